@@ -1,0 +1,117 @@
+import { TimelineEntrySchema, type TimelineEntry } from "../schemas/lead";
+import type { LeadState, NewTimelineEntry } from "./lead-engine";
+
+/**
+ * The lead object's own SQLite schema, as an ordered list of migrations. An applied
+ * migration is never edited: a change is a new entry at the end.
+ */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE lead (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), state TEXT NOT NULL);
+   CREATE TABLE timeline (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     kind TEXT NOT NULL,
+     data TEXT NOT NULL,
+     projected INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX timeline_unprojected ON timeline (projected) WHERE projected = 0;
+   CREATE TABLE due (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     kind TEXT NOT NULL,
+     due_at INTEGER NOT NULL,
+     payload TEXT NOT NULL DEFAULT '{}',
+     attempts INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX due_by_time ON due (due_at);`,
+];
+
+export function migrate(sql: SqlStorage): void {
+  sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  const row = sql.exec<{ version: number }>("SELECT version FROM schema_version").toArray()[0];
+  const applied = row?.version ?? 0;
+  if (row === undefined) sql.exec("INSERT INTO schema_version (version) VALUES (0)");
+  for (let i = applied; i < MIGRATIONS.length; i++) {
+    sql.exec(MIGRATIONS[i]!);
+    sql.exec("UPDATE schema_version SET version = ?", i + 1);
+  }
+}
+
+export function loadState(sql: SqlStorage): LeadState | null {
+  const row = sql.exec<{ state: string }>("SELECT state FROM lead WHERE singleton = 1").toArray()[0];
+  return row ? (JSON.parse(row.state) as LeadState) : null;
+}
+
+export function saveState(sql: SqlStorage, state: LeadState): void {
+  sql.exec(
+    "INSERT INTO lead (singleton, state) VALUES (1, ?) ON CONFLICT (singleton) DO UPDATE SET state = excluded.state",
+    JSON.stringify(state),
+  );
+}
+
+export function appendTimeline(sql: SqlStorage, entry: NewTimelineEntry): void {
+  const { at, kind, ...data } = entry;
+  sql.exec("INSERT INTO timeline (at, kind, data) VALUES (?, ?, ?)", at, kind, JSON.stringify(data));
+}
+
+interface TimelineRow extends Record<string, SqlStorageValue> {
+  seq: number;
+  at: number;
+  kind: string;
+  data: string;
+}
+
+const toEntry = (row: TimelineRow): TimelineEntry =>
+  TimelineEntrySchema.parse({ seq: row.seq, at: row.at, kind: row.kind, ...JSON.parse(row.data) });
+
+export function readTimeline(sql: SqlStorage): TimelineEntry[] {
+  return sql.exec<TimelineRow>("SELECT seq, at, kind, data FROM timeline ORDER BY seq").toArray().map(toEntry);
+}
+
+export function unprojectedTimeline(sql: SqlStorage): TimelineEntry[] {
+  return sql
+    .exec<TimelineRow>("SELECT seq, at, kind, data FROM timeline WHERE projected = 0 ORDER BY seq")
+    .toArray()
+    .map(toEntry);
+}
+
+export function markProjected(sql: SqlStorage, upToSeq: number): void {
+  sql.exec("UPDATE timeline SET projected = 1 WHERE projected = 0 AND seq <= ?", upToSeq);
+}
+
+export type DueKind = "project";
+
+export interface DueItem {
+  id: number;
+  kind: DueKind;
+  dueAt: number;
+  attempts: number;
+}
+
+/** Schedules `kind` at `dueAt` unless one is already pending, which then keeps the earlier time. */
+export function scheduleOnce(sql: SqlStorage, kind: DueKind, dueAt: number): void {
+  const existing = sql.exec<{ id: number; due_at: number }>("SELECT id, due_at FROM due WHERE kind = ?", kind).toArray()[0];
+  if (existing === undefined) sql.exec("INSERT INTO due (kind, due_at) VALUES (?, ?)", kind, dueAt);
+  else if (dueAt < existing.due_at) sql.exec("UPDATE due SET due_at = ? WHERE id = ?", dueAt, existing.id);
+}
+
+export function dueItems(sql: SqlStorage, now: number): DueItem[] {
+  return sql
+    .exec<{ id: number; kind: DueKind; due_at: number; attempts: number }>(
+      "SELECT id, kind, due_at, attempts FROM due WHERE due_at <= ? ORDER BY due_at, id",
+      now,
+    )
+    .toArray()
+    .map((r) => ({ id: r.id, kind: r.kind, dueAt: r.due_at, attempts: r.attempts }));
+}
+
+export function earliestDue(sql: SqlStorage): number | undefined {
+  return sql.exec<{ at: number | null }>("SELECT MIN(due_at) AS at FROM due").toArray()[0]?.at ?? undefined;
+}
+
+export function completeDue(sql: SqlStorage, id: number): void {
+  sql.exec("DELETE FROM due WHERE id = ?", id);
+}
+
+export function retryDue(sql: SqlStorage, id: number, dueAt: number): void {
+  sql.exec("UPDATE due SET due_at = ?, attempts = attempts + 1 WHERE id = ?", dueAt, id);
+}

@@ -1,0 +1,61 @@
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/**
+ * D1 holds what spans leads. Every lead row here is a projection written by its
+ * LeadObject, which stays the authority: these rows can always be rebuilt from it.
+ */
+
+export const forms = sqliteTable("forms", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  thankYouUrl: text("thank_you_url").notNull(),
+  /** JSON array of origins allowed to post cross-site; `"*"` allows any. */
+  allowedOrigins: text("allowed_origins", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+  defaultSource: text("default_source").notNull(),
+  honeypotField: text("honeypot_field").notNull(),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+export const leads = sqliteTable(
+  "leads",
+  {
+    id: text("id").primaryKey(),
+    email: text("email"),
+    phone: text("phone"),
+    name: text("name"),
+    company: text("company"),
+    title: text("title"),
+    source: text("source").notNull(),
+    status: text("status").notNull(),
+    score: integer("score").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+    lastActivityAt: integer("last_activity_at").notNull(),
+    /** The object's state version this row reflects; older writes never overwrite newer ones. */
+    version: integer("version").notNull(),
+  },
+  (t) => [
+    index("leads_created_idx").on(t.createdAt, t.id),
+    index("leads_status_created_idx").on(t.status, t.createdAt, t.id),
+    index("leads_email_idx").on(t.email),
+    index("leads_phone_idx").on(t.phone),
+  ],
+);
+
+export const events = sqliteTable(
+  "events",
+  {
+    /** `<leadId>:<timeline seq>`, so a re-projected event is written once. */
+    id: text("id").primaryKey(),
+    leadId: text("lead_id").notNull(),
+    kind: text("kind").notNull(),
+    at: integer("at").notNull(),
+    data: text("data", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [index("events_lead_at_idx").on(t.leadId, t.at), index("events_kind_at_idx").on(t.kind, t.at)],
+);
+
+export type FormRow = typeof forms.$inferSelect;
+export type LeadRow = typeof leads.$inferSelect;
+export type EventRow = typeof events.$inferSelect;

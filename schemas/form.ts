@@ -1,0 +1,37 @@
+import { z } from "zod";
+
+/** A form id appears in `/f/:formId`, pasted into customers' sites: keep it a plain slug. */
+export const FormIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "use 1–63 lowercase letters, digits or dashes");
+
+/** Where a browser lands after posting: an absolute http(s) URL or a path on this Worker. */
+const ThankYouUrlSchema = z
+  .string()
+  .max(2048)
+  .refine(
+    (value) => (value.startsWith("/") && !value.startsWith("//")) || /^https?:\/\/[^/]/i.test(value),
+    "must be an http(s) URL or a path starting with /",
+  );
+
+/** `*`, or a bare origin such as `https://example.com` (scheme, host, optional port). */
+const OriginSchema = z
+  .string()
+  .refine((value) => value === "*" || /^https?:\/\/[^/\s?#]+$/i.test(value), "must be * or an origin like https://example.com")
+  .transform((value) => (value === "*" ? value : value.toLowerCase()));
+
+const HoneypotFieldSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, "must be a field name");
+
+export const FormConfigSchema = z.object({
+  id: FormIdSchema,
+  name: z.string().trim().min(1).max(200),
+  thankYouUrl: ThankYouUrlSchema,
+  allowedOrigins: z.array(OriginSchema).max(50).default([]),
+  defaultSource: z.string().trim().min(1).max(100).default("website"),
+  honeypotField: HoneypotFieldSchema.default("website_url"),
+});
+export type FormConfig = z.infer<typeof FormConfigSchema>;
+
+/** `PUT /api/forms/:id` changes any subset of a form; the id comes from the path. */
+export const FormPatchSchema = FormConfigSchema.omit({ id: true }).partial();
+export type FormPatch = z.infer<typeof FormPatchSchema>;

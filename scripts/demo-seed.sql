@@ -1,0 +1,4 @@
+-- The demo form behind /demo. Idempotent: re-running `npm start` keeps owner edits.
+INSERT OR IGNORE INTO forms (id, name, thank_you_url, allowed_origins, default_source, honeypot_field, created_at, updated_at)
+VALUES ('demo', 'Demo: free estimate', '/demo/thanks', '[]', 'demo-landing-page', 'website_url',
+        CAST(strftime('%s', 'now') AS INTEGER) * 1000, CAST(strftime('%s', 'now') AS INTEGER) * 1000);

@@ -1,0 +1,59 @@
+// `npm start`: everything a fresh clone needs to run locally, offline, with no account.
+// Writes .dev.vars (random secrets) when absent, applies the D1 migrations to the local
+// database, seeds the demo form, then serves the Worker with a compressed clock.
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+
+const PORT = Number(process.env.PORT ?? 8787);
+// 8640× turns one day into ten seconds, so a whole sequence plays out in minutes.
+const CLOCK_SPEED = process.env.CLOCK_SPEED ?? "8640";
+const wranglerEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "" };
+
+const secret = () => randomBytes(32).toString("base64url");
+if (!existsSync(".dev.vars")) {
+  writeFileSync(
+    ".dev.vars",
+    `# Written by npm start; git-ignored. Delete it to get new secrets.\nOWNER_TOKEN=${secret()}\nLEAD_ID_SECRET=${secret()}\nTOKEN_SECRET=${secret()}\n`,
+  );
+  console.log("Wrote .dev.vars with fresh local secrets.");
+}
+const ownerToken = /^OWNER_TOKEN=(.*)$/m.exec(readFileSync(".dev.vars", "utf8"))?.[1]?.trim();
+
+function wrangler(args) {
+  const result = spawnSync("npx", ["wrangler", ...args], { stdio: ["ignore", "inherit", "inherit"], env: wranglerEnv });
+  if (result.status !== 0) {
+    console.error(`\nwrangler ${args.join(" ")} failed (exit ${result.status}).`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+wrangler(["d1", "migrations", "apply", "DB", "--local"]);
+wrangler(["d1", "execute", "DB", "--local", "--file", "scripts/demo-seed.sql"]);
+
+const dev = spawn(
+  "npx",
+  ["wrangler", "dev", "--port", String(PORT), "--ip", "127.0.0.1", "--var", `CLOCK_SPEED:${CLOCK_SPEED}`, "--var", `CLOCK_EPOCH:${Date.now()}`],
+  { stdio: ["inherit", "pipe", "inherit"], env: wranglerEnv },
+);
+
+let announced = false;
+dev.stdout.on("data", (chunk) => {
+  process.stdout.write(chunk);
+  if (!announced && /Ready on/i.test(String(chunk))) {
+    announced = true;
+    const base = `http://localhost:${PORT}`;
+    console.log(`
+  Edge follow-up engine is running (clock ${CLOCK_SPEED}× — one day every ${(86400 / Number(CLOCK_SPEED)).toFixed(0)} s)
+
+    Demo page     ${base}/demo
+    Owner API     ${base}/api/leads      (Authorization: Bearer <owner token>)
+    Health        ${base}/healthz
+    Owner token   ${ownerToken}
+
+  Try:  curl -H "Authorization: Bearer ${ownerToken}" ${base}/api/leads
+`);
+  }
+});
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
+dev.on("exit", (code) => process.exit(code ?? 0));

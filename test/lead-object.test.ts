@@ -1,0 +1,79 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { LeadState } from "../durable-objects/lead-engine";
+import type { LeadObject } from "../durable-objects/lead-object";
+import { projectLead } from "../durable-objects/lead-projection";
+import type { Submission } from "../schemas/lead";
+
+function submission(email: string): Submission {
+  return { formId: "demo", receivedAt: Date.now(), profile: { email, source: "test" }, consent: {}, utm: {}, custom: {} };
+}
+
+function freshLead() {
+  const leadId = crypto.randomUUID().replaceAll("-", "");
+  return { leadId, stub: env.LEADS.get(env.LEADS.idFromName(leadId)) };
+}
+
+const rowFor = (id: string) => env.DB.prepare("SELECT * FROM leads WHERE id = ?").bind(id).first();
+
+/** D1 that refuses every write, as during an outage. */
+function failingD1(db: D1Database): D1Database {
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === "batch" || prop === "prepare" || prop === "exec") {
+        return () => {
+          throw new Error("D1_ERROR: simulated outage");
+        };
+      }
+      return Reflect.get(target, prop);
+    },
+  });
+}
+
+describe("LeadObject", () => {
+  it("stores its own id on first contact and reports created only once", async () => {
+    const { leadId, stub } = freshLead();
+    expect(await stub.submitForm(leadId, submission("once@example.com"))).toEqual({ leadId, created: true });
+    expect(await stub.submitForm(leadId, submission("once@example.com"))).toEqual({ leadId, created: false });
+    expect((await stub.summary())?.id).toBe(leadId);
+  });
+
+  it("an unknown lead has no summary", async () => {
+    expect(await freshLead().stub.summary()).toBeNull();
+  });
+
+  it("keeps the lead when D1 fails, and its alarm catches the projection up", async () => {
+    const { leadId, stub } = freshLead();
+    const realDb = env.DB;
+    await runInDurableObject(stub, (object: LeadObject) => {
+      (object as unknown as { env: Env }).env = { ...env, DB: failingD1(realDb) };
+    });
+    await stub.submitForm(leadId, submission("outage@example.com"));
+    expect(await rowFor(leadId)).toBeNull();
+    expect((await stub.summary())?.timeline).toHaveLength(1);
+
+    const alarmAt = await runInDurableObject(stub, (_o, state) => state.storage.getAlarm());
+    expect(alarmAt).not.toBeNull();
+
+    await runInDurableObject(stub, (object: LeadObject, state) => {
+      (object as unknown as { env: Env }).env = env;
+      // Bring the retry due now rather than waiting out the backoff.
+      state.storage.sql.exec("UPDATE due SET due_at = 0");
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await rowFor(leadId)).toMatchObject({ email: "outage@example.com", version: 1 });
+    const events = await env.DB.prepare("SELECT id FROM events WHERE lead_id = ?").bind(leadId).all();
+    expect(events.results).toEqual([{ id: `${leadId}:1` }]);
+    expect(await runInDurableObject(stub, (_o, state) => state.storage.getAlarm())).toBeNull();
+  });
+
+  it("a late projection of an older version never rolls D1 back", async () => {
+    const { leadId, stub } = freshLead();
+    await stub.submitForm(leadId, submission("order@example.com"));
+    const v1 = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ state: string }>("SELECT state FROM lead").one().state);
+    await stub.submitForm(leadId, { ...submission("order@example.com"), profile: { email: "order@example.com", company: "Second" } });
+    await projectLead(env.DB, JSON.parse(v1) as LeadState, []);
+    expect(await rowFor(leadId)).toMatchObject({ company: "Second", version: 2 });
+  });
+});

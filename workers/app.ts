@@ -1,0 +1,18 @@
+import { Hono } from "hono";
+import { AppError, answerError } from "./errors";
+import { api } from "./routes/api";
+import { capture } from "./routes/capture";
+import { demo } from "./routes/demo";
+
+/** The Worker's HTTP surface, one sub-app per concern. */
+export const app = new Hono<{ Bindings: Env }>();
+
+app.get("/healthz", (c) => c.json({ ok: true }));
+app.route("/f", capture);
+app.route("/api", api);
+app.route("/demo", demo);
+
+app.notFound(() => {
+  throw new AppError(404, "not_found", "There is nothing at this address.");
+});
+app.onError(answerError);

@@ -1,0 +1,72 @@
+import type { CountryCode } from "libphonenumber-js/max";
+import { captureFieldsSchema, KNOWN_FIELDS } from "../schemas/capture";
+import type { FormConfig } from "../schemas/form";
+import type { Submission } from "../schemas/lead";
+import { invalid } from "./errors";
+import type { PostedFields } from "./form-body";
+
+const known = new Set<string>(KNOWN_FIELDS);
+const MAX_CUSTOM_FIELDS = 50;
+const MAX_CUSTOM_VALUE = 2000;
+
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+const clip = (value: string) => value.slice(0, MAX_CUSTOM_VALUE);
+
+export interface Interpreted {
+  submission: Submission;
+  /** The hidden field people never see was filled in: a bot. */
+  caughtByHoneypot: boolean;
+}
+
+/**
+ * Turns posted fields into a normalised submission for the lead, or a 422 that names
+ * every field that needs fixing.
+ */
+export function interpretSubmission(
+  form: FormConfig,
+  posted: PostedFields,
+  context: { receivedAt: number; page?: string; phoneRegion: string },
+): Interpreted {
+  const knownValues: Record<string, string | undefined> = {};
+  const utm: Record<string, string> = {};
+  const custom: Submission["custom"] = {};
+  let customCount = 0;
+  for (const [name, value] of Object.entries(posted)) {
+    if (name === form.honeypotField) continue;
+    if (known.has(name)) knownValues[name] = first(value);
+    else if (/^utm_[a-z_]{1,30}$/i.test(name)) utm[name.toLowerCase()] = clip(first(value) ?? "");
+    else if (customCount < MAX_CUSTOM_FIELDS && name.length <= 100) {
+      custom[name] = Array.isArray(value) ? value.slice(0, 20).map(clip) : clip(value);
+      customCount++;
+    }
+  }
+
+  const parsed = captureFieldsSchema(context.phoneRegion.toUpperCase() as CountryCode).safeParse(knownValues);
+  if (!parsed.success) throw invalid("invalid_submission", "Some fields need fixing.", parsed.error);
+  const f = parsed.data;
+  const honeypot = first(posted[form.honeypotField]);
+
+  return {
+    caughtByHoneypot: honeypot !== undefined && honeypot.trim() !== "",
+    submission: {
+      formId: form.id,
+      receivedAt: context.receivedAt,
+      profile: {
+        email: f.email,
+        phone: f.phone,
+        name: f.name ?? ([f.first_name, f.last_name].filter(Boolean).join(" ") || undefined),
+        firstName: f.first_name ?? f.name?.split(/\s+/)[0],
+        lastName: f.last_name,
+        company: f.company,
+        title: f.title,
+        timezone: f.timezone,
+        source: f.source ?? form.defaultSource,
+      },
+      message: f.message,
+      consent: { email: f.consent_email, sms: f.consent_sms },
+      utm,
+      custom,
+      page: context.page?.slice(0, 2048),
+    },
+  };
+}

@@ -1,0 +1,5 @@
+import { app } from "./app";
+
+export { LeadObject } from "../durable-objects/lead-object";
+
+export default { fetch: app.fetch } satisfies ExportedHandler<Env>;

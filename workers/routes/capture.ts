@@ -1,0 +1,62 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import type { FormConfig } from "../../schemas/form";
+import { FormIdSchema } from "../../schemas/form";
+import { clockFrom } from "../clock";
+import { AppError } from "../errors";
+import { readPostedFields } from "../form-body";
+import { interpretSubmission } from "../form-submission";
+import { findForm, originAllowed } from "../forms";
+import { leadIdFor } from "../lead-identity";
+import { leadObject } from "../lead-stub";
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+type CaptureEnv = { Bindings: Env; Variables: { form: FormConfig } };
+
+/** `POST /f/:formId`: a lead form post from any site, a browser or an API client. */
+export const capture = new Hono<CaptureEnv>();
+
+capture.use("/:formId", async (c, next) => {
+  const id = c.req.param("formId");
+  const form = FormIdSchema.safeParse(id).success ? await findForm(c.env.DB, id) : undefined;
+  if (!form) throw new AppError(404, "unknown_form", `There is no form "${id}".`);
+  const origin = c.req.header("origin");
+  if (!originAllowed(form, origin, new URL(c.req.url).origin)) {
+    throw new AppError(403, "origin_not_allowed", `This form does not accept posts from ${origin}; add it to the form's allowedOrigins.`);
+  }
+  c.set("form", form);
+  await next();
+});
+
+capture.use(
+  "/:formId",
+  cors({ origin: (origin) => origin || null, allowMethods: ["POST"], allowHeaders: ["Content-Type", "Accept"], maxAge: 86400 }),
+);
+
+capture.post(
+  "/:formId",
+  bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new AppError(413, "too_large", `A form post may be at most ${MAX_BODY_BYTES / 1024} KB.`);
+    },
+  }),
+  async (c) => {
+    const form = c.var.form;
+    const { submission, caughtByHoneypot } = interpretSubmission(form, await readPostedFields(c.req.raw), {
+      receivedAt: clockFrom(c.env).now(),
+      page: c.req.header("referer"),
+      phoneRegion: c.env.DEFAULT_PHONE_REGION,
+    });
+    const leadId = await leadIdFor(c.env.LEAD_ID_SECRET, submission.profile);
+    // A bot that filled the honeypot gets the answer a person gets, and creates nothing.
+    if (!caughtByHoneypot) await leadObject(c.env, leadId).submitForm(leadId, submission);
+
+    const accept = c.req.header("accept") ?? "";
+    const isApiClient = accept.includes("application/json") || (c.req.header("content-type") ?? "").includes("json");
+    if (isApiClient) return c.json({ leadId }, 202);
+    return c.redirect(form.thankYouUrl, 303);
+  },
+);
