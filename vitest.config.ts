@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { loadFixtures } from "./test/fixtures.ts";
 
 export default defineConfig(async () => ({
   plugins: [
@@ -11,6 +12,7 @@ export default defineConfig(async () => ({
           LEAD_ID_SECRET: "test-lead-id-secret",
           TOKEN_SECRET: "test-token-secret",
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+          TEST_FIXTURES: loadFixtures(),
         },
       },
     }),

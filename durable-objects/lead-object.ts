@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import type { LeadId, LeadSummary, Submission } from "../schemas/lead";
+import type { RequestFacts } from "../schemas/tracking";
 import { clockFrom, type Clock } from "../workers/clock";
-import { applyEvent, type LeadEvent, type Outcome } from "./lead-engine";
+import { applyEvent, openedStatus, type LeadEvent, type Outcome } from "./lead-engine";
 import { projectLead } from "./lead-projection";
 import * as storage from "./lead-storage";
 
@@ -31,12 +32,49 @@ export class LeadObject extends DurableObject<Env> {
     return { leadId, created: !existed };
   }
 
+  /** Records an open of one of our messages (the pixel), judged human, auto or machine. */
+  async recordOpen(leadId: LeadId, open: { messageId: string; sentAt: number; facts: RequestFacts }): Promise<void> {
+    await this.handle({ kind: "email_opened", leadId, ...open });
+  }
+
+  /** Records a click on a tracked link; may re-judge earlier clicks that turn out to be a scanner's burst. */
+  async recordClick(
+    leadId: LeadId,
+    click: { messageId: string; sentAt: number; linkIndex: number; url: string; honeypot: boolean; facts: RequestFacts },
+  ): Promise<void> {
+    await this.handle({ kind: "link_clicked", leadId, ...click });
+  }
+
+  /** Records a page view of the lead on the owner's site (from the snippet, once identified). */
+  async recordPageView(
+    leadId: LeadId,
+    view: { pageViewId: string; url: string; pageClass: string | null; title?: string; referrer?: string; facts: RequestFacts },
+  ): Promise<void> {
+    await this.handle({ kind: "page_viewed", leadId, ...view });
+  }
+
+  /** Records the engaged time of a page view when the lead leaves the page. */
+  async recordPageLeft(leadId: LeadId, leave: { pageViewId: string; engagedMs: number }): Promise<void> {
+    await this.handle({ kind: "page_left", leadId, ...leave });
+  }
+
   /** Everything the owner sees about this lead, or null when nobody by this id has contacted us. */
   async summary(): Promise<LeadSummary | null> {
     const state = storage.loadState(this.sql);
     if (state === null) return null;
-    const { version: _version, ...visible } = state;
-    return { ...visible, timeline: storage.readTimeline(this.sql) };
+    const { id, status, score, profile, consent, createdAt, lastActivityAt, engagement } = state;
+    return {
+      id,
+      status,
+      score,
+      profile,
+      consent,
+      createdAt,
+      lastActivityAt,
+      engagement,
+      opened: openedStatus(engagement),
+      timeline: storage.readTimeline(this.sql),
+    };
   }
 
   /** Runs what is due: today, retrying a D1 projection that failed. */
@@ -63,13 +101,18 @@ export class LeadObject extends DurableObject<Env> {
   }
 
   private async perform({ state, effects }: Outcome, now: number): Promise<void> {
+    if (state === null) return;
     this.ctx.storage.transactionSync(() => {
       storage.saveState(this.sql, state);
-      for (const effect of effects) if (effect.kind === "append_timeline") storage.appendTimeline(this.sql, effect.entry);
+      for (const effect of effects) {
+        if (effect.kind === "append_timeline") storage.appendTimeline(this.sql, effect.entry);
+        if (effect.kind === "rejudge_timeline") storage.rejudgeTimeline(this.sql, effect.seqs, effect.verdict, effect.reason);
+      }
     });
     for (const effect of effects) {
       switch (effect.kind) {
         case "append_timeline":
+        case "rejudge_timeline":
           break;
         case "project":
           if (!(await this.project())) {
@@ -92,8 +135,10 @@ export class LeadObject extends DurableObject<Env> {
       console.error(JSON.stringify({ leadId: state.id, event: "projection_failed", error: String(error) }));
       return false;
     }
-    const last = entries.at(-1);
-    if (last) storage.markProjected(this.sql, last.seq);
+    storage.markProjected(
+      this.sql,
+      entries.map((e) => e.seq),
+    );
     return true;
   }
 

@@ -34,7 +34,13 @@ export async function projectLead(db: D1Database, state: LeadState, entries: Tim
   // D1 binds at most 100 parameters a statement; an event row takes 5.
   const inserts = [];
   for (let i = 0; i < eventRows.length; i += 20) {
-    inserts.push(d1.insert(events).values(eventRows.slice(i, i + 20)).onConflictDoNothing());
+    inserts.push(
+      d1
+        .insert(events)
+        .values(eventRows.slice(i, i + 20))
+        // A re-judged entry (a click found to be part of a burst) replaces its earlier row.
+        .onConflictDoUpdate({ target: events.id, set: { data: sql`excluded.data` } }),
+    );
   }
   await d1.batch([upsertLead, ...inserts]);
 }

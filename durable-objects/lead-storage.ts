@@ -1,5 +1,6 @@
 import { TimelineEntrySchema, type TimelineEntry } from "../schemas/lead";
-import type { LeadState, NewTimelineEntry } from "./lead-engine";
+import type { Verdict } from "../schemas/lead";
+import type { LeadState } from "./lead-engine";
 
 /**
  * The lead object's own SQLite schema, as an ordered list of migrations. An applied
@@ -48,9 +49,22 @@ export function saveState(sql: SqlStorage, state: LeadState): void {
   );
 }
 
-export function appendTimeline(sql: SqlStorage, entry: NewTimelineEntry): void {
-  const { at, kind, ...data } = entry;
-  sql.exec("INSERT INTO timeline (at, kind, data) VALUES (?, ?, ?)", at, kind, JSON.stringify(data));
+/** Entries arrive numbered by the engine; a duplicate number is a bug, so it fails loudly. */
+export function appendTimeline(sql: SqlStorage, entry: TimelineEntry): void {
+  const { seq, at, kind, ...data } = entry;
+  sql.exec("INSERT INTO timeline (seq, at, kind, data) VALUES (?, ?, ?, ?)", seq, at, kind, JSON.stringify(data));
+}
+
+/** Changes the verdict of earlier entries and queues them for projection again. */
+export function rejudgeTimeline(sql: SqlStorage, seqs: number[], verdict: Verdict, reason: string): void {
+  for (const seq of seqs) {
+    sql.exec(
+      "UPDATE timeline SET data = json_set(data, '$.verdict', ?, '$.reason', ?), projected = 0 WHERE seq = ?",
+      verdict,
+      reason,
+      seq,
+    );
+  }
 }
 
 interface TimelineRow extends Record<string, SqlStorageValue> {
@@ -74,8 +88,8 @@ export function unprojectedTimeline(sql: SqlStorage): TimelineEntry[] {
     .map(toEntry);
 }
 
-export function markProjected(sql: SqlStorage, upToSeq: number): void {
-  sql.exec("UPDATE timeline SET projected = 1 WHERE projected = 0 AND seq <= ?", upToSeq);
+export function markProjected(sql: SqlStorage, seqs: number[]): void {
+  for (const seq of seqs) sql.exec("UPDATE timeline SET projected = 1 WHERE seq = ?", seq);
 }
 
 export type DueKind = "project";

@@ -59,3 +59,24 @@ export const events = sqliteTable(
 export type FormRow = typeof forms.$inferSelect;
 export type LeadRow = typeof leads.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
+
+/** Sites that run the snippet: allowed beacon origins and their page classification rules. */
+export const sites = sqliteTable("sites", {
+  origin: text("origin").primaryKey(),
+  pageRules: text("page_rules", { mode: "json" }).$type<{ pattern: string; class: string }[]>().notNull(),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** A snippet visitor known to be a lead (from a click ticket or a form post). */
+export const visitors = sqliteTable(
+  "visitors",
+  {
+    id: text("id").primaryKey(),
+    leadId: text("lead_id").notNull(),
+    linkedAt: integer("linked_at").notNull(),
+  },
+  (t) => [index("visitors_lead_idx").on(t.leadId)],
+);
+
+export type SiteRow = typeof sites.$inferSelect;

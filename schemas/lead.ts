@@ -4,6 +4,10 @@ import { z } from "zod";
 export const LeadIdSchema = z.string().regex(/^[0-9a-f]{32}$/, "not a lead id");
 export type LeadId = z.infer<typeof LeadIdSchema>;
 
+/** A signal's verdict: a person, a privacy proxy's prefetch, or a scanner/crawler. */
+export const VerdictSchema = z.enum(["human", "auto", "machine"]);
+export type Verdict = z.infer<typeof VerdictSchema>;
+
 export const LeadStatusSchema = z.enum(["new", "active", "paused", "replied", "booked", "unsubscribed", "completed"]);
 export type LeadStatus = z.infer<typeof LeadStatusSchema>;
 
@@ -44,10 +48,56 @@ export const SubmissionSchema = z.object({
 });
 export type Submission = z.infer<typeof SubmissionSchema>;
 
+const judged = { verdict: VerdictSchema, reason: z.string() };
+const entry = { seq: z.number(), at: z.number() };
+
 export const TimelineEntrySchema = z.discriminatedUnion("kind", [
-  z.object({ seq: z.number(), at: z.number(), kind: z.literal("form_submitted"), submission: SubmissionSchema }),
+  z.object({ ...entry, kind: z.literal("form_submitted"), submission: SubmissionSchema }),
+  z.object({
+    ...entry,
+    kind: z.literal("email_opened"),
+    messageId: z.string(),
+    /** The first human open of this message. */
+    first: z.boolean(),
+    userAgent: z.string(),
+    ...judged,
+  }),
+  z.object({
+    ...entry,
+    kind: z.literal("link_clicked"),
+    messageId: z.string(),
+    linkIndex: z.number(),
+    url: z.string(),
+    userAgent: z.string(),
+    ...judged,
+  }),
+  z.object({
+    ...entry,
+    kind: z.literal("page_viewed"),
+    pageViewId: z.string(),
+    url: z.string(),
+    pageClass: z.string().nullable(),
+    title: z.string().optional(),
+    referrer: z.string().optional(),
+    ...judged,
+  }),
+  z.object({ ...entry, kind: z.literal("page_left"), pageViewId: z.string(), engagedMs: z.number() }),
 ]);
 export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
+
+const VerdictCountsSchema = z.object({ human: z.number(), auto: z.number(), machine: z.number() });
+
+/** What the lead did, by verdict; only human signals drive rules, scores and stats. */
+export const EngagementSchema = z.object({
+  opens: VerdictCountsSchema,
+  clicks: VerdictCountsSchema,
+  pageViews: VerdictCountsSchema,
+  /** Human page visits, newest last (bounded), with engaged time once the page was left. */
+  visits: z.array(z.object({ pageViewId: z.string(), at: z.number(), pageClass: z.string().nullable(), engagedMs: z.number() })),
+  /** Messages with a human open. */
+  openedMessages: z.array(z.string()),
+});
+export type Engagement = z.infer<typeof EngagementSchema>;
 
 /** Everything the owner API shows about one lead. */
 export const LeadSummarySchema = z.object({
@@ -58,6 +108,9 @@ export const LeadSummarySchema = z.object({
   consent: z.object({ email: ConsentRecordSchema.optional(), sms: ConsentRecordSchema.optional() }),
   createdAt: z.number(),
   lastActivityAt: z.number(),
+  engagement: EngagementSchema,
+  /** "unknown" when every open so far came from a privacy proxy. */
+  opened: z.enum(["yes", "no", "unknown"]),
   timeline: z.array(TimelineEntrySchema),
 });
 export type LeadSummary = z.infer<typeof LeadSummarySchema>;

@@ -1,4 +1,6 @@
-import { exports } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import worker from "../workers/index";
 import type { FormConfig } from "../schemas/form";
 
 export const ORIGIN = "https://engine.example";
@@ -37,3 +39,21 @@ export function postJson(formId: string, fields: Record<string, unknown>, header
     body: JSON.stringify(fields),
   });
 }
+
+/** Calls the Worker's fetch handler and waits for its `waitUntil` work (recording) to finish. */
+export async function callAndSettle(path: string, init: RequestInit = {}): Promise<Response> {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(new Request(`${ORIGIN}${path}`, { redirect: "manual", ...init }), env, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+/** A fresh lead, created the way every lead is: a form post. */
+export async function makeLead(fields: Record<string, unknown> = {}): Promise<string> {
+  const form = await makeForm();
+  const response = await postJson(form.id, { email: `${unique("lead")}@example.com`, ...fields });
+  if (response.status !== 202) throw new Error(`lead not created: ${response.status}`);
+  return ((await response.json()) as { leadId: string }).leadId;
+}
+
+export const leadSummary = (leadId: string) => env.LEADS.get(env.LEADS.idFromName(leadId)).summary();

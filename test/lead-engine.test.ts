@@ -10,15 +10,18 @@ function submission(overrides: Partial<Submission> = {}): Submission {
   return { formId: "demo", receivedAt: T0, profile: { email: "ann@example.com" }, consent: {}, utm: {}, custom: {}, ...overrides };
 }
 
-const submit = (state: LeadState | null, s: Submission, now: number) =>
-  applyEvent(state, { kind: "form_submitted", leadId: LEAD, submission: s }, now);
+function submit(state: LeadState | null, s: Submission, now: number): { state: LeadState; effects: unknown[] } {
+  const outcome = applyEvent(state, { kind: "form_submitted", leadId: LEAD, submission: s }, now);
+  if (outcome.state === null) throw new Error("a submission always yields a lead");
+  return { state: outcome.state, effects: outcome.effects };
+}
 
 describe("lead engine: form submissions", () => {
   it("a first submission creates a new lead, records it and asks for a projection", () => {
     const { state, effects } = submit(null, submission({ profile: { email: "ann@example.com", name: "Ann", source: "ads" } }), T0);
-    expect(state).toMatchObject({ id: LEAD, status: "new", score: 0, createdAt: T0, lastActivityAt: T0, version: 1 });
+    expect(state).toMatchObject({ id: LEAD, status: "new", score: 0, createdAt: T0, lastActivityAt: T0, version: 1, lastSeq: 1 });
     expect(state.profile).toEqual({ email: "ann@example.com", name: "Ann", source: "ads" });
-    expect(effects.map((e) => e.kind)).toEqual(["append_timeline", "project"]);
+    expect(effects.map((e) => (e as { kind: string }).kind)).toEqual(["append_timeline", "project"]);
   });
 
   it("a later submission days after keeps creation time, moves activity and bumps the version", () => {

@@ -3,12 +3,14 @@ import { AppError, answerError } from "./errors";
 import { api } from "./routes/api";
 import { capture } from "./routes/capture";
 import { demo } from "./routes/demo";
+import { tracking } from "./routes/tracking";
 
 /** The Worker's HTTP surface, one sub-app per concern. */
 export const app = new Hono<{ Bindings: Env }>();
 
 app.get("/healthz", (c) => c.json({ ok: true }));
 app.route("/f", capture);
+app.route("/", tracking);
 app.route("/api", api);
 app.route("/demo", demo);
 

@@ -4,6 +4,7 @@ import type { FormConfig } from "../schemas/form";
 import type { Submission } from "../schemas/lead";
 import { invalid } from "./errors";
 import type { PostedFields } from "./form-body";
+import { isVisitorId } from "./visitors";
 
 const known = new Set<string>(KNOWN_FIELDS);
 const MAX_CUSTOM_FIELDS = 50;
@@ -12,8 +13,12 @@ const MAX_CUSTOM_VALUE = 2000;
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 const clip = (value: string) => value.slice(0, MAX_CUSTOM_VALUE);
 
+/** The snippet adds this field to forms posted here, naming the visitor who filled them in. */
+export const VISITOR_FIELD = "fu_vid";
+
 export interface Interpreted {
   submission: Submission;
+  visitorId?: string;
   /** The hidden field people never see was filled in: a bot. */
   caughtByHoneypot: boolean;
 }
@@ -32,7 +37,7 @@ export function interpretSubmission(
   const custom: Submission["custom"] = {};
   let customCount = 0;
   for (const [name, value] of Object.entries(posted)) {
-    if (name === form.honeypotField) continue;
+    if (name === form.honeypotField || name === VISITOR_FIELD) continue;
     if (known.has(name)) knownValues[name] = first(value);
     else if (/^utm_[a-z_]{1,30}$/i.test(name)) utm[name.toLowerCase()] = clip(first(value) ?? "");
     else if (customCount < MAX_CUSTOM_FIELDS && name.length <= 100) {
@@ -46,7 +51,9 @@ export function interpretSubmission(
   const f = parsed.data;
   const honeypot = first(posted[form.honeypotField]);
 
+  const visitorId = first(posted[VISITOR_FIELD]);
   return {
+    ...(isVisitorId(visitorId) ? { visitorId } : {}),
     caughtByHoneypot: honeypot !== undefined && honeypot.trim() !== "",
     submission: {
       formId: form.id,

@@ -9,6 +9,8 @@ import { AppError, invalid } from "../errors";
 import { createForm, findForm, listForms, putForm } from "../forms";
 import { listLeads } from "../lead-index";
 import { leadObject } from "../lead-stub";
+import { listSites, putSite } from "../sites";
+import { SiteSchema } from "../../schemas/tracking";
 
 /** Validation failures at the door become one 422 shape, whatever the target. */
 const valid = <T extends z.ZodType, Target extends "json" | "query" | "param">(target: Target, schema: T) =>
@@ -64,3 +66,8 @@ api.get("/leads/:id", async (c) => {
   if (!lead) throw new AppError(404, "unknown_lead", "There is no lead with this id.");
   return c.json(lead);
 });
+
+api.get("/sites", async (c) => c.json({ sites: await listSites(c.env.DB) }));
+
+/** Adds or updates a site that runs the snippet (its origin and page class rules). */
+api.put("/sites", valid("json", SiteSchema), async (c) => c.json(await putSite(c.env.DB, c.req.valid("json"), clockFrom(c.env).now())));

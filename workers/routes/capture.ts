@@ -10,6 +10,7 @@ import { interpretSubmission } from "../form-submission";
 import { findForm, originAllowed } from "../forms";
 import { leadIdFor } from "../lead-identity";
 import { leadObject } from "../lead-stub";
+import { linkVisitor } from "../visitors";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -45,14 +46,19 @@ capture.post(
   }),
   async (c) => {
     const form = c.var.form;
-    const { submission, caughtByHoneypot } = interpretSubmission(form, await readPostedFields(c.req.raw), {
-      receivedAt: clockFrom(c.env).now(),
+    const receivedAt = clockFrom(c.env).now();
+    const { submission, caughtByHoneypot, visitorId } = interpretSubmission(form, await readPostedFields(c.req.raw), {
+      receivedAt,
       page: c.req.header("referer"),
       phoneRegion: c.env.DEFAULT_PHONE_REGION,
     });
     const leadId = await leadIdFor(c.env.LEAD_ID_SECRET, submission.profile);
     // A bot that filled the honeypot gets the answer a person gets, and creates nothing.
-    if (!caughtByHoneypot) await leadObject(c.env, leadId).submitForm(leadId, submission);
+    if (!caughtByHoneypot) {
+      await leadObject(c.env, leadId).submitForm(leadId, submission);
+      // From now on the snippet's page views on this browser belong to this lead.
+      if (visitorId) c.executionCtx.waitUntil(linkVisitor(c.env.DB, visitorId, leadId, receivedAt));
+    }
 
     const accept = c.req.header("accept") ?? "";
     const isApiClient = accept.includes("application/json") || (c.req.header("content-type") ?? "").includes("json");

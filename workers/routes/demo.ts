@@ -42,11 +42,27 @@ demo.get("/", (c) =>
   <label class="hp" aria-hidden="true">Leave empty <input name="website_url" tabindex="-1" autocomplete="off"></label>
   <button>Request my estimate</button>
 </form>
-<script>document.getElementById("tz").value = Intl.DateTimeFormat().resolvedOptions().timeZone;</script>`,
+<p><a href="/demo/pricing">See pricing</a></p>
+<script>document.getElementById("tz").value = Intl.DateTimeFormat().resolvedOptions().timeZone;</script>
+<script src="/s.js" async></script>`,
+    ),
+  ),
+);
+
+demo.get("/pricing", (c) =>
+  c.html(
+    page(
+      "Acme Roofing — pricing",
+      `<h1>Pricing</h1><p>Inspections from $149. Full replacements quoted on site.</p><p><a href="/demo">Back</a></p><script src="/s.js" async></script>`,
     ),
   ),
 );
 
 demo.get("/thanks", (c) =>
-  c.html(page("Thank you", `<h1>Thank you!</h1><p>We have your request and will be in touch shortly.</p><p><a href="/demo">Back</a></p>`)),
+  c.html(
+    page(
+      "Thank you",
+      `<h1>Thank you!</h1><p>We have your request and will be in touch shortly.</p><p><a href="/demo/pricing">See pricing</a></p><script src="/s.js" async></script>`,
+    ),
+  ),
 );

@@ -1,0 +1,126 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { BeaconSchema } from "../../schemas/tracking";
+import { AppError, invalid } from "../errors";
+import { leadObject } from "../lead-stub";
+import { requestFacts } from "../signals/request-facts";
+import { tokenKeys, type TokenKeys } from "../signed-token";
+import { SNIPPET } from "../snippet";
+import { classifyPage, knownSites } from "../sites";
+import { destinationOf, readClickTicket, readClickToken, readOpenToken } from "../tracked-links";
+import { leadForVisitor, linkVisitor } from "../visitors";
+import { clockFrom } from "../clock";
+
+/** The transparent 1×1 GIF every mail client understands. */
+const PIXEL = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"), (c) => c.charCodeAt(0));
+const NO_STORE = "no-store, no-cache, must-revalidate, private, max-age=0";
+
+function keysOf(env: Env): TokenKeys {
+  const keys = tokenKeys(env);
+  if (!keys) throw new AppError(503, "not_configured", "TOKEN_SECRET is not set on this deployment.");
+  return keys;
+}
+
+/** `/o`, `/c`, `/s.js`, `/e`: the hot path. Answers first; recording happens in `waitUntil`. */
+export const tracking = new Hono<{ Bindings: Env }>();
+
+tracking.get("/o/:token", (c) => {
+  const facts = requestFacts(c.req.raw);
+  const token = c.req.param("token");
+  c.executionCtx.waitUntil(
+    (async () => {
+      const keys = tokenKeys(c.env);
+      const open = keys && (await readOpenToken(keys, token));
+      if (!open) return; // a forged pixel still gets its GIF, and records nothing
+      await leadObject(c.env, open.l).recordOpen(open.l, { messageId: open.m, sentAt: open.s, facts });
+    })().catch((error) => console.error(JSON.stringify({ event: "open_not_recorded", error: String(error) }))),
+  );
+  return c.body(PIXEL, 200, { "content-type": "image/gif", "cache-control": NO_STORE, pragma: "no-cache" });
+});
+
+tracking.get("/c/:token", async (c) => {
+  const keys = keysOf(c.env);
+  const click = await readClickToken(keys, c.req.param("token"));
+  if (!click) throw new AppError(404, "unknown_link", "This link is not valid. It may have been altered or mistyped.");
+  const facts = requestFacts(c.req.raw);
+  c.executionCtx.waitUntil(
+    leadObject(c.env, click.l)
+      .recordClick(click.l, { messageId: click.m, sentAt: click.s, linkIndex: click.i, url: click.u, honeypot: click.h === 1, facts })
+      .catch((error) => console.error(JSON.stringify({ event: "click_not_recorded", error: String(error) }))),
+  );
+  // The honeypot link has nowhere to go: people never see it.
+  if (click.h === 1) return c.body(null, 204, { "cache-control": NO_STORE });
+  c.header("cache-control", NO_STORE);
+  c.header("referrer-policy", "no-referrer");
+  return c.redirect(await destinationOf(keys, click), 302);
+});
+
+tracking.get("/s.js", (c) =>
+  c.body(SNIPPET, 200, {
+    "content-type": "text/javascript; charset=utf-8",
+    "cache-control": "public, max-age=3600, stale-while-revalidate=86400",
+    "access-control-allow-origin": "*",
+  }),
+);
+
+const MAX_BEACON_BYTES = 8 * 1024;
+
+tracking.on(["POST", "OPTIONS"], "/e", async (c, next) => {
+  const origin = c.req.header("origin");
+  const site = origin ? (await knownSites(c.env.DB)).get(origin.toLowerCase()) : undefined;
+  if (!site) throw new AppError(403, "unknown_site", `Beacons are accepted only from configured sites; add ${origin ?? "your site's origin"} through /api/sites.`);
+  c.header("access-control-allow-origin", origin!);
+  c.header("vary", "Origin");
+  if (c.req.method === "OPTIONS") {
+    c.header("access-control-allow-methods", "POST");
+    c.header("access-control-allow-headers", "content-type");
+    c.header("access-control-max-age", "86400");
+    return c.body(null, 204);
+  }
+  await next();
+});
+
+tracking.post(
+  "/e",
+  bodyLimit({
+    maxSize: MAX_BEACON_BYTES,
+    onError: () => {
+      throw new AppError(413, "too_large", `A beacon may be at most ${MAX_BEACON_BYTES / 1024} KB.`);
+    },
+  }),
+  async (c) => {
+    let body: unknown;
+    try {
+      body = JSON.parse(await c.req.text());
+    } catch {
+      throw new AppError(400, "malformed_body", "The beacon is not valid JSON.");
+    }
+    const parsed = BeaconSchema.safeParse(body);
+    if (!parsed.success) throw invalid("invalid_beacon", "The beacon is not valid.", parsed.error);
+    const beacon = parsed.data;
+    const origin = c.req.header("origin")!.toLowerCase();
+    const facts = requestFacts(c.req.raw);
+    const now = clockFrom(c.env).now();
+    c.executionCtx.waitUntil(
+      (async () => {
+        const keys = keysOf(c.env);
+        const ticketLead = beacon.k ? await readClickTicket(keys, beacon.k) : null;
+        if (ticketLead) await linkVisitor(c.env.DB, beacon.v, ticketLead, now);
+        const leadId = ticketLead ?? (await leadForVisitor(c.env.DB, beacon.v));
+        if (!leadId) return; // visitors we cannot tie to a lead are not profiled
+        const lead = leadObject(c.env, leadId);
+        if (beacon.t === "leave") return lead.recordPageLeft(leadId, { pageViewId: beacon.p, engagedMs: beacon.e ?? 0 });
+        const site = (await knownSites(c.env.DB)).get(origin);
+        return lead.recordPageView(leadId, {
+          pageViewId: beacon.p,
+          url: beacon.u,
+          pageClass: site ? classifyPage(site.pageRules, beacon.u) : null,
+          ...(beacon.ti ? { title: beacon.ti } : {}),
+          ...(beacon.r ? { referrer: beacon.r } : {}),
+          facts,
+        });
+      })().catch((error) => console.error(JSON.stringify({ event: "beacon_not_recorded", error: String(error) }))),
+    );
+    return c.body(null, 204);
+  },
+);

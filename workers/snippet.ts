@@ -1,0 +1,83 @@
+/**
+ * The site snippet served at `/s.js`: one `<script src=".../s.js" async>` tag, no
+ * dependencies. It keeps a visitor id in the site's own storage, reports page views and
+ * engaged time on leave, and identifies the visitor from a click ticket or a form posted
+ * to this engine. Global Privacy Control and Do Not Track switch it off entirely; with
+ * `data-consent="ask"` it does nothing until the page calls `followUp.consent()`.
+ * Kept as plain ES5 so every browser runs it; keep it under 3 KB gzipped (a test checks).
+ */
+export const SNIPPET = String.raw`(function (w, d) {
+  "use strict";
+  var script = d.currentScript;
+  if (!script || w.followUp) return;
+  var endpoint = new URL(script.src).origin;
+  var nav = w.navigator;
+  var api = { consent: function () {}, optedOut: false };
+  w.followUp = api;
+  if (nav.globalPrivacyControl === true || nav.doNotTrack === "1" || w.doNotTrack === "1") {
+    api.optedOut = true;
+    return;
+  }
+
+  function get(key) { try { return w.localStorage.getItem(key); } catch (e) { return null; } }
+  function put(key, value) { try { w.localStorage.setItem(key, value); } catch (e) {} }
+  function id() {
+    if (w.crypto && w.crypto.randomUUID) return w.crypto.randomUUID().replace(/-/g, "");
+    return (Math.random().toString(36) + Date.now().toString(36)).replace("0.", "");
+  }
+
+  var started = false;
+  function start() {
+    if (started) return;
+    started = true;
+    var visitor = get("fu_vid");
+    if (!visitor) { visitor = id(); put("fu_vid", visitor); }
+
+    // A tracked link to this site carries a ticket: keep it, and take it out of the address bar.
+    var here = new URL(w.location.href);
+    var fresh = here.searchParams.get("fu_t");
+    if (fresh) {
+      put("fu_t", fresh);
+      here.searchParams.delete("fu_t");
+      try { w.history.replaceState(w.history.state, "", here.toString()); } catch (e) {}
+    }
+    var ticket = get("fu_t");
+    var view = id();
+    var engaged = 0;
+    var since = d.visibilityState === "visible" ? Date.now() : 0;
+
+    function send(kind, extra) {
+      var body = { v: visitor, p: view, t: kind, u: here.toString() };
+      if (ticket) body.k = ticket;
+      for (var key in extra) body[key] = extra[key];
+      var text = JSON.stringify(body);
+      if (!(nav.sendBeacon && nav.sendBeacon(endpoint + "/e", text))) {
+        try { w.fetch(endpoint + "/e", { method: "POST", body: text, keepalive: true, mode: "cors" }); } catch (e) {}
+      }
+    }
+    function pause() { if (since) { engaged += Date.now() - since; since = 0; } }
+    function leave() { pause(); send("leave", { e: engaged }); }
+
+    send("view", { r: d.referrer || undefined, ti: d.title ? d.title.slice(0, 300) : undefined });
+    d.addEventListener("visibilitychange", function () {
+      if (d.visibilityState === "hidden") leave();
+      else since = Date.now();
+    });
+    w.addEventListener("pagehide", leave);
+
+    // A form posted to this engine tells it which visitor became which lead.
+    d.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (!form || !form.action || form.action.indexOf(endpoint + "/f/") !== 0) return;
+      var input = form.querySelector('input[name="fu_vid"]') || d.createElement("input");
+      input.type = "hidden";
+      input.name = "fu_vid";
+      input.value = visitor;
+      form.appendChild(input);
+    }, true);
+  }
+
+  api.consent = start;
+  if (script.getAttribute("data-consent") !== "ask") start();
+})(window, document);
+`;
