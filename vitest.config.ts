@@ -19,6 +19,10 @@ export default defineConfig(async () => ({
   ],
   test: {
     include: ["test/**/*.test.ts"],
+    exclude: ["test/e2e/**"],
+    // CI sums both suites' counts into one closing line (.ci/run).
+    reporters: process.env.CI ? ["default", "json"] : ["default"],
+    outputFile: { json: ".ci/results/workers.json" },
     setupFiles: ["./test/apply-migrations.ts"],
   },
 }));

@@ -1,0 +1,66 @@
+// Starts the engine the way `npm start` does (wrangler dev, local D1 and objects), in a
+// throwaway state directory, on a free port: the browser tests talk to it over real HTTP.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const E2E_SECRETS = { OWNER_TOKEN: "e2e-owner-token", LEAD_ID_SECRET: "e2e-lead-id-secret", TOKEN_SECRET: "e2e-token-secret" };
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+export interface LocalEngine {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startEngine(): Promise<LocalEngine> {
+  const state = mkdtempSync(join(tmpdir(), "follow-up-e2e-"));
+  const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
+  const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { env, encoding: "utf8" });
+  if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stderr}${migrate.stdout}`);
+
+  const port = await freePort();
+  const vars = Object.entries(E2E_SECRETS).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  const child: ChildProcess = spawn(
+    "npx",
+    ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--inspector-port", String(await freePort()), ...vars],
+    { env, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  let output = "";
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`wrangler dev did not start in 60 s:\n${output}`)), 60_000);
+    const watch = (chunk: Buffer) => {
+      output += chunk;
+      if (/Ready on/i.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on("data", watch);
+    child.stderr!.on("data", watch);
+    child.on("exit", (code) => reject(new Error(`wrangler dev exited (${code}):\n${output}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      try {
+        process.kill(-child.pid!, "SIGTERM");
+      } catch {
+        // already gone
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
+}
