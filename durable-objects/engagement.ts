@@ -1,6 +1,6 @@
 import type { Engagement, Verdict } from "../schemas/lead";
 import type { LeadEvent, LeadEffect, LeadState, Outcome } from "./lead-engine";
-import { DEFAULT_SIGNAL_RULES, findBurst, judgeClick, judgeOpen, judgePageView, type Judgement } from "./signal-verdict";
+import { findBurst, judgeClick, judgeOpen, judgePageView, type Judgement, type SignalRules } from "./signal-verdict";
 
 /** Signals the lead gives off: opens, clicks and page views, each judged before it counts. */
 
@@ -44,8 +44,7 @@ export function recordOpen(state: LeadState, event: EventOf<"email_opened">, now
   };
 }
 
-export function recordClick(state: LeadState, event: EventOf<"link_clicked">, now: number): Outcome {
-  const rules = DEFAULT_SIGNAL_RULES;
+export function recordClick(state: LeadState, event: EventOf<"link_clicked">, now: number, rules: SignalRules): Outcome {
   const seq = state.lastSeq + 1;
   let judgement = judgeClick(event.facts, { at: now, sentAt: event.sentAt, honeypot: event.honeypot }, rules);
   const newest = { seq, messageId: event.messageId, linkIndex: event.linkIndex, at: now, honeypot: event.honeypot, verdict: judgement.verdict };
@@ -134,8 +133,8 @@ export function recordPageView(state: LeadState, event: EventOf<"page_viewed">, 
 export function recordPageLeft(state: LeadState, event: EventOf<"page_left">, now: number): Outcome {
   const visits = state.engagement.visits;
   const index = visits.findIndex((v) => v.pageViewId === event.pageViewId);
-  // Leaves of views we did not count (machine, or never seen) change nothing.
-  if (index < 0) return { state, effects: [] };
+  // Leaves of views we did not count (machine, or never seen), and repeats that add no time, change nothing.
+  if (index < 0 || event.engagedMs <= visits[index]!.engagedMs) return { state, effects: [] };
   const updated = visits.map((v, i) => (i === index ? { ...v, engagedMs: Math.max(v.engagedMs, event.engagedMs) } : v));
   const after = next(state, { engagement: { ...state.engagement, visits: updated }, lastActivityAt: Math.max(state.lastActivityAt, now) });
   return {

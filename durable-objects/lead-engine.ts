@@ -1,6 +1,7 @@
 import type { ConsentRecord, Engagement, LeadId, LeadProfile, LeadStatus, Submission, TimelineEntry, Verdict } from "../schemas/lead";
 import type { RequestFacts } from "../schemas/tracking";
 import { recordClick, recordOpen, recordPageLeft, recordPageView } from "./engagement";
+import { DEFAULT_SIGNAL_RULES, type SignalRules } from "./signal-verdict";
 
 /**
  * The lead's engine: `(state, event, now) -> { state, effects }`. No I/O, no clock, no
@@ -135,14 +136,21 @@ export function openedStatus(engagement: Engagement): "yes" | "no" | "unknown" {
   return engagement.opens.auto > 0 ? "unknown" : "no";
 }
 
-export function applyEvent(current: LeadState | null, event: LeadEvent, now: number): Outcome {
+/** Per-deployment settings the rules read; every field has a default. */
+export interface EngineConfig {
+  signals: SignalRules;
+}
+
+export const DEFAULT_ENGINE_CONFIG: EngineConfig = { signals: DEFAULT_SIGNAL_RULES };
+
+export function applyEvent(current: LeadState | null, event: LeadEvent, now: number, config: EngineConfig = DEFAULT_ENGINE_CONFIG): Outcome {
   switch (event.kind) {
     case "form_submitted":
       return submitForm(current, event, now);
     case "email_opened":
       return current ? recordOpen(current, event, now) : { state: null, effects: [] };
     case "link_clicked":
-      return current ? recordClick(current, event, now) : { state: null, effects: [] };
+      return current ? recordClick(current, event, now, config.signals) : { state: null, effects: [] };
     case "page_viewed":
       return current ? recordPageView(current, event, now) : { state: null, effects: [] };
     case "page_left":

@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { LeadId, LeadSummary, Submission } from "../schemas/lead";
 import type { RequestFacts } from "../schemas/tracking";
 import { clockFrom, type Clock } from "../workers/clock";
-import { applyEvent, openedStatus, type LeadEvent, type Outcome } from "./lead-engine";
+import { applyEvent, DEFAULT_ENGINE_CONFIG, openedStatus, type EngineConfig, type LeadEvent, type Outcome } from "./lead-engine";
 import { projectLead } from "./lead-projection";
 import * as storage from "./lead-storage";
 
@@ -17,11 +17,13 @@ const PROJECTION_RETRY_MAX_MS = 3_600_000;
 export class LeadObject extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly clock: Clock;
+  private readonly config: EngineConfig;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.clock = clockFrom(env);
+    this.config = engineConfigFrom(env);
     ctx.blockConcurrencyWhile(async () => storage.migrate(this.sql));
   }
 
@@ -96,7 +98,7 @@ export class LeadObject extends DurableObject<Env> {
 
   private async handle(event: LeadEvent): Promise<void> {
     const now = this.clock.now();
-    const outcome = applyEvent(storage.loadState(this.sql), event, now);
+    const outcome = applyEvent(storage.loadState(this.sql), event, now, this.config);
     await this.perform(outcome, now);
   }
 
@@ -151,4 +153,11 @@ export class LeadObject extends DurableObject<Env> {
     }
     await this.ctx.storage.setAlarm(Math.max(this.clock.wallTimeOf(earliest), this.clock.wallNow() + 1));
   }
+}
+
+/** Deployment settings from vars; anything unset or unreadable keeps its default. */
+function engineConfigFrom(env: Env): EngineConfig {
+  const signals = DEFAULT_ENGINE_CONFIG.signals;
+  const seconds = env.SCANNER_WINDOW_SECONDS?.trim() ? Number(env.SCANNER_WINDOW_SECONDS) : Number.NaN;
+  return { signals: { ...signals, scannerWindowMs: Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : signals.scannerWindowMs } };
 }

@@ -78,5 +78,3 @@ export const visitors = sqliteTable(
   },
   (t) => [index("visitors_lead_idx").on(t.leadId)],
 );
-
-export type SiteRow = typeof sites.$inferSelect;

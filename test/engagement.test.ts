@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyEvent, openedStatus, type LeadEffect, type LeadState } from "../durable-objects/lead-engine";
+import { applyEvent, DEFAULT_ENGINE_CONFIG, openedStatus, type LeadEffect, type LeadState } from "../durable-objects/lead-engine";
 import type { RequestFacts } from "../schemas/tracking";
 
 const T0 = Date.UTC(2026, 10, 3, 14, 0);
@@ -43,6 +43,13 @@ describe("clicks judged on simulated time", () => {
     const { state } = clicks(T0, [{ at: T0 + 43 * SECOND, link: 0 }]);
     expect(state.engagement.clicks).toEqual({ human: 0, auto: 0, machine: 1 });
     expect(state.lastActivityAt).toBe(T0);
+  });
+
+  it("the scanner window is a setting: at 10 s, a click 43 s after send is a person", () => {
+    const state = newLead();
+    const config = { ...DEFAULT_ENGINE_CONFIG, signals: { ...DEFAULT_ENGINE_CONFIG.signals, scannerWindowMs: 10_000 } };
+    const event = { kind: "link_clicked", leadId: LEAD, messageId: "m1", sentAt: T0, linkIndex: 0, url: "https://s.example/", honeypot: false, facts: person } as const;
+    expect(applyEvent(state, event, T0 + 43 * SECOND, config).state!.engagement.clicks.human).toBe(1);
   });
 
   it("five links of one message clicked within two seconds are all machine, the first ones re-judged", () => {
@@ -110,6 +117,8 @@ describe("page views", () => {
     state = applyEvent(state, { kind: "page_left", leadId: LEAD, pageViewId: "p1", engagedMs: 240_000 }, T0 + 240 * SECOND).state!;
     const unchanged = applyEvent(state, { kind: "page_left", leadId: LEAD, pageViewId: "p2", engagedMs: 5_000 }, T0 + 250 * SECOND);
     expect(unchanged.effects).toEqual([]);
+    const repeated = applyEvent(state, { kind: "page_left", leadId: LEAD, pageViewId: "p1", engagedMs: 240_000 }, T0 + 251 * SECOND);
+    expect(repeated.effects).toEqual([]);
     expect(state.engagement.visits).toEqual([{ pageViewId: "p1", at: T0, pageClass: "pricing", engagedMs: 240_000 }]);
     expect(state.engagement.pageViews).toEqual({ human: 1, auto: 0, machine: 1 });
   });

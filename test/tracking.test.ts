@@ -5,7 +5,7 @@ import { ClickTokenSchema } from "../schemas/tracking";
 import { isBotAgent, requestFacts } from "../workers/signals/request-facts";
 import { base64url, signToken, tokenKeys, verifyToken, type TokenKeys } from "../workers/signed-token";
 import { SNIPPET } from "../workers/snippet";
-import { clickToken, openToken, TICKET_PARAM } from "../workers/tracked-links";
+import { clickToken, openToken, TICKET_PARAM, trackLink } from "../workers/tracked-links";
 import worker from "../workers/index";
 import { asOwner, call, callAndSettle, leadSummary, makeLead, ORIGIN, unique } from "./helpers";
 
@@ -160,6 +160,15 @@ describe("GET /c/:token (click redirect)", () => {
       .bind(leadId)
       .all();
     expect(events.results.map((r) => r.verdict)).toEqual(["machine", "machine"]);
+  });
+
+  it("only links to the owner's configured sites get a click ticket", async () => {
+    const leadId = await makeLead();
+    const sites = new Set(["https://site.example"]);
+    const own = await trackLink(keys, sites, { leadId, messageId: "m", sentAt: 0, index: 0, url: "https://site.example/pricing" });
+    const other = await trackLink(keys, sites, { leadId, messageId: "m", sentAt: 0, index: 1, url: "https://calendly.example/acme" });
+    expect(new URL((await callAndSettle(`/c/${own}`)).headers.get("location")!).searchParams.has(TICKET_PARAM)).toBe(true);
+    expect((await callAndSettle(`/c/${other}`)).headers.get("location")).toBe("https://calendly.example/acme");
   });
 
   it("a link to the owner's own site carries a click ticket", async () => {

@@ -1,16 +1,6 @@
 import type { LeadId } from "../schemas/lead";
 import { AppError } from "./errors";
-
-const keys = new Map<string, Promise<CryptoKey>>();
-
-function hmacKey(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-    keys.set(secret, key);
-  }
-  return key;
-}
+import { hmacSha256 } from "./hmac";
 
 /**
  * A lead's id is a keyed hash of its normalised email, or of its E.164 phone when it has
@@ -21,6 +11,6 @@ export async function leadIdFor(secret: string | undefined, contact: { email?: s
   if (!secret) throw new AppError(503, "not_configured", "LEAD_ID_SECRET is not set on this deployment.");
   const subject = contact.email !== undefined ? `email:${contact.email}` : contact.phone !== undefined ? `phone:${contact.phone}` : undefined;
   if (subject === undefined) throw new AppError(422, "no_contact", "an email address or a phone number is required");
-  const tag = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret), new TextEncoder().encode(subject)));
+  const tag = await hmacSha256(secret, subject);
   return Array.from(tag.subarray(0, 16), (b) => b.toString(16).padStart(2, "0")).join("");
 }

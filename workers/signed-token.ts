@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { hmacSha256 } from "./hmac";
 
 /**
  * Short URL-safe signed tokens: `<key id>.<payload>.<tag>`, where the payload is
@@ -14,16 +15,6 @@ export interface TokenKeys {
 
 const TAG_BYTES = 16;
 const encoder = new TextEncoder();
-const cache = new Map<string, Promise<CryptoKey>>();
-
-function hmacKey(secret: string): Promise<CryptoKey> {
-  let key = cache.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-    cache.set(secret, key);
-  }
-  return key;
-}
 
 export function base64url(bytes: Uint8Array): string {
   let binary = "";
@@ -56,8 +47,7 @@ export function tokenKeys(env: { TOKEN_SECRET?: string; TOKEN_KEY_ID?: string; T
 }
 
 async function tag(secret: string, signed: string): Promise<Uint8Array> {
-  const mac = await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(signed));
-  return new Uint8Array(mac, 0, TAG_BYTES);
+  return (await hmacSha256(secret, signed)).subarray(0, TAG_BYTES);
 }
 
 export async function signToken(keys: TokenKeys, payload: object): Promise<string> {

@@ -10,15 +10,21 @@ import type { PageRule, Site } from "../schemas/tracking";
 const TTL_MS = 60_000;
 let cached: { at: number; byOrigin: Map<string, Site> } | undefined;
 
-export async function knownSites(db: D1Database, wallNow = Date.now()): Promise<Map<string, Site>> {
-  if (cached && wallNow - cached.at < TTL_MS) return cached.byOrigin;
+async function loadSites(db: D1Database, wallNow: number): Promise<Map<string, Site>> {
   const rows = await drizzle(db).select().from(sites).orderBy(asc(sites.origin)).all();
   cached = { at: wallNow, byOrigin: new Map(rows.map((r) => [r.origin, { origin: r.origin, pageRules: r.pageRules }])) };
   return cached.byOrigin;
 }
 
+/** The configured sites by origin, as of at most a minute ago. */
+export async function knownSites(db: D1Database, wallNow = Date.now()): Promise<Map<string, Site>> {
+  if (cached && wallNow - cached.at < TTL_MS) return cached.byOrigin;
+  return loadSites(db, wallNow);
+}
+
+/** The configured sites as they are now (the owner API reads past the cache). */
 export async function listSites(db: D1Database): Promise<Site[]> {
-  return [...(await knownSites(db, Number.NEGATIVE_INFINITY)).values()];
+  return [...(await loadSites(db, Date.now())).values()];
 }
 
 export async function putSite(db: D1Database, site: Site, now: number): Promise<Site> {

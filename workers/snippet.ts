@@ -55,8 +55,10 @@ export const SNIPPET = String.raw`(function (w, d) {
         try { w.fetch(endpoint + "/e", { method: "POST", body: text, keepalive: true, mode: "cors" }); } catch (e) {}
       }
     }
+    var reported = -1;
     function pause() { if (since) { engaged += Date.now() - since; since = 0; } }
-    function leave() { pause(); send("leave", { e: engaged }); }
+    // Hiding the tab and leaving the page both end a stretch: report each stretch once.
+    function leave() { pause(); if (engaged !== reported) { reported = engaged; send("leave", { e: engaged }); } }
 
     send("view", { r: d.referrer || undefined, ti: d.title ? d.title.slice(0, 300) : undefined });
     d.addEventListener("visibilitychange", function () {

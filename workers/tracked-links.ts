@@ -10,6 +10,27 @@ export const clickToken = (keys: TokenKeys, click: ClickToken) => signToken(keys
 export const readOpenToken = (keys: TokenKeys, token: string) => verifyToken(keys, token, OpenTokenSchema);
 export const readClickToken = (keys: TokenKeys, token: string) => verifyToken(keys, token, ClickTokenSchema);
 
+/**
+ * A tracked link for a message: the destination is signed in, and a link to one of the
+ * owner's configured sites is marked so the redirect adds a click ticket for the snippet.
+ */
+export async function trackLink(
+  keys: TokenKeys,
+  siteOrigins: ReadonlySet<string>,
+  link: { leadId: LeadId; messageId: string; sentAt: number; index: number; url: string; honeypot?: boolean },
+): Promise<string> {
+  const ownSite = siteOrigins.has(new URL(link.url).origin.toLowerCase());
+  return clickToken(keys, {
+    l: link.leadId,
+    m: link.messageId,
+    s: link.sentAt,
+    i: link.index,
+    u: link.url,
+    ...(link.honeypot ? { h: 1 as const } : {}),
+    ...(ownSite ? { o: 1 as const } : {}),
+  });
+}
+
 export const clickTicket = (keys: TokenKeys, leadId: LeadId) => signToken(keys, { t: "ticket", l: leadId });
 export async function readClickTicket(keys: TokenKeys, ticket: string): Promise<LeadId | null> {
   return (await verifyToken(keys, ticket, ClickTicketSchema))?.l ?? null;

@@ -95,6 +95,3 @@ export function networkOwner(ip: string | undefined): NetworkOwner | null {
   }
   return null;
 }
-
-/** The date of the shipped ranges, for the dashboard and README. */
-export const RANGES_SNAPSHOT = ranges.snapshot;
