@@ -103,7 +103,8 @@ export class LeadObject extends DurableObject<Env> {
   }
 
   private async perform({ state, effects }: Outcome, now: number): Promise<void> {
-    if (state === null) return;
+    // No lead, or an event the engine ignored (a repeated leave): nothing to write.
+    if (state === null || effects.length === 0) return;
     this.ctx.storage.transactionSync(() => {
       storage.saveState(this.sql, state);
       for (const effect of effects) {
