@@ -9,6 +9,7 @@ declare namespace Cloudflare {
       appleRelayV4: string[];
       appleRelayV6: string[];
       microsoftV4: string[];
+      naughtyStrings: string[];
     };
   }
 }

@@ -28,6 +28,8 @@ export function loadFixtures() {
     appleRelayV4: firstLines(join(ROOT, "ip-ranges/apple-proxy/ipv4_merged.txt"), 5),
     appleRelayV6: firstLines(join(ROOT, "ip-ranges/apple-proxy/ipv6_merged.txt"), 5),
     microsoftV4: firstLines(join(ROOT, "ip-ranges/microsoft/ipv4_merged.txt"), 5),
+    // minimaxir/big-list-of-naughty-strings @ db33ec7 blns.json (MIT)
+    naughtyStrings: JSON.parse(readFileSync(join(ROOT, "naughty-strings/blns.json"), "utf8")) as string[],
   };
 }
 export type Fixtures = ReturnType<typeof loadFixtures>;

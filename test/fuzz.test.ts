@@ -1,0 +1,100 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { tokenKeys, type TokenKeys } from "../workers/signed-token";
+import { clickToken } from "../workers/tracked-links";
+import { asOwner, call, makeForm, makeLead, unique } from "./helpers";
+
+/**
+ * A fast slice of fuzzing over the public routes: every naughty string (minimaxir/
+ * big-list-of-naughty-strings, MIT) in every field, plus broken bodies and tokens. The
+ * promise: a clear 4xx or the normal answer, never a 5xx, and nothing echoed unescaped.
+ */
+const naughty = env.TEST_FIXTURES.naughtyStrings;
+const keys = tokenKeys(env) as TokenKeys;
+
+function noServerError(response: Response, what: string) {
+  expect(response.status, `${what} → ${response.status}`).toBeLessThan(500);
+}
+
+describe("fuzz: form posts", () => {
+  it("every naughty string in every known field answers 202, 303 or a 4xx with a reason", async () => {
+    const form = await makeForm();
+    const fields = ["email", "phone", "name", "company", "title", "message", "timezone", "consent_sms", "source", "utm_source", "custom_field"];
+    for (let i = 0; i < naughty.length; i++) {
+      const value = naughty[i]!;
+      const field = fields[i % fields.length]!;
+      const base: Record<string, string> = field === "email" ? {} : { email: `fuzz-${i}@example.com` };
+      const json = await call(`/f/${form.id}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify({ ...base, [field]: value }),
+      });
+      noServerError(json, `json ${field}=${JSON.stringify(value)}`);
+      if (json.status >= 400) expect(((await json.json()) as { error: { message: string } }).error.message).toBeTruthy();
+      const html = await call(`/f/${form.id}`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
+        body: new URLSearchParams({ ...base, [field]: value }).toString(),
+      });
+      noServerError(html, `form ${field}=${JSON.stringify(value)}`);
+      if (html.status === 422) expect(await html.text()).not.toMatch(/<script>alert|<img src=x onerror/i);
+    }
+  }, 60_000);
+
+  it("a naughty name is stored as text and served back as JSON, never as markup", async () => {
+    const form = await makeForm();
+    const name = "<script>alert(123)</script>";
+    const { leadId } = (await (await call(`/f/${form.id}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({ email: `${unique("x")}@example.com`, name }),
+    })).json()) as { leadId: string };
+    const response = await asOwner(`/api/leads/${leadId}`);
+    expect(response.headers.get("content-type")).toContain("application/json");
+    expect(((await response.json()) as { profile: { name: string } }).profile.name).toBe(name);
+  });
+
+  it("wrong content types, invalid UTF-8, truncated multipart and huge headers get 4xx", async () => {
+    const form = await makeForm();
+    const cases: [string, RequestInit][] = [
+      ["xml", { method: "POST", headers: { "content-type": "application/xml" }, body: "<lead/>" }],
+      ["no type", { method: "POST", body: "email=a@example.com" }],
+      ["invalid utf-8 json", { method: "POST", headers: { "content-type": "application/json" }, body: new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]) }],
+      ["invalid utf-8 form", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new Uint8Array([0x65, 0x6d, 0x61, 0x69, 0x6c, 0x3d, 0xff, 0xc3]) }],
+      ["json array", { method: "POST", headers: { "content-type": "application/json" }, body: "[1,2]" }],
+      ["multipart without boundary", { method: "POST", headers: { "content-type": "multipart/form-data" }, body: "email=a@example.com" }],
+      ["huge header", { method: "POST", headers: { "content-type": "application/json", "x-pad": "a".repeat(16_000) }, body: "{}" }],
+    ];
+    for (const [what, init] of cases) {
+      const response = await call(`/f/${form.id}`, init);
+      noServerError(response, what);
+      expect(response.status, what).toBeGreaterThanOrEqual(400);
+    }
+  });
+});
+
+describe("fuzz: tokens and beacons", () => {
+  it("naughty and truncated tokens get the GIF or a 404, never a redirect or a 5xx", async () => {
+    const real = await clickToken(keys, { l: await makeLead(), m: "m", i: 0, u: "https://site.example/", s: 0 });
+    const tokens = [...naughty.slice(0, 200).map(encodeURIComponent), real.slice(0, 10), real.slice(0, -1), `${real}.extra`, "..", "%00"];
+    for (const token of tokens) {
+      const open = await call(`/o/${token}`);
+      noServerError(open, `open ${token}`);
+      if (open.status === 200) expect(open.headers.get("content-type")).toBe("image/gif");
+      const click = await call(`/c/${token}`);
+      noServerError(click, `click ${token}`);
+      expect(click.headers.get("location"), `click ${token}`).toBeNull();
+    }
+  }, 30_000);
+
+  it("naughty beacons from a configured site get 204 or a 4xx", async () => {
+    const origin = `https://${unique("fuzz")}.example`;
+    await asOwner("/api/sites", { method: "PUT", body: JSON.stringify({ origin }) });
+    for (const value of naughty.slice(0, 150)) {
+      for (const body of [value, JSON.stringify({ v: value, p: value, t: "view", u: value, ti: value, k: value })]) {
+        const response = await call("/e", { method: "POST", headers: { origin, "content-type": "text/plain" }, body });
+        noServerError(response, `beacon ${JSON.stringify(value)}`);
+      }
+    }
+  }, 30_000);
+});
