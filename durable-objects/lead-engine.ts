@@ -1,19 +1,14 @@
 import type { ConsentRecord, Engagement, LeadId, LeadProfile, LeadStatus, Submission, TimelineEntry, Verdict } from "../schemas/lead";
 import type { RequestFacts } from "../schemas/tracking";
 import { recordClick, recordOpen, recordPageLeft, recordPageView } from "./engagement";
-import { DEFAULT_SIGNAL_RULES, type SignalRules } from "./signal-verdict";
+import { DEFAULT_SIGNAL_RULES, type RecentClick, type SignalRules } from "./signal-verdict";
 
 /**
  * The lead's engine: `(state, event, now) -> { state, effects }`. No I/O, no clock, no
  * randomness, so every rule is tested by walking simulated time in milliseconds.
  */
 
-export interface RecentClickState {
-  seq: number;
-  messageId: string;
-  linkIndex: number;
-  at: number;
-  honeypot: boolean;
+export interface RecentClickState extends RecentClick {
   verdict: Verdict;
 }
 

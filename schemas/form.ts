@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { OriginSchema } from "./origin";
 
 /** A form id appears in `/f/:formId`, pasted into customers' sites: keep it a plain slug. */
 export const FormIdSchema = z
@@ -14,11 +15,8 @@ const ThankYouUrlSchema = z
     "must be an http(s) URL or a path starting with /",
   );
 
-/** `*`, or a bare origin such as `https://example.com` (scheme, host, optional port). */
-const OriginSchema = z
-  .string()
-  .refine((value) => value === "*" || /^https?:\/\/[^/\s?#]+$/i.test(value), "must be * or an origin like https://example.com")
-  .transform((value) => (value === "*" ? value : value.toLowerCase()));
+/** `*` (any site), or a bare origin such as `https://example.com`. */
+const AllowedOriginSchema = z.union([z.literal("*"), OriginSchema], { error: "must be * or an origin like https://example.com" });
 
 const HoneypotFieldSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, "must be a field name");
 
@@ -26,7 +24,7 @@ export const FormConfigSchema = z.object({
   id: FormIdSchema,
   name: z.string().trim().min(1).max(200),
   thankYouUrl: ThankYouUrlSchema,
-  allowedOrigins: z.array(OriginSchema).max(50).default([]),
+  allowedOrigins: z.array(AllowedOriginSchema).max(50).default([]),
   defaultSource: z.string().trim().min(1).max(100).default("website"),
   honeypotField: HoneypotFieldSchema.default("website_url"),
 });

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { LeadIdSchema } from "./lead";
+import { OriginSchema } from "./origin";
 
-export { VerdictSchema, type Verdict } from "./lead";
+export type { Verdict } from "./lead";
 
 /** An open pixel's token: which lead, which message, when the message was sent. */
 export const OpenTokenSchema = z.object({ l: LeadIdSchema, m: z.string().min(1).max(64), s: z.number().int() });
@@ -60,10 +61,7 @@ export const DEFAULT_PAGE_RULES: PageRule[] = [
 
 /** A site that runs the snippet: its origin, page rules, and whether individuals are tracked. */
 export const SiteSchema = z.object({
-  origin: z
-    .string()
-    .regex(/^https?:\/\/[^/\s?#]+$/i, "must be an origin like https://example.com")
-    .transform((o) => o.toLowerCase()),
+  origin: OriginSchema,
   pageRules: z.array(PageRuleSchema).max(200).default(DEFAULT_PAGE_RULES),
 });
 export type Site = z.infer<typeof SiteSchema>;

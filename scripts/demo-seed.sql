@@ -3,7 +3,8 @@ INSERT OR IGNORE INTO forms (id, name, thank_you_url, allowed_origins, default_s
 VALUES ('demo', 'Demo: free estimate', '/demo/thanks', '[]', 'demo-landing-page', 'website_url',
         CAST(strftime('%s', 'now') AS INTEGER) * 1000, CAST(strftime('%s', 'now') AS INTEGER) * 1000);
 
--- The local demo page runs the snippet, so its origins are configured sites.
+-- The local demo page runs the snippet, so its origins are configured sites
+-- (npm start rewrites :8787 to the port it serves on).
 INSERT OR IGNORE INTO sites (origin, page_rules, created_at, updated_at)
 VALUES ('http://localhost:8787', '[{"pattern":"/demo/pricing*","class":"pricing"},{"pattern":"/demo","class":"landing"}]', 0, 0),
        ('http://127.0.0.1:8787', '[{"pattern":"/demo/pricing*","class":"pricing"},{"pattern":"/demo","class":"landing"}]', 0, 0);

@@ -3,7 +3,7 @@
 // database, seeds the demo form, then serves the Worker with a compressed clock.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 
 const PORT = Number(process.env.PORT ?? 8787);
 // 8640× turns one day into ten seconds, so a whole sequence plays out in minutes.
@@ -29,7 +29,10 @@ function wrangler(args) {
 }
 
 wrangler(["d1", "migrations", "apply", "DB", "--local"]);
-wrangler(["d1", "execute", "DB", "--local", "--file", "scripts/demo-seed.sql"]);
+// The demo pages run the snippet, so the origins they are served from must be configured sites.
+mkdirSync(".wrangler", { recursive: true });
+writeFileSync(".wrangler/demo-seed.sql", readFileSync("scripts/demo-seed.sql", "utf8").replaceAll(":8787", `:${PORT}`));
+wrangler(["d1", "execute", "DB", "--local", "--file", ".wrangler/demo-seed.sql"]);
 
 const dev = spawn(
   "npx",

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { BeaconSchema } from "../../schemas/tracking";
+import { BeaconSchema, type Site } from "../../schemas/tracking";
 import { AppError, invalid } from "../errors";
 import { leadObject } from "../lead-stub";
 import { requestFacts } from "../signals/request-facts";
@@ -22,7 +22,7 @@ function keysOf(env: Env): TokenKeys {
 }
 
 /** `/o`, `/c`, `/s.js`, `/e`: the hot path. Answers first; recording happens in `waitUntil`. */
-export const tracking = new Hono<{ Bindings: Env }>();
+export const tracking = new Hono<{ Bindings: Env; Variables: { site: Site } }>();
 
 tracking.get("/o/:token", (c) => {
   const facts = requestFacts(c.req.raw);
@@ -69,6 +69,7 @@ tracking.on(["POST", "OPTIONS"], "/e", async (c, next) => {
   const origin = c.req.header("origin");
   const site = origin ? (await knownSites(c.env.DB)).get(origin.toLowerCase()) : undefined;
   if (!site) throw new AppError(403, "unknown_site", `Beacons are accepted only from configured sites; add ${origin ?? "your site's origin"} through /api/sites.`);
+  c.set("site", site);
   c.header("access-control-allow-origin", origin!);
   c.header("vary", "Origin");
   if (c.req.method === "OPTIONS") {
@@ -98,7 +99,7 @@ tracking.post(
     const parsed = BeaconSchema.safeParse(body);
     if (!parsed.success) throw invalid("invalid_beacon", "The beacon is not valid.", parsed.error);
     const beacon = parsed.data;
-    const origin = c.req.header("origin")!.toLowerCase();
+    const site = c.var.site;
     const facts = requestFacts(c.req.raw);
     const now = clockFrom(c.env).now();
     c.executionCtx.waitUntil(
@@ -110,11 +111,10 @@ tracking.post(
         if (!leadId) return; // visitors we cannot tie to a lead are not profiled
         const lead = leadObject(c.env, leadId);
         if (beacon.t === "leave") return lead.recordPageLeft(leadId, { pageViewId: beacon.p, engagedMs: beacon.e ?? 0 });
-        const site = (await knownSites(c.env.DB)).get(origin);
         return lead.recordPageView(leadId, {
           pageViewId: beacon.p,
           url: beacon.u,
-          pageClass: site ? classifyPage(site.pageRules, beacon.u) : null,
+          pageClass: classifyPage(site.pageRules, beacon.u),
           ...(beacon.ti ? { title: beacon.ti } : {}),
           ...(beacon.r ? { referrer: beacon.r } : {}),
           facts,
