@@ -1,6 +1,29 @@
-import type { ConsentRecord, Engagement, LeadId, LeadProfile, LeadStatus, Submission, TimelineEntry, Verdict } from "../schemas/lead";
+import type { ConsentRecord, EnrolReason, Engagement, LeadId, LeadProfile, LeadStatus, Submission, TimelineEntry, Verdict } from "../schemas/lead";
+import type { SequenceVersion } from "../schemas/sequence";
 import type { RequestFacts } from "../schemas/tracking";
 import { recordClick, recordOpen, recordPageLeft, recordPageView } from "./engagement";
+import { leadTimezone } from "./lead-timezone";
+import {
+  bendTiming,
+  DEFAULT_SEQUENCE_CONFIG,
+  deliveryBlocked,
+  deliveryDeferred,
+  deliveryFailed,
+  deliverySent,
+  enrol,
+  fireDelivery,
+  markBooked,
+  reactivateOnReturn,
+  receiveReply,
+  runStep,
+  type Change,
+  type Delivery,
+  type Enrolment,
+  type HumanSignal,
+  type OutgoingTouch,
+  type SequenceConfig,
+  type Timer,
+} from "./sequence-runner";
 import { DEFAULT_SIGNAL_RULES, type RecentClick, type SignalRules } from "./signal-verdict";
 
 /**
@@ -24,6 +47,15 @@ export interface LeadState {
   engagement: Engagement;
   /** Clicks inside the burst window, to judge the next one. */
   recentClicks: RecentClickState[];
+  /** The lead's IANA zone: every wait, window and quiet hour is counted in it. */
+  timezone: string;
+  /** The zone the lead's browser reported through the snippet. */
+  browserTimezone?: string;
+  enrolments: Enrolment[];
+  /** Touches rendered and waiting for their channel. */
+  deliveries: Delivery[];
+  /** Recent human opens, clicks, visits and replies (bounded), for branches and send-time optimisation. */
+  humanSignals: HumanSignal[];
   /** The timeline's last sequence number: the engine numbers entries so it can refer to them. */
   lastSeq: number;
   /** Bumped on every change; the D1 projection never lets an older version overwrite a newer. */
@@ -31,7 +63,7 @@ export interface LeadState {
 }
 
 export type LeadEvent =
-  | { kind: "form_submitted"; leadId: LeadId; submission: Submission }
+  | { kind: "form_submitted"; leadId: LeadId; submission: Submission; sequence?: SequenceVersion }
   | { kind: "email_opened"; leadId: LeadId; messageId: string; sentAt: number; facts: RequestFacts }
   | {
       kind: "link_clicked";
@@ -53,14 +85,30 @@ export type LeadEvent =
       referrer?: string;
       facts: RequestFacts;
     }
-  | { kind: "page_left"; leadId: LeadId; pageViewId: string; engagedMs: number };
+  | { kind: "page_left"; leadId: LeadId; pageViewId: string; engagedMs: number }
+  | { kind: "enrolled"; leadId: LeadId; sequence: SequenceVersion; reason: EnrolReason }
+  | { kind: "timer_fired"; leadId: LeadId; timer: Timer }
+  | { kind: "delivery_sent"; leadId: LeadId; key: string; messageId: string }
+  | { kind: "delivery_failed"; leadId: LeadId; key: string; permanent: boolean; reason: string }
+  | { kind: "delivery_blocked"; leadId: LeadId; key: string; reason: string }
+  | { kind: "delivery_deferred"; leadId: LeadId; key: string; until: number }
+  | { kind: "reply_received"; leadId: LeadId; messageKey?: string; text?: string }
+  | { kind: "booked"; leadId: LeadId; source: string };
 
 export type LeadEffect =
   | { kind: "append_timeline"; entry: TimelineEntry }
   /** An earlier entry was judged again (a click turned out to be part of a scanner's burst). */
   | { kind: "rejudge_timeline"; seqs: number[]; verdict: Verdict; reason: string }
   /** Write the lead's row and new timeline entries to D1 for cross-lead views. */
-  | { kind: "project" };
+  | { kind: "project" }
+  /** Set (or move) a timer; the object keeps one alarm for the earliest. */
+  | { kind: "schedule"; timer: Timer; at: number }
+  | { kind: "unschedule"; timer: Timer }
+  /** Hand a touch to its channel; the object reports back with a delivery event. */
+  | { kind: "send"; touch: OutgoingTouch }
+  /** Enrol in another sequence: the object looks its current version up and sends `enrolled`. */
+  | { kind: "enrol"; sequenceId: string; reason: EnrolReason }
+  | { kind: "alert"; reason: "reply" | "rep_task"; message: string };
 
 export interface Outcome {
   /** Null when the event was for a lead that never contacted us (nothing to change). */
@@ -88,10 +136,14 @@ function consentFrom(submission: Submission, channel: "email" | "sms", now: numb
 
 const noCounts = () => ({ human: 0, auto: 0, machine: 0 });
 
-function emptyLead(id: LeadId, now: number): LeadState {
+function emptyLead(id: LeadId, now: number, timezone: string): LeadState {
   return {
     id,
     status: "new",
+    timezone,
+    enrolments: [],
+    deliveries: [],
+    humanSignals: [],
     score: 0,
     profile: {},
     consent: {},
@@ -104,25 +156,24 @@ function emptyLead(id: LeadId, now: number): LeadState {
   };
 }
 
-function submitForm(current: LeadState | null, event: Extract<LeadEvent, { kind: "form_submitted" }>, now: number): Outcome {
-  const base = current ?? emptyLead(event.leadId, now);
+function submitForm(current: LeadState | null, event: Extract<LeadEvent, { kind: "form_submitted" }>, now: number, config: EngineConfig): Outcome {
+  const base = current ?? emptyLead(event.leadId, now, config.sequences.defaultTimezone);
   const { submission } = event;
   const seq = base.lastSeq + 1;
+  const profile = mergeProfile(base.profile, submission.profile);
   const state: LeadState = {
     ...base,
-    profile: mergeProfile(base.profile, submission.profile),
+    profile,
+    timezone: leadTimezone(profile, base.browserTimezone, config.sequences.defaultTimezone),
     consent: {
       email: consentFrom(submission, "email", now) ?? base.consent.email,
       sms: consentFrom(submission, "sms", now) ?? base.consent.sms,
     },
     lastActivityAt: Math.max(base.lastActivityAt, now),
     lastSeq: seq,
-    version: base.version + 1,
   };
-  return {
-    state,
-    effects: [{ kind: "append_timeline", entry: { seq, at: now, kind: "form_submitted", submission } }, { kind: "project" }],
-  };
+  const submitted: Change = { state, effects: [{ kind: "append_timeline", entry: { seq, at: now, kind: "form_submitted", submission } }] };
+  return finish(base, event.sequence ? enrol(submitted, event.sequence, "form", now) : submitted);
 }
 
 /** Whether the lead has opened anything: every open from a privacy proxy proves nothing. */
@@ -134,22 +185,92 @@ export function openedStatus(engagement: Engagement): "yes" | "no" | "unknown" {
 /** Per-deployment settings the rules read; every field has a default. */
 export interface EngineConfig {
   signals: SignalRules;
+  sequences: SequenceConfig;
 }
 
-export const DEFAULT_ENGINE_CONFIG: EngineConfig = { signals: DEFAULT_SIGNAL_RULES };
+export const DEFAULT_ENGINE_CONFIG: EngineConfig = { signals: DEFAULT_SIGNAL_RULES, sequences: DEFAULT_SEQUENCE_CONFIG };
+
+const MAX_HUMAN_SIGNALS = 100;
+
+/**
+ * One version bump and one projection per event, whatever the rules added; an event that
+ * changed nothing (a stale timer) writes nothing.
+ */
+function finish(before: LeadState, change: Change): Outcome {
+  const effects = change.effects.filter((e) => e.kind !== "project");
+  const recorded = effects.some((e) => e.kind === "append_timeline" || e.kind === "rejudge_timeline");
+  if (!recorded && change.state === before) return { state: before, effects };
+  return { state: { ...change.state, version: before.version + 1 }, effects: [...effects, { kind: "project" }] };
+}
+
+/** The person-made signals among newly written entries; re-judged entries leave the list. */
+function humanSignalsIn(effects: LeadEffect[]): { added: HumanSignal[]; withdrawn: number[] } {
+  const added: HumanSignal[] = [];
+  const withdrawn: number[] = [];
+  for (const effect of effects) {
+    if (effect.kind === "rejudge_timeline") withdrawn.push(...effect.seqs);
+    if (effect.kind !== "append_timeline") continue;
+    const { entry } = effect;
+    if (entry.kind === "email_opened" && entry.verdict === "human") added.push({ seq: entry.seq, at: entry.at, kind: "open", messageKey: entry.messageId });
+    if (entry.kind === "link_clicked" && entry.verdict === "human") added.push({ seq: entry.seq, at: entry.at, kind: "click", messageKey: entry.messageId });
+    if (entry.kind === "page_viewed" && entry.verdict === "human") added.push({ seq: entry.seq, at: entry.at, kind: "visit", pageClass: entry.pageClass });
+  }
+  return { added, withdrawn };
+}
+
+/** After a signal is judged: remember what people did, and let it bend the sequence's timing. */
+function afterSignal(before: LeadState, outcome: Outcome, now: number, config: EngineConfig): Outcome {
+  if (outcome.state === null || outcome.effects.length === 0) return outcome;
+  const { added, withdrawn } = humanSignalsIn(outcome.effects);
+  const humanSignals = [...outcome.state.humanSignals.filter((s) => !withdrawn.includes(s.seq)), ...added].slice(-MAX_HUMAN_SIGNALS);
+  let change: Change = { state: { ...outcome.state, humanSignals }, effects: outcome.effects };
+  for (const signal of added) {
+    change = bendTiming(change, signal, now);
+    if (signal.kind === "visit") change = reactivateOnReturn(change, before.lastActivityAt, now, config.sequences);
+  }
+  return finish(before, change);
+}
+
+function withLead(current: LeadState | null, run: (change: Change) => Change): Outcome {
+  if (current === null) return { state: null, effects: [] };
+  return finish(current, run({ state: current, effects: [] }));
+}
 
 export function applyEvent(current: LeadState | null, event: LeadEvent, now: number, config: EngineConfig = DEFAULT_ENGINE_CONFIG): Outcome {
   switch (event.kind) {
     case "form_submitted":
-      return submitForm(current, event, now);
+      return submitForm(current, event, now, config);
     case "email_opened":
-      return current ? recordOpen(current, event, now) : { state: null, effects: [] };
+      return current ? afterSignal(current, recordOpen(current, event, now), now, config) : { state: null, effects: [] };
     case "link_clicked":
-      return current ? recordClick(current, event, now, config.signals) : { state: null, effects: [] };
+      return current ? afterSignal(current, recordClick(current, event, now, config.signals), now, config) : { state: null, effects: [] };
     case "page_viewed":
-      return current ? recordPageView(current, event, now) : { state: null, effects: [] };
+      return current ? afterSignal(current, recordPageView(current, event, now), now, config) : { state: null, effects: [] };
     case "page_left":
       return current ? recordPageLeft(current, event, now) : { state: null, effects: [] };
+    case "enrolled":
+      return withLead(current, (c) => enrol(c, event.sequence, event.reason, now));
+    case "timer_fired": {
+      const { timer } = event;
+      return withLead(current, (c) => (timer.kind === "step" ? runStep(c, timer.enrolmentId, now, config.sequences) : fireDelivery(c, timer.key, now)));
+    }
+    case "delivery_sent":
+      return withLead(current, (c) => deliverySent(c, event.key, event.messageId, now));
+    case "delivery_failed":
+      return withLead(current, (c) => deliveryFailed(c, event.key, event.permanent, event.reason, now, config.sequences));
+    case "delivery_blocked":
+      return withLead(current, (c) => deliveryBlocked(c, event.key, event.reason, now));
+    case "delivery_deferred":
+      return withLead(current, (c) => deliveryDeferred(c, event.key, event.until));
+    case "reply_received":
+      return withLead(current, (c) => {
+        const { messageKey, text } = event;
+        const replied = receiveReply(c, { ...(messageKey ? { messageKey } : {}), ...(text ? { text } : {}) }, now);
+        const signal: HumanSignal = { seq: replied.state.lastSeq, at: now, kind: "reply", ...(messageKey ? { messageKey } : {}) };
+        return { ...replied, state: { ...replied.state, humanSignals: [...replied.state.humanSignals, signal].slice(-MAX_HUMAN_SIGNALS) } };
+      });
+    case "booked":
+      return withLead(current, (c) => markBooked(c, event.source, now));
     default:
       return assertNever(event);
   }

@@ -160,5 +160,5 @@ export class LeadObject extends DurableObject<Env> {
 function engineConfigFrom(env: Env): EngineConfig {
   const signals = DEFAULT_ENGINE_CONFIG.signals;
   const seconds = env.SCANNER_WINDOW_SECONDS?.trim() ? Number(env.SCANNER_WINDOW_SECONDS) : Number.NaN;
-  return { signals: { ...signals, scannerWindowMs: Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : signals.scannerWindowMs } };
+  return { ...DEFAULT_ENGINE_CONFIG, signals: { ...signals, scannerWindowMs: Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : signals.scannerWindowMs } };
 }

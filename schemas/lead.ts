@@ -50,6 +50,16 @@ export type Submission = z.infer<typeof SubmissionSchema>;
 
 const judged = { verdict: VerdictSchema, reason: z.string() };
 const entry = { seq: z.number(), at: z.number() };
+const enrolment = { enrolmentId: z.string(), sequenceId: z.string() };
+/** One delivery of a step on one channel; `key` is also its idempotency key and tracking message id. */
+const touch = { ...enrolment, stepId: z.string(), intent: z.string(), channel: z.enum(["email", "sms"]), key: z.string() };
+
+export const EnrolReasonSchema = z.enum(["form", "api", "reactivation", "branch"]);
+export type EnrolReason = z.infer<typeof EnrolReasonSchema>;
+
+/** Which words went out: the step's template, its alternative angle, its by-source variant, or a resend. */
+export const TouchVariantSchema = z.enum(["template", "alternative", "by_source", "resend"]);
+export type TouchVariant = z.infer<typeof TouchVariantSchema>;
 
 export const TimelineEntrySchema = z.discriminatedUnion("kind", [
   z.object({ ...entry, kind: z.literal("form_submitted"), submission: SubmissionSchema }),
@@ -82,6 +92,16 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
     ...judged,
   }),
   z.object({ ...entry, kind: z.literal("page_left"), pageViewId: z.string(), engagedMs: z.number() }),
+  z.object({ ...entry, kind: z.literal("enrolled"), ...enrolment, version: z.number(), reason: EnrolReasonSchema }),
+  z.object({ ...entry, kind: z.literal("enrolment_ended"), ...enrolment, outcome: z.enum(["completed", "moved", "paused", "booked"]), reason: z.string() }),
+  z.object({ ...entry, kind: z.literal("step_branched"), ...enrolment, stepId: z.string(), condition: z.string(), action: z.string() }),
+  z.object({ ...entry, kind: z.literal("timing_changed"), ...enrolment, stepId: z.string(), from: z.number(), to: z.number(), reason: z.string() }),
+  z.object({ ...entry, kind: z.literal("touch_sent"), ...touch, to: z.string(), subject: z.string().optional(), text: z.string(), messageId: z.string(), variant: TouchVariantSchema }),
+  z.object({ ...entry, kind: z.literal("touch_failed"), ...touch, reason: z.string(), permanent: z.boolean(), retryAt: z.number().optional() }),
+  z.object({ ...entry, kind: z.literal("touch_skipped"), ...enrolment, stepId: z.string(), channel: z.string().optional(), reason: z.string() }),
+  z.object({ ...entry, kind: z.literal("task_created"), ...enrolment, stepId: z.string(), note: z.string() }),
+  z.object({ ...entry, kind: z.literal("reply_received"), messageKey: z.string().optional(), text: z.string().optional() }),
+  z.object({ ...entry, kind: z.literal("booked"), source: z.string() }),
 ]);
 export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
 

@@ -1,0 +1,578 @@
+import type { EnrolReason, LeadStatus, TimelineEntry, TouchVariant } from "../schemas/lead";
+import type { BranchAction, Channel, Condition, EmailTemplate, Intent, Sequence, SequenceVersion, SendingWindow, Step, Wait } from "../schemas/sequence";
+import type { LeadEffect, LeadState } from "./lead-engine";
+import { addLocalDays } from "./local-time";
+import { atPeakHour, nextOpeningInAll, peakHour, SMS_QUIET_HOURS } from "./sending-window";
+import { renderTemplate, type MergeValues } from "./template";
+
+/**
+ * Runs a lead through its sequences: plans each step in the lead's own time, decides
+ * branches from what the lead did, renders touches, and bends timing on human signals.
+ * Pure: timers and sends leave as effects for the object to perform.
+ */
+
+const HOUR = 3_600_000;
+
+export interface SentEmail {
+  key: string;
+  stepId: string;
+  /** The RFC 5322 Message-ID, once the channel has accepted the message. */
+  messageId?: string;
+}
+
+export interface Enrolment {
+  id: string;
+  sequenceId: string;
+  version: number;
+  /** The version the lead was enrolled with: later edits never change a lead in flight. */
+  sequence: Sequence;
+  status: "active" | "paused" | "completed" | "ended";
+  startedAt: number;
+  /** When the previous step ran; "since the previous step" conditions look from here. */
+  lastStepAt: number;
+  next?: { stepIndex: number; base: number; dueAt: number; bent: boolean };
+  touches: number;
+  emails: SentEmail[];
+  thread?: { id: string; subject: string; messageIds: string[] };
+}
+
+export interface OutgoingTouch {
+  key: string;
+  enrolmentId: string;
+  sequenceId: string;
+  touchId: string;
+  stepId: string;
+  intent: Intent;
+  channel: Channel;
+  to: string;
+  subject?: string;
+  text: string;
+  variant: TouchVariant;
+  /** Earlier Message-IDs of the thread this email continues (oldest first). */
+  references: string[];
+  threadId?: string;
+}
+
+/** A touch waiting to go out, and how often the channel has refused it so far. */
+export interface Delivery {
+  touch: OutgoingTouch;
+  dueAt: number;
+  attempts: number;
+  /** SMS quiet hours and, unless the step is instant, the sequence's window. */
+  windows: SendingWindow[];
+}
+
+/** A person's action, kept for branches and send-time optimisation. */
+export interface HumanSignal {
+  seq: number;
+  at: number;
+  kind: "open" | "click" | "visit" | "reply";
+  messageKey?: string;
+  pageClass?: string | null;
+}
+
+export type Timer = { kind: "step"; enrolmentId: string } | { kind: "delivery"; key: string };
+export const timerKey = (timer: Timer): string => (timer.kind === "step" ? `step:${timer.enrolmentId}` : `delivery:${timer.key}`);
+
+export interface SequenceConfig {
+  /** The business's zone, for leads whose own zone is unknown. */
+  defaultTimezone: string;
+  /** Sender and link values for templates. */
+  merge: Pick<MergeValues, "senderName" | "senderCompany" | "bookingUrl" | "siteUrl">;
+  reactivation: { sequenceId: string; silentDays: number };
+  /** Waits before retrying a touch the channel refused for a passing reason; one more failure gives up. */
+  retryDelaysMs: number[];
+}
+
+export const DEFAULT_SEQUENCE_CONFIG: SequenceConfig = {
+  defaultTimezone: "America/New_York",
+  merge: {},
+  reactivation: { sequenceId: "cold-reactivation", silentDays: 60 },
+  retryDelaysMs: [60_000, 5 * 60_000, 30 * 60_000, 2 * HOUR, 6 * HOUR],
+};
+
+/** Statuses in which nothing more is sent automatically. */
+const HALTED: LeadStatus[] = ["replied", "booked", "unsubscribed", "paused"];
+
+export interface Change {
+  state: LeadState;
+  effects: LeadEffect[];
+}
+
+type Draft<E> = E extends TimelineEntry ? Omit<E, "seq" | "at"> : never;
+export type TimelineDraft = Draft<TimelineEntry>;
+
+/** Appends a timeline entry, numbered by the engine so later effects can refer to it. */
+export function log(change: Change, at: number, draft: TimelineDraft): Change {
+  const seq = change.state.lastSeq + 1;
+  const entry = { ...draft, seq, at } as TimelineEntry;
+  return { state: { ...change.state, lastSeq: seq }, effects: [...change.effects, { kind: "append_timeline", entry }] };
+}
+
+const effect = (change: Change, ...effects: LeadEffect[]): Change => ({ state: change.state, effects: [...change.effects, ...effects] });
+
+function updateEnrolment(change: Change, id: string, update: (e: Enrolment) => Enrolment): Change {
+  return { ...change, state: { ...change.state, enrolments: change.state.enrolments.map((e) => (e.id === id ? update(e) : e)) } };
+}
+
+const findEnrolment = (state: LeadState, id: string) => state.enrolments.find((e) => e.id === id);
+
+function addWait(from: number, timeZone: string, wait: Wait): number {
+  return addLocalDays(from, timeZone, wait.days) + wait.hours * HOUR;
+}
+
+/** When a step planned for `base` may run: inside its window, at the lead's peak hour when asked and known. */
+function dueTimeFor(state: LeadState, enrolment: Enrolment, stepIndex: number, base: number): number {
+  const { sequence } = enrolment;
+  const step = sequence.steps[stepIndex]!;
+  const windows = stepWindows(sequence, step);
+  const due = nextOpeningInAll(base, state.timezone, windows);
+  const { peakHour: peak } = sequence.rules;
+  if (!step.atPeakHour || !peak.enabled) return due;
+  const hour = peakHour(
+    state.humanSignals.filter((s) => s.kind === "open" || s.kind === "click").map((s) => s.at),
+    state.timezone,
+    peak.minSignals,
+  );
+  if (hour === null) return due;
+  const following = sequence.steps[stepIndex + 1];
+  const limit = following ? addWait(base, state.timezone, following.wait) : due + 86_400_000;
+  return atPeakHour(due, state.timezone, hour, windows, limit);
+}
+
+/** An instant step answers the lead at once; an SMS-only step also keeps quiet hours. */
+function stepWindows(sequence: Sequence, step: Step): SendingWindow[] {
+  if (step.instant) return [];
+  return step.channels.every((c) => c === "sms") ? [sequence.window, SMS_QUIET_HOURS] : [sequence.window];
+}
+
+function schedule(change: Change, enrolmentId: string, stepIndex: number, base: number, now: number, bent = false): Change {
+  const enrolment = findEnrolment(change.state, enrolmentId)!;
+  const start = Math.max(base, now);
+  const dueAt = dueTimeFor(change.state, enrolment, stepIndex, start);
+  const next = { stepIndex, base: start, dueAt, bent };
+  return effect(
+    updateEnrolment(change, enrolmentId, (e) => ({ ...e, next })),
+    { kind: "schedule", timer: { kind: "step", enrolmentId }, at: dueAt },
+  );
+}
+
+/** Plans the step at `stepIndex`, its wait counted from `from`; past the last step the enrolment completes. */
+function planStep(change: Change, enrolmentId: string, stepIndex: number, from: number, now: number): Change {
+  const enrolment = findEnrolment(change.state, enrolmentId)!;
+  const step = enrolment.sequence.steps[stepIndex];
+  if (!step) return endEnrolment(change, enrolmentId, "completed", "every step has run", now);
+  const planned = addWait(from, change.state.timezone, step.wait);
+  // A step the window held back (a weekend) must not bunch up with the next one: keep up to a day between them.
+  const spaced = now + Math.min(planned - from, 86_400_000);
+  return schedule(change, enrolmentId, stepIndex, Math.max(planned, spaced), now);
+}
+
+export function endEnrolment(change: Change, enrolmentId: string, outcome: "completed" | "moved" | "paused" | "booked", reason: string, now: number): Change {
+  const enrolment = findEnrolment(change.state, enrolmentId)!;
+  let c = updateEnrolment(change, enrolmentId, (e) => {
+    const { next: _next, ...rest } = e;
+    return { ...rest, status: outcome === "paused" ? "paused" : outcome === "moved" ? "ended" : "completed" };
+  });
+  c = effect(c, { kind: "unschedule", timer: { kind: "step", enrolmentId } });
+  c = log(c, now, { kind: "enrolment_ended", enrolmentId, sequenceId: enrolment.sequenceId, outcome, reason });
+  if (c.state.status === "active" && !c.state.enrolments.some((e) => e.status === "active")) {
+    c = { ...c, state: { ...c.state, status: "completed" } };
+  }
+  return c;
+}
+
+/** Enrols the lead; nothing changes when it already runs (or holds) this sequence, or when automation must not start. */
+export function enrol(change: Change, sequence: SequenceVersion, reason: EnrolReason, now: number): Change {
+  const { state } = change;
+  if (HALTED.includes(state.status)) return change;
+  if (state.enrolments.some((e) => e.sequenceId === sequence.id && (e.status === "active" || e.status === "paused"))) return change;
+  let c = log(change, now, { kind: "enrolled", enrolmentId: `e${state.lastSeq + 1}`, sequenceId: sequence.id, version: sequence.version, reason });
+  const enrolment: Enrolment = {
+    id: `e${c.state.lastSeq}`,
+    sequenceId: sequence.id,
+    version: sequence.version,
+    sequence: sequence.sequence,
+    status: "active",
+    startedAt: now,
+    lastStepAt: now,
+    touches: 0,
+    emails: [],
+  };
+  c = { ...c, state: { ...c.state, status: "active", enrolments: [...c.state.enrolments, enrolment] } };
+  return planStep(c, enrolment.id, 0, now, now);
+}
+
+export function isEnrolled(state: LeadState, sequenceId: string): boolean {
+  return state.enrolments.some((e) => e.sequenceId === sequenceId && (e.status === "active" || e.status === "paused"));
+}
+
+/** Did the lead, as a person, do what the condition asks within its window? */
+function holds(condition: Condition, enrolment: Enrolment, signals: HumanSignal[]): boolean {
+  const since = condition.since === "enrolment" ? enrolment.startedAt : enrolment.lastStepAt;
+  const stepKeys = condition.step ? new Set(enrolment.emails.filter((m) => m.stepId === condition.step).map((m) => m.key)) : null;
+  const recent = signals.filter((s) => s.at >= since);
+  const ofStep = (s: HumanSignal) => stepKeys === null || (s.messageKey !== undefined && stepKeys.has(s.messageKey));
+  let happened: boolean;
+  switch (condition.signal) {
+    // A click proves the email was opened, whatever the pixel saw.
+    case "opened":
+      happened = recent.some((s) => (s.kind === "open" || s.kind === "click") && ofStep(s));
+      break;
+    case "clicked":
+      happened = recent.some((s) => s.kind === "click" && ofStep(s));
+      break;
+    case "visited":
+      happened = recent.some((s) => s.kind === "visit" && (!condition.pageClass || s.pageClass === condition.pageClass));
+      break;
+    case "replied":
+      happened = recent.some((s) => s.kind === "reply");
+      break;
+    case "engaged":
+      happened = recent.length > 0;
+      break;
+    case "nothing":
+      happened = recent.length === 0;
+      break;
+  }
+  return condition.not ? !happened : happened;
+}
+
+function describe(condition: Condition): string {
+  const what = condition.signal === "nothing" ? "did nothing" : `${condition.not ? "not " : ""}${condition.signal}`;
+  const detail = [condition.step && `step ${condition.step}`, condition.pageClass && `${condition.pageClass} pages`].filter(Boolean).join(", ");
+  return `${what}${detail ? ` (${detail})` : ""} since the ${condition.since === "enrolment" ? "enrolment" : "previous step"}`;
+}
+
+function describeAction(action: BranchAction): string {
+  switch (action.do) {
+    case "goto":
+    case "resend":
+      return `${action.do} ${action.step}`;
+    case "enrol":
+      return `enrol in ${action.sequence}`;
+    default:
+      return action.do;
+  }
+}
+
+/** The step's timer fired: decide its branch, send its touches, plan the next step. */
+export function runStep(change: Change, enrolmentId: string, now: number, config: SequenceConfig): Change {
+  const enrolment = findEnrolment(change.state, enrolmentId);
+  if (!enrolment || enrolment.status !== "active" || !enrolment.next) {
+    return effect(change, { kind: "unschedule", timer: { kind: "step", enrolmentId } });
+  }
+  const { next, sequence } = enrolment;
+  // A timer that fires early (a duplicate, or a clock change) waits for its time.
+  if (next.dueAt > now) return effect(change, { kind: "schedule", timer: { kind: "step", enrolmentId }, at: next.dueAt });
+  const step = sequence.steps[next.stepIndex]!;
+  const branch = step.branches.find((b) => holds(b.if, enrolment, change.state.humanSignals));
+  const action: BranchAction = branch?.then ?? { do: "send" };
+  let c = change;
+  if (branch) {
+    c = log(c, now, { kind: "step_branched", enrolmentId, sequenceId: enrolment.sequenceId, stepId: step.id, condition: describe(branch.if), action: describeAction(action) });
+  }
+  let continueAt = next.stepIndex + 1;
+  const indexOf = (id: string) => sequence.steps.findIndex((s) => s.id === id);
+  switch (action.do) {
+    case "send":
+      c = dispatch(c, enrolmentId, step, now, config);
+      break;
+    case "skip":
+      c = log(c, now, { kind: "touch_skipped", enrolmentId, sequenceId: enrolment.sequenceId, stepId: step.id, reason: `branch: ${describe(branch!.if)}` });
+      break;
+    case "goto":
+      c = dispatch(c, enrolmentId, sequence.steps[indexOf(action.step)]!, now, config);
+      continueAt = indexOf(action.step) + 1;
+      break;
+    case "resend":
+      c = dispatch(c, enrolmentId, sequence.steps[indexOf(action.step)]!, now, config, action.subject);
+      break;
+    case "enrol":
+      c = endEnrolment(c, enrolmentId, "moved", `moved to ${action.sequence}`, now);
+      return effect(c, { kind: "enrol", sequenceId: action.sequence, reason: "branch" });
+    case "complete":
+      return endEnrolment(c, enrolmentId, "completed", `branch: ${describe(branch!.if)}`, now);
+  }
+  c = updateEnrolment(c, enrolmentId, (e) => ({ ...e, lastStepAt: now }));
+  return planStep(c, enrolmentId, continueAt, next.base, now);
+}
+
+function mergeValues(state: LeadState, config: SequenceConfig): MergeValues {
+  const { profile } = state;
+  const firstName = profile.firstName ?? profile.name?.split(/\s+/)[0];
+  return { ...config.merge, ...profile, firstName };
+}
+
+/** Emails of this enrolment not opened or clicked by a person: the last `count` of them all ignored? */
+function ignoredLastEmails(enrolment: Enrolment, signals: HumanSignal[], count: number): boolean {
+  const last = enrolment.emails.slice(-count);
+  if (last.length < count) return false;
+  const engaged = new Set(signals.filter((s) => s.kind === "open" || s.kind === "click").map((s) => s.messageKey));
+  return last.every((m) => !engaged.has(m.key));
+}
+
+function chooseEmail(state: LeadState, enrolment: Enrolment, step: Step, resendSubject: string | undefined): { template: EmailTemplate; variant: TouchVariant } {
+  const bySource = state.profile.source ? step.bySource?.[state.profile.source] : undefined;
+  const base = bySource ?? step.email!;
+  if (resendSubject !== undefined) return { template: { ...base, subject: resendSubject }, variant: "resend" };
+  const silent = enrolment.sequence.rules.silentUsesAlternative;
+  if (step.alternative && silent.enabled && ignoredLastEmails(enrolment, state.humanSignals, silent.afterEmails)) {
+    return { template: step.alternative, variant: "alternative" };
+  }
+  return { template: base, variant: bySource ? "by_source" : "template" };
+}
+
+/** Renders the step's touches on each of its channels and queues them, or records why one cannot go. */
+function dispatch(change: Change, enrolmentId: string, step: Step, now: number, config: SequenceConfig, resendSubject?: string): Change {
+  let c = updateEnrolment(change, enrolmentId, (e) => ({ ...e, touches: e.touches + 1 }));
+  const enrolment = findEnrolment(c.state, enrolmentId)!;
+  const touchId = `${enrolmentId}-t${enrolment.touches}`;
+  const { state } = c;
+  const values = mergeValues(state, config);
+  const skip = (channel: string, reason: string) =>
+    (c = log(c, now, { kind: "touch_skipped", enrolmentId, sequenceId: enrolment.sequenceId, stepId: step.id, channel, reason }));
+  for (const channel of step.channels) {
+    if (channel === "task") {
+      const note = renderTemplate(step.task!.note, values);
+      c = log(c, now, { kind: "task_created", enrolmentId, sequenceId: enrolment.sequenceId, stepId: step.id, note });
+      c = effect(c, { kind: "alert", reason: "rep_task", message: note });
+      continue;
+    }
+    if (channel === "email") {
+      if (!state.profile.email) skip("email", "the lead has no email address");
+      else if (state.consent.email?.granted === false) skip("email", "the lead withdrew email consent");
+      else c = queueEmail(c, enrolmentId, step, touchId, values, now, resendSubject);
+      continue;
+    }
+    if (!state.profile.phone) skip("sms", "the lead has no phone number");
+    else if (state.consent.sms?.granted !== true) skip("sms", "no SMS consent recorded");
+    else {
+      const windows = step.instant ? [SMS_QUIET_HOURS] : [enrolment.sequence.window, SMS_QUIET_HOURS];
+      c = queue(c, {
+        touch: {
+          key: `${touchId}-sms`,
+          enrolmentId,
+          sequenceId: enrolment.sequenceId,
+          touchId,
+          stepId: step.id,
+          intent: step.intent,
+          channel: "sms",
+          to: state.profile.phone,
+          text: renderTemplate(step.sms!.text, values),
+          variant: "template",
+          references: [],
+        },
+        dueAt: nextOpeningInAll(now, state.timezone, windows),
+        attempts: 0,
+        windows,
+      });
+    }
+  }
+  return c;
+}
+
+function queueEmail(change: Change, enrolmentId: string, step: Step, touchId: string, values: MergeValues, now: number, resendSubject?: string): Change {
+  const enrolment = findEnrolment(change.state, enrolmentId)!;
+  const { template, variant } = chooseEmail(change.state, enrolment, step, resendSubject);
+  const key = `${touchId}-email`;
+  let subject: string;
+  let references: string[] = [];
+  let thread = enrolment.thread;
+  if (template.subject === undefined && thread) {
+    // No subject of its own: the email follows up in the thread of the enrolment's previous one.
+    subject = /^re:/i.test(thread.subject) ? thread.subject : `Re: ${thread.subject}`;
+    references = thread.messageIds.slice(-10);
+  } else {
+    subject = renderTemplate(template.subject ?? "Following up", values);
+    thread = { id: touchId, subject, messageIds: [] };
+  }
+  const c = updateEnrolment(change, enrolmentId, (e) => ({ ...e, thread, emails: [...e.emails, { key, stepId: step.id }].slice(-50) }));
+  return queue(c, {
+    touch: {
+      key,
+      enrolmentId,
+      sequenceId: enrolment.sequenceId,
+      touchId,
+      stepId: step.id,
+      intent: step.intent,
+      channel: "email",
+      to: change.state.profile.email!,
+      subject,
+      text: renderTemplate(template.body, values),
+      variant,
+      references,
+      threadId: thread.id,
+    },
+    dueAt: now,
+    attempts: 0,
+    windows: step.instant ? [] : [enrolment.sequence.window],
+  });
+}
+
+function queue(change: Change, delivery: Delivery): Change {
+  return effect(
+    { ...change, state: { ...change.state, deliveries: [...change.state.deliveries, delivery] } },
+    { kind: "schedule", timer: { kind: "delivery", key: delivery.touch.key }, at: delivery.dueAt },
+  );
+}
+
+function dropDelivery(change: Change, key: string): Change {
+  return effect(
+    { ...change, state: { ...change.state, deliveries: change.state.deliveries.filter((d) => d.touch.key !== key) } },
+    { kind: "unschedule", timer: { kind: "delivery", key } },
+  );
+}
+
+/** A delivery's timer fired: hand the touch to the object to send, if it still may go now. */
+export function fireDelivery(change: Change, key: string, now: number): Change {
+  const delivery = change.state.deliveries.find((d) => d.touch.key === key);
+  if (!delivery) return effect(change, { kind: "unschedule", timer: { kind: "delivery", key } });
+  const { touch } = delivery;
+  const skipped = (reason: string) =>
+    log(dropDelivery(change, key), now, { kind: "touch_skipped", enrolmentId: touch.enrolmentId, sequenceId: touch.sequenceId, stepId: touch.stepId, channel: touch.channel, reason });
+  if (HALTED.includes(change.state.status)) return skipped(`the lead is ${change.state.status}`);
+  if (touch.channel === "sms" && change.state.consent.sms?.granted !== true) return skipped("no SMS consent recorded");
+  if (touch.channel === "email" && change.state.consent.email?.granted === false) return skipped("the lead withdrew email consent");
+  // A late alarm must not carry an SMS into the night.
+  const opening = nextOpeningInAll(Math.max(now, delivery.dueAt), change.state.timezone, delivery.windows);
+  if (opening > now) return reschedule(change, key, opening);
+  return effect(change, { kind: "send", touch });
+}
+
+function reschedule(change: Change, key: string, at: number, attempts?: number): Change {
+  const deliveries = change.state.deliveries.map((d) => (d.touch.key === key ? { ...d, dueAt: at, attempts: attempts ?? d.attempts } : d));
+  return effect({ ...change, state: { ...change.state, deliveries } }, { kind: "schedule", timer: { kind: "delivery", key }, at });
+}
+
+export function deliverySent(change: Change, key: string, messageId: string, now: number): Change {
+  const delivery = change.state.deliveries.find((d) => d.touch.key === key);
+  if (!delivery) return change;
+  const { touch } = delivery;
+  let c = updateEnrolment(dropDelivery(change, key), touch.enrolmentId, (e) => ({
+    ...e,
+    emails: e.emails.map((m) => (m.key === key ? { ...m, messageId } : m)),
+    thread: e.thread && e.thread.id === touch.threadId ? { ...e.thread, messageIds: [...e.thread.messageIds, messageId].slice(-20) } : e.thread,
+  }));
+  const { references: _references, threadId: _threadId, touchId: _touchId, ...sent } = touch;
+  c = log(c, now, { kind: "touch_sent", ...sent, messageId });
+  return c;
+}
+
+/** A passing failure retries with backoff; a permanent one, or one too many, marks the touch failed. */
+export function deliveryFailed(change: Change, key: string, permanent: boolean, reason: string, now: number, config: SequenceConfig): Change {
+  const delivery = change.state.deliveries.find((d) => d.touch.key === key);
+  if (!delivery) return change;
+  const { touch } = delivery;
+  const failure = { enrolmentId: touch.enrolmentId, sequenceId: touch.sequenceId, stepId: touch.stepId, intent: touch.intent, channel: touch.channel, key, reason };
+  const delay = config.retryDelaysMs[delivery.attempts];
+  if (permanent || delay === undefined) {
+    return log(dropDelivery(change, key), now, { kind: "touch_failed", ...failure, permanent: true });
+  }
+  const retryAt = now + delay;
+  return log(reschedule(change, key, retryAt, delivery.attempts + 1), now, { kind: "touch_failed", ...failure, permanent: false, retryAt });
+}
+
+/** Refused at the moment of sending (a suppressed address): never sent, visibly. */
+export function deliveryBlocked(change: Change, key: string, reason: string, now: number): Change {
+  const delivery = change.state.deliveries.find((d) => d.touch.key === key);
+  if (!delivery) return change;
+  const { touch } = delivery;
+  return log(dropDelivery(change, key), now, {
+    kind: "touch_skipped",
+    enrolmentId: touch.enrolmentId,
+    sequenceId: touch.sequenceId,
+    stepId: touch.stepId,
+    channel: touch.channel,
+    reason,
+  });
+}
+
+/** The sender's pacing gave this touch a later slot: it waits for it, still inside its windows. */
+export function deliveryDeferred(change: Change, key: string, until: number): Change {
+  const delivery = change.state.deliveries.find((d) => d.touch.key === key);
+  if (!delivery) return change;
+  return reschedule(change, key, nextOpeningInAll(until, change.state.timezone, delivery.windows));
+}
+
+/** Human signals bend timing: an open pulls the next touch sooner, a click jumps to the booking ask. */
+export function bendTiming(change: Change, signal: HumanSignal, now: number): Change {
+  let c = change;
+  for (const enrolment of change.state.enrolments) {
+    if (enrolment.status !== "active" || !enrolment.next || !signal.messageKey) continue;
+    if (!enrolment.emails.some((m) => m.key === signal.messageKey)) continue;
+    const { next, sequence } = enrolment;
+    const { openedSooner, clickedToBookingAsk } = sequence.rules;
+    const nextStep = sequence.steps[next.stepIndex]!;
+    if (signal.kind === "click" && clickedToBookingAsk.enabled) {
+      const booking = sequence.steps.findIndex((s, i) => i >= next.stepIndex && s.intent === "booking_ask");
+      const base = now + clickedToBookingAsk.afterHours * HOUR;
+      if (booking >= 0 && (booking !== next.stepIndex || base < next.base)) {
+        c = schedule(c, enrolment.id, booking, base, now, true);
+        const to = findEnrolment(c.state, enrolment.id)!.next!.dueAt;
+        c = log(c, now, {
+          kind: "timing_changed",
+          enrolmentId: enrolment.id,
+          sequenceId: enrolment.sequenceId,
+          stepId: sequence.steps[booking]!.id,
+          from: next.dueAt,
+          to,
+          reason: booking === next.stepIndex ? "clicked: booking ask brought forward" : `clicked: jumped from ${nextStep.id} to the booking ask`,
+        });
+        continue;
+      }
+    }
+    const latest = enrolment.emails.at(-1)?.key === signal.messageKey;
+    if ((signal.kind === "open" || signal.kind === "click") && openedSooner.enabled && latest && !next.bent) {
+      const base = Math.max(now + openedSooner.minHours * HOUR, enrolment.lastStepAt + (next.base - enrolment.lastStepAt) * openedSooner.keepFraction);
+      if (base >= next.base) continue;
+      // The window may put it back where it was: then the plan stands.
+      if (dueTimeFor(c.state, enrolment, next.stepIndex, Math.max(base, now)) >= next.dueAt) continue;
+      c = schedule(c, enrolment.id, next.stepIndex, base, now, true);
+      const to = findEnrolment(c.state, enrolment.id)!.next!.dueAt;
+      c = log(c, now, { kind: "timing_changed", enrolmentId: enrolment.id, sequenceId: enrolment.sequenceId, stepId: nextStep.id, from: next.dueAt, to, reason: "opened: next touch pulled sooner" });
+    }
+  }
+  return c;
+}
+
+/** Stops every pending touch and timer of the lead, recording why. */
+function haltAll(change: Change, outcome: "paused" | "booked", reason: string, now: number): Change {
+  let c = change;
+  for (const delivery of change.state.deliveries) {
+    const { touch } = delivery;
+    c = dropDelivery(c, touch.key);
+    c = log(c, now, { kind: "touch_skipped", enrolmentId: touch.enrolmentId, sequenceId: touch.sequenceId, stepId: touch.stepId, channel: touch.channel, reason });
+  }
+  for (const enrolment of change.state.enrolments) {
+    if (enrolment.status === "active" || (outcome === "booked" && enrolment.status === "paused")) {
+      c = endEnrolment(c, enrolment.id, outcome, reason, now);
+    }
+  }
+  return c;
+}
+
+/** A person replied: automation pauses at once and the owner is alerted. */
+export function receiveReply(change: Change, reply: { messageKey?: string; text?: string }, now: number): Change {
+  let c = log(change, now, { kind: "reply_received", ...reply });
+  c = { ...c, state: { ...c.state, status: "replied", lastActivityAt: Math.max(c.state.lastActivityAt, now) } };
+  c = haltAll(c, "paused", "the lead replied", now);
+  return effect(c, { kind: "alert", reason: "reply", message: reply.text ? reply.text.slice(0, 500) : "The lead replied." });
+}
+
+/** A booking completes every sequence the lead is in. */
+export function markBooked(change: Change, source: string, now: number): Change {
+  if (change.state.status === "booked") return change;
+  let c = log(change, now, { kind: "booked", source });
+  c = haltAll(c, "booked", "the lead booked", now);
+  return { ...c, state: { ...c.state, status: "booked" } };
+}
+
+/** A lead silent this long that comes back to the site starts the reactivation sequence. */
+export function reactivateOnReturn(change: Change, silentSince: number, now: number, config: SequenceConfig): Change {
+  const { reactivation } = config;
+  const returning = now - silentSince >= reactivation.silentDays * 86_400_000;
+  if (!returning || HALTED.includes(change.state.status) || isEnrolled(change.state, reactivation.sequenceId)) return change;
+  return effect(change, { kind: "enrol", sequenceId: reactivation.sequenceId, reason: "reactivation" });
+}
+

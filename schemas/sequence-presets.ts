@@ -1,0 +1,248 @@
+import { SequenceSchema, type Sequence, type SequenceInput } from "./sequence";
+
+/**
+ * The playbooks that ship. Touch days follow the common follow-up playbooks; waits are
+ * written from one step to the next, so "day 7" after "day 5" is a wait of two days.
+ * Owners replace any of them by putting a sequence with the same id (a new version).
+ */
+
+const hi = "Hi {{firstName|there}},";
+const signoff = "\n\n{{senderName}}\n{{senderCompany}}";
+
+const newInquiry: SequenceInput = {
+  id: "new-inquiry",
+  name: "New inquiry",
+  description: "Instant acknowledgement, then value, proof, objection, booking ask and an alternative over ten days.",
+  steps: [
+    {
+      id: "acknowledge",
+      intent: "acknowledge",
+      channels: ["sms", "email"],
+      instant: true,
+      sms: { text: "Hi {{firstName|there}}, it's {{senderName}} from {{senderCompany}}. Got your request and I'm on it. Reply here any time." },
+      email: {
+        subject: "Got your request, {{firstName|there}}",
+        body: `${hi}\n\nThanks for reaching out to {{senderCompany}}. I have your request and will come back to you personally.\n\nIf it's easier to talk, pick a time here: {{bookingUrl}}${signoff}`,
+      },
+    },
+    {
+      id: "value",
+      intent: "value",
+      channels: ["email"],
+      wait: { days: 1 },
+      email: {
+        subject: "Something useful while you decide",
+        body: `${hi}\n\nA short guide most of our customers read before they start: {{siteUrl}}\n\nHappy to answer anything it doesn't.${signoff}`,
+      },
+      bySource: {
+        "pricing-page": {
+          subject: "How our pricing works",
+          body: `${hi}\n\nYou came in from our pricing page, so here is how customers like you usually choose a plan: {{siteUrl}}\n\nI can run the numbers for {{company|your team}} if that helps.${signoff}`,
+        },
+        referral: {
+          subject: "Glad you were sent our way",
+          body: `${hi}\n\nReferrals are how most of our customers find us. Here is what they usually ask first: {{siteUrl}}${signoff}`,
+        },
+      },
+    },
+    {
+      id: "proof",
+      intent: "proof",
+      channels: ["email"],
+      wait: { days: 2 },
+      email: {
+        subject: "How a customer like you did it",
+        body: `${hi}\n\nOne of our customers was in your position last year. Their story, in two minutes: {{siteUrl}}${signoff}`,
+      },
+      branches: [{ if: { signal: "opened", not: true, step: "value" }, then: { do: "resend", step: "value", subject: "In case this got buried, {{firstName|there}}" } }],
+    },
+    {
+      id: "objection",
+      intent: "objection",
+      channels: ["email"],
+      wait: { days: 2 },
+      email: {
+        body: `${hi}\n\nThe question I hear most at this point is whether it's worth the time to switch. Short answer: most customers are set up in a day, and we do the heavy lifting.${signoff}`,
+      },
+      alternative: {
+        subject: "Is this still on your list?",
+        body: `${hi}\n\nI may have caught you at a busy time. If it's not the right moment, just say so and I'll stop writing.${signoff}`,
+      },
+    },
+    {
+      id: "booking",
+      intent: "booking_ask",
+      channels: ["email"],
+      wait: { days: 2 },
+      atPeakHour: true,
+      email: {
+        subject: "15 minutes this week?",
+        body: `${hi}\n\nWould a quick call help? Pick any time that suits you: {{bookingUrl}}${signoff}`,
+      },
+      alternative: {
+        subject: "One link, if it helps",
+        body: `${hi}\n\nIf talking it through is easier than email, here is my calendar: {{bookingUrl}}${signoff}`,
+      },
+    },
+    {
+      id: "alternative",
+      intent: "alternative",
+      channels: ["email"],
+      wait: { days: 3 },
+      email: {
+        subject: "Another way to do this",
+        body: `${hi}\n\nIf a call doesn't fit, I can send a short recorded walkthrough, or call you at a time you name. Just reply with what suits you.${signoff}`,
+      },
+      branches: [{ if: { signal: "engaged", not: true, since: "enrolment" }, then: { do: "enrol", sequence: "nurture" } }],
+    },
+  ],
+};
+
+const nurture: SequenceInput = {
+  id: "nurture",
+  name: "Monthly nurture",
+  description: "One useful email a month for leads who are not ready yet.",
+  steps: ["tips", "story", "update", "question", "guide", "checkin"].map((id, i) => ({
+    id,
+    intent: "nurture" as const,
+    channels: ["email" as const],
+    wait: { days: 30 },
+    email: {
+      subject: ["A tip we keep sharing", "A customer story", "What's new at {{senderCompany}}", "A quick question", "Our most-read guide", "Still on your radar?"][i]!,
+      body: `${hi}\n\n${[
+        "One thing that saves our customers hours every month: {{siteUrl}}",
+        "How one customer went from first call to results in a month: {{siteUrl}}",
+        "Here is what changed this month and why it matters to you: {{siteUrl}}",
+        "What is the one thing holding you back right now? A one-line reply is plenty.",
+        "The guide our customers bookmark: {{siteUrl}}",
+        "Whenever you're ready, my calendar is here: {{bookingUrl}}",
+      ][i]!}${signoff}`,
+    },
+  })),
+};
+
+const hot: SequenceInput = {
+  id: "hot",
+  name: "Hot lead",
+  description: "Intent stage hot: days 0, 2, 5 (site return), 8, 14 (rep task) and 21.",
+  steps: [
+    {
+      id: "acknowledge",
+      intent: "acknowledge",
+      channels: ["email", "sms"],
+      instant: true,
+      sms: { text: "Hi {{firstName|there}}, {{senderName}} here. Saw your request; when is a good time for a quick call? {{bookingUrl}}" },
+      email: { subject: "Let's get you sorted, {{firstName|there}}", body: `${hi}\n\nThanks for getting in touch. The fastest way forward is a short call: {{bookingUrl}}${signoff}` },
+    },
+    {
+      id: "value",
+      intent: "value",
+      channels: ["email"],
+      wait: { days: 2 },
+      email: { body: `${hi}\n\nWhile you look at options, this is the page our customers find most useful: {{siteUrl}}${signoff}` },
+    },
+    {
+      id: "site-return",
+      intent: "site_return",
+      channels: ["email"],
+      wait: { days: 3 },
+      email: { subject: "Anything I can answer?", body: `${hi}\n\nI saw you were back on our site. Anything I can answer before you decide?${signoff}` },
+      branches: [{ if: { signal: "visited", not: true, since: "previous_step" }, then: { do: "skip" } }],
+    },
+    {
+      id: "booking",
+      intent: "booking_ask",
+      channels: ["email"],
+      wait: { days: 3 },
+      atPeakHour: true,
+      email: { subject: "Shall we talk this week?", body: `${hi}\n\nPick a time that suits you and I'll come prepared: {{bookingUrl}}${signoff}` },
+    },
+    {
+      id: "rep-call",
+      intent: "rep_task",
+      channels: ["task"],
+      wait: { days: 6 },
+      task: { note: "Call {{name|this lead}} ({{company|no company given}}): hot lead, two weeks without a booking." },
+    },
+    {
+      id: "breakup",
+      intent: "breakup",
+      channels: ["email"],
+      wait: { days: 7 },
+      email: { subject: "Should I close your file?", body: `${hi}\n\nI haven't heard back, so I'll assume the timing isn't right. If that changes, reply and I'll pick it up at once.${signoff}` },
+    },
+  ],
+};
+
+const warm: SequenceInput = {
+  id: "warm",
+  name: "Warm lead",
+  description: "Intent stage warm: days 0, 3, 10, 20 and 30.",
+  steps: [
+    {
+      id: "acknowledge",
+      intent: "acknowledge",
+      channels: ["email"],
+      instant: true,
+      email: { subject: "Thanks, {{firstName|there}}", body: `${hi}\n\nThanks for your interest in {{senderCompany}}. Here is where most people start: {{siteUrl}}${signoff}` },
+    },
+    { id: "value", intent: "value", channels: ["email"], wait: { days: 3 }, email: { subject: "A quick idea for {{company|you}}", body: `${hi}\n\nOne idea that tends to pay off early: {{siteUrl}}${signoff}` } },
+    { id: "proof", intent: "proof", channels: ["email"], wait: { days: 7 }, email: { body: `${hi}\n\nA customer story that might sound familiar: {{siteUrl}}${signoff}` } },
+    { id: "booking", intent: "booking_ask", channels: ["email"], wait: { days: 10 }, atPeakHour: true, email: { subject: "Worth a short call?", body: `${hi}\n\nIf it would help to talk it through: {{bookingUrl}}${signoff}` } },
+    { id: "breakup", intent: "breakup", channels: ["email"], wait: { days: 10 }, email: { subject: "Closing the loop", body: `${hi}\n\nI'll stop here. If the timing changes, just reply.${signoff}` } },
+  ],
+};
+
+const coldReactivation: SequenceInput = {
+  id: "cold-reactivation",
+  name: "Cold reactivation",
+  description: "Starts when a lead silent for 60+ days returns to the site: day 0, 3, 10 and 20 (breakup).",
+  steps: [
+    { id: "welcome-back", intent: "site_return", channels: ["email"], email: { subject: "Good to see you again, {{firstName|there}}", body: `${hi}\n\nIt's been a while. If you're looking at this again, I'm happy to help: {{bookingUrl}}${signoff}` } },
+    { id: "value", intent: "value", channels: ["email"], wait: { days: 3 }, email: { body: `${hi}\n\nA lot has changed since we last spoke. The short version: {{siteUrl}}${signoff}` } },
+    { id: "booking", intent: "booking_ask", channels: ["email"], wait: { days: 7 }, atPeakHour: true, email: { subject: "Catch up for 15 minutes?", body: `${hi}\n\nHappy to walk you through what's new: {{bookingUrl}}${signoff}` } },
+    { id: "breakup", intent: "breakup", channels: ["email"], wait: { days: 10 }, email: { subject: "Last note from me", body: `${hi}\n\nI won't keep writing. The door's open whenever you need us.${signoff}` } },
+  ],
+};
+
+const postDemo: SequenceInput = {
+  id: "post-demo",
+  name: "Post-demo",
+  description: "After a demo: days 1, 4, 7, 12 (rep task) and 18.",
+  steps: [
+    { id: "recap", intent: "value", channels: ["email"], wait: { days: 1 }, email: { subject: "Recap of our call", body: `${hi}\n\nThanks for your time. The recap and next steps are here: {{siteUrl}}${signoff}` } },
+    { id: "proof", intent: "proof", channels: ["email"], wait: { days: 3 }, email: { body: `${hi}\n\nHow a team like {{company|yours}} rolled it out: {{siteUrl}}${signoff}` } },
+    { id: "objection", intent: "objection", channels: ["email"], wait: { days: 3 }, email: { body: `${hi}\n\nThe most common question after a demo is about effort to switch. We handle the setup; most teams are live within a week.${signoff}` } },
+    { id: "rep-call", intent: "rep_task", channels: ["task"], wait: { days: 5 }, task: { note: "Call {{name|this lead}} at {{company|their company}}: twelve days since the demo." } },
+    { id: "decision", intent: "booking_ask", channels: ["email"], wait: { days: 6 }, email: { subject: "Ready for the next step?", body: `${hi}\n\nIf you're ready to move forward, pick a time to set things up: {{bookingUrl}}${signoff}` } },
+  ],
+};
+
+const enterprise: SequenceInput = {
+  id: "enterprise",
+  name: "Long-cycle enterprise",
+  description: "Monthly for a year, rotating an insight, a product update and an event invitation.",
+  steps: Array.from({ length: 12 }, (_, i) => {
+    const intent = (["insight", "update", "event"] as const)[i % 3]!;
+    const subject = { insight: "An insight for {{company|your team}}", update: "What's new at {{senderCompany}}", event: "An invitation" }[intent];
+    const line = {
+      insight: "Something we're seeing across companies like yours: {{siteUrl}}",
+      update: "A short update on what we shipped and why it matters to you: {{siteUrl}}",
+      event: "We're hosting a session you may find useful. Details and seats: {{siteUrl}}",
+    }[intent];
+    return { id: `month-${i + 1}`, intent, channels: ["email" as const], wait: { days: i === 0 ? 0 : 30 }, email: { subject, body: `${hi}\n\n${line}${signoff}` } };
+  }),
+};
+
+/** Built-in presets, validated once at load: a broken preset fails every test, not a lead. */
+export const PRESETS: ReadonlyMap<string, Sequence> = new Map(
+  [newInquiry, nurture, hot, warm, coldReactivation, postDemo, enterprise].map((input) => {
+    const sequence = SequenceSchema.parse(input);
+    return [sequence.id, sequence] as const;
+  }),
+);
+
+/** The sequence a lead silent for long enters when it comes back to the site. */
+export const REACTIVATION_SEQUENCE_ID = "cold-reactivation";
+/** The sequence new forms run unless told otherwise. */
+export const DEFAULT_SEQUENCE_ID = "new-inquiry";
