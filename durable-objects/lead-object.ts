@@ -1,23 +1,39 @@
 import { DurableObject } from "cloudflare:workers";
-import type { LeadId, LeadSummary, Submission } from "../schemas/lead";
+import type { EnrolReason, LeadId, LeadSummary, Submission } from "../schemas/lead";
+import type { SequenceVersion } from "../schemas/sequence";
 import type { RequestFacts } from "../schemas/tracking";
+import { transportsFor } from "../workers/channels/select";
 import { clockFrom, type Clock } from "../workers/clock";
-import { applyEvent, DEFAULT_ENGINE_CONFIG, openedStatus, type EngineConfig, type LeadEvent, type Outcome } from "./lead-engine";
+import { engineConfigFrom } from "../workers/deployment-settings";
+import { alertOwner } from "../workers/owner-alerts";
+import { currentSequence } from "../workers/sequences";
+import { deliverTouch, type DeliveryOutcome } from "../workers/touch-delivery";
+import { applyEvent, openedStatus, type EngineConfig, type LeadEvent, type LeadState, type Outcome } from "./lead-engine";
 import { projectLead } from "./lead-projection";
 import * as storage from "./lead-storage";
+import { isEnrolled, type OutgoingTouch, type Timer } from "./sequence-runner";
 
 /** When D1 refuses a projection, try again after this long, doubling up to an hour. */
 const PROJECTION_RETRY_MS = 30_000;
 const PROJECTION_RETRY_MAX_MS = 3_600_000;
+/**
+ * A timer being handled is leased for this long (wall clock): if the object is evicted
+ * mid-send, the alarm picks the timer up again after the lease instead of never.
+ */
+const TIMER_LEASE_WALL_MS = 60_000;
 
 /**
- * One lead's authority: its profile, consents and timeline live here. A thin shell — it
- * loads state, asks the engine what changes, performs the effects, and projects to D1.
+ * One lead's authority: its profile, consents, timeline, enrolments and pending touches
+ * live here. A thin shell — it loads state, asks the engine what changes, performs the
+ * effects (timers, sends, projection) and keeps one alarm for the earliest due item.
  */
 export class LeadObject extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly clock: Clock;
   private readonly config: EngineConfig;
+  /** Touches handed to a channel and not yet answered: never handed over twice at once. */
+  private readonly sending = new Set<string>();
+  private draining: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -27,11 +43,33 @@ export class LeadObject extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => storage.migrate(this.sql));
   }
 
-  /** Records a form post, merging it into the lead (created on first contact). */
-  async submitForm(leadId: LeadId, submission: Submission): Promise<{ leadId: LeadId; created: boolean }> {
+  /** Records a form post, merging it into the lead (created on first contact), and enrols it in the form's sequence. */
+  async submitForm(leadId: LeadId, submission: Submission, sequence?: SequenceVersion): Promise<{ leadId: LeadId; created: boolean }> {
     const existed = storage.loadState(this.sql) !== null;
-    await this.handle({ kind: "form_submitted", leadId, submission });
+    await this.handle({ kind: "form_submitted", leadId, submission, ...(sequence ? { sequence } : {}) });
     return { leadId, created: !existed };
+  }
+
+  /** Enrols the lead in a sequence version; refused when it already runs that sequence or automation is halted. */
+  async enrol(leadId: LeadId, sequence: SequenceVersion, reason: EnrolReason = "api"): Promise<{ enrolled: boolean; reason?: string }> {
+    const before = storage.loadState(this.sql);
+    if (before === null) return { enrolled: false, reason: "unknown_lead" };
+    if (isEnrolled(before, sequence.id)) return { enrolled: false, reason: "already_enrolled" };
+    await this.handle({ kind: "enrolled", leadId, sequence, reason });
+    const after = storage.loadState(this.sql)!;
+    return isEnrolled(after, sequence.id) ? { enrolled: true } : { enrolled: false, reason: `lead_${after.status}` };
+  }
+
+  /** Records a human reply: automation pauses at once and the owner is alerted. */
+  async recordReply(leadId: LeadId, reply: { messageKey?: string; text?: string }): Promise<void> {
+    await this.handle({ kind: "reply_received", leadId, ...reply });
+  }
+
+  /** Marks the lead booked: every sequence it is in completes. False when there is no such lead. */
+  async markBooked(leadId: LeadId, source: string): Promise<boolean> {
+    if (storage.loadState(this.sql) === null) return false;
+    await this.handle({ kind: "booked", leadId, source });
+    return true;
   }
 
   /** Records an open of one of our messages (the pixel), judged human, auto or machine. */
@@ -64,7 +102,7 @@ export class LeadObject extends DurableObject<Env> {
   async summary(): Promise<LeadSummary | null> {
     const state = storage.loadState(this.sql);
     if (state === null) return null;
-    const { id, status, score, profile, consent, createdAt, lastActivityAt, engagement } = state;
+    const { id, status, score, profile, consent, createdAt, lastActivityAt, engagement, timezone } = state;
     return {
       id,
       status,
@@ -75,31 +113,86 @@ export class LeadObject extends DurableObject<Env> {
       lastActivityAt,
       engagement,
       opened: openedStatus(engagement),
+      timezone,
+      enrolments: state.enrolments.map((e) => ({
+        id: e.id,
+        sequenceId: e.sequenceId,
+        version: e.version,
+        status: e.status,
+        startedAt: e.startedAt,
+        ...(e.next ? { next: { stepId: e.sequence.steps[e.next.stepIndex]!.id, dueAt: e.next.dueAt } } : {}),
+      })),
+      pendingTouches: state.deliveries.map((d) => ({ key: d.touch.key, stepId: d.touch.stepId, channel: d.touch.channel, dueAt: d.dueAt, attempts: d.attempts })),
       timeline: storage.readTimeline(this.sql),
     };
   }
 
-  /** Runs what is due: today, retrying a D1 projection that failed. */
+  /** Runs what is due: sequence steps, deliveries, and retries of D1 projections and sequence lookups. */
   override async alarm(): Promise<void> {
+    await this.drain();
+  }
+
+  /**
+   * An event from outside: apply it and answer, then run whatever became due without
+   * making the caller wait on a channel (a form post answers at once; its acknowledgement
+   * goes out right after). The alarm is armed first, so an eviction loses nothing.
+   */
+  private async handle(event: LeadEvent): Promise<void> {
+    await this.apply(event);
+    await this.armAlarm();
+    this.ctx.waitUntil(this.drain());
+  }
+
+  private async apply(event: LeadEvent): Promise<void> {
     const now = this.clock.now();
-    try {
-      for (const item of storage.dueItems(this.sql, now)) {
+    await this.perform(applyEvent(storage.loadState(this.sql), event, now, this.config), now);
+  }
+
+  /** One drain at a time; a drain asked for while one runs is folded into it. Never rejects: what failed stays due. */
+  private drain(): Promise<void> {
+    if (this.draining) return this.draining;
+    this.draining = (async () => {
+      try {
+        await this.runDue();
+      } catch (error) {
+        console.error(JSON.stringify({ event: "drain_failed", error: String(error) }));
+      } finally {
+        this.draining = null;
+        await this.armAlarm();
+      }
+    })();
+    return this.draining;
+  }
+
+  private async runDue(): Promise<void> {
+    // Bounded: each pass handles what is due now; new work due at once is picked up by the next pass.
+    for (let pass = 0; pass < 50; pass++) {
+      const now = this.clock.now();
+      const items = storage.dueItems(this.sql, now);
+      if (items.length === 0) return;
+      for (const item of items) {
         switch (item.kind) {
           case "project":
             if (await this.project()) storage.completeDue(this.sql, item.id);
             else storage.retryDue(this.sql, item.id, now + Math.min(PROJECTION_RETRY_MS * 2 ** (item.attempts + 1), PROJECTION_RETRY_MAX_MS));
             break;
+          case "enrol": {
+            const { sequenceId, reason } = JSON.parse(item.payload) as { sequenceId: string; reason: EnrolReason };
+            storage.completeDue(this.sql, item.id);
+            await this.enrolIn(sequenceId, reason, now);
+            break;
+          }
+          case "timer": {
+            const timer = JSON.parse(item.payload) as Timer;
+            if (timer.kind === "delivery" && this.sending.has(timer.key)) continue;
+            storage.retryDue(this.sql, item.id, this.clock.engineTimeAt(this.clock.wallNow() + TIMER_LEASE_WALL_MS));
+            const state = storage.loadState(this.sql);
+            if (state) await this.apply({ kind: "timer_fired", leadId: state.id, timer });
+            break;
+          }
         }
       }
-    } finally {
-      await this.armAlarm();
     }
-  }
-
-  private async handle(event: LeadEvent): Promise<void> {
-    const now = this.clock.now();
-    const outcome = applyEvent(storage.loadState(this.sql), event, now, this.config);
-    await this.perform(outcome, now);
   }
 
   private async perform({ state, effects }: Outcome, now: number): Promise<void> {
@@ -110,20 +203,85 @@ export class LeadObject extends DurableObject<Env> {
       for (const effect of effects) {
         if (effect.kind === "append_timeline") storage.appendTimeline(this.sql, effect.entry);
         if (effect.kind === "rejudge_timeline") storage.rejudgeTimeline(this.sql, effect.seqs, effect.verdict, effect.reason);
+        if (effect.kind === "schedule") storage.setTimer(this.sql, effect.timer, effect.at);
+        if (effect.kind === "unschedule") storage.clearTimer(this.sql, effect.timer);
       }
     });
     for (const effect of effects) {
       switch (effect.kind) {
         case "append_timeline":
         case "rejudge_timeline":
+        case "schedule":
+        case "unschedule":
           break;
         case "project":
-          if (!(await this.project())) {
-            storage.scheduleOnce(this.sql, "project", now + PROJECTION_RETRY_MS);
-            await this.armAlarm();
-          }
+          if (!(await this.project())) storage.scheduleOnce(this.sql, "project", now + PROJECTION_RETRY_MS);
+          break;
+        case "send":
+          await this.send(state, effect.touch);
+          break;
+        case "enrol":
+          await this.enrolIn(effect.sequenceId, effect.reason, now);
+          break;
+        case "alert":
+          await this.alert(state, effect.reason, effect.message);
           break;
       }
+    }
+  }
+
+  /** Looks up the sequence's current version; if D1 cannot answer, the enrolment is retried, not lost. */
+  private async enrolIn(sequenceId: string, reason: EnrolReason, now: number): Promise<void> {
+    const state = storage.loadState(this.sql);
+    if (!state) return;
+    let sequence: SequenceVersion | undefined;
+    try {
+      sequence = await currentSequence(this.env.DB, sequenceId);
+    } catch (error) {
+      console.error(JSON.stringify({ leadId: state.id, event: "sequence_lookup_failed", sequenceId, error: String(error) }));
+      storage.scheduleOnce(this.sql, "enrol", now + PROJECTION_RETRY_MS, JSON.stringify({ sequenceId, reason }));
+      return;
+    }
+    if (!sequence) {
+      console.error(JSON.stringify({ leadId: state.id, event: "unknown_sequence", sequenceId }));
+      return;
+    }
+    await this.apply({ kind: "enrolled", leadId: state.id, sequence, reason });
+  }
+
+  /** Hands a touch to its channel and tells the engine how it went. */
+  private async send(state: LeadState, touch: OutgoingTouch): Promise<void> {
+    if (this.sending.has(touch.key)) return;
+    this.sending.add(touch.key);
+    let outcome: DeliveryOutcome;
+    try {
+      const now = this.clock.now();
+      outcome = await deliverTouch({ env: this.env, transports: transportsFor(this.env, () => this.clock.now()), now }, state.id, touch);
+    } catch (error) {
+      outcome = { kind: "failed", permanent: false, reason: `unexpected: ${String(error).slice(0, 200)}` };
+    } finally {
+      this.sending.delete(touch.key);
+    }
+    const leadId = state.id;
+    const key = touch.key;
+    switch (outcome.kind) {
+      case "sent":
+        return this.apply({ kind: "delivery_sent", leadId, key, messageId: outcome.messageId });
+      case "failed":
+        return this.apply({ kind: "delivery_failed", leadId, key, permanent: outcome.permanent, reason: outcome.reason });
+      case "blocked":
+        return this.apply({ kind: "delivery_blocked", leadId, key, reason: outcome.reason });
+      case "deferred":
+        return this.apply({ kind: "delivery_deferred", leadId, key, until: outcome.until });
+    }
+  }
+
+  private async alert(state: LeadState, reason: "reply" | "rep_task", message: string): Promise<void> {
+    try {
+      const { email } = transportsFor(this.env, () => this.clock.now());
+      await alertOwner(this.env, email, state, { reason, message }, `alert-${state.id}-${state.lastSeq}`);
+    } catch (error) {
+      console.error(JSON.stringify({ leadId: state.id, event: "alert_failed", error: String(error) }));
     }
   }
 
@@ -154,11 +312,4 @@ export class LeadObject extends DurableObject<Env> {
     }
     await this.ctx.storage.setAlarm(Math.max(this.clock.wallTimeOf(earliest), this.clock.wallNow() + 1));
   }
-}
-
-/** Deployment settings from vars; anything unset or unreadable keeps its default. */
-function engineConfigFrom(env: Env): EngineConfig {
-  const signals = DEFAULT_ENGINE_CONFIG.signals;
-  const seconds = env.SCANNER_WINDOW_SECONDS?.trim() ? Number(env.SCANNER_WINDOW_SECONDS) : Number.NaN;
-  return { ...DEFAULT_ENGINE_CONFIG, signals: { ...signals, scannerWindowMs: Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : signals.scannerWindowMs } };
 }

@@ -1,6 +1,7 @@
 import { TimelineEntrySchema, type TimelineEntry } from "../schemas/lead";
 import type { Verdict } from "../schemas/lead";
 import type { LeadState } from "./lead-engine";
+import { timerKey, type Timer } from "./sequence-runner";
 
 /**
  * The lead object's own SQLite schema, as an ordered list of migrations. An applied
@@ -24,6 +25,9 @@ const MIGRATIONS: string[] = [
      attempts INTEGER NOT NULL DEFAULT 0
    );
    CREATE INDEX due_by_time ON due (due_at);`,
+  // Timers (sequence steps, deliveries) are addressed by a key: moving one replaces it.
+  `ALTER TABLE due ADD COLUMN key TEXT;
+   CREATE UNIQUE INDEX due_by_key ON due (key);`,
 ];
 
 export function migrate(sql: SqlStorage): void {
@@ -39,7 +43,9 @@ export function migrate(sql: SqlStorage): void {
 
 export function loadState(sql: SqlStorage): LeadState | null {
   const row = sql.exec<{ state: string }>("SELECT state FROM lead WHERE singleton = 1").toArray()[0];
-  return row ? (JSON.parse(row.state) as LeadState) : null;
+  if (!row) return null;
+  // Leads stored before sequences existed have none of their fields yet.
+  return { timezone: "UTC", enrolments: [], deliveries: [], humanSignals: [], ...(JSON.parse(row.state) as Partial<LeadState>) } as LeadState;
 }
 
 export function saveState(sql: SqlStorage, state: LeadState): void {
@@ -92,30 +98,47 @@ export function markProjected(sql: SqlStorage, seqs: number[]): void {
   for (const seq of seqs) sql.exec("UPDATE timeline SET projected = 1 WHERE seq = ?", seq);
 }
 
-export type DueKind = "project";
+/** `project` retries a D1 projection; `enrol` retries a sequence lookup; `timer` is the engine's. */
+export type DueKind = "project" | "enrol" | "timer";
 
 export interface DueItem {
   id: number;
   kind: DueKind;
   dueAt: number;
   attempts: number;
+  payload: string;
 }
 
 /** Schedules `kind` at `dueAt` unless one is already pending, which then keeps the earlier time. */
-export function scheduleOnce(sql: SqlStorage, kind: DueKind, dueAt: number): void {
-  const existing = sql.exec<{ id: number; due_at: number }>("SELECT id, due_at FROM due WHERE kind = ?", kind).toArray()[0];
-  if (existing === undefined) sql.exec("INSERT INTO due (kind, due_at) VALUES (?, ?)", kind, dueAt);
+export function scheduleOnce(sql: SqlStorage, kind: Exclude<DueKind, "timer">, dueAt: number, payload = "{}"): void {
+  const existing = sql.exec<{ id: number; due_at: number }>("SELECT id, due_at FROM due WHERE kind = ? AND payload = ?", kind, payload).toArray()[0];
+  if (existing === undefined) sql.exec("INSERT INTO due (kind, due_at, payload) VALUES (?, ?, ?)", kind, dueAt, payload);
   else if (dueAt < existing.due_at) sql.exec("UPDATE due SET due_at = ? WHERE id = ?", dueAt, existing.id);
+}
+
+/** Sets or moves the engine's timer: one row per timer key. */
+export function setTimer(sql: SqlStorage, timer: Timer, at: number): void {
+  sql.exec(
+    `INSERT INTO due (kind, key, due_at, payload) VALUES ('timer', ?, ?, ?)
+     ON CONFLICT (key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload, attempts = 0`,
+    timerKey(timer),
+    at,
+    JSON.stringify(timer),
+  );
+}
+
+export function clearTimer(sql: SqlStorage, timer: Timer): void {
+  sql.exec("DELETE FROM due WHERE key = ?", timerKey(timer));
 }
 
 export function dueItems(sql: SqlStorage, now: number): DueItem[] {
   return sql
-    .exec<{ id: number; kind: DueKind; due_at: number; attempts: number }>(
-      "SELECT id, kind, due_at, attempts FROM due WHERE due_at <= ? ORDER BY due_at, id",
+    .exec<{ id: number; kind: DueKind; due_at: number; attempts: number; payload: string }>(
+      "SELECT id, kind, due_at, attempts, payload FROM due WHERE due_at <= ? ORDER BY due_at, id",
       now,
     )
     .toArray()
-    .map((r) => ({ id: r.id, kind: r.kind, dueAt: r.due_at, attempts: r.attempts }));
+    .map((r) => ({ id: r.id, kind: r.kind, dueAt: r.due_at, attempts: r.attempts, payload: r.payload }));
 }
 
 export function earliestDue(sql: SqlStorage): number | undefined {

@@ -48,6 +48,8 @@ export interface OutgoingTouch {
   subject?: string;
   text: string;
   variant: TouchVariant;
+  /** An answer to what the lead just did (an instant step): never held back by the sender's pacing. */
+  instant: boolean;
   /** Earlier Message-IDs of the thread this email continues (oldest first). */
   references: string[];
   threadId?: string;
@@ -361,6 +363,7 @@ function dispatch(change: Change, enrolmentId: string, step: Step, now: number, 
           to: state.profile.phone,
           text: renderTemplate(step.sms!.text, values),
           variant: "template",
+          instant: step.instant,
           references: [],
         },
         dueAt: nextOpeningInAll(now, state.timezone, windows),
@@ -401,6 +404,7 @@ function queueEmail(change: Change, enrolmentId: string, step: Step, touchId: st
       subject,
       text: renderTemplate(template.body, values),
       variant,
+      instant: step.instant,
       references,
       threadId: thread.id,
     },
@@ -454,7 +458,7 @@ export function deliverySent(change: Change, key: string, messageId: string, now
     emails: e.emails.map((m) => (m.key === key ? { ...m, messageId } : m)),
     thread: e.thread && e.thread.id === touch.threadId ? { ...e.thread, messageIds: [...e.thread.messageIds, messageId].slice(-20) } : e.thread,
   }));
-  const { references: _references, threadId: _threadId, touchId: _touchId, ...sent } = touch;
+  const { references: _references, threadId: _threadId, touchId: _touchId, instant: _instant, ...sent } = touch;
   c = log(c, now, { kind: "touch_sent", ...sent, messageId });
   return c;
 }

@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/max";
 import { z } from "zod";
+import { isTimeZone } from "../durable-objects/local-time";
 
 /**
  * The fields a form post may carry, as posted (every value a string, or several).
@@ -32,15 +33,6 @@ const checkbox = z.preprocess(
   (value) => (typeof value === "string" ? ["on", "true", "1", "yes", "y"].includes(value.trim().toLowerCase()) : value),
   z.boolean().optional(),
 );
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export function captureFieldsSchema(defaultPhoneRegion: CountryCode) {
   return z

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { Sequence } from "./sequence";
 
 /**
  * D1 holds what spans leads. Every lead row here is a projection written by its
@@ -14,6 +15,8 @@ export const forms = sqliteTable("forms", {
   allowedOrigins: text("allowed_origins", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
   defaultSource: text("default_source").notNull(),
   honeypotField: text("honeypot_field").notNull(),
+  /** The sequence a lead from this form enters; null runs none. */
+  sequenceId: text("sequence_id").default("new-inquiry"),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
@@ -78,3 +81,55 @@ export const visitors = sqliteTable(
   },
   (t) => [index("visitors_lead_idx").on(t.leadId)],
 );
+
+/** Every version of every owner sequence; a lead keeps the version it was enrolled with. */
+export const sequences = sqliteTable(
+  "sequences",
+  {
+    id: text("id").notNull(),
+    version: integer("version").notNull(),
+    document: text("document", { mode: "json" }).$type<Sequence>().notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.version] })],
+);
+
+/**
+ * Messages the local transport holds instead of sending (the default offline). The id is
+ * the touch's idempotency key, so a retried send is stored once.
+ */
+export const outbox = sqliteTable(
+  "outbox",
+  {
+    id: text("id").primaryKey(),
+    leadId: text("lead_id").notNull(),
+    channel: text("channel").notNull(),
+    from: text("from").notNull(),
+    to: text("to").notNull(),
+    subject: text("subject"),
+    text: text("text").notNull(),
+    html: text("html"),
+    headers: text("headers", { mode: "json" }).$type<Record<string, string>>().notNull(),
+    messageId: text("message_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("outbox_created_idx").on(t.createdAt, t.id), index("outbox_lead_idx").on(t.leadId, t.createdAt)],
+);
+
+/**
+ * Addresses that get nothing more, per channel: an email address, a whole domain written
+ * `@example.com`, or an E.164 phone. Checked at the moment of every send.
+ */
+export const suppressions = sqliteTable(
+  "suppressions",
+  {
+    channel: text("channel").notNull(),
+    value: text("value").notNull(),
+    reason: text("reason").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channel, t.value] })],
+);
+
+export type OutboxRow = typeof outbox.$inferSelect;
+export type SequenceRow = typeof sequences.$inferSelect;

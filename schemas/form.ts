@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { OriginSchema } from "./origin";
+import { SequenceIdSchema } from "./sequence";
+import { DEFAULT_SEQUENCE_ID } from "./sequence-presets";
 
 /** A form id appears in `/f/:formId`, pasted into customers' sites: keep it a plain slug. */
 export const FormIdSchema = z
@@ -27,6 +29,8 @@ export const FormConfigSchema = z.object({
   allowedOrigins: z.array(AllowedOriginSchema).max(50).default([]),
   defaultSource: z.string().trim().min(1).max(100).default("website"),
   honeypotField: HoneypotFieldSchema.default("website_url"),
+  /** The sequence every lead from this form enters at once; null enters none. */
+  sequenceId: SequenceIdSchema.nullable().default(DEFAULT_SEQUENCE_ID),
 });
 export type FormConfig = z.infer<typeof FormConfigSchema>;
 

@@ -131,6 +131,20 @@ export const LeadSummarySchema = z.object({
   engagement: EngagementSchema,
   /** "unknown" when every open so far came from a privacy proxy. */
   opened: z.enum(["yes", "no", "unknown"]),
+  /** The IANA zone its touches are timed in. */
+  timezone: z.string(),
+  enrolments: z.array(
+    z.object({
+      id: z.string(),
+      sequenceId: z.string(),
+      version: z.number(),
+      status: z.enum(["active", "paused", "completed", "ended"]),
+      startedAt: z.number(),
+      next: z.object({ stepId: z.string(), dueAt: z.number() }).optional(),
+    }),
+  ),
+  /** Touches rendered and waiting for their time or their channel. */
+  pendingTouches: z.array(z.object({ key: z.string(), stepId: z.string(), channel: z.enum(["email", "sms"]), dueAt: z.number(), attempts: z.number() })),
   timeline: z.array(TimelineEntrySchema),
 });
 export type LeadSummary = z.infer<typeof LeadSummarySchema>;

@@ -82,3 +82,7 @@ export const BeaconSchema = z.object({
   k: z.string().max(1024).optional(),
 });
 export type Beacon = z.infer<typeof BeaconSchema>;
+
+/** An unsubscribe link's token: which lead. Never expires while its key verifies (rotate keys, not links). */
+export const UnsubscribeTokenSchema = z.object({ t: z.literal("unsub"), l: LeadIdSchema });
+export type UnsubscribeToken = z.infer<typeof UnsubscribeTokenSchema>;

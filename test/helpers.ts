@@ -25,8 +25,9 @@ export function unique(prefix: string): string {
   return `${prefix}-${counter}-${crypto.randomUUID().slice(0, 8)}`;
 }
 
+/** A form that enrols nobody unless the test names a sequence: most tests are about capture, not touches. */
 export async function makeForm(overrides: Partial<FormConfig> = {}): Promise<FormConfig> {
-  const form = { id: unique("form"), name: "Test form", thankYouUrl: "https://site.example/thanks", ...overrides };
+  const form = { id: unique("form"), name: "Test form", thankYouUrl: "https://site.example/thanks", sequenceId: null, ...overrides };
   const response = await asOwner("/api/forms", { method: "POST", body: JSON.stringify(form) });
   if (response.status !== 201) throw new Error(`form not created: ${response.status} ${await response.text()}`);
   return (await response.json()) as FormConfig;

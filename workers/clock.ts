@@ -10,17 +10,20 @@ export interface Clock {
   wallTimeOf(at: number): number;
   /** Wall-clock now, for the runtime's own timers. */
   wallNow(): number;
+  /** The engine time at wall-clock moment `wallAt` (the inverse of wallTimeOf). */
+  engineTimeAt(wallAt: number): number;
 }
 
 export function clockFrom(env: { CLOCK_SPEED?: string; CLOCK_EPOCH?: string }, wallNow: () => number = Date.now): Clock {
   const speed = Number(env.CLOCK_SPEED ?? "1");
   const epoch = Number(env.CLOCK_EPOCH);
   if (!(speed > 1) || !(epoch > 0)) {
-    return { now: wallNow, wallTimeOf: (at) => at, wallNow };
+    return { now: wallNow, wallTimeOf: (at) => at, wallNow, engineTimeAt: (wallAt) => wallAt };
   }
   return {
     now: () => epoch + (wallNow() - epoch) * speed,
     wallTimeOf: (at) => epoch + (at - epoch) / speed,
     wallNow,
+    engineTimeAt: (wallAt) => epoch + (wallAt - epoch) * speed,
   };
 }

@@ -11,6 +11,7 @@ const toConfig = (row: FormRow): FormConfig => ({
   allowedOrigins: row.allowedOrigins,
   defaultSource: row.defaultSource,
   honeypotField: row.honeypotField,
+  sequenceId: row.sequenceId,
 });
 
 export async function findForm(db: D1Database, id: string): Promise<FormConfig | undefined> {

@@ -60,7 +60,7 @@ export async function signToken(keys: TokenKeys, payload: object): Promise<strin
  * Compares the tag as text, in constant time. Comparing decoded bytes would accept other
  * spellings of the same tag: the last base64url character of 16 bytes carries 4 unused bits.
  */
-function sameText(a: string, b: string): boolean {
+export function sameText(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);

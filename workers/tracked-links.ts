@@ -1,5 +1,5 @@
 import type { LeadId } from "../schemas/lead";
-import { ClickTicketSchema, ClickTokenSchema, OpenTokenSchema, type ClickToken, type OpenToken } from "../schemas/tracking";
+import { ClickTicketSchema, ClickTokenSchema, OpenTokenSchema, UnsubscribeTokenSchema, type ClickToken, type OpenToken } from "../schemas/tracking";
 import { signToken, verifyToken, type TokenKeys } from "./signed-token";
 
 /** Query parameter that carries a click ticket to the owner's site, where the snippet reads it. */
@@ -42,4 +42,9 @@ export async function destinationOf(keys: TokenKeys, click: ClickToken): Promise
   const url = new URL(click.u);
   url.searchParams.set(TICKET_PARAM, await clickTicket(keys, click.l));
   return url.toString();
+}
+
+export const unsubscribeToken = (keys: TokenKeys, leadId: LeadId) => signToken(keys, { t: "unsub", l: leadId });
+export async function readUnsubscribeToken(keys: TokenKeys, token: string): Promise<LeadId | null> {
+  return (await verifyToken(keys, token, UnsubscribeTokenSchema))?.l ?? null;
 }

@@ -11,6 +11,9 @@ import { listLeads } from "../lead-index";
 import { leadObject } from "../lead-stub";
 import { listSites, putSite } from "../sites";
 import { SiteSchema } from "../../schemas/tracking";
+import { SequenceIdSchema, SequenceSchema, type Sequence } from "../../schemas/sequence";
+import { listOutbox } from "../channels/outbox";
+import { currentSequence, listSequences, putSequence, sequenceExists, sequenceVersion } from "../sequences";
 
 /** Validation failures at the door become one 422 shape, whatever the target. */
 const valid = <T extends z.ZodType, Target extends "json" | "query" | "param">(target: Target, schema: T) =>
@@ -41,16 +44,24 @@ api.get("/forms/:id", valid("param", z.object({ id: FormIdSchema })), async (c) 
   return c.json(form);
 });
 
-api.post("/forms", valid("json", FormConfigSchema), async (c) =>
-  c.json(await createForm(c.env.DB, c.req.valid("json"), clockFrom(c.env).now()), 201),
-);
+/** A form may only point at a sequence that exists (a preset, or one the owner put). */
+async function requireSequence(db: D1Database, id: string | null): Promise<void> {
+  if (id !== null && !(await sequenceExists(db, id))) {
+    throw new AppError(422, "unknown_sequence", `There is no sequence "${id}"; GET /api/sequences lists them.`);
+  }
+}
 
-api.put(
-  "/forms/:id",
-  valid("param", z.object({ id: FormIdSchema })),
-  valid("json", FormConfigSchema.omit({ id: true })),
-  async (c) => c.json(await putForm(c.env.DB, { ...c.req.valid("json"), id: c.req.valid("param").id }, clockFrom(c.env).now())),
-);
+api.post("/forms", valid("json", FormConfigSchema), async (c) => {
+  const form = c.req.valid("json");
+  await requireSequence(c.env.DB, form.sequenceId);
+  return c.json(await createForm(c.env.DB, form, clockFrom(c.env).now()), 201);
+});
+
+api.put("/forms/:id", valid("param", z.object({ id: FormIdSchema })), valid("json", FormConfigSchema.omit({ id: true })), async (c) => {
+  const form = { ...c.req.valid("json"), id: c.req.valid("param").id };
+  await requireSequence(c.env.DB, form.sequenceId);
+  return c.json(await putForm(c.env.DB, form, clockFrom(c.env).now()));
+});
 
 const LeadListQuerySchema = z.object({
   status: LeadStatusSchema.optional(),
@@ -60,12 +71,90 @@ const LeadListQuerySchema = z.object({
 
 api.get("/leads", valid("query", LeadListQuerySchema), async (c) => c.json(await listLeads(c.env.DB, c.req.valid("query"))));
 
+const unknownLead = () => new AppError(404, "unknown_lead", "There is no lead with this id.");
+
 api.get("/leads/:id", async (c) => {
   const id = LeadIdSchema.safeParse(c.req.param("id"));
   const lead = id.success ? await leadObject(c.env, id.data).summary() : null;
-  if (!lead) throw new AppError(404, "unknown_lead", "There is no lead with this id.");
+  if (!lead) throw unknownLead();
   return c.json(lead);
 });
+
+/** Enrols a lead in a sequence's current version; 409 when it already runs it or automation is halted. */
+api.post("/leads/:id/enrol", valid("json", z.object({ sequenceId: SequenceIdSchema })), async (c) => {
+  const id = LeadIdSchema.safeParse(c.req.param("id"));
+  if (!id.success) throw unknownLead();
+  const sequence = await currentSequence(c.env.DB, c.req.valid("json").sequenceId);
+  if (!sequence) throw new AppError(404, "unknown_sequence", "There is no such sequence.");
+  const result = await leadObject(c.env, id.data).enrol(id.data, sequence, "api");
+  if (result.reason === "unknown_lead") throw unknownLead();
+  if (!result.enrolled) {
+    const message = result.reason === "already_enrolled" ? `The lead already runs "${sequence.id}".` : `Automation is halted for this lead (${result.reason}).`;
+    throw new AppError(409, result.reason ?? "not_enrolled", message);
+  }
+  return c.json({ enrolled: true, sequenceId: sequence.id, version: sequence.version });
+});
+
+/** Marks a lead booked (a call was booked outside the booking webhooks): its sequences complete. */
+api.post("/leads/:id/booked", valid("json", z.object({ source: z.string().trim().min(1).max(100).default("owner") })), async (c) => {
+  const id = LeadIdSchema.safeParse(c.req.param("id"));
+  if (!id.success || !(await leadObject(c.env, id.data).markBooked(id.data, c.req.valid("json").source))) throw unknownLead();
+  return c.json({ booked: true });
+});
+
+api.get("/sequences", async (c) => c.json({ sequences: await listSequences(c.env.DB) }));
+
+api.get(
+  "/sequences/:id",
+  valid("param", z.object({ id: SequenceIdSchema })),
+  valid("query", z.object({ version: z.coerce.number().int().min(0).optional() })),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const { version } = c.req.valid("query");
+    const found = version === undefined ? await currentSequence(c.env.DB, id) : await sequenceVersion(c.env.DB, id, version);
+    if (!found) throw new AppError(404, "unknown_sequence", "There is no such sequence (or version).");
+    return c.json(found);
+  },
+);
+
+/** Sequences an `enrol` branch names must exist, or a lead would fall out of automation at that step. */
+async function requireBranchTargets(db: D1Database, sequence: Sequence): Promise<void> {
+  const targets = new Set(sequence.steps.flatMap((s) => s.branches.flatMap((b) => (b.then.do === "enrol" ? [b.then.sequence] : []))));
+  for (const target of targets) {
+    if (target !== sequence.id && !(await sequenceExists(db, target))) {
+      throw new AppError(422, "unknown_sequence", `A branch enrols in "${target}", which does not exist.`);
+    }
+  }
+}
+
+/** Checks a sequence document without storing it: the normalised document, or 422 with every issue. */
+api.post("/sequences/validate", valid("json", SequenceSchema), async (c) => {
+  await requireBranchTargets(c.env.DB, c.req.valid("json"));
+  return c.json({ valid: true, sequence: c.req.valid("json") });
+});
+
+/** Stores a new version of a sequence; leads already in it keep theirs. */
+api.put("/sequences/:id", valid("param", z.object({ id: SequenceIdSchema })), async (c) => {
+  const body: unknown = await c.req.json().catch(() => {
+    throw new AppError(400, "invalid_json", "The request body is not valid JSON.");
+  });
+  const id = c.req.valid("param").id;
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new AppError(422, "invalid_json", "The body must be a sequence object.");
+  if ("id" in body && body.id !== id) throw new AppError(422, "id_mismatch", "The body's id differs from the path's.");
+  const parsed = SequenceSchema.safeParse({ ...body, id });
+  if (!parsed.success) throw invalid("invalid_json", "The request body is not valid.", parsed.error);
+  await requireBranchTargets(c.env.DB, parsed.data);
+  return c.json(await putSequence(c.env.DB, parsed.data, clockFrom(c.env).now()), 201);
+});
+
+const OutboxQuerySchema = z.object({
+  leadId: LeadIdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+/** Messages the local transport holds instead of sending, newest first, with their headers. */
+api.get("/outbox", valid("query", OutboxQuerySchema), async (c) => c.json(await listOutbox(c.env.DB, c.req.valid("query"))));
 
 api.get("/sites", async (c) => c.json({ sites: await listSites(c.env.DB) }));
 

@@ -10,6 +10,7 @@ import { interpretSubmission } from "../form-submission";
 import { findForm, originAllowed } from "../forms";
 import { leadIdFor } from "../lead-identity";
 import { leadObject } from "../lead-stub";
+import { currentSequence } from "../sequences";
 import { linkVisitor } from "../visitors";
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -55,7 +56,9 @@ capture.post(
     const leadId = await leadIdFor(c.env.LEAD_ID_SECRET, submission.profile);
     // A bot that filled the honeypot gets the answer a person gets, and creates nothing.
     if (!caughtByHoneypot) {
-      await leadObject(c.env, leadId).submitForm(leadId, submission);
+      // The lead keeps the version current now; a missing sequence (deleted preset id) enrols in none rather than losing the lead.
+      const sequence = form.sequenceId ? await currentSequence(c.env.DB, form.sequenceId) : undefined;
+      await leadObject(c.env, leadId).submitForm(leadId, submission, sequence);
       // From now on the snippet's page views on this browser belong to this lead.
       if (visitorId) c.executionCtx.waitUntil(linkVisitor(c.env.DB, visitorId, leadId, receivedAt));
     }

@@ -1,0 +1,82 @@
+import { localParts, localTimeOnDay } from "./local-time";
+
+/**
+ * Deliverability guards for one sending address: a daily cap that ramps up while the
+ * address warms up, and a minimum spacing between sends with jitter so mail does not
+ * leave in bursts. Slots are handed out in the order touches ask, so what rolls over
+ * the cap goes first the next day. Pure: the sender's object keeps the state.
+ */
+
+export interface PacingRules {
+  /** The most a warmed-up address sends per day. */
+  dailyCap: number;
+  /** The cap on the first day of sending; it grows by `warmupGrowth` each day until `dailyCap`. */
+  warmupFirstDay: number;
+  warmupGrowth: number;
+  minSpacingMs: number;
+  /** Up to this much extra spacing, fixed per touch (from its key). */
+  jitterMs: number;
+  /** The business's zone: the sender's day starts at its midnight. */
+  timezone: string;
+}
+
+export interface PacingState {
+  /** The sender's first day of sending, `YYYY-MM-DD` in its zone. */
+  firstDay?: string;
+  /** Sends per day (recent days only). */
+  counts: Record<string, number>;
+  lastSlot: number;
+  /** Slots already given, by touch key, so a retried touch keeps its place. */
+  slots: Record<string, number>;
+}
+
+export const EMPTY_PACING: PacingState = { counts: {}, lastSlot: 0, slots: {} };
+
+const DAY = 86_400_000;
+
+function dayOf(at: number, timeZone: string): string {
+  const p = localParts(at, timeZone);
+  return `${p.year}-${String(p.month).padStart(2, "0")}-${String(p.day).padStart(2, "0")}`;
+}
+
+const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY);
+
+/** The cap on a given day: the warm-up ramp, never above the daily cap. */
+export function capOn(rules: PacingRules, firstDay: string | undefined, day: string): number {
+  const age = firstDay ? Math.max(0, daysBetween(firstDay, day)) : 0;
+  return Math.min(rules.dailyCap, Math.floor(rules.warmupFirstDay * rules.warmupGrowth ** age));
+}
+
+/** A stable fraction in [0, 1) from a touch key (FNV-1a), so jitter needs no randomness. */
+function fraction(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) / 2 ** 32;
+}
+
+/**
+ * The moment this touch may leave, and the sender's state with the slot taken. An instant
+ * touch (the answer to a form the lead just sent) leaves now and only counts: a lead who
+ * asked must not wait behind the day's follow-ups.
+ */
+export function reserveSlot(state: PacingState, rules: PacingRules, key: string, now: number, instant = false): { state: PacingState; slot: number } {
+  const held = state.slots[key];
+  if (held !== undefined) return { state, slot: held };
+  const firstDay = state.firstDay ?? dayOf(now, rules.timezone);
+  if (instant) {
+    const day = dayOf(now, rules.timezone);
+    return { state: { ...state, firstDay, counts: { ...state.counts, [day]: (state.counts[day] ?? 0) + 1 }, slots: { ...state.slots, [key]: now } }, slot: now };
+  }
+  let slot = Math.max(now, state.lastSlot > 0 ? state.lastSlot + rules.minSpacingMs + fraction(key) * rules.jitterMs : now);
+  // A full day rolls the slot to the next midnight; the ramp guarantees a later day has room.
+  for (let guard = 0; guard < 400; guard++) {
+    const day = dayOf(slot, rules.timezone);
+    if ((state.counts[day] ?? 0) < capOn(rules, firstDay, day)) break;
+    slot = localTimeOnDay(slot, rules.timezone, 1, "00:00");
+  }
+  const day = dayOf(slot, rules.timezone);
+  // Keep a few days of counts and a day of slots: enough to answer retries, bounded forever.
+  const counts = Object.fromEntries(Object.entries({ ...state.counts, [day]: (state.counts[day] ?? 0) + 1 }).filter(([d]) => daysBetween(d, day) < 7));
+  const slots = Object.fromEntries(Object.entries({ ...state.slots, [key]: slot }).filter(([, at]) => at > now - DAY));
+  return { state: { firstDay, counts, lastSlot: Math.max(state.lastSlot, slot), slots }, slot };
+}

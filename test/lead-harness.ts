@@ -1,0 +1,87 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { expect } from "vitest";
+import type { LeadObject } from "../durable-objects/lead-object";
+import type { OutboxRow } from "../schemas/d1";
+import type { LeadSummary, Submission } from "../schemas/lead";
+import type { Clock } from "../workers/clock";
+import { asOwner } from "./helpers";
+
+/**
+ * Drives one lead's object on an injected clock: the test decides what time it is, runs
+ * the alarm when the next item is due, and reads what the outbox received.
+ */
+
+export const stubFor = (leadId: string) => env.LEADS.get(env.LEADS.idFromName(leadId));
+
+/** Monday 2 November 2026, 10:00 in New York: inside every window, outside quiet hours. */
+export const MONDAY_10_NY = Date.UTC(2026, 10, 2, 15, 0);
+
+/**
+ * Gives the object an injected clock: engine time is whatever the test says, and its alarm
+ * always lies in the wall-clock future, so only the test fires it (runDurableObjectAlarm).
+ */
+export async function withClock(stub: DurableObjectStub<LeadObject>, start = MONDAY_10_NY): Promise<{ now(): number }> {
+  const time = { at: start };
+  await runInDurableObject(stub, (object: LeadObject) => {
+    (object as unknown as { clock: Clock }).clock = {
+      now: () => time.at,
+      wallNow: () => Date.now(),
+      wallTimeOf: () => Date.now() + 3_600_000,
+      engineTimeAt: (wallAt) => time.at + (wallAt - Date.now()),
+    };
+  });
+  clocks.set(stub.id.toString(), time);
+  // Each test sends as its own address: the sender's pacing is shared by every lead it sends for.
+  await withEnv(stub, {});
+  return { now: () => time.at };
+}
+export const clocks = new Map<string, { at: number }>();
+
+/** Waits for the object's background work (sends after an event) to finish. */
+export const settle = (stub: DurableObjectStub<LeadObject>) =>
+  runInDurableObject(stub, (object: LeadObject) => (object as unknown as { drain(): Promise<void> }).drain());
+
+/** Moves the lead's clock to its earliest pending item and runs its alarm, as if the wait had passed. */
+export async function advance(stub: DurableObjectStub<LeadObject>): Promise<void> {
+  const earliest = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ at: number }>("SELECT MIN(due_at) AS at FROM due").one().at);
+  const time = clocks.get(stub.id.toString())!;
+  time.at = Math.max(time.at, earliest);
+  await runDurableObjectAlarm(stub);
+  await settle(stub);
+}
+
+export async function outboxFor(leadId: string): Promise<OutboxRow[]> {
+  const response = await asOwner(`/api/outbox?leadId=${leadId}&limit=200`);
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { messages: OutboxRow[] }).messages.reverse();
+}
+
+export async function freshLead() {
+  const leadId = crypto.randomUUID().replaceAll("-", "");
+  const stub = stubFor(leadId);
+  await withClock(stub);
+  return { leadId, stub };
+}
+
+export function submission(email: string, extra: Partial<Submission> = {}): Submission {
+  return {
+    formId: "test",
+    receivedAt: Date.now(),
+    profile: { email, firstName: "Ann", timezone: "America/New_York", source: "test" },
+    consent: {},
+    utm: {},
+    custom: {},
+    ...extra,
+  };
+}
+
+/** Replaces the object's environment (transport settings, sender identity) before it acts; the sender is unique to the object. */
+export const withEnv = (stub: DurableObjectStub<LeadObject>, overrides: Partial<Env>) =>
+  runInDurableObject(stub, (object: LeadObject) => {
+    (object as unknown as { env: Env }).env = { ...env, SENDER_EMAIL: `sender-${stub.id.toString().slice(0, 12)}@example.com`, ...overrides };
+  });
+
+export const summaryOf = async (stub: DurableObjectStub<LeadObject>) => (await stub.summary()) as LeadSummary;
+export const kinds = (summary: LeadSummary) => summary.timeline.map((e) => e.kind);
+

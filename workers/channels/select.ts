@@ -1,0 +1,32 @@
+import { emailServiceTransport } from "./email-service";
+import { outboxTransport } from "./outbox";
+import { resendTransport } from "./resend";
+import type { EmailTransport, SendResult, SmsTransport } from "./transport";
+import { twilioTransport } from "./twilio";
+
+/** A transport chosen but not configured: its touches wait, with the reason on the timeline. */
+function unconfigured(name: string, what: string): EmailTransport & SmsTransport {
+  const result: SendResult = { ok: false, permanent: false, reason: `${name} is selected but ${what} is not set` };
+  return { name, sendEmail: async () => result, sendSms: async () => result };
+}
+
+/** EMAIL_TRANSPORT and SMS_TRANSPORT pick the adapters; the outbox is the default, so nothing is sent by accident. */
+export function transportsFor(env: Env, now: () => number): { email: EmailTransport; sms: SmsTransport } {
+  const outbox = outboxTransport(env.DB, now);
+  const email = ((): EmailTransport => {
+    switch (env.EMAIL_TRANSPORT) {
+      case "email-service":
+        return env.EMAIL ? emailServiceTransport(env.EMAIL) : unconfigured("email-service", "the EMAIL send_email binding");
+      case "resend":
+        return env.RESEND_API_KEY ? resendTransport(env.RESEND_API_KEY) : unconfigured("resend", "the RESEND_API_KEY secret");
+      default:
+        return outbox;
+    }
+  })();
+  const sms = ((): SmsTransport => {
+    if (env.SMS_TRANSPORT !== "twilio") return outbox;
+    if (!env.TWILIO_ACCOUNT_SID || !env.TWILIO_AUTH_TOKEN) return unconfigured("twilio", "TWILIO_ACCOUNT_SID or the TWILIO_AUTH_TOKEN secret");
+    return twilioTransport(env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, env.TWILIO_API_BASE || undefined);
+  })();
+  return { email, sms };
+}

@@ -1,0 +1,57 @@
+/**
+ * One interface per channel; adapters send through a provider or keep the message in the
+ * outbox. Every send carries an idempotency key (lead + touch) so a retried alarm never
+ * reaches the recipient twice where the provider honours it, and the outbox stores once.
+ */
+
+export interface EmailOut {
+  from: { name: string; email: string };
+  to: string;
+  replyTo?: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Threading and list headers; never From/To/Subject/Reply-To (those are fields). */
+  headers: Record<string, string>;
+  /** The Message-ID we propose; a provider that assigns its own reports that one back. */
+  messageId: string;
+}
+
+export interface SmsOut {
+  from: string;
+  to: string;
+  text: string;
+}
+
+export type SendResult = { ok: true; messageId: string } | { ok: false; permanent: boolean; reason: string };
+
+export interface EmailTransport {
+  readonly name: string;
+  sendEmail(message: EmailOut, idempotencyKey: string, leadId: string): Promise<SendResult>;
+}
+
+export interface SmsTransport {
+  readonly name: string;
+  sendSms(message: SmsOut, idempotencyKey: string, leadId: string): Promise<SendResult>;
+}
+
+/** Providers' HTTP answers: throttling and server errors pass, other refusals are final. */
+export async function resultOfResponse(response: Response, provider: string, messageIdOf: (body: unknown) => string | undefined): Promise<SendResult> {
+  const body: unknown = await response.json().catch(() => null);
+  if (response.ok) {
+    const messageId = messageIdOf(body);
+    return messageId ? { ok: true, messageId } : { ok: false, permanent: false, reason: `${provider} answered ${response.status} without a message id` };
+  }
+  const detail = typeof body === "object" && body !== null && "message" in body ? `: ${String((body as { message: unknown }).message).slice(0, 200)}` : "";
+  const passing = response.status === 408 || response.status === 425 || response.status === 429 || response.status >= 500;
+  return { ok: false, permanent: !passing, reason: `${provider} answered ${response.status}${detail}` };
+}
+
+/** A network error or timeout is always worth another try. */
+export function resultOfError(error: unknown, provider: string): SendResult {
+  const reason = error instanceof Error && error.name === "TimeoutError" ? "timed out" : String(error).slice(0, 200);
+  return { ok: false, permanent: false, reason: `${provider}: ${reason}` };
+}
+
+/** Providers get this long to accept a message before the attempt counts as a passing failure. */
+export const PROVIDER_TIMEOUT_MS = 10_000;
