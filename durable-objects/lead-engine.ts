@@ -3,6 +3,7 @@ import type { SequenceVersion } from "../schemas/sequence";
 import type { RequestFacts } from "../schemas/tracking";
 import { recordClick, recordOpen, recordPageLeft, recordPageView } from "./engagement";
 import { leadTimezone } from "./lead-timezone";
+import { isTimeZone } from "./local-time";
 import {
   bendTiming,
   DEFAULT_SEQUENCE_CONFIG,
@@ -83,6 +84,8 @@ export type LeadEvent =
       pageClass: string | null;
       title?: string;
       referrer?: string;
+      /** The browser's zone, as the snippet saw it. */
+      timezone?: string;
       facts: RequestFacts;
     }
   | { kind: "page_left"; leadId: LeadId; pageViewId: string; engagedMs: number }
@@ -231,6 +234,13 @@ function afterSignal(before: LeadState, outcome: Outcome, now: number, config: E
   return finish(before, change);
 }
 
+/** A person's browser tells the lead's zone when its forms did not. */
+function withBrowserZone(state: LeadState, event: Extract<LeadEvent, { kind: "page_viewed" }>, config: EngineConfig): LeadState {
+  if (!event.timezone || event.timezone === state.browserTimezone || event.facts.botAgent || !isTimeZone(event.timezone)) return state;
+  const browserTimezone = event.timezone;
+  return { ...state, browserTimezone, timezone: leadTimezone(state.profile, browserTimezone, config.sequences.defaultTimezone) };
+}
+
 function withLead(current: LeadState | null, run: (change: Change) => Change): Outcome {
   if (current === null) return { state: null, effects: [] };
   return finish(current, run({ state: current, effects: [] }));
@@ -245,7 +255,7 @@ export function applyEvent(current: LeadState | null, event: LeadEvent, now: num
     case "link_clicked":
       return current ? afterSignal(current, recordClick(current, event, now, config.signals), now, config) : { state: null, effects: [] };
     case "page_viewed":
-      return current ? afterSignal(current, recordPageView(current, event, now), now, config) : { state: null, effects: [] };
+      return current ? afterSignal(current, recordPageView(withBrowserZone(current, event, config), event, now), now, config) : { state: null, effects: [] };
     case "page_left":
       return current ? recordPageLeft(current, event, now) : { state: null, effects: [] };
     case "enrolled":

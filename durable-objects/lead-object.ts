@@ -88,7 +88,7 @@ export class LeadObject extends DurableObject<Env> {
   /** Records a page view of the lead on the owner's site (from the snippet, once identified). */
   async recordPageView(
     leadId: LeadId,
-    view: { pageViewId: string; url: string; pageClass: string | null; title?: string; referrer?: string; facts: RequestFacts },
+    view: { pageViewId: string; url: string; pageClass: string | null; title?: string; referrer?: string; timezone?: string; facts: RequestFacts },
   ): Promise<void> {
     await this.handle({ kind: "page_viewed", leadId, ...view });
   }

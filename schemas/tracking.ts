@@ -80,6 +80,8 @@ export const BeaconSchema = z.object({
   e: z.number().int().min(0).max(86_400_000).optional(),
   /** a click ticket the snippet picked up from a tracked link */
   k: z.string().max(1024).optional(),
+  /** the browser's IANA timezone, on view */
+  z: z.string().max(64).optional(),
 });
 export type Beacon = z.infer<typeof BeaconSchema>;
 

@@ -36,7 +36,14 @@ wrangler(["d1", "execute", "DB", "--local", "--file", ".wrangler/demo-seed.sql"]
 
 const dev = spawn(
   "npx",
-  ["wrangler", "dev", "--port", String(PORT), "--ip", "127.0.0.1", "--var", `CLOCK_SPEED:${CLOCK_SPEED}`, "--var", `CLOCK_EPOCH:${Date.now()}`],
+  [
+    "wrangler", "dev", "--port", String(PORT), "--ip", "127.0.0.1",
+    "--var", `CLOCK_SPEED:${CLOCK_SPEED}`, "--var", `CLOCK_EPOCH:${Date.now()}`,
+    // Links in messages point at this server.
+    "--var", `PUBLIC_URL:http://localhost:${PORT}`,
+    "--var", `BOOKING_URL:http://localhost:${PORT}/demo/book`,
+    "--var", `SITE_URL:http://localhost:${PORT}/demo/pricing`,
+  ],
   { stdio: ["inherit", "pipe", "inherit"], env: wranglerEnv },
 );
 
@@ -50,11 +57,13 @@ dev.stdout.on("data", (chunk) => {
   Edge follow-up engine is running (clock ${CLOCK_SPEED}× — one day every ${(86400 / Number(CLOCK_SPEED)).toFixed(0)} s)
 
     Demo page     ${base}/demo
+    Demo outbox   ${base}/demo/outbox   (post the demo form, then watch its sequence play out)
     Owner API     ${base}/api/leads      (Authorization: Bearer <owner token>)
     Health        ${base}/healthz
     Owner token   ${ownerToken}
 
   Try:  curl -H "Authorization: Bearer ${ownerToken}" ${base}/api/leads
+        curl -H "Authorization: Bearer ${ownerToken}" ${base}/api/outbox
 `);
   }
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { applyEvent, DEFAULT_ENGINE_CONFIG } from "../durable-objects/lead-engine";
 import { localParts } from "../durable-objects/local-time";
-import { simulate, type Reaction, type Simulation } from "../durable-objects/sequence-simulator";
+import { PERSON, simulate, type Reaction, type Simulation } from "../durable-objects/sequence-simulator";
 import type { OutgoingTouch } from "../durable-objects/sequence-runner";
 import type { Submission } from "../schemas/lead";
 import { SequenceSchema, type SequenceInput, type SequenceVersion } from "../schemas/sequence";
@@ -221,6 +221,15 @@ describe("sequence engine: timing in the lead's zone", () => {
     expect(zoneOf({ email: "a@example.com", timezone: "Europe/Berlin" })).toBe("Europe/Berlin");
     expect(zoneOf({ email: "a@example.com", timezone: "Mars/Olympus", phone: "+61291234567" })).toBe("Australia/Sydney");
     expect(zoneOf({ email: "a@example.com" })).toBe(DEFAULT_ENGINE_CONFIG.sequences.defaultTimezone);
+  });
+
+  it("the snippet's browser zone is used when the form gave none, never over the form's", () => {
+    const view = (zone: string) => ({ kind: "page_viewed" as const, leadId: LEAD, pageViewId: `p-${zone}`, url: "https://owner.example/", pageClass: null, timezone: zone, facts: PERSON });
+    const unknown = applyEvent(null, { kind: "form_submitted", leadId: LEAD, submission: submission({ profile: { email: "a@example.com" } }) }, MONDAY_10).state!;
+    expect(applyEvent(unknown, view("Asia/Tokyo"), MONDAY_10 + HOUR).state!.timezone).toBe("Asia/Tokyo");
+    expect(applyEvent(unknown, view("Not/AZone"), MONDAY_10 + HOUR).state!.timezone).toBe(unknown.timezone);
+    const told = applyEvent(null, { kind: "form_submitted", leadId: LEAD, submission: submission() }, MONDAY_10).state!;
+    expect(applyEvent(told, view("Asia/Tokyo"), MONDAY_10 + HOUR).state!.timezone).toBe(NY);
   });
 
   it("send-time optimisation moves a booking ask to the lead's peak hour, inside the window", () => {

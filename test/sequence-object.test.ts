@@ -28,7 +28,7 @@ describe("a form post starts the form's sequence", () => {
     expect(messages.map((m) => m.channel).sort()).toEqual(["email", "sms"]);
     const sms = messages.find((m) => m.channel === "sms")!;
     expect(sms.to).toBe("+12125550147");
-    expect(sms.text).toMatch(/^Hi Ann, it's Sam Rivera from Demo Home Services\..*Reply STOP to opt out\.$/);
+    expect(sms.text).toMatch(/^Hi Ann, it's Sam Rivera from Acme Roofing\..*Reply STOP to opt out\.$/);
 
     const ack = messages.find((m) => m.channel === "email")!;
     expect(ack).toMatchObject({ to: email, subject: "Got your request, Ann", from: expect.stringMatching(/^Sam Rivera <sender-[0-9a-f]+@example\.com>$/) });

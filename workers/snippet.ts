@@ -60,22 +60,29 @@ export const SNIPPET = String.raw`(function (w, d) {
     // Hiding the tab and leaving the page both end a stretch: report each stretch once.
     function leave() { pause(); if (engaged !== reported) { reported = engaged; send("leave", { e: engaged }); } }
 
-    send("view", { r: d.referrer || undefined, ti: d.title ? d.title.slice(0, 300) : undefined });
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) {}
+    send("view", { r: d.referrer || undefined, ti: d.title ? d.title.slice(0, 300) : undefined, z: zone });
     d.addEventListener("visibilitychange", function () {
       if (d.visibilityState === "hidden") leave();
       else since = Date.now();
     });
     w.addEventListener("pagehide", leave);
 
-    // A form posted to this engine tells it which visitor became which lead.
+    function hidden(form, name, value) {
+      var input = form.querySelector('input[name="' + name + '"]') || d.createElement("input");
+      if (input.type !== "hidden" && input.value) return;
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      form.appendChild(input);
+    }
+    // A form posted to this engine tells it which visitor became which lead, and the lead's timezone.
     d.addEventListener("submit", function (event) {
       var form = event.target;
       if (!form || !form.action || form.action.indexOf(endpoint + "/f/") !== 0) return;
-      var input = form.querySelector('input[name="fu_vid"]') || d.createElement("input");
-      input.type = "hidden";
-      input.name = "fu_vid";
-      input.value = visitor;
-      form.appendChild(input);
+      hidden(form, "fu_vid", visitor);
+      if (zone) hidden(form, "timezone", zone);
     }, true);
   }
 

@@ -1,4 +1,9 @@
 import { Hono } from "hono";
+import { html } from "hono/html";
+import { LeadIdSchema } from "../../schemas/lead";
+import { listOutbox } from "../channels/outbox";
+import { clockFrom } from "../clock";
+import { leadObject } from "../lead-stub";
 
 /**
  * `/demo`: a small landing page with the demo form, for trying the engine locally.
@@ -8,6 +13,13 @@ export const demo = new Hono<{ Bindings: Env }>();
 
 demo.use("*", async (c, next) => {
   if (c.env.DEMO_PAGES !== "on") return c.notFound();
+  await next();
+});
+
+/** The outbox pages show lead data without a login: they answer on this machine only. */
+demo.use("/outbox/*", async (c, next) => {
+  const host = new URL(c.req.url).hostname;
+  if (host !== "localhost" && host !== "127.0.0.1") return c.notFound();
   await next();
 });
 
@@ -21,6 +33,8 @@ const page = (title: string, body: string) => `<!doctype html>
   label{display:grid;gap:.25rem;font-size:.9rem} input,textarea{font:inherit;padding:.5rem;border:1px solid #b9c1ca;border-radius:6px}
   .check{display:flex;gap:.5rem;align-items:center} button{font:inherit;padding:.6rem 1rem;border:0;border-radius:6px;background:#1f6feb;color:#fff}
   .hp{position:absolute;left:-10000px}
+  table{border-collapse:collapse;width:100%;font-size:.9rem} td,th{border-bottom:1px solid #e3e7eb;padding:.35rem .4rem;text-align:left;vertical-align:top}
+  .muted{color:#6a7480;font-size:.85rem} iframe{width:100%;height:28rem;border:1px solid #d8dde3;border-radius:8px}
 </style></head><body>${body}</body></html>`;
 
 demo.get("/", (c) =>
@@ -62,7 +76,70 @@ demo.get("/thanks", (c) =>
   c.html(
     page(
       "Thank you",
-      `<h1>Thank you!</h1><p>We have your request and will be in touch shortly.</p><p><a href="/demo/pricing">See pricing</a></p><script src="/s.js" async></script>`,
+      `<h1>Thank you!</h1><p>We have your request and will be in touch shortly.</p><p><a href="/demo/pricing">See pricing</a></p>
+<p class="muted">Demo: watch the follow-up arrive in the <a href="/demo/outbox">outbox</a> (one day passes every few seconds).</p><script src="/s.js" async></script>`,
     ),
   ),
 );
+
+demo.get("/book", (c) =>
+  c.html(
+    page(
+      "Acme Roofing — book a visit",
+      `<h1>Book a visit</h1><p>Pick a time for a free inspection. (Demo page: nothing is booked.)</p><p><a href="/demo">Back</a></p><script src="/s.js" async></script>`,
+    ),
+  ),
+);
+
+const when = (at: number) => new Date(at).toISOString().replace("T", " ").slice(0, 16);
+
+/** What the local transport holds, newest first, with each lead's next planned step. */
+demo.get("/outbox", async (c) => {
+  const now = clockFrom(c.env).now();
+  const { messages } = await listOutbox(c.env.DB, { limit: 40 });
+  const leadIds = [...new Set(messages.map((m) => m.leadId))].filter((id) => LeadIdSchema.safeParse(id).success).slice(0, 10);
+  const summaries = await Promise.all(leadIds.map((id) => leadObject(c.env, id).summary()));
+  const leads = summaries.flatMap((lead) =>
+    lead
+      ? [
+          html`<tr><td>${lead.profile.name ?? lead.profile.email ?? lead.id}</td><td>${lead.status}</td><td>${lead.opened}</td><td>${lead.enrolments
+            .filter((e) => e.next)
+            .map((e) => `${e.sequenceId}: ${e.next!.stepId} at ${when(e.next!.dueAt)}`)
+            .join("; ") || "—"}</td></tr>`,
+        ]
+      : [],
+  );
+  const rows = messages.map(
+    (m) =>
+      html`<tr><td>${when(m.createdAt)}</td><td>${m.channel}</td><td>${m.to}</td><td>${m.channel === "email" ? html`<a href="/demo/outbox/${encodeURIComponent(m.id)}">${m.subject}</a>` : m.text}</td></tr>`,
+  );
+  return c.html(
+    page(
+      "Demo outbox",
+      `${await html`<h1>Outbox</h1>
+<p class="lede">Messages the local transport kept instead of sending. Engine time now: ${when(now)} UTC. Open an email as the lead would (its pixel loads) or click its links, then come back: what comes next changes.</p>
+<h2>Leads</h2><table><tr><th>Lead</th><th>Status</th><th>Opened</th><th>Next</th></tr>${leads}</table>
+<h2>Messages</h2><table><tr><th>Engine time</th><th>Channel</th><th>To</th><th>Subject / text</th></tr>${rows}</table>
+<p class="muted"><a href="/demo/outbox">Refresh</a></p>`}`,
+    ),
+  );
+});
+
+/** One email rendered as the lead's mail client would show it: opening it loads the pixel. */
+demo.get("/outbox/:id", async (c) => {
+  const id = c.req.param("id");
+  const row = await c.env.DB.prepare("SELECT * FROM outbox WHERE id = ?").bind(id).first<{ subject: string | null; to: string; from: string; html: string | null; headers: string }>();
+  if (!row || !row.html) return c.notFound();
+  const headers = Object.entries(JSON.parse(row.headers) as Record<string, string>).map(([name, value]) => html`<tr><th>${name}</th><td>${value}</td></tr>`);
+  // Links open in a new tab, like a mail client; the message runs in a sandbox without scripts.
+  const document = row.html.replace("<body", '<head><base target="_blank"></head><body');
+  return c.html(
+    page(
+      "Demo outbox message",
+      `${await html`<p><a href="/demo/outbox">← Outbox</a></p><h1>${row.subject ?? ""}</h1>
+<table><tr><th>From</th><td>${row.from}</td></tr><tr><th>To</th><td>${row.to}</td></tr>${headers}</table>
+<iframe sandbox="allow-popups allow-popups-to-escape-sandbox" srcdoc="${document}" title="Message"></iframe>`}`,
+    ),
+  );
+});
+

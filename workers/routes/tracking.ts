@@ -117,6 +117,7 @@ tracking.post(
           pageClass: classifyPage(site.pageRules, beacon.u),
           ...(beacon.ti ? { title: beacon.ti } : {}),
           ...(beacon.r ? { referrer: beacon.r } : {}),
+          ...(beacon.z ? { timezone: beacon.z } : {}),
           facts,
         });
       })().catch((error) => console.error(JSON.stringify({ event: "beacon_not_recorded", error: String(error) }))),
