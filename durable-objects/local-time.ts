@@ -16,7 +16,6 @@ export interface LocalParts {
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timeZone);
@@ -30,7 +29,6 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
       hour: "numeric",
       minute: "numeric",
       second: "numeric",
-      weekday: "short",
     });
     formatters.set(timeZone, formatter);
   }
@@ -48,17 +46,44 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
-export function localParts(at: number, timeZone: string): LocalParts {
+function readParts(at: number, timeZone: string): Record<string, string> {
   const parts: Record<string, string> = {};
   for (const { type, value } of formatterFor(timeZone).formatToParts(at)) parts[type] = value;
+  return parts;
+}
+
+/**
+ * A zone's UTC offset, by quarter hour: every offset change in the tz database falls on
+ * a quarter-hour boundary, so one Intl call serves the whole quarter (Intl is the engine's
+ * costliest step otherwise). Bounded, so a long-lived isolate cannot grow it forever.
+ */
+const QUARTER_HOUR = 900_000;
+const offsets = new Map<string, number>();
+
+function offsetAt(at: number, timeZone: string): number {
+  const quarter = Math.floor(at / QUARTER_HOUR);
+  const key = `${timeZone} ${quarter}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    const start = quarter * QUARTER_HOUR;
+    const p = readParts(start, timeZone);
+    offset = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) - start;
+    if (offsets.size >= 100_000) offsets.clear();
+    offsets.set(key, offset);
+  }
+  return offset;
+}
+
+export function localParts(at: number, timeZone: string): LocalParts {
+  const local = new Date(at + offsetAt(at, timeZone));
   return {
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-    hour: Number(parts.hour),
-    minute: Number(parts.minute),
-    second: Number(parts.second),
-    weekday: WEEKDAYS[parts.weekday!]!,
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
+    weekday: local.getUTCDay() === 0 ? 7 : local.getUTCDay(),
   };
 }
 

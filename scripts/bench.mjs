@@ -1,0 +1,46 @@
+// `npm run bench`: measures, side by side in one run, and writes .bench/results.json and the
+// table in BENCHMARKS.md. The machines are shared and noisy: compare ratios, not absolutes.
+import { build } from "esbuild";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { pathToFileURL } from "node:url";
+
+mkdirSync(".bench", { recursive: true });
+// Node 20 cannot load TypeScript: bundle the bench (and the engine it drives) first.
+await build({ entryPoints: ["test/bench/engine-throughput.ts"], bundle: true, platform: "node", format: "esm", outfile: ".bench/engine-throughput.mjs", logLevel: "error" });
+const { runEngine } = await import(pathToFileURL(".bench/engine-throughput.mjs").href);
+
+const sizes = (process.env.BENCH_LEADS ?? "10000,20000").split(",").map(Number);
+runEngine(500); // warm the JIT so the first size is not charged for it
+const runs = sizes.map((n) => {
+  const run = runEngine(n);
+  console.log(`engine: ${n} leads through new-inquiry (60 simulated days) in ${run.wallMs} ms — ${run.leadsPerSecond} leads/s, ${run.touchesPerSecond} touches/s, peak RSS ${run.peakRssMb} MB`);
+  return run;
+});
+const growth = runs.length === 2 ? Number((runs[1].wallMs / runs[0].wallMs).toFixed(2)) : null;
+if (growth !== null) console.log(`engine: growth ratio for ${sizes[1] / sizes[0]}× leads = ${growth} (target ≤ 2.2)`);
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const results = { date: new Date().toISOString(), machine, engine: { runs, growth } };
+writeFileSync(".bench/results.json", JSON.stringify(results, null, 2));
+
+const rows = runs
+  .map((r) => `| engine: new-inquiry, ${r.leads.toLocaleString("en")} leads | ${r.wallMs} ms | ${r.leadsPerSecond.toLocaleString("en")} leads/s | ${r.touchesPerSecond.toLocaleString("en")} touches/s | ${r.peakRssMb} MB |`)
+  .join("\n");
+const table = `<!-- bench:start -->
+Measured ${results.date.slice(0, 10)} on ${machine}.
+
+| what | wall time | rate | touches | peak RSS |
+| --- | --- | --- | --- | --- |
+${rows}
+
+Growth ratio for twice the leads: ${growth ?? "n/a"} (target ≤ 2.2).
+<!-- bench:end -->`;
+let doc;
+try {
+  doc = readFileSync("BENCHMARKS.md", "utf8");
+} catch {
+  doc = "# Benchmarks\n\n`npm run bench` rewrites the table below.\n\n<!-- bench:start -->\n<!-- bench:end -->\n";
+}
+writeFileSync("BENCHMARKS.md", doc.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, table));
+console.log("Wrote .bench/results.json and BENCHMARKS.md");

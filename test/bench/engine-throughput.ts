@@ -1,0 +1,81 @@
+import { simulate, type Reaction } from "../../durable-objects/sequence-simulator";
+import type { OutgoingTouch } from "../../durable-objects/sequence-runner";
+import type { Submission } from "../../schemas/lead";
+import { PRESETS } from "../../schemas/sequence-presets";
+
+/**
+ * Drives N leads through the new-inquiry preset on simulated time (60 days each), with a
+ * fixed mix of behaviours, and reports wall time, leads and touches per second, and peak
+ * memory. Pure engine: no workerd, no storage — the ceiling the object shell works under.
+ */
+
+const HOUR = 3_600_000;
+const START = Date.UTC(2026, 10, 2, 15, 0);
+const preset = (id: string) => ({ id, version: 0, sequence: PRESETS.get(id)! });
+
+/** Lead i's behaviour: 40 % open, 10 % of those click, 5 % reply, the rest stay silent. */
+function behaviour(i: number): (touch: OutgoingTouch) => Reaction[] {
+  const opens = i % 10 < 4;
+  const clicks = i % 100 < 10;
+  const replies = i % 100 === 42 || i % 100 === 77 || i % 100 < 3;
+  return (touch) => {
+    if (touch.channel !== "email") return [];
+    const reactions: Reaction[] = [];
+    if (opens) reactions.push({ after: 3 * HOUR, kind: "open" });
+    if (clicks && touch.stepId === "value") reactions.push({ after: 4 * HOUR, kind: "click" });
+    if (replies && touch.stepId === "objection") reactions.push({ after: 5 * HOUR, kind: "reply" });
+    return reactions;
+  };
+}
+
+export interface EngineRun {
+  leads: number;
+  wallMs: number;
+  leadsPerSecond: number;
+  touches: number;
+  touchesPerSecond: number;
+  events: number;
+  peakRssMb: number;
+}
+
+export function runEngine(leads: number): EngineRun {
+  const zones = ["America/New_York", "America/Los_Angeles", "Europe/London", "Europe/Berlin", "Asia/Tokyo", "Australia/Sydney"];
+  let touches = 0;
+  let events = 0;
+  let peakRss = process.memoryUsage().rss;
+  const started = performance.now();
+  for (let i = 0; i < leads; i++) {
+    const leadId = i.toString(16).padStart(32, "0");
+    const submission: Submission = {
+      formId: "bench",
+      receivedAt: START,
+      profile: { email: `lead${i}@example.com`, firstName: "Ann", phone: "+12125550100", timezone: zones[i % zones.length]!, source: i % 3 === 0 ? "pricing-page" : "website" },
+      consent: { sms: i % 2 === 0 },
+      utm: {},
+      custom: {},
+    };
+    const result = simulate({
+      leadId,
+      submission,
+      sequence: preset("new-inquiry"),
+      start: START + (i % 1440) * 60_000,
+      until: START + 60 * 24 * HOUR,
+      react: behaviour(i),
+      sequences: (id) => (PRESETS.has(id) ? preset(id) : undefined),
+    });
+    touches += result.sent.length;
+    events += result.events;
+    if (i % 500 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }
+  const wallMs = performance.now() - started;
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  return {
+    leads,
+    wallMs: Math.round(wallMs),
+    leadsPerSecond: Math.round(leads / (wallMs / 1000)),
+    touches,
+    touchesPerSecond: Math.round(touches / (wallMs / 1000)),
+    events,
+    peakRssMb: Math.round(peakRss / 1024 / 1024),
+  };
+}
