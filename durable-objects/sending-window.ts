@@ -28,7 +28,7 @@ export function nextOpeningInAll(at: number, timeZone: string, windows: SendingW
   return candidate;
 }
 
-export function isOpen(at: number, timeZone: string, windows: SendingWindow[]): boolean {
+function isOpen(at: number, timeZone: string, windows: SendingWindow[]): boolean {
   return nextOpeningInAll(at, timeZone, windows) === at;
 }
 

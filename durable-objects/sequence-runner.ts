@@ -13,7 +13,7 @@ import { renderTemplate, type MergeValues } from "./template";
 
 const HOUR = 3_600_000;
 
-export interface SentEmail {
+interface SentEmail {
   key: string;
   stepId: string;
   /** The RFC 5322 Message-ID, once the channel has accepted the message. */
@@ -102,10 +102,10 @@ export interface Change {
 }
 
 type Draft<E> = E extends TimelineEntry ? Omit<E, "seq" | "at"> : never;
-export type TimelineDraft = Draft<TimelineEntry>;
+type TimelineDraft = Draft<TimelineEntry>;
 
 /** Appends a timeline entry, numbered by the engine so later effects can refer to it. */
-export function log(change: Change, at: number, draft: TimelineDraft): Change {
+function log(change: Change, at: number, draft: TimelineDraft): Change {
   const seq = change.state.lastSeq + 1;
   const entry = { ...draft, seq, at } as TimelineEntry;
   return { state: { ...change.state, lastSeq: seq }, effects: [...change.effects, { kind: "append_timeline", entry }] };
@@ -170,7 +170,7 @@ function planStep(change: Change, enrolmentId: string, stepIndex: number, from: 
   return schedule(change, enrolmentId, stepIndex, Math.max(planned, spaced), now);
 }
 
-export function endEnrolment(change: Change, enrolmentId: string, outcome: "completed" | "moved" | "paused" | "booked", reason: string, now: number): Change {
+function endEnrolment(change: Change, enrolmentId: string, outcome: "completed" | "moved" | "paused" | "booked", reason: string, now: number): Change {
   const enrolment = findEnrolment(change.state, enrolmentId)!;
   let c = updateEnrolment(change, enrolmentId, (e) => {
     const { next: _next, ...rest } = e;

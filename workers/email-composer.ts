@@ -26,7 +26,7 @@ export interface Sender {
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+/g;
 
 /** Header values come partly from the lead: no line break may reach a header. */
-export const headerSafe = (value: string, max = 998) => value.replace(/[\r\n\t\0]+/g, " ").trim().slice(0, max);
+const headerSafe = (value: string, max = 998) => value.replace(/[\r\n\t\0]+/g, " ").trim().slice(0, max);
 
 const escapeHtml = (text: string) =>
   text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");

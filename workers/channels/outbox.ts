@@ -1,7 +1,7 @@
-import { and, desc, eq, lt, or } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { outbox, type OutboxRow } from "../../schemas/d1";
-import { AppError } from "../errors";
+import { afterCursor, encodeCursor } from "../page-cursor";
 import type { EmailOut, EmailTransport, SendResult, SmsOut, SmsTransport } from "./transport";
 
 /**
@@ -42,10 +42,7 @@ export interface OutboxPage {
 export async function listOutbox(db: D1Database, query: { leadId?: string; limit: number; cursor?: string }): Promise<OutboxPage> {
   const conditions = [];
   if (query.leadId) conditions.push(eq(outbox.leadId, query.leadId));
-  if (query.cursor) {
-    const [at, id] = decodeCursor(query.cursor);
-    conditions.push(or(lt(outbox.createdAt, at), and(eq(outbox.createdAt, at), lt(outbox.id, id))));
-  }
+  if (query.cursor) conditions.push(afterCursor(outbox, query.cursor));
   const rows = await drizzle(db)
     .select()
     .from(outbox)
@@ -55,15 +52,5 @@ export async function listOutbox(db: D1Database, query: { leadId?: string; limit
     .all();
   const messages = rows.slice(0, query.limit);
   const last = messages.at(-1);
-  return { messages, nextCursor: rows.length > query.limit && last ? btoa(JSON.stringify([last.createdAt, last.id])) : null };
-}
-
-function decodeCursor(cursor: string): [number, string] {
-  try {
-    const value: unknown = JSON.parse(atob(cursor));
-    if (Array.isArray(value) && typeof value[0] === "number" && typeof value[1] === "string") return [value[0], value[1]];
-  } catch {
-    // fall through to the 400 below
-  }
-  throw new AppError(400, "invalid_cursor", "The cursor is not one this API returned.");
+  return { messages, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
 }
