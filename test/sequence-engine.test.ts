@@ -317,6 +317,47 @@ describe("sequence engine: rules, branches and presets", () => {
     expect(soon.state.enrolments.map((e) => e.sequenceId)).toEqual(["short"]);
   });
 
+  describe("branches", () => {
+    const always = { days: [1, 2, 3, 4, 5, 6, 7], start: "00:00", end: "23:59" };
+    const branching = (branch: object): SequenceVersion =>
+      custom({
+        id: "branching",
+        name: "b",
+        window: always,
+        steps: [
+          { id: "a", intent: "value", channels: ["email"], email: { subject: "A", body: "a https://owner.example/" } },
+          { id: "b", intent: "proof", channels: ["email"], wait: { days: 1 }, email: { subject: "B", body: "b" }, branches: [branch] },
+          { id: "c", intent: "objection", channels: ["email"], wait: { days: 1 }, email: { subject: "C", body: "c" } },
+          { id: "d", intent: "booking_ask", channels: ["email"], wait: { days: 1 }, email: { subject: "D", body: "d" } },
+        ],
+      } as SequenceInput);
+    const clickA = (t: OutgoingTouch): Reaction[] => (t.stepId === "a" ? [{ after: HOUR, kind: "click" }] : []);
+    const visitPricing = (t: OutgoingTouch): Reaction[] => (t.stepId === "a" ? [{ after: HOUR, kind: "visit", pageClass: "pricing" }] : []);
+    const visitBlog = (t: OutgoingTouch): Reaction[] => (t.stepId === "a" ? [{ after: HOUR, kind: "visit", pageClass: "content" }] : []);
+    const sentSteps = (sequence: SequenceVersion, react?: Simulation["react"]) => {
+      const noBend = { ...sequence, sequence: { ...sequence.sequence, rules: { ...sequence.sequence.rules, clickedToBookingAsk: { enabled: false, afterHours: 2 }, openedSooner: { enabled: false, keepFraction: 0.5, minHours: 12 } } } };
+      return run({ sequence: noBend, react }).sent.map((s) => s.touch.stepId);
+    };
+
+    it.each([
+      ["goto jumps ahead and carries on after the target", { if: { signal: "clicked" }, then: { do: "goto", step: "d" } }, clickA, ["a", "d"]],
+      ["complete ends the sequence", { if: { signal: "clicked", step: "a" }, then: { do: "complete" } }, clickA, ["a"]],
+      ["skip passes a step", { if: { signal: "nothing" }, then: { do: "skip" } }, undefined, ["a", "c", "d"]],
+      ["a condition that does not hold sends the step", { if: { signal: "nothing" }, then: { do: "skip" } }, clickA, ["a", "b", "c", "d"]],
+      ["visited with a page class", { if: { signal: "visited", pageClass: "pricing" }, then: { do: "skip" } }, visitPricing, ["a", "c", "d"]],
+      ["visited another class does not count", { if: { signal: "visited", pageClass: "pricing" }, then: { do: "skip" } }, visitBlog, ["a", "b", "c", "d"]],
+      ["engaged since enrolment", { if: { signal: "engaged", since: "enrolment" }, then: { do: "complete" } }, visitBlog, ["a"]],
+    ])("%s", (_name, branch, react, expected) => {
+      expect(sentSteps(branching(branch), react)).toEqual(expected);
+    });
+
+    it("replied holds: a reply pauses before any branch can run", () => {
+      const { sent, state } = run({ sequence: branching({ if: { signal: "replied" }, then: { do: "goto", step: "d" } }), react: (t) => (t.stepId === "a" ? [{ after: HOUR, kind: "reply" }] : []) });
+      expect(sent.map((s) => s.touch.stepId)).toEqual(["a"]);
+      expect(state.status).toBe("replied");
+    });
+  });
+
   it("a lead is never enrolled twice in the same sequence at once", () => {
     const first = applyEvent(null, { kind: "form_submitted", leadId: LEAD, submission: submission(), sequence: preset("warm") }, MONDAY_10).state!;
     const again = applyEvent(first, { kind: "enrolled", leadId: LEAD, sequence: preset("warm"), reason: "api" }, MONDAY_10 + HOUR);
