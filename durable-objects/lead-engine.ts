@@ -1,4 +1,4 @@
-import type { ConsentRecord, EnrolReason, Engagement, LeadId, LeadProfile, LeadStatus, Submission, TimelineEntry, Verdict } from "../schemas/lead";
+import type { ConsentMethod, ConsentRecord, EnrolReason, Engagement, LeadId, LeadProfile, LeadStatus, Submission, TimelineEntry, Verdict } from "../schemas/lead";
 import type { SequenceVersion } from "../schemas/sequence";
 import type { RequestFacts } from "../schemas/tracking";
 import { recordClick, recordOpen, recordPageLeft, recordPageView } from "./engagement";
@@ -14,6 +14,7 @@ import {
   enrol,
   fireDelivery,
   markBooked,
+  optOut,
   reactivateOnReturn,
   receiveReply,
   runStep,
@@ -96,7 +97,8 @@ export type LeadEvent =
   | { kind: "delivery_blocked"; leadId: LeadId; key: string; reason: string }
   | { kind: "delivery_deferred"; leadId: LeadId; key: string; until: number }
   | { kind: "reply_received"; leadId: LeadId; messageKey?: string; text?: string }
-  | { kind: "booked"; leadId: LeadId; source: string };
+  | { kind: "booked"; leadId: LeadId; source: string }
+  | { kind: "unsubscribed"; leadId: LeadId; channel: "email" | "sms"; method: ConsentMethod };
 
 export type LeadEffect =
   | { kind: "append_timeline"; entry: TimelineEntry }
@@ -111,7 +113,9 @@ export type LeadEffect =
   | { kind: "send"; touch: OutgoingTouch }
   /** Enrol in another sequence: the object looks its current version up and sends `enrolled`. */
   | { kind: "enrol"; sequenceId: string; reason: EnrolReason }
-  | { kind: "alert"; reason: "reply" | "rep_task"; message: string };
+  | { kind: "alert"; reason: "reply" | "rep_task"; message: string }
+  /** Put an address on the D1 suppression list (the object retries until D1 takes it). */
+  | { kind: "suppress"; channel: "email" | "sms"; value: string; reason: string };
 
 export interface Outcome {
   /** Null when the event was for a lead that never contacted us (nothing to change). */
@@ -134,7 +138,8 @@ export function mergeProfile(current: LeadProfile, incoming: LeadProfile): LeadP
 function consentFrom(submission: Submission, channel: "email" | "sms", now: number): ConsentRecord | undefined {
   const granted = submission.consent[channel];
   if (granted === undefined) return undefined;
-  return { granted, at: now, formId: submission.formId, ...(submission.page ? { page: submission.page } : {}) };
+  const wording = submission.consentWording?.[channel];
+  return { granted, at: now, method: "form", formId: submission.formId, ...(wording ? { wording } : {}), ...(submission.page ? { page: submission.page } : {}) };
 }
 
 const noCounts = () => ({ human: 0, auto: 0, machine: 0 });
@@ -281,6 +286,8 @@ export function applyEvent(current: LeadState | null, event: LeadEvent, now: num
       });
     case "booked":
       return withLead(current, (c) => markBooked(c, event.source, now));
+    case "unsubscribed":
+      return withLead(current, (c) => optOut(c, event.channel, event.method, now));
     default:
       return assertNever(event);
   }

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { EnrolReason, LeadId, LeadSummary, Submission } from "../schemas/lead";
+import type { ConsentMethod, EnrolReason, LeadId, LeadSummary, Submission } from "../schemas/lead";
 import type { SequenceVersion } from "../schemas/sequence";
 import type { RequestFacts } from "../schemas/tracking";
 import { transportsFor } from "../workers/channels/select";
@@ -7,11 +7,14 @@ import { clockFrom, type Clock } from "../workers/clock";
 import { engineConfigFrom } from "../workers/deployment-settings";
 import { alertOwner } from "../workers/owner-alerts";
 import { currentSequence } from "../workers/sequences";
+import { suppress } from "../workers/suppressions";
 import { deliverTouch, type DeliveryOutcome } from "../workers/touch-delivery";
-import { applyEvent, openedStatus, type EngineConfig, type LeadEvent, type LeadState, type Outcome } from "./lead-engine";
+import { applyEvent, openedStatus, type EngineConfig, type LeadEffect, type LeadEvent, type LeadState, type Outcome } from "./lead-engine";
 import { projectLead } from "./lead-projection";
 import * as storage from "./lead-storage";
 import { isEnrolled, type OutgoingTouch, type Timer } from "./sequence-runner";
+
+type SuppressEffect = Omit<Extract<LeadEffect, { kind: "suppress" }>, "kind">;
 
 /** When D1 refuses a projection, try again after this long, doubling up to an hour. */
 const PROJECTION_RETRY_MS = 30_000;
@@ -63,6 +66,42 @@ export class LeadObject extends DurableObject<Env> {
   /** Records a human reply: automation pauses at once and the owner is alerted. */
   async recordReply(leadId: LeadId, reply: { messageKey?: string; text?: string }): Promise<void> {
     await this.handle({ kind: "reply_received", leadId, ...reply });
+  }
+
+  /**
+   * The lead opts out of a channel: every sequence stops and the address is on the
+   * suppression list before this returns. Null when there is no such lead.
+   */
+  async unsubscribe(leadId: LeadId, channel: "email" | "sms", method: ConsentMethod): Promise<{ email?: string; phone?: string } | null> {
+    const state = storage.loadState(this.sql);
+    if (state === null) return null;
+    await this.handle({ kind: "unsubscribed", leadId, channel, method });
+    const { email, phone } = state.profile;
+    return { ...(email ? { email } : {}), ...(phone ? { phone } : {}) };
+  }
+
+  /** Everything this object holds about the lead (state, timeline, pending items), for a data export. */
+  async exportData(): Promise<ReturnType<typeof storage.everything> | null> {
+    const held = storage.everything(this.sql);
+    return held.state === null ? null : held;
+  }
+
+  /**
+   * Erases the lead from this object: every row, the alarm. Returns the contacts the caller
+   * needs to finish the erasure in D1, or null when nothing was held.
+   */
+  async erase(): Promise<{ email?: string; phone?: string; optedOut: { email: boolean; sms: boolean } } | null> {
+    const state = storage.loadState(this.sql);
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    // The object stays usable: a later form post from the same person starts afresh.
+    storage.migrate(this.sql);
+    if (state === null) return null;
+    const { email, phone } = state.profile;
+    // An unsubscribe stops everything, so it counts for both channels.
+    const unsubscribed = state.status === "unsubscribed";
+    const optedOut = { email: unsubscribed || state.consent.email?.granted === false, sms: unsubscribed || state.consent.sms?.granted === false };
+    return { ...(email ? { email } : {}), ...(phone ? { phone } : {}), optedOut };
   }
 
   /** Marks the lead booked: every sequence it is in completes. False when there is no such lead. */
@@ -182,6 +221,10 @@ export class LeadObject extends DurableObject<Env> {
             await this.enrolIn(sequenceId, reason, now);
             break;
           }
+          case "suppress":
+            storage.completeDue(this.sql, item.id);
+            await this.suppress(JSON.parse(item.payload) as SuppressEffect, now);
+            break;
           case "timer": {
             const timer = JSON.parse(item.payload) as Timer;
             if (timer.kind === "delivery" && this.sending.has(timer.key)) continue;
@@ -226,7 +269,23 @@ export class LeadObject extends DurableObject<Env> {
         case "alert":
           await this.alert(state, effect.reason, effect.message);
           break;
+        case "suppress":
+          await this.suppress(effect, now);
+          break;
+        default:
+          effect satisfies never;
       }
+    }
+  }
+
+  /** Writes an opt-out to the D1 suppression list; if D1 cannot take it now, it is retried (the lead itself is already halted). */
+  private async suppress(entry: SuppressEffect, now: number): Promise<void> {
+    const { channel, value, reason } = entry;
+    try {
+      await suppress(this.env.DB, [{ channel, value, reason }], now);
+    } catch (error) {
+      console.error(JSON.stringify({ event: "suppression_write_failed", error: String(error) }));
+      storage.scheduleOnce(this.sql, "suppress", now + PROJECTION_RETRY_MS, JSON.stringify({ channel, value, reason }));
     }
   }
 

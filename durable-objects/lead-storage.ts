@@ -98,8 +98,8 @@ export function markProjected(sql: SqlStorage, seqs: number[]): void {
   for (const seq of seqs) sql.exec("UPDATE timeline SET projected = 1 WHERE seq = ?", seq);
 }
 
-/** `project` retries a D1 projection; `enrol` retries a sequence lookup; `timer` is the engine's. */
-export type DueKind = "project" | "enrol" | "timer";
+/** `project`, `enrol` and `suppress` retry D1 work that failed; `timer` is the engine's. */
+export type DueKind = "project" | "enrol" | "suppress" | "timer";
 
 export interface DueItem {
   id: number;
@@ -151,4 +151,9 @@ export function completeDue(sql: SqlStorage, id: number): void {
 
 export function retryDue(sql: SqlStorage, id: number, dueAt: number): void {
   sql.exec("UPDATE due SET due_at = ?, attempts = attempts + 1 WHERE id = ?", dueAt, id);
+}
+
+/** Everything the object holds, for a data export. */
+export function everything(sql: SqlStorage): { state: LeadState | null; timeline: TimelineEntry[]; due: DueItem[] } {
+  return { state: loadState(sql), timeline: readTimeline(sql), due: dueItems(sql, Number.MAX_SAFE_INTEGER) };
 }

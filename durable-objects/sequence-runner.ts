@@ -1,4 +1,4 @@
-import type { EnrolReason, LeadStatus, TimelineEntry, TouchVariant } from "../schemas/lead";
+import type { ConsentMethod, EnrolReason, LeadStatus, TimelineEntry, TouchVariant } from "../schemas/lead";
 import type { BranchAction, Channel, Condition, EmailTemplate, Intent, Sequence, SequenceVersion, SendingWindow, Step, Wait } from "../schemas/sequence";
 import type { LeadEffect, LeadState } from "./lead-engine";
 import { addLocalDays } from "./local-time";
@@ -170,11 +170,13 @@ function planStep(change: Change, enrolmentId: string, stepIndex: number, from: 
   return schedule(change, enrolmentId, stepIndex, Math.max(planned, spaced), now);
 }
 
-function endEnrolment(change: Change, enrolmentId: string, outcome: "completed" | "moved" | "paused" | "booked", reason: string, now: number): Change {
+type EndOutcome = "completed" | "moved" | "paused" | "booked" | "unsubscribed";
+
+function endEnrolment(change: Change, enrolmentId: string, outcome: EndOutcome, reason: string, now: number): Change {
   const enrolment = findEnrolment(change.state, enrolmentId)!;
   let c = updateEnrolment(change, enrolmentId, (e) => {
     const { next: _next, ...rest } = e;
-    return { ...rest, status: outcome === "paused" ? "paused" : outcome === "moved" ? "ended" : "completed" };
+    return { ...rest, status: outcome === "paused" ? "paused" : outcome === "moved" || outcome === "unsubscribed" ? "ended" : "completed" };
   });
   c = effect(c, { kind: "unschedule", timer: { kind: "step", enrolmentId } });
   c = log(c, now, { kind: "enrolment_ended", enrolmentId, sequenceId: enrolment.sequenceId, outcome, reason });
@@ -541,7 +543,7 @@ export function bendTiming(change: Change, signal: HumanSignal, now: number): Ch
 }
 
 /** Stops every pending touch and timer of the lead, recording why. */
-function haltAll(change: Change, outcome: "paused" | "booked", reason: string, now: number): Change {
+function haltAll(change: Change, outcome: "paused" | "booked" | "unsubscribed", reason: string, now: number): Change {
   let c = change;
   for (const delivery of change.state.deliveries) {
     const { touch } = delivery;
@@ -549,7 +551,7 @@ function haltAll(change: Change, outcome: "paused" | "booked", reason: string, n
     c = log(c, now, { kind: "touch_skipped", enrolmentId: touch.enrolmentId, sequenceId: touch.sequenceId, stepId: touch.stepId, channel: touch.channel, reason });
   }
   for (const enrolment of change.state.enrolments) {
-    if (enrolment.status === "active" || (outcome === "booked" && enrolment.status === "paused")) {
+    if (enrolment.status === "active" || (outcome !== "paused" && enrolment.status === "paused")) {
       c = endEnrolment(c, enrolment.id, outcome, reason, now);
     }
   }
@@ -570,6 +572,21 @@ export function markBooked(change: Change, source: string, now: number): Change 
   let c = log(change, now, { kind: "booked", source });
   c = haltAll(c, "booked", "the lead booked", now);
   return { ...c, state: { ...c.state, status: "booked" } };
+}
+
+/**
+ * The lead opted out: every sequence stops at once, pending touches are dropped, consent
+ * for the channel is recorded as withdrawn and the address goes on the suppression list.
+ * Repeating it changes nothing.
+ */
+export function optOut(change: Change, channel: Channel, method: ConsentMethod, now: number): Change {
+  const { state } = change;
+  if (state.status === "unsubscribed" && state.consent[channel]?.granted === false) return change;
+  let c = log(change, now, { kind: "unsubscribed", channel, method });
+  c = { ...c, state: { ...c.state, status: "unsubscribed", consent: { ...c.state.consent, [channel]: { granted: false, at: now, method } } } };
+  c = haltAll(c, "unsubscribed", "the lead unsubscribed", now);
+  const address = channel === "email" ? state.profile.email : state.profile.phone;
+  return address ? effect(c, { kind: "suppress", channel, value: address, reason: method === "one_click" ? "unsubscribed (one-click)" : `unsubscribed (${method.replace("_", " ")})` }) : c;
 }
 
 /** A lead silent this long that comes back to the site starts the reactivation sequence. */

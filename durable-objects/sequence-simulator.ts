@@ -96,6 +96,7 @@ export function simulate(sim: Simulation): SimulationResult {
         case "append_timeline":
         case "rejudge_timeline":
         case "project":
+        case "suppress":
           break;
       }
     }

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { FormConfig } from "./form";
 import type { Sequence } from "./sequence";
 
 /**
@@ -17,6 +18,7 @@ export const forms = sqliteTable("forms", {
   honeypotField: text("honeypot_field").notNull(),
   /** The sequence a lead from this form enters; null runs none. */
   sequenceId: text("sequence_id").default("new-inquiry"),
+  consent: text("consent", { mode: "json" }).$type<FormConfig["consent"]>().notNull().default(sql`'{}'`),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
@@ -67,6 +69,8 @@ export type EventRow = typeof events.$inferSelect;
 export const sites = sqliteTable("sites", {
   origin: text("origin").primaryKey(),
   pageRules: text("page_rules", { mode: "json" }).$type<{ pattern: string; class: string }[]>().notNull(),
+  /** `individual` ties page views to identified leads; `aggregate` only counts them. */
+  tracking: text("tracking").$type<"individual" | "aggregate">().notNull().default("individual"),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
@@ -133,3 +137,15 @@ export const suppressions = sqliteTable(
 
 export type OutboxRow = typeof outbox.$inferSelect;
 export type SequenceRow = typeof sequences.$inferSelect;
+
+/** Page views of sites whose individual tracking is off: counts per day and page class, nobody's. */
+export const sitePageCounts = sqliteTable(
+  "site_page_counts",
+  {
+    origin: text("origin").notNull(),
+    day: text("day").notNull(),
+    pageClass: text("page_class").notNull(),
+    views: integer("views").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.origin, t.day, t.pageClass] })],
+);

@@ -22,6 +22,9 @@ const AllowedOriginSchema = z.union([z.literal("*"), OriginSchema], { error: "mu
 
 const HoneypotFieldSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, "must be a field name");
 
+/** A consent checkbox on the form: whether the form requires it, and the words next to it. */
+const ConsentFieldSchema = z.object({ required: z.boolean().default(false), wording: z.string().trim().min(1).max(500) });
+
 export const FormConfigSchema = z.object({
   id: FormIdSchema,
   name: z.string().trim().min(1).max(200),
@@ -31,6 +34,8 @@ export const FormConfigSchema = z.object({
   honeypotField: HoneypotFieldSchema.default("website_url"),
   /** The sequence every lead from this form enters at once; null enters none. */
   sequenceId: SequenceIdSchema.nullable().default(DEFAULT_SEQUENCE_ID),
+  /** `consent_email` / `consent_sms` checkboxes: required ones must be ticked, and their wording is kept with the consent. */
+  consent: z.object({ email: ConsentFieldSchema.optional(), sms: ConsentFieldSchema.optional() }).default({}),
 });
 export type FormConfig = z.infer<typeof FormConfigSchema>;
 

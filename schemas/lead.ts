@@ -25,10 +25,18 @@ export const LeadProfileSchema = z.object({
 });
 export type LeadProfile = z.infer<typeof LeadProfileSchema>;
 
+/** How consent was given or withdrawn. */
+export const ConsentMethodSchema = z.enum(["form", "unsubscribe_link", "one_click", "owner", "reply", "sms_stop"]);
+export type ConsentMethod = z.infer<typeof ConsentMethodSchema>;
+
+/** One channel's consent: granted or withdrawn, when, how, with which words, on which page. */
 export const ConsentRecordSchema = z.object({
   granted: z.boolean(),
   at: z.number(),
-  formId: z.string(),
+  method: ConsentMethodSchema.default("form"),
+  formId: z.string().optional(),
+  /** The checkbox's label as the form showed it. */
+  wording: z.string().optional(),
   page: z.string().optional(),
 });
 export type ConsentRecord = z.infer<typeof ConsentRecordSchema>;
@@ -42,6 +50,8 @@ export const SubmissionSchema = z.object({
   profile: LeadProfileSchema,
   message: z.string().optional(),
   consent: z.object({ email: z.boolean().optional(), sms: z.boolean().optional() }),
+  /** The consent checkboxes' wording, from the form's configuration. */
+  consentWording: z.object({ email: z.string().optional(), sms: z.string().optional() }).optional(),
   utm: z.record(z.string(), z.string()),
   custom: z.record(z.string(), CustomFieldValueSchema),
   page: z.string().optional(),
@@ -93,7 +103,7 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
   }),
   z.object({ ...entry, kind: z.literal("page_left"), pageViewId: z.string(), engagedMs: z.number() }),
   z.object({ ...entry, kind: z.literal("enrolled"), ...enrolment, version: z.number(), reason: EnrolReasonSchema }),
-  z.object({ ...entry, kind: z.literal("enrolment_ended"), ...enrolment, outcome: z.enum(["completed", "moved", "paused", "booked"]), reason: z.string() }),
+  z.object({ ...entry, kind: z.literal("enrolment_ended"), ...enrolment, outcome: z.enum(["completed", "moved", "paused", "booked", "unsubscribed"]), reason: z.string() }),
   z.object({ ...entry, kind: z.literal("step_branched"), ...enrolment, stepId: z.string(), condition: z.string(), action: z.string() }),
   z.object({ ...entry, kind: z.literal("timing_changed"), ...enrolment, stepId: z.string(), from: z.number(), to: z.number(), reason: z.string() }),
   z.object({ ...entry, kind: z.literal("touch_sent"), ...touch, to: z.string(), subject: z.string().optional(), text: z.string(), messageId: z.string(), variant: TouchVariantSchema }),
@@ -102,6 +112,7 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
   z.object({ ...entry, kind: z.literal("task_created"), ...enrolment, stepId: z.string(), note: z.string() }),
   z.object({ ...entry, kind: z.literal("reply_received"), messageKey: z.string().optional(), text: z.string().optional() }),
   z.object({ ...entry, kind: z.literal("booked"), source: z.string() }),
+  z.object({ ...entry, kind: z.literal("unsubscribed"), channel: z.enum(["email", "sms"]), method: ConsentMethodSchema }),
 ]);
 export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
 

@@ -63,6 +63,8 @@ export const DEFAULT_PAGE_RULES: PageRule[] = [
 export const SiteSchema = z.object({
   origin: OriginSchema,
   pageRules: z.array(PageRuleSchema).max(200).default(DEFAULT_PAGE_RULES),
+  /** `aggregate` turns individual tracking off: page views are only counted, never tied to a lead. */
+  tracking: z.enum(["individual", "aggregate"]).default("individual"),
 });
 export type Site = z.infer<typeof SiteSchema>;
 

@@ -87,6 +87,25 @@ describe("fuzz: tokens and beacons", () => {
     }
   }, 30_000);
 
+  it("naughty unsubscribe tokens and bodies get a 404 or 413 with a reason, never a 5xx", async () => {
+    for (const token of [...naughty.slice(0, 120).map(encodeURIComponent), "..", "%00"]) {
+      const page = await call(`/u/${token}`);
+      noServerError(page, `unsubscribe page ${token}`);
+      const post = await call(`/u/${token}`, { method: "POST", body: "List-Unsubscribe=One-Click" });
+      noServerError(post, `unsubscribe ${token}`);
+      expect(post.status, token).toBe(404);
+    }
+  }, 30_000);
+
+  it("naughty suppression entries and CSV lines get a 2xx or a 4xx with a reason", async () => {
+    for (const value of naughty.slice(0, 120)) {
+      const response = await asOwner("/api/suppressions", { method: "POST", body: JSON.stringify({ value, reason: value }) });
+      noServerError(response, `suppression ${JSON.stringify(value)}`);
+    }
+    const csv = naughty.slice(0, 300).map((v) => `"${v.replace(/"/g, '""')}",${v}`).join("\n");
+    noServerError(await asOwner("/api/suppressions/import", { method: "POST", headers: { "content-type": "text/csv" }, body: csv }), "csv import");
+  }, 30_000);
+
   it("naughty beacons from a configured site get 204 or a 4xx", async () => {
     const origin = `https://${unique("fuzz")}.example`;
     await asOwner("/api/sites", { method: "PUT", body: JSON.stringify({ origin }) });

@@ -41,7 +41,7 @@ describe("lead engine: form submissions", () => {
 
   it("records consent with when, which form and which page, and keeps it when a later form is silent", () => {
     const granted = submit(null, submission({ consent: { sms: true }, page: "https://site.example/quote" }), T0).state;
-    expect(granted.consent.sms).toEqual({ granted: true, at: T0, formId: "demo", page: "https://site.example/quote" });
+    expect(granted.consent.sms).toEqual({ granted: true, at: T0, method: "form", formId: "demo", page: "https://site.example/quote" });
     const silent = submit(granted, submission(), T0 + DAY).state;
     expect(silent.consent.sms).toEqual(granted.consent.sms);
     const withdrawn = submit(silent, submission({ consent: { sms: false } }), T0 + 2 * DAY).state;

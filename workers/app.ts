@@ -4,6 +4,7 @@ import { api } from "./routes/api";
 import { capture } from "./routes/capture";
 import { demo } from "./routes/demo";
 import { tracking } from "./routes/tracking";
+import { unsubscribe } from "./routes/unsubscribe";
 
 /** The Worker's HTTP surface, one sub-app per concern. */
 export const app = new Hono<{ Bindings: Env }>();
@@ -11,6 +12,7 @@ export const app = new Hono<{ Bindings: Env }>();
 app.get("/healthz", (c) => c.json({ ok: true }));
 app.route("/f", capture);
 app.route("/", tracking);
+app.route("/u", unsubscribe);
 app.route("/api", api);
 app.route("/demo", demo);
 

@@ -46,9 +46,22 @@ export function interpretSubmission(
     }
   }
 
-  const parsed = captureFieldsSchema(context.phoneRegion.toUpperCase() as CountryCode).safeParse(knownValues);
+  const schema = captureFieldsSchema(context.phoneRegion.toUpperCase() as CountryCode).superRefine((fields, ctx) => {
+    for (const channel of ["email", "sms"] as const) {
+      if (form.consent[channel]?.required && fields[`consent_${channel}`] !== true) {
+        ctx.addIssue({ code: "custom", path: [`consent_${channel}`], message: `this form needs consent to ${channel === "sms" ? "text messages" : "email"}` });
+      }
+    }
+  });
+  const parsed = schema.safeParse(knownValues);
   if (!parsed.success) throw invalid("invalid_submission", "Some fields need fixing.", parsed.error);
   const f = parsed.data;
+  const consentWording = Object.fromEntries(
+    (["email", "sms"] as const).flatMap((channel) => {
+      const wording = form.consent[channel]?.wording;
+      return wording && f[`consent_${channel}`] !== undefined ? [[channel, wording]] : [];
+    }),
+  );
   const honeypot = first(posted[form.honeypotField]);
 
   const visitorId = first(posted[VISITOR_FIELD]);
@@ -71,6 +84,7 @@ export function interpretSubmission(
       },
       message: f.message,
       consent: { email: f.consent_email, sms: f.consent_sms },
+      ...(Object.keys(consentWording).length > 0 ? { consentWording } : {}),
       utm,
       custom,
       page: context.page?.slice(0, 2048),

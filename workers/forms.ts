@@ -12,6 +12,7 @@ const toConfig = (row: FormRow): FormConfig => ({
   defaultSource: row.defaultSource,
   honeypotField: row.honeypotField,
   sequenceId: row.sequenceId,
+  consent: row.consent,
 });
 
 export async function findForm(db: D1Database, id: string): Promise<FormConfig | undefined> {

@@ -1,6 +1,7 @@
 import { app } from "./app";
+import { scheduled } from "./maintenance";
 
 export { LeadObject } from "../durable-objects/lead-object";
 export { SenderObject } from "../durable-objects/sender-object";
 
-export default { fetch: app.fetch } satisfies ExportedHandler<Env>;
+export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Env>;

@@ -1,6 +1,6 @@
-import { asc } from "drizzle-orm";
+import { asc, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { sites } from "../schemas/d1";
+import { sitePageCounts, sites } from "../schemas/d1";
 import type { PageRule, Site } from "../schemas/tracking";
 
 /**
@@ -12,7 +12,7 @@ let cached: { at: number; byOrigin: Map<string, Site> } | undefined;
 
 async function loadSites(db: D1Database, wallNow: number): Promise<Map<string, Site>> {
   const rows = await drizzle(db).select().from(sites).orderBy(asc(sites.origin)).all();
-  cached = { at: wallNow, byOrigin: new Map(rows.map((r) => [r.origin, { origin: r.origin, pageRules: r.pageRules }])) };
+  cached = { at: wallNow, byOrigin: new Map(rows.map((r) => [r.origin, { origin: r.origin, pageRules: r.pageRules, tracking: r.tracking }])) };
   return cached.byOrigin;
 }
 
@@ -31,7 +31,7 @@ export async function putSite(db: D1Database, site: Site, now: number): Promise<
   await drizzle(db)
     .insert(sites)
     .values({ ...site, createdAt: now, updatedAt: now })
-    .onConflictDoUpdate({ target: sites.origin, set: { pageRules: site.pageRules, updatedAt: now } });
+    .onConflictDoUpdate({ target: sites.origin, set: { pageRules: site.pageRules, tracking: site.tracking, updatedAt: now } });
   cached = undefined;
   return site;
 }
@@ -49,4 +49,12 @@ export function classifyPage(rules: PageRule[], url: string): string | null {
     return null;
   }
   return rules.find((rule) => globToRegExp(rule.pattern).test(path))?.class ?? null;
+}
+
+/** Counts a page view of a site whose individual tracking is off: by day and page class, nobody's. */
+export async function countPageView(db: D1Database, origin: string, day: string, pageClass: string | null): Promise<void> {
+  await drizzle(db)
+    .insert(sitePageCounts)
+    .values({ origin, day, pageClass: pageClass ?? "", views: 1 })
+    .onConflictDoUpdate({ target: [sitePageCounts.origin, sitePageCounts.day, sitePageCounts.pageClass], set: { views: sql`${sitePageCounts.views} + 1` } });
 }

@@ -28,7 +28,7 @@ export interface DeliveryDeps {
 export async function deliverTouch({ env, transports, now }: DeliveryDeps, leadId: LeadId, touch: OutgoingTouch): Promise<DeliveryOutcome> {
   let suppressed: string | null;
   try {
-    suppressed = await suppressionOf(env.DB, touch.channel, touch.to);
+    suppressed = await suppressionOf(env.DB, env.LEAD_ID_SECRET, touch.channel, touch.to);
   } catch (error) {
     // Never send when we cannot tell whether the address opted out.
     return { kind: "failed", permanent: false, reason: `could not read the suppression list: ${String(error).slice(0, 120)}` };
@@ -48,7 +48,8 @@ export async function deliverTouch({ env, transports, now }: DeliveryDeps, leadI
   const { sender } = identity;
   const slot = await env.SENDERS.get(env.SENDERS.idFromName(sender.email.toLowerCase())).reserve(idempotencyKey, now, pacingRulesFrom(env), touch.instant);
   if (slot > now) return { kind: "deferred", until: slot };
-  const siteOrigins = new Set((await knownSites(env.DB)).keys());
+  // Click tickets identify visitors: only for sites that track individuals.
+  const siteOrigins = new Set([...(await knownSites(env.DB)).values()].filter((s) => s.tracking !== "aggregate").map((s) => s.origin));
   const email = await composeEmail(keys, sender, siteOrigins, leadId, touch, now);
   return outcomeOf(await transports.email.sendEmail(email, idempotencyKey, leadId));
 }

@@ -14,6 +14,8 @@ import { SiteSchema } from "../../schemas/tracking";
 import { SequenceIdSchema, SequenceSchema, type Sequence } from "../../schemas/sequence";
 import { listOutbox } from "../channels/outbox";
 import { currentSequence, listSequences, putSequence, sequenceExists, sequenceVersion } from "../sequences";
+import { eraseLead, exportLead } from "../lead-data";
+import { suppressionsApi } from "./suppressions-api";
 
 /** Validation failures at the door become one 422 shape, whatever the target. */
 const valid = <T extends z.ZodType, Target extends "json" | "query" | "param">(target: Target, schema: T) =>
@@ -78,6 +80,22 @@ api.get("/leads/:id", async (c) => {
   const lead = id.success ? await leadObject(c.env, id.data).summary() : null;
   if (!lead) throw unknownLead();
   return c.json(lead);
+});
+
+/** Everything held about one lead, as JSON (GDPR access and portability). */
+api.get("/leads/:id/export", async (c) => {
+  const id = LeadIdSchema.safeParse(c.req.param("id"));
+  const data = id.success ? await exportLead(c.env, id.data, clockFrom(c.env).now()) : null;
+  if (!data) throw unknownLead();
+  c.header("content-disposition", `attachment; filename="lead-${id.data}.json"`);
+  return c.json(data);
+});
+
+/** Erases a lead everywhere; an address that opted out stays suppressed as a keyed hash only. */
+api.delete("/leads/:id", async (c) => {
+  const id = LeadIdSchema.safeParse(c.req.param("id"));
+  if (!id.success || !(await eraseLead(c.env, id.data, clockFrom(c.env).now()))) throw unknownLead();
+  return c.body(null, 204);
 });
 
 /** Enrols a lead in a sequence's current version; 409 when it already runs it or automation is halted. */
@@ -160,3 +178,5 @@ api.get("/sites", async (c) => c.json({ sites: await listSites(c.env.DB) }));
 
 /** Adds or updates a site that runs the snippet (its origin and page class rules). */
 api.put("/sites", valid("json", SiteSchema), async (c) => c.json(await putSite(c.env.DB, c.req.valid("json"), clockFrom(c.env).now())));
+
+api.route("/suppressions", suppressionsApi);

@@ -6,7 +6,7 @@ import { leadObject } from "../lead-stub";
 import { requestFacts } from "../signals/request-facts";
 import { tokenKeys, type TokenKeys } from "../signed-token";
 import { SNIPPET } from "../snippet";
-import { classifyPage, knownSites } from "../sites";
+import { classifyPage, countPageView, knownSites } from "../sites";
 import { destinationOf, readClickTicket, readClickToken, readOpenToken } from "../tracked-links";
 import { leadForVisitor, linkVisitor } from "../visitors";
 import { clockFrom } from "../clock";
@@ -102,6 +102,18 @@ tracking.post(
     const site = c.var.site;
     const facts = requestFacts(c.req.raw);
     const now = clockFrom(c.env).now();
+    if (site.tracking === "aggregate") {
+      // Individual tracking is off for this site: count the view, tie it to nobody.
+      if (beacon.t === "view") {
+        const day = new Date(now).toISOString().slice(0, 10);
+        c.executionCtx.waitUntil(
+          countPageView(c.env.DB, site.origin, day, classifyPage(site.pageRules, beacon.u)).catch((error) =>
+            console.error(JSON.stringify({ event: "page_count_failed", error: String(error) })),
+          ),
+        );
+      }
+      return c.body(null, 204);
+    }
     c.executionCtx.waitUntil(
       (async () => {
         const keys = keysOf(c.env);

@@ -1,0 +1,278 @@
+import { createExecutionContext, createScheduledController, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { LeadSummary } from "../schemas/lead";
+import type { SequenceVersion } from "../schemas/sequence";
+import { PRESETS } from "../schemas/sequence-presets";
+import worker from "../workers/index";
+import { leadIdFor } from "../workers/lead-identity";
+import { tokenKeys } from "../workers/signed-token";
+import { suppressionHash } from "../workers/suppressions";
+import { clickTicket, unsubscribeToken } from "../workers/tracked-links";
+import { asOwner, call, callAndSettle, makeForm, postJson, unique } from "./helpers";
+import { advance, clocks, freshLead, kinds, outboxFor, settle, stubFor, submission, summaryOf, withClock } from "./lead-harness";
+
+const NEW_INQUIRY: SequenceVersion = { id: "new-inquiry", version: 0, sequence: PRESETS.get("new-inquiry")! };
+const WARM: SequenceVersion = { id: "warm", version: 0, sequence: PRESETS.get("warm")! };
+const keys = tokenKeys(env)!;
+const SAFARI = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15";
+
+const suppressionRows = (value: string) => env.DB.prepare("SELECT channel, value, reason FROM suppressions WHERE value = ?").bind(value).all();
+
+/** A lead running two sequences, with its acknowledgement sent. */
+async function enrolledLead() {
+  const lead = await freshLead();
+  const email = `${unique("optout")}@example.com`;
+  await lead.stub.submitForm(lead.leadId, submission(email), NEW_INQUIRY);
+  await lead.stub.enrol(lead.leadId, WARM);
+  await settle(lead.stub);
+  return { ...lead, email, token: await unsubscribeToken(keys, lead.leadId) };
+}
+
+describe("unsubscribe", () => {
+  it("GET shows a confirmation and changes nothing", async () => {
+    const { stub, token, email } = await enrolledLead();
+    const page = await call(`/u/${token}`);
+    expect(page.status).toBe(200);
+    const text = await page.text();
+    expect(text).toContain('<form method="post"><button>Unsubscribe</button></form>');
+    expect(text).not.toContain(email);
+    expect((await summaryOf(stub)).status).toBe("active");
+    expect((await suppressionRows(email)).results).toEqual([]);
+  });
+
+  it("the RFC 8058 one-click POST stops every sequence at once, including touches already due, and suppresses the address", async () => {
+    const { leadId, stub, token, email } = await enrolledLead();
+    const sentBefore = (await outboxFor(leadId)).length;
+    // The next touches come due, but their alarm has not run yet.
+    const earliest = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ at: number }>("SELECT MIN(due_at) AS at FROM due").one().at);
+    clocks.get(stub.id.toString())!.at = earliest + 1;
+
+    const response = await call(`/u/${token}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain("You are unsubscribed");
+    expect((await suppressionRows(email)).results).toEqual([{ channel: "email", value: email, reason: "unsubscribed (one-click)" }]);
+
+    await runDurableObjectAlarm(stub);
+    await advance(stub);
+    expect(await outboxFor(leadId)).toHaveLength(sentBefore);
+    const summary = await summaryOf(stub);
+    expect(summary.status).toBe("unsubscribed");
+    expect(summary.enrolments.map((e) => [e.sequenceId, e.status])).toEqual([
+      ["new-inquiry", "ended"],
+      ["warm", "ended"],
+    ]);
+    expect(summary.pendingTouches).toEqual([]);
+    expect(summary.consent.email).toMatchObject({ granted: false, method: "one_click" });
+    expect(await (await asOwner(`/api/leads/${leadId}/enrol`, { method: "POST", body: JSON.stringify({ sequenceId: "hot" }) })).status).toBe(409);
+  });
+
+  it("the page's button unsubscribes too, and doing it twice changes nothing more", async () => {
+    const { stub, token } = await enrolledLead();
+    for (let i = 0; i < 2; i++) {
+      const response = await call(`/u/${token}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" });
+      expect(response.status).toBe(200);
+    }
+    const summary = await summaryOf(stub);
+    expect(kinds(summary).filter((k) => k === "unsubscribed")).toHaveLength(1);
+    expect(summary.consent.email).toMatchObject({ granted: false, method: "unsubscribe_link" });
+  });
+
+  it("a forged, altered or truncated token is refused and changes nothing", async () => {
+    const { stub, token } = await enrolledLead();
+    const [kid, body, tag] = token.split(".") as [string, string, string];
+    for (const bad of [`${kid}.${body}.${tag.slice(0, -2)}AA`, `${kid}.${body}`, "nonsense", (await clickTicket(keys, "0".repeat(32))).toString()]) {
+      expect((await call(`/u/${bad}`)).status).toBe(404);
+      expect((await call(`/u/${bad}`, { method: "POST", body: "List-Unsubscribe=One-Click" })).status).toBe(404);
+    }
+    expect((await summaryOf(stub)).status).toBe("active");
+    expect((await call(`/u/${token}`, { method: "POST", body: "x".repeat(9000) })).status).toBe(413);
+  });
+
+  it("every email's unsubscribe link and header lead here", async () => {
+    const { leadId, token } = await enrolledLead();
+    const [ack] = await outboxFor(leadId);
+    expect(ack!.headers["List-Unsubscribe"]).toContain(`/u/${token}>`);
+    expect(ack!.text).toContain(`/u/${token}`);
+  });
+});
+
+describe("suppression list API", () => {
+  it("adds addresses and whole domains, lists, removes, and refuses what it cannot read", async () => {
+    const address = `${unique("listed")}@example.com`;
+    const add = (body: object) => asOwner("/api/suppressions", { method: "POST", body: JSON.stringify(body) });
+    expect((await add({ value: address.toUpperCase(), reason: "asked by phone" })).status).toBe(201);
+    expect(await (await add({ value: address })).json()).toMatchObject({ added: false });
+    const domain = `${unique("blocked")}.example`;
+    expect(await (await add({ value: domain, reason: "competitor" })).json()).toMatchObject({ value: `@${domain}`, added: true });
+    expect(await (await add({ channel: "sms", value: "(212) 555-0123" })).json()).toMatchObject({ value: "+12125550123" });
+    expect((await add({ value: "not an address" })).status).toBe(422);
+    expect((await add({ channel: "fax", value: address })).status).toBe(422);
+
+    const list = (await (await asOwner("/api/suppressions?channel=email&limit=500")).json()) as { suppressions: { value: string }[] };
+    expect(list.suppressions.map((s) => s.value)).toEqual(expect.arrayContaining([address, `@${domain}`]));
+    expect((await asOwner(`/api/suppressions/email/${encodeURIComponent(address)}`, { method: "DELETE" })).status).toBe(204);
+    expect((await asOwner(`/api/suppressions/email/${encodeURIComponent(address)}`, { method: "DELETE" })).status).toBe(404);
+    expect((await call("/api/suppressions")).status).toBe(401);
+  });
+
+  it("a domain added by the owner stops touches to every address on it", async () => {
+    const domain = `${unique("wholedomain")}.example`;
+    const { leadId, stub } = await freshLead();
+    await stub.submitForm(leadId, submission(`someone@${domain}`), NEW_INQUIRY);
+    await settle(stub);
+    await asOwner("/api/suppressions", { method: "POST", body: JSON.stringify({ value: domain, reason: "asked" }) });
+    await advance(stub);
+    expect(await outboxFor(leadId)).toHaveLength(1);
+    expect((await summaryOf(stub)).timeline.at(-1)).toMatchObject({ kind: "touch_skipped", reason: `suppressed (domain @${domain}: asked)` });
+  });
+
+  it("imports a CSV, reporting the lines it could not read", async () => {
+    const a = `${unique("csv")}@example.com`;
+    const b = `${unique("csv")}@example.com`;
+    const csv = `email,reason,channel\n${a},"bounced, hard",email\n${b}\nnot-an-address,x\n+1 212 555 0199,STOP,sms\n${a},dup,fax\n`;
+    const response = await asOwner("/api/suppressions/import", { method: "POST", headers: { "content-type": "text/csv" }, body: csv });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      imported: 3,
+      alreadyListed: 0,
+      skippedCount: 2,
+      skipped: [
+        { line: 4, value: "not-an-address", problem: "not an email address or a domain" },
+        { line: 6, value: a, problem: 'unknown channel "fax"' },
+      ],
+    });
+    expect((await suppressionRows(a)).results).toEqual([{ channel: "email", value: a, reason: "bounced, hard" }]);
+    expect((await asOwner("/api/suppressions/import", { method: "POST", headers: { "content-type": "application/json" }, body: "[]" })).status).toBe(415);
+  });
+});
+
+describe("consent", () => {
+  it("a form can require SMS consent, and the record keeps how, when, the wording and the page", async () => {
+    const wording = "Text me about my estimate. Msg & data rates may apply. Reply STOP to opt out.";
+    const form = await makeForm({ consent: { sms: { required: true, wording } } });
+    const email = `${unique("consent")}@example.com`;
+    const refused = await postJson(form.id, { email, phone: "+12125550111" });
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(await refused.json())).toContain("consent_sms");
+
+    const ok = await postJson(form.id, { email, phone: "+12125550111", consent_sms: "yes" }, { referer: "https://site.example/estimate" });
+    const { leadId } = (await ok.json()) as { leadId: string };
+    expect((await summaryOf(stubFor(leadId))).consent.sms).toEqual({ granted: true, at: expect.any(Number), method: "form", formId: form.id, wording, page: "https://site.example/estimate" });
+  });
+});
+
+describe("data rights", () => {
+  let phoneSuffix = 40;
+  async function richLead() {
+    const form = await makeForm({ sequenceId: "new-inquiry" });
+    const email = `${unique("rights")}@example.com`;
+    phoneSuffix += 1;
+    const phone = `+121255501${phoneSuffix}`;
+    const leadId = await leadIdFor(env.LEAD_ID_SECRET, { email });
+    const stub = stubFor(leadId);
+    await withClock(stub);
+    const posted = await callAndSettle(`/f/${form.id}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({ email, phone, name: "Rita Rights", consent_sms: "yes", fu_vid: "visitor-rights-1" }),
+    });
+    expect(posted.status).toBe(202);
+    await settle(stub);
+    const [ack] = await outboxFor(leadId);
+    const pixel = /\/o\/([^"]+)"/.exec(ack!.html!)![1]!;
+    await callAndSettle(`/o/${pixel}`, { headers: { "user-agent": SAFARI } });
+    await stub.recordPageView(leadId, { pageViewId: "pv-rights", url: "https://site.example/pricing", pageClass: "pricing", facts: { userAgent: SAFARI, botAgent: false, network: null, prefetch: false } });
+    await stub.unsubscribe(leadId, "email", "one_click");
+    return { leadId, stub, email, phone };
+  }
+
+  it("export holds every kind of record about the lead", async () => {
+    const { leadId, email } = await richLead();
+    const response = await asOwner(`/api/leads/${leadId}/export`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-disposition")).toContain(`lead-${leadId}.json`);
+    const data = (await response.json()) as {
+      object: { state: { profile: { email: string } }; timeline: { kind: string }[] };
+      database: { lead: { id: string }; events: unknown[]; visitors: { id: string }[]; messages: unknown[]; suppressions: { value: string }[] };
+    };
+    expect(data.object.state.profile.email).toBe(email);
+    expect(new Set(data.object.timeline.map((e) => e.kind))).toEqual(
+      new Set(["form_submitted", "enrolled", "touch_sent", "email_opened", "timing_changed", "page_viewed", "unsubscribed", "enrolment_ended"]),
+    );
+    expect(data.database.lead.id).toBe(leadId);
+    expect(data.database.events.length).toBe(data.object.timeline.length);
+    expect(data.database.visitors.map((v) => v.id)).toEqual(["visitor-rights-1"]);
+    expect(data.database.messages.length).toBe(2);
+    expect(data.database.suppressions.map((s) => s.value)).toEqual([email]);
+    expect((await asOwner(`/api/leads/${"a".repeat(32)}/export`)).status).toBe(404);
+  });
+
+  it("erasure leaves nothing findable by id, email or phone but the opt-out's keyed hash, which still stops mail", async () => {
+    const { leadId, email, phone } = await richLead();
+    expect((await asOwner(`/api/leads/${leadId}`, { method: "DELETE" })).status).toBe(204);
+
+    for (const [sql, value] of [
+      ["SELECT id FROM leads WHERE id = ?1 OR email = ?1 OR phone = ?1", leadId],
+      ["SELECT id FROM leads WHERE email = ?1", email],
+      ["SELECT id FROM leads WHERE phone = ?1", phone],
+      ["SELECT id FROM events WHERE lead_id = ?1 OR data LIKE '%' || ?1 || '%'", leadId],
+      ["SELECT id FROM events WHERE data LIKE '%' || ?1 || '%'", email],
+      ["SELECT id FROM visitors WHERE lead_id = ?1", leadId],
+      ["SELECT id FROM outbox WHERE lead_id = ?1 OR \"to\" = ?1 OR text LIKE '%' || ?1 || '%'", leadId],
+      ["SELECT id FROM outbox WHERE \"to\" = ?1", email],
+      ["SELECT value FROM suppressions WHERE value IN (?1)", email],
+    ] as const) {
+      expect((await env.DB.prepare(sql).bind(value).all()).results, sql).toEqual([]);
+    }
+    const hash = await suppressionHash(env.LEAD_ID_SECRET, "email", email);
+    expect((await suppressionRows(hash)).results).toEqual([{ channel: "email", value: hash, reason: "unsubscribed (one-click) (lead erased)" }]);
+    expect(await stubFor(leadId).summary()).toBeNull();
+    expect((await asOwner(`/api/leads/${leadId}`)).status).toBe(404);
+    expect((await asOwner(`/api/leads/${leadId}`, { method: "DELETE" })).status).toBe(404);
+
+    // The same person posts again: a new lead, but the hashed opt-out still blocks every email.
+    await withClock(stubFor(leadId));
+    const again = await postJson((await makeForm({ sequenceId: "new-inquiry" })).id, { email });
+    expect(again.status).toBe(202);
+    await settle(stubFor(leadId));
+    expect(await outboxFor(leadId)).toEqual([]);
+    const summary = (await stubFor(leadId).summary()) as LeadSummary;
+    expect(summary.timeline.find((e) => e.kind === "touch_skipped" && e.channel === "email")).toMatchObject({ reason: "suppressed (address: unsubscribed (one-click) (lead erased))" });
+  });
+});
+
+describe("retention and tracking switches", () => {
+  it("the daily job deletes raw events and messages older than the retention period, and keeps newer ones", async () => {
+    const now = Date.now();
+    const old = now - 400 * 86_400_000;
+    const id = unique("retention");
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO events (id, lead_id, kind, at, data) VALUES (?, 'l', 'page_viewed', ?, '{}')").bind(`${id}-old`, old),
+      env.DB.prepare("INSERT INTO events (id, lead_id, kind, at, data) VALUES (?, 'l', 'page_viewed', ?, '{}')").bind(`${id}-new`, now - 86_400_000),
+      env.DB.prepare("INSERT INTO outbox (id, lead_id, channel, \"from\", \"to\", text, headers, message_id, created_at) VALUES (?, 'l', 'sms', 'a', 'b', 't', '{}', 'm', ?)").bind(`${id}-old`, old),
+    ]);
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: now, cron: "17 3 * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    const left = await env.DB.prepare("SELECT id FROM events WHERE id LIKE ? || '%'").bind(id).all();
+    expect(left.results).toEqual([{ id: `${id}-new` }]);
+    expect((await env.DB.prepare("SELECT id FROM outbox WHERE id = ?").bind(`${id}-old`).all()).results).toEqual([]);
+  });
+
+  it("with a site's individual tracking off, page views are only counted and never reach a lead", async () => {
+    const origin = `https://${unique("private")}.example`;
+    expect((await asOwner("/api/sites", { method: "PUT", body: JSON.stringify({ origin, tracking: "aggregate", pageRules: [{ pattern: "/pricing*", class: "pricing" }] }) })).status).toBe(200);
+    const { leadId, stub } = await freshLead();
+    await stub.submitForm(leadId, submission(`${unique("private")}@example.com`));
+    const before = (await summaryOf(stub)).timeline.length;
+    const ticket = await clickTicket(keys, leadId);
+    const beacon = { v: "visitor-private-1", p: "view-private-1", t: "view", u: `${origin}/pricing`, k: ticket };
+    const response = await callAndSettle("/e", { method: "POST", headers: { origin, "content-type": "text/plain", "user-agent": SAFARI }, body: JSON.stringify(beacon) });
+    expect(response.status).toBe(204);
+    expect((await summaryOf(stub)).timeline.length).toBe(before);
+    expect((await env.DB.prepare("SELECT * FROM visitors WHERE id = 'visitor-private-1'").all()).results).toEqual([]);
+    const counts = await env.DB.prepare("SELECT page_class, views FROM site_page_counts WHERE origin = ?").bind(origin).all();
+    expect(counts.results).toEqual([{ page_class: "pricing", views: 1 }]);
+  });
+});

@@ -1,0 +1,69 @@
+import { eq, inArray } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { events, leads, outbox, suppressions, visitors } from "../schemas/d1";
+import type { LeadId } from "../schemas/lead";
+import { leadObject } from "./lead-stub";
+import { hashContactEntries, suppress, suppressionHash } from "./suppressions";
+
+/**
+ * Data rights: everything held about one lead, and erasing it everywhere — the object's
+ * storage, the D1 projection, its events and page views, visitor links and messages.
+ */
+
+async function suppressionValues(secret: string, contacts: { email?: string | null; phone?: string | null }): Promise<string[]> {
+  const values: string[] = [];
+  if (contacts.email) values.push(contacts.email.toLowerCase(), await suppressionHash(secret, "email", contacts.email));
+  if (contacts.phone) values.push(contacts.phone, await suppressionHash(secret, "sms", contacts.phone));
+  return values;
+}
+
+/** Every record about the lead, or null when nothing is held. */
+export async function exportLead(env: Env, leadId: LeadId, now: number) {
+  const held = await leadObject(env, leadId).exportData();
+  const d1 = drizzle(env.DB);
+  const lead = (await d1.select().from(leads).where(eq(leads.id, leadId)).get()) ?? null;
+  if (!held && !lead) return null;
+  const profile = held?.state?.profile ?? { email: lead?.email ?? undefined, phone: lead?.phone ?? undefined };
+  const values = await suppressionValues(env.LEAD_ID_SECRET, profile);
+  const [eventRows, visitorRows, messageRows, suppressionRows] = await Promise.all([
+    d1.select().from(events).where(eq(events.leadId, leadId)).all(),
+    d1.select().from(visitors).where(eq(visitors.leadId, leadId)).all(),
+    d1.select().from(outbox).where(eq(outbox.leadId, leadId)).all(),
+    values.length > 0 ? d1.select().from(suppressions).where(inArray(suppressions.value, values)).all() : [],
+  ]);
+  return {
+    exportedAt: now,
+    leadId,
+    /** What the lead's own object holds: its state (profile, consents, enrolments, pending touches), full timeline and pending items. */
+    object: held,
+    /** What the cross-lead database holds. */
+    database: { lead, events: eventRows, visitors: visitorRows, messages: messageRows, suppressions: suppressionRows },
+  };
+}
+
+/**
+ * Erases the lead everywhere. An address that opted out (or was otherwise suppressed) stays
+ * on the suppression list only as a keyed hash, so it is never contacted again. False when
+ * nothing was held.
+ */
+export async function eraseLead(env: Env, leadId: LeadId, now: number): Promise<boolean> {
+  const d1 = drizzle(env.DB);
+  const row = await d1.select().from(leads).where(eq(leads.id, leadId)).get();
+  const held = await leadObject(env, leadId).erase();
+  if (!held && !row) return false;
+  const contacts = { email: held?.email ?? row?.email ?? undefined, phone: held?.phone ?? row?.phone ?? undefined };
+  // Entries the address already had become hashes, keeping their reason.
+  await hashContactEntries(env.DB, env.LEAD_ID_SECRET, contacts, now);
+  // The opt-out itself may not have reached D1 yet: the object's word is enough.
+  const optedOut = [];
+  if (contacts.email && held?.optedOut.email) optedOut.push({ channel: "email" as const, value: await suppressionHash(env.LEAD_ID_SECRET, "email", contacts.email), reason: "unsubscribed (lead erased)" });
+  if (contacts.phone && held?.optedOut.sms) optedOut.push({ channel: "sms" as const, value: await suppressionHash(env.LEAD_ID_SECRET, "sms", contacts.phone), reason: "unsubscribed (lead erased)" });
+  await suppress(env.DB, optedOut, now);
+  await d1.batch([
+    d1.delete(events).where(eq(events.leadId, leadId)),
+    d1.delete(visitors).where(eq(visitors.leadId, leadId)),
+    d1.delete(outbox).where(eq(outbox.leadId, leadId)),
+    d1.delete(leads).where(eq(leads.id, leadId)),
+  ]);
+  return true;
+}

@@ -1,0 +1,72 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { html } from "hono/html";
+import { AppError } from "../errors";
+import { leadObject } from "../lead-stub";
+import { tokenKeys } from "../signed-token";
+import { readUnsubscribeToken } from "../tracked-links";
+
+/**
+ * `/u/:token`, the link in every email's footer and List-Unsubscribe header. GET shows a
+ * confirmation and changes nothing (security scanners follow every link); POST — the
+ * page's button, or a mail client's RFC 8058 one-click — unsubscribes at once. Tokens are
+ * signed and do not expire while their key verifies.
+ */
+export const unsubscribe = new Hono<{ Bindings: Env }>();
+
+const page = (title: string, body: ReturnType<typeof html>) => html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex">
+<title>${title}</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#1d232b}button{font:inherit;padding:.6rem 1rem;border:0;border-radius:6px;background:#1d232b;color:#fff;cursor:pointer}</style>
+</head><body>${body}</body></html>`;
+
+/** Shows enough of the address for a person to recognise it, not enough to harvest it. */
+function masked(email: string | undefined): string {
+  if (!email) return "your address";
+  const at = email.lastIndexOf("@");
+  return at > 0 ? `${email[0]}${"•".repeat(Math.min(6, Math.max(1, at - 1)))}${email.slice(at)}` : "your address";
+}
+
+async function leadOf(env: Env, token: string) {
+  const keys = tokenKeys(env);
+  const leadId = keys ? await readUnsubscribeToken(keys, token) : null;
+  if (!leadId) throw new AppError(404, "invalid_link", "This unsubscribe link is not valid. Reply to the email with “unsubscribe” and we will remove you.");
+  return leadId;
+}
+
+unsubscribe.get("/:token", async (c) => {
+  const leadId = await leadOf(c.env, c.req.param("token"));
+  const lead = await leadObject(c.env, leadId).summary();
+  const sender = c.env.SENDER_COMPANY || c.env.SENDER_NAME || "us";
+  c.header("cache-control", "no-store");
+  if (!lead || lead.status === "unsubscribed") {
+    return c.html(page("Unsubscribed", html`<h1>You are unsubscribed</h1><p>${masked(lead?.profile.email)} gets no more emails from ${sender}.</p>`));
+  }
+  return c.html(
+    page(
+      "Unsubscribe",
+      html`<h1>Unsubscribe?</h1><p>Stop all emails and texts from ${sender} to ${masked(lead.profile.email)}.</p>
+<form method="post"><button>Unsubscribe</button></form>`,
+    ),
+  );
+});
+
+unsubscribe.post(
+  "/:token",
+  bodyLimit({
+    maxSize: 8 * 1024,
+    onError: () => {
+      throw new AppError(413, "too_large", "An unsubscribe request needs no body beyond List-Unsubscribe=One-Click.");
+    },
+  }),
+  async (c) => {
+  const leadId = await leadOf(c.env, c.req.param("token"));
+  // RFC 8058: a mail client's one-click POST carries exactly this body.
+  const body = await c.req.text().catch(() => "");
+  const oneClick = /(^|&)List-Unsubscribe=One-Click(&|$)/.test(body.trim());
+  const contacts = await leadObject(c.env, leadId).unsubscribe(leadId, "email", oneClick ? "one_click" : "unsubscribe_link");
+  const sender = c.env.SENDER_COMPANY || c.env.SENDER_NAME || "us";
+  c.header("cache-control", "no-store");
+  return c.html(page("Unsubscribed", html`<h1>You are unsubscribed</h1><p>${masked(contacts?.email)} gets no more emails or texts from ${sender}. Nothing else is needed.</p>`));
+  },
+);
