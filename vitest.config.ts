@@ -11,6 +11,7 @@ export default defineConfig(async () => ({
           OWNER_TOKEN: "test-owner-token",
           LEAD_ID_SECRET: "test-lead-id-secret",
           TOKEN_SECRET: "test-token-secret",
+          TWILIO_AUTH_TOKEN: "test-twilio-token",
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
           TEST_FIXTURES: loadFixtures(),
         },

@@ -575,18 +575,31 @@ export function markBooked(change: Change, source: string, now: number): Change 
 }
 
 /**
- * The lead opted out: every sequence stops at once, pending touches are dropped, consent
- * for the channel is recorded as withdrawn and the address goes on the suppression list.
+ * The lead opted out. From email (the unsubscribe link) every sequence stops at once and
+ * pending touches are dropped; from SMS (STOP) only texts stop. Either way the channel's
+ * consent is recorded as withdrawn and the address goes on the suppression list.
  * Repeating it changes nothing.
  */
 export function optOut(change: Change, channel: Channel, method: ConsentMethod, now: number): Change {
   const { state } = change;
-  if (state.status === "unsubscribed" && state.consent[channel]?.granted === false) return change;
-  let c = log(change, now, { kind: "unsubscribed", channel, method });
-  c = { ...c, state: { ...c.state, status: "unsubscribed", consent: { ...c.state.consent, [channel]: { granted: false, at: now, method } } } };
-  c = haltAll(c, "unsubscribed", "the lead unsubscribed", now);
   const address = channel === "email" ? state.profile.email : state.profile.phone;
-  return address ? effect(c, { kind: "suppress", channel, value: address, reason: method === "one_click" ? "unsubscribed (one-click)" : `unsubscribed (${method.replace("_", " ")})` }) : c;
+  const suppressed = (c: Change) =>
+    address ? effect(c, { kind: "suppress", channel, value: address, reason: method === "one_click" ? "unsubscribed (one-click)" : `unsubscribed (${method.replace("_", " ")})` }) : c;
+  if (channel === "sms") {
+    // STOP ends texts only: the lead's emails (and its own consent to them) are untouched.
+    if (state.consent.sms?.granted === false) return change;
+    let c = log(change, now, { kind: "unsubscribed", channel, method });
+    c = { ...c, state: { ...c.state, consent: { ...c.state.consent, sms: { granted: false, at: now, method } } } };
+    for (const delivery of state.deliveries.filter((d) => d.touch.channel === "sms")) {
+      const { touch } = delivery;
+      c = log(dropDelivery(c, touch.key), now, { kind: "touch_skipped", enrolmentId: touch.enrolmentId, sequenceId: touch.sequenceId, stepId: touch.stepId, channel: "sms", reason: "the lead replied STOP" });
+    }
+    return suppressed(c);
+  }
+  if (state.status === "unsubscribed" && state.consent.email?.granted === false) return change;
+  let c = log(change, now, { kind: "unsubscribed", channel, method });
+  c = { ...c, state: { ...c.state, status: "unsubscribed", consent: { ...c.state.consent, email: { granted: false, at: now, method } } } };
+  return suppressed(haltAll(c, "unsubscribed", "the lead unsubscribed", now));
 }
 
 /** A lead silent this long that comes back to the site starts the reactivation sequence. */

@@ -9,6 +9,7 @@ import { leadIdFor } from "../workers/lead-identity";
 import { tokenKeys } from "../workers/signed-token";
 import { suppressionHash } from "../workers/suppressions";
 import { clickTicket, unsubscribeToken } from "../workers/tracked-links";
+import { twilioSignature } from "../workers/twilio-signature";
 import { asOwner, call, callAndSettle, makeForm, postJson, unique } from "./helpers";
 import { advance, clocks, freshLead, kinds, outboxFor, settle, stubFor, submission, summaryOf, withClock } from "./lead-harness";
 
@@ -274,5 +275,64 @@ describe("retention and tracking switches", () => {
     expect((await env.DB.prepare("SELECT * FROM visitors WHERE id = 'visitor-private-1'").all()).results).toEqual([]);
     const counts = await env.DB.prepare("SELECT page_class, views FROM site_page_counts WHERE origin = ?").bind(origin).all();
     expect(counts.results).toEqual([{ page_class: "pricing", views: 1 }]);
+  });
+});
+
+describe("SMS STOP and replies by text", () => {
+  const hook = `https://engine.example/hooks/sms/twilio`;
+  async function inbound(params: Record<string, string>, signature?: string) {
+    const body = new URLSearchParams(params);
+    return callAndSettle("/hooks/sms/twilio", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": signature ?? (await twilioSignature("test-twilio-token", hook, params)) },
+      body,
+    });
+  }
+
+  it("signs as Twilio documents it (the twilio-node test vector)", async () => {
+    const params = { CallSid: "CA1234567890ABCDE", Caller: "+14158675309", Digits: "1234", From: "+14158675309", To: "+18005551212" };
+    expect(await twilioSignature("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", params)).toBe("RSOYDt4T1cUTdK1PDd93/VVr8B8=");
+  });
+
+  async function textingLead(phone: string) {
+    // Friday 22:30 in New York: the acknowledgement's SMS waits for 08:00.
+    const lead = await freshLead();
+    await withClock(lead.stub, Date.UTC(2026, 10, 7, 3, 30));
+    await lead.stub.submitForm(lead.leadId, submission(`${unique("texter")}@example.com`, { profile: { email: `${unique("texter")}@example.com`, phone, timezone: "America/New_York" }, consent: { sms: true } }), NEW_INQUIRY);
+    await settle(lead.stub);
+    return lead;
+  }
+
+  it("STOP withdraws SMS consent, drops waiting texts and suppresses the number; email carries on", async () => {
+    const phone = "+12125550161";
+    const { stub } = await textingLead(phone);
+    expect((await summaryOf(stub)).pendingTouches.map((t) => t.channel)).toEqual(["sms"]);
+    const response = await inbound({ From: phone, To: "+15005550006", Body: " Stop " });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain("<Response/>");
+    expect((await suppressionRows(phone)).results).toEqual([{ channel: "sms", value: phone, reason: "replied STOP" }]);
+    const summary = await summaryOf(stub);
+    expect(summary.consent.sms).toMatchObject({ granted: false, method: "sms_stop" });
+    expect(summary.pendingTouches).toEqual([]);
+    expect(summary.status).toBe("active");
+    expect(summary.enrolments[0]!.status).toBe("active");
+  });
+
+  it("a forged webhook is refused and changes nothing", async () => {
+    const phone = "+12125550162";
+    const { stub } = await textingLead(phone);
+    expect((await inbound({ From: phone, Body: "STOP" }, "forged=")).status).toBe(403);
+    expect((await inbound({ From: phone, Body: "STOP" }, "")).status).toBe(403);
+    expect((await suppressionRows(phone)).results).toEqual([]);
+    expect((await summaryOf(stub)).consent.sms).toMatchObject({ granted: true });
+  });
+
+  it("any other text is a reply from a person: automation pauses", async () => {
+    const phone = "+12125550163";
+    const { stub } = await textingLead(phone);
+    expect((await inbound({ From: phone, Body: "Can you come Tuesday?" })).status).toBe(200);
+    const summary = await summaryOf(stub);
+    expect(summary.status).toBe("replied");
+    expect(summary.timeline.find((e) => e.kind === "reply_received")).toMatchObject({ text: "Can you come Tuesday?" });
   });
 });

@@ -3,6 +3,7 @@ import { AppError, answerError } from "./errors";
 import { api } from "./routes/api";
 import { capture } from "./routes/capture";
 import { demo } from "./routes/demo";
+import { hooks } from "./routes/hooks";
 import { tracking } from "./routes/tracking";
 import { unsubscribe } from "./routes/unsubscribe";
 
@@ -13,6 +14,7 @@ app.get("/healthz", (c) => c.json({ ok: true }));
 app.route("/f", capture);
 app.route("/", tracking);
 app.route("/u", unsubscribe);
+app.route("/hooks", hooks);
 app.route("/api", api);
 app.route("/demo", demo);
 

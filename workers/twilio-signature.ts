@@ -1,0 +1,17 @@
+import { sameText } from "./signed-token";
+
+/**
+ * Twilio signs each webhook: base64 of HMAC-SHA1, keyed by the account's auth token, over
+ * the full URL it requested followed by every posted parameter's name and value, sorted
+ * by name (https://www.twilio.com/docs/usage/webhooks/webhooks-security).
+ */
+export async function twilioSignature(authToken: string, url: string, params: Record<string, string>): Promise<string> {
+  const text = url + Object.keys(params).sort().map((name) => name + params[name]).join("");
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(authToken), { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(text)));
+  return btoa(String.fromCharCode(...mac));
+}
+
+export async function validTwilioSignature(authToken: string, url: string, params: Record<string, string>, given: string | undefined): Promise<boolean> {
+  return given !== undefined && sameText(await twilioSignature(authToken, url, params), given);
+}
