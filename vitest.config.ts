@@ -12,6 +12,8 @@ export default defineConfig(async () => ({
           LEAD_ID_SECRET: "test-lead-id-secret",
           TOKEN_SECRET: "test-token-secret",
           TWILIO_AUTH_TOKEN: "test-twilio-token",
+          CALCOM_WEBHOOK_SECRET: "test-calcom-secret",
+          CALENDLY_WEBHOOK_SIGNING_KEY: "test-calendly-key",
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
           TEST_FIXTURES: loadFixtures(),
         },

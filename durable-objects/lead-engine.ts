@@ -2,6 +2,8 @@ import type { ConsentMethod, ConsentRecord, EnrolReason, Engagement, LeadId, Lea
 import type { SequenceVersion } from "../schemas/sequence";
 import type { RequestFacts } from "../schemas/tracking";
 import { recordClick, recordOpen, recordPageLeft, recordPageView } from "./engagement";
+import { DEFAULT_HAND_OFF_RULES, detectTriggers, freshTriggers, type Fired, type HandOffRules } from "./hand-off";
+import { computeScore, DEFAULT_SCORE_RULES, type ScoreFactor, type ScoreRules } from "./lead-score";
 import { leadTimezone } from "./lead-timezone";
 import { isTimeZone } from "./local-time";
 import {
@@ -13,7 +15,9 @@ import {
   deliverySent,
   enrol,
   fireDelivery,
+  handOff,
   markBooked,
+  repAction,
   optOut,
   reactivateOnReturn,
   receiveReply,
@@ -58,6 +62,14 @@ export interface LeadState {
   deliveries: Delivery[];
   /** Recent human opens, clicks, visits and replies (bounded), for branches and send-time optimisation. */
   humanSignals: HumanSignal[];
+  /** When the lead posted forms (bounded), for its score. */
+  formPostTimes: number[];
+  /** What made the score, largest first. */
+  scoreFactors: ScoreFactor[];
+  /** Hand-offs so far: the same trigger alerts once per window. */
+  handOffs: { trigger: string; reason: string; at: number }[];
+  /** Touches that went out (bounded), for the objection trigger. */
+  sentTouches: { key: string; intent: string; at: number }[];
   /** The timeline's last sequence number: the engine numbers entries so it can refer to them. */
   lastSeq: number;
   /** Bumped on every change; the D1 projection never lets an older version overwrite a newer. */
@@ -98,7 +110,9 @@ export type LeadEvent =
   | { kind: "delivery_deferred"; leadId: LeadId; key: string; until: number }
   | { kind: "reply_received"; leadId: LeadId; messageKey?: string; text?: string }
   | { kind: "booked"; leadId: LeadId; source: string }
-  | { kind: "unsubscribed"; leadId: LeadId; channel: "email" | "sms"; method: ConsentMethod };
+  | { kind: "unsubscribed"; leadId: LeadId; channel: "email" | "sms"; method: ConsentMethod }
+  | { kind: "hand_off_requested"; leadId: LeadId; reason: string }
+  | { kind: "rep_action"; leadId: LeadId; action: "resume" | "return" | "complete"; note?: string };
 
 export type LeadEffect =
   | { kind: "append_timeline"; entry: TimelineEntry }
@@ -115,7 +129,9 @@ export type LeadEffect =
   | { kind: "enrol"; sequenceId: string; reason: EnrolReason }
   | { kind: "alert"; reason: "reply" | "rep_task"; message: string }
   /** Put an address on the D1 suppression list (the object retries until D1 takes it). */
-  | { kind: "suppress"; channel: "email" | "sms"; value: string; reason: string };
+  | { kind: "suppress"; channel: "email" | "sms"; value: string; reason: string }
+  /** Hand the lead to a person: the object builds the package and delivers it to every destination. */
+  | { kind: "hand_off"; triggers: { trigger: string; reason: string }[] };
 
 export interface Outcome {
   /** Null when the event was for a lead that never contacted us (nothing to change). */
@@ -152,6 +168,10 @@ function emptyLead(id: LeadId, now: number, timezone: string): LeadState {
     enrolments: [],
     deliveries: [],
     humanSignals: [],
+    formPostTimes: [],
+    scoreFactors: [],
+    handOffs: [],
+    sentTouches: [],
     score: 0,
     profile: {},
     consent: {},
@@ -178,6 +198,7 @@ function submitForm(current: LeadState | null, event: Extract<LeadEvent, { kind:
       sms: consentFrom(submission, "sms", now) ?? base.consent.sms,
     },
     lastActivityAt: Math.max(base.lastActivityAt, now),
+    formPostTimes: [...base.formPostTimes, now].slice(-20),
     lastSeq: seq,
   };
   const submitted: Change = { state, effects: [{ kind: "append_timeline", entry: { seq, at: now, kind: "form_submitted", submission } }] };
@@ -194,9 +215,16 @@ export function openedStatus(engagement: Engagement): "yes" | "no" | "unknown" {
 export interface EngineConfig {
   signals: SignalRules;
   sequences: SequenceConfig;
+  score: ScoreRules;
+  handOff: HandOffRules;
 }
 
-export const DEFAULT_ENGINE_CONFIG: EngineConfig = { signals: DEFAULT_SIGNAL_RULES, sequences: DEFAULT_SEQUENCE_CONFIG };
+export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
+  signals: DEFAULT_SIGNAL_RULES,
+  sequences: DEFAULT_SEQUENCE_CONFIG,
+  score: DEFAULT_SCORE_RULES,
+  handOff: DEFAULT_HAND_OFF_RULES,
+};
 
 const MAX_HUMAN_SIGNALS = 100;
 
@@ -251,7 +279,33 @@ function withLead(current: LeadState | null, run: (change: Change) => Change): O
   return finish(current, run({ state: current, effects: [] }));
 }
 
+/**
+ * After every event: the score is recomputed (old activity fades), a human click on the
+ * booking link starts the wait for a booking, and hand-off triggers are checked.
+ */
+function judge(before: LeadState | null, outcome: Outcome, event: LeadEvent, now: number, config: EngineConfig): Outcome {
+  if (outcome.state === null || outcome.effects.length === 0) return outcome;
+  const asksForJudgement = event.kind === "hand_off_requested" || (event.kind === "timer_fired" && event.timer.kind === "booking_check");
+  // An event that changed nothing (a stale timer) is not judged: nothing to write.
+  if (outcome.state === before && !asksForJudgement) return outcome;
+  const { score, factors } = computeScore(outcome.state, now, config.score, config.handOff.competitors);
+  let change: Change = { state: { ...outcome.state, score, scoreFactors: factors }, effects: outcome.effects.filter((e) => e.kind !== "project") };
+  const { bookingUrl, bookingWaitHours } = config.handOff;
+  const humanClick = outcome.effects.some((e) => e.kind === "append_timeline" && e.entry.kind === "link_clicked" && e.entry.verdict === "human");
+  if (event.kind === "link_clicked" && humanClick && bookingUrl && event.url.startsWith(bookingUrl) && change.state.status !== "booked") {
+    change = { ...change, effects: [...change.effects, { kind: "schedule", timer: { kind: "booking_check" }, at: now + bookingWaitHours * 3_600_000 }] };
+  }
+  const requested: Fired[] = event.kind === "hand_off_requested" ? [{ trigger: "manual", reason: event.reason }] : [];
+  const fired = [...requested, ...freshTriggers(change.state, detectTriggers(before, change.state, event, now, config.handOff), now, config.handOff)];
+  if (fired.length > 0) change = handOff(change, fired, now, config.handOff.pauseAutomation, config.sequences);
+  return { state: { ...change.state, version: (before?.version ?? 0) + 1 }, effects: [...change.effects, { kind: "project" }] };
+}
+
 export function applyEvent(current: LeadState | null, event: LeadEvent, now: number, config: EngineConfig = DEFAULT_ENGINE_CONFIG): Outcome {
+  return judge(current, interpret(current, event, now, config), event, now, config);
+}
+
+function interpret(current: LeadState | null, event: LeadEvent, now: number, config: EngineConfig): Outcome {
   switch (event.kind) {
     case "form_submitted":
       return submitForm(current, event, now, config);
@@ -267,7 +321,17 @@ export function applyEvent(current: LeadState | null, event: LeadEvent, now: num
       return withLead(current, (c) => enrol(c, event.sequence, event.reason, now));
     case "timer_fired": {
       const { timer } = event;
-      return withLead(current, (c) => (timer.kind === "step" ? runStep(c, timer.enrolmentId, now, config.sequences) : fireDelivery(c, timer.key, now)));
+      return withLead(current, (c) => {
+        switch (timer.kind) {
+          case "step":
+            return runStep(c, timer.enrolmentId, now, config.sequences);
+          case "delivery":
+            return fireDelivery(c, timer.key, now);
+          case "booking_check":
+            // Nothing to change here: the hand-off check that follows every event reads it.
+            return { ...c, effects: [...c.effects, { kind: "unschedule", timer }] };
+        }
+      });
     }
     case "delivery_sent":
       return withLead(current, (c) => deliverySent(c, event.key, event.messageId, now));
@@ -281,13 +345,18 @@ export function applyEvent(current: LeadState | null, event: LeadEvent, now: num
       return withLead(current, (c) => {
         const { messageKey, text } = event;
         const replied = receiveReply(c, { ...(messageKey ? { messageKey } : {}), ...(text ? { text } : {}) }, now);
-        const signal: HumanSignal = { seq: replied.state.lastSeq, at: now, kind: "reply", ...(messageKey ? { messageKey } : {}) };
+        const signal: HumanSignal = { seq: replied.state.lastSeq, at: now, kind: "reply", ...(messageKey ? { messageKey } : {}), ...(text ? { text: text.slice(0, 500) } : {}) };
         return { ...replied, state: { ...replied.state, humanSignals: [...replied.state.humanSignals, signal].slice(-MAX_HUMAN_SIGNALS) } };
       });
     case "booked":
       return withLead(current, (c) => markBooked(c, event.source, now));
     case "unsubscribed":
       return withLead(current, (c) => optOut(c, event.channel, event.method, now));
+    case "hand_off_requested":
+      // The hand-off itself happens in judge(); the request only needs to reach it.
+      return current ? { state: current, effects: [{ kind: "project" }] } : { state: null, effects: [] };
+    case "rep_action":
+      return withLead(current, (c) => repAction(c, event.action, event.note, now, config.sequences.nurtureSequenceId));
     default:
       return assertNever(event);
   }

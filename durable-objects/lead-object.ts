@@ -5,16 +5,22 @@ import type { RequestFacts } from "../schemas/tracking";
 import { transportsFor } from "../workers/channels/select";
 import { clockFrom, type Clock } from "../workers/clock";
 import { engineConfigFrom } from "../workers/deployment-settings";
+import { deliverHandOff, destinationsFrom, type DestinationKind } from "../workers/hand-off-delivery";
 import { alertOwner } from "../workers/owner-alerts";
 import { currentSequence } from "../workers/sequences";
 import { suppress } from "../workers/suppressions";
 import { deliverTouch, type DeliveryOutcome } from "../workers/touch-delivery";
 import { applyEvent, openedStatus, type EngineConfig, type LeadEffect, type LeadEvent, type LeadState, type Outcome } from "./lead-engine";
+import { buildPackage, type HandOffPackage } from "./hand-off-package";
 import { projectLead } from "./lead-projection";
 import * as storage from "./lead-storage";
 import { isEnrolled, type OutgoingTouch, type Timer } from "./sequence-runner";
 
 type SuppressEffect = Omit<Extract<LeadEffect, { kind: "suppress" }>, "kind">;
+type HandOffDelivery = { destination: DestinationKind; pkg: HandOffPackage; key: string; attempt: number };
+
+/** Backoff for a hand-off destination that fails: then it is given up (the hand-off stays on the timeline). */
+const HAND_OFF_RETRY_MS = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 6 * 3_600_000];
 
 /** When D1 refuses a projection, try again after this long, doubling up to an hour. */
 const PROJECTION_RETRY_MS = 30_000;
@@ -104,6 +110,20 @@ export class LeadObject extends DurableObject<Env> {
     return { ...(email ? { email } : {}), ...(phone ? { phone } : {}), optedOut };
   }
 
+  /** Hands the lead to a person now (the owner's call); false when there is no such lead. */
+  async requestHandOff(leadId: LeadId, reason: string): Promise<boolean> {
+    if (storage.loadState(this.sql) === null) return false;
+    await this.handle({ kind: "hand_off_requested", leadId, reason });
+    return true;
+  }
+
+  /** The rep's decision on a handed-off (or paused) lead: resume, return to automation, or complete. */
+  async repAction(leadId: LeadId, action: "resume" | "return" | "complete", note?: string): Promise<LeadSummary["status"] | null> {
+    if (storage.loadState(this.sql) === null) return null;
+    await this.handle({ kind: "rep_action", leadId, action, ...(note ? { note } : {}) });
+    return storage.loadState(this.sql)!.status;
+  }
+
   /** Marks the lead booked: every sequence it is in completes. False when there is no such lead. */
   async markBooked(leadId: LeadId, source: string): Promise<boolean> {
     if (storage.loadState(this.sql) === null) return false;
@@ -153,6 +173,8 @@ export class LeadObject extends DurableObject<Env> {
       engagement,
       opened: openedStatus(engagement),
       timezone,
+      scoreFactors: state.scoreFactors,
+      handOffs: state.handOffs,
       enrolments: state.enrolments.map((e) => ({
         id: e.id,
         sequenceId: e.sequenceId,
@@ -225,6 +247,12 @@ export class LeadObject extends DurableObject<Env> {
             storage.completeDue(this.sql, item.id);
             await this.suppress(JSON.parse(item.payload) as SuppressEffect, now);
             break;
+          case "handoff": {
+            storage.completeDue(this.sql, item.id);
+            const { destination, pkg, key, attempt } = JSON.parse(item.payload) as HandOffDelivery;
+            await this.deliverHandOff(destination, pkg, key, attempt, now);
+            break;
+          }
           case "timer": {
             const timer = JSON.parse(item.payload) as Timer;
             if (timer.kind === "delivery" && this.sending.has(timer.key)) continue;
@@ -272,10 +300,36 @@ export class LeadObject extends DurableObject<Env> {
         case "suppress":
           await this.suppress(effect, now);
           break;
+        case "hand_off":
+          await this.handOff(state, effect.triggers, now);
+          break;
         default:
           effect satisfies never;
       }
     }
+  }
+
+  /** Builds the hand-off package from the lead's timeline and sends it to every configured destination. */
+  private async handOff(state: LeadState, triggers: { trigger: string; reason: string }[], now: number): Promise<void> {
+    const pkg = buildPackage(state, storage.readTimeline(this.sql), triggers, now);
+    const key = `handoff-${state.id}-${state.lastSeq}`;
+    for (const destination of destinationsFrom(this.env)) await this.deliverHandOff(destination, pkg, `${key}-${destination}`, 0, now);
+  }
+
+  /** One destination, one attempt; a passing failure is retried with backoff, durably. */
+  private async deliverHandOff(destination: DestinationKind, pkg: HandOffPackage, key: string, attempt: number, now: number): Promise<void> {
+    let result;
+    try {
+      result = await deliverHandOff(this.env, transportsFor(this.env, () => this.clock.now()).email, destination, pkg, key, this.clock.wallNow());
+    } catch (error) {
+      result = { ok: false as const, permanent: false, reason: String(error).slice(0, 200) };
+    }
+    if (result.ok) return;
+    const delay = HAND_OFF_RETRY_MS[attempt];
+    console.error(JSON.stringify({ leadId: pkg.leadId, event: "hand_off_not_delivered", destination, attempt, reason: result.reason, retry: !result.permanent && delay !== undefined }));
+    if (result.permanent || delay === undefined) return;
+    const retry: HandOffDelivery = { destination, pkg, key, attempt: attempt + 1 };
+    storage.scheduleOnce(this.sql, "handoff", now + delay, JSON.stringify(retry));
   }
 
   /** Writes an opt-out to the D1 suppression list; if D1 cannot take it now, it is retried (the lead itself is already halted). */

@@ -45,7 +45,8 @@ export function loadState(sql: SqlStorage): LeadState | null {
   const row = sql.exec<{ state: string }>("SELECT state FROM lead WHERE singleton = 1").toArray()[0];
   if (!row) return null;
   // Leads stored before sequences existed have none of their fields yet.
-  return { timezone: "UTC", enrolments: [], deliveries: [], humanSignals: [], ...(JSON.parse(row.state) as Partial<LeadState>) } as LeadState;
+  const defaults = { timezone: "UTC", enrolments: [], deliveries: [], humanSignals: [], formPostTimes: [], scoreFactors: [], handOffs: [], sentTouches: [] };
+  return { ...defaults, ...(JSON.parse(row.state) as Partial<LeadState>) } as LeadState;
 }
 
 export function saveState(sql: SqlStorage, state: LeadState): void {
@@ -98,8 +99,8 @@ export function markProjected(sql: SqlStorage, seqs: number[]): void {
   for (const seq of seqs) sql.exec("UPDATE timeline SET projected = 1 WHERE seq = ?", seq);
 }
 
-/** `project`, `enrol` and `suppress` retry D1 work that failed; `timer` is the engine's. */
-export type DueKind = "project" | "enrol" | "suppress" | "timer";
+/** `project`, `enrol`, `suppress` and `handoff` retry work that failed; `timer` is the engine's. */
+export type DueKind = "project" | "enrol" | "suppress" | "handoff" | "timer";
 
 export interface DueItem {
   id: number;

@@ -31,6 +31,8 @@ export interface Enrolment {
   /** When the previous step ran; "since the previous step" conditions look from here. */
   lastStepAt: number;
   next?: { stepIndex: number; base: number; dueAt: number; bent: boolean };
+  /** The step a paused enrolment continues with when it resumes. */
+  resumeStep?: number;
   touches: number;
   emails: SentEmail[];
   thread?: { id: string; subject: string; messageIds: string[] };
@@ -71,10 +73,22 @@ export interface HumanSignal {
   kind: "open" | "click" | "visit" | "reply";
   messageKey?: string;
   pageClass?: string | null;
+  /** A reply's visible text (bounded), for scoring and hand-off triggers. */
+  text?: string;
 }
 
-export type Timer = { kind: "step"; enrolmentId: string } | { kind: "delivery"; key: string };
-export const timerKey = (timer: Timer): string => (timer.kind === "step" ? `step:${timer.enrolmentId}` : `delivery:${timer.key}`);
+/** A step of an enrolment, a touch's delivery, or the check after a booking link was opened. */
+export type Timer = { kind: "step"; enrolmentId: string } | { kind: "delivery"; key: string } | { kind: "booking_check" };
+export function timerKey(timer: Timer): string {
+  switch (timer.kind) {
+    case "step":
+      return `step:${timer.enrolmentId}`;
+    case "delivery":
+      return `delivery:${timer.key}`;
+    case "booking_check":
+      return "booking-check";
+  }
+}
 
 export interface SequenceConfig {
   /** The business's zone, for leads whose own zone is unknown. */
@@ -82,6 +96,8 @@ export interface SequenceConfig {
   /** Sender and link values for templates. */
   merge: Pick<MergeValues, "senderName" | "senderCompany" | "bookingUrl" | "siteUrl">;
   reactivation: { sequenceId: string; silentDays: number };
+  /** Where a rep's `return` sends a lead. */
+  nurtureSequenceId: string;
   /** Waits before retrying a touch the channel refused for a passing reason; one more failure gives up. */
   retryDelaysMs: number[];
 }
@@ -90,11 +106,12 @@ export const DEFAULT_SEQUENCE_CONFIG: SequenceConfig = {
   defaultTimezone: "America/New_York",
   merge: {},
   reactivation: { sequenceId: "cold-reactivation", silentDays: 60 },
+  nurtureSequenceId: "nurture",
   retryDelaysMs: [60_000, 5 * 60_000, 30 * 60_000, 2 * HOUR, 6 * HOUR],
 };
 
 /** Statuses in which nothing more is sent automatically. */
-const HALTED: LeadStatus[] = ["replied", "booked", "unsubscribed", "paused"];
+const HALTED: LeadStatus[] = ["replied", "with_rep", "booked", "unsubscribed", "paused"];
 
 export interface Change {
   state: LeadState;
@@ -175,8 +192,9 @@ type EndOutcome = "completed" | "moved" | "paused" | "booked" | "unsubscribed";
 function endEnrolment(change: Change, enrolmentId: string, outcome: EndOutcome, reason: string, now: number): Change {
   const enrolment = findEnrolment(change.state, enrolmentId)!;
   let c = updateEnrolment(change, enrolmentId, (e) => {
-    const { next: _next, ...rest } = e;
-    return { ...rest, status: outcome === "paused" ? "paused" : outcome === "moved" || outcome === "unsubscribed" ? "ended" : "completed" };
+    const { next, ...rest } = e;
+    if (outcome === "paused") return { ...rest, status: "paused", ...(next ? { resumeStep: next.stepIndex } : {}) };
+    return { ...rest, status: outcome === "moved" || outcome === "unsubscribed" ? "ended" : "completed" };
   });
   c = effect(c, { kind: "unschedule", timer: { kind: "step", enrolmentId } });
   c = log(c, now, { kind: "enrolment_ended", enrolmentId, sequenceId: enrolment.sequenceId, outcome, reason });
@@ -437,7 +455,8 @@ export function fireDelivery(change: Change, key: string, now: number): Change {
   const { touch } = delivery;
   const skipped = (reason: string) =>
     log(dropDelivery(change, key), now, { kind: "touch_skipped", enrolmentId: touch.enrolmentId, sequenceId: touch.sequenceId, stepId: touch.stepId, channel: touch.channel, reason });
-  if (HALTED.includes(change.state.status)) return skipped(`the lead is ${change.state.status}`);
+  const answersTheLead = touch.instant && change.state.status === "with_rep";
+  if (HALTED.includes(change.state.status) && !answersTheLead) return skipped(`the lead is ${change.state.status}`);
   if (touch.channel === "sms" && change.state.consent.sms?.granted !== true) return skipped("no SMS consent recorded");
   if (touch.channel === "email" && change.state.consent.email?.granted === false) return skipped("the lead withdrew email consent");
   // A late alarm must not carry an SMS into the night.
@@ -462,7 +481,7 @@ export function deliverySent(change: Change, key: string, messageId: string, now
   }));
   const { references: _references, threadId: _threadId, touchId: _touchId, instant: _instant, ...sent } = touch;
   c = log(c, now, { kind: "touch_sent", ...sent, messageId });
-  return c;
+  return { ...c, state: { ...c.state, sentTouches: [...c.state.sentTouches, { key, intent: touch.intent, at: now }].slice(-50) } };
 }
 
 /** A passing failure retries with backoff; a permanent one, or one too many, marks the touch failed. */
@@ -543,9 +562,10 @@ export function bendTiming(change: Change, signal: HumanSignal, now: number): Ch
 }
 
 /** Stops every pending touch and timer of the lead, recording why. */
-function haltAll(change: Change, outcome: "paused" | "booked" | "unsubscribed", reason: string, now: number): Change {
+function haltAll(change: Change, outcome: "paused" | "booked" | "unsubscribed", reason: string, now: number, keepInstant = false): Change {
   let c = change;
   for (const delivery of change.state.deliveries) {
+    if (keepInstant && delivery.touch.instant) continue;
     const { touch } = delivery;
     c = dropDelivery(c, touch.key);
     c = log(c, now, { kind: "touch_skipped", enrolmentId: touch.enrolmentId, sequenceId: touch.sequenceId, stepId: touch.stepId, channel: touch.channel, reason });
@@ -600,6 +620,53 @@ export function optOut(change: Change, channel: Channel, method: ConsentMethod, 
   let c = log(change, now, { kind: "unsubscribed", channel, method });
   c = { ...c, state: { ...c.state, status: "unsubscribed", consent: { ...c.state.consent, email: { granted: false, at: now, method } } } };
   return suppressed(haltAll(c, "unsubscribed", "the lead unsubscribed", now));
+}
+
+/**
+ * A person takes over: each trigger is on the timeline with why it fired, the owner's
+ * destinations get the package, and (by default) the lead's automation pauses.
+ */
+export function handOff(change: Change, fired: { trigger: string; reason: string }[], now: number, pauseAutomation: boolean, config: SequenceConfig): Change {
+  let c = change;
+  for (const f of fired) c = log(c, now, { kind: "handed_off", trigger: f.trigger, reason: f.reason, score: c.state.score });
+  c = { ...c, state: { ...c.state, handOffs: [...c.state.handOffs, ...fired.map((f) => ({ ...f, at: now }))].slice(-50) } };
+  if (pauseAutomation && !["booked", "unsubscribed"].includes(c.state.status)) {
+    // The answer to the lead's own request still goes out (a CEO's form post gets its
+    // acknowledgement); only the follow-ups wait for the rep.
+    for (const enrolment of c.state.enrolments) {
+      const step = enrolment.next && enrolment.sequence.steps[enrolment.next.stepIndex];
+      if (enrolment.status === "active" && step?.instant && enrolment.next!.dueAt <= now) c = runStep(c, enrolment.id, now, config);
+    }
+    c = { ...c, state: { ...c.state, status: "with_rep" } };
+    c = haltAll(c, "paused", "handed to a rep", now, true);
+  }
+  return effect(c, { kind: "hand_off", triggers: fired });
+}
+
+/**
+ * What the rep decides: `resume` continues the paused sequences where they stopped;
+ * `return` gives the lead back to automation in the monthly nurture; `complete` closes it.
+ */
+export function repAction(change: Change, action: "resume" | "return" | "complete", note: string | undefined, now: number, nurtureId: string): Change {
+  const { state } = change;
+  if (["booked", "unsubscribed"].includes(state.status)) return change;
+  let c = log(change, now, { kind: "rep_action", action, ...(note ? { note } : {}) });
+  const paused = state.enrolments.filter((e) => e.status === "paused");
+  if (action === "resume") {
+    c = { ...c, state: { ...c.state, status: "active" } };
+    for (const enrolment of paused) {
+      c = updateEnrolment(c, enrolment.id, (e) => ({ ...e, status: "active", lastStepAt: now }));
+      c = planStep(c, enrolment.id, enrolment.resumeStep ?? 0, now, now);
+    }
+    return c;
+  }
+  for (const delivery of c.state.deliveries) c = dropDelivery(c, delivery.touch.key);
+  for (const enrolment of c.state.enrolments.filter((e) => e.status === "active" || e.status === "paused")) {
+    c = endEnrolment(c, enrolment.id, "completed", action === "complete" ? "completed by the rep" : "returned to automation by the rep", now);
+  }
+  if (action === "complete") return { ...c, state: { ...c.state, status: "completed" } };
+  c = { ...c, state: { ...c.state, status: "active" } };
+  return effect(c, { kind: "enrol", sequenceId: nurtureId, reason: "api" });
 }
 
 /** A lead silent this long that comes back to the site starts the reactivation sequence. */

@@ -15,6 +15,8 @@ export interface Reaction {
   after: number;
   kind: "open" | "click" | "reply" | "visit" | "book";
   pageClass?: string;
+  /** A reply's words, or a click's destination. */
+  text?: string;
 }
 
 export interface Simulation {
@@ -38,6 +40,7 @@ export interface SimulationResult {
   state: LeadState;
   sent: { at: number; touch: OutgoingTouch }[];
   alerts: { at: number; reason: string; message: string }[];
+  handOffs: { at: number; trigger: string; reason: string }[];
   /** Every event applied, for operation counts. */
   events: number;
 }
@@ -51,6 +54,7 @@ export function simulate(sim: Simulation): SimulationResult {
   const scripted = [...(sim.events ?? [])];
   const sent: SimulationResult["sent"] = [];
   const alerts: SimulationResult["alerts"] = [];
+  const handOffs: SimulationResult["handOffs"] = [];
   const attempts = new Map<string, number>();
   let state: LeadState | null = null;
   let events = 0;
@@ -93,11 +97,16 @@ export function simulate(sim: Simulation): SimulationResult {
         case "alert":
           alerts.push({ at, reason: effect.reason, message: effect.message });
           break;
+        case "hand_off":
+          handOffs.push(...effect.triggers.map((t) => ({ at, ...t })));
+          break;
         case "append_timeline":
         case "rejudge_timeline":
         case "project":
         case "suppress":
           break;
+        default:
+          effect satisfies never;
       }
     }
   };
@@ -118,7 +127,7 @@ export function simulate(sim: Simulation): SimulationResult {
       apply({ kind: "timer_fired", leadId: sim.leadId, timer: timer.timer }, timer.at);
     }
   }
-  return { state: state!, sent, alerts, events };
+  return { state: state!, sent, alerts, handOffs, events };
 }
 
 function reactionEvent(leadId: LeadId, touch: OutgoingTouch, sentAt: number, reaction: Reaction): LeadEvent {
@@ -126,9 +135,9 @@ function reactionEvent(leadId: LeadId, touch: OutgoingTouch, sentAt: number, rea
     case "open":
       return { kind: "email_opened", leadId, messageId: touch.key, sentAt, facts: PERSON };
     case "click":
-      return { kind: "link_clicked", leadId, messageId: touch.key, sentAt, linkIndex: 0, url: "https://owner.example/", honeypot: false, facts: PERSON };
+      return { kind: "link_clicked", leadId, messageId: touch.key, sentAt, linkIndex: 0, url: reaction.text ?? "https://owner.example/", honeypot: false, facts: PERSON };
     case "reply":
-      return { kind: "reply_received", leadId, messageKey: touch.key, text: "Sounds good, let's talk." };
+      return { kind: "reply_received", leadId, messageKey: touch.key, text: reaction.text ?? "Sounds good, let's talk." };
     case "visit":
       return { kind: "page_viewed", leadId, pageViewId: `pv-${touch.key}-${reaction.after}`, url: "https://owner.example/pricing", pageClass: reaction.pageClass ?? "pricing", facts: PERSON };
     case "book":

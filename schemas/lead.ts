@@ -8,7 +8,8 @@ export type LeadId = z.infer<typeof LeadIdSchema>;
 export const VerdictSchema = z.enum(["human", "auto", "machine"]);
 export type Verdict = z.infer<typeof VerdictSchema>;
 
-export const LeadStatusSchema = z.enum(["new", "active", "paused", "replied", "booked", "unsubscribed", "completed"]);
+/** `with_rep`: handed off to a person, automation paused until the rep resumes, returns or completes it. */
+export const LeadStatusSchema = z.enum(["new", "active", "paused", "replied", "with_rep", "booked", "unsubscribed", "completed"]);
 export type LeadStatus = z.infer<typeof LeadStatusSchema>;
 
 /** What the lead told us about themselves; every field optional because forms differ. */
@@ -113,6 +114,8 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
   z.object({ ...entry, kind: z.literal("reply_received"), messageKey: z.string().optional(), text: z.string().optional() }),
   z.object({ ...entry, kind: z.literal("booked"), source: z.string() }),
   z.object({ ...entry, kind: z.literal("unsubscribed"), channel: z.enum(["email", "sms"]), method: ConsentMethodSchema }),
+  z.object({ ...entry, kind: z.literal("handed_off"), trigger: z.string(), reason: z.string(), score: z.number() }),
+  z.object({ ...entry, kind: z.literal("rep_action"), action: z.enum(["resume", "return", "complete"]), note: z.string().optional() }),
 ]);
 export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
 
@@ -154,6 +157,8 @@ export const LeadSummarySchema = z.object({
       next: z.object({ stepId: z.string(), dueAt: z.number() }).optional(),
     }),
   ),
+  scoreFactors: z.array(z.object({ signal: z.string(), points: z.number(), count: z.number() })),
+  handOffs: z.array(z.object({ trigger: z.string(), reason: z.string(), at: z.number() })),
   /** Touches rendered and waiting for their time or their channel. */
   pendingTouches: z.array(z.object({ key: z.string(), stepId: z.string(), channel: z.enum(["email", "sms"]), dueAt: z.number(), attempts: z.number() })),
   timeline: z.array(TimelineEntrySchema),

@@ -120,12 +120,12 @@ describe("projection into D1", () => {
   it("writes the lead row and one event per submission", async () => {
     const form = await makeForm({ defaultSource: "spring-campaign" });
     const email = `${unique("proj")}@example.com`;
-    const { leadId } = (await (await postJson(form.id, { email, name: "Pat", company: "Pat Inc", title: "CEO" })).json()) as {
+    const { leadId } = (await (await postJson(form.id, { email, name: "Pat", company: "Pat Inc", title: "Engineer" })).json()) as {
       leadId: string;
     };
     await postJson(form.id, { email, message: "again" });
     const row = await env.DB.prepare("SELECT * FROM leads WHERE id = ?").bind(leadId).first();
-    expect(row).toMatchObject({ email, name: "Pat", company: "Pat Inc", title: "CEO", source: "spring-campaign", status: "new", score: 0 });
+    expect(row).toMatchObject({ email, name: "Pat", company: "Pat Inc", title: "Engineer", source: "spring-campaign", status: "new", score: 25 });
     expect(row!.last_activity_at as number).toBeGreaterThanOrEqual(row!.created_at as number);
     const events = await env.DB.prepare("SELECT id, kind FROM events WHERE lead_id = ? ORDER BY at").bind(leadId).all();
     expect(events.results).toEqual([

@@ -19,7 +19,7 @@ function submit(state: LeadState | null, s: Submission, now: number): { state: L
 describe("lead engine: form submissions", () => {
   it("a first submission creates a new lead, records it and asks for a projection", () => {
     const { state, effects } = submit(null, submission({ profile: { email: "ann@example.com", name: "Ann", source: "ads" } }), T0);
-    expect(state).toMatchObject({ id: LEAD, status: "new", score: 0, createdAt: T0, lastActivityAt: T0, version: 1, lastSeq: 1 });
+    expect(state).toMatchObject({ id: LEAD, status: "new", score: 15, createdAt: T0, lastActivityAt: T0, version: 1, lastSeq: 1 });
     expect(state.profile).toEqual({ email: "ann@example.com", name: "Ann", source: "ads" });
     expect(effects.map((e) => (e as { kind: string }).kind)).toEqual(["append_timeline", "project"]);
   });

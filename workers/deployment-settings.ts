@@ -18,8 +18,17 @@ export function businessTimezone(env: Env): string {
 }
 
 export function engineConfigFrom(env: Env): EngineConfig {
-  const { signals, sequences } = DEFAULT_ENGINE_CONFIG;
+  const { signals, sequences, handOff } = DEFAULT_ENGINE_CONFIG;
   return {
+    ...DEFAULT_ENGINE_CONFIG,
+    handOff: {
+      ...handOff,
+      threshold: number(env.HANDOFF_SCORE_THRESHOLD, handOff.threshold, 1),
+      competitors: (env.COMPETITORS ?? "").split(",").map((name) => name.trim()).filter(Boolean),
+      ...(env.BOOKING_URL?.trim() ? { bookingUrl: env.BOOKING_URL.trim() } : {}),
+      bookingWaitHours: number(env.BOOKING_WAIT_HOURS, handOff.bookingWaitHours, 0),
+      pauseAutomation: env.HANDOFF_PAUSES_AUTOMATION !== "off",
+    },
     signals: { ...signals, scannerWindowMs: number(env.SCANNER_WINDOW_SECONDS, signals.scannerWindowMs / 1000) * 1000 },
     sequences: {
       ...sequences,

@@ -113,6 +113,26 @@ api.post("/leads/:id/enrol", valid("json", z.object({ sequenceId: SequenceIdSche
   return c.json({ enrolled: true, sequenceId: sequence.id, version: sequence.version });
 });
 
+/** Hands a lead to a person now; the package goes to every configured destination. */
+api.post("/leads/:id/hand-off", valid("json", z.object({ reason: z.string().trim().min(1).max(300).default("handed over by the owner") })), async (c) => {
+  const id = LeadIdSchema.safeParse(c.req.param("id"));
+  if (!id.success || !(await leadObject(c.env, id.data).requestHandOff(id.data, c.req.valid("json").reason))) throw unknownLead();
+  return c.json({ handedOff: true });
+});
+
+/** The rep's decision: `resume` the paused sequences, `return` the lead to automation (nurture), or `complete` it. */
+api.post(
+  "/leads/:id/:action{resume|return|complete}",
+  valid("json", z.object({ note: z.string().trim().max(1000).optional() })),
+  async (c) => {
+    const id = LeadIdSchema.safeParse(c.req.param("id"));
+    const action = c.req.param("action") as "resume" | "return" | "complete";
+    const status = id.success ? await leadObject(c.env, id.data).repAction(id.data, action, c.req.valid("json").note) : null;
+    if (status === null) throw unknownLead();
+    return c.json({ status });
+  },
+);
+
 /** Marks a lead booked (a call was booked outside the booking webhooks): its sequences complete. */
 api.post("/leads/:id/booked", valid("json", z.object({ source: z.string().trim().min(1).max(100).default("owner") })), async (c) => {
   const id = LeadIdSchema.safeParse(c.req.param("id"));

@@ -7,7 +7,10 @@ import { leads } from "../../schemas/d1";
 import type { LeadId } from "../../schemas/lead";
 import { clockFrom } from "../clock";
 import { AppError } from "../errors";
+import { hmacSha256 } from "../hmac";
+import { leadIdFor } from "../lead-identity";
 import { leadObject } from "../lead-stub";
+import { sameText } from "../signed-token";
 import { suppress } from "../suppressions";
 import { validTwilioSignature } from "../twilio-signature";
 
@@ -55,5 +58,76 @@ hooks.post(
       await Promise.all(leadIds.map((id) => leadObject(c.env, id).recordReply(id, { text: body.slice(0, 2000) })));
     }
     return twiml();
+  },
+);
+
+const toHex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+/** Calendly signatures older than this are refused, so a captured request cannot be replayed. */
+const CALENDLY_TOLERANCE_S = 180;
+
+/**
+ * Who booked, per provider, after checking its signature over the raw body: Cal.com signs
+ * the body (`X-Cal-Signature-256`, hex HMAC-SHA256); Calendly signs `<t>.<body>`
+ * (`Calendly-Webhook-Signature: t=…,v1=…`). Other events are acknowledged and ignored.
+ */
+const BOOKING_PROVIDERS = {
+  calcom: {
+    secret: (env: Env) => env.CALCOM_WEBHOOK_SECRET,
+    async verify(secret: string, body: string, headers: Headers): Promise<boolean> {
+      const given = headers.get("x-cal-signature-256") ?? "";
+      return sameText(toHex(await hmacSha256(secret, body)), given.toLowerCase());
+    },
+    attendees(payload: unknown): string[] {
+      const event = payload as { triggerEvent?: string; payload?: { attendees?: { email?: unknown }[] } };
+      if (event.triggerEvent !== "BOOKING_CREATED") return [];
+      return (event.payload?.attendees ?? []).flatMap((a) => (typeof a.email === "string" ? [a.email] : []));
+    },
+  },
+  calendly: {
+    secret: (env: Env) => env.CALENDLY_WEBHOOK_SIGNING_KEY,
+    async verify(secret: string, body: string, headers: Headers, wallNowMs: number): Promise<boolean> {
+      const parts = Object.fromEntries((headers.get("calendly-webhook-signature") ?? "").split(",").map((p) => p.trim().split("=", 2) as [string, string]));
+      const t = Number(parts.t);
+      if (!Number.isInteger(t) || Math.abs(wallNowMs / 1000 - t) > CALENDLY_TOLERANCE_S || !parts.v1) return false;
+      return sameText(toHex(await hmacSha256(secret, `${t}.${body}`)), parts.v1.toLowerCase());
+    },
+    attendees(payload: unknown): string[] {
+      const event = payload as { event?: string; payload?: { email?: unknown } };
+      return event.event === "invitee.created" && typeof event.payload?.email === "string" ? [event.payload.email] : [];
+    },
+  },
+} as const;
+
+/** A booking confirmed by Cal.com or Calendly: the lead's sequences complete, and the booking is on its timeline. */
+hooks.post(
+  "/booking/:provider",
+  bodyLimit({
+    maxSize: 256 * 1024,
+    onError: () => {
+      throw new AppError(413, "too_large", "A booking webhook is at most 256 KB.");
+    },
+  }),
+  async (c) => {
+    const name = c.req.param("provider");
+    const provider = name === "calcom" || name === "calendly" ? BOOKING_PROVIDERS[name] : undefined;
+    if (!provider) throw new AppError(404, "unknown_provider", "Booking webhooks are /hooks/booking/calcom and /hooks/booking/calendly.");
+    const secret = provider.secret(c.env);
+    if (!secret) throw new AppError(503, "not_configured", `The ${name} webhook secret is not set on this deployment.`);
+    const body = await c.req.text();
+    if (!(await provider.verify(secret, body, c.req.raw.headers, Date.now()))) throw new AppError(401, "bad_signature", "The webhook signature does not match.");
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body);
+    } catch {
+      throw new AppError(400, "malformed_body", "The webhook body is not JSON.");
+    }
+    const booked: string[] = [];
+    for (const raw of provider.attendees(payload).slice(0, 20)) {
+      const email = raw.trim().toLowerCase();
+      const leadId = await leadIdFor(c.env.LEAD_ID_SECRET, { email });
+      // Attendees who never came in as leads are not created here.
+      if (await leadObject(c.env, leadId).markBooked(leadId, name === "calcom" ? "Cal.com" : "Calendly")) booked.push(leadId);
+    }
+    return c.json({ booked: booked.length });
   },
 );
