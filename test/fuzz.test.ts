@@ -106,6 +106,19 @@ describe("fuzz: tokens and beacons", () => {
     noServerError(await asOwner("/api/suppressions/import", { method: "POST", headers: { "content-type": "text/csv" }, body: csv }), "csv import");
   }, 30_000);
 
+  it("naughty provider webhooks get a 4xx with a reason, never a 5xx", async () => {
+    for (const value of naughty.slice(0, 100)) {
+      // Header values must be printable ASCII to be sent at all; the body takes the rest.
+      const printable = /^[\x20-\x7e]*$/.test(value) ? value.slice(0, 200) : "not-a-signature";
+      const headers = { "x-cal-signature-256": printable, "calendly-webhook-signature": `t=${printable},v1=${printable}`, "x-twilio-signature": printable };
+      for (const path of ["/hooks/booking/calcom", "/hooks/booking/calendly", "/hooks/sms/twilio"]) {
+        const response = await call(path, { method: "POST", headers: { ...headers, "content-type": "application/x-www-form-urlencoded" }, body: value });
+        noServerError(response, `${path} ${JSON.stringify(value)}`);
+        expect(response.status, path).toBeGreaterThanOrEqual(400);
+      }
+    }
+  }, 30_000);
+
   it("naughty beacons from a configured site get 204 or a 4xx", async () => {
     const origin = `https://${unique("fuzz")}.example`;
     await asOwner("/api/sites", { method: "PUT", body: JSON.stringify({ origin }) });
