@@ -1,0 +1,219 @@
+import type { InboundMessage } from "./message";
+
+/**
+ * What kind of message came in: a delivery failure, an automatic reply, a
+ * challenge-response request, a complaint (feedback report), or a person writing.
+ * Structured reports (RFC 3464 delivery status, RFC 5965 feedback reports, RFC 3834
+ * auto-reply headers) are read first; the common non-standard forms after them.
+ */
+
+export type Bounce = {
+  /** hard: the address is permanently bad; soft: try again later (full mailbox, policy, timeout). */
+  type: "hard" | "soft";
+  status: string | null;
+  recipient: string | null;
+  diagnostic: string;
+};
+
+export type MessageKind =
+  | { kind: "bounce"; bounce: Bounce }
+  | { kind: "complaint"; recipient: string | null; feedbackType: string }
+  | { kind: "auto_reply"; returnDate: string | null }
+  | { kind: "challenge" }
+  | { kind: "human" };
+
+const BOUNCE_SENDER = /^(mailer-daemon|postmaster|mail-daemon|mailerdaemon|bounce|bounces|double-bounce)([+@]|$)/i;
+const BOUNCE_SENDER_NAME = /(mail delivery (subsystem|system|service)|mailer-daemon|postmaster|mail administrator|delivery status notification)/i;
+const BOUNCE_SUBJECT =
+  /(undeliver(ed|able)|undelivered mail|delivery (status notification|failure|failed|has failed|problem|report)|mail delivery failed|returned mail|failure notice|non[- ]?deliver|could not be delivered|not delivered|returned to sender|delivery unsuccessful|mail system error|unzustellbar|nicht zustellbar|non remis|non distribuable|no se puede entregar|no entregado|impossibile recapitare|onbestelbaar|olevererbart|kan ikke leveres|niedostarczalna|не доставлено|エラー|配信不能)/i;
+const BOUNCE_BODY =
+  /(could not be delivered|couldn'?t be delivered|delivery (to the following recipients? )?(has )?failed|permanent (fatal )?error|following address(es)? failed|message (was )?not delivered|undeliverable|delivery has failed|unable to deliver|wasn'?t delivered|returned mail|did not reach the following|delivery status notification|I'?m sorry to have to inform you)/i;
+
+const AUTO_SUBJECT =
+  /^\s*(re:\s*)?(out of (the )?office|auto(matic)?[- ]?(reply|response|antwort|svar|respuesta|risposta)|autoreply|automatic reply|away from (the )?office|on (vacation|holiday|leave)|away until|vacation (reply|notice)|abwesen(d|heit)|automatische antwort|außer haus|nicht im büro|réponse automatique|absence|absent|respuesta automática|fuera de la oficina|ausente|risposta automatica|fuori (sede|ufficio)|assente|automatisch antwoord|afwezig|niet aanwezig|autosvar|frånvar|fraværende|poza biurem|nieobecn|автоответ|автоматический ответ|не в офисе|不在|自動応答|自动回复)/i;
+const AUTO_BODY =
+  /(i am (currently )?(out of (the )?office|away|on (vacation|holiday|leave|annual leave|parental leave|maternity leave))|i'?m (currently )?(out of (the )?office|away|on (vacation|holiday|leave))|i will be (out|away|back)|with limited access to (e-?mail|my e-?mail)|ich bin (bis|vom|derzeit|zurzeit)|je suis (absent|actuellement absent)|estoy (fuera|de vacaciones|ausente)|sono (fuori|assente|in ferie)|ik ben (afwezig|met vakantie))/i;
+const CHALLENGE =
+  /(verify (that )?you are (a )?human|please (confirm|verify) (your (e-?mail|message|address)|that you)|sender verification|challenge[- ]response|i am protected by|spam ?arrest|boxbe|mailbox verification|click (the link|here) to (be added|verify|confirm) (to|your)|approved senders? list)/i;
+
+/** Status codes where the address itself is bad (RFC 3463): bad mailbox, bad domain, moved, null MX. */
+const HARD_STATUS = /^5\.1\.(0|1|2|3|6|10)$/;
+const HARD_TEXT =
+  /(user unknown|unknown (or illegal )?user|illegal user|mailbox unavailable|doesn'?t have an? [^\n]{0,40}account|no such (user|mailbox|recipient|address|account)|does ?n[o']t exist|not exist|mailbox (not found|does not exist|unavailable: user)|recipient (not found|unknown|address rejected: user unknown)|invalid (recipient|mailbox|address)|unknown (recipient|mailbox|address)|address (not found|unknown)|unrouteable address|no mailbox here|account (does not exist|not found|has been (deleted|removed))|host or domain name not found|domain (not found|does not exist)|name service error|host unknown|no mx (record|host)|does not accept (e-?mail|mail)|null mx|has moved|is no longer (valid|available|with)|user not found|no longer (active|in use))/i;
+/** Even with a permanent status these are about the message or a policy, not the address. */
+const SOFT_TEXT = /(mailbox (is )?full|over ?quota|quota exceeded|insufficient (storage|space)|message (is )?too (large|big)|size limit|spam|blocked|blacklist|block ?list|policy|reputation|rate limit|too many|temporar|try again|greylist|dmarc|spf|dkim|authentication|ptr|reverse dns|relay)/i;
+
+const header = (message: InboundMessage, name: string) => message.headers.get(name)?.trim() ?? "";
+
+/** The fields of every block of an RFC 3464 (or 5965) report: name → value, one map per recipient. */
+function reportFields(text: string): Map<string, string>[] {
+  return text
+    .replace(/\r\n?/g, "\n")
+    .replace(/\n[ \t]+/g, " ")
+    .split(/\n\s*\n/)
+    .map((block) => new Map(block.split("\n").flatMap((line) => {
+      const match = /^([A-Za-z-]{2,40})\s*:\s*(.*)$/.exec(line.slice(0, 2000));
+      return match ? [[match[1]!.toLowerCase(), match[2]!.trim()] as [string, string]] : [];
+    })))
+    .filter((fields) => fields.size > 0);
+}
+
+const addressIn = (value: string | undefined): string | null => {
+  const match = /([^\s<>;:"'()[\]]{1,64}@[a-z0-9.-]{1,253}\.[a-z]{2,24})/i.exec(value ?? "");
+  return match ? match[1]!.toLowerCase() : null;
+};
+
+/** Hard only when the status or the words say the address is bad; when in doubt, soft (retried, suppressed after repeats). */
+function bounceType(status: string | null, diagnostic: string, body: string): "hard" | "soft" {
+  if (status?.startsWith("4")) return "soft";
+  if (SOFT_TEXT.test(diagnostic) && !HARD_TEXT.test(diagnostic)) return "soft";
+  if (status && HARD_STATUS.test(status)) return "hard";
+  return HARD_TEXT.test(diagnostic) || HARD_TEXT.test(body) ? "hard" : "soft";
+}
+
+/** A delivery failure from its RFC 3464 report, or from the text of a non-standard one. */
+function readBounce(message: InboundMessage): Bounce {
+  const status = message.reportParts.find((p) => /delivery-status/.test(p.mimeType));
+  if (status) {
+    const recipients = reportFields(status.text).filter((f) => f.has("final-recipient") || f.has("original-recipient"));
+    const failed = recipients.find((f) => /^failed/i.test(f.get("action") ?? "")) ?? recipients.find((f) => !/^(delivered|relayed|expanded)/i.test(f.get("action") ?? "")) ?? recipients[0];
+    if (failed) {
+      const code = /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(failed.get("status") ?? "")?.[1] ?? null;
+      const diagnostic = (failed.get("diagnostic-code") ?? "").replace(/^[a-z-]+;\s*/i, "") || message.text.slice(0, 2000);
+      const recipient = addressIn(failed.get("original-recipient")) ?? addressIn(failed.get("final-recipient"));
+      return { type: bounceType(code, diagnostic, message.text.slice(0, 4000)), status: code, recipient, diagnostic: diagnostic.slice(0, 500) };
+    }
+  }
+  const body = message.text.slice(0, 16_000);
+  const code = /\b([45]\.\d{1,3}\.\d{1,3})\b/.exec(body)?.[1] ?? null;
+  const smtp = /\b([45]\d\d)[ -]/.exec(body)?.[1];
+  const line = body.split("\n").find((l) => /\b[45]\d\d\b|\b[45]\.\d{1,3}\.\d{1,3}\b/.test(l)) ?? "";
+  return {
+    type: bounceType(code ?? (smtp ? `${smtp[0]}.0.0` : null), line, body),
+    status: code,
+    recipient: failedRecipient(body, message),
+    diagnostic: line.trim().slice(0, 500),
+  };
+}
+
+/** The failed address in a non-standard report: the first address the report names that is not ours or the reporter's. */
+function failedRecipient(body: string, message: InboundMessage): string | null {
+  const ours = new Set([message.from, ...message.to]);
+  const header = /^(x-failed-recipients|x-original-to|original-recipient|final-recipient)$/i;
+  for (const [name, value] of message.headers) if (header.test(name)) return addressIn(value);
+  for (const match of body.matchAll(/[^\s<>;:"'()[\]]{1,64}@[a-z0-9.-]{1,253}\.[a-z]{2,24}/gi)) {
+    const address = match[0].toLowerCase();
+    if (!ours.has(address)) return address;
+  }
+  return null;
+}
+
+function isBounce(message: InboundMessage): boolean {
+  if (message.reportParts.some((p) => /delivery-status/.test(p.mimeType)) || /report-type\s*=\s*"?delivery-status/i.test(message.contentType)) return true;
+  if (message.headers.has("x-failed-recipients")) return true;
+  const fromDaemon = BOUNCE_SENDER.test(message.from ?? "") || BOUNCE_SENDER_NAME.test(message.fromName);
+  const returnPathEmpty = /^<\s*>$/.test(header(message, "return-path"));
+  const subject = BOUNCE_SUBJECT.test(message.subject);
+  const body = BOUNCE_BODY.test(message.text.slice(0, 8000));
+  return (fromDaemon && (subject || body)) || (returnPathEmpty && subject) || (subject && body);
+}
+
+function feedbackReport(message: InboundMessage): MessageKind | null {
+  // Microsoft's junk-mail reports (JMRP) return the message with the complainant in a header, without an ARF part.
+  const jmrp = message.reportParts.find((p) => /rfc822/.test(p.mimeType) && /^x-hmxmroriginalrecipient:/im.test(p.text));
+  if (jmrp) return { kind: "complaint", recipient: addressIn(/^x-hmxmroriginalrecipient:\s*(.*)$/im.exec(jmrp.text)?.[1]), feedbackType: "abuse" };
+  const report = message.reportParts.find((p) => p.mimeType === "message/feedback-report");
+  if (!report && !/report-type\s*=\s*"?feedback-report/i.test(message.contentType)) return null;
+  const fields = new Map(reportFields(report?.text ?? "").flatMap((f) => [...f]));
+  const returned = message.reportParts.find((p) => /rfc822/.test(p.mimeType))?.text ?? "";
+  const recipient = addressIn(fields.get("original-rcpt-to")) ?? addressIn(/^to:\s*(.*)$/im.exec(returned)?.[1]) ?? null;
+  return { kind: "complaint", recipient, feedbackType: (fields.get("feedback-type") ?? "abuse").toLowerCase() };
+}
+
+function isAutoReply(message: InboundMessage): boolean {
+  const autoSubmitted = header(message, "auto-submitted").toLowerCase();
+  if (autoSubmitted && autoSubmitted !== "no") return true;
+  if (message.headers.has("x-autoreply") || message.headers.has("x-autorespond") || message.headers.has("x-autoresponse")) return true;
+  if (/^auto[_-]?reply$/i.test(header(message, "precedence"))) return true;
+  if (/^(oof|autoreply)$/i.test(header(message, "x-auto-response-suppress")) && AUTO_SUBJECT.test(message.subject)) return true;
+  return AUTO_SUBJECT.test(message.subject) || AUTO_BODY.test(message.text.slice(0, 4000));
+}
+
+export function messageKind(message: InboundMessage, receivedAt: number): MessageKind {
+  const complaint = feedbackReport(message);
+  if (complaint) return complaint;
+  if (isBounce(message)) return { kind: "bounce", bounce: readBounce(message) };
+  if (CHALLENGE.test(`${message.subject}\n${message.text.slice(0, 4000)}`)) return { kind: "challenge" };
+  if (isAutoReply(message)) return { kind: "auto_reply", returnDate: returnDate(`${message.subject}\n${message.text.slice(0, 4000)}`, receivedAt) };
+  return { kind: "human" };
+}
+
+const MONTHS: Record<string, number> = {};
+[
+  ["jan", "january", "januar", "janvier", "enero", "gennaio", "januari", "janeiro"],
+  ["feb", "february", "februar", "février", "fevrier", "febrero", "febbraio", "februari", "fevereiro"],
+  ["mar", "march", "märz", "maerz", "mars", "marzo", "maart", "março"],
+  ["apr", "april", "avril", "abril", "aprile"],
+  ["may", "mai", "mayo", "maggio", "mei", "maio"],
+  ["jun", "june", "juni", "juin", "junio", "giugno", "junho"],
+  ["jul", "july", "juli", "juillet", "julio", "luglio", "julho"],
+  ["aug", "august", "août", "aout", "agosto", "augustus"],
+  ["sep", "sept", "september", "septembre", "septiembre", "settembre", "setembro"],
+  ["oct", "october", "oktober", "octobre", "octubre", "ottobre", "outubro"],
+  ["nov", "november", "novembre", "noviembre", "novembro"],
+  ["dec", "december", "dezember", "décembre", "decembre", "diciembre", "dicembre", "dezembro"],
+].forEach((names, month) => names.forEach((name) => (MONTHS[name] = month)));
+
+const RETURN_CUE =
+  /(until|till|back (on|in the office on)?|return(ing)?( to the office)?( on)?|away through|bis (zum|einschließlich)?|ab dem|wieder (da|im büro) (am|ab)?|jusqu'(au|à)|de retour (le)?|hasta (el)?|regreso (el)?|vuelvo (el)?|fino al|rientro (il)?|tot en met|terug op|tot)\s*/gi;
+
+/**
+ * The date an out-of-office says its writer is back, as YYYY-MM-DD, when one is stated
+ * after a cue ("until", "back on", "bis", "jusqu'au" …). The year, when not given, is the
+ * next occurrence on or after the day the message came in.
+ */
+export function returnDate(text: string, receivedAt: number): string | null {
+  const received = new Date(receivedAt);
+  for (const cue of text.slice(0, 4000).matchAll(RETURN_CUE)) {
+    const rest = text.slice(cue.index! + cue[0].length, cue.index! + cue[0].length + 60).toLowerCase();
+    const date = dateAtStart(rest, received);
+    if (date) return date;
+  }
+  return null;
+}
+
+function dateAtStart(text: string, received: Date): string | null {
+  const year = (y: string | undefined, month: number, day: number) => {
+    if (y) return y.length === 2 ? 2000 + Number(y) : Number(y);
+    const candidate = Date.UTC(received.getUTCFullYear(), month, day);
+    return candidate < Date.UTC(received.getUTCFullYear(), received.getUTCMonth(), received.getUTCDate()) ? received.getUTCFullYear() + 1 : received.getUTCFullYear();
+  };
+  const iso = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
+  if (iso) return valid(Number(iso[1]), Number(iso[2]) - 1, Number(iso[3]));
+  // Day first with a month name: "3 December", "3. Dezember 2026", "le 3 décembre".
+  const dayName = /^(?:(?:le|el|il|den|am|the)\s+)?(?:[a-zà-ü]{2,12},?\s+)?(\d{1,2})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?([a-zà-üä]{3,10})\.?(?:\s+(?:de\s+)?(\d{4}))?/.exec(text);
+  if (dayName && MONTHS[dayName[2]!] !== undefined) {
+    const month = MONTHS[dayName[2]!]!, day = Number(dayName[1]);
+    return valid(year(dayName[3], month, day), month, day);
+  }
+  // Month name first: "December 3", "Monday, Dec 3rd, 2026".
+  const nameDay = /^(?:[a-z]{3,9},?\s+)?([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?/.exec(text);
+  if (nameDay && MONTHS[nameDay[1]!] !== undefined) {
+    const month = MONTHS[nameDay[1]!]!, day = Number(nameDay[2]);
+    return valid(year(nameDay[3], month, day), month, day);
+  }
+  // Numeric: 03.12.2026 and 3/12 are day first in most of the world; 12/3/2026 is ambiguous, read day first unless impossible.
+  const numeric = /^(?:[a-z]{2,9},?\s+)?(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))?/.exec(text);
+  if (numeric) {
+    let day = Number(numeric[1]), month = Number(numeric[2]) - 1;
+    if (month > 11 && day <= 12) [day, month] = [month + 1, day - 1];
+    return valid(year(numeric[3], month, day), month, day);
+  }
+  return null;
+}
+
+function valid(year: number, month: number, day: number): string | null {
+  const date = new Date(Date.UTC(year, month, day));
+  if (date.getUTCMonth() !== month || date.getUTCDate() !== day || year < 2000 || year > 2100) return null;
+  return date.toISOString().slice(0, 10);
+}
