@@ -8,6 +8,7 @@ import { leadTimezone } from "./lead-timezone";
 import { isTimeZone } from "./local-time";
 import {
   bendTiming,
+  bounced,
   DEFAULT_SEQUENCE_CONFIG,
   deliveryBlocked,
   deliveryDeferred,
@@ -16,9 +17,12 @@ import {
   enrol,
   fireDelivery,
   handOff,
+  holdEnds,
   markBooked,
   repAction,
+  optIn,
   optOut,
+  outOfOffice,
   reactivateOnReturn,
   receiveReply,
   runStep,
@@ -27,6 +31,7 @@ import {
   type Enrolment,
   type HumanSignal,
   type OutgoingTouch,
+  type Reply,
   type SequenceConfig,
   type Timer,
 } from "./sequence-runner";
@@ -72,6 +77,10 @@ export interface LeadState {
   sentTouches: { key: string; intent: string; at: number }[];
   /** The timeline's last sequence number: the engine numbers entries so it can refer to them. */
   lastSeq: number;
+  /** Soft bounces since the last sign of life. */
+  softBounces?: number;
+  /** Why email to the lead's address stopped (it bounced); unset while it is deliverable. */
+  emailUndeliverable?: string;
   /** Bumped on every change; the D1 projection never lets an older version overwrite a newer. */
   version: number;
 }
@@ -108,7 +117,10 @@ export type LeadEvent =
   | { kind: "delivery_failed"; leadId: LeadId; key: string; permanent: boolean; reason: string }
   | { kind: "delivery_blocked"; leadId: LeadId; key: string; reason: string }
   | { kind: "delivery_deferred"; leadId: LeadId; key: string; until: number }
-  | { kind: "reply_received"; leadId: LeadId; messageKey?: string; text?: string }
+  | ({ kind: "reply_received"; leadId: LeadId } & Reply)
+  | { kind: "auto_reply_received"; leadId: LeadId; returnDate?: string }
+  | { kind: "bounced"; leadId: LeadId; bounceType: "hard" | "soft"; address: string; status?: string; diagnostic: string }
+  | { kind: "sms_resubscribed"; leadId: LeadId }
   | { kind: "booked"; leadId: LeadId; source: string }
   | { kind: "unsubscribed"; leadId: LeadId; channel: "email" | "sms"; method: ConsentMethod }
   | { kind: "hand_off_requested"; leadId: LeadId; reason: string }
@@ -330,6 +342,8 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
           case "booking_check":
             // Nothing to change here: the hand-off check that follows every event reads it.
             return { ...c, effects: [...c.effects, { kind: "unschedule", timer }] };
+          case "hold_ends":
+            return holdEnds(c, now);
         }
       });
     }
@@ -343,11 +357,20 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
       return withLead(current, (c) => deliveryDeferred(c, event.key, event.until));
     case "reply_received":
       return withLead(current, (c) => {
-        const { messageKey, text } = event;
-        const replied = receiveReply(c, { ...(messageKey ? { messageKey } : {}), ...(text ? { text } : {}) }, now);
+        const { leadId: _, kind: __, ...reply } = event;
+        const replied = receiveReply(c, reply, now, config.sequences);
+        const { messageKey, text } = reply;
         const signal: HumanSignal = { seq: replied.state.lastSeq, at: now, kind: "reply", ...(messageKey ? { messageKey } : {}), ...(text ? { text: text.slice(0, 500) } : {}) };
         return { ...replied, state: { ...replied.state, humanSignals: [...replied.state.humanSignals, signal].slice(-MAX_HUMAN_SIGNALS) } };
       });
+    case "auto_reply_received":
+      return withLead(current, (c) => outOfOffice(c, event.returnDate, now, config.sequences));
+    case "bounced": {
+      const { leadId: _, kind: __, ...bounce } = event;
+      return withLead(current, (c) => bounced(c, bounce, now, config.sequences));
+    }
+    case "sms_resubscribed":
+      return withLead(current, (c) => optIn(c, now));
     case "booked":
       return withLead(current, (c) => markBooked(c, event.source, now));
     case "unsubscribed":

@@ -14,7 +14,7 @@ import { applyEvent, openedStatus, type EngineConfig, type LeadEffect, type Lead
 import { buildPackage, type HandOffPackage } from "./hand-off-package";
 import { projectLead } from "./lead-projection";
 import * as storage from "./lead-storage";
-import { isEnrolled, type OutgoingTouch, type Timer } from "./sequence-runner";
+import { isEnrolled, type OutgoingTouch, type Reply, type Timer } from "./sequence-runner";
 
 type SuppressEffect = Omit<Extract<LeadEffect, { kind: "suppress" }>, "kind">;
 type HandOffDelivery = { destination: DestinationKind; pkg: HandOffPackage; key: string; attempt: number };
@@ -69,9 +69,32 @@ export class LeadObject extends DurableObject<Env> {
     return isEnrolled(after, sequence.id) ? { enrolled: true } : { enrolled: false, reason: `lead_${after.status}` };
   }
 
-  /** Records a human reply: automation pauses at once and the owner is alerted. */
-  async recordReply(leadId: LeadId, reply: { messageKey?: string; text?: string }): Promise<void> {
+  /** Records a human reply: automation pauses at once and the owner is alerted. False when there is no such lead. */
+  async recordReply(leadId: LeadId, reply: Reply): Promise<boolean> {
+    if (storage.loadState(this.sql) === null) return false;
     await this.handle({ kind: "reply_received", leadId, ...reply });
+    return true;
+  }
+
+  /** An out-of-office answered a touch: pending touches wait until after the return date. */
+  async recordAutoReply(leadId: LeadId, returnDate?: string): Promise<boolean> {
+    if (storage.loadState(this.sql) === null) return false;
+    await this.handle({ kind: "auto_reply_received", leadId, ...(returnDate ? { returnDate } : {}) });
+    return true;
+  }
+
+  /** A delivery failure for the lead's address: a hard one (or repeated soft ones) stops email and suppresses it. */
+  async recordBounce(leadId: LeadId, bounce: { bounceType: "hard" | "soft"; address: string; status?: string; diagnostic: string }): Promise<boolean> {
+    if (storage.loadState(this.sql) === null) return false;
+    await this.handle({ kind: "bounced", leadId, ...bounce });
+    return true;
+  }
+
+  /** SMS START: the lead may be texted again. */
+  async resubscribeSms(leadId: LeadId): Promise<boolean> {
+    if (storage.loadState(this.sql) === null) return false;
+    await this.handle({ kind: "sms_resubscribed", leadId });
+    return true;
   }
 
   /**

@@ -1,7 +1,7 @@
-import type { ConsentMethod, EnrolReason, LeadStatus, TimelineEntry, TouchVariant } from "../schemas/lead";
+import type { ConsentMethod, EnrolReason, LeadStatus, ReplyIntent, TimelineEntry, TouchVariant } from "../schemas/lead";
 import type { BranchAction, Channel, Condition, EmailTemplate, Intent, Sequence, SequenceVersion, SendingWindow, Step, Wait } from "../schemas/sequence";
 import type { LeadEffect, LeadState } from "./lead-engine";
-import { addLocalDays } from "./local-time";
+import { addLocalDays, zonedTime } from "./local-time";
 import { atPeakHour, nextOpeningInAll, peakHour, SMS_QUIET_HOURS } from "./sending-window";
 import { renderTemplate, type MergeValues } from "./template";
 
@@ -78,7 +78,7 @@ export interface HumanSignal {
 }
 
 /** A step of an enrolment, a touch's delivery, or the check after a booking link was opened. */
-export type Timer = { kind: "step"; enrolmentId: string } | { kind: "delivery"; key: string } | { kind: "booking_check" };
+export type Timer = { kind: "step"; enrolmentId: string } | { kind: "delivery"; key: string } | { kind: "booking_check" } | { kind: "hold_ends" };
 export function timerKey(timer: Timer): string {
   switch (timer.kind) {
     case "step":
@@ -87,6 +87,8 @@ export function timerKey(timer: Timer): string {
       return `delivery:${timer.key}`;
     case "booking_check":
       return "booking-check";
+    case "hold_ends":
+      return "hold-ends";
   }
 }
 
@@ -100,6 +102,12 @@ export interface SequenceConfig {
   nurtureSequenceId: string;
   /** Waits before retrying a touch the channel refused for a passing reason; one more failure gives up. */
   retryDelaysMs: number[];
+  /** A "not now" reply holds the lead this many days, then its sequences resume. */
+  notNowHoldDays: number;
+  /** An out-of-office that names no return date postpones touches this many days. */
+  outOfOfficeDays: number;
+  /** Soft bounces in a row (no human signal between) after which the address is suppressed. */
+  softBounceLimit: number;
 }
 
 export const DEFAULT_SEQUENCE_CONFIG: SequenceConfig = {
@@ -108,6 +116,9 @@ export const DEFAULT_SEQUENCE_CONFIG: SequenceConfig = {
   reactivation: { sequenceId: "cold-reactivation", silentDays: 60 },
   nurtureSequenceId: "nurture",
   retryDelaysMs: [60_000, 5 * 60_000, 30 * 60_000, 2 * HOUR, 6 * HOUR],
+  notNowHoldDays: 30,
+  outOfOfficeDays: 7,
+  softBounceLimit: 3,
 };
 
 /** Statuses in which nothing more is sent automatically. */
@@ -459,6 +470,7 @@ export function fireDelivery(change: Change, key: string, now: number): Change {
   if (HALTED.includes(change.state.status) && !answersTheLead) return skipped(`the lead is ${change.state.status}`);
   if (touch.channel === "sms" && change.state.consent.sms?.granted !== true) return skipped("no SMS consent recorded");
   if (touch.channel === "email" && change.state.consent.email?.granted === false) return skipped("the lead withdrew email consent");
+  if (touch.channel === "email" && change.state.emailUndeliverable) return skipped(`the address bounced: ${change.state.emailUndeliverable}`);
   // A late alarm must not carry an SMS into the night.
   const opening = nextOpeningInAll(Math.max(now, delivery.dueAt), change.state.timezone, delivery.windows);
   if (opening > now) return reschedule(change, key, opening);
@@ -578,12 +590,95 @@ function haltAll(change: Change, outcome: "paused" | "booked" | "unsubscribed", 
   return c;
 }
 
-/** A person replied: automation pauses at once and the owner is alerted. */
-export function receiveReply(change: Change, reply: { messageKey?: string; text?: string }, now: number): Change {
+export interface Reply {
+  messageKey?: string;
+  text?: string;
+  channel?: Channel;
+  intent?: ReplyIntent;
+  confidence?: number;
+}
+
+/**
+ * A person replied: automation pauses at once and the owner is alerted. What the reply
+ * asks for then acts — an unsubscribe request opts the lead out of that channel, "not now"
+ * holds it and resumes it later — unless the judgement was unsure (`needs_review`).
+ */
+export function receiveReply(change: Change, reply: Reply, now: number, config: SequenceConfig): Change {
   let c = log(change, now, { kind: "reply_received", ...reply });
-  c = { ...c, state: { ...c.state, status: "replied", lastActivityAt: Math.max(c.state.lastActivityAt, now) } };
+  c = { ...c, state: { ...c.state, status: "replied", lastActivityAt: Math.max(c.state.lastActivityAt, now), softBounces: 0 } };
   c = haltAll(c, "paused", "the lead replied", now);
-  return effect(c, { kind: "alert", reason: "reply", message: reply.text ? reply.text.slice(0, 500) : "The lead replied." });
+  const intent = reply.intent && reply.intent !== "needs_review" ? ` (${reply.intent.replace("_", " ")})` : reply.intent ? " (needs review)" : "";
+  c = effect(c, { kind: "alert", reason: "reply", message: `${reply.text ? reply.text.slice(0, 500) : "The lead replied."}${intent ? `\n\nRead as:${intent}` : ""}` });
+  if (reply.intent === "unsubscribe") return optOut(c, reply.channel ?? "email", "reply", now);
+  if (reply.intent === "not_now") return effect(c, { kind: "schedule", timer: { kind: "hold_ends" }, at: addLocalDays(now, c.state.timezone, config.notNowHoldDays) });
+  return c;
+}
+
+/** Paused sequences carry on from the step they stopped at. */
+function resumePaused(change: Change, now: number): Change {
+  let c: Change = { ...change, state: { ...change.state, status: "active" } };
+  for (const enrolment of change.state.enrolments.filter((e) => e.status === "paused")) {
+    c = updateEnrolment(c, enrolment.id, (e) => ({ ...e, status: "active", lastStepAt: now }));
+    c = planStep(c, enrolment.id, enrolment.resumeStep ?? 0, now, now);
+  }
+  return c;
+}
+
+/** The "not now" hold is over: the lead's sequences resume, unless someone has taken it since. */
+export function holdEnds(change: Change, now: number): Change {
+  const c = effect(change, { kind: "unschedule", timer: { kind: "hold_ends" } });
+  if (c.state.status !== "replied") return c;
+  return resumePaused(log(c, now, { kind: "automation_resumed", reason: "the not-now hold ended" }), now);
+}
+
+/**
+ * An out-of-office: the sequence goes on, but nothing goes out before the day after the
+ * stated return date (a default number of days when none is given), in the lead's zone.
+ */
+export function outOfOffice(change: Change, returnDate: string | undefined, now: number, config: SequenceConfig): Change {
+  const zone = change.state.timezone;
+  const [year, month, day] = (returnDate ?? "").split("-").map(Number) as [number, number, number];
+  const stated = returnDate ? zonedTime(zone, { year, month, day: day + 1, hour: 0, minute: 0, second: 0 }) : NaN;
+  // A return date in the past or absurdly far away is not believed.
+  const until = stated > now && stated < addLocalDays(now, zone, 90) ? stated : addLocalDays(now, zone, config.outOfOfficeDays);
+  let c = log(change, now, { kind: "auto_reply_received", ...(returnDate ? { returnDate } : {}), until });
+  for (const enrolment of c.state.enrolments) {
+    const next = enrolment.next;
+    if (enrolment.status !== "active" || !next || next.dueAt >= until) continue;
+    const step = enrolment.sequence.steps[next.stepIndex];
+    c = updateEnrolment(c, enrolment.id, (e) => ({ ...e, next: { ...next, dueAt: until } }));
+    c = effect(c, { kind: "schedule", timer: { kind: "step", enrolmentId: enrolment.id }, at: until });
+    if (step) c = log(c, now, { kind: "timing_changed", enrolmentId: enrolment.id, sequenceId: enrolment.sequenceId, stepId: step.id, from: next.dueAt, to: until, reason: "out of office" });
+  }
+  for (const delivery of c.state.deliveries) if (delivery.dueAt < until) c = reschedule(c, delivery.touch.key, until);
+  return c;
+}
+
+/**
+ * A delivery failure reported for the lead's address. Hard: the address is bad, so email
+ * stops and it is suppressed. Soft: the next touches go as planned (the retry), and only
+ * repeated soft failures with no sign of life between suppress it.
+ */
+export function bounced(change: Change, bounce: { bounceType: "hard" | "soft"; address: string; status?: string; diagnostic: string }, now: number, config: SequenceConfig): Change {
+  const softBounces = (change.state.softBounces ?? 0) + (bounce.bounceType === "soft" ? 1 : 0);
+  const suppressed = bounce.bounceType === "hard" || softBounces >= config.softBounceLimit;
+  let c = log(change, now, { kind: "bounced", ...bounce, suppressed });
+  c = { ...c, state: { ...c.state, softBounces } };
+  if (!suppressed || c.state.emailUndeliverable) return c;
+  const reason = bounce.bounceType === "hard" ? `hard bounce${bounce.status ? ` ${bounce.status}` : ""}` : `${softBounces} soft bounces`;
+  c = { ...c, state: { ...c.state, emailUndeliverable: reason } };
+  for (const delivery of c.state.deliveries.filter((d) => d.touch.channel === "email")) {
+    const { touch } = delivery;
+    c = log(dropDelivery(c, touch.key), now, { kind: "touch_skipped", enrolmentId: touch.enrolmentId, sequenceId: touch.sequenceId, stepId: touch.stepId, channel: "email", reason: `the address bounced: ${reason}` });
+  }
+  return effect(c, { kind: "suppress", channel: "email", value: bounce.address, reason });
+}
+
+/** SMS START after a STOP: texts may go again, with the consent recorded anew (the webhook lifts the suppression). */
+export function optIn(change: Change, now: number): Change {
+  if (change.state.consent.sms?.granted !== false) return change;
+  const c = log(change, now, { kind: "resubscribed", channel: "sms", method: "sms_start" });
+  return { ...c, state: { ...c.state, consent: { ...c.state.consent, sms: { granted: true, at: now, method: "sms_start" } } } };
 }
 
 /** A booking completes every sequence the lead is in. */
@@ -651,15 +746,7 @@ export function repAction(change: Change, action: "resume" | "return" | "complet
   const { state } = change;
   if (["booked", "unsubscribed"].includes(state.status)) return change;
   let c = log(change, now, { kind: "rep_action", action, ...(note ? { note } : {}) });
-  const paused = state.enrolments.filter((e) => e.status === "paused");
-  if (action === "resume") {
-    c = { ...c, state: { ...c.state, status: "active" } };
-    for (const enrolment of paused) {
-      c = updateEnrolment(c, enrolment.id, (e) => ({ ...e, status: "active", lastStepAt: now }));
-      c = planStep(c, enrolment.id, enrolment.resumeStep ?? 0, now, now);
-    }
-    return c;
-  }
+  if (action === "resume") return resumePaused(c, now);
   for (const delivery of c.state.deliveries) c = dropDelivery(c, delivery.touch.key);
   for (const enrolment of c.state.enrolments.filter((e) => e.status === "active" || e.status === "paused")) {
     c = endEnrolment(c, enrolment.id, "completed", action === "complete" ? "completed by the rep" : "returned to automation by the rep", now);

@@ -58,7 +58,12 @@ export const events = sqliteTable(
     at: integer("at").notNull(),
     data: text("data", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
   },
-  (t) => [index("events_lead_at_idx").on(t.leadId, t.at), index("events_kind_at_idx").on(t.kind, t.at)],
+  (t) => [
+    index("events_lead_at_idx").on(t.leadId, t.at),
+    index("events_kind_at_idx").on(t.kind, t.at),
+    // A reply's In-Reply-To / References find the lead through the Message-IDs we sent.
+    index("events_message_id_idx").on(sql`json_extract(${t.data}, '$.messageId')`).where(sql`${t.kind} = 'touch_sent'`),
+  ],
 );
 
 export type FormRow = typeof forms.$inferSelect;
@@ -137,6 +142,29 @@ export const suppressions = sqliteTable(
 
 export type OutboxRow = typeof outbox.$inferSelect;
 export type SequenceRow = typeof sequences.$inferSelect;
+
+/**
+ * Every inbound email, kept so nothing is dropped silently: what it was, which lead it
+ * resolved to (null when none), and what was done — for the owner's inbox view and audits.
+ */
+export const inboundMessages = sqliteTable(
+  "inbound_messages",
+  {
+    id: text("id").primaryKey(),
+    receivedAt: integer("received_at").notNull(),
+    from: text("from_address"),
+    to: text("to_address").notNull(),
+    subject: text("subject").notNull(),
+    kind: text("kind").notNull(),
+    leadId: text("lead_id"),
+    /** applied (the lead's object acted), unmatched (no lead), forwarded, or why not. */
+    disposition: text("disposition").notNull(),
+    detail: text("detail", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [index("inbound_received_idx").on(t.receivedAt), index("inbound_lead_idx").on(t.leadId), index("inbound_from_idx").on(t.from)],
+);
+
+export type InboundMessageRow = typeof inboundMessages.$inferSelect;
 
 /** Page views of sites whose individual tracking is off: counts per day and page class, nobody's. */
 export const sitePageCounts = sqliteTable(

@@ -27,8 +27,15 @@ export const LeadProfileSchema = z.object({
 export type LeadProfile = z.infer<typeof LeadProfileSchema>;
 
 /** How consent was given or withdrawn. */
-export const ConsentMethodSchema = z.enum(["form", "unsubscribe_link", "one_click", "owner", "reply", "sms_stop"]);
+export const ConsentMethodSchema = z.enum(["form", "unsubscribe_link", "one_click", "owner", "reply", "sms_stop", "sms_start", "complaint"]);
 export type ConsentMethod = z.infer<typeof ConsentMethodSchema>;
+
+/**
+ * What a person's reply asks for. `needs_review` when the judgement is not sure enough
+ * (below the confidence floor): the reply still pauses the lead, nothing else is automatic.
+ */
+export const ReplyIntentSchema = z.enum(["interested", "question", "pricing", "objection", "not_now", "not_interested", "wrong_person", "unsubscribe", "needs_review"]);
+export type ReplyIntent = z.infer<typeof ReplyIntentSchema>;
 
 /** One channel's consent: granted or withdrawn, when, how, with which words, on which page. */
 export const ConsentRecordSchema = z.object({
@@ -111,7 +118,19 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
   z.object({ ...entry, kind: z.literal("touch_failed"), ...touch, reason: z.string(), permanent: z.boolean(), retryAt: z.number().optional() }),
   z.object({ ...entry, kind: z.literal("touch_skipped"), ...enrolment, stepId: z.string(), channel: z.string().optional(), reason: z.string() }),
   z.object({ ...entry, kind: z.literal("task_created"), ...enrolment, stepId: z.string(), note: z.string() }),
-  z.object({ ...entry, kind: z.literal("reply_received"), messageKey: z.string().optional(), text: z.string().optional() }),
+  z.object({
+    ...entry,
+    kind: z.literal("reply_received"),
+    messageKey: z.string().optional(),
+    text: z.string().optional(),
+    channel: z.enum(["email", "sms"]).optional(),
+    intent: ReplyIntentSchema.optional(),
+    confidence: z.number().optional(),
+  }),
+  z.object({ ...entry, kind: z.literal("auto_reply_received"), returnDate: z.string().optional(), until: z.number() }),
+  z.object({ ...entry, kind: z.literal("bounced"), bounceType: z.enum(["hard", "soft"]), address: z.string(), status: z.string().optional(), diagnostic: z.string(), suppressed: z.boolean() }),
+  z.object({ ...entry, kind: z.literal("automation_resumed"), reason: z.string() }),
+  z.object({ ...entry, kind: z.literal("resubscribed"), channel: z.enum(["email", "sms"]), method: ConsentMethodSchema }),
   z.object({ ...entry, kind: z.literal("booked"), source: z.string() }),
   z.object({ ...entry, kind: z.literal("unsubscribed"), channel: z.enum(["email", "sms"]), method: ConsentMethodSchema }),
   z.object({ ...entry, kind: z.literal("handed_off"), trigger: z.string(), reason: z.string(), score: z.number() }),

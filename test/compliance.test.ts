@@ -246,7 +246,7 @@ describe("data rights", () => {
 });
 
 describe("retention and tracking switches", () => {
-  it("the daily job deletes raw events and messages older than the retention period, and keeps newer ones", async () => {
+  it("the daily job deletes raw events, sent and received messages older than the retention period, and keeps newer ones", async () => {
     const now = Date.now();
     const old = now - 400 * 86_400_000;
     const id = unique("retention");
@@ -254,6 +254,8 @@ describe("retention and tracking switches", () => {
       env.DB.prepare("INSERT INTO events (id, lead_id, kind, at, data) VALUES (?, 'l', 'page_viewed', ?, '{}')").bind(`${id}-old`, old),
       env.DB.prepare("INSERT INTO events (id, lead_id, kind, at, data) VALUES (?, 'l', 'page_viewed', ?, '{}')").bind(`${id}-new`, now - 86_400_000),
       env.DB.prepare("INSERT INTO outbox (id, lead_id, channel, \"from\", \"to\", text, headers, message_id, created_at) VALUES (?, 'l', 'sms', 'a', 'b', 't', '{}', 'm', ?)").bind(`${id}-old`, old),
+      env.DB.prepare("INSERT INTO inbound_messages (id, received_at, to_address, subject, kind, disposition, detail) VALUES (?, ?, 'r', 's', 'human', 'applied', '{}')").bind(`${id}-old`, old),
+      env.DB.prepare("INSERT INTO inbound_messages (id, received_at, to_address, subject, kind, disposition, detail) VALUES (?, ?, 'r', 's', 'human', 'applied', '{}')").bind(`${id}-new`, now),
     ]);
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ scheduledTime: now, cron: "17 3 * * *" }), env, ctx);
@@ -261,6 +263,7 @@ describe("retention and tracking switches", () => {
     const left = await env.DB.prepare("SELECT id FROM events WHERE id LIKE ? || '%'").bind(id).all();
     expect(left.results).toEqual([{ id: `${id}-new` }]);
     expect((await env.DB.prepare("SELECT id FROM outbox WHERE id = ?").bind(`${id}-old`).all()).results).toEqual([]);
+    expect((await env.DB.prepare("SELECT id FROM inbound_messages WHERE id LIKE ? || '%'").bind(id).all()).results).toEqual([{ id: `${id}-new` }]);
   });
 
   it("with a site's individual tracking off, page views are only counted and never reach a lead", async () => {
@@ -335,6 +338,30 @@ describe("SMS STOP and replies by text", () => {
     expect((await inbound({ From: phone, Body: "Can you come Tuesday?" })).status).toBe(200);
     const summary = await summaryOf(stub);
     expect(summary.status).toBe("replied");
-    expect(summary.timeline.find((e) => e.kind === "reply_received")).toMatchObject({ text: "Can you come Tuesday?" });
+    expect(summary.timeline.find((e) => e.kind === "reply_received")).toMatchObject({ text: "Can you come Tuesday?", channel: "sms", intent: "question" });
+  });
+
+  it("START (or UNSTOP) after a STOP lifts the suppression and records consent again", async () => {
+    for (const [phone, word] of [["+12125550164", "START"], ["+12125550165", "unstop"]] as const) {
+      const { stub } = await textingLead(phone);
+      await inbound({ From: phone, Body: "STOP" });
+      expect((await inbound({ From: phone, Body: word })).status).toBe(200);
+      expect((await suppressionRows(phone)).results).toEqual([]);
+      const summary = await summaryOf(stub);
+      expect(summary.consent.sms).toMatchObject({ granted: true, method: "sms_start" });
+      expect(kinds(summary)).toContain("resubscribed");
+      expect(kinds(summary)).not.toContain("reply_received");
+    }
+  });
+
+  it("HELP is answered with who is texting and how to stop, and is not a reply", async () => {
+    const phone = "+12125550166";
+    const { stub } = await textingLead(phone);
+    const response = await inbound({ From: phone, Body: "help" });
+    const text = await response.text();
+    expect(text).toContain("<Message>");
+    expect(text).toContain("Reply STOP to stop");
+    expect(text).toContain(env.SENDER_COMPANY);
+    expect((await summaryOf(stub)).status).toBe("active");
   });
 });

@@ -10,6 +10,8 @@ declare namespace Cloudflare {
       appleRelayV6: string[];
       microsoftV4: string[];
       naughtyStrings: string[];
+      replies: { file: string; expected_reply: string | null; accepted_replies?: string[]; must_contain?: string[]; must_not_contain?: string[]; body: string }[];
+      bounces: { file: string; category: string; is_bounce: boolean; is_auto_reply: boolean; bounce_type: "hard" | "soft" | "mixed" | null; base64: string }[];
     };
   }
 }

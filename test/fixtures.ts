@@ -19,6 +19,26 @@ function firstLines(path: string, count: number): string[] {
   return readFileSync(path, "utf8").split("\n").filter(Boolean).slice(0, count);
 }
 
+export interface ReplyLabel {
+  file: string;
+  expected_reply: string | null;
+  accepted_replies?: string[];
+  must_contain?: string[];
+  must_not_contain?: string[];
+}
+
+export interface BounceLabel {
+  file: string;
+  category: string;
+  is_bounce: boolean;
+  is_auto_reply: boolean;
+  bounce_type: "hard" | "soft" | "mixed" | null;
+}
+
+function jsonLines<T>(path: string): T[] {
+  return readFileSync(path, "utf8").trim().split("\n").map((line) => JSON.parse(line) as T);
+}
+
 export function loadFixtures() {
   return {
     // omrilotan/isbot @ 344052d fixtures/ (Unlicense)
@@ -28,6 +48,11 @@ export function loadFixtures() {
     appleRelayV4: firstLines(join(ROOT, "ip-ranges/apple-proxy/ipv4_merged.txt"), 5),
     appleRelayV6: firstLines(join(ROOT, "ip-ranges/apple-proxy/ipv6_merged.txt"), 5),
     microsoftV4: firstLines(join(ROOT, "ip-ranges/microsoft/ipv4_merged.txt"), 5),
+    // github/email_reply_parser @ 59e5859, zapier/email-reply-parser @ f67a872,
+    // willdurand/EmailReplyParser @ f25f8c6, crisp-oss/email-reply-parser @ 0b3704c (MIT)
+    replies: jsonLines<ReplyLabel>(join(ROOT, "replies/labels.jsonl")).map((label) => ({ ...label, body: readFileSync(join(ROOT, "replies", label.file), "utf8") })),
+    // sisimai/set-of-emails as bundled in sisimai/go-sisimai @ ed142de (BSD-2-Clause); some bodies are not UTF-8, so bytes travel as base64
+    bounces: jsonLines<BounceLabel>(join(ROOT, "bounces/labels.jsonl")).map((label) => ({ ...label, base64: readFileSync(join(ROOT, "bounces", label.file)).toString("base64") })),
     // minimaxir/big-list-of-naughty-strings @ db33ec7 blns.json (MIT)
     naughtyStrings: JSON.parse(readFileSync(join(ROOT, "naughty-strings/blns.json"), "utf8")) as string[],
   };

@@ -119,6 +119,16 @@ describe("fuzz: tokens and beacons", () => {
     }
   }, 30_000);
 
+  it("naughty subjects, senders and bodies of inbound mail are read, never a 5xx", async () => {
+    for (const value of naughty) {
+      const oneLine = value.replace(/[\r\n]+/g, " ");
+      const raw = `From: "${oneLine}" <a@example.net>\r\nTo: r@reply.example.com\r\nSubject: ${oneLine}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${value}\r\n> quoted\r\n`;
+      const response = await asOwner("/api/inbound/inspect", { method: "POST", headers: { "content-type": "message/rfc822" }, body: raw });
+      noServerError(response, `inbound ${JSON.stringify(value)}`);
+      expect([200, 422], JSON.stringify(value)).toContain(response.status);
+    }
+  }, 30_000);
+
   it("naughty beacons from a configured site get 204 or a 4xx", async () => {
     const origin = `https://${unique("fuzz")}.example`;
     await asOwner("/api/sites", { method: "PUT", body: JSON.stringify({ origin }) });

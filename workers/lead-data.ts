@@ -1,14 +1,19 @@
-import { eq, inArray } from "drizzle-orm";
+import { eq, inArray, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { events, leads, outbox, suppressions, visitors } from "../schemas/d1";
+import { events, inboundMessages, leads, outbox, suppressions, visitors } from "../schemas/d1";
 import type { LeadId } from "../schemas/lead";
 import { leadObject } from "./lead-stub";
 import { hashContactEntries, suppress, suppressionHash } from "./suppressions";
 
 /**
  * Data rights: everything held about one lead, and erasing it everywhere — the object's
- * storage, the D1 projection, its events and page views, visitor links and messages.
+ * storage, the D1 projection, its events and page views, visitor links, messages sent and
+ * messages received.
  */
+
+/** Inbound mail about the lead: matched to it, or sent from its address. */
+const inboundOf = (leadId: LeadId, email: string | null | undefined) =>
+  email ? or(eq(inboundMessages.leadId, leadId), eq(inboundMessages.from, email.toLowerCase())) : eq(inboundMessages.leadId, leadId);
 
 async function suppressionValues(secret: string, contacts: { email?: string | null; phone?: string | null }): Promise<string[]> {
   const values: string[] = [];
@@ -25,10 +30,11 @@ export async function exportLead(env: Env, leadId: LeadId, now: number) {
   if (!held && !lead) return null;
   const profile = held?.state?.profile ?? { email: lead?.email ?? undefined, phone: lead?.phone ?? undefined };
   const values = await suppressionValues(env.LEAD_ID_SECRET, profile);
-  const [eventRows, visitorRows, messageRows, suppressionRows] = await Promise.all([
+  const [eventRows, visitorRows, messageRows, inboundRows, suppressionRows] = await Promise.all([
     d1.select().from(events).where(eq(events.leadId, leadId)).all(),
     d1.select().from(visitors).where(eq(visitors.leadId, leadId)).all(),
     d1.select().from(outbox).where(eq(outbox.leadId, leadId)).all(),
+    d1.select().from(inboundMessages).where(inboundOf(leadId, profile.email)).all(),
     values.length > 0 ? d1.select().from(suppressions).where(inArray(suppressions.value, values)).all() : [],
   ]);
   return {
@@ -37,7 +43,7 @@ export async function exportLead(env: Env, leadId: LeadId, now: number) {
     /** What the lead's own object holds: its state (profile, consents, enrolments, pending touches), full timeline and pending items. */
     object: held,
     /** What the cross-lead database holds. */
-    database: { lead, events: eventRows, visitors: visitorRows, messages: messageRows, suppressions: suppressionRows },
+    database: { lead, events: eventRows, visitors: visitorRows, messages: messageRows, inbound: inboundRows, suppressions: suppressionRows },
   };
 }
 
@@ -63,6 +69,7 @@ export async function eraseLead(env: Env, leadId: LeadId, now: number): Promise<
     d1.delete(events).where(eq(events.leadId, leadId)),
     d1.delete(visitors).where(eq(visitors.leadId, leadId)),
     d1.delete(outbox).where(eq(outbox.leadId, leadId)),
+    d1.delete(inboundMessages).where(inboundOf(leadId, contacts.email)),
     d1.delete(leads).where(eq(leads.id, leadId)),
   ]);
   return true;

@@ -15,6 +15,7 @@ import { SequenceIdSchema, SequenceSchema, type Sequence } from "../../schemas/s
 import { listOutbox } from "../channels/outbox";
 import { currentSequence, listSequences, putSequence, sequenceExists, sequenceVersion } from "../sequences";
 import { eraseLead, exportLead } from "../lead-data";
+import { inboundApi } from "./inbound-api";
 import { suppressionsApi } from "./suppressions-api";
 
 /** Validation failures at the door become one 422 shape, whatever the target. */
@@ -200,3 +201,4 @@ api.get("/sites", async (c) => c.json({ sites: await listSites(c.env.DB) }));
 api.put("/sites", valid("json", SiteSchema), async (c) => c.json(await putSite(c.env.DB, c.req.valid("json"), clockFrom(c.env).now())));
 
 api.route("/suppressions", suppressionsApi);
+api.route("/inbound", inboundApi);

@@ -11,7 +11,9 @@ import { hmacSha256 } from "../hmac";
 import { leadIdFor } from "../lead-identity";
 import { leadObject } from "../lead-stub";
 import { sameText } from "../signed-token";
-import { suppress } from "../suppressions";
+import { engineConfigFrom } from "../deployment-settings";
+import { judgeReply } from "../inbound/reply-intent";
+import { removeSuppression, suppress } from "../suppressions";
 import { validTwilioSignature } from "../twilio-signature";
 
 /** `/hooks/...`: providers calling us. Each is verified before anything is read. */
@@ -20,11 +22,25 @@ export const hooks = new Hono<{ Bindings: Env }>();
 /** The opt-out words carriers and Twilio recognise, in any case. */
 const STOP_WORDS = new Set(["stop", "stopall", "unsubscribe", "cancel", "end", "quit", "optout", "revoke"]);
 
-const twiml = () => new Response("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>", { headers: { "content-type": "text/xml" } });
+/** Words that ask for texts to start again after a STOP. */
+const START_WORDS = new Set(["start", "unstop", "yes"]);
+const HELP_WORDS = new Set(["help", "info"]);
+
+const escapeXml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const twiml = (reply?: string) =>
+  new Response(`<?xml version="1.0" encoding="UTF-8"?>${reply ? `<Response><Message>${escapeXml(reply)}</Message></Response>` : "<Response/>"}`, { headers: { "content-type": "text/xml" } });
+
+/** The HELP answer carriers require: who is texting, how to stop, how to reach a person. */
+function helpText(env: Env): string {
+  const who = env.SENDER_COMPANY || env.SENDER_NAME || "This number";
+  const contact = env.OWNER_EMAIL ? ` Questions: ${env.OWNER_EMAIL}.` : "";
+  return `${who}: follow-up messages about your inquiry. Reply STOP to stop, START to resume.${contact} Msg & data rates may apply.`.slice(0, 320);
+}
 
 /**
  * Inbound SMS from a Twilio-compatible provider. STOP (and its synonyms) withdraws SMS
- * consent and suppresses the number; anything else is a reply from a person, which
+ * consent and suppresses the number; START or UNSTOP after a STOP lifts both; HELP is
+ * answered with who we are and how to stop; anything else is a reply from a person, which
  * pauses the lead's automation and alerts the owner.
  */
 hooks.post(
@@ -51,11 +67,19 @@ hooks.post(
     const body = (params.Body ?? "").trim();
     const now = clockFrom(c.env).now();
     const leadIds = (await drizzle(c.env.DB).select({ id: leads.id }).from(leads).where(eq(leads.phone, phone)).all()).map((r) => r.id as LeadId);
-    if (STOP_WORDS.has(body.toLowerCase())) {
+    const word = body.toLowerCase().replace(/[.!]+$/, "");
+    if (STOP_WORDS.has(word)) {
       await suppress(c.env.DB, [{ channel: "sms", value: phone, reason: `replied ${body.toUpperCase()}` }], now);
       await Promise.all(leadIds.map((id) => leadObject(c.env, id).unsubscribe(id, "sms", "sms_stop")));
+    } else if (START_WORDS.has(word) && (await removeSuppression(c.env.DB, "sms", phone))) {
+      // START only means something after a STOP; "yes" to anything else is a reply.
+      await Promise.all(leadIds.map((id) => leadObject(c.env, id).resubscribeSms(id)));
+    } else if (HELP_WORDS.has(word)) {
+      return twiml(helpText(c.env));
     } else if (body) {
-      await Promise.all(leadIds.map((id) => leadObject(c.env, id).recordReply(id, { text: body.slice(0, 2000) })));
+      const judgement = judgeReply(body, engineConfigFrom(c.env).handOff.competitors);
+      const reply = { text: body.slice(0, 2000), channel: "sms" as const, intent: judgement.intent, confidence: judgement.confidence };
+      await Promise.all(leadIds.map((id) => leadObject(c.env, id).recordReply(id, reply)));
     }
     return twiml();
   },

@@ -1,0 +1,145 @@
+import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { inboundMessages } from "../../schemas/d1";
+import type { LeadId } from "../../schemas/lead";
+import { clockFrom } from "../clock";
+import { engineConfigFrom } from "../deployment-settings";
+import { leadIdFor } from "../lead-identity";
+import { leadObject } from "../lead-stub";
+import { tokenKeys } from "../signed-token";
+import { suppress } from "../suppressions";
+import { leadOfMessageIds, resolveLead } from "./lead-resolution";
+import { MAX_INBOUND_BYTES, readInbound, type InboundReading } from "./read-inbound";
+
+/**
+ * Email Routing's `email()` entry: every message to the reply domain lands here. It is
+ * read (kind, visible text, intent), matched to a lead, and acted on through the lead's
+ * object; whatever happens, it is recorded in D1, and what a person should see — human
+ * replies, challenges, and anything that matches no lead — is forwarded to the owner.
+ */
+export async function receiveEmail(message: ForwardableEmailMessage, env: Env): Promise<void> {
+  try {
+    await handle(message, env);
+  } catch (error) {
+    // Whatever went wrong, the message is not lost: the owner gets it and the failure is logged.
+    console.error(JSON.stringify({ event: "inbound_failed", error: String(error).slice(0, 300) }));
+    const forwarded = await forwardToOwner(message, env, "the follow-up engine could not process this message");
+    await keep(env, { id: `${Date.now()}-${crypto.randomUUID()}`, receivedAt: clockFrom(env).now(), from: message.from.slice(0, 320), to: message.to.slice(0, 320), subject: (message.headers.get("subject") ?? "").slice(0, 500), kind: "failed", leadId: null, disposition: forwarded, detail: { error: String(error).slice(0, 300) } });
+  }
+}
+
+async function handle(message: ForwardableEmailMessage, env: Env): Promise<void> {
+  const now = clockFrom(env).now();
+  const record = (entry: { kind: string; leadId?: LeadId | null; disposition: string; detail: Record<string, unknown>; subject?: string; from?: string | null; id?: string | null }) =>
+    keep(env, {
+      id: entry.id ?? `${now}-${crypto.randomUUID()}`,
+      receivedAt: now,
+      from: (entry.from ?? message.from)?.slice(0, 320) ?? null,
+      to: message.to.slice(0, 320),
+      subject: (entry.subject ?? message.headers.get("subject") ?? "").slice(0, 500),
+      kind: entry.kind,
+      leadId: entry.leadId ?? null,
+      disposition: entry.disposition,
+      detail: entry.detail,
+    });
+
+  if (message.rawSize > MAX_INBOUND_BYTES) {
+    message.setReject(`Message too large: ${message.rawSize} bytes; replies are accepted up to ${MAX_INBOUND_BYTES} bytes.`);
+    await record({ kind: "rejected", disposition: "rejected: too large", detail: { rawSize: message.rawSize } });
+    return;
+  }
+
+  let reading: InboundReading;
+  try {
+    reading = await readInbound(await new Response(message.raw).arrayBuffer(), now, engineConfigFrom(env).handOff.competitors);
+  } catch (error) {
+    // Unreadable MIME is still somebody's message: the owner gets it as it came.
+    const forwarded = await forwardToOwner(message, env);
+    await record({ kind: "unreadable", disposition: forwarded, detail: { error: String(error).slice(0, 300) } });
+    return;
+  }
+
+  const { message: mail, kind } = reading;
+  const id = mail.messageId ? `${mail.from ?? message.from}|${mail.messageId}`.slice(0, 600) : null;
+  // Email Routing may deliver a message again after a failure: one that was handled is not acted on twice.
+  if (id && (await drizzle(env.DB).select({ id: inboundMessages.id }).from(inboundMessages).where(eq(inboundMessages.id, id)).get())) return;
+  const base = { id, from: mail.from, subject: mail.subject };
+
+  if (kind.kind === "bounce" || kind.kind === "complaint") {
+    const address = kind.kind === "bounce" ? kind.bounce.recipient : kind.recipient;
+    // The returned copy of our message names the touch; the failed address names the lead.
+    const returned = mail.reportParts.flatMap((p) => (/rfc822/.test(p.mimeType) ? [...p.text.slice(0, 16_000).matchAll(/^message-id:\s*<([^<>\s]{1,250})>/gim)].map((m) => m[1]!) : []));
+    const leadId = (await leadOfMessageIds(env.DB, returned)) ?? (address ? await leadIdFor(env.LEAD_ID_SECRET, { email: address }) : null);
+    const detail = kind.kind === "bounce" ? { bounce: kind.bounce } : { complaint: { recipient: kind.recipient, feedbackType: kind.feedbackType } };
+    if (!address) {
+      await record({ ...base, kind: kind.kind, leadId, disposition: await forwardToOwner(message, env, "no recipient found in the report"), detail });
+      return;
+    }
+    let known = false;
+    if (leadId && kind.kind === "bounce") {
+      const { type, status, diagnostic } = kind.bounce;
+      known = await leadObject(env, leadId).recordBounce(leadId, { bounceType: type, address, ...(status ? { status } : {}), diagnostic });
+    } else if (leadId) {
+      known = (await leadObject(env, leadId).unsubscribe(leadId, "email", "complaint")) !== null;
+    }
+    // An address that is no lead of ours (or whose lead was erased) still must not be mailed again.
+    const suppressNow = !known && (kind.kind === "complaint" || kind.bounce.type === "hard");
+    if (suppressNow) await suppress(env.DB, [{ channel: "email", value: address, reason: kind.kind === "complaint" ? `complaint (${kind.feedbackType})` : `hard bounce${kind.bounce.status ? ` ${kind.bounce.status}` : ""}` }], now);
+    await record({ ...base, kind: kind.kind, leadId: known ? leadId : null, disposition: known ? "applied" : suppressNow ? "suppressed: no lead" : "unmatched", detail });
+    return;
+  }
+
+  const resolution = await resolveLead(env, tokenKeys(env), [message.to, ...mail.to], mail.threadIds, mail.from);
+
+  if (kind.kind === "auto_reply") {
+    const applied = resolution ? await leadObject(env, resolution.leadId).recordAutoReply(resolution.leadId, kind.returnDate ?? undefined) : false;
+    await record({ ...base, kind: "auto_reply", leadId: applied ? resolution!.leadId : null, disposition: applied ? "applied" : "unmatched", detail: { returnDate: kind.returnDate, ...(resolution ? { resolvedBy: resolution.by } : {}) } });
+    return;
+  }
+
+  if (kind.kind === "challenge") {
+    // A sender-verification request needs a person's click; nothing automatic should answer it.
+    await record({ ...base, kind: "challenge", leadId: resolution?.leadId ?? null, disposition: await forwardToOwner(message, env), detail: {} });
+    return;
+  }
+
+  const { visibleText = "", judgement } = reading;
+  const text = (visibleText || mail.text).slice(0, 2000);
+  const detail = { visibleText: visibleText.slice(0, 4000), intent: judgement?.intent, confidence: judgement?.confidence, ...(judgement?.competitor ? { competitor: judgement.competitor } : {}), ...(resolution ? { resolvedBy: resolution.by } : {}) };
+  let applied = false;
+  if (resolution?.purpose === "unsubscribe") {
+    applied = (await leadObject(env, resolution.leadId).unsubscribe(resolution.leadId, "email", "reply")) !== null;
+  } else if (resolution) {
+    applied = await leadObject(env, resolution.leadId).recordReply(resolution.leadId, {
+      ...(mail.messageId ? { messageKey: mail.messageId } : {}),
+      ...(text ? { text } : {}),
+      channel: "email",
+      ...(judgement ? { intent: judgement.intent, confidence: judgement.confidence } : {}),
+    });
+  }
+  // A person wrote: the owner gets the original, whether or not it matched a lead.
+  const forwarded = resolution?.purpose === "unsubscribe" && applied ? "applied" : await forwardToOwner(message, env);
+  await record({ ...base, kind: resolution?.purpose === "unsubscribe" ? "unsubscribe_request" : "human", leadId: applied ? resolution!.leadId : null, disposition: applied ? `applied; ${forwarded}` : `unmatched; ${forwarded}`, detail });
+}
+
+async function forwardToOwner(message: ForwardableEmailMessage, env: Env, note?: string): Promise<string> {
+  if (!env.OWNER_EMAIL) return "kept: OWNER_EMAIL is not set";
+  try {
+    const headers = new Headers();
+    if (note) headers.set("X-Follow-Up-Note", note.replace(/[\r\n]+/g, " ").slice(0, 200));
+    await message.forward(env.OWNER_EMAIL, headers);
+    return "forwarded";
+  } catch (error) {
+    console.error(JSON.stringify({ event: "inbound_forward_failed", error: String(error).slice(0, 300) }));
+    return "kept: forwarding failed";
+  }
+}
+
+/** D1 keeps every inbound message's outcome; if D1 is down the message was still acted on, so this only logs. */
+async function keep(env: Env, row: typeof inboundMessages.$inferInsert): Promise<void> {
+  try {
+    await drizzle(env.DB).insert(inboundMessages).values(row).onConflictDoNothing();
+  } catch (error) {
+    console.error(JSON.stringify({ event: "inbound_record_failed", kind: row.kind, disposition: row.disposition, error: String(error).slice(0, 300) }));
+  }
+}
