@@ -40,17 +40,22 @@ export function seniorityOf(title: string | undefined): "c_level" | "owner" | "v
   return null;
 }
 
+/** The first configured competitor the text names as a whole word (in any script), trimmed. */
+export function competitorIn(text: string, competitors: readonly string[]): string | undefined {
+  const escape = (name: string) => name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return competitors.map((c) => c.trim()).find((name) => name && new RegExp(`(^|[^\\p{L}\\p{N}])${escape(name)}([^\\p{L}\\p{N}]|$)`, "iu").test(text));
+}
+
 export function readReply(text: string, competitors: readonly string[]): ReplySignals {
   const notInterested = NOT_INTERESTED.test(text);
   const buyingIntent = notInterested ? undefined : BUYING_INTENT.find(([pattern]) => pattern.test(text))?.[1];
-  const lower = text.toLowerCase();
-  const competitor = competitors.find((name) => name.trim() && new RegExp(`\\b${name.trim().toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\b`).test(lower));
+  const competitor = competitorIn(text, competitors);
   const decisionMaker = DECISION_MAKER.exec(text)?.[3]?.trim();
   const objection = OBJECTION.find(([pattern]) => pattern.test(text))?.[1];
   return {
     notInterested,
     ...(buyingIntent ? { buyingIntent } : {}),
-    ...(competitor ? { competitor: competitor.trim() } : {}),
+    ...(competitor ? { competitor } : {}),
     ...(decisionMaker ? { decisionMaker } : {}),
     ...(objection ? { objection } : {}),
   };

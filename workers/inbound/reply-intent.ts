@@ -1,3 +1,4 @@
+import { competitorIn } from "../../durable-objects/reply-signals";
 import type { ReplyIntent } from "../../schemas/lead";
 
 /**
@@ -67,13 +68,9 @@ const RULES: Rule[] = [
 /** Intents that decide what happens to the lead: when two of them disagree, a person should look. */
 const DECISIVE = new Set<ReplyIntent>(["unsubscribe", "wrong_person", "not_interested", "not_now"]);
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
 export function judgeReply(text: string, competitors: readonly string[]): ReplyJudgement {
   const body = text.slice(0, 4000);
-  const competitor = competitors.map((c) => c.trim()).find((name) => name && new RegExp(`(^|[^\\p{L}])${escapeRegExp(name)}([^\\p{L}]|$)`, "iu").test(body));
+  const competitor = competitorIn(body, competitors);
   const withCompetitor = (j: ReplyJudgement): ReplyJudgement => (competitor ? { ...j, competitor } : j);
   if (!body.trim()) return withCompetitor({ intent: "needs_review", confidence: 0 });
   const hits = RULES.filter((rule) => rule.pattern.test(body));
