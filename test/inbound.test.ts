@@ -247,6 +247,16 @@ describe("email(): human replies", () => {
     expect(kinds(await summaryOf(stub)).filter((k) => k === "reply_received")).toHaveLength(1);
   });
 
+  it("fixture replies from several clients arrive on the timeline as the person's own text", async () => {
+    for (const file of ["github_email_reply_parser/emails/email_iPhone.txt", "willdurand_EmailReplyParser/Fixtures/email_thread.txt", "willdurand_EmailReplyParser/Fixtures/email_customer_quote_header_3.txt", "github_email_reply_parser/emails/email_BlackBerry.txt"]) {
+      const sample = replies.find((r) => r.file === file)!;
+      const { stub, email, replyTo } = await leadWithFirstTouch("fixture");
+      await deliver(inbound(mail({ from: email, to: replyTo, subject: "Re: hi", body: sample.body }), { from: email, to: replyTo }));
+      await settle(stub);
+      expect((await replyEntry(stub))?.text, file).toBe(sample.expected_reply);
+    }
+  });
+
   it("an HTML-only reply is converted and its quoted history cut", async () => {
     const { stub, email, replyTo } = await leadWithFirstTouch();
     const html = `<div dir="ltr">Yes, <b>Thursday</b> at 2pm works.</div><br><div class="gmail_quote"><div>On Mon, Nov 2, 2026 Sam wrote:</div><blockquote>Hi Ann, when suits you?</blockquote></div>`;
@@ -271,6 +281,17 @@ describe("email(): machines", () => {
     for (let i = 0; i < 4; i++) await advance(stub);
     expect((await outboxFor(leadId)).filter((m) => m.to === email)).toHaveLength(before);
     expect(kinds(await summaryOf(stub))).toContain("touch_skipped");
+  });
+
+  it("a fixture bounce (Postfix, 5.1.1) for the lead's address is applied as hard", async () => {
+    const { stub, email } = await leadWithFirstTouch("pfx");
+    const sample = bounces.find((b) => b.file.endsWith("lhost-postfix-01.eml"))!;
+    // Original-Recipient is the address we sent to (Final-Recipient may be a rewritten alias).
+    const raw = atob(sample.base64).replaceAll("kijitora@example.org", email);
+    await deliver(inbound(Uint8Array.from(raw, (c) => c.charCodeAt(0)), { from: "MAILER-DAEMON@p351355.pool.example.ne.jp", to: `bounces@${env.REPLY_DOMAIN}` }));
+    await settle(stub);
+    expect((await summaryOf(stub)).timeline.find((e) => e.kind === "bounced")).toMatchObject({ bounceType: "hard", status: "5.1.1", address: email });
+    expect(await suppressed("email", email)).toBe("hard bounce 5.1.1");
   });
 
   it("soft bounces retry: one leaves email on, the third in a row suppresses", async () => {
