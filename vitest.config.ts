@@ -16,6 +16,8 @@ export default defineConfig(async () => ({
           CALENDLY_WEBHOOK_SIGNING_KEY: "test-calendly-key",
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
           TEST_FIXTURES: loadFixtures(),
+          // `npm run fuzz` sets FUZZ_DEPTH=full: every naughty string on every route.
+          FUZZ_DEPTH: process.env.FUZZ_DEPTH ?? "slice",
         },
       },
     }),

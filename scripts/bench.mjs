@@ -9,6 +9,10 @@ mkdirSync(".bench", { recursive: true });
 // Node 20 cannot load TypeScript: bundle the bench (and the engine it drives) first.
 await build({ entryPoints: ["test/bench/engine-throughput.ts"], bundle: true, platform: "node", format: "esm", outfile: ".bench/engine-throughput.mjs", logLevel: "error" });
 const { runEngine } = await import(pathToFileURL(".bench/engine-throughput.mjs").href);
+const { runHttp } = await import("./bench-http.mjs");
+
+// HTTP first, on a quiet process: the engine run below keeps the heap large afterwards.
+const http = process.env.BENCH_SKIP_HTTP ? null : await runHttp();
 
 const sizes = (process.env.BENCH_LEADS ?? "10000,20000").split(",").map(Number);
 runEngine(500); // warm the JIT so the first size is not charged for it
@@ -21,15 +25,25 @@ const growth = runs.length === 2 ? Number((runs[1].wallMs / runs[0].wallMs).toFi
 if (growth !== null) console.log(`engine: growth ratio for ${sizes[1] / sizes[0]}× leads = ${growth} (target ≤ 2.2)`);
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-const results = { date: new Date().toISOString(), machine, engine: { runs, growth } };
+const results = { date: new Date().toISOString(), machine, http, engine: { runs, growth } };
 writeFileSync(".bench/results.json", JSON.stringify(results, null, 2));
 
 const rows = runs
   .map((r) => `| engine: new-inquiry, ${r.leads.toLocaleString("en")} leads | ${r.wallMs} ms | ${r.leadsPerSecond.toLocaleString("en")} leads/s | ${r.touchesPerSecond.toLocaleString("en")} touches/s | ${r.peakRssMb} MB |`)
   .join("\n");
+const httpRows = http
+  ? `| route (${http.connections} connections, ${http.durationSeconds} s each) | req/s | ratio to bare | p50 | p99 |
+| --- | --- | --- | --- | --- |
+${http.routes.map((r) => `| ${r.route} | ${r.requestsPerSecond.toLocaleString("en")} | ${r.ratio.toFixed(2)}× | ${r.p50Ms} ms | ${r.p99Ms} ms |`).join("\n")}
+
+Speed to lead, ${http.speedToLead.posts} form posts at once → first touch in the outbox: p50 ${http.speedToLead.p50Ms} ms, p99 ${http.speedToLead.p99Ms} ms (target p99 ≤ 1 s); ${http.speedToLead.reached} of ${http.speedToLead.posts} reached it.
+
+`
+  : "";
 const table = `<!-- bench:start -->
 Measured ${results.date.slice(0, 10)} on ${machine}.
 
+${httpRows}
 | what | wall time | rate | touches | peak RSS |
 | --- | --- | --- | --- | --- |
 ${rows}

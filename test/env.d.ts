@@ -2,6 +2,8 @@ declare namespace Cloudflare {
   interface Env {
     /** Test-only binding: the D1 migrations read by vitest.config.ts. */
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+    /** Test-only binding: "full" under `npm run fuzz`, else "slice". */
+    FUZZ_DEPTH: string;
     /** Test-only binding: samples from ../shared/fixtures, read on the Node side. */
     TEST_FIXTURES: {
       crawlerAgents: string[];
