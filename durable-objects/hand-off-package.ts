@@ -7,7 +7,7 @@ import { readReply } from "./reply-signals";
 /**
  * What a rep needs to walk into the call informed: who the lead is, why it is hot, what
  * it did and said (a readable transcript), its needs and top objection, and what to do
- * next. Deterministic; the AI issue can add a model-written summary on top.
+ * next. Deterministic; where a model is bound it rewrites the summary (workers/ai).
  */
 
 export interface HandOffPackage {
@@ -19,7 +19,8 @@ export interface HandOffPackage {
   score: number;
   factors: ScoreFactor[];
   transcript: string[];
-  summary: { needs: string; topObjection: string | null };
+  /** Written by the rules here, or by the model where one is bound (`by` says which). */
+  summary: { needs: string; topObjection: string | null; by: "rules" | "model" };
   nextAction: string;
 }
 
@@ -93,7 +94,7 @@ export function buildPackage(state: LeadState, timeline: TimelineEntry[], trigge
     score: state.score,
     factors: state.scoreFactors,
     transcript,
-    summary: { needs: stated.length > 0 ? stated.join(" / ") : "not stated yet", topObjection: objection },
+    summary: { needs: stated.length > 0 ? stated.join(" / ") : "not stated yet", topObjection: objection, by: "rules" },
     nextAction: NEXT_ACTIONS[triggers[0]?.trigger ?? "manual"] ?? NEXT_ACTIONS.manual!,
   };
 }

@@ -2,6 +2,8 @@ import { DurableObject } from "cloudflare:workers";
 import type { ConsentMethod, EnrolReason, LeadId, LeadSummary, Submission } from "../schemas/lead";
 import type { SequenceVersion } from "../schemas/sequence";
 import type { RequestFacts } from "../schemas/tracking";
+import { withModelSummary } from "../workers/ai/hand-off-summary";
+import { languageModelFrom } from "../workers/ai/model";
 import { transportsFor } from "../workers/channels/select";
 import { clockFrom, type Clock } from "../workers/clock";
 import { engineConfigFrom } from "../workers/deployment-settings";
@@ -334,7 +336,7 @@ export class LeadObject extends DurableObject<Env> {
 
   /** Builds the hand-off package from the lead's timeline and sends it to every configured destination. */
   private async handOff(state: LeadState, triggers: { trigger: string; reason: string }[], now: number): Promise<void> {
-    const pkg = buildPackage(state, storage.readTimeline(this.sql), triggers, now);
+    const pkg = await withModelSummary(languageModelFrom(this.env), buildPackage(state, storage.readTimeline(this.sql), triggers, now));
     const key = `handoff-${state.id}-${state.lastSeq}`;
     for (const destination of destinationsFrom(this.env)) await this.deliverHandOff(destination, pkg, `${key}-${destination}`, 0, now);
   }

@@ -177,7 +177,7 @@ describe("hand-off package", () => {
       leadId: LEAD,
       profile: { name: "Hana Ito", company: "Ito Roofing" },
       triggers: [{ trigger: "buying_intent", reason: "the reply asks about contract terms" }],
-      summary: { needs: "Need a quote for two buildings / It looks too expensive for us, what are the contract terms?", topObjection: "price" },
+      summary: { needs: "Need a quote for two buildings / It looks too expensive for us, what are the contract terms?", topObjection: "price", by: "rules" },
       nextAction: expect.stringContaining("Call today"),
     });
     expect(pkg.transcript).toEqual([

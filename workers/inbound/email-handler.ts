@@ -3,7 +3,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { inboundMessages } from "../../schemas/d1";
 import type { LeadId } from "../../schemas/lead";
 import { clockFrom } from "../clock";
-import { engineConfigFrom } from "../deployment-settings";
+import { replyJudgeFor } from "../ai/reply-judgement";
 import { leadIdFor } from "../lead-identity";
 import { leadObject } from "../lead-stub";
 import { tokenKeys } from "../signed-token";
@@ -51,7 +51,7 @@ async function handle(message: ForwardableEmailMessage, env: Env): Promise<void>
 
   let reading: InboundReading;
   try {
-    reading = await readInbound(await new Response(message.raw).arrayBuffer(), now, engineConfigFrom(env).handOff.competitors);
+    reading = await readInbound(await new Response(message.raw).arrayBuffer(), now, replyJudgeFor(env));
   } catch (error) {
     // Unreadable MIME is still somebody's message: the owner gets it as it came.
     const forwarded = await forwardToOwner(message, env);
@@ -105,7 +105,7 @@ async function handle(message: ForwardableEmailMessage, env: Env): Promise<void>
 
   const { visibleText = "", judgement } = reading;
   const text = (visibleText || mail.text).slice(0, 2000);
-  const detail = { visibleText: visibleText.slice(0, 4000), intent: judgement?.intent, confidence: judgement?.confidence, ...(judgement?.competitor ? { competitor: judgement.competitor } : {}), ...(resolution ? { resolvedBy: resolution.by } : {}) };
+  const detail = { visibleText: visibleText.slice(0, 4000), intent: judgement?.intent, confidence: judgement?.confidence, judgedBy: judgement?.by, ...(judgement?.competitor ? { competitor: judgement.competitor } : {}), ...(resolution ? { resolvedBy: resolution.by } : {}) };
   let applied = false;
   if (resolution?.purpose === "unsubscribe") {
     applied = (await leadObject(env, resolution.leadId).unsubscribe(resolution.leadId, "email", "reply")) !== null;

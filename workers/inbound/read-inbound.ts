@@ -1,6 +1,7 @@
 import { readMessage, type InboundMessage } from "./message";
 import { messageKind, type MessageKind } from "./message-kind";
-import { judgeReply, type ReplyJudgement } from "./reply-intent";
+import type { ReplyJudge } from "../ai/reply-judgement";
+import type { ReplyJudgement } from "./reply-intent";
 import { visibleReply } from "./visible-text";
 
 /** Inbound mail larger than this is refused at the door: replies are small, attachments are not ours to keep. */
@@ -12,15 +13,15 @@ export interface InboundReading {
   kind: MessageKind;
   /** The text the person wrote (human replies only). */
   visibleText?: string;
-  judgement?: ReplyJudgement;
+  judgement?: ReplyJudgement & { by: "model" | "heuristics" };
 }
 
-export async function readInbound(raw: ArrayBuffer | Uint8Array, receivedAt: number, competitors: readonly string[]): Promise<InboundReading> {
+export async function readInbound(raw: ArrayBuffer | Uint8Array, receivedAt: number, judge: ReplyJudge): Promise<InboundReading> {
   const message = await readMessage(raw);
   const kind = messageKind(message, receivedAt);
   if (kind.kind !== "human") return { message, kind };
   const visibleText = visibleReply(message.text);
-  return { message, kind, visibleText, judgement: judgeReply(`${message.subject.replace(/^\s*((re|aw|sv|antw|r|ref)\s*:\s*)+/i, "")}\n${visibleText}`, competitors) };
+  return { message, kind, visibleText, judgement: await judge(`${message.subject.replace(/^\s*((re|aw|sv|antw|r|ref)\s*:\s*)+/i, "")}\n${visibleText}`) };
 }
 
 /** The reading as the inspection API shows it: what it was and why, nothing private beyond the message itself. */
@@ -37,6 +38,6 @@ export function describeReading(reading: InboundReading) {
     ...(kind.kind === "complaint" ? { complaint: { recipient: kind.recipient, feedbackType: kind.feedbackType } } : {}),
     ...(kind.kind === "auto_reply" ? { autoReply: { returnDate: kind.returnDate } } : {}),
     ...(reading.visibleText !== undefined ? { visibleText: reading.visibleText, htmlConverted: message.fromHtml } : {}),
-    ...(reading.judgement ? { intent: reading.judgement.intent, confidence: reading.judgement.confidence, ...(reading.judgement.competitor ? { competitor: reading.judgement.competitor } : {}) } : {}),
+    ...(reading.judgement ? { intent: reading.judgement.intent, confidence: reading.judgement.confidence, judgedBy: reading.judgement.by, ...(reading.judgement.competitor ? { competitor: reading.judgement.competitor } : {}) } : {}),
   };
 }

@@ -11,8 +11,7 @@ import { hmacSha256 } from "../hmac";
 import { leadIdFor } from "../lead-identity";
 import { leadObject } from "../lead-stub";
 import { sameText } from "../signed-token";
-import { engineConfigFrom } from "../deployment-settings";
-import { judgeReply } from "../inbound/reply-intent";
+import { replyJudgeFor } from "../ai/reply-judgement";
 import { removeSuppression, suppress } from "../suppressions";
 import { validTwilioSignature } from "../twilio-signature";
 
@@ -77,7 +76,7 @@ hooks.post(
     } else if (HELP_WORDS.has(word)) {
       return twiml(helpText(c.env));
     } else if (body) {
-      const judgement = judgeReply(body, engineConfigFrom(c.env).handOff.competitors);
+      const judgement = await replyJudgeFor(c.env)(body);
       const reply = { text: body.slice(0, 2000), channel: "sms" as const, intent: judgement.intent, confidence: judgement.confidence };
       await Promise.all(leadIds.map((id) => leadObject(c.env, id).recordReply(id, reply)));
     }

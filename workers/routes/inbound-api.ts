@@ -5,7 +5,7 @@ import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { inboundMessages } from "../../schemas/d1";
 import { clockFrom } from "../clock";
-import { engineConfigFrom } from "../deployment-settings";
+import { replyJudgeFor } from "../ai/reply-judgement";
 import { AppError, invalid } from "../errors";
 import { describeReading, MAX_INBOUND_BYTES, readInbound } from "../inbound/read-inbound";
 
@@ -34,7 +34,7 @@ inboundApi.post(
     if (raw.byteLength === 0) throw new AppError(400, "empty_body", "The body is empty: send the raw message.");
     let reading;
     try {
-      reading = await readInbound(raw, clockFrom(c.env).now(), engineConfigFrom(c.env).handOff.competitors);
+      reading = await readInbound(raw, clockFrom(c.env).now(), replyJudgeFor(c.env));
     } catch (error) {
       throw new AppError(422, "unreadable_message", `The message could not be parsed: ${String(error).slice(0, 200)}`);
     }

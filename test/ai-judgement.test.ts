@@ -1,0 +1,87 @@
+import { MockLanguageModelV4 } from "ai/test";
+import { describe, expect, it } from "vitest";
+import type { HandOffPackage } from "../durable-objects/hand-off-package";
+import { withModelSummary } from "../workers/ai/hand-off-summary";
+import { judgeReplyWith } from "../workers/ai/reply-judgement";
+
+/** The model's judgements (a reply's intent, a hand-off summary), each with its deterministic fallback, through the AI SDK's mock model. */
+
+const answer = (text: string) => ({
+  content: [{ type: "text" as const, text }],
+  finishReason: { unified: "stop" as const, raw: undefined },
+  usage: { inputTokens: { total: 10, noCache: 10, cacheRead: undefined, cacheWrite: undefined }, outputTokens: { total: 20, text: 20, reasoning: undefined } },
+  warnings: [],
+});
+
+const modelAnswering = (text: string) => new MockLanguageModelV4({ doGenerate: async () => answer(text) });
+
+describe("reply judgement by the model", () => {
+  it("uses a well-formed judgement, and names a competitor only from the owner's list", async () => {
+    const model = modelAnswering(JSON.stringify({ intent: "interested", confidence: 0.92, competitor: "roofco" }));
+    const judgement = await judgeReplyWith(model, "We were going to sign with RoofCo but happy to compare — call me.", ["RoofCo"]);
+    expect(judgement).toEqual({ intent: "interested", confidence: 0.92, competitor: "RoofCo", by: "model" });
+    // What the model saw: the reply and the competitor list.
+    const prompt = JSON.stringify(model.doGenerateCalls[0]!.prompt);
+    expect(prompt).toContain("happy to compare");
+    expect(prompt).toContain("RoofCo");
+
+    const invented = await judgeReplyWith(modelAnswering(JSON.stringify({ intent: "objection", confidence: 0.8, competitor: "Acme Shingles" })), "We use someone else.", ["RoofCo"]);
+    expect(invented.competitor).toBeUndefined();
+  });
+
+  it("below the confidence floor the judgement is needs_review", async () => {
+    const judgement = await judgeReplyWith(modelAnswering(JSON.stringify({ intent: "not_now", confidence: 0.55, competitor: null })), "hmm, maybe", []);
+    expect(judgement).toMatchObject({ intent: "needs_review", confidence: 0.55, by: "model" });
+  });
+
+  it("falls back to the heuristics on an answer that does not fit the schema", async () => {
+    for (const text of ["not json at all", JSON.stringify({ intent: "buy_now", confidence: 0.9, competitor: null }), JSON.stringify({ intent: "pricing", confidence: 7, competitor: null })]) {
+      const judgement = await judgeReplyWith(modelAnswering(text), "Please remove me from your list.", []);
+      expect(judgement).toMatchObject({ intent: "unsubscribe", by: "heuristics" });
+    }
+  });
+
+  it("falls back when the model fails or does not answer in time", async () => {
+    const failing = new MockLanguageModelV4({ doGenerate: async () => Promise.reject(new Error("3040: capacity exceeded")) });
+    expect(await judgeReplyWith(failing, "How much does it cost?", [])).toMatchObject({ intent: "pricing", by: "heuristics" });
+    const silent = new MockLanguageModelV4({
+      doGenerate: (options) => new Promise((_, reject) => options.abortSignal?.addEventListener("abort", () => reject(options.abortSignal?.reason))),
+    });
+    expect(await judgeReplyWith(silent, "How much does it cost?", [], 50)).toMatchObject({ intent: "pricing", by: "heuristics" });
+  });
+
+  it("without a model (the local default) the heuristics answer", async () => {
+    expect(await judgeReplyWith(null, "Not interested, thanks.", [])).toMatchObject({ intent: "not_interested", by: "heuristics" });
+  });
+});
+
+describe("hand-off summary by the model", () => {
+  const pkg: HandOffPackage = {
+    leadId: "l1",
+    handedOffAt: 0,
+    triggers: [{ trigger: "buying_intent", reason: "the reply asks about contract terms" }],
+    profile: { name: "Hana Ito", company: "Ito Roofing" },
+    timezone: "America/New_York",
+    score: 80,
+    factors: [],
+    transcript: ["Tue 3 Nov 10:00 — replied: “It looks too expensive for us, what are the contract terms?”"],
+    summary: { needs: "It looks too expensive for us, what are the contract terms?", topObjection: "price", by: "rules" },
+    nextAction: "Call today",
+  };
+
+  it("replaces the rules' summary with the model's, from the transcript it was shown", async () => {
+    const model = modelAnswering(JSON.stringify({ needs: "Wants roofing for two buildings and the contract terms.", topObjection: "Price feels high." }));
+    const summarised = await withModelSummary(model, pkg);
+    expect(summarised.summary).toEqual({ needs: "Wants roofing for two buildings and the contract terms.", topObjection: "Price feels high.", by: "model" });
+    expect(summarised.transcript).toEqual(pkg.transcript);
+    expect(JSON.stringify(model.doGenerateCalls[0]!.prompt)).toContain("contract terms");
+  });
+
+  it("keeps the rules' summary without a model, on a failure, a timeout or an answer that does not fit", async () => {
+    expect(await withModelSummary(null, pkg)).toBe(pkg);
+    expect((await withModelSummary(new MockLanguageModelV4({ doGenerate: async () => Promise.reject(new Error("down")) }), pkg)).summary.by).toBe("rules");
+    expect((await withModelSummary(modelAnswering(JSON.stringify({ needs: "" })), pkg)).summary.by).toBe("rules");
+    const silent = new MockLanguageModelV4({ doGenerate: (options) => new Promise((_, reject) => options.abortSignal?.addEventListener("abort", () => reject(options.abortSignal?.reason))) });
+    expect((await withModelSummary(silent, pkg, 50)).summary).toEqual(pkg.summary);
+  });
+});
