@@ -177,6 +177,44 @@ describe("channels", () => {
     expect(provider.accepted.size).toBe(1);
   });
 
+  it("an email provider that times out is retried, and the lead gets the email once", async () => {
+    const timedOut = () => Promise.reject(new DOMException("The operation was aborted due to timeout", "TimeoutError"));
+    const provider = fakeResend([timedOut, ok]);
+    const { leadId, stub } = await freshLead();
+    await withEnv(stub, { EMAIL_TRANSPORT: "resend", RESEND_API_KEY: "re_test" });
+    await stub.submitForm(leadId, submission(`${unique("timeout")}@example.com`), NEW_INQUIRY);
+    await settle(stub);
+    expect((await summaryOf(stub)).timeline.find((e) => e.kind === "touch_failed")).toMatchObject({ permanent: false });
+    await advance(stub);
+    expect(provider.calls()).toBe(2);
+    expect(provider.accepted.size).toBe(1);
+    expect(kinds(await summaryOf(stub)).filter((k) => k === "touch_sent")).toHaveLength(1);
+  });
+
+  it("an SMS provider answering 5xx is retried, and the text goes once", async () => {
+    const original = globalThis.fetch;
+    const texts: string[] = [];
+    let calls = 0;
+    vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+      const request = new Request(input, init);
+      if (!request.url.startsWith("https://sms.example/")) return original(input, init);
+      calls += 1;
+      if (calls === 1) return new Response(JSON.stringify({ message: "Service unavailable" }), { status: 503 });
+      texts.push(new URLSearchParams(await request.text()).get("Body") ?? "");
+      return Response.json({ sid: `SM${calls}` }, { status: 201 });
+    });
+    const { leadId, stub } = await freshLead();
+    await withEnv(stub, { SMS_TRANSPORT: "twilio", TWILIO_ACCOUNT_SID: "AC123", TWILIO_API_BASE: "https://sms.example", SMS_FROM: "+15005550006" });
+    await stub.submitForm(leadId, submission(`${unique("sms5xx")}@example.com`, { profile: { email: `${unique("sms5xx")}@example.com`, phone: "+12125550170", timezone: "America/New_York" }, consent: { sms: true } }), NEW_INQUIRY);
+    await settle(stub);
+    expect(calls).toBe(1);
+    await advance(stub);
+    expect(calls).toBe(2);
+    expect(texts).toHaveLength(1);
+    const sms = (await summaryOf(stub)).timeline.filter((e) => e.kind === "touch_sent" && e.channel === "sms");
+    expect(sms).toHaveLength(1);
+  });
+
   it("a permanent refusal marks the touch failed, visibly, and the sequence carries on", async () => {
     fakeResend([() => new Response(JSON.stringify({ message: "invalid to address" }), { status: 422 })]);
     const { leadId, stub } = await freshLead();
