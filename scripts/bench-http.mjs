@@ -9,6 +9,20 @@ import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 
 const OWNER_TOKEN = "bench-owner-token";
+
+const D1_PROBE = `export default {
+  async fetch(request, env) {
+    const rows = Number(new URL(request.url).searchParams.get("rows") ?? 2000);
+    const insert = (i, tag) => env.DB.prepare("INSERT INTO events (id, lead_id, kind, at, data) VALUES (?, ?, 'page_viewed', ?, '{}')").bind("probe-" + tag + "-" + i, "lead-" + (i % 100), Date.now());
+    let started = performance.now();
+    for (let i = 0; i < rows; i++) await insert(i, "single").run();
+    const singleMs = performance.now() - started;
+    started = performance.now();
+    for (let i = 0; i < rows; i += 100) await env.DB.batch(Array.from({ length: 100 }, (_, j) => insert(i + j, "batch")));
+    const batchMs = performance.now() - started;
+    return Response.json({ rows, singleMs, batchMs });
+  },
+};`;
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 50;
 
@@ -17,7 +31,6 @@ function bundle() {
 }
 
 async function start() {
-  bundle();
   const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
   const worker = {
     ...workerOptions,
@@ -35,7 +48,17 @@ async function start() {
       SCANNER_WINDOW_SECONDS: "0",
     },
   };
-  const mf = new Miniflare({ workers: [worker] });
+  // A second worker on the same D1 database measures it from inside workerd (through the
+  // Node proxy every statement would pay a round trip that production never does).
+  const probe = {
+    name: "d1-probe",
+    modules: true,
+    compatibilityDate: workerOptions.compatibilityDate,
+    d1Databases: workerOptions.d1Databases,
+    routes: ["d1-probe/*"],
+    script: D1_PROBE,
+  };
+  const mf = new Miniflare({ workers: [worker, probe] });
   const url = (await mf.ready).toString().replace(/\/$/, "");
   const db = await mf.getD1Database("DB");
   for (const file of readdirSync("migrations").filter((f) => f.endsWith(".sql")).sort()) {
@@ -99,32 +122,71 @@ async function speedToLead(url, db, formId) {
   return { posts: ids.length, reached: waits.length, p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
-export async function runHttp() {
+/**
+ * D1 is one SQLite writer per database: how many projected event rows it takes per second,
+ * written one statement at a time (as each object projects) and in batches of 100.
+ */
+async function d1Writes(mf) {
+  const response = await mf.dispatchFetch("http://d1-probe/?rows=2000");
+  const { rows, singleMs, batchMs } = await response.json();
+  const single = Math.round(rows / (singleMs / 1000));
+  const batched = Math.round(rows / (batchMs / 1000));
+  console.log(`d1: ${single} rows/s one statement at a time, ${batched} rows/s in batches of 100`);
+  return { rows, singleRowsPerSecond: single, batchedRowsPerSecond: batched };
+}
+
+/** One fresh Miniflare per measurement: the work a route leaves queued (recording opens, projections) must not slow the next. */
+async function fresh(measure) {
   const { mf, url, db } = await start();
   try {
-    const { formId, pixel, click } = await fixtures(url);
-    const beacon = JSON.stringify({ t: "view", v: "bench-visitor-0000000000", p: "pv-[<id>]", u: "https://site.example/pricing", ti: "Pricing" });
-    const routes = [
-      ["bare route (/healthz)", { url: `${url}/healthz` }],
-      ["open pixel", { url: `${url}${pixel}` }],
-      // A token that does not verify gets the same GIF with nothing recorded: the response path alone.
-      ["open pixel, response path only", { url: `${url}${pixel.slice(0, -4)}AAAA` }],
-      ["click redirect", { url: `${url}${click}` }],
-      ["snippet beacon", { url: `${url}/e`, method: "POST", headers: { origin: "https://site.example", "content-type": "text/plain" }, body: beacon, idReplacement: true }],
-      ["form post", { url: `${url}/f/${formId}`, method: "POST", headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify({ email: "bench-[<id>]@example.org", name: "Bench" }), idReplacement: true }],
-    ];
-    const results = [];
-    for (const [name, options] of routes) {
-      const r = summary(name, await load(options.url, options));
-      results.push(r);
-      console.log(`http: ${name}: ${r.requestsPerSecond} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms${r.non2xx ? `, ${r.non2xx} non-2xx` : ""}`);
-    }
-    const bare = results[0].requestsPerSecond;
-    for (const r of results) r.ratio = Number((r.requestsPerSecond / bare).toFixed(2));
-    const speed = await speedToLead(url, db, formId);
-    console.log(`speed to lead (50 concurrent posts): p50 ${speed.p50Ms} ms, p99 ${speed.p99Ms} ms, ${speed.reached}/${speed.posts} reached the outbox`);
-    return { connections: CONNECTIONS, durationSeconds: DURATION_S, routes: results, speedToLead: speed };
+    return await measure({ mf, url, db, ...(await fixtures(url)) });
   } finally {
     await mf.dispose();
   }
+}
+
+export async function runHttp() {
+  bundle();
+  const routes = [
+    ["bare route (/healthz)", () => ({ path: "/healthz" })],
+    ["open pixel", ({ pixel }) => ({ path: pixel })],
+    // A token that does not verify gets the same GIF with nothing recorded: the response path alone.
+    ["open pixel, response path only", ({ pixel }) => ({ path: `${pixel.slice(0, -4)}AAAA` })],
+    ["click redirect", ({ click }) => ({ path: click })],
+    [
+      "snippet beacon",
+      () => ({
+        path: "/e",
+        method: "POST",
+        headers: { origin: "https://site.example", "content-type": "text/plain" },
+        body: JSON.stringify({ t: "view", v: "bench-visitor-0000000000", p: "pv-[<id>]", u: "https://site.example/pricing", ti: "Pricing" }),
+        idReplacement: true,
+      }),
+    ],
+    [
+      "form post",
+      ({ formId }) => ({
+        path: `/f/${formId}`,
+        method: "POST",
+        headers: { accept: "application/json", "content-type": "application/json" },
+        body: JSON.stringify({ email: "bench-[<id>]@example.org", name: "Bench" }),
+        idReplacement: true,
+      }),
+    ],
+  ];
+  const results = [];
+  for (const [name, options] of routes) {
+    const r = await fresh(async (fx) => {
+      const { path, ...rest } = options(fx);
+      return summary(name, await load(`${fx.url}${path}`, rest));
+    });
+    results.push(r);
+    console.log(`http: ${name}: ${r.requestsPerSecond} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms${r.non2xx ? `, ${r.non2xx} non-2xx` : ""}`);
+  }
+  const bare = results[0].requestsPerSecond;
+  for (const r of results) r.ratio = Number((r.requestsPerSecond / bare).toFixed(2));
+  const speed = await fresh(({ url, db, formId }) => speedToLead(url, db, formId));
+  console.log(`speed to lead (50 concurrent posts): p50 ${speed.p50Ms} ms, p99 ${speed.p99Ms} ms, ${speed.reached}/${speed.posts} reached the outbox`);
+  const d1 = await fresh(({ mf }) => d1Writes(mf));
+  return { connections: CONNECTIONS, durationSeconds: DURATION_S, routes: results, speedToLead: speed, d1 };
 }

@@ -38,6 +38,8 @@ ${http.routes.map((r) => `| ${r.route} | ${r.requestsPerSecond.toLocaleString("e
 
 Speed to lead, ${http.speedToLead.posts} form posts at once → first touch in the outbox: p50 ${http.speedToLead.p50Ms} ms, p99 ${http.speedToLead.p99Ms} ms (target p99 ≤ 1 s); ${http.speedToLead.reached} of ${http.speedToLead.posts} reached it.
 
+Local D1 (one SQLite writer): ${http.d1.singleRowsPerSecond.toLocaleString("en")} event rows/s written one statement at a time, ${http.d1.batchedRowsPerSecond.toLocaleString("en")} rows/s in batches of 100.
+
 `
   : "";
 const table = `<!-- bench:start -->
