@@ -164,8 +164,6 @@ export const inboundMessages = sqliteTable(
   (t) => [index("inbound_received_idx").on(t.receivedAt), index("inbound_lead_idx").on(t.leadId), index("inbound_from_idx").on(t.from)],
 );
 
-export type InboundMessageRow = typeof inboundMessages.$inferSelect;
-
 /** Page views of sites whose individual tracking is off: counts per day and page class, nobody's. */
 export const sitePageCounts = sqliteTable(
   "site_page_counts",

@@ -45,7 +45,7 @@ const ids = (value: string | undefined): string[] => (value ?? "").match(/<[^<>\
 const partText = (content: ArrayBuffer | Uint8Array | string): string =>
   (typeof content === "string" ? content : new TextDecoder().decode(content)).slice(0, MAX_PART_CHARS);
 
-export function htmlToText(html: string): string {
+function htmlToText(html: string): string {
   const cut = HTML_HISTORY.exec(html);
   return convert((cut ? html.slice(0, cut.index) : html).slice(0, 4 * MAX_PART_CHARS), {
     wordwrap: false,
