@@ -302,3 +302,28 @@ describe("owner actions", () => {
     expect((await outboxFor(leadId)).filter((m) => m.to !== "owner@example.com")).toHaveLength(1);
   });
 });
+
+describe("eviction", () => {
+  it("an object evicted mid-sequence picks up where it was: every touch goes out once", async () => {
+    const { leadId, stub } = await freshLead();
+    await stub.submitForm(leadId, submission(`${unique("evict")}@example.com`), NEW_INQUIRY);
+    await settle(stub);
+    const time = clocks.get(stub.id.toString())!;
+    // Evicted: the instance and everything it held in memory are gone; storage stays.
+    await runInDurableObject(stub, (_o, state) => state.abort("evicted for the test")).catch(() => undefined);
+    const after = stubFor(leadId);
+    await withClock(after, time.at);
+    for (let i = 0; i < 6; i++) {
+      const earliest = await runInDurableObject(after, (_o, state) => state.storage.sql.exec<{ at: number | null }>("SELECT MIN(due_at) AS at FROM due").one().at);
+      if (earliest === null) break;
+      clocks.get(after.id.toString())!.at = Math.max(clocks.get(after.id.toString())!.at, earliest);
+      // A duplicated alarm on the new instance, too.
+      await Promise.all([runDurableObjectAlarm(after), runDurableObjectAlarm(after)]);
+      await settle(after);
+    }
+    const sent = (await outboxFor(leadId)).filter((m) => m.channel === "email");
+    expect(sent.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(sent.map((m) => m.subject)).size).toBe(sent.length);
+    expect(kinds(await summaryOf(after)).filter((k) => k === "touch_sent")).toHaveLength(sent.length);
+  });
+});
