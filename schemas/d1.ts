@@ -164,6 +164,19 @@ export const inboundMessages = sqliteTable(
   (t) => [index("inbound_received_idx").on(t.receivedAt), index("inbound_lead_idx").on(t.leadId), index("inbound_from_idx").on(t.from)],
 );
 
+/**
+ * The owner's knowledge base: case studies, pricing, FAQs, objection answers. Their text is
+ * chunked into the `knowledge_chunks` full-text index (an FTS5 table made by a hand-written
+ * migration: drizzle does not model virtual tables), which drafting retrieves from.
+ */
+export const knowledgeDocuments = sqliteTable("knowledge_documents", {
+  id: text("id").primaryKey(),
+  title: text("title").notNull(),
+  kind: text("kind").notNull(),
+  chunks: integer("chunks").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
 /** Page views of sites whose individual tracking is off: counts per day and page class, nobody's. */
 export const sitePageCounts = sqliteTable(
   "site_page_counts",

@@ -16,6 +16,7 @@ import { listOutbox } from "../channels/outbox";
 import { currentSequence, listSequences, putSequence, sequenceExists, sequenceVersion } from "../sequences";
 import { eraseLead, exportLead } from "../lead-data";
 import { inboundApi } from "./inbound-api";
+import { knowledgeApi } from "./knowledge-api";
 import { suppressionsApi } from "./suppressions-api";
 
 /** Validation failures at the door become one 422 shape, whatever the target. */
@@ -202,3 +203,4 @@ api.put("/sites", valid("json", SiteSchema), async (c) => c.json(await putSite(c
 
 api.route("/suppressions", suppressionsApi);
 api.route("/inbound", inboundApi);
+api.route("/knowledge", knowledgeApi);

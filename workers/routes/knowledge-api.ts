@@ -1,0 +1,50 @@
+import { zValidator } from "@hono/zod-validator";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
+import { clockFrom } from "../clock";
+import { AppError, invalid } from "../errors";
+import { deleteDocument, KnowledgeDocumentSchema, KnowledgeKindSchema, listDocuments, putDocument, retrievePassages } from "../knowledge";
+
+/** `/api/knowledge`: the owner's documents that drafts may draw on (mounted behind the owner API's auth). */
+export const knowledgeApi = new Hono<{ Bindings: Env }>();
+
+const DocumentIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "is lower-case letters, digits and dashes (at most 64)");
+
+knowledgeApi.get("/", async (c) => c.json({ documents: await listDocuments(c.env.DB) }));
+
+knowledgeApi.get(
+  "/search",
+  zValidator("query", z.object({ q: z.string().min(1).max(1000), kind: KnowledgeKindSchema.optional(), limit: z.coerce.number().int().min(1).max(20).default(5) }), (result) => {
+    if (!result.success) throw invalid("invalid_query", "The request query is not valid.", result.error);
+  }),
+  async (c) => {
+    const { q, kind, limit } = c.req.valid("query");
+    return c.json({ passages: await retrievePassages(c.env.DB, q, { ...(kind ? { kinds: [kind] } : {}), limit }) });
+  },
+);
+
+/** Adds or replaces a document: `{title, kind, text}`, text up to 200 KB, split into passages and indexed. */
+knowledgeApi.put(
+  "/:id",
+  bodyLimit({
+    maxSize: 256 * 1024,
+    onError: () => {
+      throw new AppError(413, "too_large", "A knowledge document is at most 200 KB of text.");
+    },
+  }),
+  zValidator("json", KnowledgeDocumentSchema, (result) => {
+    if (!result.success) throw invalid("invalid_json", "The request body is not valid.", result.error);
+  }),
+  async (c) => {
+    const id = DocumentIdSchema.safeParse(c.req.param("id"));
+    if (!id.success) throw invalid("invalid_param", "The document id is not valid.", id.error);
+    const stored = await putDocument(c.env.DB, id.data, c.req.valid("json"), clockFrom(c.env).now());
+    return c.json(stored, stored.created ? 201 : 200);
+  },
+);
+
+knowledgeApi.delete("/:id", async (c) => {
+  if (!(await deleteDocument(c.env.DB, c.req.param("id")))) throw new AppError(404, "not_found", "There is no such document.");
+  return c.body(null, 204);
+});
