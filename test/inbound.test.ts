@@ -387,8 +387,11 @@ describe("POST /api/inbound/inspect", () => {
   it("lists what came in, newest first, filtered by kind", async () => {
     const response = await asOwner("/api/inbound?kind=bounce&limit=5");
     expect(response.status).toBe(200);
-    const { messages } = (await response.json()) as { messages: { kind: string }[] };
+    const { messages } = (await response.json()) as { messages: { kind: string; receivedAt: number }[] };
+    // The bounces delivered earlier in this file are there, and nothing else.
+    expect(messages.length).toBeGreaterThan(0);
     expect(messages.every((m) => m.kind === "bounce")).toBe(true);
+    expect(messages.map((m) => m.receivedAt)).toEqual([...messages.map((m) => m.receivedAt)].sort((a, b) => b - a));
     expect((await asOwner("/api/inbound?kind=nonsense")).status).toBe(422);
   });
 });
