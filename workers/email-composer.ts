@@ -4,6 +4,7 @@ import type { EmailOut } from "./channels/transport";
 import { routingAddress } from "./reply-address";
 import type { TokenKeys } from "./signed-token";
 import { openToken, trackLink, unsubscribeToken } from "./tracked-links";
+import { escapeMarkup } from "./markup";
 
 /**
  * Turns a rendered touch into the email that goes out: HTML and text parts, a Message-ID
@@ -28,8 +29,6 @@ const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+/g;
 /** Header values come partly from the lead: no line break may reach a header. */
 const headerSafe = (value: string, max = 998) => value.replace(/[\r\n\t\0]+/g, " ").trim().slice(0, max);
 
-const escapeHtml = (text: string) =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 
 /** A URL found in text, without the sentence punctuation that follows it. */
 function trimUrl(url: string): string {
@@ -69,20 +68,20 @@ export async function composeEmail(
   const bodyHtml = touch.text
     .split(/\n{2,}/)
     .map((paragraph) => {
-      const withLinks = escapeHtml(paragraph).replace(/\bhttps?:\/\/[^\s<>"']+/g, (escaped) => {
+      const withLinks = escapeMarkup(paragraph).replace(/\bhttps?:\/\/[^\s<>"']+/g, (escaped) => {
         const raw = escaped.replace(/&amp;/g, "&");
         const url = trimUrl(raw);
         const href = links.get(url);
         if (!href) return escaped;
-        return `<a href="${escapeHtml(href)}">${escapeHtml(url)}</a>${escapeHtml(raw.slice(url.length))}`;
+        return `<a href="${escapeMarkup(href)}">${escapeMarkup(url)}</a>${escapeMarkup(raw.slice(url.length))}`;
       });
       return `<p>${withLinks.replace(/\n/g, "<br>")}</p>`;
     })
     .join("\n");
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;font-size:15px;line-height:1.5;color:#222">
 ${bodyHtml}
-<p style="margin-top:2em;font-size:12px;color:#666">${escapeHtml(sender.name)}, ${escapeHtml(sender.company)}<br>${escapeHtml(sender.postalAddress)}<br><a href="${escapeHtml(unsubscribeUrl)}">Unsubscribe</a></p>
-<a href="${escapeHtml(honeypot)}" style="display:none" aria-hidden="true" tabindex="-1">&#8203;</a><img src="${escapeHtml(pixel)}" width="1" height="1" alt="" style="border:0;width:1px;height:1px">
+<p style="margin-top:2em;font-size:12px;color:#666">${escapeMarkup(sender.name)}, ${escapeMarkup(sender.company)}<br>${escapeMarkup(sender.postalAddress)}<br><a href="${escapeMarkup(unsubscribeUrl)}">Unsubscribe</a></p>
+<a href="${escapeMarkup(honeypot)}" style="display:none" aria-hidden="true" tabindex="-1">&#8203;</a><img src="${escapeMarkup(pixel)}" width="1" height="1" alt="" style="border:0;width:1px;height:1px">
 </body></html>`;
 
   const inReplyTo = touch.references.at(-1);

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { escapeMarkup } from "./markup";
 
 export interface FieldIssue {
   field: string;
@@ -36,8 +37,6 @@ export function invalid(code: string, message: string, error: ZodIssues): AppErr
   return new AppError(422, code, message, issuesOf(error));
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** A person who posted a plain HTML form reads a page, not JSON. */
 function wantsPage(c: Context): boolean {
@@ -47,8 +46,8 @@ function wantsPage(c: Context): boolean {
 }
 
 function errorPage(error: AppError): string {
-  const items = error.issues.map((i) => `<li><strong>${escapeHtml(i.field)}</strong>: ${escapeHtml(i.message)}</li>`).join("");
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(error.message)}</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#222}</style></head><body><h1>${escapeHtml(error.message)}</h1>${items ? `<ul>${items}</ul>` : ""}<p><a href="javascript:history.back()">Go back</a> and try again.</p></body></html>`;
+  const items = error.issues.map((i) => `<li><strong>${escapeMarkup(i.field)}</strong>: ${escapeMarkup(i.message)}</li>`).join("");
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeMarkup(error.message)}</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#222}</style></head><body><h1>${escapeMarkup(error.message)}</h1>${items ? `<ul>${items}</ul>` : ""}<p><a href="javascript:history.back()">Go back</a> and try again.</p></body></html>`;
 }
 
 /** The one place that turns an error into an answer (installed with `app.onError`). */

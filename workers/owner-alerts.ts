@@ -1,6 +1,7 @@
 import type { LeadState } from "../durable-objects/lead-engine";
 import type { EmailTransport } from "./channels/transport";
 import { senderFrom } from "./deployment-settings";
+import { escapeMarkup } from "./markup";
 
 /**
  * Tells the owner at once when a lead replies or a rep task comes up, by email to
@@ -24,7 +25,7 @@ export async function alertOwner(
   const subject = (alert.reason === "reply" ? `Reply from ${who}` : `Task: ${who}`).replace(/[\r\n]+/g, " ").slice(0, 200);
   const link = `${sender.publicUrl.replace(/\/+$/, "")}/api/leads/${lead.id}`;
   const text = `${alert.message}\n\nLead: ${who}${lead.profile.company ? ` (${lead.profile.company})` : ""}\n${link}\n`;
-  const escaped = text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const escaped = escapeMarkup(text);
   const domain = sender.email.slice(sender.email.lastIndexOf("@") + 1);
   const result = await transport.sendEmail(
     {

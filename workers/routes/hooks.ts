@@ -14,6 +14,7 @@ import { sameText } from "../signed-token";
 import { replyJudgeFor } from "../ai/reply-judgement";
 import { removeSuppression, suppress } from "../suppressions";
 import { validTwilioSignature } from "../twilio-signature";
+import { escapeMarkup } from "../markup";
 
 /** `/hooks/...`: providers calling us. Each is verified before anything is read. */
 export const hooks = new Hono<{ Bindings: Env }>();
@@ -25,9 +26,8 @@ const STOP_WORDS = new Set(["stop", "stopall", "unsubscribe", "cancel", "end", "
 const START_WORDS = new Set(["start", "unstop", "yes"]);
 const HELP_WORDS = new Set(["help", "info"]);
 
-const escapeXml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const twiml = (reply?: string) =>
-  new Response(`<?xml version="1.0" encoding="UTF-8"?>${reply ? `<Response><Message>${escapeXml(reply)}</Message></Response>` : "<Response/>"}`, { headers: { "content-type": "text/xml" } });
+  new Response(`<?xml version="1.0" encoding="UTF-8"?>${reply ? `<Response><Message>${escapeMarkup(reply)}</Message></Response>` : "<Response/>"}`, { headers: { "content-type": "text/xml" } });
 
 /** The HELP answer carriers require: who is texting, how to stop, how to reach a person. */
 function helpText(env: Env): string {
