@@ -1,4 +1,4 @@
-import type { ConsentMethod, ConsentRecord, EnrolReason, Engagement, LeadId, LeadProfile, LeadStatus, Submission, TimelineEntry, Verdict } from "../schemas/lead";
+import type { ConsentMethod, ConsentRecord, Drafter, EnrolReason, Engagement, LeadId, LeadProfile, LeadStatus, Submission, TimelineEntry, Verdict } from "../schemas/lead";
 import type { SequenceVersion } from "../schemas/sequence";
 import type { RequestFacts } from "../schemas/tracking";
 import { recordClick, recordOpen, recordPageLeft, recordPageView } from "./engagement";
@@ -6,6 +6,7 @@ import { DEFAULT_HAND_OFF_RULES, detectTriggers, freshTriggers, type Fired, type
 import { computeScore, DEFAULT_SCORE_RULES, type ScoreFactor, type ScoreRules } from "./lead-score";
 import { leadTimezone } from "./lead-timezone";
 import { isTimeZone } from "./local-time";
+import { withMilestones, type Milestones } from "./milestones";
 import {
   bendTiming,
   bounced,
@@ -14,6 +15,7 @@ import {
   deliveryDeferred,
   deliveryFailed,
   deliverySent,
+  draftReady,
   enrol,
   fireDelivery,
   handOff,
@@ -25,6 +27,8 @@ import {
   outOfOffice,
   reactivateOnReturn,
   receiveReply,
+  requestDrafts,
+  reviewDraft,
   runStep,
   type Change,
   type Delivery,
@@ -36,6 +40,7 @@ import {
   type Timer,
 } from "./sequence-runner";
 import { DEFAULT_SIGNAL_RULES, type RecentClick, type SignalRules } from "./signal-verdict";
+import type { DraftContent, DraftRequest, TouchDraft } from "./touch-drafts";
 
 /**
  * The lead's engine: `(state, event, now) -> { state, effects }`. No I/O, no clock, no
@@ -65,6 +70,8 @@ export interface LeadState {
   enrolments: Enrolment[];
   /** Touches rendered and waiting for their channel. */
   deliveries: Delivery[];
+  /** Drafts of each active enrolment's next step (at most one per enrolment). */
+  drafts: TouchDraft[];
   /** Recent human opens, clicks, visits and replies (bounded), for branches and send-time optimisation. */
   humanSignals: HumanSignal[];
   /** When the lead posted forms (bounded), for its score. */
@@ -81,6 +88,8 @@ export interface LeadState {
   softBounces?: number;
   /** Why email to the lead's address stopped (it bounced); unset while it is deliverable. */
   emailUndeliverable?: string;
+  /** When the lead first reached each funnel step (absent on leads stored before it existed). */
+  milestones?: Milestones;
   /** Bumped on every change; the D1 projection never lets an older version overwrite a newer. */
   version: number;
 }
@@ -124,6 +133,8 @@ export type LeadEvent =
   | { kind: "booked"; leadId: LeadId; source: string }
   | { kind: "unsubscribed"; leadId: LeadId; channel: "email" | "sms"; method: ConsentMethod }
   | { kind: "hand_off_requested"; leadId: LeadId; reason: string }
+  | { kind: "draft_ready"; leadId: LeadId; enrolmentId: string; requestedAt: number; content: DraftContent | null; by: Drafter; notes: string[]; predictedObjection?: string }
+  | { kind: "draft_reviewed"; leadId: LeadId; enrolmentId: string; stepId: string; decision: "approve" | "edit" | "reject"; content?: DraftContent }
   | { kind: "rep_action"; leadId: LeadId; action: "resume" | "return" | "complete"; note?: string };
 
 export type LeadEffect =
@@ -143,7 +154,9 @@ export type LeadEffect =
   /** Put an address on the D1 suppression list (the object retries until D1 takes it). */
   | { kind: "suppress"; channel: "email" | "sms"; value: string; reason: string }
   /** Hand the lead to a person: the object builds the package and delivers it to every destination. */
-  | { kind: "hand_off"; triggers: { trigger: string; reason: string }[] };
+  | { kind: "hand_off"; triggers: { trigger: string; reason: string }[] }
+  /** Draft the touch ahead of its time; the object answers with `draft_ready`. */
+  | { kind: "draft"; request: DraftRequest };
 
 export interface Outcome {
   /** Null when the event was for a lead that never contacted us (nothing to change). */
@@ -179,6 +192,7 @@ function emptyLead(id: LeadId, now: number, timezone: string): LeadState {
     timezone,
     enrolments: [],
     deliveries: [],
+    drafts: [],
     humanSignals: [],
     formPostTimes: [],
     scoreFactors: [],
@@ -310,6 +324,9 @@ function judge(before: LeadState | null, outcome: Outcome, event: LeadEvent, now
   const requested: Fired[] = event.kind === "hand_off_requested" ? [{ trigger: "manual", reason: event.reason }] : [];
   const fired = [...requested, ...freshTriggers(change.state, detectTriggers(before, change.state, event, now, config.handOff), now, config.handOff)];
   if (fired.length > 0) change = handOff(change, fired, now, config.handOff.pauseAutomation, config.sequences);
+  const newSignal = before?.humanSignals.at(-1)?.seq !== change.state.humanSignals.at(-1)?.seq;
+  change = requestDrafts(change, now, config.sequences, newSignal);
+  change = { ...change, state: { ...change.state, milestones: withMilestones(change.state.milestones ?? {}, change.effects) } };
   return { state: { ...change.state, version: (before?.version ?? 0) + 1 }, effects: [...change.effects, { kind: "project" }] };
 }
 
@@ -378,6 +395,14 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
     case "hand_off_requested":
       // The hand-off itself happens in judge(); the request only needs to reach it.
       return current ? { state: current, effects: [{ kind: "project" }] } : { state: null, effects: [] };
+    case "draft_ready": {
+      const { leadId: _, kind: __, ...answer } = event;
+      return withLead(current, (c) => draftReady(c, answer, now));
+    }
+    case "draft_reviewed": {
+      const { leadId: _, kind: __, ...review } = event;
+      return withLead(current, (c) => reviewDraft(c, review, now));
+    }
     case "rep_action":
       return withLead(current, (c) => repAction(c, event.action, event.note, now, config.sequences.nurtureSequenceId));
     default:

@@ -1,7 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ConsentMethod, EnrolReason, LeadId, LeadSummary, Submission } from "../schemas/lead";
+import type { ReviewRow } from "../schemas/d1";
 import type { SequenceVersion } from "../schemas/sequence";
 import type { RequestFacts } from "../schemas/tracking";
+import { DRAFT_TIMEOUT_MS, draftTouch, type DraftGrounds } from "../workers/ai/drafting";
 import { withModelSummary } from "../workers/ai/hand-off-summary";
 import { languageModelFrom } from "../workers/ai/model";
 import { transportsFor } from "../workers/channels/select";
@@ -17,9 +19,35 @@ import { buildPackage, type HandOffPackage } from "./hand-off-package";
 import { projectLead } from "./lead-projection";
 import * as storage from "./lead-storage";
 import { isEnrolled, type OutgoingTouch, type Reply, type Timer } from "./sequence-runner";
+import type { DraftContent, DraftRequest, TouchDraft } from "./touch-drafts";
+import { retrievePassages } from "../workers/knowledge";
 
 type SuppressEffect = Omit<Extract<LeadEffect, { kind: "suppress" }>, "kind">;
 type HandOffDelivery = { destination: DestinationKind; pkg: HandOffPackage; key: string; attempt: number };
+
+/** Drafts the owner must review before they may go: ready drafts of enrolments in `review` mode. */
+function reviewRows(state: LeadState): ReviewRow[] {
+  return state.drafts.flatMap((draft) => {
+    const enrolment = state.enrolments.find((e) => e.id === draft.enrolmentId);
+    if (draft.status !== "ready" || !draft.content || !enrolment?.next || enrolment.sequence.drafting.mode !== "review") return [];
+    return [
+      {
+        leadId: state.id,
+        enrolmentId: draft.enrolmentId,
+        sequenceId: draft.sequenceId,
+        stepId: draft.stepId,
+        intent: draft.intent,
+        dueAt: enrolment.next.dueAt,
+        held: enrolment.next.held ?? false,
+        draft: draft.content,
+        template: draft.template,
+        draftedBy: draft.by ?? "model",
+        predictedObjection: draft.predictedObjection ?? null,
+        madeAt: draft.madeAt ?? draft.requestedAt,
+      },
+    ];
+  });
+}
 
 /** Backoff for a hand-off destination that fails: then it is given up (the hand-off stays on the timeline). */
 const HAND_OFF_RETRY_MS = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 6 * 3_600_000];
@@ -45,6 +73,9 @@ export class LeadObject extends DurableObject<Env> {
   /** Touches handed to a channel and not yet answered: never handed over twice at once. */
   private readonly sending = new Set<string>();
   private draining: Promise<void> | null = null;
+  /** The deployment's model, or null locally; a seam so tests can bind the AI SDK's mock model. */
+  private languageModel = () => languageModelFrom(this.env);
+  private draftTimeoutMs = DRAFT_TIMEOUT_MS;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -147,6 +178,25 @@ export class LeadObject extends DurableObject<Env> {
     if (storage.loadState(this.sql) === null) return null;
     await this.handle({ kind: "rep_action", leadId, action, ...(note ? { note } : {}) });
     return storage.loadState(this.sql)!.status;
+  }
+
+  /** Drafts of the lead's next steps, with where each stands. */
+  async drafts(): Promise<TouchDraft[]> {
+    return storage.loadState(this.sql)?.drafts ?? [];
+  }
+
+  /**
+   * The owner's review of a draft: approve, edit (with the owner's words) or reject. Null
+   * when there is no such lead; false when the draft is not waiting for review (already
+   * reviewed, sent, or replaced by a newer draft).
+   */
+  async reviewDraft(leadId: LeadId, review: { enrolmentId: string; stepId: string; decision: "approve" | "edit" | "reject"; content?: DraftContent }): Promise<boolean | null> {
+    const state = storage.loadState(this.sql);
+    if (state === null) return null;
+    const waiting = state.drafts.some((d) => d.enrolmentId === review.enrolmentId && d.stepId === review.stepId && d.status === "ready");
+    if (!waiting) return false;
+    await this.handle({ kind: "draft_reviewed", leadId, ...review });
+    return true;
   }
 
   /** Marks the lead booked: every sequence it is in completes. False when there is no such lead. */
@@ -254,8 +304,10 @@ export class LeadObject extends DurableObject<Env> {
     // Bounded: each pass handles what is due now; new work due at once is picked up by the next pass.
     for (let pass = 0; pass < 50; pass++) {
       const now = this.clock.now();
-      const items = storage.dueItems(this.sql, now);
-      if (items.length === 0) return;
+      const due = storage.dueItems(this.sql, now);
+      if (due.length === 0) return;
+      // Drafts are for later touches: whatever must go now goes before any model call.
+      const items = [...due.filter((i) => i.kind !== "draft"), ...due.filter((i) => i.kind === "draft")];
       for (const item of items) {
         switch (item.kind) {
           case "project":
@@ -278,6 +330,10 @@ export class LeadObject extends DurableObject<Env> {
             await this.deliverHandOff(destination, pkg, key, attempt, now);
             break;
           }
+          case "draft":
+            storage.completeDue(this.sql, item.id);
+            await this.makeDraft(JSON.parse(item.payload) as DraftRequest);
+            break;
           case "timer": {
             const timer = JSON.parse(item.payload) as Timer;
             if (timer.kind === "delivery" && this.sending.has(timer.key)) continue;
@@ -328,15 +384,47 @@ export class LeadObject extends DurableObject<Env> {
         case "hand_off":
           await this.handOff(state, effect.triggers, now);
           break;
+        case "draft":
+          // Made by the next drain, after what is due now has gone; durable across an eviction.
+          storage.scheduleOnce(this.sql, "draft", now, JSON.stringify(effect.request));
+          break;
         default:
           effect satisfies never;
       }
     }
   }
 
+  /** Drafts a touch ahead of its time and hands the answer to the engine (which drops it if the step moved on). */
+  private async makeDraft(request: DraftRequest): Promise<void> {
+    const answer = await draftTouch(this.languageModel(), request, await this.draftGrounds(request), this.draftTimeoutMs);
+    if (answer.by === "model" && answer.notes.length > 0) console.warn(JSON.stringify({ leadId: request.leadId, event: "draft_notes", stepId: request.stepId, notes: answer.notes }));
+    await this.apply({ kind: "draft_ready", leadId: request.leadId, enrolmentId: request.enrolmentId, requestedAt: request.requestedAt, ...answer });
+  }
+
+  /** What earlier touches of the enrolment said, and the owner's passages that match the lead and the step. */
+  private async draftGrounds(request: DraftRequest): Promise<DraftGrounds> {
+    const earlierTouches = storage
+      .readTimeline(this.sql)
+      .flatMap((e) => (e.kind === "touch_sent" && e.enrolmentId === request.enrolmentId ? [{ ...(e.subject ? { subject: e.subject } : {}), text: e.text }] : []))
+      .slice(-5);
+    const about = [request.profile.title, request.profile.company, request.profile.source, ...request.facts.map((f) => f.pageClass ?? "")].filter(Boolean).join(" ");
+    try {
+      const passages = await retrievePassages(this.env.DB, `${request.intent.replace(/_/g, " ")} ${about} ${request.template.body ?? request.template.sms ?? ""}`, { limit: 3 });
+      if (request.intent !== "objection") return { earlierTouches, passages };
+      // The objection step answers the concern this kind of lead most likely has.
+      const [objection] = await retrievePassages(this.env.DB, `${about} ${request.template.body ?? ""}`, { kinds: ["objection"], limit: 1 });
+      if (!objection) return { earlierTouches, passages };
+      return { earlierTouches, passages: [objection, ...passages.filter((p) => p.text !== objection.text)], predictedObjection: objection.title };
+    } catch (error) {
+      // Without the knowledge base the draft has fewer grounds, and the guardrails hold it to the template's facts.
+      console.error(JSON.stringify({ leadId: request.leadId, event: "knowledge_unavailable", error: String(error).slice(0, 200) }));
+      return { earlierTouches, passages: [] };
+    }
+  }
+
   /** Builds the hand-off package from the lead's timeline and sends it to every configured destination. */
   private async handOff(state: LeadState, triggers: { trigger: string; reason: string }[], now: number): Promise<void> {
-    const pkg = await withModelSummary(languageModelFrom(this.env), buildPackage(state, storage.readTimeline(this.sql), triggers, now));
+    const pkg = await withModelSummary(this.languageModel(), buildPackage(state, storage.readTimeline(this.sql), triggers, now));
     const key = `handoff-${state.id}-${state.lastSeq}`;
     for (const destination of destinationsFrom(this.env)) await this.deliverHandOff(destination, pkg, `${key}-${destination}`, 0, now);
   }
@@ -428,8 +516,11 @@ export class LeadObject extends DurableObject<Env> {
     const state = storage.loadState(this.sql);
     if (state === null) return true;
     const entries = storage.unprojectedTimeline(this.sql);
+    const review = reviewRows(state);
+    const reviewSignature = JSON.stringify(review);
+    const reviewChanged = reviewSignature !== (storage.readMeta(this.sql, "review") ?? "[]");
     try {
-      await projectLead(this.env.DB, state, entries);
+      await projectLead(this.env.DB, state, entries, reviewChanged ? review : null);
     } catch (error) {
       console.error(JSON.stringify({ leadId: state.id, event: "projection_failed", error: String(error) }));
       return false;
@@ -438,6 +529,7 @@ export class LeadObject extends DurableObject<Env> {
       this.sql,
       entries.map((e) => e.seq),
     );
+    if (reviewChanged) storage.writeMeta(this.sql, "review", reviewSignature);
     return true;
   }
 

@@ -1,16 +1,18 @@
-import { sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { events, leads } from "../schemas/d1";
+import { events, leads, reviewQueue, touches, type ReviewRow } from "../schemas/d1";
 import type { TimelineEntry } from "../schemas/lead";
 import type { LeadState } from "./lead-engine";
 
 /**
  * Writes what the lead object knows into D1's cross-lead tables. Idempotent: events are
- * keyed by lead and sequence, and the lead row only moves forward in version, so a retried
- * or reordered projection never leaves D1 older than it was.
+ * keyed by lead and sequence, the lead row only moves forward in version, and touch rows
+ * only ever gain a first open, click or reply — so a retried or reordered projection
+ * never leaves D1 older than it was.
  */
-export async function projectLead(db: D1Database, state: LeadState, entries: TimelineEntry[]): Promise<void> {
+export async function projectLead(db: D1Database, state: LeadState, entries: TimelineEntry[], review: ReviewRow[] | null = null): Promise<void> {
   const d1 = drizzle(db);
+  const { milestones = {} } = state;
   const row = {
     id: state.id,
     email: state.profile.email ?? null,
@@ -24,6 +26,17 @@ export async function projectLead(db: D1Database, state: LeadState, entries: Tim
     createdAt: state.createdAt,
     lastActivityAt: state.lastActivityAt,
     version: state.version,
+    sequenceId: state.enrolments[0]?.sequenceId ?? null,
+    contactedAt: milestones.contacted ?? null,
+    openedAt: milestones.opened ?? null,
+    clickedAt: milestones.clicked ?? null,
+    repliedAt: milestones.replied ?? null,
+    bookedAt: milestones.booked ?? null,
+    unsubscribedAt: milestones.unsubscribed ?? null,
+    bouncedAt: milestones.bounced ?? null,
+    opensHuman: state.engagement.opens.human,
+    opensAuto: state.engagement.opens.auto,
+    opensMachine: state.engagement.opens.machine,
   };
   const { id, ...changes } = row;
   const upsertLead = d1
@@ -42,5 +55,45 @@ export async function projectLead(db: D1Database, state: LeadState, entries: Tim
         .onConflictDoUpdate({ target: events.id, set: { data: sql`excluded.data` } }),
     );
   }
-  await d1.batch([upsertLead, ...inserts]);
+  await d1.batch([upsertLead, ...inserts, ...touchUpdates(d1, state.id, entries), ...reviewSync(d1, state.id, review)]);
+}
+
+/** Sent touches become rows; a person's first open, click or reply marks the touch it answered. */
+function touchUpdates(d1: ReturnType<typeof drizzle>, leadId: string, entries: TimelineEntry[]) {
+  const statements = [];
+  const mark = (key: string, column: "openedAt" | "clickedAt" | "repliedAt", at: number) =>
+    d1
+      .update(touches)
+      .set({ [column]: at })
+      .where(and(eq(touches.id, `${leadId}:${key}`), isNull(touches[column])));
+  for (const entry of entries) {
+    if (entry.kind === "touch_sent") {
+      statements.push(
+        d1
+          .insert(touches)
+          .values({
+            id: `${leadId}:${entry.key}`,
+            leadId,
+            sequenceId: entry.sequenceId,
+            stepId: entry.stepId,
+            channel: entry.channel,
+            origin: entry.origin ?? "template",
+            draftedBy: entry.draftedBy ?? null,
+            sentAt: entry.at,
+          })
+          .onConflictDoNothing(),
+      );
+    }
+    if (entry.kind === "email_opened" && entry.verdict === "human") statements.push(mark(entry.messageId, "openedAt", entry.at));
+    if (entry.kind === "link_clicked" && entry.verdict === "human") statements.push(mark(entry.messageId, "clickedAt", entry.at), mark(entry.messageId, "openedAt", entry.at));
+    if (entry.kind === "reply_received" && entry.touchKey) statements.push(mark(entry.touchKey, "repliedAt", entry.at));
+  }
+  return statements;
+}
+
+/** The lead's drafts waiting for review replace what the queue held for it; null when they did not change. */
+function reviewSync(d1: ReturnType<typeof drizzle>, leadId: string, review: ReviewRow[] | null) {
+  if (review === null) return [];
+  const cleared = d1.delete(reviewQueue).where(eq(reviewQueue.leadId, leadId));
+  return review.length ? [cleared, d1.insert(reviewQueue).values(review)] : [cleared];
 }

@@ -28,7 +28,17 @@ const MIGRATIONS: string[] = [
   // Timers (sequence steps, deliveries) are addressed by a key: moving one replaces it.
   `ALTER TABLE due ADD COLUMN key TEXT;
    CREATE UNIQUE INDEX due_by_key ON due (key);`,
+  // Small facts about what was last projected (the review queue's content).
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 ];
+
+export function readMeta(sql: SqlStorage, key: string): string | undefined {
+  return sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value;
+}
+
+export function writeMeta(sql: SqlStorage, key: string, value: string): void {
+  sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+}
 
 export function migrate(sql: SqlStorage): void {
   sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
@@ -45,7 +55,7 @@ export function loadState(sql: SqlStorage): LeadState | null {
   const row = sql.exec<{ state: string }>("SELECT state FROM lead WHERE singleton = 1").toArray()[0];
   if (!row) return null;
   // Leads stored before sequences existed have none of their fields yet.
-  const defaults = { timezone: "UTC", enrolments: [], deliveries: [], humanSignals: [], formPostTimes: [], scoreFactors: [], handOffs: [], sentTouches: [] };
+  const defaults = { timezone: "UTC", enrolments: [], deliveries: [], drafts: [], humanSignals: [], formPostTimes: [], scoreFactors: [], handOffs: [], sentTouches: [] };
   return { ...defaults, ...(JSON.parse(row.state) as Partial<LeadState>) } as LeadState;
 }
 
@@ -100,7 +110,7 @@ export function markProjected(sql: SqlStorage, seqs: number[]): void {
 }
 
 /** `project`, `enrol`, `suppress` and `handoff` retry work that failed; `timer` is the engine's. */
-export type DueKind = "project" | "enrol" | "suppress" | "handoff" | "timer";
+export type DueKind = "project" | "enrol" | "suppress" | "handoff" | "draft" | "timer";
 
 export interface DueItem {
   id: number;

@@ -1,9 +1,10 @@
-import type { ConsentMethod, EnrolReason, LeadStatus, ReplyIntent, TimelineEntry, TouchVariant } from "../schemas/lead";
+import type { ConsentMethod, Drafter, EnrolReason, LeadStatus, ReplyIntent, TimelineEntry, TouchOrigin, TouchVariant } from "../schemas/lead";
 import type { BranchAction, Channel, Condition, EmailTemplate, Intent, Sequence, SequenceVersion, SendingWindow, Step, Wait } from "../schemas/sequence";
 import type { LeadEffect, LeadState } from "./lead-engine";
 import { addLocalDays, zonedTime } from "./local-time";
 import { atPeakHour, nextOpeningInAll, peakHour, SMS_QUIET_HOURS } from "./sending-window";
 import { renderTemplate, type MergeValues } from "./template";
+import { leadFacts, wantsDraft, wordingFor, type DraftContent, type TouchDraft, type Wording } from "./touch-drafts";
 
 /**
  * Runs a lead through its sequences: plans each step in the lead's own time, decides
@@ -30,7 +31,8 @@ export interface Enrolment {
   startedAt: number;
   /** When the previous step ran; "since the previous step" conditions look from here. */
   lastStepAt: number;
-  next?: { stepIndex: number; base: number; dueAt: number; bent: boolean };
+  /** `held`: the step is due but waits for the owner's review of its draft. */
+  next?: { stepIndex: number; base: number; dueAt: number; bent: boolean; held?: boolean };
   /** The step a paused enrolment continues with when it resumes. */
   resumeStep?: number;
   touches: number;
@@ -50,6 +52,8 @@ export interface OutgoingTouch {
   subject?: string;
   text: string;
   variant: TouchVariant;
+  origin: TouchOrigin;
+  draftedBy?: Drafter;
   /** An answer to what the lead just did (an instant step): never held back by the sender's pacing. */
   instant: boolean;
   /** Earlier Message-IDs of the thread this email continues (oldest first). */
@@ -187,6 +191,96 @@ function schedule(change: Change, enrolmentId: string, stepIndex: number, base: 
   );
 }
 
+/**
+ * Asks for a draft of the enrolment's next step, ahead of its time, so sending never waits
+ * on a model. Instant steps answer the lead at once, so they go as written.
+ */
+function requestDraft(change: Change, enrolmentId: string, now: number, config: SequenceConfig, newSignal: boolean): Change {
+  const enrolment = findEnrolment(change.state, enrolmentId)!;
+  const step = enrolment.next && enrolment.sequence.steps[enrolment.next.stepIndex];
+  if (!step || step.instant || enrolment.sequence.drafting.mode === "off" || !step.channels.some((c) => c !== "task")) return change;
+  const { state } = change;
+  const words = templateWords(state, enrolment, step, config);
+  const existing = state.drafts.find((d) => d.enrolmentId === enrolmentId);
+  if (!wantsDraft(existing, step.id, words.basis, now, newSignal)) return change;
+  const { firstName, name, company, title, source } = state.profile;
+  const profile = Object.fromEntries(Object.entries({ firstName, name, company, title, source }).filter(([, v]) => v !== undefined));
+  const channels = step.channels.filter((c): c is Channel => c !== "task");
+  const template = {
+    ...(words.subject !== undefined ? { subject: words.subject } : {}),
+    ...(words.body !== undefined && channels.includes("email") ? { body: words.body } : {}),
+    ...(words.sms !== undefined && channels.includes("sms") ? { sms: words.sms } : {}),
+  };
+  const draft: TouchDraft = { enrolmentId, sequenceId: enrolment.sequenceId, stepId: step.id, intent: step.intent, template, basis: words.basis, status: "requested", requestedAt: now };
+  return effect(
+    { ...change, state: { ...state, drafts: [...state.drafts.filter((d) => d.enrolmentId !== enrolmentId), draft] } },
+    {
+      kind: "draft",
+      request: {
+        leadId: state.id,
+        enrolmentId,
+        sequenceId: enrolment.sequenceId,
+        stepId: step.id,
+        intent: step.intent,
+        channels,
+        basis: words.basis,
+        template,
+        profile,
+        facts: leadFacts(state),
+        ...(config.merge.bookingUrl ? { bookingUrl: config.merge.bookingUrl } : {}),
+        dueAt: enrolment.next!.dueAt,
+        requestedAt: now,
+      },
+    },
+  );
+}
+
+/**
+ * After every event: each active enrolment's next step has a draft on the way, and new
+ * human signals have drafts made again, so they can speak to what the lead just did.
+ */
+export function requestDrafts(change: Change, now: number, config: SequenceConfig, newSignal: boolean): Change {
+  if (HALTED.includes(change.state.status)) return change;
+  let c = change;
+  for (const enrolment of change.state.enrolments) {
+    if (enrolment.status === "active" && enrolment.next && !enrolment.next.held) c = requestDraft(c, enrolment.id, now, config, newSignal);
+  }
+  return c;
+}
+
+/** A drafter answered. An answer to a request that has since been replaced (or whose step has run) is dropped. */
+export function draftReady(change: Change, answer: { enrolmentId: string; requestedAt: number; content: DraftContent | null; by: Drafter; notes: string[]; predictedObjection?: string }, now: number): Change {
+  const draft = change.state.drafts.find((d) => d.enrolmentId === answer.enrolmentId);
+  if (!draft || draft.status !== "requested" || draft.requestedAt !== answer.requestedAt) return change;
+  const made: TouchDraft = {
+    ...draft,
+    status: answer.content ? "ready" : "failed",
+    madeAt: now,
+    by: answer.by,
+    ...(answer.content ? { content: answer.content } : {}),
+    ...(answer.notes.length > 0 ? { notes: answer.notes } : {}),
+    ...(answer.predictedObjection ? { predictedObjection: answer.predictedObjection } : {}),
+  };
+  return { ...change, state: { ...change.state, drafts: change.state.drafts.map((d) => (d === draft ? made : d)) } };
+}
+
+/**
+ * The owner's review: approve sends the draft, edit sends the owner's words, reject sends
+ * the template. A step held for this review runs now (inside its window).
+ */
+export function reviewDraft(change: Change, review: { enrolmentId: string; stepId: string; decision: "approve" | "edit" | "reject"; content?: DraftContent }, now: number): Change {
+  const draft = change.state.drafts.find((d) => d.enrolmentId === review.enrolmentId && d.stepId === review.stepId);
+  if (!draft || draft.status !== "ready") return change;
+  const enrolment = findEnrolment(change.state, review.enrolmentId)!;
+  const status = review.decision === "approve" ? "approved" : review.decision === "edit" ? "edited" : "rejected";
+  const content = review.decision === "edit" ? { ...draft.content, ...review.content } : draft.content;
+  let c: Change = { ...change, state: { ...change.state, drafts: change.state.drafts.map((d) => (d === draft ? { ...d, status, ...(content ? { content } : {}) } : d)) } };
+  c = log(c, now, { kind: "draft_reviewed", enrolmentId: enrolment.id, sequenceId: enrolment.sequenceId, stepId: draft.stepId, decision: review.decision });
+  const next = enrolment.next;
+  if (enrolment.status === "active" && next?.held) c = schedule(c, enrolment.id, next.stepIndex, now, now, next.bent);
+  return c;
+}
+
 /** Plans the step at `stepIndex`, its wait counted from `from`; past the last step the enrolment completes. */
 function planStep(change: Change, enrolmentId: string, stepIndex: number, from: number, now: number): Change {
   const enrolment = findEnrolment(change.state, enrolmentId)!;
@@ -208,6 +302,7 @@ function endEnrolment(change: Change, enrolmentId: string, outcome: EndOutcome, 
     return { ...rest, status: outcome === "moved" || outcome === "unsubscribed" ? "ended" : "completed" };
   });
   c = effect(c, { kind: "unschedule", timer: { kind: "step", enrolmentId } });
+  c = { ...c, state: { ...c.state, drafts: c.state.drafts.filter((d) => d.enrolmentId !== enrolmentId) } };
   c = log(c, now, { kind: "enrolment_ended", enrolmentId, sequenceId: enrolment.sequenceId, outcome, reason });
   if (c.state.status === "active" && !c.state.enrolments.some((e) => e.status === "active")) {
     c = { ...c, state: { ...c.state, status: "completed" } };
@@ -302,6 +397,14 @@ export function runStep(change: Change, enrolmentId: string, now: number, config
   const branch = step.branches.find((b) => holds(b.if, enrolment, change.state.humanSignals));
   const action: BranchAction = branch?.then ?? { do: "send" };
   let c = change;
+  if (action.do === "send" && wordingOf(c.state, enrolment, step, config).origin === "hold") {
+    // No timer until the owner reviews: the review runs the step (see reviewDraft).
+    if (!next.held) {
+      c = updateEnrolment(c, enrolmentId, (e) => ({ ...e, next: { ...next, held: true } }));
+      c = log(c, now, { kind: "touch_held", enrolmentId, sequenceId: enrolment.sequenceId, stepId: step.id, reason: "its draft waits for the owner's review" });
+    }
+    return effect(c, { kind: "unschedule", timer: { kind: "step", enrolmentId } });
+  }
   if (branch) {
     c = log(c, now, { kind: "step_branched", enrolmentId, sequenceId: enrolment.sequenceId, stepId: step.id, condition: describe(branch.if), action: describeAction(action) });
   }
@@ -356,6 +459,27 @@ function chooseEmail(state: LeadState, enrolment: Enrolment, step: Step, resendS
   return { template: base, variant: bySource ? "by_source" : "template" };
 }
 
+/** The step's words as its templates render them for this lead now; `subject` is absent when the email continues its thread. */
+function templateWords(state: LeadState, enrolment: Enrolment, step: Step, config: SequenceConfig, resendSubject?: string) {
+  const values = mergeValues(state, config);
+  const email = step.email ? chooseEmail(state, enrolment, step, resendSubject) : undefined;
+  const threaded = email?.template.subject === undefined && enrolment.thread !== undefined;
+  return {
+    basis: email?.variant ?? ("template" as TouchVariant),
+    subject: email && !threaded ? renderTemplate(email.template.subject ?? "Following up", values) : undefined,
+    body: email ? renderTemplate(email.template.body, values) : undefined,
+    sms: step.sms ? renderTemplate(step.sms.text, values) : undefined,
+  };
+}
+
+/** The wording a step sends with: its draft when the sequence's drafting mode allows, else the template. */
+function wordingOf(state: LeadState, enrolment: Enrolment, step: Step, config: SequenceConfig, resendSubject?: string): Wording {
+  // A resend is the same words under a new subject: it never takes a draft.
+  if (resendSubject !== undefined) return { origin: "template" };
+  const draft = state.drafts.find((d) => d.enrolmentId === enrolment.id);
+  return wordingFor(enrolment.sequence.drafting, draft, step.id, templateWords(state, enrolment, step, config).basis);
+}
+
 /** Renders the step's touches on each of its channels and queues them, or records why one cannot go. */
 function dispatch(change: Change, enrolmentId: string, step: Step, now: number, config: SequenceConfig, resendSubject?: string): Change {
   let c = updateEnrolment(change, enrolmentId, (e) => ({ ...e, touches: e.touches + 1 }));
@@ -363,6 +487,8 @@ function dispatch(change: Change, enrolmentId: string, step: Step, now: number, 
   const touchId = `${enrolmentId}-t${enrolment.touches}`;
   const { state } = c;
   const values = mergeValues(state, config);
+  const wording = wordingOf(state, enrolment, step, config, resendSubject);
+  const drafted = "content" in wording ? wording : undefined;
   const skip = (channel: string, reason: string) =>
     (c = log(c, now, { kind: "touch_skipped", enrolmentId, sequenceId: enrolment.sequenceId, stepId: step.id, channel, reason }));
   for (const channel of step.channels) {
@@ -375,7 +501,7 @@ function dispatch(change: Change, enrolmentId: string, step: Step, now: number, 
     if (channel === "email") {
       if (!state.profile.email) skip("email", "the lead has no email address");
       else if (state.consent.email?.granted === false) skip("email", "the lead withdrew email consent");
-      else c = queueEmail(c, enrolmentId, step, touchId, values, now, resendSubject);
+      else c = queueEmail(c, enrolmentId, step, touchId, values, now, drafted, resendSubject);
       continue;
     }
     if (!state.profile.phone) skip("sms", "the lead has no phone number");
@@ -392,8 +518,9 @@ function dispatch(change: Change, enrolmentId: string, step: Step, now: number, 
           intent: step.intent,
           channel: "sms",
           to: state.profile.phone,
-          text: renderTemplate(step.sms!.text, values),
+          text: drafted?.content.sms ?? renderTemplate(step.sms!.text, values),
           variant: "template",
+          ...originOf(drafted, drafted?.content.sms),
           instant: step.instant,
           references: [],
         },
@@ -403,10 +530,19 @@ function dispatch(change: Change, enrolmentId: string, step: Step, now: number, 
       });
     }
   }
-  return c;
+  // The step has run: its draft is spent.
+  return { ...c, state: { ...c.state, drafts: c.state.drafts.filter((d) => !(d.enrolmentId === enrolmentId && d.stepId === step.id)) } };
 }
 
-function queueEmail(change: Change, enrolmentId: string, step: Step, touchId: string, values: MergeValues, now: number, resendSubject?: string): Change {
+type Drafted = Extract<Wording, { content: DraftContent }>;
+
+/** A channel's words came from the draft only when the draft wrote them for that channel. */
+function originOf(drafted: Drafted | undefined, words: string | undefined): { origin: TouchOrigin; draftedBy?: Drafter } {
+  return drafted && words !== undefined ? { origin: drafted.origin, draftedBy: drafted.by } : { origin: "template" };
+}
+
+function queueEmail(change: Change, enrolmentId: string, step: Step, touchId: string, values: MergeValues, now: number, drafted: Drafted | undefined, resendSubject?: string): Change {
+  const draft = drafted?.content;
   const enrolment = findEnrolment(change.state, enrolmentId)!;
   const { template, variant } = chooseEmail(change.state, enrolment, step, resendSubject);
   const key = `${touchId}-email`;
@@ -418,7 +554,7 @@ function queueEmail(change: Change, enrolmentId: string, step: Step, touchId: st
     subject = /^re:/i.test(thread.subject) ? thread.subject : `Re: ${thread.subject}`;
     references = thread.messageIds.slice(-10);
   } else {
-    subject = renderTemplate(template.subject ?? "Following up", values);
+    subject = draft?.subject ?? renderTemplate(template.subject ?? "Following up", values);
     thread = { id: touchId, subject, messageIds: [] };
   }
   const c = updateEnrolment(change, enrolmentId, (e) => ({ ...e, thread, emails: [...e.emails, { key, stepId: step.id }].slice(-50) }));
@@ -433,8 +569,9 @@ function queueEmail(change: Change, enrolmentId: string, step: Step, touchId: st
       channel: "email",
       to: change.state.profile.email!,
       subject,
-      text: renderTemplate(template.body, values),
+      text: draft?.body ?? renderTemplate(template.body, values),
       variant,
+      ...originOf(drafted, draft?.body),
       instant: step.instant,
       references,
       threadId: thread.id,
@@ -604,7 +741,8 @@ export interface Reply {
  * holds it and resumes it later — unless the judgement was unsure (`needs_review`).
  */
 export function receiveReply(change: Change, reply: Reply, now: number, config: SequenceConfig): Change {
-  let c = log(change, now, { kind: "reply_received", ...reply });
+  const touchKey = change.state.sentTouches.at(-1)?.key;
+  let c = log(change, now, { kind: "reply_received", ...reply, ...(touchKey ? { touchKey } : {}) });
   c = { ...c, state: { ...c.state, status: "replied", lastActivityAt: Math.max(c.state.lastActivityAt, now), softBounces: 0 } };
   c = haltAll(c, "paused", "the lead replied", now);
   const intent = reply.intent && reply.intent !== "needs_review" ? ` (${reply.intent.replace("_", " ")})` : reply.intent ? " (needs review)" : "";

@@ -104,6 +104,8 @@ export function simulate(sim: Simulation): SimulationResult {
         case "rejudge_timeline":
         case "project":
         case "suppress":
+        // The preview shows the templates: drafts depend on a model and the owner's review.
+        case "draft":
           break;
         default:
           effect satisfies never;

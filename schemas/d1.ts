@@ -39,12 +39,26 @@ export const leads = sqliteTable(
     lastActivityAt: integer("last_activity_at").notNull(),
     /** The object's state version this row reflects; older writes never overwrite newer ones. */
     version: integer("version").notNull(),
+    /** The first sequence the lead ran, for per-sequence stats. */
+    sequenceId: text("sequence_id"),
+    /** Funnel milestones: the first time each happened (human signals only). */
+    contactedAt: integer("contacted_at"),
+    openedAt: integer("opened_at"),
+    clickedAt: integer("clicked_at"),
+    repliedAt: integer("replied_at"),
+    bookedAt: integer("booked_at"),
+    unsubscribedAt: integer("unsubscribed_at"),
+    bouncedAt: integer("bounced_at"),
+    opensHuman: integer("opens_human").notNull().default(0),
+    opensAuto: integer("opens_auto").notNull().default(0),
+    opensMachine: integer("opens_machine").notNull().default(0),
   },
   (t) => [
     index("leads_created_idx").on(t.createdAt, t.id),
     index("leads_status_created_idx").on(t.status, t.createdAt, t.id),
     index("leads_email_idx").on(t.email),
     index("leads_phone_idx").on(t.phone),
+    index("leads_sequence_created_idx").on(t.sequenceId, t.createdAt),
   ],
 );
 
@@ -188,3 +202,52 @@ export const sitePageCounts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.origin, t.day, t.pageClass] })],
 );
+
+/**
+ * One row per touch that went out, kept current by the lead's projection: whose words it
+ * carried and whether a person opened, clicked or replied to it. Per step, channel and
+ * sequence stats read these rows, never the event log.
+ */
+export const touches = sqliteTable(
+  "touches",
+  {
+    /** `<leadId>:<touch key>`. */
+    id: text("id").primaryKey(),
+    leadId: text("lead_id").notNull(),
+    sequenceId: text("sequence_id").notNull(),
+    stepId: text("step_id").notNull(),
+    channel: text("channel").notNull(),
+    /** template, ai_draft or edited_draft. */
+    origin: text("origin").notNull(),
+    draftedBy: text("drafted_by"),
+    sentAt: integer("sent_at").notNull(),
+    openedAt: integer("opened_at"),
+    clickedAt: integer("clicked_at"),
+    repliedAt: integer("replied_at"),
+  },
+  (t) => [index("touches_sent_idx").on(t.sentAt), index("touches_sequence_idx").on(t.sequenceId, t.sentAt)],
+);
+
+/** Drafts waiting for the owner's review, across leads; the lead's object stays the authority. */
+export const reviewQueue = sqliteTable(
+  "review_queue",
+  {
+    leadId: text("lead_id").notNull(),
+    enrolmentId: text("enrolment_id").notNull(),
+    sequenceId: text("sequence_id").notNull(),
+    stepId: text("step_id").notNull(),
+    intent: text("intent").notNull(),
+    /** When the touch is due; unreviewed by then, it goes as the template or holds. */
+    dueAt: integer("due_at").notNull(),
+    held: integer("held", { mode: "boolean" }).notNull(),
+    draft: text("draft", { mode: "json" }).$type<{ subject?: string; body?: string; sms?: string }>().notNull(),
+    template: text("template", { mode: "json" }).$type<{ subject?: string; body?: string; sms?: string }>().notNull(),
+    draftedBy: text("drafted_by").notNull(),
+    predictedObjection: text("predicted_objection"),
+    madeAt: integer("made_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.leadId, t.enrolmentId] }), index("review_due_idx").on(t.dueAt)],
+);
+
+export type TouchRow = typeof touches.$inferSelect;
+export type ReviewRow = typeof reviewQueue.$inferSelect;

@@ -79,6 +79,14 @@ export type EnrolReason = z.infer<typeof EnrolReasonSchema>;
 export const TouchVariantSchema = z.enum(["template", "alternative", "by_source", "resend"]);
 export type TouchVariant = z.infer<typeof TouchVariantSchema>;
 
+/** Whose words went out: the template as rendered, a draft as made, or a draft the owner edited. */
+export const TouchOriginSchema = z.enum(["template", "ai_draft", "edited_draft"]);
+export type TouchOrigin = z.infer<typeof TouchOriginSchema>;
+
+/** Who made a draft: the language model, or the deterministic drafter where none is bound. */
+export const DrafterSchema = z.enum(["model", "rules"]);
+export type Drafter = z.infer<typeof DrafterSchema>;
+
 export const TimelineEntrySchema = z.discriminatedUnion("kind", [
   z.object({ ...entry, kind: z.literal("form_submitted"), submission: SubmissionSchema }),
   z.object({
@@ -114,14 +122,24 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
   z.object({ ...entry, kind: z.literal("enrolment_ended"), ...enrolment, outcome: z.enum(["completed", "moved", "paused", "booked", "unsubscribed"]), reason: z.string() }),
   z.object({ ...entry, kind: z.literal("step_branched"), ...enrolment, stepId: z.string(), condition: z.string(), action: z.string() }),
   z.object({ ...entry, kind: z.literal("timing_changed"), ...enrolment, stepId: z.string(), from: z.number(), to: z.number(), reason: z.string() }),
-  z.object({ ...entry, kind: z.literal("touch_sent"), ...touch, to: z.string(), subject: z.string().optional(), text: z.string(), messageId: z.string(), variant: TouchVariantSchema }),
+  z.object({ ...entry, kind: z.literal("touch_sent"), ...touch, to: z.string(), subject: z.string().optional(), text: z.string(), messageId: z.string(),
+    variant: TouchVariantSchema,
+    /** Absent on touches sent before drafting existed: those were templates. */
+    origin: TouchOriginSchema.optional(),
+    draftedBy: DrafterSchema.optional(),
+  }),
   z.object({ ...entry, kind: z.literal("touch_failed"), ...touch, reason: z.string(), permanent: z.boolean(), retryAt: z.number().optional() }),
   z.object({ ...entry, kind: z.literal("touch_skipped"), ...enrolment, stepId: z.string(), channel: z.string().optional(), reason: z.string() }),
+  /** A step waits for the owner's review of its draft (the sequence's `unreviewed: "hold"`). */
+  z.object({ ...entry, kind: z.literal("touch_held"), ...enrolment, stepId: z.string(), reason: z.string() }),
+  z.object({ ...entry, kind: z.literal("draft_reviewed"), ...enrolment, stepId: z.string(), decision: z.enum(["approve", "edit", "reject"]) }),
   z.object({ ...entry, kind: z.literal("task_created"), ...enrolment, stepId: z.string(), note: z.string() }),
   z.object({
     ...entry,
     kind: z.literal("reply_received"),
     messageKey: z.string().optional(),
+    /** The latest touch sent before the reply: the one it is credited to in per-step stats. */
+    touchKey: z.string().optional(),
     text: z.string().optional(),
     channel: z.enum(["email", "sms"]).optional(),
     intent: ReplyIntentSchema.optional(),

@@ -174,6 +174,16 @@ export const RulesSchema = z
   });
 export type Rules = z.infer<typeof RulesSchema>;
 
+/**
+ * How the model's drafts are used. `auto` sends drafts that pass the guardrails; `review`
+ * holds them for the owner, and what is not reviewed by its due time goes out as the
+ * template (or waits, with `unreviewed: "hold"`); `off` sends templates only.
+ */
+export const DraftingSchema = z
+  .object({ mode: z.enum(["auto", "review", "off"]).default("review"), unreviewed: z.enum(["template", "hold"]).default("template") })
+  .default({ mode: "review", unreviewed: "template" });
+export type Drafting = z.infer<typeof DraftingSchema>;
+
 export const SequenceSchema = z
   .object({
     id: SequenceIdSchema,
@@ -182,6 +192,7 @@ export const SequenceSchema = z
     steps: z.array(StepSchema).min(1).max(50),
     window: SendingWindowSchema,
     rules: RulesSchema,
+    drafting: DraftingSchema,
   })
   .superRefine((sequence, ctx) => {
     const ids = sequence.steps.map((s) => s.id);

@@ -61,6 +61,8 @@ dev.stdout.on("data", (chunk) => {
     Owner API     ${base}/api/leads      (Authorization: Bearer <owner token>)
     Health        ${base}/healthz
     Owner token   ${ownerToken}
+    AI            none bound locally: the deterministic drafter and reply heuristics run
+                  (drafts wait at ${base}/api/review; unreviewed, the template goes out)
 
   Try:  curl -H "Authorization: Bearer ${ownerToken}" ${base}/api/leads
         curl -H "Authorization: Bearer ${ownerToken}" ${base}/api/outbox

@@ -29,3 +29,10 @@ describe("demo outbox pages", () => {
     expect((await local("/demo/outbox/nope")).status).toBe(404);
   });
 });
+
+describe("demo page", () => {
+  it("says that, with no Workers AI binding, the deterministic drafter and heuristics run", async () => {
+    const page = await (await local("/demo")).text();
+    expect(page).toContain("No Workers AI binding here, so the deterministic drafter runs");
+  });
+});

@@ -31,6 +31,7 @@ function touch(overrides: Partial<OutgoingTouch> = {}): OutgoingTouch {
     subject: "Hello",
     text: "Hi Ann,\n\nRead this: https://owner.example/guide.\nOr book: https://owner.example/book?x=1&y=2",
     variant: "template",
+    origin: "template",
     instant: false,
     references: [],
     ...overrides,

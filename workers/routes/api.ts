@@ -1,4 +1,3 @@
-import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { z } from "zod";
@@ -17,13 +16,11 @@ import { currentSequence, listSequences, putSequence, sequenceExists, sequenceVe
 import { eraseLead, exportLead } from "../lead-data";
 import { inboundApi } from "./inbound-api";
 import { knowledgeApi } from "./knowledge-api";
+import { reviewApi } from "./review-api";
 import { suppressionsApi } from "./suppressions-api";
+import { valid } from "./validate";
+import { periodOf, periodStats, PeriodQuerySchema } from "../stats";
 
-/** Validation failures at the door become one 422 shape, whatever the target. */
-const valid = <T extends z.ZodType, Target extends "json" | "query" | "param">(target: Target, schema: T) =>
-  zValidator(target, schema, (result) => {
-    if (!result.success) throw invalid(`invalid_${target}`, `The request ${target === "json" ? "body" : target} is not valid.`, result.error);
-  });
 
 const unauthorized = (message: string) => ({ error: { code: "unauthorized", message } });
 
@@ -204,3 +201,7 @@ api.put("/sites", valid("json", SiteSchema), async (c) => c.json(await putSite(c
 api.route("/suppressions", suppressionsApi);
 api.route("/inbound", inboundApi);
 api.route("/knowledge", knowledgeApi);
+api.route("/review", reviewApi);
+
+/** The owner's numbers for a period (default: the last 30 days): funnel, rates, opens by verdict, per sequence, step and channel, and whose words went out. */
+api.get("/stats", valid("query", PeriodQuerySchema), async (c) => c.json(await periodStats(c.env.DB, periodOf(c.req.valid("query"), clockFrom(c.env).now()))));

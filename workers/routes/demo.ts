@@ -57,6 +57,7 @@ demo.get("/", (c) =>
   <button>Request my estimate</button>
 </form>
 <p><a href="/demo/pricing">See pricing</a></p>
+<p class="muted">${"AI" in c.env && c.env.AI ? `Drafts and reply judgements come from Workers AI (${c.env.AI_MODEL}).` : "No Workers AI binding here, so the deterministic drafter runs: a follow-up's draft adds one line grounded in what the lead did (say, time on the pricing page), and replies are read by heuristics. Drafts wait for review at <code>GET /api/review</code>; unreviewed, the template goes out."}</p>
 <script>document.getElementById("tz").value = Intl.DateTimeFormat().resolvedOptions().timeZone;</script>
 <script src="/s.js" async></script>`,
     ),

@@ -1,0 +1,307 @@
+import { runInDurableObject } from "cloudflare:test";
+import type { LanguageModel } from "ai";
+import { MockLanguageModelV4 } from "ai/test";
+import { describe, expect, it } from "vitest";
+import type { LeadObject } from "../durable-objects/lead-object";
+import type { DraftRequest } from "../durable-objects/touch-drafts";
+import type { ReviewRow } from "../schemas/d1";
+import type { LeadSummary } from "../schemas/lead";
+import { SequenceSchema, type Drafting, type SequenceVersion } from "../schemas/sequence";
+import { checkDraft } from "../workers/ai/draft-guardrails";
+import { draftTouch, rulesDraft } from "../workers/ai/drafting";
+import type { PeriodStats } from "../workers/stats";
+import { asOwner, unique } from "./helpers";
+import { advance, freshLead, MONDAY_10_NY, outboxFor, settle, submission, summaryOf } from "./lead-harness";
+
+/** Drafting with the AI SDK's mock model: guardrails, retry and fallback, the review modes, and what each touch records. */
+
+const answer = (text: string) => ({
+  content: [{ type: "text" as const, text }],
+  finishReason: { unified: "stop" as const, raw: undefined },
+  usage: { inputTokens: { total: 10, noCache: 10, cacheRead: undefined, cacheWrite: undefined }, outputTokens: { total: 20, text: 20, reasoning: undefined } },
+  warnings: [],
+});
+const draftJson = (draft: { subject?: string | null; body?: string | null; sms?: string | null }) => JSON.stringify({ subject: null, body: null, sms: null, ...draft });
+/** A model that gives these answers in turn (the last one again once they run out). */
+const modelAnswering = (...texts: string[]) => {
+  let call = 0;
+  return new MockLanguageModelV4({ doGenerate: async () => answer(texts[Math.min(call++, texts.length - 1)]!) });
+};
+const silentModel = () =>
+  new MockLanguageModelV4({ doGenerate: (options) => new Promise((_, reject) => options.abortSignal?.addEventListener("abort", () => reject(options.abortSignal?.reason))) });
+
+const BOOKING = "https://owner.example/book";
+const request = (overrides: Partial<DraftRequest> = {}): DraftRequest => ({
+  leadId: "l1",
+  enrolmentId: "e2",
+  sequenceId: "s",
+  stepId: "value",
+  intent: "value",
+  channels: ["email"],
+  basis: "template",
+  template: { subject: "A thought for Acme", body: "Hi Ann,\n\nMost roofs we inspect last 20 years. Our guide: https://owner.example/guide\n\nSam" },
+  profile: { firstName: "Ann", company: "Acme" },
+  facts: [],
+  bookingUrl: BOOKING,
+  dueAt: MONDAY_10_NY,
+  requestedAt: MONDAY_10_NY - 86_400_000,
+  ...overrides,
+});
+const GOOD = { subject: "A thought for Acme", body: "Hi Ann,\n\nFor a team like Acme's, the question is how long the roof has left: most we inspect last 20 years. Our guide: https://owner.example/guide\n\nSam" };
+const pricingVisit = { kind: "visit" as const, pageClass: "pricing", count: 2, engagedMinutes: 4, lastAt: MONDAY_10_NY - 86_400_000 };
+
+describe("guardrails", () => {
+  it("pass a draft that keeps to the template's links, numbers and the lead's facts", () => {
+    expect(checkDraft(GOOD, request(), [])).toEqual([]);
+    const claim = { ...GOOD, body: `Hi Ann,\n\nI noticed you spent 4 minutes on our pricing page. ${GOOD.body.slice(9)}` };
+    expect(checkDraft(claim, request({ facts: [pricingVisit] }), [])).toEqual([]);
+  });
+
+  it("refuse each kind of bad draft, saying why", () => {
+    const problems = (draft: Parameters<typeof checkDraft>[0], r = request(), passages: Parameters<typeof checkDraft>[2] = []) => checkDraft(draft, r, passages).join(" | ");
+    expect(problems({ ...GOOD, body: GOOD.body + " More.".repeat(300) })).toMatch(/email body is \d+ characters; at most 1500/);
+    expect(problems({ sms: "x".repeat(321) }, request({ channels: ["sms"], template: { sms: "Hi Ann" } }))).toMatch(/SMS text is 321 characters/);
+    expect(problems({ ...GOOD, body: GOOD.body.replace("Hi Ann", "Hi [First Name]") })).toMatch(/placeholder is left unfilled: "\[First Name\]"/);
+    expect(problems({ ...GOOD, body: GOOD.body.replace("Hi Ann", "Hi {{firstName}}") })).toMatch(/placeholder/);
+    expect(problems({ ...GOOD, body: "Hi Ann, want to talk? Reply with a time.\n\nSam" }, request({ intent: "booking_ask", template: { subject: "Talk?", body: `Book here: ${BOOKING}` } }))).toMatch(
+      /booking ask lacks the booking link/,
+    );
+    expect(problems({ ...GOOD, body: `${GOOD.body}\nA new roof is $4,500 this month.` })).toMatch(/states "4500"/);
+    expect(problems({ ...GOOD, body: `${GOOD.body}\nMore at https://evil.example/x` })).toMatch(/link https:\/\/evil\.example\/x is not in the template/);
+    expect(problems({ ...GOOD, body: `Hi Ann,\n\nI saw you checked our pricing page twice. ${GOOD.body.slice(9)}` })).toMatch(/claims something the lead's signals do not show/);
+    // A visit is on record, but not to the page the draft names.
+    expect(problems({ ...GOOD, body: `Hi Ann,\n\nYou looked at our case studies. ${GOOD.body.slice(9)}` }, request({ facts: [pricingVisit] }))).toMatch(/do not show/);
+    expect(problems({ ...GOOD, body: `Hi Ann,\n\nThanks for opening my last email. You watched our webinar. ${GOOD.body.slice(9)}` }, request({ facts: [{ kind: "open", count: 1, lastAt: 0 }] }))).toMatch(
+      /You watched our webinar/,
+    );
+  });
+
+  it("accept a number the owner's knowledge base states", () => {
+    const draft = { ...GOOD, body: `${GOOD.body}\nFinancing runs over 60 months.` };
+    expect(checkDraft(draft, request(), [])).not.toEqual([]);
+    expect(checkDraft(draft, request(), [{ documentId: "d", kind: "objection", title: "Price", text: "Financing from 1.9% over 60 months." }])).toEqual([]);
+  });
+});
+
+describe("drafting", () => {
+  it("uses a good draft from the model", async () => {
+    const model = modelAnswering(draftJson(GOOD));
+    expect(await draftTouch(model, request(), { earlierTouches: [], passages: [] })).toEqual({ content: GOOD, by: "model", notes: [] });
+    expect(model.doGenerateCalls).toHaveLength(1);
+  });
+
+  it("retries once with the reasons when the guardrails refuse, then uses the second draft", async () => {
+    const model = modelAnswering(draftJson({ ...GOOD, body: `${GOOD.body} Only $99!` }), draftJson(GOOD));
+    const drafted = await draftTouch(model, request(), { earlierTouches: [], passages: [] });
+    expect(drafted.content).toEqual(GOOD);
+    expect(model.doGenerateCalls).toHaveLength(2);
+    expect(JSON.stringify(model.doGenerateCalls[1]!.prompt)).toContain('states \\"99\\"');
+  });
+
+  it("falls back to the template after two refused drafts, a broken answer, a failure or a timeout", async () => {
+    const twiceBad = modelAnswering(draftJson({ ...GOOD, body: "Hi [Name]" }));
+    expect(await draftTouch(twiceBad, request(), { earlierTouches: [], passages: [] })).toMatchObject({ content: null, by: "model" });
+    expect(twiceBad.doGenerateCalls).toHaveLength(2);
+    expect((await draftTouch(modelAnswering("no json here"), request(), { earlierTouches: [], passages: [] })).content).toBeNull();
+    const failing = new MockLanguageModelV4({ doGenerate: async () => Promise.reject(new Error("3040: capacity exceeded")) });
+    expect((await draftTouch(failing, request(), { earlierTouches: [], passages: [] })).notes.join(" ")).toContain("capacity exceeded");
+    const started = Date.now();
+    expect((await draftTouch(silentModel(), request(), { earlierTouches: [], passages: [] }, 30)).content).toBeNull();
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("holds the model to the step: earlier touches, facts and the owner's passages are in the prompt", async () => {
+    const model = modelAnswering(draftJson(GOOD));
+    await draftTouch(model, request({ facts: [pricingVisit] }), {
+      earlierTouches: [{ subject: "Got your request", text: "Thanks for asking about a roof inspection." }],
+      passages: [{ documentId: "d", kind: "case_study", title: "Hillside Bakery", text: "Re-roofed in two days." }],
+    });
+    const prompt = JSON.stringify(model.doGenerateCalls[0]!.prompt);
+    for (const part of ["Step intent: value", "Most roofs we inspect last 20 years", "company: Acme", "Visited the pricing page 2 times, 4 minutes in all, last yesterday", "Thanks for asking about a roof inspection", "Hillside Bakery: Re-roofed in two days"]) {
+      expect(prompt).toContain(part);
+    }
+  });
+
+  it("without a model the rules add one grounded line, or leave the template alone", () => {
+    expect(rulesDraft(request({ facts: [pricingVisit] }))?.body).toBe(
+      "Hi Ann,\n\nI noticed you spent 4 minutes on our pricing page.\n\nMost roofs we inspect last 20 years. Our guide: https://owner.example/guide\n\nSam",
+    );
+    expect(rulesDraft(request())).toBeNull();
+  });
+});
+
+/** A two-step sequence: an instant acknowledgement, then a value email two days later, drafted in the given mode. */
+function sequenceWith(drafting: Partial<Drafting>, marker = "inspect"): SequenceVersion {
+  const id = unique("drafted");
+  const sequence = SequenceSchema.parse({
+    id,
+    name: "Drafted",
+    drafting,
+    window: { days: [1, 2, 3, 4, 5, 6, 7], start: "00:00", end: "23:59" },
+    steps: [
+      { id: "hello", intent: "acknowledge", channels: ["email"], instant: true, email: { subject: "Thanks {{firstName|there}}", body: "Hi {{firstName|there}},\n\nThanks for reaching out." } },
+      {
+        id: "value",
+        intent: "value",
+        channels: ["email"],
+        wait: { days: 2 },
+        email: { subject: "A thought for {{company|you}}", body: `Hi {{firstName|there}},\n\nMost roofs we ${marker} last 20 years. Our guide: https://owner.example/guide\n\nSam` },
+      },
+    ],
+  });
+  return { id, version: 1, sequence };
+}
+
+const VALUE_DRAFT = { subject: "A thought for Acme", body: "Hi Ann,\n\nFor Acme the question is how long the roof has left: most last 20 years. Our guide: https://owner.example/guide\n\nSam" };
+
+/** A lead enrolled in the sequence with `model` bound (or none), its acknowledgement sent and the next step drafted. */
+async function leadIn(sequence: SequenceVersion, model: LanguageModel | null, draftTimeoutMs?: number) {
+  const { leadId, stub } = await freshLead();
+  await runInDurableObject(stub, (object: LeadObject) => {
+    const shell = object as unknown as { languageModel: () => LanguageModel | null; draftTimeoutMs: number };
+    shell.languageModel = () => model;
+    if (draftTimeoutMs !== undefined) shell.draftTimeoutMs = draftTimeoutMs;
+  });
+  await stub.submitForm(leadId, submission(`${unique("draft")}@example.com`, { profile: { email: `${unique("d")}@example.com`, firstName: "Ann", company: "Acme", timezone: "America/New_York" } }), sequence);
+  await settle(stub);
+  return { leadId, stub };
+}
+
+const sentValue = (summary: LeadSummary) => summary.timeline.find((e) => e.kind === "touch_sent" && e.stepId === "value");
+const review = (leadId: string, body: Record<string, unknown>) => asOwner(`/api/review/${leadId}/e2`, { method: "POST", body: JSON.stringify(body) });
+
+describe("a sequence's drafting mode", () => {
+  it("auto: the draft made ahead goes out at the step's time, recorded as an AI draft", async () => {
+    const model = modelAnswering(draftJson(VALUE_DRAFT));
+    const { leadId, stub } = await leadIn(sequenceWith({ mode: "auto" }), model);
+    expect(await stub.drafts()).toEqual([expect.objectContaining({ stepId: "value", status: "ready", by: "model", content: VALUE_DRAFT })]);
+    const calls = model.doGenerateCalls.length;
+    await advance(stub);
+    // Sending needed no model call: the draft was made ahead.
+    expect(model.doGenerateCalls).toHaveLength(calls);
+    const messages = await outboxFor(leadId);
+    expect(messages.map((m) => m.subject)).toEqual(["Thanks Ann", VALUE_DRAFT.subject]);
+    expect(messages[1]!.text).toContain("For Acme the question is how long the roof has left");
+    expect(sentValue(await summaryOf(stub))).toMatchObject({ origin: "ai_draft", draftedBy: "model" });
+  });
+
+  it("off: templates only, and no model is asked", async () => {
+    const model = modelAnswering(draftJson(VALUE_DRAFT));
+    const { leadId, stub } = await leadIn(sequenceWith({ mode: "off" }), model);
+    await advance(stub);
+    expect(model.doGenerateCalls).toHaveLength(0);
+    expect((await outboxFor(leadId))[1]!.text).toContain("Most roofs we inspect last 20 years");
+    expect(sentValue(await summaryOf(stub))).toMatchObject({ origin: "template" });
+  });
+
+  it("a model that does not answer in time costs the draft, never the touch: the template goes out on time", async () => {
+    const { leadId, stub } = await leadIn(sequenceWith({ mode: "auto" }), silentModel(), 20);
+    expect(await stub.drafts()).toEqual([expect.objectContaining({ stepId: "value", status: "failed" })]);
+    const due = (await summaryOf(stub)).enrolments[0]!.next!.dueAt;
+    await advance(stub);
+    const sent = sentValue(await summaryOf(stub))!;
+    expect(sent).toMatchObject({ origin: "template", at: due });
+    expect((await outboxFor(leadId))[1]!.text).toContain("Most roofs we inspect");
+  });
+
+  it("review: the draft waits in the queue; approved, it goes out as the AI draft", async () => {
+    const { leadId, stub } = await leadIn(sequenceWith({ mode: "review" }), modelAnswering(draftJson(VALUE_DRAFT)));
+    const queue = (await (await asOwner("/api/review?limit=200")).json()) as { drafts: ReviewRow[]; total: number };
+    const waiting = queue.drafts.find((d) => d.leadId === leadId)!;
+    expect(waiting).toMatchObject({ enrolmentId: "e2", stepId: "value", held: false, draftedBy: "model", draft: VALUE_DRAFT });
+    expect(waiting.template.body).toContain("Most roofs we inspect");
+
+    expect((await review(leadId, { stepId: "value", decision: "approve" })).status).toBe(200);
+    expect((await review(leadId, { stepId: "value", decision: "approve" })).status).toBe(409);
+    await advance(stub);
+    expect(sentValue(await summaryOf(stub))).toMatchObject({ origin: "ai_draft", subject: VALUE_DRAFT.subject });
+    const after = (await (await asOwner("/api/review?limit=200")).json()) as { drafts: ReviewRow[] };
+    expect(after.drafts.some((d) => d.leadId === leadId)).toBe(false);
+  });
+
+  it("review: an edit sends the owner's words; a reject sends the template", async () => {
+    const edited = await leadIn(sequenceWith({ mode: "review" }), modelAnswering(draftJson(VALUE_DRAFT)));
+    expect((await review(edited.leadId, { stepId: "value", decision: "edit", body: "Hi Ann, Sam here. Our guide: https://owner.example/guide" })).status).toBe(200);
+    await advance(edited.stub);
+    expect(sentValue(await summaryOf(edited.stub))).toMatchObject({ origin: "edited_draft", subject: VALUE_DRAFT.subject });
+    expect((await outboxFor(edited.leadId))[1]!.text).toContain("Hi Ann, Sam here.");
+
+    const rejected = await leadIn(sequenceWith({ mode: "review" }), modelAnswering(draftJson(VALUE_DRAFT)));
+    expect((await review(rejected.leadId, { stepId: "value", decision: "reject" })).status).toBe(200);
+    await advance(rejected.stub);
+    expect(sentValue(await summaryOf(rejected.stub))).toMatchObject({ origin: "template", subject: "A thought for Acme" });
+    expect(kindsOf(await summaryOf(rejected.stub))).toContain("draft_reviewed");
+  });
+
+  it("review: unreviewed at the due time, the template goes out (the default) or the step holds until reviewed", async () => {
+    const unreviewed = await leadIn(sequenceWith({ mode: "review" }), modelAnswering(draftJson(VALUE_DRAFT)));
+    await advance(unreviewed.stub);
+    expect(sentValue(await summaryOf(unreviewed.stub))).toMatchObject({ origin: "template" });
+
+    const held = await leadIn(sequenceWith({ mode: "review", unreviewed: "hold" }), modelAnswering(draftJson(VALUE_DRAFT)));
+    await advance(held.stub);
+    let summary = await summaryOf(held.stub);
+    expect(sentValue(summary)).toBeUndefined();
+    expect(summary.timeline.find((e) => e.kind === "touch_held")).toMatchObject({ stepId: "value" });
+    const queue = (await (await asOwner("/api/review?limit=200")).json()) as { drafts: ReviewRow[] };
+    expect(queue.drafts.find((d) => d.leadId === held.leadId)).toMatchObject({ held: true });
+    // Reviewed, the held step runs at once.
+    expect((await review(held.leadId, { stepId: "value", decision: "approve" })).status).toBe(200);
+    await settle(held.stub);
+    summary = await summaryOf(held.stub);
+    expect(sentValue(summary)).toMatchObject({ origin: "ai_draft" });
+  });
+
+  it("refuses a bad review with a reason", async () => {
+    const { leadId } = await leadIn(sequenceWith({ mode: "review" }), modelAnswering(draftJson(VALUE_DRAFT)));
+    expect((await review(leadId, { stepId: "value", decision: "edit" })).status).toBe(422);
+    expect((await review(leadId, { stepId: "value", decision: "approve", body: "sneaky" })).status).toBe(422);
+    expect((await review(leadId, { stepId: "value", decision: "edit", subject: "Two\r\nlines" })).status).toBe(422);
+    expect((await review(leadId, { stepId: "other", decision: "approve" })).status).toBe(409);
+    expect((await review("f".repeat(32), { stepId: "value", decision: "approve" })).status).toBe(404);
+    expect((await asOwner(`/api/review/${leadId}/nope`, { method: "POST", body: "{}" })).status).toBe(422);
+    expect((await asOwner(`/api/review/${leadId}/e2`, { method: "POST", body: "{not json" })).status).toBeLessThan(500);
+  });
+
+  it("retrieval changes what the prompt holds: a new knowledge document reaches the next draft", async () => {
+    const marker = `zq${crypto.randomUUID().slice(0, 6).replace(/[^a-z]/g, "x")}`;
+    const sequence = sequenceWith({ mode: "auto" }, marker);
+    const before = modelAnswering(draftJson(VALUE_DRAFT));
+    await leadIn(sequence, before);
+    expect(JSON.stringify(before.doGenerateCalls[0]!.prompt)).not.toContain("Hillside Bakery");
+
+    const doc = { title: "Hillside Bakery", kind: "case_study", text: `Hillside Bakery asked us to ${marker} their roof: it had 3 years left, and we fixed it in two days.` };
+    expect((await asOwner(`/api/knowledge/${unique("kb")}`, { method: "PUT", body: JSON.stringify(doc) })).status).toBe(201);
+    const after = modelAnswering(draftJson(VALUE_DRAFT));
+    await leadIn(sequence, after);
+    expect(JSON.stringify(after.doGenerateCalls[0]!.prompt)).toContain("it had 3 years left");
+  });
+
+  it("the objection step predicts the lead's concern from the objection answers", async () => {
+    const marker = `zo${crypto.randomUUID().slice(0, 6).replace(/[^a-z]/g, "x")}`;
+    await asOwner(`/api/knowledge/${unique("obj")}`, { method: "PUT", body: JSON.stringify({ title: "Too expensive for a small shop", kind: "objection", text: `When a ${marker} owner says it costs too much: financing over 60 months.` }) });
+    const base = sequenceWith({ mode: "review" }, marker);
+    const steps = base.sequence.steps.map((s) => (s.id === "value" ? { ...s, intent: "objection" as const } : s));
+    const model = modelAnswering(draftJson(VALUE_DRAFT));
+    const { stub } = await leadIn({ ...base, sequence: { ...base.sequence, steps } }, model);
+    expect(JSON.stringify(model.doGenerateCalls[0]!.prompt)).toContain("Their likely concern, from the owner's objection answers: Too expensive for a small shop");
+    expect(await stub.drafts()).toEqual([expect.objectContaining({ predictedObjection: "Too expensive for a small shop" })]);
+  });
+
+  it("the owner API's stats count touches by whose words went out", async () => {
+    const sequence = sequenceWith({ mode: "auto" });
+    for (const model of [modelAnswering(draftJson(VALUE_DRAFT)), silentModel()]) {
+      const { stub } = await leadIn(sequence, model, 20);
+      await advance(stub);
+    }
+    const response = await asOwner(`/api/stats?from=${MONDAY_10_NY - 86_400_000}&to=${MONDAY_10_NY + 10 * 86_400_000}`);
+    expect(response.status).toBe(200);
+    const stats = (await response.json()) as PeriodStats;
+    const value = stats.byStep.find((r) => r.sequenceId === sequence.id && r.stepId === "value")!;
+    expect(value).toMatchObject({ channel: "email", sent: 2, origins: { aiDraft: 1, aiDraftByModel: 1, editedDraft: 0, template: 1 } });
+    expect(stats.byStep.find((r) => r.sequenceId === sequence.id && r.stepId === "hello")).toMatchObject({ sent: 2, origins: { template: 2 } });
+    expect(stats.touches.origins.aiDraft).toBeGreaterThanOrEqual(1);
+  });
+});
+
+const kindsOf = (summary: LeadSummary) => summary.timeline.map((e) => e.kind);
