@@ -1,4 +1,4 @@
-import type { ConsentMethod, ConsentRecord, Drafter, EnrolReason, Engagement, LeadId, LeadProfile, LeadStatus, Submission, TimelineEntry, Verdict } from "../schemas/lead";
+import type { ConsentMethod, ConsentRecord, Drafter, EnrolReason, RepAction, Engagement, LeadId, LeadProfile, LeadStatus, Submission, TimelineEntry, Verdict } from "../schemas/lead";
 import type { SequenceVersion } from "../schemas/sequence";
 import type { RequestFacts } from "../schemas/tracking";
 import { recordClick, recordOpen, recordPageLeft, recordPageView } from "./engagement";
@@ -135,7 +135,7 @@ export type LeadEvent =
   | { kind: "hand_off_requested"; leadId: LeadId; reason: string }
   | { kind: "draft_ready"; leadId: LeadId; enrolmentId: string; requestedAt: number; content: DraftContent | null; by: Drafter; notes: string[]; predictedObjection?: string }
   | { kind: "draft_reviewed"; leadId: LeadId; enrolmentId: string; stepId: string; decision: "approve" | "edit" | "reject"; content?: DraftContent }
-  | { kind: "rep_action"; leadId: LeadId; action: "resume" | "return" | "complete"; note?: string };
+  | { kind: "rep_action"; leadId: LeadId; action: RepAction; note?: string };
 
 export type LeadEffect =
   | { kind: "append_timeline"; entry: TimelineEntry }

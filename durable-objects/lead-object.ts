@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { ConsentMethod, EnrolReason, LeadId, LeadSummary, Submission } from "../schemas/lead";
+import type { ConsentMethod, EnrolReason, LeadId, LeadSummary, RepAction, Submission } from "../schemas/lead";
 import type { ReviewRow } from "../schemas/d1";
 import type { SequenceVersion } from "../schemas/sequence";
 import type { RequestFacts } from "../schemas/tracking";
@@ -9,7 +9,7 @@ import { languageModelFrom } from "../workers/ai/model";
 import { transportsFor } from "../workers/channels/select";
 import { clockFrom, type Clock } from "../workers/clock";
 import { engineConfigFrom } from "../workers/deployment-settings";
-import { deliverHandOff, destinationsFrom, type DestinationKind } from "../workers/hand-off-delivery";
+import { deliverHandOff, destinationsFrom, recordHandOff, type DestinationKind } from "../workers/hand-off-delivery";
 import { alertOwner } from "../workers/owner-alerts";
 import { currentSequence } from "../workers/sequences";
 import { suppress } from "../workers/suppressions";
@@ -174,7 +174,7 @@ export class LeadObject extends DurableObject<Env> {
   }
 
   /** The rep's decision on a handed-off (or paused) lead: resume, return to automation, or complete. */
-  async repAction(leadId: LeadId, action: "resume" | "return" | "complete", note?: string): Promise<LeadSummary["status"] | null> {
+  async repAction(leadId: LeadId, action: RepAction, note?: string): Promise<LeadSummary["status"] | null> {
     if (storage.loadState(this.sql) === null) return null;
     await this.handle({ kind: "rep_action", leadId, action, ...(note ? { note } : {}) });
     return storage.loadState(this.sql)!.status;
@@ -257,6 +257,14 @@ export class LeadObject extends DurableObject<Env> {
         status: e.status,
         startedAt: e.startedAt,
         ...(e.next ? { next: { stepId: e.sequence.steps[e.next.stepIndex]!.id, dueAt: e.next.dueAt } } : {}),
+      })),
+      drafts: state.drafts.map((d) => ({
+        enrolmentId: d.enrolmentId,
+        stepId: d.stepId,
+        status: d.status,
+        ...(d.by ? { by: d.by } : {}),
+        ...(d.content ? { content: d.content } : {}),
+        ...(d.notes ? { notes: d.notes } : {}),
       })),
       pendingTouches: state.deliveries.map((d) => ({ key: d.touch.key, stepId: d.touch.stepId, channel: d.touch.channel, dueAt: d.dueAt, attempts: d.attempts })),
       timeline: storage.readTimeline(this.sql),
@@ -426,6 +434,7 @@ export class LeadObject extends DurableObject<Env> {
   private async handOff(state: LeadState, triggers: { trigger: string; reason: string }[], now: number): Promise<void> {
     const pkg = await withModelSummary(this.languageModel(), buildPackage(state, storage.readTimeline(this.sql), triggers, now));
     const key = `handoff-${state.id}-${state.lastSeq}`;
+    await recordHandOff(this.env.DB, pkg);
     for (const destination of destinationsFrom(this.env)) await this.deliverHandOff(destination, pkg, `${key}-${destination}`, 0, now);
   }
 

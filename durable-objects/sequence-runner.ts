@@ -1,4 +1,4 @@
-import type { ConsentMethod, Drafter, EnrolReason, LeadStatus, ReplyIntent, TimelineEntry, TouchOrigin, TouchVariant } from "../schemas/lead";
+import type { ConsentMethod, Drafter, EnrolReason, RepAction, LeadStatus, ReplyIntent, TimelineEntry, TouchOrigin, TouchVariant } from "../schemas/lead";
 import type { BranchAction, Channel, Condition, EmailTemplate, Intent, Sequence, SequenceVersion, SendingWindow, Step, Wait } from "../schemas/sequence";
 import type { LeadEffect, LeadState } from "./lead-engine";
 import { addLocalDays, zonedTime } from "./local-time";
@@ -877,13 +877,19 @@ export function handOff(change: Change, fired: { trigger: string; reason: string
 }
 
 /**
- * What the rep decides: `resume` continues the paused sequences where they stopped;
+ * What the owner or rep decides: `pause` stops the automation (pending touches are dropped)
+ * until `resume`, which continues the paused sequences where they stopped;
  * `return` gives the lead back to automation in the monthly nurture; `complete` closes it.
  */
-export function repAction(change: Change, action: "resume" | "return" | "complete", note: string | undefined, now: number, nurtureId: string): Change {
+export function repAction(change: Change, action: RepAction, note: string | undefined, now: number, nurtureId: string): Change {
   const { state } = change;
   if (["booked", "unsubscribed"].includes(state.status)) return change;
+  if (action === "pause" && state.status === "paused") return change;
   let c = log(change, now, { kind: "rep_action", action, ...(note ? { note } : {}) });
+  if (action === "pause") {
+    c = haltAll(c, "paused", "paused by the owner", now);
+    return { ...c, state: { ...c.state, status: "paused" } };
+  }
   if (action === "resume") return resumePaused(c, now);
   for (const delivery of c.state.deliveries) c = dropDelivery(c, delivery.touch.key);
   for (const enrolment of c.state.enrolments.filter((e) => e.status === "active" || e.status === "paused")) {

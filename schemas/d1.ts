@@ -251,3 +251,24 @@ export const reviewQueue = sqliteTable(
 
 export type TouchRow = typeof touches.$inferSelect;
 export type ReviewRow = typeof reviewQueue.$inferSelect;
+
+/** The latest hand-off of each lead, as the rep got it: the dashboard's hand-off queue. */
+export const handOffs = sqliteTable(
+  "hand_offs",
+  {
+    leadId: text("lead_id").primaryKey(),
+    at: integer("at").notNull(),
+    triggers: text("triggers", { mode: "json" }).$type<{ trigger: string; reason: string }[]>().notNull(),
+    summary: text("summary", { mode: "json" }).$type<{ needs: string; topObjection: string | null; by: "rules" | "model" }>().notNull(),
+    nextAction: text("next_action").notNull(),
+  },
+  (t) => [index("hand_offs_at_idx").on(t.at)],
+);
+export type HandOffRow = typeof handOffs.$inferSelect;
+
+/** Failed dashboard logins per client, so that guessing the owner token is slowed down. */
+export const loginFailures = sqliteTable("login_failures", {
+  client: text("client").primaryKey(),
+  failures: integer("failures").notNull(),
+  lastAt: integer("last_at").notNull(),
+});

@@ -87,6 +87,10 @@ export type TouchOrigin = z.infer<typeof TouchOriginSchema>;
 export const DrafterSchema = z.enum(["model", "rules"]);
 export type Drafter = z.infer<typeof DrafterSchema>;
 
+/** What the owner or a rep decides: pause the automation, resume it, return the lead to nurture, or complete it. */
+export const RepActionSchema = z.enum(["pause", "resume", "return", "complete"]);
+export type RepAction = z.infer<typeof RepActionSchema>;
+
 export const TimelineEntrySchema = z.discriminatedUnion("kind", [
   z.object({ ...entry, kind: z.literal("form_submitted"), submission: SubmissionSchema }),
   z.object({
@@ -152,7 +156,7 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
   z.object({ ...entry, kind: z.literal("booked"), source: z.string() }),
   z.object({ ...entry, kind: z.literal("unsubscribed"), channel: z.enum(["email", "sms"]), method: ConsentMethodSchema }),
   z.object({ ...entry, kind: z.literal("handed_off"), trigger: z.string(), reason: z.string(), score: z.number() }),
-  z.object({ ...entry, kind: z.literal("rep_action"), action: z.enum(["resume", "return", "complete"]), note: z.string().optional() }),
+  z.object({ ...entry, kind: z.literal("rep_action"), action: RepActionSchema, note: z.string().optional() }),
 ]);
 export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
 
@@ -196,6 +200,17 @@ export const LeadSummarySchema = z.object({
   ),
   scoreFactors: z.array(z.object({ signal: z.string(), points: z.number(), count: z.number() })),
   handOffs: z.array(z.object({ trigger: z.string(), reason: z.string(), at: z.number() })),
+  /** Drafts of the next steps, with where each stands (requested, ready, approved, edited, rejected, failed). */
+  drafts: z.array(
+    z.object({
+      enrolmentId: z.string(),
+      stepId: z.string(),
+      status: z.enum(["requested", "ready", "approved", "edited", "rejected", "failed"]),
+      by: DrafterSchema.optional(),
+      content: z.object({ subject: z.string().optional(), body: z.string().optional(), sms: z.string().optional() }).optional(),
+      notes: z.array(z.string()).optional(),
+    }),
+  ),
   /** Touches rendered and waiting for their time or their channel. */
   pendingTouches: z.array(z.object({ key: z.string(), stepId: z.string(), channel: z.enum(["email", "sms"]), dueAt: z.number(), attempts: z.number() })),
   timeline: z.array(TimelineEntrySchema),

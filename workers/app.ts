@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { AppError, answerError } from "./errors";
 import { api } from "./routes/api";
 import { capture } from "./routes/capture";
+import { dashboard } from "./routes/dashboard";
 import { demo } from "./routes/demo";
 import { hooks } from "./routes/hooks";
 import { tracking } from "./routes/tracking";
@@ -17,6 +18,7 @@ app.route("/u", unsubscribe);
 app.route("/hooks", hooks);
 app.route("/api", api);
 app.route("/demo", demo);
+app.route("/dashboard", dashboard);
 
 app.notFound(() => {
   throw new AppError(404, "not_found", "There is nothing at this address.");

@@ -1,3 +1,5 @@
+import { drizzle } from "drizzle-orm/d1";
+import { handOffs } from "../schemas/d1";
 import type { HandOffPackage } from "../durable-objects/hand-off-package";
 import { packageText } from "../durable-objects/hand-off-package";
 import { PROVIDER_TIMEOUT_MS, resultOfError, resultOfResponse, type EmailTransport, type SendResult } from "./channels/transport";
@@ -66,5 +68,18 @@ export async function deliverHandOff(env: Env, email: EmailTransport, kind: Dest
         pkg.leadId,
       );
     }
+  }
+}
+
+/**
+ * Keeps the lead's latest hand-off for the dashboard's queue. Best effort: the rep's
+ * destinations are what matter, and the lead's timeline keeps every hand-off anyway.
+ */
+export async function recordHandOff(db: D1Database, pkg: HandOffPackage): Promise<void> {
+  const row = { leadId: pkg.leadId, at: pkg.handedOffAt, triggers: pkg.triggers, summary: pkg.summary, nextAction: pkg.nextAction };
+  try {
+    await drizzle(db).insert(handOffs).values(row).onConflictDoUpdate({ target: handOffs.leadId, set: row });
+  } catch (error) {
+    console.error(JSON.stringify({ leadId: pkg.leadId, event: "hand_off_record_failed", error: String(error).slice(0, 200) }));
   }
 }

@@ -1,6 +1,6 @@
 import { eq, inArray, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { events, inboundMessages, leads, outbox, reviewQueue, suppressions, touches, visitors } from "../schemas/d1";
+import { events, handOffs, inboundMessages, leads, outbox, reviewQueue, suppressions, touches, visitors } from "../schemas/d1";
 import type { LeadId } from "../schemas/lead";
 import { leadObject } from "./lead-stub";
 import { hashContactEntries, suppress, suppressionHash } from "./suppressions";
@@ -70,6 +70,7 @@ export async function eraseLead(env: Env, leadId: LeadId, now: number): Promise<
     d1.delete(visitors).where(eq(visitors.leadId, leadId)),
     d1.delete(touches).where(eq(touches.leadId, leadId)),
     d1.delete(reviewQueue).where(eq(reviewQueue.leadId, leadId)),
+    d1.delete(handOffs).where(eq(handOffs.leadId, leadId)),
     d1.delete(outbox).where(eq(outbox.leadId, leadId)),
     d1.delete(inboundMessages).where(inboundOf(leadId, contacts.email)),
     d1.delete(leads).where(eq(leads.id, leadId)),

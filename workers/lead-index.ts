@@ -1,4 +1,5 @@
-import { and, desc, eq, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, or, sql, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { drizzle } from "drizzle-orm/d1";
 import { leads, type LeadRow } from "../schemas/d1";
 import type { LeadStatus } from "../schemas/lead";
@@ -10,10 +11,30 @@ export interface LeadPage {
   nextCursor: string | null;
 }
 
+export interface LeadQuery {
+  status?: LeadStatus;
+  /** Part of a name, email address or company, matched case-insensitively. */
+  q?: string;
+  minScore?: number;
+  sequenceId?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** `%` and `_` in what the owner typed are meant literally. */
+const containing = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
 /** Newest leads first, from D1's projection of every lead object. */
-export async function listLeads(db: D1Database, query: { status?: LeadStatus; limit: number; cursor?: string }): Promise<LeadPage> {
+export async function listLeads(db: D1Database, query: LeadQuery): Promise<LeadPage> {
   const conditions: SQL[] = [];
   if (query.status) conditions.push(eq(leads.status, query.status));
+  if (query.minScore !== undefined) conditions.push(gte(leads.score, query.minScore));
+  if (query.sequenceId) conditions.push(eq(leads.sequenceId, query.sequenceId));
+  if (query.q) {
+    const pattern = containing(query.q);
+    const matches = (column: SQLiteColumn) => sql`lower(${column}) LIKE ${pattern} ESCAPE '\\'`;
+    conditions.push(or(matches(leads.name), matches(leads.email), matches(leads.company))!);
+  }
   if (query.cursor) conditions.push(afterCursor(leads, query.cursor));
   const rows = await drizzle(db)
     .select()

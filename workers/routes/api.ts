@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { z } from "zod";
 import { FormConfigSchema, FormIdSchema } from "../../schemas/form";
-import { LeadIdSchema, LeadStatusSchema } from "../../schemas/lead";
+import { LeadIdSchema, LeadStatusSchema, RepActionSchema } from "../../schemas/lead";
 import { clockFrom } from "../clock";
 import { AppError, invalid } from "../errors";
 import { createForm, findForm, listForms, putForm } from "../forms";
@@ -64,8 +64,11 @@ api.put("/forms/:id", valid("param", z.object({ id: FormIdSchema })), valid("jso
   return c.json(await putForm(c.env.DB, form, clockFrom(c.env).now()));
 });
 
-const LeadListQuerySchema = z.object({
+export const LeadListQuerySchema = z.object({
   status: LeadStatusSchema.optional(),
+  q: z.string().trim().min(1).max(200).optional(),
+  minScore: z.coerce.number().int().min(0).max(1000).optional(),
+  sequenceId: SequenceIdSchema.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
 });
@@ -119,13 +122,13 @@ api.post("/leads/:id/hand-off", valid("json", z.object({ reason: z.string().trim
   return c.json({ handedOff: true });
 });
 
-/** The rep's decision: `resume` the paused sequences, `return` the lead to automation (nurture), or `complete` it. */
+/** The owner's or rep's decision: `pause` the automation, `resume` the paused sequences, `return` the lead to automation (nurture), or `complete` it. */
 api.post(
-  "/leads/:id/:action{resume|return|complete}",
+  "/leads/:id/:action{pause|resume|return|complete}",
   valid("json", z.object({ note: z.string().trim().max(1000).optional() })),
   async (c) => {
     const id = LeadIdSchema.safeParse(c.req.param("id"));
-    const action = c.req.param("action") as "resume" | "return" | "complete";
+    const action = RepActionSchema.parse(c.req.param("action"));
     const status = id.success ? await leadObject(c.env, id.data).repAction(id.data, action, c.req.valid("json").note) : null;
     if (status === null) throw unknownLead();
     return c.json({ status });

@@ -1,0 +1,182 @@
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { PeriodStats } from "../workers/stats";
+import { asOwner, makeForm, OWNER_TOKEN, postJson, unique } from "./helpers";
+import { settle, stubFor } from "./lead-harness";
+
+/** The dashboard through its routes: login, session, CSRF, throttling, every page, escaping, import and export. */
+
+const BASE = "http://localhost:8787";
+const get = (path: string, cookie?: string) => exports.default.fetch(new Request(`${BASE}${path}`, { redirect: "manual", headers: { accept: "text/html", ...(cookie ? { cookie } : {}) } }));
+const post = (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
+  exports.default.fetch(
+    new Request(`${BASE}${path}`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { accept: "text/html", "content-type": "application/x-www-form-urlencoded", ...headers },
+      body: new URLSearchParams(fields),
+    }),
+  );
+
+async function login(client = unique("ip")): Promise<{ cookie: string; csrf: string }> {
+  const response = await post("/dashboard/login", { token: OWNER_TOKEN }, { "cf-connecting-ip": client });
+  expect(response.status).toBe(303);
+  const setCookie = response.headers.get("set-cookie")!;
+  expect(setCookie).toMatch(/HttpOnly/i);
+  expect(setCookie).toMatch(/SameSite=Strict/i);
+  const cookie = setCookie.split(";")[0]!;
+  const page = await (await get("/dashboard/review", cookie)).text();
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
+  return { cookie, csrf };
+}
+
+describe("dashboard login", () => {
+  it("sends a visitor without a session to the login page, and a good token gets a session", async () => {
+    const anonymous = await get("/dashboard");
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get("location")).toBe("/dashboard/login");
+    expect((await get("/dashboard/login")).status).toBe(200);
+    const { cookie } = await login();
+    const overview = await get("/dashboard", cookie);
+    expect(overview.status).toBe(200);
+    expect(overview.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(await overview.text()).toContain("Leads in");
+    // Outside localhost the cookie is Secure too.
+    const remote = await exports.default.fetch(
+      new Request("https://engine.example/dashboard/login", { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `token=${OWNER_TOKEN}` }),
+    );
+    expect(remote.headers.get("set-cookie")).toMatch(/Secure/);
+  });
+
+  it("refuses a wrong token, and slows down a client that keeps guessing", async () => {
+    const client = unique("guesser");
+    for (let i = 0; i < 5; i++) expect((await post("/dashboard/login", { token: `wrong-${i}` }, { "cf-connecting-ip": client })).status).toBe(401);
+    const throttled = await post("/dashboard/login", { token: OWNER_TOKEN }, { "cf-connecting-ip": client });
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(0);
+    // Another client is not held up by this one.
+    await login();
+  });
+
+  it("refuses a forged or tampered session cookie, and a POST without the CSRF token", async () => {
+    const { cookie, csrf } = await login();
+    expect((await get("/dashboard", `${cookie}x`)).status).toBe(303);
+    expect((await get("/dashboard", "fu_session=k1.e30.AAAA")).status).toBe(303);
+    expect((await post("/dashboard/logout", {}, { cookie })).status).toBe(403);
+    expect((await post("/dashboard/logout", { _csrf: `${csrf}x` }, { cookie })).status).toBe(403);
+    expect((await post("/dashboard/logout", { _csrf: csrf })).status).toBe(401);
+    const out = await post("/dashboard/logout", { _csrf: csrf }, { cookie });
+    expect(out.status).toBe(303);
+    expect(out.headers.get("set-cookie")).toMatch(/fu_session=;/);
+  });
+});
+
+describe("dashboard pages", () => {
+  it("every page renders behind the session", async () => {
+    const { cookie } = await login();
+    for (const path of ["/dashboard", "/dashboard?days=7", "/dashboard/leads", "/dashboard/leads?q=ann&status=active&minScore=5", "/dashboard/hand-offs", "/dashboard/review", "/dashboard/outbox", "/dashboard/sequences", "/dashboard/sequences/new-inquiry", "/dashboard/install", "/dashboard/settings", "/dashboard/import"]) {
+      const response = await get(path, cookie);
+      expect(response.status, path).toBe(200);
+    }
+    expect((await get("/dashboard/leads/" + "0".repeat(32), cookie)).status).toBe(404);
+    expect((await get("/dashboard/leads/nope", cookie)).status).toBe(404);
+    expect((await get("/dashboard/sequences/nope", cookie)).status).toBe(404);
+    expect((await get("/dashboard/leads?minScore=-4", cookie)).status).toBe(422);
+  });
+
+  it("the overview's numbers are the owner API's", async () => {
+    const form = await makeForm({ sequenceId: "new-inquiry" });
+    const response = await postJson(form.id, { email: `${unique("ov")}@example.com`, name: "Overview Lead" });
+    await settle(stubFor(((await response.json()) as { leadId: string }).leadId));
+    const { cookie } = await login();
+    const page = await (await get("/dashboard?days=30", cookie)).text();
+    const api = (await (await asOwner("/api/stats?days=30")).json()) as PeriodStats;
+    for (const key of ["leads", "enrolled", "contacted", "opened", "clicked", "replied", "booked"] as const) {
+      const shown = new RegExp(`data-metric="${key}"><span class="muted">[^<]*</span><b>(\\d+)</b>`).exec(page)![1];
+      expect(Number(shown), key).toBe(api.funnel[key]);
+    }
+    expect(api.funnel.leads).toBeGreaterThan(0);
+  });
+
+  it("a lead's page shows its timeline with lead-supplied text escaped, and its actions work", async () => {
+    const form = await makeForm({ sequenceId: "new-inquiry" });
+    // minimaxir/big-list-of-naughty-strings (MIT), as the fixtures README cites it.
+    const hostile = env.TEST_FIXTURES.naughtyStrings.find((s) => s.includes("<script>"))!;
+    const response = await postJson(form.id, { email: `${unique("xss")}@example.com`, name: hostile, company: '"><img src=x onerror=alert(1)>', message: hostile });
+    const { leadId } = (await response.json()) as { leadId: string };
+    await settle(stubFor(leadId));
+    const { cookie, csrf } = await login();
+    const page = await (await get(`/dashboard/leads/${leadId}`, cookie)).text();
+    expect(page).toContain("form_submitted".replace(/_/g, " "));
+    expect(page).toContain("touch sent");
+    expect(page).not.toContain(hostile);
+    expect(page).not.toContain("<img src=x");
+    const list = await (await get(`/dashboard/leads?q=${encodeURIComponent("onerror")}`, cookie)).text();
+    expect(list).toContain(`/dashboard/leads/${leadId}`);
+    expect(list).not.toContain("<img src=x");
+
+    const paused = await post(`/dashboard/leads/${leadId}/pause`, { _csrf: csrf }, { cookie });
+    expect(paused.status).toBe(303);
+    expect((await stubFor(leadId).summary())!.status).toBe("paused");
+    expect(await (await get(paused.headers.get("location")!, cookie)).text()).toContain("Paused: nothing more goes out until you resume.");
+    await post(`/dashboard/leads/${leadId}/resume`, { _csrf: csrf }, { cookie });
+    expect((await stubFor(leadId).summary())!.status).toBe("active");
+    await post(`/dashboard/leads/${leadId}/booked`, { _csrf: csrf }, { cookie });
+    expect((await stubFor(leadId).summary())!.status).toBe("booked");
+    expect((await get(`/dashboard/leads/${leadId}/export`, cookie)).status).toBe(200);
+    expect((await post(`/dashboard/leads/${leadId}/erase`, { _csrf: csrf }, { cookie })).status).toBe(422);
+    expect((await post(`/dashboard/leads/${leadId}/erase`, { _csrf: csrf, confirm: "yes" }, { cookie })).status).toBe(303);
+    expect(await stubFor(leadId).summary()).toBeNull();
+  });
+
+  it("a sequence's drafting mode is changed as a new version", async () => {
+    const id = unique("seq");
+    expect((await asOwner(`/api/sequences/${id}`, { method: "PUT", body: JSON.stringify({ name: "Mine", steps: [{ id: "one", intent: "value", channels: ["email"], email: { subject: "Hi", body: "Hello" } }] }) })).status).toBe(201);
+    const { cookie, csrf } = await login();
+    const page = await (await get(`/dashboard/sequences/${id}`, cookie)).text();
+    expect(page).toContain("Silent: 1 touches");
+    expect((await post(`/dashboard/sequences/${id}/drafting`, { _csrf: csrf, mode: "auto", unreviewed: "hold" }, { cookie })).status).toBe(303);
+    const current = (await (await asOwner(`/api/sequences/${id}`)).json()) as { version: number; sequence: { drafting: unknown } };
+    expect(current).toMatchObject({ version: 2, sequence: { drafting: { mode: "auto", unreviewed: "hold" } } });
+    expect((await post(`/dashboard/sequences/${id}/drafting`, { _csrf: csrf, mode: "sometimes" }, { cookie })).status).toBe(422);
+  });
+});
+
+describe("import and export", () => {
+  const rows = (body: Record<string, unknown>, cookie: string, csrf: string) =>
+    exports.default.fetch(new Request(`${BASE}/dashboard/import/rows`, { method: "POST", headers: { cookie, "x-csrf-token": csrf, "content-type": "application/json" }, body: JSON.stringify(body) }));
+
+  it("imports a chunk of rows, reporting the ones it cannot take, and refuses bad chunks", async () => {
+    const { cookie, csrf } = await login();
+    const a = `${unique("imp")}@example.com`;
+    const csv = [`${a},"Ann, Lee",Acme`, `not-an-email,Bob,Beta`, `,Nobody,Gamma`, `${unique("imp2")}@example.com,"Multi\nLine",Delta`].join("\n");
+    const response = await rows({ csv, header: ["E-mail", "Full name", "Org"], mapping: { email: "E-mail", name: "Full name", company: "Org" }, firstRow: 1 }, cookie, csrf);
+    expect(response.status).toBe(200);
+    const result = (await response.json()) as { imported: number; errors: { row: number; problem: string }[] };
+    expect(result.imported).toBe(2);
+    expect(result.errors.map((e) => e.row)).toEqual([2, 3]);
+    expect(result.errors[1]!.problem).toBe("no email or phone");
+    const list = (await (await asOwner(`/api/leads?q=${encodeURIComponent(a)}`)).json()) as { leads: { name: string; company: string; source: string }[] };
+    expect(list.leads).toEqual([expect.objectContaining({ name: "Ann, Lee", company: "Acme", source: "import" })]);
+
+    expect((await rows({ csv, header: ["E-mail"], mapping: { name: "E-mail" }, firstRow: 1 }, cookie, csrf)).status).toBe(422);
+    expect((await rows({ csv, header: ["E-mail"], mapping: { email: "Missing" }, firstRow: 1 }, cookie, csrf)).status).toBe(422);
+    expect((await rows({ csv, header: ["E-mail"], mapping: { email: "E-mail" }, firstRow: 1 }, cookie, "forged")).status).toBe(403);
+    expect((await rows({ csv, header: ["E-mail"], mapping: { email: "E-mail" }, firstRow: 1, sequenceId: "nope" }, cookie, csrf)).status).toBe(422);
+    const tooMany = Array.from({ length: 501 }, (_, i) => `x${i}@example.com`).join("\n");
+    expect((await rows({ csv: tooMany, header: ["E-mail"], mapping: { email: "E-mail" }, firstRow: 1 }, cookie, csrf)).status).toBe(413);
+  });
+
+  it("exports leads as CSV with formulas defused", async () => {
+    const form = await makeForm();
+    await postJson(form.id, { email: `${unique("csv")}@example.com`, name: "=HYPERLINK(\"http://evil.example\")", company: "Quote \"Co\", Ltd" });
+    const { cookie } = await login();
+    const response = await get("/dashboard/leads.csv", cookie);
+    expect(response.headers.get("content-type")).toMatch(/^text\/csv/);
+    const text = await response.text();
+    expect(text.split("\r\n")[0]).toBe("id,name,email,phone,company,title,source,status,score,sequenceId,createdAt,lastActivityAt,repliedAt,bookedAt,unsubscribedAt");
+    expect(text).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
+    expect(text).toContain(`"Quote ""Co"", Ltd"`);
+    expect(text).not.toMatch(/(^|,)=HYPERLINK/m);
+  });
+});

@@ -1,0 +1,288 @@
+import type { LeadRow } from "../../schemas/d1";
+import { LeadStatusSchema, type LeadSummary, type TimelineEntry } from "../../schemas/lead";
+import { Csrf, when } from "./layout";
+
+/** The leads list (search, filters, pages) and one lead's page (profile, consent, score, timeline, actions). */
+
+export interface LeadFilters {
+  q?: string | undefined;
+  status?: string | undefined;
+  minScore?: number | undefined;
+  sequenceId?: string | undefined;
+}
+
+export function LeadList(props: { leads: Omit<LeadRow, "version">[]; filters: LeadFilters; sequences: string[]; next: string | null }) {
+  const { filters } = props;
+  const query = (cursor: string) => new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v !== "").map(([k, v]) => [k, String(v)])), cursor }).toString();
+  return (
+    <>
+      <form method="get" class="filters" role="search">
+        <label>
+          Name, email or company
+          <input type="search" name="q" value={filters.q ?? ""} maxlength={200} />
+        </label>
+        <label>
+          Status
+          <select name="status">
+            <option value="">any</option>
+            {LeadStatusSchema.options.map((s) => (
+              <option value={s} selected={filters.status === s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Score at least
+          <input type="number" name="minScore" min="0" max="1000" value={filters.minScore === undefined ? "" : String(filters.minScore)} />
+        </label>
+        <label>
+          Sequence
+          <select name="sequenceId">
+            <option value="">any</option>
+            {props.sequences.map((s) => (
+              <option value={s} selected={filters.sequenceId === s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button>Filter</button>
+        <a href="/dashboard/leads.csv">Export CSV</a>
+      </form>
+      <div class="scroll">
+        <table>
+          <thead>
+            <tr>
+              <th>Lead</th>
+              <th>Company</th>
+              <th>Status</th>
+              <th class="n">Score</th>
+              <th>Sequence</th>
+              <th>Came in</th>
+              <th>Last activity</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.leads.length === 0 && (
+              <tr>
+                <td colspan={7} class="muted">
+                  No leads match.
+                </td>
+              </tr>
+            )}
+            {props.leads.map((lead) => (
+              <tr>
+                <td>
+                  <a href={`/dashboard/leads/${lead.id}`}>{lead.name || lead.email || lead.phone || lead.id}</a>
+                  <div class="muted">{lead.email ?? lead.phone ?? ""}</div>
+                </td>
+                <td>{lead.company ?? ""}</td>
+                <td>
+                  <span class="pill">{lead.status}</span>
+                </td>
+                <td class="n">{lead.score}</td>
+                <td>{lead.sequenceId ?? ""}</td>
+                <td>{when(lead.createdAt)}</td>
+                <td>{when(lead.lastActivityAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {props.next && (
+        <p>
+          <a href={`/dashboard/leads?${query(props.next)}`} rel="next">
+            Next page →
+          </a>
+        </p>
+      )}
+    </>
+  );
+}
+
+const minutes = (ms: number) => `${Math.round(ms / 6_000) / 10} min`;
+
+/** One timeline entry as a table row: what happened, with the detail an owner needs to judge it. */
+function EntryRow(props: { entry: TimelineEntry; engaged: Map<string, number> }) {
+  const { entry } = props;
+  const verdict = (v: string, reason: string) => <span class={`pill ${v}`} title={reason}>{v}</span>;
+  let detail;
+  switch (entry.kind) {
+    case "form_submitted":
+      detail = (
+        <>
+          {`form ${entry.submission.formId}`}
+          {entry.submission.message && <pre>{entry.submission.message}</pre>}
+        </>
+      );
+      break;
+    case "touch_sent":
+      detail = (
+        <details>
+          <summary>
+            {`${entry.channel} · ${entry.stepId} · `}
+            <span class="pill">{entry.origin ?? "template"}</span>
+            {entry.subject ? ` · ${entry.subject}` : ""}
+          </summary>
+          <pre>{entry.text}</pre>
+        </details>
+      );
+      break;
+    case "email_opened":
+      detail = (
+        <>
+          {verdict(entry.verdict, entry.reason)} {entry.reason}
+        </>
+      );
+      break;
+    case "link_clicked":
+      detail = (
+        <>
+          {verdict(entry.verdict, entry.reason)} {entry.url}
+        </>
+      );
+      break;
+    case "page_viewed":
+      detail = (
+        <>
+          {verdict(entry.verdict, entry.reason)} {entry.pageClass ? `[${entry.pageClass}] ` : ""}
+          {entry.url}
+          {props.engaged.has(entry.pageViewId) ? ` · ${minutes(props.engaged.get(entry.pageViewId)!)} on page` : ""}
+        </>
+      );
+      break;
+    case "reply_received":
+      detail = (
+        <>
+          <span class="pill">{entry.intent ?? "reply"}</span>
+          {entry.confidence !== undefined ? ` ${Math.round(entry.confidence * 100)}%` : ""}
+          {entry.text && <pre>{entry.text}</pre>}
+        </>
+      );
+      break;
+    case "touch_skipped":
+    case "enrolment_ended":
+    case "touch_held":
+      detail = `${"stepId" in entry ? `${entry.stepId}: ` : ""}${entry.reason}`;
+      break;
+    case "handed_off":
+      detail = `${entry.trigger}: ${entry.reason}`;
+      break;
+    default: {
+      const { seq: _seq, at: _at, kind: _kind, ...rest } = entry;
+      detail = <span class="muted">{JSON.stringify(rest).slice(0, 300)}</span>;
+    }
+  }
+  return (
+    <tr data-kind={entry.kind}>
+      <td>{when(entry.at)}</td>
+      <td>{entry.kind.replace(/_/g, " ")}</td>
+      <td>{detail}</td>
+    </tr>
+  );
+}
+
+const ACTIONS: [string, string, string?][] = [
+  ["pause", "Pause"],
+  ["resume", "Resume"],
+  ["complete", "Stop", "secondary"],
+  ["booked", "Mark booked"],
+  ["hand-off", "Hand off"],
+];
+
+export function LeadPage(props: { lead: LeadSummary; csrf: string }) {
+  const { lead } = props;
+  const engaged = new Map(lead.engagement.visits.map((v) => [v.pageViewId, v.engagedMs]));
+  const { profile } = lead;
+  return (
+    <>
+      <p>
+        <span class="pill">{lead.status}</span> · score <b data-testid="score">{lead.score}</b> · zone {lead.timezone} · came in {when(lead.createdAt)}
+      </p>
+      <div class="actions">
+        {ACTIONS.map(([action, label, style]) => (
+          <form method="post" action={`/dashboard/leads/${lead.id}/${action}`} class="inline">
+            <Csrf token={props.csrf} />
+            <button class={style}>{label}</button>
+          </form>
+        ))}
+        <a href={`/dashboard/leads/${lead.id}/export`}>Export JSON</a>
+      </div>
+      <h2>Profile</h2>
+      <table>
+        <tbody>
+          {Object.entries(profile).map(([field, value]) => (
+            <tr>
+              <th>{field}</th>
+              <td>{String(value)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>Consent</h2>
+      <table>
+        <tbody>
+          {(["email", "sms"] as const).map((channel) => {
+            const record = lead.consent[channel];
+            return (
+              <tr>
+                <th>{channel}</th>
+                <td>{record ? `${record.granted ? "granted" : "withdrawn"} ${when(record.at)} by ${record.method}${record.wording ? ` — “${record.wording}”` : ""}` : "not recorded"}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <h2>Score factors</h2>
+      <table>
+        <tbody>
+          {lead.scoreFactors.length === 0 && (
+            <tr>
+              <td class="muted">No human activity scored yet.</td>
+            </tr>
+          )}
+          {lead.scoreFactors.map((f) => (
+            <tr>
+              <td>{f.signal}</td>
+              <td class="n">{`×${f.count}`}</td>
+              <td class="n">{`${f.points > 0 ? "+" : ""}${f.points}`}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {lead.drafts.length > 0 && (
+        <>
+          <h2>Drafts</h2>
+          {lead.drafts.map((d) => (
+            <details>
+              <summary>{`${d.stepId}: ${d.status}${d.by ? ` (by ${d.by})` : ""}`}</summary>
+              {d.content?.subject && <p>{d.content.subject}</p>}
+              {d.content?.body && <pre>{d.content.body}</pre>}
+              {d.content?.sms && <pre>{d.content.sms}</pre>}
+              {d.notes && <p class="muted">{d.notes.join("; ")}</p>}
+            </details>
+          ))}
+        </>
+      )}
+      <h2>Timeline</h2>
+      <div class="scroll">
+        <table data-testid="timeline">
+          <tbody>
+            {[...lead.timeline].reverse().map((entry) => (
+              <EntryRow entry={entry} engaged={engaged} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <h2>Erase</h2>
+      <form method="post" action={`/dashboard/leads/${lead.id}/erase`}>
+        <Csrf token={props.csrf} />
+        <label>
+          <input type="checkbox" name="confirm" value="yes" required /> Erase everything held about this lead (an opt-out stays as a keyed hash)
+        </label>{" "}
+        <button class="danger">Erase</button>
+      </form>
+    </>
+  );
+}

@@ -1,0 +1,109 @@
+import type { FormConfig } from "../../schemas/form";
+import type { SequenceVersion } from "../../schemas/sequence";
+import { pacingRulesFrom, senderFrom } from "../deployment-settings";
+import { destinationsFrom } from "../hand-off-delivery";
+
+/** Install (the snippet, a ready form per form, the DNS checklist) and Settings (what this deployment runs with). */
+
+/** A plain HTML form posting to the engine, with the form's consent boxes and honeypot. */
+export function formHtml(form: FormConfig, base: string): string {
+  const consent = (channel: "email" | "sms") => {
+    const field = form.consent[channel];
+    return field ? `\n  <label><input type="checkbox" name="consent_${channel}" value="yes"${field.required ? " required" : ""}> ${field.wording}</label>` : "";
+  };
+  return `<form method="post" action="${base}/f/${form.id}">
+  <label>Name <input name="name" autocomplete="name" required></label>
+  <label>Email <input name="email" type="email" autocomplete="email"></label>
+  <label>Phone <input name="phone" type="tel" autocomplete="tel"></label>
+  <label>Company <input name="company" autocomplete="organization"></label>
+  <label>Message <textarea name="message"></textarea></label>${consent("email")}${consent("sms")}
+  <label style="position:absolute;left:-10000px" aria-hidden="true">Leave empty <input name="${form.honeypotField}" tabindex="-1" autocomplete="off"></label>
+  <button>Send</button>
+</form>`;
+}
+
+export function Install(props: { base: string; forms: FormConfig[]; replyDomain: string }) {
+  const { base } = props;
+  return (
+    <>
+      <h2>1. The site snippet</h2>
+      <p>On every page of your site, before &lt;/body&gt; (add your site's origin under Sites in the API so its beacons are accepted):</p>
+      <pre>{`<script src="${base}/s.js" async></script>`}</pre>
+      <h2>2. Your forms</h2>
+      {props.forms.length === 0 && <p class="muted">No form yet: create one with POST /api/forms.</p>}
+      {props.forms.map((form) => (
+        <details>
+          <summary>{`${form.name} (${form.id}) → ${form.sequenceId ?? "no sequence"}`}</summary>
+          <pre>{formHtml(form, base)}</pre>
+        </details>
+      ))}
+      <h2>3. Email: DNS and routing checklist</h2>
+      <ol>
+        <li>Onboard your sending domain to Cloudflare Email Service (Dashboard → Email → Email Sending): add the SPF include, the DKIM records and a DMARC policy it shows, and wait until the domain is verified.</li>
+        <li>
+          Turn on Email Routing for <code>{props.replyDomain}</code> (MX and SPF records are added for you), then add a catch-all rule that sends to this Worker: replies, out-of-office answers and
+          bounces reach <code>email()</code>.
+        </li>
+        <li>Verify OWNER_EMAIL as a destination address: unmatched mail and reply alerts are forwarded there.</li>
+        <li>Set SENDER_NAME, SENDER_COMPANY, SENDER_EMAIL (on the onboarded domain) and SENDER_POSTAL_ADDRESS: email waits until all are set.</li>
+        <li>Send yourself a test through the demo form and check the message's headers: SPF, DKIM and DMARC should all pass.</li>
+      </ol>
+    </>
+  );
+}
+
+export function Settings(props: { env: Env; sequences: SequenceVersion[] }) {
+  const { env } = props;
+  const sender = senderFrom(env);
+  const pacing = pacingRulesFrom(env);
+  const destinations = destinationsFrom(env);
+  const rows: [string, string][] = [
+    ["Sender", "sender" in sender ? `${sender.sender.name}, ${sender.sender.company} <${sender.sender.email}>` : `incomplete — set ${sender.missing.join(", ")}`],
+    ["Postal address", env.SENDER_POSTAL_ADDRESS || "not set"],
+    ["Reply domain", env.REPLY_DOMAIN || "the sender's domain"],
+    ["Email transport", env.EMAIL_TRANSPORT || "outbox"],
+    ["SMS transport", env.SMS_TRANSPORT || "outbox"],
+    ["Daily cap per sending address", `${pacing.dailyCap} (warm-up from ${pacing.warmupFirstDay}/day, ×${pacing.warmupGrowth} a day)`],
+    ["Minimum spacing between sends", `${env.MIN_SEND_SPACING_SECONDS || "20"} s`],
+    ["AI", "AI" in env && env.AI ? `Workers AI, ${env.AI_MODEL}` : "no Workers AI binding: the deterministic drafter and heuristics run"],
+    ["Hand-off destinations", destinations.length ? destinations.join(", ") : "none configured (the dashboard's hand-off queue only)"],
+    ["Hand-off pauses automation", env.HANDOFF_PAUSES_AUTOMATION === "off" ? "no" : "yes"],
+    ["Booking link", env.BOOKING_URL || "not set"],
+  ];
+  return (
+    <>
+      <p class="muted">These are the deployment's settings (vars and secrets in wrangler.toml and Cloudflare): change them there and deploy again. Sending windows and AI drafting are per sequence.</p>
+      <table>
+        <tbody>
+          {rows.map(([name, value]) => (
+            <tr>
+              <th>{name}</th>
+              <td>{value}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>Per sequence</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>Sequence</th>
+            <th>Sending window (lead's time)</th>
+            <th>AI drafting</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.sequences.map(({ id, sequence }) => (
+            <tr>
+              <td>
+                <a href={`/dashboard/sequences/${id}`}>{id}</a>
+              </td>
+              <td>{`${sequence.window.days.map((d) => "MTWTFSS"[d - 1]).join("")} ${sequence.window.start}–${sequence.window.end}`}</td>
+              <td>{`${sequence.drafting.mode}${sequence.drafting.mode === "review" ? `, unreviewed → ${sequence.drafting.unreviewed}` : ""}`}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}

@@ -1,0 +1,41 @@
+import { listLeads } from "./lead-index";
+
+/**
+ * CSV export of every lead, newest first, streamed page by page from D1 so a large list
+ * never sits in memory. Cells that a spreadsheet would run as a formula are defused.
+ */
+
+const COLUMNS = ["id", "name", "email", "phone", "company", "title", "source", "status", "score", "sequenceId", "createdAt", "lastActivityAt", "repliedAt", "bookedAt", "unsubscribedAt"] as const;
+const PAGE = 500;
+
+/** RFC 4180 quoting, and a leading `'` before `=`, `+`, `-`, `@`, tab or CR (CSV injection). */
+export function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  let text = String(value);
+  if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+const iso = (at: number | null) => (at ? new Date(at).toISOString() : null);
+
+export function leadsCsv(db: D1Database): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let cursor: string | undefined;
+  let started = false;
+  return new ReadableStream({
+    async pull(controller) {
+      if (!started) {
+        started = true;
+        controller.enqueue(encoder.encode(`${COLUMNS.join(",")}\r\n`));
+      }
+      const page = await listLeads(db, { limit: PAGE, ...(cursor ? { cursor } : {}) });
+      const lines = page.leads.map((lead) => {
+        const row = { ...lead, createdAt: iso(lead.createdAt), lastActivityAt: iso(lead.lastActivityAt), repliedAt: iso(lead.repliedAt), bookedAt: iso(lead.bookedAt), unsubscribedAt: iso(lead.unsubscribedAt) };
+        return COLUMNS.map((c) => csvCell(row[c])).join(",");
+      });
+      if (lines.length) controller.enqueue(encoder.encode(`${lines.join("\r\n")}\r\n`));
+      if (!page.nextCursor) controller.close();
+      else cursor = page.nextCursor;
+    },
+  });
+}

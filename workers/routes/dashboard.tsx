@@ -1,0 +1,324 @@
+import { desc, eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
+import { z } from "zod";
+import { handOffs, leads } from "../../schemas/d1";
+import { LeadIdSchema, LeadStatusSchema } from "../../schemas/lead";
+import { ReviewDecisionSchema } from "../../schemas/review";
+import { DraftingSchema, SequenceIdSchema } from "../../schemas/sequence";
+import { listOutbox } from "../channels/outbox";
+import { clockFrom } from "../clock";
+import { ImportPage, IMPORT_SCRIPT } from "../dashboard/import";
+import { Page } from "../dashboard/layout";
+import { LeadList, LeadPage } from "../dashboard/leads";
+import { Overview } from "../dashboard/overview";
+import { HandOffQueue, OutboxList, ReviewQueue } from "../dashboard/queues";
+import { previewOf, SequenceDetail, SequenceList } from "../dashboard/sequences";
+import {
+  clearLoginFailures,
+  clientOf,
+  csrfToken,
+  currentSession,
+  endSession,
+  isOwnerToken,
+  loginWait,
+  recordLoginFailure,
+  startSession,
+  validCsrf,
+  type Session,
+} from "../dashboard/session";
+import { Install, Settings } from "../dashboard/setup";
+import { AppError } from "../errors";
+import { listForms } from "../forms";
+import { eraseLead, exportLead } from "../lead-data";
+import { leadsCsv } from "../lead-export";
+import { importChunk, ImportChunkSchema } from "../lead-import";
+import { listLeads } from "../lead-index";
+import { leadObject } from "../lead-stub";
+import { listReview, reviewDraft } from "../review-queue";
+import { currentSequence, listSequences, putSequence } from "../sequences";
+import { periodOf, periodStats } from "../stats";
+import { valid } from "./validate";
+
+/**
+ * `/dashboard`: the owner's pages, server-rendered. Every page but the login needs the
+ * session cookie; every POST needs the session's CSRF token.
+ */
+type DashboardEnv = { Bindings: Env; Variables: { session: Session; csrf: string } };
+export const dashboard = new Hono<DashboardEnv>();
+
+dashboard.use(
+  "*",
+  secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'unsafe-inline'"],
+      imgSrc: ["'self'", "data:"],
+      connectSrc: ["'self'"],
+      formAction: ["'self'"],
+      frameSrc: ["'self'"],
+      baseUri: ["'none'"],
+      frameAncestors: ["'none'"],
+    },
+    referrerPolicy: "no-referrer",
+  }),
+);
+dashboard.use("*", async (c, next) => {
+  await next();
+  c.header("cache-control", "no-store");
+});
+
+const wallNow = (c: Context<DashboardEnv>) => clockFrom(c.env).wallNow();
+
+const LoginPage = (props: { message?: string; status?: string }) => (
+  <Page title="Log in">
+    <h1>Follow-up engine</h1>
+    {props.message && <p class={`flash ${props.status ?? ""}`}>{props.message}</p>}
+    <form method="post" action="/dashboard/login">
+      <label>
+        Owner token
+        <br />
+        <input type="password" name="token" autocomplete="current-password" required maxlength={500} style="width:100%" />
+      </label>
+      <p>
+        <button>Log in</button>
+      </p>
+    </form>
+  </Page>
+);
+
+dashboard.get("/login", async (c) => {
+  if (await currentSession(c, wallNow(c))) return c.redirect("/dashboard", 303);
+  return c.html(<LoginPage />);
+});
+
+dashboard.post("/login", bodyLimit({ maxSize: 8 * 1024, onError: () => { throw new AppError(413, "too_large", "The login form is small; this was not it."); } }), async (c) => {
+  if (!c.env.OWNER_TOKEN) throw new AppError(503, "not_configured", "OWNER_TOKEN is not set on this deployment.");
+  const now = wallNow(c);
+  const client = clientOf(c);
+  const wait = await loginWait(c.env.DB, client, now);
+  if (wait > 0) {
+    c.header("retry-after", String(Math.ceil(wait / 1000)));
+    return c.html(<LoginPage message={`Too many failed attempts. Try again in ${Math.ceil(wait / 1000)} s.`} status="error" />, 429);
+  }
+  const form = await c.req.parseBody();
+  const token = typeof form.token === "string" ? form.token : "";
+  if (!isOwnerToken(c.env, token)) {
+    await recordLoginFailure(c.env.DB, client, now);
+    return c.html(<LoginPage message="That is not the owner token." status="error" />, 401);
+  }
+  await clearLoginFailures(c.env.DB, client);
+  await startSession(c, now);
+  return c.redirect("/dashboard", 303);
+});
+
+/** Everything below needs a session; a POST also needs its CSRF token (form field or header). */
+dashboard.use("*", async (c, next) => {
+  const session = await currentSession(c, wallNow(c));
+  if (!session) {
+    if (c.req.method === "GET") return c.redirect("/dashboard/login", 303);
+    throw new AppError(401, "not_logged_in", "Log in to the dashboard first.");
+  }
+  if (c.req.method === "POST") {
+    const type = c.req.header("content-type") ?? "";
+    const fromForm = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type) ? (await c.req.parseBody())._csrf : undefined;
+    const given = c.req.header("x-csrf-token") ?? (typeof fromForm === "string" ? fromForm : undefined);
+    if (!(await validCsrf(c.env, session, given))) throw new AppError(403, "bad_csrf_token", "This form is stale or did not come from the dashboard. Reload the page and try again.");
+  }
+  c.set("session", session);
+  c.set("csrf", await csrfToken(c.env, session));
+  await next();
+});
+
+dashboard.post("/logout", (c) => {
+  endSession(c);
+  return c.redirect("/dashboard/login", 303);
+});
+
+/** What an action did, by code: the flash never echoes text from the request. */
+const DONE: Record<string, string> = {
+  pause: "Paused: nothing more goes out until you resume.",
+  resume: "Resumed where it stopped.",
+  complete: "Stopped: the lead's sequences are complete.",
+  booked: "Marked booked.",
+  "hand-off": "Handed to a rep.",
+  erased: "The lead was erased.",
+  reviewed: "Review saved.",
+  drafting: "Saved as a new version of the sequence.",
+};
+const flashOf = (c: Context<DashboardEnv>) => DONE[c.req.query("done") ?? ""];
+
+const render = (c: Context<DashboardEnv>, title: string, path: string, body: unknown, status: 200 | 404 = 200) =>
+  c.html(
+    <Page title={title} path={path} csrf={c.get("csrf")} flash={flashOf(c)}>
+      <h1>{title}</h1>
+      {body as never}
+    </Page>,
+    status,
+  );
+
+const DAYS = [7, 30, 90, 365];
+dashboard.get("/", async (c) => {
+  const asked = Number(c.req.query("days"));
+  const days = DAYS.includes(asked) ? asked : 30;
+  const stats = await periodStats(c.env.DB, periodOf({ days }, clockFrom(c.env).now()));
+  return render(c, "Overview", "/dashboard", <Overview stats={stats} days={days} />);
+});
+
+const LeadFilterSchema = z.object({
+  q: z.string().trim().max(200).optional().transform((v) => v || undefined),
+  status: z.union([LeadStatusSchema, z.literal("")]).optional().transform((v) => v || undefined),
+  minScore: z.union([z.coerce.number().int().min(0).max(1000), z.literal("")]).optional().transform((v) => (v === "" ? undefined : v)),
+  sequenceId: z.union([SequenceIdSchema, z.literal("")]).optional().transform((v) => v || undefined),
+  cursor: z.string().max(200).optional(),
+});
+
+dashboard.get("/leads", valid("query", LeadFilterSchema), async (c) => {
+  const { cursor, ...filters } = c.req.valid("query");
+  const [page, sequences] = await Promise.all([listLeads(c.env.DB, { ...filters, limit: 50, ...(cursor ? { cursor } : {}) }), listSequences(c.env.DB)]);
+  return render(c, "Leads", "/dashboard/leads", <LeadList leads={page.leads} filters={filters} sequences={sequences.map((s) => s.id)} next={page.nextCursor} />);
+});
+
+dashboard.get("/leads.csv", (c) => {
+  const day = new Date(clockFrom(c.env).now()).toISOString().slice(0, 10);
+  return c.body(leadsCsv(c.env.DB), 200, { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="leads-${day}.csv"` });
+});
+
+const leadIdOf = (c: Context<DashboardEnv>) => {
+  const id = LeadIdSchema.safeParse(c.req.param("id"));
+  if (!id.success) throw new AppError(404, "unknown_lead", "There is no lead with this id.");
+  return id.data;
+};
+
+dashboard.get("/leads/:id", async (c) => {
+  const lead = await leadObject(c.env, leadIdOf(c)).summary();
+  if (!lead) throw new AppError(404, "unknown_lead", "There is no lead with this id.");
+  const title = lead.profile.name || lead.profile.email || lead.profile.phone || "Lead";
+  return render(c, title, "/dashboard/leads", <LeadPage lead={lead} csrf={c.get("csrf")} />);
+});
+
+dashboard.get("/leads/:id/export", async (c) => {
+  const id = leadIdOf(c);
+  const data = await exportLead(c.env, id, clockFrom(c.env).now());
+  if (!data) throw new AppError(404, "unknown_lead", "There is no lead with this id.");
+  c.header("content-disposition", `attachment; filename="lead-${id}.json"`);
+  return c.json(data);
+});
+
+dashboard.post("/leads/:id/:action{pause|resume|complete|booked|hand-off}", async (c) => {
+  const id = leadIdOf(c);
+  const action = c.req.param("action");
+  const lead = leadObject(c.env, id);
+  const done =
+    action === "booked" ? await lead.markBooked(id, "owner") : action === "hand-off" ? await lead.requestHandOff(id, "handed over from the dashboard") : (await lead.repAction(id, action as "pause" | "resume" | "complete")) !== null;
+  if (!done) throw new AppError(404, "unknown_lead", "There is no lead with this id.");
+  return c.redirect(`/dashboard/leads/${id}?done=${action}`, 303);
+});
+
+dashboard.post("/leads/:id/erase", async (c) => {
+  const id = leadIdOf(c);
+  if ((await c.req.parseBody()).confirm !== "yes") throw new AppError(422, "not_confirmed", "Tick the box to confirm the erasure.");
+  if (!(await eraseLead(c.env, id, clockFrom(c.env).now()))) throw new AppError(404, "unknown_lead", "There is no lead with this id.");
+  return c.redirect("/dashboard/leads?done=erased", 303);
+});
+
+dashboard.get("/hand-offs", async (c) => {
+  const rows = await drizzle(c.env.DB)
+    .select({ handOff: handOffs, lead: { name: leads.name, email: leads.email, company: leads.company, score: leads.score } })
+    .from(handOffs)
+    .innerJoin(leads, eq(leads.id, handOffs.leadId))
+    .where(eq(leads.status, "with_rep"))
+    .orderBy(desc(handOffs.at))
+    .limit(100)
+    .all();
+  return render(c, "Hand-offs", "/dashboard/hand-offs", <HandOffQueue rows={rows.map((r) => ({ ...r.handOff, lead: r.lead }))} />);
+});
+
+dashboard.get("/review", async (c) => {
+  const { drafts, total } = await listReview(c.env.DB, 50);
+  return render(c, "Review", "/dashboard/review", <ReviewQueue drafts={drafts} total={total} csrf={c.get("csrf")} />);
+});
+
+dashboard.post("/review/:leadId/:enrolmentId", async (c) => {
+  const leadId = LeadIdSchema.safeParse(c.req.param("leadId"));
+  const enrolmentId = c.req.param("enrolmentId");
+  if (!leadId.success || !/^e\d{1,9}$/.test(enrolmentId)) throw new AppError(404, "unknown_draft", "There is no such draft.");
+  const form = await c.req.parseBody();
+  const text = (name: string) => (typeof form[name] === "string" && (form[name] as string).trim() !== "" ? (form[name] as string).replace(/\r\n/g, "\n") : undefined);
+  const decision = text("decision");
+  const words = decision === "edit" ? { subject: text("subject"), body: text("body"), sms: text("sms") } : {};
+  const parsed = ReviewDecisionSchema.safeParse({ stepId: text("stepId"), decision, ...Object.fromEntries(Object.entries(words).filter(([, v]) => v !== undefined)) });
+  if (!parsed.success) throw new AppError(422, "invalid_review", parsed.error.issues.map((i) => i.message).join("; "));
+  const result = await reviewDraft(c.env, leadId.data, enrolmentId, parsed.data);
+  if (result === null) throw new AppError(404, "unknown_lead", "There is no lead with this id.");
+  if (!result) throw new AppError(409, "not_waiting", "This draft is no longer waiting: it was reviewed, sent, or replaced by a newer draft.");
+  return c.redirect("/dashboard/review?done=reviewed", 303);
+});
+
+dashboard.get("/outbox", valid("query", z.object({ cursor: z.string().max(200).optional() })), async (c) => {
+  const { cursor } = c.req.valid("query");
+  const page = await listOutbox(c.env.DB, { limit: 30, ...(cursor ? { cursor } : {}) });
+  return render(c, "Outbox", "/dashboard/outbox", <OutboxList messages={page.messages} next={page.nextCursor} />);
+});
+
+dashboard.get("/sequences", async (c) => render(c, "Sequences", "/dashboard/sequences", <SequenceList sequences={await listSequences(c.env.DB)} />));
+
+const sequenceOf = async (c: Context<DashboardEnv>) => {
+  const id = SequenceIdSchema.safeParse(c.req.param("id"));
+  const sequence = id.success ? await currentSequence(c.env.DB, id.data) : undefined;
+  if (!sequence) throw new AppError(404, "unknown_sequence", "There is no such sequence.");
+  return sequence;
+};
+
+/** Monday 2 November 2026, 10:00 in New York: the preview's fixed start, so it reads the same every time. */
+const PREVIEW_START = Date.UTC(2026, 10, 2, 15, 0);
+
+dashboard.get("/sequences/:id", async (c) => {
+  const sequence = await sequenceOf(c);
+  const stats = await periodStats(c.env.DB, periodOf({ days: 30 }, clockFrom(c.env).now()));
+  return render(c, sequence.sequence.name, "/dashboard/sequences", <SequenceDetail sequence={sequence} stats={stats} preview={previewOf(sequence, PREVIEW_START)} csrf={c.get("csrf")} />);
+});
+
+dashboard.post("/sequences/:id/drafting", async (c) => {
+  const sequence = await sequenceOf(c);
+  const form = await c.req.parseBody();
+  const drafting = DraftingSchema.safeParse({ mode: form.mode, unreviewed: form.unreviewed });
+  if (!drafting.success) throw new AppError(422, "invalid_drafting", "Choose auto, review or off, and template or hold.");
+  await putSequence(c.env.DB, { ...sequence.sequence, drafting: drafting.data }, clockFrom(c.env).now());
+  return c.redirect(`/dashboard/sequences/${sequence.id}?done=drafting`, 303);
+});
+
+const publicBase = (c: Context<DashboardEnv>) => (c.env.PUBLIC_URL?.trim() || new URL(c.req.url).origin).replace(/\/$/, "");
+
+dashboard.get("/install", async (c) =>
+  render(c, "Install", "/dashboard/install", <Install base={publicBase(c)} forms={await listForms(c.env.DB)} replyDomain={c.env.REPLY_DOMAIN || "your reply domain"} />),
+);
+
+dashboard.get("/settings", async (c) => {
+  const listings = await listSequences(c.env.DB);
+  const sequences = (await Promise.all(listings.map((s) => currentSequence(c.env.DB, s.id)))).flatMap((s) => (s ? [s] : []));
+  return render(c, "Settings", "/dashboard/settings", <Settings env={c.env} sequences={sequences} />);
+});
+
+dashboard.get("/import", async (c) => {
+  const sequences = (await listSequences(c.env.DB)).map((s) => s.id);
+  const page = render(c, "Import leads", "/dashboard/import", <ImportPage csrf={c.get("csrf")} sequences={sequences} />);
+  return page;
+});
+
+dashboard.get("/import.js", (c) => c.body(IMPORT_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8" }));
+
+dashboard.post(
+  "/import/rows",
+  bodyLimit({ maxSize: 1_100_000, onError: () => { throw new AppError(413, "chunk_too_large", "Send the file in chunks of at most 1 MB."); } }),
+  valid("json", ImportChunkSchema),
+  async (c) => {
+    const chunk = c.req.valid("json");
+    const sequence = chunk.sequenceId ? await currentSequence(c.env.DB, chunk.sequenceId) : undefined;
+    if (chunk.sequenceId && !sequence) throw new AppError(422, "unknown_sequence", `There is no sequence "${chunk.sequenceId}".`);
+    return c.json(await importChunk(c.env, chunk, sequence, clockFrom(c.env).now()));
+  },
+);
