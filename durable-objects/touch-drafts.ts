@@ -60,7 +60,7 @@ export interface TouchDraft {
   predictedObjection?: string;
 }
 
-/** A draft is refreshed on new signals at most this often, so a burst of page views costs one model call. */
+/** A model's draft is refreshed on new signals at most this often, so a burst of page views costs one model call. */
 export const DRAFT_REFRESH_MS = 30 * 60_000;
 /** A request with no answer after this long (the object was evicted mid-call) may be made again. */
 export const DRAFT_REQUEST_STALE_MS = 10 * 60_000;
@@ -91,7 +91,8 @@ export function wantsDraft(existing: TouchDraft | undefined, stepId: string, bas
   // The owner's decision stands, whatever the lead does next.
   if (existing.status === "approved" || existing.status === "edited" || existing.status === "rejected") return false;
   if (existing.status === "requested") return now - existing.requestedAt >= DRAFT_REQUEST_STALE_MS;
-  return newSignal && now - existing.requestedAt >= DRAFT_REFRESH_MS;
+  // The rules' drafts cost nothing, so every new signal may change them; a model's, at most every DRAFT_REFRESH_MS.
+  return newSignal && (existing.by === "rules" || now - existing.requestedAt >= DRAFT_REFRESH_MS);
 }
 
 export type Wording = { origin: "template" } | { origin: Exclude<TouchOrigin, "template">; content: DraftContent; by: Drafter } | { origin: "hold" };

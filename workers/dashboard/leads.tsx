@@ -169,6 +169,12 @@ function EntryRow(props: { entry: TimelineEntry; engaged: Map<string, number> })
     case "handed_off":
       detail = `${entry.trigger}: ${entry.reason}`;
       break;
+    case "enrolled":
+      detail = `${entry.sequenceId} version ${entry.version} (${entry.reason})`;
+      break;
+    case "timing_changed":
+      detail = `${entry.stepId}: ${entry.reason} (${when(entry.from)} → ${when(entry.to)})`;
+      break;
     default: {
       const { seq: _seq, at: _at, kind: _kind, ...rest } = entry;
       detail = <span class="muted">{JSON.stringify(rest).slice(0, 300)}</span>;

@@ -7,8 +7,9 @@ const DAY = 86_400_000;
 
 /** Leads in per day, with replies and bookings among them, as an inline SVG bar chart. */
 export function TrendChart(props: { daily: PeriodStats["daily"]; from: number; to: number }) {
-  const days = Math.min(Math.max(1, Math.ceil((props.to - props.from) / DAY)), 366);
+  // Whole UTC days touched by the period, its first and last partial days included.
   const first = Math.floor(props.from / DAY) * DAY;
+  const days = Math.min(Math.max(1, Math.floor((props.to - 1) / DAY) - first / DAY + 1), 367);
   const byDay = new Map(props.daily.map((d) => [d.day, d]));
   const width = 640;
   const height = 160;

@@ -1,0 +1,166 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { E2E_SECRETS, startEngine, type LocalEngine } from "./local-engine";
+
+/**
+ * The owner's dashboard in a real browser (Debian's chromium through playwright-core):
+ * log in, read the overview against the owner API after a scripted post, open and click,
+ * read the lead's timeline, approve a draft, import a CSV, and find no script injected from
+ * lead-supplied text. Screenshots of the overview and a lead page land in test-results/.
+ */
+
+// minimaxir/big-list-of-naughty-strings @ db33ec7 (MIT), as ../shared/fixtures/README.md cites it.
+const NAUGHTY = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "naughty-strings", "blns.json"), "utf8")) as string[];
+const HOSTILE = NAUGHTY.filter((s) => /<script|onerror|javascript:|<svg|<img|<iframe/i.test(s));
+const PERSON = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+const SHOTS = join(import.meta.dirname, "..", "..", "test-results");
+
+let engine: LocalEngine;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+/** Any alert, confirm or prompt is an injected script that ran. */
+const dialogs: string[] = [];
+
+const owner = (path: string, init: RequestInit = {}) =>
+  fetch(`${engine.url}${path}`, { ...init, headers: { authorization: `Bearer ${E2E_SECRETS.OWNER_TOKEN}`, "content-type": "application/json", ...(init.headers ?? {}) } });
+const json = async <T,>(path: string) => (await (await owner(path)).json()) as T;
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+let leadId: string;
+let sequenceId: string;
+
+beforeAll(async () => {
+  // A click in the first minute after sending counts as a scanner's; here the script clicks at once.
+  engine = await startEngine({ SCANNER_WINDOW_SECONDS: "0" });
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  context = await browser.newContext({ userAgent: PERSON, viewport: { width: 1100, height: 900 } });
+  page = await context.newPage();
+  page.on("dialog", async (dialog) => {
+    dialogs.push(dialog.message());
+    await dialog.dismiss();
+  });
+
+  // A sequence whose follow-up waits for review, and a form that runs it.
+  sequenceId = `e2e-review-${Date.now()}`;
+  const sequence = {
+    name: "E2E review",
+    drafting: { mode: "review", unreviewed: "hold" },
+    window: { days: [1, 2, 3, 4, 5, 6, 7], start: "00:00", end: "23:59" },
+    steps: [
+      { id: "hello", intent: "acknowledge", channels: ["email"], instant: true, email: { subject: "Thanks {{firstName|there}}", body: "Hi {{firstName|there}},\n\nThanks! Book a time: {{bookingUrl}}" } },
+      { id: "value", intent: "value", channels: ["email"], wait: { days: 1 }, email: { subject: "A thought", body: "Hi {{firstName|there}},\n\nHere is how we work.\n\nSam" } },
+    ],
+  };
+  expect((await owner(`/api/sequences/${sequenceId}`, { method: "PUT", body: JSON.stringify(sequence) })).status).toBe(201);
+  const formId = `e2e-dash-${Date.now()}`;
+  expect((await owner("/api/forms", { method: "POST", body: JSON.stringify({ id: formId, name: "E2E", thankYouUrl: "https://site.example/thanks", sequenceId }) })).status).toBe(201);
+
+  // The scripted lead: a form post with hostile text in every field a person types.
+  const posted = await fetch(`${engine.url}/f/${formId}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({ email: `e2e-dash-${Date.now()}@example.com`, name: HOSTILE[0], company: HOSTILE[1], title: HOSTILE[2], message: HOSTILE.slice(3, 8).join("\n") }),
+  });
+  expect(posted.status).toBe(202);
+  leadId = ((await posted.json()) as { leadId: string }).leadId;
+
+  // Its acknowledgement: open it (the pixel) and click its booking link, as a person would.
+  const ack = await until("the acknowledgement in the outbox", async () => (await json<{ messages: { html: string | null }[] }>(`/api/outbox?leadId=${leadId}`)).messages[0]);
+  const pixel = /src="[^"]*(\/o\/[^"]+)"/.exec(ack.html!)![1]!;
+  const link = /<a href="[^"]*(\/c\/[^"]+)">/.exec(ack.html!)![1]!;
+  expect((await fetch(`${engine.url}${pixel}`, { headers: { "user-agent": PERSON } })).status).toBe(200);
+  expect((await fetch(`${engine.url}${link}`, { headers: { "user-agent": PERSON }, redirect: "manual" })).status).toBe(302);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await engine?.stop();
+});
+
+describe("the dashboard in a browser", () => {
+  it("logs in, and the overview's numbers match the owner API", async () => {
+    await page.goto(`${engine.url}/dashboard`);
+    expect(new URL(page.url()).pathname).toBe("/dashboard/login");
+    await page.fill('input[name="token"]', "not the token");
+    await page.click("button");
+    expect(await page.textContent(".flash")).toContain("not the owner token");
+    await page.fill('input[name="token"]', E2E_SECRETS.OWNER_TOKEN);
+    await page.click("button");
+    expect(new URL(page.url()).pathname).toBe("/dashboard");
+
+    // The click reached the lead's object: wait for the projection to show it.
+    await until("the click in the stats", async () => (await json<{ funnel: { clicked: number } }>("/api/stats?days=30")).funnel.clicked > 0);
+    await page.reload();
+    const api = await json<{ funnel: Record<string, number>; opens: Record<string, number> }>("/api/stats?days=30");
+    for (const metric of ["leads", "enrolled", "contacted", "opened", "clicked", "replied", "booked"]) {
+      expect(Number(await page.textContent(`[data-metric="${metric}"] b`)), metric).toBe(api.funnel[metric]);
+    }
+    expect(api.funnel).toMatchObject({ leads: 1, contacted: 1, opened: 1, clicked: 1 });
+    await page.screenshot({ path: join(SHOTS, "dashboard-overview.png"), fullPage: true });
+  });
+
+  it("shows the lead's timeline: the post, the touch, the open and the click, with its text escaped", async () => {
+    await page.goto(`${engine.url}/dashboard/leads/${leadId}`);
+    const kinds = await page.$$eval('[data-testid="timeline"] tr', (rows) => rows.map((r) => r.getAttribute("data-kind")));
+    expect(kinds).toEqual(expect.arrayContaining(["form_submitted", "touch_sent", "email_opened", "link_clicked"]));
+    const lead = await json<{ profile: { name: string }; timeline: { kind: string; submission?: { message?: string } }[] }>(`/api/leads/${leadId}`);
+    expect(await page.textContent("h1")).toBe(lead.profile.name);
+    const message = lead.timeline.find((e) => e.kind === "form_submitted")!.submission!.message!;
+    expect(await page.locator('[data-testid="timeline"]').textContent()).toContain(message.split("\n")[0]);
+    expect(await page.evaluate(() => document.querySelectorAll("script, img, svg, iframe:not([sandbox]), [onerror], [onload]").length)).toBe(0);
+    await page.screenshot({ path: join(SHOTS, "dashboard-lead.png"), fullPage: true });
+  });
+
+  it("approves a draft waiting in review", async () => {
+    // The click made the deterministic drafter write the follow-up; the step holds for review.
+    await until("the draft in the review queue", async () => (await json<{ drafts: { leadId: string }[] }>("/api/review")).drafts.some((d) => d.leadId === leadId));
+    await page.goto(`${engine.url}/dashboard/review`);
+    const card = page.locator(`[data-testid="draft"][data-lead="${leadId}"]`);
+    expect(await card.locator("textarea").inputValue()).toContain("Thanks for taking a look at what I sent.");
+    await card.locator('button[value="approve"]').click();
+    expect(await page.textContent(".flash")).toBe("Review saved.");
+    const lead = await json<{ drafts: { stepId: string; status: string }[] }>(`/api/leads/${leadId}`);
+    expect(lead.drafts).toEqual([expect.objectContaining({ stepId: "value", status: "approved" })]);
+  });
+
+  it("imports a CSV, reporting the row it could not take, with hostile names rendered as text", async () => {
+    const stamp = Date.now();
+    const names = HOSTILE.slice(8, 18);
+    const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
+    const csv = ["Email,Name,Company", ...names.map((n, i) => `imp-${stamp}-${i}@example.com,${quote(n)},Acme ${i}`), "not-an-email,Bad Row,Nowhere"].join("\r\n");
+    await page.goto(`${engine.url}/dashboard/import`);
+    await page.setInputFiles('input[name="file"]', { name: "leads.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await page.waitForSelector("fieldset:not([hidden])");
+    expect(await page.inputValue('select[data-field="email"]')).toBe("Email");
+    expect(await page.inputValue('select[data-field="name"]')).toBe("Name");
+    await page.click("fieldset button");
+    await page.waitForFunction(() => document.getElementById("progress")?.textContent?.startsWith("Done"), undefined, { timeout: 30_000 });
+    const [, imported, problems, read] = /^Done: (\d+) imported, (\d+) with problems, (\d+) rows read/.exec((await page.textContent("#progress"))!)!.map(Number);
+    expect(read).toBe(names.length + 1);
+    expect(imported! + problems!).toBe(read);
+    expect(imported).toBeGreaterThanOrEqual(names.length - 2);
+    // The bad address is reported by its row number.
+    expect(await page.locator("#errors tbody tr").allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^${names.length + 1}`))]));
+
+    await page.goto(`${engine.url}/dashboard/leads?q=${encodeURIComponent(`imp-${stamp}`)}`);
+    expect(await page.locator("tbody tr").count()).toBe(imported);
+    expect(await page.evaluate(() => document.querySelectorAll("script, img, svg, iframe, [onerror], [onload]").length)).toBe(0);
+    expect(dialogs).toEqual([]);
+  });
+});
