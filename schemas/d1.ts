@@ -272,3 +272,50 @@ export const loginFailures = sqliteTable("login_failures", {
   failures: integer("failures").notNull(),
   lastAt: integer("last_at").notNull(),
 });
+
+/**
+ * Daily rollups of the lead rows, by the day a lead came in (UTC) and its sequence ("" for
+ * none): the overview reads a few hundred of these instead of every lead. SQL triggers on
+ * `leads` keep them (migration 0010): a projection that changes a lead's row moves its
+ * counts, so they are exact however often a projection is retried.
+ */
+export const leadDaily = sqliteTable(
+  "lead_daily",
+  {
+    day: integer("day").notNull(),
+    sequenceId: text("sequence_id").notNull(),
+    leads: integer("leads").notNull().default(0),
+    enrolled: integer("enrolled").notNull().default(0),
+    contacted: integer("contacted").notNull().default(0),
+    opened: integer("opened").notNull().default(0),
+    clicked: integer("clicked").notNull().default(0),
+    replied: integer("replied").notNull().default(0),
+    booked: integer("booked").notNull().default(0),
+    unsubscribed: integer("unsubscribed").notNull().default(0),
+    bounced: integer("bounced").notNull().default(0),
+    opensHuman: integer("opens_human").notNull().default(0),
+    opensAuto: integer("opens_auto").notNull().default(0),
+    opensMachine: integer("opens_machine").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.sequenceId] })],
+);
+
+/** Daily rollups of the touch rows, by the day a touch went out, kept by triggers on `touches` (migration 0010). */
+export const touchDaily = sqliteTable(
+  "touch_daily",
+  {
+    day: integer("day").notNull(),
+    sequenceId: text("sequence_id").notNull(),
+    stepId: text("step_id").notNull(),
+    channel: text("channel").notNull(),
+    sent: integer("sent").notNull().default(0),
+    opened: integer("opened").notNull().default(0),
+    clicked: integer("clicked").notNull().default(0),
+    replied: integer("replied").notNull().default(0),
+    aiDraft: integer("ai_draft").notNull().default(0),
+    aiDraftModel: integer("ai_draft_model").notNull().default(0),
+    editedDraft: integer("edited_draft").notNull().default(0),
+    template: integer("template").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.sequenceId, t.stepId, t.channel] })],
+);

@@ -89,6 +89,7 @@ async function fixtures(url) {
   if (!pixel || !click) throw new Error("the seed lead's acknowledgement has no pixel or tracked link");
   return { formId, pixel, click };
 }
+export { dashboardAtScale, start, fixtures };
 
 function load(url, options) {
   return new Promise((resolve, reject) => {
@@ -133,6 +134,93 @@ async function d1Writes(mf) {
   const batched = Math.round(rows / (batchMs / 1000));
   console.log(`d1: ${single} rows/s one statement at a time, ${batched} rows/s in batches of 100`);
   return { rows, singleRowsPerSecond: single, batchedRowsPerSecond: batched };
+}
+
+/**
+ * The dashboard's overview over generated data: 100,000 leads over a year, 1,000,000 events
+ * and 400,000 touches, written by SQL inside workerd. Timed against /healthz in the same run
+ * (median of several loads each), for the last 30 days and for the whole year.
+ */
+async function dashboardAtScale(url, db, sizes = { leads: 100_000, events: 1_000_000, touchesPerLead: 4 }) {
+  const now = Date.now();
+  const year = 365 * 86_400_000;
+  const series = (n) => `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${n}) `;
+  const started = performance.now();
+  await db
+    .prepare(
+      `INSERT INTO leads (id, email, name, company, source, status, score, created_at, last_activity_at, version, sequence_id,
+         contacted_at, opened_at, clicked_at, replied_at, booked_at, unsubscribed_at, bounced_at, opens_human, opens_auto, opens_machine)
+       ${series(sizes.leads)}
+       SELECT printf('%032x', i), 'lead' || i || '@example.org', 'Lead ' || i, 'Company ' || (i % 5000), 'website',
+         CASE WHEN i % 13 = 0 THEN 'replied' WHEN i % 29 = 0 THEN 'booked' ELSE 'active' END, i % 100,
+         ${now} - (i * ${year}) / ${sizes.leads}, ${now} - (i * ${year}) / ${sizes.leads} + 3600000, 1,
+         CASE i % 3 WHEN 0 THEN 'new-inquiry' WHEN 1 THEN 'warm' ELSE 'nurture' END,
+         ${now} - (i * ${year}) / ${sizes.leads} + 1000,
+         CASE WHEN i % 2 = 0 THEN ${now} - (i * ${year}) / ${sizes.leads} + 7200000 END,
+         CASE WHEN i % 5 = 0 THEN ${now} - (i * ${year}) / ${sizes.leads} + 9000000 END,
+         CASE WHEN i % 13 = 0 THEN ${now} - (i * ${year}) / ${sizes.leads} + 86400000 END,
+         CASE WHEN i % 29 = 0 THEN ${now} - (i * ${year}) / ${sizes.leads} + 172800000 END,
+         CASE WHEN i % 97 = 0 THEN ${now} - (i * ${year}) / ${sizes.leads} + 172800000 END,
+         CASE WHEN i % 211 = 0 THEN ${now} - (i * ${year}) / ${sizes.leads} + 60000 END,
+         i % 4, i % 3, i % 2
+       FROM n`,
+    )
+    .run();
+  await db
+    .prepare(
+      `INSERT INTO events (id, lead_id, kind, at, data) ${series(sizes.events)}
+       SELECT printf('%032x', 1 + i % ${sizes.leads}) || ':' || (i / ${sizes.leads}), printf('%032x', 1 + i % ${sizes.leads}),
+         CASE i % 4 WHEN 0 THEN 'touch_sent' WHEN 1 THEN 'email_opened' WHEN 2 THEN 'page_viewed' ELSE 'link_clicked' END,
+         ${now} - ((i % ${sizes.leads}) * ${year}) / ${sizes.leads} + (i / ${sizes.leads}) * 3600000, '{}'
+       FROM n`,
+    )
+    .run();
+  const touches = sizes.leads * sizes.touchesPerLead;
+  await db
+    .prepare(
+      `INSERT INTO touches (id, lead_id, sequence_id, step_id, channel, origin, drafted_by, sent_at, opened_at, clicked_at, replied_at) ${series(touches)}
+       SELECT printf('%032x', 1 + i % ${sizes.leads}) || ':e1-t' || (i / ${sizes.leads}) || '-email', printf('%032x', 1 + i % ${sizes.leads}),
+         CASE (1 + i % ${sizes.leads}) % 3 WHEN 0 THEN 'new-inquiry' WHEN 1 THEN 'warm' ELSE 'nurture' END,
+         CASE i / ${sizes.leads} WHEN 0 THEN 'acknowledge' WHEN 1 THEN 'value' WHEN 2 THEN 'proof' ELSE 'booking' END,
+         CASE WHEN i % 10 = 0 THEN 'sms' ELSE 'email' END,
+         CASE WHEN i % 7 = 0 THEN 'ai_draft' WHEN i % 31 = 0 THEN 'edited_draft' ELSE 'template' END,
+         CASE WHEN i % 7 = 0 THEN 'model' END,
+         ${now} - ((i % ${sizes.leads}) * ${year}) / ${sizes.leads} + (i / ${sizes.leads}) * 86400000,
+         CASE WHEN i % 2 = 0 THEN ${now} - ((i % ${sizes.leads}) * ${year}) / ${sizes.leads} + (i / ${sizes.leads}) * 86400000 + 3600000 END,
+         CASE WHEN i % 9 = 0 THEN ${now} - ((i % ${sizes.leads}) * ${year}) / ${sizes.leads} + (i / ${sizes.leads}) * 86400000 + 7200000 END,
+         CASE WHEN i % 41 = 0 THEN ${now} - ((i % ${sizes.leads}) * ${year}) / ${sizes.leads} + (i / ${sizes.leads}) * 86400000 + 9000000 END
+       FROM n`,
+    )
+    .run();
+  await db.prepare("ANALYZE").run();
+  const generatedMs = Math.round(performance.now() - started);
+  const login = await fetch(`${url}/dashboard/login`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `token=${OWNER_TOKEN}` });
+  const cookie = login.headers.get("set-cookie")?.split(";")[0];
+  if (login.status !== 303 || !cookie) throw new Error(`dashboard login failed: ${login.status}`);
+  const median = async (path, headers = {}) => {
+    const times = [];
+    for (let i = 0; i < 7; i++) {
+      const t0 = performance.now();
+      const response = await fetch(`${url}${path}`, { headers });
+      const body = await response.text();
+      if (response.status !== 200) throw new Error(`${path}: ${response.status} ${body.slice(0, 200)}`);
+      times.push(performance.now() - t0);
+    }
+    return Number(times.sort((a, b) => a - b)[3].toFixed(1));
+  };
+  const result = {
+    leads: sizes.leads,
+    events: sizes.events,
+    touches,
+    generatedMs,
+    healthzMs: await median("/healthz"),
+    overview30dMs: await median("/dashboard?days=30", { cookie }),
+    overview365dMs: await median("/dashboard?days=365", { cookie }),
+    stats365dMs: await median("/api/stats?days=365", { authorization: `Bearer ${OWNER_TOKEN}` }),
+    leadsPageMs: await median("/dashboard/leads?q=company%2042", { cookie }),
+  };
+  console.log(`dashboard at ${sizes.leads} leads / ${sizes.events} events / ${touches} touches: overview 30 d ${result.overview30dMs} ms, 365 d ${result.overview365dMs} ms, leads search ${result.leadsPageMs} ms; /healthz ${result.healthzMs} ms (medians of 7)`);
+  return result;
 }
 
 /** One fresh Miniflare per measurement: the work a route leaves queued (recording opens, projections) must not slow the next. */
@@ -188,5 +276,6 @@ export async function runHttp() {
   const speed = await fresh(({ url, db, formId }) => speedToLead(url, db, formId));
   console.log(`speed to lead (50 concurrent posts): p50 ${speed.p50Ms} ms, p99 ${speed.p99Ms} ms, ${speed.reached}/${speed.posts} reached the outbox`);
   const d1 = await fresh(({ mf }) => d1Writes(mf));
-  return { connections: CONNECTIONS, durationSeconds: DURATION_S, routes: results, speedToLead: speed, d1 };
+  const dashboard = await fresh(({ url, db }) => dashboardAtScale(url, db));
+  return { connections: CONNECTIONS, durationSeconds: DURATION_S, routes: results, speedToLead: speed, d1, dashboard };
 }

@@ -40,6 +40,8 @@ Speed to lead, ${http.speedToLead.posts} form posts at once → first touch in t
 
 Local D1 (one SQLite writer): ${http.d1.singleRowsPerSecond.toLocaleString("en")} event rows/s written one statement at a time, ${http.d1.batchedRowsPerSecond.toLocaleString("en")} rows/s in batches of 100.
 
+Dashboard at ${http.dashboard.leads.toLocaleString("en")} leads, ${http.dashboard.events.toLocaleString("en")} events and ${http.dashboard.touches.toLocaleString("en")} touches of generated data (medians of 7, side by side with /healthz at ${http.dashboard.healthzMs} ms): overview for 30 days ${http.dashboard.overview30dMs} ms, for 365 days ${http.dashboard.overview365dMs} ms; \`/api/stats\` for 365 days ${http.dashboard.stats365dMs} ms; a leads search ${http.dashboard.leadsPageMs} ms.
+
 `
   : "";
 const table = `<!-- bench:start -->

@@ -1,10 +1,10 @@
 import { z } from "zod";
 
 /**
- * The owner's numbers for a period, read from rollups the projection keeps (a row per lead
- * with its funnel milestones, a row per touch with what it drew), never from the event log.
- * A period is a cohort: the leads that came in during it and what has happened to them since;
- * per-step figures count the touches sent during it.
+ * The owner's numbers for a period, read from the daily rollups (`lead_daily`, `touch_daily`)
+ * that triggers keep as the projection writes lead and touch rows — never from the event
+ * log. A period is whole UTC days and a cohort: the leads that came in during it and what
+ * has happened to them since; per-step figures count the touches sent during it.
  */
 
 const DAY = 86_400_000;
@@ -25,10 +25,11 @@ export interface Period {
   to: number;
 }
 
-/** The asked period; by default the last 30 days up to now. */
+/** The asked period, from the start of its first UTC day; by default the last 30 days up to now. */
 export function periodOf(query: PeriodQuery, now: number): Period {
   const to = query.to ?? now;
-  return { from: query.from ?? to - (query.days ?? 30) * DAY, to };
+  const from = query.from ?? to - (query.days ?? 30) * DAY;
+  return { from: Math.floor(from / DAY) * DAY, to };
 }
 
 interface FunnelRow {
@@ -46,10 +47,9 @@ interface FunnelRow {
   opensMachine: number;
 }
 
-const FUNNEL_COLUMNS = `count(*) AS leads, count(sequence_id) AS enrolled, count(contacted_at) AS contacted, count(opened_at) AS opened,
-  count(clicked_at) AS clicked, count(replied_at) AS replied, count(booked_at) AS booked, count(unsubscribed_at) AS unsubscribed,
-  count(bounced_at) AS bounced, coalesce(sum(opens_human), 0) AS opensHuman, coalesce(sum(opens_auto), 0) AS opensAuto,
-  coalesce(sum(opens_machine), 0) AS opensMachine`;
+const FUNNEL_COLUMNS = ["leads", "enrolled", "contacted", "opened", "clicked", "replied", "booked", "unsubscribed", "bounced", "opens_human", "opens_auto", "opens_machine"]
+  .map((c) => `coalesce(sum(${c}), 0) AS ${c.replace(/_(\w)/g, (_, l: string) => l.toUpperCase())}`)
+  .join(", ");
 
 /** A share of the contacted leads, to four places; null when nobody was contacted. */
 const rate = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null);
@@ -99,20 +99,16 @@ function touchFigures(rows: Omit<TouchRow, "sequenceId" | "stepId" | "channel">[
 export async function periodStats(db: D1Database, period: Period) {
   const { from, to } = period;
   const [overall, daily, bySequence, touches] = await db.batch<Record<string, unknown>>([
-    db.prepare(`SELECT ${FUNNEL_COLUMNS} FROM leads WHERE created_at >= ?1 AND created_at < ?2`).bind(from, to),
+    db.prepare(`SELECT ${FUNNEL_COLUMNS} FROM lead_daily WHERE day >= ?1 AND day < ?2`).bind(from, to),
+    db.prepare(`SELECT day, sum(leads) AS leads, sum(replied) AS replied, sum(booked) AS booked FROM lead_daily WHERE day >= ?1 AND day < ?2 GROUP BY day HAVING sum(leads) > 0 ORDER BY day`).bind(from, to),
     db
-      .prepare(
-        `SELECT (created_at / ${DAY}) * ${DAY} AS day, count(*) AS leads, count(replied_at) AS replied, count(booked_at) AS booked
-         FROM leads WHERE created_at >= ?1 AND created_at < ?2 GROUP BY 1 ORDER BY 1`,
-      )
+      .prepare(`SELECT sequence_id AS sequenceId, ${FUNNEL_COLUMNS} FROM lead_daily WHERE day >= ?1 AND day < ?2 AND sequence_id != '' GROUP BY sequence_id HAVING sum(leads) > 0 ORDER BY leads DESC`)
       .bind(from, to),
-    db.prepare(`SELECT sequence_id AS sequenceId, ${FUNNEL_COLUMNS} FROM leads WHERE created_at >= ?1 AND created_at < ?2 AND sequence_id IS NOT NULL GROUP BY sequence_id ORDER BY leads DESC`).bind(from, to),
     db
       .prepare(
-        `SELECT sequence_id AS sequenceId, step_id AS stepId, channel, count(*) AS sent, count(opened_at) AS opened, count(clicked_at) AS clicked,
-           count(replied_at) AS replied, sum(origin = 'ai_draft') AS aiDraft, sum(origin = 'ai_draft' AND drafted_by = 'model') AS aiDraftModel,
-           sum(origin = 'edited_draft') AS editedDraft, sum(origin = 'template') AS template
-         FROM touches WHERE sent_at >= ?1 AND sent_at < ?2 GROUP BY sequence_id, step_id, channel ORDER BY sequence_id, min(sent_at)`,
+        `SELECT sequence_id AS sequenceId, step_id AS stepId, channel, sum(sent) AS sent, sum(opened) AS opened, sum(clicked) AS clicked, sum(replied) AS replied,
+           sum(ai_draft) AS aiDraft, sum(ai_draft_model) AS aiDraftModel, sum(edited_draft) AS editedDraft, sum(template) AS template
+         FROM touch_daily WHERE day >= ?1 AND day < ?2 GROUP BY sequence_id, step_id, channel HAVING sum(sent) > 0 ORDER BY sequence_id, min(day)`,
       )
       .bind(from, to),
   ]);
