@@ -34,6 +34,10 @@ export interface Simulation {
   /** Makes the channel refuse a send: return a reason, and whether it is permanent. */
   refuse?: (touch: OutgoingTouch, at: number, attempt: number) => { permanent: boolean; reason: string } | null;
   config?: EngineConfig;
+  /** Answer each draft request at once with an empty draft by this drafter (a model that wrote nothing usable); unset, requests go unanswered. */
+  draftAnswer?: "model" | "rules";
+  /** Sees every event applied and what the engine made of it (operation counts). */
+  observe?: (event: LeadEvent, effects: LeadEffect[], at: number) => void;
 }
 
 export interface SimulationResult {
@@ -63,6 +67,7 @@ export function simulate(sim: Simulation): SimulationResult {
     events += 1;
     const outcome = applyEvent(state, event, at, config);
     if (outcome.state !== null) state = outcome.state;
+    sim.observe?.(event, outcome.effects, at);
     perform(outcome.effects, at);
   };
 
@@ -104,9 +109,15 @@ export function simulate(sim: Simulation): SimulationResult {
         case "rejudge_timeline":
         case "project":
         case "suppress":
-        // The preview shows the templates: drafts depend on a model and the owner's review.
-        case "draft":
           break;
+        case "draft": {
+          // The preview shows the templates: drafts depend on a model and the owner's review.
+          if (sim.draftAnswer) {
+            const { enrolmentId, requestedAt } = effect.request;
+            apply({ kind: "draft_ready", leadId: sim.leadId, enrolmentId, requestedAt, content: null, by: sim.draftAnswer, notes: [] }, at);
+          }
+          break;
+        }
         default:
           effect satisfies never;
       }

@@ -9,6 +9,8 @@ mkdirSync(".bench", { recursive: true });
 // Node 20 cannot load TypeScript: bundle the bench (and the engine it drives) first.
 await build({ entryPoints: ["test/bench/engine-throughput.ts"], bundle: true, platform: "node", format: "esm", outfile: ".bench/engine-throughput.mjs", logLevel: "error" });
 const { runEngine } = await import(pathToFileURL(".bench/engine-throughput.mjs").href);
+await build({ entryPoints: ["test/bench/operation-counts.ts"], bundle: true, platform: "node", format: "esm", outfile: ".bench/operation-counts.mjs", logLevel: "error" });
+const { countOperations, costPerThousandLeads, ASSUMED_OBJECT_ACTIVE_MS } = await import(pathToFileURL(".bench/operation-counts.mjs").href);
 const { runHttp } = await import("./bench-http.mjs");
 
 // HTTP first, on a quiet process: the engine run below keeps the heap large afterwards.
@@ -24,8 +26,15 @@ const runs = sizes.map((n) => {
 const growth = runs.length === 2 ? Number((runs[1].wallMs / runs[0].wallMs).toFixed(2)) : null;
 if (growth !== null) console.log(`engine: growth ratio for ${sizes[1] / sizes[0]}× leads = ${growth} (target ≤ 2.2)`);
 
+const prices = JSON.parse(readFileSync("scripts/cloudflare-prices.json", "utf8"));
+const MODEL = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
+const operations = { local: countOperations(false), withModel: countOperations(true) };
+const cost = costPerThousandLeads(operations.withModel, prices, MODEL);
+console.log(`operations per lead: ${JSON.stringify(operations.withModel)}`);
+console.log(`cost per 1,000 leads: platform $${cost.platform}, model $${cost.model} (prices checked ${cost.pricesChecked})`);
+
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-const results = { date: new Date().toISOString(), machine, http, engine: { runs, growth } };
+const results = { date: new Date().toISOString(), machine, http, engine: { runs, growth }, operations, cost };
 writeFileSync(".bench/results.json", JSON.stringify(results, null, 2));
 
 const rows = runs
@@ -53,6 +62,14 @@ ${httpRows}
 ${rows}
 
 Growth ratio for twice the leads: ${growth ?? "n/a"} (target ≤ 2.2).
+
+Operations per lead over the whole of new-inquiry (60 days; the lead opens every email and never clicks or replies), counted from the engine's effects with each effect costed as the object and Worker perform it (\`test/bench/operation-counts.ts\`):
+
+| per lead | Worker requests | object requests | object rows written | D1 rows read | D1 rows written (+ index entries) | model calls (tokens in / out) | touches |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+${Object.entries(operations).map(([name, o]) => `| ${name === "local" ? "no model (local)" : "Workers AI bound"} | ${o.workerRequests} | ${o.objectRequests} | ${o.objectRowsWritten} | ${o.d1RowsRead} | ${o.d1RowsWritten} (+ ${o.d1IndexEntriesWritten}) | ${o.modelCalls} (${o.modelInputTokens.toLocaleString("en")} / ${o.modelOutputTokens.toLocaleString("en")}) | ${o.touchesSent} |`).join("\n")}
+
+Cost per 1,000 such leads at list prices beyond the monthly allowances (\`scripts/cloudflare-prices.json\`, checked ${cost.pricesChecked}): platform **$${cost.platform}** (${Object.entries(cost.lines).map(([k, v]) => `${k} $${v}`).join(", ")}; object duration assumes ${ASSUMED_OBJECT_ACTIVE_MS} ms active per request); model **$${cost.model}** apart (${MODEL}). Email Service and SMS fees are not priced.
 <!-- bench:end -->`;
 let doc;
 try {

@@ -39,7 +39,7 @@ const ModelDraftSchema = z.object({
   sms: z.string().nullable(),
 });
 
-const INSTRUCTIONS = `You write one follow-up message for a small business owner, in their voice.
+export const DRAFT_INSTRUCTIONS = `You write one follow-up message for a small business owner, in their voice.
 You get the owner's template for this step: keep its voice, its purpose, its sign-off and every link exactly.
 Rewrite it for this lead: use what the lead did (only the facts listed), and add something the earlier messages did not say.
 Rules: do not invent prices, numbers, dates, names or facts; state numbers only if the template or the owner's notes state them.
@@ -104,7 +104,7 @@ async function modelDraft(model: LanguageModel, request: DraftRequest, grounds: 
   let prompt = draftPrompt(request, grounds);
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     try {
-      const { output } = await generateText({ model, system: INSTRUCTIONS, prompt, output: Output.object({ schema: ModelDraftSchema }), timeout: timeoutMs, maxRetries: 0 });
+      const { output } = await generateText({ model, system: DRAFT_INSTRUCTIONS, prompt, output: Output.object({ schema: ModelDraftSchema }), timeout: timeoutMs, maxRetries: 0 });
       const content = contentOf(output, request);
       const problems = checkDraft(content, request, grounds.passages);
       if (problems.length === 0) return { content, by: "model", notes };
