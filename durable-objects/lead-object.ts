@@ -319,8 +319,11 @@ export class LeadObject extends DurableObject<Env> {
       for (const item of items) {
         switch (item.kind) {
           case "project":
-            if (await this.project()) storage.completeDue(this.sql, item.id);
-            else storage.retryDue(this.sql, item.id, now + Math.min(PROJECTION_RETRY_MS * 2 ** (item.attempts + 1), PROJECTION_RETRY_MAX_MS));
+            // Taken off the list first: an event that lands while D1 answers asks for its own projection.
+            storage.completeDue(this.sql, item.id);
+            if (!(await this.project())) {
+              storage.scheduleOnce(this.sql, "project", now + Math.min(PROJECTION_RETRY_MS * 2 ** item.attempts, PROJECTION_RETRY_MAX_MS), "{}", item.attempts + 1);
+            }
             break;
           case "enrol": {
             const { sequenceId, reason } = JSON.parse(item.payload) as { sequenceId: string; reason: EnrolReason };
@@ -375,7 +378,9 @@ export class LeadObject extends DurableObject<Env> {
         case "unschedule":
           break;
         case "project":
-          if (!(await this.project())) storage.scheduleOnce(this.sql, "project", now + PROJECTION_RETRY_MS);
+          // Projected by the drain that follows, after the touches due now have gone: the caller
+          // does not wait on D1, and events that arrive meanwhile share one projection.
+          storage.scheduleOnce(this.sql, "project", now);
           break;
         case "send":
           await this.send(state, effect.touch);

@@ -121,9 +121,9 @@ export interface DueItem {
 }
 
 /** Schedules `kind` at `dueAt` unless one is already pending, which then keeps the earlier time. */
-export function scheduleOnce(sql: SqlStorage, kind: Exclude<DueKind, "timer">, dueAt: number, payload = "{}"): void {
+export function scheduleOnce(sql: SqlStorage, kind: Exclude<DueKind, "timer">, dueAt: number, payload = "{}", attempts = 0): void {
   const existing = sql.exec<{ id: number; due_at: number }>("SELECT id, due_at FROM due WHERE kind = ? AND payload = ?", kind, payload).toArray()[0];
-  if (existing === undefined) sql.exec("INSERT INTO due (kind, due_at, payload) VALUES (?, ?, ?)", kind, dueAt, payload);
+  if (existing === undefined) sql.exec("INSERT INTO due (kind, due_at, payload, attempts) VALUES (?, ?, ?, ?)", kind, dueAt, payload, attempts);
   else if (dueAt < existing.due_at) sql.exec("UPDATE due SET due_at = ? WHERE id = ?", dueAt, existing.id);
 }
 

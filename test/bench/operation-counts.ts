@@ -146,7 +146,7 @@ export function countOperations(withModel: boolean): OperationCounts {
     start: START,
     until: START + 60 * DAY,
     react,
-    ...(withModel ? { draftAnswer: "model" as const } : {}),
+    draftAnswer: withModel ? "model" : "rules",
     observe,
   });
   counts.objectRequests += alarmTimes.size;
