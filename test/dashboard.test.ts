@@ -129,6 +129,24 @@ describe("dashboard pages", () => {
     expect(await stubFor(leadId).summary()).toBeNull();
   });
 
+  it("the hand-off queue shows a lead handed to a rep with why and the brief; the outbox shows what was sent", async () => {
+    const form = await makeForm({ sequenceId: "new-inquiry" });
+    const response = await postJson(form.id, { email: `${unique("hot")}@example.com`, name: "Hot Lead", message: "We need a new roof before winter." });
+    const { leadId } = (await response.json()) as { leadId: string };
+    await settle(stubFor(leadId));
+    expect((await asOwner(`/api/leads/${leadId}/hand-off`, { method: "POST", body: JSON.stringify({ reason: "asked for a call" }) })).status).toBe(200);
+    await settle(stubFor(leadId));
+    const { cookie } = await login();
+    const queue = await (await get("/dashboard/hand-offs", cookie)).text();
+    expect(queue).toContain(`/dashboard/leads/${leadId}`);
+    expect(queue).toContain("asked for a call");
+    expect(queue).toContain("We need a new roof before winter.");
+    const outbox = await (await get("/dashboard/outbox", cookie)).text();
+    expect(outbox).toContain("Got your request");
+    expect(outbox).toContain("List-Unsubscribe");
+    expect(outbox).toContain('sandbox=""');
+  });
+
   it("a sequence's drafting mode is changed as a new version", async () => {
     const id = unique("seq");
     expect((await asOwner(`/api/sequences/${id}`, { method: "PUT", body: JSON.stringify({ name: "Mine", steps: [{ id: "one", intent: "value", channels: ["email"], email: { subject: "Hi", body: "Hello" } }] }) })).status).toBe(201);

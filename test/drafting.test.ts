@@ -110,6 +110,24 @@ describe("drafting", () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  it("falls back to the template for each kind of guardrail failure", async () => {
+    const bad = [
+      { ...GOOD, body: GOOD.body + " More.".repeat(300) },
+      { ...GOOD, body: GOOD.body.replace("Hi Ann", "Hi [First Name]") },
+      { ...GOOD, body: `${GOOD.body}\nA new roof is $4,500.` },
+      { ...GOOD, body: `${GOOD.body}\nSee https://evil.example/x` },
+      { ...GOOD, body: `Hi Ann,\n\nI saw you checked our pricing page. ${GOOD.body.slice(9)}` },
+    ];
+    for (const draft of bad) {
+      const model = modelAnswering(draftJson(draft));
+      const drafted = await draftTouch(model, request(), { earlierTouches: [], passages: [] });
+      expect(drafted.content, draft.body.slice(0, 60)).toBeNull();
+      expect(model.doGenerateCalls).toHaveLength(2);
+    }
+    const booking = request({ intent: "booking_ask", template: { subject: "Talk?", body: `Hi Ann, book here: ${BOOKING}` } });
+    expect((await draftTouch(modelAnswering(draftJson({ subject: "Talk?", body: "Hi Ann, reply with a time." })), booking, { earlierTouches: [], passages: [] })).content).toBeNull();
+  });
+
   it("holds the model to the step: earlier touches, facts and the owner's passages are in the prompt", async () => {
     const model = modelAnswering(draftJson(GOOD));
     await draftTouch(model, request({ facts: [pricingVisit] }), {

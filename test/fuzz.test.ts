@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { tokenKeys, type TokenKeys } from "../workers/signed-token";
 import { clickToken } from "../workers/tracked-links";
-import { asOwner, call, makeForm, makeLead, unique } from "./helpers";
+import { asOwner, call, makeForm, makeLead, OWNER_TOKEN, unique } from "./helpers";
 
 /**
  * Fuzzing over the public routes (a fast slice in `npm test`, every string in `npm run fuzz`): every naughty string (minimaxir/
@@ -140,6 +140,33 @@ describe("fuzz: tokens and beacons", () => {
         const response = await call("/e", { method: "POST", headers: { origin, "content-type": "text/plain" }, body });
         noServerError(response, `beacon ${JSON.stringify(value)}`);
       }
+    }
+  }, TIMEOUT_MS);
+});
+
+describe("fuzz: owner routes added with drafting and the dashboard", () => {
+  it("naughty reviews, stats periods, logins and import chunks get a 4xx with a reason, never a 5xx", async () => {
+    const lead = "0".repeat(32);
+    const login = await call("/dashboard/login", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": unique("fuzz-ip") }, body: "token=x" });
+    expect(login.status).toBe(401);
+    const good = await call("/dashboard/login", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": unique("fuzz-ip") }, body: `token=${OWNER_TOKEN}` });
+    const cookie = good.headers.get("set-cookie")!.split(";")[0]!;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await (await call("/dashboard/import", { headers: { cookie } })).text())![1]!;
+    for (const value of sample(60)) {
+      const review = await asOwner(`/api/review/${lead}/e2`, { method: "POST", body: JSON.stringify({ stepId: value, decision: "edit", body: value, subject: value }) });
+      noServerError(review, `review ${JSON.stringify(value)}`);
+      expect(review.status).toBeGreaterThanOrEqual(400);
+      noServerError(await asOwner(`/api/stats?from=${encodeURIComponent(value)}&days=${encodeURIComponent(value)}`), `stats ${JSON.stringify(value)}`);
+      noServerError(await asOwner(`/api/leads?q=${encodeURIComponent(value)}`), `leads q ${JSON.stringify(value)}`);
+      noServerError(await call(`/dashboard/leads?q=${encodeURIComponent(value)}&status=${encodeURIComponent(value)}`, { headers: { cookie, accept: "text/html" } }), `dashboard leads ${JSON.stringify(value)}`);
+      const dashboardLogin = await call("/dashboard/login", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": unique("fuzz-ip") }, body: new URLSearchParams({ token: value }) });
+      expect(dashboardLogin.status, `login ${JSON.stringify(value)}`).toBe(401);
+      const chunk = await call("/dashboard/import/rows", {
+        method: "POST",
+        headers: { cookie, "x-csrf-token": csrf, "content-type": "application/json" },
+        body: JSON.stringify({ csv: `${value},${value}\n"${value}`, header: ["email", value], mapping: { email: "email", name: value }, firstRow: 1 }),
+      });
+      noServerError(chunk, `import ${JSON.stringify(value)}`);
     }
   }, TIMEOUT_MS);
 });

@@ -21,8 +21,6 @@ export interface LeadQuery {
   cursor?: string;
 }
 
-/** `%` and `_` in what the owner typed are meant literally. */
-const containing = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** Newest leads first, from D1's projection of every lead object. */
 export async function listLeads(db: D1Database, query: LeadQuery): Promise<LeadPage> {
@@ -31,8 +29,9 @@ export async function listLeads(db: D1Database, query: LeadQuery): Promise<LeadP
   if (query.minScore !== undefined) conditions.push(gte(leads.score, query.minScore));
   if (query.sequenceId) conditions.push(eq(leads.sequenceId, query.sequenceId));
   if (query.q) {
-    const pattern = containing(query.q);
-    const matches = (column: SQLiteColumn) => sql`lower(${column}) LIKE ${pattern} ESCAPE '\\'`;
+    // instr, not LIKE: what the owner typed is matched literally, and D1 caps LIKE patterns at 50 bytes.
+    const needle = query.q.toLowerCase();
+    const matches = (column: SQLiteColumn) => sql`instr(lower(${column}), ${needle}) > 0`;
     conditions.push(or(matches(leads.name), matches(leads.email), matches(leads.company))!);
   }
   if (query.cursor) conditions.push(afterCursor(leads, query.cursor));
