@@ -4,7 +4,7 @@ import type { LeadEffect } from "./lead-engine";
  * The first time the lead reached each step of the funnel. Kept on the lead and projected
  * to its D1 row, so the owner's funnel is a sum over leads, not a scan of every event.
  */
-export type Milestone = "contacted" | "opened" | "clicked" | "replied" | "booked" | "unsubscribed" | "bounced";
+type Milestone = "contacted" | "opened" | "clicked" | "replied" | "booked" | "unsubscribed" | "bounced";
 export type Milestones = Partial<Record<Milestone, number>>;
 
 /** Milestones reached by newly written entries; an earlier time is never moved. Only people count for opens and clicks. */

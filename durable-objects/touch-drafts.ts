@@ -61,9 +61,9 @@ export interface TouchDraft {
 }
 
 /** A model's draft is refreshed on new signals at most this often, so a burst of page views costs one model call. */
-export const DRAFT_REFRESH_MS = 30 * 60_000;
+const DRAFT_REFRESH_MS = 30 * 60_000;
 /** A request with no answer after this long (the object was evicted mid-call) may be made again. */
-export const DRAFT_REQUEST_STALE_MS = 10 * 60_000;
+const DRAFT_REQUEST_STALE_MS = 10 * 60_000;
 
 const MINUTE = 60_000;
 

@@ -1,7 +1,7 @@
 import { asc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { z } from "zod";
 import { knowledgeDocuments } from "../schemas/d1";
+import type { KnowledgeDocument, KnowledgeKind, Passage } from "../schemas/knowledge";
 
 /**
  * The owner's knowledge base in D1: documents split into passages of a few sentences,
@@ -9,14 +9,6 @@ import { knowledgeDocuments } from "../schemas/d1";
  * best match a lead and a step retrieved for drafting.
  */
 
-export const KnowledgeKindSchema = z.enum(["case_study", "pricing", "faq", "objection", "other"]);
-export const KnowledgeDocumentSchema = z.object({
-  title: z.string().trim().min(1).max(200),
-  kind: KnowledgeKindSchema.default("other"),
-  text: z.string().trim().min(1).max(200_000),
-});
-export type KnowledgeDocument = z.infer<typeof KnowledgeDocumentSchema>;
-export type KnowledgeKind = z.infer<typeof KnowledgeKindSchema>;
 
 /** A passage is about this long: enough to quote a result or an answer, short enough for a prompt. */
 const PASSAGE_CHARS = 800;
@@ -71,13 +63,6 @@ export async function deleteDocument(db: D1Database, id: string): Promise<boolea
 export function ftsQuery(text: string): string | null {
   const words = [...new Set((text.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? []).slice(0, 200))].slice(0, MAX_QUERY_TERMS);
   return words.length ? words.map((w) => `"${w}"`).join(" OR ") : null;
-}
-
-export interface Passage {
-  documentId: string;
-  kind: KnowledgeKind;
-  title: string;
-  text: string;
 }
 
 /** The passages that best match `text` (bm25), optionally of some kinds only. */

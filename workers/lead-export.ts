@@ -9,7 +9,7 @@ const COLUMNS = ["id", "name", "email", "phone", "company", "title", "source", "
 const PAGE = 500;
 
 /** RFC 4180 quoting, and a leading `'` before `=`, `+`, `-`, `@`, tab or CR (CSV injection). */
-export function csvCell(value: unknown): string {
+function csvCell(value: unknown): string {
   if (value === null || value === undefined) return "";
   let text = String(value);
   if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;

@@ -32,7 +32,7 @@ export const ImportChunkSchema = z.object({
   sequenceId: z.string().max(63).nullable().default(null),
   source: z.string().trim().min(1).max(100).default("import"),
 });
-export type ImportChunk = z.infer<typeof ImportChunkSchema>;
+type ImportChunk = z.infer<typeof ImportChunkSchema>;
 
 export interface ImportResult {
   imported: number;

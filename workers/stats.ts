@@ -8,7 +8,7 @@ import { z } from "zod";
  */
 
 const DAY = 86_400_000;
-export const MAX_PERIOD_DAYS = 366;
+const MAX_PERIOD_DAYS = 366;
 
 export const PeriodQuerySchema = z
   .object({
@@ -18,7 +18,7 @@ export const PeriodQuerySchema = z
   })
   .refine((q) => q.from === undefined || q.to === undefined || q.from < q.to, "from must be before to")
   .refine((q) => q.from === undefined || q.to === undefined || q.to - q.from <= MAX_PERIOD_DAYS * DAY, `a period spans at most ${MAX_PERIOD_DAYS} days`);
-export type PeriodQuery = z.infer<typeof PeriodQuerySchema>;
+type PeriodQuery = z.infer<typeof PeriodQuerySchema>;
 
 export interface Period {
   from: number;

@@ -1,5 +1,5 @@
 import type { DraftContent, DraftRequest, LeadFact } from "../../durable-objects/touch-drafts";
-import type { Passage } from "../knowledge";
+import type { Passage } from "../../schemas/knowledge";
 
 /**
  * What a draft must not do before it may stand in for the owner's template: run long for

@@ -2,7 +2,7 @@ import { generateText, Output, type LanguageModel } from "ai";
 import { z } from "zod";
 import type { Drafter } from "../../schemas/lead";
 import type { DraftContent, DraftRequest, LeadFact } from "../../durable-objects/touch-drafts";
-import type { Passage } from "../knowledge";
+import type { Passage } from "../../schemas/knowledge";
 import { checkDraft, SMS_MAX, SUBJECT_MAX } from "./draft-guardrails";
 
 /**
@@ -54,7 +54,7 @@ function ago(at: number, dueAt: number): string {
 }
 
 /** One line per fact, dated relative to when the message goes out. */
-export function describeFact(fact: LeadFact, dueAt: number): string {
+function describeFact(fact: LeadFact, dueAt: number): string {
   const times = fact.count === 1 ? "once" : `${fact.count} times`;
   switch (fact.kind) {
     case "visit": {

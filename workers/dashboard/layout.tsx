@@ -27,7 +27,7 @@ iframe{width:100%;height:24rem;border:1px solid #dde2e8;border-radius:6px;backgr
 .actions{display:flex;flex-wrap:wrap;gap:.4rem;margin:.6rem 0}
 `;
 
-export const NAV = [
+const NAV = [
   ["/dashboard", "Overview"],
   ["/dashboard/leads", "Leads"],
   ["/dashboard/hand-offs", "Hand-offs"],
@@ -70,6 +70,22 @@ export function Page(props: { title: string; path?: string; csrf?: string; flash
         </main>
       </body>
     </html>
+  );
+}
+
+/** Names and values, one per row: a message's headers, a lead's profile, the deployment's settings. */
+export function FieldTable(props: { rows: [string, string][] }) {
+  return (
+    <table>
+      <tbody>
+        {props.rows.map(([name, value]) => (
+          <tr>
+            <th>{name}</th>
+            <td>{value}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 

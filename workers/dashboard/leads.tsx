@@ -1,6 +1,6 @@
 import type { LeadRow } from "../../schemas/d1";
 import { LeadStatusSchema, type LeadSummary, type TimelineEntry } from "../../schemas/lead";
-import { Csrf, when } from "./layout";
+import { Csrf, FieldTable, when } from "./layout";
 
 /** The leads list (search, filters, pages) and one lead's page (profile, consent, score, timeline, actions). */
 
@@ -216,16 +216,7 @@ export function LeadPage(props: { lead: LeadSummary; csrf: string }) {
         <a href={`/dashboard/leads/${lead.id}/export`}>Export JSON</a>
       </div>
       <h2>Profile</h2>
-      <table>
-        <tbody>
-          {Object.entries(profile).map(([field, value]) => (
-            <tr>
-              <th>{field}</th>
-              <td>{String(value)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <FieldTable rows={Object.entries(profile).map(([field, value]) => [field, String(value)])} />
       <h2>Consent</h2>
       <table>
         <tbody>

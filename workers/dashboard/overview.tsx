@@ -6,7 +6,7 @@ import { percent } from "./layout";
 const DAY = 86_400_000;
 
 /** Leads in per day, with replies and bookings among them, as an inline SVG bar chart. */
-export function TrendChart(props: { daily: PeriodStats["daily"]; from: number; to: number }) {
+function TrendChart(props: { daily: PeriodStats["daily"]; from: number; to: number }) {
   // Whole UTC days touched by the period, its first and last partial days included.
   const first = Math.floor(props.from / DAY) * DAY;
   const days = Math.min(Math.max(1, Math.floor((props.to - 1) / DAY) - first / DAY + 1), 367);

@@ -1,5 +1,5 @@
 import type { HandOffRow, LeadRow, OutboxRow, ReviewRow } from "../../schemas/d1";
-import { Csrf, when } from "./layout";
+import { Csrf, FieldTable, when } from "./layout";
 
 /** The owner's queues: hot leads handed off, drafts waiting for review, and the local outbox. */
 
@@ -120,16 +120,7 @@ export function OutboxList(props: { messages: OutboxRow[]; next: string | null }
             {`${when(m.createdAt)} · ${m.channel} to ${m.to}`}
             {m.subject ? ` · ${m.subject}` : ""}
           </summary>
-          <table>
-            <tbody>
-              {Object.entries({ From: m.from, To: m.to, ...m.headers }).map(([name, value]) => (
-                <tr>
-                  <th>{name}</th>
-                  <td>{value}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <FieldTable rows={Object.entries({ From: m.from, To: m.to, ...m.headers })} />
           <pre>{m.text}</pre>
           {m.html && <iframe sandbox="" srcdoc={m.html} title="The message as HTML" />}
         </details>

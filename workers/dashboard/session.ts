@@ -14,7 +14,7 @@ import { base64url, sameText, signToken, tokenKeys, verifyToken } from "../signe
  * every session out. Failed logins are counted per client and slowed down.
  */
 
-export const SESSION_COOKIE = "fu_session";
+const SESSION_COOKIE = "fu_session";
 const SESSION_HOURS = 12;
 /** Failures allowed before the waits begin; each further failure doubles the wait. */
 const FREE_FAILURES = 5;

@@ -2,11 +2,12 @@ import type { FormConfig } from "../../schemas/form";
 import type { SequenceVersion } from "../../schemas/sequence";
 import { pacingRulesFrom, senderFrom } from "../deployment-settings";
 import { destinationsFrom } from "../hand-off-delivery";
+import { FieldTable } from "./layout";
 
 /** Install (the snippet, a ready form per form, the DNS checklist) and Settings (what this deployment runs with). */
 
 /** A plain HTML form posting to the engine, with the form's consent boxes and honeypot. */
-export function formHtml(form: FormConfig, base: string): string {
+function formHtml(form: FormConfig, base: string): string {
   const consent = (channel: "email" | "sms") => {
     const field = form.consent[channel];
     return field ? `\n  <label><input type="checkbox" name="consent_${channel}" value="yes"${field.required ? " required" : ""}> ${field.wording}</label>` : "";
@@ -73,16 +74,7 @@ export function Settings(props: { env: Env; sequences: SequenceVersion[] }) {
   return (
     <>
       <p class="muted">These are the deployment's settings (vars and secrets in wrangler.toml and Cloudflare): change them there and deploy again. Sending windows and AI drafting are per sequence.</p>
-      <table>
-        <tbody>
-          {rows.map(([name, value]) => (
-            <tr>
-              <th>{name}</th>
-              <td>{value}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <FieldTable rows={rows} />
       <h2>Per sequence</h2>
       <table>
         <thead>

@@ -4,7 +4,8 @@ import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { clockFrom } from "../clock";
 import { AppError, invalid } from "../errors";
-import { deleteDocument, KnowledgeDocumentSchema, KnowledgeKindSchema, listDocuments, putDocument, retrievePassages } from "../knowledge";
+import { KnowledgeDocumentSchema, KnowledgeKindSchema } from "../../schemas/knowledge";
+import { deleteDocument, listDocuments, putDocument, retrievePassages } from "../knowledge";
 
 /** `/api/knowledge`: the owner's documents that drafts may draw on (mounted behind the owner API's auth). */
 export const knowledgeApi = new Hono<{ Bindings: Env }>();

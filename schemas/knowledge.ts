@@ -1,0 +1,20 @@
+import { z } from "zod";
+
+/** The owner's knowledge documents (case studies, pricing, FAQs, objection answers) and the passages drafting retrieves. */
+
+export const KnowledgeKindSchema = z.enum(["case_study", "pricing", "faq", "objection", "other"]);
+export type KnowledgeKind = z.infer<typeof KnowledgeKindSchema>;
+
+export const KnowledgeDocumentSchema = z.object({
+  title: z.string().trim().min(1).max(200),
+  kind: KnowledgeKindSchema.default("other"),
+  text: z.string().trim().min(1).max(200_000),
+});
+export type KnowledgeDocument = z.infer<typeof KnowledgeDocumentSchema>;
+
+export interface Passage {
+  documentId: string;
+  kind: KnowledgeKind;
+  title: string;
+  text: string;
+}
