@@ -200,9 +200,10 @@ function requestDraft(change: Change, enrolmentId: string, now: number, config: 
   const step = enrolment.next && enrolment.sequence.steps[enrolment.next.stepIndex];
   if (!step || step.instant || enrolment.sequence.drafting.mode === "off" || !step.channels.some((c) => c !== "task")) return change;
   const { state } = change;
-  const words = templateWords(state, enrolment, step, config);
   const existing = state.drafts.find((d) => d.enrolmentId === enrolmentId);
-  if (!wantsDraft(existing, step.id, words.basis, now, newSignal)) return change;
+  // Rendering waits until a draft is wanted: this runs after every event, opens and page views included.
+  if (!wantsDraft(existing, step.id, basisOf(state, enrolment, step), now, newSignal)) return change;
+  const words = templateWords(state, enrolment, step, config);
   const { firstName, name, company, title, source } = state.profile;
   const profile = Object.fromEntries(Object.entries({ firstName, name, company, title, source }).filter(([, v]) => v !== undefined));
   const channels = step.channels.filter((c): c is Channel => c !== "task");
@@ -397,7 +398,7 @@ export function runStep(change: Change, enrolmentId: string, now: number, config
   const branch = step.branches.find((b) => holds(b.if, enrolment, change.state.humanSignals));
   const action: BranchAction = branch?.then ?? { do: "send" };
   let c = change;
-  if (action.do === "send" && wordingOf(c.state, enrolment, step, config).origin === "hold") {
+  if (action.do === "send" && wordingOf(c.state, enrolment, step).origin === "hold") {
     // No timer until the owner reviews: the review runs the step (see reviewDraft).
     if (!next.held) {
       c = updateEnrolment(c, enrolmentId, (e) => ({ ...e, next: { ...next, held: true } }));
@@ -459,6 +460,9 @@ function chooseEmail(state: LeadState, enrolment: Enrolment, step: Step, resendS
   return { template: base, variant: bySource ? "by_source" : "template" };
 }
 
+/** Which of the step's templates an email would use now (a step without email has only its template). */
+const basisOf = (state: LeadState, enrolment: Enrolment, step: Step): TouchVariant => (step.email ? chooseEmail(state, enrolment, step, undefined).variant : "template");
+
 /** The step's words as its templates render them for this lead now; `subject` is absent when the email continues its thread. */
 function templateWords(state: LeadState, enrolment: Enrolment, step: Step, config: SequenceConfig, resendSubject?: string) {
   const values = mergeValues(state, config);
@@ -473,11 +477,11 @@ function templateWords(state: LeadState, enrolment: Enrolment, step: Step, confi
 }
 
 /** The wording a step sends with: its draft when the sequence's drafting mode allows, else the template. */
-function wordingOf(state: LeadState, enrolment: Enrolment, step: Step, config: SequenceConfig, resendSubject?: string): Wording {
+function wordingOf(state: LeadState, enrolment: Enrolment, step: Step, resendSubject?: string): Wording {
   // A resend is the same words under a new subject: it never takes a draft.
   if (resendSubject !== undefined) return { origin: "template" };
   const draft = state.drafts.find((d) => d.enrolmentId === enrolment.id);
-  return wordingFor(enrolment.sequence.drafting, draft, step.id, templateWords(state, enrolment, step, config).basis);
+  return wordingFor(enrolment.sequence.drafting, draft, step.id, basisOf(state, enrolment, step));
 }
 
 /** Renders the step's touches on each of its channels and queues them, or records why one cannot go. */
@@ -487,7 +491,7 @@ function dispatch(change: Change, enrolmentId: string, step: Step, now: number, 
   const touchId = `${enrolmentId}-t${enrolment.touches}`;
   const { state } = c;
   const values = mergeValues(state, config);
-  const wording = wordingOf(state, enrolment, step, config, resendSubject);
+  const wording = wordingOf(state, enrolment, step, resendSubject);
   const drafted = "content" in wording ? wording : undefined;
   const skip = (channel: string, reason: string) =>
     (c = log(c, now, { kind: "touch_skipped", enrolmentId, sequenceId: enrolment.sequenceId, stepId: step.id, channel, reason }));
