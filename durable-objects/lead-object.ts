@@ -73,6 +73,8 @@ export class LeadObject extends DurableObject<Env> {
   /** Touches handed to a channel and not yet answered: never handed over twice at once. */
   private readonly sending = new Set<string>();
   private draining: Promise<void> | null = null;
+  /** The state as last saved, kept between events: parsing it again for every open and click is most of their cost. */
+  private state: LeadState | null | undefined;
   /** The deployment's model, or null locally; a seam so tests can bind the AI SDK's mock model. */
   private languageModel = () => languageModelFrom(this.env);
   private draftTimeoutMs = DRAFT_TIMEOUT_MS;
@@ -87,45 +89,45 @@ export class LeadObject extends DurableObject<Env> {
 
   /** Records a form post, merging it into the lead (created on first contact), and enrols it in the form's sequence. */
   async submitForm(leadId: LeadId, submission: Submission, sequence?: SequenceVersion): Promise<{ leadId: LeadId; created: boolean }> {
-    const existed = storage.loadState(this.sql) !== null;
+    const existed = this.load() !== null;
     await this.handle({ kind: "form_submitted", leadId, submission, ...(sequence ? { sequence } : {}) });
     return { leadId, created: !existed };
   }
 
   /** Enrols the lead in a sequence version; refused when it already runs that sequence or automation is halted. */
   async enrol(leadId: LeadId, sequence: SequenceVersion, reason: EnrolReason = "api"): Promise<{ enrolled: boolean; reason?: string }> {
-    const before = storage.loadState(this.sql);
+    const before = this.load();
     if (before === null) return { enrolled: false, reason: "unknown_lead" };
     if (isEnrolled(before, sequence.id)) return { enrolled: false, reason: "already_enrolled" };
     await this.handle({ kind: "enrolled", leadId, sequence, reason });
-    const after = storage.loadState(this.sql)!;
+    const after = this.load()!;
     return isEnrolled(after, sequence.id) ? { enrolled: true } : { enrolled: false, reason: `lead_${after.status}` };
   }
 
   /** Records a human reply: automation pauses at once and the owner is alerted. False when there is no such lead. */
   async recordReply(leadId: LeadId, reply: Reply): Promise<boolean> {
-    if (storage.loadState(this.sql) === null) return false;
+    if (this.load() === null) return false;
     await this.handle({ kind: "reply_received", leadId, ...reply });
     return true;
   }
 
   /** An out-of-office answered a touch: pending touches wait until after the return date. */
   async recordAutoReply(leadId: LeadId, returnDate?: string): Promise<boolean> {
-    if (storage.loadState(this.sql) === null) return false;
+    if (this.load() === null) return false;
     await this.handle({ kind: "auto_reply_received", leadId, ...(returnDate ? { returnDate } : {}) });
     return true;
   }
 
   /** A delivery failure for the lead's address: a hard one (or repeated soft ones) stops email and suppresses it. */
   async recordBounce(leadId: LeadId, bounce: { bounceType: "hard" | "soft"; address: string; status?: string; diagnostic: string }): Promise<boolean> {
-    if (storage.loadState(this.sql) === null) return false;
+    if (this.load() === null) return false;
     await this.handle({ kind: "bounced", leadId, ...bounce });
     return true;
   }
 
   /** SMS START: the lead may be texted again. */
   async resubscribeSms(leadId: LeadId): Promise<boolean> {
-    if (storage.loadState(this.sql) === null) return false;
+    if (this.load() === null) return false;
     await this.handle({ kind: "sms_resubscribed", leadId });
     return true;
   }
@@ -135,7 +137,7 @@ export class LeadObject extends DurableObject<Env> {
    * suppression list before this returns. Null when there is no such lead.
    */
   async unsubscribe(leadId: LeadId, channel: "email" | "sms", method: ConsentMethod): Promise<{ email?: string; phone?: string } | null> {
-    const state = storage.loadState(this.sql);
+    const state = this.load();
     if (state === null) return null;
     await this.handle({ kind: "unsubscribed", leadId, channel, method });
     const { email, phone } = state.profile;
@@ -153,8 +155,9 @@ export class LeadObject extends DurableObject<Env> {
    * needs to finish the erasure in D1, or null when nothing was held.
    */
   async erase(): Promise<{ email?: string; phone?: string; optedOut: { email: boolean; sms: boolean } } | null> {
-    const state = storage.loadState(this.sql);
+    const state = this.load();
     await this.ctx.storage.deleteAlarm();
+    this.state = undefined;
     await this.ctx.storage.deleteAll();
     // The object stays usable: a later form post from the same person starts afresh.
     storage.migrate(this.sql);
@@ -168,21 +171,21 @@ export class LeadObject extends DurableObject<Env> {
 
   /** Hands the lead to a person now (the owner's call); false when there is no such lead. */
   async requestHandOff(leadId: LeadId, reason: string): Promise<boolean> {
-    if (storage.loadState(this.sql) === null) return false;
+    if (this.load() === null) return false;
     await this.handle({ kind: "hand_off_requested", leadId, reason });
     return true;
   }
 
   /** The rep's decision on a handed-off (or paused) lead: resume, return to automation, or complete. */
   async repAction(leadId: LeadId, action: RepAction, note?: string): Promise<LeadSummary["status"] | null> {
-    if (storage.loadState(this.sql) === null) return null;
+    if (this.load() === null) return null;
     await this.handle({ kind: "rep_action", leadId, action, ...(note ? { note } : {}) });
-    return storage.loadState(this.sql)!.status;
+    return this.load()!.status;
   }
 
   /** Drafts of the lead's next steps, with where each stands. */
   async drafts(): Promise<TouchDraft[]> {
-    return storage.loadState(this.sql)?.drafts ?? [];
+    return this.load()?.drafts ?? [];
   }
 
   /**
@@ -191,7 +194,7 @@ export class LeadObject extends DurableObject<Env> {
    * reviewed, sent, or replaced by a newer draft).
    */
   async reviewDraft(leadId: LeadId, review: { enrolmentId: string; stepId: string; decision: "approve" | "edit" | "reject"; content?: DraftContent }): Promise<boolean | null> {
-    const state = storage.loadState(this.sql);
+    const state = this.load();
     if (state === null) return null;
     const waiting = state.drafts.some((d) => d.enrolmentId === review.enrolmentId && d.stepId === review.stepId && d.status === "ready");
     if (!waiting) return false;
@@ -201,7 +204,7 @@ export class LeadObject extends DurableObject<Env> {
 
   /** Marks the lead booked: every sequence it is in completes. False when there is no such lead. */
   async markBooked(leadId: LeadId, source: string): Promise<boolean> {
-    if (storage.loadState(this.sql) === null) return false;
+    if (this.load() === null) return false;
     await this.handle({ kind: "booked", leadId, source });
     return true;
   }
@@ -234,7 +237,7 @@ export class LeadObject extends DurableObject<Env> {
 
   /** Everything the owner sees about this lead, or null when nobody by this id has contacted us. */
   async summary(): Promise<LeadSummary | null> {
-    const state = storage.loadState(this.sql);
+    const state = this.load();
     if (state === null) return null;
     const { id, status, score, profile, consent, createdAt, lastActivityAt, engagement, timezone } = state;
     return {
@@ -271,6 +274,11 @@ export class LeadObject extends DurableObject<Env> {
     };
   }
 
+  private load(): LeadState | null {
+    if (this.state === undefined) this.state = storage.loadState(this.sql);
+    return this.state;
+  }
+
   /** Runs what is due: sequence steps, deliveries, and retries of D1 projections and sequence lookups. */
   override async alarm(): Promise<void> {
     await this.drain();
@@ -289,7 +297,7 @@ export class LeadObject extends DurableObject<Env> {
 
   private async apply(event: LeadEvent): Promise<void> {
     const now = this.clock.now();
-    await this.perform(applyEvent(storage.loadState(this.sql), event, now, this.config), now);
+    await this.perform(applyEvent(this.load(), event, now, this.config), now);
   }
 
   /** One drain at a time; a drain asked for while one runs is folded into it. Never rejects: what failed stays due. */
@@ -349,7 +357,7 @@ export class LeadObject extends DurableObject<Env> {
             const timer = JSON.parse(item.payload) as Timer;
             if (timer.kind === "delivery" && this.sending.has(timer.key)) continue;
             storage.retryDue(this.sql, item.id, this.clock.engineTimeAt(this.clock.wallNow() + TIMER_LEASE_WALL_MS));
-            const state = storage.loadState(this.sql);
+            const state = this.load();
             if (state) await this.apply({ kind: "timer_fired", leadId: state.id, timer });
             break;
           }
@@ -361,6 +369,7 @@ export class LeadObject extends DurableObject<Env> {
   private async perform({ state, effects }: Outcome, now: number): Promise<void> {
     // No lead, or an event the engine ignored (a repeated leave): nothing to write.
     if (state === null || effects.length === 0) return;
+    this.state = undefined;
     this.ctx.storage.transactionSync(() => {
       storage.saveState(this.sql, state);
       for (const effect of effects) {
@@ -370,6 +379,8 @@ export class LeadObject extends DurableObject<Env> {
         if (effect.kind === "unschedule") storage.clearTimer(this.sql, effect.timer);
       }
     });
+    // Only once the transaction holds: a write that failed leaves the stored state the truth.
+    this.state = state;
     for (const effect of effects) {
       switch (effect.kind) {
         case "append_timeline":
@@ -472,7 +483,7 @@ export class LeadObject extends DurableObject<Env> {
 
   /** Looks up the sequence's current version; if D1 cannot answer, the enrolment is retried, not lost. */
   private async enrolIn(sequenceId: string, reason: EnrolReason, now: number): Promise<void> {
-    const state = storage.loadState(this.sql);
+    const state = this.load();
     if (!state) return;
     let sequence: SequenceVersion | undefined;
     try {
@@ -527,7 +538,7 @@ export class LeadObject extends DurableObject<Env> {
 
   /** Projects state and unprojected timeline entries to D1; false when D1 failed (the object keeps the truth). */
   private async project(): Promise<boolean> {
-    const state = storage.loadState(this.sql);
+    const state = this.load();
     if (state === null) return true;
     const entries = storage.unprojectedTimeline(this.sql);
     const review = reviewRows(state);
