@@ -121,6 +121,11 @@ describe("dashboard pages", () => {
     expect(await (await get(paused.headers.get("location")!, cookie)).text()).toContain("Paused: nothing more goes out until you resume.");
     await post(`/dashboard/leads/${leadId}/resume`, { _csrf: csrf }, { cookie });
     expect((await stubFor(leadId).summary())!.status).toBe("active");
+    // The owner API pauses the same way.
+    const viaApi = await asOwner(`/api/leads/${leadId}/pause`, { method: "POST", body: "{}" });
+    expect(await viaApi.json()).toEqual({ status: "paused" });
+    expect((await stubFor(leadId).summary())!.pendingTouches).toEqual([]);
+    await asOwner(`/api/leads/${leadId}/resume`, { method: "POST", body: "{}" });
     await post(`/dashboard/leads/${leadId}/booked`, { _csrf: csrf }, { cookie });
     expect((await stubFor(leadId).summary())!.status).toBe("booked");
     expect((await get(`/dashboard/leads/${leadId}/export`, cookie)).status).toBe(200);
