@@ -1,6 +1,7 @@
 // `npm start`: everything a fresh clone needs to run locally, offline, with no account.
 // Writes .dev.vars (random secrets) when absent, applies the D1 migrations to the local
-// database, seeds the demo form, then serves the Worker with a compressed clock.
+// database, seeds the demo form, then serves the Worker with a compressed clock; on a fresh
+// database, three demo leads come in through the demo form.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -58,6 +59,7 @@ dev.stdout.on("data", (chunk) => {
 
     Demo page     ${base}/demo
     Demo outbox   ${base}/demo/outbox   (post the demo form, then watch its sequence play out)
+    Dashboard     ${base}/dashboard      (log in with the owner token)
     Owner API     ${base}/api/leads      (Authorization: Bearer <owner token>)
     Health        ${base}/healthz
     Owner token   ${ownerToken}
@@ -67,7 +69,38 @@ dev.stdout.on("data", (chunk) => {
   Try:  curl -H "Authorization: Bearer ${ownerToken}" ${base}/api/leads
         curl -H "Authorization: Bearer ${ownerToken}" ${base}/api/outbox
 `);
+    seedDemoLeads(base).catch((error) => console.error(`Demo leads not seeded: ${error}`));
   }
 });
+
+/**
+ * On a fresh database, three demo leads come in through the demo form (the real route,
+ * objects and sequence), so the dashboard has something to show; one of them reads its
+ * acknowledgement and looks at pricing. Nothing happens when leads exist already.
+ */
+async function seedDemoLeads(base) {
+  const owner = { authorization: `Bearer ${ownerToken}` };
+  const { leads } = await (await fetch(`${base}/api/leads?limit=1`, { headers: owner })).json();
+  if (leads.length > 0) return;
+  const people = [
+    { name: "Dana Whitfield", email: "dana@example.com", company: "Whitfield Bakery", message: "Our flat roof leaks over the ovens. Can you look this week?" },
+    { name: "Luis Ortega", email: "luis@example.com", company: "Ortega Dental", message: "Quote for a full replacement, please." },
+    { name: "Priya Raman", email: "priya@example.com", message: "How much is an inspection?" },
+  ];
+  const ids = [];
+  for (const person of people) {
+    const response = await fetch(`${base}/f/demo`, { method: "POST", headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify({ ...person, consent_email: "yes" }) });
+    ids.push((await response.json()).leadId);
+  }
+  // The first reads its acknowledgement: the pixel and a link, as a mail client would fetch them.
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const { messages } = await (await fetch(`${base}/api/outbox?leadId=${ids[0]}`, { headers: owner })).json();
+  const html = messages.find((m) => m.channel === "email")?.html ?? "";
+  const person = { "user-agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Version/17.5 Safari/605.1.15" };
+  for (const path of [/\/o\/[A-Za-z0-9._-]+/.exec(html)?.[0], /<a href="[^"]*(\/c\/[A-Za-z0-9._-]+)">/.exec(html)?.[1]]) {
+    if (path) await fetch(`${base}${path}`, { headers: person, redirect: "manual" });
+  }
+  console.log(`  Demo data: ${people.length} leads came in through the demo form; see the dashboard.\n`);
+}
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
 dev.on("exit", (code) => process.exit(code ?? 0));
