@@ -1,6 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ConsentMethod, EnrolReason, LeadId, LeadSummary, RepAction, Submission } from "../schemas/lead";
-import type { ReviewRow } from "../schemas/d1";
 import type { SequenceVersion } from "../schemas/sequence";
 import type { RequestFacts } from "../schemas/tracking";
 import { DRAFT_TIMEOUT_MS, draftTouch, type DraftGrounds } from "../workers/ai/drafting";
@@ -16,7 +15,7 @@ import { suppress } from "../workers/suppressions";
 import { deliverTouch, type DeliveryOutcome } from "../workers/touch-delivery";
 import { applyEvent, openedStatus, type EngineConfig, type LeadEffect, type LeadEvent, type LeadState, type Outcome } from "./lead-engine";
 import { buildPackage, type HandOffPackage } from "./hand-off-package";
-import { projectLead } from "./lead-projection";
+import { projectLead, reviewRows } from "./lead-projection";
 import * as storage from "./lead-storage";
 import { isEnrolled, type OutgoingTouch, type Reply, type Timer } from "./sequence-runner";
 import type { DraftContent, DraftRequest, TouchDraft } from "./touch-drafts";
@@ -24,30 +23,6 @@ import { retrievePassages } from "../workers/knowledge";
 
 type SuppressEffect = Omit<Extract<LeadEffect, { kind: "suppress" }>, "kind">;
 type HandOffDelivery = { destination: DestinationKind; pkg: HandOffPackage; key: string; attempt: number };
-
-/** Drafts the owner must review before they may go: ready drafts of enrolments in `review` mode. */
-function reviewRows(state: LeadState): ReviewRow[] {
-  return state.drafts.flatMap((draft) => {
-    const enrolment = state.enrolments.find((e) => e.id === draft.enrolmentId);
-    if (draft.status !== "ready" || !draft.content || !enrolment?.next || enrolment.sequence.drafting.mode !== "review") return [];
-    return [
-      {
-        leadId: state.id,
-        enrolmentId: draft.enrolmentId,
-        sequenceId: draft.sequenceId,
-        stepId: draft.stepId,
-        intent: draft.intent,
-        dueAt: enrolment.next.dueAt,
-        held: enrolment.next.held ?? false,
-        draft: draft.content,
-        template: draft.template,
-        draftedBy: draft.by ?? "model",
-        predictedObjection: draft.predictedObjection ?? null,
-        madeAt: draft.madeAt ?? draft.requestedAt,
-      },
-    ];
-  });
-}
 
 /** Backoff for a hand-off destination that fails: then it is given up (the hand-off stays on the timeline). */
 const HAND_OFF_RETRY_MS = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 6 * 3_600_000];

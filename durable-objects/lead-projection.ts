@@ -58,6 +58,30 @@ export async function projectLead(db: D1Database, state: LeadState, entries: Tim
   await d1.batch([upsertLead, ...inserts, ...touchUpdates(d1, state.id, entries), ...reviewSync(d1, state.id, review)]);
 }
 
+/** Drafts the owner must review before they may go: ready drafts of enrolments in `review` mode. */
+export function reviewRows(state: LeadState): ReviewRow[] {
+  return state.drafts.flatMap((draft) => {
+    const enrolment = state.enrolments.find((e) => e.id === draft.enrolmentId);
+    if (draft.status !== "ready" || !draft.content || !enrolment?.next || enrolment.sequence.drafting.mode !== "review") return [];
+    return [
+      {
+        leadId: state.id,
+        enrolmentId: draft.enrolmentId,
+        sequenceId: draft.sequenceId,
+        stepId: draft.stepId,
+        intent: draft.intent,
+        dueAt: enrolment.next.dueAt,
+        held: enrolment.next.held ?? false,
+        draft: draft.content,
+        template: draft.template,
+        draftedBy: draft.by ?? "model",
+        predictedObjection: draft.predictedObjection ?? null,
+        madeAt: draft.madeAt ?? draft.requestedAt,
+      },
+    ];
+  });
+}
+
 /** Sent touches become rows; a person's first open, click or reply marks the touch it answered. */
 function touchUpdates(d1: ReturnType<typeof drizzle>, leadId: string, entries: TimelineEntry[]) {
   const statements = [];

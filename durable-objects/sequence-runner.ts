@@ -464,9 +464,9 @@ function chooseEmail(state: LeadState, enrolment: Enrolment, step: Step, resendS
 const basisOf = (state: LeadState, enrolment: Enrolment, step: Step): TouchVariant => (step.email ? chooseEmail(state, enrolment, step, undefined).variant : "template");
 
 /** The step's words as its templates render them for this lead now; `subject` is absent when the email continues its thread. */
-function templateWords(state: LeadState, enrolment: Enrolment, step: Step, config: SequenceConfig, resendSubject?: string) {
+function templateWords(state: LeadState, enrolment: Enrolment, step: Step, config: SequenceConfig) {
   const values = mergeValues(state, config);
-  const email = step.email ? chooseEmail(state, enrolment, step, resendSubject) : undefined;
+  const email = step.email ? chooseEmail(state, enrolment, step, undefined) : undefined;
   const threaded = email?.template.subject === undefined && enrolment.thread !== undefined;
   return {
     basis: email?.variant ?? ("template" as TouchVariant),
