@@ -1,4 +1,4 @@
-import type { ConsentMethod, ConsentRecord, Drafter, EnrolReason, RepAction, Engagement, LeadId, LeadProfile, LeadStatus, Submission, TimelineEntry, Verdict } from "../schemas/lead";
+import type { ConsentMethod, ConsentRecord, EnrolReason, RepAction, Engagement, LeadId, LeadProfile, LeadStatus, Submission, TimelineEntry, Verdict } from "../schemas/lead";
 import type { SequenceVersion } from "../schemas/sequence";
 import type { RequestFacts } from "../schemas/tracking";
 import { recordClick, recordOpen, recordPageLeft, recordPageView } from "./engagement";
@@ -40,7 +40,7 @@ import {
   type Timer,
 } from "./sequence-runner";
 import { DEFAULT_SIGNAL_RULES, type RecentClick, type SignalRules } from "./signal-verdict";
-import type { DraftContent, DraftRequest, TouchDraft } from "./touch-drafts";
+import type { DraftAnswered, DraftRequest, DraftReview, TouchDraft } from "./touch-drafts";
 
 /**
  * The lead's engine: `(state, event, now) -> { state, effects }`. No I/O, no clock, no
@@ -133,8 +133,8 @@ export type LeadEvent =
   | { kind: "booked"; leadId: LeadId; source: string }
   | { kind: "unsubscribed"; leadId: LeadId; channel: "email" | "sms"; method: ConsentMethod }
   | { kind: "hand_off_requested"; leadId: LeadId; reason: string }
-  | { kind: "draft_ready"; leadId: LeadId; enrolmentId: string; requestedAt: number; content: DraftContent | null; by: Drafter; notes: string[]; predictedObjection?: string }
-  | { kind: "draft_reviewed"; leadId: LeadId; enrolmentId: string; stepId: string; decision: "approve" | "edit" | "reject"; content?: DraftContent }
+  | ({ kind: "draft_ready"; leadId: LeadId } & DraftAnswered)
+  | ({ kind: "draft_reviewed"; leadId: LeadId } & DraftReview)
   | { kind: "rep_action"; leadId: LeadId; action: RepAction; note?: string };
 
 export type LeadEffect =

@@ -18,7 +18,7 @@ import { buildPackage, type HandOffPackage } from "./hand-off-package";
 import { projectLead, reviewRows } from "./lead-projection";
 import * as storage from "./lead-storage";
 import { isEnrolled, type OutgoingTouch, type Reply, type Timer } from "./sequence-runner";
-import type { DraftContent, DraftRequest, TouchDraft } from "./touch-drafts";
+import type { DraftRequest, DraftReview, TouchDraft } from "./touch-drafts";
 import { retrievePassages } from "../workers/knowledge";
 
 type SuppressEffect = Omit<Extract<LeadEffect, { kind: "suppress" }>, "kind">;
@@ -168,7 +168,7 @@ export class LeadObject extends DurableObject<Env> {
    * when there is no such lead; false when the draft is not waiting for review (already
    * reviewed, sent, or replaced by a newer draft).
    */
-  async reviewDraft(leadId: LeadId, review: { enrolmentId: string; stepId: string; decision: "approve" | "edit" | "reject"; content?: DraftContent }): Promise<boolean | null> {
+  async reviewDraft(leadId: LeadId, review: DraftReview): Promise<boolean | null> {
     const state = this.load();
     if (state === null) return null;
     const waiting = state.drafts.some((d) => d.enrolmentId === review.enrolmentId && d.stepId === review.stepId && d.status === "ready");

@@ -4,7 +4,7 @@ import type { LeadEffect, LeadState } from "./lead-engine";
 import { addLocalDays, zonedTime } from "./local-time";
 import { atPeakHour, nextOpeningInAll, peakHour, SMS_QUIET_HOURS } from "./sending-window";
 import { renderTemplate, type MergeValues } from "./template";
-import { leadFacts, wantsDraft, wordingFor, type DraftContent, type TouchDraft, type Wording } from "./touch-drafts";
+import { leadFacts, wantsDraft, wordingFor, type DraftAnswered, type DraftContent, type DraftReview, type TouchDraft, type Wording } from "./touch-drafts";
 
 /**
  * Runs a lead through its sequences: plans each step in the lead's own time, decides
@@ -250,7 +250,7 @@ export function requestDrafts(change: Change, now: number, config: SequenceConfi
 }
 
 /** A drafter answered. An answer to a request that has since been replaced (or whose step has run) is dropped. */
-export function draftReady(change: Change, answer: { enrolmentId: string; requestedAt: number; content: DraftContent | null; by: Drafter; notes: string[]; predictedObjection?: string }, now: number): Change {
+export function draftReady(change: Change, answer: DraftAnswered, now: number): Change {
   const draft = change.state.drafts.find((d) => d.enrolmentId === answer.enrolmentId);
   if (!draft || draft.status !== "requested" || draft.requestedAt !== answer.requestedAt) return change;
   const made: TouchDraft = {
@@ -269,7 +269,7 @@ export function draftReady(change: Change, answer: { enrolmentId: string; reques
  * The owner's review: approve sends the draft, edit sends the owner's words, reject sends
  * the template. A step held for this review runs now (inside its window).
  */
-export function reviewDraft(change: Change, review: { enrolmentId: string; stepId: string; decision: "approve" | "edit" | "reject"; content?: DraftContent }, now: number): Change {
+export function reviewDraft(change: Change, review: DraftReview, now: number): Change {
   const draft = change.state.drafts.find((d) => d.enrolmentId === review.enrolmentId && d.stepId === review.stepId);
   if (!draft || draft.status !== "ready") return change;
   const enrolment = findEnrolment(change.state, review.enrolmentId)!;

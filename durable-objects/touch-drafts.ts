@@ -60,6 +60,24 @@ export interface TouchDraft {
   predictedObjection?: string;
 }
 
+/** A drafter's answer to a request (`content` null: no usable draft, the template stands). */
+export interface DraftAnswered {
+  enrolmentId: string;
+  requestedAt: number;
+  content: DraftContent | null;
+  by: Drafter;
+  notes: string[];
+  predictedObjection?: string;
+}
+
+/** The owner's decision on a draft waiting for review; `content` carries an edit's words. */
+export interface DraftReview {
+  enrolmentId: string;
+  stepId: string;
+  decision: "approve" | "edit" | "reject";
+  content?: DraftContent;
+}
+
 /** A model's draft is refreshed on new signals at most this often, so a burst of page views costs one model call. */
 const DRAFT_REFRESH_MS = 30 * 60_000;
 /** A request with no answer after this long (the object was evicted mid-call) may be made again. */

@@ -1,7 +1,6 @@
 import { generateText, Output, type LanguageModel } from "ai";
 import { z } from "zod";
-import type { Drafter } from "../../schemas/lead";
-import type { DraftContent, DraftRequest, LeadFact } from "../../durable-objects/touch-drafts";
+import type { DraftAnswered, DraftContent, DraftRequest, LeadFact } from "../../durable-objects/touch-drafts";
 import type { Passage } from "../../schemas/knowledge";
 import { checkDraft, SMS_MAX, SUBJECT_MAX } from "./draft-guardrails";
 
@@ -26,12 +25,8 @@ export interface DraftGrounds {
   predictedObjection?: string;
 }
 
-export interface DraftAnswer {
-  content: DraftContent | null;
-  by: Drafter;
-  notes: string[];
-  predictedObjection?: string;
-}
+/** What a drafter says, before the object ties it to its request. */
+export type DraftAnswer = Omit<DraftAnswered, "enrolmentId" | "requestedAt">;
 
 const ModelDraftSchema = z.object({
   subject: z.string().nullable(),
