@@ -197,7 +197,7 @@ describe("data rights", () => {
     expect(response.headers.get("content-disposition")).toContain(`lead-${leadId}.json`);
     const data = (await response.json()) as {
       object: { state: { profile: { email: string } }; timeline: { kind: string }[] };
-      database: { lead: { id: string }; events: unknown[]; visitors: { id: string }[]; messages: unknown[]; suppressions: { value: string }[] };
+      database: { lead: { id: string }; events: unknown[]; visitors: { id: string }[]; messages: unknown[]; suppressions: { value: string }[]; touches: { channel: string }[] };
     };
     expect(data.object.state.profile.email).toBe(email);
     expect(new Set(data.object.timeline.map((e) => e.kind))).toEqual(
@@ -208,6 +208,7 @@ describe("data rights", () => {
     expect(data.database.visitors.map((v) => v.id)).toEqual(["visitor-rights-1"]);
     expect(data.database.messages.length).toBe(2);
     expect(data.database.suppressions.map((s) => s.value)).toEqual([email]);
+    expect(data.database.touches.map((t) => t.channel).sort()).toEqual(["email", "sms"]);
     expect((await asOwner(`/api/leads/${"a".repeat(32)}/export`)).status).toBe(404);
   });
 
@@ -222,6 +223,9 @@ describe("data rights", () => {
       ["SELECT id FROM events WHERE lead_id = ?1 OR data LIKE '%' || ?1 || '%'", leadId],
       ["SELECT id FROM events WHERE data LIKE '%' || ?1 || '%'", email],
       ["SELECT id FROM visitors WHERE lead_id = ?1", leadId],
+      ["SELECT id FROM touches WHERE lead_id = ?1", leadId],
+      ["SELECT lead_id FROM hand_offs WHERE lead_id = ?1", leadId],
+      ["SELECT lead_id FROM review_queue WHERE lead_id = ?1", leadId],
       ["SELECT id FROM outbox WHERE lead_id = ?1 OR \"to\" = ?1 OR text LIKE '%' || ?1 || '%'", leadId],
       ["SELECT id FROM outbox WHERE \"to\" = ?1", email],
       ["SELECT value FROM suppressions WHERE value IN (?1)", email],

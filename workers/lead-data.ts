@@ -30,12 +30,15 @@ export async function exportLead(env: Env, leadId: LeadId, now: number) {
   if (!held && !lead) return null;
   const profile = held?.state?.profile ?? { email: lead?.email ?? undefined, phone: lead?.phone ?? undefined };
   const values = await suppressionValues(env.LEAD_ID_SECRET, profile);
-  const [eventRows, visitorRows, messageRows, inboundRows, suppressionRows] = await Promise.all([
+  const [eventRows, visitorRows, messageRows, inboundRows, suppressionRows, touchRows, handOffRows, reviewRows] = await Promise.all([
     d1.select().from(events).where(eq(events.leadId, leadId)).all(),
     d1.select().from(visitors).where(eq(visitors.leadId, leadId)).all(),
     d1.select().from(outbox).where(eq(outbox.leadId, leadId)).all(),
     d1.select().from(inboundMessages).where(inboundOf(leadId, profile.email)).all(),
     values.length > 0 ? d1.select().from(suppressions).where(inArray(suppressions.value, values)).all() : [],
+    d1.select().from(touches).where(eq(touches.leadId, leadId)).all(),
+    d1.select().from(handOffs).where(eq(handOffs.leadId, leadId)).all(),
+    d1.select().from(reviewQueue).where(eq(reviewQueue.leadId, leadId)).all(),
   ]);
   return {
     exportedAt: now,
@@ -43,7 +46,17 @@ export async function exportLead(env: Env, leadId: LeadId, now: number) {
     /** What the lead's own object holds: its state (profile, consents, enrolments, pending touches), full timeline and pending items. */
     object: held,
     /** What the cross-lead database holds. */
-    database: { lead, events: eventRows, visitors: visitorRows, messages: messageRows, inbound: inboundRows, suppressions: suppressionRows },
+    database: {
+      lead,
+      events: eventRows,
+      visitors: visitorRows,
+      messages: messageRows,
+      inbound: inboundRows,
+      suppressions: suppressionRows,
+      touches: touchRows,
+      handOffs: handOffRows,
+      draftsInReview: reviewRows,
+    },
   };
 }
 
