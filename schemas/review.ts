@@ -1,5 +1,8 @@
 import { z } from "zod";
 
+/** An enrolment's id within its lead (`e` and the timeline number that started it). */
+export const EnrolmentIdSchema = z.string().regex(/^e\d{1,9}$/, "an enrolment id from the review queue");
+
 /**
  * The owner's decision on a draft waiting for review. `edit` carries the owner's words for
  * the channels they changed; what they leave out keeps the draft's.

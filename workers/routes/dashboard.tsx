@@ -6,7 +6,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
 import { handOffs, leads } from "../../schemas/d1";
 import { LeadIdSchema, LeadStatusSchema } from "../../schemas/lead";
-import { ReviewDecisionSchema } from "../../schemas/review";
+import { EnrolmentIdSchema, ReviewDecisionSchema } from "../../schemas/review";
 import { DraftingSchema, SequenceIdSchema } from "../../schemas/sequence";
 import { listOutbox } from "../channels/outbox";
 import { clockFrom } from "../clock";
@@ -244,15 +244,15 @@ dashboard.get("/review", async (c) => {
 
 dashboard.post("/review/:leadId/:enrolmentId", async (c) => {
   const leadId = LeadIdSchema.safeParse(c.req.param("leadId"));
-  const enrolmentId = c.req.param("enrolmentId");
-  if (!leadId.success || !/^e\d{1,9}$/.test(enrolmentId)) throw new AppError(404, "unknown_draft", "There is no such draft.");
+  const enrolmentId = EnrolmentIdSchema.safeParse(c.req.param("enrolmentId"));
+  if (!leadId.success || !enrolmentId.success) throw new AppError(404, "unknown_draft", "There is no such draft.");
   const form = await c.req.parseBody();
   const text = (name: string) => (typeof form[name] === "string" && (form[name] as string).trim() !== "" ? (form[name] as string).replace(/\r\n/g, "\n") : undefined);
   const decision = text("decision");
   const words = decision === "edit" ? { subject: text("subject"), body: text("body"), sms: text("sms") } : {};
   const parsed = ReviewDecisionSchema.safeParse({ stepId: text("stepId"), decision, ...Object.fromEntries(Object.entries(words).filter(([, v]) => v !== undefined)) });
   if (!parsed.success) throw new AppError(422, "invalid_review", parsed.error.issues.map((i) => i.message).join("; "));
-  const result = await reviewDraft(c.env, leadId.data, enrolmentId, parsed.data);
+  const result = await reviewDraft(c.env, leadId.data, enrolmentId.data, parsed.data);
   if (result === null) throw new AppError(404, "unknown_lead", "There is no lead with this id.");
   if (!result) throw new AppError(409, "not_waiting", "This draft is no longer waiting: it was reviewed, sent, or replaced by a newer draft.");
   return c.redirect("/dashboard/review?done=reviewed", 303);

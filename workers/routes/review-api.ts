@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { LeadIdSchema } from "../../schemas/lead";
-import { ReviewDecisionSchema } from "../../schemas/review";
+import { EnrolmentIdSchema, ReviewDecisionSchema } from "../../schemas/review";
 import { AppError } from "../errors";
 import { listReview, reviewDraft } from "../review-queue";
 import { valid } from "./validate";
@@ -15,7 +15,7 @@ reviewApi.get("/", valid("query", z.object({ limit: z.coerce.number().int().min(
 
 reviewApi.post(
   "/:leadId/:enrolmentId",
-  valid("param", z.object({ leadId: LeadIdSchema, enrolmentId: z.string().regex(/^e\d{1,9}$/, "an enrolment id from the review queue") })),
+  valid("param", z.object({ leadId: LeadIdSchema, enrolmentId: EnrolmentIdSchema })),
   valid("json", ReviewDecisionSchema),
   async (c) => {
     const { leadId, enrolmentId } = c.req.valid("param");
