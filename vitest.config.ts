@@ -1,6 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { loadFixtures } from "./test/fixtures.ts";
+import { loadFixtures } from "./test/load-fixtures.ts";
 
 export default defineConfig(async () => ({
   plugins: [

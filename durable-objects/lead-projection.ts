@@ -2,7 +2,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { events, leads, reviewQueue, touches, type ReviewRow } from "../schemas/d1";
 import type { TimelineEntry } from "../schemas/lead";
-import type { LeadState } from "./lead-engine";
+import type { LeadState } from "../engine/lead/lead-state";
 
 /**
  * Writes what the lead object knows into D1's cross-lead tables. Idempotent: events are

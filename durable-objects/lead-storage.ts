@@ -1,7 +1,7 @@
 import { TimelineEntrySchema, type TimelineEntry } from "../schemas/lead";
 import type { Verdict } from "../schemas/lead";
-import type { LeadState } from "./lead-engine";
-import { timerKey, type Timer } from "./sequence-runner";
+import type { LeadState } from "../engine/lead/lead-state";
+import { timerKey, type Timer } from "../engine/lead/lead-state";
 
 /**
  * The lead object's own SQLite schema, as an ordered list of migrations. An applied

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { EMPTY_PACING, reserveSlot, type PacingRules, type PacingState } from "./sender-pacing";
+import { EMPTY_PACING, reserveSlot, type PacingRules, type PacingState } from "../engine/time/sender-pacing";
 
 /**
  * One per sending address: the single place that counts what this address sent today,

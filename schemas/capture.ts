@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/max";
 import { z } from "zod";
-import { isTimeZone } from "../durable-objects/local-time";
+import { isTimeZone } from "./time-zone";
 
 /**
  * The fields a form post may carry, as posted (every value a string, or several).

@@ -1,8 +1,8 @@
 import { MockLanguageModelV4 } from "ai/test";
 import { describe, expect, it } from "vitest";
-import type { HandOffPackage } from "../durable-objects/hand-off-package";
-import { withModelSummary } from "../workers/ai/hand-off-summary";
-import { judgeReplyWith } from "../workers/ai/reply-judgement";
+import type { HandOffPackage } from "../engine/hand-off/hand-off-package";
+import { withModelSummary } from "../services/ai/hand-off-summary";
+import { judgeReplyWith } from "../services/ai/reply-judgement";
 
 /** The model's judgements (a reply's intent, a hand-off summary), each with its deterministic fallback, through the AI SDK's mock model. */
 

@@ -5,11 +5,11 @@ import type { LeadSummary } from "../schemas/lead";
 import type { SequenceVersion } from "../schemas/sequence";
 import { PRESETS } from "../schemas/sequence-presets";
 import worker from "../workers/index";
-import { leadIdFor } from "../workers/lead-identity";
-import { tokenKeys } from "../workers/signed-token";
-import { suppressionHash } from "../workers/suppressions";
-import { clickTicket, unsubscribeToken } from "../workers/tracked-links";
-import { twilioSignature } from "../workers/twilio-signature";
+import { leadIdFor } from "../services/crypto/lead-identity";
+import { tokenKeys } from "../services/crypto/signed-token";
+import { suppressionHash } from "../services/d1/suppressions";
+import { clickTicket, unsubscribeToken } from "../services/crypto/tracked-links";
+import { twilioSignature } from "../services/crypto/twilio-signature";
 import { asOwner, call, callAndSettle, makeForm, postJson, unique } from "./helpers";
 import { advance, clocks, freshLead, kinds, outboxFor, settle, stubFor, submission, summaryOf, withClock } from "./lead-harness";
 

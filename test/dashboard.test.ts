@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { PeriodStats } from "../workers/stats";
+import type { PeriodStats } from "../services/d1/stats";
 import { asOwner, makeForm, OWNER_TOKEN, postJson, unique } from "./helpers";
 import { settle, stubFor } from "./lead-harness";
 

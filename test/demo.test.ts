@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { leadIdFor } from "../workers/lead-identity";
+import { leadIdFor } from "../services/crypto/lead-identity";
 import { call, makeForm, postJson, unique } from "./helpers";
 import { settle, stubFor, withClock } from "./lead-harness";
 

@@ -3,13 +3,13 @@ import type { LanguageModel } from "ai";
 import { MockLanguageModelV4 } from "ai/test";
 import { describe, expect, it } from "vitest";
 import type { LeadObject } from "../durable-objects/lead-object";
-import type { DraftRequest } from "../durable-objects/touch-drafts";
+import type { DraftRequest } from "../engine/drafting/draft-types";
 import type { ReviewRow } from "../schemas/d1";
 import type { LeadSummary } from "../schemas/lead";
 import { SequenceSchema, type Drafting, type SequenceVersion } from "../schemas/sequence";
-import { checkDraft } from "../workers/ai/draft-guardrails";
-import { draftTouch, rulesDraft } from "../workers/ai/drafting";
-import type { PeriodStats } from "../workers/stats";
+import { checkDraft } from "../engine/drafting/draft-guardrails";
+import { draftTouch, rulesDraft } from "../services/ai/drafting";
+import type { PeriodStats } from "../services/d1/stats";
 import { asOwner, unique } from "./helpers";
 import { advance, freshLead, MONDAY_10_NY, outboxFor, settle, submission, summaryOf } from "./lead-harness";
 

@@ -1,11 +1,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { OutgoingTouch } from "../durable-objects/sequence-runner";
-import { renderTemplate } from "../durable-objects/template";
-import { composeEmail, type Sender } from "../workers/email-composer";
-import { readRoutingAddress } from "../workers/reply-address";
-import { tokenKeys } from "../workers/signed-token";
-import { readClickToken, readOpenToken } from "../workers/tracked-links";
+import type { OutgoingTouch } from "../engine/lead/lead-state";
+import { renderTemplate } from "../engine/sequence/template";
+import { composeEmail, type Sender } from "../services/email-composer";
+import { readRoutingAddress } from "../services/crypto/reply-address";
+import { tokenKeys } from "../services/crypto/signed-token";
+import { readClickToken, readOpenToken } from "../services/crypto/tracked-links";
 
 const keys = tokenKeys(env)!;
 const LEAD = "0123456789abcdef0123456789abcdef";

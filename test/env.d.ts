@@ -4,7 +4,7 @@ declare namespace Cloudflare {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     /** Test-only binding: "full" under `npm run fuzz`, else "slice". */
     FUZZ_DEPTH: string;
-    /** Test-only binding: samples from ../shared/fixtures, read on the Node side. */
+    /** Test-only binding: samples vendored in test/fixtures, read on the Node side (load-fixtures.ts). */
     TEST_FIXTURES: {
       crawlerAgents: string[];
       browserAgents: string[];

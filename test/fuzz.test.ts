@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { tokenKeys, type TokenKeys } from "../workers/signed-token";
-import { clickToken } from "../workers/tracked-links";
+import { tokenKeys, type TokenKeys } from "../services/crypto/signed-token";
+import { clickToken } from "../services/crypto/tracked-links";
 import { asOwner, call, makeForm, makeLead, OWNER_TOKEN, unique } from "./helpers";
 
 /**

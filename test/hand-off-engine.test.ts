@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_HAND_OFF_RULES } from "../durable-objects/hand-off";
-import { buildPackage } from "../durable-objects/hand-off-package";
-import { applyEvent, DEFAULT_ENGINE_CONFIG, type EngineConfig, type LeadEvent, type LeadState } from "../durable-objects/lead-engine";
-import { computeScore } from "../durable-objects/lead-score";
-import { PERSON, simulate, type Reaction } from "../durable-objects/sequence-simulator";
-import type { OutgoingTouch } from "../durable-objects/sequence-runner";
+import { DEFAULT_HAND_OFF_RULES } from "../engine/hand-off/hand-off-triggers";
+import { buildPackage } from "../engine/hand-off/hand-off-package";
+import { applyEvent } from "../engine/lead/lead-engine";
+import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from "../engine/engine-config";
+import { type LeadEvent, type LeadState } from "../engine/lead/lead-state";
+import { computeScore } from "../engine/hand-off/lead-score";
+import { PERSON, simulate, type Reaction } from "../engine/simulator";
+import type { OutgoingTouch } from "../engine/lead/lead-state";
 import type { Submission, TimelineEntry } from "../schemas/lead";
 import { SequenceSchema, type SequenceVersion } from "../schemas/sequence";
 import { PRESETS } from "../schemas/sequence-presets";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { returnDate } from "../workers/inbound/message-kind";
-import { judgeReply } from "../workers/inbound/reply-intent";
+import { returnDate } from "../engine/inbound/message-kind";
+import { judgeReply } from "../engine/inbound/reply-intent";
 
 /** The pure parts of reading inbound mail: return dates of out-of-office replies, and reply intent. */
 

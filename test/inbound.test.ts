@@ -4,16 +4,16 @@ import { describe, expect, it } from "vitest";
 import type { SequenceVersion } from "../schemas/sequence";
 import { PRESETS } from "../schemas/sequence-presets";
 import worker from "../workers/index";
-import { readMessage } from "../workers/inbound/message";
-import { messageKind } from "../workers/inbound/message-kind";
-import { visibleReply } from "../workers/inbound/visible-text";
-import { leadIdFor } from "../workers/lead-identity";
+import { readMessage } from "../engine/inbound/message";
+import { messageKind } from "../engine/inbound/message-kind";
+import { visibleReply } from "../engine/inbound/visible-text";
+import { leadIdFor } from "../services/crypto/lead-identity";
 import { asOwner, call, unique } from "./helpers";
 import { advance, clocks, kinds, outboxFor, settle, stubFor, submission, summaryOf, withClock } from "./lead-harness";
 
 /**
  * Inbound email through the Worker's `email()` entry, with raw messages built here and the
- * public labelled fixtures in ../shared/fixtures (replies: github/email_reply_parser,
+ * public labelled fixtures in test/fixtures (replies: github/email_reply_parser,
  * zapier/email-reply-parser, willdurand/EmailReplyParser, crisp-oss/email-reply-parser, MIT;
  * bounces: sisimai/set-of-emails via go-sisimai, BSD-2-Clause).
  */

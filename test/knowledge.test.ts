@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { passagesOf, retrievePassages } from "../workers/knowledge";
+import { passagesOf, retrievePassages } from "../services/d1/knowledge";
 import { asOwner, call, unique } from "./helpers";
 
 /** The owner's knowledge base: documents in, passages indexed with FTS5, the relevant ones out. */

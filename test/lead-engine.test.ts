@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { applyEvent, mergeProfile, type LeadState } from "../durable-objects/lead-engine";
+import { applyEvent, mergeProfile } from "../engine/lead/lead-engine";
+import { type LeadState } from "../engine/lead/lead-state";
 import type { Submission } from "../schemas/lead";
 
 const DAY = 86_400_000;

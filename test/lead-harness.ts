@@ -4,7 +4,7 @@ import { expect } from "vitest";
 import type { LeadObject } from "../durable-objects/lead-object";
 import type { OutboxRow } from "../schemas/d1";
 import type { LeadSummary, Submission } from "../schemas/lead";
-import type { Clock } from "../workers/clock";
+import type { Clock } from "../services/clock";
 import { asOwner } from "./helpers";
 
 /**

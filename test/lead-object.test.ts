@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { LeadState } from "../durable-objects/lead-engine";
+import type { LeadState } from "../engine/lead/lead-state";
 import type { LeadObject } from "../durable-objects/lead-object";
 import { projectLead } from "../durable-objects/lead-projection";
 import type { Submission } from "../schemas/lead";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { capOn, EMPTY_PACING, reserveSlot, type PacingRules, type PacingState } from "../durable-objects/sender-pacing";
+import { capOn, EMPTY_PACING, reserveSlot, type PacingRules, type PacingState } from "../engine/time/sender-pacing";
 
 const RULES: PacingRules = { dailyCap: 100, warmupFirstDay: 10, warmupGrowth: 1.5, minSpacingMs: 30_000, jitterMs: 15_000, timezone: "America/New_York" };
 /** Monday 2 November 2026, 10:00 in New York. */

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { applyEvent, DEFAULT_ENGINE_CONFIG } from "../durable-objects/lead-engine";
-import { localParts } from "../durable-objects/local-time";
-import { PERSON, simulate, type Reaction, type Simulation } from "../durable-objects/sequence-simulator";
-import type { OutgoingTouch } from "../durable-objects/sequence-runner";
+import { applyEvent } from "../engine/lead/lead-engine";
+import { DEFAULT_ENGINE_CONFIG } from "../engine/engine-config";
+import { localParts } from "../engine/time/local-time";
+import { PERSON, simulate, type Reaction, type Simulation } from "../engine/simulator";
+import type { OutgoingTouch } from "../engine/lead/lead-state";
 import type { Submission } from "../schemas/lead";
 import { SequenceSchema, type SequenceInput, type SequenceVersion } from "../schemas/sequence";
 import { PRESETS } from "../schemas/sequence-presets";

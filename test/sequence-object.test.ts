@@ -4,9 +4,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { OutboxRow } from "../schemas/d1";
 import type { SequenceVersion } from "../schemas/sequence";
 import { PRESETS } from "../schemas/sequence-presets";
-import { leadIdFor } from "../workers/lead-identity";
-import { readRoutingAddress } from "../workers/reply-address";
-import { tokenKeys } from "../workers/signed-token";
+import { leadIdFor } from "../services/crypto/lead-identity";
+import { readRoutingAddress } from "../services/crypto/reply-address";
+import { tokenKeys } from "../services/crypto/signed-token";
 import { callAndSettle, makeForm, postJson, unique } from "./helpers";
 import { advance, clocks, freshLead, kinds, outboxFor, settle, stubFor, submission, summaryOf, withClock, withEnv } from "./lead-harness";
 

@@ -3,9 +3,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ClickTokenSchema } from "../schemas/tracking";
 import { isBotAgent, requestFacts } from "../workers/signals/request-facts";
-import { base64url, signToken, tokenKeys, verifyToken, type TokenKeys } from "../workers/signed-token";
+import { base64url, signToken, tokenKeys, verifyToken, type TokenKeys } from "../services/crypto/signed-token";
 import { SNIPPET } from "../workers/snippet";
-import { clickToken, openToken, TICKET_PARAM, trackLink } from "../workers/tracked-links";
+import { clickToken, openToken, TICKET_PARAM, trackLink } from "../services/crypto/tracked-links";
 import worker from "../workers/index";
 import { asOwner, call, callAndSettle, leadSummary, makeLead, ORIGIN, unique } from "./helpers";
 

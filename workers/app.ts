@@ -1,5 +1,6 @@
 import { Hono } from "hono";
-import { AppError, answerError } from "./errors";
+import { AppError } from "../services/app-error";
+import { answerError } from "./errors";
 import { api } from "./routes/api";
 import { capture } from "./routes/capture";
 import { dashboard } from "./routes/dashboard";

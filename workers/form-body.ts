@@ -1,4 +1,4 @@
-import { AppError } from "./errors";
+import { AppError } from "../services/app-error";
 
 /** A posted field: one value, or several when the same name was posted more than once. */
 export type PostedFields = Record<string, string | string[]>;

@@ -2,9 +2,9 @@ import type { CountryCode } from "libphonenumber-js/max";
 import { captureFieldsSchema, KNOWN_FIELDS } from "../schemas/capture";
 import type { FormConfig } from "../schemas/form";
 import type { Submission } from "../schemas/lead";
-import { invalid } from "./errors";
+import { invalid } from "../services/app-error";
 import type { PostedFields } from "./form-body";
-import { isVisitorId } from "./visitors";
+import { isVisitorId } from "../services/d1/visitors";
 
 const known = new Set<string>(KNOWN_FIELDS);
 const MAX_CUSTOM_FIELDS = 50;

@@ -3,7 +3,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { events, handOffs, inboundMessages, leads, outbox, reviewQueue, suppressions, touches, visitors } from "../schemas/d1";
 import type { LeadId } from "../schemas/lead";
 import { leadObject } from "./lead-stub";
-import { hashContactEntries, suppress, suppressionHash } from "./suppressions";
+import { hashContactEntries, suppress, suppressionHash } from "../services/d1/suppressions";
 
 /**
  * Data rights: everything held about one lead, and erasing it everywhere — the object's

@@ -1,4 +1,4 @@
-import { listLeads } from "./lead-index";
+import { listLeads } from "../services/d1/lead-index";
 
 /**
  * CSV export of every lead, newest first, streamed page by page from D1 so a large list

@@ -3,9 +3,9 @@ import { z } from "zod";
 import { KNOWN_FIELDS } from "../schemas/capture";
 import type { FormConfig } from "../schemas/form";
 import type { SequenceVersion } from "../schemas/sequence";
-import { AppError } from "./errors";
+import { AppError } from "../services/app-error";
 import { interpretSubmission } from "./form-submission";
-import { leadIdFor } from "./lead-identity";
+import { leadIdFor } from "../services/crypto/lead-identity";
 import { leadObject } from "./lead-stub";
 
 /**

@@ -1,4 +1,4 @@
-import { clockFrom } from "./clock";
+import { clockFrom } from "../services/clock";
 
 /**
  * The daily maintenance run (cron trigger): raw events, outbox messages, inbound message

@@ -1,5 +1,5 @@
-import { simulate, type Reaction } from "../../durable-objects/sequence-simulator";
-import type { OutgoingTouch } from "../../durable-objects/sequence-runner";
+import { simulate, type Reaction } from "../../engine/simulator";
+import type { OutgoingTouch } from "../../engine/lead/lead-state";
 import type { Submission } from "../../schemas/lead";
 import { PRESETS } from "../../schemas/sequence-presets";
 

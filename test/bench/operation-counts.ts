@@ -1,8 +1,8 @@
-import type { LeadEffect, LeadEvent } from "../../durable-objects/lead-engine";
-import type { OutgoingTouch } from "../../durable-objects/sequence-runner";
-import { simulate, type Reaction } from "../../durable-objects/sequence-simulator";
+import type { LeadEffect, LeadEvent } from "../../engine/lead/lead-state";
+import type { OutgoingTouch } from "../../engine/lead/lead-state";
+import { simulate, type Reaction } from "../../engine/simulator";
 import { PRESETS } from "../../schemas/sequence-presets";
-import { DRAFT_INSTRUCTIONS, draftPrompt } from "../../workers/ai/drafting";
+import { DRAFT_INSTRUCTIONS, draftPrompt } from "../../services/ai/drafting";
 
 /**
  * Operations one lead costs over a full sequence, counted from what the engine asks the

@@ -11,8 +11,8 @@ import { E2E_SECRETS, startEngine, type LocalEngine } from "./local-engine";
  * lead-supplied text. Screenshots of the overview and a lead page land in test-results/.
  */
 
-// minimaxir/big-list-of-naughty-strings @ db33ec7 (MIT), as ../shared/fixtures/README.md cites it.
-const NAUGHTY = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "naughty-strings", "blns.json"), "utf8")) as string[];
+// minimaxir/big-list-of-naughty-strings @ db33ec7 (MIT), vendored in test/fixtures (see its README.md).
+const NAUGHTY = JSON.parse(readFileSync(join(import.meta.dirname, "..", "fixtures", "naughty-strings", "blns.json"), "utf8")) as string[];
 const HOSTILE = NAUGHTY.filter((s) => /<script|onerror|javascript:|<svg|<img|<iframe/i.test(s));
 const PERSON = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
 const SHOTS = join(import.meta.dirname, "..", "..", "test-results");

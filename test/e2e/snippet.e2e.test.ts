@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
 import { chromium, type Browser, type Request as PlaywrightRequest } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tokenKeys } from "../../workers/signed-token";
-import { clickToken } from "../../workers/tracked-links";
+import { tokenKeys } from "../../services/crypto/signed-token";
+import { clickToken } from "../../services/crypto/tracked-links";
 import { E2E_SECRETS, freePort, startEngine, type LocalEngine } from "./local-engine";
 
 /**

@@ -1,15 +1,17 @@
 /**
- * Accuracy of the inbound reader on the labelled public fixtures in ../shared/fixtures:
+ * Accuracy of the inbound reader on the labelled public fixtures vendored in test/fixtures/:
  * replies (github/email_reply_parser, zapier/email-reply-parser, willdurand/EmailReplyParser,
  * crisp-oss/email-reply-parser; MIT) and bounces (sisimai/set-of-emails; BSD-2-Clause).
  * Run by `npm run eval:inbound`; prints JSON.
  */
 import { readFileSync } from "node:fs";
-import { readMessage } from "../../workers/inbound/message";
-import { messageKind } from "../../workers/inbound/message-kind";
-import { visibleReply } from "../../workers/inbound/visible-text";
+import { readMessage } from "../../engine/inbound/message";
+import { messageKind } from "../../engine/inbound/message-kind";
+import { visibleReply } from "../../engine/inbound/visible-text";
 
-const FIXTURES = new URL("../shared/fixtures/", `file://${process.cwd()}/`);
+// Relative to the working directory (the repo root under `npm run eval:inbound`), not to
+// this file: it runs bundled from .bench/.
+const FIXTURES = new URL("test/fixtures/", `file://${process.cwd()}/`);
 const jsonl = <T>(path: string): T[] => readFileSync(new URL(path, FIXTURES), "utf8").trim().split("\n").map((line) => JSON.parse(line) as T);
 
 interface ReplyLabel {

@@ -1,4 +1,4 @@
-import type { PeriodStats } from "../stats";
+import type { PeriodStats } from "../../services/d1/stats";
 import { percent } from "./layout";
 
 /** The overview: the funnel, the rates, opens by verdict, a daily trend, and per-sequence, step and channel tables. */

@@ -1,8 +1,8 @@
-import { simulate, type Reaction } from "../../durable-objects/sequence-simulator";
-import type { OutgoingTouch } from "../../durable-objects/sequence-runner";
+import { simulate, type Reaction } from "../../engine/simulator";
+import type { OutgoingTouch } from "../../engine/lead/lead-state";
 import type { SequenceVersion } from "../../schemas/sequence";
-import type { SequenceListing } from "../sequences";
-import type { PeriodStats } from "../stats";
+import type { SequenceListing } from "../../services/d1/sequences";
+import type { PeriodStats } from "../../services/d1/stats";
 import { Csrf } from "./layout";
 import { TouchTable } from "./overview";
 

@@ -4,8 +4,8 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { loginFailures } from "../../schemas/d1";
-import { hmacSha256 } from "../hmac";
-import { base64url, sameText, signToken, tokenKeys, verifyToken } from "../signed-token";
+import { hmacSha256 } from "../../services/crypto/hmac";
+import { base64url, sameText, signToken, tokenKeys, verifyToken } from "../../services/crypto/signed-token";
 
 /**
  * The dashboard's login: the owner token exchanges for a signed session cookie (HttpOnly,

@@ -1,7 +1,7 @@
 import type { FormConfig } from "../../schemas/form";
 import type { SequenceVersion } from "../../schemas/sequence";
-import { pacingRulesFrom, senderFrom } from "../deployment-settings";
-import { destinationsFrom } from "../hand-off-delivery";
+import { pacingRulesFrom, senderFrom } from "../../services/deployment-settings";
+import { destinationsFrom } from "../../services/hand-off-delivery";
 import { FieldTable } from "./layout";
 
 /** Install (the snippet, a ready form per form, the DNS checklist) and Settings (what this deployment runs with). */

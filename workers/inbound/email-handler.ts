@@ -2,14 +2,14 @@ import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { inboundMessages } from "../../schemas/d1";
 import type { LeadId } from "../../schemas/lead";
-import { clockFrom } from "../clock";
-import { replyJudgeFor } from "../ai/reply-judgement";
-import { leadIdFor } from "../lead-identity";
+import { clockFrom } from "../../services/clock";
+import { replyJudgeFor } from "../../services/ai/reply-judgement";
+import { leadIdFor } from "../../services/crypto/lead-identity";
 import { leadObject } from "../lead-stub";
-import { tokenKeys } from "../signed-token";
-import { suppress } from "../suppressions";
+import { tokenKeys } from "../../services/crypto/signed-token";
+import { suppress } from "../../services/d1/suppressions";
 import { leadOfMessageIds, resolveLead } from "./lead-resolution";
-import { MAX_INBOUND_BYTES, readInbound, type InboundReading } from "./read-inbound";
+import { MAX_INBOUND_BYTES, readInbound, type InboundReading } from "../../services/read-inbound";
 
 /**
  * Email Routing's `email()` entry: every message to the reply domain lands here. It is

@@ -2,9 +2,9 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { events } from "../../schemas/d1";
 import type { LeadId } from "../../schemas/lead";
-import { leadIdFor } from "../lead-identity";
-import { readRoutingAddress, type MailboxPurpose } from "../reply-address";
-import type { TokenKeys } from "../signed-token";
+import { leadIdFor } from "../../services/crypto/lead-identity";
+import { readRoutingAddress, type MailboxPurpose } from "../../services/crypto/reply-address";
+import type { TokenKeys } from "../../services/crypto/signed-token";
 
 export type Resolution = { leadId: LeadId; by: "routing_address" | "thread" | "sender"; purpose: MailboxPurpose };
 

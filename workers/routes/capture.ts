@@ -3,15 +3,15 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import type { FormConfig } from "../../schemas/form";
 import { FormIdSchema } from "../../schemas/form";
-import { clockFrom } from "../clock";
-import { AppError } from "../errors";
+import { clockFrom } from "../../services/clock";
+import { AppError } from "../../services/app-error";
 import { readPostedFields } from "../form-body";
 import { interpretSubmission } from "../form-submission";
-import { findForm, originAllowed } from "../forms";
-import { leadIdFor } from "../lead-identity";
+import { findForm, originAllowed } from "../../services/d1/forms";
+import { leadIdFor } from "../../services/crypto/lead-identity";
 import { leadObject } from "../lead-stub";
-import { currentSequence } from "../sequences";
-import { linkVisitor } from "../visitors";
+import { currentSequence } from "../../services/d1/sequences";
+import { linkVisitor } from "../../services/d1/visitors";
 
 const MAX_BODY_BYTES = 64 * 1024;
 

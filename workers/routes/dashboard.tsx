@@ -8,8 +8,8 @@ import { handOffs, leads } from "../../schemas/d1";
 import { LeadIdSchema, LeadStatusSchema } from "../../schemas/lead";
 import { EnrolmentIdSchema, ReviewDecisionSchema } from "../../schemas/review";
 import { DraftingSchema, SequenceIdSchema } from "../../schemas/sequence";
-import { listOutbox } from "../channels/outbox";
-import { clockFrom } from "../clock";
+import { listOutbox } from "../../services/channels/outbox";
+import { clockFrom } from "../../services/clock";
 import { ImportPage, IMPORT_SCRIPT } from "../dashboard/import";
 import { Page } from "../dashboard/layout";
 import { LeadList, LeadPage } from "../dashboard/leads";
@@ -30,16 +30,16 @@ import {
   type Session,
 } from "../dashboard/session";
 import { Install, Settings } from "../dashboard/setup";
-import { AppError } from "../errors";
-import { listForms } from "../forms";
+import { AppError } from "../../services/app-error";
+import { listForms } from "../../services/d1/forms";
 import { eraseLead, exportLead } from "../lead-data";
 import { leadsCsv } from "../lead-export";
 import { importChunk, ImportChunkSchema } from "../lead-import";
-import { listLeads } from "../lead-index";
+import { listLeads } from "../../services/d1/lead-index";
 import { leadObject } from "../lead-stub";
 import { listReview, reviewDraft } from "../review-queue";
-import { currentSequence, listSequences, putSequence } from "../sequences";
-import { periodOf, periodStats } from "../stats";
+import { currentSequence, listSequences, putSequence } from "../../services/d1/sequences";
+import { periodOf, periodStats } from "../../services/d1/stats";
 import { valid } from "./validate";
 
 /**

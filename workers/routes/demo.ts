@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { html } from "hono/html";
 import { LeadIdSchema } from "../../schemas/lead";
-import { listOutbox } from "../channels/outbox";
-import { clockFrom } from "../clock";
+import { listOutbox } from "../../services/channels/outbox";
+import { clockFrom } from "../../services/clock";
 import { leadObject } from "../lead-stub";
 
 /**

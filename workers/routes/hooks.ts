@@ -5,16 +5,16 @@ import { bodyLimit } from "hono/body-limit";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { leads } from "../../schemas/d1";
 import type { LeadId } from "../../schemas/lead";
-import { clockFrom } from "../clock";
-import { AppError } from "../errors";
-import { hmacSha256 } from "../hmac";
-import { leadIdFor } from "../lead-identity";
+import { clockFrom } from "../../services/clock";
+import { AppError } from "../../services/app-error";
+import { hmacSha256 } from "../../services/crypto/hmac";
+import { leadIdFor } from "../../services/crypto/lead-identity";
 import { leadObject } from "../lead-stub";
-import { sameText } from "../signed-token";
-import { replyJudgeFor } from "../ai/reply-judgement";
-import { removeSuppression, suppress } from "../suppressions";
-import { validTwilioSignature } from "../twilio-signature";
-import { escapeMarkup } from "../markup";
+import { sameText } from "../../services/crypto/signed-token";
+import { replyJudgeFor } from "../../services/ai/reply-judgement";
+import { removeSuppression, suppress } from "../../services/d1/suppressions";
+import { validTwilioSignature } from "../../services/crypto/twilio-signature";
+import { escapeMarkup } from "../../engine/markup";
 
 /** `/hooks/...`: providers calling us. Each is verified before anything is read. */
 export const hooks = new Hono<{ Bindings: Env }>();

@@ -4,10 +4,10 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { inboundMessages } from "../../schemas/d1";
-import { clockFrom } from "../clock";
-import { replyJudgeFor } from "../ai/reply-judgement";
-import { AppError, invalid } from "../errors";
-import { describeReading, MAX_INBOUND_BYTES, readInbound } from "../inbound/read-inbound";
+import { clockFrom } from "../../services/clock";
+import { replyJudgeFor } from "../../services/ai/reply-judgement";
+import { AppError, invalid } from "../../services/app-error";
+import { describeReading, MAX_INBOUND_BYTES, readInbound } from "../../services/read-inbound";
 
 /** `/api/inbound`: what came in by email and what was done with it (mounted behind the owner API's auth). */
 export const inboundApi = new Hono<{ Bindings: Env }>();

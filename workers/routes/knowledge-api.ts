@@ -2,10 +2,10 @@ import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
-import { clockFrom } from "../clock";
-import { AppError, invalid } from "../errors";
+import { clockFrom } from "../../services/clock";
+import { AppError, invalid } from "../../services/app-error";
 import { KnowledgeDocumentSchema, KnowledgeKindSchema } from "../../schemas/knowledge";
-import { deleteDocument, listDocuments, putDocument, retrievePassages } from "../knowledge";
+import { deleteDocument, listDocuments, putDocument, retrievePassages } from "../../services/d1/knowledge";
 
 /** `/api/knowledge`: the owner's documents that drafts may draw on (mounted behind the owner API's auth). */
 export const knowledgeApi = new Hono<{ Bindings: Env }>();

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { LeadIdSchema } from "../../schemas/lead";
 import { EnrolmentIdSchema, ReviewDecisionSchema } from "../../schemas/review";
-import { AppError } from "../errors";
+import { AppError } from "../../services/app-error";
 import { listReview, reviewDraft } from "../review-queue";
 import { valid } from "./validate";
 

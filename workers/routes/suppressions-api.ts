@@ -2,9 +2,9 @@ import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
 import Papa from "papaparse";
 import { z } from "zod";
-import { clockFrom } from "../clock";
-import { AppError, invalid } from "../errors";
-import { listSuppressions, normaliseEntry, removeSuppression, suppress, type SuppressedChannel } from "../suppressions";
+import { clockFrom } from "../../services/clock";
+import { AppError, invalid } from "../../services/app-error";
+import { listSuppressions, normaliseEntry, removeSuppression, suppress, type SuppressedChannel } from "../../services/d1/suppressions";
 
 /** `/api/suppressions`: the owner's view of who gets nothing more (mounted behind the owner API's auth). */
 export const suppressionsApi = new Hono<{ Bindings: Env }>();

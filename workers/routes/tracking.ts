@@ -1,15 +1,15 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { BeaconSchema, type Site } from "../../schemas/tracking";
-import { AppError, invalid } from "../errors";
+import { AppError, invalid } from "../../services/app-error";
 import { leadObject } from "../lead-stub";
 import { requestFacts } from "../signals/request-facts";
-import { tokenKeys, type TokenKeys } from "../signed-token";
+import { tokenKeys, type TokenKeys } from "../../services/crypto/signed-token";
 import { SNIPPET } from "../snippet";
-import { classifyPage, countPageView, knownSites } from "../sites";
-import { destinationOf, readClickTicket, readClickToken, readOpenToken } from "../tracked-links";
-import { leadForVisitor, linkVisitor } from "../visitors";
-import { clockFrom } from "../clock";
+import { classifyPage, countPageView, knownSites } from "../../services/d1/sites";
+import { destinationOf, readClickTicket, readClickToken, readOpenToken } from "../../services/crypto/tracked-links";
+import { leadForVisitor, linkVisitor } from "../../services/d1/visitors";
+import { clockFrom } from "../../services/clock";
 
 /** The transparent 1×1 GIF every mail client understands. */
 const PIXEL = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"), (c) => c.charCodeAt(0));

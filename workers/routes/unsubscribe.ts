@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { html } from "hono/html";
-import { AppError } from "../errors";
+import { AppError } from "../../services/app-error";
 import { leadObject } from "../lead-stub";
-import { tokenKeys } from "../signed-token";
-import { readUnsubscribeToken } from "../tracked-links";
+import { tokenKeys } from "../../services/crypto/signed-token";
+import { readUnsubscribeToken } from "../../services/crypto/tracked-links";
 
 /**
  * `/u/:token`, the link in every email's footer and List-Unsubscribe header. GET shows a

@@ -1,6 +1,6 @@
 import { zValidator } from "@hono/zod-validator";
 import type { z } from "zod";
-import { invalid } from "../errors";
+import { invalid } from "../../services/app-error";
 
 /** Validation failures at the door become one 422 shape, whatever the target. */
 export const valid = <T extends z.ZodType, Target extends "json" | "query" | "param">(target: Target, schema: T) =>

@@ -1,0 +1,113 @@
+import type { LeadEvent, LeadState } from "../lead/lead-state";
+import { readReply, seniorityOf } from "../inbound/reply-signals";
+
+/**
+ * When a lead gets hot, a person takes over. Each trigger is configurable, says why it
+ * fired, and alerts once per window for the same lead. Pure: it reads the lead before and
+ * after an event and names what fired.
+ */
+
+export type HandOffTrigger =
+  | "score"
+  | "buying_intent"
+  | "pricing_visits"
+  | "competitor"
+  | "decision_maker"
+  | "objection_unresolved"
+  | "booking_not_completed"
+  | "manual";
+
+export interface HandOffRules {
+  enabled: Record<Exclude<HandOffTrigger, "manual">, boolean>;
+  threshold: number;
+  pricingVisits: { count: number; withinDays: number; classes: string[] };
+  competitors: string[];
+  /** A human click on a link starting with this counts as opening the booking page. */
+  bookingUrl?: string;
+  bookingWaitHours: number;
+  /** The same trigger for the same lead alerts at most once in this many days. */
+  windowDays: number;
+  /** Hand-off pauses the lead's automation and marks it as with a rep. */
+  pauseAutomation: boolean;
+}
+
+export const DEFAULT_HAND_OFF_RULES: HandOffRules = {
+  enabled: {
+    score: true,
+    buying_intent: true,
+    pricing_visits: true,
+    competitor: true,
+    decision_maker: true,
+    objection_unresolved: true,
+    booking_not_completed: true,
+  },
+  threshold: 75,
+  pricingVisits: { count: 3, withinDays: 7, classes: ["pricing", "demo"] },
+  competitors: [],
+  bookingWaitHours: 24,
+  windowDays: 7,
+  pauseAutomation: true,
+};
+
+export interface Fired {
+  trigger: HandOffTrigger;
+  reason: string;
+}
+
+const DAY = 86_400_000;
+
+/** What fired because of this event, given the lead before and after it. */
+export function detectTriggers(before: LeadState | null, after: LeadState, event: LeadEvent, now: number, rules: HandOffRules): Fired[] {
+  const fired: Fired[] = [];
+  const on = (trigger: Exclude<HandOffTrigger, "manual">) => rules.enabled[trigger];
+
+  if (on("score") && after.score >= rules.threshold && (before?.score ?? 0) < rules.threshold) {
+    const top = after.scoreFactors.slice(0, 3).map((f) => `${f.signal} ${f.points}`).join(", ");
+    fired.push({ trigger: "score", reason: `score ${after.score} crossed ${rules.threshold} (${top})` });
+  }
+
+  if (event.kind === "reply_received" && event.text) {
+    const reply = readReply(event.text, rules.competitors);
+    if (on("buying_intent") && reply.buyingIntent) fired.push({ trigger: "buying_intent", reason: `the reply asks about ${reply.buyingIntent}` });
+    if (on("competitor") && reply.competitor) fired.push({ trigger: "competitor", reason: `the reply names ${reply.competitor}` });
+    if (on("decision_maker") && reply.decisionMaker) fired.push({ trigger: "decision_maker", reason: `the reply says they are ${reply.decisionMaker}` });
+  }
+
+  if (on("decision_maker") && event.kind === "form_submitted") {
+    const seniority = seniorityOf(after.profile.title);
+    if (seniority && seniorityOf(before?.profile.title) === null) fired.push({ trigger: "decision_maker", reason: `title "${after.profile.title}" (${seniority.replace("_", "-")})` });
+  }
+
+  if (on("pricing_visits") && event.kind === "page_viewed") {
+    const since = now - rules.pricingVisits.withinDays * DAY;
+    const visits = after.humanSignals.filter((s) => s.kind === "visit" && s.at >= since && rules.pricingVisits.classes.includes(s.pageClass ?? ""));
+    const newest = after.humanSignals.at(-1);
+    if (visits.length >= rules.pricingVisits.count && newest?.kind === "visit" && visits.includes(newest)) {
+      fired.push({ trigger: "pricing_visits", reason: `${visits.length} ${rules.pricingVisits.classes.join("/")} page visits within ${rules.pricingVisits.withinDays} days` });
+    }
+  }
+
+  if (on("objection_unresolved") && event.kind === "delivery_sent") {
+    const attempts = objectionAttempts(after);
+    if (attempts.length >= 2 && attempts.at(-1)!.key === event.key) {
+      const first = attempts[0]!.at;
+      const answered = after.humanSignals.some((s) => (s.kind === "reply" || s.kind === "click") && s.at >= first);
+      if (!answered) fired.push({ trigger: "objection_unresolved", reason: `${attempts.length} touches addressed the likely objection without an answer` });
+    }
+  }
+
+  if (on("booking_not_completed") && event.kind === "timer_fired" && event.timer.kind === "booking_check" && after.status !== "booked") {
+    fired.push({ trigger: "booking_not_completed", reason: `opened the booking link ${rules.bookingWaitHours} h ago and has not booked` });
+  }
+  return fired;
+}
+
+/** Touches sent that addressed an objection (objection or alternative steps), oldest first. */
+function objectionAttempts(state: LeadState): { key: string; at: number }[] {
+  return state.sentTouches.filter((t) => t.intent === "objection" || t.intent === "alternative");
+}
+
+/** Triggers not already alerted for this lead within the window. */
+export function freshTriggers(state: LeadState, fired: Fired[], now: number, rules: HandOffRules): Fired[] {
+  return fired.filter((f) => !state.handOffs.some((h) => h.trigger === f.trigger && now - h.at < rules.windowDays * DAY));
+}

@@ -1,0 +1,74 @@
+import type { LeadState, ScoreSignal, ScoreFactor } from "../lead/lead-state";
+import { readReply, seniorityOf } from "../inbound/reply-signals";
+
+/**
+ * The lead's score as data: a weight per human signal, halved every `halfLifeDays` so old
+ * activity fades, capped per signal so one kind of activity cannot carry a lead alone,
+ * with the factors that made it. Machine and `auto` signals never reach it: only the
+ * lead's human signals are counted.
+ */
+
+export interface ScoreRules {
+  weights: {
+    open: number;
+    click: number;
+    /** Per page class; `default` for pages of no listed class. */
+    visit: Record<string, number>;
+    /** Per minute of engaged time on pricing pages. */
+    pricingMinute: number;
+    formPost: number;
+    reply: number;
+    buyingReply: number;
+    seniority: Record<"c_level" | "owner" | "vp" | "director", number>;
+  };
+  caps: Record<ScoreSignal, number>;
+  halfLifeDays: number;
+}
+
+export const DEFAULT_SCORE_RULES: ScoreRules = {
+  weights: {
+    open: 3,
+    click: 8,
+    visit: { default: 2, pricing: 12, demo: 12, booking: 15, "case-study": 6 },
+    pricingMinute: 4,
+    formPost: 15,
+    reply: 15,
+    buyingReply: 35,
+    seniority: { c_level: 15, owner: 15, vp: 12, director: 8 },
+  },
+  caps: { open: 15, click: 24, visit: 36, pricingTime: 16, formPost: 25, reply: 45, seniority: 15 },
+  halfLifeDays: 14,
+};
+
+const DAY = 86_400_000;
+
+export function computeScore(state: LeadState, now: number, rules: ScoreRules = DEFAULT_SCORE_RULES, competitors: readonly string[] = []): { score: number; factors: ScoreFactor[] } {
+  const fade = (at: number) => 0.5 ** (Math.max(0, now - at) / (rules.halfLifeDays * DAY));
+  const sums = new Map<ScoreFactor["signal"], { points: number; count: number }>();
+  const add = (signal: ScoreFactor["signal"], points: number) => {
+    const current = sums.get(signal) ?? { points: 0, count: 0 };
+    sums.set(signal, { points: current.points + points, count: current.count + 1 });
+  };
+  for (const signal of state.humanSignals) {
+    const weight = fade(signal.at);
+    if (signal.kind === "open") add("open", rules.weights.open * weight);
+    if (signal.kind === "click") add("click", rules.weights.click * weight);
+    if (signal.kind === "visit") add("visit", (rules.weights.visit[signal.pageClass ?? "default"] ?? rules.weights.visit.default ?? 0) * weight);
+    if (signal.kind === "reply") {
+      const buying = signal.text !== undefined && readReply(signal.text, competitors).buyingIntent !== undefined;
+      add("reply", (buying ? rules.weights.buyingReply : rules.weights.reply) * weight);
+    }
+  }
+  for (const visit of state.engagement.visits) {
+    if (visit.pageClass === "pricing" && visit.engagedMs > 0) add("pricingTime", (visit.engagedMs / 60_000) * rules.weights.pricingMinute * fade(visit.at));
+  }
+  for (const at of state.formPostTimes) add("formPost", rules.weights.formPost * fade(at));
+  const seniority = seniorityOf(state.profile.title);
+  if (seniority) add("seniority", rules.weights.seniority[seniority]);
+  const factors = [...sums]
+    .map(([signal, { points, count }]) => ({ signal, count, points: Math.round(Math.min(points, rules.caps[signal]) * 10) / 10 }))
+    .filter((f) => f.points !== 0)
+    .sort((a, b) => b.points - a.points);
+  const score = Math.max(0, Math.min(100, Math.round(factors.reduce((sum, f) => sum + f.points, 0))));
+  return { score, factors };
+}

@@ -1,0 +1,251 @@
+import type { ConsentRecord, Engagement, LeadId, LeadProfile, Submission } from "../../schemas/lead";
+import { recordClick, recordOpen, recordPageLeft, recordPageView } from "../signals/engagement";
+import { detectTriggers, freshTriggers, type Fired } from "../hand-off/hand-off-triggers";
+import { computeScore } from "../hand-off/lead-score";
+import { Outcome, LeadState, LeadEvent, LeadEffect } from "./lead-state";
+import { leadTimezone } from "./lead-timezone";
+import { isTimeZone } from "../../schemas/time-zone";
+import { withMilestones } from "./milestones";
+import { bendTiming, bounced, deliveryBlocked, deliveryDeferred, deliveryFailed, deliverySent, draftReady, enrol, fireDelivery, handOff, holdEnds, markBooked, repAction, optIn, optOut, outOfOffice, reactivateOnReturn, receiveReply, requestDrafts, reviewDraft, runStep } from "../sequence/sequence-runner";
+import { type Change, type HumanSignal } from "./lead-state";
+import { EngineConfig, DEFAULT_ENGINE_CONFIG } from "../engine-config";
+
+/**
+ * The lead's engine: `(state, event, now) -> { state, effects }`. No I/O, no clock, no
+ * randomness, so every rule is tested by walking simulated time in milliseconds.
+ */
+
+/** Newer non-empty fields win; what a later form did not ask for is kept. */
+export function mergeProfile(current: LeadProfile, incoming: LeadProfile): LeadProfile {
+  const merged: LeadProfile = { ...current };
+  for (const [field, value] of Object.entries(incoming) as [keyof LeadProfile, string | undefined][]) {
+    if (value === undefined || value === "") continue;
+    // Source is attribution: the form that first brought the lead in keeps the credit.
+    if (field === "source" && current.source !== undefined) continue;
+    merged[field] = value;
+  }
+  return merged;
+}
+
+function consentFrom(submission: Submission, channel: "email" | "sms", now: number): ConsentRecord | undefined {
+  const granted = submission.consent[channel];
+  if (granted === undefined) return undefined;
+  const wording = submission.consentWording?.[channel];
+  return { granted, at: now, method: "form", formId: submission.formId, ...(wording ? { wording } : {}), ...(submission.page ? { page: submission.page } : {}) };
+}
+
+const noCounts = () => ({ human: 0, auto: 0, machine: 0 });
+
+function emptyLead(id: LeadId, now: number, timezone: string): LeadState {
+  return {
+    id,
+    status: "new",
+    timezone,
+    enrolments: [],
+    deliveries: [],
+    drafts: [],
+    humanSignals: [],
+    formPostTimes: [],
+    scoreFactors: [],
+    handOffs: [],
+    sentTouches: [],
+    score: 0,
+    profile: {},
+    consent: {},
+    createdAt: now,
+    lastActivityAt: now,
+    engagement: { opens: noCounts(), clicks: noCounts(), pageViews: noCounts(), visits: [], openedMessages: [] },
+    recentClicks: [],
+    lastSeq: 0,
+    version: 0,
+  };
+}
+
+function submitForm(current: LeadState | null, event: Extract<LeadEvent, { kind: "form_submitted" }>, now: number, config: EngineConfig): Outcome {
+  const base = current ?? emptyLead(event.leadId, now, config.sequences.defaultTimezone);
+  const { submission } = event;
+  const seq = base.lastSeq + 1;
+  const profile = mergeProfile(base.profile, submission.profile);
+  const state: LeadState = {
+    ...base,
+    profile,
+    timezone: leadTimezone(profile, base.browserTimezone, config.sequences.defaultTimezone),
+    consent: {
+      email: consentFrom(submission, "email", now) ?? base.consent.email,
+      sms: consentFrom(submission, "sms", now) ?? base.consent.sms,
+    },
+    lastActivityAt: Math.max(base.lastActivityAt, now),
+    formPostTimes: [...base.formPostTimes, now].slice(-20),
+    lastSeq: seq,
+  };
+  const submitted: Change = { state, effects: [{ kind: "append_timeline", entry: { seq, at: now, kind: "form_submitted", submission } }] };
+  return finish(base, event.sequence ? enrol(submitted, event.sequence, "form", now) : submitted);
+}
+
+/** Whether the lead has opened anything: every open from a privacy proxy proves nothing. */
+export function openedStatus(engagement: Engagement): "yes" | "no" | "unknown" {
+  if (engagement.opens.human > 0 || engagement.clicks.human > 0) return "yes";
+  return engagement.opens.auto > 0 ? "unknown" : "no";
+}
+
+const MAX_HUMAN_SIGNALS = 100;
+
+/**
+ * One version bump and one projection per event, whatever the rules added; an event that
+ * changed nothing (a stale timer) writes nothing.
+ */
+function finish(before: LeadState, change: Change): Outcome {
+  const effects = change.effects.filter((e) => e.kind !== "project");
+  const recorded = effects.some((e) => e.kind === "append_timeline" || e.kind === "rejudge_timeline");
+  if (!recorded && change.state === before) return { state: before, effects };
+  return { state: { ...change.state, version: before.version + 1 }, effects: [...effects, { kind: "project" }] };
+}
+
+/** The person-made signals among newly written entries; re-judged entries leave the list. */
+function humanSignalsIn(effects: LeadEffect[]): { added: HumanSignal[]; withdrawn: number[] } {
+  const added: HumanSignal[] = [];
+  const withdrawn: number[] = [];
+  for (const effect of effects) {
+    if (effect.kind === "rejudge_timeline") withdrawn.push(...effect.seqs);
+    if (effect.kind !== "append_timeline") continue;
+    const { entry } = effect;
+    if (entry.kind === "email_opened" && entry.verdict === "human") added.push({ seq: entry.seq, at: entry.at, kind: "open", messageKey: entry.messageId });
+    if (entry.kind === "link_clicked" && entry.verdict === "human") added.push({ seq: entry.seq, at: entry.at, kind: "click", messageKey: entry.messageId });
+    if (entry.kind === "page_viewed" && entry.verdict === "human") added.push({ seq: entry.seq, at: entry.at, kind: "visit", pageClass: entry.pageClass });
+  }
+  return { added, withdrawn };
+}
+
+/** After a signal is judged: remember what people did, and let it bend the sequence's timing. */
+function afterSignal(before: LeadState, outcome: Outcome, now: number, config: EngineConfig): Outcome {
+  if (outcome.state === null || outcome.effects.length === 0) return outcome;
+  const { added, withdrawn } = humanSignalsIn(outcome.effects);
+  const humanSignals = [...outcome.state.humanSignals.filter((s) => !withdrawn.includes(s.seq)), ...added].slice(-MAX_HUMAN_SIGNALS);
+  let change: Change = { state: { ...outcome.state, humanSignals }, effects: outcome.effects };
+  for (const signal of added) {
+    change = bendTiming(change, signal, now);
+    if (signal.kind === "visit") change = reactivateOnReturn(change, before.lastActivityAt, now, config.sequences);
+  }
+  return finish(before, change);
+}
+
+/** A person's browser tells the lead's zone when its forms did not. */
+function withBrowserZone(state: LeadState, event: Extract<LeadEvent, { kind: "page_viewed" }>, config: EngineConfig): LeadState {
+  if (!event.timezone || event.timezone === state.browserTimezone || event.facts.botAgent || !isTimeZone(event.timezone)) return state;
+  const browserTimezone = event.timezone;
+  return { ...state, browserTimezone, timezone: leadTimezone(state.profile, browserTimezone, config.sequences.defaultTimezone) };
+}
+
+function withLead(current: LeadState | null, run: (change: Change) => Change): Outcome {
+  if (current === null) return { state: null, effects: [] };
+  return finish(current, run({ state: current, effects: [] }));
+}
+
+/**
+ * After every event: the score is recomputed (old activity fades), a human click on the
+ * booking link starts the wait for a booking, and hand-off triggers are checked.
+ */
+function judge(before: LeadState | null, outcome: Outcome, event: LeadEvent, now: number, config: EngineConfig): Outcome {
+  if (outcome.state === null || outcome.effects.length === 0) return outcome;
+  const asksForJudgement = event.kind === "hand_off_requested" || (event.kind === "timer_fired" && event.timer.kind === "booking_check");
+  // An event that changed nothing (a stale timer) is not judged: nothing to write.
+  if (outcome.state === before && !asksForJudgement) return outcome;
+  const { score, factors } = computeScore(outcome.state, now, config.score, config.handOff.competitors);
+  let change: Change = { state: { ...outcome.state, score, scoreFactors: factors }, effects: outcome.effects.filter((e) => e.kind !== "project") };
+  const { bookingUrl, bookingWaitHours } = config.handOff;
+  const humanClick = outcome.effects.some((e) => e.kind === "append_timeline" && e.entry.kind === "link_clicked" && e.entry.verdict === "human");
+  if (event.kind === "link_clicked" && humanClick && bookingUrl && event.url.startsWith(bookingUrl) && change.state.status !== "booked") {
+    change = { ...change, effects: [...change.effects, { kind: "schedule", timer: { kind: "booking_check" }, at: now + bookingWaitHours * 3_600_000 }] };
+  }
+  const requested: Fired[] = event.kind === "hand_off_requested" ? [{ trigger: "manual", reason: event.reason }] : [];
+  const fired = [...requested, ...freshTriggers(change.state, detectTriggers(before, change.state, event, now, config.handOff), now, config.handOff)];
+  if (fired.length > 0) change = handOff(change, fired, now, config.handOff.pauseAutomation, config.sequences);
+  const newSignal = before?.humanSignals.at(-1)?.seq !== change.state.humanSignals.at(-1)?.seq;
+  change = requestDrafts(change, now, config.sequences, newSignal);
+  change = { ...change, state: { ...change.state, milestones: withMilestones(change.state.milestones ?? {}, change.effects) } };
+  return { state: { ...change.state, version: (before?.version ?? 0) + 1 }, effects: [...change.effects, { kind: "project" }] };
+}
+
+export function applyEvent(current: LeadState | null, event: LeadEvent, now: number, config: EngineConfig = DEFAULT_ENGINE_CONFIG): Outcome {
+  return judge(current, interpret(current, event, now, config), event, now, config);
+}
+
+function interpret(current: LeadState | null, event: LeadEvent, now: number, config: EngineConfig): Outcome {
+  switch (event.kind) {
+    case "form_submitted":
+      return submitForm(current, event, now, config);
+    case "email_opened":
+      return current ? afterSignal(current, recordOpen(current, event, now), now, config) : { state: null, effects: [] };
+    case "link_clicked":
+      return current ? afterSignal(current, recordClick(current, event, now, config.signals), now, config) : { state: null, effects: [] };
+    case "page_viewed":
+      return current ? afterSignal(current, recordPageView(withBrowserZone(current, event, config), event, now), now, config) : { state: null, effects: [] };
+    case "page_left":
+      return current ? recordPageLeft(current, event, now) : { state: null, effects: [] };
+    case "enrolled":
+      return withLead(current, (c) => enrol(c, event.sequence, event.reason, now));
+    case "timer_fired": {
+      const { timer } = event;
+      return withLead(current, (c) => {
+        switch (timer.kind) {
+          case "step":
+            return runStep(c, timer.enrolmentId, now, config.sequences);
+          case "delivery":
+            return fireDelivery(c, timer.key, now);
+          case "booking_check":
+            // Nothing to change here: the hand-off check that follows every event reads it.
+            return { ...c, effects: [...c.effects, { kind: "unschedule", timer }] };
+          case "hold_ends":
+            return holdEnds(c, now);
+        }
+      });
+    }
+    case "delivery_sent":
+      return withLead(current, (c) => deliverySent(c, event.key, event.messageId, now));
+    case "delivery_failed":
+      return withLead(current, (c) => deliveryFailed(c, event.key, event.permanent, event.reason, now, config.sequences));
+    case "delivery_blocked":
+      return withLead(current, (c) => deliveryBlocked(c, event.key, event.reason, now));
+    case "delivery_deferred":
+      return withLead(current, (c) => deliveryDeferred(c, event.key, event.until));
+    case "reply_received":
+      return withLead(current, (c) => {
+        const { leadId: _, kind: __, ...reply } = event;
+        const replied = receiveReply(c, reply, now, config.sequences);
+        const { messageKey, text } = reply;
+        const signal: HumanSignal = { seq: replied.state.lastSeq, at: now, kind: "reply", ...(messageKey ? { messageKey } : {}), ...(text ? { text: text.slice(0, 500) } : {}) };
+        return { ...replied, state: { ...replied.state, humanSignals: [...replied.state.humanSignals, signal].slice(-MAX_HUMAN_SIGNALS) } };
+      });
+    case "auto_reply_received":
+      return withLead(current, (c) => outOfOffice(c, event.returnDate, now, config.sequences));
+    case "bounced": {
+      const { leadId: _, kind: __, ...bounce } = event;
+      return withLead(current, (c) => bounced(c, bounce, now, config.sequences));
+    }
+    case "sms_resubscribed":
+      return withLead(current, (c) => optIn(c, now));
+    case "booked":
+      return withLead(current, (c) => markBooked(c, event.source, now));
+    case "unsubscribed":
+      return withLead(current, (c) => optOut(c, event.channel, event.method, now));
+    case "hand_off_requested":
+      // The hand-off itself happens in judge(); the request only needs to reach it.
+      return current ? { state: current, effects: [{ kind: "project" }] } : { state: null, effects: [] };
+    case "draft_ready": {
+      const { leadId: _, kind: __, ...answer } = event;
+      return withLead(current, (c) => draftReady(c, answer, now));
+    }
+    case "draft_reviewed": {
+      const { leadId: _, kind: __, ...review } = event;
+      return withLead(current, (c) => reviewDraft(c, review, now));
+    }
+    case "rep_action":
+      return withLead(current, (c) => repAction(c, event.action, event.note, now, config.sequences.nurtureSequenceId));
+    default:
+      return assertNever(event);
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled lead event: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,238 @@
+import type { ConsentMethod, ConsentRecord, Drafter, EnrolReason, Engagement, LeadId, LeadProfile, LeadStatus, RepAction, ReplyIntent, Submission, TimelineEntry, TouchOrigin, TouchVariant, Verdict } from "../../schemas/lead";
+import type { Channel, Intent, Sequence, SequenceVersion, SendingWindow } from "../../schemas/sequence";
+import type { RequestFacts } from "../../schemas/tracking";
+import type { DraftAnswered, DraftRequest, DraftReview, TouchDraft } from "../drafting/draft-types";
+import type { RecentClick } from "../signals/signal-verdict";
+
+/**
+ * The lead as the engine sees it, the events that change it and the effects it asks the
+ * object to perform. Types only: every engine module reads them, none defines them.
+ */
+
+export interface RecentClickState extends RecentClick {
+  verdict: Verdict;
+}
+
+export interface LeadState {
+  id: LeadId;
+  status: LeadStatus;
+  score: number;
+  profile: LeadProfile;
+  consent: { email?: ConsentRecord; sms?: ConsentRecord };
+  createdAt: number;
+  /** The last time the lead itself did something: a post or a human signal. */
+  lastActivityAt: number;
+  engagement: Engagement;
+  /** Clicks inside the burst window, to judge the next one. */
+  recentClicks: RecentClickState[];
+  /** The lead's IANA zone: every wait, window and quiet hour is counted in it. */
+  timezone: string;
+  /** The zone the lead's browser reported through the snippet. */
+  browserTimezone?: string;
+  enrolments: Enrolment[];
+  /** Touches rendered and waiting for their channel. */
+  deliveries: Delivery[];
+  /** Drafts of each active enrolment's next step (at most one per enrolment). */
+  drafts: TouchDraft[];
+  /** Recent human opens, clicks, visits and replies (bounded), for branches and send-time optimisation. */
+  humanSignals: HumanSignal[];
+  /** When the lead posted forms (bounded), for its score. */
+  formPostTimes: number[];
+  /** What made the score, largest first. */
+  scoreFactors: ScoreFactor[];
+  /** Hand-offs so far: the same trigger alerts once per window. */
+  handOffs: { trigger: string; reason: string; at: number }[];
+  /** Touches that went out (bounded), for the objection trigger. */
+  sentTouches: { key: string; intent: string; at: number }[];
+  /** The timeline's last sequence number: the engine numbers entries so it can refer to them. */
+  lastSeq: number;
+  /** Soft bounces since the last sign of life. */
+  softBounces?: number;
+  /** Why email to the lead's address stopped (it bounced); unset while it is deliverable. */
+  emailUndeliverable?: string;
+  /** When the lead first reached each funnel step (absent on leads stored before it existed). */
+  milestones?: Milestones;
+  /** Bumped on every change; the D1 projection never lets an older version overwrite a newer. */
+  version: number;
+}
+
+/** What a score is made of; each kind has its own cap. */
+export type ScoreSignal = "open" | "click" | "visit" | "pricingTime" | "formPost" | "reply" | "seniority";
+
+export interface ScoreFactor {
+  signal: ScoreSignal;
+  points: number;
+  count: number;
+}
+
+/**
+ * The first time the lead reached each step of the funnel. Kept on the lead and projected
+ * to its D1 row, so the owner's funnel is a sum over leads, not a scan of every event.
+ */
+export type Milestone = "contacted" | "opened" | "clicked" | "replied" | "booked" | "unsubscribed" | "bounced";
+export type Milestones = Partial<Record<Milestone, number>>;
+
+export interface SentEmail {
+  key: string;
+  stepId: string;
+  /** The RFC 5322 Message-ID, once the channel has accepted the message. */
+  messageId?: string;
+}
+
+export interface Enrolment {
+  id: string;
+  sequenceId: string;
+  version: number;
+  /** The version the lead was enrolled with: later edits never change a lead in flight. */
+  sequence: Sequence;
+  status: "active" | "paused" | "completed" | "ended";
+  startedAt: number;
+  /** When the previous step ran; "since the previous step" conditions look from here. */
+  lastStepAt: number;
+  /** `held`: the step is due but waits for the owner's review of its draft. */
+  next?: { stepIndex: number; base: number; dueAt: number; bent: boolean; held?: boolean };
+  /** The step a paused enrolment continues with when it resumes. */
+  resumeStep?: number;
+  touches: number;
+  emails: SentEmail[];
+  thread?: { id: string; subject: string; messageIds: string[] };
+}
+
+export interface OutgoingTouch {
+  key: string;
+  enrolmentId: string;
+  sequenceId: string;
+  touchId: string;
+  stepId: string;
+  intent: Intent;
+  channel: Channel;
+  to: string;
+  subject?: string;
+  text: string;
+  variant: TouchVariant;
+  origin: TouchOrigin;
+  draftedBy?: Drafter;
+  /** An answer to what the lead just did (an instant step): never held back by the sender's pacing. */
+  instant: boolean;
+  /** Earlier Message-IDs of the thread this email continues (oldest first). */
+  references: string[];
+  threadId?: string;
+}
+
+/** A touch waiting to go out, and how often the channel has refused it so far. */
+export interface Delivery {
+  touch: OutgoingTouch;
+  dueAt: number;
+  attempts: number;
+  /** SMS quiet hours and, unless the step is instant, the sequence's window. */
+  windows: SendingWindow[];
+}
+
+/** A person's action, kept for branches and send-time optimisation. */
+export interface HumanSignal {
+  seq: number;
+  at: number;
+  kind: "open" | "click" | "visit" | "reply";
+  messageKey?: string;
+  pageClass?: string | null;
+  /** A reply's visible text (bounded), for scoring and hand-off triggers. */
+  text?: string;
+}
+
+/** A step of an enrolment, a touch's delivery, or the check after a booking link was opened. */
+export type Timer = { kind: "step"; enrolmentId: string } | { kind: "delivery"; key: string } | { kind: "booking_check" } | { kind: "hold_ends" };
+export function timerKey(timer: Timer): string {
+  switch (timer.kind) {
+    case "step":
+      return `step:${timer.enrolmentId}`;
+    case "delivery":
+      return `delivery:${timer.key}`;
+    case "booking_check":
+      return "booking-check";
+    case "hold_ends":
+      return "hold-ends";
+  }
+}
+
+export interface Reply {
+  messageKey?: string;
+  text?: string;
+  channel?: Channel;
+  intent?: ReplyIntent;
+  confidence?: number;
+}
+
+export type LeadEvent =
+  | { kind: "form_submitted"; leadId: LeadId; submission: Submission; sequence?: SequenceVersion }
+  | { kind: "email_opened"; leadId: LeadId; messageId: string; sentAt: number; facts: RequestFacts }
+  | {
+      kind: "link_clicked";
+      leadId: LeadId;
+      messageId: string;
+      sentAt: number;
+      linkIndex: number;
+      url: string;
+      honeypot: boolean;
+      facts: RequestFacts;
+    }
+  | {
+      kind: "page_viewed";
+      leadId: LeadId;
+      pageViewId: string;
+      url: string;
+      pageClass: string | null;
+      title?: string;
+      referrer?: string;
+      /** The browser's zone, as the snippet saw it. */
+      timezone?: string;
+      facts: RequestFacts;
+    }
+  | { kind: "page_left"; leadId: LeadId; pageViewId: string; engagedMs: number }
+  | { kind: "enrolled"; leadId: LeadId; sequence: SequenceVersion; reason: EnrolReason }
+  | { kind: "timer_fired"; leadId: LeadId; timer: Timer }
+  | { kind: "delivery_sent"; leadId: LeadId; key: string; messageId: string }
+  | { kind: "delivery_failed"; leadId: LeadId; key: string; permanent: boolean; reason: string }
+  | { kind: "delivery_blocked"; leadId: LeadId; key: string; reason: string }
+  | { kind: "delivery_deferred"; leadId: LeadId; key: string; until: number }
+  | ({ kind: "reply_received"; leadId: LeadId } & Reply)
+  | { kind: "auto_reply_received"; leadId: LeadId; returnDate?: string }
+  | { kind: "bounced"; leadId: LeadId; bounceType: "hard" | "soft"; address: string; status?: string; diagnostic: string }
+  | { kind: "sms_resubscribed"; leadId: LeadId }
+  | { kind: "booked"; leadId: LeadId; source: string }
+  | { kind: "unsubscribed"; leadId: LeadId; channel: "email" | "sms"; method: ConsentMethod }
+  | { kind: "hand_off_requested"; leadId: LeadId; reason: string }
+  | ({ kind: "draft_ready"; leadId: LeadId } & DraftAnswered)
+  | ({ kind: "draft_reviewed"; leadId: LeadId } & DraftReview)
+  | { kind: "rep_action"; leadId: LeadId; action: RepAction; note?: string };
+
+export type LeadEffect =
+  | { kind: "append_timeline"; entry: TimelineEntry }
+  /** An earlier entry was judged again (a click turned out to be part of a scanner's burst). */
+  | { kind: "rejudge_timeline"; seqs: number[]; verdict: Verdict; reason: string }
+  /** Write the lead's row and new timeline entries to D1 for cross-lead views. */
+  | { kind: "project" }
+  /** Set (or move) a timer; the object keeps one alarm for the earliest. */
+  | { kind: "schedule"; timer: Timer; at: number }
+  | { kind: "unschedule"; timer: Timer }
+  /** Hand a touch to its channel; the object reports back with a delivery event. */
+  | { kind: "send"; touch: OutgoingTouch }
+  /** Enrol in another sequence: the object looks its current version up and sends `enrolled`. */
+  | { kind: "enrol"; sequenceId: string; reason: EnrolReason }
+  | { kind: "alert"; reason: "reply" | "rep_task"; message: string }
+  /** Put an address on the D1 suppression list (the object retries until D1 takes it). */
+  | { kind: "suppress"; channel: "email" | "sms"; value: string; reason: string }
+  /** Hand the lead to a person: the object builds the package and delivers it to every destination. */
+  | { kind: "hand_off"; triggers: { trigger: string; reason: string }[] }
+  /** Draft the touch ahead of its time; the object answers with `draft_ready`. */
+  | { kind: "draft"; request: DraftRequest };
+
+export interface Outcome {
+  /** Null when the event was for a lead that never contacted us (nothing to change). */
+  state: LeadState | null;
+  effects: LeadEffect[];
+}
+
+export interface Change {
+  state: LeadState;
+  effects: LeadEffect[];
+}

@@ -1,0 +1,56 @@
+import { and, desc, eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { outbox, type OutboxRow } from "../../schemas/d1";
+import { afterCursor, encodeCursor } from "../d1/page-cursor";
+import type { EmailOut, EmailTransport, SendResult, SmsOut, SmsTransport } from "./transport";
+
+/**
+ * The local default transport: messages are kept in D1 for the owner to read instead of
+ * being sent. Keyed by the idempotency key, so a retried touch is stored once.
+ */
+export function outboxTransport(db: D1Database, now: () => number): EmailTransport & SmsTransport {
+  async function keep(row: Omit<OutboxRow, "createdAt">): Promise<SendResult> {
+    await drizzle(db).insert(outbox).values({ ...row, createdAt: now() }).onConflictDoNothing();
+    return { ok: true, messageId: row.messageId };
+  }
+  return {
+    name: "outbox",
+    sendEmail: (m: EmailOut, key: string, leadId: string) =>
+      keep({
+        id: key,
+        leadId,
+        channel: "email",
+        from: `${m.from.name} <${m.from.email}>`,
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        html: m.html,
+        headers: { "Message-ID": m.messageId, ...(m.replyTo ? { "Reply-To": m.replyTo } : {}), ...m.headers },
+        messageId: m.messageId,
+      }),
+    sendSms: (m: SmsOut, key: string, leadId: string) =>
+      keep({ id: key, leadId, channel: "sms", from: m.from, to: m.to, subject: null, text: m.text, html: null, headers: {}, messageId: `sms:${key}` }),
+  };
+}
+
+export interface OutboxPage {
+  messages: OutboxRow[];
+  nextCursor: string | null;
+}
+
+/** Newest first; the cursor is the last row's (created_at, id). */
+export async function listOutbox(db: D1Database, query: { leadId?: string; limit: number; cursor?: string }): Promise<OutboxPage> {
+  const conditions = [];
+  if (query.leadId) conditions.push(eq(outbox.leadId, query.leadId));
+  if (query.cursor) conditions.push(afterCursor(outbox, query.cursor));
+  const rows = await drizzle(db)
+    .select()
+    .from(outbox)
+    .where(and(...conditions))
+    .orderBy(desc(outbox.createdAt), desc(outbox.id))
+    .limit(query.limit + 1)
+    .all();
+  const messages = rows.slice(0, query.limit);
+  const last = messages.at(-1);
+  return { messages, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+}

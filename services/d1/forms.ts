@@ -1,0 +1,54 @@
+import { asc, eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import type { FormConfig } from "../../schemas/form";
+import { forms, type FormRow } from "../../schemas/d1";
+import { AppError } from "../app-error";
+
+const toConfig = (row: FormRow): FormConfig => ({
+  id: row.id,
+  name: row.name,
+  thankYouUrl: row.thankYouUrl,
+  allowedOrigins: row.allowedOrigins,
+  defaultSource: row.defaultSource,
+  honeypotField: row.honeypotField,
+  sequenceId: row.sequenceId,
+  consent: row.consent,
+});
+
+export async function findForm(db: D1Database, id: string): Promise<FormConfig | undefined> {
+  const row = await drizzle(db).select().from(forms).where(eq(forms.id, id)).get();
+  return row && toConfig(row);
+}
+
+export async function listForms(db: D1Database): Promise<FormConfig[]> {
+  return (await drizzle(db).select().from(forms).orderBy(asc(forms.id)).all()).map(toConfig);
+}
+
+export async function createForm(db: D1Database, form: FormConfig, now: number): Promise<FormConfig> {
+  const inserted = await drizzle(db)
+    .insert(forms)
+    .values({ ...form, createdAt: now, updatedAt: now })
+    .onConflictDoNothing()
+    .returning()
+    .get();
+  if (!inserted) throw new AppError(409, "form_exists", `A form with id "${form.id}" already exists; PUT /api/forms/${form.id} replaces it.`);
+  return toConfig(inserted);
+}
+
+/** Creates or replaces a form: PUT is idempotent. */
+export async function putForm(db: D1Database, form: FormConfig, now: number): Promise<FormConfig> {
+  const { id, ...fields } = form;
+  const row = await drizzle(db)
+    .insert(forms)
+    .values({ ...form, createdAt: now, updatedAt: now })
+    .onConflictDoUpdate({ target: forms.id, set: { ...fields, updatedAt: now } })
+    .returning()
+    .get();
+  return toConfig(row!);
+}
+
+/** May `origin` post to this form from a browser? Server clients send no Origin at all. */
+export function originAllowed(form: FormConfig, origin: string | undefined, selfOrigin: string): boolean {
+  if (origin === undefined || origin === selfOrigin) return true;
+  return form.allowedOrigins.includes("*") || form.allowedOrigins.includes(origin.toLowerCase());
+}

@@ -1,0 +1,60 @@
+import { asc, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { sitePageCounts, sites } from "../../schemas/d1";
+import type { PageRule, Site } from "../../schemas/tracking";
+
+/**
+ * Sites change rarely and beacons are the hottest route: each isolate keeps the list for a
+ * minute instead of reading D1 on every page view.
+ */
+const TTL_MS = 60_000;
+let cached: { at: number; byOrigin: Map<string, Site> } | undefined;
+
+async function loadSites(db: D1Database, wallNow: number): Promise<Map<string, Site>> {
+  const rows = await drizzle(db).select().from(sites).orderBy(asc(sites.origin)).all();
+  cached = { at: wallNow, byOrigin: new Map(rows.map((r) => [r.origin, { origin: r.origin, pageRules: r.pageRules, tracking: r.tracking }])) };
+  return cached.byOrigin;
+}
+
+/** The configured sites by origin, as of at most a minute ago. */
+export async function knownSites(db: D1Database, wallNow = Date.now()): Promise<Map<string, Site>> {
+  if (cached && wallNow - cached.at < TTL_MS) return cached.byOrigin;
+  return loadSites(db, wallNow);
+}
+
+/** The configured sites as they are now (the owner API reads past the cache). */
+export async function listSites(db: D1Database): Promise<Site[]> {
+  return [...(await loadSites(db, Date.now())).values()];
+}
+
+export async function putSite(db: D1Database, site: Site, now: number): Promise<Site> {
+  await drizzle(db)
+    .insert(sites)
+    .values({ ...site, createdAt: now, updatedAt: now })
+    .onConflictDoUpdate({ target: sites.origin, set: { pageRules: site.pageRules, tracking: site.tracking, updatedAt: now } });
+  cached = undefined;
+  return site;
+}
+
+function globToRegExp(pattern: string): RegExp {
+  return new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`, "i");
+}
+
+/** The class of the first rule whose pattern matches the page's path, or null. */
+export function classifyPage(rules: PageRule[], url: string): string | null {
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    return null;
+  }
+  return rules.find((rule) => globToRegExp(rule.pattern).test(path))?.class ?? null;
+}
+
+/** Counts a page view of a site whose individual tracking is off: by day and page class, nobody's. */
+export async function countPageView(db: D1Database, origin: string, day: string, pageClass: string | null): Promise<void> {
+  await drizzle(db)
+    .insert(sitePageCounts)
+    .values({ origin, day, pageClass: pageClass ?? "", views: 1 })
+    .onConflictDoUpdate({ target: [sitePageCounts.origin, sitePageCounts.day, sitePageCounts.pageClass], set: { views: sql`${sitePageCounts.views} + 1` } });
+}

@@ -1,0 +1,85 @@
+import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from "../engine/engine-config";
+import { isTimeZone } from "../schemas/time-zone";
+import type { PacingRules } from "../engine/time/sender-pacing";
+import type { Sender } from "./email-composer";
+
+/**
+ * Deployment settings read from vars, in one place. Anything unset or unreadable keeps
+ * its default, except the sender's identity: email waits until it is complete.
+ */
+
+function number(value: string | undefined, fallback: number, min = 0): number {
+  const parsed = value?.trim() ? Number(value) : Number.NaN;
+  return Number.isFinite(parsed) && parsed >= min ? parsed : fallback;
+}
+
+export function businessTimezone(env: Env): string {
+  return env.DEFAULT_TIMEZONE && isTimeZone(env.DEFAULT_TIMEZONE) ? env.DEFAULT_TIMEZONE : DEFAULT_ENGINE_CONFIG.sequences.defaultTimezone;
+}
+
+export function engineConfigFrom(env: Env): EngineConfig {
+  const { signals, sequences, handOff } = DEFAULT_ENGINE_CONFIG;
+  return {
+    ...DEFAULT_ENGINE_CONFIG,
+    handOff: {
+      ...handOff,
+      threshold: number(env.HANDOFF_SCORE_THRESHOLD, handOff.threshold, 1),
+      competitors: (env.COMPETITORS ?? "").split(",").map((name) => name.trim()).filter(Boolean),
+      ...(env.BOOKING_URL?.trim() ? { bookingUrl: env.BOOKING_URL.trim() } : {}),
+      bookingWaitHours: number(env.BOOKING_WAIT_HOURS, handOff.bookingWaitHours, 0),
+      pauseAutomation: env.HANDOFF_PAUSES_AUTOMATION !== "off",
+    },
+    signals: { ...signals, scannerWindowMs: number(env.SCANNER_WINDOW_SECONDS, signals.scannerWindowMs / 1000) * 1000 },
+    sequences: {
+      ...sequences,
+      defaultTimezone: businessTimezone(env),
+      merge: { senderName: env.SENDER_NAME, senderCompany: env.SENDER_COMPANY, bookingUrl: env.BOOKING_URL, siteUrl: env.SITE_URL },
+      reactivation: {
+        sequenceId: env.REACTIVATION_SEQUENCE?.trim() || sequences.reactivation.sequenceId,
+        silentDays: number(env.REACTIVATION_SILENT_DAYS, sequences.reactivation.silentDays, 1),
+      },
+      notNowHoldDays: number(env.NOT_NOW_HOLD_DAYS, sequences.notNowHoldDays, 1),
+      outOfOfficeDays: number(env.OUT_OF_OFFICE_DAYS, sequences.outOfOfficeDays, 1),
+      softBounceLimit: number(env.SOFT_BOUNCE_LIMIT, sequences.softBounceLimit, 1),
+    },
+  };
+}
+
+/** Commercial email must say who sends it and where they are (CAN-SPAM): no identity, no email. */
+export function senderFrom(env: Env): { sender: Sender } | { missing: string[] } {
+  const fields = {
+    SENDER_NAME: env.SENDER_NAME,
+    SENDER_COMPANY: env.SENDER_COMPANY,
+    SENDER_EMAIL: env.SENDER_EMAIL,
+    SENDER_POSTAL_ADDRESS: env.SENDER_POSTAL_ADDRESS,
+    PUBLIC_URL: env.PUBLIC_URL,
+  };
+  const missing = Object.entries(fields)
+    .filter(([, value]) => !value?.trim())
+    .map(([name]) => name);
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(env.SENDER_EMAIL ?? "") && !missing.includes("SENDER_EMAIL")) missing.push("SENDER_EMAIL");
+  if (missing.length > 0) return { missing };
+  const email = env.SENDER_EMAIL.trim();
+  return {
+    sender: {
+      name: env.SENDER_NAME.trim(),
+      company: env.SENDER_COMPANY.trim(),
+      email,
+      postalAddress: env.SENDER_POSTAL_ADDRESS.trim(),
+      replyDomain: env.REPLY_DOMAIN?.trim() || email.slice(email.lastIndexOf("@") + 1),
+      publicUrl: env.PUBLIC_URL.trim(),
+    },
+  };
+}
+
+export function pacingRulesFrom(env: Env): PacingRules {
+  const dailyCap = number(env.SENDER_DAILY_CAP, 200, 1);
+  return {
+    dailyCap,
+    warmupFirstDay: Math.min(dailyCap, number(env.WARMUP_FIRST_DAY, 20, 1)),
+    warmupGrowth: number(env.WARMUP_DAILY_GROWTH, 1.3, 1),
+    minSpacingMs: number(env.MIN_SEND_SPACING_SECONDS, 20) * 1000,
+    jitterMs: number(env.MIN_SEND_SPACING_SECONDS, 20) * 500,
+    timezone: businessTimezone(env),
+  };
+}

@@ -1,0 +1,85 @@
+import { drizzle } from "drizzle-orm/d1";
+import { handOffs } from "../schemas/d1";
+import type { HandOffPackage } from "../engine/hand-off/hand-off-package";
+import { packageText } from "../engine/hand-off/hand-off-package";
+import { PROVIDER_TIMEOUT_MS, resultOfError, resultOfResponse, type EmailTransport, type SendResult } from "./channels/transport";
+import { senderFrom } from "./deployment-settings";
+import { hmacSha256 } from "./crypto/hmac";
+
+/**
+ * Delivers a hand-off package to the owner's destinations: a generic webhook signed with
+ * HMAC-SHA256 over `<timestamp>.<body>` (headers `X-Follow-Up-Timestamp` and
+ * `X-Follow-Up-Signature: v1=<hex>`), a Slack-compatible incoming webhook, and email.
+ */
+
+export type DestinationKind = "webhook" | "slack" | "email";
+
+export function destinationsFrom(env: Env): DestinationKind[] {
+  const kinds: DestinationKind[] = [];
+  if (env.HANDOFF_WEBHOOK_URL && env.HANDOFF_WEBHOOK_SECRET) kinds.push("webhook");
+  if (env.SLACK_WEBHOOK_URL) kinds.push("slack");
+  if (env.HANDOFF_EMAIL) kinds.push("email");
+  return kinds;
+}
+
+const toHex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+
+/** What a receiver recomputes to trust the webhook: HMAC-SHA256(secret, `${timestamp}.${body}`). */
+export async function webhookSignature(secret: string, timestamp: number, body: string): Promise<string> {
+  return `v1=${toHex(await hmacSha256(secret, `${timestamp}.${body}`))}`;
+}
+
+async function post(url: string, body: string, headers: Record<string, string>, provider: string): Promise<SendResult> {
+  try {
+    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body, signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS) });
+    return await resultOfResponse(response, provider, () => "accepted");
+  } catch (error) {
+    return resultOfError(error, provider);
+  }
+}
+
+export async function deliverHandOff(env: Env, email: EmailTransport, kind: DestinationKind, pkg: HandOffPackage, key: string, wallNowMs: number): Promise<SendResult> {
+  const leadUrl = `${(env.PUBLIC_URL ?? "").replace(/\/+$/, "")}/api/leads/${pkg.leadId}`;
+  switch (kind) {
+    case "webhook": {
+      const body = JSON.stringify({ type: "lead.handed_off", id: key, ...pkg });
+      const timestamp = Math.floor(wallNowMs / 1000);
+      return post(env.HANDOFF_WEBHOOK_URL, body, { "x-follow-up-timestamp": String(timestamp), "x-follow-up-signature": await webhookSignature(env.HANDOFF_WEBHOOK_SECRET, timestamp, body) }, "hand-off webhook");
+    }
+    case "slack":
+      return post(env.SLACK_WEBHOOK_URL, JSON.stringify({ text: packageText(pkg, leadUrl) }), {}, "slack");
+    case "email": {
+      const identity = senderFrom(env);
+      if ("missing" in identity) return { ok: false, permanent: false, reason: `sender identity incomplete: set ${identity.missing.join(", ")}` };
+      const text = packageText(pkg, leadUrl);
+      const who = pkg.profile.name ?? pkg.profile.email ?? pkg.leadId;
+      const domain = identity.sender.email.slice(identity.sender.email.lastIndexOf("@") + 1);
+      return email.sendEmail(
+        {
+          from: { name: identity.sender.name, email: identity.sender.email },
+          to: env.HANDOFF_EMAIL,
+          subject: `Hot lead: ${who}`.replace(/[\r\n]+/g, " ").slice(0, 200),
+          text,
+          html: `<pre style="font-family:system-ui,sans-serif;white-space:pre-wrap">${text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</pre>`,
+          headers: { "Auto-Submitted": "auto-generated" },
+          messageId: `<${key}@${domain}>`,
+        },
+        key,
+        pkg.leadId,
+      );
+    }
+  }
+}
+
+/**
+ * Keeps the lead's latest hand-off for the dashboard's queue. Best effort: the rep's
+ * destinations are what matter, and the lead's timeline keeps every hand-off anyway.
+ */
+export async function recordHandOff(db: D1Database, pkg: HandOffPackage): Promise<void> {
+  const row = { leadId: pkg.leadId, at: pkg.handedOffAt, triggers: pkg.triggers, summary: pkg.summary, nextAction: pkg.nextAction };
+  try {
+    await drizzle(db).insert(handOffs).values(row).onConflictDoUpdate({ target: handOffs.leadId, set: row });
+  } catch (error) {
+    console.error(JSON.stringify({ leadId: pkg.leadId, event: "hand_off_record_failed", error: String(error).slice(0, 200) }));
+  }
+}

@@ -1,0 +1,59 @@
+import type { OutgoingTouch } from "../engine/lead/lead-state";
+import type { LeadId } from "../schemas/lead";
+import type { EmailTransport, SmsTransport } from "./channels/transport";
+import { pacingRulesFrom, senderFrom } from "./deployment-settings";
+import { composeEmail, composeSms } from "./email-composer";
+import { tokenKeys } from "./crypto/signed-token";
+import { knownSites } from "./d1/sites";
+import { suppressionOf } from "./d1/suppressions";
+
+/** What became of one attempt to send a touch; the lead's engine decides what follows. */
+export type DeliveryOutcome =
+  | { kind: "sent"; messageId: string }
+  | { kind: "failed"; permanent: boolean; reason: string }
+  | { kind: "blocked"; reason: string }
+  | { kind: "deferred"; until: number };
+
+export interface DeliveryDeps {
+  env: Env;
+  transports: { email: EmailTransport; sms: SmsTransport };
+  now: number;
+}
+
+/**
+ * Sends one touch: checks the suppression list at this very moment, takes a slot from the
+ * sender's pacing, composes the message and hands it to the channel with the touch's
+ * idempotency key.
+ */
+export async function deliverTouch({ env, transports, now }: DeliveryDeps, leadId: LeadId, touch: OutgoingTouch): Promise<DeliveryOutcome> {
+  let suppressed: string | null;
+  try {
+    suppressed = await suppressionOf(env.DB, env.LEAD_ID_SECRET, touch.channel, touch.to);
+  } catch (error) {
+    // Never send when we cannot tell whether the address opted out.
+    return { kind: "failed", permanent: false, reason: `could not read the suppression list: ${String(error).slice(0, 120)}` };
+  }
+  if (suppressed) return { kind: "blocked", reason: suppressed };
+  const idempotencyKey = `${leadId}:${touch.key}`;
+
+  if (touch.channel === "sms") {
+    if (!env.SMS_FROM) return { kind: "failed", permanent: false, reason: "SMS_FROM is not set" };
+    return outcomeOf(await transports.sms.sendSms({ from: env.SMS_FROM, to: touch.to, text: composeSms(touch.text) }, idempotencyKey, leadId));
+  }
+
+  const identity = senderFrom(env);
+  if ("missing" in identity) return { kind: "failed", permanent: false, reason: `sender identity incomplete: set ${identity.missing.join(", ")}` };
+  const keys = tokenKeys(env);
+  if (!keys) return { kind: "failed", permanent: false, reason: "TOKEN_SECRET is not set" };
+  const { sender } = identity;
+  const slot = await env.SENDERS.get(env.SENDERS.idFromName(sender.email.toLowerCase())).reserve(idempotencyKey, now, pacingRulesFrom(env), touch.instant);
+  if (slot > now) return { kind: "deferred", until: slot };
+  // Click tickets identify visitors: only for sites that track individuals.
+  const siteOrigins = new Set([...(await knownSites(env.DB)).values()].filter((s) => s.tracking !== "aggregate").map((s) => s.origin));
+  const email = await composeEmail(keys, sender, siteOrigins, leadId, touch, now);
+  return outcomeOf(await transports.email.sendEmail(email, idempotencyKey, leadId));
+}
+
+function outcomeOf(result: Awaited<ReturnType<EmailTransport["sendEmail"]>>): DeliveryOutcome {
+  return result.ok ? { kind: "sent", messageId: result.messageId } : { kind: "failed", permanent: result.permanent, reason: result.reason };
+}
