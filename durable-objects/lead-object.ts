@@ -66,47 +66,48 @@ export class LeadObject extends DurableObject<Env> {
   }
 
   /** Records a form post, merging it into the lead (created on first contact), and enrols it in the form's sequence. */
-  async submitForm(leadId: LeadId, submission: Submission, sequence?: SequenceVersion): Promise<{ leadId: LeadId; created: boolean }> {
+  async submitForm(submission: Submission, sequence?: SequenceVersion): Promise<{ leadId: LeadId; created: boolean }> {
     const existed = this.load() !== null;
+    const leadId = this.leadId;
     await this.handle({ kind: "form_submitted", leadId, submission, ...(sequence ? { sequence } : {}) });
     return { leadId, created: !existed };
   }
 
   /** Enrols the lead in a sequence version; refused when it already runs that sequence or automation is halted. */
-  async enrol(leadId: LeadId, sequence: SequenceVersion, reason: EnrolReason = "api"): Promise<{ enrolled: boolean; reason?: string }> {
+  async enrol(sequence: SequenceVersion, reason: EnrolReason = "api"): Promise<{ enrolled: boolean; reason?: string }> {
     const before = this.load();
     if (before === null) return { enrolled: false, reason: "unknown_lead" };
     if (isEnrolled(before, sequence.id)) return { enrolled: false, reason: "already_enrolled" };
-    await this.handle({ kind: "enrolled", leadId, sequence, reason });
+    await this.handle({ kind: "enrolled", sequence, reason });
     const after = this.load()!;
     return isEnrolled(after, sequence.id) ? { enrolled: true } : { enrolled: false, reason: `lead_${after.status}` };
   }
 
   /** Records a human reply: automation pauses at once and the owner is alerted. False when there is no such lead. */
-  async recordReply(leadId: LeadId, reply: Reply): Promise<boolean> {
+  async recordReply(reply: Reply): Promise<boolean> {
     if (this.load() === null) return false;
-    await this.handle({ kind: "reply_received", leadId, ...reply });
+    await this.handle({ kind: "reply_received", ...reply });
     return true;
   }
 
   /** An out-of-office answered a touch: pending touches wait until after the return date. */
-  async recordAutoReply(leadId: LeadId, returnDate?: string): Promise<boolean> {
+  async recordAutoReply(returnDate?: string): Promise<boolean> {
     if (this.load() === null) return false;
-    await this.handle({ kind: "auto_reply_received", leadId, ...(returnDate ? { returnDate } : {}) });
+    await this.handle({ kind: "auto_reply_received", ...(returnDate ? { returnDate } : {}) });
     return true;
   }
 
   /** A delivery failure for the lead's address: a hard one (or repeated soft ones) stops email and suppresses it. */
-  async recordBounce(leadId: LeadId, bounce: { bounceType: "hard" | "soft"; address: string; status?: string; diagnostic: string }): Promise<boolean> {
+  async recordBounce(bounce: { bounceType: "hard" | "soft"; address: string; status?: string; diagnostic: string }): Promise<boolean> {
     if (this.load() === null) return false;
-    await this.handle({ kind: "bounced", leadId, ...bounce });
+    await this.handle({ kind: "bounced", ...bounce });
     return true;
   }
 
   /** SMS START: the lead may be texted again. */
-  async resubscribeSms(leadId: LeadId): Promise<boolean> {
+  async resubscribeSms(): Promise<boolean> {
     if (this.load() === null) return false;
-    await this.handle({ kind: "sms_resubscribed", leadId });
+    await this.handle({ kind: "sms_resubscribed" });
     return true;
   }
 
@@ -114,10 +115,10 @@ export class LeadObject extends DurableObject<Env> {
    * The lead opts out of a channel: every sequence stops and the address is on the
    * suppression list before this returns. Null when there is no such lead.
    */
-  async unsubscribe(leadId: LeadId, channel: "email" | "sms", method: ConsentMethod): Promise<{ email?: string; phone?: string } | null> {
+  async unsubscribe(channel: "email" | "sms", method: ConsentMethod): Promise<{ email?: string; phone?: string } | null> {
     const state = this.load();
     if (state === null) return null;
-    await this.handle({ kind: "unsubscribed", leadId, channel, method });
+    await this.handle({ kind: "unsubscribed", channel, method });
     const { email, phone } = state.profile;
     return { ...(email ? { email } : {}), ...(phone ? { phone } : {}) };
   }
@@ -148,16 +149,16 @@ export class LeadObject extends DurableObject<Env> {
   }
 
   /** Hands the lead to a person now (the owner's call); false when there is no such lead. */
-  async requestHandOff(leadId: LeadId, reason: string): Promise<boolean> {
+  async requestHandOff(reason: string): Promise<boolean> {
     if (this.load() === null) return false;
-    await this.handle({ kind: "hand_off_requested", leadId, reason });
+    await this.handle({ kind: "hand_off_requested", reason });
     return true;
   }
 
   /** The rep's decision on a handed-off (or paused) lead: resume, return to automation, or complete. */
-  async repAction(leadId: LeadId, action: RepAction, note?: string): Promise<LeadSummary["status"] | null> {
+  async repAction(action: RepAction, note?: string): Promise<LeadSummary["status"] | null> {
     if (this.load() === null) return null;
-    await this.handle({ kind: "rep_action", leadId, action, ...(note ? { note } : {}) });
+    await this.handle({ kind: "rep_action", action, ...(note ? { note } : {}) });
     return this.load()!.status;
   }
 
@@ -171,46 +172,44 @@ export class LeadObject extends DurableObject<Env> {
    * when there is no such lead; false when the draft is not waiting for review (already
    * reviewed, sent, or replaced by a newer draft).
    */
-  async reviewDraft(leadId: LeadId, review: DraftReview): Promise<boolean | null> {
+  async reviewDraft(review: DraftReview): Promise<boolean | null> {
     const state = this.load();
     if (state === null) return null;
     const waiting = state.drafts.some((d) => d.enrolmentId === review.enrolmentId && d.stepId === review.stepId && d.status === "ready");
     if (!waiting) return false;
-    await this.handle({ kind: "draft_reviewed", leadId, ...review });
+    await this.handle({ kind: "draft_reviewed", ...review });
     return true;
   }
 
   /** Marks the lead booked: every sequence it is in completes. False when there is no such lead. */
-  async markBooked(leadId: LeadId, source: string): Promise<boolean> {
+  async markBooked(source: string): Promise<boolean> {
     if (this.load() === null) return false;
-    await this.handle({ kind: "booked", leadId, source });
+    await this.handle({ kind: "booked", source });
     return true;
   }
 
   /** Records an open of one of our messages (the pixel), judged human, auto or machine. */
-  async recordOpen(leadId: LeadId, open: { messageId: string; sentAt: number; facts: RequestFacts }): Promise<void> {
-    await this.handle({ kind: "email_opened", leadId, ...open });
+  async recordOpen(open: { messageId: string; sentAt: number; facts: RequestFacts }): Promise<void> {
+    await this.handle({ kind: "email_opened", ...open });
   }
 
   /** Records a click on a tracked link; may re-judge earlier clicks that turn out to be a scanner's burst. */
   async recordClick(
-    leadId: LeadId,
     click: { messageId: string; sentAt: number; linkIndex: number; url: string; honeypot: boolean; facts: RequestFacts },
   ): Promise<void> {
-    await this.handle({ kind: "link_clicked", leadId, ...click });
+    await this.handle({ kind: "link_clicked", ...click });
   }
 
   /** Records a page view of the lead on the owner's site (from the snippet, once identified). */
   async recordPageView(
-    leadId: LeadId,
     view: { pageViewId: string; url: string; pageClass: string | null; title?: string; referrer?: string; timezone?: string; facts: RequestFacts },
   ): Promise<void> {
-    await this.handle({ kind: "page_viewed", leadId, ...view });
+    await this.handle({ kind: "page_viewed", ...view });
   }
 
   /** Records the engaged time of a page view when the lead leaves the page. */
-  async recordPageLeft(leadId: LeadId, leave: { pageViewId: string; engagedMs: number }): Promise<void> {
-    await this.handle({ kind: "page_left", leadId, ...leave });
+  async recordPageLeft(leave: { pageViewId: string; engagedMs: number }): Promise<void> {
+    await this.handle({ kind: "page_left", ...leave });
   }
 
   /** Everything the owner sees about this lead, or null when nobody by this id has contacted us. */
@@ -250,6 +249,11 @@ export class LeadObject extends DurableObject<Env> {
       pendingTouches: state.deliveries.map((d) => ({ key: d.touch.key, stepId: d.touch.stepId, channel: d.touch.channel, dueAt: d.dueAt, attempts: d.attempts })),
       timeline: storage.readTimeline(this.sql),
     };
+  }
+
+  /** The lead's id is the object's name (every stub is made with getByName). */
+  private get leadId(): LeadId {
+    return this.ctx.id.name as LeadId;
   }
 
   private load(): LeadState | null {
@@ -336,7 +340,7 @@ export class LeadObject extends DurableObject<Env> {
             if (timer.kind === "delivery" && this.sending.has(timer.key)) continue;
             storage.retryDue(this.sql, item.id, this.clock.engineTimeAt(this.clock.wallNow() + TIMER_LEASE_WALL_MS));
             const state = this.load();
-            if (state) await this.apply({ kind: "timer_fired", leadId: state.id, timer });
+            if (state) await this.apply({ kind: "timer_fired", timer });
             break;
           }
         }
@@ -400,7 +404,7 @@ export class LeadObject extends DurableObject<Env> {
   private async makeDraft(request: DraftRequest): Promise<void> {
     const answer = await draftTouch(this.languageModel(), request, await this.draftGrounds(request), this.draftTimeoutMs);
     if (answer.by === "model" && answer.notes.length > 0) console.warn(JSON.stringify({ leadId: request.leadId, event: "draft_notes", stepId: request.stepId, notes: answer.notes }));
-    await this.apply({ kind: "draft_ready", leadId: request.leadId, enrolmentId: request.enrolmentId, requestedAt: request.requestedAt, ...answer });
+    await this.apply({ kind: "draft_ready", enrolmentId: request.enrolmentId, requestedAt: request.requestedAt, ...answer });
   }
 
   /** What earlier touches of the enrolment said, and the owner's passages that match the lead and the step. */
@@ -475,7 +479,7 @@ export class LeadObject extends DurableObject<Env> {
       console.error(JSON.stringify({ leadId: state.id, event: "unknown_sequence", sequenceId }));
       return;
     }
-    await this.apply({ kind: "enrolled", leadId: state.id, sequence, reason });
+    await this.apply({ kind: "enrolled", sequence, reason });
   }
 
   /** Hands a touch to its channel and tells the engine how it went. */
@@ -491,17 +495,16 @@ export class LeadObject extends DurableObject<Env> {
     } finally {
       this.sending.delete(touch.key);
     }
-    const leadId = state.id;
     const key = touch.key;
     switch (outcome.kind) {
       case "sent":
-        return this.apply({ kind: "delivery_sent", leadId, key, messageId: outcome.messageId });
+        return this.apply({ kind: "delivery_sent", key, messageId: outcome.messageId });
       case "failed":
-        return this.apply({ kind: "delivery_failed", leadId, key, permanent: outcome.permanent, reason: outcome.reason });
+        return this.apply({ kind: "delivery_failed", key, permanent: outcome.permanent, reason: outcome.reason });
       case "blocked":
-        return this.apply({ kind: "delivery_blocked", leadId, key, reason: outcome.reason });
+        return this.apply({ kind: "delivery_blocked", key, reason: outcome.reason });
       case "deferred":
-        return this.apply({ kind: "delivery_deferred", leadId, key, until: outcome.until });
+        return this.apply({ kind: "delivery_deferred", key, until: outcome.until });
     }
   }
 

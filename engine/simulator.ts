@@ -88,17 +88,17 @@ export function simulate(sim: Simulation): SimulationResult {
           attempts.set(touch.key, attempt);
           const refusal = sim.refuse?.(touch, at, attempt) ?? null;
           if (refusal) {
-            apply({ kind: "delivery_failed", leadId: sim.leadId, key: touch.key, ...refusal }, at);
+            apply({ kind: "delivery_failed", key: touch.key, ...refusal }, at);
             break;
           }
           sent.push({ at, touch });
-          apply({ kind: "delivery_sent", leadId: sim.leadId, key: touch.key, messageId: `<${touch.key}@simulated>` }, at);
-          for (const reaction of sim.react?.(touch, at) ?? []) scripted.push({ at: at + reaction.after, event: reactionEvent(sim.leadId, touch, at, reaction) });
+          apply({ kind: "delivery_sent", key: touch.key, messageId: `<${touch.key}@simulated>` }, at);
+          for (const reaction of sim.react?.(touch, at) ?? []) scripted.push({ at: at + reaction.after, event: reactionEvent(touch, at, reaction) });
           break;
         }
         case "enrol": {
           const sequence = sim.sequences?.(effect.sequenceId);
-          if (sequence) apply({ kind: "enrolled", leadId: sim.leadId, sequence, reason: effect.reason }, at);
+          if (sequence) apply({ kind: "enrolled", sequence, reason: effect.reason }, at);
           break;
         }
         case "alert":
@@ -116,7 +116,7 @@ export function simulate(sim: Simulation): SimulationResult {
           // The preview shows the templates: drafts depend on a model and the owner's review.
           if (sim.draftAnswer) {
             const { enrolmentId, requestedAt } = effect.request;
-            apply({ kind: "draft_ready", leadId: sim.leadId, enrolmentId, requestedAt, content: null, by: sim.draftAnswer, notes: [] }, at);
+            apply({ kind: "draft_ready", enrolmentId, requestedAt, content: null, by: sim.draftAnswer, notes: [] }, at);
           }
           break;
         }
@@ -139,23 +139,23 @@ export function simulate(sim: Simulation): SimulationResult {
       apply(event.event, event.at);
     } else if (timer) {
       timers.delete(timerKey(timer.timer));
-      apply({ kind: "timer_fired", leadId: sim.leadId, timer: timer.timer }, timer.at);
+      apply({ kind: "timer_fired", timer: timer.timer }, timer.at);
     }
   }
   return { state: state!, sent, alerts, handOffs, events };
 }
 
-function reactionEvent(leadId: LeadId, touch: OutgoingTouch, sentAt: number, reaction: Reaction): LeadEvent {
+function reactionEvent(touch: OutgoingTouch, sentAt: number, reaction: Reaction): LeadEvent {
   switch (reaction.kind) {
     case "open":
-      return { kind: "email_opened", leadId, messageId: touch.key, sentAt, facts: PERSON };
+      return { kind: "email_opened", messageId: touch.key, sentAt, facts: PERSON };
     case "click":
-      return { kind: "link_clicked", leadId, messageId: touch.key, sentAt, linkIndex: 0, url: reaction.text ?? "https://owner.example/", honeypot: false, facts: PERSON };
+      return { kind: "link_clicked", messageId: touch.key, sentAt, linkIndex: 0, url: reaction.text ?? "https://owner.example/", honeypot: false, facts: PERSON };
     case "reply":
-      return { kind: "reply_received", leadId, messageKey: touch.key, text: reaction.text ?? "Sounds good, let's talk." };
+      return { kind: "reply_received", messageKey: touch.key, text: reaction.text ?? "Sounds good, let's talk." };
     case "visit":
-      return { kind: "page_viewed", leadId, pageViewId: `pv-${touch.key}-${reaction.after}`, url: "https://owner.example/pricing", pageClass: reaction.pageClass ?? "pricing", facts: PERSON };
+      return { kind: "page_viewed", pageViewId: `pv-${touch.key}-${reaction.after}`, url: "https://owner.example/pricing", pageClass: reaction.pageClass ?? "pricing", facts: PERSON };
     case "book":
-      return { kind: "booked", leadId, source: "simulation" };
+      return { kind: "booked", source: "simulation" };
   }
 }

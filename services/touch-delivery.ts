@@ -46,7 +46,7 @@ export async function deliverTouch({ env, transports, now }: DeliveryDeps, leadI
   const keys = tokenKeys(env);
   if (!keys) return { kind: "failed", permanent: false, reason: "TOKEN_SECRET is not set" };
   const { sender } = identity;
-  const slot = await env.SENDERS.get(env.SENDERS.idFromName(sender.email.toLowerCase())).reserve(idempotencyKey, now, pacingRulesFrom(env), touch.instant);
+  const slot = await env.SENDERS.getByName(sender.email.toLowerCase()).reserve(idempotencyKey, now, pacingRulesFrom(env), touch.instant);
   if (slot > now) return { kind: "deferred", until: slot };
   // Click tickets identify visitors: only for sites that track individuals.
   const siteOrigins = new Set([...(await knownSites(env.DB)).values()].filter((s) => s.tracking !== "aggregate").map((s) => s.origin));

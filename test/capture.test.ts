@@ -39,7 +39,7 @@ describe("POST /f/:formId content types", () => {
     body.set("budget", "10-20k");
     body.set("utm_source", "newsletter");
     const leadId = await leadIdFrom(await call(`/f/${form.id}`, { method: "POST", headers: { accept: "application/json" }, body }));
-    const lead = await env.LEADS.get(env.LEADS.idFromName(leadId)).summary();
+    const lead = await env.LEADS.getByName(leadId).summary();
     expect(lead?.profile).toMatchObject({ name: "Bo Ek", firstName: "Bo", lastName: "Ek" });
     const [entry] = lead!.timeline;
     if (entry?.kind !== "form_submitted") throw new Error("expected the submission first");
@@ -52,7 +52,7 @@ describe("POST /f/:formId content types", () => {
     const leadId = await leadIdFrom(await postJson(form.id, { email: `${unique("cy")}@example.com`, title: "Head of Ops", consent_email: true }));
     const row = await leadRow(leadId);
     expect(row).toMatchObject({ title: "Head of Ops", source: "partner-api" });
-    const lead = await env.LEADS.get(env.LEADS.idFromName(leadId)).summary();
+    const lead = await env.LEADS.getByName(leadId).summary();
     expect(lead?.consent.email).toMatchObject({ granted: true, formId: form.id });
   });
 
@@ -89,7 +89,7 @@ describe("one lead per person", () => {
     expect(await leadIdFrom(second!)).toBe(firstId);
     const { results } = await env.DB.prepare("SELECT id FROM leads WHERE email = ?").bind(email).all();
     expect(results).toHaveLength(1);
-    const lead = await env.LEADS.get(env.LEADS.idFromName(firstId)).summary();
+    const lead = await env.LEADS.getByName(firstId).summary();
     expect(lead?.timeline.map((e) => (e.kind === "form_submitted" ? e.submission.message : undefined)).sort()).toEqual(["first", "second"]);
     expect(lead?.profile).toMatchObject({ name: "Dee", company: "Dee & Co", email });
   });

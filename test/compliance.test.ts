@@ -24,8 +24,8 @@ const suppressionRows = (value: string) => env.DB.prepare("SELECT channel, value
 async function enrolledLead() {
   const lead = await freshLead();
   const email = `${unique("optout")}@example.com`;
-  await lead.stub.submitForm(lead.leadId, submission(email), NEW_INQUIRY);
-  await lead.stub.enrol(lead.leadId, WARM);
+  await lead.stub.submitForm(submission(email), NEW_INQUIRY);
+  await lead.stub.enrol(WARM);
   await settle(lead.stub);
   return { ...lead, email, token: await unsubscribeToken(keys, lead.leadId) };
 }
@@ -122,7 +122,7 @@ describe("suppression list API", () => {
   it("a domain added by the owner stops touches to every address on it", async () => {
     const domain = `${unique("wholedomain")}.example`;
     const { leadId, stub } = await freshLead();
-    await stub.submitForm(leadId, submission(`someone@${domain}`), NEW_INQUIRY);
+    await stub.submitForm(submission(`someone@${domain}`), NEW_INQUIRY);
     await settle(stub);
     await asOwner("/api/suppressions", { method: "POST", body: JSON.stringify({ value: domain, reason: "asked" }) });
     await advance(stub);
@@ -185,8 +185,8 @@ describe("data rights", () => {
     const [ack] = await outboxFor(leadId);
     const pixel = /\/o\/([^"]+)"/.exec(ack!.html!)![1]!;
     await callAndSettle(`/o/${pixel}`, { headers: { "user-agent": SAFARI } });
-    await stub.recordPageView(leadId, { pageViewId: "pv-rights", url: "https://site.example/pricing", pageClass: "pricing", facts: { userAgent: SAFARI, botAgent: false, network: null, prefetch: false } });
-    await stub.unsubscribe(leadId, "email", "one_click");
+    await stub.recordPageView({ pageViewId: "pv-rights", url: "https://site.example/pricing", pageClass: "pricing", facts: { userAgent: SAFARI, botAgent: false, network: null, prefetch: false } });
+    await stub.unsubscribe("email", "one_click");
     return { leadId, stub, email, phone };
   }
 
@@ -274,7 +274,7 @@ describe("retention and tracking switches", () => {
     const origin = `https://${unique("private")}.example`;
     expect((await asOwner("/api/sites", { method: "PUT", body: JSON.stringify({ origin, tracking: "aggregate", pageRules: [{ pattern: "/pricing*", class: "pricing" }] }) })).status).toBe(200);
     const { leadId, stub } = await freshLead();
-    await stub.submitForm(leadId, submission(`${unique("private")}@example.com`));
+    await stub.submitForm(submission(`${unique("private")}@example.com`));
     const before = (await summaryOf(stub)).timeline.length;
     const ticket = await clickTicket(keys, leadId);
     const beacon = { v: "visitor-private-1", p: "view-private-1", t: "view", u: `${origin}/pricing`, k: ticket };
@@ -307,7 +307,7 @@ describe("SMS STOP and replies by text", () => {
     // Friday 22:30 in New York: the acknowledgement's SMS waits for 08:00.
     const lead = await freshLead();
     await withClock(lead.stub, Date.UTC(2026, 10, 7, 3, 30));
-    await lead.stub.submitForm(lead.leadId, submission(`${unique("texter")}@example.com`, { profile: { email: `${unique("texter")}@example.com`, phone, timezone: "America/New_York" }, consent: { sms: true } }), NEW_INQUIRY);
+    await lead.stub.submitForm(submission(`${unique("texter")}@example.com`, { profile: { email: `${unique("texter")}@example.com`, phone, timezone: "America/New_York" }, consent: { sms: true } }), NEW_INQUIRY);
     await settle(lead.stub);
     return lead;
   }

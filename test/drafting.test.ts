@@ -180,7 +180,7 @@ async function leadIn(sequence: SequenceVersion, model: LanguageModel | null, dr
     shell.languageModel = () => model;
     if (draftTimeoutMs !== undefined) shell.draftTimeoutMs = draftTimeoutMs;
   });
-  await stub.submitForm(leadId, submission(`${unique("draft")}@example.com`, { profile: { email: `${unique("d")}@example.com`, firstName: "Ann", company: "Acme", timezone: "America/New_York" } }), sequence);
+  await stub.submitForm(submission(`${unique("draft")}@example.com`, { profile: { email: `${unique("d")}@example.com`, firstName: "Ann", company: "Acme", timezone: "America/New_York" } }), sequence);
   await settle(stub);
   return { leadId, stub };
 }

@@ -25,7 +25,7 @@ function clicks(sentAt: number, list: { at: number; link: number; honeypot?: boo
   for (const c of list) {
     const outcome = applyEvent(
       state,
-      { kind: "link_clicked", leadId: LEAD, messageId: "m1", sentAt, linkIndex: c.link, url: `https://site.example/${c.link}`, honeypot: c.honeypot ?? false, facts: person },
+      { kind: "link_clicked", messageId: "m1", sentAt, linkIndex: c.link, url: `https://site.example/${c.link}`, honeypot: c.honeypot ?? false, facts: person },
       c.at,
     );
     state = outcome.state!;
@@ -50,7 +50,7 @@ describe("clicks judged on simulated time", () => {
   it("the scanner window is a setting: at 10 s, a click 43 s after send is a person", () => {
     const state = newLead();
     const config = { ...DEFAULT_ENGINE_CONFIG, signals: { ...DEFAULT_ENGINE_CONFIG.signals, scannerWindowMs: 10_000 } };
-    const event = { kind: "link_clicked", leadId: LEAD, messageId: "m1", sentAt: T0, linkIndex: 0, url: "https://s.example/", honeypot: false, facts: person } as const;
+    const event = { kind: "link_clicked", messageId: "m1", sentAt: T0, linkIndex: 0, url: "https://s.example/", honeypot: false, facts: person } as const;
     expect(applyEvent(state, event, T0 + 43 * SECOND, config).state!.engagement.clicks.human).toBe(1);
   });
 
@@ -88,7 +88,7 @@ describe("opens", () => {
   it("a lead whose every open is a privacy-proxy prefetch is unknown, not opened", () => {
     let state = newLead();
     const relay: RequestFacts = { userAgent: "Mozilla/5.0", botAgent: false, network: "apple_relay", prefetch: false };
-    for (const m of ["m1", "m2"]) state = applyEvent(state, { kind: "email_opened", leadId: LEAD, messageId: m, sentAt: T0, facts: relay }, T0 + SECOND).state!;
+    for (const m of ["m1", "m2"]) state = applyEvent(state, { kind: "email_opened", messageId: m, sentAt: T0, facts: relay }, T0 + SECOND).state!;
     expect(state.engagement.opens).toEqual({ human: 0, auto: 2, machine: 0 });
     expect(openedStatus(state.engagement)).toBe("unknown");
     expect(openedStatus(newLead().engagement)).toBe("no");
@@ -98,7 +98,7 @@ describe("opens", () => {
     let state = newLead();
     const entries: unknown[] = [];
     for (let i = 0; i < 2; i++) {
-      const outcome = applyEvent(state, { kind: "email_opened", leadId: LEAD, messageId: "m1", sentAt: T0, facts: person }, T0 + (i + 1) * 3600 * SECOND);
+      const outcome = applyEvent(state, { kind: "email_opened", messageId: "m1", sentAt: T0, facts: person }, T0 + (i + 1) * 3600 * SECOND);
       state = outcome.state!;
       entries.push(...outcome.effects.filter((e) => e.kind === "append_timeline").map((e) => (e.kind === "append_timeline" ? e.entry : null)));
     }
@@ -107,19 +107,19 @@ describe("opens", () => {
   });
 
   it("signals for a lead that never contacted us change nothing", () => {
-    expect(applyEvent(null, { kind: "email_opened", leadId: LEAD, messageId: "m1", sentAt: T0, facts: person }, T0)).toEqual({ state: null, effects: [] });
+    expect(applyEvent(null, { kind: "email_opened", messageId: "m1", sentAt: T0, facts: person }, T0)).toEqual({ state: null, effects: [] });
   });
 });
 
 describe("page views", () => {
   it("engaged time from the leave beacon lands on its view; a bot's view is not a visit", () => {
     let state = newLead();
-    state = applyEvent(state, { kind: "page_viewed", leadId: LEAD, pageViewId: "p1", url: "https://s.example/pricing", pageClass: "pricing", facts: person }, T0).state!;
-    state = applyEvent(state, { kind: "page_viewed", leadId: LEAD, pageViewId: "p2", url: "https://s.example/pricing", pageClass: "pricing", facts: { ...person, botAgent: true } }, T0).state!;
-    state = applyEvent(state, { kind: "page_left", leadId: LEAD, pageViewId: "p1", engagedMs: 240_000 }, T0 + 240 * SECOND).state!;
-    const unchanged = applyEvent(state, { kind: "page_left", leadId: LEAD, pageViewId: "p2", engagedMs: 5_000 }, T0 + 250 * SECOND);
+    state = applyEvent(state, { kind: "page_viewed", pageViewId: "p1", url: "https://s.example/pricing", pageClass: "pricing", facts: person }, T0).state!;
+    state = applyEvent(state, { kind: "page_viewed", pageViewId: "p2", url: "https://s.example/pricing", pageClass: "pricing", facts: { ...person, botAgent: true } }, T0).state!;
+    state = applyEvent(state, { kind: "page_left", pageViewId: "p1", engagedMs: 240_000 }, T0 + 240 * SECOND).state!;
+    const unchanged = applyEvent(state, { kind: "page_left", pageViewId: "p2", engagedMs: 5_000 }, T0 + 250 * SECOND);
     expect(unchanged.effects).toEqual([]);
-    const repeated = applyEvent(state, { kind: "page_left", leadId: LEAD, pageViewId: "p1", engagedMs: 240_000 }, T0 + 251 * SECOND);
+    const repeated = applyEvent(state, { kind: "page_left", pageViewId: "p1", engagedMs: 240_000 }, T0 + 251 * SECOND);
     expect(repeated.effects).toEqual([]);
     expect(state.engagement.visits).toEqual([{ pageViewId: "p1", at: T0, pageClass: "pricing", engagedMs: 240_000 }]);
     expect(state.engagement.pageViews).toEqual({ human: 1, auto: 0, machine: 1 });

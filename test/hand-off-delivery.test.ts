@@ -37,7 +37,7 @@ function destinations(webhookAnswers: (() => Response)[] = [() => new Response("
 async function handedOffLead() {
   const lead = await freshLead();
   await withEnv(lead.stub, { HANDOFF_WEBHOOK_URL: HOOK, HANDOFF_WEBHOOK_SECRET: SECRET, SLACK_WEBHOOK_URL: SLACK });
-  await lead.stub.submitForm(lead.leadId, submission(`${unique("hot")}@example.com`, { profile: { email: `${unique("hot")}@example.com`, name: "Hana Ito", timezone: "America/New_York" }, message: "Two buildings" }));
+  await lead.stub.submitForm(submission(`${unique("hot")}@example.com`, { profile: { email: `${unique("hot")}@example.com`, name: "Hana Ito", timezone: "America/New_York" }, message: "Two buildings" }));
   await settle(lead.stub);
   return lead;
 }
@@ -46,7 +46,7 @@ describe("hand-off delivery", () => {
   it("a hot reply reaches the signed webhook, Slack and the owner's inbox, and pauses the lead", async () => {
     const requests = destinations();
     const { leadId, stub } = await handedOffLead();
-    await stub.recordReply(leadId, { text: "What would this cost for both buildings?" });
+    await stub.recordReply({ text: "What would this cost for both buildings?" });
 
     const webhook = requests.find((r) => r.url === HOOK)!;
     const timestamp = webhook.headers.get("x-follow-up-timestamp")!;
@@ -75,8 +75,8 @@ describe("hand-off delivery", () => {
 
   it("a failing webhook is retried with backoff until it answers", async () => {
     const requests = destinations([() => new Response("down", { status: 503 }), () => new Response("ok")]);
-    const { leadId, stub } = await handedOffLead();
-    await stub.recordReply(leadId, { text: "Ready to move forward." });
+    const { stub } = await handedOffLead();
+    await stub.recordReply({ text: "Ready to move forward." });
     expect(requests.filter((r) => r.url === HOOK)).toHaveLength(1);
     const due = await runInDurableObject(stub, (_o: LeadObject, state) => state.storage.sql.exec<{ at: number; kind: string }>("SELECT due_at AS at, kind FROM due WHERE kind = 'handoff'").toArray());
     expect(due).toHaveLength(1);
@@ -119,7 +119,7 @@ describe("booking webhooks", () => {
       body: JSON.stringify({ email }),
     });
     const { leadId } = (await response.json()) as { leadId: string };
-    return { email, leadId, stub: env.LEADS.get(env.LEADS.idFromName(leadId)) };
+    return { email, leadId, stub: env.LEADS.getByName(leadId) };
   }
 
   it("Cal.com: a signed BOOKING_CREATED books the lead; a bad signature changes nothing", async () => {

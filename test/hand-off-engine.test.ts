@@ -112,13 +112,13 @@ describe("hand-off triggers", () => {
   });
 
   it("the booking link opened but no booking within a day fires; a booking in time does not", () => {
-    const waited = walk([post(T0), click(T0 + HOUR, `${BOOKING}?slot=1`), { at: T0 + 25 * HOUR, event: { kind: "timer_fired", leadId: LEAD, timer: { kind: "booking_check" } } }]);
+    const waited = walk([post(T0), click(T0 + HOUR, `${BOOKING}?slot=1`), { at: T0 + 25 * HOUR, event: { kind: "timer_fired", timer: { kind: "booking_check" } } }]);
     expect(triggers(waited)).toEqual(["booking_not_completed"]);
     const booked = walk([
       post(T0),
       click(T0 + HOUR, BOOKING),
-      { at: T0 + 2 * HOUR, event: { kind: "booked", leadId: LEAD, source: "Cal.com" } },
-      { at: T0 + 25 * HOUR, event: { kind: "timer_fired", leadId: LEAD, timer: { kind: "booking_check" } } },
+      { at: T0 + 2 * HOUR, event: { kind: "booked", source: "Cal.com" } },
+      { at: T0 + 25 * HOUR, event: { kind: "timer_fired", timer: { kind: "booking_check" } } },
     ]);
     expect(triggers(booked)).toEqual([]);
     const scanned = applyEvent(walk([post(T0)]).state, click(T0 + HOUR, BOOKING, SCANNER).event, T0 + HOUR, CONFIG);
@@ -171,7 +171,7 @@ describe("hand-off package", () => {
     const result = walk([
       { at: T0, event: { kind: "form_submitted", leadId: LEAD, submission: { ...submission({ name: "Hana Ito", company: "Ito Roofing" }), message: "Need a quote for two buildings" } } },
       visit(T0 + HOUR, "pricing"),
-      { at: T0 + HOUR + 90_000, event: { kind: "page_left", leadId: LEAD, pageViewId: `pv-${T0 + HOUR}`, engagedMs: 95_000 } },
+      { at: T0 + HOUR + 90_000, event: { kind: "page_left", pageViewId: `pv-${T0 + HOUR}`, engagedMs: 95_000 } },
       reply(T0 + DAY, "It looks too expensive for us, what are the contract terms?"),
     ]);
     const pkg = buildPackage(result.state, result.timeline, result.handOffs, T0 + DAY);
@@ -192,7 +192,7 @@ describe("hand-off package", () => {
 });
 
 describe("the rep's decisions", () => {
-  const rep = (state: LeadState, action: "resume" | "return" | "complete", at: number) => applyEvent(state, { kind: "rep_action", leadId: LEAD, action }, at, CONFIG);
+  const rep = (state: LeadState, action: "resume" | "return" | "complete", at: number) => applyEvent(state, { kind: "rep_action", action }, at, CONFIG);
 
   it("resume continues the paused sequence, return moves it to nurture, complete closes it", () => {
     const handed = simulate({ leadId: LEAD, submission: submission(), sequence: preset("warm"), start: T0, until: T0 + 2 * DAY, events: [reply(T0 + DAY, "What does it cost?")], config: CONFIG });

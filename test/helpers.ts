@@ -57,4 +57,4 @@ export async function makeLead(fields: Record<string, unknown> = {}): Promise<st
   return ((await response.json()) as { leadId: string }).leadId;
 }
 
-export const leadSummary = (leadId: string) => env.LEADS.get(env.LEADS.idFromName(leadId)).summary();
+export const leadSummary = (leadId: string) => env.LEADS.getByName(leadId).summary();

@@ -67,7 +67,7 @@ async function leadWithFirstTouch(prefix = "in") {
   const leadId = await leadIdFor(env.LEAD_ID_SECRET, { email });
   const stub = stubFor(leadId);
   await withClock(stub);
-  await stub.submitForm(leadId, submission(email), NEW_INQUIRY);
+  await stub.submitForm(submission(email), NEW_INQUIRY);
   await settle(stub);
   const sent = (await outboxFor(leadId)).filter((m) => m.channel === "email");
   expect(sent.length).toBeGreaterThan(0);

@@ -12,7 +12,7 @@ import { asOwner } from "./helpers";
  * the alarm when the next item is due, and reads what the outbox received.
  */
 
-export const stubFor = (leadId: string) => env.LEADS.get(env.LEADS.idFromName(leadId));
+export const stubFor = (leadId: string) => env.LEADS.getByName(leadId);
 
 /** Monday 2 November 2026, 10:00 in New York: inside every window, outside quiet hours. */
 export const MONDAY_10_NY = Date.UTC(2026, 10, 2, 15, 0);

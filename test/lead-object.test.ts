@@ -12,7 +12,7 @@ function submission(email: string): Submission {
 
 function freshLead() {
   const leadId = crypto.randomUUID().replaceAll("-", "");
-  return { leadId, stub: env.LEADS.get(env.LEADS.idFromName(leadId)) };
+  return { leadId, stub: env.LEADS.getByName(leadId) };
 }
 
 const rowFor = (id: string) => env.DB.prepare("SELECT * FROM leads WHERE id = ?").bind(id).first();
@@ -34,8 +34,8 @@ function failingD1(db: D1Database): D1Database {
 describe("LeadObject", () => {
   it("stores its own id on first contact and reports created only once", async () => {
     const { leadId, stub } = freshLead();
-    expect(await stub.submitForm(leadId, submission("once@example.com"))).toEqual({ leadId, created: true });
-    expect(await stub.submitForm(leadId, submission("once@example.com"))).toEqual({ leadId, created: false });
+    expect(await stub.submitForm(submission("once@example.com"))).toEqual({ leadId, created: true });
+    expect(await stub.submitForm(submission("once@example.com"))).toEqual({ leadId, created: false });
     expect((await stub.summary())?.id).toBe(leadId);
   });
 
@@ -49,7 +49,7 @@ describe("LeadObject", () => {
     await runInDurableObject(stub, (object: LeadObject) => {
       (object as unknown as { env: Env }).env = { ...env, DB: failingD1(realDb) };
     });
-    await stub.submitForm(leadId, submission("outage@example.com"));
+    await stub.submitForm(submission("outage@example.com"));
     expect(await rowFor(leadId)).toBeNull();
     expect((await stub.summary())?.timeline).toHaveLength(1);
 
@@ -70,9 +70,9 @@ describe("LeadObject", () => {
 
   it("a late projection of an older version never rolls D1 back", async () => {
     const { leadId, stub } = freshLead();
-    await stub.submitForm(leadId, submission("order@example.com"));
+    await stub.submitForm(submission("order@example.com"));
     const v1 = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ state: string }>("SELECT state FROM lead").one().state);
-    await stub.submitForm(leadId, { ...submission("order@example.com"), profile: { email: "order@example.com", company: "Second" } });
+    await stub.submitForm({ ...submission("order@example.com"), profile: { email: "order@example.com", company: "Second" } });
     await projectLead(env.DB, JSON.parse(v1) as LeadState, []);
     expect(await rowFor(leadId)).toMatchObject({ company: "Second", version: 2 });
   });

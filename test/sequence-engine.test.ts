@@ -157,7 +157,7 @@ describe("sequence engine: the new-inquiry preset", () => {
       until: MONDAY_10 + 12 * DAY,
       events: events.map(({ at, touch }) => ({
         at,
-        event: { kind: "link_clicked", leadId: LEAD, messageId: touch.key, sentAt: at - 5_000, linkIndex: 0, url: "https://owner.example/", honeypot: false, facts: { userAgent: "Mozilla/5.0", botAgent: false, network: "microsoft", prefetch: false } },
+        event: { kind: "link_clicked", messageId: touch.key, sentAt: at - 5_000, linkIndex: 0, url: "https://owner.example/", honeypot: false, facts: { userAgent: "Mozilla/5.0", botAgent: false, network: "microsoft", prefetch: false } },
       })),
     });
     expect(withScanner.sent.map((s) => [s.touch.stepId, s.at])).toEqual(silent.sent.map((s) => [s.touch.stepId, s.at]));
@@ -291,7 +291,7 @@ describe("sequence engine: rules, branches and presets", () => {
     const returning = run({
       sequence: preset("hot"),
       until: MONDAY_10 + 30 * DAY,
-      events: [{ at: MONDAY_10 + 3 * DAY, event: { kind: "page_viewed", leadId: LEAD, pageViewId: "p1", url: "https://owner.example/pricing", pageClass: "pricing", facts: { userAgent: "Mozilla/5.0 (Macintosh) Safari/605.1.15", botAgent: false, network: null, prefetch: false } } }],
+      events: [{ at: MONDAY_10 + 3 * DAY, event: { kind: "page_viewed", pageViewId: "p1", url: "https://owner.example/pricing", pageClass: "pricing", facts: { userAgent: "Mozilla/5.0 (Macintosh) Safari/605.1.15", botAgent: false, network: null, prefetch: false } } }],
     });
     expect(returning.sent.map((s) => s.touch.stepId)).toContain("site-return");
   });
@@ -361,7 +361,7 @@ describe("sequence engine: rules, branches and presets", () => {
 
   it("a lead is never enrolled twice in the same sequence at once", () => {
     const first = applyEvent(null, { kind: "form_submitted", leadId: LEAD, submission: submission(), sequence: preset("warm") }, MONDAY_10).state!;
-    const again = applyEvent(first, { kind: "enrolled", leadId: LEAD, sequence: preset("warm"), reason: "api" }, MONDAY_10 + HOUR);
+    const again = applyEvent(first, { kind: "enrolled", sequence: preset("warm"), reason: "api" }, MONDAY_10 + HOUR);
     expect(again.effects).toEqual([]);
     expect(again.state!.enrolments).toHaveLength(1);
   });
@@ -382,7 +382,7 @@ describe("sequence engine: rules, branches and presets", () => {
 
   it("a stale timer changes nothing", () => {
     const state = applyEvent(null, { kind: "form_submitted", leadId: LEAD, submission: submission() }, MONDAY_10).state!;
-    const outcome = applyEvent(state, { kind: "timer_fired", leadId: LEAD, timer: { kind: "delivery", key: "e9-t1-email" } }, MONDAY_10);
+    const outcome = applyEvent(state, { kind: "timer_fired", timer: { kind: "delivery", key: "e9-t1-email" } }, MONDAY_10);
     expect(outcome.state).toBe(state);
     expect(outcome.effects).toEqual([{ kind: "unschedule", timer: { kind: "delivery", key: "e9-t1-email" } }]);
   });

@@ -70,7 +70,7 @@ describe("a form post starts the form's sequence", () => {
 describe("the lead's alarm", () => {
   it("is armed for the earliest pending item and walks the sequence; an opened email pulls the next one sooner", async () => {
     const { leadId, stub } = await freshLead();
-    await stub.submitForm(leadId, submission(`${unique("walk")}@example.com`), NEW_INQUIRY);
+    await stub.submitForm(submission(`${unique("walk")}@example.com`), NEW_INQUIRY);
     await settle(stub);
     const [alarm, earliest] = await runInDurableObject(stub, async (_o, state) => [
       await state.storage.getAlarm(),
@@ -96,7 +96,7 @@ describe("the lead's alarm", () => {
 
   it("a duplicated alarm sends a touch once", async () => {
     const { leadId, stub } = await freshLead();
-    await stub.submitForm(leadId, submission(`${unique("dup")}@example.com`), NEW_INQUIRY);
+    await stub.submitForm(submission(`${unique("dup")}@example.com`), NEW_INQUIRY);
     await settle(stub);
     const earliest = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ at: number }>("SELECT MIN(due_at) AS at FROM due").one().at);
     clocks.get(stub.id.toString())!.at = earliest;
@@ -134,7 +134,7 @@ describe("channels", () => {
     const provider = fakeResend([unavailable, unavailable, ok]);
     const { leadId, stub } = await freshLead();
     await withEnv(stub, { EMAIL_TRANSPORT: "resend", RESEND_API_KEY: "re_test" });
-    await stub.submitForm(leadId, submission(`${unique("retry")}@example.com`), NEW_INQUIRY);
+    await stub.submitForm(submission(`${unique("retry")}@example.com`), NEW_INQUIRY);
     await settle(stub);
     expect(provider.calls()).toBe(1);
     const pending = (await summaryOf(stub)).pendingTouches;
@@ -168,9 +168,9 @@ describe("channels", () => {
         return ok();
       },
     ]);
-    const { leadId, stub } = await freshLead();
+    const { stub } = await freshLead();
     await withEnv(stub, { EMAIL_TRANSPORT: "resend", RESEND_API_KEY: "re_test" });
-    await stub.submitForm(leadId, submission(`${unique("lost")}@example.com`), NEW_INQUIRY);
+    await stub.submitForm(submission(`${unique("lost")}@example.com`), NEW_INQUIRY);
     await settle(stub);
     await advance(stub);
     expect(provider.calls()).toBe(2);
@@ -180,9 +180,9 @@ describe("channels", () => {
   it("an email provider that times out is retried, and the lead gets the email once", async () => {
     const timedOut = () => Promise.reject(new DOMException("The operation was aborted due to timeout", "TimeoutError"));
     const provider = fakeResend([timedOut, ok]);
-    const { leadId, stub } = await freshLead();
+    const { stub } = await freshLead();
     await withEnv(stub, { EMAIL_TRANSPORT: "resend", RESEND_API_KEY: "re_test" });
-    await stub.submitForm(leadId, submission(`${unique("timeout")}@example.com`), NEW_INQUIRY);
+    await stub.submitForm(submission(`${unique("timeout")}@example.com`), NEW_INQUIRY);
     await settle(stub);
     expect((await summaryOf(stub)).timeline.find((e) => e.kind === "touch_failed")).toMatchObject({ permanent: false });
     await advance(stub);
@@ -203,9 +203,9 @@ describe("channels", () => {
       texts.push(new URLSearchParams(await request.text()).get("Body") ?? "");
       return Response.json({ sid: `SM${calls}` }, { status: 201 });
     });
-    const { leadId, stub } = await freshLead();
+    const { stub } = await freshLead();
     await withEnv(stub, { SMS_TRANSPORT: "twilio", TWILIO_ACCOUNT_SID: "AC123", TWILIO_API_BASE: "https://sms.example", SMS_FROM: "+15005550006" });
-    await stub.submitForm(leadId, submission(`${unique("sms5xx")}@example.com`, { profile: { email: `${unique("sms5xx")}@example.com`, phone: "+12125550170", timezone: "America/New_York" }, consent: { sms: true } }), NEW_INQUIRY);
+    await stub.submitForm(submission(`${unique("sms5xx")}@example.com`, { profile: { email: `${unique("sms5xx")}@example.com`, phone: "+12125550170", timezone: "America/New_York" }, consent: { sms: true } }), NEW_INQUIRY);
     await settle(stub);
     expect(calls).toBe(1);
     await advance(stub);
@@ -217,9 +217,9 @@ describe("channels", () => {
 
   it("a permanent refusal marks the touch failed, visibly, and the sequence carries on", async () => {
     fakeResend([() => new Response(JSON.stringify({ message: "invalid to address" }), { status: 422 })]);
-    const { leadId, stub } = await freshLead();
+    const { stub } = await freshLead();
     await withEnv(stub, { EMAIL_TRANSPORT: "resend", RESEND_API_KEY: "re_test" });
-    await stub.submitForm(leadId, submission(`${unique("perm")}@example.com`), NEW_INQUIRY);
+    await stub.submitForm(submission(`${unique("perm")}@example.com`), NEW_INQUIRY);
     await settle(stub);
     const summary = await summaryOf(stub);
     expect(summary.timeline.find((e) => e.kind === "touch_failed")).toMatchObject({ permanent: true, reason: "resend answered 422: invalid to address" });
@@ -230,7 +230,7 @@ describe("channels", () => {
   it("a suppression added after a touch was queued stops it at the moment of sending", async () => {
     const domain = `${unique("blocked")}.example`;
     const { leadId, stub } = await freshLead();
-    await stub.submitForm(leadId, submission(`ann@${domain}`), NEW_INQUIRY);
+    await stub.submitForm(submission(`ann@${domain}`), NEW_INQUIRY);
     await settle(stub);
     expect(await outboxFor(leadId)).toHaveLength(1);
     await env.DB.prepare("INSERT INTO suppressions (channel, value, reason, created_at) VALUES ('email', ?, 'complaint', 0)").bind(`@${domain}`).run();
@@ -243,7 +243,7 @@ describe("channels", () => {
   it("email waits, visibly, until the sender's identity is complete, then goes", async () => {
     const { leadId, stub } = await freshLead();
     await withEnv(stub, { SENDER_POSTAL_ADDRESS: "" });
-    await stub.submitForm(leadId, submission(`${unique("identity")}@example.com`), NEW_INQUIRY);
+    await stub.submitForm(submission(`${unique("identity")}@example.com`), NEW_INQUIRY);
     await settle(stub);
     expect(await outboxFor(leadId)).toHaveLength(0);
     expect((await summaryOf(stub)).timeline.find((e) => e.kind === "touch_failed")).toMatchObject({
@@ -267,15 +267,15 @@ describe("channels", () => {
     const second = await freshLead();
     await withEnv(first.stub, capped);
     await withEnv(second.stub, capped);
-    await first.stub.submitForm(first.leadId, submission(`${unique("one")}@example.com`), followUp);
+    await first.stub.submitForm(submission(`${unique("one")}@example.com`), followUp);
     await settle(first.stub);
-    await second.stub.submitForm(second.leadId, submission(`${unique("two")}@example.com`), followUp);
+    await second.stub.submitForm(submission(`${unique("two")}@example.com`), followUp);
     await settle(second.stub);
     expect(await outboxFor(first.leadId)).toHaveLength(1);
     expect(await outboxFor(second.leadId)).toHaveLength(0);
     const third = await freshLead();
     await withEnv(third.stub, capped);
-    await third.stub.submitForm(third.leadId, submission(`${unique("three")}@example.com`), NEW_INQUIRY);
+    await third.stub.submitForm(submission(`${unique("three")}@example.com`), NEW_INQUIRY);
     await settle(third.stub);
     expect((await outboxFor(third.leadId)).map((m) => m.subject)).toEqual(["Got your request, Ann"]);
     const waiting = (await summaryOf(second.stub)).pendingTouches;
@@ -288,9 +288,9 @@ describe("channels", () => {
 describe("owner actions", () => {
   it("a reply pauses the lead, drops its pending touches and alerts the owner", async () => {
     const { leadId, stub } = await freshLead();
-    await stub.submitForm(leadId, submission(`${unique("reply")}@example.com`), NEW_INQUIRY);
+    await stub.submitForm(submission(`${unique("reply")}@example.com`), NEW_INQUIRY);
     await settle(stub);
-    await stub.recordReply(leadId, { text: "Yes please, call me tomorrow." });
+    await stub.recordReply({ text: "Yes please, call me tomorrow." });
     await settle(stub);
     const summary = await summaryOf(stub);
     expect(summary.status).toBe("replied");
@@ -306,7 +306,7 @@ describe("owner actions", () => {
 describe("eviction", () => {
   it("an object evicted mid-sequence picks up where it was: every touch goes out once", async () => {
     const { leadId, stub } = await freshLead();
-    await stub.submitForm(leadId, submission(`${unique("evict")}@example.com`), NEW_INQUIRY);
+    await stub.submitForm(submission(`${unique("evict")}@example.com`), NEW_INQUIRY);
     await settle(stub);
     const time = clocks.get(stub.id.toString())!;
     // Evicted: the instance and everything it held in memory are gone; storage stays.

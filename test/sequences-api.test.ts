@@ -75,7 +75,7 @@ describe("sequences API", () => {
     const id = unique("in-flight");
     const v1 = (await (await asOwner(`/api/sequences/${id}`, json(twoSteps(id, "Old words")))).json()) as SequenceVersion;
     const { leadId, stub } = await freshLead();
-    await stub.submitForm(leadId, submission(`${unique("kept")}@example.com`), v1);
+    await stub.submitForm(submission(`${unique("kept")}@example.com`), v1);
     await settle(stub);
     await asOwner(`/api/sequences/${id}`, json(twoSteps(id, "New words")));
     await advance(stub);
@@ -90,7 +90,7 @@ describe("sequences API", () => {
     const form = await makeForm({ sequenceId: id });
     const post = await asOwner(`/f/${form.id}`, json({ email: `${unique("cur")}@example.com` }, "POST"));
     const { leadId } = (await post.json()) as { leadId: string };
-    expect((await summaryOf(env.LEADS.get(env.LEADS.idFromName(leadId)))).enrolments[0]).toMatchObject({ sequenceId: id, version: 2 });
+    expect((await summaryOf(env.LEADS.getByName(leadId))).enrolments[0]).toMatchObject({ sequenceId: id, version: 2 });
 
     const bad = await asOwner("/api/forms", json({ id: unique("form"), name: "x", thankYouUrl: "/demo/thanks", sequenceId: "no-such-sequence" }, "POST"));
     expect(bad.status).toBe(422);
@@ -101,7 +101,7 @@ describe("sequences API", () => {
 describe("enrolment and bookings through the owner API", () => {
   it("enrols a lead once; a second enrolment in the same sequence is a 409", async () => {
     const { leadId, stub } = await freshLead();
-    await stub.submitForm(leadId, submission(`${unique("enrol")}@example.com`));
+    await stub.submitForm(submission(`${unique("enrol")}@example.com`));
     await settle(stub);
     const first = await asOwner(`/api/leads/${leadId}/enrol`, json({ sequenceId: "warm" }, "POST"));
     expect(first.status).toBe(200);
@@ -116,7 +116,7 @@ describe("enrolment and bookings through the owner API", () => {
 
   it("marking a lead booked completes its sequences, and nothing more is sent", async () => {
     const { leadId, stub } = await freshLead();
-    await stub.submitForm(leadId, submission(`${unique("booked")}@example.com`), { id: "warm", version: 0, sequence: (await (await asOwner("/api/sequences/warm")).json() as SequenceVersion).sequence });
+    await stub.submitForm(submission(`${unique("booked")}@example.com`), { id: "warm", version: 0, sequence: (await (await asOwner("/api/sequences/warm")).json() as SequenceVersion).sequence });
     await settle(stub);
     const response = await asOwner(`/api/leads/${leadId}/booked`, json({ source: "phone call" }, "POST"));
     expect(response.status).toBe(200);
@@ -131,7 +131,7 @@ describe("enrolment and bookings through the owner API", () => {
 describe("GET /api/outbox", () => {
   it("pages newest first with a cursor and refuses a forged one", async () => {
     const { leadId, stub } = await freshLead();
-    await stub.submitForm(leadId, submission(`${unique("pages")}@example.com`), { id: "warm", version: 0, sequence: (await (await asOwner("/api/sequences/warm")).json() as SequenceVersion).sequence });
+    await stub.submitForm(submission(`${unique("pages")}@example.com`), { id: "warm", version: 0, sequence: (await (await asOwner("/api/sequences/warm")).json() as SequenceVersion).sequence });
     await settle(stub);
     await advance(stub);
     const first = (await (await asOwner(`/api/outbox?leadId=${leadId}&limit=1`)).json()) as { messages: { subject: string }[]; nextCursor: string };

@@ -47,7 +47,7 @@ describe("daily rollups", () => {
     expect(rows).toMatchObject({ leads: 3, enrolled: 3, contacted: 3 });
 
     // The same projection written twice (a retry after a lost answer) counts once.
-    await stubFor(ids[1]!).requestHandOff(ids[1]!, "retry check");
+    await stubFor(ids[1]!).requestHandOff("retry check");
     await runProjectionTwice(ids[1]!);
     await expectRollupsToMatchRows();
 

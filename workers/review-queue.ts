@@ -18,5 +18,5 @@ export async function listReview(db: D1Database, limit: number) {
 /** Hands the owner's decision to the lead's object: null for no such lead, false when the draft no longer waits. */
 export async function reviewDraft(env: Env, leadId: LeadId, enrolmentId: string, review: ReviewDecision): Promise<boolean | null> {
   const { stepId, decision, ...words } = review;
-  return leadObject(env, leadId).reviewDraft(leadId, { enrolmentId, stepId, decision, ...(decision === "edit" ? { content: words } : {}) });
+  return leadObject(env, leadId).reviewDraft({ enrolmentId, stepId, decision, ...(decision === "edit" ? { content: words } : {}) });
 }

@@ -210,7 +210,7 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
       return withLead(current, (c) => deliveryDeferred(c, event.key, event.until));
     case "reply_received":
       return withLead(current, (c) => {
-        const { leadId: _, kind: __, ...reply } = event;
+        const { kind: _, ...reply } = event;
         const replied = receiveReply(c, reply, now, config.sequences);
         const { messageKey, text } = reply;
         const signal: HumanSignal = { seq: replied.state.lastSeq, at: now, kind: "reply", ...(messageKey ? { messageKey } : {}), ...(text ? { text: text.slice(0, 500) } : {}) };
@@ -219,7 +219,7 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
     case "auto_reply_received":
       return withLead(current, (c) => outOfOffice(c, event.returnDate, now, config.sequences));
     case "bounced": {
-      const { leadId: _, kind: __, ...bounce } = event;
+      const { kind: _, ...bounce } = event;
       return withLead(current, (c) => bounced(c, bounce, now, config.sequences));
     }
     case "sms_resubscribed":
@@ -232,11 +232,11 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
       // The hand-off itself happens in judge(); the request only needs to reach it.
       return current ? { state: current, effects: [{ kind: "project" }] } : { state: null, effects: [] };
     case "draft_ready": {
-      const { leadId: _, kind: __, ...answer } = event;
+      const { kind: _, ...answer } = event;
       return withLead(current, (c) => draftReady(c, answer, now));
     }
     case "draft_reviewed": {
-      const { leadId: _, kind: __, ...review } = event;
+      const { kind: _, ...review } = event;
       return withLead(current, (c) => reviewDraft(c, review, now));
     }
     case "rep_action":

@@ -163,11 +163,10 @@ export interface Reply {
 }
 
 export type LeadEvent =
-  | { kind: "form_submitted"; leadId: LeadId; submission: Submission; sequence?: SequenceVersion }
-  | { kind: "email_opened"; leadId: LeadId; messageId: string; sentAt: number; facts: RequestFacts }
+  | { kind: "form_submitted"; /** The object's own name: a first post creates the lead under it. */ leadId: LeadId; submission: Submission; sequence?: SequenceVersion }
+  | { kind: "email_opened"; messageId: string; sentAt: number; facts: RequestFacts }
   | {
       kind: "link_clicked";
-      leadId: LeadId;
       messageId: string;
       sentAt: number;
       linkIndex: number;
@@ -177,7 +176,6 @@ export type LeadEvent =
     }
   | {
       kind: "page_viewed";
-      leadId: LeadId;
       pageViewId: string;
       url: string;
       pageClass: string | null;
@@ -187,23 +185,23 @@ export type LeadEvent =
       timezone?: string;
       facts: RequestFacts;
     }
-  | { kind: "page_left"; leadId: LeadId; pageViewId: string; engagedMs: number }
-  | { kind: "enrolled"; leadId: LeadId; sequence: SequenceVersion; reason: EnrolReason }
-  | { kind: "timer_fired"; leadId: LeadId; timer: Timer }
-  | { kind: "delivery_sent"; leadId: LeadId; key: string; messageId: string }
-  | { kind: "delivery_failed"; leadId: LeadId; key: string; permanent: boolean; reason: string }
-  | { kind: "delivery_blocked"; leadId: LeadId; key: string; reason: string }
-  | { kind: "delivery_deferred"; leadId: LeadId; key: string; until: number }
-  | ({ kind: "reply_received"; leadId: LeadId } & Reply)
-  | { kind: "auto_reply_received"; leadId: LeadId; returnDate?: string }
-  | { kind: "bounced"; leadId: LeadId; bounceType: "hard" | "soft"; address: string; status?: string; diagnostic: string }
-  | { kind: "sms_resubscribed"; leadId: LeadId }
-  | { kind: "booked"; leadId: LeadId; source: string }
-  | { kind: "unsubscribed"; leadId: LeadId; channel: "email" | "sms"; method: ConsentMethod }
-  | { kind: "hand_off_requested"; leadId: LeadId; reason: string }
-  | ({ kind: "draft_ready"; leadId: LeadId } & DraftAnswered)
-  | ({ kind: "draft_reviewed"; leadId: LeadId } & DraftReview)
-  | { kind: "rep_action"; leadId: LeadId; action: RepAction; note?: string };
+  | { kind: "page_left"; pageViewId: string; engagedMs: number }
+  | { kind: "enrolled"; sequence: SequenceVersion; reason: EnrolReason }
+  | { kind: "timer_fired"; timer: Timer }
+  | { kind: "delivery_sent"; key: string; messageId: string }
+  | { kind: "delivery_failed"; key: string; permanent: boolean; reason: string }
+  | { kind: "delivery_blocked"; key: string; reason: string }
+  | { kind: "delivery_deferred"; key: string; until: number }
+  | ({ kind: "reply_received" } & Reply)
+  | { kind: "auto_reply_received"; returnDate?: string }
+  | { kind: "bounced"; bounceType: "hard" | "soft"; address: string; status?: string; diagnostic: string }
+  | { kind: "sms_resubscribed" }
+  | { kind: "booked"; source: string }
+  | { kind: "unsubscribed"; channel: "email" | "sms"; method: ConsentMethod }
+  | { kind: "hand_off_requested"; reason: string }
+  | ({ kind: "draft_ready" } & DraftAnswered)
+  | ({ kind: "draft_reviewed" } & DraftReview)
+  | { kind: "rep_action"; action: RepAction; note?: string };
 
 export type LeadEffect =
   | { kind: "append_timeline"; entry: TimelineEntry }

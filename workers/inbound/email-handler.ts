@@ -78,9 +78,9 @@ async function handle(message: ForwardableEmailMessage, env: Env): Promise<void>
     let known = false;
     if (leadId && kind.kind === "bounce") {
       const { type, status, diagnostic } = kind.bounce;
-      known = await leadObject(env, leadId).recordBounce(leadId, { bounceType: type, address, ...(status ? { status } : {}), diagnostic });
+      known = await leadObject(env, leadId).recordBounce({ bounceType: type, address, ...(status ? { status } : {}), diagnostic });
     } else if (leadId) {
-      known = (await leadObject(env, leadId).unsubscribe(leadId, "email", "complaint")) !== null;
+      known = (await leadObject(env, leadId).unsubscribe("email", "complaint")) !== null;
     }
     // An address that is no lead of ours (or whose lead was erased) still must not be mailed again.
     const suppressNow = !known && (kind.kind === "complaint" || kind.bounce.type === "hard");
@@ -92,7 +92,7 @@ async function handle(message: ForwardableEmailMessage, env: Env): Promise<void>
   const resolution = await resolveLead(env, tokenKeys(env), [message.to, ...mail.to], mail.threadIds, mail.from);
 
   if (kind.kind === "auto_reply") {
-    const applied = resolution ? await leadObject(env, resolution.leadId).recordAutoReply(resolution.leadId, kind.returnDate ?? undefined) : false;
+    const applied = resolution ? await leadObject(env, resolution.leadId).recordAutoReply(kind.returnDate ?? undefined) : false;
     await record({ ...base, kind: "auto_reply", leadId: applied ? resolution!.leadId : null, disposition: applied ? "applied" : "unmatched", detail: { returnDate: kind.returnDate, ...(resolution ? { resolvedBy: resolution.by } : {}) } });
     return;
   }
@@ -108,9 +108,9 @@ async function handle(message: ForwardableEmailMessage, env: Env): Promise<void>
   const detail = { visibleText: visibleText.slice(0, 4000), intent: judgement?.intent, confidence: judgement?.confidence, judgedBy: judgement?.by, ...(judgement?.competitor ? { competitor: judgement.competitor } : {}), ...(resolution ? { resolvedBy: resolution.by } : {}) };
   let applied = false;
   if (resolution?.purpose === "unsubscribe") {
-    applied = (await leadObject(env, resolution.leadId).unsubscribe(resolution.leadId, "email", "reply")) !== null;
+    applied = (await leadObject(env, resolution.leadId).unsubscribe("email", "reply")) !== null;
   } else if (resolution) {
-    applied = await leadObject(env, resolution.leadId).recordReply(resolution.leadId, {
+    applied = await leadObject(env, resolution.leadId).recordReply({
       ...(mail.messageId ? { messageKey: mail.messageId } : {}),
       ...(text ? { text } : {}),
       channel: "email",

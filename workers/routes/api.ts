@@ -106,7 +106,7 @@ api.post("/leads/:id/enrol", valid("json", z.object({ sequenceId: SequenceIdSche
   if (!id.success) throw unknownLead();
   const sequence = await currentSequence(c.env.DB, c.req.valid("json").sequenceId);
   if (!sequence) throw new AppError(404, "unknown_sequence", "There is no such sequence.");
-  const result = await leadObject(c.env, id.data).enrol(id.data, sequence, "api");
+  const result = await leadObject(c.env, id.data).enrol(sequence, "api");
   if (result.reason === "unknown_lead") throw unknownLead();
   if (!result.enrolled) {
     const message = result.reason === "already_enrolled" ? `The lead already runs "${sequence.id}".` : `Automation is halted for this lead (${result.reason}).`;
@@ -118,7 +118,7 @@ api.post("/leads/:id/enrol", valid("json", z.object({ sequenceId: SequenceIdSche
 /** Hands a lead to a person now; the package goes to every configured destination. */
 api.post("/leads/:id/hand-off", valid("json", z.object({ reason: z.string().trim().min(1).max(300).default("handed over by the owner") })), async (c) => {
   const id = LeadIdSchema.safeParse(c.req.param("id"));
-  if (!id.success || !(await leadObject(c.env, id.data).requestHandOff(id.data, c.req.valid("json").reason))) throw unknownLead();
+  if (!id.success || !(await leadObject(c.env, id.data).requestHandOff(c.req.valid("json").reason))) throw unknownLead();
   return c.json({ handedOff: true });
 });
 
@@ -129,7 +129,7 @@ api.post(
   async (c) => {
     const id = LeadIdSchema.safeParse(c.req.param("id"));
     const action = RepActionSchema.parse(c.req.param("action"));
-    const status = id.success ? await leadObject(c.env, id.data).repAction(id.data, action, c.req.valid("json").note) : null;
+    const status = id.success ? await leadObject(c.env, id.data).repAction(action, c.req.valid("json").note) : null;
     if (status === null) throw unknownLead();
     return c.json({ status });
   },
@@ -138,7 +138,7 @@ api.post(
 /** Marks a lead booked (a call was booked outside the booking webhooks): its sequences complete. */
 api.post("/leads/:id/booked", valid("json", z.object({ source: z.string().trim().min(1).max(100).default("owner") })), async (c) => {
   const id = LeadIdSchema.safeParse(c.req.param("id"));
-  if (!id.success || !(await leadObject(c.env, id.data).markBooked(id.data, c.req.valid("json").source))) throw unknownLead();
+  if (!id.success || !(await leadObject(c.env, id.data).markBooked(c.req.valid("json").source))) throw unknownLead();
   return c.json({ booked: true });
 });
 

@@ -58,7 +58,7 @@ capture.post(
     if (!caughtByHoneypot) {
       // The lead keeps the version current now; a missing sequence (deleted preset id) enrols in none rather than losing the lead.
       const sequence = form.sequenceId ? await currentSequence(c.env.DB, form.sequenceId) : undefined;
-      await leadObject(c.env, leadId).submitForm(leadId, submission, sequence);
+      await leadObject(c.env, leadId).submitForm(submission, sequence);
       // From now on the snippet's page views on this browser belong to this lead.
       if (visitorId) c.executionCtx.waitUntil(linkVisitor(c.env.DB, visitorId, leadId, receivedAt));
     }

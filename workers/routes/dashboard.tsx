@@ -213,7 +213,7 @@ dashboard.post("/leads/:id/:action{pause|resume|complete|booked|hand-off}", asyn
   const action = c.req.param("action");
   const lead = leadObject(c.env, id);
   const done =
-    action === "booked" ? await lead.markBooked(id, "owner") : action === "hand-off" ? await lead.requestHandOff(id, "handed over from the dashboard") : (await lead.repAction(id, action as "pause" | "resume" | "complete")) !== null;
+    action === "booked" ? await lead.markBooked("owner") : action === "hand-off" ? await lead.requestHandOff("handed over from the dashboard") : (await lead.repAction(action as "pause" | "resume" | "complete")) !== null;
   if (!done) throw new AppError(404, "unknown_lead", "There is no lead with this id.");
   return c.redirect(`/dashboard/leads/${id}?done=${action}`, 303);
 });

@@ -69,16 +69,16 @@ hooks.post(
     const word = body.toLowerCase().replace(/[.!]+$/, "");
     if (STOP_WORDS.has(word)) {
       await suppress(c.env.DB, [{ channel: "sms", value: phone, reason: `replied ${body.toUpperCase()}` }], now);
-      await Promise.all(leadIds.map((id) => leadObject(c.env, id).unsubscribe(id, "sms", "sms_stop")));
+      await Promise.all(leadIds.map((id) => leadObject(c.env, id).unsubscribe("sms", "sms_stop")));
     } else if (START_WORDS.has(word) && (await removeSuppression(c.env.DB, "sms", phone))) {
       // START only means something after a STOP; "yes" to anything else is a reply.
-      await Promise.all(leadIds.map((id) => leadObject(c.env, id).resubscribeSms(id)));
+      await Promise.all(leadIds.map((id) => leadObject(c.env, id).resubscribeSms()));
     } else if (HELP_WORDS.has(word)) {
       return twiml(helpText(c.env));
     } else if (body) {
       const judgement = await replyJudgeFor(c.env)(body);
       const reply = { text: body.slice(0, 2000), channel: "sms" as const, intent: judgement.intent, confidence: judgement.confidence };
-      await Promise.all(leadIds.map((id) => leadObject(c.env, id).recordReply(id, reply)));
+      await Promise.all(leadIds.map((id) => leadObject(c.env, id).recordReply(reply)));
     }
     return twiml();
   },
@@ -149,7 +149,7 @@ hooks.post(
       const email = raw.trim().toLowerCase();
       const leadId = await leadIdFor(c.env.LEAD_ID_SECRET, { email });
       // Attendees who never came in as leads are not created here.
-      if (await leadObject(c.env, leadId).markBooked(leadId, name === "calcom" ? "Cal.com" : "Calendly")) booked.push(leadId);
+      if (await leadObject(c.env, leadId).markBooked(name === "calcom" ? "Cal.com" : "Calendly")) booked.push(leadId);
     }
     return c.json({ booked: booked.length });
   },

@@ -32,7 +32,7 @@ tracking.get("/o/:token", (c) => {
       const keys = tokenKeys(c.env);
       const open = keys && (await readOpenToken(keys, token));
       if (!open) return; // a forged pixel still gets its GIF, and records nothing
-      await leadObject(c.env, open.l).recordOpen(open.l, { messageId: open.m, sentAt: open.s, facts });
+      await leadObject(c.env, open.l).recordOpen({ messageId: open.m, sentAt: open.s, facts });
     })().catch((error) => console.error(JSON.stringify({ event: "open_not_recorded", error: String(error) }))),
   );
   return c.body(PIXEL, 200, { "content-type": "image/gif", "cache-control": NO_STORE, pragma: "no-cache" });
@@ -45,7 +45,7 @@ tracking.get("/c/:token", async (c) => {
   const facts = requestFacts(c.req.raw);
   c.executionCtx.waitUntil(
     leadObject(c.env, click.l)
-      .recordClick(click.l, { messageId: click.m, sentAt: click.s, linkIndex: click.i, url: click.u, honeypot: click.h === 1, facts })
+      .recordClick({ messageId: click.m, sentAt: click.s, linkIndex: click.i, url: click.u, honeypot: click.h === 1, facts })
       .catch((error) => console.error(JSON.stringify({ event: "click_not_recorded", error: String(error) }))),
   );
   // The honeypot link has nowhere to go: people never see it.
@@ -122,8 +122,8 @@ tracking.post(
         const leadId = ticketLead ?? (await leadForVisitor(c.env.DB, beacon.v));
         if (!leadId) return; // visitors we cannot tie to a lead are not profiled
         const lead = leadObject(c.env, leadId);
-        if (beacon.t === "leave") return lead.recordPageLeft(leadId, { pageViewId: beacon.p, engagedMs: beacon.e ?? 0 });
-        return lead.recordPageView(leadId, {
+        if (beacon.t === "leave") return lead.recordPageLeft({ pageViewId: beacon.p, engagedMs: beacon.e ?? 0 });
+        return lead.recordPageView({
           pageViewId: beacon.p,
           url: beacon.u,
           pageClass: classifyPage(site.pageRules, beacon.u),

@@ -64,7 +64,7 @@ unsubscribe.post(
   // RFC 8058: a mail client's one-click POST carries exactly this body.
   const body = await c.req.text().catch(() => "");
   const oneClick = /(^|&)List-Unsubscribe=One-Click(&|$)/.test(body.trim());
-  const contacts = await leadObject(c.env, leadId).unsubscribe(leadId, "email", oneClick ? "one_click" : "unsubscribe_link");
+  const contacts = await leadObject(c.env, leadId).unsubscribe("email", oneClick ? "one_click" : "unsubscribe_link");
   const sender = c.env.SENDER_COMPANY || c.env.SENDER_NAME || "us";
   c.header("cache-control", "no-store");
   return c.html(page("Unsubscribed", html`<h1>You are unsubscribed</h1><p>${masked(contacts?.email)} gets no more emails or texts from ${sender}. Nothing else is needed.</p>`));
