@@ -157,6 +157,8 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
   z.object({ ...entry, kind: z.literal("unsubscribed"), channel: z.enum(["email", "sms"]), method: ConsentMethodSchema }),
   z.object({ ...entry, kind: z.literal("handed_off"), trigger: z.string(), reason: z.string(), score: z.number() }),
   z.object({ ...entry, kind: z.literal("rep_action"), action: RepActionSchema, note: z.string().optional() }),
+  // An effect (send, enrolment, alert, suppression, hand-off, draft, projection) that kept failing and was given up.
+  z.object({ ...entry, kind: z.literal("effect_failed"), effect: z.string(), attempts: z.number(), reason: z.string() }),
 ]);
 export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
 

@@ -241,9 +241,19 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
     }
     case "rep_action":
       return withLead(current, (c) => repAction(c, event.action, event.note, now, config.sequences.nurtureSequenceId));
+    case "effect_failed": {
+      const { kind: _, ...failure } = event;
+      return withLead(current, (c) => effectFailed(c, failure, now));
+    }
     default:
       return assertNever(event);
   }
+}
+
+/** Given up on, visibly: the owner sees it on the timeline, and the projection carries it to D1. */
+function effectFailed(change: Change, failure: Omit<Extract<LeadEvent, { kind: "effect_failed" }>, "kind">, now: number): Change {
+  const seq = change.state.lastSeq + 1;
+  return { state: { ...change.state, lastSeq: seq }, effects: [...change.effects, { kind: "append_timeline", entry: { seq, at: now, kind: "effect_failed", ...failure } }] };
 }
 
 function assertNever(value: never): never {

@@ -201,7 +201,9 @@ export type LeadEvent =
   | { kind: "hand_off_requested"; reason: string }
   | ({ kind: "draft_ready" } & DraftAnswered)
   | ({ kind: "draft_reviewed" } & DraftReview)
-  | { kind: "rep_action"; action: RepAction; note?: string };
+  | { kind: "rep_action"; action: RepAction; note?: string }
+  /** The object gave up on an effect after the retry policy's last attempt. */
+  | { kind: "effect_failed"; effect: string; attempts: number; reason: string };
 
 export type LeadEffect =
   | { kind: "append_timeline"; entry: TimelineEntry }

@@ -169,6 +169,9 @@ function EntryRow(props: { entry: TimelineEntry; engaged: Map<string, number> })
     case "handed_off":
       detail = `${entry.trigger}: ${entry.reason}`;
       break;
+    case "effect_failed":
+      detail = <strong class="warn">{`${entry.effect} failed after ${entry.attempts} attempts: ${entry.reason}`}</strong>;
+      break;
     case "enrolled":
       detail = `${entry.sequenceId} version ${entry.version} (${entry.reason})`;
       break;
