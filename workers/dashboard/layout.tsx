@@ -14,7 +14,7 @@ header form{margin-left:auto} header button{background:none;border:1px solid #5b
 main{max-width:70rem;margin:0 auto;padding:1rem} h1{font-size:1.4rem;margin:.2rem 0 1rem} h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.6rem}
 .card{background:#fff;border:1px solid #dde2e8;border-radius:8px;padding:.6rem .8rem} .card b{display:block;font-size:1.4rem}
-.muted{color:#64707d;font-size:.85rem} table{border-collapse:collapse;width:100%;background:#fff;font-size:.9rem}
+.muted{color:#64707d;font-size:.85rem} .warn{color:#b42318} table{border-collapse:collapse;width:100%;background:#fff;font-size:.9rem}
 .scroll{overflow-x:auto} td,th{border-bottom:1px solid #e5e9ee;padding:.35rem .5rem;text-align:left;vertical-align:top} th{background:#eef1f4;font-weight:600}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 form.inline{display:inline} input,select,textarea,button{font:inherit} input,select,textarea{padding:.35rem;border:1px solid #b9c1ca;border-radius:5px;max-width:100%}
