@@ -4,7 +4,7 @@ import type { HandOffPackage } from "../engine/hand-off/hand-off-package";
 import { packageText } from "../engine/hand-off/hand-off-package";
 import { PROVIDER_TIMEOUT_MS, resultOfError, resultOfResponse, type EmailTransport, type SendResult } from "./channels/transport";
 import { senderFrom } from "./deployment-settings";
-import { hmacSha256 } from "./crypto/hmac";
+import { hmacSha256, toHex } from "./crypto/hmac";
 
 /**
  * Delivers a hand-off package to the owner's destinations: a generic webhook signed with
@@ -21,8 +21,6 @@ export function destinationsFrom(env: Env): DestinationKind[] {
   if (env.HANDOFF_EMAIL) kinds.push("email");
   return kinds;
 }
-
-const toHex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
 /** What a receiver recomputes to trust the webhook: HMAC-SHA256(secret, `${timestamp}.${body}`). */
 export async function webhookSignature(secret: string, timestamp: number, body: string): Promise<string> {

@@ -1,6 +1,6 @@
 import type { LeadId } from "../../schemas/lead";
 import { AppError } from "../app-error";
-import { hmacSha256 } from "./hmac";
+import { hmacSha256, toHex } from "./hmac";
 
 /**
  * A lead's id is a keyed hash of its normalised email, or of its E.164 phone when it has
@@ -12,5 +12,5 @@ export async function leadIdFor(secret: string | undefined, contact: { email?: s
   const subject = contact.email !== undefined ? `email:${contact.email}` : contact.phone !== undefined ? `phone:${contact.phone}` : undefined;
   if (subject === undefined) throw new AppError(422, "no_contact", "an email address or a phone number is required");
   const tag = await hmacSha256(secret, subject);
-  return Array.from(tag.subarray(0, 16), (b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(tag.subarray(0, 16));
 }

@@ -1,5 +1,5 @@
 import type { LeadId } from "../../schemas/lead";
-import { hmacSha256 } from "./hmac";
+import { hmacSha256, toHex } from "./hmac";
 import { sameText, type TokenKeys } from "./signed-token";
 
 /**
@@ -11,7 +11,6 @@ import { sameText, type TokenKeys } from "./signed-token";
 export type MailboxPurpose = "reply" | "unsubscribe";
 
 const TAG_HEX = 20;
-const toHex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
 async function tagFor(secret: string, purpose: MailboxPurpose, leadId: LeadId): Promise<string> {
   return toHex(await hmacSha256(secret, `${purpose}:${leadId}`)).slice(0, TAG_HEX);

@@ -1,3 +1,4 @@
+import { hmac } from "./hmac";
 import { sameText } from "./signed-token";
 
 /**
@@ -7,8 +8,7 @@ import { sameText } from "./signed-token";
  */
 export async function twilioSignature(authToken: string, url: string, params: Record<string, string>): Promise<string> {
   const text = url + Object.keys(params).sort().map((name) => name + params[name]).join("");
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(authToken), { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(text)));
+  const mac = await hmac("SHA-1", authToken, text);
   return btoa(String.fromCharCode(...mac));
 }
 

@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
 import { suppressions } from "../../schemas/d1";
-import { hmacSha256 } from "../crypto/hmac";
+import { hmacSha256, toHex } from "../crypto/hmac";
 import { afterCursor, encodeCursor } from "./page-cursor";
 
 /**
@@ -14,8 +14,6 @@ import { afterCursor, encodeCursor } from "./page-cursor";
 
 export type SuppressedChannel = "email" | "sms";
 export type SuppressionRow = typeof suppressions.$inferSelect;
-
-const toHex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
 /** The keyed hash kept for an erased address (LEAD_ID_SECRET never rotates, so the hash stays findable). */
 export async function suppressionHash(secret: string, channel: SuppressedChannel, address: string): Promise<string> {

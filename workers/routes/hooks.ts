@@ -7,7 +7,7 @@ import { leads } from "../../schemas/d1";
 import type { LeadId } from "../../schemas/lead";
 import { clockFrom } from "../../services/clock";
 import { AppError } from "../../services/app-error";
-import { hmacSha256 } from "../../services/crypto/hmac";
+import { hmacSha256, toHex } from "../../services/crypto/hmac";
 import { leadIdFor } from "../../services/crypto/lead-identity";
 import { leadObject } from "../lead-stub";
 import { sameText } from "../../services/crypto/signed-token";
@@ -84,7 +84,6 @@ hooks.post(
   },
 );
 
-const toHex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 /** Calendly signatures older than this are refused, so a captured request cannot be replayed. */
 const CALENDLY_TOLERANCE_S = 180;
 
