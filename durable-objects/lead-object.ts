@@ -19,7 +19,7 @@ import { type LeadEffect, type LeadEvent, type LeadState, type Outcome } from ".
 import { buildPackage, type HandOffPackage } from "../engine/hand-off/hand-off-package";
 import { projectLead, reviewRows } from "./lead-projection";
 import * as storage from "./lead-storage";
-import { isEnrolled } from "../engine/sequence/sequence-runner";
+import { isEnrolled } from "../engine/sequence/enrolment";
 import { type OutgoingTouch, type Reply, type Timer } from "../engine/lead/lead-state";
 import type { DraftRequest, DraftReview, TouchDraft } from "../engine/drafting/draft-types";
 import { retrievePassages } from "../services/d1/knowledge";

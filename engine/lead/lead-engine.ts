@@ -6,7 +6,12 @@ import { Outcome, LeadState, LeadEvent, LeadEffect } from "./lead-state";
 import { leadTimezone } from "./lead-timezone";
 import { isTimeZone } from "../../schemas/time-zone";
 import { withMilestones } from "./milestones";
-import { bendTiming, bounced, deliveryBlocked, deliveryDeferred, deliveryFailed, deliverySent, draftReady, enrol, fireDelivery, handOff, holdEnds, markBooked, repAction, optIn, optOut, outOfOffice, reactivateOnReturn, receiveReply, requestDrafts, reviewDraft, runStep } from "../sequence/sequence-runner";
+import { enrol } from "../sequence/enrolment";
+import { runStep } from "../sequence/sequence-runner";
+import { draftReady, requestDrafts, reviewDraft } from "../sequence/draft-requests";
+import { deliveryBlocked, deliveryDeferred, deliveryFailed, deliverySent, fireDelivery } from "../sequence/deliveries";
+import { bendTiming } from "../sequence/timing-bends";
+import { bounced, handOff, holdEnds, markBooked, optIn, optOut, outOfOffice, reactivateOnReturn, receiveReply, repAction } from "./lead-lifecycle";
 import { type Change, type HumanSignal } from "./lead-state";
 import { EngineConfig, DEFAULT_ENGINE_CONFIG } from "../engine-config";
 

@@ -1,0 +1,205 @@
+import type { Channel } from "../../schemas/sequence";
+import type { ConsentMethod, RepAction } from "../../schemas/lead";
+import type { Change, Reply } from "./lead-state";
+import { effect, HALTED, log, updateEnrolment } from "./lead-change";
+import { addLocalDays, zonedTime } from "../time/local-time";
+import type { SequenceConfig } from "../sequence/sequence-config";
+import { endEnrolment, isEnrolled, planStep } from "../sequence/enrolment";
+import { dropDelivery, reschedule } from "../sequence/deliveries";
+import { runStep } from "../sequence/sequence-runner";
+
+/**
+ * What happens to a lead as a whole: it replies, goes out of office, bounces, opts in or
+ * out, books, is handed to a rep, is paused, resumed or returned by one, or comes back
+ * after a silence. Each stops, holds or resumes its sequences and says why on its timeline.
+ */
+
+/** Stops every pending touch and timer of the lead, recording why. */
+function haltAll(change: Change, outcome: "paused" | "booked" | "unsubscribed", reason: string, now: number, keepInstant = false): Change {
+  let c = change;
+  for (const delivery of change.state.deliveries) {
+    if (keepInstant && delivery.touch.instant) continue;
+    const { touch } = delivery;
+    c = dropDelivery(c, touch.key);
+    c = log(c, now, { kind: "touch_skipped", enrolmentId: touch.enrolmentId, sequenceId: touch.sequenceId, stepId: touch.stepId, channel: touch.channel, reason });
+  }
+  for (const enrolment of change.state.enrolments) {
+    if (enrolment.status === "active" || (outcome !== "paused" && enrolment.status === "paused")) {
+      c = endEnrolment(c, enrolment.id, outcome, reason, now);
+    }
+  }
+  return c;
+}
+
+/**
+ * A person replied: automation pauses at once and the owner is alerted. What the reply
+ * asks for then acts — an unsubscribe request opts the lead out of that channel, "not now"
+ * holds it and resumes it later — unless the judgement was unsure (`needs_review`).
+ */
+export function receiveReply(change: Change, reply: Reply, now: number, config: SequenceConfig): Change {
+  const touchKey = change.state.sentTouches.at(-1)?.key;
+  let c = log(change, now, { kind: "reply_received", ...reply, ...(touchKey ? { touchKey } : {}) });
+  c = { ...c, state: { ...c.state, status: "replied", lastActivityAt: Math.max(c.state.lastActivityAt, now), softBounces: 0 } };
+  c = haltAll(c, "paused", "the lead replied", now);
+  const intent = reply.intent && reply.intent !== "needs_review" ? ` (${reply.intent.replace("_", " ")})` : reply.intent ? " (needs review)" : "";
+  c = effect(c, { kind: "alert", reason: "reply", message: `${reply.text ? reply.text.slice(0, 500) : "The lead replied."}${intent ? `\n\nRead as:${intent}` : ""}` });
+  if (reply.intent === "unsubscribe") return optOut(c, reply.channel ?? "email", "reply", now);
+  if (reply.intent === "not_now") return effect(c, { kind: "schedule", timer: { kind: "hold_ends" }, at: addLocalDays(now, c.state.timezone, config.notNowHoldDays) });
+  return c;
+}
+
+/** Paused sequences carry on from the step they stopped at. */
+function resumePaused(change: Change, now: number): Change {
+  let c: Change = { ...change, state: { ...change.state, status: "active" } };
+  for (const enrolment of change.state.enrolments.filter((e) => e.status === "paused")) {
+    c = updateEnrolment(c, enrolment.id, (e) => ({ ...e, status: "active", lastStepAt: now }));
+    c = planStep(c, enrolment.id, enrolment.resumeStep ?? 0, now, now);
+  }
+  return c;
+}
+
+/** The "not now" hold is over: the lead's sequences resume, unless someone has taken it since. */
+export function holdEnds(change: Change, now: number): Change {
+  const c = effect(change, { kind: "unschedule", timer: { kind: "hold_ends" } });
+  if (c.state.status !== "replied") return c;
+  return resumePaused(log(c, now, { kind: "automation_resumed", reason: "the not-now hold ended" }), now);
+}
+
+/**
+ * An out-of-office: the sequence goes on, but nothing goes out before the day after the
+ * stated return date (a default number of days when none is given), in the lead's zone.
+ */
+export function outOfOffice(change: Change, returnDate: string | undefined, now: number, config: SequenceConfig): Change {
+  const zone = change.state.timezone;
+  const [year, month, day] = (returnDate ?? "").split("-").map(Number) as [number, number, number];
+  const stated = returnDate ? zonedTime(zone, { year, month, day: day + 1, hour: 0, minute: 0, second: 0 }) : NaN;
+  // A return date in the past or absurdly far away is not believed.
+  const until = stated > now && stated < addLocalDays(now, zone, 90) ? stated : addLocalDays(now, zone, config.outOfOfficeDays);
+  let c = log(change, now, { kind: "auto_reply_received", ...(returnDate ? { returnDate } : {}), until });
+  for (const enrolment of c.state.enrolments) {
+    const next = enrolment.next;
+    if (enrolment.status !== "active" || !next || next.dueAt >= until) continue;
+    const step = enrolment.sequence.steps[next.stepIndex];
+    c = updateEnrolment(c, enrolment.id, (e) => ({ ...e, next: { ...next, dueAt: until } }));
+    c = effect(c, { kind: "schedule", timer: { kind: "step", enrolmentId: enrolment.id }, at: until });
+    if (step) c = log(c, now, { kind: "timing_changed", enrolmentId: enrolment.id, sequenceId: enrolment.sequenceId, stepId: step.id, from: next.dueAt, to: until, reason: "out of office" });
+  }
+  for (const delivery of c.state.deliveries) if (delivery.dueAt < until) c = reschedule(c, delivery.touch.key, until);
+  return c;
+}
+
+/**
+ * A delivery failure reported for the lead's address. Hard: the address is bad, so email
+ * stops and it is suppressed. Soft: the next touches go as planned (the retry), and only
+ * repeated soft failures with no sign of life between suppress it.
+ */
+export function bounced(change: Change, bounce: { bounceType: "hard" | "soft"; address: string; status?: string; diagnostic: string }, now: number, config: SequenceConfig): Change {
+  const softBounces = (change.state.softBounces ?? 0) + (bounce.bounceType === "soft" ? 1 : 0);
+  const suppressed = bounce.bounceType === "hard" || softBounces >= config.softBounceLimit;
+  let c = log(change, now, { kind: "bounced", ...bounce, suppressed });
+  c = { ...c, state: { ...c.state, softBounces } };
+  if (!suppressed || c.state.emailUndeliverable) return c;
+  const reason = bounce.bounceType === "hard" ? `hard bounce${bounce.status ? ` ${bounce.status}` : ""}` : `${softBounces} soft bounces`;
+  c = { ...c, state: { ...c.state, emailUndeliverable: reason } };
+  for (const delivery of c.state.deliveries.filter((d) => d.touch.channel === "email")) {
+    const { touch } = delivery;
+    c = log(dropDelivery(c, touch.key), now, { kind: "touch_skipped", enrolmentId: touch.enrolmentId, sequenceId: touch.sequenceId, stepId: touch.stepId, channel: "email", reason: `the address bounced: ${reason}` });
+  }
+  return effect(c, { kind: "suppress", channel: "email", value: bounce.address, reason });
+}
+
+/** SMS START after a STOP: texts may go again, with the consent recorded anew (the webhook lifts the suppression). */
+export function optIn(change: Change, now: number): Change {
+  if (change.state.consent.sms?.granted !== false) return change;
+  const c = log(change, now, { kind: "resubscribed", channel: "sms", method: "sms_start" });
+  return { ...c, state: { ...c.state, consent: { ...c.state.consent, sms: { granted: true, at: now, method: "sms_start" } } } };
+}
+
+/** A booking completes every sequence the lead is in. */
+export function markBooked(change: Change, source: string, now: number): Change {
+  if (change.state.status === "booked") return change;
+  let c = log(change, now, { kind: "booked", source });
+  c = haltAll(c, "booked", "the lead booked", now);
+  return { ...c, state: { ...c.state, status: "booked" } };
+}
+
+/**
+ * The lead opted out. From email (the unsubscribe link) every sequence stops at once and
+ * pending touches are dropped; from SMS (STOP) only texts stop. Either way the channel's
+ * consent is recorded as withdrawn and the address goes on the suppression list.
+ * Repeating it changes nothing.
+ */
+export function optOut(change: Change, channel: Channel, method: ConsentMethod, now: number): Change {
+  const { state } = change;
+  const address = channel === "email" ? state.profile.email : state.profile.phone;
+  const suppressed = (c: Change) =>
+    address ? effect(c, { kind: "suppress", channel, value: address, reason: method === "one_click" ? "unsubscribed (one-click)" : `unsubscribed (${method.replace("_", " ")})` }) : c;
+  if (channel === "sms") {
+    // STOP ends texts only: the lead's emails (and its own consent to them) are untouched.
+    if (state.consent.sms?.granted === false) return change;
+    let c = log(change, now, { kind: "unsubscribed", channel, method });
+    c = { ...c, state: { ...c.state, consent: { ...c.state.consent, sms: { granted: false, at: now, method } } } };
+    for (const delivery of state.deliveries.filter((d) => d.touch.channel === "sms")) {
+      const { touch } = delivery;
+      c = log(dropDelivery(c, touch.key), now, { kind: "touch_skipped", enrolmentId: touch.enrolmentId, sequenceId: touch.sequenceId, stepId: touch.stepId, channel: "sms", reason: "the lead replied STOP" });
+    }
+    return suppressed(c);
+  }
+  if (state.status === "unsubscribed" && state.consent.email?.granted === false) return change;
+  let c = log(change, now, { kind: "unsubscribed", channel, method });
+  c = { ...c, state: { ...c.state, status: "unsubscribed", consent: { ...c.state.consent, email: { granted: false, at: now, method } } } };
+  return suppressed(haltAll(c, "unsubscribed", "the lead unsubscribed", now));
+}
+
+/**
+ * A person takes over: each trigger is on the timeline with why it fired, the owner's
+ * destinations get the package, and (by default) the lead's automation pauses.
+ */
+export function handOff(change: Change, fired: { trigger: string; reason: string }[], now: number, pauseAutomation: boolean, config: SequenceConfig): Change {
+  let c = change;
+  for (const f of fired) c = log(c, now, { kind: "handed_off", trigger: f.trigger, reason: f.reason, score: c.state.score });
+  c = { ...c, state: { ...c.state, handOffs: [...c.state.handOffs, ...fired.map((f) => ({ ...f, at: now }))].slice(-50) } };
+  if (pauseAutomation && !["booked", "unsubscribed"].includes(c.state.status)) {
+    // The answer to the lead's own request still goes out (a CEO's form post gets its
+    // acknowledgement); only the follow-ups wait for the rep.
+    for (const enrolment of c.state.enrolments) {
+      const step = enrolment.next && enrolment.sequence.steps[enrolment.next.stepIndex];
+      if (enrolment.status === "active" && step?.instant && enrolment.next!.dueAt <= now) c = runStep(c, enrolment.id, now, config);
+    }
+    c = { ...c, state: { ...c.state, status: "with_rep" } };
+    c = haltAll(c, "paused", "handed to a rep", now, true);
+  }
+  return effect(c, { kind: "hand_off", triggers: fired });
+}
+
+/**
+ * What the owner or rep decides: `pause` stops the automation (pending touches are dropped)
+ * until `resume`, which continues the paused sequences where they stopped;
+ * `return` gives the lead back to automation in the monthly nurture; `complete` closes it.
+ */
+export function repAction(change: Change, action: RepAction, note: string | undefined, now: number, nurtureId: string): Change {
+  const { state } = change;
+  if (["booked", "unsubscribed"].includes(state.status)) return change;
+  if (action === "pause" && state.status === "paused") return change;
+  let c = log(change, now, { kind: "rep_action", action, ...(note ? { note } : {}) });
+  if (action === "pause") {
+    c = haltAll(c, "paused", "paused by the owner", now);
+    return { ...c, state: { ...c.state, status: "paused" } };
+  }
+  if (action === "resume") return resumePaused(c, now);
+  for (const delivery of c.state.deliveries) c = dropDelivery(c, delivery.touch.key);
+  for (const enrolment of c.state.enrolments.filter((e) => e.status === "active" || e.status === "paused")) {
+    c = endEnrolment(c, enrolment.id, "completed", action === "complete" ? "completed by the rep" : "returned to automation by the rep", now);
+  }
+  if (action === "complete") return { ...c, state: { ...c.state, status: "completed" } };
+  c = { ...c, state: { ...c.state, status: "active" } };
+  return effect(c, { kind: "enrol", sequenceId: nurtureId, reason: "api" });
+}
+
+/** A lead silent this long that comes back to the site starts the reactivation sequence. */
+export function reactivateOnReturn(change: Change, silentSince: number, now: number, config: SequenceConfig): Change {
+  const { reactivation } = config;
+  const returning = now - silentSince >= reactivation.silentDays * 86_400_000;
+  if (!returning || HALTED.includes(change.state.status) || isEnrolled(change.state, reactivation.sequenceId)) return change;
+  return effect(change, { kind: "enrol", sequenceId: reactivation.sequenceId, reason: "reactivation" });
+}

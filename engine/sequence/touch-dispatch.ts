@@ -1,0 +1,119 @@
+import type { Drafter, TouchOrigin } from "../../schemas/lead";
+import type { Step } from "../../schemas/sequence";
+import type { Change } from "../lead/lead-state";
+import { effect, findEnrolment, log, updateEnrolment } from "../lead/lead-change";
+import type { Wording } from "../drafting/touch-drafts";
+import type { DraftContent } from "../drafting/draft-types";
+import { nextOpeningInAll, SMS_QUIET_HOURS } from "../time/sending-window";
+import type { SequenceConfig } from "./sequence-config";
+import { renderTemplate, type MergeValues } from "./template";
+import { chooseEmail, mergeValues, wordingOf } from "./touch-wording";
+import { queue } from "./deliveries";
+
+/**
+ * A step's touches, rendered on each of its channels and queued for delivery: emails
+ * threaded after the enrolment's previous one, texts kept out of quiet hours, tasks to the
+ * owner; a channel the lead cannot be reached on is skipped with the reason.
+ */
+
+/** Renders the step's touches on each of its channels and queues them, or records why one cannot go. */
+export function dispatch(change: Change, enrolmentId: string, step: Step, now: number, config: SequenceConfig, resendSubject?: string): Change {
+  let c = updateEnrolment(change, enrolmentId, (e) => ({ ...e, touches: e.touches + 1 }));
+  const enrolment = findEnrolment(c.state, enrolmentId)!;
+  const touchId = `${enrolmentId}-t${enrolment.touches}`;
+  const { state } = c;
+  const values = mergeValues(state, config);
+  const wording = wordingOf(state, enrolment, step, resendSubject);
+  const drafted = "content" in wording ? wording : undefined;
+  const skip = (channel: string, reason: string) =>
+    (c = log(c, now, { kind: "touch_skipped", enrolmentId, sequenceId: enrolment.sequenceId, stepId: step.id, channel, reason }));
+  for (const channel of step.channels) {
+    if (channel === "task") {
+      const note = renderTemplate(step.task!.note, values);
+      c = log(c, now, { kind: "task_created", enrolmentId, sequenceId: enrolment.sequenceId, stepId: step.id, note });
+      c = effect(c, { kind: "alert", reason: "rep_task", message: note });
+      continue;
+    }
+    if (channel === "email") {
+      if (!state.profile.email) skip("email", "the lead has no email address");
+      else if (state.consent.email?.granted === false) skip("email", "the lead withdrew email consent");
+      else c = queueEmail(c, enrolmentId, step, touchId, values, now, drafted, resendSubject);
+      continue;
+    }
+    if (!state.profile.phone) skip("sms", "the lead has no phone number");
+    else if (state.consent.sms?.granted !== true) skip("sms", "no SMS consent recorded");
+    else {
+      const windows = step.instant ? [SMS_QUIET_HOURS] : [enrolment.sequence.window, SMS_QUIET_HOURS];
+      c = queue(c, {
+        touch: {
+          key: `${touchId}-sms`,
+          enrolmentId,
+          sequenceId: enrolment.sequenceId,
+          touchId,
+          stepId: step.id,
+          intent: step.intent,
+          channel: "sms",
+          to: state.profile.phone,
+          text: drafted?.content.sms ?? renderTemplate(step.sms!.text, values),
+          variant: "template",
+          ...originOf(drafted, drafted?.content.sms),
+          instant: step.instant,
+          references: [],
+        },
+        dueAt: nextOpeningInAll(now, state.timezone, windows),
+        attempts: 0,
+        windows,
+      });
+    }
+  }
+  // The step has run: its draft is spent.
+  return { ...c, state: { ...c.state, drafts: c.state.drafts.filter((d) => !(d.enrolmentId === enrolmentId && d.stepId === step.id)) } };
+}
+
+type Drafted = Extract<Wording, { content: DraftContent }>;
+
+/** A channel's words came from the draft only when the draft wrote them for that channel. */
+function originOf(drafted: Drafted | undefined, words: string | undefined): { origin: TouchOrigin; draftedBy?: Drafter } {
+  return drafted && words !== undefined ? { origin: drafted.origin, draftedBy: drafted.by } : { origin: "template" };
+}
+
+function queueEmail(change: Change, enrolmentId: string, step: Step, touchId: string, values: MergeValues, now: number, drafted: Drafted | undefined, resendSubject?: string): Change {
+  const draft = drafted?.content;
+  const enrolment = findEnrolment(change.state, enrolmentId)!;
+  const { template, variant } = chooseEmail(change.state, enrolment, step, resendSubject);
+  const key = `${touchId}-email`;
+  let subject: string;
+  let references: string[] = [];
+  let thread = enrolment.thread;
+  if (template.subject === undefined && thread) {
+    // No subject of its own: the email follows up in the thread of the enrolment's previous one.
+    subject = /^re:/i.test(thread.subject) ? thread.subject : `Re: ${thread.subject}`;
+    references = thread.messageIds.slice(-10);
+  } else {
+    subject = draft?.subject ?? renderTemplate(template.subject ?? "Following up", values);
+    thread = { id: touchId, subject, messageIds: [] };
+  }
+  const c = updateEnrolment(change, enrolmentId, (e) => ({ ...e, thread, emails: [...e.emails, { key, stepId: step.id }].slice(-50) }));
+  return queue(c, {
+    touch: {
+      key,
+      enrolmentId,
+      sequenceId: enrolment.sequenceId,
+      touchId,
+      stepId: step.id,
+      intent: step.intent,
+      channel: "email",
+      to: change.state.profile.email!,
+      subject,
+      text: draft?.body ?? renderTemplate(template.body, values),
+      variant,
+      ...originOf(drafted, draft?.body),
+      instant: step.instant,
+      references,
+      threadId: thread.id,
+    },
+    dueAt: now,
+    attempts: 0,
+    windows: step.instant ? [] : [enrolment.sequence.window],
+  });
+}
