@@ -5,6 +5,7 @@ import { packageText } from "../engine/hand-off/hand-off-package";
 import { PROVIDER_TIMEOUT_MS, resultOfError, resultOfResponse, type EmailTransport, type SendResult } from "./channels/transport";
 import { senderFrom } from "./deployment-settings";
 import { hmacSha256, toHex } from "./crypto/hmac";
+import { ownerLeadUrl, ownerNotice } from "./owner-notice";
 
 /**
  * Delivers a hand-off package to the owner's destinations: a generic webhook signed with
@@ -37,7 +38,7 @@ async function post(url: string, body: string, headers: Record<string, string>, 
 }
 
 export async function deliverHandOff(env: Env, email: EmailTransport, kind: DestinationKind, pkg: HandOffPackage, key: string, wallNowMs: number): Promise<SendResult> {
-  const leadUrl = `${(env.PUBLIC_URL ?? "").replace(/\/+$/, "")}/api/leads/${pkg.leadId}`;
+  const leadUrl = ownerLeadUrl(env.PUBLIC_URL ?? "", pkg.leadId);
   switch (kind) {
     case "webhook": {
       const body = JSON.stringify({ type: "lead.handed_off", id: key, ...pkg });
@@ -49,22 +50,9 @@ export async function deliverHandOff(env: Env, email: EmailTransport, kind: Dest
     case "email": {
       const identity = senderFrom(env);
       if ("missing" in identity) return { ok: false, permanent: false, reason: `sender identity incomplete: set ${identity.missing.join(", ")}` };
-      const text = packageText(pkg, leadUrl);
       const who = pkg.profile.name ?? pkg.profile.email ?? pkg.leadId;
-      const domain = identity.sender.email.slice(identity.sender.email.lastIndexOf("@") + 1);
-      return email.sendEmail(
-        {
-          from: { name: identity.sender.name, email: identity.sender.email },
-          to: env.HANDOFF_EMAIL,
-          subject: `Hot lead: ${who}`.replace(/[\r\n]+/g, " ").slice(0, 200),
-          text,
-          html: `<pre style="font-family:system-ui,sans-serif;white-space:pre-wrap">${text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</pre>`,
-          headers: { "Auto-Submitted": "auto-generated" },
-          messageId: `<${key}@${domain}>`,
-        },
-        key,
-        pkg.leadId,
-      );
+      const notice = { to: env.HANDOFF_EMAIL, subject: `Hot lead: ${who}`, text: packageText(pkg, leadUrl) };
+      return email.sendEmail(ownerNotice(identity.sender, notice, key), key, pkg.leadId);
     }
   }
 }

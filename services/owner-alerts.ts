@@ -1,7 +1,7 @@
 import type { LeadState } from "../engine/lead/lead-state";
 import type { EmailTransport } from "./channels/transport";
 import { senderFrom } from "./deployment-settings";
-import { escapeMarkup } from "../engine/markup";
+import { ownerLeadUrl, ownerNotice } from "./owner-notice";
 
 /**
  * Tells the owner at once when a lead replies or a rep task comes up, by email to
@@ -22,23 +22,8 @@ export async function alertOwner(
   }
   const { sender } = identity;
   const who = lead.profile.name ?? lead.profile.email ?? lead.profile.phone ?? lead.id;
-  const subject = (alert.reason === "reply" ? `Reply from ${who}` : `Task: ${who}`).replace(/[\r\n]+/g, " ").slice(0, 200);
-  const link = `${sender.publicUrl.replace(/\/+$/, "")}/api/leads/${lead.id}`;
-  const text = `${alert.message}\n\nLead: ${who}${lead.profile.company ? ` (${lead.profile.company})` : ""}\n${link}\n`;
-  const escaped = escapeMarkup(text);
-  const domain = sender.email.slice(sender.email.lastIndexOf("@") + 1);
-  const result = await transport.sendEmail(
-    {
-      from: { name: sender.name, email: sender.email },
-      to: env.OWNER_EMAIL,
-      subject,
-      text,
-      html: `<pre style="font-family:system-ui,sans-serif;white-space:pre-wrap">${escaped}</pre>`,
-      headers: { "Auto-Submitted": "auto-generated" },
-      messageId: `<${key}@${domain}>`,
-    },
-    key,
-    lead.id,
-  );
+  const subject = alert.reason === "reply" ? `Reply from ${who}` : `Task: ${who}`;
+  const text = `${alert.message}\n\nLead: ${who}${lead.profile.company ? ` (${lead.profile.company})` : ""}\n${ownerLeadUrl(sender.publicUrl, lead.id)}\n`;
+  const result = await transport.sendEmail(ownerNotice(sender, { to: env.OWNER_EMAIL, subject, text }, key), key, lead.id);
   if (!result.ok) console.error(JSON.stringify({ leadId: lead.id, event: "alert_failed", reason: result.reason }));
 }
