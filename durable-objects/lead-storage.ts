@@ -2,6 +2,7 @@ import { TimelineEntrySchema, type TimelineEntry } from "../schemas/lead";
 import type { Verdict } from "../schemas/lead";
 import type { LeadState } from "../engine/lead/lead-state";
 import { timerKey, type Timer } from "../engine/lead/lead-state";
+import type { EffectRow } from "./lead-effects";
 
 /**
  * The lead object's own SQLite schema, as an ordered list of migrations. An applied
@@ -30,6 +31,8 @@ const MIGRATIONS: string[] = [
    CREATE UNIQUE INDEX due_by_key ON due (key);`,
   // Small facts about what was last projected (the review queue's content).
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // Effects became keyed due rows: rows of the kinds that ran unleased before are given keys.
+  `UPDATE due SET key = kind || ':' || id WHERE key IS NULL;`,
 ];
 
 export function readMeta(sql: SqlStorage, key: string): string | undefined {
@@ -109,22 +112,25 @@ export function markProjected(sql: SqlStorage, seqs: number[]): void {
   for (const seq of seqs) sql.exec("UPDATE timeline SET projected = 1 WHERE seq = ?", seq);
 }
 
-/** `project`, `enrol`, `suppress` and `handoff` retry work that failed; `timer` is the engine's. */
-export type DueKind = "project" | "enrol" | "suppress" | "handoff" | "draft" | "timer";
+/**
+ * A due row is either one of the engine's timers (a step, a delivery, a check), keyed by
+ * the timer, or an effect the engine asked for, written in the same transaction as the
+ * state change that caused it and keyed so that the same effect is never queued twice.
+ */
+export type DueKind = "timer" | EffectRow["kind"];
 
 export interface DueItem {
   id: number;
   kind: DueKind;
+  key: string | null;
   dueAt: number;
   attempts: number;
   payload: string;
 }
 
-/** Schedules `kind` at `dueAt` unless one is already pending, which then keeps the earlier time. */
-export function scheduleOnce(sql: SqlStorage, kind: Exclude<DueKind, "timer">, dueAt: number, payload = "{}", attempts = 0): void {
-  const existing = sql.exec<{ id: number; due_at: number }>("SELECT id, due_at FROM due WHERE kind = ? AND payload = ?", kind, payload).toArray()[0];
-  if (existing === undefined) sql.exec("INSERT INTO due (kind, due_at, payload, attempts) VALUES (?, ?, ?, ?)", kind, dueAt, payload, attempts);
-  else if (dueAt < existing.due_at) sql.exec("UPDATE due SET due_at = ? WHERE id = ?", dueAt, existing.id);
+/** Queues an effect unless the same one (by key) is already queued. Call inside the state's transaction. */
+export function queueEffect(sql: SqlStorage, key: string, effect: EffectRow, dueAt: number): void {
+  sql.exec("INSERT INTO due (kind, key, due_at, payload) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING", effect.kind, key, dueAt, JSON.stringify(effect));
 }
 
 /** Sets or moves the engine's timer: one row per timer key. */
@@ -144,12 +150,12 @@ export function clearTimer(sql: SqlStorage, timer: Timer): void {
 
 export function dueItems(sql: SqlStorage, now: number): DueItem[] {
   return sql
-    .exec<{ id: number; kind: DueKind; due_at: number; attempts: number; payload: string }>(
-      "SELECT id, kind, due_at, attempts, payload FROM due WHERE due_at <= ? ORDER BY due_at, id",
+    .exec<{ id: number; kind: DueKind; key: string | null; due_at: number; attempts: number; payload: string }>(
+      "SELECT id, kind, key, due_at, attempts, payload FROM due WHERE due_at <= ? ORDER BY due_at, id",
       now,
     )
     .toArray()
-    .map((r) => ({ id: r.id, kind: r.kind, dueAt: r.due_at, attempts: r.attempts, payload: r.payload }));
+    .map((r) => ({ id: r.id, kind: r.kind, key: r.key, dueAt: r.due_at, attempts: r.attempts, payload: r.payload }));
 }
 
 export function earliestDue(sql: SqlStorage): number | undefined {
@@ -160,8 +166,18 @@ export function completeDue(sql: SqlStorage, id: number): void {
   sql.exec("DELETE FROM due WHERE id = ?", id);
 }
 
+/**
+ * Takes a row for one attempt: it counts as an attempt and is not due again until the lease
+ * ends, so an object evicted mid-effect runs it again after the lease, and a second drain
+ * meanwhile leaves it alone.
+ */
+export function leaseDue(sql: SqlStorage, id: number, until: number): void {
+  sql.exec("UPDATE due SET due_at = ?, attempts = attempts + 1 WHERE id = ?", until, id);
+}
+
+/** Puts a row that failed back for its next attempt. */
 export function retryDue(sql: SqlStorage, id: number, dueAt: number): void {
-  sql.exec("UPDATE due SET due_at = ?, attempts = attempts + 1 WHERE id = ?", dueAt, id);
+  sql.exec("UPDATE due SET due_at = ? WHERE id = ?", dueAt, id);
 }
 
 /** Everything the object holds, for a data export. */

@@ -176,9 +176,8 @@ const VALUE_DRAFT = { subject: "A thought for Acme", body: "Hi Ann,\n\nFor Acme 
 async function leadIn(sequence: SequenceVersion, model: LanguageModel | null, draftTimeoutMs?: number) {
   const { leadId, stub } = await freshLead();
   await runInDurableObject(stub, (object: LeadObject) => {
-    const shell = object as unknown as { languageModel: () => LanguageModel | null; draftTimeoutMs: number };
-    shell.languageModel = () => model;
-    if (draftTimeoutMs !== undefined) shell.draftTimeoutMs = draftTimeoutMs;
+    object.seams.languageModel = () => model;
+    if (draftTimeoutMs !== undefined) object.seams.draftTimeoutMs = draftTimeoutMs;
   });
   await stub.submitForm(submission(`${unique("draft")}@example.com`, { profile: { email: `${unique("d")}@example.com`, firstName: "Ann", company: "Acme", timezone: "America/New_York" } }), sequence);
   await settle(stub);

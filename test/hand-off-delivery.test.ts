@@ -47,6 +47,7 @@ describe("hand-off delivery", () => {
     const requests = destinations();
     const { leadId, stub } = await handedOffLead();
     await stub.recordReply({ text: "What would this cost for both buildings?" });
+    await settle(stub);
 
     const webhook = requests.find((r) => r.url === HOOK)!;
     const timestamp = webhook.headers.get("x-follow-up-timestamp")!;
@@ -77,6 +78,7 @@ describe("hand-off delivery", () => {
     const requests = destinations([() => new Response("down", { status: 503 }), () => new Response("ok")]);
     const { stub } = await handedOffLead();
     await stub.recordReply({ text: "Ready to move forward." });
+    await settle(stub);
     expect(requests.filter((r) => r.url === HOOK)).toHaveLength(1);
     const due = await runInDurableObject(stub, (_o: LeadObject, state) => state.storage.sql.exec<{ at: number; kind: string }>("SELECT due_at AS at, kind FROM due WHERE kind = 'handoff'").toArray());
     expect(due).toHaveLength(1);

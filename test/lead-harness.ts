@@ -4,7 +4,6 @@ import { expect } from "vitest";
 import type { LeadObject } from "../durable-objects/lead-object";
 import type { OutboxRow } from "../schemas/d1";
 import type { LeadSummary, Submission } from "../schemas/lead";
-import type { Clock } from "../services/clock";
 import { asOwner } from "./helpers";
 
 /**
@@ -24,7 +23,7 @@ export const MONDAY_10_NY = Date.UTC(2026, 10, 2, 15, 0);
 export async function withClock(stub: DurableObjectStub<LeadObject>, start = MONDAY_10_NY): Promise<{ now(): number }> {
   const time = { at: start };
   await runInDurableObject(stub, (object: LeadObject) => {
-    (object as unknown as { clock: Clock }).clock = {
+    object.seams.clock = {
       now: () => time.at,
       wallNow: () => Date.now(),
       wallTimeOf: () => Date.now() + 3_600_000,
@@ -40,7 +39,7 @@ export const clocks = new Map<string, { at: number }>();
 
 /** Waits for the object's background work (sends after an event) to finish. */
 export const settle = (stub: DurableObjectStub<LeadObject>) =>
-  runInDurableObject(stub, (object: LeadObject) => (object as unknown as { drain(): Promise<void> }).drain());
+  runInDurableObject(stub, (object: LeadObject) => object.seams.drain());
 
 /** Moves the lead's clock to its earliest pending item and runs its alarm, as if the wait had passed. */
 export async function advance(stub: DurableObjectStub<LeadObject>): Promise<void> {
@@ -79,7 +78,7 @@ export function submission(email: string, extra: Partial<Submission> = {}): Subm
 /** Replaces the object's environment (transport settings, sender identity) before it acts; the sender is unique to the object. */
 export const withEnv = (stub: DurableObjectStub<LeadObject>, overrides: Partial<Env>) =>
   runInDurableObject(stub, (object: LeadObject) => {
-    (object as unknown as { env: Env }).env = { ...env, SENDER_EMAIL: `sender-${stub.id.toString().slice(0, 12)}@example.com`, ...overrides };
+    object.seams.env = { ...env, SENDER_EMAIL: `sender-${stub.id.toString().slice(0, 12)}@example.com`, ...overrides };
   });
 
 export const summaryOf = async (stub: DurableObjectStub<LeadObject>) => (await stub.summary()) as LeadSummary;

@@ -47,7 +47,7 @@ describe("LeadObject", () => {
     const { leadId, stub } = freshLead();
     const realDb = env.DB;
     await runInDurableObject(stub, (object: LeadObject) => {
-      (object as unknown as { env: Env }).env = { ...env, DB: failingD1(realDb) };
+      object.seams.env = { ...env, DB: failingD1(realDb) };
     });
     await stub.submitForm(submission("outage@example.com"));
     expect(await rowFor(leadId)).toBeNull();
@@ -57,7 +57,7 @@ describe("LeadObject", () => {
     expect(alarmAt).not.toBeNull();
 
     await runInDurableObject(stub, (object: LeadObject, state) => {
-      (object as unknown as { env: Env }).env = env;
+      object.seams.env = env;
       // Bring the retry due now rather than waiting out the backoff.
       state.storage.sql.exec("UPDATE due SET due_at = 0");
     });

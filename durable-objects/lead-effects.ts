@@ -1,0 +1,178 @@
+import type { LanguageModel } from "ai";
+import type { DraftRequest } from "../engine/drafting/draft-types";
+import { buildPackage, type HandOffPackage } from "../engine/hand-off/hand-off-package";
+import type { LeadEffect, LeadEvent, LeadState, OutgoingTouch } from "../engine/lead/lead-state";
+import type { EnrolReason, TimelineEntry } from "../schemas/lead";
+import { draftTouch, type DraftGrounds } from "../services/ai/drafting";
+import { withModelSummary } from "../services/ai/hand-off-summary";
+import { transportsFor } from "../services/channels/select";
+import type { Clock } from "../services/clock";
+import { retrievePassages } from "../services/d1/knowledge";
+import { currentSequence } from "../services/d1/sequences";
+import { suppress } from "../services/d1/suppressions";
+import { deliverHandOff, destinationsFrom, recordHandOff, type DestinationKind } from "../services/hand-off-delivery";
+import { alertOwner } from "../services/owner-alerts";
+import { deliverTouch } from "../services/touch-delivery";
+
+/**
+ * What the object does outside itself, one due row at a time. Each performer makes one
+ * attempt and says how it went; the object settles the row (and applies any event the
+ * attempt produced) in one storage transaction, so a success is never repeated and a
+ * failure is retried by the one policy in effect-retry.ts.
+ */
+
+/** An effect as it waits in the due table (the payload, with its kind). */
+export type EffectRow =
+  | { kind: "send"; touch: OutgoingTouch }
+  | { kind: "enrol"; sequenceId: string; reason: EnrolReason }
+  | { kind: "alert"; reason: "reply" | "rep_task"; message: string; key: string }
+  | { kind: "suppress"; channel: "email" | "sms"; value: string; reason: string }
+  | { kind: "hand_off"; triggers: { trigger: string; reason: string }[]; key: string }
+  /** One destination of a hand-off; the package was built once, by the `hand_off` row. */
+  | { kind: "handoff"; destination: DestinationKind; pkg: HandOffPackage; key: string }
+  | ({ kind: "draft" } & DraftRequest)
+  | { kind: "project" };
+
+export type EffectResult =
+  /** Done: delete the row, apply `event` and queue `then` in the same transaction. */
+  | { kind: "done"; event?: LeadEvent; then?: { key: string; effect: EffectRow }[] }
+  /** A passing failure: try again later, up to the cap. */
+  | { kind: "retry"; reason: string }
+  /** Will never succeed: give up now, visibly. */
+  | { kind: "failed"; reason: string };
+
+export interface EffectContext {
+  env: Env;
+  clock: Clock;
+  state: LeadState;
+  now: number;
+  timeline: () => TimelineEntry[];
+  languageModel: LanguageModel | null;
+  draftTimeoutMs: number;
+  /** Projects the lead to D1; false when D1 refused. */
+  project: () => Promise<boolean>;
+}
+
+/** The row an engine effect becomes, with the key that keeps it from being queued twice; null for storage effects. */
+export function effectRowOf(effect: LeadEffect, state: LeadState): { key: string; effect: EffectRow } | null {
+  switch (effect.kind) {
+    case "append_timeline":
+    case "rejudge_timeline":
+    case "schedule":
+    case "unschedule":
+      return null;
+    case "project":
+      return { key: "project", effect: { kind: "project" } };
+    case "send":
+      return { key: `send:${effect.touch.key}`, effect: { kind: "send", touch: effect.touch } };
+    case "enrol":
+      return { key: `enrol:${effect.sequenceId}:${state.lastSeq}`, effect: { kind: "enrol", sequenceId: effect.sequenceId, reason: effect.reason } };
+    case "alert": {
+      const key = `alert-${state.id}-${state.lastSeq}`;
+      return { key, effect: { kind: "alert", reason: effect.reason, message: effect.message, key } };
+    }
+    case "suppress":
+      return { key: `suppress:${effect.channel}:${effect.value}`, effect: { kind: "suppress", channel: effect.channel, value: effect.value, reason: effect.reason } };
+    case "hand_off": {
+      const key = `handoff-${state.id}-${state.lastSeq}`;
+      return { key, effect: { kind: "hand_off", triggers: effect.triggers, key } };
+    }
+    case "draft":
+      return { key: `draft:${effect.request.enrolmentId}:${effect.request.requestedAt}`, effect: { kind: "draft", ...effect.request } };
+  }
+}
+
+export async function performEffect(effect: EffectRow, context: EffectContext): Promise<EffectResult> {
+  switch (effect.kind) {
+    case "send":
+      return send(effect.touch, context);
+    case "enrol":
+      return enrol(effect.sequenceId, effect.reason, context);
+    case "alert": {
+      const { email } = transportsFor(context.env, () => context.clock.now());
+      await alertOwner(context.env, email, context.state, { reason: effect.reason, message: effect.message }, effect.key);
+      return { kind: "done" };
+    }
+    case "suppress":
+      await suppress(context.env.DB, [{ channel: effect.channel, value: effect.value, reason: effect.reason }], context.now);
+      return { kind: "done" };
+    case "hand_off":
+      return handOff(effect.triggers, effect.key, context);
+    case "handoff":
+      return deliverToDestination(effect, context);
+    case "draft": {
+      const { kind: _, ...request } = effect;
+      return draft(request, context);
+    }
+    case "project":
+      return (await context.project()) ? { kind: "done" } : { kind: "retry", reason: "D1 refused the projection" };
+  }
+}
+
+/** Hands a touch to its channel; whatever the channel answers is the engine's to judge (its own retries for deliveries). */
+async function send(touch: OutgoingTouch, { env, clock, state, now }: EffectContext): Promise<EffectResult> {
+  const outcome = await deliverTouch({ env, transports: transportsFor(env, () => clock.now()), now }, state.id, touch).catch((error: unknown) => ({
+    kind: "failed" as const,
+    permanent: false,
+    reason: `unexpected: ${String(error).slice(0, 200)}`,
+  }));
+  const key = touch.key;
+  switch (outcome.kind) {
+    case "sent":
+      return { kind: "done", event: { kind: "delivery_sent", key, messageId: outcome.messageId } };
+    case "failed":
+      return { kind: "done", event: { kind: "delivery_failed", key, permanent: outcome.permanent, reason: outcome.reason } };
+    case "blocked":
+      return { kind: "done", event: { kind: "delivery_blocked", key, reason: outcome.reason } };
+    case "deferred":
+      return { kind: "done", event: { kind: "delivery_deferred", key, until: outcome.until } };
+  }
+}
+
+/** Looks up the sequence's current version; a D1 that cannot answer is retried, an unknown sequence is not. */
+async function enrol(sequenceId: string, reason: EnrolReason, { env }: EffectContext): Promise<EffectResult> {
+  const sequence = await currentSequence(env.DB, sequenceId);
+  if (!sequence) return { kind: "failed", reason: `there is no sequence "${sequenceId}"` };
+  return { kind: "done", event: { kind: "enrolled", sequence, reason } };
+}
+
+/** Builds the package once (with the model's brief where there is one) and queues one delivery per destination. */
+async function handOff(triggers: { trigger: string; reason: string }[], key: string, context: EffectContext): Promise<EffectResult> {
+  const { env, state, now } = context;
+  const pkg = await withModelSummary(context.languageModel, buildPackage(state, context.timeline(), triggers, now));
+  await recordHandOff(env.DB, pkg);
+  return { kind: "done", then: destinationsFrom(env).map((destination) => ({ key: `${key}-${destination}`, effect: { kind: "handoff", destination, pkg, key: `${key}-${destination}` } })) };
+}
+
+async function deliverToDestination(effect: Extract<EffectRow, { kind: "handoff" }>, { env, clock }: EffectContext): Promise<EffectResult> {
+  const result = await deliverHandOff(env, transportsFor(env, () => clock.now()).email, effect.destination, effect.pkg, effect.key, clock.wallNow());
+  if (result.ok) return { kind: "done" };
+  return result.permanent ? { kind: "failed", reason: `${effect.destination}: ${result.reason}` } : { kind: "retry", reason: `${effect.destination}: ${result.reason}` };
+}
+
+/** Drafts a touch ahead of its time and hands the answer to the engine (which drops it if the step moved on). */
+async function draft(request: DraftRequest, context: EffectContext): Promise<EffectResult> {
+  const answer = await draftTouch(context.languageModel, request, await draftGrounds(request, context), context.draftTimeoutMs);
+  if (answer.by === "model" && answer.notes.length > 0) console.warn(JSON.stringify({ leadId: request.leadId, event: "draft_notes", stepId: request.stepId, notes: answer.notes }));
+  return { kind: "done", event: { kind: "draft_ready", enrolmentId: request.enrolmentId, requestedAt: request.requestedAt, ...answer } };
+}
+
+/** What earlier touches of the enrolment said, and the owner's passages that match the lead and the step. */
+async function draftGrounds(request: DraftRequest, { env, timeline }: EffectContext): Promise<DraftGrounds> {
+  const earlierTouches = timeline()
+    .flatMap((e) => (e.kind === "touch_sent" && e.enrolmentId === request.enrolmentId ? [{ ...(e.subject ? { subject: e.subject } : {}), text: e.text }] : []))
+    .slice(-5);
+  const about = [request.profile.title, request.profile.company, request.profile.source, ...request.facts.map((f) => f.pageClass ?? "")].filter(Boolean).join(" ");
+  try {
+    const passages = await retrievePassages(env.DB, `${request.intent.replace(/_/g, " ")} ${about} ${request.template.body ?? request.template.sms ?? ""}`, { limit: 3 });
+    if (request.intent !== "objection") return { earlierTouches, passages };
+    // The objection step answers the concern this kind of lead most likely has.
+    const [objection] = await retrievePassages(env.DB, `${about} ${request.template.body ?? ""}`, { kinds: ["objection"], limit: 1 });
+    if (!objection) return { earlierTouches, passages };
+    return { earlierTouches, passages: [objection, ...passages.filter((p) => p.text !== objection.text)], predictedObjection: objection.title };
+  } catch (error) {
+    // Without the knowledge base the draft has fewer grounds, and the guardrails hold it to the template's facts.
+    console.error(JSON.stringify({ leadId: request.leadId, event: "knowledge_unavailable", error: String(error).slice(0, 200) }));
+    return { earlierTouches, passages: [] };
+  }
+}
