@@ -5,6 +5,7 @@
 import autocannon from "autocannon";
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 
@@ -30,7 +31,7 @@ function bundle() {
   execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", ".bench/worker"], { stdio: "ignore" });
 }
 
-async function start() {
+async function start(extraBindings = {}) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
   const worker = {
     ...workerOptions,
@@ -46,6 +47,7 @@ async function start() {
       PUBLIC_URL: "http://localhost",
       // Pixel and click judgements treat requests this soon after a send as scanners; the bench is all "soon".
       SCANNER_WINDOW_SECONDS: "0",
+      ...extraBindings,
     },
   };
   // A second worker on the same D1 database measures it from inside workerd (through the
@@ -121,6 +123,29 @@ async function speedToLead(url, db, formId) {
   const waits = ids.filter((id) => firstTouch.has(id)).map((id) => firstTouch.get(id) - started.get(id)).sort((a, b) => a - b);
   const at = (q) => waits[Math.min(waits.length - 1, Math.floor(q * waits.length))];
   return { posts: ids.length, reached: waits.length, p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
+/**
+ * How long a form post waits for its answer when the engine is otherwise idle: plain posts
+ * and a CEO's (which hands the lead to a rep at once), alternating, one at a time, each
+ * followed by a pause for the work it left behind. The rep's webhook (a server on loopback)
+ * takes a second to answer; the hand-off runs after the answer, so the two should answer alike.
+ */
+async function postAnswerTimes(url, formId, rounds = 15) {
+  const times = { plain: [], decisionMaker: [] };
+  for (let i = 0; i < rounds; i++) {
+    for (const [kind, title] of [["plain", undefined], ["decisionMaker", "CEO"]]) {
+      const t0 = performance.now();
+      const response = await fetch(`${url}/f/${formId}`, { method: "POST", headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify({ email: `answer-${kind}-${i}-${Date.now()}@example.org`, name: "Bench", ...(title ? { title } : {}) }) });
+      await response.arrayBuffer();
+      times[kind].push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+  const median = (xs) => Number([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)].toFixed(1));
+  const plain = median(times.plain);
+  const decisionMaker = median(times.decisionMaker);
+  return { rounds, plainP50Ms: plain, decisionMakerP50Ms: decisionMaker, ratio: Number((decisionMaker / plain).toFixed(2)) };
 }
 
 /**
@@ -224,8 +249,8 @@ async function dashboardAtScale(url, db, sizes = { leads: 100_000, events: 1_000
 }
 
 /** One fresh Miniflare per measurement: the work a route leaves queued (recording opens, projections) must not slow the next. */
-async function fresh(measure) {
-  const { mf, url, db } = await start();
+async function fresh(measure, extraBindings) {
+  const { mf, url, db } = await start(extraBindings);
   try {
     return await measure({ mf, url, db, ...(await fixtures(url)) });
   } finally {
@@ -261,6 +286,18 @@ export async function runHttp() {
         idReplacement: true,
       }),
     ],
+    [
+      // A CEO's post hands the lead to a rep at once: the package, its record and its
+      // destinations run after the answer, so this should answer like any other post.
+      "form post, decision-maker",
+      ({ formId }) => ({
+        path: `/f/${formId}`,
+        method: "POST",
+        headers: { accept: "application/json", "content-type": "application/json" },
+        body: JSON.stringify({ email: "ceo-[<id>]@example.org", name: "Bench", title: "CEO" }),
+        idReplacement: true,
+      }),
+    ],
   ];
   const results = [];
   for (const [name, options] of routes) {
@@ -275,7 +312,29 @@ export async function runHttp() {
   for (const r of results) r.ratio = Number((r.requestsPerSecond / bare).toFixed(2));
   const speed = await fresh(({ url, db, formId }) => speedToLead(url, db, formId));
   console.log(`speed to lead (50 concurrent posts): p50 ${speed.p50Ms} ms, p99 ${speed.p99Ms} ms, ${speed.reached}/${speed.posts} reached the outbox`);
+  const answers = await withSlowWebhook((bindings) => fresh(({ url, formId }) => postAnswerTimes(url, formId), bindings));
+  console.log(`form post answer, idle engine (median of ${answers.rounds}): plain ${answers.plainP50Ms} ms, decision-maker ${answers.decisionMakerP50Ms} ms, ratio ${answers.ratio}`);
   const d1 = await fresh(({ mf }) => d1Writes(mf));
   const dashboard = await fresh(({ url, db }) => dashboardAtScale(url, db));
-  return { connections: CONNECTIONS, durationSeconds: DURATION_S, routes: results, speedToLead: speed, d1, dashboard };
+  return { connections: CONNECTIONS, durationSeconds: DURATION_S, routes: results, speedToLead: speed, postAnswers: answers, d1, dashboard };
+}
+
+/** For one-off runs: `node -e 'import("./scripts/bench-http.mjs").then((m) => m.runPostAnswers()).then(console.log)'`. */
+export async function runPostAnswers() {
+  bundle();
+  return withSlowWebhook((bindings) => fresh(({ url, formId }) => postAnswerTimes(url, formId), bindings));
+}
+
+/** A hand-off webhook on loopback that answers after a second, as a busy CRM might. */
+async function withSlowWebhook(measure) {
+  const server = createServer((request, response) => {
+    request.resume();
+    setTimeout(() => response.end("ok"), 1_000);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    return await measure({ HANDOFF_WEBHOOK_URL: `http://127.0.0.1:${server.address().port}/hand-off`, HANDOFF_WEBHOOK_SECRET: "bench-webhook-secret" });
+  } finally {
+    server.close();
+  }
 }

@@ -47,6 +47,8 @@ ${http.routes.map((r) => `| ${r.route} | ${r.requestsPerSecond.toLocaleString("e
 
 Speed to lead, ${http.speedToLead.posts} form posts at once → first touch in the outbox: p50 ${http.speedToLead.p50Ms} ms, p99 ${http.speedToLead.p99Ms} ms (target p99 ≤ 1 s); ${http.speedToLead.reached} of ${http.speedToLead.posts} reached it.
 
+A form post's answer on an idle engine, median of ${http.postAnswers.rounds} each, alternating: plain ${http.postAnswers.plainP50Ms} ms, a CEO's (handed to a rep at once) ${http.postAnswers.decisionMakerP50Ms} ms — ratio ${http.postAnswers.ratio} (the hand-off runs after the answer, from the object's due rows).
+
 Local D1 (one SQLite writer): ${http.d1.singleRowsPerSecond.toLocaleString("en")} event rows/s written one statement at a time, ${http.d1.batchedRowsPerSecond.toLocaleString("en")} rows/s in batches of 100.
 
 Dashboard at ${http.dashboard.leads.toLocaleString("en")} leads, ${http.dashboard.events.toLocaleString("en")} events and ${http.dashboard.touches.toLocaleString("en")} touches of generated data (medians of 7, side by side with /healthz at ${http.dashboard.healthzMs} ms): overview for 30 days ${http.dashboard.overview30dMs} ms, for 365 days ${http.dashboard.overview365dMs} ms; \`/api/stats\` for 365 days ${http.dashboard.stats365dMs} ms; a leads search ${http.dashboard.leadsPageMs} ms.
