@@ -1,11 +1,11 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import type { FormConfig } from "../../schemas/form";
 import { FormIdSchema } from "../../schemas/form";
 import { clockFrom } from "../../services/clock";
 import { AppError } from "../../services/app-error";
 import { readPostedFields } from "../form-body";
+import { limitBody } from "./body-limit";
 import { interpretSubmission } from "../form-submission";
 import { findForm, originAllowed } from "../../services/d1/forms";
 import { leadIdFor } from "../../services/crypto/lead-identity";
@@ -39,12 +39,7 @@ capture.use(
 
 capture.post(
   "/:formId",
-  bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new AppError(413, "too_large", `A form post may be at most ${MAX_BODY_BYTES / 1024} KB.`);
-    },
-  }),
+  limitBody(MAX_BODY_BYTES, "A form post"),
   async (c) => {
     const form = c.var.form;
     const receivedAt = clockFrom(c.env).now();

@@ -1,7 +1,6 @@
 import { desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { Hono, type Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
 import { handOffs, leads } from "../../schemas/d1";
@@ -40,6 +39,7 @@ import { leadObject } from "../lead-stub";
 import { listReview, reviewDraft } from "../review-queue";
 import { currentSequence, listSequences, putSequence } from "../../services/d1/sequences";
 import { periodOf, periodStats } from "../../services/d1/stats";
+import { limitBody } from "./body-limit";
 import { valid } from "./validate";
 
 /**
@@ -95,7 +95,7 @@ dashboard.get("/login", async (c) => {
   return c.html(<LoginPage />);
 });
 
-dashboard.post("/login", bodyLimit({ maxSize: 8 * 1024, onError: () => { throw new AppError(413, "too_large", "The login form is small; this was not it."); } }), async (c) => {
+dashboard.post("/login", limitBody(8 * 1024, "The login form"), async (c) => {
   if (!c.env.OWNER_TOKEN) throw new AppError(503, "not_configured", "OWNER_TOKEN is not set on this deployment.");
   const now = wallNow(c);
   const client = clientOf(c);
@@ -313,7 +313,7 @@ dashboard.get("/import.js", (c) => c.body(IMPORT_SCRIPT, 200, { "content-type": 
 
 dashboard.post(
   "/import/rows",
-  bodyLimit({ maxSize: 1_100_000, onError: () => { throw new AppError(413, "chunk_too_large", "Send the file in chunks of at most 1 MB."); } }),
+  limitBody(1_100_000, "An import chunk", "Send the file in smaller chunks."),
   valid("json", ImportChunkSchema),
   async (c) => {
     const chunk = c.req.valid("json");

@@ -1,7 +1,6 @@
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { leads } from "../../schemas/d1";
 import type { LeadId } from "../../schemas/lead";
@@ -15,6 +14,7 @@ import { replyJudgeFor } from "../../services/ai/reply-judgement";
 import { removeSuppression, suppress } from "../../services/d1/suppressions";
 import { validTwilioSignature } from "../../services/crypto/twilio-signature";
 import { escapeMarkup } from "../../engine/markup";
+import { limitBody } from "./body-limit";
 
 /** `/hooks/...`: providers calling us. Each is verified before anything is read. */
 export const hooks = new Hono<{ Bindings: Env }>();
@@ -44,12 +44,7 @@ function helpText(env: Env): string {
  */
 hooks.post(
   "/sms/twilio",
-  bodyLimit({
-    maxSize: 64 * 1024,
-    onError: () => {
-      throw new AppError(413, "too_large", "An inbound SMS webhook is at most 64 KB.");
-    },
-  }),
+  limitBody(64 * 1024, "An inbound SMS webhook"),
   async (c) => {
     if (!c.env.TWILIO_AUTH_TOKEN) throw new AppError(503, "not_configured", "TWILIO_AUTH_TOKEN is not set on this deployment.");
     const form = await c.req.formData().catch(() => {
@@ -123,12 +118,7 @@ const BOOKING_PROVIDERS = {
 /** A booking confirmed by Cal.com or Calendly: the lead's sequences complete, and the booking is on its timeline. */
 hooks.post(
   "/booking/:provider",
-  bodyLimit({
-    maxSize: 256 * 1024,
-    onError: () => {
-      throw new AppError(413, "too_large", "A booking webhook is at most 256 KB.");
-    },
-  }),
+  limitBody(256 * 1024, "A booking webhook"),
   async (c) => {
     const name = c.req.param("provider");
     const provider = name === "calcom" || name === "calendly" ? BOOKING_PROVIDERS[name] : undefined;

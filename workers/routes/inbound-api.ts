@@ -1,13 +1,13 @@
 import { desc, eq, lt, and } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { inboundMessages } from "../../schemas/d1";
 import { clockFrom } from "../../services/clock";
 import { replyJudgeFor } from "../../services/ai/reply-judgement";
 import { AppError, invalid } from "../../services/app-error";
 import { describeReading, MAX_INBOUND_BYTES, readInbound } from "../../services/read-inbound";
+import { limitBody } from "./body-limit";
 
 /** `/api/inbound`: what came in by email and what was done with it (mounted behind the owner API's auth). */
 export const inboundApi = new Hono<{ Bindings: Env }>();
@@ -19,12 +19,7 @@ export const inboundApi = new Hono<{ Bindings: Env }>();
  */
 inboundApi.post(
   "/inspect",
-  bodyLimit({
-    maxSize: MAX_INBOUND_BYTES,
-    onError: () => {
-      throw new AppError(413, "too_large", `A message to inspect is at most ${MAX_INBOUND_BYTES / 1024 / 1024} MB, as for inbound mail.`);
-    },
-  }),
+  limitBody(MAX_INBOUND_BYTES, "A message to inspect", "Inbound mail has the same limit."),
   async (c) => {
     const type = c.req.header("content-type") ?? "";
     if (!/^(message\/rfc822|text\/plain|application\/octet-stream)\b/i.test(type)) {

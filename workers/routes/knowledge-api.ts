@@ -1,11 +1,11 @@
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { clockFrom } from "../../services/clock";
 import { AppError, invalid } from "../../services/app-error";
 import { KnowledgeDocumentSchema, KnowledgeKindSchema } from "../../schemas/knowledge";
 import { deleteDocument, listDocuments, putDocument, retrievePassages } from "../../services/d1/knowledge";
+import { limitBody } from "./body-limit";
 
 /** `/api/knowledge`: the owner's documents that drafts may draw on (mounted behind the owner API's auth). */
 export const knowledgeApi = new Hono<{ Bindings: Env }>();
@@ -28,12 +28,7 @@ knowledgeApi.get(
 /** Adds or replaces a document: `{title, kind, text}`, text up to 200 KB, split into passages and indexed. */
 knowledgeApi.put(
   "/:id",
-  bodyLimit({
-    maxSize: 256 * 1024,
-    onError: () => {
-      throw new AppError(413, "too_large", "A knowledge document is at most 200 KB of text.");
-    },
-  }),
+  limitBody(256 * 1024, "A knowledge document", "Its text may be at most 200 KB."),
   zValidator("json", KnowledgeDocumentSchema, (result) => {
     if (!result.success) throw invalid("invalid_json", "The request body is not valid.", result.error);
   }),

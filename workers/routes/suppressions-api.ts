@@ -4,6 +4,7 @@ import Papa from "papaparse";
 import { z } from "zod";
 import { clockFrom } from "../../services/clock";
 import { AppError, invalid } from "../../services/app-error";
+import { limitBody } from "./body-limit";
 import { listSuppressions, normaliseEntry, removeSuppression, suppress, type SuppressedChannel } from "../../services/d1/suppressions";
 
 /** `/api/suppressions`: the owner's view of who gets nothing more (mounted behind the owner API's auth). */
@@ -52,13 +53,10 @@ suppressionsApi.delete("/:channel/:value", async (c) => {
  * Imports a CSV: one entry per line, `value[,reason[,channel]]`, with or without a header
  * row. Lines that cannot be read are reported by number; the rest are added.
  */
-suppressionsApi.post("/import", async (c) => {
+suppressionsApi.post("/import", limitBody(MAX_IMPORT_BYTES, "A suppression import"), async (c) => {
   const type = c.req.header("content-type") ?? "";
   if (!/^text\/(csv|plain)\b/i.test(type)) throw new AppError(415, "unsupported_media_type", "Send the list as text/csv.");
-  const length = Number(c.req.header("content-length") ?? "0");
-  if (length > MAX_IMPORT_BYTES) throw new AppError(413, "too_large", `An import may be at most ${MAX_IMPORT_BYTES / 1024} KB.`);
   const text = await c.req.text();
-  if (text.length > MAX_IMPORT_BYTES) throw new AppError(413, "too_large", `An import may be at most ${MAX_IMPORT_BYTES / 1024} KB.`);
   const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ""), { skipEmptyLines: "greedy" });
   const rows = parsed.data;
   if (rows.length > MAX_IMPORT_ROWS + 1) throw new AppError(413, "too_many_rows", `An import may have at most ${MAX_IMPORT_ROWS} lines.`);

@@ -1,11 +1,11 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { BeaconSchema, type Site } from "../../schemas/tracking";
 import { AppError, invalid } from "../../services/app-error";
 import { leadObject } from "../lead-stub";
 import { requestFacts } from "../signals/request-facts";
 import { tokenKeys, type TokenKeys } from "../../services/crypto/signed-token";
 import { SNIPPET } from "../snippet";
+import { limitBody } from "./body-limit";
 import { classifyPage, countPageView, knownSites } from "../../services/d1/sites";
 import { destinationOf, readClickTicket, readClickToken, readOpenToken } from "../../services/crypto/tracked-links";
 import { leadForVisitor, linkVisitor } from "../../services/d1/visitors";
@@ -83,12 +83,7 @@ tracking.on(["POST", "OPTIONS"], "/e", async (c, next) => {
 
 tracking.post(
   "/e",
-  bodyLimit({
-    maxSize: MAX_BEACON_BYTES,
-    onError: () => {
-      throw new AppError(413, "too_large", `A beacon may be at most ${MAX_BEACON_BYTES / 1024} KB.`);
-    },
-  }),
+  limitBody(MAX_BEACON_BYTES, "A beacon"),
   async (c) => {
     let body: unknown;
     try {

@@ -1,10 +1,10 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { html } from "hono/html";
 import { AppError } from "../../services/app-error";
 import { leadObject } from "../lead-stub";
 import { tokenKeys } from "../../services/crypto/signed-token";
 import { readUnsubscribeToken } from "../../services/crypto/tracked-links";
+import { limitBody } from "./body-limit";
 
 /**
  * `/u/:token`, the link in every email's footer and List-Unsubscribe header. GET shows a
@@ -53,12 +53,7 @@ unsubscribe.get("/:token", async (c) => {
 
 unsubscribe.post(
   "/:token",
-  bodyLimit({
-    maxSize: 8 * 1024,
-    onError: () => {
-      throw new AppError(413, "too_large", "An unsubscribe request needs no body beyond List-Unsubscribe=One-Click.");
-    },
-  }),
+  limitBody(8 * 1024, "An unsubscribe request", "It needs no body beyond List-Unsubscribe=One-Click."),
   async (c) => {
   const leadId = await leadOf(c.env, c.req.param("token"));
   // RFC 8058: a mail client's one-click POST carries exactly this body.
