@@ -37,6 +37,32 @@ export type ConsentMethod = z.infer<typeof ConsentMethodSchema>;
 export const ReplyIntentSchema = z.enum(["interested", "question", "pricing", "objection", "not_now", "not_interested", "wrong_person", "unsubscribe", "needs_review"]);
 export type ReplyIntent = z.infer<typeof ReplyIntentSchema>;
 
+/** What in a reply says the person means to buy. */
+export const BuyingIntentSchema = z.enum(["ready_to_proceed", "contract_terms", "implementation", "pricing"]);
+export type BuyingIntent = z.infer<typeof BuyingIntentSchema>;
+
+/** The concern a reply raises. */
+export const ObjectionSchema = z.enum(["price", "timing", "incumbent", "fit"]);
+export type Objection = z.infer<typeof ObjectionSchema>;
+
+/**
+ * A reply as judged once, when it arrives: by the language model, or by the rules where
+ * none answered (`judgedBy`). What it asks for and how sure, and what in it matters for a
+ * hand-off. Pausing, scoring and hand-off triggers read this record, never the words again.
+ */
+export const ReplyJudgementSchema = z.object({
+  intent: ReplyIntentSchema,
+  confidence: z.number(),
+  judgedBy: z.enum(["model", "rules"]),
+  buyingIntent: BuyingIntentSchema.optional(),
+  objection: ObjectionSchema.optional(),
+  /** The role the person says they hold ("CEO", "head of"), as they wrote it. */
+  decisionMaker: z.string().optional(),
+  /** A competitor on the owner's list that the reply names. */
+  competitor: z.string().optional(),
+});
+export type ReplyJudgement = z.infer<typeof ReplyJudgementSchema>;
+
 /** One channel's consent: granted or withdrawn, when, how, with which words, on which page. */
 export const ConsentRecordSchema = z.object({
   granted: z.boolean(),
@@ -146,8 +172,8 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
     touchKey: z.string().optional(),
     text: z.string().optional(),
     channel: z.enum(["email", "sms"]).optional(),
-    intent: ReplyIntentSchema.optional(),
-    confidence: z.number().optional(),
+    /** Absent on replies recorded before judgements were: those had at most an intent and a confidence. */
+    ...ReplyJudgementSchema.partial().shape,
   }),
   z.object({ ...entry, kind: z.literal("auto_reply_received"), returnDate: z.string().optional(), until: z.number() }),
   z.object({ ...entry, kind: z.literal("bounced"), bounceType: z.enum(["hard", "soft"]), address: z.string(), status: z.string().optional(), diagnostic: z.string(), suppressed: z.boolean() }),

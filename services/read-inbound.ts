@@ -1,7 +1,7 @@
 import { readMessage, type InboundMessage } from "../engine/inbound/message";
 import { messageKind, type MessageKind } from "../engine/inbound/message-kind";
 import type { ReplyJudge } from "./ai/reply-judgement";
-import type { ReplyJudgement } from "../engine/inbound/reply-intent";
+import type { ReplyJudgement } from "../schemas/lead";
 import { visibleReply } from "../engine/inbound/visible-text";
 
 /** Inbound mail larger than this is refused at the door: replies are small, attachments are not ours to keep. */
@@ -13,7 +13,7 @@ export interface InboundReading {
   kind: MessageKind;
   /** The text the person wrote (human replies only). */
   visibleText?: string;
-  judgement?: ReplyJudgement & { by: "model" | "heuristics" };
+  judgement?: ReplyJudgement;
 }
 
 export async function readInbound(raw: ArrayBuffer | Uint8Array, receivedAt: number, judge: ReplyJudge): Promise<InboundReading> {
@@ -38,6 +38,6 @@ export function describeReading(reading: InboundReading) {
     ...(kind.kind === "complaint" ? { complaint: { recipient: kind.recipient, feedbackType: kind.feedbackType } } : {}),
     ...(kind.kind === "auto_reply" ? { autoReply: { returnDate: kind.returnDate } } : {}),
     ...(reading.visibleText !== undefined ? { visibleText: reading.visibleText, htmlConverted: message.fromHtml } : {}),
-    ...(reading.judgement ? { intent: reading.judgement.intent, confidence: reading.judgement.confidence, judgedBy: reading.judgement.by, ...(reading.judgement.competitor ? { competitor: reading.judgement.competitor } : {}) } : {}),
+    ...(reading.judgement ? { intent: reading.judgement.intent, confidence: reading.judgement.confidence, judgedBy: reading.judgement.judgedBy, ...(reading.judgement.competitor ? { competitor: reading.judgement.competitor } : {}) } : {}),
   };
 }

@@ -19,7 +19,7 @@ describe("reply judgement by the model", () => {
   it("uses a well-formed judgement, and names a competitor only from the owner's list", async () => {
     const model = modelAnswering(JSON.stringify({ intent: "interested", confidence: 0.92, competitor: "roofco" }));
     const judgement = await judgeReplyWith(model, "We were going to sign with RoofCo but happy to compare — call me.", ["RoofCo"]);
-    expect(judgement).toEqual({ intent: "interested", confidence: 0.92, competitor: "RoofCo", by: "model" });
+    expect(judgement).toEqual({ intent: "interested", confidence: 0.92, competitor: "RoofCo", judgedBy: "model" });
     // What the model saw: the reply and the competitor list.
     const prompt = JSON.stringify(model.doGenerateCalls[0]!.prompt);
     expect(prompt).toContain("happy to compare");
@@ -29,29 +29,36 @@ describe("reply judgement by the model", () => {
     expect(invented.competitor).toBeUndefined();
   });
 
+  it("fills what matters for a hand-off from the model's answer; a question about the price is buying intent", async () => {
+    const answered = modelAnswering(JSON.stringify({ intent: "interested", confidence: 0.9, competitor: null, buyingIntent: "contract_terms", objection: "timing", decisionMaker: " CEO " }));
+    expect(await judgeReplyWith(answered, "Send the paperwork, I'll sign after the holidays.", [])).toEqual({ intent: "interested", confidence: 0.9, judgedBy: "model", buyingIntent: "contract_terms", objection: "timing", decisionMaker: "CEO" });
+    const pricing = modelAnswering(JSON.stringify({ intent: "pricing", confidence: 0.9, competitor: null }));
+    expect(await judgeReplyWith(pricing, "What's the damage?", [])).toEqual({ intent: "pricing", confidence: 0.9, judgedBy: "model", buyingIntent: "pricing" });
+  });
+
   it("below the confidence floor the judgement is needs_review", async () => {
     const judgement = await judgeReplyWith(modelAnswering(JSON.stringify({ intent: "not_now", confidence: 0.55, competitor: null })), "hmm, maybe", []);
-    expect(judgement).toMatchObject({ intent: "needs_review", confidence: 0.55, by: "model" });
+    expect(judgement).toMatchObject({ intent: "needs_review", confidence: 0.55, judgedBy: "model" });
   });
 
   it("falls back to the heuristics on an answer that does not fit the schema", async () => {
     for (const text of ["not json at all", JSON.stringify({ intent: "buy_now", confidence: 0.9, competitor: null }), JSON.stringify({ intent: "pricing", confidence: 7, competitor: null })]) {
       const judgement = await judgeReplyWith(modelAnswering(text), "Please remove me from your list.", []);
-      expect(judgement).toMatchObject({ intent: "unsubscribe", by: "heuristics" });
+      expect(judgement).toMatchObject({ intent: "unsubscribe", judgedBy: "rules" });
     }
   });
 
   it("falls back when the model fails or does not answer in time", async () => {
     const failing = new MockLanguageModelV4({ doGenerate: async () => Promise.reject(new Error("3040: capacity exceeded")) });
-    expect(await judgeReplyWith(failing, "How much does it cost?", [])).toMatchObject({ intent: "pricing", by: "heuristics" });
+    expect(await judgeReplyWith(failing, "How much does it cost?", [])).toMatchObject({ intent: "pricing", judgedBy: "rules" });
     const silent = new MockLanguageModelV4({
       doGenerate: (options) => new Promise((_, reject) => options.abortSignal?.addEventListener("abort", () => reject(options.abortSignal?.reason))),
     });
-    expect(await judgeReplyWith(silent, "How much does it cost?", [], 50)).toMatchObject({ intent: "pricing", by: "heuristics" });
+    expect(await judgeReplyWith(silent, "How much does it cost?", [], 50)).toMatchObject({ intent: "pricing", judgedBy: "rules" });
   });
 
   it("without a model (the local default) the heuristics answer", async () => {
-    expect(await judgeReplyWith(null, "Not interested, thanks.", [])).toMatchObject({ intent: "not_interested", by: "heuristics" });
+    expect(await judgeReplyWith(null, "Not interested, thanks.", [])).toMatchObject({ intent: "not_interested", judgedBy: "rules" });
   });
 });
 

@@ -2,7 +2,6 @@ import type { LeadProfile, TimelineEntry } from "../../schemas/lead";
 import type { LeadState } from "../lead/lead-state";
 import type { ScoreFactor } from "../lead/lead-state";
 import { localParts } from "../time/local-time";
-import { readReply } from "../inbound/reply-signals";
 
 /**
  * What a rep needs to walk into the call informed: who the lead is, why it is hot, what
@@ -84,7 +83,8 @@ export function buildPackage(state: LeadState, timeline: TimelineEntry[], trigge
   const messages = timeline.flatMap((e) => (e.kind === "form_submitted" && e.submission.message ? [e.submission.message] : []));
   const replies = timeline.flatMap((e) => (e.kind === "reply_received" && e.text ? [e.text] : []));
   const stated = [...messages, ...replies].map((t) => clip(t, 200));
-  const objection = replies.map((text) => readReply(text, []).objection).filter(Boolean).at(-1) ?? null;
+  // The latest concern a reply raised, as its judgement recorded it.
+  const objection = timeline.flatMap((e) => (e.kind === "reply_received" && e.objection ? [e.objection] : [])).at(-1) ?? null;
   return {
     leadId: state.id,
     handedOffAt: now,

@@ -1,5 +1,6 @@
 import type { LeadEvent, LeadState } from "../lead/lead-state";
-import { readReply, seniorityOf } from "../inbound/reply-signals";
+import type { BuyingIntent } from "../../schemas/lead";
+import { seniorityOf } from "./seniority";
 
 /**
  * When a lead gets hot, a person takes over. Each trigger is configurable, says why it
@@ -56,6 +57,13 @@ export interface Fired {
 
 const DAY = 86_400_000;
 
+const BUYING_REASON: Record<BuyingIntent, string> = {
+  ready_to_proceed: "says they are ready to move forward",
+  contract_terms: "asks about contract terms",
+  implementation: "asks about an implementation timeline",
+  pricing: "asks about pricing",
+};
+
 /** What fired because of this event, given the lead before and after it. */
 export function detectTriggers(before: LeadState | null, after: LeadState, event: LeadEvent, now: number, rules: HandOffRules): Fired[] {
   const fired: Fired[] = [];
@@ -66,9 +74,10 @@ export function detectTriggers(before: LeadState | null, after: LeadState, event
     fired.push({ trigger: "score", reason: `score ${after.score} crossed ${rules.threshold} (${top})` });
   }
 
-  if (event.kind === "reply_received" && event.text) {
-    const reply = readReply(event.text, rules.competitors);
-    if (on("buying_intent") && reply.buyingIntent) fired.push({ trigger: "buying_intent", reason: `the reply asks about ${reply.buyingIntent}` });
+  // The reply as judged when it arrived (the newest human signal): its words are not read again.
+  const reply = event.kind === "reply_received" ? after.humanSignals.at(-1)?.judgement : undefined;
+  if (reply) {
+    if (on("buying_intent") && reply.buyingIntent) fired.push({ trigger: "buying_intent", reason: `the reply ${BUYING_REASON[reply.buyingIntent]}` });
     if (on("competitor") && reply.competitor) fired.push({ trigger: "competitor", reason: `the reply names ${reply.competitor}` });
     if (on("decision_maker") && reply.decisionMaker) fired.push({ trigger: "decision_maker", reason: `the reply says they are ${reply.decisionMaker}` });
   }

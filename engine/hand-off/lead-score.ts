@@ -1,5 +1,5 @@
 import type { LeadState, ScoreSignal, ScoreFactor } from "../lead/lead-state";
-import { readReply, seniorityOf } from "../inbound/reply-signals";
+import { seniorityOf } from "./seniority";
 
 /**
  * The lead's score as data: a weight per human signal, halved every `halfLifeDays` so old
@@ -42,7 +42,7 @@ export const DEFAULT_SCORE_RULES: ScoreRules = {
 
 const DAY = 86_400_000;
 
-export function computeScore(state: LeadState, now: number, rules: ScoreRules = DEFAULT_SCORE_RULES, competitors: readonly string[] = []): { score: number; factors: ScoreFactor[] } {
+export function computeScore(state: LeadState, now: number, rules: ScoreRules = DEFAULT_SCORE_RULES): { score: number; factors: ScoreFactor[] } {
   const fade = (at: number) => 0.5 ** (Math.max(0, now - at) / (rules.halfLifeDays * DAY));
   const sums = new Map<ScoreFactor["signal"], { points: number; count: number }>();
   const add = (signal: ScoreFactor["signal"], points: number) => {
@@ -54,10 +54,8 @@ export function computeScore(state: LeadState, now: number, rules: ScoreRules = 
     if (signal.kind === "open") add("open", rules.weights.open * weight);
     if (signal.kind === "click") add("click", rules.weights.click * weight);
     if (signal.kind === "visit") add("visit", (rules.weights.visit[signal.pageClass ?? "default"] ?? rules.weights.visit.default ?? 0) * weight);
-    if (signal.kind === "reply") {
-      const buying = signal.text !== undefined && readReply(signal.text, competitors).buyingIntent !== undefined;
-      add("reply", (buying ? rules.weights.buyingReply : rules.weights.reply) * weight);
-    }
+    // A reply counts as its judgement on arrival said: buying intent weighs more.
+    if (signal.kind === "reply") add("reply", (signal.judgement?.buyingIntent ? rules.weights.buyingReply : rules.weights.reply) * weight);
   }
   for (const visit of state.engagement.visits) {
     if (visit.pageClass === "pricing" && visit.engagedMs > 0) add("pricingTime", (visit.engagedMs / 60_000) * rules.weights.pricingMinute * fade(visit.at));

@@ -13,6 +13,7 @@ import { deliveryBlocked, deliveryDeferred, deliveryFailed, deliverySent, fireDe
 import { bendTiming } from "../sequence/timing-bends";
 import { bounced, handOff, holdEnds, markBooked, optIn, optOut, outOfOffice, reactivateOnReturn, receiveReply, repAction } from "./lead-lifecycle";
 import { type Change, type HumanSignal } from "./lead-state";
+import { judgeReply } from "../inbound/reply-judgement";
 import { EngineConfig, DEFAULT_ENGINE_CONFIG } from "../engine-config";
 
 /**
@@ -155,7 +156,7 @@ function judge(before: LeadState | null, outcome: Outcome, event: LeadEvent, now
   const asksForJudgement = event.kind === "hand_off_requested" || (event.kind === "timer_fired" && event.timer.kind === "booking_check");
   // An event that changed nothing (a stale timer) is not judged: nothing to write.
   if (outcome.state === before && !asksForJudgement) return outcome;
-  const { score, factors } = computeScore(outcome.state, now, config.score, config.handOff.competitors);
+  const { score, factors } = computeScore(outcome.state, now, config.score);
   let change: Change = { state: { ...outcome.state, score, scoreFactors: factors }, effects: outcome.effects.filter((e) => e.kind !== "project") };
   const { bookingUrl, bookingWaitHours } = config.handOff;
   const humanClick = outcome.effects.some((e) => e.kind === "append_timeline" && e.entry.kind === "link_clicked" && e.entry.verdict === "human");
@@ -216,9 +217,10 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
     case "reply_received":
       return withLead(current, (c) => {
         const { kind: _, ...reply } = event;
-        const replied = receiveReply(c, reply, now, config.sequences);
-        const { messageKey, text } = reply;
-        const signal: HumanSignal = { seq: replied.state.lastSeq, at: now, kind: "reply", ...(messageKey ? { messageKey } : {}), ...(text ? { text: text.slice(0, 500) } : {}) };
+        // Judged once, here at the latest: what follows reads the judgement, not the words.
+        const judgement = reply.judgement ?? judgeReply(reply.text ?? "", config.handOff.competitors);
+        const replied = receiveReply(c, reply, judgement, now, config.sequences);
+        const signal: HumanSignal = { seq: replied.state.lastSeq, at: now, kind: "reply", ...(reply.messageKey ? { messageKey: reply.messageKey } : {}), judgement };
         return { ...replied, state: { ...replied.state, humanSignals: [...replied.state.humanSignals, signal].slice(-MAX_HUMAN_SIGNALS) } };
       });
     case "auto_reply_received":

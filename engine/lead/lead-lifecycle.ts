@@ -1,5 +1,5 @@
 import type { Channel } from "../../schemas/sequence";
-import type { ConsentMethod, RepAction } from "../../schemas/lead";
+import type { ConsentMethod, RepAction, ReplyJudgement } from "../../schemas/lead";
 import type { Change, Reply } from "./lead-state";
 import { effect, HALTED, log, updateEnrolment } from "./lead-change";
 import { addLocalDays, zonedTime } from "../time/local-time";
@@ -36,15 +36,18 @@ function haltAll(change: Change, outcome: "paused" | "booked" | "unsubscribed", 
  * asks for then acts — an unsubscribe request opts the lead out of that channel, "not now"
  * holds it and resumes it later — unless the judgement was unsure (`needs_review`).
  */
-export function receiveReply(change: Change, reply: Reply, now: number, config: SequenceConfig): Change {
+export function receiveReply(change: Change, reply: Reply, judgement: ReplyJudgement, now: number, config: SequenceConfig): Change {
   const touchKey = change.state.sentTouches.at(-1)?.key;
-  let c = log(change, now, { kind: "reply_received", ...reply, ...(touchKey ? { touchKey } : {}) });
+  const { messageKey, text, channel } = reply;
+  const words = { ...(messageKey ? { messageKey } : {}), ...(text ? { text } : {}), ...(channel ? { channel } : {}) };
+  let c = log(change, now, { kind: "reply_received", ...words, ...judgement, ...(touchKey ? { touchKey } : {}) });
   c = { ...c, state: { ...c.state, status: "replied", lastActivityAt: Math.max(c.state.lastActivityAt, now), softBounces: 0 } };
   c = haltAll(c, "paused", "the lead replied", now);
-  const intent = reply.intent && reply.intent !== "needs_review" ? ` (${reply.intent.replace("_", " ")})` : reply.intent ? " (needs review)" : "";
-  c = effect(c, { kind: "alert", reason: "reply", message: `${reply.text ? reply.text.slice(0, 500) : "The lead replied."}${intent ? `\n\nRead as:${intent}` : ""}` });
-  if (reply.intent === "unsubscribe") return optOut(c, reply.channel ?? "email", "reply", now);
-  if (reply.intent === "not_now") return effect(c, { kind: "schedule", timer: { kind: "hold_ends" }, at: addLocalDays(now, c.state.timezone, config.notNowHoldDays) });
+  const { intent } = judgement;
+  const readAs = intent !== "needs_review" ? ` (${intent.replace("_", " ")})` : " (needs review)";
+  c = effect(c, { kind: "alert", reason: "reply", message: `${text ? text.slice(0, 500) : "The lead replied."}\n\nRead as:${readAs}` });
+  if (intent === "unsubscribe") return optOut(c, channel ?? "email", "reply", now);
+  if (intent === "not_now") return effect(c, { kind: "schedule", timer: { kind: "hold_ends" }, at: addLocalDays(now, c.state.timezone, config.notNowHoldDays) });
   return c;
 }
 

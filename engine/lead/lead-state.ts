@@ -1,4 +1,4 @@
-import type { ConsentMethod, ConsentRecord, Drafter, EnrolReason, Engagement, LeadId, LeadProfile, LeadStatus, RepAction, ReplyIntent, Submission, TimelineEntry, TouchOrigin, TouchVariant, Verdict } from "../../schemas/lead";
+import type { ConsentMethod, ConsentRecord, Drafter, EnrolReason, Engagement, LeadId, LeadProfile, LeadStatus, RepAction, ReplyJudgement, Submission, TimelineEntry, TouchOrigin, TouchVariant, Verdict } from "../../schemas/lead";
 import type { Channel, Intent, Sequence, SequenceVersion, SendingWindow } from "../../schemas/sequence";
 import type { RequestFacts } from "../../schemas/tracking";
 import type { DraftAnswered, DraftRequest, DraftReview, TouchDraft } from "../drafting/draft-types";
@@ -135,8 +135,8 @@ export interface HumanSignal {
   kind: "open" | "click" | "visit" | "reply";
   messageKey?: string;
   pageClass?: string | null;
-  /** A reply's visible text (bounded), for scoring and hand-off triggers. */
-  text?: string;
+  /** A reply's judgement as recorded when it arrived, for scoring and hand-off triggers. */
+  judgement?: ReplyJudgement;
 }
 
 /** A step of an enrolment, a touch's delivery, or the check after a booking link was opened. */
@@ -158,8 +158,8 @@ export interface Reply {
   messageKey?: string;
   text?: string;
   channel?: Channel;
-  intent?: ReplyIntent;
-  confidence?: number;
+  /** Judged at intake (by the model, or by the rules where none answered); absent, the engine's rules judge it once, on arrival. */
+  judgement?: ReplyJudgement;
 }
 
 export type LeadEvent =

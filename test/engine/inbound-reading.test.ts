@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { returnDate } from "../engine/inbound/message-kind";
-import { judgeReply } from "../engine/inbound/reply-intent";
+import { returnDate } from "../../engine/inbound/message-kind";
+import { judgeReply } from "../../engine/inbound/reply-judgement";
 
 /** The pure parts of reading inbound mail: return dates of out-of-office replies, and reply intent. */
 

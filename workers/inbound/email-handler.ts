@@ -105,7 +105,7 @@ async function handle(message: ForwardableEmailMessage, env: Env): Promise<void>
 
   const { visibleText = "", judgement } = reading;
   const text = (visibleText || mail.text).slice(0, 2000);
-  const detail = { visibleText: visibleText.slice(0, 4000), intent: judgement?.intent, confidence: judgement?.confidence, judgedBy: judgement?.by, ...(judgement?.competitor ? { competitor: judgement.competitor } : {}), ...(resolution ? { resolvedBy: resolution.by } : {}) };
+  const detail = { visibleText: visibleText.slice(0, 4000), intent: judgement?.intent, confidence: judgement?.confidence, judgedBy: judgement?.judgedBy, ...(judgement?.competitor ? { competitor: judgement.competitor } : {}), ...(resolution ? { resolvedBy: resolution.by } : {}) };
   let applied = false;
   if (resolution?.purpose === "unsubscribe") {
     applied = (await leadObject(env, resolution.leadId).unsubscribe("email", "reply")) !== null;
@@ -114,7 +114,7 @@ async function handle(message: ForwardableEmailMessage, env: Env): Promise<void>
       ...(mail.messageId ? { messageKey: mail.messageId } : {}),
       ...(text ? { text } : {}),
       channel: "email",
-      ...(judgement ? { intent: judgement.intent, confidence: judgement.confidence } : {}),
+      ...(judgement ? { judgement } : {}),
     });
   }
   // A person wrote: the owner gets the original, whether or not it matched a lead.

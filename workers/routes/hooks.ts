@@ -72,7 +72,7 @@ hooks.post(
       return twiml(helpText(c.env));
     } else if (body) {
       const judgement = await replyJudgeFor(c.env)(body);
-      const reply = { text: body.slice(0, 2000), channel: "sms" as const, intent: judgement.intent, confidence: judgement.confidence };
+      const reply = { text: body.slice(0, 2000), channel: "sms" as const, judgement };
       await Promise.all(leadIds.map((id) => leadObject(c.env, id).recordReply(reply)));
     }
     return twiml();
