@@ -31,7 +31,8 @@ export type EffectRow =
   /** One destination of a hand-off; the package was built once, by the `hand_off` row. */
   | { kind: "handoff"; destination: DestinationKind; pkg: HandOffPackage; key: string }
   | ({ kind: "draft" } & DraftRequest)
-  | { kind: "project" };
+  /** `version`: the state it was asked for at; a newer request replaces the row's payload. */
+  | { kind: "project"; version: number };
 
 export type EffectResult =
   /** Done: delete the row, apply `event` and queue `then` in the same transaction. */
@@ -62,7 +63,7 @@ export function effectRowOf(effect: LeadEffect, state: LeadState): { key: string
     case "unschedule":
       return null;
     case "project":
-      return { key: "project", effect: { kind: "project" } };
+      return { key: "project", effect: { kind: "project", version: state.version } };
     case "send":
       return { key: `send:${effect.touch.key}`, effect: { kind: "send", touch: effect.touch } };
     case "enrol":

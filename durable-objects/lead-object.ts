@@ -341,7 +341,7 @@ export class LeadObject extends DurableObject<Env> {
     if (result.kind === "done") {
       const { then = [] } = result;
       const settle = () => {
-        storage.completeDue(this.sql, item.id);
+        storage.completeDue(this.sql, item.id, item.payload);
         for (const next of then) storage.queueEffect(this.sql, next.key, next.effect, now);
       };
       if (result.event) this.apply(result.event, settle);
@@ -351,7 +351,7 @@ export class LeadObject extends DurableObject<Env> {
     const givenUp = result.kind === "failed" || attempts >= EFFECT_MAX_ATTEMPTS;
     console.error(JSON.stringify({ leadId: state.id, event: "effect_not_done", effect: item.kind, key: item.key, attempts, reason: result.reason, givenUp }));
     if (!givenUp) return storage.retryDue(this.sql, item.id, now + retryDelayMs(attempts, Math.random()));
-    this.apply({ kind: "effect_failed", effect: item.kind, attempts, reason: result.reason }, () => storage.completeDue(this.sql, item.id));
+    this.apply({ kind: "effect_failed", effect: item.kind, attempts, reason: result.reason }, () => storage.completeDue(this.sql, item.id, item.payload));
   }
 
   private effectContext(state: LeadState, now: number): EffectContext {

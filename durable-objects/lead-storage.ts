@@ -128,9 +128,21 @@ export interface DueItem {
   payload: string;
 }
 
-/** Queues an effect unless the same one (by key) is already queued. Call inside the state's transaction. */
+/**
+ * Queues an effect unless the same one (by key) is already queued. A queued row asked for
+ * again with a new payload (the projection, at a newer version) takes it and is due at
+ * once, even mid-run: completeDue then leaves it for the next pass. Call inside the
+ * state's transaction.
+ */
 export function queueEffect(sql: SqlStorage, key: string, effect: EffectRow, dueAt: number): void {
-  sql.exec("INSERT INTO due (kind, key, due_at, payload) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING", effect.kind, key, dueAt, JSON.stringify(effect));
+  sql.exec(
+    `INSERT INTO due (kind, key, due_at, payload) VALUES (?, ?, ?, ?)
+     ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, due_at = MIN(due.due_at, excluded.due_at) WHERE due.payload <> excluded.payload`,
+    effect.kind,
+    key,
+    dueAt,
+    JSON.stringify(effect),
+  );
 }
 
 /** Sets or moves the engine's timer: one row per timer key. */
@@ -162,8 +174,10 @@ export function earliestDue(sql: SqlStorage): number | undefined {
   return sql.exec<{ at: number | null }>("SELECT MIN(due_at) AS at FROM due").toArray()[0]?.at ?? undefined;
 }
 
-export function completeDue(sql: SqlStorage, id: number): void {
-  sql.exec("DELETE FROM due WHERE id = ?", id);
+/** Deletes a row that ran; with `payload`, only if it was not asked for again meanwhile. */
+export function completeDue(sql: SqlStorage, id: number, payload?: string): void {
+  if (payload === undefined) sql.exec("DELETE FROM due WHERE id = ?", id);
+  else sql.exec("DELETE FROM due WHERE id = ? AND payload = ?", id, payload);
 }
 
 /**

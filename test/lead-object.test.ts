@@ -68,6 +68,36 @@ describe("LeadObject", () => {
     expect(await runInDurableObject(stub, (_o, state) => state.storage.getAlarm())).toBeNull();
   });
 
+  it("an event that lands while a projection is in flight is projected too", async () => {
+    const { leadId, stub } = freshLead();
+    const realDb = env.DB;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let held = false;
+    const slowD1 = new Proxy(realDb, {
+      get(target, prop) {
+        if (prop !== "batch") return Reflect.get(target, prop);
+        return async (statements: D1PreparedStatement[]) => {
+          if (!held) {
+            held = true;
+            await gate;
+          }
+          return target.batch(statements);
+        };
+      },
+    });
+    await runInDurableObject(stub, (object: LeadObject) => {
+      object.seams.env = { ...env, DB: slowD1 };
+    });
+    await stub.submitForm(submission("inflight@example.com"));
+    // The first projection now waits on D1; a second post changes the lead meanwhile.
+    await stub.submitForm({ ...submission("inflight@example.com"), profile: { email: "inflight@example.com", company: "Later Co" } });
+    release();
+    await runInDurableObject(stub, (object: LeadObject) => object.seams.drain());
+    expect(held).toBe(true);
+    expect(await rowFor(leadId)).toMatchObject({ company: "Later Co", version: 2 });
+  });
+
   it("a late projection of an older version never rolls D1 back", async () => {
     const { leadId, stub } = freshLead();
     await stub.submitForm(submission("order@example.com"));
