@@ -2,20 +2,18 @@ import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { z } from "zod";
 import { FormConfigSchema, FormIdSchema } from "../../schemas/form";
-import { LeadIdSchema, LeadStatusSchema, RepActionSchema } from "../../schemas/lead";
+import { LeadIdSchema } from "../../schemas/lead";
 import { clockFrom } from "../../services/clock";
 import { AppError, invalid } from "../../services/app-error";
 import { createForm, findForm, listForms, putForm } from "../../services/d1/forms";
-import { listLeads } from "../../services/d1/lead-index";
-import { leadObject } from "../lead-stub";
 import { listSites, putSite } from "../../services/d1/sites";
 import { SiteSchema } from "../../schemas/tracking";
 import { SequenceIdSchema, SequenceSchema, type Sequence } from "../../schemas/sequence";
 import { listOutbox } from "../../services/channels/outbox";
 import { currentSequence, listSequences, putSequence, sequenceExists, sequenceVersion } from "../../services/d1/sequences";
-import { eraseLead, exportLead } from "../lead-data";
 import { inboundApi } from "./inbound-api";
 import { knowledgeApi } from "./knowledge-api";
+import { leadsApi } from "./leads-api";
 import { reviewApi } from "./review-api";
 import { suppressionsApi } from "./suppressions-api";
 import { valid } from "./validate";
@@ -64,83 +62,7 @@ api.put("/forms/:id", valid("param", z.object({ id: FormIdSchema })), valid("jso
   return c.json(await putForm(c.env.DB, form, clockFrom(c.env).now()));
 });
 
-export const LeadListQuerySchema = z.object({
-  status: LeadStatusSchema.optional(),
-  q: z.string().trim().min(1).max(200).optional(),
-  minScore: z.coerce.number().int().min(0).max(1000).optional(),
-  sequenceId: SequenceIdSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional(),
-});
-
-api.get("/leads", valid("query", LeadListQuerySchema), async (c) => c.json(await listLeads(c.env.DB, c.req.valid("query"))));
-
-const unknownLead = () => new AppError(404, "unknown_lead", "There is no lead with this id.");
-
-api.get("/leads/:id", async (c) => {
-  const id = LeadIdSchema.safeParse(c.req.param("id"));
-  const lead = id.success ? await leadObject(c.env, id.data).summary() : null;
-  if (!lead) throw unknownLead();
-  return c.json(lead);
-});
-
-/** Everything held about one lead, as JSON (GDPR access and portability). */
-api.get("/leads/:id/export", async (c) => {
-  const id = LeadIdSchema.safeParse(c.req.param("id"));
-  const data = id.success ? await exportLead(c.env, id.data, clockFrom(c.env).now()) : null;
-  if (!data) throw unknownLead();
-  c.header("content-disposition", `attachment; filename="lead-${id.data}.json"`);
-  return c.json(data);
-});
-
-/** Erases a lead everywhere; an address that opted out stays suppressed as a keyed hash only. */
-api.delete("/leads/:id", async (c) => {
-  const id = LeadIdSchema.safeParse(c.req.param("id"));
-  if (!id.success || !(await eraseLead(c.env, id.data, clockFrom(c.env).now()))) throw unknownLead();
-  return c.body(null, 204);
-});
-
-/** Enrols a lead in a sequence's current version; 409 when it already runs it or automation is halted. */
-api.post("/leads/:id/enrol", valid("json", z.object({ sequenceId: SequenceIdSchema })), async (c) => {
-  const id = LeadIdSchema.safeParse(c.req.param("id"));
-  if (!id.success) throw unknownLead();
-  const sequence = await currentSequence(c.env.DB, c.req.valid("json").sequenceId);
-  if (!sequence) throw new AppError(404, "unknown_sequence", "There is no such sequence.");
-  const result = await leadObject(c.env, id.data).enrol(sequence, "api");
-  if (result.reason === "unknown_lead") throw unknownLead();
-  if (!result.enrolled) {
-    const message = result.reason === "already_enrolled" ? `The lead already runs "${sequence.id}".` : `Automation is halted for this lead (${result.reason}).`;
-    throw new AppError(409, result.reason ?? "not_enrolled", message);
-  }
-  return c.json({ enrolled: true, sequenceId: sequence.id, version: sequence.version });
-});
-
-/** Hands a lead to a person now; the package goes to every configured destination. */
-api.post("/leads/:id/hand-off", valid("json", z.object({ reason: z.string().trim().min(1).max(300).default("handed over by the owner") })), async (c) => {
-  const id = LeadIdSchema.safeParse(c.req.param("id"));
-  if (!id.success || !(await leadObject(c.env, id.data).requestHandOff(c.req.valid("json").reason))) throw unknownLead();
-  return c.json({ handedOff: true });
-});
-
-/** The owner's or rep's decision: `pause` the automation, `resume` the paused sequences, `return` the lead to automation (nurture), or `complete` it. */
-api.post(
-  "/leads/:id/:action{pause|resume|return|complete}",
-  valid("json", z.object({ note: z.string().trim().max(1000).optional() })),
-  async (c) => {
-    const id = LeadIdSchema.safeParse(c.req.param("id"));
-    const action = RepActionSchema.parse(c.req.param("action"));
-    const status = id.success ? await leadObject(c.env, id.data).repAction(action, c.req.valid("json").note) : null;
-    if (status === null) throw unknownLead();
-    return c.json({ status });
-  },
-);
-
-/** Marks a lead booked (a call was booked outside the booking webhooks): its sequences complete. */
-api.post("/leads/:id/booked", valid("json", z.object({ source: z.string().trim().min(1).max(100).default("owner") })), async (c) => {
-  const id = LeadIdSchema.safeParse(c.req.param("id"));
-  if (!id.success || !(await leadObject(c.env, id.data).markBooked(c.req.valid("json").source))) throw unknownLead();
-  return c.json({ booked: true });
-});
+api.route("/leads", leadsApi);
 
 api.get("/sequences", async (c) => c.json({ sequences: await listSequences(c.env.DB) }));
 

@@ -4,7 +4,7 @@ import { Hono, type Context } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
 import { handOffs, leads } from "../../schemas/d1";
-import { LeadIdSchema, LeadStatusSchema } from "../../schemas/lead";
+import { LeadStatusSchema, type LeadId } from "../../schemas/lead";
 import { EnrolmentIdSchema, ReviewDecisionSchema } from "../../schemas/review";
 import { DraftingSchema, SequenceIdSchema } from "../../schemas/sequence";
 import { listOutbox } from "../../services/channels/outbox";
@@ -31,22 +31,22 @@ import {
 import { Install, Settings } from "../dashboard/setup";
 import { AppError } from "../../services/app-error";
 import { listForms } from "../../services/d1/forms";
-import { eraseLead, exportLead } from "../lead-data";
+import { decideLead, eraseLeadEverywhere, handOffLead, leadExport, leadSummary, markLeadBooked } from "../lead-actions";
 import { leadsCsv } from "../lead-export";
 import { importChunk, ImportChunkSchema } from "../lead-import";
 import { listLeads } from "../../services/d1/lead-index";
-import { leadObject } from "../lead-stub";
 import { listReview, reviewDraft } from "../review-queue";
 import { currentSequence, listSequences, putSequence } from "../../services/d1/sequences";
 import { periodOf, periodStats } from "../../services/d1/stats";
 import { limitBody } from "./body-limit";
+import { leadParam, type LeadParamEnv } from "./lead-param";
 import { valid } from "./validate";
 
 /**
  * `/dashboard`: the owner's pages, server-rendered. Every page but the login needs the
  * session cookie; every POST needs the session's CSRF token.
  */
-type DashboardEnv = { Bindings: Env; Variables: { session: Session; csrf: string } };
+type DashboardEnv = { Bindings: Env; Variables: { session: Session; csrf: string } & LeadParamEnv["Variables"] };
 export const dashboard = new Hono<DashboardEnv>();
 
 dashboard.use(
@@ -187,41 +187,40 @@ dashboard.get("/leads.csv", (c) => {
   return c.body(leadsCsv(c.env.DB), 200, { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="leads-${day}.csv"` });
 });
 
-const leadIdOf = (c: Context<DashboardEnv>) => {
-  const id = LeadIdSchema.safeParse(c.req.param("id"));
-  if (!id.success) throw new AppError(404, "unknown_lead", "There is no lead with this id.");
-  return id.data;
-};
+/** Every `:leadId` below is validated once; `c.var.leadId` carries it. */
+dashboard.use("/leads/:leadId/*", leadParam);
+dashboard.use("/review/:leadId/*", leadParam);
 
-dashboard.get("/leads/:id", async (c) => {
-  const lead = await leadObject(c.env, leadIdOf(c)).summary();
-  if (!lead) throw new AppError(404, "unknown_lead", "There is no lead with this id.");
+dashboard.get("/leads/:leadId", async (c) => {
+  const lead = await leadSummary(c.env, c.var.leadId);
   const title = lead.profile.name || lead.profile.email || lead.profile.phone || "Lead";
   return render(c, title, "/dashboard/leads", <LeadPage lead={lead} csrf={c.get("csrf")} />);
 });
 
-dashboard.get("/leads/:id/export", async (c) => {
-  const id = leadIdOf(c);
-  const data = await exportLead(c.env, id, clockFrom(c.env).now());
-  if (!data) throw new AppError(404, "unknown_lead", "There is no lead with this id.");
-  c.header("content-disposition", `attachment; filename="lead-${id}.json"`);
+dashboard.get("/leads/:leadId/export", async (c) => {
+  const data = await leadExport(c.env, c.var.leadId, clockFrom(c.env).now());
+  c.header("content-disposition", `attachment; filename="lead-${c.var.leadId}.json"`);
   return c.json(data);
 });
 
-dashboard.post("/leads/:id/:action{pause|resume|complete|booked|hand-off}", async (c) => {
-  const id = leadIdOf(c);
-  const action = c.req.param("action");
-  const lead = leadObject(c.env, id);
-  const done =
-    action === "booked" ? await lead.markBooked("owner") : action === "hand-off" ? await lead.requestHandOff("handed over from the dashboard") : (await lead.repAction(action as "pause" | "resume" | "complete")) !== null;
-  if (!done) throw new AppError(404, "unknown_lead", "There is no lead with this id.");
-  return c.redirect(`/dashboard/leads/${id}?done=${action}`, 303);
+/** The lead page's buttons: the same actions as the owner API, answered with the lead page and a flash. */
+const LEAD_BUTTONS = {
+  pause: (env: Env, id: LeadId) => decideLead(env, id, "pause"),
+  resume: (env: Env, id: LeadId) => decideLead(env, id, "resume"),
+  complete: (env: Env, id: LeadId) => decideLead(env, id, "complete"),
+  booked: (env: Env, id: LeadId) => markLeadBooked(env, id, "owner"),
+  "hand-off": (env: Env, id: LeadId) => handOffLead(env, id, "handed over from the dashboard"),
+} satisfies Record<string, (env: Env, id: LeadId) => Promise<unknown>>;
+
+dashboard.post("/leads/:leadId/:action{pause|resume|complete|booked|hand-off}", async (c) => {
+  const action = c.req.param("action") as keyof typeof LEAD_BUTTONS;
+  await LEAD_BUTTONS[action](c.env, c.var.leadId);
+  return c.redirect(`/dashboard/leads/${c.var.leadId}?done=${action}`, 303);
 });
 
-dashboard.post("/leads/:id/erase", async (c) => {
-  const id = leadIdOf(c);
+dashboard.post("/leads/:leadId/erase", async (c) => {
   if ((await c.req.parseBody()).confirm !== "yes") throw new AppError(422, "not_confirmed", "Tick the box to confirm the erasure.");
-  if (!(await eraseLead(c.env, id, clockFrom(c.env).now()))) throw new AppError(404, "unknown_lead", "There is no lead with this id.");
+  await eraseLeadEverywhere(c.env, c.var.leadId, clockFrom(c.env).now());
   return c.redirect("/dashboard/leads?done=erased", 303);
 });
 
@@ -243,18 +242,15 @@ dashboard.get("/review", async (c) => {
 });
 
 dashboard.post("/review/:leadId/:enrolmentId", async (c) => {
-  const leadId = LeadIdSchema.safeParse(c.req.param("leadId"));
   const enrolmentId = EnrolmentIdSchema.safeParse(c.req.param("enrolmentId"));
-  if (!leadId.success || !enrolmentId.success) throw new AppError(404, "unknown_draft", "There is no such draft.");
+  if (!enrolmentId.success) throw new AppError(404, "unknown_draft", "There is no such draft.");
   const form = await c.req.parseBody();
   const text = (name: string) => (typeof form[name] === "string" && (form[name] as string).trim() !== "" ? (form[name] as string).replace(/\r\n/g, "\n") : undefined);
   const decision = text("decision");
   const words = decision === "edit" ? { subject: text("subject"), body: text("body"), sms: text("sms") } : {};
   const parsed = ReviewDecisionSchema.safeParse({ stepId: text("stepId"), decision, ...Object.fromEntries(Object.entries(words).filter(([, v]) => v !== undefined)) });
   if (!parsed.success) throw new AppError(422, "invalid_review", parsed.error.issues.map((i) => i.message).join("; "));
-  const result = await reviewDraft(c.env, leadId.data, enrolmentId.data, parsed.data);
-  if (result === null) throw new AppError(404, "unknown_lead", "There is no lead with this id.");
-  if (!result) throw new AppError(409, "not_waiting", "This draft is no longer waiting: it was reviewed, sent, or replaced by a newer draft.");
+  await reviewDraft(c.env, c.var.leadId, enrolmentId.data, parsed.data);
   return c.redirect("/dashboard/review?done=reviewed", 303);
 });
 
