@@ -1,7 +1,7 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { outbox, type OutboxRow } from "../../schemas/d1";
-import { afterCursor, encodeCursor } from "../d1/page-cursor";
+import { afterCursor, newestFirst, pageOf } from "../d1/page-cursor";
 import type { EmailOut, EmailTransport, SendResult, SmsOut, SmsTransport } from "./transport";
 
 /**
@@ -47,10 +47,9 @@ export async function listOutbox(db: D1Database, query: { leadId?: string; limit
     .select()
     .from(outbox)
     .where(and(...conditions))
-    .orderBy(desc(outbox.createdAt), desc(outbox.id))
+    .orderBy(...newestFirst(outbox))
     .limit(query.limit + 1)
     .all();
-  const messages = rows.slice(0, query.limit);
-  const last = messages.at(-1);
-  return { messages, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+  const { page, nextCursor } = pageOf(rows, query.limit, (row) => row);
+  return { messages: page, nextCursor };
 }

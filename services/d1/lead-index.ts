@@ -1,9 +1,9 @@
-import { and, desc, eq, gte, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, gte, or, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { drizzle } from "drizzle-orm/d1";
 import { leads, type LeadRow } from "../../schemas/d1";
 import type { LeadStatus } from "../../schemas/lead";
-import { afterCursor, encodeCursor } from "./page-cursor";
+import { afterCursor, newestFirst, pageOf } from "./page-cursor";
 
 export interface LeadPage {
   leads: Omit<LeadRow, "version">[];
@@ -39,13 +39,9 @@ export async function listLeads(db: D1Database, query: LeadQuery): Promise<LeadP
     .select()
     .from(leads)
     .where(and(...conditions))
-    .orderBy(desc(leads.createdAt), desc(leads.id))
+    .orderBy(...newestFirst(leads))
     .limit(query.limit + 1)
     .all();
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return {
-    leads: page.map(({ version: _version, ...lead }) => lead),
-    nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
-  };
+  const { page, nextCursor } = pageOf(rows, query.limit, (row) => row);
+  return { leads: page.map(({ version: _version, ...lead }) => lead), nextCursor };
 }

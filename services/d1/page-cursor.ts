@@ -1,4 +1,4 @@
-import { and, eq, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { AppError } from "../app-error";
 
@@ -24,8 +24,23 @@ function decodeCursor(cursor: string): { createdAt: number; id: string } {
   }
 }
 
+type PageColumns = { createdAt: SQLiteColumn; id: SQLiteColumn };
+
 /** The condition for rows after the cursor, in (created_at, id) descending order. */
-export function afterCursor(columns: { createdAt: SQLiteColumn; id: SQLiteColumn }, cursor: string): SQL {
+export function afterCursor(columns: PageColumns, cursor: string): SQL {
   const last = decodeCursor(cursor);
   return or(lt(columns.createdAt, last.createdAt), and(eq(columns.createdAt, last.createdAt), lt(columns.id, last.id)))!;
+}
+
+/** The order pages are cut in: newest first, ties by id. */
+export const newestFirst = (columns: PageColumns): SQL[] => [desc(columns.createdAt), desc(columns.id)];
+
+/**
+ * A page from rows fetched with `limit + 1`: the extra row, when it came back, says there
+ * is a next page, whose cursor is the last kept row's (created_at, id).
+ */
+export function pageOf<T>(rows: T[], limit: number, keyOf: (row: T) => { createdAt: number; id: string }): { page: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { page, nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
 }

@@ -1,9 +1,9 @@
-import { and, desc, eq, inArray, type SQL } from "drizzle-orm";
+import { and, eq, inArray, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
 import { suppressions } from "../../schemas/d1";
 import { hmacSha256, toHex } from "../crypto/hmac";
-import { afterCursor, encodeCursor } from "./page-cursor";
+import { afterCursor, newestFirst, pageOf } from "./page-cursor";
 
 /**
  * The suppression list: addresses that get nothing more, per channel. An entry is an email
@@ -85,17 +85,18 @@ export async function listSuppressions(
 ): Promise<{ suppressions: SuppressionRow[]; nextCursor: string | null }> {
   const conditions: SQL[] = [];
   if (query.channel) conditions.push(eq(suppressions.channel, query.channel));
-  if (query.cursor) conditions.push(afterCursor({ createdAt: suppressions.createdAt, id: suppressions.value }, query.cursor));
+  // An entry's value is its id: the same value is listed once per channel.
+  const columns = { createdAt: suppressions.createdAt, id: suppressions.value };
+  if (query.cursor) conditions.push(afterCursor(columns, query.cursor));
   const rows = await drizzle(db)
     .select()
     .from(suppressions)
     .where(and(...conditions))
-    .orderBy(desc(suppressions.createdAt), desc(suppressions.value))
+    .orderBy(...newestFirst(columns))
     .limit(query.limit + 1)
     .all();
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return { suppressions: page, nextCursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.value }) : null };
+  const { page, nextCursor } = pageOf(rows, query.limit, (row) => ({ createdAt: row.createdAt, id: row.value }));
+  return { suppressions: page, nextCursor };
 }
 
 /**
