@@ -5,9 +5,10 @@ import { z } from "zod";
 import { inboundMessages } from "../../schemas/d1";
 import { clockFrom } from "../../services/clock";
 import { replyJudgeFor } from "../../services/ai/reply-judgement";
-import { AppError, invalid } from "../../services/app-error";
+import { AppError } from "../../services/app-error";
 import { describeReading, MAX_INBOUND_BYTES, readInbound } from "../../services/read-inbound";
 import { limitBody } from "./body-limit";
+import { valid } from "./validate";
 
 /** `/api/inbound`: what came in by email and what was done with it (mounted behind the owner API's auth). */
 export const inboundApi = new Hono<{ Bindings: Env }>();
@@ -44,10 +45,8 @@ const ListSchema = z.object({
 });
 
 /** Recent inbound messages, newest first; `before` pages back by received time. */
-inboundApi.get("/", async (c) => {
-  const parsed = ListSchema.safeParse(c.req.query());
-  if (!parsed.success) throw invalid("invalid_query", "The request query is not valid.", parsed.error);
-  const { kind, before, limit } = parsed.data;
+inboundApi.get("/", valid("query", ListSchema), async (c) => {
+  const { kind, before, limit } = c.req.valid("query");
   const filters = [kind ? eq(inboundMessages.kind, kind) : undefined, before !== undefined ? lt(inboundMessages.receivedAt, before) : undefined].filter((f) => f !== undefined);
   const rows = await drizzle(c.env.DB).select().from(inboundMessages).where(and(...filters)).orderBy(desc(inboundMessages.receivedAt)).limit(limit).all();
   return c.json({ messages: rows, ...(rows.length === limit ? { before: rows[rows.length - 1]!.receivedAt } : {}) });

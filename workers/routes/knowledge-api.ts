@@ -1,11 +1,11 @@
-import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
 import { z } from "zod";
 import { clockFrom } from "../../services/clock";
-import { AppError, invalid } from "../../services/app-error";
+import { AppError } from "../../services/app-error";
 import { KnowledgeDocumentSchema, KnowledgeKindSchema } from "../../schemas/knowledge";
 import { deleteDocument, listDocuments, putDocument, retrievePassages } from "../../services/d1/knowledge";
 import { limitBody } from "./body-limit";
+import { valid } from "./validate";
 
 /** `/api/knowledge`: the owner's documents that drafts may draw on (mounted behind the owner API's auth). */
 export const knowledgeApi = new Hono<{ Bindings: Env }>();
@@ -16,9 +16,7 @@ knowledgeApi.get("/", async (c) => c.json({ documents: await listDocuments(c.env
 
 knowledgeApi.get(
   "/search",
-  zValidator("query", z.object({ q: z.string().min(1).max(1000), kind: KnowledgeKindSchema.optional(), limit: z.coerce.number().int().min(1).max(20).default(5) }), (result) => {
-    if (!result.success) throw invalid("invalid_query", "The request query is not valid.", result.error);
-  }),
+  valid("query", z.object({ q: z.string().min(1).max(1000), kind: KnowledgeKindSchema.optional(), limit: z.coerce.number().int().min(1).max(20).default(5) })),
   async (c) => {
     const { q, kind, limit } = c.req.valid("query");
     return c.json({ passages: await retrievePassages(c.env.DB, q, { ...(kind ? { kinds: [kind] } : {}), limit }) });
@@ -29,13 +27,10 @@ knowledgeApi.get(
 knowledgeApi.put(
   "/:id",
   limitBody(256 * 1024, "A knowledge document", "Its text may be at most 200 KB."),
-  zValidator("json", KnowledgeDocumentSchema, (result) => {
-    if (!result.success) throw invalid("invalid_json", "The request body is not valid.", result.error);
-  }),
+  valid("param", z.object({ id: DocumentIdSchema })),
+  valid("json", KnowledgeDocumentSchema),
   async (c) => {
-    const id = DocumentIdSchema.safeParse(c.req.param("id"));
-    if (!id.success) throw invalid("invalid_param", "The document id is not valid.", id.error);
-    const stored = await putDocument(c.env.DB, id.data, c.req.valid("json"), clockFrom(c.env).now());
+    const stored = await putDocument(c.env.DB, c.req.valid("param").id, c.req.valid("json"), clockFrom(c.env).now());
     return c.json(stored, stored.created ? 201 : 200);
   },
 );

@@ -1,10 +1,10 @@
-import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
 import Papa from "papaparse";
 import { z } from "zod";
 import { clockFrom } from "../../services/clock";
-import { AppError, invalid } from "../../services/app-error";
+import { AppError } from "../../services/app-error";
 import { limitBody } from "./body-limit";
+import { valid } from "./validate";
 import { listSuppressions, normaliseEntry, removeSuppression, suppress, type SuppressedChannel } from "../../services/d1/suppressions";
 
 /** `/api/suppressions`: the owner's view of who gets nothing more (mounted behind the owner API's auth). */
@@ -14,13 +14,7 @@ const ChannelSchema = z.enum(["email", "sms"]);
 const MAX_IMPORT_BYTES = 1024 * 1024;
 const MAX_IMPORT_ROWS = 10_000;
 
-const query = zValidator(
-  "query",
-  z.object({ channel: ChannelSchema.optional(), limit: z.coerce.number().int().min(1).max(500).default(100), cursor: z.string().max(400).optional() }),
-  (result) => {
-    if (!result.success) throw invalid("invalid_query", "The request query is not valid.", result.error);
-  },
-);
+const query = valid("query", z.object({ channel: ChannelSchema.optional(), limit: z.coerce.number().int().min(1).max(500).default(100), cursor: z.string().max(400).optional() }));
 
 suppressionsApi.get("/", query, async (c) => c.json(await listSuppressions(c.env.DB, c.req.valid("query"))));
 
@@ -28,9 +22,7 @@ const EntrySchema = z.object({ channel: ChannelSchema.default("email"), value: z
 
 suppressionsApi.post(
   "/",
-  zValidator("json", EntrySchema, (result) => {
-    if (!result.success) throw invalid("invalid_json", "The request body is not valid.", result.error);
-  }),
+  valid("json", EntrySchema),
   async (c) => {
     const { channel, value, reason } = c.req.valid("json");
     const entry = normaliseEntry(channel, value, c.env.DEFAULT_PHONE_REGION);
