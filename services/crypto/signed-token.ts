@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { AppError } from "../app-error";
 import { hmacSha256 } from "./hmac";
 
 /**
@@ -44,6 +45,13 @@ export function tokenKeys(env: { TOKEN_SECRET?: string; TOKEN_KEY_ID?: string; T
       return at > 0 ? [{ id: pair.slice(0, at), secret: pair.slice(at + 1) }] : [];
     });
   return { current: { id: env.TOKEN_KEY_ID || "k1", secret: env.TOKEN_SECRET }, previous };
+}
+
+/** Keys for a request that cannot go on without them: a 503 the owner can act on when TOKEN_SECRET is missing. */
+export function requiredTokenKeys(env: { TOKEN_SECRET?: string; TOKEN_KEY_ID?: string; TOKEN_PREVIOUS_SECRETS?: string }): TokenKeys {
+  const keys = tokenKeys(env);
+  if (!keys) throw new AppError(503, "not_configured", "TOKEN_SECRET is not set on this deployment.");
+  return keys;
 }
 
 async function tag(secret: string, signed: string): Promise<Uint8Array> {

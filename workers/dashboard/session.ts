@@ -5,7 +5,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { loginFailures } from "../../schemas/d1";
 import { hmacSha256 } from "../../services/crypto/hmac";
-import { base64url, sameText, signToken, tokenKeys, verifyToken } from "../../services/crypto/signed-token";
+import { base64url, requiredTokenKeys, sameText, signToken, verifyToken } from "../../services/crypto/signed-token";
 
 /**
  * The dashboard's login: the owner token exchanges for a signed session cookie (HttpOnly,
@@ -27,15 +27,9 @@ export type Session = z.infer<typeof SessionSchema>;
 /** Any context whose bindings are ours (the dashboard adds its own variables). */
 type Ctx<E extends { Bindings: Env }> = Context<E>;
 
-const keysOf = (env: Env) => {
-  const keys = tokenKeys(env);
-  if (!keys) throw new Error("TOKEN_SECRET is not set");
-  return keys;
-};
-
 /** A short fingerprint of the owner token: a session is valid only for the token it was made with. */
 async function ownerFingerprint(env: Env): Promise<string> {
-  return base64url((await hmacSha256(keysOf(env).current.secret, `owner:${env.OWNER_TOKEN}`)).subarray(0, 12));
+  return base64url((await hmacSha256(requiredTokenKeys(env).current.secret, `owner:${env.OWNER_TOKEN}`)).subarray(0, 12));
 }
 
 /** Whether the given token is the owner's, compared in constant time. */
@@ -48,7 +42,7 @@ const isLocal = <E extends { Bindings: Env }>(c: Ctx<E>) => ["localhost", "127.0
 export async function startSession<E extends { Bindings: Env }>(c: Ctx<E>, wallNow: number): Promise<void> {
   const sid = base64url(crypto.getRandomValues(new Uint8Array(18)));
   const session: Session = { p: "session", sid, exp: wallNow + SESSION_HOURS * 3_600_000, o: await ownerFingerprint(c.env) };
-  setCookie(c, SESSION_COOKIE, await signToken(keysOf(c.env), session), {
+  setCookie(c, SESSION_COOKIE, await signToken(requiredTokenKeys(c.env), session), {
     httpOnly: true,
     sameSite: "Strict",
     secure: !isLocal(c),
@@ -65,14 +59,14 @@ export function endSession<E extends { Bindings: Env }>(c: Ctx<E>): void {
 export async function currentSession<E extends { Bindings: Env }>(c: Ctx<E>, wallNow: number): Promise<Session | null> {
   const cookie = getCookie(c, SESSION_COOKIE);
   if (!cookie || !c.env.OWNER_TOKEN) return null;
-  const session = await verifyToken(keysOf(c.env), cookie, SessionSchema);
+  const session = await verifyToken(requiredTokenKeys(c.env), cookie, SessionSchema);
   if (!session || session.exp <= wallNow || !sameText(session.o, await ownerFingerprint(c.env))) return null;
   return session;
 }
 
 /** The session's CSRF token: every form posts it back, and no other site can know it. */
 export async function csrfToken(env: Env, session: Session): Promise<string> {
-  return base64url((await hmacSha256(keysOf(env).current.secret, `csrf:${session.sid}`)).subarray(0, 18));
+  return base64url((await hmacSha256(requiredTokenKeys(env).current.secret, `csrf:${session.sid}`)).subarray(0, 18));
 }
 
 export async function validCsrf(env: Env, session: Session, given: string | undefined): Promise<boolean> {

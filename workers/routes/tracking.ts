@@ -3,7 +3,7 @@ import { BeaconSchema, type Site } from "../../schemas/tracking";
 import { AppError, invalid } from "../../services/app-error";
 import { leadObject } from "../lead-stub";
 import { requestFacts } from "../signals/request-facts";
-import { tokenKeys, type TokenKeys } from "../../services/crypto/signed-token";
+import { requiredTokenKeys, tokenKeys } from "../../services/crypto/signed-token";
 import { SNIPPET } from "../snippet";
 import { limitBody } from "./body-limit";
 import { classifyPage, countPageView, knownSites } from "../../services/d1/sites";
@@ -14,12 +14,6 @@ import { clockFrom } from "../../services/clock";
 /** The transparent 1×1 GIF every mail client understands. */
 const PIXEL = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"), (c) => c.charCodeAt(0));
 const NO_STORE = "no-store, no-cache, must-revalidate, private, max-age=0";
-
-function keysOf(env: Env): TokenKeys {
-  const keys = tokenKeys(env);
-  if (!keys) throw new AppError(503, "not_configured", "TOKEN_SECRET is not set on this deployment.");
-  return keys;
-}
 
 /** `/o`, `/c`, `/s.js`, `/e`: the hot path. Answers first; recording happens in `waitUntil`. */
 export const tracking = new Hono<{ Bindings: Env; Variables: { site: Site } }>();
@@ -39,7 +33,7 @@ tracking.get("/o/:token", (c) => {
 });
 
 tracking.get("/c/:token", async (c) => {
-  const keys = keysOf(c.env);
+  const keys = requiredTokenKeys(c.env);
   const click = await readClickToken(keys, c.req.param("token"));
   if (!click) throw new AppError(404, "unknown_link", "This link is not valid. It may have been altered or mistyped.");
   const facts = requestFacts(c.req.raw);
@@ -111,7 +105,7 @@ tracking.post(
     }
     c.executionCtx.waitUntil(
       (async () => {
-        const keys = keysOf(c.env);
+        const keys = requiredTokenKeys(c.env);
         const ticketLead = beacon.k ? await readClickTicket(keys, beacon.k) : null;
         if (ticketLead) await linkVisitor(c.env.DB, beacon.v, ticketLead, now);
         const leadId = ticketLead ?? (await leadForVisitor(c.env.DB, beacon.v));

@@ -27,6 +27,9 @@ function masked(email: string | undefined): string {
   return at > 0 ? `${email[0]}${"•".repeat(Math.min(6, Math.max(1, at - 1)))}${email.slice(at)}` : "your address";
 }
 
+/** Who the person is unsubscribing from, as the page names them. */
+const senderName = (env: Env) => env.SENDER_COMPANY || env.SENDER_NAME || "us";
+
 async function leadOf(env: Env, token: string) {
   const keys = tokenKeys(env);
   const leadId = keys ? await readUnsubscribeToken(keys, token) : null;
@@ -37,7 +40,7 @@ async function leadOf(env: Env, token: string) {
 unsubscribe.get("/:token", async (c) => {
   const leadId = await leadOf(c.env, c.req.param("token"));
   const lead = await leadObject(c.env, leadId).summary();
-  const sender = c.env.SENDER_COMPANY || c.env.SENDER_NAME || "us";
+  const sender = senderName(c.env);
   c.header("cache-control", "no-store");
   if (!lead || lead.status === "unsubscribed") {
     return c.html(page("Unsubscribed", html`<h1>You are unsubscribed</h1><p>${masked(lead?.profile.email)} gets no more emails from ${sender}.</p>`));
@@ -60,7 +63,7 @@ unsubscribe.post(
   const body = await c.req.text().catch(() => "");
   const oneClick = /(^|&)List-Unsubscribe=One-Click(&|$)/.test(body.trim());
   const contacts = await leadObject(c.env, leadId).unsubscribe("email", oneClick ? "one_click" : "unsubscribe_link");
-  const sender = c.env.SENDER_COMPANY || c.env.SENDER_NAME || "us";
+  const sender = senderName(c.env);
   c.header("cache-control", "no-store");
   return c.html(page("Unsubscribed", html`<h1>You are unsubscribed</h1><p>${masked(contacts?.email)} gets no more emails or texts from ${sender}. Nothing else is needed.</p>`));
   },
