@@ -1,5 +1,5 @@
 import { IMPORT_FIELDS, MAX_ROWS_PER_CHUNK } from "../lead-import";
-import { Csrf } from "./layout";
+import { Choice, Csrf } from "./layout";
 
 /**
  * The CSV import page. The browser streams the file, maps its columns, and sends whole
@@ -34,12 +34,7 @@ export function ImportPage(props: { csrf: string; sequences: string[] }) {
             </label>
             <label>
               Enrol in
-              <select name="sequenceId">
-                <option value="">no sequence</option>
-                {props.sequences.map((s) => (
-                  <option value={s}>{s}</option>
-                ))}
-              </select>
+              <Choice name="sequenceId" options={props.sequences} blank="no sequence" />
             </label>
             <button>Import</button>
           </div>

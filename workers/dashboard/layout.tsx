@@ -89,6 +89,52 @@ export function FieldTable(props: { rows: [string, string][] }) {
   );
 }
 
+/** A column of a list table: its heading, and whether it holds figures (right-aligned). */
+export type Column = string | { label: string; figures: true };
+export const figures = (label: string): Column => ({ label, figures: true });
+
+/** A list that scrolls sideways on a phone: a heading per column, a row per item, and what to say when there is none. */
+export function ListTable(props: { columns: Column[]; rows: Child[]; empty?: string }) {
+  return (
+    <div class="scroll">
+      <table>
+        <thead>
+          <tr>
+            {props.columns.map((column) => (typeof column === "string" ? <th>{column}</th> : <th class="n">{column.label}</th>))}
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.length === 0 && props.empty && (
+            <tr>
+              <td colspan={props.columns.length} class="muted">
+                {props.empty}
+              </td>
+            </tr>
+          )}
+          {props.rows}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** A drop-down: each option a value or a [value, label] pair, one of them selected; `blank` offers "none of these" first. */
+export function Choice(props: { name: string; options: readonly (string | readonly [string, string])[]; selected?: string | undefined; blank?: string }) {
+  return (
+    <select name={props.name}>
+      {props.blank !== undefined && <option value="">{props.blank}</option>}
+      {props.options.map((option) => {
+        const [value, label] = typeof option === "string" ? [option, option] : option;
+        return (
+          <option value={value} selected={props.selected === value}>
+            {label}
+          </option>
+        );
+      })}
+    </select>
+  );
+}
+
 export const Csrf = (props: { token: string }) => <input type="hidden" name="_csrf" value={props.token} />;
 
 /** A date-time in UTC, short: the dashboard is read by people in many zones. */

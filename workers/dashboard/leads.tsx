@@ -1,6 +1,6 @@
 import type { LeadRow } from "../../schemas/d1";
 import { LeadStatusSchema, type LeadSummary, type TimelineEntry } from "../../schemas/lead";
-import { Csrf, FieldTable, when } from "./layout";
+import { Choice, Csrf, FieldTable, figures, ListTable, when } from "./layout";
 
 /** The leads list (search, filters, pages) and one lead's page (profile, consent, score, timeline, actions). */
 
@@ -23,14 +23,7 @@ export function LeadList(props: { leads: Omit<LeadRow, "version">[]; filters: Le
         </label>
         <label>
           Status
-          <select name="status">
-            <option value="">any</option>
-            {LeadStatusSchema.options.map((s) => (
-              <option value={s} selected={filters.status === s}>
-                {s}
-              </option>
-            ))}
-          </select>
+          <Choice name="status" options={LeadStatusSchema.options} selected={filters.status} blank="any" />
         </label>
         <label>
           Score at least
@@ -38,58 +31,31 @@ export function LeadList(props: { leads: Omit<LeadRow, "version">[]; filters: Le
         </label>
         <label>
           Sequence
-          <select name="sequenceId">
-            <option value="">any</option>
-            {props.sequences.map((s) => (
-              <option value={s} selected={filters.sequenceId === s}>
-                {s}
-              </option>
-            ))}
-          </select>
+          <Choice name="sequenceId" options={props.sequences} selected={filters.sequenceId} blank="any" />
         </label>
         <button>Filter</button>
         <a href="/dashboard/leads.csv">Export CSV</a>
       </form>
-      <div class="scroll">
-        <table>
-          <thead>
-            <tr>
-              <th>Lead</th>
-              <th>Company</th>
-              <th>Status</th>
-              <th class="n">Score</th>
-              <th>Sequence</th>
-              <th>Came in</th>
-              <th>Last activity</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.leads.length === 0 && (
-              <tr>
-                <td colspan={7} class="muted">
-                  No leads match.
-                </td>
-              </tr>
-            )}
-            {props.leads.map((lead) => (
-              <tr>
-                <td>
-                  <a href={`/dashboard/leads/${lead.id}`}>{lead.name || lead.email || lead.phone || lead.id}</a>
-                  <div class="muted">{lead.email ?? lead.phone ?? ""}</div>
-                </td>
-                <td>{lead.company ?? ""}</td>
-                <td>
-                  <span class="pill">{lead.status}</span>
-                </td>
-                <td class="n">{lead.score}</td>
-                <td>{lead.sequenceId ?? ""}</td>
-                <td>{when(lead.createdAt)}</td>
-                <td>{when(lead.lastActivityAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ListTable
+        columns={["Lead", "Company", "Status", figures("Score"), "Sequence", "Came in", "Last activity"]}
+        empty="No leads match."
+        rows={props.leads.map((lead) => (
+          <tr>
+            <td>
+              <a href={`/dashboard/leads/${lead.id}`}>{lead.name || lead.email || lead.phone || lead.id}</a>
+              <div class="muted">{lead.email ?? lead.phone ?? ""}</div>
+            </td>
+            <td>{lead.company ?? ""}</td>
+            <td>
+              <span class="pill">{lead.status}</span>
+            </td>
+            <td class="n">{lead.score}</td>
+            <td>{lead.sequenceId ?? ""}</td>
+            <td>{when(lead.createdAt)}</td>
+            <td>{when(lead.lastActivityAt)}</td>
+          </tr>
+        ))}
+      />
       {props.next && (
         <p>
           <a href={`/dashboard/leads?${query(props.next)}`} rel="next">

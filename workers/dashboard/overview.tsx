@@ -1,5 +1,5 @@
 import type { PeriodStats } from "../../services/d1/stats";
-import { percent } from "./layout";
+import { Choice, figures, ListTable, percent } from "./layout";
 
 /** The overview: the funnel, the rates, opens by verdict, a daily trend, and per-sequence, step and channel tables. */
 
@@ -58,11 +58,7 @@ export function Overview(props: { stats: PeriodStats; days: number }) {
       <form method="get" class="filters">
         <label>
           Period
-          <select name="days">
-            {[7, 30, 90, 365].map((d) => (
-              <option value={String(d)} selected={d === props.days}>{`Last ${d} days`}</option>
-            ))}
-          </select>
+          <Choice name="days" options={[7, 30, 90, 365].map((d) => [String(d), `Last ${d} days`] as const)} selected={String(props.days)} />
         </label>
         <button>Show</button>
       </form>
@@ -95,36 +91,22 @@ export function Overview(props: { stats: PeriodStats; days: number }) {
       <h2>Daily trend</h2>
       <TrendChart daily={stats.daily} from={stats.period.from} to={stats.period.to} />
       <h2>By sequence</h2>
-      <div class="scroll">
-        <table>
-          <thead>
-            <tr>
-              <th>Sequence</th>
-              {FUNNEL.map(([, label]) => (
-                <th class="n">{label}</th>
-              ))}
-              <th class="n">Reply</th>
-              <th class="n">Booking</th>
-              <th class="n">Unsub.</th>
-            </tr>
-          </thead>
-          <tbody>
-            {stats.bySequence.map((s) => (
-              <tr>
-                <td>
-                  <a href={`/dashboard/sequences#${s.sequenceId}`}>{s.sequenceId}</a>
-                </td>
-                {FUNNEL.map(([key]) => (
-                  <td class="n">{s.funnel[key]}</td>
-                ))}
-                <td class="n">{percent(s.rates.reply)}</td>
-                <td class="n">{percent(s.rates.booking)}</td>
-                <td class="n">{percent(s.rates.unsubscribe)}</td>
-              </tr>
+      <ListTable
+        columns={["Sequence", ...[...FUNNEL.map(([, label]) => label), "Reply", "Booking", "Unsub."].map(figures)]}
+        rows={stats.bySequence.map((s) => (
+          <tr>
+            <td>
+              <a href={`/dashboard/sequences#${s.sequenceId}`}>{s.sequenceId}</a>
+            </td>
+            {FUNNEL.map(([key]) => (
+              <td class="n">{s.funnel[key]}</td>
             ))}
-          </tbody>
-        </table>
-      </div>
+            <td class="n">{percent(s.rates.reply)}</td>
+            <td class="n">{percent(s.rates.booking)}</td>
+            <td class="n">{percent(s.rates.unsubscribe)}</td>
+          </tr>
+        ))}
+      />
       <h2>By step</h2>
       <TouchTable rows={stats.byStep.map((r) => ({ label: `${r.sequenceId} · ${r.stepId} · ${r.channel}`, ...r }))} />
       <h2>By channel</h2>
@@ -137,42 +119,21 @@ type TouchFigures = PeriodStats["touches"];
 
 export function TouchTable(props: { rows: (TouchFigures & { label: string })[] }) {
   return (
-    <div class="scroll">
-      <table>
-        <thead>
-          <tr>
-            <th></th>
-            <th class="n">Sent</th>
-            <th class="n">Open</th>
-            <th class="n">Click</th>
-            <th class="n">Reply</th>
-            <th class="n">AI draft</th>
-            <th class="n">Edited</th>
-            <th class="n">Template</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.rows.length === 0 && (
-            <tr>
-              <td colspan={8} class="muted">
-                Nothing sent in this period.
-              </td>
-            </tr>
-          )}
-          {props.rows.map((r) => (
-            <tr>
-              <td>{r.label}</td>
-              <td class="n">{r.sent}</td>
-              <td class="n">{percent(r.rates.open)}</td>
-              <td class="n">{percent(r.rates.click)}</td>
-              <td class="n">{percent(r.rates.reply)}</td>
-              <td class="n">{r.origins.aiDraft}</td>
-              <td class="n">{r.origins.editedDraft}</td>
-              <td class="n">{r.origins.template}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ListTable
+      columns={["", ...["Sent", "Open", "Click", "Reply", "AI draft", "Edited", "Template"].map(figures)]}
+      empty="Nothing sent in this period."
+      rows={props.rows.map((r) => (
+        <tr>
+          <td>{r.label}</td>
+          <td class="n">{r.sent}</td>
+          <td class="n">{percent(r.rates.open)}</td>
+          <td class="n">{percent(r.rates.click)}</td>
+          <td class="n">{percent(r.rates.reply)}</td>
+          <td class="n">{r.origins.aiDraft}</td>
+          <td class="n">{r.origins.editedDraft}</td>
+          <td class="n">{r.origins.template}</td>
+        </tr>
+      ))}
+    />
   );
 }

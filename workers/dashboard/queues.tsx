@@ -1,48 +1,36 @@
 import type { HandOffRow, LeadRow, OutboxRow, ReviewRow } from "../../schemas/d1";
-import { Csrf, FieldTable, when } from "./layout";
+import { Csrf, FieldTable, ListTable, when } from "./layout";
 
 /** The owner's queues: hot leads handed off, drafts waiting for review, and the local outbox. */
 
 export function HandOffQueue(props: { rows: (HandOffRow & { lead: Pick<LeadRow, "name" | "email" | "company" | "score"> })[] }) {
   if (props.rows.length === 0) return <p class="muted">No lead is with a rep right now.</p>;
   return (
-    <div class="scroll">
-      <table>
-        <thead>
-          <tr>
-            <th>Lead</th>
-            <th>Why</th>
-            <th>Summary</th>
-            <th>Next</th>
-            <th>When</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.rows.map((row) => (
-            <tr>
-              <td>
-                <a href={`/dashboard/leads/${row.leadId}`}>{row.lead.name || row.lead.email || row.leadId}</a>
-                <div class="muted">{`${row.lead.company ?? ""} · score ${row.lead.score}`}</div>
-              </td>
-              <td>
-                {row.triggers.map((t) => (
-                  <div>
-                    <span class="pill">{t.trigger}</span> {t.reason}
-                  </div>
-                ))}
-              </td>
-              <td>
-                {row.summary.needs}
-                {row.summary.topObjection && <div class="muted">{`Objection: ${row.summary.topObjection}`}</div>}
-                <div class="muted">{`summary by ${row.summary.by}`}</div>
-              </td>
-              <td>{row.nextAction}</td>
-              <td>{when(row.at)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ListTable
+      columns={["Lead", "Why", "Summary", "Next", "When"]}
+      rows={props.rows.map((row) => (
+        <tr>
+          <td>
+            <a href={`/dashboard/leads/${row.leadId}`}>{row.lead.name || row.lead.email || row.leadId}</a>
+            <div class="muted">{`${row.lead.company ?? ""} · score ${row.lead.score}`}</div>
+          </td>
+          <td>
+            {row.triggers.map((t) => (
+              <div>
+                <span class="pill">{t.trigger}</span> {t.reason}
+              </div>
+            ))}
+          </td>
+          <td>
+            {row.summary.needs}
+            {row.summary.topObjection && <div class="muted">{`Objection: ${row.summary.topObjection}`}</div>}
+            <div class="muted">{`summary by ${row.summary.by}`}</div>
+          </td>
+          <td>{row.nextAction}</td>
+          <td>{when(row.at)}</td>
+        </tr>
+      ))}
+    />
   );
 }
 

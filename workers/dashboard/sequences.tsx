@@ -3,7 +3,7 @@ import type { OutgoingTouch } from "../../engine/lead/lead-state";
 import type { SequenceVersion } from "../../schemas/sequence";
 import type { SequenceListing } from "../../services/d1/sequences";
 import type { PeriodStats } from "../../services/d1/stats";
-import { Csrf } from "./layout";
+import { Choice, Csrf, ListTable } from "./layout";
 import { TouchTable } from "./overview";
 
 /** Sequences: each one's steps with their stats, and a preview of how it plays for a few kinds of lead. */
@@ -72,51 +72,27 @@ export function SequenceDetail(props: { sequence: SequenceVersion; stats: Period
         <Csrf token={props.csrf} />
         <label>
           AI drafting
-          <select name="mode">
-            {(["auto", "review", "off"] as const).map((m) => (
-              <option value={m} selected={sequence.drafting.mode === m}>
-                {m}
-              </option>
-            ))}
-          </select>
+          <Choice name="mode" options={["auto", "review", "off"]} selected={sequence.drafting.mode} />
         </label>
         <label>
           Unreviewed at due time
-          <select name="unreviewed">
-            {(["template", "hold"] as const).map((m) => (
-              <option value={m} selected={sequence.drafting.unreviewed === m}>
-                {m}
-              </option>
-            ))}
-          </select>
+          <Choice name="unreviewed" options={["template", "hold"]} selected={sequence.drafting.unreviewed} />
         </label>
         <button>Save as a new version</button>
       </form>
       <h2>Steps</h2>
-      <div class="scroll">
-        <table>
-          <thead>
-            <tr>
-              <th>Step</th>
-              <th>Intent</th>
-              <th>Channels</th>
-              <th>Wait</th>
-              <th>Branches</th>
-            </tr>
-          </thead>
-          <tbody>
-            {sequence.steps.map((step) => (
-              <tr>
-                <td>{step.id}</td>
-                <td>{step.intent}</td>
-                <td>{step.channels.join(", ")}</td>
-                <td>{step.instant ? "at once" : `${step.wait.days} d ${step.wait.hours} h`}</td>
-                <td>{step.branches.map((b) => `${b.if.not ? "not " : ""}${b.if.signal} → ${b.then.do}`).join("; ")}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ListTable
+        columns={["Step", "Intent", "Channels", "Wait", "Branches"]}
+        rows={sequence.steps.map((step) => (
+          <tr>
+            <td>{step.id}</td>
+            <td>{step.intent}</td>
+            <td>{step.channels.join(", ")}</td>
+            <td>{step.instant ? "at once" : `${step.wait.days} d ${step.wait.hours} h`}</td>
+            <td>{step.branches.map((b) => `${b.if.not ? "not " : ""}${b.if.signal} → ${b.then.do}`).join("; ")}</td>
+          </tr>
+        ))}
+      />
       <h2>Per step, last 30 days</h2>
       <TouchTable rows={rows.map((r) => ({ label: `${r.stepId} · ${r.channel}`, ...r }))} />
       <h2>Preview</h2>
