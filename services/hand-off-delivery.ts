@@ -2,6 +2,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { handOffs } from "../schemas/d1";
 import type { HandOffPackage } from "../engine/hand-off/hand-off-package";
 import { packageText } from "../engine/hand-off/hand-off-package";
+import { escapeSlack } from "../engine/markup";
 import { PROVIDER_TIMEOUT_MS, resultOfError, resultOfResponse, type EmailTransport, type SendResult } from "./channels/transport";
 import { senderFrom } from "./deployment-settings";
 import { hmacSha256, toHex } from "./crypto/hmac";
@@ -46,7 +47,7 @@ export async function deliverHandOff(env: Env, email: EmailTransport, kind: Dest
       return post(env.HANDOFF_WEBHOOK_URL, body, { "x-follow-up-timestamp": String(timestamp), "x-follow-up-signature": await webhookSignature(env.HANDOFF_WEBHOOK_SECRET, timestamp, body) }, "hand-off webhook");
     }
     case "slack":
-      return post(env.SLACK_WEBHOOK_URL, JSON.stringify({ text: packageText(pkg, leadUrl) }), {}, "slack");
+      return post(env.SLACK_WEBHOOK_URL, JSON.stringify({ text: escapeSlack(packageText(pkg, leadUrl)) }), {}, "slack");
     case "email": {
       const identity = senderFrom(env);
       if ("missing" in identity) return { ok: false, permanent: false, reason: `sender identity incomplete: set ${identity.missing.join(", ")}` };

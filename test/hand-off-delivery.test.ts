@@ -74,6 +74,19 @@ describe("hand-off delivery", () => {
     expect(summary.handOffs).toEqual([expect.objectContaining({ trigger: "buying_intent" })]);
   });
 
+  it("a lead's name cannot ping a Slack channel or disguise a link: Slack's control characters are escaped", async () => {
+    const requests = destinations();
+    const lead = await freshLead();
+    await withEnv(lead.stub, { SLACK_WEBHOOK_URL: SLACK });
+    const name = "<!channel> <https://evil.example|Open CRM record>";
+    await lead.stub.submitForm(submission(`${unique("slack")}@example.com`, { profile: { email: `${unique("slack")}@example.com`, name } }));
+    await lead.stub.requestHandOff("Big account");
+    await settle(lead.stub);
+    const { text } = JSON.parse(requests.find((r) => r.url === SLACK)!.body) as { text: string };
+    expect(text).not.toMatch(/<!channel>|<https:\/\/evil/);
+    expect(text).toContain("&lt;!channel&gt; &lt;https://evil.example|Open CRM record&gt;");
+  });
+
   it("a failing webhook is retried with backoff until it answers", async () => {
     const requests = destinations([() => new Response("down", { status: 503 }), () => new Response("ok")]);
     const { stub } = await handedOffLead();

@@ -4,6 +4,7 @@ import { effect, findEnrolment, HALTED, log } from "../lead/lead-change";
 import { leadFacts, wantsDraft } from "../drafting/touch-drafts";
 import type { DraftAnswered, DraftReview, TouchDraft } from "../drafting/draft-types";
 import type { SequenceConfig } from "./sequence-config";
+import { mergeableProfile } from "./merge-values";
 import { schedule } from "./step-schedule";
 import { basisOf, templateWords } from "./touch-wording";
 
@@ -25,7 +26,8 @@ function requestDraft(change: Change, enrolmentId: string, now: number, config: 
   // Rendering waits until a draft is wanted: this runs after every event, opens and page views included.
   if (!wantsDraft(existing, step.id, basisOf(state, enrolment, step), now, newSignal)) return change;
   const words = templateWords(state, enrolment, step, config);
-  const { firstName, name, company, title, source } = state.profile;
+  // The model reads only what a template could merge: a stranger's form field is no instruction to it.
+  const { firstName, name, company, title, source } = mergeableProfile(state.profile);
   const profile = Object.fromEntries(Object.entries({ firstName, name, company, title, source }).filter(([, v]) => v !== undefined));
   const channels = step.channels.filter((c): c is Channel => c !== "task");
   const template = {

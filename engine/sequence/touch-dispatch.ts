@@ -7,7 +7,8 @@ import type { DraftContent } from "../drafting/draft-types";
 import { nextOpeningInAll, SMS_QUIET_HOURS } from "../time/sending-window";
 import type { SequenceConfig } from "./sequence-config";
 import { renderTemplate, type MergeValues } from "./template";
-import { chooseEmail, mergeValues, wordingOf } from "./touch-wording";
+import { mergeValues } from "./merge-values";
+import { chooseEmail, wordingOf } from "./touch-wording";
 import { queue } from "./deliveries";
 
 /**

@@ -3,18 +3,13 @@ import type { EmailTemplate, Step } from "../../schemas/sequence";
 import type { Enrolment, HumanSignal, LeadState } from "../lead/lead-state";
 import { wordingFor, type Wording } from "../drafting/touch-drafts";
 import type { SequenceConfig } from "./sequence-config";
-import { renderTemplate, type MergeValues } from "./template";
+import { mergeValues } from "./merge-values";
+import { renderTemplate } from "./template";
 
 /**
  * A step's words for this lead now: which template (by source, the alternative angle after
  * ignored emails, a resend), rendered with the lead's values, or the draft that replaces it.
  */
-
-export function mergeValues(state: LeadState, config: SequenceConfig): MergeValues {
-  const { profile } = state;
-  const firstName = profile.firstName ?? profile.name?.split(/\s+/)[0];
-  return { ...config.merge, ...profile, firstName };
-}
 
 /** Emails of this enrolment not opened or clicked by a person: the last `count` of them all ignored? */
 function ignoredLastEmails(enrolment: Enrolment, signals: HumanSignal[], count: number): boolean {
