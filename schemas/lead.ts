@@ -147,7 +147,15 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
     referrer: z.string().optional(),
     ...judged,
   }),
-  z.object({ ...entry, kind: z.literal("page_left"), pageViewId: z.string(), engagedMs: z.number() }),
+  z.object({
+    ...entry,
+    kind: z.literal("page_left"),
+    pageViewId: z.string(),
+    /** Engaged time as counted: capped per page view and per day. */
+    engagedMs: z.number(),
+    /** What the beacon reported, when it was more than counts. */
+    reportedMs: z.number().optional(),
+  }),
   z.object({ ...entry, kind: z.literal("enrolled"), ...enrolment, version: z.number(), reason: EnrolReasonSchema }),
   z.object({ ...entry, kind: z.literal("enrolment_ended"), ...enrolment, outcome: z.enum(["completed", "moved", "paused", "booked", "unsubscribed"]), reason: z.string() }),
   z.object({ ...entry, kind: z.literal("step_branched"), ...enrolment, stepId: z.string(), condition: z.string(), action: z.string() }),
@@ -181,6 +189,21 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
   z.object({ ...entry, kind: z.literal("resubscribed"), channel: z.enum(["email", "sms"]), method: ConsentMethodSchema }),
   z.object({ ...entry, kind: z.literal("booked"), source: z.string() }),
   z.object({ ...entry, kind: z.literal("unsubscribed"), channel: z.enum(["email", "sms"]), method: ConsentMethodSchema }),
+  /**
+   * A later form post (anyone can make one) asked to change what the lead had established —
+   * a known profile field or a recorded consent — and the lead kept it. The post itself is
+   * on the timeline as `form_submitted`; this is the evidence of what it did not change.
+   */
+  z.object({
+    ...entry,
+    kind: z.literal("change_refused"),
+    formId: z.string(),
+    /** Profile fields the post gave other values for. */
+    fields: z.array(z.string()),
+    /** Consents the post answered otherwise than the lead's record, which stands. */
+    consent: z.array(z.object({ channel: z.enum(["email", "sms"]), asked: z.boolean(), kept: ConsentRecordSchema })),
+    reason: z.string(),
+  }),
   z.object({ ...entry, kind: z.literal("handed_off"), trigger: z.string(), reason: z.string(), score: z.number() }),
   z.object({ ...entry, kind: z.literal("rep_action"), action: RepActionSchema, note: z.string().optional() }),
   // An effect (send, enrolment, alert, suppression, hand-off, draft, projection) that kept failing and was given up.

@@ -94,12 +94,12 @@ describe("one lead per person", () => {
     expect(lead?.profile).toMatchObject({ name: "Dee", company: "Dee & Co", email });
   });
 
-  it("a later post's non-empty fields win and empty ones keep what was known", async () => {
+  it("a later post fills empty fields and keeps the known ones", async () => {
     const form = await makeForm();
     const email = `${unique("eve")}@example.com`;
     const leadId = await leadIdFrom(await postJson(form.id, { email, name: "Eve", company: "Old Co", phone: "+1 415 555 2671" }));
-    await leadIdFrom(await postJson(form.id, { email, company: "New Co", phone: "" }));
-    expect(await leadRow(leadId)).toMatchObject({ name: "Eve", company: "New Co", phone: "+14155552671" });
+    await leadIdFrom(await postJson(form.id, { email, company: "New Co", title: "Buyer", phone: "" }));
+    expect(await leadRow(leadId)).toMatchObject({ name: "Eve", company: "Old Co", title: "Buyer", phone: "+14155552671" });
   });
 
   it("a lead with only a phone number is keyed by its E.164 form", async () => {

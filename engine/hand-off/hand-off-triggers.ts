@@ -21,6 +21,7 @@ export type HandOffTrigger =
 export interface HandOffRules {
   enabled: Record<Exclude<HandOffTrigger, "manual">, boolean>;
   threshold: number;
+  /** Visits to these classes on `count` different days within `withinDays`. */
   pricingVisits: { count: number; withinDays: number; classes: string[] };
   competitors: string[];
   /** A human click on a link starting with this counts as opening the booking page. */
@@ -87,12 +88,14 @@ export function detectTriggers(before: LeadState | null, after: LeadState, event
     if (seniority && seniorityOf(before?.profile.title) === null) fired.push({ trigger: "decision_maker", reason: `title "${after.profile.title}" (${seniority.replace("_", "-")})` });
   }
 
+  // Visits count once per UTC day: a return on another day is interest, a burst of beacons is not.
   if (on("pricing_visits") && event.kind === "page_viewed") {
     const since = now - rules.pricingVisits.withinDays * DAY;
     const visits = after.humanSignals.filter((s) => s.kind === "visit" && s.at >= since && rules.pricingVisits.classes.includes(s.pageClass ?? ""));
+    const days = new Set(visits.map((s) => Math.floor(s.at / DAY))).size;
     const newest = after.humanSignals.at(-1);
-    if (visits.length >= rules.pricingVisits.count && newest?.kind === "visit" && visits.includes(newest)) {
-      fired.push({ trigger: "pricing_visits", reason: `${visits.length} ${rules.pricingVisits.classes.join("/")} page visits within ${rules.pricingVisits.withinDays} days` });
+    if (days >= rules.pricingVisits.count && newest?.kind === "visit" && visits.includes(newest)) {
+      fired.push({ trigger: "pricing_visits", reason: `${rules.pricingVisits.classes.join("/")} pages visited on ${days} days within ${rules.pricingVisits.withinDays} days` });
     }
   }
 

@@ -22,6 +22,13 @@ export interface ScoreRules {
     seniority: Record<"c_level" | "owner" | "vp" | "director", number>;
   };
   caps: Record<ScoreSignal, number>;
+  /**
+   * Points page views (visits and time on pricing pages, both from the snippet's beacons,
+   * which anyone can send) earn per UTC day, together. Two days' worth (30) on top of what
+   * anonymous posts can earn (form posts 25, a title's seniority 15) stays under the 75
+   * hand-off threshold: beacons cannot force a hand-off within a day.
+   */
+  pageDailyCap: number;
   halfLifeDays: number;
 }
 
@@ -37,6 +44,7 @@ export const DEFAULT_SCORE_RULES: ScoreRules = {
     seniority: { c_level: 15, owner: 15, vp: 12, director: 8 },
   },
   caps: { open: 15, click: 24, visit: 36, pricingTime: 16, formPost: 25, reply: 45, seniority: 15 },
+  pageDailyCap: 15,
   halfLifeDays: 14,
 };
 
@@ -49,16 +57,25 @@ export function computeScore(state: LeadState, now: number, rules: ScoreRules = 
     const current = sums.get(signal) ?? { points: 0, count: 0 };
     sums.set(signal, { points: current.points + points, count: current.count + 1 });
   };
+  // Page views share one budget per UTC day, spent in the order they happened.
+  const pageBudget = new Map<number, number>();
+  const fromPages = (at: number, points: number) => {
+    const day = Math.floor(at / DAY);
+    const spent = pageBudget.get(day) ?? 0;
+    const allowed = Math.max(0, Math.min(points, rules.pageDailyCap - spent));
+    pageBudget.set(day, spent + allowed);
+    return allowed;
+  };
   for (const signal of state.humanSignals) {
     const weight = fade(signal.at);
     if (signal.kind === "open") add("open", rules.weights.open * weight);
     if (signal.kind === "click") add("click", rules.weights.click * weight);
-    if (signal.kind === "visit") add("visit", (rules.weights.visit[signal.pageClass ?? "default"] ?? rules.weights.visit.default ?? 0) * weight);
+    if (signal.kind === "visit") add("visit", fromPages(signal.at, rules.weights.visit[signal.pageClass ?? "default"] ?? rules.weights.visit.default ?? 0) * weight);
     // A reply counts as its judgement on arrival said: buying intent weighs more.
     if (signal.kind === "reply") add("reply", (signal.judgement?.buyingIntent ? rules.weights.buyingReply : rules.weights.reply) * weight);
   }
   for (const visit of state.engagement.visits) {
-    if (visit.pageClass === "pricing" && visit.engagedMs > 0) add("pricingTime", (visit.engagedMs / 60_000) * rules.weights.pricingMinute * fade(visit.at));
+    if (visit.pageClass === "pricing" && visit.engagedMs > 0) add("pricingTime", fromPages(visit.at, (visit.engagedMs / 60_000) * rules.weights.pricingMinute) * fade(visit.at));
   }
   for (const at of state.formPostTimes) add("formPost", rules.weights.formPost * fade(at));
   const seniority = seniorityOf(state.profile.title);

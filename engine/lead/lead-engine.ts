@@ -1,9 +1,10 @@
-import type { ConsentRecord, Engagement, LeadId, LeadProfile, Submission } from "../../schemas/lead";
-import { recordClick, recordOpen, recordPageLeft, recordPageView } from "../signals/engagement";
+import type { Engagement, LeadId, LeadProfile } from "../../schemas/lead";
+import { recordClick, recordOpen, recordPageLeft, recordPageView, seenPageView } from "../signals/engagement";
 import { detectTriggers, freshTriggers, type Fired } from "../hand-off/hand-off-triggers";
 import { computeScore } from "../hand-off/lead-score";
 import { Outcome, LeadState, LeadEvent, LeadEffect } from "./lead-state";
-import { leadTimezone } from "./lead-timezone";
+import { leadTimezone, zoneKnown } from "./lead-timezone";
+import { consentAfterPost, refusedChange, refusedFields } from "./form-post";
 import { isTimeZone } from "../../schemas/time-zone";
 import { withMilestones } from "./milestones";
 import { enrol } from "../sequence/enrolment";
@@ -21,23 +22,19 @@ import { EngineConfig, DEFAULT_ENGINE_CONFIG } from "../engine-config";
  * randomness, so every rule is tested by walking simulated time in milliseconds.
  */
 
-/** Newer non-empty fields win; what a later form did not ask for is kept. */
+/**
+ * The first non-empty value of each field stays; a later post fills only what is empty.
+ * Anyone can post a form for an address, so a post adds to a lead and never rewrites it
+ * (form-post.ts). What is per post — the message, custom fields, UTM tags, the page — lives
+ * in that post's submission on the timeline.
+ */
 export function mergeProfile(current: LeadProfile, incoming: LeadProfile): LeadProfile {
   const merged: LeadProfile = { ...current };
   for (const [field, value] of Object.entries(incoming) as [keyof LeadProfile, string | undefined][]) {
     if (value === undefined || value === "") continue;
-    // Source is attribution: the form that first brought the lead in keeps the credit.
-    if (field === "source" && current.source !== undefined) continue;
-    merged[field] = value;
+    if (current[field] === undefined || current[field] === "") merged[field] = value;
   }
   return merged;
-}
-
-function consentFrom(submission: Submission, channel: "email" | "sms", now: number): ConsentRecord | undefined {
-  const granted = submission.consent[channel];
-  if (granted === undefined) return undefined;
-  const wording = submission.consentWording?.[channel];
-  return { granted, at: now, method: "form", formId: submission.formId, ...(wording ? { wording } : {}), ...(submission.page ? { page: submission.page } : {}) };
 }
 
 const noCounts = () => ({ human: 0, auto: 0, machine: 0 });
@@ -72,19 +69,22 @@ function submitForm(current: LeadState | null, event: Extract<LeadEvent, { kind:
   const { submission } = event;
   const seq = base.lastSeq + 1;
   const profile = mergeProfile(base.profile, submission.profile);
+  const { consent, refused } = consentAfterPost(base.consent, submission, now);
+  const kept = refusedChange(seq + 1, now, submission, refusedFields(base.profile, submission.profile), refused);
+  // A known zone times the lead's quiet hours: only a lead still on the business default takes one from a post.
+  const timezone = current && zoneKnown(base.profile, base.browserTimezone) ? base.timezone : leadTimezone(profile, base.browserTimezone, config.sequences.defaultTimezone);
   const state: LeadState = {
     ...base,
     profile,
-    timezone: leadTimezone(profile, base.browserTimezone, config.sequences.defaultTimezone),
-    consent: {
-      email: consentFrom(submission, "email", now) ?? base.consent.email,
-      sms: consentFrom(submission, "sms", now) ?? base.consent.sms,
-    },
+    timezone,
+    consent,
     lastActivityAt: Math.max(base.lastActivityAt, now),
     formPostTimes: [...base.formPostTimes, now].slice(-20),
-    lastSeq: seq,
+    lastSeq: kept ? seq + 1 : seq,
   };
-  const submitted: Change = { state, effects: [{ kind: "append_timeline", entry: { seq, at: now, kind: "form_submitted", submission } }] };
+  const entries: LeadEffect[] = [{ kind: "append_timeline", entry: { seq, at: now, kind: "form_submitted", submission } }];
+  if (kept) entries.push({ kind: "append_timeline", entry: kept });
+  const submitted: Change = { state, effects: entries };
   return finish(base, event.sequence ? enrol(submitted, event.sequence, "form", now) : submitted);
 }
 
@@ -135,9 +135,13 @@ function afterSignal(before: LeadState, outcome: Outcome, now: number, config: E
   return finish(before, change);
 }
 
-/** A person's browser tells the lead's zone when its forms did not. */
+/**
+ * A person's browser tells the lead's zone when nothing else did. Once the zone is known
+ * (form, browser, phone) a beacon never moves it: beacons are anyone's, and the zone times
+ * the lead's quiet hours.
+ */
 function withBrowserZone(state: LeadState, event: Extract<LeadEvent, { kind: "page_viewed" }>, config: EngineConfig): LeadState {
-  if (!event.timezone || event.timezone === state.browserTimezone || event.facts.botAgent || !isTimeZone(event.timezone)) return state;
+  if (!event.timezone || event.facts.botAgent || !isTimeZone(event.timezone) || zoneKnown(state.profile, state.browserTimezone)) return state;
   const browserTimezone = event.timezone;
   return { ...state, browserTimezone, timezone: leadTimezone(state.profile, browserTimezone, config.sequences.defaultTimezone) };
 }
@@ -185,9 +189,10 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
     case "link_clicked":
       return current ? afterSignal(current, recordClick(current, event, now, config.signals), now, config) : { state: null, effects: [] };
     case "page_viewed":
-      return current ? afterSignal(current, recordPageView(withBrowserZone(current, event, config), event, now), now, config) : { state: null, effects: [] };
+      if (current === null || seenPageView(current, event.pageViewId)) return { state: current, effects: [] };
+      return afterSignal(current, recordPageView(withBrowserZone(current, event, config), event, now), now, config);
     case "page_left":
-      return current ? recordPageLeft(current, event, now) : { state: null, effects: [] };
+      return current ? recordPageLeft(current, event, now, config.signals) : { state: null, effects: [] };
     case "enrolled":
       return withLead(current, (c) => enrol(c, event.sequence, event.reason, now));
     case "timer_fired": {

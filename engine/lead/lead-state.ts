@@ -23,6 +23,8 @@ export interface LeadState {
   /** The last time the lead itself did something: a post or a human signal. */
   lastActivityAt: number;
   engagement: Engagement;
+  /** Page views recorded, any verdict (bounded): a beacon repeated is the view it repeats. Absent on leads stored before it existed. */
+  pageViewIds?: string[];
   /** Clicks inside the burst window, to judge the next one. */
   recentClicks: RecentClickState[];
   /** The lead's IANA zone: every wait, window and quiet hour is counted in it. */

@@ -21,14 +21,27 @@ const COUNTRY_ZONES: Record<string, string> = {
   KR: "Asia/Seoul", AU: "Australia/Sydney", NZ: "Pacific/Auckland",
 };
 
+/** The zone the lead's own data gives: its form's, else its browser's, else its phone country's. */
+function zoneFrom(profile: LeadProfile, browserZone: string | undefined): string | undefined {
+  if (profile.timezone && isTimeZone(profile.timezone)) return profile.timezone;
+  if (browserZone && isTimeZone(browserZone)) return browserZone;
+  const country = profile.phone ? parsePhoneNumberFromString(profile.phone)?.country : undefined;
+  return country ? COUNTRY_ZONES[country] : undefined;
+}
+
 /**
  * The lead's IANA zone: what its form said, else what its browser said (the snippet),
  * else its phone's country, else the business default.
  */
 export function leadTimezone(profile: LeadProfile, browserZone: string | undefined, businessDefault: string): string {
-  if (profile.timezone && isTimeZone(profile.timezone)) return profile.timezone;
-  if (browserZone && isTimeZone(browserZone)) return browserZone;
-  const country = profile.phone ? parsePhoneNumberFromString(profile.phone)?.country : undefined;
-  const zone = country ? COUNTRY_ZONES[country] : undefined;
-  return zone ?? businessDefault;
+  return zoneFrom(profile, browserZone) ?? businessDefault;
+}
+
+/**
+ * Whether the lead's zone is known (from its form, browser or phone) rather than the
+ * business default. A known zone times its quiet hours, so anonymous input (a re-post, a
+ * beacon) never moves it.
+ */
+export function zoneKnown(profile: LeadProfile, browserZone: string | undefined): boolean {
+  return zoneFrom(profile, browserZone) !== undefined;
 }

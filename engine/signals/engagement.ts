@@ -6,6 +6,9 @@ import { findBurst, judgeClick, judgeOpen, judgePageView, type Judgement, type S
 
 const MAX_VISITS = 200;
 const MAX_OPENED_MESSAGES = 200;
+/** Page views recorded (any verdict), newest last: a beacon sent again is the same view. */
+const MAX_PAGE_VIEW_IDS = 500;
+const DAY = 86_400_000;
 
 type EventOf<K extends LeadEvent["kind"]> = Extract<LeadEvent, { kind: K }>;
 
@@ -96,7 +99,13 @@ export function recordClick(state: LeadState, event: EventOf<"link_clicked">, no
   };
 }
 
+/** Whether this page view is already recorded: a repeated beacon changes nothing. */
+export function seenPageView(state: LeadState, pageViewId: string): boolean {
+  return (state.pageViewIds ?? []).includes(pageViewId) || state.engagement.visits.some((v) => v.pageViewId === pageViewId);
+}
+
 export function recordPageView(state: LeadState, event: EventOf<"page_viewed">, now: number): Outcome {
+  if (seenPageView(state, event.pageViewId)) return { state, effects: [] };
   const judgement = judgePageView(event.facts);
   const visits =
     judgement.verdict === "human"
@@ -105,6 +114,7 @@ export function recordPageView(state: LeadState, event: EventOf<"page_viewed">, 
   const after = next(state, {
     engagement: { ...state.engagement, pageViews: count(state.engagement.pageViews, judgement.verdict), visits },
     lastActivityAt: touched(state, judgement, now),
+    pageViewIds: [...(state.pageViewIds ?? []), event.pageViewId].slice(-MAX_PAGE_VIEW_IDS),
   });
   const { pageViewId, url, pageClass, title, referrer } = event;
   return {
@@ -129,18 +139,28 @@ export function recordPageView(state: LeadState, event: EventOf<"page_viewed">, 
   };
 }
 
-/** Engaged time arrives when the page is left; it belongs to the view it ends. */
-export function recordPageLeft(state: LeadState, event: EventOf<"page_left">, now: number): Outcome {
+/**
+ * Engaged time arrives when the page is left; it belongs to the view it ends. It counts up
+ * to a cap per view, and views started within a day share a cap, whatever beacons report.
+ */
+export function recordPageLeft(state: LeadState, event: EventOf<"page_left">, now: number, rules: SignalRules): Outcome {
   const visits = state.engagement.visits;
   const index = visits.findIndex((v) => v.pageViewId === event.pageViewId);
+  if (index < 0) return { state, effects: [] };
+  const visit = visits[index]!;
+  const sameDay = visits.reduce((sum, v, i) => (i !== index && Math.abs(v.at - visit.at) < DAY ? sum + v.engagedMs : sum), 0);
+  const engagedMs = Math.min(event.engagedMs, rules.engagedPerViewMs, Math.max(0, rules.engagedPerDayMs - sameDay));
   // Leaves of views we did not count (machine, or never seen), and repeats that add no time, change nothing.
-  if (index < 0 || event.engagedMs <= visits[index]!.engagedMs) return { state, effects: [] };
-  const updated = visits.map((v, i) => (i === index ? { ...v, engagedMs: Math.max(v.engagedMs, event.engagedMs) } : v));
+  if (engagedMs <= visit.engagedMs) return { state, effects: [] };
+  const updated = visits.map((v, i) => (i === index ? { ...v, engagedMs } : v));
   const after = next(state, { engagement: { ...state.engagement, visits: updated }, lastActivityAt: Math.max(state.lastActivityAt, now) });
   return {
     state: after,
     effects: [
-      { kind: "append_timeline", entry: { seq: after.lastSeq, at: now, kind: "page_left", pageViewId: event.pageViewId, engagedMs: event.engagedMs } },
+      {
+        kind: "append_timeline",
+        entry: { seq: after.lastSeq, at: now, kind: "page_left", pageViewId: event.pageViewId, engagedMs, ...(engagedMs < event.engagedMs ? { reportedMs: event.engagedMs } : {}) },
+      },
       { kind: "project" },
     ],
   };

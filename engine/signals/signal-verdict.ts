@@ -18,9 +18,21 @@ export interface SignalRules {
   burstWindowMs: number;
   /** How many distinct links inside the burst window make a burst. */
   burstLinks: number;
+  /**
+   * Engaged time counted for one page view, and for all of a lead's views started within a
+   * day: a beacon reports what it likes, and a person reads a page for minutes, not hours.
+   */
+  engagedPerViewMs: number;
+  engagedPerDayMs: number;
 }
 
-export const DEFAULT_SIGNAL_RULES: SignalRules = { scannerWindowMs: 60_000, burstWindowMs: 2_000, burstLinks: 3 };
+export const DEFAULT_SIGNAL_RULES: SignalRules = {
+  scannerWindowMs: 60_000,
+  burstWindowMs: 2_000,
+  burstLinks: 3,
+  engagedPerViewMs: 30 * 60_000,
+  engagedPerDayMs: 2 * 3_600_000,
+};
 
 const human = (reason: string): Judgement => ({ verdict: "human", reason });
 const machine = (reason: string): Judgement => ({ verdict: "machine", reason });

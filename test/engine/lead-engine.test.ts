@@ -32,21 +32,22 @@ describe("lead engine: form submissions", () => {
     expect(state.profile.company).toBe("Acme");
   });
 
-  it("newer non-empty fields win; the first source keeps the attribution", () => {
+  it("the first non-empty value of each field stays, the first source keeps the attribution, and empty fields fill", () => {
     const merged = mergeProfile(
       { name: "Ann", company: "Old", title: "Owner", source: "ads" },
-      { company: "New", title: "", name: undefined, source: "newsletter" },
+      { company: "New", title: "", name: undefined, source: "newsletter", phone: "+12125550100" },
     );
-    expect(merged).toEqual({ name: "Ann", company: "New", title: "Owner", source: "ads" });
+    expect(merged).toEqual({ name: "Ann", company: "Old", title: "Owner", source: "ads", phone: "+12125550100" });
   });
 
-  it("records consent with when, which form and which page, and keeps it when a later form is silent", () => {
+  it("records consent with when, which form and which page, and keeps it when a later form is silent or unticked", () => {
     const granted = submit(null, submission({ consent: { sms: true }, page: "https://site.example/quote" }), T0).state;
     expect(granted.consent.sms).toEqual({ granted: true, at: T0, method: "form", formId: "demo", page: "https://site.example/quote" });
     const silent = submit(granted, submission(), T0 + DAY).state;
     expect(silent.consent.sms).toEqual(granted.consent.sms);
-    const withdrawn = submit(silent, submission({ consent: { sms: false } }), T0 + 2 * DAY).state;
-    expect(withdrawn.consent.sms).toMatchObject({ granted: false, at: T0 + 2 * DAY });
+    // Withdrawing takes the lead's own STOP or unsubscribe link: an unticked box on anyone's post does not.
+    const unticked = submit(silent, submission({ consent: { sms: false } }), T0 + 2 * DAY).state;
+    expect(unticked.consent.sms).toEqual(granted.consent.sms);
   });
 
   it("does not move last activity backwards for a late-arriving older submission", () => {

@@ -1,0 +1,76 @@
+import type { ConsentRecord, LeadProfile, Submission, TimelineEntry } from "../../schemas/lead";
+
+/**
+ * A form post for a lead that already exists. Anyone who knows an address can post it, so
+ * a later post adds (a submission on the timeline, the fields still empty) and never
+ * overwrites what the lead or the owner established: known profile fields, consents given
+ * and consents withdrawn. What it asked to change and did not is recorded for the owner.
+ */
+
+type Channel = "email" | "sms";
+const CHANNELS: Channel[] = ["email", "sms"];
+
+/** Fields where a different spelling is the same value: an address differs only in case. */
+const sameValue = (field: keyof LeadProfile, a: string, b: string) => (field === "email" ? a.toLowerCase() === b.toLowerCase() : a === b);
+
+/** Known profile fields a post gave other values for (the lead kept its own). */
+export function refusedFields(current: LeadProfile, incoming: LeadProfile): (keyof LeadProfile)[] {
+  return (Object.entries(incoming) as [keyof LeadProfile, string | undefined][])
+    .filter(([field, value]) => {
+      const known = current[field];
+      // Source is attribution, not the lead's data: a later form simply does not take the credit.
+      return field !== "source" && value !== undefined && value !== "" && known !== undefined && known !== "" && !sameValue(field, known, value);
+    })
+    .map(([field]) => field);
+}
+
+function consentFrom(submission: Submission, channel: Channel, now: number): ConsentRecord | undefined {
+  const granted = submission.consent[channel];
+  if (granted === undefined) return undefined;
+  const wording = submission.consentWording?.[channel];
+  return { granted, at: now, method: "form", formId: submission.formId, ...(wording ? { wording } : {}), ...(submission.page ? { page: submission.page } : {}) };
+}
+
+export interface ConsentOutcome {
+  consent: { email?: ConsentRecord; sms?: ConsentRecord };
+  /** Channels whose recorded answer the post contradicted; the record stands. */
+  refused: { channel: Channel; asked: boolean; kept: ConsentRecord }[];
+}
+
+/**
+ * A channel with no recorded answer takes the post's. A recorded one stands: a post cannot
+ * grant again what the lead withdrew (unsubscribe, STOP, complaint), nor withdraw what it
+ * gave — the lead withdraws through the unsubscribe link or STOP, which prove who asks.
+ */
+export function consentAfterPost(current: ConsentOutcome["consent"], submission: Submission, now: number): ConsentOutcome {
+  const consent = { ...current };
+  const refused: ConsentOutcome["refused"] = [];
+  for (const channel of CHANNELS) {
+    const asked = submission.consent[channel];
+    const kept = current[channel];
+    if (asked === undefined) continue;
+    if (kept === undefined) consent[channel] = consentFrom(submission, channel, now);
+    else if (kept.granted !== asked) refused.push({ channel, asked, kept });
+  }
+  return { consent, refused };
+}
+
+/** The timeline's evidence of a post that asked for changes the lead kept, or nothing when it asked for none. */
+export function refusedChange(
+  seq: number,
+  now: number,
+  submission: Submission,
+  fields: (keyof LeadProfile)[],
+  refused: ConsentOutcome["refused"],
+): Extract<TimelineEntry, { kind: "change_refused" }> | undefined {
+  if (fields.length === 0 && refused.length === 0) return undefined;
+  const reasons = [
+    ...(fields.length > 0 ? [`a later post does not replace known ${fields.join(", ")}`] : []),
+    ...refused.map(({ channel, asked, kept }) =>
+      asked
+        ? `${channel} consent was withdrawn (${kept.method.replace("_", " ")}); a form post cannot grant it again, only the lead's confirmation from the address can`
+        : `${channel} consent stands; the lead withdraws it through the unsubscribe link or STOP`,
+    ),
+  ];
+  return { seq, at: now, kind: "change_refused", formId: submission.formId, fields, consent: refused, reason: reasons.join("; ") };
+}
