@@ -26,7 +26,7 @@ export type EffectRow =
   | { kind: "send"; touch: OutgoingTouch }
   | { kind: "enrol"; sequenceId: string; reason: EnrolReason }
   | { kind: "alert"; reason: "reply" | "rep_task"; message: string; key: string }
-  | { kind: "suppress"; channel: "email" | "sms"; value: string; reason: string }
+  | { kind: "suppress"; channel: "email" | "sms"; value: string; reason: string; evidence?: string }
   | { kind: "hand_off"; triggers: { trigger: string; reason: string }[]; key: string }
   /** One destination of a hand-off; the package was built once, by the `hand_off` row. */
   | { kind: "handoff"; destination: DestinationKind; pkg: HandOffPackage; key: string }
@@ -73,7 +73,7 @@ export function effectRowOf(effect: LeadEffect, state: LeadState): { key: string
       return { key, effect: { kind: "alert", reason: effect.reason, message: effect.message, key } };
     }
     case "suppress":
-      return { key: `suppress:${effect.channel}:${effect.value}`, effect: { kind: "suppress", channel: effect.channel, value: effect.value, reason: effect.reason } };
+      return { key: `suppress:${effect.channel}:${effect.value}`, effect: { kind: "suppress", channel: effect.channel, value: effect.value, reason: effect.reason, ...(effect.evidence ? { evidence: effect.evidence } : {}) } };
     case "hand_off": {
       const key = `handoff-${state.id}-${state.lastSeq}`;
       return { key, effect: { kind: "hand_off", triggers: effect.triggers, key } };
@@ -95,7 +95,7 @@ export async function performEffect(effect: EffectRow, context: EffectContext): 
       return { kind: "done" };
     }
     case "suppress":
-      await suppress(context.env.DB, [{ channel: effect.channel, value: effect.value, reason: effect.reason }], context.now);
+      await suppress(context.env.DB, [{ channel: effect.channel, value: effect.value, reason: effect.reason, ...(effect.evidence ? { evidence: effect.evidence } : {}) }], context.now);
       return { kind: "done" };
     case "hand_off":
       return handOff(effect.triggers, effect.key, context);

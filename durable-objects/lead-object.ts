@@ -85,7 +85,7 @@ export class LeadObject extends DurableObject<Env> {
   }
 
   /** A delivery failure for the lead's address: a hard one (or repeated soft ones) stops email and suppresses it. */
-  async recordBounce(bounce: { bounceType: "hard" | "soft"; address: string; status?: string; diagnostic: string }): Promise<boolean> {
+  async recordBounce(bounce: { bounceType: "hard" | "soft"; address: string; status?: string; diagnostic: string; evidence?: string }): Promise<boolean> {
     if (this.load() === null) return false;
     await this.handle({ kind: "bounced", ...bounce });
     return true;
@@ -100,12 +100,13 @@ export class LeadObject extends DurableObject<Env> {
 
   /**
    * The lead opts out of a channel: every sequence stops and the address is on the
-   * suppression list before this returns. Null when there is no such lead.
+   * suppression list before this returns. Null when there is no such lead. `evidence` says
+   * what proved the request when the method alone does not (a verified complaint's Message-ID).
    */
-  async unsubscribe(channel: "email" | "sms", method: ConsentMethod): Promise<{ email?: string; phone?: string } | null> {
+  async unsubscribe(channel: "email" | "sms", method: ConsentMethod, evidence?: string): Promise<{ email?: string; phone?: string } | null> {
     const state = this.load();
     if (state === null) return null;
-    await this.handle({ kind: "unsubscribed", channel, method });
+    await this.handle({ kind: "unsubscribed", channel, method, ...(evidence ? { evidence } : {}) });
     const { email, phone } = state.profile;
     return { ...(email ? { email } : {}), ...(phone ? { phone } : {}) };
   }

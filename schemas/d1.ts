@@ -149,6 +149,8 @@ export const suppressions = sqliteTable(
     channel: text("channel").notNull(),
     value: text("value").notNull(),
     reason: text("reason").notNull(),
+    /** What proved it: a signed token, a verified bounce and the Message-ID it returned, the sender's DMARC pass, an owner action. Null on entries from before. */
+    evidence: text("evidence"),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.channel, t.value] })],

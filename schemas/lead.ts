@@ -182,13 +182,13 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
     channel: z.enum(["email", "sms"]).optional(),
     /** Absent on replies recorded before judgements were: those had at most an intent and a confidence. */
     ...ReplyJudgementSchema.partial().shape,
+    /** What proved the message is the lead's; absent on replies recorded before proof was asked for. */
+    evidence: z.string().optional(),
   }),
   z.object({ ...entry, kind: z.literal("auto_reply_received"), returnDate: z.string().optional(), until: z.number() }),
-  z.object({ ...entry, kind: z.literal("bounced"), bounceType: z.enum(["hard", "soft"]), address: z.string(), status: z.string().optional(), diagnostic: z.string(), suppressed: z.boolean() }),
+  z.object({ ...entry, kind: z.literal("bounced"), bounceType: z.enum(["hard", "soft"]), address: z.string(), status: z.string().optional(), diagnostic: z.string(), suppressed: z.boolean(), evidence: z.string().optional() }),
   z.object({ ...entry, kind: z.literal("automation_resumed"), reason: z.string() }),
   z.object({ ...entry, kind: z.literal("resubscribed"), channel: z.enum(["email", "sms"]), method: ConsentMethodSchema }),
-  z.object({ ...entry, kind: z.literal("booked"), source: z.string() }),
-  z.object({ ...entry, kind: z.literal("unsubscribed"), channel: z.enum(["email", "sms"]), method: ConsentMethodSchema }),
   /**
    * A later form post (anyone can make one) asked to change what the lead had established —
    * a known profile field or a recorded consent — and the lead kept it. The post itself is
@@ -204,6 +204,8 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
     consent: z.array(z.object({ channel: z.enum(["email", "sms"]), asked: z.boolean(), kept: ConsentRecordSchema })),
     reason: z.string(),
   }),
+  z.object({ ...entry, kind: z.literal("booked"), source: z.string() }),
+  z.object({ ...entry, kind: z.literal("unsubscribed"), channel: z.enum(["email", "sms"]), method: ConsentMethodSchema, evidence: z.string().optional() }),
   z.object({ ...entry, kind: z.literal("handed_off"), trigger: z.string(), reason: z.string(), score: z.number() }),
   z.object({ ...entry, kind: z.literal("rep_action"), action: RepActionSchema, note: z.string().optional() }),
   // An effect (send, enrolment, alert, suppression, hand-off, draft, projection) that kept failing and was given up.

@@ -81,6 +81,18 @@ const inboundRows = async (leadId: string) =>
 const suppressed = async (channel: string, value: string) =>
   (await env.DB.prepare("SELECT reason FROM suppressions WHERE channel = ? AND value = ?").bind(channel, value).first<{ reason: string }>())?.reason ?? null;
 
+/** What Email Routing stamps on top of a message whose sender passed DMARC (its real form: see engine/inbound/sender-authentication.ts). */
+const dmarcPass = (address: string) => {
+  const domain = address.slice(address.lastIndexOf("@") + 1).toLowerCase();
+  return { "Authentication-Results": `mx.cloudflare.net; dkim=pass header.d=${domain} header.s=s1; dmarc=pass header.from=${domain} policy.dmarc=none; spf=pass smtp.mailfrom=${address.toLowerCase()}` };
+};
+
+const inboundFrom = async (from: string) =>
+  (await env.DB.prepare("SELECT kind, lead_id, disposition, detail FROM inbound_messages WHERE from_address = ?").bind(from).all<{ kind: string; lead_id: string | null; disposition: string; detail: string }>()).results;
+
+const evidenceOf = async (channel: string, value: string) =>
+  (await env.DB.prepare("SELECT evidence FROM suppressions WHERE channel = ? AND value = ?").bind(channel, value).first<{ evidence: string | null }>())?.evidence ?? null;
+
 const replyEntry = async (stub: ReturnType<typeof stubFor>) => (await summaryOf(stub)).timeline.find((e) => e.kind === "reply_received") as { text?: string; intent?: string; confidence?: number } | undefined;
 
 describe("visible reply text", () => {
@@ -154,7 +166,7 @@ describe("email(): human replies", () => {
     // Asking for a price is buying intent: the reply pauses the lead and hands it to a rep.
     expect(summary.status).toBe("with_rep");
     expect(summary.timeline.find((e) => e.kind === "handed_off")).toMatchObject({ trigger: "buying_intent" });
-    expect(await replyEntry(stub)).toMatchObject({ text: "How much would a full roof replacement cost?", intent: "pricing", channel: "email" });
+    expect(await replyEntry(stub)).toMatchObject({ text: "How much would a full roof replacement cost?", intent: "pricing", channel: "email", evidence: "signed reply address" });
     expect(message.forwardedTo).toEqual([env.OWNER_EMAIL]);
     expect(await inboundRows(leadId)).toMatchObject([{ kind: "human", disposition: "applied; forwarded" }]);
     // The owner's alert says who and what, and nothing more goes to the lead.
@@ -162,19 +174,19 @@ describe("email(): human replies", () => {
     expect(alerts.some((a) => a.text.includes("How much would a full roof replacement cost?") && a.text.includes("pricing"))).toBe(true);
   });
 
-  it("finds the lead from In-Reply-To when the reply comes from another address to the plain reply domain", async () => {
+  it("finds the lead from In-Reply-To when the reply comes from another, authenticated address to the plain reply domain", async () => {
     const { leadId, stub, messageId } = await leadWithFirstTouch();
     const to = `hello@${env.REPLY_DOMAIN}`;
-    await deliver(inbound(mail({ from: "assistant@other.example", to, subject: "Re: hi", body: "Ann asked me to book a call for Thursday.", headers: { "In-Reply-To": messageId } }), { from: "assistant@other.example", to }));
+    await deliver(inbound(mail({ from: "assistant@other.example", to, subject: "Re: hi", body: "Ann asked me to book a call for Thursday.", headers: { "In-Reply-To": messageId, ...dmarcPass("assistant@other.example") } }), { from: "assistant@other.example", to }));
     await settle(stub);
     expect((await summaryOf(stub)).status).toBe("replied");
-    expect(JSON.parse((await inboundRows(leadId))[0]!.detail)).toMatchObject({ resolvedBy: "thread" });
+    expect(JSON.parse((await inboundRows(leadId))[0]!.detail)).toMatchObject({ resolvedBy: "thread", evidence: `answers our Message-ID ${messageId}; dmarc=pass header.from=other.example (mx.cloudflare.net)` });
   });
 
-  it("finds the lead from the sender's address when the client dropped every header we set", async () => {
+  it("finds the lead from the sender's authenticated address when the client dropped every header we set", async () => {
     const { leadId, stub, email } = await leadWithFirstTouch();
     const to = `info@${env.REPLY_DOMAIN}`;
-    await deliver(inbound(mail({ from: email.toUpperCase(), to, subject: "question", body: "Do you also do gutters?" }), { from: email, to }));
+    await deliver(inbound(mail({ from: email.toUpperCase(), to, subject: "question", body: "Do you also do gutters?", headers: dmarcPass(email) }), { from: email, to }));
     await settle(stub);
     expect(await replyEntry(stub)).toMatchObject({ intent: "question" });
     expect(JSON.parse((await inboundRows(leadId))[0]!.detail)).toMatchObject({ resolvedBy: "sender" });
@@ -236,6 +248,7 @@ describe("email(): human replies", () => {
     await settle(stub);
     expect((await summaryOf(stub)).status).toBe("unsubscribed");
     expect(message.forwardedTo).toEqual([]);
+    expect(await evidenceOf("email", email)).toBe("signed unsubscribe address");
   });
 
   it("the same message delivered twice is acted on once", async () => {
@@ -267,27 +280,31 @@ describe("email(): human replies", () => {
 });
 
 describe("email(): machines", () => {
-  const dsn = (recipient: string, status: string, diagnostic: string) =>
-    `From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\nTo: bounces@${env.REPLY_DOMAIN}\nSubject: Undelivered Mail Returned to Sender\nMessage-ID: <${crypto.randomUUID()}@mx.example.org>\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="b1"\n\n--b1\nContent-Type: text/plain\n\nYour message could not be delivered.\n\n--b1\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; ${recipient}\nAction: failed\nStatus: ${status}\nDiagnostic-Code: smtp; ${diagnostic}\n\n--b1--\n`;
+  /** A delivery report; `returned` is the header block of the message it returns (none: a report anyone could forge). */
+  const dsn = (recipient: string, status: string, diagnostic: string, returned?: string) =>
+    `From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\nTo: bounces@${env.REPLY_DOMAIN}\nSubject: Undelivered Mail Returned to Sender\nMessage-ID: <${crypto.randomUUID()}@mx.example.org>\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="b1"\n\n--b1\nContent-Type: text/plain\n\nYour message could not be delivered.\n\n--b1\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; ${recipient}\nAction: failed\nStatus: ${status}\nDiagnostic-Code: smtp; ${diagnostic}\n\n${returned ? `--b1\nContent-Type: text/rfc822-headers\n\n${returned}\n` : ""}--b1--\n`;
+  const ours = (email: string, messageId: string) => `From: Sam Rivera <sam@example.com>\nTo: ${email}\nSubject: Thanks for your inquiry\nMessage-ID: ${messageId}`;
 
-  it("a hard bounce suppresses the address and skips the lead's email touches from then on", async () => {
-    const { leadId, stub, email } = await leadWithFirstTouch("hard");
+  it("a hard bounce that returns our Message-ID suppresses the address and skips the lead's email touches from then on", async () => {
+    const { leadId, stub, email, messageId } = await leadWithFirstTouch("hard");
     const before = (await outboxFor(leadId)).filter((m) => m.to === email).length;
-    await deliver(inbound(dsn(email, "5.1.1", "550 5.1.1 <x>: Recipient address rejected: User unknown"), { from: "MAILER-DAEMON@mx.example.org", to: `bounces@${env.REPLY_DOMAIN}` }));
+    await deliver(inbound(dsn(email, "5.1.1", "550 5.1.1 <x>: Recipient address rejected: User unknown", ours(email, messageId)), { from: "MAILER-DAEMON@mx.example.org", to: `bounces@${env.REPLY_DOMAIN}` }));
     await settle(stub);
     expect(await suppressed("email", email)).toBe("hard bounce 5.1.1");
+    expect(await evidenceOf("email", email)).toBe(`returned our Message-ID ${messageId}`);
     const summary = await summaryOf(stub);
-    expect(summary.timeline.find((e) => e.kind === "bounced")).toMatchObject({ bounceType: "hard", suppressed: true });
+    expect(summary.timeline.find((e) => e.kind === "bounced")).toMatchObject({ bounceType: "hard", suppressed: true, evidence: `returned our Message-ID ${messageId}` });
     for (let i = 0; i < 4; i++) await advance(stub);
     expect((await outboxFor(leadId)).filter((m) => m.to === email)).toHaveLength(before);
     expect(kinds(await summaryOf(stub))).toContain("touch_skipped");
   });
 
   it("a fixture bounce (Postfix, 5.1.1) for the lead's address is applied as hard", async () => {
-    const { stub, email } = await leadWithFirstTouch("pfx");
+    const { stub, email, messageId } = await leadWithFirstTouch("pfx");
     const sample = bounces.find((b) => b.file.endsWith("lhost-postfix-01.eml"))!;
-    // Original-Recipient is the address we sent to (Final-Recipient may be a rewritten alias).
-    const raw = atob(sample.base64).replaceAll("kijitora@example.org", email);
+    // Original-Recipient is the address we sent to (Final-Recipient may be a rewritten alias);
+    // the returned message, cut from the fixture, is given back the headers of ours.
+    const raw = atob(sample.base64).replaceAll("kijitora@example.org", email).replace(/Content-Type: message\/rfc822\r?\n/, (part) => `${part}\n${ours(email, messageId)}\n\n`);
     await deliver(inbound(Uint8Array.from(raw, (c) => c.charCodeAt(0)), { from: "MAILER-DAEMON@p351355.pool.example.ne.jp", to: `bounces@${env.REPLY_DOMAIN}` }));
     await settle(stub);
     expect((await summaryOf(stub)).timeline.find((e) => e.kind === "bounced")).toMatchObject({ bounceType: "hard", status: "5.1.1", address: email });
@@ -295,8 +312,8 @@ describe("email(): machines", () => {
   });
 
   it("soft bounces retry: one leaves email on, the third in a row suppresses", async () => {
-    const { stub, email } = await leadWithFirstTouch("soft");
-    const soft = () => deliver(inbound(dsn(email, "4.2.2", "452 4.2.2 Mailbox full"), { from: "MAILER-DAEMON@mx.example.org", to: `bounces@${env.REPLY_DOMAIN}` }));
+    const { stub, email, messageId } = await leadWithFirstTouch("soft");
+    const soft = () => deliver(inbound(dsn(email, "4.2.2", "452 4.2.2 Mailbox full", ours(email, messageId)), { from: "MAILER-DAEMON@mx.example.org", to: `bounces@${env.REPLY_DOMAIN}` }));
     await soft();
     await settle(stub);
     expect(await suppressed("email", email)).toBeNull();
@@ -307,12 +324,13 @@ describe("email(): machines", () => {
   });
 
   it("a complaint (ARF feedback report) unsubscribes the lead and suppresses the address", async () => {
-    const { stub, email } = await leadWithFirstTouch("arf");
-    const arf = `From: feedback@isp.example\nTo: abuse@${env.REPLY_DOMAIN}\nSubject: Abuse report\nMessage-ID: <${crypto.randomUUID()}@isp.example>\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=feedback-report; boundary="f1"\n\n--f1\nContent-Type: text/plain\n\nThis is an abuse report.\n\n--f1\nContent-Type: message/feedback-report\n\nFeedback-Type: abuse\nUser-Agent: ISP-FBL/1.0\nVersion: 1\nOriginal-Rcpt-To: ${email}\n\n--f1\nContent-Type: text/rfc822-headers\n\nFrom: sam@example.com\nTo: ${email}\nSubject: Thanks\n\n--f1--\n`;
+    const { stub, email, messageId } = await leadWithFirstTouch("arf");
+    const arf = `From: feedback@isp.example\nTo: abuse@${env.REPLY_DOMAIN}\nSubject: Abuse report\nMessage-ID: <${crypto.randomUUID()}@isp.example>\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=feedback-report; boundary="f1"\n\n--f1\nContent-Type: text/plain\n\nThis is an abuse report.\n\n--f1\nContent-Type: message/feedback-report\n\nFeedback-Type: abuse\nUser-Agent: ISP-FBL/1.0\nVersion: 1\nOriginal-Rcpt-To: ${email}\n\n--f1\nContent-Type: text/rfc822-headers\n\nFrom: sam@example.com\nTo: ${email}\nSubject: Thanks\nMessage-ID: ${messageId}\n\n--f1--\n`;
     await deliver(inbound(arf, { from: "feedback@isp.example", to: `abuse@${env.REPLY_DOMAIN}` }));
     await settle(stub);
     expect((await summaryOf(stub)).status).toBe("unsubscribed");
     expect(await suppressed("email", email)).toMatch(/unsubscribed/);
+    expect(await evidenceOf("email", email)).toBe(`complaint (abuse) that returned our Message-ID ${messageId}`);
   });
 
   it("an out-of-office postpones pending touches to the day after its return date and does not stop the sequence", async () => {
@@ -356,6 +374,117 @@ describe("email(): machines", () => {
       expect(message.rejected).toBeUndefined();
       expect(message.forwardedTo).toEqual([env.OWNER_EMAIL]);
     }
+  });
+});
+
+describe("email(): inbound mail proves itself before it acts", () => {
+  const dsn = (recipient: string, returned = "") =>
+    `From: Mail Delivery System <MAILER-DAEMON@mx.forger.example>\nTo: bounces@${env.REPLY_DOMAIN}\nSubject: Undelivered Mail Returned to Sender\nMessage-ID: <${crypto.randomUUID()}@mx.forger.example>\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="b1"\n\n--b1\nContent-Type: text/plain\n\nYour message could not be delivered.\n\n--b1\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.forger.example\n\nFinal-Recipient: rfc822; ${recipient}\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\n\n${returned ? `--b1\nContent-Type: text/rfc822-headers\n\n${returned}\n` : ""}--b1--\n`;
+  const bounceRows = async (recipient: string) =>
+    (await env.DB.prepare("SELECT kind, lead_id, disposition FROM inbound_messages WHERE json_extract(detail, '$.bounce.recipient') = ?").bind(recipient).all()).results;
+  const envelope = { from: "MAILER-DAEMON@mx.forger.example", to: `bounces@${env.REPLY_DOMAIN}` };
+
+  it("a forged bounce from a stranger suppresses no one, leaves the lead alone and is recorded unverified", async () => {
+    const { stub, email } = await leadWithFirstTouch("forged");
+    const stranger = `${unique("nolead")}@example.org`;
+    await deliver(inbound(dsn(email), envelope));
+    await deliver(inbound(dsn(stranger), envelope));
+    await settle(stub);
+    expect(await suppressed("email", email)).toBeNull();
+    expect(await suppressed("email", stranger)).toBeNull();
+    const summary = await summaryOf(stub);
+    expect(kinds(summary)).not.toContain("bounced");
+    expect(summary.status).toBe("active");
+    expect(await bounceRows(email)).toMatchObject([{ kind: "bounce", lead_id: null, disposition: "unverified" }]);
+    expect(await bounceRows(stranger)).toMatchObject([{ kind: "bounce", lead_id: null, disposition: "unverified" }]);
+  });
+
+  it("a bounce returning our Message-ID for another lead, or one we never sent, proves nothing about this address", async () => {
+    const dana = await leadWithFirstTouch("dana");
+    const other = await leadWithFirstTouch("other");
+    await deliver(inbound(dsn(dana.email, `To: ${dana.email}\nMessage-ID: ${other.messageId}`), envelope));
+    await deliver(inbound(dsn(dana.email, `To: ${dana.email}\nMessage-ID: <e1-t1-email.${dana.leadId}@invented.example>\nX-Follow-Up-Touch: nothing-we-sent`), envelope));
+    await settle(dana.stub);
+    expect(await suppressed("email", dana.email)).toBeNull();
+    expect(kinds(await summaryOf(dana.stub))).not.toContain("bounced");
+    expect((await bounceRows(dana.email)).map((r) => r.disposition)).toEqual(["unverified", "unverified"]);
+  });
+
+  it("a bounce whose returned original carries our signed Reply-To or our touch header is proof", async () => {
+    const byAddress = await leadWithFirstTouch("sig");
+    await deliver(inbound(dsn(byAddress.email, `To: ${byAddress.email}\nReply-To: ${byAddress.replyTo}`), envelope));
+    const touchKey = /^<([^.]+)\./.exec(byAddress.messageId)![1]!;
+    const byTouch = await leadWithFirstTouch("hdr");
+    await deliver(inbound(dsn(byTouch.email, `To: ${byTouch.email}\nX-Follow-Up-Touch: ${touchKey}`), envelope));
+    await settle(byAddress.stub);
+    await settle(byTouch.stub);
+    expect(await evidenceOf("email", byAddress.email)).toBe("returned our signed reply address");
+    expect(await evidenceOf("email", byTouch.email)).toBe(`returned our X-Follow-Up-Touch ${touchKey}`);
+    expect((await summaryOf(byTouch.stub)).timeline.find((e) => e.kind === "bounced")).toMatchObject({ bounceType: "hard", suppressed: true });
+  });
+
+  it("a spoofed From with no authentication asking to unsubscribe, or for pricing, changes nothing and reaches the owner as needs_review", async () => {
+    const { stub, email } = await leadWithFirstTouch("spoof");
+    const { score: scoreBefore, consent: consentBefore } = await summaryOf(stub);
+    const to = `info@${env.REPLY_DOMAIN}`;
+    const unsubscribe = await deliver(inbound(mail({ from: email, to, subject: "stop", body: "Please unsubscribe me." }), { from: "attacker@evil.example", to }));
+    // A failing verdict from the receiving side, with a forged passing one beneath it.
+    const failing = "Authentication-Results: mx.cloudflare.net; dkim=none; dmarc=fail header.from=example.org; spf=fail smtp.mailfrom=attacker@evil.example\nAuthentication-Results: mx.cloudflare.net; dmarc=pass header.from=example.org";
+    const pricing = await deliver(inbound(mail({ from: email, to, subject: "pricing", body: "What's your pricing?" }).replace(/^/, `${failing}\n`), { from: "attacker@evil.example", to }));
+    await settle(stub);
+    const summary = await summaryOf(stub);
+    expect(summary.status).toBe("active");
+    expect(summary.consent).toEqual(consentBefore);
+    expect(kinds(summary)).not.toContain("reply_received");
+    expect(kinds(summary)).not.toContain("handed_off");
+    expect(summary.score).toBe(scoreBefore);
+    expect(await suppressed("email", email)).toBeNull();
+    expect(unsubscribe.forwardedTo).toEqual([env.OWNER_EMAIL]);
+    expect(pricing.forwardedTo).toEqual([env.OWNER_EMAIL]);
+    const rows = await inboundFrom(email);
+    expect(rows.map((r) => [r.kind, r.lead_id, r.disposition])).toEqual([["human", null, "needs_review; forwarded"], ["human", null, "needs_review; forwarded"]]);
+    expect(rows.map((r) => JSON.parse(r.detail))).toMatchObject([
+      { resolvedBy: "sender", intent: "unsubscribe", unverified: "no Authentication-Results from the receiving side" },
+      { resolvedBy: "sender", intent: "pricing", unverified: expect.stringContaining("dmarc=fail") },
+    ]);
+  });
+
+  it("a thread match without authentication is needs_review too: a Message-ID is not a signature", async () => {
+    const { stub, messageId } = await leadWithFirstTouch("thread");
+    const to = `hello@${env.REPLY_DOMAIN}`;
+    const from = `${unique("someone")}@other.example`;
+    const message = await deliver(inbound(mail({ from, to, subject: "Re: hi", body: "Please unsubscribe me.", headers: { "In-Reply-To": messageId } }), { from, to }));
+    await settle(stub);
+    expect((await summaryOf(stub)).status).toBe("active");
+    expect(message.forwardedTo).toEqual([env.OWNER_EMAIL]);
+    expect(await inboundFrom(from)).toMatchObject([{ lead_id: null, disposition: "needs_review; forwarded" }]);
+  });
+
+  it("the same requests with dmarc=pass from the receiving side act, and the evidence is recorded", async () => {
+    const quitter = await leadWithFirstTouch("dmarcq");
+    const buyer = await leadWithFirstTouch("dmarcb");
+    const to = `info@${env.REPLY_DOMAIN}`;
+    await deliver(inbound(mail({ from: quitter.email, to, subject: "stop", body: "Please unsubscribe me.", headers: dmarcPass(quitter.email) }), { from: quitter.email, to }));
+    await deliver(inbound(mail({ from: buyer.email, to, subject: "pricing", body: "What's your pricing?", headers: dmarcPass(buyer.email) }), { from: buyer.email, to }));
+    await settle(quitter.stub);
+    await settle(buyer.stub);
+    const evidence = "dmarc=pass header.from=example.org (mx.cloudflare.net)";
+    const quit = await summaryOf(quitter.stub);
+    expect(quit.status).toBe("unsubscribed");
+    expect(quit.timeline.find((e) => e.kind === "unsubscribed")).toMatchObject({ method: "reply", evidence });
+    expect(await evidenceOf("email", quitter.email)).toBe(evidence);
+    expect((await summaryOf(buyer.stub)).status).toBe("with_rep");
+    expect(await replyEntry(buyer.stub)).toMatchObject({ intent: "pricing", evidence });
+  });
+
+  it("an owner can see what proved a suppression and undo it", async () => {
+    const { email, replyTo, stub } = await leadWithFirstTouch("undo");
+    await deliver(inbound(mail({ from: email, to: replyTo, subject: "Re: hi", body: "Please unsubscribe me." }), { from: email, to: replyTo }));
+    await settle(stub);
+    const list = (await (await asOwner("/api/suppressions?channel=email&limit=500")).json()) as { suppressions: { value: string; reason: string; evidence: string | null }[] };
+    expect(list.suppressions.find((s) => s.value === email)).toMatchObject({ reason: "unsubscribed (reply)", evidence: "signed reply address" });
+    expect((await asOwner(`/api/suppressions/email/${encodeURIComponent(email)}`, { method: "DELETE" })).status).toBe(204);
+    expect(await suppressed("email", email)).toBeNull();
   });
 });
 

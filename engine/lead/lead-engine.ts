@@ -239,7 +239,7 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
     case "booked":
       return withLead(current, (c) => markBooked(c, event.source, now));
     case "unsubscribed":
-      return withLead(current, (c) => optOut(c, event.channel, event.method, now));
+      return withLead(current, (c) => optOut(c, event.channel, event.method, now, event.evidence));
     case "hand_off_requested":
       // The hand-off itself happens in judge(); the request only needs to reach it.
       return current ? { state: current, effects: [{ kind: "project" }] } : { state: null, effects: [] };

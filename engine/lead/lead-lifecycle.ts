@@ -38,15 +38,15 @@ function haltAll(change: Change, outcome: "paused" | "booked" | "unsubscribed", 
  */
 export function receiveReply(change: Change, reply: Reply, judgement: ReplyJudgement, now: number, config: SequenceConfig): Change {
   const touchKey = change.state.sentTouches.at(-1)?.key;
-  const { messageKey, text, channel } = reply;
-  const words = { ...(messageKey ? { messageKey } : {}), ...(text ? { text } : {}), ...(channel ? { channel } : {}) };
+  const { messageKey, text, channel, evidence } = reply;
+  const words = { ...(messageKey ? { messageKey } : {}), ...(text ? { text } : {}), ...(channel ? { channel } : {}), ...(evidence ? { evidence } : {}) };
   let c = log(change, now, { kind: "reply_received", ...words, ...judgement, ...(touchKey ? { touchKey } : {}) });
   c = { ...c, state: { ...c.state, status: "replied", lastActivityAt: Math.max(c.state.lastActivityAt, now), softBounces: 0 } };
   c = haltAll(c, "paused", "the lead replied", now);
   const { intent } = judgement;
   const readAs = intent !== "needs_review" ? ` (${intent.replace("_", " ")})` : " (needs review)";
   c = effect(c, { kind: "alert", reason: "reply", message: `${text ? text.slice(0, 500) : "The lead replied."}\n\nRead as:${readAs}` });
-  if (intent === "unsubscribe") return optOut(c, channel ?? "email", "reply", now);
+  if (intent === "unsubscribe") return optOut(c, channel ?? "email", "reply", now, evidence);
   if (intent === "not_now") return effect(c, { kind: "schedule", timer: { kind: "hold_ends" }, at: addLocalDays(now, c.state.timezone, config.notNowHoldDays) });
   return c;
 }
@@ -96,7 +96,7 @@ export function outOfOffice(change: Change, returnDate: string | undefined, now:
  * stops and it is suppressed. Soft: the next touches go as planned (the retry), and only
  * repeated soft failures with no sign of life between suppress it.
  */
-export function bounced(change: Change, bounce: { bounceType: "hard" | "soft"; address: string; status?: string; diagnostic: string }, now: number, config: SequenceConfig): Change {
+export function bounced(change: Change, bounce: { bounceType: "hard" | "soft"; address: string; status?: string; diagnostic: string; evidence?: string }, now: number, config: SequenceConfig): Change {
   const softBounces = (change.state.softBounces ?? 0) + (bounce.bounceType === "soft" ? 1 : 0);
   const suppressed = bounce.bounceType === "hard" || softBounces >= config.softBounceLimit;
   let c = log(change, now, { kind: "bounced", ...bounce, suppressed });
@@ -108,7 +108,7 @@ export function bounced(change: Change, bounce: { bounceType: "hard" | "soft"; a
     const { touch } = delivery;
     c = log(dropDelivery(c, touch.key), now, { kind: "touch_skipped", enrolmentId: touch.enrolmentId, sequenceId: touch.sequenceId, stepId: touch.stepId, channel: "email", reason: `the address bounced: ${reason}` });
   }
-  return effect(c, { kind: "suppress", channel: "email", value: bounce.address, reason });
+  return effect(c, { kind: "suppress", channel: "email", value: bounce.address, reason, ...(bounce.evidence ? { evidence: bounce.evidence } : {}) });
 }
 
 /** SMS START after a STOP: texts may go again, with the consent recorded anew (the webhook lifts the suppression). */
@@ -127,20 +127,35 @@ export function markBooked(change: Change, source: string, now: number): Change 
 }
 
 /**
+ * What proves an opt-out when the caller names nothing more specific: each method's own
+ * check (a signed token, the provider's signed webhook, the owner's session).
+ */
+const OPT_OUT_EVIDENCE: Record<ConsentMethod, string> = {
+  form: "the lead's form post",
+  unsubscribe_link: "signed unsubscribe link",
+  one_click: "signed one-click unsubscribe (RFC 8058)",
+  owner: "owner action",
+  reply: "the lead's reply",
+  sms_stop: "STOP from the lead's number (signed provider webhook)",
+  sms_start: "START from the lead's number (signed provider webhook)",
+  complaint: "complaint report",
+};
+
+/**
  * The lead opted out. From email (the unsubscribe link) every sequence stops at once and
  * pending touches are dropped; from SMS (STOP) only texts stop. Either way the channel's
  * consent is recorded as withdrawn and the address goes on the suppression list.
  * Repeating it changes nothing.
  */
-export function optOut(change: Change, channel: Channel, method: ConsentMethod, now: number): Change {
+export function optOut(change: Change, channel: Channel, method: ConsentMethod, now: number, evidence = OPT_OUT_EVIDENCE[method]): Change {
   const { state } = change;
   const address = channel === "email" ? state.profile.email : state.profile.phone;
   const suppressed = (c: Change) =>
-    address ? effect(c, { kind: "suppress", channel, value: address, reason: method === "one_click" ? "unsubscribed (one-click)" : `unsubscribed (${method.replace("_", " ")})` }) : c;
+    address ? effect(c, { kind: "suppress", channel, value: address, reason: method === "one_click" ? "unsubscribed (one-click)" : `unsubscribed (${method.replace("_", " ")})`, evidence }) : c;
   if (channel === "sms") {
     // STOP ends texts only: the lead's emails (and its own consent to them) are untouched.
     if (state.consent.sms?.granted === false) return change;
-    let c = log(change, now, { kind: "unsubscribed", channel, method });
+    let c = log(change, now, { kind: "unsubscribed", channel, method, evidence });
     c = { ...c, state: { ...c.state, consent: { ...c.state.consent, sms: { granted: false, at: now, method } } } };
     for (const delivery of state.deliveries.filter((d) => d.touch.channel === "sms")) {
       const { touch } = delivery;
@@ -149,7 +164,7 @@ export function optOut(change: Change, channel: Channel, method: ConsentMethod, 
     return suppressed(c);
   }
   if (state.status === "unsubscribed" && state.consent.email?.granted === false) return change;
-  let c = log(change, now, { kind: "unsubscribed", channel, method });
+  let c = log(change, now, { kind: "unsubscribed", channel, method, evidence });
   c = { ...c, state: { ...c.state, status: "unsubscribed", consent: { ...c.state.consent, email: { granted: false, at: now, method } } } };
   return suppressed(haltAll(c, "unsubscribed", "the lead unsubscribed", now));
 }

@@ -162,6 +162,8 @@ export interface Reply {
   channel?: Channel;
   /** Judged at intake (by the model, or by the rules where none answered); absent, the engine's rules judge it once, on arrival. */
   judgement?: ReplyJudgement;
+  /** What proved the reply is the lead's (a signed routing address, the sender's authentication). */
+  evidence?: string;
 }
 
 export type LeadEvent =
@@ -196,10 +198,10 @@ export type LeadEvent =
   | { kind: "delivery_deferred"; key: string; until: number }
   | ({ kind: "reply_received" } & Reply)
   | { kind: "auto_reply_received"; returnDate?: string }
-  | { kind: "bounced"; bounceType: "hard" | "soft"; address: string; status?: string; diagnostic: string }
+  | { kind: "bounced"; bounceType: "hard" | "soft"; address: string; status?: string; diagnostic: string; evidence?: string }
   | { kind: "sms_resubscribed" }
   | { kind: "booked"; source: string }
-  | { kind: "unsubscribed"; channel: "email" | "sms"; method: ConsentMethod }
+  | { kind: "unsubscribed"; channel: "email" | "sms"; method: ConsentMethod; evidence?: string }
   | { kind: "hand_off_requested"; reason: string }
   | ({ kind: "draft_ready" } & DraftAnswered)
   | ({ kind: "draft_reviewed" } & DraftReview)
@@ -222,7 +224,7 @@ export type LeadEffect =
   | { kind: "enrol"; sequenceId: string; reason: EnrolReason }
   | { kind: "alert"; reason: "reply" | "rep_task"; message: string }
   /** Put an address on the D1 suppression list (the object retries until D1 takes it). */
-  | { kind: "suppress"; channel: "email" | "sms"; value: string; reason: string }
+  | { kind: "suppress"; channel: "email" | "sms"; value: string; reason: string; evidence?: string }
   /** Hand the lead to a person: the object builds the package and delivers it to every destination. */
   | { kind: "hand_off"; triggers: { trigger: string; reason: string }[] }
   /** Draft the touch ahead of its time; the object answers with `draft_ready`. */

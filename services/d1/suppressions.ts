@@ -59,11 +59,12 @@ export function normaliseEntry(channel: SuppressedChannel, raw: string, phoneReg
 }
 
 /** Adds entries; an entry already there keeps its first reason. Returns how many were new. */
-export async function suppress(db: D1Database, entries: { channel: SuppressedChannel; value: string; reason: string }[], now: number): Promise<number> {
+/** Adds entries (an existing one keeps its reason and evidence); `evidence` says what proved it, for the owner who may undo it. */
+export async function suppress(db: D1Database, entries: { channel: SuppressedChannel; value: string; reason: string; evidence?: string }[], now: number): Promise<number> {
   let added = 0;
-  // D1 binds at most 100 parameters a statement; an entry takes 4.
-  for (let i = 0; i < entries.length; i += 25) {
-    const rows = entries.slice(i, i + 25).map((e) => ({ ...e, reason: e.reason.slice(0, 200), createdAt: now }));
+  // D1 binds at most 100 parameters a statement; an entry takes 5.
+  for (let i = 0; i < entries.length; i += 20) {
+    const rows = entries.slice(i, i + 20).map((e) => ({ channel: e.channel, value: e.value, reason: e.reason.slice(0, 200), evidence: e.evidence?.slice(0, 500) ?? null, createdAt: now }));
     const inserted = await drizzle(db).insert(suppressions).values(rows).onConflictDoNothing().returning({ value: suppressions.value }).all();
     added += inserted.length;
   }

@@ -4,11 +4,12 @@ import { inboundMessages } from "../../schemas/d1";
 import type { LeadId } from "../../schemas/lead";
 import { clockFrom } from "../../services/clock";
 import { replyJudgeFor } from "../../services/ai/reply-judgement";
-import { leadIdFor } from "../../services/crypto/lead-identity";
 import { leadObject } from "../lead-stub";
 import { tokenKeys } from "../../services/crypto/signed-token";
 import { suppress } from "../../services/d1/suppressions";
-import { leadOfMessageIds, resolveLead } from "./lead-resolution";
+import { isLead, proveReport, resolveLead, type Resolution } from "./lead-resolution";
+import { reportReferences } from "../../engine/inbound/report-references";
+import { senderAuthentication, type SenderAuthentication } from "../../engine/inbound/sender-authentication";
 import { MAX_INBOUND_BYTES, readInbound, type InboundReading } from "../../services/read-inbound";
 
 /**
@@ -67,59 +68,95 @@ async function handle(message: ForwardableEmailMessage, env: Env): Promise<void>
 
   if (kind.kind === "bounce" || kind.kind === "complaint") {
     const address = kind.kind === "bounce" ? kind.bounce.recipient : kind.recipient;
-    // The returned copy of our message names the touch; the failed address names the lead.
-    const returned = mail.reportParts.flatMap((p) => (/rfc822/.test(p.mimeType) ? [...p.text.slice(0, 16_000).matchAll(/^message-id:\s*<([^<>\s]{1,250})>/gim)].map((m) => m[1]!) : []));
-    const leadId = (await leadOfMessageIds(env.DB, returned)) ?? (address ? await leadIdFor(env.LEAD_ID_SECRET, { email: address }) : null);
     const detail = kind.kind === "bounce" ? { bounce: kind.bounce } : { complaint: { recipient: kind.recipient, feedbackType: kind.feedbackType } };
     if (!address) {
-      await record({ ...base, kind: kind.kind, leadId, disposition: await forwardToOwner(message, env, "no recipient found in the report"), detail });
+      await record({ ...base, kind: kind.kind, leadId: null, disposition: await forwardToOwner(message, env, "no recipient found in the report"), detail });
       return;
     }
-    let known = false;
-    if (leadId && kind.kind === "bounce") {
-      const { type, status, diagnostic } = kind.bounce;
-      known = await leadObject(env, leadId).recordBounce({ bounceType: type, address, ...(status ? { status } : {}), diagnostic });
-    } else if (leadId) {
-      known = (await leadObject(env, leadId).unsubscribe("email", "complaint")) !== null;
+    // A report anyone could have written changes nothing: it must tie to a message we sent to that address.
+    const proof = await proveReport(env, tokenKeys(env), reportReferences(mail), [message.to, ...mail.to], address);
+    if (!proof) {
+      await record({ ...base, kind: kind.kind, leadId: null, disposition: "unverified", detail: { ...detail, unverified: "nothing in the report ties it to a message we sent to this address" } });
+      return;
     }
-    // An address that is no lead of ours (or whose lead was erased) still must not be mailed again.
+    const { leadId, evidence } = proof;
+    let known = false;
+    if (kind.kind === "bounce") {
+      const { type, status, diagnostic } = kind.bounce;
+      known = await leadObject(env, leadId).recordBounce({ bounceType: type, address, ...(status ? { status } : {}), diagnostic, evidence });
+    } else {
+      known = (await leadObject(env, leadId).unsubscribe("email", "complaint", `complaint (${kind.feedbackType}) that ${evidence}`)) !== null;
+    }
+    // An address whose lead was erased still must not be mailed again (a signed address in the report still proves it was ours).
     const suppressNow = !known && (kind.kind === "complaint" || kind.bounce.type === "hard");
-    if (suppressNow) await suppress(env.DB, [{ channel: "email", value: address, reason: kind.kind === "complaint" ? `complaint (${kind.feedbackType})` : `hard bounce${kind.bounce.status ? ` ${kind.bounce.status}` : ""}` }], now);
-    await record({ ...base, kind: kind.kind, leadId: known ? leadId : null, disposition: known ? "applied" : suppressNow ? "suppressed: no lead" : "unmatched", detail });
+    if (suppressNow) await suppress(env.DB, [{ channel: "email", value: address, reason: kind.kind === "complaint" ? `complaint (${kind.feedbackType})` : `hard bounce${kind.bounce.status ? ` ${kind.bounce.status}` : ""}`, evidence }], now);
+    await record({ ...base, kind: kind.kind, leadId: known ? leadId : null, disposition: known ? "applied" : suppressNow ? "suppressed: no lead" : "unmatched", detail: { ...detail, evidence } });
     return;
   }
 
   const resolution = await resolveLead(env, tokenKeys(env), [message.to, ...mail.to], mail.threadIds, mail.from);
+  // The signed routing address proves itself; a thread or sender match only names a lead, so
+  // the receiving side must vouch for the From before anything acts on it.
+  const proof = resolution && proofOf(resolution, senderAuthentication(mail));
+  const resolvedBy = resolution ? { resolvedBy: resolution.by } : {};
 
   if (kind.kind === "auto_reply") {
+    if (resolution && !proof?.verified) {
+      await record({ ...base, kind: "auto_reply", leadId: null, disposition: "unverified", detail: { returnDate: kind.returnDate, ...resolvedBy, unverified: proof!.reason } });
+      return;
+    }
     const applied = resolution ? await leadObject(env, resolution.leadId).recordAutoReply(kind.returnDate ?? undefined) : false;
-    await record({ ...base, kind: "auto_reply", leadId: applied ? resolution!.leadId : null, disposition: applied ? "applied" : "unmatched", detail: { returnDate: kind.returnDate, ...(resolution ? { resolvedBy: resolution.by } : {}) } });
+    await record({ ...base, kind: "auto_reply", leadId: applied ? resolution!.leadId : null, disposition: applied ? "applied" : "unmatched", detail: { returnDate: kind.returnDate, ...resolvedBy, ...(proof?.verified ? { evidence: proof.evidence } : {}) } });
     return;
   }
 
   if (kind.kind === "challenge") {
     // A sender-verification request needs a person's click; nothing automatic should answer it.
-    await record({ ...base, kind: "challenge", leadId: resolution?.leadId ?? null, disposition: await forwardToOwner(message, env), detail: {} });
+    await record({ ...base, kind: "challenge", leadId: proof?.verified ? resolution!.leadId : null, disposition: await forwardToOwner(message, env), detail: {} });
     return;
   }
 
   const { visibleText = "", judgement } = reading;
   const text = (visibleText || mail.text).slice(0, 2000);
-  const detail = { visibleText: visibleText.slice(0, 4000), intent: judgement?.intent, confidence: judgement?.confidence, judgedBy: judgement?.judgedBy, ...(judgement?.competitor ? { competitor: judgement.competitor } : {}), ...(resolution ? { resolvedBy: resolution.by } : {}) };
+  const detail = { visibleText: visibleText.slice(0, 4000), intent: judgement?.intent, confidence: judgement?.confidence, judgedBy: judgement?.judgedBy, ...(judgement?.competitor ? { competitor: judgement.competitor } : {}), ...resolvedBy };
+  if (resolution && !proof?.verified) {
+    // Unproven: the owner reads it and decides; it does not unsubscribe, pause, score or hand off.
+    if (!(await isLead(env.DB, resolution.leadId))) {
+      await record({ ...base, kind: "human", leadId: null, disposition: `unmatched; ${await forwardToOwner(message, env)}`, detail });
+      return;
+    }
+    const forwarded = await forwardToOwner(message, env, `needs review: the sender is not verified (${proof!.reason})`);
+    await record({ ...base, kind: "human", leadId: null, disposition: `needs_review; ${forwarded}`, detail: { ...detail, candidateLeadId: resolution.leadId, unverified: proof!.reason } });
+    return;
+  }
+  const evidence = proof?.verified ? proof.evidence : undefined;
   let applied = false;
   if (resolution?.purpose === "unsubscribe") {
-    applied = (await leadObject(env, resolution.leadId).unsubscribe("email", "reply")) !== null;
+    applied = (await leadObject(env, resolution.leadId).unsubscribe("email", "reply", evidence)) !== null;
   } else if (resolution) {
     applied = await leadObject(env, resolution.leadId).recordReply({
       ...(mail.messageId ? { messageKey: mail.messageId } : {}),
       ...(text ? { text } : {}),
       channel: "email",
       ...(judgement ? { judgement } : {}),
+      ...(evidence ? { evidence } : {}),
     });
   }
   // A person wrote: the owner gets the original, whether or not it matched a lead.
   const forwarded = resolution?.purpose === "unsubscribe" && applied ? "applied" : await forwardToOwner(message, env);
-  await record({ ...base, kind: resolution?.purpose === "unsubscribe" ? "unsubscribe_request" : "human", leadId: applied ? resolution!.leadId : null, disposition: applied ? `applied; ${forwarded}` : `unmatched; ${forwarded}`, detail });
+  await record({ ...base, kind: resolution?.purpose === "unsubscribe" ? "unsubscribe_request" : "human", leadId: applied ? resolution!.leadId : null, disposition: applied ? `applied; ${forwarded}` : `unmatched; ${forwarded}`, detail: { ...detail, ...(evidence ? { evidence } : {}) } });
+}
+
+/**
+ * What lets a resolved message act. The signed routing address is proof by itself. A thread
+ * match is not: our Message-IDs are predictable from the lead id that our links carry, and
+ * they travel in quoted and forwarded mail, so like a bare `From:` match it needs the
+ * receiving side's authentication of the sender.
+ */
+function proofOf(resolution: Resolution, sender: SenderAuthentication): { verified: true; evidence: string } | { verified: false; reason: string } {
+  if (resolution.by === "routing_address") return { verified: true, evidence: `signed ${resolution.purpose} address` };
+  if (!sender.verified) return sender;
+  return { verified: true, evidence: resolution.by === "thread" ? `answers our Message-ID ${resolution.messageId}; ${sender.evidence}` : sender.evidence };
 }
 
 async function forwardToOwner(message: ForwardableEmailMessage, env: Env, note?: string): Promise<string> {

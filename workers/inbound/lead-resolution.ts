@@ -1,12 +1,18 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { events } from "../../schemas/d1";
+import { events, leads, touches } from "../../schemas/d1";
 import type { LeadId } from "../../schemas/lead";
+import type { ReportReferences } from "../../engine/inbound/report-references";
 import { leadIdFor } from "../../services/crypto/lead-identity";
 import { readRoutingAddress, type MailboxPurpose } from "../../services/crypto/reply-address";
 import type { TokenKeys } from "../../services/crypto/signed-token";
 
-export type Resolution = { leadId: LeadId; by: "routing_address" | "thread" | "sender"; purpose: MailboxPurpose };
+/**
+ * `routing_address` is proof by itself (its tag is signed); `thread` and `sender` only say
+ * which lead a message is about, and the handler acts on them only when the receiving side
+ * authenticated the sender.
+ */
+export type Resolution = { leadId: LeadId; by: "routing_address" | "thread" | "sender"; purpose: MailboxPurpose; messageId?: string };
 
 /**
  * Which lead a message is about, in order of trust: the signed token in the routing
@@ -26,20 +32,57 @@ export async function resolveLead(
       if (routed) return { leadId: routed.leadId, by: "routing_address", purpose: routed.purpose };
     }
   }
-  const byThread = await leadOfMessageIds(env.DB, threadIds);
-  if (byThread) return { leadId: byThread, by: "thread", purpose: "reply" };
+  const byThread = await sentMessage(env.DB, threadIds);
+  if (byThread) return { leadId: byThread.leadId, by: "thread", purpose: "reply", messageId: byThread.messageId };
   if (sender) return { leadId: await leadIdFor(env.LEAD_ID_SECRET, { email: sender }), by: "sender", purpose: "reply" };
   return null;
 }
 
-/** The lead one of our sent Message-IDs went to; providers report them with or without angle brackets. */
-export async function leadOfMessageIds(db: D1Database, ids: string[]): Promise<LeadId | null> {
+/** The first of these ids that is a Message-ID we sent (a `touch_sent` event), and its lead; providers report them with or without angle brackets. */
+async function sentMessage(db: D1Database, ids: string[]): Promise<{ leadId: LeadId; messageId: string } | null> {
   const wanted = [...new Set(ids.slice(-20).flatMap((id) => [id, `<${id}>`]))];
   if (wanted.length === 0) return null;
   const row = await drizzle(db)
-    .select({ leadId: events.leadId })
+    .select({ leadId: events.leadId, messageId: sql<string>`json_extract(${events.data}, '$.messageId')` })
     .from(events)
     .where(and(eq(events.kind, "touch_sent"), inArray(sql`json_extract(${events.data}, '$.messageId')`, wanted)))
     .get();
-  return (row?.leadId as LeadId | undefined) ?? null;
+  return row ? { leadId: row.leadId as LeadId, messageId: row.messageId } : null;
+}
+
+/**
+ * The lead a bounce or complaint about `address` is proven to be about, and what proved it;
+ * null when nothing ties it to a message we sent to that address. Anyone can write a
+ * report naming any address, so the report must carry something only our own message to
+ * that address had: a Message-ID we sent (checked against the touches we recorded), a
+ * signed routing address (our Reply-To or List-Unsubscribe mailto, or the address the
+ * report was sent to), or our `X-Follow-Up-Touch` header naming a touch we sent there.
+ */
+export async function proveReport(
+  env: Pick<Env, "DB" | "LEAD_ID_SECRET">,
+  keys: TokenKeys | undefined,
+  references: ReportReferences,
+  recipients: string[],
+  address: string,
+): Promise<{ leadId: LeadId; evidence: string } | null> {
+  const addressLead = await leadIdFor(env.LEAD_ID_SECRET, { email: address });
+  const sent = await sentMessage(env.DB, references.messageIds);
+  if (sent && sent.leadId === addressLead) return { leadId: addressLead, evidence: `returned our Message-ID ${sent.messageId.replace(/^<?/, "<").replace(/>?$/, ">")}` };
+  if (keys) {
+    for (const routing of [...references.routingAddresses, ...recipients]) {
+      const routed = await readRoutingAddress(keys, routing);
+      if (routed?.leadId === addressLead) return { leadId: addressLead, evidence: `returned our signed ${routed.purpose} address` };
+    }
+  }
+  if (references.touchKeys.length > 0) {
+    const ids = references.touchKeys.map((key) => `${addressLead}:${key}`);
+    const touch = await drizzle(env.DB).select({ id: touches.id }).from(touches).where(inArray(touches.id, ids)).get();
+    if (touch) return { leadId: addressLead, evidence: `returned our X-Follow-Up-Touch ${touch.id.slice(addressLead.length + 1)}` };
+  }
+  return null;
+}
+
+/** Whether the lead is in the D1 index: an unproven message names it only as a candidate. */
+export async function isLead(db: D1Database, leadId: LeadId): Promise<boolean> {
+  return (await drizzle(db).select({ id: leads.id }).from(leads).where(eq(leads.id, leadId)).get()) !== undefined;
 }

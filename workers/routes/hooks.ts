@@ -63,7 +63,7 @@ hooks.post(
     const leadIds = (await drizzle(c.env.DB).select({ id: leads.id }).from(leads).where(eq(leads.phone, phone)).all()).map((r) => r.id as LeadId);
     const word = body.toLowerCase().replace(/[.!]+$/, "");
     if (STOP_WORDS.has(word)) {
-      await suppress(c.env.DB, [{ channel: "sms", value: phone, reason: `replied ${body.toUpperCase()}` }], now);
+      await suppress(c.env.DB, [{ channel: "sms", value: phone, reason: `replied ${body.toUpperCase()}`, evidence: "STOP from the number (signed provider webhook)" }], now);
       await Promise.all(leadIds.map((id) => leadObject(c.env, id).unsubscribe("sms", "sms_stop")));
     } else if (START_WORDS.has(word) && (await removeSuppression(c.env.DB, "sms", phone))) {
       // START only means something after a STOP; "yes" to anything else is a reply.

@@ -27,7 +27,7 @@ suppressionsApi.post(
     const { channel, value, reason } = c.req.valid("json");
     const entry = normaliseEntry(channel, value, c.env.DEFAULT_PHONE_REGION);
     if ("problem" in entry) throw new AppError(422, "invalid_entry", `"${value}" is ${entry.problem}.`);
-    const added = await suppress(c.env.DB, [{ channel, value: entry.value, reason }], clockFrom(c.env).now());
+    const added = await suppress(c.env.DB, [{ channel, value: entry.value, reason, evidence: "owner action" }], clockFrom(c.env).now());
     return c.json({ channel, value: entry.value, added: added > 0 }, added > 0 ? 201 : 200);
   },
 );
@@ -54,7 +54,7 @@ suppressionsApi.post("/import", limitBody(MAX_IMPORT_BYTES, "A suppression impor
   if (rows.length > MAX_IMPORT_ROWS + 1) throw new AppError(413, "too_many_rows", `An import may have at most ${MAX_IMPORT_ROWS} lines.`);
   const header = rows[0]?.[0]?.trim().toLowerCase();
   const start = header && ["value", "email", "address", "phone", "domain"].includes(header) ? 1 : 0;
-  const entries: { channel: SuppressedChannel; value: string; reason: string }[] = [];
+  const entries: { channel: SuppressedChannel; value: string; reason: string; evidence: string }[] = [];
   const skipped: { line: number; value: string; problem: string }[] = [];
   rows.slice(start).forEach((cells, i) => {
     const line = i + start + 1;
@@ -63,7 +63,7 @@ suppressionsApi.post("/import", limitBody(MAX_IMPORT_BYTES, "A suppression impor
     if (!channel.success) return void skipped.push({ line, value: raw.slice(0, 100), problem: `unknown channel "${channelText.slice(0, 20)}"` });
     const entry = normaliseEntry(channel.data, raw, c.env.DEFAULT_PHONE_REGION);
     if ("problem" in entry) return void skipped.push({ line, value: raw.slice(0, 100), problem: entry.problem });
-    entries.push({ channel: channel.data, value: entry.value, reason: reason || "imported" });
+    entries.push({ channel: channel.data, value: entry.value, reason: reason || "imported", evidence: "owner action (import)" });
   });
   const added = await suppress(c.env.DB, entries, clockFrom(c.env).now());
   return c.json({ imported: added, alreadyListed: entries.length - added, skipped: skipped.slice(0, 100), skippedCount: skipped.length });
