@@ -315,24 +315,26 @@ export class LeadObject extends DurableObject<Env> {
     for (let pass = 0; pass < 50; pass++) {
       const due = storage.dueItems(this.sql, this.seams.clock.now());
       if (due.length === 0) return;
-      // Drafts are for later touches, and the projection for the owner: what the lead gets goes first.
-      const rank = (item: storage.DueItem) => (item.kind === "draft" ? 2 : item.kind === "project" ? 1 : 0);
+      // What the lead gets (or must stop getting) goes first, then the owner's view in D1,
+      // then the slower work for people: alerts, hand-offs, drafts of later touches.
+      const rank = (item: storage.DueItem) => (item.kind === "project" ? 1 : ["alert", "hand_off", "handoff", "draft"].includes(item.kind) ? 2 : 0);
       for (const item of due.sort((x, y) => rank(x) - rank(y))) await this.runItem(item);
     }
   }
 
   private async runItem(item: storage.DueItem): Promise<void> {
     const state = this.load();
+    const now = this.seams.clock.now();
     const leaseEnd = this.seams.clock.engineTimeAt(this.seams.clock.wallNow() + EFFECT_LEASE_MS);
-    storage.leaseDue(this.sql, item.id, leaseEnd);
+    const leased = storage.leaseDue(this.sql, item.id, now, leaseEnd);
+    if (leased === undefined) return;
     if (state === null) return storage.completeDue(this.sql, item.id);
+    const { payload, attempts } = leased;
     if (item.kind === "timer") {
       // The engine moves or clears the timer; one it leaves alone fires again after the lease.
-      return this.apply({ kind: "timer_fired", timer: JSON.parse(item.payload) as Timer });
+      return this.apply({ kind: "timer_fired", timer: JSON.parse(payload) as Timer });
     }
-    const effect = { ...JSON.parse(item.payload), kind: item.kind } as EffectRow;
-    const attempts = item.attempts + 1;
-    const now = this.seams.clock.now();
+    const effect = { ...JSON.parse(payload), kind: item.kind } as EffectRow;
     let result: EffectResult;
     try {
       result = await performEffect(effect, this.effectContext(state, now));
@@ -342,7 +344,7 @@ export class LeadObject extends DurableObject<Env> {
     if (result.kind === "done") {
       const { then = [] } = result;
       const settle = () => {
-        storage.completeDue(this.sql, item.id, item.payload);
+        storage.completeDue(this.sql, item.id, payload);
         for (const next of then) storage.queueEffect(this.sql, next.key, next.effect, now);
       };
       if (result.event) this.apply(result.event, settle);
@@ -352,7 +354,7 @@ export class LeadObject extends DurableObject<Env> {
     const givenUp = result.kind === "failed" || attempts >= EFFECT_MAX_ATTEMPTS;
     console.error(JSON.stringify({ leadId: state.id, event: "effect_not_done", effect: item.kind, key: item.key, attempts, reason: result.reason, givenUp }));
     if (!givenUp) return storage.retryDue(this.sql, item.id, now + retryDelayMs(attempts, Math.random()));
-    this.apply({ kind: "effect_failed", effect: item.kind, attempts, reason: result.reason }, () => storage.completeDue(this.sql, item.id, item.payload));
+    this.apply({ kind: "effect_failed", effect: item.kind, attempts, reason: result.reason }, () => storage.completeDue(this.sql, item.id, payload));
   }
 
   private effectContext(state: LeadState, now: number): EffectContext {

@@ -183,10 +183,14 @@ export function completeDue(sql: SqlStorage, id: number, payload?: string): void
 /**
  * Takes a row for one attempt: it counts as an attempt and is not due again until the lease
  * ends, so an object evicted mid-effect runs it again after the lease, and a second drain
- * meanwhile leaves it alone.
+ * meanwhile leaves it alone. Undefined when the row is gone or no longer due.
  */
-export function leaseDue(sql: SqlStorage, id: number, until: number): void {
-  sql.exec("UPDATE due SET due_at = ?, attempts = attempts + 1 WHERE id = ?", until, id);
+export function leaseDue(sql: SqlStorage, id: number, now: number, until: number): { payload: string; attempts: number } | undefined {
+  // The row as it is now, if it is still due: an earlier row of the same pass may have
+  // moved it, cleared it or asked for it again with a newer payload.
+  return sql
+    .exec<{ payload: string; attempts: number }>("UPDATE due SET due_at = ?, attempts = attempts + 1 WHERE id = ? AND due_at <= ? RETURNING payload, attempts", until, id, now)
+    .toArray()[0];
 }
 
 /** Puts a row that failed back for its next attempt. */

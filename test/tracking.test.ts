@@ -195,9 +195,9 @@ describe("the hot path does no storage work before answering", () => {
     // The lead's object answers nothing until released: a route that waited on it would hang.
     const leads = new Proxy(env.LEADS, {
       get: (t, p) =>
-        p === "get"
-          ? (id: DurableObjectId) =>
-              new Proxy(t.get(id), {
+        p === "getByName"
+          ? (name: string) =>
+              new Proxy(t.getByName(name), {
                 // RPC methods are called on the stub itself: binding them would be an RPC call too.
                 get: (stub, m) =>
                   typeof m === "string" && m.startsWith("record")
