@@ -6,12 +6,29 @@ import { LeadIdSchema, type LeadId } from "../../schemas/lead";
 /** Visitor ids come from the site's own storage: accept only the shape the snippet makes. */
 export const isVisitorId = (value: unknown): value is string => typeof value === "string" && /^[A-Za-z0-9_-]{8,64}$/.test(value);
 
-/** Ties a snippet visitor to a lead; a later identification (a new ticket or form) wins. */
+/** Ties a snippet visitor to a lead on a signed click ticket's word; a later ticket wins. */
 export async function linkVisitor(db: D1Database, visitorId: string, leadId: LeadId, now: number): Promise<void> {
   await drizzle(db)
     .insert(visitors)
     .values({ id: visitorId, leadId, linkedAt: now })
     .onConflictDoUpdate({ target: visitors.id, set: { leadId, linkedAt: now } });
+}
+
+/**
+ * Ties a visitor named by a form post to the lead, unless the lead already has another
+ * visitor: a post is anyone's, and only a signed click ticket may add a second browser.
+ * True when the visitor is now the lead's.
+ */
+export async function linkPostedVisitor(db: D1Database, visitorId: string, leadId: LeadId, now: number): Promise<boolean> {
+  const result = await db
+    .prepare(
+      `INSERT INTO visitors (id, lead_id, linked_at) SELECT ?1, ?2, ?3
+       WHERE NOT EXISTS (SELECT 1 FROM visitors WHERE lead_id = ?2 AND id <> ?1)
+       ON CONFLICT (id) DO UPDATE SET lead_id = excluded.lead_id, linked_at = excluded.linked_at`,
+    )
+    .bind(visitorId, leadId, now)
+    .run();
+  return result.meta.changes > 0;
 }
 
 export async function leadForVisitor(db: D1Database, visitorId: string): Promise<LeadId | null> {

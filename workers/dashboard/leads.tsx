@@ -137,6 +137,10 @@ function EntryRow(props: { entry: TimelineEntry; engaged: Map<string, number> })
       break;
     case "effect_failed":
       detail = <strong class="warn">{`${entry.effect} failed after ${entry.attempts} attempts: ${entry.reason}`}</strong>;
+    case "change_refused":
+      // A post by anyone asked to change what the lead established: the owner sees what was kept, and why.
+      detail = entry.reason;
+      break;
       break;
     case "enrolled":
       detail = `${entry.sequenceId} version ${entry.version} (${entry.reason})`;

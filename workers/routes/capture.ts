@@ -11,7 +11,7 @@ import { findForm, originAllowed } from "../../services/d1/forms";
 import { leadIdFor } from "../../services/crypto/lead-identity";
 import { leadObject } from "../lead-stub";
 import { currentSequence } from "../../services/d1/sequences";
-import { linkVisitor } from "../../services/d1/visitors";
+import { linkPostedVisitor } from "../../services/d1/visitors";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -54,8 +54,14 @@ capture.post(
       // The lead keeps the version current now; a missing sequence (deleted preset id) enrols in none rather than losing the lead.
       const sequence = form.sequenceId ? await currentSequence(c.env.DB, form.sequenceId) : undefined;
       await leadObject(c.env, leadId).submitForm(submission, sequence);
-      // From now on the snippet's page views on this browser belong to this lead.
-      if (visitorId) c.executionCtx.waitUntil(linkVisitor(c.env.DB, visitorId, leadId, receivedAt));
+      // From now on the snippet's page views on this browser belong to this lead, unless it has a browser already.
+      if (visitorId) {
+        c.executionCtx.waitUntil(
+          linkPostedVisitor(c.env.DB, visitorId, leadId, receivedAt).then((linked) => {
+            if (!linked) console.log(JSON.stringify({ event: "visitor_not_linked", leadId, reason: "the lead has a visitor already; only a click ticket adds one" }));
+          }).catch((error) => console.error(JSON.stringify({ event: "visitor_link_failed", error: String(error) }))),
+        );
+      }
     }
 
     const accept = c.req.header("accept") ?? "";

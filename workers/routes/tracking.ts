@@ -89,6 +89,10 @@ tracking.post(
     if (!parsed.success) throw invalid("invalid_beacon", "The beacon is not valid.", parsed.error);
     const beacon = parsed.data;
     const site = c.var.site;
+    // A site reports its own pages: another site's URL in a beacon would classify as anything.
+    if (new URL(beacon.u).origin !== site.origin.toLowerCase()) {
+      throw new AppError(422, "page_not_on_site", `A beacon from ${site.origin} reports only that site's pages.`);
+    }
     const facts = requestFacts(c.req.raw);
     const now = clockFrom(c.env).now();
     if (site.tracking === "aggregate") {
