@@ -3,6 +3,7 @@ import { messageKind, type MessageKind } from "../engine/inbound/message-kind";
 import type { ReplyJudge } from "./ai/reply-judgement";
 import type { ReplyJudgement } from "../schemas/lead";
 import { visibleReply } from "../engine/inbound/visible-text";
+import { senderAuthentication } from "../engine/inbound/sender-authentication";
 
 /** Inbound mail larger than this is refused at the door: replies are small, attachments are not ours to keep. */
 export const MAX_INBOUND_BYTES = 2 * 1024 * 1024;
@@ -34,6 +35,8 @@ export function describeReading(reading: InboundReading) {
     messageId: message.messageId,
     threadIds: message.threadIds,
     kind: kind.kind,
+    /** Whether the receiving side vouches for the From: what a From or thread match needs before it acts. */
+    senderAuthentication: senderAuthentication(message),
     ...(kind.kind === "bounce" ? { bounce: kind.bounce } : {}),
     ...(kind.kind === "complaint" ? { complaint: { recipient: kind.recipient, feedbackType: kind.feedbackType } } : {}),
     ...(kind.kind === "auto_reply" ? { autoReply: { returnDate: kind.returnDate } } : {}),

@@ -98,6 +98,27 @@ describe("dashboard pages", () => {
     expect(api.funnel.leads).toBeGreaterThan(0);
   });
 
+  it("a lead's page shows each suppression of its address with what proved it, and the owner can lift it", async () => {
+    const form = await makeForm({ sequenceId: "new-inquiry" });
+    const email = `${unique("lift")}@example.com`;
+    const { leadId } = (await (await postJson(form.id, { email, name: "Lee" })).json()) as { leadId: string };
+    const stub = stubFor(leadId);
+    await settle(stub);
+    await stub.unsubscribe("email", "one_click");
+    await settle(stub);
+    const { cookie, csrf } = await login();
+    const page = await (await get(`/dashboard/leads/${leadId}`, cookie)).text();
+    expect(page).toContain("proved by signed one-click unsubscribe (RFC 8058)");
+    expect(page).toContain(`/dashboard/leads/${leadId}/suppressions/email/lift`);
+    const lifted = await post(`/dashboard/leads/${leadId}/suppressions/email/lift`, { _csrf: csrf }, { cookie });
+    expect(lifted.status).toBe(303);
+    expect(await env.DB.prepare("SELECT reason FROM suppressions WHERE channel = 'email' AND value = ?").bind(email).first()).toBeNull();
+    const after = await (await get(lifted.headers.get("location")!, cookie)).text();
+    expect(after).toContain("Suppression lifted");
+    expect(after).not.toContain(`/dashboard/leads/${leadId}/suppressions/email/lift`);
+    expect((await post(`/dashboard/leads/${leadId}/suppressions/email/lift`, { _csrf: csrf }, { cookie })).status).toBe(404);
+  });
+
   it("a lead's page shows its timeline with lead-supplied text escaped, and its actions work", async () => {
     const form = await makeForm({ sequenceId: "new-inquiry" });
     // minimaxir/big-list-of-naughty-strings (MIT), as the fixtures README cites it.

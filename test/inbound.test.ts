@@ -494,7 +494,7 @@ describe("POST /api/inbound/inspect", () => {
     const raw = mail({ from: email, to: replyTo, subject: "Re: hi", body: "We already use RoofCo, not interested.\n\nOn Mon, Nov 2, 2026 at 10:00 AM Sam <sam@example.com> wrote:\n> hi" });
     const response = await asOwner("/api/inbound/inspect", { method: "POST", headers: { "content-type": "message/rfc822" }, body: raw });
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ kind: "human", visibleText: "We already use RoofCo, not interested.", intent: "not_interested" });
+    expect(await response.json()).toMatchObject({ kind: "human", visibleText: "We already use RoofCo, not interested.", intent: "not_interested", senderAuthentication: { verified: false, reason: "no Authentication-Results from the receiving side" } });
     expect((await summaryOf(stub)).status).toBe("active");
   });
 

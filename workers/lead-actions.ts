@@ -1,6 +1,7 @@
 import type { LeadId, LeadSummary, RepAction } from "../schemas/lead";
 import { AppError } from "../services/app-error";
 import { currentSequence } from "../services/d1/sequences";
+import { removeSuppression, suppressionsOf, type SuppressedChannel, type SuppressionRow } from "../services/d1/suppressions";
 import { eraseLead, exportLead } from "./lead-data";
 import { leadObject } from "./lead-stub";
 
@@ -56,4 +57,26 @@ export async function enrolLead(env: Env, leadId: LeadId, sequenceId: string): P
     throw new AppError(409, result.reason ?? "not_enrolled", message);
   }
   return { sequenceId: sequence.id, version: sequence.version };
+}
+
+const ownAddresses = (lead: LeadSummary) => [
+  ...(lead.profile.email ? [{ channel: "email" as const, value: lead.profile.email }] : []),
+  ...(lead.profile.phone ? [{ channel: "sms" as const, value: lead.profile.phone }] : []),
+];
+
+/** The suppression entries for the lead's own addresses, each with its reason and what proved it. */
+export async function leadSuppressions(env: Env, lead: LeadSummary): Promise<SuppressionRow[]> {
+  return suppressionsOf(env.DB, ownAddresses(lead));
+}
+
+/**
+ * The owner undoes a suppression of the lead's address on one channel (an unverified
+ * automation's mistake, or the lead asked to be mailed again); 404 when there is none. The
+ * lead's own record — a withdrawn consent, an undeliverable address — stays as it is.
+ */
+export async function liftLeadSuppression(env: Env, leadId: LeadId, channel: SuppressedChannel): Promise<void> {
+  const address = ownAddresses(await leadSummary(env, leadId)).find((a) => a.channel === channel);
+  if (!address || !(await removeSuppression(env.DB, channel, address.value.trim().toLowerCase()))) {
+    throw new AppError(404, "not_suppressed", `The lead's ${channel === "sms" ? "phone" : "address"} is not on the suppression list.`);
+  }
 }

@@ -1,4 +1,4 @@
-import { and, eq, inArray, type SQL } from "drizzle-orm";
+import { and, eq, inArray, or, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
 import { suppressions } from "../../schemas/d1";
@@ -69,6 +69,16 @@ export async function suppress(db: D1Database, entries: { channel: SuppressedCha
     added += inserted.length;
   }
   return added;
+}
+
+/** The entries listing exactly these addresses (not their domains or hashes), with their reason and evidence. */
+export async function suppressionsOf(db: D1Database, addresses: { channel: SuppressedChannel; value: string }[]): Promise<SuppressionRow[]> {
+  if (addresses.length === 0) return [];
+  return drizzle(db)
+    .select()
+    .from(suppressions)
+    .where(or(...addresses.map((a) => and(eq(suppressions.channel, a.channel), eq(suppressions.value, a.value.trim().toLowerCase())))))
+    .all();
 }
 
 export async function removeSuppression(db: D1Database, channel: SuppressedChannel, value: string): Promise<boolean> {

@@ -1,4 +1,5 @@
 import type { LeadRow } from "../../schemas/d1";
+import type { SuppressionRow } from "../../services/d1/suppressions";
 import { LeadStatusSchema, type LeadSummary, type TimelineEntry } from "../../schemas/lead";
 import { Choice, Csrf, FieldTable, figures, ListTable, when } from "./layout";
 
@@ -123,6 +124,7 @@ function EntryRow(props: { entry: TimelineEntry; engaged: Map<string, number> })
         <>
           <span class="pill">{entry.intent ?? "reply"}</span>
           {entry.confidence !== undefined ? ` ${Math.round(entry.confidence * 100)}%` : ""}
+          {entry.evidence && <span class="muted">{` · proved by ${entry.evidence}`}</span>}
           {entry.text && <pre>{entry.text}</pre>}
         </>
       );
@@ -135,12 +137,12 @@ function EntryRow(props: { entry: TimelineEntry; engaged: Map<string, number> })
     case "handed_off":
       detail = `${entry.trigger}: ${entry.reason}`;
       break;
-    case "effect_failed":
-      detail = <strong class="warn">{`${entry.effect} failed after ${entry.attempts} attempts: ${entry.reason}`}</strong>;
     case "change_refused":
       // A post by anyone asked to change what the lead established: the owner sees what was kept, and why.
       detail = entry.reason;
       break;
+    case "effect_failed":
+      detail = <strong class="warn">{`${entry.effect} failed after ${entry.attempts} attempts: ${entry.reason}`}</strong>;
       break;
     case "enrolled":
       detail = `${entry.sequenceId} version ${entry.version} (${entry.reason})`;
@@ -170,7 +172,7 @@ const ACTIONS: [string, string, string?][] = [
   ["hand-off", "Hand off"],
 ];
 
-export function LeadPage(props: { lead: LeadSummary; csrf: string }) {
+export function LeadPage(props: { lead: LeadSummary; suppressions: SuppressionRow[]; csrf: string }) {
   const { lead } = props;
   const engaged = new Map(lead.engagement.visits.map((v) => [v.pageViewId, v.engagedMs]));
   const { profile } = lead;
@@ -202,6 +204,29 @@ export function LeadPage(props: { lead: LeadSummary; csrf: string }) {
               </tr>
             );
           })}
+        </tbody>
+      </table>
+      <h2>Suppressions</h2>
+      <table data-testid="suppressions">
+        <tbody>
+          {props.suppressions.length === 0 && (
+            <tr>
+              <td class="muted">Neither the lead's address nor its phone is suppressed.</td>
+            </tr>
+          )}
+          {props.suppressions.map((row) => (
+            <tr>
+              <th>{row.channel}</th>
+              <td>{`${row.reason} ${when(row.createdAt)}`}</td>
+              <td>{row.evidence ? `proved by ${row.evidence}` : <span class="muted">no evidence recorded</span>}</td>
+              <td>
+                <form method="post" action={`/dashboard/leads/${lead.id}/suppressions/${row.channel}/lift`} class="inline">
+                  <Csrf token={props.csrf} />
+                  <button class="secondary">Lift</button>
+                </form>
+              </td>
+            </tr>
+          ))}
         </tbody>
       </table>
       <h2>Score factors</h2>

@@ -31,7 +31,7 @@ import {
 import { Install, Settings } from "../dashboard/setup";
 import { AppError } from "../../services/app-error";
 import { listForms } from "../../services/d1/forms";
-import { decideLead, eraseLeadEverywhere, handOffLead, leadExport, leadSummary, markLeadBooked } from "../lead-actions";
+import { decideLead, eraseLeadEverywhere, handOffLead, leadExport, leadSummary, leadSuppressions, liftLeadSuppression, markLeadBooked } from "../lead-actions";
 import { leadsCsv } from "../lead-export";
 import { importChunk, ImportChunkSchema } from "../lead-import";
 import { listLeads } from "../../services/d1/lead-index";
@@ -146,6 +146,7 @@ const DONE: Record<string, string> = {
   booked: "Marked booked.",
   "hand-off": "Handed to a rep.",
   erased: "The lead was erased.",
+  lifted: "Suppression lifted: the address may be contacted again.",
   reviewed: "Review saved.",
   drafting: "Saved as a new version of the sequence.",
 };
@@ -194,7 +195,13 @@ dashboard.use("/review/:leadId/*", leadParam);
 dashboard.get("/leads/:leadId", async (c) => {
   const lead = await leadSummary(c.env, c.var.leadId);
   const title = lead.profile.name || lead.profile.email || lead.profile.phone || "Lead";
-  return render(c, title, "/dashboard/leads", <LeadPage lead={lead} csrf={c.get("csrf")} />);
+  return render(c, title, "/dashboard/leads", <LeadPage lead={lead} suppressions={await leadSuppressions(c.env, lead)} csrf={c.get("csrf")} />);
+});
+
+/** Undo a suppression of the lead's address: every automated one records what proved it, and the owner may disagree. */
+dashboard.post("/leads/:leadId/suppressions/:channel{email|sms}/lift", async (c) => {
+  await liftLeadSuppression(c.env, c.var.leadId, c.req.param("channel") as "email" | "sms");
+  return c.redirect(`/dashboard/leads/${c.var.leadId}?done=lifted`, 303);
 });
 
 dashboard.get("/leads/:leadId/export", async (c) => {
