@@ -72,6 +72,15 @@ export function senderFrom(env: Env): { sender: Sender } | { missing: string[] }
   };
 }
 
+/**
+ * The countries SMS may go to: SMS_COUNTRIES, or the business's own (DEFAULT_PHONE_REGION).
+ * Texts to premium and far-away numbers are how SMS pumping fraud bills the sender.
+ */
+export function smsCountriesFrom(env: Env): string[] {
+  const listed = (env.SMS_COUNTRIES ?? "").split(",").map((c) => c.trim().toUpperCase()).filter((c) => /^[A-Z]{2}$/.test(c));
+  return listed.length > 0 ? listed : [(env.DEFAULT_PHONE_REGION || "US").toUpperCase()];
+}
+
 export function pacingRulesFrom(env: Env): PacingRules {
   const dailyCap = number(env.SENDER_DAILY_CAP, 200, 1);
   return {
@@ -80,6 +89,7 @@ export function pacingRulesFrom(env: Env): PacingRules {
     warmupGrowth: number(env.WARMUP_DAILY_GROWTH, 1.3, 1),
     minSpacingMs: number(env.MIN_SEND_SPACING_SECONDS, 20) * 1000,
     jitterMs: number(env.MIN_SEND_SPACING_SECONDS, 20) * 500,
+    instantPerDomainCap: number(env.INSTANT_PER_DOMAIN_DAILY_CAP, 50, 1),
     timezone: businessTimezone(env),
   };
 }

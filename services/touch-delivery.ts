@@ -1,7 +1,8 @@
 import type { OutgoingTouch } from "../engine/lead/lead-state";
 import type { LeadId } from "../schemas/lead";
 import type { EmailTransport, SmsTransport } from "./channels/transport";
-import { pacingRulesFrom, senderFrom } from "./deployment-settings";
+import { parsePhoneNumberFromString } from "libphonenumber-js";
+import { pacingRulesFrom, senderFrom, smsCountriesFrom } from "./deployment-settings";
 import { composeEmail, composeSms } from "./email-composer";
 import { tokenKeys } from "./crypto/signed-token";
 import { knownSites } from "./d1/sites";
@@ -38,6 +39,9 @@ export async function deliverTouch({ env, transports, now }: DeliveryDeps, leadI
 
   if (touch.channel === "sms") {
     if (!env.SMS_FROM) return { kind: "failed", permanent: false, reason: "SMS_FROM is not set" };
+    const country = parsePhoneNumberFromString(touch.to)?.country;
+    const allowed = smsCountriesFrom(env);
+    if (!country || !allowed.includes(country)) return { kind: "blocked", reason: `SMS to ${country ?? "this number's country"} is not on the allow-list (SMS_COUNTRIES: ${allowed.join(", ")})` };
     return outcomeOf(await transports.sms.sendSms({ from: env.SMS_FROM, to: touch.to, text: composeSms(touch.text) }, idempotencyKey, leadId));
   }
 
@@ -46,8 +50,10 @@ export async function deliverTouch({ env, transports, now }: DeliveryDeps, leadI
   const keys = tokenKeys(env);
   if (!keys) return { kind: "failed", permanent: false, reason: "TOKEN_SECRET is not set" };
   const { sender } = identity;
-  const slot = await env.SENDERS.getByName(sender.email.toLowerCase()).reserve(idempotencyKey, now, pacingRulesFrom(env), touch.instant);
-  if (slot > now) return { kind: "deferred", until: slot };
+  const recipientDomain = touch.to.slice(touch.to.lastIndexOf("@") + 1);
+  const reservation = await env.SENDERS.getByName(sender.email.toLowerCase()).reserve(idempotencyKey, now, pacingRulesFrom(env), touch.instant, recipientDomain);
+  if ("refused" in reservation) return { kind: "blocked", reason: reservation.refused };
+  if (reservation.slot > now) return { kind: "deferred", until: reservation.slot };
   // Click tickets identify visitors: only for sites that track individuals.
   const siteOrigins = new Set([...(await knownSites(env.DB)).values()].filter((s) => s.tracking !== "aggregate").map((s) => s.origin));
   const email = await composeEmail(keys, sender, siteOrigins, leadId, touch, now);

@@ -32,7 +32,7 @@ describe("lead data is text, never markup or links", () => {
       expect(text).not.toContain("verify your account");
     }
     // Every tracked link in the email goes somewhere the template wrote.
-    const tracked = [...ack.html.matchAll(/href="[^"]*(\/c\/[A-Za-z0-9._-]+)"/g)].map((m) => m[1]!);
+    const tracked = [...(ack.html ?? "").matchAll(/href="[^"]*(\/c\/[A-Za-z0-9._-]+)"/g)].map((m) => m[1]!);
     expect(tracked.length).toBeGreaterThan(0);
     for (const path of tracked) {
       const redirect = await call(path);

@@ -255,7 +255,7 @@ describe("channels", () => {
     expect((await outboxFor(leadId)).map((m) => m.subject)).toEqual(["Got your request, Ann"]);
   });
 
-  it("over the sender's daily cap a follow-up waits for the next day, in order; an instant answer is never held back", async () => {
+  it("over the sender's daily cap every touch waits for the next day, in order: an instant answer counts too", async () => {
     const followUp: SequenceVersion = {
       id: "one-follow-up",
       version: 1,
@@ -273,15 +273,57 @@ describe("channels", () => {
     await settle(second.stub);
     expect(await outboxFor(first.leadId)).toHaveLength(1);
     expect(await outboxFor(second.leadId)).toHaveLength(0);
+    // A flood of form posts must not spend a warming address past its cap: the acknowledgement waits too.
     const third = await freshLead();
     await withEnv(third.stub, capped);
     await third.stub.submitForm(submission(`${unique("three")}@example.com`), NEW_INQUIRY);
     await settle(third.stub);
-    expect((await outboxFor(third.leadId)).map((m) => m.subject)).toEqual(["Got your request, Ann"]);
-    const waiting = (await summaryOf(second.stub)).pendingTouches;
-    expect(waiting).toEqual([expect.objectContaining({ channel: "email", attempts: 0 })]);
-    // The cap rolls it to the next day's window.
-    expect(waiting[0]!.dueAt).toBeGreaterThanOrEqual(Date.UTC(2026, 10, 3, 14, 0));
+    expect(await outboxFor(third.leadId)).toEqual([]);
+    for (const stub of [second.stub, third.stub]) {
+      const waiting = (await summaryOf(stub)).pendingTouches;
+      expect(waiting).toEqual([expect.objectContaining({ channel: "email", attempts: 0 })]);
+      // The cap rolls it to the next day's window.
+      expect(waiting[0]!.dueAt).toBeGreaterThanOrEqual(Date.UTC(2026, 10, 3, 5, 0));
+    }
+  });
+
+  it("instant answers to one recipient domain stop at the per-domain cap, recorded as skipped; the leads are kept", async () => {
+    const limits = { SENDER_EMAIL: `${unique("domains")}@example.com`, INSTANT_PER_DOMAIN_DAILY_CAP: "2" };
+    const domain = `${unique("flooded")}.example`;
+    const leads = [];
+    for (let i = 0; i < 3; i++) {
+      const lead = await freshLead();
+      await withEnv(lead.stub, limits);
+      await lead.stub.submitForm(submission(`victim${i}@${domain}`), NEW_INQUIRY);
+      await settle(lead.stub);
+      leads.push(lead);
+    }
+    const sent = await Promise.all(leads.map(async (l) => (await outboxFor(l.leadId)).filter((m) => m.channel === "email").length));
+    expect(sent).toEqual([1, 1, 0]);
+    const third = await summaryOf(leads[2]!.stub);
+    expect(third.profile.email).toBe(`victim2@${domain}`);
+    expect(third.timeline.find((e) => e.kind === "touch_skipped" && e.channel === "email")).toMatchObject({ reason: expect.stringContaining("per-domain cap") });
+    // Another domain is not held back by this one.
+    const other = await freshLead();
+    await withEnv(other.stub, limits);
+    await other.stub.submitForm(submission(`${unique("other")}@example.org`), NEW_INQUIRY);
+    await settle(other.stub);
+    expect((await outboxFor(other.leadId)).filter((m) => m.channel === "email")).toHaveLength(1);
+  });
+
+  it("SMS goes only to countries on the allow-list (the business's own by default); email carries on", async () => {
+    const uk = { profile: { email: `${unique("uk")}@example.com`, firstName: "Ann", phone: "+447400123456", timezone: "Europe/London" }, consent: { sms: true } };
+    const blocked = await freshLead();
+    await blocked.stub.submitForm(submission(uk.profile.email, uk), NEW_INQUIRY);
+    await settle(blocked.stub);
+    expect((await outboxFor(blocked.leadId)).map((m) => m.channel)).toEqual(["email"]);
+    expect((await summaryOf(blocked.stub)).timeline.find((e) => e.kind === "touch_skipped" && e.channel === "sms")).toMatchObject({ reason: expect.stringContaining("GB is not on the allow-list") });
+
+    const allowed = await freshLead();
+    await withEnv(allowed.stub, { SMS_COUNTRIES: "US, GB" });
+    await allowed.stub.submitForm(submission(`${unique("uk2")}@example.com`, { ...uk, profile: { ...uk.profile, email: `${unique("uk2")}@example.com` } }), NEW_INQUIRY);
+    await settle(allowed.stub);
+    expect((await outboxFor(allowed.leadId)).map((m) => m.channel).sort()).toEqual(["email", "sms"]);
   });
 });
 

@@ -18,6 +18,11 @@ export interface PacingRules {
   jitterMs: number;
   /** The business's zone: the sender's day starts at its midnight. */
   timezone: string;
+  /**
+   * Instant answers to one recipient domain per day: a flood of form posts naming
+   * addresses at one domain must not turn the owner's address into that domain's spammer.
+   */
+  instantPerDomainCap: number;
 }
 
 export interface PacingState {
@@ -28,9 +33,14 @@ export interface PacingState {
   lastSlot: number;
   /** Slots already given, by touch key, so a retried touch keeps its place. */
   slots: Record<string, number>;
+  /** Instant answers per `day domain` (recent days only). */
+  instantByDomain?: Record<string, number>;
 }
 
 export const EMPTY_PACING: PacingState = { counts: {}, lastSlot: 0, slots: {} };
+
+/** A slot, or why the touch may not go at all (a recorded skip for the lead, never a lost lead). */
+export type Reservation = { state: PacingState; slot: number; refused?: undefined } | { state: PacingState; refused: string };
 
 const DAY = 86_400_000;
 
@@ -56,16 +66,23 @@ function fraction(key: string): number {
 
 /**
  * The moment this touch may leave, and the sender's state with the slot taken. An instant
- * touch (the answer to a form the lead just sent) leaves now and only counts: a lead who
- * asked must not wait behind the day's follow-ups.
+ * touch (the answer to a form the lead just sent) leaves now while the day's cap has room —
+ * it counts like any other, so a flood of posts cannot spend the address past its warm-up —
+ * and at most `instantPerDomainCap` a day go to one recipient domain.
  */
-export function reserveSlot(state: PacingState, rules: PacingRules, key: string, now: number, instant = false): { state: PacingState; slot: number } {
+export function reserveSlot(state: PacingState, rules: PacingRules, key: string, now: number, instant = false, recipientDomain?: string): Reservation {
   const held = state.slots[key];
   if (held !== undefined) return { state, slot: held };
   const firstDay = state.firstDay ?? dayOf(now, rules.timezone);
-  if (instant) {
-    const day = dayOf(now, rules.timezone);
-    return { state: { ...state, firstDay, counts: { ...state.counts, [day]: (state.counts[day] ?? 0) + 1 }, slots: { ...state.slots, [key]: now } }, slot: now };
+  const today = dayOf(now, rules.timezone);
+  if (instant && (state.counts[today] ?? 0) < capOn(rules, firstDay, today)) {
+    const domainKey = `${today} ${(recipientDomain ?? "").toLowerCase()}`;
+    const toDomain = state.instantByDomain?.[domainKey] ?? 0;
+    if (recipientDomain && toDomain >= rules.instantPerDomainCap) {
+      return { state, refused: `${toDomain} instant answers to ${recipientDomain} today already (the per-domain cap)` };
+    }
+    const instantByDomain = Object.fromEntries(Object.entries({ ...state.instantByDomain, [domainKey]: toDomain + 1 }).filter(([k]) => k.startsWith(today)));
+    return { state: { ...state, firstDay, counts: { ...state.counts, [today]: (state.counts[today] ?? 0) + 1 }, slots: { ...state.slots, [key]: now }, instantByDomain }, slot: now };
   }
   let slot = Math.max(now, state.lastSlot > 0 ? state.lastSlot + rules.minSpacingMs + fraction(key) * rules.jitterMs : now);
   // A full day rolls the slot to the next midnight; the ramp guarantees a later day has room.
@@ -78,5 +95,5 @@ export function reserveSlot(state: PacingState, rules: PacingRules, key: string,
   // Keep a few days of counts and a day of slots: enough to answer retries, bounded forever.
   const counts = Object.fromEntries(Object.entries({ ...state.counts, [day]: (state.counts[day] ?? 0) + 1 }).filter(([d]) => daysBetween(d, day) < 7));
   const slots = Object.fromEntries(Object.entries({ ...state.slots, [key]: slot }).filter(([, at]) => at > now - DAY));
-  return { state: { firstDay, counts, lastSlot: Math.max(state.lastSlot, slot), slots }, slot };
+  return { state: { ...state, firstDay, counts, lastSlot: Math.max(state.lastSlot, slot), slots }, slot };
 }

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { capOn, EMPTY_PACING, reserveSlot, type PacingRules, type PacingState } from "../engine/time/sender-pacing";
+import { capOn, EMPTY_PACING, reserveSlot, type PacingRules, type PacingState, type Reservation } from "../../engine/time/sender-pacing";
 
-const RULES: PacingRules = { dailyCap: 100, warmupFirstDay: 10, warmupGrowth: 1.5, minSpacingMs: 30_000, jitterMs: 15_000, timezone: "America/New_York" };
+const RULES: PacingRules = { dailyCap: 100, warmupFirstDay: 10, warmupGrowth: 1.5, minSpacingMs: 30_000, jitterMs: 15_000, timezone: "America/New_York", instantPerDomainCap: 3 };
+
+/** The slot a reservation gave; a refusal fails the test. */
+function slotOf(reservation: Reservation): number {
+  if (reservation.refused !== undefined) throw new Error(`refused: ${reservation.refused}`);
+  return reservation.slot;
+}
 /** Monday 2 November 2026, 10:00 in New York. */
 const T0 = Date.UTC(2026, 10, 2, 15, 0);
 
@@ -10,7 +16,7 @@ function reserveMany(count: number, now: number, state: PacingState = EMPTY_PACI
   for (let i = 0; i < count; i++) {
     const next = reserveSlot(state, rules, `lead-${i}:e1-t1-email`, now);
     state = next.state;
-    slots.push(next.slot);
+    slots.push(slotOf(next));
   }
   return { state, slots };
 }
@@ -44,14 +50,34 @@ describe("sender pacing", () => {
   it("a retried touch keeps the slot it was given and takes no second place", () => {
     const first = reserveSlot(EMPTY_PACING, RULES, "a", T0);
     const again = reserveSlot(first.state, RULES, "a", T0 + 5_000);
-    expect(again.slot).toBe(first.slot);
+    expect(slotOf(again)).toBe(slotOf(first));
     expect(again.state).toBe(first.state);
   });
 
-  it("an instant answer leaves at once even on a full day, and still counts", () => {
+  it("an instant answer leaves at once while the day has room, and counts", () => {
+    const almost = reserveMany(9, T0).state;
+    const instant = reserveSlot(almost, RULES, "ack", T0 + 60_000, true, "example.com");
+    expect(slotOf(instant)).toBe(T0 + 60_000);
+    expect(instant.state.counts["2026-11-02"]).toBe(10);
+  });
+
+  it("on a full day an instant answer waits for the next day like any touch: a flood cannot spend a warming address", () => {
     const full = reserveMany(10, T0).state;
-    const instant = reserveSlot(full, RULES, "ack", T0 + 60_000, true);
-    expect(instant.slot).toBe(T0 + 60_000);
-    expect(instant.state.counts["2026-11-02"]).toBe(11);
+    const instant = reserveSlot(full, RULES, "ack", T0 + 60_000, true, "example.com");
+    expect(slotOf(instant)).toBe(Date.UTC(2026, 10, 3, 5, 0));
+  });
+
+  it("instant answers to one recipient domain stop at the per-domain cap; other domains go on", () => {
+    let state: PacingState = EMPTY_PACING;
+    const answers = [1, 2, 3, 4].map((i) => {
+      const reservation = reserveSlot(state, RULES, `ack-${i}`, T0 + i * 1_000, true, "Victim.example");
+      state = reservation.state;
+      return reservation.refused ?? "sent";
+    });
+    expect(answers.slice(0, 3)).toEqual(["sent", "sent", "sent"]);
+    expect(answers[3]).toMatch(/3 instant answers to Victim\.example today already/);
+    expect(slotOf(reserveSlot(state, RULES, "ack-other", T0 + 9_000, true, "other.example"))).toBe(T0 + 9_000);
+    // A new day, a new count.
+    expect(slotOf(reserveSlot(state, RULES, "ack-tomorrow", T0 + 86_400_000, true, "victim.example"))).toBe(T0 + 86_400_000);
   });
 });
