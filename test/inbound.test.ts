@@ -1,159 +1,23 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { SequenceVersion } from "../schemas/sequence";
-import { PRESETS } from "../schemas/sequence-presets";
-import worker from "../workers/index";
-import { readMessage } from "../engine/inbound/message";
-import { messageKind } from "../engine/inbound/message-kind";
-import { visibleReply } from "../engine/inbound/visible-text";
 import { leadIdFor } from "../services/crypto/lead-identity";
 import { asOwner, call, unique } from "./helpers";
-import { advance, clocks, kinds, outboxFor, settle, stubFor, submission, summaryOf, withClock } from "./lead-harness";
+import { deliver, dmarcPass, evidenceOf, inbound, leadWithFirstTouch, mail, replyEntry, suppressed } from "./inbound-mail";
+import { advance, clocks, kinds, outboxFor, settle, stubFor, summaryOf } from "./lead-harness";
 
 /**
- * Inbound email through the Worker's `email()` entry, with raw messages built here and the
- * public labelled fixtures in test/fixtures (replies: github/email_reply_parser,
- * zapier/email-reply-parser, willdurand/EmailReplyParser, crisp-oss/email-reply-parser, MIT;
- * bounces: sisimai/set-of-emails via go-sisimai, BSD-2-Clause).
+ * Inbound email through the Worker's `email()` entry, with raw messages built in
+ * inbound-mail.ts and the public labelled fixtures in test/fixtures (replies:
+ * github/email_reply_parser, zapier/email-reply-parser, willdurand/EmailReplyParser,
+ * crisp-oss/email-reply-parser, MIT; bounces: sisimai/set-of-emails via go-sisimai,
+ * BSD-2-Clause). Whether mail proves itself before it acts: inbound-proof.test.ts.
  */
 
-const NEW_INQUIRY: SequenceVersion = { id: "new-inquiry", version: 0, sequence: PRESETS.get("new-inquiry")! };
 const { replies, bounces } = env.TEST_FIXTURES;
-
-type Delivered = ForwardableEmailMessage & { forwardedTo: string[]; rejected?: string };
-
-function inbound(raw: string | Uint8Array, envelope: { from: string; to: string }): Delivered {
-  const bytes = typeof raw === "string" ? new TextEncoder().encode(raw.replace(/\r?\n/g, "\r\n")) : raw;
-  const headerEnd = new TextDecoder().decode(bytes.slice(0, 64 * 1024)).split(/\r?\n\r?\n/)[0] ?? "";
-  const headers = new Headers();
-  for (const line of headerEnd.replace(/\r?\n[ \t]+/g, " ").split(/\r?\n/)) {
-    const match = /^([!-9;-~]+):\s*(.*)$/.exec(line);
-    if (match) try { headers.append(match[1]!, match[2]!); } catch { /* a header Headers refuses is still in the raw message */ }
-  }
-  const message: Delivered = {
-    ...envelope,
-    headers,
-    raw: new Response(bytes).body!,
-    rawSize: bytes.byteLength,
-    forwardedTo: [],
-    setReject(reason: string) {
-      message.rejected = reason;
-    },
-    async forward(rcptTo: string) {
-      message.forwardedTo.push(rcptTo);
-      return { messageId: `fwd-${message.forwardedTo.length}` };
-    },
-    async reply() {
-      return { messageId: "reply" };
-    },
-  };
-  return message;
-}
-
-async function deliver(message: Delivered): Promise<Delivered> {
-  await worker.email(message, env);
-  return message;
-}
-
-function mail(fields: { from: string; to: string; subject: string; body: string; headers?: Record<string, string>; contentType?: string }): string {
-  const extra = Object.entries(fields.headers ?? {}).map(([name, value]) => `${name}: ${value}\n`).join("");
-  return `From: ${fields.from}\nTo: ${fields.to}\nSubject: ${fields.subject}\nMessage-ID: <${crypto.randomUUID()}@mail.example.net>\nDate: Mon, 2 Nov 2026 16:00:00 +0000\nMIME-Version: 1.0\n${extra}Content-Type: ${fields.contentType ?? "text/plain; charset=utf-8"}\n\n${fields.body}\n`;
-}
-
-/** A lead enrolled in the new-inquiry preset whose acknowledgement went out; its object keyed as production keys it. */
-async function leadWithFirstTouch(prefix = "in") {
-  const email = `${unique(prefix)}@example.org`;
-  const leadId = await leadIdFor(env.LEAD_ID_SECRET, { email });
-  const stub = stubFor(leadId);
-  await withClock(stub);
-  await stub.submitForm(submission(email), NEW_INQUIRY);
-  await settle(stub);
-  const sent = (await outboxFor(leadId)).filter((m) => m.channel === "email");
-  expect(sent.length).toBeGreaterThan(0);
-  const first = sent[0]!;
-  return { email, leadId, stub, replyTo: first.headers["Reply-To"]!, messageId: first.messageId };
-}
 
 const inboundRows = async (leadId: string) =>
   (await env.DB.prepare("SELECT kind, disposition, detail FROM inbound_messages WHERE lead_id = ?").bind(leadId).all<{ kind: string; disposition: string; detail: string }>()).results;
-
-const suppressed = async (channel: string, value: string) =>
-  (await env.DB.prepare("SELECT reason FROM suppressions WHERE channel = ? AND value = ?").bind(channel, value).first<{ reason: string }>())?.reason ?? null;
-
-/** What Email Routing stamps on top of a message whose sender passed DMARC (its real form: see engine/inbound/sender-authentication.ts). */
-const dmarcPass = (address: string) => {
-  const domain = address.slice(address.lastIndexOf("@") + 1).toLowerCase();
-  return { "Authentication-Results": `mx.cloudflare.net; dkim=pass header.d=${domain} header.s=s1; dmarc=pass header.from=${domain} policy.dmarc=none; spf=pass smtp.mailfrom=${address.toLowerCase()}` };
-};
-
-const inboundFrom = async (from: string) =>
-  (await env.DB.prepare("SELECT kind, lead_id, disposition, detail FROM inbound_messages WHERE from_address = ?").bind(from).all<{ kind: string; lead_id: string | null; disposition: string; detail: string }>()).results;
-
-const evidenceOf = async (channel: string, value: string) =>
-  (await env.DB.prepare("SELECT evidence FROM suppressions WHERE channel = ? AND value = ?").bind(channel, value).first<{ evidence: string | null }>())?.evidence ?? null;
-
-const replyEntry = async (stub: ReturnType<typeof stubFor>) => (await summaryOf(stub)).timeline.find((e) => e.kind === "reply_received") as { text?: string; intent?: string; confidence?: number } | undefined;
-
-describe("visible reply text", () => {
-  const normalized = (text: string) => text.replace(/\r\n?/g, "\n").split("\n").map((l) => l.replace(/\s+$/, "")).join("\n").replace(/^\n+|\n+$/g, "");
-
-  it("matches the labelled reply of at least 90% of the fixtures and every containment check", () => {
-    let exact = 0, labelled = 0;
-    const failedChecks: string[] = [];
-    for (const sample of replies) {
-      const got = normalized(visibleReply(sample.body));
-      if (sample.expected_reply !== null) {
-        labelled++;
-        if ((sample.accepted_replies ?? [sample.expected_reply]).some((a) => normalized(a) === got)) exact++;
-      }
-      if (!(sample.must_contain ?? []).every((m) => got.includes(m)) || (sample.must_not_contain ?? []).some((m) => got.includes(m))) failedChecks.push(sample.file);
-    }
-    expect(labelled).toBeGreaterThan(100);
-    expect(exact / labelled).toBeGreaterThanOrEqual(0.9);
-    expect(failedChecks).toEqual([]);
-  });
-
-  it("keeps what the person wrote and drops history in clients and languages the fixtures do not show", () => {
-    const cases: [string, string][] = [
-      ["Ja, gerne nächste Woche.\n\nAm Mo., 2. Nov. 2026 um 10:00 Uhr schrieb Sam Rivera <sam@example.com>:\n> Hallo Ann,\n> wie geht's?", "Ja, gerne nächste Woche."],
-      ["Sí, me interesa.\n\nEl lun, 2 nov 2026 a las 10:00, Sam Rivera (<sam@example.com>) escribió:\n> Hola", "Sí, me interesa."],
-      ["Oui, appelez-moi.\n\nEnvoyé de mon iPhone\n\nLe 2 nov. 2026 à 10:00, Sam <sam@example.com> a écrit :\n\n> Bonjour", "Oui, appelez-moi."],
-      ["Sounds good, Tuesday works.\n\n________________________________\nFrom: Sam Rivera <sam@example.com>\nSent: Monday, November 2, 2026 10:00 AM\nTo: Ann <ann@example.org>\nSubject: Your roof\n\nHi Ann", "Sounds good, Tuesday works."],
-      ["Tak, chętnie.\n\nW dniu 2.11.2026 o 10:00, Sam Rivera <sam@example.com> pisze:\n> Dzień dobry", "Tak, chętnie."],
-      ["Yes please.\n\n-- \nAnn Lee\nHead of Ops", "Yes please."],
-      ["Quoted only below, with nothing written above.", "Quoted only below, with nothing written above."],
-    ];
-    for (const [body, expected] of cases) expect(visibleReply(body)).toBe(expected);
-  });
-
-  it("reads a 767 KB line of quote markers without backtracking (github's email_long_quote)", () => {
-    const sample = replies.find((r) => r.file.endsWith("email_long_quote.txt"))!;
-    expect(visibleReply(sample.body).startsWith("Hi folks")).toBe(true);
-  });
-});
-
-describe("message kind on the fixtures", () => {
-  it("detects at least 95% of labelled bounces with no false bounce, agrees on hard or soft for at least 80%, and finds every auto-reply", async () => {
-    const bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    let bounceHit = 0, bounceOf = 0, falseBounce = 0, typeHit = 0, typeOf = 0, autoHit = 0, autoOf = 0;
-    for (const sample of bounces) {
-      const kind = messageKind(await readMessage(bytes(sample.base64)), Date.UTC(2026, 0, 1));
-      if (sample.is_bounce) {
-        bounceOf++;
-        if (kind.kind === "bounce") {
-          bounceHit++;
-          if (sample.bounce_type === "hard" || sample.bounce_type === "soft") (typeOf++, kind.bounce.type === sample.bounce_type && typeHit++);
-        }
-      } else if (kind.kind === "bounce") falseBounce++;
-      if (sample.is_auto_reply) (autoOf++, kind.kind === "auto_reply" && autoHit++);
-    }
-    expect(bounceHit / bounceOf).toBeGreaterThanOrEqual(0.95);
-    expect(falseBounce).toBe(0);
-    expect(typeHit / typeOf).toBeGreaterThanOrEqual(0.8);
-    expect(autoHit).toBe(autoOf);
-  });
-});
 
 describe("email(): human replies", () => {
   it("a reply to the routing address pauses the lead, is on its timeline with visible text and intent, and reaches the owner", async () => {
@@ -374,117 +238,6 @@ describe("email(): machines", () => {
       expect(message.rejected).toBeUndefined();
       expect(message.forwardedTo).toEqual([env.OWNER_EMAIL]);
     }
-  });
-});
-
-describe("email(): inbound mail proves itself before it acts", () => {
-  const dsn = (recipient: string, returned = "") =>
-    `From: Mail Delivery System <MAILER-DAEMON@mx.forger.example>\nTo: bounces@${env.REPLY_DOMAIN}\nSubject: Undelivered Mail Returned to Sender\nMessage-ID: <${crypto.randomUUID()}@mx.forger.example>\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="b1"\n\n--b1\nContent-Type: text/plain\n\nYour message could not be delivered.\n\n--b1\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.forger.example\n\nFinal-Recipient: rfc822; ${recipient}\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\n\n${returned ? `--b1\nContent-Type: text/rfc822-headers\n\n${returned}\n` : ""}--b1--\n`;
-  const bounceRows = async (recipient: string) =>
-    (await env.DB.prepare("SELECT kind, lead_id, disposition FROM inbound_messages WHERE json_extract(detail, '$.bounce.recipient') = ?").bind(recipient).all()).results;
-  const envelope = { from: "MAILER-DAEMON@mx.forger.example", to: `bounces@${env.REPLY_DOMAIN}` };
-
-  it("a forged bounce from a stranger suppresses no one, leaves the lead alone and is recorded unverified", async () => {
-    const { stub, email } = await leadWithFirstTouch("forged");
-    const stranger = `${unique("nolead")}@example.org`;
-    await deliver(inbound(dsn(email), envelope));
-    await deliver(inbound(dsn(stranger), envelope));
-    await settle(stub);
-    expect(await suppressed("email", email)).toBeNull();
-    expect(await suppressed("email", stranger)).toBeNull();
-    const summary = await summaryOf(stub);
-    expect(kinds(summary)).not.toContain("bounced");
-    expect(summary.status).toBe("active");
-    expect(await bounceRows(email)).toMatchObject([{ kind: "bounce", lead_id: null, disposition: "unverified" }]);
-    expect(await bounceRows(stranger)).toMatchObject([{ kind: "bounce", lead_id: null, disposition: "unverified" }]);
-  });
-
-  it("a bounce returning our Message-ID for another lead, or one we never sent, proves nothing about this address", async () => {
-    const dana = await leadWithFirstTouch("dana");
-    const other = await leadWithFirstTouch("other");
-    await deliver(inbound(dsn(dana.email, `To: ${dana.email}\nMessage-ID: ${other.messageId}`), envelope));
-    await deliver(inbound(dsn(dana.email, `To: ${dana.email}\nMessage-ID: <e1-t1-email.${dana.leadId}@invented.example>\nX-Follow-Up-Touch: nothing-we-sent`), envelope));
-    await settle(dana.stub);
-    expect(await suppressed("email", dana.email)).toBeNull();
-    expect(kinds(await summaryOf(dana.stub))).not.toContain("bounced");
-    expect((await bounceRows(dana.email)).map((r) => r.disposition)).toEqual(["unverified", "unverified"]);
-  });
-
-  it("a bounce whose returned original carries our signed Reply-To or our touch header is proof", async () => {
-    const byAddress = await leadWithFirstTouch("sig");
-    await deliver(inbound(dsn(byAddress.email, `To: ${byAddress.email}\nReply-To: ${byAddress.replyTo}`), envelope));
-    const touchKey = /^<([^.]+)\./.exec(byAddress.messageId)![1]!;
-    const byTouch = await leadWithFirstTouch("hdr");
-    await deliver(inbound(dsn(byTouch.email, `To: ${byTouch.email}\nX-Follow-Up-Touch: ${touchKey}`), envelope));
-    await settle(byAddress.stub);
-    await settle(byTouch.stub);
-    expect(await evidenceOf("email", byAddress.email)).toBe("returned our signed reply address");
-    expect(await evidenceOf("email", byTouch.email)).toBe(`returned our X-Follow-Up-Touch ${touchKey}`);
-    expect((await summaryOf(byTouch.stub)).timeline.find((e) => e.kind === "bounced")).toMatchObject({ bounceType: "hard", suppressed: true });
-  });
-
-  it("a spoofed From with no authentication asking to unsubscribe, or for pricing, changes nothing and reaches the owner as needs_review", async () => {
-    const { stub, email } = await leadWithFirstTouch("spoof");
-    const { score: scoreBefore, consent: consentBefore } = await summaryOf(stub);
-    const to = `info@${env.REPLY_DOMAIN}`;
-    const unsubscribe = await deliver(inbound(mail({ from: email, to, subject: "stop", body: "Please unsubscribe me." }), { from: "attacker@evil.example", to }));
-    // A failing verdict from the receiving side, with a forged passing one beneath it.
-    const failing = "Authentication-Results: mx.cloudflare.net; dkim=none; dmarc=fail header.from=example.org; spf=fail smtp.mailfrom=attacker@evil.example\nAuthentication-Results: mx.cloudflare.net; dmarc=pass header.from=example.org";
-    const pricing = await deliver(inbound(mail({ from: email, to, subject: "pricing", body: "What's your pricing?" }).replace(/^/, `${failing}\n`), { from: "attacker@evil.example", to }));
-    await settle(stub);
-    const summary = await summaryOf(stub);
-    expect(summary.status).toBe("active");
-    expect(summary.consent).toEqual(consentBefore);
-    expect(kinds(summary)).not.toContain("reply_received");
-    expect(kinds(summary)).not.toContain("handed_off");
-    expect(summary.score).toBe(scoreBefore);
-    expect(await suppressed("email", email)).toBeNull();
-    expect(unsubscribe.forwardedTo).toEqual([env.OWNER_EMAIL]);
-    expect(pricing.forwardedTo).toEqual([env.OWNER_EMAIL]);
-    const rows = await inboundFrom(email);
-    expect(rows.map((r) => [r.kind, r.lead_id, r.disposition])).toEqual([["human", null, "needs_review; forwarded"], ["human", null, "needs_review; forwarded"]]);
-    expect(rows.map((r) => JSON.parse(r.detail))).toMatchObject([
-      { resolvedBy: "sender", intent: "unsubscribe", unverified: "no Authentication-Results from the receiving side" },
-      { resolvedBy: "sender", intent: "pricing", unverified: expect.stringContaining("dmarc=fail") },
-    ]);
-  });
-
-  it("a thread match without authentication is needs_review too: a Message-ID is not a signature", async () => {
-    const { stub, messageId } = await leadWithFirstTouch("thread");
-    const to = `hello@${env.REPLY_DOMAIN}`;
-    const from = `${unique("someone")}@other.example`;
-    const message = await deliver(inbound(mail({ from, to, subject: "Re: hi", body: "Please unsubscribe me.", headers: { "In-Reply-To": messageId } }), { from, to }));
-    await settle(stub);
-    expect((await summaryOf(stub)).status).toBe("active");
-    expect(message.forwardedTo).toEqual([env.OWNER_EMAIL]);
-    expect(await inboundFrom(from)).toMatchObject([{ lead_id: null, disposition: "needs_review; forwarded" }]);
-  });
-
-  it("the same requests with dmarc=pass from the receiving side act, and the evidence is recorded", async () => {
-    const quitter = await leadWithFirstTouch("dmarcq");
-    const buyer = await leadWithFirstTouch("dmarcb");
-    const to = `info@${env.REPLY_DOMAIN}`;
-    await deliver(inbound(mail({ from: quitter.email, to, subject: "stop", body: "Please unsubscribe me.", headers: dmarcPass(quitter.email) }), { from: quitter.email, to }));
-    await deliver(inbound(mail({ from: buyer.email, to, subject: "pricing", body: "What's your pricing?", headers: dmarcPass(buyer.email) }), { from: buyer.email, to }));
-    await settle(quitter.stub);
-    await settle(buyer.stub);
-    const evidence = "dmarc=pass header.from=example.org (mx.cloudflare.net)";
-    const quit = await summaryOf(quitter.stub);
-    expect(quit.status).toBe("unsubscribed");
-    expect(quit.timeline.find((e) => e.kind === "unsubscribed")).toMatchObject({ method: "reply", evidence });
-    expect(await evidenceOf("email", quitter.email)).toBe(evidence);
-    expect((await summaryOf(buyer.stub)).status).toBe("with_rep");
-    expect(await replyEntry(buyer.stub)).toMatchObject({ intent: "pricing", evidence });
-  });
-
-  it("an owner can see what proved a suppression and undo it", async () => {
-    const { email, replyTo, stub } = await leadWithFirstTouch("undo");
-    await deliver(inbound(mail({ from: email, to: replyTo, subject: "Re: hi", body: "Please unsubscribe me." }), { from: email, to: replyTo }));
-    await settle(stub);
-    const list = (await (await asOwner("/api/suppressions?channel=email&limit=500")).json()) as { suppressions: { value: string; reason: string; evidence: string | null }[] };
-    expect(list.suppressions.find((s) => s.value === email)).toMatchObject({ reason: "unsubscribed (reply)", evidence: "signed reply address" });
-    expect((await asOwner(`/api/suppressions/email/${encodeURIComponent(email)}`, { method: "DELETE" })).status).toBe(204);
-    expect(await suppressed("email", email)).toBeNull();
   });
 });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { applyEvent, openedStatus } from "../engine/lead/lead-engine";
-import { DEFAULT_ENGINE_CONFIG } from "../engine/engine-config";
-import { type LeadEffect, type LeadState } from "../engine/lead/lead-state";
-import type { RequestFacts } from "../schemas/tracking";
+import { applyEvent, openedStatus } from "../../engine/lead/lead-engine";
+import { DEFAULT_ENGINE_CONFIG } from "../../engine/engine-config";
+import { type LeadEffect, type LeadState } from "../../engine/lead/lead-state";
+import type { RequestFacts } from "../../schemas/tracking";
 
 const T0 = Date.UTC(2026, 10, 3, 14, 0);
 const SECOND = 1000;

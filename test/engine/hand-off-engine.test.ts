@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_HAND_OFF_RULES } from "../engine/hand-off/hand-off-triggers";
-import { buildPackage } from "../engine/hand-off/hand-off-package";
-import { applyEvent } from "../engine/lead/lead-engine";
-import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from "../engine/engine-config";
-import { type LeadEvent, type LeadState } from "../engine/lead/lead-state";
-import { computeScore } from "../engine/hand-off/lead-score";
-import { PERSON, simulate, type Reaction } from "../engine/simulator";
-import type { OutgoingTouch } from "../engine/lead/lead-state";
-import type { Submission, TimelineEntry } from "../schemas/lead";
-import { SequenceSchema, type SequenceVersion } from "../schemas/sequence";
-import { PRESETS } from "../schemas/sequence-presets";
-import type { RequestFacts } from "../schemas/tracking";
+import { DEFAULT_HAND_OFF_RULES } from "../../engine/hand-off/hand-off-triggers";
+import { buildPackage } from "../../engine/hand-off/hand-off-package";
+import { applyEvent } from "../../engine/lead/lead-engine";
+import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from "../../engine/engine-config";
+import { type LeadEvent, type LeadState } from "../../engine/lead/lead-state";
+import { computeScore } from "../../engine/hand-off/lead-score";
+import { PERSON, simulate, type Reaction } from "../../engine/simulator";
+import type { OutgoingTouch } from "../../engine/lead/lead-state";
+import type { Submission, TimelineEntry } from "../../schemas/lead";
+import { SequenceSchema, type SequenceVersion } from "../../schemas/sequence";
+import { PRESETS } from "../../schemas/sequence-presets";
+import type { RequestFacts } from "../../schemas/tracking";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

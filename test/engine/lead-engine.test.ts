@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { applyEvent, mergeProfile } from "../engine/lead/lead-engine";
-import { type LeadState } from "../engine/lead/lead-state";
-import type { Submission } from "../schemas/lead";
+import { applyEvent, mergeProfile } from "../../engine/lead/lead-engine";
+import { type LeadState } from "../../engine/lead/lead-state";
+import type { Submission } from "../../schemas/lead";
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 2, 9, 0);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { applyEvent } from "../engine/lead/lead-engine";
-import { DEFAULT_ENGINE_CONFIG } from "../engine/engine-config";
-import { localParts } from "../engine/time/local-time";
-import { PERSON, simulate, type Reaction, type Simulation } from "../engine/simulator";
-import type { OutgoingTouch } from "../engine/lead/lead-state";
-import type { Submission } from "../schemas/lead";
-import { SequenceSchema, type SequenceInput, type SequenceVersion } from "../schemas/sequence";
-import { PRESETS } from "../schemas/sequence-presets";
+import { applyEvent } from "../../engine/lead/lead-engine";
+import { DEFAULT_ENGINE_CONFIG } from "../../engine/engine-config";
+import { localParts } from "../../engine/time/local-time";
+import { PERSON, simulate, type Reaction, type Simulation } from "../../engine/simulator";
+import type { OutgoingTouch } from "../../engine/lead/lead-state";
+import type { Submission } from "../../schemas/lead";
+import { SequenceSchema, type SequenceInput, type SequenceVersion } from "../../schemas/sequence";
+import { PRESETS } from "../../schemas/sequence-presets";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
