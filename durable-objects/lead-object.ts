@@ -52,11 +52,15 @@ export class LeadObject extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => storage.migrate(this.sql));
   }
 
-  /** Records a form post, merging it into the lead (created on first contact), and enrols it in the form's sequence. */
-  async submitForm(submission: Submission, sequence?: SequenceVersion): Promise<{ leadId: LeadId; created: boolean }> {
+  /**
+   * Records a form post, merging it into the lead (created on first contact), and enrols it
+   * in the form's sequence. With `hold` (why the edge could not vouch for the post), that
+   * enrolment waits paused for the owner instead of answering at once.
+   */
+  async submitForm(submission: Submission, sequence?: SequenceVersion, hold?: string): Promise<{ leadId: LeadId; created: boolean }> {
     const existed = this.load() !== null;
     const leadId = this.leadId;
-    await this.handle({ kind: "form_submitted", leadId, submission, ...(sequence ? { sequence } : {}) });
+    await this.handle({ kind: "form_submitted", leadId, submission, ...(sequence ? { sequence } : {}), ...(hold ? { hold } : {}) });
     return { leadId, created: !existed };
   }
 

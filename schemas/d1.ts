@@ -19,6 +19,8 @@ export const forms = sqliteTable("forms", {
   /** The sequence a lead from this form enters; null runs none. */
   sequenceId: text("sequence_id").default("new-inquiry"),
   consent: text("consent", { mode: "json" }).$type<FormConfig["consent"]>().notNull().default(sql`'{}'`),
+  /** JSON: false, true (the deployment's Turnstile keys) or `{ siteKey, secret? }`. */
+  turnstile: text("turnstile", { mode: "json" }).$type<FormConfig["turnstile"]>().notNull().default(sql`'false'`),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });

@@ -25,6 +25,17 @@ const HoneypotFieldSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, "
 /** A consent checkbox on the form: whether the form requires it, and the words next to it. */
 const ConsentFieldSchema = z.object({ required: z.boolean().default(false), wording: z.string().trim().min(1).max(500) });
 
+/**
+ * Turnstile on the form: `true` uses the deployment's TURNSTILE_SITE_KEY and
+ * TURNSTILE_SECRET_KEY; an object names the widget's site key, and its secret unless the
+ * deployment's secret serves.
+ */
+export const FormTurnstileSchema = z.union([
+  z.boolean(),
+  z.object({ siteKey: z.string().trim().min(1).max(200), secret: z.string().trim().min(1).max(200).optional() }),
+]);
+export type FormTurnstile = z.infer<typeof FormTurnstileSchema>;
+
 export const FormConfigSchema = z.object({
   id: FormIdSchema,
   name: z.string().trim().min(1).max(200),
@@ -36,6 +47,8 @@ export const FormConfigSchema = z.object({
   sequenceId: SequenceIdSchema.nullable().default(DEFAULT_SEQUENCE_ID),
   /** `consent_email` / `consent_sms` checkboxes: required ones must be ticked, and their wording is kept with the consent. */
   consent: z.object({ email: ConsentFieldSchema.optional(), sms: ConsentFieldSchema.optional() }).default({}),
+  /** Posts must carry a `cf-turnstile-response` token that Cloudflare's siteverify accepts. */
+  turnstile: FormTurnstileSchema.default(false),
 });
 export type FormConfig = z.infer<typeof FormConfigSchema>;
 

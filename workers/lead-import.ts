@@ -49,6 +49,7 @@ const importForm = (source: string): FormConfig => ({
   honeypotField: "__none__",
   sequenceId: null,
   consent: {},
+  turnstile: false,
 });
 
 export async function importChunk(env: Env, chunk: ImportChunk, sequence: SequenceVersion | undefined, now: number): Promise<ImportResult> {

@@ -12,7 +12,7 @@ import { runStep } from "../sequence/sequence-runner";
 import { draftReady, requestDrafts, reviewDraft } from "../sequence/draft-requests";
 import { deliveryBlocked, deliveryDeferred, deliveryFailed, deliverySent, fireDelivery } from "../sequence/deliveries";
 import { bendTiming } from "../sequence/timing-bends";
-import { bounced, handOff, holdEnds, markBooked, optIn, optOut, outOfOffice, reactivateOnReturn, receiveReply, repAction } from "./lead-lifecycle";
+import { bounced, handOff, holdEnds, holdNewEnrolments, markBooked, optIn, optOut, outOfOffice, reactivateOnReturn, receiveReply, repAction } from "./lead-lifecycle";
 import { type Change, type HumanSignal } from "./lead-state";
 import { judgeReply } from "../inbound/reply-judgement";
 import { EngineConfig, DEFAULT_ENGINE_CONFIG } from "../engine-config";
@@ -85,7 +85,8 @@ function submitForm(current: LeadState | null, event: Extract<LeadEvent, { kind:
   const entries: LeadEffect[] = [{ kind: "append_timeline", entry: { seq, at: now, kind: "form_submitted", submission } }];
   if (kept) entries.push({ kind: "append_timeline", entry: kept });
   const submitted: Change = { state, effects: entries };
-  return finish(base, event.sequence ? enrol(submitted, event.sequence, "form", now) : submitted);
+  const enrolled = event.sequence ? enrol(submitted, event.sequence, "form", now) : submitted;
+  return finish(base, event.hold ? holdNewEnrolments(enrolled, state, event.hold, now) : enrolled);
 }
 
 /** Whether the lead has opened anything: every open from a privacy proxy proves nothing. */

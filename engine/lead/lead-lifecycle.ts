@@ -1,6 +1,6 @@
 import type { Channel } from "../../schemas/sequence";
 import type { ConsentMethod, RepAction, ReplyJudgement } from "../../schemas/lead";
-import type { Change, Reply } from "./lead-state";
+import type { Change, LeadState, Reply } from "./lead-state";
 import { effect, HALTED, log, updateEnrolment } from "./lead-change";
 import { addLocalDays, zonedTime } from "../time/local-time";
 import type { SequenceConfig } from "../sequence/sequence-config";
@@ -59,6 +59,21 @@ function resumePaused(change: Change, now: number): Change {
     c = planStep(c, enrolment.id, enrolment.resumeStep ?? 0, now, now);
   }
   return c;
+}
+
+/**
+ * A post the edge could not vouch for (more posts to its form this minute than a site's
+ * visitors make): the lead and its enrolment are kept, but the enrolment this post started
+ * waits paused for the owner, before its first step, so nothing is mailed or texted to
+ * the address a stranger typed. The owner's Resume starts it from that step.
+ */
+export function holdNewEnrolments(change: Change, before: LeadState, reason: string, now: number): Change {
+  const started = change.state.enrolments.filter((e) => e.status === "active" && !before.enrolments.some((b) => b.id === e.id));
+  if (started.length === 0) return change;
+  const wasActive = before.enrolments.some((e) => e.status === "active");
+  let c = change;
+  for (const enrolment of started) c = endEnrolment(c, enrolment.id, "paused", `held: ${reason}`, now);
+  return wasActive ? { ...c, state: { ...c.state, status: "active" } } : { ...c, state: { ...c.state, status: "paused" } };
 }
 
 /** The "not now" hold is over: the lead's sequences resume, unless someone has taken it since. */

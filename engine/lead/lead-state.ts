@@ -167,7 +167,15 @@ export interface Reply {
 }
 
 export type LeadEvent =
-  | { kind: "form_submitted"; /** The object's own name: a first post creates the lead under it. */ leadId: LeadId; submission: Submission; sequence?: SequenceVersion }
+  | {
+      kind: "form_submitted";
+      /** The object's own name: a first post creates the lead under it. */
+      leadId: LeadId;
+      submission: Submission;
+      sequence?: SequenceVersion;
+      /** Why the edge could not vouch for this post (a form flood): the enrolment it starts waits, paused, for the owner. */
+      hold?: string;
+    }
   | { kind: "email_opened"; messageId: string; sentAt: number; facts: RequestFacts }
   | {
       kind: "link_clicked";

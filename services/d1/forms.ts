@@ -13,6 +13,7 @@ const toConfig = (row: FormRow): FormConfig => ({
   honeypotField: row.honeypotField,
   sequenceId: row.sequenceId,
   consent: row.consent,
+  turnstile: row.turnstile,
 });
 
 export async function findForm(db: D1Database, id: string): Promise<FormConfig | undefined> {

@@ -7,6 +7,7 @@ import { AppError } from "../../services/app-error";
 import { readPostedFields } from "../form-body";
 import { limitBody } from "./body-limit";
 import { interpretSubmission } from "../form-submission";
+import { checkTurnstile, floodHold, refuseFloodingClient } from "../form-admission";
 import { findForm, originAllowed } from "../../services/d1/forms";
 import { leadIdFor } from "../../services/crypto/lead-identity";
 import { leadObject } from "../lead-stub";
@@ -41,19 +42,24 @@ capture.post(
   "/:formId",
   limitBody(MAX_BODY_BYTES, "A form post"),
   async (c) => {
+    await refuseFloodingClient(c);
     const form = c.var.form;
     const receivedAt = clockFrom(c.env).now();
-    const { submission, caughtByHoneypot, visitorId } = interpretSubmission(form, await readPostedFields(c.req.raw), {
+    const posted = await readPostedFields(c.req.raw);
+    const { submission, caughtByHoneypot, visitorId } = interpretSubmission(form, posted, {
       receivedAt,
       page: c.req.header("referer"),
       phoneRegion: c.env.DEFAULT_PHONE_REGION,
     });
+    // After the fields pass: a token is single-use, and a person fixing a field should not need a new one.
+    const unverified = await checkTurnstile(c, form, posted);
     const leadId = await leadIdFor(c.env.LEAD_ID_SECRET, submission.profile);
     // A bot that filled the honeypot gets the answer a person gets, and creates nothing.
     if (!caughtByHoneypot) {
+      const hold = [unverified, await floodHold(c, form)].filter(Boolean).join("; ") || undefined;
       // The lead keeps the version current now; a missing sequence (deleted preset id) enrols in none rather than losing the lead.
       const sequence = form.sequenceId ? await currentSequence(c.env.DB, form.sequenceId) : undefined;
-      await leadObject(c.env, leadId).submitForm(submission, sequence);
+      await leadObject(c.env, leadId).submitForm(submission, sequence, hold);
       // From now on the snippet's page views on this browser belong to this lead, unless it has a browser already.
       if (visitorId) {
         c.executionCtx.waitUntil(

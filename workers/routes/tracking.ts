@@ -10,6 +10,7 @@ import { classifyPage, countPageView, knownSites } from "../../services/d1/sites
 import { destinationOf, readClickTicket, readClickToken, readOpenToken } from "../../services/crypto/tracked-links";
 import { leadForVisitor, linkVisitor } from "../../services/d1/visitors";
 import { clockFrom } from "../../services/clock";
+import { tooManyRequests, withinLimit } from "../abuse-limits";
 
 /** The transparent 1×1 GIF every mail client understands. */
 const PIXEL = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"), (c) => c.charCodeAt(0));
@@ -92,6 +93,10 @@ tracking.post(
     // A site reports its own pages: another site's URL in a beacon would classify as anything.
     if (new URL(beacon.u).origin !== site.origin.toLowerCase()) {
       throw new AppError(422, "page_not_on_site", `A beacon from ${site.origin} reports only that site's pages.`);
+    }
+    // A page sends a view and a leave: far more from one visitor is a script, and is not recorded.
+    if (!(await withinLimit(c.env.BEACONS_PER_VISITOR, `${site.origin}|${beacon.v}`))) {
+      throw tooManyRequests(c, "too_many_beacons", "Too many beacons from this visitor in the last minute; they are not recorded. Send again in a minute.");
     }
     const facts = requestFacts(c.req.raw);
     const now = clockFrom(c.env).now();

@@ -1,0 +1,1 @@
+ALTER TABLE `forms` ADD `turnstile` text DEFAULT 'false' NOT NULL;

@@ -1,0 +1,41 @@
+import type { Context } from "hono";
+import { AppError } from "../services/app-error";
+
+/**
+ * The public routes' rate limits (the Rate Limiting bindings in wrangler.toml). The bindings
+ * count in windows of this many seconds and report no reset time, so a refusal asks the
+ * client to wait one whole window.
+ */
+export const LIMIT_WINDOW_SECONDS = 60;
+
+/**
+ * The address a request came from. Cloudflare's edge always sets `cf-connecting-ip` (and
+ * replaces a client's own); `wrangler dev` sets it too. Behind another proxy off the edge,
+ * the first `x-forwarded-for` hop. A request with neither did not come from the internet
+ * (a service binding, the test harness): there is no client to count.
+ */
+export function clientAddress(request: Request): string | undefined {
+  const direct = request.headers.get("cf-connecting-ip")?.trim();
+  if (direct) return direct;
+  const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+  return forwarded || undefined;
+}
+
+/**
+ * One count against a limit: false when the key is over it. A limiter that fails answers
+ * true — an outage of the counter must not turn away a lead — and says so in the log.
+ */
+export async function withinLimit(limiter: RateLimit, key: string): Promise<boolean> {
+  try {
+    return (await limiter.limit({ key })).success;
+  } catch (error) {
+    console.error(JSON.stringify({ event: "rate_limit_unavailable", error: String(error) }));
+    return true;
+  }
+}
+
+/** The 429 every limited route answers: a reason, and when to try again. */
+export function tooManyRequests(c: Context, code: string, message: string): AppError {
+  c.header("retry-after", String(LIMIT_WINDOW_SECONDS));
+  return new AppError(429, code, message);
+}
