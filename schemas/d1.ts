@@ -270,12 +270,28 @@ export const handOffs = sqliteTable(
 );
 export type HandOffRow = typeof handOffs.$inferSelect;
 
-/** Failed dashboard logins per client, so that guessing the owner token is slowed down. */
+/** Failed owner-token attempts (dashboard login and Bearer API) per client address, so that guessing the token is slowed down. */
 export const loginFailures = sqliteTable("login_failures", {
   client: text("client").primaryKey(),
   failures: integer("failures").notNull(),
   lastAt: integer("last_at").notNull(),
 });
+
+/**
+ * Dashboard sessions, so the server can end one: the cookie names a row by id, and a
+ * session counts only while its row exists, is unexpired and is not revoked (logout revokes
+ * one, "log out everywhere" all).
+ */
+export const dashboardSessions = sqliteTable(
+  "dashboard_sessions",
+  {
+    id: text("id").primaryKey(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [index("dashboard_sessions_expires_idx").on(t.expiresAt)],
+);
 
 /**
  * Daily rollups of the lead rows, by the day a lead came in (UTC) and its sequence ("" for

@@ -16,6 +16,18 @@ describe("owner API authentication", () => {
     expect(await response.json()).toMatchObject({ error: { message: "The owner token is not valid." } });
   });
 
+  it("slows down an address that keeps sending wrong tokens (429, Retry-After); the right token still answers from there, and other addresses are not held up", async () => {
+    const from = (ip: string, token: string) => call("/api/forms", { headers: { authorization: `Bearer ${token}`, "cf-connecting-ip": ip } });
+    const guesser = unique("api-guesser");
+    for (let i = 0; i < 5; i++) expect((await from(guesser, `wrong-${i}`)).status).toBe(401);
+    const throttled = await from(guesser, "wrong-again");
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await throttled.json()).toMatchObject({ error: { code: "too_many_attempts" } });
+    expect((await from(guesser, "test-owner-token")).status).toBe(200);
+    expect((await from(unique("api-other"), "wrong")).status).toBe(401);
+  });
+
   it("refuses a malformed Authorization header with 400", async () => {
     const response = await call("/api/forms", { headers: { authorization: "Basic abc" } });
     expect(response.status).toBe(400);

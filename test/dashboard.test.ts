@@ -48,14 +48,16 @@ describe("dashboard login", () => {
     expect(remote.headers.get("set-cookie")).toMatch(/Secure/);
   });
 
-  it("refuses a wrong token, and slows down a client that keeps guessing", async () => {
+  it("slows down an address that keeps guessing with a 429 and Retry-After; the right token still gets in from there, and other addresses are not held up", async () => {
     const client = unique("guesser");
     for (let i = 0; i < 5; i++) expect((await post("/dashboard/login", { token: `wrong-${i}` }, { "cf-connecting-ip": client })).status).toBe(401);
-    const throttled = await post("/dashboard/login", { token: OWNER_TOKEN }, { "cf-connecting-ip": client });
+    const throttled = await post("/dashboard/login", { token: "wrong-again" }, { "cf-connecting-ip": client });
     expect(throttled.status).toBe(429);
     expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(0);
-    // Another client is not held up by this one.
-    await login();
+    // A shared address (an office, a carrier's NAT) full of guessers does not lock the owner out.
+    await login(client);
+    // Another address is judged on its own.
+    expect((await post("/dashboard/login", { token: "wrong" }, { "cf-connecting-ip": unique("other") })).status).toBe(401);
   });
 
   it("refuses a forged or tampered session cookie, and a POST without the CSRF token", async () => {
@@ -68,6 +70,48 @@ describe("dashboard login", () => {
     const out = await post("/dashboard/logout", { _csrf: csrf }, { cookie });
     expect(out.status).toBe(303);
     expect(out.headers.get("set-cookie")).toMatch(/fu_session=;/);
+  });
+
+  it("a logged-out cookie is refused by the server, not only dropped by the browser", async () => {
+    const { cookie, csrf } = await login();
+    expect((await post("/dashboard/logout", { _csrf: csrf }, { cookie })).status).toBe(303);
+    // Someone who copied the cookie before the logout replays it.
+    const replayed = await get("/dashboard", cookie);
+    expect(replayed.status).toBe(303);
+    expect(replayed.headers.get("location")).toBe("/dashboard/login");
+    expect((await post("/dashboard/leads/" + "0".repeat(32) + "/pause", { _csrf: csrf }, { cookie })).status).toBe(401);
+  });
+
+  it("log out everywhere, on the settings page, ends every session on every device", async () => {
+    const laptop = await login();
+    const phone = await login();
+    const settings = await (await get("/dashboard/settings", phone.cookie)).text();
+    expect(settings).toContain('action="/dashboard/logout-everywhere"');
+    const out = await post("/dashboard/logout-everywhere", { _csrf: phone.csrf }, { cookie: phone.cookie });
+    expect(out.status).toBe(303);
+    for (const device of [laptop, phone]) expect((await get("/dashboard", device.cookie)).status).toBe(303);
+    // A new login works as before.
+    expect((await get("/dashboard", (await login()).cookie)).status).toBe(200);
+  });
+
+  it("a malformed multipart body is a 400 with a reason, on the login and on every dashboard POST", async () => {
+    const truncated = (extra: Record<string, string> = {}) => ({
+      method: "POST",
+      redirect: "manual" as const,
+      headers: { accept: "application/json", "content-type": "multipart/form-data; boundary=XyZ", ...extra },
+      body: '--XyZ\r\nContent-Disposition: form-data; name="token"\r\n\r\nabc',
+    });
+    const login400 = await exports.default.fetch(new Request(`${BASE}/dashboard/login`, truncated({ "cf-connecting-ip": unique("ip") })));
+    expect(login400.status).toBe(400);
+    expect(await login400.json()).toMatchObject({ error: { code: "malformed_body" } });
+    const { cookie } = await login();
+    for (const path of ["/dashboard/logout", "/dashboard/logout-everywhere", `/dashboard/leads/${"0".repeat(32)}/erase`, "/dashboard/sequences/warm/drafting"]) {
+      const response = await exports.default.fetch(new Request(`${BASE}${path}`, truncated({ cookie })));
+      expect(response.status, path).toBe(400);
+      expect(await response.json(), path).toMatchObject({ error: { code: "malformed_body" } });
+    }
+    // The session survived: nothing was acted on.
+    expect((await get("/dashboard", cookie)).status).toBe(200);
   });
 });
 

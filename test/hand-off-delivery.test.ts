@@ -154,6 +154,27 @@ describe("booking webhooks", () => {
     expect(row).toEqual({ status: "booked" });
   });
 
+  it("Cal.com: only the booker books; a guest the booker added (a lead too) keeps its sequence", async () => {
+    const booker = await bookedLead();
+    const guest = await bookedLead();
+    // As Cal.com sends it: the booker first in attendees and in responses.email, the guest after them and in responses.guests.
+    const body = JSON.stringify({
+      triggerEvent: "BOOKING_CREATED",
+      payload: {
+        responses: { email: { label: "email_address", value: booker.email }, guests: { label: "additional_notes", value: [guest.email] } },
+        attendees: [{ email: booker.email, name: "B" }, { email: guest.email, name: "" }],
+        startTime: "2026-11-30T15:00:00Z",
+      },
+    });
+    const response = await call("/hooks/booking/calcom", { method: "POST", headers: { "x-cal-signature-256": await hex("test-calcom-secret", body) }, body });
+    expect(await response.json()).toEqual({ booked: 1 });
+    expect((await summaryOf(booker.stub)).status).toBe("booked");
+    const guestSummary = await summaryOf(guest.stub);
+    expect(guestSummary.status).toBe("active");
+    expect(guestSummary.enrolments.map((e) => e.status)).toEqual(["active"]);
+    expect(guestSummary.timeline.some((e) => e.kind === "booked")).toBe(false);
+  });
+
   it("Calendly: a fresh signed invitee.created books the lead; stale or forged signatures are refused", async () => {
     const { email, stub } = await bookedLead();
     const body = JSON.stringify({ event: "invitee.created", payload: { email, name: "B", scheduled_event: { start_time: "2026-11-30T15:00:00Z" } } });

@@ -1,11 +1,13 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ClickTokenSchema } from "../schemas/tracking";
+import { ClickTicketSchema, ClickTokenSchema } from "../schemas/tracking";
 import { isBotAgent, requestFacts } from "../workers/signals/request-facts";
 import { base64url, signToken, tokenKeys, verifyToken, type TokenKeys } from "../services/crypto/signed-token";
 import { SNIPPET } from "../workers/snippet";
-import { clickToken, openToken, TICKET_PARAM, trackLink } from "../services/crypto/tracked-links";
+import { clickTicket, clickToken, openToken, TICKET_PARAM, trackLink, unsubscribeToken } from "../services/crypto/tracked-links";
+import { hmacSha256 } from "../services/crypto/hmac";
+import { sameSecret } from "../services/crypto/same-secret";
 import worker from "../workers/index";
 import { asOwner, call, callAndSettle, leadSummary, makeLead, ORIGIN, unique } from "./helpers";
 
@@ -23,27 +25,94 @@ async function link(leadId: string, overrides: Partial<{ m: string; i: number; u
 
 describe("signed tokens", () => {
   it("refuse a tampered payload, a tampered tag, a wrong key and a truncation", async () => {
-    const token = await signToken(keys, { l: "a".repeat(32), m: "m", s: 1 });
+    const token = await signToken(keys, "open", { l: "a".repeat(32), m: "m", s: 1 });
     const [kid, body, tag] = token.split(".") as [string, string, string];
     const otherBody = base64url(new TextEncoder().encode(JSON.stringify({ l: "b".repeat(32), m: "m", s: 1 })));
     const flipped = `${tag.slice(0, -1)}${tag.endsWith("A") ? "B" : "A"}`;
-    const wrongKey = await signToken({ current: { id: kid, secret: "not-the-secret" }, previous: [] }, { l: "a".repeat(32), m: "m", s: 1 });
+    const wrongKey = await signToken({ current: { id: kid, secret: "not-the-secret" }, previous: [] }, "open", { l: "a".repeat(32), m: "m", s: 1 });
     const schema = ClickTokenSchema.pick({ l: true, m: true, s: true });
-    expect(await verifyToken(keys, token, schema)).toEqual({ l: "a".repeat(32), m: "m", s: 1 });
+    expect(await verifyToken(keys, "open", token, schema)).toEqual({ l: "a".repeat(32), m: "m", s: 1 });
     for (const bad of [`${kid}.${otherBody}.${tag}`, `${kid}.${body}.${flipped}`, wrongKey, token.slice(0, -4), `${kid}.${body}`, "", "x.y.z"]) {
-      expect(await verifyToken(keys, bad, schema)).toBeNull();
+      expect(await verifyToken(keys, "open", bad, schema)).toBeNull();
     }
   });
 
   it("carry at least 96 bits of tag and rotate by key id", async () => {
     const old: TokenKeys = { current: { id: "k0", secret: "old-secret" }, previous: [] };
-    const token = await signToken(old, { l: "c".repeat(32), m: "m", s: 1 });
+    const token = await signToken(old, "open", { l: "c".repeat(32), m: "m", s: 1 });
     expect(token.split(".")[2]!.length * 6).toBeGreaterThanOrEqual(96);
     const rotated = tokenKeys({ TOKEN_SECRET: "new-secret", TOKEN_KEY_ID: "k1", TOKEN_PREVIOUS_SECRETS: "k0:old-secret" })!;
     const schema = ClickTokenSchema.pick({ l: true, m: true, s: true });
-    expect(await verifyToken(rotated, token, schema)).not.toBeNull();
+    expect(await verifyToken(rotated, "open", token, schema)).not.toBeNull();
     const retired = tokenKeys({ TOKEN_SECRET: "new-secret", TOKEN_KEY_ID: "k1" })!;
-    expect(await verifyToken(retired, token, schema)).toBeNull();
+    expect(await verifyToken(retired, "open", token, schema)).toBeNull();
+  });
+});
+
+describe("tokens carry their purpose", () => {
+  const opensOf = async (leadId: string) => Object.values((await leadSummary(leadId))!.engagement.opens).reduce((a, b) => a + b, 0);
+
+  it("a token made for one use is refused for every other: a click token is no open pixel, no unsubscribe link, no session", async () => {
+    const leadId = await makeLead();
+    const open = await openToken(keys, { l: leadId, m: "m-purpose", s: Date.now() - 5 * MINUTE });
+    const click = await link(leadId);
+    const unsub = await unsubscribeToken(keys, leadId);
+    const ticket = await clickTicket(keys, leadId);
+    // The issue's case: a click token (a superset of an open token's fields) used as the pixel.
+    for (const wrong of [click, unsub, ticket]) expect((await callAndSettle(`/o/${wrong}`, { headers: ipHeaders("203.0.113.30") })).status).toBe(200);
+    expect(await opensOf(leadId)).toBe(0);
+    for (const wrong of [open, unsub, ticket]) expect((await callAndSettle(`/c/${wrong}`)).status).toBe(404);
+    for (const wrong of [open, click, ticket]) {
+      expect((await call(`/u/${wrong}`)).status).toBe(404);
+      expect((await call(`/u/${wrong}`, { method: "POST", body: "List-Unsubscribe=One-Click" })).status).toBe(404);
+    }
+    expect((await leadSummary(leadId))!.status).toBe("new");
+    for (const wrong of [open, click, unsub, ticket]) expect((await call("/dashboard", { headers: { cookie: `fu_session=${wrong}` } })).status).toBe(303);
+    // Each in its own place still works.
+    await callAndSettle(`/o/${open}`, { headers: ipHeaders("203.0.113.30") });
+    expect(await opensOf(leadId)).toBe(1);
+    expect((await callAndSettle(`/c/${click}`, { headers: ipHeaders("203.0.113.30") })).status).toBe(302);
+    expect((await call(`/u/${unsub}`)).status).toBe(200);
+  });
+
+  it("links in e-mails sent before purposes were signed keep working for their own use only", async () => {
+    const leadId = await makeLead();
+    const kid = keys.current.id;
+    const legacy = async (payload: object) => {
+      const body = base64url(new TextEncoder().encode(JSON.stringify(payload)));
+      return `${kid}.${body}.${base64url((await hmacSha256(keys.current.secret, `${kid}.${body}`)).subarray(0, 16))}`;
+    };
+    const oldClick = await legacy({ l: leadId, m: "m-old", s: Date.now() - 5 * MINUTE, i: 0, u: "https://site.example/old" });
+    const oldOpen = await legacy({ l: leadId, m: "m-old", s: Date.now() - 5 * MINUTE });
+    const oldUnsub = await legacy({ t: "unsub", l: leadId });
+    const oldTicket = await legacy({ t: "ticket", l: leadId });
+    await callAndSettle(`/o/${oldClick}`, { headers: ipHeaders("203.0.113.31") });
+    expect(await opensOf(leadId)).toBe(0);
+    expect((await callAndSettle(`/c/${oldOpen}`)).status).toBe(404);
+    expect((await call(`/u/${oldClick}`)).status).toBe(404);
+    expect((await callAndSettle(`/c/${oldClick}`, { headers: ipHeaders("203.0.113.31") })).headers.get("location")).toBe("https://site.example/old");
+    await callAndSettle(`/o/${oldOpen}`, { headers: ipHeaders("203.0.113.31") });
+    expect(await opensOf(leadId)).toBe(1);
+    expect((await call(`/u/${oldUnsub}`)).status).toBe(200);
+    // Click tickets and sessions are short-lived: no grace.
+    expect(await verifyToken(keys, "click-ticket", oldTicket, ClickTicketSchema)).toBeNull();
+  });
+});
+
+describe("secret comparison", () => {
+  it("sameSecret is true only for the same text, whatever the lengths", async () => {
+    expect(await sameSecret("test-owner-token", "test-owner-token")).toBe(true);
+    expect(await sameSecret("", "")).toBe(true);
+    expect(await sameSecret("test-owner-tokeN", "test-owner-token")).toBe(false);
+    expect(await sameSecret("test-owner", "test-owner-token")).toBe(false);
+    expect(await sameSecret("test-owner-token-and-more", "test-owner-token")).toBe(false);
+    expect(await sameSecret("", "test-owner-token")).toBe(false);
+    expect(await sameSecret("é", "e\u0301")).toBe(false);
+  });
+
+  it("a prefix of the owner token is refused like any wrong token", async () => {
+    const response = await call("/api/forms", { headers: { authorization: "Bearer test-owner", "cf-connecting-ip": unique("prefix") } });
+    expect(response.status).toBe(401);
   });
 });
 
@@ -121,7 +190,7 @@ describe("GET /c/:token (click redirect)", () => {
   it("refuses to sign a destination that is not http(s), even with the right key", async () => {
     await expect(link("d".repeat(32), { u: "javascript:alert(1)" })).rejects.toThrow();
     await expect(link("d".repeat(32), { u: "//evil.example" })).rejects.toThrow();
-    const signedAnyway = await signToken(keys, { l: "d".repeat(32), m: "m", i: 0, u: "javascript:alert(1)", s: 0 });
+    const signedAnyway = await signToken(keys, "click", { l: "d".repeat(32), m: "m", i: 0, u: "javascript:alert(1)", s: 0 });
     expect((await callAndSettle(`/c/${signedAnyway}`)).status).toBe(404);
   });
 

@@ -1,6 +1,7 @@
 import type { LeadId } from "../../schemas/lead";
 import { hmacSha256, toHex } from "./hmac";
-import { sameText, type TokenKeys } from "./signed-token";
+import { sameSecret } from "./same-secret";
+import type { TokenKeys } from "./signed-token";
 
 /**
  * Routing addresses that carry a signed lead token in their plus part:
@@ -26,7 +27,7 @@ export async function readRoutingAddress(keys: TokenKeys, address: string): Prom
   if (!match) return null;
   const [, purpose, leadId, tag] = match.map((part) => part.toLowerCase()) as [string, MailboxPurpose, LeadId, string];
   for (const key of [keys.current, ...keys.previous]) {
-    if (sameText(await tagFor(key.secret, purpose, leadId), tag)) return { purpose, leadId };
+    if (await sameSecret(await tagFor(key.secret, purpose, leadId), tag)) return { purpose, leadId };
   }
   return null;
 }

@@ -5,10 +5,10 @@ import { signToken, verifyToken, type TokenKeys } from "./signed-token";
 /** Query parameter that carries a click ticket to the owner's site, where the snippet reads it. */
 export const TICKET_PARAM = "fu_t";
 
-export const openToken = (keys: TokenKeys, open: OpenToken) => signToken(keys, OpenTokenSchema.parse(open));
-export const clickToken = (keys: TokenKeys, click: ClickToken) => signToken(keys, ClickTokenSchema.parse(click));
-export const readOpenToken = (keys: TokenKeys, token: string) => verifyToken(keys, token, OpenTokenSchema);
-export const readClickToken = (keys: TokenKeys, token: string) => verifyToken(keys, token, ClickTokenSchema);
+export const openToken = (keys: TokenKeys, open: OpenToken) => signToken(keys, "open", OpenTokenSchema.parse(open));
+export const clickToken = (keys: TokenKeys, click: ClickToken) => signToken(keys, "click", ClickTokenSchema.parse(click));
+export const readOpenToken = (keys: TokenKeys, token: string) => verifyToken(keys, "open", token, OpenTokenSchema);
+export const readClickToken = (keys: TokenKeys, token: string) => verifyToken(keys, "click", token, ClickTokenSchema);
 
 /**
  * A tracked link for a message: the destination is signed in, and a link to one of the
@@ -31,9 +31,9 @@ export async function trackLink(
   });
 }
 
-export const clickTicket = (keys: TokenKeys, leadId: LeadId) => signToken(keys, { t: "ticket", l: leadId });
+export const clickTicket = (keys: TokenKeys, leadId: LeadId) => signToken(keys, "click-ticket", { t: "ticket", l: leadId });
 export async function readClickTicket(keys: TokenKeys, ticket: string): Promise<LeadId | null> {
-  return (await verifyToken(keys, ticket, ClickTicketSchema))?.l ?? null;
+  return (await verifyToken(keys, "click-ticket", ticket, ClickTicketSchema))?.l ?? null;
 }
 
 /** Where a click goes: exactly the signed destination, plus a ticket when it is the owner's own site. */
@@ -44,7 +44,7 @@ export async function destinationOf(keys: TokenKeys, click: ClickToken): Promise
   return url.toString();
 }
 
-export const unsubscribeToken = (keys: TokenKeys, leadId: LeadId) => signToken(keys, { t: "unsub", l: leadId });
+export const unsubscribeToken = (keys: TokenKeys, leadId: LeadId) => signToken(keys, "unsubscribe", { t: "unsub", l: leadId });
 export async function readUnsubscribeToken(keys: TokenKeys, token: string): Promise<LeadId | null> {
-  return (await verifyToken(keys, token, UnsubscribeTokenSchema))?.l ?? null;
+  return (await verifyToken(keys, "unsubscribe", token, UnsubscribeTokenSchema))?.l ?? null;
 }

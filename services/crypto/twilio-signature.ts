@@ -1,5 +1,5 @@
 import { hmac } from "./hmac";
-import { sameText } from "./signed-token";
+import { sameSecret } from "./same-secret";
 
 /**
  * Twilio signs each webhook: base64 of HMAC-SHA1, keyed by the account's auth token, over
@@ -13,5 +13,5 @@ export async function twilioSignature(authToken: string, url: string, params: Re
 }
 
 export async function validTwilioSignature(authToken: string, url: string, params: Record<string, string>, given: string | undefined): Promise<boolean> {
-  return given !== undefined && sameText(await twilioSignature(authToken, url, params), given);
+  return given !== undefined && (await sameSecret(given, await twilioSignature(authToken, url, params)));
 }

@@ -2,7 +2,7 @@ import type { FormConfig } from "../../schemas/form";
 import type { SequenceVersion } from "../../schemas/sequence";
 import { pacingRulesFrom, senderFrom } from "../../services/deployment-settings";
 import { destinationsFrom } from "../../services/hand-off-delivery";
-import { FieldTable } from "./layout";
+import { Csrf, FieldTable } from "./layout";
 
 /** Install (the snippet, a ready form per form, the DNS checklist) and Settings (what this deployment runs with). */
 
@@ -53,7 +53,7 @@ export function Install(props: { base: string; forms: FormConfig[]; replyDomain:
   );
 }
 
-export function Settings(props: { env: Env; sequences: SequenceVersion[] }) {
+export function Settings(props: { env: Env; sequences: SequenceVersion[]; csrf: string }) {
   const { env } = props;
   const sender = senderFrom(env);
   const pacing = pacingRulesFrom(env);
@@ -96,6 +96,12 @@ export function Settings(props: { env: Env; sequences: SequenceVersion[] }) {
           ))}
         </tbody>
       </table>
+      <h2>Sessions</h2>
+      <p class="muted">Lost a device, or logged in somewhere you should not have? This ends every dashboard session, on every device, this one included.</p>
+      <form method="post" action="/dashboard/logout-everywhere">
+        <Csrf token={props.csrf} />
+        <button>Log out everywhere</button>
+      </form>
     </>
   );
 }

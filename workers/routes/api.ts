@@ -1,5 +1,5 @@
-import { Hono } from "hono";
-import { bearerAuth } from "hono/bearer-auth";
+import { Hono, type Context } from "hono";
+import { judgeOwnerToken } from "../dashboard/session";
 import { z } from "zod";
 import { FormConfigSchema, FormIdSchema } from "../../schemas/form";
 import { LeadIdSchema } from "../../schemas/lead";
@@ -20,19 +20,29 @@ import { valid } from "./validate";
 import { periodOf, periodStats, PeriodQuerySchema } from "../../services/d1/stats";
 
 
-const unauthorized = (message: string) => ({ error: { code: "unauthorized", message } });
+const unauthorized = (c: Context, message: string) =>
+  c.json({ error: { code: "unauthorized", message } }, 401, { "www-authenticate": 'Bearer realm="follow-up"' });
 
-/** The owner's JSON API: every route needs `Authorization: Bearer <OWNER_TOKEN>`. */
+/**
+ * The owner's JSON API: every route needs `Authorization: Bearer <OWNER_TOKEN>`. The
+ * token is judged like the dashboard login's: the right one always passes, and a client
+ * address that keeps sending wrong ones is answered 429 with Retry-After.
+ */
 export const api = new Hono<{ Bindings: Env }>();
 
 api.use("*", async (c, next) => {
   if (!c.env.OWNER_TOKEN) throw new AppError(503, "not_configured", "OWNER_TOKEN is not set on this deployment.");
-  return bearerAuth<{ Bindings: Env }>({
-    token: c.env.OWNER_TOKEN,
-    noAuthenticationHeader: { message: unauthorized("Send Authorization: Bearer <OWNER_TOKEN>.") },
-    invalidAuthenticationHeader: { message: unauthorized("The Authorization header must be Bearer <token>.") },
-    invalidToken: { message: unauthorized("The owner token is not valid.") },
-  })(c, next);
+  const header = c.req.header("authorization");
+  if (header === undefined) return unauthorized(c, "Send Authorization: Bearer <OWNER_TOKEN>.");
+  const match = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/.exec(header);
+  if (!match) throw new AppError(400, "bad_request", "The Authorization header must be Bearer <token>.");
+  const verdict = await judgeOwnerToken(c, match[1]!, clockFrom(c.env).wallNow());
+  if (verdict.ok) return next();
+  if (verdict.retryAfterS > 0) {
+    c.header("retry-after", String(verdict.retryAfterS));
+    throw new AppError(429, "too_many_attempts", `Too many wrong tokens from this address. Try again in ${verdict.retryAfterS} s.`);
+  }
+  return unauthorized(c, "The owner token is not valid.");
 });
 
 api.get("/forms", async (c) => c.json({ forms: await listForms(c.env.DB) }));

@@ -15,19 +15,7 @@ import { LeadList, LeadPage } from "../dashboard/leads";
 import { Overview } from "../dashboard/overview";
 import { HandOffQueue, OutboxList, ReviewQueue } from "../dashboard/queues";
 import { previewOf, SequenceDetail, SequenceList } from "../dashboard/sequences";
-import {
-  clearLoginFailures,
-  clientOf,
-  csrfToken,
-  currentSession,
-  endSession,
-  isOwnerToken,
-  loginWait,
-  recordLoginFailure,
-  startSession,
-  validCsrf,
-  type Session,
-} from "../dashboard/session";
+import { clearLoginFailures, clientOf, csrfToken, currentSession, endEverySession, endSession, judgeOwnerToken, startSession, validCsrf, type Session } from "../dashboard/session";
 import { Install, Settings } from "../dashboard/setup";
 import { AppError } from "../../services/app-error";
 import { listForms } from "../../services/d1/forms";
@@ -40,7 +28,7 @@ import { currentSequence, listSequences, putSequence } from "../../services/d1/s
 import { periodOf, periodStats } from "../../services/d1/stats";
 import { limitBody } from "./body-limit";
 import { leadParam, type LeadParamEnv } from "./lead-param";
-import { valid } from "./validate";
+import { postedForm, valid } from "./validate";
 
 /**
  * `/dashboard`: the owner's pages, server-rendered. Every page but the login needs the
@@ -98,19 +86,15 @@ dashboard.get("/login", async (c) => {
 dashboard.post("/login", limitBody(8 * 1024, "The login form"), async (c) => {
   if (!c.env.OWNER_TOKEN) throw new AppError(503, "not_configured", "OWNER_TOKEN is not set on this deployment.");
   const now = wallNow(c);
-  const client = clientOf(c);
-  const wait = await loginWait(c.env.DB, client, now);
-  if (wait > 0) {
-    c.header("retry-after", String(Math.ceil(wait / 1000)));
-    return c.html(<LoginPage message={`Too many failed attempts. Try again in ${Math.ceil(wait / 1000)} s.`} status="error" />, 429);
-  }
-  const form = await c.req.parseBody();
+  const form = await postedForm(c);
   const token = typeof form.token === "string" ? form.token : "";
-  if (!isOwnerToken(c.env, token)) {
-    await recordLoginFailure(c.env.DB, client, now);
-    return c.html(<LoginPage message="That is not the owner token." status="error" />, 401);
+  const verdict = await judgeOwnerToken(c, token, now);
+  if (!verdict.ok && verdict.retryAfterS > 0) {
+    c.header("retry-after", String(verdict.retryAfterS));
+    return c.html(<LoginPage message={`Too many failed attempts. Try again in ${verdict.retryAfterS} s.`} status="error" />, 429);
   }
-  await clearLoginFailures(c.env.DB, client);
+  if (!verdict.ok) return c.html(<LoginPage message="That is not the owner token." status="error" />, 401);
+  await clearLoginFailures(c.env.DB, clientOf(c));
   await startSession(c, now);
   return c.redirect("/dashboard", 303);
 });
@@ -124,7 +108,7 @@ dashboard.use("*", async (c, next) => {
   }
   if (c.req.method === "POST") {
     const type = c.req.header("content-type") ?? "";
-    const fromForm = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type) ? (await c.req.parseBody())._csrf : undefined;
+    const fromForm = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type) ? (await postedForm(c))._csrf : undefined;
     const given = c.req.header("x-csrf-token") ?? (typeof fromForm === "string" ? fromForm : undefined);
     if (!(await validCsrf(c.env, session, given))) throw new AppError(403, "bad_csrf_token", "This form is stale or did not come from the dashboard. Reload the page and try again.");
   }
@@ -133,8 +117,15 @@ dashboard.use("*", async (c, next) => {
   await next();
 });
 
-dashboard.post("/logout", (c) => {
-  endSession(c);
+dashboard.post("/logout", async (c) => {
+  await endSession(c, c.get("session"), wallNow(c));
+  return c.redirect("/dashboard/login", 303);
+});
+
+/** Log out everywhere: every session, on every device (this one too), stops working at once. */
+dashboard.post("/logout-everywhere", async (c) => {
+  await endEverySession(c.env.DB, wallNow(c));
+  await endSession(c, c.get("session"), wallNow(c));
   return c.redirect("/dashboard/login", 303);
 });
 
@@ -226,7 +217,7 @@ dashboard.post("/leads/:leadId/:action{pause|resume|complete|booked|hand-off}", 
 });
 
 dashboard.post("/leads/:leadId/erase", async (c) => {
-  if ((await c.req.parseBody()).confirm !== "yes") throw new AppError(422, "not_confirmed", "Tick the box to confirm the erasure.");
+  if ((await postedForm(c)).confirm !== "yes") throw new AppError(422, "not_confirmed", "Tick the box to confirm the erasure.");
   await eraseLeadEverywhere(c.env, c.var.leadId, clockFrom(c.env).now());
   return c.redirect("/dashboard/leads?done=erased", 303);
 });
@@ -251,7 +242,7 @@ dashboard.get("/review", async (c) => {
 dashboard.post("/review/:leadId/:enrolmentId", async (c) => {
   const enrolmentId = EnrolmentIdSchema.safeParse(c.req.param("enrolmentId"));
   if (!enrolmentId.success) throw new AppError(404, "unknown_draft", "There is no such draft.");
-  const form = await c.req.parseBody();
+  const form = await postedForm(c);
   const text = (name: string) => (typeof form[name] === "string" && (form[name] as string).trim() !== "" ? (form[name] as string).replace(/\r\n/g, "\n") : undefined);
   const decision = text("decision");
   const words = decision === "edit" ? { subject: text("subject"), body: text("body"), sms: text("sms") } : {};
@@ -287,7 +278,7 @@ dashboard.get("/sequences/:id", async (c) => {
 
 dashboard.post("/sequences/:id/drafting", async (c) => {
   const sequence = await sequenceOf(c);
-  const form = await c.req.parseBody();
+  const form = await postedForm(c);
   const drafting = DraftingSchema.safeParse({ mode: form.mode, unreviewed: form.unreviewed });
   if (!drafting.success) throw new AppError(422, "invalid_drafting", "Choose auto, review or off, and template or hold.");
   await putSequence(c.env.DB, { ...sequence.sequence, drafting: drafting.data }, clockFrom(c.env).now());
@@ -303,7 +294,7 @@ dashboard.get("/install", async (c) =>
 dashboard.get("/settings", async (c) => {
   const listings = await listSequences(c.env.DB);
   const sequences = (await Promise.all(listings.map((s) => currentSequence(c.env.DB, s.id)))).flatMap((s) => (s ? [s] : []));
-  return render(c, "Settings", "/dashboard/settings", <Settings env={c.env} sequences={sequences} />);
+  return render(c, "Settings", "/dashboard/settings", <Settings env={c.env} sequences={sequences} csrf={c.get("csrf")} />);
 });
 
 dashboard.get("/import", async (c) => {

@@ -9,7 +9,7 @@ import { AppError } from "../../services/app-error";
 import { hmacSha256, toHex } from "../../services/crypto/hmac";
 import { leadIdFor } from "../../services/crypto/lead-identity";
 import { leadObject } from "../lead-stub";
-import { sameText } from "../../services/crypto/signed-token";
+import { sameSecret } from "../../services/crypto/same-secret";
 import { replyJudgeFor } from "../../services/ai/reply-judgement";
 import { removeSuppression, suppress } from "../../services/d1/suppressions";
 import { validTwilioSignature } from "../../services/crypto/twilio-signature";
@@ -92,12 +92,20 @@ const BOOKING_PROVIDERS = {
     secret: (env: Env) => env.CALCOM_WEBHOOK_SECRET,
     async verify(secret: string, body: string, headers: Headers): Promise<boolean> {
       const given = headers.get("x-cal-signature-256") ?? "";
-      return sameText(toHex(await hmacSha256(secret, body)), given.toLowerCase());
+      return sameSecret(given.toLowerCase(), toHex(await hmacSha256(secret, body)));
     },
+    /**
+     * Only the booker books. Cal.com's payload lists every attendee, guests the booker added
+     * included (their addresses are also in `responses.guests`); the booker is the one who
+     * filled in the booking form's `email` field (`responses.email.value`), which Cal.com also
+     * puts first in `attendees`. A guest — anyone the booker typed in — must not end a lead's
+     * sequence.
+     */
     attendees(payload: unknown): string[] {
-      const event = payload as { triggerEvent?: string; payload?: { attendees?: { email?: unknown }[] } };
+      const event = payload as { triggerEvent?: string; payload?: { responses?: { email?: { value?: unknown } }; attendees?: { email?: unknown }[] } };
       if (event.triggerEvent !== "BOOKING_CREATED") return [];
-      return (event.payload?.attendees ?? []).flatMap((a) => (typeof a.email === "string" ? [a.email] : []));
+      const booker = event.payload?.responses?.email?.value ?? event.payload?.attendees?.[0]?.email;
+      return typeof booker === "string" ? [booker] : [];
     },
   },
   calendly: {
@@ -106,7 +114,7 @@ const BOOKING_PROVIDERS = {
       const parts = Object.fromEntries((headers.get("calendly-webhook-signature") ?? "").split(",").map((p) => p.trim().split("=", 2) as [string, string]));
       const t = Number(parts.t);
       if (!Number.isInteger(t) || Math.abs(wallNowMs / 1000 - t) > CALENDLY_TOLERANCE_S || !parts.v1) return false;
-      return sameText(toHex(await hmacSha256(secret, `${t}.${body}`)), parts.v1.toLowerCase());
+      return sameSecret(parts.v1.toLowerCase(), toHex(await hmacSha256(secret, `${t}.${body}`)));
     },
     attendees(payload: unknown): string[] {
       const event = payload as { event?: string; payload?: { email?: unknown } };
@@ -134,7 +142,7 @@ hooks.post(
       throw new AppError(400, "malformed_body", "The webhook body is not JSON.");
     }
     const booked: string[] = [];
-    for (const raw of provider.attendees(payload).slice(0, 20)) {
+    for (const raw of provider.attendees(payload)) {
       const email = raw.trim().toLowerCase();
       const leadId = await leadIdFor(c.env.LEAD_ID_SECRET, { email });
       // Attendees who never came in as leads are not created here.
