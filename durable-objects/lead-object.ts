@@ -11,11 +11,15 @@ import type { RequestFacts } from "../schemas/tracking";
 import { DRAFT_TIMEOUT_MS } from "../services/ai/drafting";
 import { languageModelFrom } from "../services/ai/model";
 import { clockFrom, type Clock } from "../services/clock";
-import { engineConfigFrom } from "../services/deployment-settings";
+import { engineConfigFrom, retentionDaysFrom } from "../services/deployment-settings";
 import { EFFECT_LEASE_MS, EFFECT_MAX_ATTEMPTS, retryDelayMs } from "./effect-retry";
 import { effectRowOf, performEffect, type EffectContext, type EffectResult, type EffectRow } from "./lead-effects";
 import { projectLead, reviewRows } from "./lead-projection";
 import * as storage from "./lead-storage";
+
+const DAY = 86_400_000;
+/** Meta key: when this object last pruned its timeline (engine time). */
+const PRUNED_AT = "timeline_pruned_at";
 
 /** What a test may swap in an object (through runInDurableObject); production never changes them. */
 export interface LeadObjectSeams {
@@ -303,6 +307,7 @@ export class LeadObject extends DurableObject<Env> {
     if (this.draining) return this.draining;
     this.draining = (async () => {
       try {
+        this.pruneTimeline(this.seams.clock.now());
         await this.runDue();
       } catch (error) {
         console.error(JSON.stringify({ leadId: this.leadId, event: "drain_failed", error: String(error) }));
@@ -396,13 +401,32 @@ export class LeadObject extends DurableObject<Env> {
     return true;
   }
 
-  /** One alarm for many due rows: set to the earliest, never in the past. */
+  /**
+   * Retention for this lead's own records: timeline entries older than RETENTION_DAYS are
+   * deleted, at most once a day, from the drain (the daily cron cannot visit every object).
+   * The lead's state — consents, suppressions, score — is not in the timeline and stays.
+   */
+  private pruneTimeline(now: number): void {
+    const last = Number(storage.readMeta(this.sql, PRUNED_AT) ?? 0);
+    if (now - last < DAY) return;
+    storage.pruneTimeline(this.sql, now - retentionDaysFrom(this.seams.env) * DAY);
+    storage.writeMeta(this.sql, PRUNED_AT, String(now));
+  }
+
+  /** When pruning next has something to do: once the oldest entry passes retention, and not within a day of the last prune. */
+  private nextPruneAt(): number | undefined {
+    const oldest = storage.oldestTimelineAt(this.sql);
+    if (oldest === undefined) return undefined;
+    return Math.max(oldest + retentionDaysFrom(this.seams.env) * DAY, Number(storage.readMeta(this.sql, PRUNED_AT) ?? 0) + DAY);
+  }
+
+  /** One alarm for many due rows (and the next timeline prune): set to the earliest, never in the past. */
   private async armAlarm(): Promise<void> {
-    const earliest = storage.earliestDue(this.sql);
-    if (earliest === undefined) {
+    const times = [storage.earliestDue(this.sql), this.nextPruneAt()].filter((t): t is number => t !== undefined);
+    if (times.length === 0) {
       await this.ctx.storage.deleteAlarm();
       return;
     }
-    await this.ctx.storage.setAlarm(Math.max(this.seams.clock.wallTimeOf(earliest), this.seams.clock.wallNow() + 1));
+    await this.ctx.storage.setAlarm(Math.max(this.seams.clock.wallTimeOf(Math.min(...times)), this.seams.clock.wallNow() + 1));
   }
 }

@@ -202,3 +202,17 @@ export function retryDue(sql: SqlStorage, id: number, dueAt: number): void {
 export function everything(sql: SqlStorage): { state: LeadState | null; timeline: TimelineEntry[]; due: DueItem[] } {
   return { state: loadState(sql), timeline: readTimeline(sql), due: dueItems(sql, Number.MAX_SAFE_INTEGER) };
 }
+
+/**
+ * Deletes timeline entries older than `before` that D1 already has (an unprojected entry
+ * waits for its projection). The lead's state — consents, suppressions, score, enrolments —
+ * is not in the timeline and stays; entry numbers come from the state, so none is reused.
+ */
+export function pruneTimeline(sql: SqlStorage, before: number): number {
+  return sql.exec("DELETE FROM timeline WHERE at < ? AND projected = 1", before).rowsWritten;
+}
+
+/** When the oldest timeline entry happened, if there is one. */
+export function oldestTimelineAt(sql: SqlStorage): number | undefined {
+  return sql.exec<{ at: number | null }>("SELECT min(at) AS at FROM timeline").toArray()[0]?.at ?? undefined;
+}

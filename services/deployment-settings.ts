@@ -93,3 +93,9 @@ export function pacingRulesFrom(env: Env): PacingRules {
     timezone: businessTimezone(env),
   };
 }
+
+/** How many days raw records (D1 rows, each lead's timeline entries) are kept: RETENTION_DAYS, default 395. */
+export function retentionDaysFrom(env: { RETENTION_DAYS?: string }): number {
+  const days = Number(env.RETENTION_DAYS);
+  return Number.isFinite(days) && days >= 1 ? days : 395;
+}

@@ -270,6 +270,72 @@ describe("retention and tracking switches", () => {
     expect((await env.DB.prepare("SELECT id FROM inbound_messages WHERE id LIKE ? || '%'").bind(id).all()).results).toEqual([{ id: `${id}-new` }]);
   });
 
+  it("the daily job also clears old touches (keeping their counts), hand-offs, visitor links, review drafts, forgotten login failures and ended sessions", async () => {
+    const now = Date.now();
+    const old = now - 400 * 86_400_000;
+    const id = unique("retained");
+    const touch = (suffix: string, at: number) =>
+      env.DB.prepare("INSERT INTO touches (id, lead_id, sequence_id, step_id, channel, origin, sent_at) VALUES (?, ?, ?, 's1', 'email', 'template', ?)").bind(`${id}-${suffix}`, id, id, at);
+    const review = (suffix: string, at: number) =>
+      env.DB.prepare("INSERT INTO review_queue (lead_id, enrolment_id, sequence_id, step_id, intent, due_at, held, draft, template, drafted_by, made_at) VALUES (?, 'e1', 's', 's1', 'value', ?, 0, '{}', '{}', 'rules', ?)").bind(`${id}-${suffix}`, at, at);
+    await env.DB.batch([
+      touch("old", old),
+      touch("new", now),
+      env.DB.prepare("INSERT INTO hand_offs (lead_id, at, triggers, summary, next_action) VALUES (?, ?, '[]', '{}', 'call')").bind(`${id}-old`, old),
+      env.DB.prepare("INSERT INTO hand_offs (lead_id, at, triggers, summary, next_action) VALUES (?, ?, '[]', '{}', 'call')").bind(`${id}-new`, now),
+      env.DB.prepare("INSERT INTO visitors (id, lead_id, linked_at) VALUES (?, 'l', ?)").bind(`${id}-old`, old),
+      env.DB.prepare("INSERT INTO visitors (id, lead_id, linked_at) VALUES (?, 'l', ?)").bind(`${id}-new`, now),
+      review("old", old),
+      review("new", now),
+      env.DB.prepare("INSERT INTO login_failures (client, failures, last_at) VALUES (?, 3, ?)").bind(`${id}-old`, now - 2 * 86_400_000),
+      env.DB.prepare("INSERT INTO login_failures (client, failures, last_at) VALUES (?, 3, ?)").bind(`${id}-new`, now - 60_000),
+      env.DB.prepare("INSERT INTO dashboard_sessions (id, created_at, expires_at) VALUES (?, ?, ?)").bind(`${id}-expired`, now - 86_400_000, now - 1),
+      env.DB.prepare("INSERT INTO dashboard_sessions (id, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?)").bind(`${id}-revoked`, now, now + 3_600_000, now),
+      env.DB.prepare("INSERT INTO dashboard_sessions (id, created_at, expires_at) VALUES (?, ?, ?)").bind(`${id}-open`, now, now + 3_600_000),
+    ]);
+    const sentCounts = () => env.DB.prepare("SELECT day, sent FROM touch_daily WHERE sequence_id = ? ORDER BY day").bind(id).all();
+    const countsBefore = (await sentCounts()).results;
+    expect(countsBefore.map((r) => r.sent)).toEqual([1, 1]);
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: now, cron: "17 3 * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    const ids = (sql: string) => env.DB.prepare(sql).bind(`${id}%`).all().then((r) => r.results.map((row) => Object.values(row)[0]));
+    expect(await ids("SELECT id FROM touches WHERE id LIKE ?")).toEqual([`${id}-new`]);
+    expect(await ids("SELECT lead_id FROM hand_offs WHERE lead_id LIKE ?")).toEqual([`${id}-new`]);
+    expect(await ids("SELECT id FROM visitors WHERE id LIKE ?")).toEqual([`${id}-new`]);
+    expect(await ids("SELECT lead_id FROM review_queue WHERE lead_id LIKE ?")).toEqual([`${id}-new`]);
+    expect(await ids("SELECT client FROM login_failures WHERE client LIKE ?")).toEqual([`${id}-new`]);
+    expect(await ids("SELECT id FROM dashboard_sessions WHERE id LIKE ?")).toEqual([`${id}-open`]);
+    // The stats keep what happened: the daily counts are the same as before.
+    expect((await sentCounts()).results).toEqual(countsBefore);
+  });
+
+  it("each lead prunes its own timeline from its alarm: entries past retention go, the lead's consents and newer entries stay", async () => {
+    const { stub } = await freshLead();
+    const time = clocks.get(stub.id.toString())!;
+    const email = `${unique("aged")}@example.com`;
+    await stub.submitForm(submission(email, { consent: { email: true }, consentWording: { email: "Yes, email me." } }));
+    await settle(stub);
+    const before = await summaryOf(stub);
+    expect(before.timeline.length).toBeGreaterThan(0);
+    expect(before.consent.email).toBeDefined();
+    // An idle lead: no event comes, only the alarm the object keeps for its next prune.
+    time.at += 400 * 86_400_000;
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const after = await summaryOf(stub);
+    expect(after.timeline).toEqual([]);
+    expect(after.consent).toEqual(before.consent);
+    expect(after.profile.email).toBe(email);
+    // What happens now is kept, through the next day's prune too.
+    await stub.submitForm(submission(email));
+    await settle(stub);
+    const fresh = (await summaryOf(stub)).timeline;
+    expect(fresh.length).toBeGreaterThan(0);
+    time.at += 2 * 86_400_000;
+    await settle(stub);
+    expect((await summaryOf(stub)).timeline).toEqual(fresh);
+  });
+
   it("with a site's individual tracking off, page views are only counted and never reach a lead", async () => {
     const origin = `https://${unique("private")}.example`;
     expect((await asOwner("/api/sites", { method: "PUT", body: JSON.stringify({ origin, tracking: "aggregate", pageRules: [{ pattern: "/pricing*", class: "pricing" }] }) })).status).toBe(200);
