@@ -2,7 +2,7 @@ import type { LanguageModel } from "ai";
 import { DurableObject } from "cloudflare:workers";
 import type { DraftReview, TouchDraft } from "../engine/drafting/draft-types";
 import type { EngineConfig } from "../engine/engine-config";
-import { applyEvent, openedStatus } from "../engine/lead/lead-engine";
+import { applyEvent } from "../engine/lead/lead-engine";
 import type { LeadEvent, LeadState, Reply, Timer } from "../engine/lead/lead-state";
 import { isEnrolled } from "../engine/sequence/enrolment";
 import type { ConsentMethod, EnrolReason, LeadId, LeadSummary, RepAction, Submission } from "../schemas/lead";
@@ -14,12 +14,11 @@ import { clockFrom, type Clock } from "../services/clock";
 import { engineConfigFrom, retentionDaysFrom } from "../services/deployment-settings";
 import { EFFECT_LEASE_MS, EFFECT_MAX_ATTEMPTS, retryDelayMs } from "./effect-retry";
 import { effectRowOf, performEffect, type EffectContext, type EffectResult, type EffectRow } from "./lead-effects";
-import { projectLead, reviewRows } from "./lead-projection";
+import { projectFromStorage } from "./lead-projection";
 import * as storage from "./lead-storage";
+import { summarize } from "../engine/lead/lead-summary";
 
 const DAY = 86_400_000;
-/** Meta key: when this object last pruned its timeline (engine time). */
-const PRUNED_AT = "timeline_pruned_at";
 
 /** What a test may swap in an object (through runInDurableObject); production never changes them. */
 export interface LeadObjectSeams {
@@ -211,40 +210,7 @@ export class LeadObject extends DurableObject<Env> {
   /** Everything the owner sees about this lead, or null when nobody by this id has contacted us. */
   async summary(): Promise<LeadSummary | null> {
     const state = this.load();
-    if (state === null) return null;
-    const { id, status, score, profile, consent, createdAt, lastActivityAt, engagement, timezone } = state;
-    return {
-      id,
-      status,
-      score,
-      profile,
-      consent,
-      createdAt,
-      lastActivityAt,
-      engagement,
-      opened: openedStatus(engagement),
-      timezone,
-      scoreFactors: state.scoreFactors,
-      handOffs: state.handOffs,
-      enrolments: state.enrolments.map((e) => ({
-        id: e.id,
-        sequenceId: e.sequenceId,
-        version: e.version,
-        status: e.status,
-        startedAt: e.startedAt,
-        ...(e.next ? { next: { stepId: e.sequence.steps[e.next.stepIndex]!.id, dueAt: e.next.dueAt } } : {}),
-      })),
-      drafts: state.drafts.map((d) => ({
-        enrolmentId: d.enrolmentId,
-        stepId: d.stepId,
-        status: d.status,
-        ...(d.by ? { by: d.by } : {}),
-        ...(d.content ? { content: d.content } : {}),
-        ...(d.notes ? { notes: d.notes } : {}),
-      })),
-      pendingTouches: state.deliveries.map((d) => ({ key: d.touch.key, stepId: d.touch.stepId, channel: d.touch.channel, dueAt: d.dueAt, attempts: d.attempts })),
-      timeline: storage.readTimeline(this.sql),
-    };
+    return state && summarize(state, storage.readTimeline(this.sql));
   }
 
   /** The lead's id is the object's name (every stub is made with getByName). */
@@ -307,7 +273,7 @@ export class LeadObject extends DurableObject<Env> {
     if (this.draining) return this.draining;
     this.draining = (async () => {
       try {
-        this.pruneTimeline(this.seams.clock.now());
+        storage.pruneTimelineDaily(this.sql, this.seams.clock.now(), retentionDaysFrom(this.seams.env) * DAY);
         await this.runDue();
       } catch (error) {
         console.error(JSON.stringify({ leadId: this.leadId, event: "drain_failed", error: String(error) }));
@@ -375,54 +341,13 @@ export class LeadObject extends DurableObject<Env> {
       timeline: () => storage.readTimeline(this.sql),
       languageModel: this.seams.languageModel(),
       draftTimeoutMs: this.seams.draftTimeoutMs,
-      project: () => this.project(),
+      project: () => projectFromStorage(this.sql, this.seams.env.DB, this.load() ?? state),
     };
-  }
-
-  /** Projects state and unprojected timeline entries to D1; false when D1 failed (the object keeps the truth). */
-  private async project(): Promise<boolean> {
-    const state = this.load();
-    if (state === null) return true;
-    const entries = storage.unprojectedTimeline(this.sql);
-    const review = reviewRows(state);
-    const reviewSignature = JSON.stringify(review);
-    const reviewChanged = reviewSignature !== (storage.readMeta(this.sql, "review") ?? "[]");
-    try {
-      await projectLead(this.seams.env.DB, state, entries, reviewChanged ? review : null);
-    } catch (error) {
-      console.error(JSON.stringify({ leadId: state.id, event: "projection_failed", error: String(error) }));
-      return false;
-    }
-    storage.markProjected(
-      this.sql,
-      entries.map((e) => e.seq),
-    );
-    if (reviewChanged) storage.writeMeta(this.sql, "review", reviewSignature);
-    return true;
-  }
-
-  /**
-   * Retention for this lead's own records: timeline entries older than RETENTION_DAYS are
-   * deleted, at most once a day, from the drain (the daily cron cannot visit every object).
-   * The lead's state — consents, suppressions, score — is not in the timeline and stays.
-   */
-  private pruneTimeline(now: number): void {
-    const last = Number(storage.readMeta(this.sql, PRUNED_AT) ?? 0);
-    if (now - last < DAY) return;
-    storage.pruneTimeline(this.sql, now - retentionDaysFrom(this.seams.env) * DAY);
-    storage.writeMeta(this.sql, PRUNED_AT, String(now));
-  }
-
-  /** When pruning next has something to do: once the oldest entry passes retention, and not within a day of the last prune. */
-  private nextPruneAt(): number | undefined {
-    const oldest = storage.oldestTimelineAt(this.sql);
-    if (oldest === undefined) return undefined;
-    return Math.max(oldest + retentionDaysFrom(this.seams.env) * DAY, Number(storage.readMeta(this.sql, PRUNED_AT) ?? 0) + DAY);
   }
 
   /** One alarm for many due rows (and the next timeline prune): set to the earliest, never in the past. */
   private async armAlarm(): Promise<void> {
-    const times = [storage.earliestDue(this.sql), this.nextPruneAt()].filter((t): t is number => t !== undefined);
+    const times = [storage.earliestDue(this.sql), storage.nextPruneAt(this.sql, retentionDaysFrom(this.seams.env) * DAY)].filter((t): t is number => t !== undefined);
     if (times.length === 0) {
       await this.ctx.storage.deleteAlarm();
       return;

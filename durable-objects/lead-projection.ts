@@ -3,6 +3,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { events, leads, reviewQueue, touches, type ReviewRow } from "../schemas/d1";
 import type { TimelineEntry } from "../schemas/lead";
 import type { LeadState } from "../engine/lead/lead-state";
+import * as storage from "./lead-storage";
 
 /**
  * Writes what the lead object knows into D1's cross-lead tables. Idempotent: events are
@@ -120,4 +121,24 @@ function reviewSync(d1: ReturnType<typeof drizzle>, leadId: string, review: Revi
   if (review === null) return [];
   const cleared = d1.delete(reviewQueue).where(eq(reviewQueue.leadId, leadId));
   return review.length ? [cleared, d1.insert(reviewQueue).values(review)] : [cleared];
+}
+
+/** Projects the object's state and its unprojected timeline entries to D1; false when D1 failed (the object keeps the truth). */
+export async function projectFromStorage(objectSql: SqlStorage, db: D1Database, state: LeadState): Promise<boolean> {
+  const entries = storage.unprojectedTimeline(objectSql);
+  const review = reviewRows(state);
+  const reviewSignature = JSON.stringify(review);
+  const reviewChanged = reviewSignature !== (storage.readMeta(objectSql, "review") ?? "[]");
+  try {
+    await projectLead(db, state, entries, reviewChanged ? review : null);
+  } catch (error) {
+    console.error(JSON.stringify({ leadId: state.id, event: "projection_failed", error: String(error) }));
+    return false;
+  }
+  storage.markProjected(
+    objectSql,
+    entries.map((e) => e.seq),
+  );
+  if (reviewChanged) storage.writeMeta(objectSql, "review", reviewSignature);
+  return true;
 }

@@ -216,3 +216,26 @@ export function pruneTimeline(sql: SqlStorage, before: number): number {
 export function oldestTimelineAt(sql: SqlStorage): number | undefined {
   return sql.exec<{ at: number | null }>("SELECT min(at) AS at FROM timeline").toArray()[0]?.at ?? undefined;
 }
+
+const DAY = 86_400_000;
+/** Meta key: when this object last pruned its timeline (engine time). */
+const PRUNED_AT = "timeline_pruned_at";
+
+/**
+ * Retention for the lead's own records: timeline entries older than the retention period
+ * go, at most once a day, from the drain (the daily cron cannot visit every object). The
+ * lead's state — consents, suppressions, score — is not in the timeline and stays.
+ */
+export function pruneTimelineDaily(sql: SqlStorage, now: number, retentionMs: number): void {
+  const last = Number(readMeta(sql, PRUNED_AT) ?? 0);
+  if (now - last < DAY) return;
+  pruneTimeline(sql, now - retentionMs);
+  writeMeta(sql, PRUNED_AT, String(now));
+}
+
+/** When pruning next has something to do: once the oldest entry passes retention, and not within a day of the last prune. */
+export function nextPruneAt(sql: SqlStorage, retentionMs: number): number | undefined {
+  const oldest = oldestTimelineAt(sql);
+  if (oldest === undefined) return undefined;
+  return Math.max(oldest + retentionMs, Number(readMeta(sql, PRUNED_AT) ?? 0) + DAY);
+}
