@@ -90,3 +90,10 @@ export type Beacon = z.infer<typeof BeaconSchema>;
 /** An unsubscribe link's token: which lead. Never expires while its key verifies (rotate keys, not links). */
 export const UnsubscribeTokenSchema = z.object({ t: z.literal("unsub"), l: LeadIdSchema });
 export type UnsubscribeToken = z.infer<typeof UnsubscribeTokenSchema>;
+
+/**
+ * The link in a re-consent confirmation email: which lead, and when the consent it restores
+ * was withdrawn (`w`), so an old link cannot undo a later unsubscribe.
+ */
+export const ReconsentTokenSchema = z.object({ t: z.literal("reconsent"), l: LeadIdSchema, w: z.number() });
+export type ReconsentToken = z.infer<typeof ReconsentTokenSchema>;

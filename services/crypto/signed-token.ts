@@ -13,7 +13,7 @@ import { sameSecret } from "./same-secret";
  */
 
 /** What a token is for; each purpose is accepted only where it was made for. */
-export type TokenPurpose = "open" | "click" | "unsubscribe" | "click-ticket" | "session";
+export type TokenPurpose = "open" | "click" | "unsubscribe" | "click-ticket" | "session" | "reconsent";
 
 /**
  * Tokens made before purposes were signed in (their tag covers key id and payload only)

@@ -1,5 +1,5 @@
 import type { LeadId } from "../../schemas/lead";
-import { ClickTicketSchema, ClickTokenSchema, OpenTokenSchema, UnsubscribeTokenSchema, type ClickToken, type OpenToken } from "../../schemas/tracking";
+import { ClickTicketSchema, ClickTokenSchema, OpenTokenSchema, ReconsentTokenSchema, UnsubscribeTokenSchema, type ClickToken, type OpenToken } from "../../schemas/tracking";
 import { signToken, verifyToken, type TokenKeys } from "./signed-token";
 
 /** Query parameter that carries a click ticket to the owner's site, where the snippet reads it. */
@@ -47,4 +47,11 @@ export async function destinationOf(keys: TokenKeys, click: ClickToken): Promise
 export const unsubscribeToken = (keys: TokenKeys, leadId: LeadId) => signToken(keys, "unsubscribe", { t: "unsub", l: leadId });
 export async function readUnsubscribeToken(keys: TokenKeys, token: string): Promise<LeadId | null> {
   return (await verifyToken(keys, "unsubscribe", token, UnsubscribeTokenSchema))?.l ?? null;
+}
+
+/** The confirmation link of a re-consent email: only the address's owner, who received it, can use it. */
+export const reconsentToken = (keys: TokenKeys, leadId: LeadId, withdrawnAt: number) => signToken(keys, "reconsent", ReconsentTokenSchema.parse({ t: "reconsent", l: leadId, w: withdrawnAt }));
+export async function readReconsentToken(keys: TokenKeys, token: string): Promise<{ leadId: LeadId; withdrawnAt: number } | null> {
+  const read = await verifyToken(keys, "reconsent", token, ReconsentTokenSchema);
+  return read ? { leadId: read.l, withdrawnAt: read.w } : null;
 }
