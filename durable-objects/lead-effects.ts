@@ -9,7 +9,8 @@ import { transportsFor } from "../services/channels/select";
 import type { Clock } from "../services/clock";
 import { retrievePassages } from "../services/d1/knowledge";
 import { currentSequence } from "../services/d1/sequences";
-import { suppress } from "../services/d1/suppressions";
+import { removeSuppression, suppress } from "../services/d1/suppressions";
+import { reconsentRequest } from "../services/reconsent-request";
 import { deliverHandOff, destinationsFrom, recordHandOff, type DestinationKind } from "../services/hand-off-delivery";
 import { alertOwner } from "../services/owner-alerts";
 import { deliverTouch } from "../services/touch-delivery";
@@ -27,6 +28,8 @@ export type EffectRow =
   | { kind: "enrol"; sequenceId: string; reason: EnrolReason }
   | { kind: "alert"; reason: "reply" | "rep_task"; message: string; key: string }
   | { kind: "suppress"; channel: "email" | "sms"; value: string; reason: string; evidence?: string }
+  | { kind: "unsuppress"; channel: "email" | "sms"; value: string; evidence: string }
+  | { kind: "send_reconsent"; to: string; withdrawnAt: number; key: string }
   | { kind: "hand_off"; triggers: { trigger: string; reason: string }[]; key: string }
   /** One destination of a hand-off; the package was built once, by the `hand_off` row. */
   | { kind: "handoff"; destination: DestinationKind; pkg: HandOffPackage; key: string }
@@ -74,6 +77,12 @@ export function effectRowOf(effect: LeadEffect, state: LeadState): { key: string
     }
     case "suppress":
       return { key: `suppress:${effect.channel}:${effect.value}`, effect: { kind: "suppress", channel: effect.channel, value: effect.value, reason: effect.reason, ...(effect.evidence ? { evidence: effect.evidence } : {}) } };
+    case "unsuppress":
+      return { key: `unsuppress:${effect.channel}:${effect.value}:${state.lastSeq}`, effect: { kind: "unsuppress", channel: effect.channel, value: effect.value, evidence: effect.evidence } };
+    case "send_reconsent": {
+      const key = `reconsent-${state.id}-${state.lastSeq}`;
+      return { key, effect: { kind: "send_reconsent", to: effect.to, withdrawnAt: effect.withdrawnAt, key } };
+    }
     case "hand_off": {
       const key = `handoff-${state.id}-${state.lastSeq}`;
       return { key, effect: { kind: "hand_off", triggers: effect.triggers, key } };
@@ -97,6 +106,14 @@ export async function performEffect(effect: EffectRow, context: EffectContext): 
     case "suppress":
       await suppress(context.env.DB, [{ channel: effect.channel, value: effect.value, reason: effect.reason, ...(effect.evidence ? { evidence: effect.evidence } : {}) }], context.now);
       return { kind: "done" };
+    case "unsuppress":
+      // Already gone (the owner lifted it first) is as good as removed now.
+      if (await removeSuppression(context.env.DB, effect.channel, effect.value.trim().toLowerCase())) {
+        console.log(JSON.stringify({ leadId: context.state.id, event: "suppression_lifted", channel: effect.channel, evidence: effect.evidence }));
+      }
+      return { kind: "done" };
+    case "send_reconsent":
+      return sendReconsentRequest(effect, context);
     case "hand_off":
       return handOff(effect.triggers, effect.key, context);
     case "handoff":
@@ -128,6 +145,19 @@ async function send(touch: OutgoingTouch, { env, clock, state, now }: EffectCont
     case "deferred":
       return { kind: "done", event: { kind: "delivery_deferred", key, until: outcome.until } };
   }
+}
+
+/**
+ * The one confirmation email to an address that unsubscribed. It is transactional — asked
+ * for by a post for the address, no tracking, no sequence — so it goes to an address on the
+ * suppression list; it waits (retried) while the sender identity is not set.
+ */
+async function sendReconsentRequest(effect: Extract<EffectRow, { kind: "send_reconsent" }>, { env, clock, state }: EffectContext): Promise<EffectResult> {
+  const message = await reconsentRequest(env, state.id, effect.to, effect.withdrawnAt, effect.key);
+  if ("missing" in message) return { kind: "retry", reason: message.missing };
+  const result = await transportsFor(env, () => clock.now()).email.sendEmail(message.email, effect.key, state.id);
+  if (result.ok) return { kind: "done" };
+  return result.permanent ? { kind: "failed", reason: `re-consent email: ${result.reason}` } : { kind: "retry", reason: `re-consent email: ${result.reason}` };
 }
 
 /** Looks up the sequence's current version; a D1 that cannot answer is retried, an unknown sequence is not. */

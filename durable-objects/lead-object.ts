@@ -118,6 +118,23 @@ export class LeadObject extends DurableObject<Env> {
     return { ...(email ? { email } : {}), ...(phone ? { phone } : {}) };
   }
 
+  /**
+   * A withdrawn consent granted again: the owner's undo (`owner`), or the address's owner
+   * confirming the signed link of a re-consent email (`confirmed_link`, with the withdrawal
+   * the link was made for: a link from before a later unsubscribe undoes nothing). False
+   * when nothing was withdrawn (or the link is stale); null when there is no such lead.
+   */
+  async restoreConsent(channel: "email" | "sms", method: "owner" | "confirmed_link", evidence: string, withdrawnAt?: number): Promise<boolean | null> {
+    const state = this.load();
+    if (state === null) return null;
+    const record = state.consent[channel];
+    const withdrawn = record?.granted === false || (channel === "email" && state.status === "unsubscribed");
+    if (!withdrawn) return false;
+    if (withdrawnAt !== undefined && withdrawnAt !== (record?.granted === false ? record.at : 0)) return false;
+    await this.handle({ kind: "consent_restored", channel, method, evidence });
+    return true;
+  }
+
   /** Everything this object holds about the lead (state, timeline, pending items), for a data export. */
   async exportData(): Promise<ReturnType<typeof storage.everything> | null> {
     const held = storage.everything(this.sql);

@@ -111,6 +111,8 @@ export function simulate(sim: Simulation): SimulationResult {
         case "rejudge_timeline":
         case "project":
         case "suppress":
+        case "unsuppress":
+        case "send_reconsent":
           break;
         case "draft": {
           // The preview shows the templates: drafts depend on a model and the owner's review.

@@ -27,7 +27,7 @@ export const LeadProfileSchema = z.object({
 export type LeadProfile = z.infer<typeof LeadProfileSchema>;
 
 /** How consent was given or withdrawn. */
-export const ConsentMethodSchema = z.enum(["form", "unsubscribe_link", "one_click", "owner", "reply", "sms_stop", "sms_start", "complaint"]);
+export const ConsentMethodSchema = z.enum(["form", "unsubscribe_link", "one_click", "owner", "reply", "sms_stop", "sms_start", "complaint", "confirmed_link"]);
 export type ConsentMethod = z.infer<typeof ConsentMethodSchema>;
 
 /**
@@ -188,7 +188,13 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
   z.object({ ...entry, kind: z.literal("auto_reply_received"), returnDate: z.string().optional(), until: z.number() }),
   z.object({ ...entry, kind: z.literal("bounced"), bounceType: z.enum(["hard", "soft"]), address: z.string(), status: z.string().optional(), diagnostic: z.string(), suppressed: z.boolean(), evidence: z.string().optional() }),
   z.object({ ...entry, kind: z.literal("automation_resumed"), reason: z.string() }),
-  z.object({ ...entry, kind: z.literal("resubscribed"), channel: z.enum(["email", "sms"]), method: ConsentMethodSchema }),
+  /** A withdrawn consent granted again: SMS START, the owner's undo, or the address's owner confirming a signed link. */
+  z.object({ ...entry, kind: z.literal("resubscribed"), channel: z.enum(["email", "sms"]), method: ConsentMethodSchema, evidence: z.string().optional() }),
+  /**
+   * A form post came in for an address that unsubscribed: one confirmation email went (or
+   * goes) to the address, at most once per 30 days; only its signed link grants consent again.
+   */
+  z.object({ ...entry, kind: z.literal("reconsent_requested"), channel: z.literal("email"), formId: z.string() }),
   /**
    * A later form post (anyone can make one) asked to change what the lead had established —
    * a known profile field or a recorded consent — and the lead kept it. The post itself is

@@ -12,7 +12,7 @@ import { runStep } from "../sequence/sequence-runner";
 import { draftReady, requestDrafts, reviewDraft } from "../sequence/draft-requests";
 import { deliveryBlocked, deliveryDeferred, deliveryFailed, deliverySent, fireDelivery } from "../sequence/deliveries";
 import { bendTiming } from "../sequence/timing-bends";
-import { bounced, handOff, holdEnds, holdNewEnrolments, markBooked, optIn, optOut, outOfOffice, reactivateOnReturn, receiveReply, repAction } from "./lead-lifecycle";
+import { bounced, handOff, holdEnds, holdNewEnrolments, markBooked, optIn, optOut, outOfOffice, reactivateOnReturn, receiveReply, repAction, requestReconsent, restoreConsent } from "./lead-lifecycle";
 import { type Change, type HumanSignal } from "./lead-state";
 import { judgeReply } from "../inbound/reply-judgement";
 import { EngineConfig, DEFAULT_ENGINE_CONFIG } from "../engine-config";
@@ -84,7 +84,8 @@ function submitForm(current: LeadState | null, event: Extract<LeadEvent, { kind:
   };
   const entries: LeadEffect[] = [{ kind: "append_timeline", entry: { seq, at: now, kind: "form_submitted", submission } }];
   if (kept) entries.push({ kind: "append_timeline", entry: kept });
-  const submitted: Change = { state, effects: entries };
+  // Only an existing lead can have unsubscribed; the post itself grants nothing back.
+  const submitted: Change = current ? requestReconsent({ state, effects: entries }, submission.formId, now) : { state, effects: entries };
   const enrolled = event.sequence ? enrol(submitted, event.sequence, "form", now) : submitted;
   return finish(base, event.hold ? holdNewEnrolments(enrolled, state, event.hold, now) : enrolled);
 }
@@ -241,6 +242,8 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
       return withLead(current, (c) => markBooked(c, event.source, now));
     case "unsubscribed":
       return withLead(current, (c) => optOut(c, event.channel, event.method, now, event.evidence));
+    case "consent_restored":
+      return withLead(current, (c) => restoreConsent(c, event.channel, event.method, event.evidence, now));
     case "hand_off_requested":
       // The hand-off itself happens in judge(); the request only needs to reach it.
       return current ? { state: current, effects: [{ kind: "project" }] } : { state: null, effects: [] };

@@ -154,7 +154,48 @@ const OPT_OUT_EVIDENCE: Record<ConsentMethod, string> = {
   sms_stop: "STOP from the lead's number (signed provider webhook)",
   sms_start: "START from the lead's number (signed provider webhook)",
   complaint: "complaint report",
+  confirmed_link: "confirmed by the address's owner via a signed link",
 };
+
+/**
+ * A withdrawn consent granted again, by the owner (undoing an unsubscribe, STOP or an
+ * automation's mistake) or by the address's owner through the signed confirmation link.
+ * An unsubscribed lead becomes `completed`: nothing resumes by itself, and the owner may
+ * enrol it again. The address leaves the suppression list with the same evidence.
+ */
+export function restoreConsent(change: Change, channel: "email" | "sms", method: "owner" | "confirmed_link", evidence: string, now: number): Change {
+  const { state } = change;
+  const withdrawn = state.consent[channel]?.granted === false || (channel === "email" && state.status === "unsubscribed");
+  if (!withdrawn) return change;
+  let c = log(change, now, { kind: "resubscribed", channel, method, evidence });
+  const status = channel === "email" && state.status === "unsubscribed" ? "completed" : state.status;
+  c = { ...c, state: { ...c.state, status, consent: { ...c.state.consent, [channel]: { granted: true, at: now, method } } } };
+  const address = channel === "email" ? state.profile.email : state.profile.phone;
+  return address ? effect(c, { kind: "unsuppress", channel, value: address, evidence }) : c;
+}
+
+const RECONSENT_EVERY = 30 * 24 * 3_600_000;
+
+/**
+ * A form post for an address that unsubscribed from email: the post grants nothing (anyone
+ * can type an address), but the address gets one confirmation email with a signed link —
+ * at most once per 30 days, so a flood of posts cannot turn into a flood of mail — and the
+ * owner is told a re-post came in.
+ */
+export function requestReconsent(change: Change, formId: string, now: number): Change {
+  const { state } = change;
+  const email = state.profile.email;
+  const record = state.consent.email;
+  if (!email || !(state.status === "unsubscribed" || record?.granted === false)) return change;
+  if (state.reconsentRequestedAt !== undefined && now - state.reconsentRequestedAt < RECONSENT_EVERY) return change;
+  let c = log(change, now, { kind: "reconsent_requested", channel: "email", formId });
+  c = { ...c, state: { ...c.state, reconsentRequestedAt: now } };
+  return effect(
+    c,
+    { kind: "send_reconsent", to: email, withdrawnAt: record?.granted === false ? record.at : 0 },
+    { kind: "alert", reason: "rep_task", message: `A form (${formId}) was posted for this lead after it unsubscribed. Nothing was sent but one confirmation email to the address; consent returns only if its owner confirms.` },
+  );
+}
 
 /**
  * The lead opted out. From email (the unsubscribe link) every sequence stops at once and

@@ -54,6 +54,8 @@ export interface LeadState {
   emailUndeliverable?: string;
   /** When the lead first reached each funnel step (absent on leads stored before it existed). */
   milestones?: Milestones;
+  /** When a confirmation email last went to the address after an unsubscribe (re-consent asks at most once per 30 days). */
+  reconsentRequestedAt?: number;
   /** Bumped on every change; the D1 projection never lets an older version overwrite a newer. */
   version: number;
 }
@@ -210,6 +212,8 @@ export type LeadEvent =
   | { kind: "sms_resubscribed" }
   | { kind: "booked"; source: string }
   | { kind: "unsubscribed"; channel: "email" | "sms"; method: ConsentMethod; evidence?: string }
+  /** A withdrawn consent granted again: the owner's undo (`owner`) or the address's owner confirming a signed link (`confirmed_link`). */
+  | { kind: "consent_restored"; channel: "email" | "sms"; method: "owner" | "confirmed_link"; evidence: string }
   | { kind: "hand_off_requested"; reason: string }
   | ({ kind: "draft_ready" } & DraftAnswered)
   | ({ kind: "draft_reviewed" } & DraftReview)
@@ -233,6 +237,13 @@ export type LeadEffect =
   | { kind: "alert"; reason: "reply" | "rep_task"; message: string }
   /** Put an address on the D1 suppression list (the object retries until D1 takes it). */
   | { kind: "suppress"; channel: "email" | "sms"; value: string; reason: string; evidence?: string }
+  /** Take an address off the D1 suppression list (its consent was granted again). */
+  | { kind: "unsuppress"; channel: "email" | "sms"; value: string; evidence: string }
+  /**
+   * Email the address that unsubscribed one transactional confirmation (no tracking) with a
+   * signed link that grants consent again; `withdrawnAt` is the withdrawal it would undo.
+   */
+  | { kind: "send_reconsent"; to: string; withdrawnAt: number }
   /** Hand the lead to a person: the object builds the package and delivers it to every destination. */
   | { kind: "hand_off"; triggers: { trigger: string; reason: string }[] }
   /** Draft the touch ahead of its time; the object answers with `draft_ready`. */

@@ -82,9 +82,35 @@ describe("a later form post adds to the lead and never overwrites it", () => {
     ]);
     expect(state.status).toBe("unsubscribed");
     expect(state.consent.email).toMatchObject({ granted: false, method: "one_click", at: T0 + HOUR });
-    const refused = timeline.at(-1);
+    const refused = timeline.find((e) => e.kind === "change_refused");
     expect(refused).toMatchObject({ kind: "change_refused", fields: [], consent: [{ channel: "email", asked: true, kept: { granted: false, method: "one_click" } }] });
     expect(refused?.kind === "change_refused" && refused.reason).toMatch(/cannot grant it again/);
+    // Instead the address is asked to confirm: the post's last entry.
+    expect(timeline.at(-1)).toMatchObject({ kind: "reconsent_requested", channel: "email", formId: "contact" });
+  });
+
+  it("a re-post after an unsubscribe asks the address to confirm once per 30 days, and tells the owner; only a confirmation grants again", () => {
+    const effectsOf = (state: LeadState, event: LeadEvent, at: number) => applyEvent(state, event, at, DEFAULT_ENGINE_CONFIG);
+    const { state: unsubscribed } = walk([
+      [T0, post(submission(ANN, { consent: { email: true } }))],
+      [T0 + HOUR, { kind: "unsubscribed", channel: "email", method: "one_click" }],
+    ]);
+    const first = effectsOf(unsubscribed, post(submission(ANN)), T0 + DAY);
+    expect(first.effects.filter((e) => e.kind === "send_reconsent")).toEqual([{ kind: "send_reconsent", to: ANN.email, withdrawnAt: T0 + HOUR }]);
+    expect(first.effects.filter((e) => e.kind === "alert")).toHaveLength(1);
+    expect(first.effects.some((e) => e.kind === "send" || e.kind === "enrol")).toBe(false);
+    const again = effectsOf(first.state!, post(submission(ANN)), T0 + 30 * DAY);
+    expect(again.effects.some((e) => e.kind === "send_reconsent" || e.kind === "alert")).toBe(false);
+    const afterWindow = effectsOf(again.state!, post(submission(ANN)), T0 + 31 * DAY);
+    expect(afterWindow.effects.filter((e) => e.kind === "send_reconsent")).toHaveLength(1);
+
+    const evidence = "confirmed by the address's owner via a signed link";
+    const confirmed = effectsOf(afterWindow.state!, { kind: "consent_restored", channel: "email", method: "confirmed_link", evidence }, T0 + 32 * DAY);
+    expect(confirmed.state).toMatchObject({ status: "completed", consent: { email: { granted: true, method: "confirmed_link", at: T0 + 32 * DAY } } });
+    expect(confirmed.effects).toContainEqual({ kind: "unsuppress", channel: "email", value: ANN.email, evidence });
+    // Consent given again: a later post asks nothing, and a second confirmation changes nothing.
+    expect(effectsOf(confirmed.state!, post(submission(ANN)), T0 + 33 * DAY).effects.some((e) => e.kind === "send_reconsent")).toBe(false);
+    expect(effectsOf(confirmed.state!, { kind: "consent_restored", channel: "email", method: "confirmed_link", evidence }, T0 + 33 * DAY).effects).toEqual([]);
   });
 
   it("cannot grant again an SMS consent withdrawn by STOP, nor withdraw one the lead gave", () => {
