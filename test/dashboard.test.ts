@@ -157,6 +157,12 @@ describe("dashboard pages", () => {
     const lifted = await post(`/dashboard/leads/${leadId}/suppressions/email/lift`, { _csrf: csrf }, { cookie });
     expect(lifted.status).toBe(303);
     expect(await env.DB.prepare("SELECT reason FROM suppressions WHERE channel = 'email' AND value = ?").bind(email).first()).toBeNull();
+    // Lifting undoes the unsubscribe itself: consent granted again by the owner, the lead free to enrol (nothing resumes).
+    await settle(stub);
+    const restored = (await stub.summary())!;
+    expect(restored.consent.email).toMatchObject({ granted: true, method: "owner" });
+    expect(restored.status).toBe("completed");
+    expect(restored.timeline.filter((e) => e.kind === "resubscribed")).toEqual([expect.objectContaining({ channel: "email", method: "owner", evidence: "owner action" })]);
     const after = await (await get(lifted.headers.get("location")!, cookie)).text();
     expect(after).toContain("Suppression lifted");
     expect(after).not.toContain(`/dashboard/leads/${leadId}/suppressions/email/lift`);

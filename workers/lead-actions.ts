@@ -71,12 +71,15 @@ export async function leadSuppressions(env: Env, lead: LeadSummary): Promise<Sup
 
 /**
  * The owner undoes a suppression of the lead's address on one channel (an unverified
- * automation's mistake, or the lead asked to be mailed again); 404 when there is none. The
- * lead's own record — a withdrawn consent, an undeliverable address — stays as it is.
+ * automation's mistake, or the lead asked to be mailed again); 404 when there is none. A
+ * consent the lead withdrew on that channel is granted again with "owner action" as its
+ * evidence, and an unsubscribed lead becomes `completed` (nothing resumes; the owner may
+ * enrol it). An undeliverable address stays recorded as such.
  */
 export async function liftLeadSuppression(env: Env, leadId: LeadId, channel: SuppressedChannel): Promise<void> {
   const address = ownAddresses(await leadSummary(env, leadId)).find((a) => a.channel === channel);
   if (!address || !(await removeSuppression(env.DB, channel, address.value.trim().toLowerCase()))) {
     throw new AppError(404, "not_suppressed", `The lead's ${channel === "sms" ? "phone" : "address"} is not on the suppression list.`);
   }
+  await leadObject(env, leadId).restoreConsent(channel, "owner", "owner action");
 }

@@ -4,6 +4,8 @@ import { z } from "zod";
 import { clockFrom } from "../../services/clock";
 import { AppError } from "../../services/app-error";
 import { limitBody } from "./body-limit";
+import { leadIdFor } from "../../services/crypto/lead-identity";
+import { leadObject } from "../lead-stub";
 import { valid } from "./validate";
 import { listSuppressions, normaliseEntry, removeSuppression, suppress, type SuppressedChannel } from "../../services/d1/suppressions";
 
@@ -38,6 +40,10 @@ suppressionsApi.delete("/:channel/:value", async (c) => {
   const entry = normaliseEntry(channel.data, c.req.param("value"), c.env.DEFAULT_PHONE_REGION);
   const removed = "value" in entry && (await removeSuppression(c.env.DB, channel.data, entry.value));
   if (!removed) throw new AppError(404, "not_suppressed", "That address is not on the suppression list.");
+  // An address is a lead's id (phones name one only when it has no email): its withdrawn consent is granted again, as on the lead page.
+  if (channel.data === "email" && "value" in entry && !entry.value.startsWith("@") && c.env.LEAD_ID_SECRET) {
+    await leadObject(c.env, await leadIdFor(c.env.LEAD_ID_SECRET, { email: entry.value })).restoreConsent("email", "owner", "owner action");
+  }
   return c.body(null, 204);
 });
 
