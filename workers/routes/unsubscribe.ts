@@ -3,7 +3,7 @@ import { html } from "hono/html";
 import { AppError } from "../../services/app-error";
 import { leadObject } from "../lead-stub";
 import { tokenKeys } from "../../services/crypto/signed-token";
-import { readUnsubscribeToken } from "../../services/crypto/tracked-links";
+import { readReconsentToken, readUnsubscribeToken } from "../../services/crypto/tracked-links";
 import { limitBody } from "./body-limit";
 
 /**
@@ -36,6 +36,54 @@ async function leadOf(env: Env, token: string) {
   if (!leadId) throw new AppError(404, "invalid_link", "This unsubscribe link is not valid. Reply to the email with “unsubscribe” and we will remove you.");
   return leadId;
 }
+
+/** The lead a re-consent link names, and the withdrawal it was made for; 404 for anything else (an unsubscribe token included). */
+async function reconsentOf(env: Env, token: string) {
+  const keys = tokenKeys(env);
+  const read = keys ? await readReconsentToken(keys, token) : null;
+  if (!read) throw new AppError(404, "invalid_link", "This confirmation link is not valid.");
+  return read;
+}
+
+/**
+ * `/u/:token/confirm`, the link in the one confirmation email an address gets when a form
+ * is posted for it after it unsubscribed. GET asks and changes nothing; POST grants email
+ * consent again ("confirmed by the address's owner via a signed link") and lifts the
+ * suppression. Nothing resumes: the lead is `completed`, and the owner may enrol it.
+ */
+unsubscribe.get("/:token/confirm", async (c) => {
+  const { leadId } = await reconsentOf(c.env, c.req.param("token"));
+  const lead = await leadObject(c.env, leadId).summary();
+  if (!lead) throw new AppError(404, "invalid_link", "This confirmation link is not valid.");
+  const sender = senderName(c.env);
+  c.header("cache-control", "no-store");
+  if (lead.consent.email?.granted !== false && lead.status !== "unsubscribed") {
+    return c.html(page("Confirmed", html`<h1>You are subscribed</h1><p>${masked(lead.profile.email)} may get emails from ${sender}.</p>`));
+  }
+  return c.html(
+    page(
+      "Confirm",
+      html`<h1>Get emails from ${sender} again?</h1><p>${masked(lead.profile.email)} unsubscribed earlier. Confirm to let ${sender} email this address again; you can unsubscribe at any time.</p>
+<form method="post"><button>Yes, email me again</button></form>`,
+    ),
+  );
+});
+
+unsubscribe.post("/:token/confirm", limitBody(8 * 1024, "A confirmation", "It needs no body."), async (c) => {
+  const { leadId, withdrawnAt } = await reconsentOf(c.env, c.req.param("token"));
+  const restored = await leadObject(c.env, leadId).restoreConsent("email", "confirmed_link", "confirmed by the address's owner via a signed link", withdrawnAt);
+  if (restored === null) throw new AppError(404, "invalid_link", "This confirmation link is not valid.");
+  const sender = senderName(c.env);
+  c.header("cache-control", "no-store");
+  if (!restored) {
+    const lead = await leadObject(c.env, leadId).summary();
+    if (lead?.consent.email?.granted === false) {
+      // A link from before a later unsubscribe: that later request stands.
+      return c.html(page("Link expired", html`<h1>This link has expired</h1><p>You unsubscribed again after it was sent, so nothing changed.</p>`), 410);
+    }
+  }
+  return c.html(page("Confirmed", html`<h1>Thank you</h1><p>${sender} may email you again. Every email has a link to unsubscribe.</p>`));
+});
 
 unsubscribe.get("/:token", async (c) => {
   const leadId = await leadOf(c.env, c.req.param("token"));
