@@ -72,7 +72,8 @@ export function effectRowOf(effect: LeadEffect, state: LeadState): { key: string
     case "enrol":
       return { key: `enrol:${effect.sequenceId}:${state.lastSeq}`, effect: { kind: "enrol", sequenceId: effect.sequenceId, reason: effect.reason } };
     case "alert": {
-      const key = `alert-${state.id}-${state.lastSeq}`;
+      // Two alerts of one event (a reply and a task) must not share a key.
+      const key = `alert-${state.id}-${state.lastSeq}-${effect.reason}`;
       return { key, effect: { kind: "alert", reason: effect.reason, message: effect.message, key } };
     }
     case "suppress":

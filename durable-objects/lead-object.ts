@@ -106,8 +106,8 @@ export class LeadObject extends DurableObject<Env> {
   }
 
   /**
-   * The lead opts out of a channel: every sequence stops and the address is on the
-   * suppression list before this returns. Null when there is no such lead. `evidence` says
+   * The lead opts out of a channel: every sequence stops before this returns, and the
+   * address's suppression-list entry is a due row written in the same transaction. Null when there is no such lead. `evidence` says
    * what proved the request when the method alone does not (a verified complaint's Message-ID).
    */
   async unsubscribe(channel: "email" | "sms", method: ConsentMethod, evidence?: string): Promise<{ email?: string; phone?: string } | null> {
@@ -276,7 +276,11 @@ export class LeadObject extends DurableObject<Env> {
         else if (effect.kind === "unschedule") storage.clearTimer(this.sql, effect.timer);
         else {
           const row = effectRowOf(effect, state);
-          if (row) storage.queueEffect(this.sql, row.key, row.effect, now);
+          if (!row) continue;
+          // A suppression still retrying must not land after the owner lifted it, nor a lift after a new opt-out.
+          if (row.effect.kind === "unsuppress") storage.dropQueuedEffect(this.sql, `suppress:${row.effect.channel}:${row.effect.value}`);
+          if (row.effect.kind === "suppress") storage.dropQueuedEffectsStartingWith(this.sql, `unsuppress:${row.effect.channel}:${row.effect.value}:`);
+          storage.queueEffect(this.sql, row.key, row.effect, now);
         }
       }
       alongside?.();

@@ -131,13 +131,13 @@ export interface DueItem {
 /**
  * Queues an effect unless the same one (by key) is already queued. A queued row asked for
  * again with a new payload (the projection, at a newer version) takes it and is due at
- * once, even mid-run: completeDue then leaves it for the next pass. Call inside the
- * state's transaction.
+ * once, even mid-run, with its attempts counted afresh (a new request, not a retry):
+ * completeDue then leaves it for the next pass. Call inside the state's transaction.
  */
 export function queueEffect(sql: SqlStorage, key: string, effect: EffectRow, dueAt: number): void {
   sql.exec(
     `INSERT INTO due (kind, key, due_at, payload) VALUES (?, ?, ?, ?)
-     ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, due_at = MIN(due.due_at, excluded.due_at) WHERE due.payload <> excluded.payload`,
+     ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, due_at = MIN(due.due_at, excluded.due_at), attempts = 0 WHERE due.payload <> excluded.payload`,
     effect.kind,
     key,
     dueAt,
@@ -238,4 +238,14 @@ export function nextPruneAt(sql: SqlStorage, retentionMs: number): number | unde
   const oldest = oldestTimelineAt(sql);
   if (oldest === undefined) return undefined;
   return Math.max(oldest + retentionMs, Number(readMeta(sql, PRUNED_AT) ?? 0) + DAY);
+}
+
+/** Drops a queued effect by key: a later opposite effect (lifting a suppression) supersedes it. */
+export function dropQueuedEffect(sql: SqlStorage, key: string): void {
+  sql.exec("DELETE FROM due WHERE key = ?", key);
+}
+
+/** Drops every queued effect whose key starts so (the lifts of one address). */
+export function dropQueuedEffectsStartingWith(sql: SqlStorage, prefix: string): void {
+  sql.exec("DELETE FROM due WHERE substr(key, 1, ?) = ?", prefix.length, prefix);
 }

@@ -57,6 +57,20 @@ describe("form posts from one client", () => {
     expect(other.status).toBe(202);
   });
 
+  it("addresses of one IPv6 /64 count as one client: rotating through them does not get past the limit", async () => {
+    const form = await makeForm();
+    const prefix = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:${Math.floor(Math.random() * 0xffff).toString(16)}`;
+    const statuses: number[] = [];
+    for (let i = 1; i <= flood(PER_CLIENT); i++) {
+      const response = await postJson(form.id, { email: `${unique("v6")}@example.com` }, { "cf-connecting-ip": `${prefix}::${i.toString(16)}` });
+      statuses.push(response.status);
+    }
+    expect(statuses.slice(0, PER_CLIENT)).toEqual(Array(PER_CLIENT).fill(202));
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    // The next /64 is another client.
+    expect((await postJson(form.id, { email: `${unique("v6b")}@example.com` }, { "cf-connecting-ip": `${prefix.replace(/:[0-9a-f]+$/, ":ffff")}::1` })).status).toBe(202);
+  });
+
   it("an API client over the limit reads the reason as JSON", async () => {
     const form = await makeForm();
     const client = address();

@@ -16,9 +16,22 @@ export const LIMIT_WINDOW_SECONDS = 60;
  */
 export function clientAddress(request: Request): string | undefined {
   const direct = request.headers.get("cf-connecting-ip")?.trim();
-  if (direct) return direct;
-  const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return forwarded || undefined;
+  const address = direct || request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+  return address ? perClient(address) : undefined;
+}
+
+/** One IPv6 client holds a whole /64 and can rotate through it: it counts as one. */
+export function perClient(address: string): string {
+  // IPv4, and IPv4 written in IPv6 form, are one address each.
+  if (!address.includes(":") || address.includes(".")) return address;
+  const [head = "", tail = ""] = address.includes("::") ? address.split("::") : [address, ""];
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
 }
 
 /**

@@ -65,7 +65,8 @@ export function senderAuthentication(message: InboundMessage): SenderAuthenticat
   const { authservId, results } = parseAuthenticationResults(topmost);
   if (authservId !== RECEIVER_AUTHSERV_ID) return { verified: false, reason: `the topmost Authentication-Results is from ${authservId.slice(0, 100) || "nobody"}, not ${RECEIVER_AUTHSERV_ID}` };
   const pass = (method: string) => results.filter((r) => r.method === method && r.result === "pass");
-  const dmarc = pass("dmarc").find((r) => !r.properties.has("header.from") || aligned(fromDomain, r.properties.get("header.from")!));
+  // A pass counts only for the From domain it names: a bare "dmarc=pass" may be text a sender smuggled into another property.
+  const dmarc = pass("dmarc").find((r) => r.properties.has("header.from") && aligned(fromDomain, r.properties.get("header.from")!));
   if (dmarc) return { verified: true, method: "dmarc", evidence: `dmarc=pass header.from=${fromDomain} (${RECEIVER_AUTHSERV_ID})` };
   const dkim = pass("dkim").find((r) => aligned(fromDomain, r.properties.get("header.d") ?? domainOf(r.properties.get("header.i"))));
   if (dkim) return { verified: true, method: "dkim", evidence: `dkim=pass header.d=${dkim.properties.get("header.d") ?? domainOf(dkim.properties.get("header.i"))} aligned with ${fromDomain} (${RECEIVER_AUTHSERV_ID})` };

@@ -187,6 +187,8 @@ export function requestReconsent(change: Change, formId: string, now: number): C
   const email = state.profile.email;
   const record = state.consent.email;
   if (!email || !(state.status === "unsubscribed" || record?.granted === false)) return change;
+  // An address that complained of spam or bounced is never mailed on a stranger's post, not even to ask.
+  if (record?.method === "complaint" || state.emailUndeliverable) return change;
   if (state.reconsentRequestedAt !== undefined && now - state.reconsentRequestedAt < RECONSENT_EVERY) return change;
   let c = log(change, now, { kind: "reconsent_requested", channel: "email", formId });
   c = { ...c, state: { ...c.state, reconsentRequestedAt: now } };
