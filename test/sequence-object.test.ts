@@ -338,7 +338,7 @@ describe("owner actions", () => {
     expect(summary.status).toBe("replied");
     expect(summary.enrolments[0]).toMatchObject({ status: "paused" });
     expect(summary.enrolments[0]!.next).toBeUndefined();
-    const alerts = await env.DB.prepare("SELECT * FROM outbox WHERE id = ?").bind(`alert-${leadId}-${summary.timeline.at(-1)!.seq}`).all<OutboxRow>();
+    const alerts = await env.DB.prepare("SELECT * FROM outbox WHERE id = ?").bind(`alert-${leadId}-${summary.timeline.at(-1)!.seq}-reply`).all<OutboxRow>();
     expect(alerts.results).toEqual([expect.objectContaining({ to: "owner@example.com", subject: expect.stringMatching(/^Reply from /), text: expect.stringContaining("Yes please, call me tomorrow.") })]);
     await advance(stub);
     expect((await outboxFor(leadId)).filter((m) => m.to !== "owner@example.com")).toHaveLength(1);
