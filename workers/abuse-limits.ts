@@ -17,10 +17,10 @@ export const LIMIT_WINDOW_SECONDS = 60;
 export function clientAddress(request: Request): string | undefined {
   const direct = request.headers.get("cf-connecting-ip")?.trim();
   const address = direct || request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return address ? perClient(address) : undefined;
+  return address || undefined;
 }
 
-/** One IPv6 client holds a whole /64 and can rotate through it: it counts as one. */
+/** The key a client is counted under: one IPv6 client holds a whole /64 and can rotate through it, so it counts as one. */
 export function perClient(address: string): string {
   // IPv4, and IPv4 written in IPv6 form, are one address each.
   if (!address.includes(":") || address.includes(".")) return address;

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { FormConfig } from "../schemas/form";
 import { AppError } from "../services/app-error";
 import { TURNSTILE_FIELD, verifyTurnstile } from "../services/turnstile";
-import { clientAddress, tooManyRequests, withinLimit } from "./abuse-limits";
+import { clientAddress, perClient, tooManyRequests, withinLimit } from "./abuse-limits";
 import type { PostedFields } from "./form-body";
 
 /**
@@ -17,7 +17,7 @@ import type { PostedFields } from "./form-body";
 /** Before the body is read: one address over FORM_POSTS_PER_CLIENT gets 429. */
 export async function refuseFloodingClient<E extends { Bindings: Env }>(c: Context<E>): Promise<void> {
   const client = clientAddress(c.req.raw);
-  if (client && !(await withinLimit(c.env.FORM_POSTS_PER_CLIENT, client))) {
+  if (client && !(await withinLimit(c.env.FORM_POSTS_PER_CLIENT, perClient(client)))) {
     throw tooManyRequests(c, "too_many_posts", "Too many form posts from your address in the last minute. Wait a minute, then send the form again.");
   }
 }
