@@ -31,6 +31,12 @@ describe("sender authentication", () => {
     expect(senderAuthentication(await message(""))).toEqual({ verified: false, reason: "no Authentication-Results from the receiving side" });
   });
 
+  it("counts dmarc=pass only for the From domain it names: a bare pass a sender smuggled into another property is not proof", async () => {
+    const smuggled = 'Authentication-Results: mx.cloudflare.net; spf=none smtp.mailfrom="a; dmarc=pass x"@evil.example';
+    expect(senderAuthentication(await message(smuggled))).toMatchObject({ verified: false });
+    expect(senderAuthentication(await message("Authentication-Results: mx.cloudflare.net; dmarc=pass header.from=evil.example"))).toMatchObject({ verified: false });
+  });
+
   it("accepts SPF or DKIM only when aligned with the From domain", async () => {
     const spf = (mailfrom: string) => message(`Authentication-Results: mx.cloudflare.net; dkim=none; dmarc=none; spf=pass smtp.mailfrom=${mailfrom}`, "Ann <ann@example.org>");
     expect(senderAuthentication(await spf("bounce@mail.example.org"))).toMatchObject({ verified: true, method: "spf" });
