@@ -4,7 +4,7 @@ import type { Change, LeadState, Reply } from "./lead-state";
 import { effect, HALTED, log, updateEnrolment } from "./lead-change";
 import { addLocalDays, zonedTime } from "../time/local-time";
 import type { SequenceConfig } from "../sequence/sequence-config";
-import { endEnrolment, isEnrolled, planStep } from "../sequence/enrolment";
+import { endEnrolment, isEnrolled, resumeEnrolment } from "../sequence/enrolment";
 import { dropDelivery, reschedule } from "../sequence/deliveries";
 import { runStep } from "../sequence/sequence-runner";
 
@@ -54,10 +54,7 @@ export function receiveReply(change: Change, reply: Reply, judgement: ReplyJudge
 /** Paused sequences carry on from the step they stopped at. */
 function resumePaused(change: Change, now: number): Change {
   let c: Change = { ...change, state: { ...change.state, status: "active" } };
-  for (const enrolment of change.state.enrolments.filter((e) => e.status === "paused")) {
-    c = updateEnrolment(c, enrolment.id, (e) => ({ ...e, status: "active", lastStepAt: now }));
-    c = planStep(c, enrolment.id, enrolment.resumeStep ?? 0, now, now);
-  }
+  for (const enrolment of change.state.enrolments.filter((e) => e.status === "paused")) c = resumeEnrolment(c, enrolment.id, now);
   return c;
 }
 

@@ -93,6 +93,13 @@ export interface Enrolment {
   startedAt: number;
   /** When the previous step ran; "since the previous step" conditions look from here. */
   lastStepAt: number;
+  /**
+   * Step days count from here: step `fromStep` is planned its wait after `at`, and each later
+   * step its wait after the one before, so a step the window pushed does not push the rest.
+   * Enrolment sets it; a resume after a pause moves it. Absent on enrolments stored before it
+   * existed: they count from `startedAt`.
+   */
+  anchor?: { at: number; fromStep: number };
   /** `held`: the step is due but waits for the owner's review of its draft. */
   next?: { stepIndex: number; base: number; dueAt: number; bent: boolean; held?: boolean };
   /** The step a paused enrolment continues with when it resumes. */

@@ -6,15 +6,39 @@ import { addWait, schedule } from "./step-schedule";
 
 /** A lead's enrolments: how one starts, how each step is planned after the last, how one ends. */
 
-/** Plans the step at `stepIndex`, its wait counted from `from`; past the last step the enrolment completes. */
-export function planStep(change: Change, enrolmentId: string, stepIndex: number, from: number, now: number): Change {
+const DAY = 86_400_000;
+
+/** The step's day as the sequence writes it: its waits added up from the enrolment's anchor, in the lead's own days. */
+export function anchoredTime(enrolment: Enrolment, stepIndex: number, timeZone: string): number {
+  const anchor = enrolment.anchor ?? { at: enrolment.startedAt, fromStep: 0 };
+  const waits = enrolment.sequence.steps.slice(anchor.fromStep, stepIndex + 1).map((s) => s.wait);
+  const days = waits.reduce((sum, w) => sum + w.days, 0);
+  const hours = waits.reduce((sum, w) => sum + w.hours, 0);
+  return addWait(anchor.at, timeZone, { days, hours });
+}
+
+/**
+ * Plans the step at `stepIndex` on its anchored day; past the last step the enrolment
+ * completes. A step that runs late (a weekend, an out-of-office) keeps some room before
+ * the next — up to a day, or half that when the window moves a touch earlier — so late
+ * steps never bunch up, and never push the ones after them.
+ */
+export function planStep(change: Change, enrolmentId: string, stepIndex: number, now: number): Change {
   const enrolment = findEnrolment(change.state, enrolmentId)!;
   const step = enrolment.sequence.steps[stepIndex];
   if (!step) return endEnrolment(change, enrolmentId, "completed", "every step has run", now);
-  const planned = addWait(from, change.state.timezone, step.wait);
-  // A step the window held back (a weekend) must not bunch up with the next one: keep up to a day between them.
-  const spaced = now + Math.min(planned - from, 86_400_000);
-  return schedule(change, enrolmentId, stepIndex, Math.max(planned, spaced), now);
+  const { timezone } = change.state;
+  const room = Math.min(addWait(now, timezone, step.wait) - now, DAY);
+  const planned = Math.max(anchoredTime(enrolment, stepIndex, timezone), now + room);
+  return schedule(change, enrolmentId, stepIndex, planned, now, false, now + room / 2);
+}
+
+/** A paused enrolment continues: its next step keeps its own wait from now, and the ones after it their spacing. */
+export function resumeEnrolment(change: Change, enrolmentId: string, now: number): Change {
+  const enrolment = findEnrolment(change.state, enrolmentId)!;
+  const fromStep = enrolment.resumeStep ?? 0;
+  const c = updateEnrolment(change, enrolmentId, (e) => ({ ...e, status: "active", lastStepAt: now, anchor: { at: now, fromStep } }));
+  return planStep(c, enrolmentId, fromStep, now);
 }
 
 export type EndOutcome = "completed" | "moved" | "paused" | "booked" | "unsubscribed";
@@ -49,11 +73,12 @@ export function enrol(change: Change, sequence: SequenceVersion, reason: EnrolRe
     status: "active",
     startedAt: now,
     lastStepAt: now,
+    anchor: { at: now, fromStep: 0 },
     touches: 0,
     emails: [],
   };
   c = { ...c, state: { ...c.state, status: "active", enrolments: [...c.state.enrolments, enrolment] } };
-  return planStep(c, enrolment.id, 0, now, now);
+  return planStep(c, enrolment.id, 0, now);
 }
 
 export function isEnrolled(state: LeadState, sequenceId: string): boolean {

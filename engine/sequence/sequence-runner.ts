@@ -107,5 +107,5 @@ export function runStep(change: Change, enrolmentId: string, now: number, config
       return endEnrolment(c, enrolmentId, "completed", `branch: ${describe(branch!.if)}`, now);
   }
   c = updateEnrolment(c, enrolmentId, (e) => ({ ...e, lastStepAt: now }));
-  return planStep(c, enrolmentId, continueAt, next.base, now);
+  return planStep(c, enrolmentId, continueAt, now);
 }

@@ -1,7 +1,7 @@
 import type { Sequence, SendingWindow, Step, Wait } from "../../schemas/sequence";
 import type { Change, Enrolment, LeadState } from "../lead/lead-state";
 import { effect, findEnrolment, updateEnrolment } from "../lead/lead-change";
-import { addLocalDays } from "../time/local-time";
+import { addLocalDays, localTimeOnDay } from "../time/local-time";
 import { atPeakHour, nextOpeningInAll, peakHour, SMS_QUIET_HOURS } from "../time/sending-window";
 
 /**
@@ -15,12 +15,37 @@ export function addWait(from: number, timeZone: string, wait: Wait): number {
   return addLocalDays(from, timeZone, wait.days) + wait.hours * HOUR;
 }
 
-/** When a step planned for `base` may run: inside its window, at the lead's peak hour when asked and known. */
-export function dueTimeFor(state: LeadState, enrolment: Enrolment, stepIndex: number, base: number): number {
+/**
+ * The opening nearest to `base`: the next one, or the latest one before it when that is
+ * closer and not before `earliest`. A day-5 touch that lands on a Saturday goes on Friday
+ * rather than Monday, so the playbook's days hold within one.
+ */
+export function nearestOpening(base: number, timeZone: string, windows: SendingWindow[], earliest: number): number {
+  const next = nextOpeningInAll(base, timeZone, windows);
+  if (next === base || earliest >= base) return next;
+  for (let daysBack = 0; daysBack <= 3; daysBack++) {
+    for (const window of windows.filter((w) => w !== SMS_QUIET_HOURS)) {
+      // The same local time of day, or the window's last half hour when the touch falls after it.
+      const sameTime = addLocalDays(base, timeZone, -daysBack);
+      const lastHalfHour = localTimeOnDay(sameTime, timeZone, 0, window.end) - 30 * 60_000;
+      for (const candidate of [sameTime, lastHalfHour]) {
+        if (candidate > base || candidate < earliest || nextOpeningInAll(candidate, timeZone, windows) !== candidate) continue;
+        return base - candidate < next - base ? candidate : next;
+      }
+    }
+  }
+  return next;
+}
+
+/**
+ * When a step planned for `base` may run: inside its window (the nearest opening, never
+ * before `earliest`), at the lead's peak hour when asked and known.
+ */
+export function dueTimeFor(state: LeadState, enrolment: Enrolment, stepIndex: number, base: number, earliest = base): number {
   const { sequence } = enrolment;
   const step = sequence.steps[stepIndex]!;
   const windows = stepWindows(sequence, step);
-  const due = nextOpeningInAll(base, state.timezone, windows);
+  const due = nearestOpening(base, state.timezone, windows, earliest);
   const { peakHour: peak } = sequence.rules;
   if (!step.atPeakHour || !peak.enabled) return due;
   const hour = peakHour(
@@ -30,7 +55,7 @@ export function dueTimeFor(state: LeadState, enrolment: Enrolment, stepIndex: nu
   );
   if (hour === null) return due;
   const following = sequence.steps[stepIndex + 1];
-  const limit = following ? addWait(base, state.timezone, following.wait) : due + 86_400_000;
+  const limit = following ? addWait(Math.max(base, due), state.timezone, following.wait) : due + 86_400_000;
   return atPeakHour(due, state.timezone, hour, windows, limit);
 }
 
@@ -40,10 +65,11 @@ function stepWindows(sequence: Sequence, step: Step): SendingWindow[] {
   return step.channels.every((c) => c === "sms") ? [sequence.window, SMS_QUIET_HOURS] : [sequence.window];
 }
 
-export function schedule(change: Change, enrolmentId: string, stepIndex: number, base: number, now: number, bent = false): Change {
+/** Plans the step for `base` (not before `earliest`, which defaults to `base`: no earlier than planned). */
+export function schedule(change: Change, enrolmentId: string, stepIndex: number, base: number, now: number, bent = false, earliest = base): Change {
   const enrolment = findEnrolment(change.state, enrolmentId)!;
   const start = Math.max(base, now);
-  const dueAt = dueTimeFor(change.state, enrolment, stepIndex, start);
+  const dueAt = dueTimeFor(change.state, enrolment, stepIndex, start, Math.max(earliest, now));
   const next = { stepIndex, base: start, dueAt, bent };
   return effect(
     updateEnrolment(change, enrolmentId, (e) => ({ ...e, next })),
