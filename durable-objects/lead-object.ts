@@ -193,10 +193,10 @@ export class LeadObject extends DurableObject<Env> {
     return true;
   }
 
-  /** Marks the lead booked: every sequence it is in completes. False when there is no such lead. */
-  async markBooked(source: string): Promise<boolean> {
+  /** Marks the lead booked: every sequence it is in completes. `endsAt`: when the meeting ends. False when there is no such lead. */
+  async markBooked(source: string, endsAt?: number): Promise<boolean> {
     if (this.load() === null) return false;
-    await this.handle({ kind: "booked", source });
+    await this.handle({ kind: "booked", source, ...(endsAt !== undefined ? { endsAt } : {}) });
     return true;
   }
 

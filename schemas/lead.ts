@@ -98,7 +98,7 @@ const enrolment = { enrolmentId: z.string(), sequenceId: z.string() };
 /** One delivery of a step on one channel; `key` is also its idempotency key and tracking message id. */
 const touch = { ...enrolment, stepId: z.string(), intent: z.string(), channel: z.enum(["email", "sms"]), key: z.string() };
 
-export const EnrolReasonSchema = z.enum(["form", "api", "reactivation", "branch"]);
+export const EnrolReasonSchema = z.enum(["form", "api", "reactivation", "branch", "routing"]);
 export type EnrolReason = z.infer<typeof EnrolReasonSchema>;
 
 /** Which words went out: the step's template, its alternative angle, its by-source variant, or a resend. */
@@ -159,6 +159,10 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
   z.object({ ...entry, kind: z.literal("enrolled"), ...enrolment, version: z.number(), reason: EnrolReasonSchema }),
   z.object({ ...entry, kind: z.literal("enrolment_ended"), ...enrolment, outcome: z.enum(["completed", "moved", "paused", "booked", "unsubscribed"]), reason: z.string() }),
   z.object({ ...entry, kind: z.literal("step_branched"), ...enrolment, stepId: z.string(), condition: z.string(), action: z.string() }),
+  /** The lead was not enrolled in a sequence, and why (a post for a lead already in a cadence). */
+  z.object({ ...entry, kind: z.literal("enrolment_declined"), sequenceId: z.string(), reason: z.string() }),
+  /** Intent-stage routing moved the lead from one cadence (`none`: it was in none) to another. */
+  z.object({ ...entry, kind: z.literal("cadence_switched"), from: z.string(), to: z.string(), rule: z.string(), reason: z.string() }),
   z.object({ ...entry, kind: z.literal("timing_changed"), ...enrolment, stepId: z.string(), from: z.number(), to: z.number(), reason: z.string() }),
   z.object({ ...entry, kind: z.literal("touch_sent"), ...touch, to: z.string(), subject: z.string().optional(), text: z.string(), messageId: z.string(),
     variant: TouchVariantSchema,

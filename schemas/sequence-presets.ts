@@ -9,10 +9,15 @@ import { SequenceSchema, type Sequence, type SequenceInput } from "./sequence";
 const hi = "Hi {{firstName|there}},";
 const signoff = "\n\n{{senderName}}\n{{senderCompany}}";
 
+/**
+ * The 6-touch framework: answer at once, then value, proof, the likely objection, a booking
+ * ask and another way in, over ten days. Day 2–3 and day 7 also text where the lead gave SMS
+ * consent; every step has words for the SMS path a lead without an email address follows.
+ */
 const newInquiry: SequenceInput = {
   id: "new-inquiry",
   name: "New inquiry",
-  description: "Instant acknowledgement, then value, proof, objection, booking ask and an alternative over ten days.",
+  description: "The 6-touch framework: instant acknowledgement, then value, proof, the likely objection, a booking ask and an alternative over ten days.",
   steps: [
     {
       id: "acknowledge",
@@ -44,16 +49,18 @@ const newInquiry: SequenceInput = {
           body: `${hi}\n\nReferrals are how most of our customers find us. Here is what they usually ask first: {{siteUrl}}${signoff}`,
         },
       },
+      sms: { text: "{{senderName}} here again. A short guide most customers read before they start: {{siteUrl}}" },
     },
     {
       id: "proof",
       intent: "proof",
-      channels: ["email"],
+      channels: ["email", "sms"],
       wait: { days: 2 },
       email: {
         subject: "How a customer like you did it",
         body: `${hi}\n\nOne of our customers was in your position last year. Their story, in two minutes: {{siteUrl}}${signoff}`,
       },
+      sms: { text: "A customer in your shoes last year, in two minutes: {{siteUrl}} ({{senderName}}, {{senderCompany}})" },
       branches: [{ if: { signal: "opened", not: true, step: "value" }, then: { do: "resend", step: "value", subject: "In case this got buried, {{firstName|there}}" } }],
     },
     {
@@ -61,18 +68,16 @@ const newInquiry: SequenceInput = {
       intent: "objection",
       channels: ["email"],
       wait: { days: 2 },
+      // No alternative angle: a silent lead still gets the answer to the likely objection.
       email: {
         body: `${hi}\n\nThe question I hear most at this point is whether it's worth the time to switch. Short answer: most customers are set up in a day, and we do the heavy lifting.${signoff}`,
       },
-      alternative: {
-        subject: "Is this still on your list?",
-        body: `${hi}\n\nI may have caught you at a busy time. If it's not the right moment, just say so and I'll stop writing.${signoff}`,
-      },
+      sms: { text: "Most people ask us whether switching is worth the time. Short answer: set up in a day, and we do the heavy lifting. {{senderName}}" },
     },
     {
       id: "booking",
       intent: "booking_ask",
-      channels: ["email"],
+      channels: ["email", "sms"],
       wait: { days: 2 },
       atPeakHour: true,
       email: {
@@ -83,6 +88,7 @@ const newInquiry: SequenceInput = {
         subject: "One link, if it helps",
         body: `${hi}\n\nIf talking it through is easier than email, here is my calendar: {{bookingUrl}}${signoff}`,
       },
+      sms: { text: "Would a quick call help, {{firstName|there}}? Pick any time: {{bookingUrl}} ({{senderName}})" },
     },
     {
       id: "alternative",
@@ -93,6 +99,7 @@ const newInquiry: SequenceInput = {
         subject: "Another way to do this",
         body: `${hi}\n\nIf a call doesn't fit, I can send a short recorded walkthrough, or call you at a time you name. Just reply with what suits you.${signoff}`,
       },
+      sms: { text: "If a call doesn't fit, I can send a short walkthrough or ring at a time you name. Just reply. {{senderName}}" },
       branches: [{ if: { signal: "engaged", not: true, since: "enrolment" }, then: { do: "enrol", sequence: "nurture" } }],
     },
   ],

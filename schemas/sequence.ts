@@ -119,6 +119,7 @@ export const StepSchema = z
     alternative: EmailTemplateSchema.optional(),
     /** Emails matched to the lead's source (the form's `source`), instead of `email`. */
     bySource: z.record(z.string().min(1).max(100), EmailTemplateSchema).optional(),
+    /** The text for an `sms` channel; on an email-only step, the SMS path for a lead that cannot be emailed (no address, or it bounced). */
     sms: SmsTemplateSchema.optional(),
     task: z.object({ note: templated(1000) }).optional(),
     /** The first branch whose condition holds decides; none → the step is sent as written. */

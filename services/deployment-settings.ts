@@ -34,10 +34,6 @@ export function engineConfigFrom(env: Env): EngineConfig {
       ...sequences,
       defaultTimezone: businessTimezone(env),
       merge: { senderName: env.SENDER_NAME, senderCompany: env.SENDER_COMPANY, bookingUrl: env.BOOKING_URL, siteUrl: env.SITE_URL },
-      reactivation: {
-        sequenceId: env.REACTIVATION_SEQUENCE?.trim() || sequences.reactivation.sequenceId,
-        silentDays: number(env.REACTIVATION_SILENT_DAYS, sequences.reactivation.silentDays, 1),
-      },
       notNowHoldDays: number(env.NOT_NOW_HOLD_DAYS, sequences.notNowHoldDays, 1),
       outOfOfficeDays: number(env.OUT_OF_OFFICE_DAYS, sequences.outOfOfficeDays, 1),
       softBounceLimit: number(env.SOFT_BOUNCE_LIMIT, sequences.softBounceLimit, 1),

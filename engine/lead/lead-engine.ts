@@ -12,7 +12,10 @@ import { runStep } from "../sequence/sequence-runner";
 import { draftReady, requestDrafts, reviewDraft } from "../sequence/draft-requests";
 import { deliveryBlocked, deliveryDeferred, deliveryFailed, deliverySent, fireDelivery } from "../sequence/deliveries";
 import { bendTiming } from "../sequence/timing-bends";
-import { bounced, handOff, holdEnds, holdNewEnrolments, markBooked, optIn, optOut, outOfOffice, reactivateOnReturn, receiveReply, repAction, requestReconsent, restoreConsent } from "./lead-lifecycle";
+import { currentCadence, route } from "../sequence/cadence-routing";
+import { log } from "./lead-change";
+import type { SequenceVersion } from "../../schemas/sequence";
+import { bounced, handOff, holdEnds, holdNewEnrolments, markBooked, optIn, optOut, outOfOffice, receiveReply, repAction, requestReconsent, restoreConsent } from "./lead-lifecycle";
 import { type Change, type HumanSignal } from "./lead-state";
 import { judgeReply } from "../inbound/reply-judgement";
 import { EngineConfig, DEFAULT_ENGINE_CONFIG } from "../engine-config";
@@ -78,6 +81,8 @@ function submitForm(current: LeadState | null, event: Extract<LeadEvent, { kind:
     profile,
     timezone,
     consent,
+    // The first routing stands, like a sequence version: a later post does not change the rules a lead runs under.
+    ...(base.routing ?? event.routing ? { routing: base.routing ?? event.routing } : {}),
     lastActivityAt: Math.max(base.lastActivityAt, now),
     formPostTimes: [...base.formPostTimes, now].slice(-20),
     lastSeq: kept ? seq + 1 : seq,
@@ -86,8 +91,19 @@ function submitForm(current: LeadState | null, event: Extract<LeadEvent, { kind:
   if (kept) entries.push({ kind: "append_timeline", entry: kept });
   // Only an existing lead can have unsubscribed; the post itself grants nothing back.
   const submitted: Change = current ? requestReconsent({ state, effects: entries }, submission.formId, now) : { state, effects: entries };
-  const enrolled = event.sequence ? enrol(submitted, event.sequence, "form", now) : submitted;
+  const enrolled = event.sequence ? enrolFromPost(submitted, event.sequence, now) : submitted;
   return finish(base, event.hold ? holdNewEnrolments(enrolled, state, event.hold, now) : enrolled);
+}
+
+/**
+ * A post starts its form's cadence for a lead in none. Anyone can post an address, so a
+ * post never switches the cadence a lead runs: what the lead does (routing) moves it.
+ */
+function enrolFromPost(change: Change, sequence: SequenceVersion, now: number): Change {
+  const running = currentCadence(change.state);
+  if (running === "none") return enrol(change, sequence, "form", now);
+  if (running === sequence.id) return change;
+  return log(change, now, { kind: "enrolment_declined", sequenceId: sequence.id, reason: `already in ${running}: a form post does not switch a running cadence` });
 }
 
 /** Whether the lead has opened anything: every open from a privacy proxy proves nothing. */
@@ -125,15 +141,12 @@ function humanSignalsIn(effects: LeadEffect[]): { added: HumanSignal[]; withdraw
 }
 
 /** After a signal is judged: remember what people did, and let it bend the sequence's timing. */
-function afterSignal(before: LeadState, outcome: Outcome, now: number, config: EngineConfig): Outcome {
+function afterSignal(before: LeadState, outcome: Outcome, now: number): Outcome {
   if (outcome.state === null || outcome.effects.length === 0) return outcome;
   const { added, withdrawn } = humanSignalsIn(outcome.effects);
   const humanSignals = [...outcome.state.humanSignals.filter((s) => !withdrawn.includes(s.seq)), ...added].slice(-MAX_HUMAN_SIGNALS);
   let change: Change = { state: { ...outcome.state, humanSignals }, effects: outcome.effects };
-  for (const signal of added) {
-    change = bendTiming(change, signal, now);
-    if (signal.kind === "visit") change = reactivateOnReturn(change, before.lastActivityAt, now, config.sequences);
-  }
+  for (const signal of added) change = bendTiming(change, signal, now);
   return finish(before, change);
 }
 
@@ -159,7 +172,7 @@ function withLead(current: LeadState | null, run: (change: Change) => Change): O
  */
 function judge(before: LeadState | null, outcome: Outcome, event: LeadEvent, now: number, config: EngineConfig): Outcome {
   if (outcome.state === null || outcome.effects.length === 0) return outcome;
-  const asksForJudgement = event.kind === "hand_off_requested" || (event.kind === "timer_fired" && event.timer.kind === "booking_check");
+  const asksForJudgement = event.kind === "hand_off_requested" || (event.kind === "timer_fired" && (event.timer.kind === "booking_check" || event.timer.kind === "demo_check"));
   // An event that changed nothing (a stale timer) is not judged: nothing to write.
   if (outcome.state === before && !asksForJudgement) return outcome;
   const { score, factors } = computeScore(outcome.state, now, config.score);
@@ -172,6 +185,7 @@ function judge(before: LeadState | null, outcome: Outcome, event: LeadEvent, now
   const requested: Fired[] = event.kind === "hand_off_requested" ? [{ trigger: "manual", reason: event.reason }] : [];
   const fired = [...requested, ...freshTriggers(change.state, detectTriggers(before, change.state, event, now, config.handOff), now, config.handOff)];
   if (fired.length > 0) change = handOff(change, fired, now, config.handOff.pauseAutomation, config.sequences);
+  change = route(before, change, event, now);
   const newSignal = before?.humanSignals.at(-1)?.seq !== change.state.humanSignals.at(-1)?.seq;
   change = requestDrafts(change, now, config.sequences, newSignal);
   change = { ...change, state: { ...change.state, milestones: withMilestones(change.state.milestones ?? {}, change.effects) } };
@@ -187,12 +201,12 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
     case "form_submitted":
       return submitForm(current, event, now, config);
     case "email_opened":
-      return current ? afterSignal(current, recordOpen(current, event, now), now, config) : { state: null, effects: [] };
+      return current ? afterSignal(current, recordOpen(current, event, now), now) : { state: null, effects: [] };
     case "link_clicked":
-      return current ? afterSignal(current, recordClick(current, event, now, config.signals), now, config) : { state: null, effects: [] };
+      return current ? afterSignal(current, recordClick(current, event, now, config.signals), now) : { state: null, effects: [] };
     case "page_viewed":
       if (current === null || seenPageView(current, event.pageViewId)) return { state: current, effects: [] };
-      return afterSignal(current, recordPageView(withBrowserZone(current, event, config), event, now), now, config);
+      return afterSignal(current, recordPageView(withBrowserZone(current, event, config), event, now), now);
     case "page_left":
       return current ? recordPageLeft(current, event, now, config.signals) : { state: null, effects: [] };
     case "enrolled":
@@ -206,7 +220,8 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
           case "delivery":
             return fireDelivery(c, timer.key, now);
           case "booking_check":
-            // Nothing to change here: the hand-off check that follows every event reads it.
+          case "demo_check":
+            // Nothing to change here: the hand-off and routing checks that follow every event read it.
             return { ...c, effects: [...c.effects, { kind: "unschedule", timer }] };
           case "hold_ends":
             return holdEnds(c, now);

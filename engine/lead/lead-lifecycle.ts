@@ -1,12 +1,13 @@
 import type { Channel } from "../../schemas/sequence";
 import type { ConsentMethod, RepAction, ReplyJudgement } from "../../schemas/lead";
 import type { Change, LeadState, Reply } from "./lead-state";
-import { effect, HALTED, log, updateEnrolment } from "./lead-change";
+import { effect, log, updateEnrolment } from "./lead-change";
 import { addLocalDays, zonedTime } from "../time/local-time";
 import type { SequenceConfig } from "../sequence/sequence-config";
-import { endEnrolment, isEnrolled, resumeEnrolment } from "../sequence/enrolment";
+import { endEnrolment, resumeEnrolment } from "../sequence/enrolment";
 import { dropDelivery, reschedule } from "../sequence/deliveries";
 import { runStep } from "../sequence/sequence-runner";
+import { answersAtOnce } from "../sequence/step-schedule";
 
 /**
  * What happens to a lead as a whole: it replies, goes out of office, bounces, opts in or
@@ -237,7 +238,7 @@ export function handOff(change: Change, fired: { trigger: string; reason: string
     // acknowledgement); only the follow-ups wait for the rep.
     for (const enrolment of c.state.enrolments) {
       const step = enrolment.next && enrolment.sequence.steps[enrolment.next.stepIndex];
-      if (enrolment.status === "active" && step?.instant && enrolment.next!.dueAt <= now) c = runStep(c, enrolment.id, now, config);
+      if (enrolment.status === "active" && step && answersAtOnce(enrolment, step) && enrolment.next!.dueAt <= now) c = runStep(c, enrolment.id, now, config);
     }
     c = { ...c, state: { ...c.state, status: "with_rep" } };
     c = haltAll(c, "paused", "handed to a rep", now, true);
@@ -267,12 +268,4 @@ export function repAction(change: Change, action: RepAction, note: string | unde
   if (action === "complete") return { ...c, state: { ...c.state, status: "completed" } };
   c = { ...c, state: { ...c.state, status: "active" } };
   return effect(c, { kind: "enrol", sequenceId: nurtureId, reason: "api" });
-}
-
-/** A lead silent this long that comes back to the site starts the reactivation sequence. */
-export function reactivateOnReturn(change: Change, silentSince: number, now: number, config: SequenceConfig): Change {
-  const { reactivation } = config;
-  const returning = now - silentSince >= reactivation.silentDays * 86_400_000;
-  if (!returning || HALTED.includes(change.state.status) || isEnrolled(change.state, reactivation.sequenceId)) return change;
-  return effect(change, { kind: "enrol", sequenceId: reactivation.sequenceId, reason: "reactivation" });
 }

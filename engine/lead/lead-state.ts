@@ -1,5 +1,6 @@
 import type { ConsentMethod, ConsentRecord, Drafter, EnrolReason, Engagement, LeadId, LeadProfile, LeadStatus, RepAction, ReplyJudgement, Submission, TimelineEntry, TouchOrigin, TouchVariant, Verdict } from "../../schemas/lead";
 import type { Channel, Intent, Sequence, SequenceVersion, SendingWindow } from "../../schemas/sequence";
+import type { RoutingVersion } from "../../schemas/routing";
 import type { RequestFacts } from "../../schemas/tracking";
 import type { DraftAnswered, DraftRequest, DraftReview, TouchDraft } from "../drafting/draft-types";
 import type { RecentClick } from "../signals/signal-verdict";
@@ -56,6 +57,10 @@ export interface LeadState {
   milestones?: Milestones;
   /** When a confirmation email last went to the address after an unsubscribe (re-consent asks at most once per 30 days). */
   reconsentRequestedAt?: number;
+  /** The intent-stage routing the lead came in with (absent: the preset). */
+  routing?: RoutingVersion;
+  /** When the lead's booked meeting ends (or the booking came, when the provider gave no time): the demo-idle rule counts from here. */
+  demoEndsAt?: number;
   /** Bumped on every change; the D1 projection never lets an older version overwrite a newer. */
   version: number;
 }
@@ -89,6 +94,8 @@ export interface Enrolment {
   version: number;
   /** The version the lead was enrolled with: later edits never change a lead in flight. */
   sequence: Sequence;
+  /** Why the lead is in it: only a form's own enrolment answers at once (instant steps); absent on enrolments stored before it existed. */
+  reason?: EnrolReason;
   status: "active" | "paused" | "completed" | "ended";
   startedAt: number;
   /** When the previous step ran; "since the previous step" conditions look from here. */
@@ -151,7 +158,7 @@ export interface HumanSignal {
 }
 
 /** A step of an enrolment, a touch's delivery, or the check after a booking link was opened. */
-export type Timer = { kind: "step"; enrolmentId: string } | { kind: "delivery"; key: string } | { kind: "booking_check" } | { kind: "hold_ends" };
+export type Timer = { kind: "step"; enrolmentId: string } | { kind: "delivery"; key: string } | { kind: "booking_check" } | { kind: "hold_ends" } | { kind: "demo_check" };
 export function timerKey(timer: Timer): string {
   switch (timer.kind) {
     case "step":
@@ -162,6 +169,8 @@ export function timerKey(timer: Timer): string {
       return "booking-check";
     case "hold_ends":
       return "hold-ends";
+    case "demo_check":
+      return "demo-check";
   }
 }
 
@@ -182,6 +191,8 @@ export type LeadEvent =
       leadId: LeadId;
       submission: Submission;
       sequence?: SequenceVersion;
+      /** The routing version current at the post; the lead keeps the first it got. */
+      routing?: RoutingVersion;
       /** Why the edge could not vouch for this post (a form flood): the enrolment it starts waits, paused, for the owner. */
       hold?: string;
     }
@@ -217,7 +228,8 @@ export type LeadEvent =
   | { kind: "auto_reply_received"; returnDate?: string }
   | { kind: "bounced"; bounceType: "hard" | "soft"; address: string; status?: string; diagnostic: string; evidence?: string }
   | { kind: "sms_resubscribed" }
-  | { kind: "booked"; source: string }
+  /** `endsAt`: when the booked meeting ends, where the provider says. */
+  | { kind: "booked"; source: string; endsAt?: number }
   | { kind: "unsubscribed"; channel: "email" | "sms"; method: ConsentMethod; evidence?: string }
   /** A withdrawn consent granted again: the owner's undo (`owner`) or the address's owner confirming a signed link (`confirmed_link`). */
   | { kind: "consent_restored"; channel: "email" | "sms"; method: "owner" | "confirmed_link"; evidence: string }

@@ -1,4 +1,5 @@
 import type { Channel } from "../../schemas/sequence";
+import { answersAtOnce } from "./step-schedule";
 import type { Change } from "../lead/lead-state";
 import { effect, findEnrolment, HALTED, log } from "../lead/lead-change";
 import { leadFacts, wantsDraft } from "../drafting/touch-drafts";
@@ -20,7 +21,7 @@ import { basisOf, templateWords } from "./touch-wording";
 function requestDraft(change: Change, enrolmentId: string, now: number, config: SequenceConfig, newSignal: boolean): Change {
   const enrolment = findEnrolment(change.state, enrolmentId)!;
   const step = enrolment.next && enrolment.sequence.steps[enrolment.next.stepIndex];
-  if (!step || step.instant || enrolment.sequence.drafting.mode === "off" || !step.channels.some((c) => c !== "task")) return change;
+  if (!step || answersAtOnce(enrolment, step) || enrolment.sequence.drafting.mode === "off" || !step.channels.some((c) => c !== "task")) return change;
   const { state } = change;
   const existing = state.drafts.find((d) => d.enrolmentId === enrolmentId);
   // Rendering waits until a draft is wanted: this runs after every event, opens and page views included.

@@ -59,17 +59,23 @@ export function endEnrolment(change: Change, enrolmentId: string, outcome: EndOu
   return c;
 }
 
-/** Enrols the lead; nothing changes when it already runs (or holds) this sequence, or when automation must not start. */
+/**
+ * Enrols the lead; nothing changes when it already runs (or holds) this sequence, or when
+ * automation must not start. A lead runs one cadence at a time: the one it was in ends.
+ */
 export function enrol(change: Change, sequence: SequenceVersion, reason: EnrolReason, now: number): Change {
-  const { state } = change;
-  if (HALTED.includes(state.status)) return change;
-  if (state.enrolments.some((e) => e.sequenceId === sequence.id && (e.status === "active" || e.status === "paused"))) return change;
-  let c = log(change, now, { kind: "enrolled", enrolmentId: `e${state.lastSeq + 1}`, sequenceId: sequence.id, version: sequence.version, reason });
+  if (HALTED.includes(change.state.status)) return change;
+  if (isEnrolled(change.state, sequence.id)) return change;
+  let c = change;
+  for (const other of c.state.enrolments.filter((e) => e.status === "active" || e.status === "paused")) c = endEnrolment(c, other.id, "moved", `moved to ${sequence.id}`, now);
+  const { state } = c;
+  c = log(c, now, { kind: "enrolled", enrolmentId: `e${state.lastSeq + 1}`, sequenceId: sequence.id, version: sequence.version, reason });
   const enrolment: Enrolment = {
     id: `e${c.state.lastSeq}`,
     sequenceId: sequence.id,
     version: sequence.version,
     sequence: sequence.sequence,
+    reason,
     status: "active",
     startedAt: now,
     lastStepAt: now,

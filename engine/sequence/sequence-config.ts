@@ -7,7 +7,6 @@ export interface SequenceConfig {
   defaultTimezone: string;
   /** Sender and link values for templates. */
   merge: Pick<MergeValues, "senderName" | "senderCompany" | "bookingUrl" | "siteUrl">;
-  reactivation: { sequenceId: string; silentDays: number };
   /** Where a rep's `return` sends a lead. */
   nurtureSequenceId: string;
   /** Waits before retrying a touch the channel refused for a passing reason; one more failure gives up. */
@@ -23,7 +22,6 @@ export interface SequenceConfig {
 export const DEFAULT_SEQUENCE_CONFIG: SequenceConfig = {
   defaultTimezone: "America/New_York",
   merge: {},
-  reactivation: { sequenceId: "cold-reactivation", silentDays: 60 },
   nurtureSequenceId: "nurture",
   retryDelaysMs: [60_000, 5 * 60_000, 30 * 60_000, 2 * HOUR, 6 * HOUR],
   notNowHoldDays: 30,

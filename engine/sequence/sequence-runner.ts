@@ -15,6 +15,8 @@ import { wordingOf } from "./touch-wording";
 function holds(condition: Condition, enrolment: Enrolment, signals: HumanSignal[]): boolean {
   const since = condition.since === "enrolment" ? enrolment.startedAt : enrolment.lastStepAt;
   const stepKeys = condition.step ? new Set(enrolment.emails.filter((m) => m.stepId === condition.step).map((m) => m.key)) : null;
+  // Opens and clicks of a step that sent no email (a lead on the SMS path) cannot be seen: the branch does not apply.
+  if (stepKeys?.size === 0 && (condition.signal === "opened" || condition.signal === "clicked")) return false;
   const recent = signals.filter((s) => s.at >= since);
   const ofStep = (s: HumanSignal) => stepKeys === null || (s.messageKey !== undefined && stepKeys.has(s.messageKey));
   let happened: boolean;

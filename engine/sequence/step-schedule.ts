@@ -1,4 +1,4 @@
-import type { Sequence, SendingWindow, Step, Wait } from "../../schemas/sequence";
+import type { SendingWindow, Step, Wait } from "../../schemas/sequence";
 import type { Change, Enrolment, LeadState } from "../lead/lead-state";
 import { effect, findEnrolment, updateEnrolment } from "../lead/lead-change";
 import { addLocalDays, localTimeOnDay } from "../time/local-time";
@@ -44,7 +44,7 @@ export function nearestOpening(base: number, timeZone: string, windows: SendingW
 export function dueTimeFor(state: LeadState, enrolment: Enrolment, stepIndex: number, base: number, earliest = base): number {
   const { sequence } = enrolment;
   const step = sequence.steps[stepIndex]!;
-  const windows = stepWindows(sequence, step);
+  const windows = stepWindows(enrolment, step);
   const due = nearestOpening(base, state.timezone, windows, earliest);
   const { peakHour: peak } = sequence.rules;
   if (!step.atPeakHour || !peak.enabled) return due;
@@ -59,9 +59,18 @@ export function dueTimeFor(state: LeadState, enrolment: Enrolment, stepIndex: nu
   return atPeakHour(due, state.timezone, hour, windows, limit);
 }
 
+/**
+ * An instant step answers the lead's own request at once: only in the enrolment its form
+ * post started. Entered any other way (routing, the owner, a branch), it keeps the window.
+ */
+export function answersAtOnce(enrolment: Enrolment, step: Step): boolean {
+  return step.instant && (enrolment.reason === undefined || enrolment.reason === "form");
+}
+
 /** An instant step answers the lead at once; an SMS-only step also keeps quiet hours. */
-function stepWindows(sequence: Sequence, step: Step): SendingWindow[] {
-  if (step.instant) return [];
+function stepWindows(enrolment: Enrolment, step: Step): SendingWindow[] {
+  if (answersAtOnce(enrolment, step)) return [];
+  const { sequence } = enrolment;
   return step.channels.every((c) => c === "sms") ? [sequence.window, SMS_QUIET_HOURS] : [sequence.window];
 }
 

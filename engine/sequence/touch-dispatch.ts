@@ -1,6 +1,6 @@
 import type { Drafter, TouchOrigin } from "../../schemas/lead";
 import type { Step } from "../../schemas/sequence";
-import type { Change } from "../lead/lead-state";
+import type { Change, LeadState } from "../lead/lead-state";
 import { effect, findEnrolment, log, updateEnrolment } from "../lead/lead-change";
 import type { Wording } from "../drafting/touch-drafts";
 import type { DraftContent } from "../drafting/draft-types";
@@ -10,6 +10,7 @@ import { renderTemplate, type MergeValues } from "./template";
 import { mergeValues } from "./merge-values";
 import { chooseEmail, wordingOf } from "./touch-wording";
 import { queue } from "./deliveries";
+import { answersAtOnce } from "./step-schedule";
 
 /**
  * A step's touches, rendered on each of its channels and queued for delivery: emails
@@ -28,7 +29,7 @@ export function dispatch(change: Change, enrolmentId: string, step: Step, now: n
   const drafted = "content" in wording ? wording : undefined;
   const skip = (channel: string, reason: string) =>
     (c = log(c, now, { kind: "touch_skipped", enrolmentId, sequenceId: enrolment.sequenceId, stepId: step.id, channel, reason }));
-  for (const channel of step.channels) {
+  for (const channel of channelsFor(state, step)) {
     if (channel === "task") {
       const note = renderTemplate(step.task!.note, values);
       c = log(c, now, { kind: "task_created", enrolmentId, sequenceId: enrolment.sequenceId, stepId: step.id, note });
@@ -44,7 +45,7 @@ export function dispatch(change: Change, enrolmentId: string, step: Step, now: n
     if (!state.profile.phone) skip("sms", "the lead has no phone number");
     else if (state.consent.sms?.granted !== true) skip("sms", "no SMS consent recorded");
     else {
-      const windows = step.instant ? [SMS_QUIET_HOURS] : [enrolment.sequence.window, SMS_QUIET_HOURS];
+      const windows = answersAtOnce(enrolment, step) ? [SMS_QUIET_HOURS] : [enrolment.sequence.window, SMS_QUIET_HOURS];
       c = queue(c, {
         touch: {
           key: `${touchId}-sms`,
@@ -58,7 +59,7 @@ export function dispatch(change: Change, enrolmentId: string, step: Step, now: n
           text: drafted?.content.sms ?? renderTemplate(step.sms!.text, values),
           variant: "template",
           ...originOf(drafted, drafted?.content.sms),
-          instant: step.instant,
+          instant: answersAtOnce(enrolment, step),
           references: [],
         },
         dueAt: nextOpeningInAll(now, state.timezone, windows),
@@ -69,6 +70,17 @@ export function dispatch(change: Change, enrolmentId: string, step: Step, now: n
   }
   // The step has run: its draft is spent.
   return { ...c, state: { ...c.state, drafts: c.state.drafts.filter((d) => !(d.enrolmentId === enrolmentId && d.stepId === step.id)) } };
+}
+
+/**
+ * The step's channels for this lead. A lead that cannot be emailed (no address, or it
+ * bounced) follows the SMS path of the same cadence: an email step that has SMS words goes
+ * as a text instead.
+ */
+export function channelsFor(state: LeadState, step: Step): Step["channels"] {
+  const unreachable = !state.profile.email || state.emailUndeliverable !== undefined;
+  if (!unreachable || !step.sms || step.channels.includes("sms") || !step.channels.includes("email")) return step.channels;
+  return step.channels.map((c) => (c === "email" ? "sms" : c));
 }
 
 type Drafted = Extract<Wording, { content: DraftContent }>;
@@ -109,12 +121,12 @@ function queueEmail(change: Change, enrolmentId: string, step: Step, touchId: st
       text: draft?.body ?? renderTemplate(template.body, values),
       variant,
       ...originOf(drafted, draft?.body),
-      instant: step.instant,
+      instant: answersAtOnce(enrolment, step),
       references,
       threadId: thread.id,
     },
     dueAt: now,
     attempts: 0,
-    windows: step.instant ? [] : [enrolment.sequence.window],
+    windows: answersAtOnce(enrolment, step) ? [] : [enrolment.sequence.window],
   });
 }

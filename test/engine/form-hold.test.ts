@@ -33,11 +33,14 @@ describe("a held form post (form flood, Turnstile unverified)", () => {
     expect(resumed.enrolments[0]).toMatchObject({ status: "active", next: { stepIndex: 0 } });
   });
 
-  it("a lead already running a sequence keeps running it; only the held post's new enrolment waits", () => {
+  it("a lead already running a sequence keeps running it: a later post, held or not, never switches its cadence", () => {
     const running = post(null, preset("new-inquiry"), undefined).state;
-    const { state } = post(running, preset("nurture"), "form flood", T0 + 60_000);
-    expect(state.status).toBe("active");
-    expect(state.enrolments.map((e) => [e.sequenceId, e.status])).toEqual([["new-inquiry", "active"], ["nurture", "paused"]]);
+    for (const hold of ["form flood", undefined]) {
+      const { state, effects } = post(running, preset("nurture"), hold, T0 + 60_000);
+      expect(state.status).toBe("active");
+      expect(state.enrolments.map((e) => [e.sequenceId, e.status])).toEqual([["new-inquiry", "active"]]);
+      expect(effects).toContainEqual(expect.objectContaining({ kind: "append_timeline", entry: expect.objectContaining({ kind: "enrolment_declined", sequenceId: "nurture" }) }));
+    }
   });
 
   it("a post that is not held enrols and runs as before", () => {

@@ -150,6 +150,17 @@ function EntryRow(props: { entry: TimelineEntry; engaged: Map<string, number> })
     case "timing_changed":
       detail = `${entry.stepId}: ${entry.reason} (${when(entry.from)} → ${when(entry.to)})`;
       break;
+    case "cadence_switched":
+      detail = (
+        <>
+          <strong>{`${entry.from} → ${entry.to}`}</strong>
+          {` · rule ${entry.rule}: ${entry.reason}`}
+        </>
+      );
+      break;
+    case "enrolment_declined":
+      detail = `${entry.sequenceId}: ${entry.reason}`;
+      break;
     default: {
       const { seq: _seq, at: _at, kind: _kind, ...rest } = entry;
       detail = <span class="muted">{JSON.stringify(rest).slice(0, 300)}</span>;

@@ -107,6 +107,7 @@ const BOOKING_PROVIDERS = {
       const booker = event.payload?.responses?.email?.value ?? event.payload?.attendees?.[0]?.email;
       return typeof booker === "string" ? [booker] : [];
     },
+    meetingEnd: (payload: unknown) => (payload as { payload?: { endTime?: unknown } }).payload?.endTime,
   },
   calendly: {
     secret: (env: Env) => env.CALENDLY_WEBHOOK_SIGNING_KEY,
@@ -120,8 +121,15 @@ const BOOKING_PROVIDERS = {
       const event = payload as { event?: string; payload?: { email?: unknown } };
       return event.event === "invitee.created" && typeof event.payload?.email === "string" ? [event.payload.email] : [];
     },
+    meetingEnd: (payload: unknown) => (payload as { payload?: { scheduled_event?: { end_time?: unknown } } }).payload?.scheduled_event?.end_time,
   },
 } as const;
+
+/** A meeting's end as the provider wrote it (ISO 8601), when it is a real time: the post-demo rule counts from it. */
+function instant(value: unknown): number | undefined {
+  const at = typeof value === "string" ? Date.parse(value) : NaN;
+  return Number.isFinite(at) ? at : undefined;
+}
 
 /** A booking confirmed by Cal.com or Calendly: the lead's sequences complete, and the booking is on its timeline. */
 hooks.post(
@@ -142,11 +150,12 @@ hooks.post(
       throw new AppError(400, "malformed_body", "The webhook body is not JSON.");
     }
     const booked: string[] = [];
+    const endsAt = instant(provider.meetingEnd(payload));
     for (const raw of provider.attendees(payload)) {
       const email = raw.trim().toLowerCase();
       const leadId = await leadIdFor(c.env.LEAD_ID_SECRET, { email });
       // Attendees who never came in as leads are not created here.
-      if (await leadObject(c.env, leadId).markBooked(name === "calcom" ? "Cal.com" : "Calendly")) booked.push(leadId);
+      if (await leadObject(c.env, leadId).markBooked(name === "calcom" ? "Cal.com" : "Calendly", endsAt)) booked.push(leadId);
     }
     return c.json({ booked: booked.length });
   },
