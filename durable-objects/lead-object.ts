@@ -5,6 +5,7 @@ import type { EngineConfig } from "../engine/engine-config";
 import { applyEvent } from "../engine/lead/lead-engine";
 import type { LeadEvent, LeadState, Reply, Timer } from "../engine/lead/lead-state";
 import { isEnrolled } from "../engine/sequence/enrolment";
+import type { RoutingVersion } from "../schemas/routing";
 import type { ConsentMethod, EnrolReason, LeadId, LeadSummary, RepAction, Submission } from "../schemas/lead";
 import type { SequenceVersion } from "../schemas/sequence";
 import type { RequestFacts } from "../schemas/tracking";
@@ -60,10 +61,10 @@ export class LeadObject extends DurableObject<Env> {
    * in the form's sequence. With `hold` (why the edge could not vouch for the post), that
    * enrolment waits paused for the owner instead of answering at once.
    */
-  async submitForm(submission: Submission, sequence?: SequenceVersion, hold?: string): Promise<{ leadId: LeadId; created: boolean }> {
+  async submitForm(submission: Submission, sequence?: SequenceVersion, hold?: string, routing?: RoutingVersion): Promise<{ leadId: LeadId; created: boolean }> {
     const existed = this.load() !== null;
     const leadId = this.leadId;
-    await this.handle({ kind: "form_submitted", leadId, submission, ...(sequence ? { sequence } : {}), ...(hold ? { hold } : {}) });
+    await this.handle({ kind: "form_submitted", leadId, submission, ...(sequence ? { sequence } : {}), ...(hold ? { hold } : {}), ...(routing ? { routing } : {}) });
     return { leadId, created: !existed };
   }
 

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { FormConfig } from "./form";
 import type { Sequence } from "./sequence";
+import type { Routing } from "./routing";
 
 /**
  * D1 holds what spans leads. Every lead row here is a projection written by its
@@ -118,6 +119,13 @@ export const sequences = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.id, t.version] })],
 );
+
+/** Every version of the owner's intent-stage routing; a lead keeps the version it came in with. */
+export const routingVersions = sqliteTable("routing_versions", {
+  version: integer("version").primaryKey(),
+  document: text("document", { mode: "json" }).$type<Routing>().notNull(),
+  createdAt: integer("created_at").notNull(),
+});
 
 /**
  * Messages the local transport holds instead of sending (the default offline). The id is

@@ -63,7 +63,7 @@ export const PRESET_ROUTING: RoutingVersion = {
     rules: [
       { id: "post-demo", if: { when: "demo_idle", days: 5 }, cadence: "post-demo", reason: "the demo took place and nothing followed for 5 days" },
       { id: "hot", if: { when: "score_at_least", score: 70 }, cadence: "hot", from: ["new-inquiry", "warm", "nurture", "cold-reactivation", "none"], reason: "score over 70" },
-      { id: "enterprise", if: { when: "title", seniority: ["c_level", "owner", "vp"] }, cadence: "enterprise", from: ["new-inquiry", "warm", "nurture"], reason: "a decision-maker's title: the long enterprise cycle" },
+      { id: "enterprise", if: { when: "title", seniority: ["c_level", "vp"] }, cadence: "enterprise", from: ["new-inquiry", "warm", "nurture"], reason: "a decision-maker's title: the long enterprise cycle" },
       { id: "cold-reactivation", if: { when: "returned_after_silence", days: 60 }, cadence: "cold-reactivation", from: ["nurture", "new-inquiry", "warm", "none"], reason: "back on the site after 60+ days of silence" },
       { id: "warm", if: { when: "score_at_least", score: 40 }, cadence: "warm", from: ["nurture", "cold-reactivation"], reason: "engaging again: score over 40" },
       { id: "nurture", if: { when: "cadence_completed" }, cadence: "nurture", from: ["new-inquiry", "hot", "warm", "cold-reactivation", "post-demo"], reason: "the cadence ended without a booking: the monthly nurture" },

@@ -128,25 +128,30 @@ const nurture: SequenceInput = {
   })),
 };
 
+/**
+ * The intent-stage cadences. Routing (schemas/routing.ts) moves a lead into them; each
+ * keeps the playbook's touch days, channels and content.
+ */
 const hot: SequenceInput = {
   id: "hot",
   name: "Hot lead",
-  description: "Intent stage hot: days 0, 2, 5 (site return), 8, 14 (rep task) and 21.",
+  description: "Intent stage hot: day 0 email and text, 2 a case study, 5 a site return (only after one), 8 a booking ask with the ROI numbers, 14 a rep call, 21 a breakup.",
   steps: [
     {
       id: "acknowledge",
       intent: "acknowledge",
       channels: ["email", "sms"],
       instant: true,
-      sms: { text: "Hi {{firstName|there}}, {{senderName}} here. Saw your request; when is a good time for a quick call? {{bookingUrl}}" },
-      email: { subject: "Let's get you sorted, {{firstName|there}}", body: `${hi}\n\nThanks for getting in touch. The fastest way forward is a short call: {{bookingUrl}}${signoff}` },
+      sms: { text: "Hi {{firstName|there}}, {{senderName}} here. When is a good time for a quick call? {{bookingUrl}}" },
+      email: { subject: "A quick call, {{firstName|there}}?", body: `${hi}\n\nThanks for your interest in {{senderCompany}}. The fastest way forward is a short call: {{bookingUrl}}${signoff}` },
     },
     {
-      id: "value",
-      intent: "value",
+      id: "case-study",
+      intent: "proof",
       channels: ["email"],
       wait: { days: 2 },
-      email: { body: `${hi}\n\nWhile you look at options, this is the page our customers find most useful: {{siteUrl}}${signoff}` },
+      email: { subject: "How a team like yours did it", body: `${hi}\n\nA customer in a similar spot, and what changed for them, in two minutes: {{siteUrl}}${signoff}` },
+      sms: { text: "A customer in a similar spot, in two minutes: {{siteUrl}} ({{senderName}})" },
     },
     {
       id: "site-return",
@@ -159,10 +164,14 @@ const hot: SequenceInput = {
     {
       id: "booking",
       intent: "booking_ask",
-      channels: ["email"],
+      channels: ["email", "sms"],
       wait: { days: 3 },
       atPeakHour: true,
-      email: { subject: "Shall we talk this week?", body: `${hi}\n\nPick a time that suits you and I'll come prepared: {{bookingUrl}}${signoff}` },
+      email: {
+        subject: "The numbers for {{company|your team}}",
+        body: `${hi}\n\nOur ROI calculator shows what {{company|your team}} would save, in a minute: {{siteUrl}}\n\nHappy to go through it together; pick a time that suits you: {{bookingUrl}}${signoff}`,
+      },
+      sms: { text: "Want to go through the numbers for {{company|your team}}? Pick a time: {{bookingUrl}} ({{senderName}})" },
     },
     {
       id: "rep-call",
@@ -184,30 +193,43 @@ const hot: SequenceInput = {
 const warm: SequenceInput = {
   id: "warm",
   name: "Warm lead",
-  description: "Intent stage warm: days 0, 3, 10, 20 and 30.",
+  description: "Intent stage warm: day 0 something useful, 3 an insight, 10 a case study, 20 a soft invitation, 30 closing the loop.",
   steps: [
     {
-      id: "acknowledge",
-      intent: "acknowledge",
+      id: "useful",
+      intent: "value",
       channels: ["email"],
-      instant: true,
-      email: { subject: "Thanks, {{firstName|there}}", body: `${hi}\n\nThanks for your interest in {{senderCompany}}. Here is where most people start: {{siteUrl}}${signoff}` },
+      email: { subject: "Something useful, {{firstName|there}}", body: `${hi}\n\nSince you've been looking at {{senderCompany}}, here is where most people start: {{siteUrl}}${signoff}` },
     },
-    { id: "value", intent: "value", channels: ["email"], wait: { days: 3 }, email: { subject: "A quick idea for {{company|you}}", body: `${hi}\n\nOne idea that tends to pay off early: {{siteUrl}}${signoff}` } },
-    { id: "proof", intent: "proof", channels: ["email"], wait: { days: 7 }, email: { body: `${hi}\n\nA customer story that might sound familiar: {{siteUrl}}${signoff}` } },
-    { id: "booking", intent: "booking_ask", channels: ["email"], wait: { days: 10 }, atPeakHour: true, email: { subject: "Worth a short call?", body: `${hi}\n\nIf it would help to talk it through: {{bookingUrl}}${signoff}` } },
-    { id: "breakup", intent: "breakup", channels: ["email"], wait: { days: 10 }, email: { subject: "Closing the loop", body: `${hi}\n\nI'll stop here. If the timing changes, just reply.${signoff}` } },
+    { id: "insight", intent: "insight", channels: ["email"], wait: { days: 3 }, email: { subject: "A quick idea for {{company|you}}", body: `${hi}\n\nOne idea that tends to pay off early: {{siteUrl}}${signoff}` } },
+    { id: "case-study", intent: "proof", channels: ["email"], wait: { days: 7 }, email: { subject: "A story that might sound familiar", body: `${hi}\n\nHow a customer like you got started, and what it changed: {{siteUrl}}${signoff}` } },
+    {
+      id: "soft-invite",
+      intent: "event",
+      channels: ["email"],
+      wait: { days: 10 },
+      atPeakHour: true,
+      email: { subject: "No pressure: see it live?", body: `${hi}\n\nIf it would help to see it rather than read about it, I'm happy to show you around for 15 minutes. No pitch, just questions answered: {{bookingUrl}}${signoff}` },
+    },
+    { id: "close-loop", intent: "breakup", channels: ["email"], wait: { days: 10 }, email: { subject: "Closing the loop", body: `${hi}\n\nI'll stop here. If the timing changes, just reply.${signoff}` } },
   ],
 };
 
 const coldReactivation: SequenceInput = {
   id: "cold-reactivation",
   name: "Cold reactivation",
-  description: "Starts when a lead silent for 60+ days returns to the site: day 0, 3, 10 and 20 (breakup).",
+  description: "Starts when a lead silent for 60+ days returns to the site: day 0 welcome back, 3 what's new, 10 how we compare, 20 a breakup.",
   steps: [
     { id: "welcome-back", intent: "site_return", channels: ["email"], email: { subject: "Good to see you again, {{firstName|there}}", body: `${hi}\n\nIt's been a while. If you're looking at this again, I'm happy to help: {{bookingUrl}}${signoff}` } },
-    { id: "value", intent: "value", channels: ["email"], wait: { days: 3 }, email: { body: `${hi}\n\nA lot has changed since we last spoke. The short version: {{siteUrl}}${signoff}` } },
-    { id: "booking", intent: "booking_ask", channels: ["email"], wait: { days: 7 }, atPeakHour: true, email: { subject: "Catch up for 15 minutes?", body: `${hi}\n\nHappy to walk you through what's new: {{bookingUrl}}${signoff}` } },
+    { id: "whats-new", intent: "update", channels: ["email"], wait: { days: 3 }, email: { subject: "What's changed since we last spoke", body: `${hi}\n\nA lot has changed since we last spoke. The short version: {{siteUrl}}${signoff}` } },
+    {
+      id: "comparison",
+      intent: "value",
+      channels: ["email"],
+      wait: { days: 7 },
+      atPeakHour: true,
+      email: { subject: "If you're comparing options", body: `${hi}\n\nIf you've been weighing us against other options, here is honestly how we differ: {{siteUrl}}\n\nHappy to walk you through it: {{bookingUrl}}${signoff}` },
+    },
     { id: "breakup", intent: "breakup", channels: ["email"], wait: { days: 10 }, email: { subject: "Last note from me", body: `${hi}\n\nI won't keep writing. The door's open whenever you need us.${signoff}` } },
   ],
 };
@@ -215,30 +237,44 @@ const coldReactivation: SequenceInput = {
 const postDemo: SequenceInput = {
   id: "post-demo",
   name: "Post-demo",
-  description: "After a demo: days 1, 4, 7, 12 (rep task) and 18.",
+  description: "After a demo with no next step: day 1 recap, 4 the ROI numbers, 7 how we compare, 12 a rep call, 18 the decision.",
   steps: [
     { id: "recap", intent: "value", channels: ["email"], wait: { days: 1 }, email: { subject: "Recap of our call", body: `${hi}\n\nThanks for your time. The recap and next steps are here: {{siteUrl}}${signoff}` } },
-    { id: "proof", intent: "proof", channels: ["email"], wait: { days: 3 }, email: { body: `${hi}\n\nHow a team like {{company|yours}} rolled it out: {{siteUrl}}${signoff}` } },
-    { id: "objection", intent: "objection", channels: ["email"], wait: { days: 3 }, email: { body: `${hi}\n\nThe most common question after a demo is about effort to switch. We handle the setup; most teams are live within a week.${signoff}` } },
+    { id: "roi", intent: "proof", channels: ["email"], wait: { days: 3 }, email: { subject: "The numbers for {{company|your team}}", body: `${hi}\n\nOur ROI calculator puts numbers on what we discussed: {{siteUrl}}${signoff}` } },
+    { id: "comparison", intent: "objection", channels: ["email"], wait: { days: 3 }, email: { subject: "How we compare", body: `${hi}\n\nAfter a demo most teams compare us with what they use today. Here is honestly how we differ, and what switching takes (we handle the setup): {{siteUrl}}${signoff}` } },
     { id: "rep-call", intent: "rep_task", channels: ["task"], wait: { days: 5 }, task: { note: "Call {{name|this lead}} at {{company|their company}}: twelve days since the demo." } },
     { id: "decision", intent: "booking_ask", channels: ["email"], wait: { days: 6 }, email: { subject: "Ready for the next step?", body: `${hi}\n\nIf you're ready to move forward, pick a time to set things up: {{bookingUrl}}${signoff}` } },
   ],
 };
 
+/** Monthly for a year, rotating an insight, an update and an invitation; a rep calls every quarter. */
 const enterprise: SequenceInput = {
   id: "enterprise",
   name: "Long-cycle enterprise",
-  description: "Monthly for a year, rotating an insight, a product update and an event invitation.",
-  steps: Array.from({ length: 12 }, (_, i) => {
-    const intent = (["insight", "update", "event"] as const)[i % 3]!;
-    const subject = { insight: "An insight for {{company|your team}}", update: "What's new at {{senderCompany}}", event: "An invitation" }[intent];
-    const line = {
-      insight: "Something we're seeing across companies like yours: {{siteUrl}}",
-      update: "A short update on what we shipped and why it matters to you: {{siteUrl}}",
-      event: "We're hosting a session you may find useful. Details and seats: {{siteUrl}}",
-    }[intent];
-    return { id: `month-${i + 1}`, intent, channels: ["email" as const], wait: { days: i === 0 ? 0 : 30 }, email: { subject, body: `${hi}\n\n${line}${signoff}` } };
-  }),
+  description: "Day 0 a personal answer; then monthly for a year, rotating an insight, a product update and an event invitation, with a rep call every quarter.",
+  steps: [
+    {
+      id: "acknowledge",
+      intent: "acknowledge",
+      channels: ["email"],
+      instant: true,
+      email: { subject: "Thanks, {{firstName|there}}", body: `${hi}\n\nThanks for reaching out to {{senderCompany}}. I'll come back to you personally; if it's easier to talk, pick a time here: {{bookingUrl}}${signoff}` },
+    },
+    ...Array.from({ length: 12 }, (_, i) => {
+      const intent = (["insight", "update", "event"] as const)[i % 3]!;
+      const subject = { insight: "An insight for {{company|your team}}", update: "What's new at {{senderCompany}}", event: "An invitation" }[intent];
+      const line = {
+        insight: "Something we're seeing across companies like yours: {{siteUrl}}",
+        update: "A short update on what we shipped and why it matters to you: {{siteUrl}}",
+        event: "We're hosting a session you may find useful. Details and seats: {{siteUrl}}",
+      }[intent];
+      const month = { id: `month-${i + 1}`, intent, channels: ["email" as const], wait: { days: 30 }, email: { subject, body: `${hi}\n\n${line}${signoff}` } };
+      const quarter = (i + 1) / 3;
+      if (!Number.isInteger(quarter)) return [month];
+      const call = { id: `rep-call-q${quarter}`, intent: "rep_task" as const, channels: ["task" as const], wait: { days: 0 }, task: { note: `Quarterly call (Q${quarter}) with {{name|this lead}} at {{company|their company}}: long enterprise cycle.` } };
+      return [month, call];
+    }).flat(),
+  ],
 };
 
 /** Built-in presets, validated once at load: a broken preset fails every test, not a lead. */

@@ -284,7 +284,7 @@ describe("sequence engine: rules, branches and presets", () => {
     const silent = run({ sequence: preset("hot"), until: MONDAY_10 + 30 * DAY });
     expect(silent.sent.filter((s) => s.touch.channel === "email").map((s) => [s.touch.stepId, dayOf(s.at)])).toEqual([
       ["acknowledge", 0],
-      ["value", 2],
+      ["case-study", 2],
       ["booking", onWeekday(8)],
       ["breakup", onWeekday(21)],
     ]);
@@ -300,7 +300,7 @@ describe("sequence engine: rules, branches and presets", () => {
   it.each([
     ["warm", [0, 3, 10, 20, 30]],
     ["post-demo", [1, 4, 7, 18]],
-    ["enterprise", [0, 30, 60, 90, 120, 150, 180, 210, 240, 270, 300, 330]],
+    ["enterprise", [0, 30, 60, 90, 120, 150, 180, 210, 240, 270, 300, 330, 360]],
   ])("the %s preset sends on its playbook days", (id, days) => {
     const { sent } = run({ sequence: preset(id), until: MONDAY_10 + 400 * DAY });
     // Afterwards routing moves the lead to the monthly nurture: only this cadence's touches count here.
@@ -371,15 +371,15 @@ describe("sequence engine: rules, branches and presets", () => {
   it("a channel that fails twice then accepts sends the touch once, after backoff, with the failures on the timeline", () => {
     const refuse = (touch: OutgoingTouch, _at: number, attempt: number) => (touch.channel === "email" && attempt <= 2 ? { permanent: false, reason: "503 from provider" } : null);
     const { sent, state } = run({ sequence: preset("warm"), refuse, until: MONDAY_10 + DAY });
-    expect(sent.map((s) => s.touch.stepId)).toEqual(["acknowledge"]);
+    expect(sent.map((s) => s.touch.stepId)).toEqual(["useful"]);
     expect(sent[0]!.at - MONDAY_10).toBe(60_000 + 5 * 60_000);
     expect(state.deliveries).toEqual([]);
   });
 
   it("a permanent failure marks the touch failed and the sequence carries on", () => {
-    const refuse = (touch: OutgoingTouch) => (touch.stepId === "acknowledge" ? { permanent: true, reason: "invalid recipient" } : null);
+    const refuse = (touch: OutgoingTouch) => (touch.stepId === "useful" ? { permanent: true, reason: "invalid recipient" } : null);
     const { sent } = run({ sequence: preset("warm"), refuse, until: MONDAY_10 + 5 * DAY });
-    expect(sent.map((s) => s.touch.stepId)).toEqual(["value"]);
+    expect(sent.map((s) => s.touch.stepId)).toEqual(["insight"]);
   });
 
   it("a stale timer changes nothing", () => {

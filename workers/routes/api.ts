@@ -11,6 +11,8 @@ import { SiteSchema } from "../../schemas/tracking";
 import { SequenceIdSchema, SequenceSchema, type Sequence } from "../../schemas/sequence";
 import { listOutbox } from "../../services/channels/outbox";
 import { currentSequence, listSequences, putSequence, sequenceExists, sequenceVersion } from "../../services/d1/sequences";
+import { currentRouting, putRouting } from "../../services/d1/routing";
+import { RoutingSchema, type Routing } from "../../schemas/routing";
 import { inboundApi } from "./inbound-api";
 import { knowledgeApi } from "./knowledge-api";
 import { leadsApi } from "./leads-api";
@@ -117,6 +119,28 @@ api.put("/sequences/:id", valid("param", z.object({ id: SequenceIdSchema })), as
   if (!parsed.success) throw invalid("invalid_json", "The request body is not valid.", parsed.error);
   await requireBranchTargets(c.env.DB, parsed.data);
   return c.json(await putSequence(c.env.DB, parsed.data, clockFrom(c.env).now()), 201);
+});
+
+/** The cadences routing rules move leads to must exist, or a lead would be moved into nothing. */
+async function requireCadences(db: D1Database, routing: Routing): Promise<void> {
+  for (const cadence of new Set(routing.rules.map((r) => r.cadence))) {
+    if (!(await sequenceExists(db, cadence))) throw new AppError(422, "unknown_sequence", `A routing rule moves leads to "${cadence}", which does not exist.`);
+  }
+}
+
+/** The intent-stage routing new leads get (version 0 is the preset). */
+api.get("/routing", async (c) => c.json(await currentRouting(c.env.DB)));
+
+/** Checks a routing document without storing it: the normalised document, or 422 with every issue. */
+api.post("/routing/validate", valid("json", RoutingSchema), async (c) => {
+  await requireCadences(c.env.DB, c.req.valid("json"));
+  return c.json({ valid: true, routing: c.req.valid("json") });
+});
+
+/** Stores a new version of the routing; leads already in keep theirs. */
+api.put("/routing", valid("json", RoutingSchema), async (c) => {
+  await requireCadences(c.env.DB, c.req.valid("json"));
+  return c.json(await putRouting(c.env.DB, c.req.valid("json"), clockFrom(c.env).now()), 201);
 });
 
 const OutboxQuerySchema = z.object({

@@ -12,6 +12,7 @@ import { findForm, originAllowed } from "../../services/d1/forms";
 import { leadIdFor } from "../../services/crypto/lead-identity";
 import { leadObject } from "../lead-stub";
 import { currentSequence } from "../../services/d1/sequences";
+import { currentRouting } from "../../services/d1/routing";
 import { linkPostedVisitor } from "../../services/d1/visitors";
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -58,8 +59,8 @@ capture.post(
     if (!caughtByHoneypot) {
       const hold = [unverified, await floodHold(c, form)].filter(Boolean).join("; ") || undefined;
       // The lead keeps the version current now; a missing sequence (deleted preset id) enrols in none rather than losing the lead.
-      const sequence = form.sequenceId ? await currentSequence(c.env.DB, form.sequenceId) : undefined;
-      await leadObject(c.env, leadId).submitForm(submission, sequence, hold);
+      const [sequence, routing] = await Promise.all([form.sequenceId ? currentSequence(c.env.DB, form.sequenceId) : undefined, currentRouting(c.env.DB)]);
+      await leadObject(c.env, leadId).submitForm(submission, sequence, hold, routing);
       // From now on the snippet's page views on this browser belong to this lead, unless it has a browser already.
       if (visitorId) {
         c.executionCtx.waitUntil(
