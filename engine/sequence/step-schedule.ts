@@ -2,7 +2,8 @@ import type { Sequence, SendingWindow, Step, Wait } from "../../schemas/sequence
 import type { Change, Enrolment, LeadState } from "../lead/lead-state";
 import { effect, findEnrolment, updateEnrolment } from "../lead/lead-change";
 import { addLocalDays } from "../time/local-time";
-import { atPeakHour, nextOpeningInAll, peakHour, SMS_QUIET_HOURS } from "../time/sending-window";
+import { atPeakHour, peakHour, SMS_QUIET_HOURS } from "../time/sending-window";
+import { nextOpeningFor } from "../lead/lead-timezone";
 
 /**
  * When a step runs: its wait counted in the lead's own days, moved into the sequence's
@@ -20,7 +21,7 @@ export function dueTimeFor(state: LeadState, enrolment: Enrolment, stepIndex: nu
   const { sequence } = enrolment;
   const step = sequence.steps[stepIndex]!;
   const windows = stepWindows(sequence, step);
-  const due = nextOpeningInAll(base, state.timezone, windows);
+  const due = nextOpeningFor(state, windows, base);
   const { peakHour: peak } = sequence.rules;
   if (!step.atPeakHour || !peak.enabled) return due;
   const hour = peakHour(
