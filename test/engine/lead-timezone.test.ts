@@ -29,7 +29,7 @@ function submission(profile: Submission["profile"], extra: Partial<Submission> =
   return { formId: "contact", receivedAt: MONDAY_10_NY, profile, consent: { sms: true }, utm: {}, custom: {}, ...extra };
 }
 const post = (s: Submission): LeadEvent => ({ kind: "form_submitted", leadId: LEAD, submission: s });
-const view = (id: string, timezone: string): LeadEvent => ({ kind: "page_viewed", leadId: LEAD, pageViewId: id, url: "https://owner.example/", pageClass: null, timezone, facts: PERSON });
+const view = (id: string, timezone: string): LeadEvent => ({ kind: "page_viewed", pageViewId: id, url: "https://owner.example/", pageClass: null, timezone, facts: PERSON });
 
 function walk(events: [number, LeadEvent][], start: LeadState | null = null): LeadState {
   let state = start;
