@@ -146,8 +146,8 @@ function withZone(state: LeadState, zone: LeadZone): LeadState {
 
 /**
  * A person's browser tells the lead's zone when the lead's own data did not (a guess from the
- * edge or the phone is replaced). Once the zone is final (form, browser) a beacon never moves
- * it: beacons are anyone's, and the zone times the lead's quiet hours.
+ * edge or the phone's country is replaced). Once the zone is final (form, browser, area code)
+ * a beacon never moves it: beacons are anyone's, and the zone times the lead's quiet hours.
  */
 function withBrowserZone(state: LeadState, event: Extract<LeadEvent, { kind: "page_viewed" }>, config: EngineConfig): LeadState {
   if (!event.timezone || event.facts.botAgent || !isTimeZone(event.timezone) || zoneFinal(state)) return state;

@@ -1,7 +1,7 @@
 import type { LeadProfile } from "../../schemas/lead";
 import type { SendingWindow } from "../../schemas/sequence";
 import { isTimeZone, type TimezoneSource } from "../../schemas/time-zone";
-import { phoneZones, type PhoneZones } from "../time/phone-zones";
+import { keepsCountryClock, phoneZones, type PhoneZones } from "../time/phone-zones";
 import { nextOpeningForRecipient, type RecipientZones } from "../time/sending-window";
 import type { LeadState } from "./lead-state";
 
@@ -63,7 +63,7 @@ function bestZone(clues: ZoneClues, phone: PhoneZones | undefined, businessDefau
   if (valid(clues.profile.timezone)) return { timezone: clues.profile.timezone, timezoneSource: "form" };
   if (valid(clues.browser)) return { timezone: clues.browser, timezoneSource: "browser" };
   // An address outside the phone's country is a VPN or a trip, not where the number rings.
-  if (valid(clues.edge) && (!phone || phone.countryZones.includes(clues.edge))) return { timezone: clues.edge, timezoneSource: "edge" };
+  if (valid(clues.edge) && (!phone || keepsCountryClock(phone, clues.edge))) return { timezone: clues.edge, timezoneSource: "edge" };
   if (phone?.byArea && phone.zones.length === 1) return { timezone: phone.zones[0]!, timezoneSource: "phone_area" };
   if (phone) return { timezone: countryZone(phone), timezoneSource: "phone_country" };
   return { timezone: businessDefault, timezoneSource: "default" };
@@ -80,14 +80,12 @@ export function resolveZone(clues: ZoneClues, businessDefault: string): LeadZone
 
 /** The lead's zone after its data grew (a post, a beacon): a better source replaces a guess; a final zone stays. */
 export function settleZone(current: Partial<LeadZone> & { timezone: string }, clues: ZoneClues, businessDefault: string): LeadZone {
-  if (current.timezoneSource && FINAL_SOURCES.includes(current.timezoneSource)) {
-    return { timezone: current.timezone, timezoneSource: current.timezoneSource, ...(current.smsTimezones ? { smsTimezones: current.smsTimezones } : {}) };
-  }
-  return resolveZone(clues, businessDefault);
+  // A final zone is never a guess, so it has no SMS zones of its own.
+  return zoneFinal(current) ? { timezone: current.timezone, timezoneSource: current.timezoneSource } : resolveZone(clues, businessDefault);
 }
 
-/** Whether the lead's zone is final: the snippet's browser zone may only fill in a zone that is not. */
-export function zoneFinal(state: Pick<LeadState, "timezoneSource">): boolean {
+/** Whether the lead's zone is final: a later post or beacon may only fill in a zone that is not. */
+export function zoneFinal<T extends Partial<Pick<LeadZone, "timezoneSource">>>(state: T): state is T & Pick<LeadZone, "timezoneSource"> {
   return state.timezoneSource !== undefined && FINAL_SOURCES.includes(state.timezoneSource);
 }
 

@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { CALLING_CODE_ZONES, NANP_AREA_CODES_BY_ZONE, NANP_COUNTRY_ZONES } from "./phone-zone-data";
+import { localParts } from "./local-time";
 
 /**
  * The zones a phone number may ring in. A number says its country and, in the North American
@@ -38,4 +39,24 @@ export function phoneZones(phone: string): PhoneZones | undefined {
   const area = AREA_ZONES.get(number.nationalNumber.slice(0, 3));
   // Toll-free and other non-geographic numbers belong to no area: the whole country they are dialled in.
   return area ? { country, zones: area, byArea: true, countryZones } : { country, zones: countryZones, byArea: false, countryZones };
+}
+
+/** Mid-winter and mid-summer: two zones with the same clock at both keep the same hours. */
+const SEASONS = [Date.UTC(2026, 0, 15), Date.UTC(2026, 6, 15)];
+
+function clockOf(zone: string): string {
+  return SEASONS.map((at) => {
+    const p = localParts(at, zone);
+    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) - at;
+  }).join(" ");
+}
+
+/**
+ * Whether a zone keeps the clock of one of the number's country's zones, winter and summer:
+ * America/Detroit is New York's, Europe/Amsterdam is no US zone's. The table names a
+ * country's main zones, not every alias of them.
+ */
+export function keepsCountryClock(phone: PhoneZones, zone: string): boolean {
+  const clock = clockOf(zone);
+  return phone.countryZones.some((z) => clockOf(z) === clock);
 }

@@ -75,6 +75,9 @@ describe("where the lead's zone comes from", () => {
   it("an edge zone outside the phone's country (a VPN, a trip) is not where the number rings", () => {
     const state = walk([[MONDAY_10_NY, post(submission({ email: "a@example.com", phone: "+14155550123" }, { edgeTimezone: "Europe/Amsterdam" }))]]);
     expect(zoneOf(state)).toEqual({ timezone: LA, source: "phone_area", sms: undefined });
+    // A zone with a US clock is in the number's country, whatever the table calls it.
+    const detroit = walk([[MONDAY_10_NY, post(submission({ email: "c@example.com", phone: "+14155550123" }, { edgeTimezone: "America/Detroit" }))]]);
+    expect(zoneOf(detroit)).toEqual({ timezone: "America/Detroit", source: "edge", sms: undefined });
     // Without a phone there is nothing better than the edge.
     const noPhone = walk([[MONDAY_10_NY, post(submission({ email: "b@example.com" }, { edgeTimezone: "Europe/Amsterdam" }))]]);
     expect(zoneOf(noPhone)).toEqual({ timezone: "Europe/Amsterdam", source: "edge", sms: undefined });
