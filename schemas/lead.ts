@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TimezoneSourceSchema } from "./time-zone";
 
 /** A lead id is the first 128 bits of an HMAC of its contact, hex encoded. */
 export const LeadIdSchema = z.string().regex(/^[0-9a-f]{32}$/, "not a lead id");
@@ -89,6 +90,8 @@ export const SubmissionSchema = z.object({
   utm: z.record(z.string(), z.string()),
   custom: z.record(z.string(), CustomFieldValueSchema),
   page: z.string().optional(),
+  /** The edge's guess of the lead's zone from the posting browser's address; never set for an API client's post. */
+  edgeTimezone: z.string().optional(),
 });
 export type Submission = z.infer<typeof SubmissionSchema>;
 
@@ -251,6 +254,10 @@ export const LeadSummarySchema = z.object({
   opened: z.enum(["yes", "no", "unknown"]),
   /** The IANA zone its touches are timed in. */
   timezone: z.string(),
+  /** Where that zone came from; absent for a lead stored before it was recorded. */
+  timezoneSource: TimezoneSourceSchema.optional(),
+  /** Every zone its SMS keeps quiet hours in, when that is more than its own. */
+  smsTimezones: z.array(z.string()).optional(),
   enrolments: z.array(
     z.object({
       id: z.string(),

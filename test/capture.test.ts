@@ -212,3 +212,37 @@ describe("cross-origin posts", () => {
     expect(await env.DB.prepare("SELECT id FROM leads WHERE email = ?").bind(email).first()).toBeNull();
   });
 });
+
+describe("POST /f/:formId: the edge's zone for the lead", () => {
+  const CF = { cf: { timezone: "America/Chicago" } } as RequestInit;
+
+  it("a browser post with no timezone field takes the zone the edge sees for the client", async () => {
+    const form = await makeForm();
+    const email = `${unique("edge")}@example.com`;
+    const response = await call(`/f/${form.id}`, {
+      ...CF,
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: BROWSER_ACCEPT },
+      body: new URLSearchParams({ email }).toString(),
+    });
+    expect(response.status).toBe(303);
+    const row = await env.DB.prepare("SELECT id FROM leads WHERE email = ?").bind(email).first<{ id: string }>();
+    const lead = await env.LEADS.getByName(row!.id).summary();
+    expect(lead).toMatchObject({ timezone: "America/Chicago", timezoneSource: "edge" });
+  });
+
+  it("an API client's post ignores the edge's zone: its address is the poster's server, not the lead", async () => {
+    const form = await makeForm();
+    const response = await call(`/f/${form.id}`, {
+      ...CF,
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({ email: `${unique("api")}@example.com`, phone: "+14155550123" }),
+    });
+    const lead = await env.LEADS.getByName(await leadIdFrom(response)).summary();
+    expect(lead).toMatchObject({ timezone: "America/Los_Angeles", timezoneSource: "phone_area" });
+    const [entry] = lead!.timeline;
+    if (entry?.kind !== "form_submitted") throw new Error("expected the submission first");
+    expect(entry.submission.edgeTimezone).toBeUndefined();
+  });
+});

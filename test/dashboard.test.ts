@@ -142,6 +142,15 @@ describe("dashboard pages", () => {
     expect(api.funnel.leads).toBeGreaterThan(0);
   });
 
+  it("a lead's page shows where its zone came from, and every zone its SMS keeps quiet hours in while the zone is a guess", async () => {
+    const form = await makeForm();
+    const { leadId } = (await (await postJson(form.id, { email: `${unique("zone")}@example.com`, phone: "+18005550123" })).json()) as { leadId: string };
+    const { cookie } = await login();
+    const page = await (await get(`/dashboard/leads/${leadId}`, cookie)).text();
+    expect(page).toContain("zone America/New_York");
+    expect(page).toMatch(/guessed from the phone(&#39;|')s country; SMS only at hours that are 08:00–21:00 in each of [^<]*Pacific\/Honolulu/);
+  });
+
   it("a lead's page shows each suppression of its address with what proved it, and the owner can lift it", async () => {
     const form = await makeForm({ sequenceId: "new-inquiry" });
     const email = `${unique("lift")}@example.com`;

@@ -2,6 +2,7 @@ import type { CountryCode } from "libphonenumber-js/max";
 import { captureFieldsSchema, KNOWN_FIELDS } from "../schemas/capture";
 import type { FormConfig } from "../schemas/form";
 import type { Submission } from "../schemas/lead";
+import { isTimeZone } from "../schemas/time-zone";
 import { invalid } from "../services/app-error";
 import type { PostedFields } from "./form-body";
 import { isVisitorId } from "../services/d1/visitors";
@@ -31,7 +32,7 @@ export interface Interpreted {
 export function interpretSubmission(
   form: FormConfig,
   posted: PostedFields,
-  context: { receivedAt: number; page?: string; phoneRegion: string },
+  context: { receivedAt: number; page?: string; phoneRegion: string; edgeTimezone?: string },
 ): Interpreted {
   const knownValues: Record<string, string | undefined> = {};
   const utm: Record<string, string> = {};
@@ -89,6 +90,7 @@ export function interpretSubmission(
       utm,
       custom,
       page: context.page?.slice(0, 2048),
+      ...(context.edgeTimezone && isTimeZone(context.edgeTimezone) ? { edgeTimezone: context.edgeTimezone } : {}),
     },
   };
 }

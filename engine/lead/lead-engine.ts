@@ -3,7 +3,7 @@ import { recordClick, recordOpen, recordPageLeft, recordPageView, seenPageView }
 import { detectTriggers, freshTriggers, type Fired } from "../hand-off/hand-off-triggers";
 import { computeScore } from "../hand-off/lead-score";
 import { Outcome, LeadState, LeadEvent, LeadEffect } from "./lead-state";
-import { leadTimezone, zoneKnown } from "./lead-timezone";
+import { settleZone, zoneFinal, type LeadZone } from "./lead-timezone";
 import { consentAfterPost, refusedChange, refusedFields } from "./form-post";
 import { isTimeZone } from "../../schemas/time-zone";
 import { withMilestones } from "./milestones";
@@ -74,12 +74,13 @@ function submitForm(current: LeadState | null, event: Extract<LeadEvent, { kind:
   const profile = mergeProfile(base.profile, submission.profile);
   const { consent, refused } = consentAfterPost(base.consent, submission, now);
   const kept = refusedChange(seq + 1, now, submission, refusedFields(base.profile, submission.profile), refused);
-  // A known zone times the lead's quiet hours: only a lead still on the business default takes one from a post.
-  const timezone = current && zoneKnown(base.profile, base.browserTimezone) ? base.timezone : leadTimezone(profile, base.browserTimezone, config.sequences.defaultTimezone);
+  // The first browser post's edge zone is kept: a later post from elsewhere is anyone's.
+  const edgeTimezone = base.edgeTimezone ?? (submission.edgeTimezone && isTimeZone(submission.edgeTimezone) ? submission.edgeTimezone : undefined);
+  const zone = settleZone(base, { profile, browser: base.browserTimezone, edge: edgeTimezone }, config.sequences.defaultTimezone);
   const state: LeadState = {
-    ...base,
+    ...withZone(base, zone),
+    ...(edgeTimezone ? { edgeTimezone } : {}),
     profile,
-    timezone,
     consent,
     // The first routing stands, like a sequence version: a later post does not change the rules a lead runs under.
     ...(base.routing ?? event.routing ? { routing: base.routing ?? event.routing } : {}),
@@ -150,15 +151,22 @@ function afterSignal(before: LeadState, outcome: Outcome, now: number): Outcome 
   return finish(before, change);
 }
 
+/** The state with its zone, source and SMS zones replaced (an absent SMS list clears an old one). */
+function withZone(state: LeadState, zone: LeadZone): LeadState {
+  const { smsTimezones: _stale, ...rest } = state;
+  return { ...rest, ...zone };
+}
+
 /**
- * A person's browser tells the lead's zone when nothing else did. Once the zone is known
- * (form, browser, phone) a beacon never moves it: beacons are anyone's, and the zone times
- * the lead's quiet hours.
+ * A person's browser tells the lead's zone when the lead's own data did not (a guess from the
+ * edge or the phone's country is replaced). Once the zone is final (form, browser, area code)
+ * a beacon never moves it: beacons are anyone's, and the zone times the lead's quiet hours.
  */
 function withBrowserZone(state: LeadState, event: Extract<LeadEvent, { kind: "page_viewed" }>, config: EngineConfig): LeadState {
-  if (!event.timezone || event.facts.botAgent || !isTimeZone(event.timezone) || zoneKnown(state.profile, state.browserTimezone)) return state;
+  if (!event.timezone || event.facts.botAgent || !isTimeZone(event.timezone) || zoneFinal(state)) return state;
   const browserTimezone = event.timezone;
-  return { ...state, browserTimezone, timezone: leadTimezone(state.profile, browserTimezone, config.sequences.defaultTimezone) };
+  const zone = settleZone(state, { profile: state.profile, browser: browserTimezone, edge: state.edgeTimezone }, config.sequences.defaultTimezone);
+  return { ...withZone(state, zone), browserTimezone };
 }
 
 function withLead(current: LeadState | null, run: (change: Change) => Change): Outcome {

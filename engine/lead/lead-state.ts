@@ -2,6 +2,7 @@ import type { ConsentMethod, ConsentRecord, Drafter, EnrolReason, Engagement, Le
 import type { Channel, Intent, Sequence, SequenceVersion, SendingWindow } from "../../schemas/sequence";
 import type { RoutingVersion } from "../../schemas/routing";
 import type { RequestFacts } from "../../schemas/tracking";
+import type { TimezoneSource } from "../../schemas/time-zone";
 import type { DraftAnswered, DraftRequest, DraftReview, TouchDraft } from "../drafting/draft-types";
 import type { RecentClick } from "../signals/signal-verdict";
 
@@ -30,8 +31,14 @@ export interface LeadState {
   recentClicks: RecentClickState[];
   /** The lead's IANA zone: every wait, window and quiet hour is counted in it. */
   timezone: string;
+  /** Where `timezone` came from (absent on leads stored before it was recorded). */
+  timezoneSource?: TimezoneSource;
+  /** Every zone SMS must keep quiet hours in, when the lead's zone is a guess or conflicts with its phone. */
+  smsTimezones?: string[];
   /** The zone the lead's browser reported through the snippet. */
   browserTimezone?: string;
+  /** The edge's guess from the address of the browser that first posted the lead's form. */
+  edgeTimezone?: string;
   enrolments: Enrolment[];
   /** Touches rendered and waiting for their channel. */
   deliveries: Delivery[];

@@ -16,6 +16,8 @@ export function summarize(state: LeadState, timeline: TimelineEntry[]): LeadSumm
     engagement,
     opened: openedStatus(engagement),
     timezone,
+    ...(state.timezoneSource ? { timezoneSource: state.timezoneSource } : {}),
+    ...(state.smsTimezones ? { smsTimezones: state.smsTimezones } : {}),
     scoreFactors: state.scoreFactors,
     handOffs: state.handOffs,
     enrolments: state.enrolments.map((e) => ({

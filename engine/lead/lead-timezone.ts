@@ -1,10 +1,13 @@
-import { parsePhoneNumberFromString } from "libphonenumber-js";
 import type { LeadProfile } from "../../schemas/lead";
-import { isTimeZone } from "../../schemas/time-zone";
+import type { SendingWindow } from "../../schemas/sequence";
+import { isTimeZone, type TimezoneSource } from "../../schemas/time-zone";
+import { keepsCountryClock, phoneZones, type PhoneZones } from "../time/phone-zones";
+import { nextOpeningForRecipient, type RecipientZones } from "../time/sending-window";
+import type { LeadState } from "./lead-state";
 
 /**
- * The zone a country's people mostly live in. For countries that span zones this is the
- * most populous one: a phone number says the country, not the city.
+ * The zone a country's people mostly live in: emails to a lead known only by its phone's
+ * country are timed in it. SMS is not: it keeps quiet hours in every zone of the country.
  */
 const COUNTRY_ZONES: Record<string, string> = {
   US: "America/New_York", CA: "America/Toronto", MX: "America/Mexico_City", BR: "America/Sao_Paulo",
@@ -21,27 +24,80 @@ const COUNTRY_ZONES: Record<string, string> = {
   KR: "Asia/Seoul", AU: "Australia/Sydney", NZ: "Pacific/Auckland",
 };
 
-/** The zone the lead's own data gives: its form's, else its browser's, else its phone country's. */
-function zoneFrom(profile: LeadProfile, browserZone: string | undefined): string | undefined {
-  if (profile.timezone && isTimeZone(profile.timezone)) return profile.timezone;
-  if (browserZone && isTimeZone(browserZone)) return browserZone;
-  const country = profile.phone ? parsePhoneNumberFromString(profile.phone)?.country : undefined;
-  return country ? COUNTRY_ZONES[country] : undefined;
+/** What the lead's own data says about its zone. */
+export interface ZoneClues {
+  profile: LeadProfile;
+  /** The zone the lead's browser reported through the snippet. */
+  browser?: string;
+  /** The edge's guess from the address of the browser that posted the lead's form. */
+  edge?: string;
+}
+
+/** The lead's zone, where it came from, and, while it is a guess from the phone's country, every zone its SMS must keep quiet hours in. */
+export interface LeadZone {
+  timezone: string;
+  timezoneSource: TimezoneSource;
+  smsTimezones?: string[];
 }
 
 /**
- * The lead's IANA zone: what its form said, else what its browser said (the snippet),
- * else its phone's country, else the business default.
+ * Zones from the lead's own data are final: its form's field, its device's zone (the snippet)
+ * and its phone's area code. Later posts and beacons are anyone's, so nothing moves such a
+ * zone. The rest are guesses a better source replaces. The edge's zone is one: a VPN, a
+ * corporate proxy or a mobile gateway puts an address far from its person, so the snippet's
+ * browser zone or a later form field replaces it — but a later post's address never does
+ * (the first edge zone is kept).
  */
-export function leadTimezone(profile: LeadProfile, browserZone: string | undefined, businessDefault: string): string {
-  return zoneFrom(profile, browserZone) ?? businessDefault;
+const FINAL_SOURCES: readonly TimezoneSource[] = ["form", "browser", "phone_area"];
+
+const valid = (zone: string | undefined): zone is string => zone !== undefined && isTimeZone(zone);
+
+function countryZone(phone: PhoneZones): string {
+  const main = phone.country ? COUNTRY_ZONES[phone.country] : undefined;
+  // An area spanning zones (Idaho, Alaska) is narrower than its country: stay inside it.
+  return main && (!phone.byArea || phone.zones.includes(main)) ? main : phone.zones[0]!;
 }
 
-/**
- * Whether the lead's zone is known (from its form, browser or phone) rather than the
- * business default. A known zone times its quiet hours, so anonymous input (a re-post, a
- * beacon) never moves it.
- */
-export function zoneKnown(profile: LeadProfile, browserZone: string | undefined): boolean {
-  return zoneFrom(profile, browserZone) !== undefined;
+/** The best zone the clues give, best source first. */
+function bestZone(clues: ZoneClues, phone: PhoneZones | undefined, businessDefault: string): Omit<LeadZone, "smsTimezones"> {
+  if (valid(clues.profile.timezone)) return { timezone: clues.profile.timezone, timezoneSource: "form" };
+  if (valid(clues.browser)) return { timezone: clues.browser, timezoneSource: "browser" };
+  // An address outside the phone's country is a VPN or a trip, not where the number rings.
+  if (valid(clues.edge) && (!phone || keepsCountryClock(phone, clues.edge))) return { timezone: clues.edge, timezoneSource: "edge" };
+  if (phone?.byArea && phone.zones.length === 1) return { timezone: phone.zones[0]!, timezoneSource: "phone_area" };
+  if (phone) return { timezone: countryZone(phone), timezoneSource: "phone_country" };
+  return { timezone: businessDefault, timezoneSource: "default" };
+}
+
+/** The lead's zone from its data alone, as a new lead gets it. */
+export function resolveZone(clues: ZoneClues, businessDefault: string): LeadZone {
+  const phone = clues.profile.phone ? phoneZones(clues.profile.phone) : undefined;
+  const zone = bestZone(clues, phone, businessDefault);
+  // A zone guessed from the number: SMS keeps quiet hours in every zone the number may be in.
+  if (zone.timezoneSource !== "phone_country" || !phone) return zone;
+  return { ...zone, smsTimezones: [...new Set([zone.timezone, ...phone.zones])] };
+}
+
+/** The lead's zone after its data grew (a post, a beacon): a better source replaces a guess; a final zone stays. */
+export function settleZone(current: Partial<LeadZone> & { timezone: string }, clues: ZoneClues, businessDefault: string): LeadZone {
+  // A final zone is never a guess, so it has no SMS zones of its own.
+  return zoneFinal(current) ? { timezone: current.timezone, timezoneSource: current.timezoneSource } : resolveZone(clues, businessDefault);
+}
+
+/** Whether the lead's zone is final: a later post or beacon may only fill in a zone that is not. */
+export function zoneFinal<T extends Partial<Pick<LeadZone, "timezoneSource">>>(state: T): state is T & Pick<LeadZone, "timezoneSource"> {
+  return state.timezoneSource !== undefined && FINAL_SOURCES.includes(state.timezoneSource);
+}
+
+/** The zones the lead's touches are timed in: its own, and every one its SMS must keep quiet hours in. */
+export function recipientZones(state: LeadState): RecipientZones {
+  if (state.timezoneSource) return { timezone: state.timezone, recipientZones: state.smsTimezones ?? [state.timezone] };
+  // Stored before sources were recorded, its zone may be a phone country's guess: keep hours good in it and wherever its data points now.
+  const fresh = resolveZone({ profile: state.profile, browser: state.browserTimezone, edge: state.edgeTimezone }, state.timezone);
+  return { timezone: state.timezone, recipientZones: [...new Set([state.timezone, ...(fresh.smsTimezones ?? [fresh.timezone])])] };
+}
+
+/** The earliest instant at or after `at` a touch with these windows may reach the lead. */
+export function nextOpeningFor(state: LeadState, windows: SendingWindow[], at: number): number {
+  return nextOpeningForRecipient(at, recipientZones(state), windows);
 }

@@ -1,6 +1,6 @@
 import type { Change, Delivery } from "../lead/lead-state";
 import { effect, HALTED, log, updateEnrolment } from "../lead/lead-change";
-import { nextOpeningInAll } from "../time/sending-window";
+import { nextOpeningFor } from "../lead/lead-timezone";
 import type { SequenceConfig } from "./sequence-config";
 
 /**
@@ -35,7 +35,7 @@ export function fireDelivery(change: Change, key: string, now: number): Change {
   if (touch.channel === "email" && change.state.consent.email?.granted === false) return skipped("the lead withdrew email consent");
   if (touch.channel === "email" && change.state.emailUndeliverable) return skipped(`the address bounced: ${change.state.emailUndeliverable}`);
   // A late alarm must not carry an SMS into the night.
-  const opening = nextOpeningInAll(Math.max(now, delivery.dueAt), change.state.timezone, delivery.windows);
+  const opening = nextOpeningFor(change.state, delivery.windows, Math.max(now, delivery.dueAt));
   if (opening > now) return reschedule(change, key, opening);
   return effect(change, { kind: "send", touch });
 }
@@ -92,5 +92,5 @@ export function deliveryBlocked(change: Change, key: string, reason: string, now
 export function deliveryDeferred(change: Change, key: string, until: number): Change {
   const delivery = change.state.deliveries.find((d) => d.touch.key === key);
   if (!delivery) return change;
-  return reschedule(change, key, nextOpeningInAll(until, change.state.timezone, delivery.windows));
+  return reschedule(change, key, nextOpeningFor(change.state, delivery.windows, until));
 }

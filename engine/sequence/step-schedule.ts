@@ -2,7 +2,8 @@ import type { SendingWindow, Step, Wait } from "../../schemas/sequence";
 import type { Change, Enrolment, LeadState } from "../lead/lead-state";
 import { effect, findEnrolment, updateEnrolment } from "../lead/lead-change";
 import { addLocalDays, localTimeOnDay } from "../time/local-time";
-import { atPeakHour, nextOpeningInAll, peakHour, SMS_QUIET_HOURS } from "../time/sending-window";
+import { atPeakHour, peakHour, SMS_QUIET_HOURS } from "../time/sending-window";
+import { nextOpeningFor } from "../lead/lead-timezone";
 
 /**
  * When a step runs: its wait counted in the lead's own days, moved into the sequence's
@@ -20,8 +21,9 @@ export function addWait(from: number, timeZone: string, wait: Wait): number {
  * closer and not before `earliest`. A day-5 touch that lands on a Saturday goes on Friday
  * rather than Monday, so the playbook's days hold within one.
  */
-export function nearestOpening(base: number, timeZone: string, windows: SendingWindow[], earliest: number): number {
-  const next = nextOpeningInAll(base, timeZone, windows);
+export function nearestOpening(base: number, state: LeadState, windows: SendingWindow[], earliest: number): number {
+  const timeZone = state.timezone;
+  const next = nextOpeningFor(state, windows, base);
   if (next === base || earliest >= base) return next;
   for (let daysBack = 0; daysBack <= 3; daysBack++) {
     for (const window of windows.filter((w) => w !== SMS_QUIET_HOURS)) {
@@ -29,7 +31,7 @@ export function nearestOpening(base: number, timeZone: string, windows: SendingW
       const sameTime = addLocalDays(base, timeZone, -daysBack);
       const lastHalfHour = localTimeOnDay(sameTime, timeZone, 0, window.end) - 30 * 60_000;
       for (const candidate of [sameTime, lastHalfHour]) {
-        if (candidate > base || candidate < earliest || nextOpeningInAll(candidate, timeZone, windows) !== candidate) continue;
+        if (candidate > base || candidate < earliest || nextOpeningFor(state, windows, candidate) !== candidate) continue;
         return base - candidate < next - base ? candidate : next;
       }
     }
@@ -45,7 +47,7 @@ export function dueTimeFor(state: LeadState, enrolment: Enrolment, stepIndex: nu
   const { sequence } = enrolment;
   const step = sequence.steps[stepIndex]!;
   const windows = stepWindows(enrolment, step);
-  const due = nearestOpening(base, state.timezone, windows, earliest);
+  const due = nearestOpening(base, state, windows, earliest);
   const { peakHour: peak } = sequence.rules;
   if (!step.atPeakHour || !peak.enabled) return due;
   const hour = peakHour(

@@ -4,7 +4,8 @@ import type { Change, LeadState } from "../lead/lead-state";
 import { effect, findEnrolment, log, updateEnrolment } from "../lead/lead-change";
 import type { Wording } from "../drafting/touch-drafts";
 import type { DraftContent } from "../drafting/draft-types";
-import { nextOpeningInAll, SMS_QUIET_HOURS } from "../time/sending-window";
+import { SMS_QUIET_HOURS } from "../time/sending-window";
+import { nextOpeningFor } from "../lead/lead-timezone";
 import type { SequenceConfig } from "./sequence-config";
 import { renderTemplate, type MergeValues } from "./template";
 import { mergeValues } from "./merge-values";
@@ -62,7 +63,7 @@ export function dispatch(change: Change, enrolmentId: string, step: Step, now: n
           instant: answersAtOnce(enrolment, step),
           references: [],
         },
-        dueAt: nextOpeningInAll(now, state.timezone, windows),
+        dueAt: nextOpeningFor(state, windows, now),
         attempts: 0,
         windows,
       });

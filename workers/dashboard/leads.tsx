@@ -183,6 +183,27 @@ const ACTIONS: [string, string, string?][] = [
   ["hand-off", "Hand off"],
 ];
 
+const ZONE_SOURCES: Record<NonNullable<LeadSummary["timezoneSource"]>, string> = {
+  form: "from the form",
+  browser: "from the browser",
+  edge: "guessed from the posting browser's network",
+  phone_area: "from the phone's area code",
+  phone_country: "guessed from the phone's country",
+  default: "the business default",
+};
+
+/** Where the zone came from, and the zones SMS keeps quiet hours in when the zone is a guess. */
+function ZoneSource(props: { lead: LeadSummary }) {
+  const { timezoneSource, smsTimezones } = props.lead;
+  if (!timezoneSource) return <></>;
+  return (
+    <span data-testid="zone-source">
+      ({ZONE_SOURCES[timezoneSource]}
+      {smsTimezones ? `; SMS only at hours that are 08:00–21:00 in each of ${smsTimezones.join(", ")}` : ""})
+    </span>
+  );
+}
+
 export function LeadPage(props: { lead: LeadSummary; suppressions: SuppressionRow[]; csrf: string }) {
   const { lead } = props;
   const engaged = new Map(lead.engagement.visits.map((v) => [v.pageViewId, v.engagedMs]));
@@ -190,7 +211,7 @@ export function LeadPage(props: { lead: LeadSummary; suppressions: SuppressionRo
   return (
     <>
       <p>
-        <span class="pill">{lead.status}</span> · score <b data-testid="score">{lead.score}</b> · zone {lead.timezone} · came in {when(lead.createdAt)}
+        <span class="pill">{lead.status}</span> · score <b data-testid="score">{lead.score}</b> · zone {lead.timezone} <ZoneSource lead={lead} /> · came in {when(lead.createdAt)}
       </p>
       <div class="actions">
         {ACTIONS.map(([action, label, style]) => (

@@ -47,10 +47,13 @@ capture.post(
     const form = c.var.form;
     const receivedAt = clockFrom(c.env).now();
     const posted = await readPostedFields(c.req.raw);
+    const isApiClient = postedByApiClient(c.req.header("accept"), c.req.header("content-type"));
     const { submission, caughtByHoneypot, visitorId } = interpretSubmission(form, posted, {
       receivedAt,
       page: c.req.header("referer"),
       phoneRegion: c.env.DEFAULT_PHONE_REGION,
+      // An API client's address is the poster's server, not the lead: only a browser's tells the lead's zone.
+      edgeTimezone: isApiClient ? undefined : edgeTimezone(c.req.raw),
     });
     // After the fields pass: a token is single-use, and a person fixing a field should not need a new one.
     const unverified = await checkTurnstile(c, form, posted);
@@ -71,9 +74,18 @@ capture.post(
       }
     }
 
-    const accept = c.req.header("accept") ?? "";
-    const isApiClient = accept.includes("application/json") || (c.req.header("content-type") ?? "").includes("json");
     if (isApiClient) return c.json({ leadId }, 202);
     return c.redirect(form.thankYouUrl, 303);
   },
 );
+
+/** A JSON post or a JSON answer asked for: a server posting for the lead, not the lead's browser. */
+function postedByApiClient(accept = "", contentType = ""): boolean {
+  return accept.includes("application/json") || contentType.includes("json");
+}
+
+/** The edge's guess of the client's zone from its address (`request.cf.timezone`), when it has one. */
+function edgeTimezone(request: Request): string | undefined {
+  const zone = (request.cf as { timezone?: unknown } | undefined)?.timezone;
+  return typeof zone === "string" && zone !== "" ? zone : undefined;
+}
