@@ -99,9 +99,13 @@ export function runStep(change: Change, enrolmentId: string, now: number, config
       c = dispatch(c, enrolmentId, sequence.steps[indexOf(action.step)]!, now, config);
       continueAt = indexOf(action.step) + 1;
       break;
-    case "resend":
+    case "resend": {
       c = dispatch(c, enrolmentId, sequence.steps[indexOf(action.step)]!, now, config, action.subject);
+      // The email goes again in place of this step's; this step's text (or task) still goes.
+      const others = step.channels.filter((channel) => channel !== "email");
+      if (others.length > 0) c = dispatch(c, enrolmentId, { ...step, channels: others }, now, config);
       break;
+    }
     case "enrol":
       c = endEnrolment(c, enrolmentId, "moved", `moved to ${action.sequence}`, now);
       return effect(c, { kind: "enrol", sequenceId: action.sequence, reason: "branch" });
