@@ -98,6 +98,10 @@ const enrolment = { enrolmentId: z.string(), sequenceId: z.string() };
 /** One delivery of a step on one channel; `key` is also its idempotency key and tracking message id. */
 const touch = { ...enrolment, stepId: z.string(), intent: z.string(), channel: z.enum(["email", "sms"]), key: z.string() };
 
+/** One day of a sending address: which (1 on its first send's day), its cap, and how many days its warm-up lasts. */
+export const SendingDaySchema = z.object({ day: z.number(), limit: z.number(), warmupDays: z.number() });
+export type SendingDay = z.infer<typeof SendingDaySchema>;
+
 export const EnrolReasonSchema = z.enum(["form", "api", "reactivation", "branch"]);
 export type EnrolReason = z.infer<typeof EnrolReasonSchema>;
 
