@@ -172,6 +172,8 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
   }),
   z.object({ ...entry, kind: z.literal("touch_failed"), ...touch, reason: z.string(), permanent: z.boolean(), retryAt: z.number().optional() }),
   z.object({ ...entry, kind: z.literal("touch_skipped"), ...enrolment, stepId: z.string(), channel: z.string().optional(), reason: z.string() }),
+  /** The sending address's daily cap (`cap`, the day that held it) moved the touch to a later day: it goes `until` then. */
+  z.object({ ...entry, kind: z.literal("touch_deferred"), ...touch, until: z.number(), reason: z.string(), cap: SendingDaySchema }),
   /** A step waits for the owner's review of its draft (the sequence's `unreviewed: "hold"`). */
   z.object({ ...entry, kind: z.literal("touch_held"), ...enrolment, stepId: z.string(), reason: z.string() }),
   z.object({ ...entry, kind: z.literal("draft_reviewed"), ...enrolment, stepId: z.string(), decision: z.enum(["approve", "edit", "reject"]) }),

@@ -108,7 +108,7 @@ export function reserveSlot(state: PacingState, rules: PacingRules, key: string,
     const instantByDomain = Object.fromEntries(Object.entries({ ...state.instantByDomain, [domainKey]: toDomain + 1 }).filter(([k]) => k.startsWith(today)));
     return { state: { ...state, firstDay, counts: { ...state.counts, [today]: (state.counts[today] ?? 0) + 1 }, slots: { ...state.slots, [key]: now }, instantByDomain }, slot: now };
   }
-  let slot = Math.max(now, state.lastSlot > 0 ? state.lastSlot + rules.minSpacingMs + fraction(key) * rules.jitterMs : now);
+  let slot = Math.max(now, state.lastSlot > 0 ? Math.ceil(state.lastSlot + rules.minSpacingMs + fraction(key) * rules.jitterMs) : now);
   // A full day rolls the slot to the next midnight; the ramp guarantees a later day has room.
   for (let guard = 0; guard < 400; guard++) {
     const day = dayOf(slot, rules.timezone);
