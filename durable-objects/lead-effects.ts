@@ -144,7 +144,7 @@ async function send(touch: OutgoingTouch, { env, clock, state, now }: EffectCont
     case "blocked":
       return { kind: "done", event: { kind: "delivery_blocked", key, reason: outcome.reason } };
     case "deferred":
-      return { kind: "done", event: { kind: "delivery_deferred", key, until: outcome.until } };
+      return { kind: "done", event: { kind: "delivery_deferred", key, until: outcome.until, ...(outcome.heldBy ? { heldBy: outcome.heldBy } : {}) } };
   }
 }
 

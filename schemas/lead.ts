@@ -101,6 +101,10 @@ const enrolment = { enrolmentId: z.string(), sequenceId: z.string() };
 /** One delivery of a step on one channel; `key` is also its idempotency key and tracking message id. */
 const touch = { ...enrolment, stepId: z.string(), intent: z.string(), channel: z.enum(["email", "sms"]), key: z.string() };
 
+/** One day of a sending address: which (1 on its first send's day), its cap, and how many days its warm-up lasts. */
+export const SendingDaySchema = z.object({ day: z.number(), limit: z.number(), warmupDays: z.number() });
+export type SendingDay = z.infer<typeof SendingDaySchema>;
+
 export const EnrolReasonSchema = z.enum(["form", "api", "reactivation", "branch", "routing"]);
 export type EnrolReason = z.infer<typeof EnrolReasonSchema>;
 
@@ -175,6 +179,8 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
   }),
   z.object({ ...entry, kind: z.literal("touch_failed"), ...touch, reason: z.string(), permanent: z.boolean(), retryAt: z.number().optional() }),
   z.object({ ...entry, kind: z.literal("touch_skipped"), ...enrolment, stepId: z.string(), channel: z.string().optional(), reason: z.string() }),
+  /** The sending address's daily cap (`cap`, the day that held it) moved the touch to a later day: it goes `until` then. */
+  z.object({ ...entry, kind: z.literal("touch_deferred"), ...touch, until: z.number(), reason: z.string(), cap: SendingDaySchema }),
   /** A step waits for the owner's review of its draft (the sequence's `unreviewed: "hold"`). */
   z.object({ ...entry, kind: z.literal("touch_held"), ...enrolment, stepId: z.string(), reason: z.string() }),
   z.object({ ...entry, kind: z.literal("draft_reviewed"), ...enrolment, stepId: z.string(), decision: z.enum(["approve", "edit", "reject"]) }),

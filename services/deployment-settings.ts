@@ -77,18 +77,44 @@ export function smsCountriesFrom(env: Env): string[] {
   return listed.length > 0 ? listed : [(env.DEFAULT_PHONE_REGION || "US").toUpperCase()];
 }
 
-export function pacingRulesFrom(env: Env): PacingRules {
-  const dailyCap = number(env.SENDER_DAILY_CAP, 200, 1);
+/** The playbook's ceiling for a warming address: fewer than this many emails a day. */
+const WARMUP_CEILING = 50;
+
+/**
+ * The sending address's guards, and the settings refused with why (each then keeps its
+ * default). A warm-up limit of 50 or more is refused rather than trusted: the playbook keeps a
+ * new address under 50 a day, and an address that is already warm says so with WARMUP_DAYS=0.
+ */
+export function pacingSettingsFrom(env: Env): { rules: PacingRules; refused: string[] } {
+  const refused: string[] = [];
+  const setting = (name: keyof Env & string, fallback: number, valid: (n: number) => boolean, rule: string): number => {
+    const raw = (env[name] as string | undefined)?.trim();
+    if (!raw) return fallback;
+    const parsed = Number(raw);
+    if (Number.isFinite(parsed) && valid(parsed)) return parsed;
+    refused.push(`${name}=${raw} refused: ${rule}; ${fallback} is used`);
+    return fallback;
+  };
+  const whole = (min: number, max = Number.POSITIVE_INFINITY) => (n: number) => Number.isInteger(n) && n >= min && n <= max;
+  const dailyCap = setting("SENDER_DAILY_CAP", 200, whole(1), "a whole number of emails, at least 1");
+  const spacingS = setting("MIN_SEND_SPACING_SECONDS", 20, (n) => n >= 0, "seconds, 0 or more");
   return {
-    dailyCap,
-    warmupFirstDay: Math.min(dailyCap, number(env.WARMUP_FIRST_DAY, 20, 1)),
-    warmupGrowth: number(env.WARMUP_DAILY_GROWTH, 1.3, 1),
-    minSpacingMs: number(env.MIN_SEND_SPACING_SECONDS, 20) * 1000,
-    jitterMs: number(env.MIN_SEND_SPACING_SECONDS, 20) * 500,
-    instantPerDomainCap: number(env.INSTANT_PER_DOMAIN_DAILY_CAP, 50, 1),
-    timezone: businessTimezone(env),
+    rules: {
+      dailyCap,
+      warmupDays: setting("WARMUP_DAYS", 30, whole(0), "a whole number of days, 0 for an address that is already warm"),
+      warmupDailyLimit: setting("WARMUP_DAILY_LIMIT", WARMUP_CEILING - 1, whole(1, WARMUP_CEILING - 1), `a warming address sends fewer than ${WARMUP_CEILING} a day (set WARMUP_DAYS=0 for one that is already warm)`),
+      warmupFirstDay: Math.min(dailyCap, setting("WARMUP_FIRST_DAY", 20, whole(1), "a whole number of emails, at least 1")),
+      warmupGrowth: setting("WARMUP_DAILY_GROWTH", 1.3, (n) => n > 1, "a factor above 1, or the address never grows"),
+      minSpacingMs: spacingS * 1000,
+      jitterMs: spacingS * 500,
+      instantPerDomainCap: number(env.INSTANT_PER_DOMAIN_DAILY_CAP, 50, 1),
+      timezone: businessTimezone(env),
+    },
+    refused,
   };
 }
+
+export const pacingRulesFrom = (env: Env): PacingRules => pacingSettingsFrom(env).rules;
 
 /** How many days raw records (D1 rows, each lead's timeline entries) are kept: RETENTION_DAYS, default 395. */
 export function retentionDaysFrom(env: { RETENTION_DAYS?: string }): number {

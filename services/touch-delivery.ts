@@ -1,9 +1,9 @@
 import type { OutgoingTouch } from "../engine/lead/lead-state";
-import type { LeadId } from "../schemas/lead";
+import type { LeadId, SendingDay } from "../schemas/lead";
 import type { EmailTransport, SmsTransport } from "./channels/transport";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { pacingRulesFrom, senderFrom, smsCountriesFrom } from "./deployment-settings";
-import { composeEmail, composeSms } from "./email-composer";
+import { composeEmail, composeSms, type Sender } from "./email-composer";
 import { tokenKeys } from "./crypto/signed-token";
 import { knownSites } from "./d1/sites";
 import { suppressionOf } from "./d1/suppressions";
@@ -13,7 +13,7 @@ export type DeliveryOutcome =
   | { kind: "sent"; messageId: string }
   | { kind: "failed"; permanent: boolean; reason: string }
   | { kind: "blocked"; reason: string }
-  | { kind: "deferred"; until: number };
+  | { kind: "deferred"; until: number; heldBy?: SendingDay };
 
 export interface DeliveryDeps {
   env: Env;
@@ -51,14 +51,25 @@ export async function deliverTouch({ env, transports, now }: DeliveryDeps, leadI
   if (!keys) return { kind: "failed", permanent: false, reason: "TOKEN_SECRET is not set" };
   const { sender } = identity;
   const recipientDomain = touch.to.slice(touch.to.lastIndexOf("@") + 1);
-  const reservation = await env.SENDERS.getByName(sender.email.toLowerCase()).reserve(idempotencyKey, now, pacingRulesFrom(env), touch.instant, recipientDomain);
+  const reservation = await pacingOf(env, sender).reserve(idempotencyKey, now, pacingRulesFrom(env), touch.instant, recipientDomain);
   if ("refused" in reservation) return { kind: "blocked", reason: reservation.refused };
-  if (reservation.slot > now) return { kind: "deferred", until: reservation.slot };
+  if (reservation.slot > now) return { kind: "deferred", until: reservation.slot, ...(reservation.heldBy ? { heldBy: reservation.heldBy } : {}) };
   // Click tickets identify visitors: only for sites that track individuals.
   const siteOrigins = new Set([...(await knownSites(env.DB)).values()].filter((s) => s.tracking !== "aggregate").map((s) => s.origin));
   const email = await composeEmail(keys, sender, siteOrigins, leadId, touch, now);
   return outcomeOf(await transports.email.sendEmail(email, idempotencyKey, leadId));
 }
+
+/** The sending address's pacing: one object per address, however its case is written. */
+const pacingOf = (env: Env, sender: Sender) => env.SENDERS.getByName(sender.email.toLowerCase());
+
+/** Where the sending address stands today (its cap, its sends, the touches the cap holds back); null while the sender is not set. */
+export async function sendingToday(env: Env, now: number) {
+  const identity = senderFrom(env);
+  if ("missing" in identity) return null;
+  return { address: identity.sender.email, ...(await pacingOf(env, identity.sender).today(now, pacingRulesFrom(env))) };
+}
+export type SendingToday = NonNullable<Awaited<ReturnType<typeof sendingToday>>>;
 
 function outcomeOf(result: Awaited<ReturnType<EmailTransport["sendEmail"]>>): DeliveryOutcome {
   return result.ok ? { kind: "sent", messageId: result.messageId } : { kind: "failed", permanent: result.permanent, reason: result.reason };

@@ -1,8 +1,13 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { SequenceVersion } from "../schemas/sequence";
+import { PRESETS } from "../schemas/sequence-presets";
 import type { PeriodStats } from "../services/d1/stats";
+import { pacingRulesFrom } from "../services/deployment-settings";
+import worker from "../workers/index";
 import { asOwner, makeForm, OWNER_TOKEN, postJson, unique } from "./helpers";
-import { settle, stubFor } from "./lead-harness";
+import { freshLead, MONDAY_10_NY, settle, stubFor, submission, summaryOf, withEnv } from "./lead-harness";
 
 /** The dashboard through its routes: login, session, CSRF, throttling, every page, escaping, import and export. */
 
@@ -242,6 +247,76 @@ describe("dashboard pages", () => {
     const current = (await (await asOwner(`/api/sequences/${id}`)).json()) as { version: number; sequence: { drafting: unknown } };
     expect(current).toMatchObject({ version: 2, sequence: { drafting: { mode: "auto", unreviewed: "hold" } } });
     expect((await post(`/dashboard/sequences/${id}/drafting`, { _csrf: csrf, mode: "sometimes" }, { cookie })).status).toBe(422);
+  });
+});
+
+/**
+ * A dashboard page as the Worker renders it with these settings at engine time `at` (the
+ * leads' injected clock): the deployment clock's own compression, 2× from an epoch chosen
+ * so that its now is `at`.
+ */
+async function pageAt(at: number, path: string, cookie: string, settings: Partial<Env>): Promise<string> {
+  const ctx = createExecutionContext();
+  const clock = { CLOCK_SPEED: "2", CLOCK_EPOCH: String(2 * Date.now() - at) };
+  const response = await worker.fetch(new Request(`${BASE}${path}`, { headers: { accept: "text/html", cookie } }), { ...env, ...settings, ...clock }, ctx);
+  await waitOnExecutionContext(ctx);
+  expect(response.status).toBe(200);
+  return response.text();
+}
+
+describe("the sending address's daily cap, as the owner sees it", () => {
+  it("an acknowledgement the warm-up cap holds back is on the lead's timeline and page, and the overview counts it with the day's limit", async () => {
+    const newInquiry: SequenceVersion = { id: "new-inquiry", version: 0, sequence: PRESETS.get("new-inquiry")! };
+    // A new address on its first day: the ramp starts at 2 a day, well inside the warm-up.
+    const warming = { SENDER_EMAIL: `${unique("warming")}@example.com`, WARMUP_FIRST_DAY: "2" };
+    const leads = [];
+    for (let i = 0; i < 4; i++) {
+      const lead = await freshLead();
+      await withEnv(lead.stub, warming);
+      await lead.stub.submitForm(submission(`${unique("warm")}@example.com`), newInquiry);
+      await settle(lead.stub);
+      leads.push(lead);
+    }
+    const timelines = await Promise.all(leads.map(async (l) => (await summaryOf(l.stub)).timeline));
+    expect(timelines.map((t) => t.filter((e) => e.kind === "touch_sent").length)).toEqual([1, 1, 0, 0]);
+    expect(timelines.map((t) => t.filter((e) => e.kind === "touch_deferred").length)).toEqual([0, 0, 1, 1]);
+    const nextMidnightNy = Date.UTC(2026, 10, 3, 5, 0);
+    expect(timelines[2]!.find((e) => e.kind === "touch_deferred")).toMatchObject({
+      stepId: "acknowledge",
+      channel: "email",
+      until: nextMidnightNy,
+      cap: { day: 1, limit: 2, warmupDays: 30 },
+      reason: "the sender's daily cap held it: 2 a day on warm-up day 1 of 30",
+    });
+    expect((await summaryOf(leads[2]!.stub)).pendingTouches).toEqual([expect.objectContaining({ channel: "email", dueAt: nextMidnightNy })]);
+    // The next one held keeps its order and spacing behind it.
+    const second = timelines[3]!.find((e) => e.kind === "touch_deferred");
+    expect(second?.kind === "touch_deferred" && second.until - nextMidnightNy).toBeGreaterThanOrEqual(20_000);
+
+    const { cookie } = await login();
+    const leadPage = await pageAt(MONDAY_10_NY, `/dashboard/leads/${leads[2]!.leadId}`, cookie, warming);
+    expect(leadPage).toContain("acknowledge (email): the sender&#39;s daily cap held it: 2 a day on warm-up day 1 of 30; it goes 2026-11-03 05:00 UTC");
+    const overview = await pageAt(MONDAY_10_NY + 60_000, "/dashboard", cookie, warming);
+    expect(overview).toMatch(/data-metric="sentToday"><span class="muted">Sent today, warm-up day 1 of 30<\/span><b>2 \/ 2<\/b>/);
+    expect(overview).toMatch(/data-metric="heldBack"><span class="muted">Touches held back by the sending cap<\/span><b class="warn">2<\/b>/);
+    // The next day they are that day's sends, and nothing waits.
+    const tomorrow = await pageAt(Date.UTC(2026, 10, 3, 15, 0), "/dashboard", cookie, warming);
+    expect(tomorrow).toMatch(/Sent today, warm-up day 2 of 30<\/span><b>2 \/ 2<\/b>/);
+    expect(tomorrow).toMatch(/data-metric="heldBack"><span class="muted">Touches held back by the sending cap<\/span><b>0<\/b>/);
+  });
+
+  it("a warm-up limit of 50 or more is refused on the Settings page with why, and the playbook's 49 holds", async () => {
+    const { cookie } = await login();
+    const asked = { WARMUP_DAILY_LIMIT: "80", WARMUP_DAILY_GROWTH: "1" };
+    const page = await pageAt(MONDAY_10_NY, "/dashboard/settings", cookie, asked);
+    expect(page).toContain("WARMUP_DAILY_LIMIT=80 refused: a warming address sends fewer than 50 a day (set WARMUP_DAYS=0 for one that is already warm); 49 is used");
+    expect(page).toContain("WARMUP_DAILY_GROWTH=1 refused: a factor above 1, or the address never grows; 1.3 is used");
+    expect(page).toContain("200 after a 30-day warm-up (from 20/day, ×1.3 a day, at most 49/day while warming up)");
+    expect(pacingRulesFrom({ ...env, ...asked })).toMatchObject({ warmupDailyLimit: 49, warmupGrowth: 1.3, warmupDays: 30 });
+    // An address that is already warm says so, and is not held to the warm-up.
+    const warm = await pageAt(MONDAY_10_NY, "/dashboard/settings", cookie, { WARMUP_DAYS: "0" });
+    expect(warm).toContain("200 from the first day (no warm-up: WARMUP_DAYS is 0)");
+    expect(warm).not.toContain("Refused setting");
   });
 });
 

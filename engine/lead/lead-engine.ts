@@ -243,7 +243,7 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
     case "delivery_blocked":
       return withLead(current, (c) => deliveryBlocked(c, event.key, event.reason, now));
     case "delivery_deferred":
-      return withLead(current, (c) => deliveryDeferred(c, event.key, event.until));
+      return withLead(current, (c) => deliveryDeferred(c, event.key, event.until, now, event.heldBy));
     case "reply_received":
       return withLead(current, (c) => {
         const { kind: _, ...reply } = event;

@@ -1,4 +1,4 @@
-import type { ConsentMethod, ConsentRecord, Drafter, EnrolReason, Engagement, LeadId, LeadProfile, LeadStatus, RepAction, ReplyJudgement, Submission, TimelineEntry, TouchOrigin, TouchVariant, Verdict } from "../../schemas/lead";
+import type { ConsentMethod, ConsentRecord, Drafter, EnrolReason, Engagement, LeadId, LeadProfile, LeadStatus, RepAction, ReplyJudgement, SendingDay, Submission, TimelineEntry, TouchOrigin, TouchVariant, Verdict } from "../../schemas/lead";
 import type { Channel, Intent, Sequence, SequenceVersion, SendingWindow } from "../../schemas/sequence";
 import type { RoutingVersion } from "../../schemas/routing";
 import type { RequestFacts } from "../../schemas/tracking";
@@ -230,7 +230,8 @@ export type LeadEvent =
   | { kind: "delivery_sent"; key: string; messageId: string }
   | { kind: "delivery_failed"; key: string; permanent: boolean; reason: string }
   | { kind: "delivery_blocked"; key: string; reason: string }
-  | { kind: "delivery_deferred"; key: string; until: number }
+  /** `heldBy`: the sending address's day whose cap moved the touch (absent when only spacing did). */
+  | { kind: "delivery_deferred"; key: string; until: number; heldBy?: SendingDay }
   | ({ kind: "reply_received" } & Reply)
   | { kind: "auto_reply_received"; returnDate?: string }
   | { kind: "bounced"; bounceType: "hard" | "soft"; address: string; status?: string; diagnostic: string; evidence?: string }

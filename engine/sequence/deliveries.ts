@@ -1,4 +1,5 @@
 import type { Change, Delivery } from "../lead/lead-state";
+import type { SendingDay } from "../../schemas/lead";
 import { effect, HALTED, log, updateEnrolment } from "../lead/lead-change";
 import { nextOpeningFor } from "../lead/lead-timezone";
 import type { SequenceConfig } from "./sequence-config";
@@ -88,9 +89,28 @@ export function deliveryBlocked(change: Change, key: string, reason: string, now
   });
 }
 
-/** The sender's pacing gave this touch a later slot: it waits for it, still inside its windows. */
-export function deliveryDeferred(change: Change, key: string, until: number): Change {
+/**
+ * The sender's pacing gave this touch a later slot: it waits for it, still inside its windows.
+ * When the address's daily cap is what held it, the lead's timeline says so (seconds of spacing do not).
+ */
+export function deliveryDeferred(change: Change, key: string, until: number, now: number, heldBy?: SendingDay): Change {
   const delivery = change.state.deliveries.find((d) => d.touch.key === key);
   if (!delivery) return change;
-  return reschedule(change, key, nextOpeningFor(change.state, delivery.windows, until));
+  const at = nextOpeningFor(change.state, delivery.windows, until);
+  const rescheduled = reschedule(change, key, at);
+  if (!heldBy) return rescheduled;
+  const { enrolmentId, sequenceId, stepId, intent, channel } = delivery.touch;
+  const warmingUp = heldBy.day <= heldBy.warmupDays;
+  return log(rescheduled, now, {
+    kind: "touch_deferred",
+    enrolmentId,
+    sequenceId,
+    stepId,
+    intent,
+    channel,
+    key,
+    until: at,
+    reason: `the sender's daily cap held it: ${heldBy.limit} a day on ${warmingUp ? `warm-up day ${heldBy.day} of ${heldBy.warmupDays}` : `day ${heldBy.day} of sending, warm-up over`}`,
+    cap: heldBy,
+  });
 }

@@ -1,3 +1,4 @@
+import type { SendingDay } from "../../schemas/lead";
 import { localParts, localTimeOnDay } from "./local-time";
 
 /**
@@ -10,7 +11,14 @@ import { localParts, localTimeOnDay } from "./local-time";
 export interface PacingRules {
   /** The most a warmed-up address sends per day. */
   dailyCap: number;
-  /** The cap on the first day of sending; it grows by `warmupGrowth` each day until `dailyCap`. */
+  /** How many days from its first send the address warms up; 0 for one already warm. */
+  warmupDays: number;
+  /** The most a day while it warms up: the playbook keeps a new address under 50. */
+  warmupDailyLimit: number;
+  /**
+   * The cap on the first day of sending; it grows by `warmupGrowth` each day, held under
+   * `warmupDailyLimit` until warm-up ends, then grows on from there to `dailyCap`.
+   */
   warmupFirstDay: number;
   warmupGrowth: number;
   minSpacingMs: number;
@@ -39,8 +47,11 @@ export interface PacingState {
 
 export const EMPTY_PACING: PacingState = { counts: {}, lastSlot: 0, slots: {} };
 
-/** A slot, or why the touch may not go at all (a recorded skip for the lead, never a lost lead). */
-export type Reservation = { state: PacingState; slot: number; refused?: undefined } | { state: PacingState; refused: string };
+/**
+ * A slot, or why the touch may not go at all (a recorded skip for the lead, never a lost lead).
+ * `heldBy` is today's cap when it pushed the touch to a later day (spacing alone moves it seconds).
+ */
+export type Reservation = { state: PacingState; slot: number; heldBy?: SendingDay; refused?: undefined } | { state: PacingState; refused: string };
 
 const DAY = 86_400_000;
 
@@ -51,11 +62,24 @@ function dayOf(at: number, timeZone: string): string {
 
 const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY);
 
-/** The cap on a given day: the warm-up ramp, never above the daily cap. */
-export function capOn(rules: PacingRules, firstDay: string | undefined, day: string): number {
-  const age = firstDay ? Math.max(0, daysBetween(firstDay, day)) : 0;
-  return Math.min(rules.dailyCap, Math.floor(rules.warmupFirstDay * rules.warmupGrowth ** age));
+/** The cap on the address's `age`-th day of sending (0 is its first). */
+function capAtAge(rules: PacingRules, age: number): number {
+  const ramp = Math.floor(rules.warmupFirstDay * rules.warmupGrowth ** age);
+  if (age < rules.warmupDays) return Math.min(rules.dailyCap, rules.warmupDailyLimit, ramp);
+  if (rules.warmupDays === 0) return rules.dailyCap;
+  // Warm-up over, the address grows from where warm-up held it, not from where the ramp would be.
+  const lastWarm = capAtAge(rules, rules.warmupDays - 1);
+  return Math.min(rules.dailyCap, Math.floor(lastWarm * rules.warmupGrowth ** (age - rules.warmupDays + 1)));
 }
+
+/** A day of sending for this address: which one it is (1 on the first send's day), its cap, and the warm-up's length. */
+export function sendingDayOf(rules: PacingRules, firstDay: string | undefined, day: string): SendingDay {
+  const age = firstDay ? Math.max(0, daysBetween(firstDay, day)) : 0;
+  return { day: age + 1, limit: capAtAge(rules, age), warmupDays: rules.warmupDays };
+}
+
+/** The cap on a given day: under the warm-up limit while the address warms up, then up to the daily cap. */
+export const capOn = (rules: PacingRules, firstDay: string | undefined, day: string): number => sendingDayOf(rules, firstDay, day).limit;
 
 /** A stable fraction in [0, 1) from a touch key (FNV-1a), so jitter needs no randomness. */
 function fraction(key: string): number {
@@ -84,7 +108,7 @@ export function reserveSlot(state: PacingState, rules: PacingRules, key: string,
     const instantByDomain = Object.fromEntries(Object.entries({ ...state.instantByDomain, [domainKey]: toDomain + 1 }).filter(([k]) => k.startsWith(today)));
     return { state: { ...state, firstDay, counts: { ...state.counts, [today]: (state.counts[today] ?? 0) + 1 }, slots: { ...state.slots, [key]: now }, instantByDomain }, slot: now };
   }
-  let slot = Math.max(now, state.lastSlot > 0 ? state.lastSlot + rules.minSpacingMs + fraction(key) * rules.jitterMs : now);
+  let slot = Math.max(now, state.lastSlot > 0 ? Math.ceil(state.lastSlot + rules.minSpacingMs + fraction(key) * rules.jitterMs) : now);
   // A full day rolls the slot to the next midnight; the ramp guarantees a later day has room.
   for (let guard = 0; guard < 400; guard++) {
     const day = dayOf(slot, rules.timezone);
@@ -92,8 +116,19 @@ export function reserveSlot(state: PacingState, rules: PacingRules, key: string,
     slot = localTimeOnDay(slot, rules.timezone, 1, "00:00");
   }
   const day = dayOf(slot, rules.timezone);
+  const heldByCap = day !== today && (state.counts[today] ?? 0) >= capOn(rules, firstDay, today);
   // Keep a few days of counts and a day of slots: enough to answer retries, bounded forever.
   const counts = Object.fromEntries(Object.entries({ ...state.counts, [day]: (state.counts[day] ?? 0) + 1 }).filter(([d]) => daysBetween(d, day) < 7));
   const slots = Object.fromEntries(Object.entries({ ...state.slots, [key]: slot }).filter(([, at]) => at > now - DAY));
-  return { state: { ...state, firstDay, counts, lastSlot: Math.max(state.lastSlot, slot), slots }, slot };
+  const next = { ...state, firstDay, counts, lastSlot: Math.max(state.lastSlot, slot), slots };
+  return heldByCap ? { state: next, slot, heldBy: sendingDayOf(rules, firstDay, today) } : { state: next, slot };
+}
+
+/** Where the address stands now: today's cap and sends, and the touches the cap holds for a later day. */
+export function pacingToday(state: PacingState, rules: PacingRules, now: number): { today: SendingDay; sent: number; heldBack: number } {
+  const today = dayOf(now, rules.timezone);
+  const heldBack = Object.entries(state.counts)
+    .filter(([day]) => day > today)
+    .reduce((sum, [, count]) => sum + count, 0);
+  return { today: sendingDayOf(rules, state.firstDay, today), sent: state.counts[today] ?? 0, heldBack };
 }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { applyEvent, mergeProfile } from "../../engine/lead/lead-engine";
-import { type LeadState } from "../../engine/lead/lead-state";
+import { type LeadEffect, type LeadState } from "../../engine/lead/lead-state";
 import type { Submission } from "../../schemas/lead";
+import type { SequenceVersion } from "../../schemas/sequence";
+import { PRESETS } from "../../schemas/sequence-presets";
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 2, 9, 0);
@@ -53,5 +55,52 @@ describe("lead engine: form submissions", () => {
   it("does not move last activity backwards for a late-arriving older submission", () => {
     const recent = submit(null, submission(), T0 + DAY).state;
     expect(submit(recent, submission(), T0).state.lastActivityAt).toBe(T0 + DAY);
+  });
+});
+
+describe("lead engine: a touch the sender's pacing moves", () => {
+  const NEW_INQUIRY: SequenceVersion = { id: "new-inquiry", version: 0, sequence: PRESETS.get("new-inquiry")! };
+  /** A lead whose acknowledgement has just been handed to the channel. */
+  function acknowledging(): { state: LeadState; key: string } {
+    const lead = submit(null, submission({ profile: { email: "ann@example.com", timezone: "America/New_York" } }), T0).state;
+    let outcome = applyEvent(lead, { kind: "enrolled", sequence: NEW_INQUIRY, reason: "form" }, T0);
+    // Its step's timer fires, then its delivery's: both are due at once.
+    for (let fired = 0; fired < 3; fired++) {
+      const send = outcome.effects.find((e): e is Extract<LeadEffect, { kind: "send" }> => e.kind === "send");
+      if (send) return { state: outcome.state!, key: send.touch.key };
+      const timer = outcome.effects.find((e): e is Extract<LeadEffect, { kind: "schedule" }> => e.kind === "schedule" && e.at <= T0);
+      if (!timer) break;
+      outcome = applyEvent(outcome.state, { kind: "timer_fired", timer: timer.timer }, T0);
+    }
+    throw new Error("the acknowledgement goes at once");
+  }
+  const timelineOf = (effects: LeadEffect[]) => effects.flatMap((e) => (e.kind === "append_timeline" ? [e.entry] : []));
+  /** Midnight in New York, the day after T0. */
+  const NEXT_DAY = Date.UTC(2026, 10, 3, 5, 0);
+
+  it("held by the daily cap, it waits for its slot and the timeline says so, with the warm-up day and limit", () => {
+    const { state, key } = acknowledging();
+    const outcome = applyEvent(state, { kind: "delivery_deferred", key, until: NEXT_DAY, heldBy: { day: 3, limit: 33, warmupDays: 30 } }, T0);
+    expect(outcome.state!.deliveries.find((d) => d.touch.key === key)?.dueAt).toBe(NEXT_DAY);
+    expect(timelineOf(outcome.effects)).toEqual([
+      expect.objectContaining({
+        kind: "touch_deferred",
+        key,
+        stepId: "acknowledge",
+        channel: "email",
+        until: NEXT_DAY,
+        cap: { day: 3, limit: 33, warmupDays: 30 },
+        reason: "the sender's daily cap held it: 33 a day on warm-up day 3 of 30",
+      }),
+    ]);
+    const warm = applyEvent(state, { kind: "delivery_deferred", key, until: NEXT_DAY, heldBy: { day: 40, limit: 200, warmupDays: 30 } }, T0);
+    expect(timelineOf(warm.effects)).toEqual([expect.objectContaining({ reason: "the sender's daily cap held it: 200 a day on day 40 of sending, warm-up over" })]);
+  });
+
+  it("moved seconds by the spacing between sends, it waits and the timeline stays quiet", () => {
+    const { state, key } = acknowledging();
+    const outcome = applyEvent(state, { kind: "delivery_deferred", key, until: T0 + 25_000 }, T0);
+    expect(outcome.state!.deliveries.find((d) => d.touch.key === key)?.dueAt).toBe(T0 + 25_000);
+    expect(timelineOf(outcome.effects)).toEqual([]);
   });
 });

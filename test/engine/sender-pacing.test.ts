@@ -1,7 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { capOn, EMPTY_PACING, reserveSlot, type PacingRules, type PacingState, type Reservation } from "../../engine/time/sender-pacing";
+import { capOn, EMPTY_PACING, pacingToday, reserveSlot, sendingDayOf, type PacingRules, type PacingState, type Reservation } from "../../engine/time/sender-pacing";
 
-const RULES: PacingRules = { dailyCap: 100, warmupFirstDay: 10, warmupGrowth: 1.5, minSpacingMs: 30_000, jitterMs: 15_000, timezone: "America/New_York", instantPerDomainCap: 3 };
+const RULES: PacingRules = {
+  dailyCap: 100,
+  warmupDays: 30,
+  warmupDailyLimit: 49,
+  warmupFirstDay: 10,
+  warmupGrowth: 1.5,
+  minSpacingMs: 30_000,
+  jitterMs: 15_000,
+  timezone: "America/New_York",
+  instantPerDomainCap: 3,
+};
+/** The deployment's defaults (services/deployment-settings.ts). */
+const DEFAULTS: PacingRules = { ...RULES, dailyCap: 200, warmupFirstDay: 20, warmupGrowth: 1.3, minSpacingMs: 20_000, jitterMs: 10_000, instantPerDomainCap: 50 };
 
 /** The slot a reservation gave; a refusal fails the test. */
 function slotOf(reservation: Reservation): number {
@@ -21,9 +33,35 @@ function reserveMany(count: number, now: number, state: PacingState = EMPTY_PACI
   return { state, slots };
 }
 
+/** The address's cap on its `n`-th day of sending (1 is the first), starting 2 November 2026. */
+const capOnDay = (rules: PacingRules, n: number) => capOn(rules, "2026-11-02", new Date(Date.UTC(2026, 10, 1 + n)).toISOString().slice(0, 10));
+
+/** A state whose first send was `days` days before T0's day. */
+const sendingFor = (days: number): PacingState => ({ ...EMPTY_PACING, firstDay: new Date(Date.UTC(2026, 10, 2 - days)).toISOString().slice(0, 10) });
+
 describe("sender pacing", () => {
-  it("a new address warms up: its cap grows each day until the daily cap", () => {
-    expect([0, 1, 2, 3, 5, 6, 7].map((d) => capOn(RULES, "2026-11-02", `2026-11-${String(2 + d).padStart(2, "0")}`))).toEqual([10, 15, 22, 33, 75, 100, 100]);
+  it("by default a new address stays under 50 a day for its first 30 days, then grows by the factor to the daily cap", () => {
+    const days = [1, 2, 3, 4, 5, 10, 29, 30, 31, 32, 33, 35, 36, 100, 400];
+    expect(days.map((n) => capOnDay(DEFAULTS, n))).toEqual([20, 26, 33, 43, 49, 49, 49, 49, 63, 82, 107, 181, 200, 200, 200]);
+    const warmUp = Array.from({ length: 30 }, (_, i) => capOnDay(DEFAULTS, i + 1));
+    expect(Math.max(...warmUp)).toBeLessThan(50);
+    const year = Array.from({ length: 365 }, (_, i) => capOnDay(DEFAULTS, i + 1));
+    expect(year).toEqual([...year].sort((a, b) => a - b));
+  });
+
+  it("whatever the ramp, a warming address never reaches its warm-up limit, and the daily cap comes after", () => {
+    for (const [warmupFirstDay, warmupGrowth, dailyCap] of [[1, 1.01, 200], [20, 1.3, 5000], [49, 3, 1000], [500, 2, 10_000], [10, 1.5, 30]] as const) {
+      const rules = { ...DEFAULTS, warmupFirstDay, warmupGrowth, dailyCap };
+      for (let n = 1; n <= 30; n++) expect(capOnDay(rules, n)).toBeLessThanOrEqual(Math.min(49, dailyCap));
+      expect(capOnDay(rules, 2000)).toBe(dailyCap);
+    }
+  });
+
+  it("warm-up length and limit are settings: a shorter warm-up grows sooner, and none at all is the daily cap from day one", () => {
+    const short = { ...DEFAULTS, warmupDays: 7, warmupDailyLimit: 40 };
+    expect([1, 5, 7, 8, 9].map((n) => capOnDay(short, n))).toEqual([20, 40, 40, 52, 67]);
+    expect([1, 2, 30].map((n) => capOnDay({ ...DEFAULTS, warmupDays: 0 }, n))).toEqual([200, 200, 200]);
+    expect(sendingDayOf(DEFAULTS, "2026-11-02", "2026-11-30")).toEqual({ day: 29, limit: 49, warmupDays: 30 });
   });
 
   it("sends keep the minimum spacing plus a jitter fixed per touch", () => {
@@ -79,5 +117,37 @@ describe("sender pacing", () => {
     expect(slotOf(reserveSlot(state, RULES, "ack-other", T0 + 9_000, true, "other.example"))).toBe(T0 + 9_000);
     // A new day, a new count.
     expect(slotOf(reserveSlot(state, RULES, "ack-tomorrow", T0 + 86_400_000, true, "victim.example"))).toBe(T0 + 86_400_000);
+  });
+
+  it("a touch the cap rolls to a later day says which day of sending and which limit held it; spacing alone does not", () => {
+    const { state } = reserveMany(10, T0);
+    const within = reserveSlot(EMPTY_PACING, RULES, "spaced", T0);
+    expect(within.refused === undefined && within.heldBy).toBeUndefined();
+    const rolled = reserveSlot(state, RULES, "rolled", T0 + 60_000);
+    expect(rolled).toMatchObject({ slot: Date.UTC(2026, 10, 3, 5, 0), heldBy: { day: 1, limit: 10, warmupDays: 30 } });
+    // Asked again (a retried send), it keeps its slot and is not reported twice.
+    expect(reserveSlot(rolled.state, RULES, "rolled", T0 + 90_000)).toEqual({ state: rolled.state, slot: Date.UTC(2026, 10, 3, 5, 0) });
+  });
+
+  it("on warm-up day 5 instant answers and scheduled touches share the 49: the 50th of the day waits for tomorrow", () => {
+    let state = sendingFor(4);
+    for (let i = 0; i < 49; i++) {
+      const instant = i % 2 === 0;
+      const next = reserveSlot(state, DEFAULTS, `touch-${i}`, T0 + i * 60_000, instant, `domain${i}.example`);
+      expect(slotOf(next)).toBe(T0 + i * 60_000);
+      state = next.state;
+    }
+    expect(state.counts["2026-11-02"]).toBe(49);
+    const fiftieth = reserveSlot(state, DEFAULTS, "ack-50", T0 + 49 * 60_000, true, "late.example");
+    expect(fiftieth).toMatchObject({ slot: Date.UTC(2026, 10, 3, 5, 0), heldBy: { day: 5, limit: 49, warmupDays: 30 } });
+    expect(pacingToday(fiftieth.state, DEFAULTS, T0 + 50 * 60_000)).toEqual({ today: { day: 5, limit: 49, warmupDays: 30 }, sent: 49, heldBack: 1 });
+  });
+
+  it("where the address stands today: a new one is on day 1 with nothing sent and nothing held", () => {
+    expect(pacingToday(EMPTY_PACING, DEFAULTS, T0)).toEqual({ today: { day: 1, limit: 20, warmupDays: 30 }, sent: 0, heldBack: 0 });
+    const { state } = reserveMany(13, T0);
+    expect(pacingToday(state, RULES, T0 + 1_000)).toMatchObject({ sent: 10, heldBack: 3 });
+    // The next day the held touches are that day's sends.
+    expect(pacingToday(state, RULES, Date.UTC(2026, 10, 3, 15, 0))).toEqual({ today: { day: 2, limit: 15, warmupDays: 30 }, sent: 3, heldBack: 0 });
   });
 });

@@ -134,6 +134,9 @@ function EntryRow(props: { entry: TimelineEntry; engaged: Map<string, number> })
     case "touch_held":
       detail = `${"stepId" in entry ? `${entry.stepId}: ` : ""}${entry.reason}`;
       break;
+    case "touch_deferred":
+      detail = `${entry.stepId} (${entry.channel}): ${entry.reason}; it goes ${when(entry.until)}`;
+      break;
     case "handed_off":
       detail = `${entry.trigger}: ${entry.reason}`;
       break;

@@ -1,4 +1,5 @@
 import type { PeriodStats } from "../../services/d1/stats";
+import type { SendingToday } from "../../services/touch-delivery";
 import { Choice, figures, ListTable, percent } from "./layout";
 
 /** The overview: the funnel, the rates, opens by verdict, a daily trend, and per-sequence, step and channel tables. */
@@ -50,11 +51,35 @@ const FUNNEL: [keyof Funnel, string][] = [
   ["booked", "Booked"],
 ];
 
-export function Overview(props: { stats: PeriodStats; days: number }) {
+/** Today for the sending address: where it is in its warm-up, and what its daily cap holds back. */
+function SendingCard(props: { sending: SendingToday | null }) {
+  const { sending } = props;
+  if (!sending) return <p class="muted" data-testid="sending">Email waits until the sender is set (see Settings).</p>;
+  const { today, sent, heldBack } = sending;
+  const stage = today.day <= today.warmupDays ? `warm-up day ${today.day} of ${today.warmupDays}` : "warmed up";
+  return (
+    <div class="cards" data-testid="sending">
+      <div class="card" data-metric="sentToday">
+        <span class="muted">{`Sent today, ${stage}`}</span>
+        <b>{`${sent} / ${today.limit}`}</b>
+        <span class="muted">{`by ${sending.address}; today's cap ${today.limit}`}</span>
+      </div>
+      <div class="card" data-metric="heldBack">
+        <span class="muted">Touches held back by the sending cap</span>
+        <b class={heldBack > 0 ? "warn" : undefined}>{heldBack}</b>
+        <span class="muted">waiting for a later day's room</span>
+      </div>
+    </div>
+  );
+}
+
+export function Overview(props: { stats: PeriodStats; days: number; sending: SendingToday | null }) {
   const { stats } = props;
   const top = Math.max(1, stats.funnel.leads);
   return (
     <>
+      <h2>Sending today</h2>
+      <SendingCard sending={props.sending} />
       <form method="get" class="filters">
         <label>
           Period

@@ -1,6 +1,6 @@
 import type { FormConfig } from "../../schemas/form";
 import type { SequenceVersion } from "../../schemas/sequence";
-import { pacingRulesFrom, senderFrom } from "../../services/deployment-settings";
+import { pacingSettingsFrom, senderFrom } from "../../services/deployment-settings";
 import { destinationsFrom } from "../../services/hand-off-delivery";
 import { Csrf, FieldTable } from "./layout";
 
@@ -56,7 +56,7 @@ export function Install(props: { base: string; forms: FormConfig[]; replyDomain:
 export function Settings(props: { env: Env; sequences: SequenceVersion[]; csrf: string }) {
   const { env } = props;
   const sender = senderFrom(env);
-  const pacing = pacingRulesFrom(env);
+  const { rules: pacing, refused } = pacingSettingsFrom(env);
   const destinations = destinationsFrom(env);
   const rows: [string, string][] = [
     ["Sender", "sender" in sender ? `${sender.sender.name}, ${sender.sender.company} <${sender.sender.email}>` : `incomplete — set ${sender.missing.join(", ")}`],
@@ -64,7 +64,13 @@ export function Settings(props: { env: Env; sequences: SequenceVersion[]; csrf: 
     ["Reply domain", env.REPLY_DOMAIN || "the sender's domain"],
     ["Email transport", env.EMAIL_TRANSPORT || "outbox"],
     ["SMS transport", env.SMS_TRANSPORT || "outbox"],
-    ["Daily cap per sending address", `${pacing.dailyCap} (warm-up from ${pacing.warmupFirstDay}/day, ×${pacing.warmupGrowth} a day)`],
+    [
+      "Daily cap per sending address",
+      pacing.warmupDays > 0
+        ? `${pacing.dailyCap} after a ${pacing.warmupDays}-day warm-up (from ${pacing.warmupFirstDay}/day, ×${pacing.warmupGrowth} a day, at most ${pacing.warmupDailyLimit}/day while warming up)`
+        : `${pacing.dailyCap} from the first day (no warm-up: WARMUP_DAYS is 0)`,
+    ],
+    ...refused.map((reason): [string, string] => ["Refused setting", reason]),
     ["Minimum spacing between sends", `${env.MIN_SEND_SPACING_SECONDS || "20"} s`],
     ["AI", "AI" in env && env.AI ? `Workers AI, ${env.AI_MODEL}` : "no Workers AI binding: the deterministic drafter and heuristics run"],
     ["Hand-off destinations", destinations.length ? destinations.join(", ") : "none configured (the dashboard's hand-off queue only)"],

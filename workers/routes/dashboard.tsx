@@ -26,6 +26,7 @@ import { listLeads } from "../../services/d1/lead-index";
 import { listReview, reviewDraft } from "../review-queue";
 import { currentSequence, listSequences, putSequence } from "../../services/d1/sequences";
 import { periodOf, periodStats } from "../../services/d1/stats";
+import { sendingToday } from "../../services/touch-delivery";
 import { limitBody } from "./body-limit";
 import { leadParam, type LeadParamEnv } from "./lead-param";
 import { postedForm, valid } from "./validate";
@@ -156,8 +157,9 @@ const DAYS = [7, 30, 90, 365];
 dashboard.get("/", async (c) => {
   const asked = Number(c.req.query("days"));
   const days = DAYS.includes(asked) ? asked : 30;
-  const stats = await periodStats(c.env.DB, periodOf({ days }, clockFrom(c.env).now()));
-  return render(c, "Overview", "/dashboard", <Overview stats={stats} days={days} />);
+  const now = clockFrom(c.env).now();
+  const [stats, sending] = await Promise.all([periodStats(c.env.DB, periodOf({ days }, now)), sendingToday(c.env, now)]);
+  return render(c, "Overview", "/dashboard", <Overview stats={stats} days={days} sending={sending} />);
 });
 
 const LeadFilterSchema = z.object({
