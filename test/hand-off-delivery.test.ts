@@ -127,6 +127,26 @@ describe("hand-off delivery", () => {
   });
 });
 
+describe("objections the lead raised", () => {
+  it("a form message about the price is on the lead's timeline and dashboard page, and is the package's top objection", async () => {
+    const requests = destinations();
+    const { leadId, stub } = await freshLead();
+    await withEnv(stub, { HANDOFF_WEBHOOK_URL: HOOK, HANDOFF_WEBHOOK_SECRET: SECRET });
+    const email = `${unique("pricey")}@example.com`;
+    await stub.submitForm(submission(email, { profile: { email, name: "Pia Roth" }, message: "Interested, but worried it will be too expensive." }));
+    await settle(stub);
+    const form = (await summaryOf(stub)).timeline.find((e) => e.kind === "form_submitted")!;
+    expect((await summaryOf(stub)).timeline).toContainEqual(expect.objectContaining({ kind: "objection_raised", source: "form", objection: "price", from: form.seq }));
+    const page = await (await inBrowser(`${env.PUBLIC_URL}/dashboard/leads/${leadId}`, await ownerSession())).text();
+    expect(page).toContain("price in the form message");
+
+    await stub.requestHandOff("Big account");
+    await settle(stub);
+    const payload = JSON.parse(requests.find((r) => r.url === HOOK)!.body);
+    expect(payload.summary.topObjection).toBe("price");
+  });
+});
+
 describe("owner API: hand-off and the rep's decisions", () => {
   it("hands a lead off on request, then resumes, completes; unknown leads are 404", async () => {
     destinations();
