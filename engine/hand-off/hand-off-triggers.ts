@@ -80,10 +80,10 @@ export function detectTriggers(before: LeadState | null, after: LeadState, event
   if (reply) {
     if (on("buying_intent") && reply.buyingIntent) fired.push({ trigger: "buying_intent", reason: `the reply ${BUYING_REASON[reply.buyingIntent]}` });
     if (on("competitor") && reply.competitor) fired.push({ trigger: "competitor", reason: `the reply names ${reply.competitor}` });
+    // Only the person's own words name a decision-maker: a title typed on a form is anyone's to type, and only scores seniority.
     if (on("decision_maker") && reply.decisionMaker) fired.push({ trigger: "decision_maker", reason: `the reply says they are ${reply.decisionMaker}` });
   }
 
-  // A title typed on a form is anyone's to type: it adds seniority points, but only the person's own reply names a decision-maker.
   // Visits count once per UTC day: a return on another day is interest, a burst of beacons is not.
   if (on("pricing_visits") && event.kind === "page_viewed") {
     const since = now - rules.pricingVisits.withinDays * DAY;
