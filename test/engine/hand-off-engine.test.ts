@@ -7,6 +7,7 @@ import { type LeadEvent, type LeadState } from "../../engine/lead/lead-state";
 import { computeScore } from "../../engine/hand-off/lead-score";
 import { PERSON, simulate, type Reaction } from "../../engine/simulator";
 import type { OutgoingTouch } from "../../engine/lead/lead-state";
+import type { DraftRequest } from "../../engine/drafting/draft-types";
 import type { Submission, TimelineEntry } from "../../schemas/lead";
 import { SequenceSchema, type SequenceVersion } from "../../schemas/sequence";
 import { PRESETS } from "../../schemas/sequence-presets";
@@ -212,6 +213,17 @@ describe("hand-off triggers", () => {
       const rules: EngineConfig = { ...CONFIG, handOff: { ...CONFIG.handOff, enabled: { ...CONFIG.handOff.enabled, booking_not_completed: false } } };
       const result = run({ submission: stating(), config: rules, events: [visit(T0 + HOUR, "booking")] });
       expect(result.handOffs).toEqual([{ at: sentAt(result, "o2"), trigger: "objection_unresolved", reason: "opened the booking page and did not book, still unanswered after 2 touches that addressed it" }]);
+    });
+
+    it("the objection step's draft request carries the concern the lead stated; other steps' and a silent lead's do not", () => {
+      const requested = (sim: Partial<Parameters<typeof simulate>[0]>) => {
+        const requests: DraftRequest[] = [];
+        run({ ...sim, observe: (_event, effects) => effects.forEach((e) => e.kind === "draft" && requests.push(e.request)) });
+        return requests.map((r) => [r.stepId, r.statedObjection]);
+      };
+      expect(requested({})).toEqual(expect.arrayContaining([["o1", "price"], ["o2", undefined]]));
+      expect(requested({}).filter(([stepId]) => stepId !== "o1").every(([, stated]) => stated === undefined)).toBe(true);
+      expect(requested({ submission: stating() }).every(([, stated]) => stated === undefined)).toBe(true);
     });
 
     it("a reply judged as an objection is recorded with its concern, on the lead and its timeline", () => {
