@@ -200,6 +200,12 @@ describe("hand-off triggers", () => {
       expect(run({ submission: stating("Please send me a quote for two buildings.") }).handOffs).toEqual([]);
     });
 
+    it("a post held as a flood says nothing on the lead's behalf: its message raises no objection", () => {
+      const held = applyEvent(null, { kind: "form_submitted", leadId: LEAD, submission: stating(PRICEY), sequence, hold: "form flood" }, T0, CONFIG);
+      expect(held.state!.raisedObjections ?? []).toEqual([]);
+      expect(held.effects.some((e) => e.kind === "append_timeline" && e.entry.kind === "objection_raised")).toBe(false);
+    });
+
     it("only touches sent after the objection was raised address it", () => {
       // The concern comes in a second post, after the first objection touch: one touch has addressed it since.
       const later = { kind: "form_submitted" as const, leadId: LEAD, submission: { ...stating(PRICEY), receivedAt: T0 + 3 * DAY } };
