@@ -1,6 +1,7 @@
 import type { LanguageModel } from "ai";
 import type { DraftRequest } from "../engine/drafting/draft-types";
 import { buildPackage, type HandOffPackage } from "../engine/hand-off/hand-off-package";
+import { OBJECTION_TERMS } from "../engine/hand-off/raised-objections";
 import type { LeadEffect, LeadEvent, LeadState, OutgoingTouch } from "../engine/lead/lead-state";
 import type { EnrolReason, TimelineEntry } from "../schemas/lead";
 import { draftTouch, type DraftGrounds } from "../services/ai/drafting";
@@ -198,10 +199,12 @@ async function draftGrounds(request: DraftRequest, { env, timeline }: EffectCont
   try {
     const passages = await retrievePassages(env.DB, `${request.intent.replace(/_/g, " ")} ${about} ${request.template.body ?? request.template.sms ?? ""}`, { limit: 3 });
     if (request.intent !== "objection") return { earlierTouches, passages };
-    // The objection step answers the concern this kind of lead most likely has.
-    const [objection] = await retrievePassages(env.DB, `${about} ${request.template.body ?? ""}`, { kinds: ["objection"], limit: 1 });
-    if (!objection) return { earlierTouches, passages };
-    return { earlierTouches, passages: [objection, ...passages.filter((p) => p.text !== objection.text)], predictedObjection: objection.title };
+    // The objection step answers the concern the lead stated; without one, the concern this kind of lead most likely has.
+    const stated = request.statedObjection;
+    const [objection] = await retrievePassages(env.DB, stated ? OBJECTION_TERMS[stated] : `${about} ${request.template.body ?? ""}`, { kinds: ["objection"], limit: 1 });
+    const predicted = stated ? { predictedObjection: `${stated} (stated by the lead)` } : objection ? { predictedObjection: objection.title } : {};
+    if (!objection) return { earlierTouches, passages, ...predicted };
+    return { earlierTouches, passages: [objection, ...passages.filter((p) => p.text !== objection.text)], ...predicted };
   } catch (error) {
     // Without the knowledge base the draft has fewer grounds, and the guardrails hold it to the template's facts.
     console.error(JSON.stringify({ leadId: request.leadId, event: "knowledge_unavailable", error: String(error).slice(0, 200) }));

@@ -47,6 +47,25 @@ export const ObjectionSchema = z.enum(["price", "timing", "incumbent", "fit"]);
 export type Objection = z.infer<typeof ObjectionSchema>;
 
 /**
+ * Where the lead raised an objection: its form message, a reply (each judged as a reply is),
+ * or the booking page opened without a booking within the wait.
+ */
+export const ObjectionSourceSchema = z.enum(["form", "reply", "booking_page"]);
+export type ObjectionSource = z.infer<typeof ObjectionSourceSchema>;
+
+/** An objection the lead raised; `objection` is absent when it named no concern (the booking page left). */
+export const RaisedObjectionSchema = z.object({
+  /** The `objection_raised` timeline entry: later human signals (higher seq) answer it. */
+  seq: z.number(),
+  at: z.number(),
+  source: ObjectionSourceSchema,
+  objection: ObjectionSchema.optional(),
+  /** The timeline entry with the lead's words (its form post or reply). */
+  from: z.number().optional(),
+});
+export type RaisedObjection = z.infer<typeof RaisedObjectionSchema>;
+
+/**
  * A reply as judged once, when it arrives: by the language model, or by the rules where
  * none answered (`judgedBy`). What it asks for and how sure, and what in it matters for a
  * hand-off. Pausing, scoring and hand-off triggers read this record, never the words again.
@@ -223,6 +242,8 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
     consent: z.array(z.object({ channel: z.enum(["email", "sms"]), asked: z.boolean(), kept: ConsentRecordSchema })),
     reason: z.string(),
   }),
+  /** The lead raised an objection (the hand-off's `objection_unresolved` waits for it to go unanswered). */
+  z.object({ ...entry, kind: z.literal("objection_raised"), ...RaisedObjectionSchema.omit({ seq: true, at: true }).shape }),
   z.object({ ...entry, kind: z.literal("booked"), source: z.string() }),
   z.object({ ...entry, kind: z.literal("unsubscribed"), channel: z.enum(["email", "sms"]), method: ConsentMethodSchema, evidence: z.string().optional() }),
   z.object({ ...entry, kind: z.literal("handed_off"), trigger: z.string(), reason: z.string(), score: z.number() }),

@@ -6,7 +6,7 @@ import { escapeSlack } from "../engine/markup";
 import { PROVIDER_TIMEOUT_MS, resultOfError, resultOfResponse, type EmailTransport, type SendResult } from "./channels/transport";
 import { senderFrom } from "./deployment-settings";
 import { hmacSha256, toHex } from "./crypto/hmac";
-import { ownerLeadUrl, ownerNotice } from "./owner-notice";
+import { ownerLeadApiUrl, ownerLeadUrl, ownerNotice } from "./owner-notice";
 
 /**
  * Delivers a hand-off package to the owner's destinations: a generic webhook signed with
@@ -42,7 +42,8 @@ export async function deliverHandOff(env: Env, email: EmailTransport, kind: Dest
   const leadUrl = ownerLeadUrl(env.PUBLIC_URL ?? "", pkg.leadId);
   switch (kind) {
     case "webhook": {
-      const body = JSON.stringify({ type: "lead.handed_off", id: key, ...pkg });
+      // A person follows `url`; a CRM integration reads the lead through `api` with the owner token.
+      const body = JSON.stringify({ type: "lead.handed_off", id: key, ...pkg, url: leadUrl, api: ownerLeadApiUrl(env.PUBLIC_URL ?? "", pkg.leadId) });
       const timestamp = Math.floor(wallNowMs / 1000);
       return post(env.HANDOFF_WEBHOOK_URL, body, { "x-follow-up-timestamp": String(timestamp), "x-follow-up-signature": await webhookSignature(env.HANDOFF_WEBHOOK_SECRET, timestamp, body) }, "hand-off webhook");
     }

@@ -22,5 +22,10 @@ export function ownerNotice(sender: Sender, notice: { to: string; subject: strin
   };
 }
 
-/** The lead's address under the deployment's public URL, as notices link to it. */
-export const ownerLeadUrl = (publicUrl: string, leadId: string): string => `${publicUrl.replace(/\/+$/, "")}/api/leads/${leadId}`;
+const base = (publicUrl: string) => publicUrl.replace(/\/+$/, "");
+
+/** The lead's page in the dashboard: a notice is opened in a browser, where the JSON API answers 401. */
+export const ownerLeadUrl = (publicUrl: string, leadId: string): string => `${base(publicUrl)}/dashboard/leads/${leadId}`;
+
+/** The lead in the owner's JSON API, for a receiver that reads it with the owner token. */
+export const ownerLeadApiUrl = (publicUrl: string, leadId: string): string => `${base(publicUrl)}/api/leads/${leadId}`;

@@ -173,13 +173,13 @@ function sequenceWith(drafting: Partial<Drafting>, marker = "inspect"): Sequence
 const VALUE_DRAFT = { subject: "A thought for Acme", body: "Hi Ann,\n\nFor Acme the question is how long the roof has left: most last 20 years. Our guide: https://owner.example/guide\n\nSam" };
 
 /** A lead enrolled in the sequence with `model` bound (or none), its acknowledgement sent and the next step drafted. */
-async function leadIn(sequence: SequenceVersion, model: LanguageModel | null, draftTimeoutMs?: number) {
+async function leadIn(sequence: SequenceVersion, model: LanguageModel | null, draftTimeoutMs?: number, message?: string) {
   const { leadId, stub } = await freshLead();
   await runInDurableObject(stub, (object: LeadObject) => {
     object.seams.languageModel = () => model;
     if (draftTimeoutMs !== undefined) object.seams.draftTimeoutMs = draftTimeoutMs;
   });
-  await stub.submitForm(submission(`${unique("draft")}@example.com`, { profile: { email: `${unique("d")}@example.com`, firstName: "Ann", company: "Acme", timezone: "America/New_York" } }), sequence);
+  await stub.submitForm(submission(`${unique("draft")}@example.com`, { profile: { email: `${unique("d")}@example.com`, firstName: "Ann", company: "Acme", timezone: "America/New_York" }, ...(message ? { message } : {}) }), sequence);
   await settle(stub);
   return { leadId, stub };
 }
@@ -303,6 +303,28 @@ describe("a sequence's drafting mode", () => {
     const { stub } = await leadIn({ ...base, sequence: { ...base.sequence, steps } }, model);
     expect(JSON.stringify(model.doGenerateCalls[0]!.prompt)).toContain("Their likely concern, from the owner's objection answers: Too expensive for a small shop");
     expect(await stub.drafts()).toEqual([expect.objectContaining({ predictedObjection: "Too expensive for a small shop" })]);
+  });
+
+  it("the objection step answers the concern the lead stated in its form message, before the knowledge base's guess", async () => {
+    const marker = `zs${crypto.randomUUID().slice(0, 6).replace(/[^a-z]/g, "x")}`;
+    const priceTitle = `Pricing and budget ${unique("p")}`;
+    const guessTitle = `The install takes too long ${unique("g")}`;
+    await asOwner(`/api/knowledge/${unique("obj")}`, { method: "PUT", body: JSON.stringify({ title: guessTitle, kind: "objection", text: `When a ${marker} owner worries about the install: we finish in two days.` }) });
+    await asOwner(`/api/knowledge/${unique("obj")}`, { method: "PUT", body: JSON.stringify({ title: priceTitle, kind: "objection", text: "If the price feels expensive or the budget is tight, the cost can be spread: financing over 60 months." }) });
+    const base = sequenceWith({ mode: "review" }, marker);
+    const objectionStep = { ...base, sequence: { ...base.sequence, steps: base.sequence.steps.map((s) => (s.id === "value" ? { ...s, intent: "objection" as const } : s)) } };
+    const firstNote = (model: MockLanguageModelV4) => /The owner's notes[^\n]*\n([^\n]*)/.exec(JSON.stringify(model.doGenerateCalls[0]!.prompt).replace(/\\n/g, "\n"))?.[1];
+
+    const guessed = modelAnswering(draftJson(VALUE_DRAFT));
+    const silent = await leadIn(objectionStep, guessed);
+    expect(await silent.stub.drafts()).toEqual([expect.objectContaining({ predictedObjection: guessTitle })]);
+    expect(firstNote(guessed)).toMatch(new RegExp(`^\\[objection\\] ${guessTitle}:`));
+
+    const told = modelAnswering(draftJson(VALUE_DRAFT));
+    const stating = await leadIn(objectionStep, told, undefined, "Interested, but worried it will be too expensive for us.");
+    expect(JSON.stringify(told.doGenerateCalls[0]!.prompt)).toContain("Their likely concern, from the owner's objection answers: price (stated by the lead)");
+    expect(firstNote(told)).toMatch(new RegExp(`^\\[objection\\] ${priceTitle}:`));
+    expect(await stating.stub.drafts()).toEqual([expect.objectContaining({ predictedObjection: "price (stated by the lead)" })]);
   });
 
   it("the owner API's stats count touches by whose words went out", async () => {

@@ -147,7 +147,7 @@ describe("the one retry policy", () => {
     expect(await dueKinds(stub)).not.toContain("handoff");
   });
 
-  it("a decision-maker's form post answers before the hand-off it causes is delivered", async () => {
+  it("a decision-maker's reply is answered before the hand-off it causes is delivered", async () => {
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
     const original = globalThis.fetch;
@@ -157,11 +157,14 @@ describe("the one retry policy", () => {
       await held;
       return new Response("ok");
     });
-    const { leadId, stub } = await freshLead();
+    const { stub } = await freshLead();
     await withEnv(stub, { HANDOFF_WEBHOOK_URL: HOOK, HANDOFF_WEBHOOK_SECRET: "whsec-held" });
-    // The destination never answers until released: the post must not wait for it.
-    const answer = await stub.submitForm(submission(`${unique("ceo")}@example.com`, { profile: { email: `${unique("ceo")}@example.com`, title: "CEO" } }));
-    expect(answer).toEqual({ leadId, created: true });
+    await stub.submitForm(submission(`${unique("ceo")}@example.com`, { profile: { email: `${unique("ceo")}@example.com`, title: "CEO" } }));
+    await settle(stub);
+    // A typed title hands nothing off; the person saying so in a reply does.
+    expect((await summaryOf(stub)).handOffs).toEqual([]);
+    // The destination never answers until released: the reply must not wait for it.
+    expect(await stub.recordReply({ text: "I'm the CEO here, send me the details." })).toBe(true);
     expect((await summaryOf(stub)).handOffs).toEqual([expect.objectContaining({ trigger: "decision_maker" })]);
     release();
     await settle(stub);

@@ -1,8 +1,8 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { LeadObject } from "../durable-objects/lead-object";
-import { asOwner, call, unique } from "./helpers";
+import { asOwner, call, OWNER_TOKEN, unique } from "./helpers";
 import { clocks, freshLead, outboxFor, settle, submission, summaryOf, withEnv } from "./lead-harness";
 
 afterEach(() => vi.restoreAllMocks());
@@ -34,6 +34,19 @@ function destinations(webhookAnswers: (() => Response)[] = [() => new Response("
   return requests;
 }
 
+const inBrowser = (url: string, cookie?: string, init: RequestInit = {}) =>
+  exports.default.fetch(new Request(url, { redirect: "manual", ...init, headers: { accept: "text/html", ...(cookie ? { cookie } : {}), ...init.headers } }));
+
+/** The owner signed in to the dashboard, as the person who follows a notice's link is. */
+async function ownerSession(): Promise<string> {
+  const login = await inBrowser(`${env.PUBLIC_URL}/dashboard/login`, undefined, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": unique("ip") },
+    body: new URLSearchParams({ token: OWNER_TOKEN }),
+  });
+  return login.headers.get("set-cookie")!.split(";")[0]!;
+}
+
 async function handedOffLead() {
   const lead = await freshLead();
   await withEnv(lead.stub, { HANDOFF_WEBHOOK_URL: HOOK, HANDOFF_WEBHOOK_SECRET: SECRET, SLACK_WEBHOOK_URL: SLACK });
@@ -63,11 +76,20 @@ describe("hand-off delivery", () => {
       summary: { needs: "Two buildings / What would this cost for both buildings?" },
     });
     expect(payload.transcript.at(-2)).toMatch(/replied: “What would this cost for both buildings\?”$/);
+    // A person opens the dashboard's page (the API answers a browser 401); an integration keeps the API's address.
+    const page = `${env.PUBLIC_URL}/dashboard/leads/${leadId}`;
+    expect(payload).toMatchObject({ url: page, api: `${env.PUBLIC_URL}/api/leads/${leadId}` });
 
     const slack = JSON.parse(requests.find((r) => r.url === SLACK)!.body) as { text: string };
     expect(slack.text).toMatch(/^Hot lead: Hana Ito\nWhy: the reply asks about pricing/);
+    expect(slack.text.trimEnd().split("\n").at(-1)).toBe(page);
     const mail = (await outboxFor(leadId)).find((m) => m.to === "owner@example.com" && m.subject === "Hot lead: Hana Ito");
     expect(mail?.text).toContain("Next: Call today");
+    expect(mail?.text.trimEnd().split("\n").at(-1)).toBe(page);
+    expect(mail?.text).not.toContain("/api/leads/");
+    const opened = await inBrowser(page, await ownerSession());
+    expect(opened.status).toBe(200);
+    expect(await opened.text()).toContain("Hana Ito");
 
     const summary = await summaryOf(stub);
     expect(summary.status).toBe("with_rep");
@@ -102,6 +124,26 @@ describe("hand-off delivery", () => {
     expect(JSON.parse(attempts[1]!.body).id).toBe(JSON.parse(attempts[0]!.body).id);
     const left = await runInDurableObject(stub, (_o: LeadObject, state) => state.storage.sql.exec("SELECT id FROM due WHERE kind = 'handoff'").toArray());
     expect(left).toEqual([]);
+  });
+});
+
+describe("objections the lead raised", () => {
+  it("a form message about the price is on the lead's timeline and dashboard page, and is the package's top objection", async () => {
+    const requests = destinations();
+    const { leadId, stub } = await freshLead();
+    await withEnv(stub, { HANDOFF_WEBHOOK_URL: HOOK, HANDOFF_WEBHOOK_SECRET: SECRET });
+    const email = `${unique("pricey")}@example.com`;
+    await stub.submitForm(submission(email, { profile: { email, name: "Pia Roth" }, message: "Interested, but worried it will be too expensive." }));
+    await settle(stub);
+    const form = (await summaryOf(stub)).timeline.find((e) => e.kind === "form_submitted")!;
+    expect((await summaryOf(stub)).timeline).toContainEqual(expect.objectContaining({ kind: "objection_raised", source: "form", objection: "price", from: form.seq }));
+    const page = await (await inBrowser(`${env.PUBLIC_URL}/dashboard/leads/${leadId}`, await ownerSession())).text();
+    expect(page).toContain("price in the form message");
+
+    await stub.requestHandOff("Big account");
+    await settle(stub);
+    const payload = JSON.parse(requests.find((r) => r.url === HOOK)!.body);
+    expect(payload.summary.topObjection).toBe("price");
   });
 });
 

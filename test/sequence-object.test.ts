@@ -340,6 +340,8 @@ describe("owner actions", () => {
     expect(summary.enrolments[0]!.next).toBeUndefined();
     const alerts = await env.DB.prepare("SELECT * FROM outbox WHERE id = ?").bind(`alert-${leadId}-${summary.timeline.at(-1)!.seq}-reply`).all<OutboxRow>();
     expect(alerts.results).toEqual([expect.objectContaining({ to: "owner@example.com", subject: expect.stringMatching(/^Reply from /), text: expect.stringContaining("Yes please, call me tomorrow.") })]);
+    // The link opens the lead's dashboard page in the owner's browser (the JSON API would answer 401).
+    expect(alerts.results[0]!.text).toContain(`${env.PUBLIC_URL}/dashboard/leads/${leadId}\n`);
     await advance(stub);
     expect((await outboxFor(leadId)).filter((m) => m.to !== "owner@example.com")).toHaveLength(1);
   });

@@ -1,4 +1,4 @@
-import type { Drafter, LeadProfile, TouchVariant } from "../../schemas/lead";
+import type { Drafter, LeadProfile, Objection, TouchVariant } from "../../schemas/lead";
 import type { Channel, Intent } from "../../schemas/sequence";
 
 /** What a drafter is asked for and answers, and where a draft stands. Types only. */
@@ -28,6 +28,8 @@ export interface DraftRequest {
   template: { subject?: string; body?: string; sms?: string };
   profile: Pick<LeadProfile, "firstName" | "name" | "company" | "title" | "source">;
   facts: LeadFact[];
+  /** For objection steps: the concern the lead raised itself (form message or reply), named, never in its words. */
+  statedObjection?: Objection;
   bookingUrl?: string;
   dueAt: number;
   /** Identifies the request: an answer to an older one is dropped. */
@@ -52,7 +54,7 @@ export interface TouchDraft {
   content?: DraftContent;
   /** Why a drafter's answers were refused (guardrails), or why there is no draft. */
   notes?: string[];
-  /** For objection steps: the concern the knowledge base suggests this lead has. */
+  /** For objection steps: the concern the lead stated, else the one the knowledge base suggests. */
   predictedObjection?: string;
 }
 

@@ -2,6 +2,7 @@ import type { LeadProfile, TimelineEntry } from "../../schemas/lead";
 import type { LeadState } from "../lead/lead-state";
 import type { ScoreFactor } from "../lead/lead-state";
 import { localParts } from "../time/local-time";
+import { describeObjection, statedObjection } from "./raised-objections";
 
 /**
  * What a rep needs to walk into the call informed: who the lead is, why it is hot, what
@@ -54,11 +55,20 @@ function line(entry: TimelineEntry, engagedMs: Map<string, number>): string | nu
       return `booked (${entry.source})`;
     case "unsubscribed":
       return `unsubscribed from ${entry.channel}`;
+    case "objection_raised":
+      return `raised an objection: ${describeObjection(entry)}`;
     case "handed_off":
       return `handed to a rep: ${entry.reason}`;
     default:
       return null;
   }
+}
+
+/** What the lead wrote in the form post or reply at `seq`. */
+function wordsOf(timeline: TimelineEntry[], seq: number | undefined): string | undefined {
+  const entry = seq === undefined ? undefined : timeline.find((e) => e.seq === seq);
+  const words = entry?.kind === "form_submitted" ? entry.submission.message : entry?.kind === "reply_received" ? entry.text : undefined;
+  return words ? clip(words, 200) : undefined;
 }
 
 const NEXT_ACTIONS: Record<string, string> = {
@@ -67,7 +77,7 @@ const NEXT_ACTIONS: Record<string, string> = {
   pricing_visits: "They keep coming back to pricing: call to walk them through the options.",
   competitor: "They mentioned a competitor: prepare a short comparison and call.",
   decision_maker: "A decision-maker is engaged: reach out personally and propose a meeting.",
-  objection_unresolved: "The likely objection is still open after two emails: call and ask what is holding them back.",
+  objection_unresolved: "The objection they raised is still open after two touches that addressed it: call and ask what is holding them back.",
   score: "Engaged right now: call while the interest is fresh.",
   manual: "Handed over by the owner: follow up personally.",
 };
@@ -83,8 +93,11 @@ export function buildPackage(state: LeadState, timeline: TimelineEntry[], trigge
   const messages = timeline.flatMap((e) => (e.kind === "form_submitted" && e.submission.message ? [e.submission.message] : []));
   const replies = timeline.flatMap((e) => (e.kind === "reply_received" && e.text ? [e.text] : []));
   const stated = [...messages, ...replies].map((t) => clip(t, 200));
-  // The latest concern a reply raised, as its judgement recorded it.
-  const objection = timeline.flatMap((e) => (e.kind === "reply_received" && e.objection ? [e.objection] : [])).at(-1) ?? null;
+  // The concern the lead raised itself (form message or reply) comes first; a lead stored before objections were recorded has its replies' judgements.
+  const raised = statedObjection(state);
+  const objection = raised
+    ? (raised.objection ?? wordsOf(timeline, raised.from) ?? describeObjection(raised))
+    : (timeline.flatMap((e) => (e.kind === "reply_received" && e.objection ? [e.objection] : [])).at(-1) ?? null);
   return {
     leadId: state.id,
     handedOffAt: now,

@@ -1,6 +1,6 @@
-import type { LeadEvent, LeadState } from "../lead/lead-state";
+import type { LeadEffect, LeadEvent, LeadState } from "../lead/lead-state";
 import type { BuyingIntent } from "../../schemas/lead";
-import { seniorityOf } from "./seniority";
+import { describeObjection, stalledObjection } from "./raised-objections";
 
 /**
  * When a lead gets hot, a person takes over. Each trigger is configurable, says why it
@@ -24,7 +24,7 @@ export interface HandOffRules {
   /** Visits to these classes on `count` different days within `withinDays`. */
   pricingVisits: { count: number; withinDays: number; classes: string[] };
   competitors: string[];
-  /** A human click on a link starting with this counts as opening the booking page. */
+  /** A human click on a link starting with this counts as opening the booking page (as a human visit to a `booking` page does). */
   bookingUrl?: string;
   bookingWaitHours: number;
   /** The same trigger for the same lead alerts at most once in this many days. */
@@ -80,12 +80,8 @@ export function detectTriggers(before: LeadState | null, after: LeadState, event
   if (reply) {
     if (on("buying_intent") && reply.buyingIntent) fired.push({ trigger: "buying_intent", reason: `the reply ${BUYING_REASON[reply.buyingIntent]}` });
     if (on("competitor") && reply.competitor) fired.push({ trigger: "competitor", reason: `the reply names ${reply.competitor}` });
+    // Only the person's own words name a decision-maker: a title typed on a form is anyone's to type, and only scores seniority.
     if (on("decision_maker") && reply.decisionMaker) fired.push({ trigger: "decision_maker", reason: `the reply says they are ${reply.decisionMaker}` });
-  }
-
-  if (on("decision_maker") && event.kind === "form_submitted") {
-    const seniority = seniorityOf(after.profile.title);
-    if (seniority && seniorityOf(before?.profile.title) === null) fired.push({ trigger: "decision_maker", reason: `title "${after.profile.title}" (${seniority.replace("_", "-")})` });
   }
 
   // Visits count once per UTC day: a return on another day is interest, a burst of beacons is not.
@@ -99,24 +95,22 @@ export function detectTriggers(before: LeadState | null, after: LeadState, event
     }
   }
 
-  if (on("objection_unresolved") && event.kind === "delivery_sent") {
-    const attempts = objectionAttempts(after);
-    if (attempts.length >= 2 && attempts.at(-1)!.key === event.key) {
-      const first = attempts[0]!.at;
-      const answered = after.humanSignals.some((s) => (s.kind === "reply" || s.kind === "click") && s.at >= first);
-      if (!answered) fired.push({ trigger: "objection_unresolved", reason: `${attempts.length} touches addressed the likely objection without an answer` });
-    }
-  }
+  // Silence is not an objection: only one the lead raised can stall.
+  const stalled = on("objection_unresolved") && event.kind === "delivery_sent" ? stalledObjection(after, event.key) : undefined;
+  if (stalled) fired.push({ trigger: "objection_unresolved", reason: `${describeObjection(stalled.raised)}, still unanswered after ${stalled.touches} touches that addressed it` });
 
   if (on("booking_not_completed") && event.kind === "timer_fired" && event.timer.kind === "booking_check" && after.status !== "booked") {
-    fired.push({ trigger: "booking_not_completed", reason: `opened the booking link ${rules.bookingWaitHours} h ago and has not booked` });
+    fired.push({ trigger: "booking_not_completed", reason: `opened the booking page ${rules.bookingWaitHours} h ago and has not booked` });
   }
   return fired;
 }
 
-/** Touches sent that addressed an objection (objection or alternative steps), oldest first. */
-function objectionAttempts(state: LeadState): { key: string; at: number }[] {
-  return state.sentTouches.filter((t) => t.intent === "objection" || t.intent === "alternative");
+/** A person opened the booking page: a human click on the booking link, or a human visit to a page of class `booking`. */
+export function opensBookingPage(event: LeadEvent, effects: LeadEffect[], bookingUrl: string | undefined): boolean {
+  const clickedLink = event.kind === "link_clicked" && bookingUrl !== undefined && event.url.startsWith(bookingUrl);
+  return effects.some(
+    (e) => e.kind === "append_timeline" && ((e.entry.kind === "link_clicked" && e.entry.verdict === "human" && clickedLink) || (e.entry.kind === "page_viewed" && e.entry.verdict === "human" && e.entry.pageClass === "booking")),
+  );
 }
 
 /** Triggers not already alerted for this lead within the window. */

@@ -1,6 +1,7 @@
 import type { Engagement, LeadId, LeadProfile } from "../../schemas/lead";
 import { recordClick, recordOpen, recordPageLeft, recordPageView, seenPageView } from "../signals/engagement";
-import { detectTriggers, freshTriggers, type Fired } from "../hand-off/hand-off-triggers";
+import { detectTriggers, freshTriggers, opensBookingPage, type Fired } from "../hand-off/hand-off-triggers";
+import { raiseObjections } from "../hand-off/raised-objections";
 import { computeScore } from "../hand-off/lead-score";
 import { Outcome, LeadState, LeadEvent, LeadEffect } from "./lead-state";
 import { settleZone, zoneFinal, type LeadZone } from "./lead-timezone";
@@ -175,8 +176,9 @@ function withLead(current: LeadState | null, run: (change: Change) => Change): O
 }
 
 /**
- * After every event: the score is recomputed (old activity fades), a human click on the
- * booking link starts the wait for a booking, and hand-off triggers are checked.
+ * After every event: the score is recomputed (old activity fades), opening the booking page
+ * starts the wait for a booking, objections the lead raised are recorded, and hand-off
+ * triggers are checked.
  */
 function judge(before: LeadState | null, outcome: Outcome, event: LeadEvent, now: number, config: EngineConfig): Outcome {
   if (outcome.state === null || outcome.effects.length === 0) return outcome;
@@ -186,10 +188,10 @@ function judge(before: LeadState | null, outcome: Outcome, event: LeadEvent, now
   const { score, factors } = computeScore(outcome.state, now, config.score);
   let change: Change = { state: { ...outcome.state, score, scoreFactors: factors }, effects: outcome.effects.filter((e) => e.kind !== "project") };
   const { bookingUrl, bookingWaitHours } = config.handOff;
-  const humanClick = outcome.effects.some((e) => e.kind === "append_timeline" && e.entry.kind === "link_clicked" && e.entry.verdict === "human");
-  if (event.kind === "link_clicked" && humanClick && bookingUrl && event.url.startsWith(bookingUrl) && change.state.status !== "booked") {
+  if (opensBookingPage(event, outcome.effects, bookingUrl) && change.state.status !== "booked") {
     change = { ...change, effects: [...change.effects, { kind: "schedule", timer: { kind: "booking_check" }, at: now + bookingWaitHours * 3_600_000 }] };
   }
+  change = raiseObjections(change, event, now, config.handOff.competitors);
   const requested: Fired[] = event.kind === "hand_off_requested" ? [{ trigger: "manual", reason: event.reason }] : [];
   const fired = [...requested, ...freshTriggers(change.state, detectTriggers(before, change.state, event, now, config.handOff), now, config.handOff)];
   if (fired.length > 0) change = handOff(change, fired, now, config.handOff.pauseAutomation, config.sequences);

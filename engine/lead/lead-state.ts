@@ -1,4 +1,4 @@
-import type { ConsentMethod, ConsentRecord, Drafter, EnrolReason, Engagement, LeadId, LeadProfile, LeadStatus, RepAction, ReplyJudgement, SendingDay, Submission, TimelineEntry, TouchOrigin, TouchVariant, Verdict } from "../../schemas/lead";
+import type { ConsentMethod, ConsentRecord, Drafter, EnrolReason, Engagement, LeadId, LeadProfile, LeadStatus, RaisedObjection, RepAction, ReplyJudgement, SendingDay, Submission, TimelineEntry, TouchOrigin, TouchVariant, Verdict } from "../../schemas/lead";
 import type { Channel, Intent, Sequence, SequenceVersion, SendingWindow } from "../../schemas/sequence";
 import type { RoutingVersion } from "../../schemas/routing";
 import type { RequestFacts } from "../../schemas/tracking";
@@ -52,6 +52,8 @@ export interface LeadState {
   scoreFactors: ScoreFactor[];
   /** Hand-offs so far: the same trigger alerts once per window. */
   handOffs: { trigger: string; reason: string; at: number }[];
+  /** Objections the lead raised (bounded), oldest first; absent on leads stored before they were recorded. */
+  raisedObjections?: RaisedObjection[];
   /** Touches that went out (bounded), for the objection trigger. */
   sentTouches: { key: string; intent: string; at: number }[];
   /** The timeline's last sequence number: the engine numbers entries so it can refer to them. */

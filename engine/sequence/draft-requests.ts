@@ -8,6 +8,7 @@ import type { SequenceConfig } from "./sequence-config";
 import { mergeableProfile } from "./merge-values";
 import { schedule } from "./step-schedule";
 import { basisOf, templateWords } from "./touch-wording";
+import { statedObjection } from "../hand-off/raised-objections";
 
 /**
  * Drafts of the next touches: asked for ahead of their time, answered by a drafter, and
@@ -36,6 +37,8 @@ function requestDraft(change: Change, enrolmentId: string, now: number, config: 
     ...(words.body !== undefined && channels.includes("email") ? { body: words.body } : {}),
     ...(words.sms !== undefined && channels.includes("sms") ? { sms: words.sms } : {}),
   };
+  // The objection step answers what the lead said worries it, when it said so.
+  const stated = step.intent === "objection" ? statedObjection(state)?.objection : undefined;
   const draft: TouchDraft = { enrolmentId, sequenceId: enrolment.sequenceId, stepId: step.id, intent: step.intent, template, basis: words.basis, status: "requested", requestedAt: now };
   return effect(
     { ...change, state: { ...state, drafts: [...state.drafts.filter((d) => d.enrolmentId !== enrolmentId), draft] } },
@@ -52,6 +55,7 @@ function requestDraft(change: Change, enrolmentId: string, now: number, config: 
         template,
         profile,
         facts: leadFacts(state),
+        ...(stated ? { statedObjection: stated } : {}),
         ...(config.merge.bookingUrl ? { bookingUrl: config.merge.bookingUrl } : {}),
         dueAt: enrolment.next!.dueAt,
         requestedAt: now,

@@ -199,7 +199,8 @@ describe("beacons are bounded", () => {
       ]).flat();
     const ceo = { ...ANN, title: "CEO" };
     const { state, handOffs } = walk([[late - HOUR, post(submission(ceo))], [late - HOUR, post(submission(ceo))], ...burst(late, "x"), ...burst(late + 2 * HOUR, "y")]);
-    expect(handOffs).toEqual(["decision_maker"]);
+    // A typed title adds seniority points but hands nothing off: only the person's reply names a decision-maker.
+    expect(handOffs).toEqual([]);
     expect(state.score).toBeLessThan(DEFAULT_ENGINE_CONFIG.handOff.threshold);
   });
 

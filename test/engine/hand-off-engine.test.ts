@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_HAND_OFF_RULES } from "../../engine/hand-off/hand-off-triggers";
-import { buildPackage } from "../../engine/hand-off/hand-off-package";
+import { buildPackage, packageText } from "../../engine/hand-off/hand-off-package";
 import { applyEvent } from "../../engine/lead/lead-engine";
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from "../../engine/engine-config";
 import { type LeadEvent, type LeadState } from "../../engine/lead/lead-state";
 import { computeScore } from "../../engine/hand-off/lead-score";
 import { PERSON, simulate, type Reaction } from "../../engine/simulator";
 import type { OutgoingTouch } from "../../engine/lead/lead-state";
+import type { DraftRequest } from "../../engine/drafting/draft-types";
 import type { Submission, TimelineEntry } from "../../schemas/lead";
 import { SequenceSchema, type SequenceVersion } from "../../schemas/sequence";
 import { PRESETS } from "../../schemas/sequence-presets";
@@ -97,13 +98,26 @@ describe("hand-off triggers", () => {
     expect(triggers(walk([post(T0), reply(T0 + DAY, "We currently use RivalSoft, so not sure.")]))).toEqual(["competitor"]);
     expect(triggers(walk([post(T0), reply(T0 + DAY, "I'm the VP of Operations here, send details.")]))).toEqual(["decision_maker"]);
     expect(triggers(walk([post(T0), reply(T0 + DAY, "Not interested in pricing, thanks.")]))).toEqual([]);
+    // A competitor not on the owner's list is just a name.
+    expect(triggers(walk([post(T0), reply(T0 + DAY, "We currently use Zendesk, so not sure.")]))).toEqual([]);
   });
 
-  it("a decision-maker's title on the form hands off, and the acknowledgement still goes out", () => {
-    const run = simulate({ leadId: LEAD, submission: submission({ title: "Chief Executive Officer" }), sequence: preset("new-inquiry"), start: T0, until: T0 + 20 * DAY, config: CONFIG });
-    expect(run.handOffs.map((h) => h.trigger)).toEqual(["decision_maker"]);
-    expect(run.sent.map((s) => s.touch.stepId)).toEqual(["acknowledge"]);
-    expect(run.state.status).toBe("with_rep");
+  it("a lead under the threshold is not handed off for its score", () => {
+    const result = walk([post(T0), visit(T0 + HOUR, "pricing"), click(T0 + 2 * HOUR, "https://owner.example/guide"), reply(T0 + DAY, "Thanks, interesting.")]);
+    expect(result.state.score).toBeLessThan(CONFIG.handOff.threshold);
+    expect(triggers(result)).toEqual([]);
+  });
+
+  it("a decision-maker is one who says so in a reply: a title typed on a form scores seniority but hands nothing off", () => {
+    // A director stays in the 6-touch cadence (routing moves only C-level and VP titles to enterprise).
+    const run = simulate({ leadId: LEAD, submission: submission({ title: "Director of Operations" }), sequence: preset("new-inquiry"), start: T0, until: T0 + 20 * DAY, config: CONFIG });
+    expect(run.handOffs).toEqual([]);
+    expect(run.state.scoreFactors).toContainEqual(expect.objectContaining({ signal: "seniority", points: 8 }));
+    // The sequence carries on past the acknowledgement: nothing paused it.
+    expect(run.sent.map((s) => s.touch.stepId)).toEqual(expect.arrayContaining(["acknowledge", "value", "objection", "booking"]));
+    expect(run.state.status).not.toBe("with_rep");
+    expect(triggers(walk([post(T0, { title: "Chief Executive Officer" }), reply(T0 + DAY, "I'll forward this to our CEO.")]))).toEqual([]);
+    expect(walk([post(T0, { title: "CEO" }), reply(T0 + DAY, "As the CEO I'd like the details.")]).handOffs).toEqual([expect.objectContaining({ trigger: "decision_maker", reason: "the reply says they are CEO" })]);
   });
 
   it("three pricing or demo visits within seven days fire; spread out, or by machines, they do not", () => {
@@ -126,7 +140,20 @@ describe("hand-off triggers", () => {
     expect(scanned.effects.some((e) => e.kind === "schedule" && e.timer.kind === "booking_check")).toBe(false);
   });
 
-  it("an objection still unanswered after two attempts fires, on simulated days", () => {
+  it("a person's visit to a booking page without a booking fires too; a crawler's visit starts no wait", () => {
+    const check = (at: number) => ({ at, event: { kind: "timer_fired" as const, timer: { kind: "booking_check" as const } } });
+    const visited = walk([post(T0), visit(T0 + HOUR, "booking"), check(T0 + 25 * HOUR)]);
+    expect(visited.handOffs).toEqual([{ at: T0 + 25 * HOUR, trigger: "booking_not_completed", reason: "opened the booking page 24 h ago and has not booked" }]);
+    // Leaving the booking page is an objection the lead raised, on the timeline.
+    expect(visited.state.raisedObjections).toEqual([expect.objectContaining({ source: "booking_page", at: T0 + 25 * HOUR })]);
+    expect(visited.timeline).toContainEqual(expect.objectContaining({ kind: "objection_raised", source: "booking_page" }));
+    const crawled = applyEvent(walk([post(T0)]).state, visit(T0 + HOUR, "booking", CRAWLER).event, T0 + HOUR, CONFIG);
+    expect(crawled.effects.some((e) => e.kind === "schedule" && e.timer.kind === "booking_check")).toBe(false);
+    const other = applyEvent(walk([post(T0)]).state, visit(T0 + HOUR, "pricing").event, T0 + HOUR, CONFIG);
+    expect(other.effects.some((e) => e.kind === "schedule" && e.timer.kind === "booking_check")).toBe(false);
+  });
+
+  describe("an objection unresolved: one the lead raised, unanswered after two touches that addressed it", () => {
     const twoObjections = SequenceSchema.parse({
       id: "objections",
       name: "o",
@@ -137,14 +164,103 @@ describe("hand-off triggers", () => {
         { id: "o2", intent: "alternative", channels: ["email"], wait: { days: 2 }, email: { subject: "O2", body: "o" } },
         { id: "z", intent: "breakup", channels: ["email"], wait: { days: 2 }, email: { subject: "Z", body: "z" } },
       ],
+      // A click asks for nothing else here: the lead's answer is what is under test.
+      rules: { clickedToBookingAsk: { enabled: false, afterHours: 2 } },
     });
     const sequence = { id: "objections", version: 1, sequence: twoObjections };
-    const silent = simulate({ leadId: LEAD, submission: submission(), sequence, start: T0, until: T0 + 30 * DAY, config: CONFIG });
-    expect(silent.handOffs.map((h) => h.trigger)).toEqual(["objection_unresolved"]);
-    expect(silent.sent.map((s) => s.touch.stepId)).toEqual(["a", "o1", "o2"]);
-    const answered = (touch: OutgoingTouch): Reaction[] => (touch.stepId === "o1" ? [{ after: HOUR, kind: "click" }] : []);
-    const engaged = simulate({ leadId: LEAD, submission: submission(), sequence: { ...sequence, sequence: { ...twoObjections, rules: { ...twoObjections.rules, clickedToBookingAsk: { enabled: false, afterHours: 2 } } } }, start: T0, until: T0 + 30 * DAY, react: answered, config: CONFIG });
-    expect(engaged.handOffs.map((h) => h.trigger)).not.toContain("objection_unresolved");
+    const PRICEY = "Interested, but worried it will be too expensive for us.";
+    const stating = (message?: string): Submission => ({ ...submission(), ...(message ? { message } : {}) });
+    const run = (sim: Partial<Parameters<typeof simulate>[0]> = {}) => simulate({ leadId: LEAD, submission: stating(PRICEY), sequence, start: T0, until: T0 + 30 * DAY, config: CONFIG, ...sim });
+    const sentAt = (result: ReturnType<typeof simulate>, stepId: string) => result.sent.find((s) => s.touch.stepId === stepId)!.at;
+    const reacting = (stepId: string, kind: Reaction["kind"], text?: string) => (touch: OutgoingTouch): Reaction[] => (touch.stepId === stepId ? [{ after: HOUR, kind, ...(text ? { text } : {}) }] : []);
+
+    it("a form message about the price, then silence through two objection touches, hands off when the second goes", () => {
+      const silent = run();
+      expect(silent.state.raisedObjections).toEqual([expect.objectContaining({ source: "form", objection: "price", at: T0 })]);
+      expect(silent.handOffs).toEqual([{ at: sentAt(silent, "o2"), trigger: "objection_unresolved", reason: "price in the form message, still unanswered after 2 touches that addressed it" }]);
+      expect(silent.sent.map((s) => s.touch.stepId)).toEqual(["a", "o1", "o2"]);
+      expect(silent.state.status).toBe("with_rep");
+    });
+
+    it("a reply or a click after the first objection touch answers it: no hand-off", () => {
+      const replied = run({ react: reacting("o1", "reply", "Thanks, let me think about it.") });
+      expect(triggers(replied)).not.toContain("objection_unresolved");
+      const clicked = run({ react: reacting("o1", "click", "https://owner.example/pricing") });
+      expect(clicked.sent.map((s) => s.touch.stepId)).toEqual(["a", "o1", "o2", "z"]);
+      expect(clicked.handOffs).toEqual([]);
+    });
+
+    it("silence is not an objection: a silent or open-only lead through the same touches is never handed off", () => {
+      for (const react of [undefined, (touch: OutgoingTouch): Reaction[] => (touch.channel === "email" ? [{ after: HOUR, kind: "open" }] : [])]) {
+        const result = run({ submission: stating(), ...(react ? { react } : {}) });
+        expect(result.sent.map((s) => s.touch.stepId)).toEqual(["a", "o1", "o2", "z"]);
+        expect(result.handOffs).toEqual([]);
+        expect(result.state.raisedObjections ?? []).toEqual([]);
+      }
+      // A message that raises no concern raises no objection.
+      expect(run({ submission: stating("Please send me a quote for two buildings.") }).handOffs).toEqual([]);
+    });
+
+    it("a post held as a flood says nothing on the lead's behalf: its message raises no objection", () => {
+      const held = applyEvent(null, { kind: "form_submitted", leadId: LEAD, submission: stating(PRICEY), sequence, hold: "form flood" }, T0, CONFIG);
+      expect(held.state!.raisedObjections ?? []).toEqual([]);
+      expect(held.effects.some((e) => e.kind === "append_timeline" && e.entry.kind === "objection_raised")).toBe(false);
+    });
+
+    it("only touches sent after the objection was raised address it", () => {
+      // The concern comes in a second post, after the first objection touch: one touch has addressed it since.
+      const later = { kind: "form_submitted" as const, leadId: LEAD, submission: { ...stating(PRICEY), receivedAt: T0 + 3 * DAY } };
+      const result = run({ submission: stating(), events: [{ at: T0 + 3 * DAY, event: later }] });
+      expect(sentAt(result, "o1")).toBeLessThan(T0 + 3 * DAY);
+      expect(result.state.raisedObjections).toEqual([expect.objectContaining({ source: "form", objection: "price" })]);
+      expect(result.handOffs).toEqual([]);
+    });
+
+    it("the booking page left without a booking is an objection too", () => {
+      const rules: EngineConfig = { ...CONFIG, handOff: { ...CONFIG.handOff, enabled: { ...CONFIG.handOff.enabled, booking_not_completed: false } } };
+      const result = run({ submission: stating(), config: rules, events: [visit(T0 + HOUR, "booking")] });
+      expect(result.handOffs).toEqual([{ at: sentAt(result, "o2"), trigger: "objection_unresolved", reason: "opened the booking page and did not book, still unanswered after 2 touches that addressed it" }]);
+    });
+
+    it("the objection step's draft request carries the concern the lead stated; other steps' and a silent lead's do not", () => {
+      const requested = (sim: Partial<Parameters<typeof simulate>[0]>) => {
+        const requests: DraftRequest[] = [];
+        run({ ...sim, observe: (_event, effects) => effects.forEach((e) => e.kind === "draft" && requests.push(e.request)) });
+        return requests.map((r) => [r.stepId, r.statedObjection]);
+      };
+      expect(requested({})).toEqual(expect.arrayContaining([["o1", "price"], ["o2", undefined]]));
+      expect(requested({}).filter(([stepId]) => stepId !== "o1").every(([, stated]) => stated === undefined)).toBe(true);
+      expect(requested({ submission: stating() }).every(([, stated]) => stated === undefined)).toBe(true);
+    });
+
+    it("a reply judged as an objection is recorded with its concern, on the lead and its timeline", () => {
+      const result = walk([post(T0), reply(T0 + DAY, "Honestly it looks too expensive for a shop our size.")]);
+      const replySeq = result.timeline.find((e) => e.kind === "reply_received")!.seq;
+      expect(result.state.raisedObjections).toEqual([expect.objectContaining({ source: "reply", objection: "price", from: replySeq, at: T0 + DAY })]);
+      expect(result.timeline.at(-1)).toMatchObject({ kind: "objection_raised", source: "reply", objection: "price", from: replySeq });
+      expect(walk([post(T0), reply(T0 + DAY, "Sounds good, let's talk.")]).state.raisedObjections ?? []).toEqual([]);
+    });
+  });
+
+  describe("the new-inquiry preset: a lead who never answers is never handed off", () => {
+    const sequences = (id: string) => (PRESETS.has(id) ? preset(id) : undefined);
+    const opens = (touch: OutgoingTouch): Reaction[] => (touch.channel === "email" ? [{ after: 2 * HOUR, kind: "open" }] : []);
+
+    it("a silent lead goes through every step and on to the monthly nurture", () => {
+      const result = simulate({ leadId: LEAD, submission: submission(), sequence: preset("new-inquiry"), start: T0, until: T0 + 75 * DAY, sequences, config: CONFIG });
+      expect(result.handOffs).toEqual([]);
+      expect(result.sent.map((s) => s.touch.intent)).toContain("objection");
+      expect(result.state.enrolments.find((e) => e.sequenceId === "nurture")?.status).toBe("active");
+      expect(result.sent.some((s) => s.touch.intent === "nurture")).toBe(true);
+    });
+
+    it("an open-only lead goes through every step, objection and alternative included, and is never handed off", () => {
+      const result = simulate({ leadId: LEAD, submission: submission(), sequence: preset("new-inquiry"), start: T0, until: T0 + 75 * DAY, sequences, react: opens, config: CONFIG });
+      expect(result.handOffs).toEqual([]);
+      expect(result.sent.map((s) => s.touch.intent)).toEqual(expect.arrayContaining(["objection", "alternative"]));
+      expect(result.state.status).not.toBe("with_rep");
+      expect(result.state.enrolments.find((e) => e.sequenceId === "new-inquiry")?.status).toBe("completed");
+    });
   });
 
   it("the same trigger alerts once per window, then again after it", () => {
@@ -187,8 +303,24 @@ describe("hand-off package", () => {
       'Mon 2 Nov 10:00 — posted form "demo": “Need a quote for two buildings”',
       "Mon 2 Nov 11:00 — visited https://owner.example/pricing (pricing) for 95 s",
       "Tue 3 Nov 10:00 — replied: “It looks too expensive for us, what are the contract terms?”",
+      "Tue 3 Nov 10:00 — raised an objection: price in a reply",
       "Tue 3 Nov 10:00 — handed to a rep: the reply asks about contract terms",
     ]);
+  });
+
+  it("the top objection is the one the lead stated in its form message, before anything else", () => {
+    const stated = { at: T0, event: { kind: "form_submitted" as const, leadId: LEAD, submission: { ...submission(), message: "Worried it will be too expensive." } } };
+    const result = walk([stated, { at: T0 + DAY, event: { kind: "hand_off_requested", reason: "Big account" } }]);
+    const pkg = buildPackage(result.state, result.timeline, result.handOffs, T0 + DAY);
+    expect(pkg.summary.topObjection).toBe("price");
+    expect(packageText(pkg, "https://owner.example/dashboard/leads/x")).toContain("Top objection: price\n");
+    expect(pkg.transcript).toContain("Mon 2 Nov 10:00 — raised an objection: price in the form message");
+    // A concern the judgement could not name is quoted in the lead's words; a booking page left behind is described.
+    const unnamed = walk([post(T0), { at: T0 + DAY, event: { kind: "reply_received", text: "Let me think, I have doubts.", judgement: { intent: "objection", confidence: 0.9, judgedBy: "model" } } }]);
+    expect(buildPackage(unnamed.state, unnamed.timeline, [], T0 + DAY).summary.topObjection).toBe("Let me think, I have doubts.");
+    const left = walk([post(T0), visit(T0 + HOUR, "booking"), { at: T0 + 25 * HOUR, event: { kind: "timer_fired", timer: { kind: "booking_check" } } }]);
+    expect(buildPackage(left.state, left.timeline, left.handOffs, T0 + 25 * HOUR).summary.topObjection).toBe("opened the booking page and did not book");
+    expect(buildPackage(walk([post(T0)]).state, [], [], T0).summary.topObjection).toBeNull();
   });
 });
 

@@ -1,6 +1,7 @@
 import type { LeadRow } from "../../schemas/d1";
 import type { SuppressionRow } from "../../services/d1/suppressions";
 import { LeadStatusSchema, type LeadSummary, type TimelineEntry } from "../../schemas/lead";
+import { describeObjection } from "../../engine/hand-off/raised-objections";
 import { Choice, Csrf, FieldTable, figures, ListTable, when } from "./layout";
 
 /** The leads list (search, filters, pages) and one lead's page (profile, consent, score, timeline, actions). */
@@ -139,6 +140,9 @@ function EntryRow(props: { entry: TimelineEntry; engaged: Map<string, number> })
       break;
     case "handed_off":
       detail = `${entry.trigger}: ${entry.reason}`;
+      break;
+    case "objection_raised":
+      detail = describeObjection(entry);
       break;
     case "change_refused":
       // A post by anyone asked to change what the lead established: the owner sees what was kept, and why.
