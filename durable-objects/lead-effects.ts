@@ -32,6 +32,7 @@ export type EffectRow =
   | { kind: "unsuppress"; channel: "email" | "sms"; value: string; evidence: string }
   | { kind: "send_reconsent"; to: string; withdrawnAt: number; key: string }
   | { kind: "hand_off"; triggers: { trigger: string; reason: string }[]; key: string }
+  | { kind: "rep_task"; note: string; stepId: string; key: string }
   /** One destination of a hand-off; the package was built once, by the `hand_off` row. */
   | { kind: "handoff"; destination: DestinationKind; pkg: HandOffPackage; key: string }
   | ({ kind: "draft" } & DraftRequest)
@@ -85,6 +86,10 @@ export function effectRowOf(effect: LeadEffect, state: LeadState): { key: string
       const key = `reconsent-${state.id}-${state.lastSeq}`;
       return { key, effect: { kind: "send_reconsent", to: effect.to, withdrawnAt: effect.withdrawnAt, key } };
     }
+    case "rep_task": {
+      const key = `task-${state.id}-${state.lastSeq}`;
+      return { key, effect: { kind: "rep_task", note: effect.note, stepId: effect.stepId, key } };
+    }
     case "hand_off": {
       const key = `handoff-${state.id}-${state.lastSeq}`;
       return { key, effect: { kind: "hand_off", triggers: effect.triggers, key } };
@@ -118,6 +123,8 @@ export async function performEffect(effect: EffectRow, context: EffectContext): 
       return sendReconsentRequest(effect, context);
     case "hand_off":
       return handOff(effect.triggers, effect.key, context);
+    case "rep_task":
+      return repTask(effect, context);
     case "handoff":
       return deliverToDestination(effect, context);
     case "draft": {
@@ -175,6 +182,21 @@ async function handOff(triggers: { trigger: string; reason: string }[], key: str
   const pkg = await withModelSummary(context.languageModel, buildPackage(state, context.timeline(), triggers, now));
   await recordHandOff(env.DB, pkg);
   return { kind: "done", then: destinationsFrom(env).map((destination) => ({ key: `${key}-${destination}`, effect: { kind: "handoff", destination, pkg, key: `${key}-${destination}` } })) };
+}
+
+/**
+ * A rep task goes where hand-offs go, with the lead's package, so the call lands in the
+ * rep's own tools; with no destination set, the owner gets it by email.
+ */
+async function repTask(effect: Extract<EffectRow, { kind: "rep_task" }>, context: EffectContext): Promise<EffectResult> {
+  const { env, state, now } = context;
+  const destinations = destinationsFrom(env);
+  if (destinations.length === 0) {
+    await alertOwner(env, transportsFor(env, () => context.clock.now()).email, state, { reason: "rep_task", message: effect.note }, effect.key);
+    return { kind: "done" };
+  }
+  const pkg = { ...buildPackage(state, context.timeline(), [{ trigger: "rep_task", reason: effect.note }], now), task: effect.note };
+  return { kind: "done", then: destinations.map((destination) => ({ key: `${effect.key}-${destination}`, effect: { kind: "handoff", destination, pkg, key: `${effect.key}-${destination}` } })) };
 }
 
 async function deliverToDestination(effect: Extract<EffectRow, { kind: "handoff" }>, { env, clock }: EffectContext): Promise<EffectResult> {

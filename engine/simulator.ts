@@ -104,6 +104,9 @@ export function simulate(sim: Simulation): SimulationResult {
         case "alert":
           alerts.push({ at, reason: effect.reason, message: effect.message });
           break;
+        case "rep_task":
+          alerts.push({ at, reason: "rep_task", message: effect.note });
+          break;
         case "hand_off":
           handOffs.push(...effect.triggers.map((t) => ({ at, ...t })));
           break;

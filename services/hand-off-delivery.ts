@@ -43,7 +43,7 @@ export async function deliverHandOff(env: Env, email: EmailTransport, kind: Dest
   switch (kind) {
     case "webhook": {
       // A person follows `url`; a CRM integration reads the lead through `api` with the owner token.
-      const body = JSON.stringify({ type: "lead.handed_off", id: key, ...pkg, url: leadUrl, api: ownerLeadApiUrl(env.PUBLIC_URL ?? "", pkg.leadId) });
+      const body = JSON.stringify({ type: pkg.task ? "lead.task" : "lead.handed_off", id: key, ...pkg, url: leadUrl, api: ownerLeadApiUrl(env.PUBLIC_URL ?? "", pkg.leadId) });
       const timestamp = Math.floor(wallNowMs / 1000);
       return post(env.HANDOFF_WEBHOOK_URL, body, { "x-follow-up-timestamp": String(timestamp), "x-follow-up-signature": await webhookSignature(env.HANDOFF_WEBHOOK_SECRET, timestamp, body) }, "hand-off webhook");
     }
@@ -53,7 +53,7 @@ export async function deliverHandOff(env: Env, email: EmailTransport, kind: Dest
       const identity = senderFrom(env);
       if ("missing" in identity) return { ok: false, permanent: false, reason: `sender identity incomplete: set ${identity.missing.join(", ")}` };
       const who = pkg.profile.name ?? pkg.profile.email ?? pkg.leadId;
-      const notice = { to: env.HANDOFF_EMAIL, subject: `Hot lead: ${who}`, text: packageText(pkg, leadUrl) };
+      const notice = { to: env.HANDOFF_EMAIL, subject: `${pkg.task ? "Task" : "Hot lead"}: ${who}`, text: packageText(pkg, leadUrl) };
       return email.sendEmail(ownerNotice(identity.sender, notice, key), key, pkg.leadId);
     }
   }

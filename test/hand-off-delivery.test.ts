@@ -3,7 +3,8 @@ import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { LeadObject } from "../durable-objects/lead-object";
 import { asOwner, call, OWNER_TOKEN, unique } from "./helpers";
-import { clocks, freshLead, outboxFor, settle, submission, summaryOf, withEnv } from "./lead-harness";
+import { advance, clocks, freshLead, outboxFor, settle, submission, summaryOf, withEnv } from "./lead-harness";
+import { SequenceSchema } from "../schemas/sequence";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -236,5 +237,21 @@ describe("booking webhooks", () => {
     const response = await call("/hooks/booking/calcom", { method: "POST", headers: { "x-cal-signature-256": await hex("test-calcom-secret", body) }, body });
     expect(await response.json()).toEqual({ booked: 0 });
     expect((await call("/hooks/booking/acuity", { method: "POST", body })).status).toBe(404);
+  });
+
+  it("a rep task step lands where hand-offs go, as a task with the lead's package, and hands nothing off", async () => {
+    const requests = destinations();
+    const lead = await freshLead();
+    await withEnv(lead.stub, { HANDOFF_WEBHOOK_URL: HOOK, HANDOFF_WEBHOOK_SECRET: SECRET, SLACK_WEBHOOK_URL: SLACK });
+    const sequence = SequenceSchema.parse({ id: "call-first", name: "Call first", steps: [{ id: "call", intent: "rep_task", channels: ["task"], task: { note: "Call {{name|this lead}} about the second site." } }] });
+    await lead.stub.submitForm(submission(`${unique("task")}@example.com`, { profile: { email: `${unique("task")}@example.com`, name: "Kai Berg", timezone: "America/New_York" } }), { id: "call-first", version: 1, sequence });
+    await settle(lead.stub);
+    await advance(lead.stub);
+    const hook = requests.find((r) => r.url === HOOK)!;
+    expect(JSON.parse(hook.body)).toMatchObject({ type: "lead.task", task: "Call Kai Berg about the second site.", profile: { name: "Kai Berg" }, triggers: [{ trigger: "rep_task" }] });
+    expect(JSON.parse(requests.find((r) => r.url === SLACK)!.body).text).toMatch(/^Task: Call Kai Berg about the second site\./);
+    const summary = await summaryOf(lead.stub);
+    expect(summary.status).not.toBe("with_rep");
+    expect(summary.timeline.map((e) => e.kind)).toContain("task_created");
   });
 });

@@ -22,6 +22,8 @@ export interface HandOffPackage {
   /** Written by the rules here, or by the model where one is bound (`by` says which). */
   summary: { needs: string; topObjection: string | null; by: "rules" | "model" };
   nextAction: string;
+  /** Set when the package goes with a rep task (a call the cadence asks for), not a hand-off. */
+  task?: string;
 }
 
 const WEEKDAY = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -80,6 +82,7 @@ const NEXT_ACTIONS: Record<string, string> = {
   objection_unresolved: "The objection they raised is still open after two touches that addressed it: call and ask what is holding them back.",
   score: "Engaged right now: call while the interest is fresh.",
   manual: "Handed over by the owner: follow up personally.",
+  rep_task: "The cadence asks for a call: ring them with this context.",
 };
 
 export function buildPackage(state: LeadState, timeline: TimelineEntry[], triggers: { trigger: string; reason: string }[], now: number): HandOffPackage {
@@ -116,7 +119,8 @@ export function buildPackage(state: LeadState, timeline: TimelineEntry[], trigge
 export function packageText(pkg: HandOffPackage, leadUrl: string): string {
   const who = pkg.profile.name ?? pkg.profile.email ?? pkg.profile.phone ?? pkg.leadId;
   return [
-    `Hot lead: ${who}${pkg.profile.company ? ` (${pkg.profile.company})` : ""}${pkg.profile.title ? `, ${pkg.profile.title}` : ""}`,
+    ...(pkg.task ? [`Task: ${pkg.task}`] : []),
+    `${pkg.task ? "Lead" : "Hot lead"}: ${who}${pkg.profile.company ? ` (${pkg.profile.company})` : ""}${pkg.profile.title ? `, ${pkg.profile.title}` : ""}`,
     `Why: ${pkg.triggers.map((t) => t.reason).join("; ")}`,
     `Score: ${pkg.score} (${pkg.factors.map((f) => `${f.signal} ${f.points}`).join(", ") || "no signals"})`,
     `Contact: ${[pkg.profile.email, pkg.profile.phone].filter(Boolean).join(", ")} · local time zone ${pkg.timezone}`,

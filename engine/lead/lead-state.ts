@@ -273,6 +273,8 @@ export type LeadEffect =
    * signed link that grants consent again; `withdrawnAt` is the withdrawal it would undo.
    */
   | { kind: "send_reconsent"; to: string; withdrawnAt: number }
+  /** A rep task step: a call for a person to make, with the lead's package, to every hand-off destination (the owner's email where there is none). */
+  | { kind: "rep_task"; note: string; stepId: string }
   /** Hand the lead to a person: the object builds the package and delivers it to every destination. */
   | { kind: "hand_off"; triggers: { trigger: string; reason: string }[] }
   /** Draft the touch ahead of its time; the object answers with `draft_ready`. */

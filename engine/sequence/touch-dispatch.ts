@@ -34,7 +34,7 @@ export function dispatch(change: Change, enrolmentId: string, step: Step, now: n
     if (channel === "task") {
       const note = renderTemplate(step.task!.note, values);
       c = log(c, now, { kind: "task_created", enrolmentId, sequenceId: enrolment.sequenceId, stepId: step.id, note });
-      c = effect(c, { kind: "alert", reason: "rep_task", message: note });
+      c = effect(c, { kind: "rep_task", note, stepId: step.id });
       continue;
     }
     if (channel === "email") {
