@@ -99,7 +99,8 @@ export interface Enrolment {
   resumeStep?: number;
   touches: number;
   emails: SentEmail[];
-  thread?: { id: string; subject: string; messageIds: string[] };
+  /** `leadWrote`: the lead answered an email of this thread, so its follow-ups may honestly say "Re:". */
+  thread?: { id: string; subject: string; messageIds: string[]; leadWrote?: boolean };
 }
 
 export interface OutgoingTouch {
@@ -159,6 +160,7 @@ export function timerKey(timer: Timer): string {
 }
 
 export interface Reply {
+  /** The key of the touch the reply answers, as its In-Reply-To or References name it; absent when they name none of ours. */
   messageKey?: string;
   text?: string;
   channel?: Channel;
