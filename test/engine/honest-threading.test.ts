@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { answeredTouch } from "../../engine/inbound/answered-touch";
 import { simulate, type Reaction } from "../../engine/simulator";
 import type { LeadEvent, OutgoingTouch } from "../../engine/lead/lead-state";
 import type { Submission, TimelineEntry } from "../../schemas/lead";
@@ -117,5 +118,27 @@ describe("a reply is credited to the touch it answers", () => {
     expect(replies(timeline)[0]!.touchKey).toBe(sms);
     // A text is not an answer in the email thread.
     expect(state.enrolments[0]!.thread?.leadWrote).toBeUndefined();
+  });
+});
+
+describe("which touch an inbound email answers", () => {
+  const lead = "aa11bb22cc33dd44ee55ff6600771188";
+  const ours = (key: string, leadId = lead) => `${key}.${leadId}@mail.example.com`;
+  const platform = [
+    { messageId: "<0100018f-platform-1@email.amazonses.com>", key: "e1-t1-email" },
+    { messageId: "0100018f-platform-2@email.amazonses.com", key: "e1-t2-email" },
+  ];
+  const cases: [string, { inReplyTo: string | null; threadIds: string[] }, string | undefined][] = [
+    ["our own Message-ID names its touch", { inReplyTo: ours("e1-t1-email"), threadIds: [ours("e1-t1-email")] }, "e1-t1-email"],
+    ["In-Reply-To wins over newer References", { inReplyTo: ours("e1-t1-email"), threadIds: [ours("e1-t1-email"), ours("e1-t1-email"), ours("e1-t3-email")] }, "e1-t1-email"],
+    ["without In-Reply-To, the newest of the References", { inReplyTo: null, threadIds: [ours("e1-t1-email"), ours("e1-t2-email")] }, "e1-t2-email"],
+    ["a platform's id recorded at delivery, with angle brackets", { inReplyTo: "0100018f-platform-1@email.amazonses.com", threadIds: [] }, "e1-t1-email"],
+    ["a platform's id recorded without angle brackets", { inReplyTo: "0100018f-platform-2@email.amazonses.com", threadIds: [] }, "e1-t2-email"],
+    ["another lead's Message-ID names nothing", { inReplyTo: ours("e1-t1-email", "ffffffffffffffffffffffffffffffff"), threadIds: [] }, undefined],
+    ["an id we never sent names nothing", { inReplyTo: "abc@mail.example.net", threadIds: ["abc@mail.example.net"] }, undefined],
+    ["no thread headers name nothing", { inReplyTo: null, threadIds: [] }, undefined],
+  ];
+  it.each(cases)("%s", (_name, message, expected) => {
+    expect(answeredTouch(message, lead, platform)).toBe(expected);
   });
 });
