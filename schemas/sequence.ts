@@ -117,7 +117,7 @@ export const StepSchema = z
     email: EmailTemplateSchema.optional(),
     /** The other angle, used when the lead ignored the last emails (see rules.silentUsesAlternative). */
     alternative: EmailTemplateSchema.optional(),
-    /** Emails matched to the lead's source (the form's `source`), instead of `email`. */
+    /** Emails matched to where the lead came from (its source, UTM tags or landing page: engine/sequence/source-match.ts), instead of `email`. */
     bySource: z.record(z.string().min(1).max(100), EmailTemplateSchema).optional(),
     sms: SmsTemplateSchema.optional(),
     task: z.object({ note: templated(1000) }).optional(),

@@ -4,7 +4,7 @@ import { detectTriggers, freshTriggers, type Fired } from "../hand-off/hand-off-
 import { computeScore } from "../hand-off/lead-score";
 import { Outcome, LeadState, LeadEvent, LeadEffect } from "./lead-state";
 import { leadTimezone, zoneKnown } from "./lead-timezone";
-import { consentAfterPost, refusedChange, refusedFields } from "./form-post";
+import { consentAfterPost, postOrigin, refusedChange, refusedFields } from "./form-post";
 import { isTimeZone } from "../../schemas/time-zone";
 import { withMilestones } from "./milestones";
 import { enrol } from "../sequence/enrolment";
@@ -26,7 +26,8 @@ import { EngineConfig, DEFAULT_ENGINE_CONFIG } from "../engine-config";
  * The first non-empty value of each field stays; a later post fills only what is empty.
  * Anyone can post a form for an address, so a post adds to a lead and never rewrites it
  * (form-post.ts). What is per post — the message, custom fields, UTM tags, the page — lives
- * in that post's submission on the timeline.
+ * in that post's submission on the timeline; the first post's UTM tags and page are also
+ * kept as the lead's `origin`, for the value email.
  */
 export function mergeProfile(current: LeadProfile, incoming: LeadProfile): LeadProfile {
   const merged: LeadProfile = { ...current };
@@ -70,12 +71,15 @@ function submitForm(current: LeadState | null, event: Extract<LeadEvent, { kind:
   const seq = base.lastSeq + 1;
   const profile = mergeProfile(base.profile, submission.profile);
   const { consent, refused } = consentAfterPost(base.consent, submission, now);
+  // Attribution, like the source: the first post that names one keeps the credit.
+  const origin = base.origin ?? postOrigin(submission);
   const kept = refusedChange(seq + 1, now, submission, refusedFields(base.profile, submission.profile), refused);
   // A known zone times the lead's quiet hours: only a lead still on the business default takes one from a post.
   const timezone = current && zoneKnown(base.profile, base.browserTimezone) ? base.timezone : leadTimezone(profile, base.browserTimezone, config.sequences.defaultTimezone);
   const state: LeadState = {
     ...base,
     profile,
+    ...(origin ? { origin } : {}),
     timezone,
     consent,
     lastActivityAt: Math.max(base.lastActivityAt, now),

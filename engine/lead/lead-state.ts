@@ -18,6 +18,8 @@ export interface LeadState {
   status: LeadStatus;
   score: number;
   profile: LeadProfile;
+  /** Where the lead came from beside `profile.source`: the first post's UTM parameters and page (absent when none said, and on leads stored before it was kept). */
+  origin?: PostOrigin;
   consent: { email?: ConsentRecord; sms?: ConsentRecord };
   createdAt: number;
   /** The last time the lead itself did something: a post or a human signal. */
@@ -58,6 +60,12 @@ export interface LeadState {
   reconsentRequestedAt?: number;
   /** Bumped on every change; the D1 projection never lets an older version overwrite a newer. */
   version: number;
+}
+
+/** A post's attribution: its UTM parameters (`utm_source` …) and the URL of the page it was posted from. */
+export interface PostOrigin {
+  utm: Record<string, string>;
+  page?: string;
 }
 
 /** What a score is made of; each kind has its own cap. */
