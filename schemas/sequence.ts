@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { KnowledgeKindSchema } from "./knowledge";
 
 /**
  * A sequence is data: an owner writes it as JSON, the API validates it with these schemas,
@@ -120,6 +121,8 @@ export const StepSchema = z
     /** Emails matched to where the lead came from (its source, UTM tags or landing page: engine/sequence/source-match.ts), instead of `email`. */
     bySource: z.record(z.string().min(1).max(100), EmailTemplateSchema).optional(),
     sms: SmsTemplateSchema.optional(),
+    /** The knowledge the step rests on: drafts of it are grounded first in the owner's best passage of this kind (see README "Drafting"). */
+    knowledge: KnowledgeKindSchema.optional(),
     task: z.object({ note: templated(1000) }).optional(),
     /** The first branch whose condition holds decides; none → the step is sent as written. */
     branches: z.array(BranchSchema).max(10).default([]),

@@ -50,6 +50,7 @@ function requestDraft(change: Change, enrolmentId: string, now: number, config: 
         basis: words.basis,
         template,
         profile,
+        ...(step.knowledge ? { knowledge: step.knowledge } : {}),
         facts: leadFacts(state),
         ...(config.merge.bookingUrl ? { bookingUrl: config.merge.bookingUrl } : {}),
         dueAt: enrolment.next!.dueAt,
