@@ -8,7 +8,7 @@ import type { ReviewRow } from "../schemas/d1";
 import type { LeadSummary } from "../schemas/lead";
 import { SequenceSchema, type Drafting, type SequenceVersion } from "../schemas/sequence";
 import { checkDraft } from "../engine/drafting/draft-guardrails";
-import { draftTouch, rulesDraft } from "../services/ai/drafting";
+import { draftPrompt, draftTouch, rulesDraft } from "../services/ai/drafting";
 import type { PeriodStats } from "../services/d1/stats";
 import { asOwner, unique } from "./helpers";
 import { advance, freshLead, MONDAY_10_NY, outboxFor, settle, submission, summaryOf } from "./lead-harness";
@@ -154,6 +154,8 @@ describe("drafting", () => {
       "Hi Ann,\n\nI noticed you spent 4 minutes on our pricing page.\n\nMost roofs we inspect last 20 years. Our guide: https://owner.example/guide\n\nHillside Bakery: Hillside Bakery had 3 years left on its roof. We fixed it in two days.\n\nSam",
     );
     expect(checkDraft(drafted!, request({ facts: [pricingVisit] }), [passage])).toEqual([]);
+    // A model is told which passage the step rests on.
+    expect(draftPrompt(request(), { earlierTouches: [], passages: [passage], stepPassage: passage })).toContain('This step rests on the owner\'s case study "Hillside Bakery." (the first note)');
   });
 });
 
