@@ -155,7 +155,7 @@ describe("drafting", () => {
     );
     expect(checkDraft(drafted!, request({ facts: [pricingVisit] }), [passage])).toEqual([]);
     // A model is told which passage the step rests on.
-    expect(draftPrompt(request(), { earlierTouches: [], passages: [passage], stepPassage: passage })).toContain('This step rests on the owner\'s case study "Hillside Bakery." (the first note)');
+    expect(draftPrompt(request(), { earlierTouches: [], passages: [passage], stepPassage: passage })).toContain('This step rests on the owner\'s case study "Hillside Bakery." (in the notes below)');
   });
 });
 

@@ -83,7 +83,7 @@ export function draftPrompt(request: DraftRequest, grounds: DraftGrounds): strin
       ? `Earlier messages to this lead (say something new):\n${grounds.earlierTouches.map((t, i) => `${i + 1}. ${t.subject ? `${t.subject}: ` : ""}${t.text.slice(0, 600)}`).join("\n")}`
       : "",
     grounds.predictedObjection ? `Their likely concern, from the owner's objection answers: ${grounds.predictedObjection}` : "",
-    grounds.stepPassage ? `This step rests on the owner's ${grounds.stepPassage.kind.replace(/_/g, " ")} "${grounds.stepPassage.title}" (the first note): build the message on it.` : "",
+    grounds.stepPassage ? `This step rests on the owner's ${grounds.stepPassage.kind.replace(/_/g, " ")} "${grounds.stepPassage.title}" (in the notes below): build the message on it.` : "",
     grounds.passages.length ? `The owner's notes (the only source for facts and numbers):\n${grounds.passages.map((p) => `[${p.kind}] ${p.title}: ${p.text}`).join("\n")}` : "",
   ];
   return sections.filter(Boolean).join("\n\n").slice(0, 16_000);
