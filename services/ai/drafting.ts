@@ -24,7 +24,7 @@ export interface DraftGrounds {
   passages: Passage[];
   /** For objection steps: the objection answer the knowledge base matches to this lead. */
   predictedObjection?: string;
-  /** The best passage of the knowledge kind the step rests on (also first in `passages`): a rules draft weaves it in. */
+  /** The best passage of the knowledge kind the step rests on (also in `passages`): a rules draft weaves it in. */
   stepPassage?: Passage;
 }
 
