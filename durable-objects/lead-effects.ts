@@ -8,7 +8,7 @@ import { draftTouch, type DraftGrounds } from "../services/ai/drafting";
 import { withModelSummary } from "../services/ai/hand-off-summary";
 import { transportsFor } from "../services/channels/select";
 import type { Clock } from "../services/clock";
-import { retrievePassages } from "../services/d1/knowledge";
+import { bestPassageOf, retrievePassages } from "../services/d1/knowledge";
 import { currentSequence } from "../services/d1/sequences";
 import { removeSuppression, suppress } from "../services/d1/suppressions";
 import { reconsentRequest } from "../services/reconsent-request";
@@ -212,21 +212,26 @@ async function draft(request: DraftRequest, context: EffectContext): Promise<Eff
   return { kind: "done", event: { kind: "draft_ready", enrolmentId: request.enrolmentId, requestedAt: request.requestedAt, ...answer } };
 }
 
-/** What earlier touches of the enrolment said, and the owner's passages that match the lead and the step. */
+/** What earlier touches of the enrolment said, and the owner's passages that match the lead and the step (the kind it rests on first). */
 async function draftGrounds(request: DraftRequest, { env, timeline }: EffectContext): Promise<DraftGrounds> {
   const earlierTouches = timeline()
     .flatMap((e) => (e.kind === "touch_sent" && e.enrolmentId === request.enrolmentId ? [{ ...(e.subject ? { subject: e.subject } : {}), text: e.text }] : []))
     .slice(-5);
   const about = [request.profile.title, request.profile.company, request.profile.source, ...request.facts.map((f) => f.pageClass ?? "")].filter(Boolean).join(" ");
   try {
-    const passages = await retrievePassages(env.DB, `${request.intent.replace(/_/g, " ")} ${about} ${request.template.body ?? request.template.sms ?? ""}`, { limit: 3 });
-    if (request.intent !== "objection") return { earlierTouches, passages };
+    const query = `${request.intent.replace(/_/g, " ")} ${about} ${request.template.body ?? request.template.sms ?? ""}`;
+    // The knowledge the step rests on comes first, and grounds even a draft made without a model.
+    const restsOn = request.knowledge ? await bestPassageOf(env.DB, request.knowledge, query) : undefined;
+    const found = await retrievePassages(env.DB, query, { limit: 3 });
+    const passages = restsOn ? [restsOn, ...found.filter((p) => p.text !== restsOn.text)] : found;
+    const grounds = { earlierTouches, passages, ...(restsOn ? { stepPassage: restsOn } : {}) };
+    if (request.intent !== "objection") return grounds;
     // The objection step answers the concern the lead stated; without one, the concern this kind of lead most likely has.
     const stated = request.statedObjection;
     const [objection] = await retrievePassages(env.DB, stated ? OBJECTION_TERMS[stated] : `${about} ${request.template.body ?? ""}`, { kinds: ["objection"], limit: 1 });
     const predicted = stated ? { predictedObjection: `${stated} (stated by the lead)` } : objection ? { predictedObjection: objection.title } : {};
-    if (!objection) return { earlierTouches, passages, ...predicted };
-    return { earlierTouches, passages: [objection, ...passages.filter((p) => p.text !== objection.text)], ...predicted };
+    if (!objection) return { ...grounds, ...predicted };
+    return { ...grounds, passages: [objection, ...passages.filter((p) => p.text !== objection.text)], ...predicted };
   } catch (error) {
     // Without the knowledge base the draft has fewer grounds, and the guardrails hold it to the template's facts.
     console.error(JSON.stringify({ leadId: request.leadId, event: "knowledge_unavailable", error: String(error).slice(0, 200) }));

@@ -2,7 +2,8 @@ import { z } from "zod";
 
 /** The owner's knowledge documents (case studies, pricing, FAQs, objection answers) and the passages drafting retrieves. */
 
-export const KnowledgeKindSchema = z.enum(["case_study", "pricing", "faq", "objection", "other"]);
+/** `comparison`: how the owner differs from an alternative; `roi`: what the lead gets back for the price. */
+export const KnowledgeKindSchema = z.enum(["case_study", "pricing", "faq", "objection", "comparison", "roi", "other"]);
 export type KnowledgeKind = z.infer<typeof KnowledgeKindSchema>;
 
 export const KnowledgeDocumentSchema = z.object({

@@ -208,7 +208,7 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
     ...entry,
     kind: z.literal("reply_received"),
     messageKey: z.string().optional(),
-    /** The latest touch sent before the reply: the one it is credited to in per-step stats. */
+    /** The touch the reply answers (the one its In-Reply-To or References name, else the latest on its channel): per-step stats credit it. */
     touchKey: z.string().optional(),
     text: z.string().optional(),
     channel: z.enum(["email", "sms"]).optional(),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { KnowledgeKindSchema } from "./knowledge";
 
 /**
  * A sequence is data: an owner writes it as JSON, the API validates it with these schemas,
@@ -117,10 +118,12 @@ export const StepSchema = z
     email: EmailTemplateSchema.optional(),
     /** The other angle, used when the lead ignored the last emails (see rules.silentUsesAlternative). */
     alternative: EmailTemplateSchema.optional(),
-    /** Emails matched to the lead's source (the form's `source`), instead of `email`. */
+    /** Emails matched to where the lead came from (its source, UTM tags or landing page: engine/sequence/source-match.ts), instead of `email`. */
     bySource: z.record(z.string().min(1).max(100), EmailTemplateSchema).optional(),
     /** The text for an `sms` channel; on an email-only step, the SMS path for a lead that cannot be emailed (no address, or it bounced). */
     sms: SmsTemplateSchema.optional(),
+    /** The knowledge the step rests on: drafts of it are grounded first in the owner's best passage of this kind (see README "Drafting"). */
+    knowledge: KnowledgeKindSchema.optional(),
     task: z.object({ note: templated(1000) }).optional(),
     /** The first branch whose condition holds decides; none → the step is sent as written. */
     branches: z.array(BranchSchema).max(10).default([]),

@@ -8,7 +8,7 @@ import type { ReviewRow } from "../schemas/d1";
 import type { LeadSummary } from "../schemas/lead";
 import { SequenceSchema, type Drafting, type SequenceVersion } from "../schemas/sequence";
 import { checkDraft } from "../engine/drafting/draft-guardrails";
-import { draftTouch, rulesDraft } from "../services/ai/drafting";
+import { draftPrompt, draftTouch, rulesDraft } from "../services/ai/drafting";
 import type { PeriodStats } from "../services/d1/stats";
 import { asOwner, unique } from "./helpers";
 import { advance, freshLead, MONDAY_10_NY, outboxFor, settle, submission, summaryOf } from "./lead-harness";
@@ -145,6 +145,17 @@ describe("drafting", () => {
       "Hi Ann,\n\nI noticed you spent 4 minutes on our pricing page.\n\nMost roofs we inspect last 20 years. Our guide: https://owner.example/guide\n\nSam",
     );
     expect(rulesDraft(request())).toBeNull();
+  });
+
+  it("without a model the rules weave in the passage the step rests on, after the template's opening, keeping only its sentences without links", () => {
+    const passage = { documentId: "d1", kind: "case_study" as const, title: "Hillside Bakery.", text: "Hillside Bakery had 3 years left on its roof. See https://elsewhere.example/story for photos.\n\nWe fixed it in two days." };
+    const drafted = rulesDraft(request({ facts: [pricingVisit] }), passage);
+    expect(drafted?.body).toBe(
+      "Hi Ann,\n\nI noticed you spent 4 minutes on our pricing page.\n\nMost roofs we inspect last 20 years. Our guide: https://owner.example/guide\n\nHillside Bakery: Hillside Bakery had 3 years left on its roof. We fixed it in two days.\n\nSam",
+    );
+    expect(checkDraft(drafted!, request({ facts: [pricingVisit] }), [passage])).toEqual([]);
+    // A model is told which passage the step rests on.
+    expect(draftPrompt(request(), { earlierTouches: [], passages: [passage], stepPassage: passage })).toContain('This step rests on the owner\'s case study "Hillside Bakery." (in the notes below)');
   });
 });
 
@@ -292,6 +303,30 @@ describe("a sequence's drafting mode", () => {
     const after = modelAnswering(draftJson(VALUE_DRAFT));
     await leadIn(sequence, after);
     expect(JSON.stringify(after.doGenerateCalls[0]!.prompt)).toContain("it had 3 years left");
+  });
+
+  it("without a model, a step resting on case studies gets a rules draft that carries the best case study; with none of its kind, the template stands", async () => {
+    const marker = `zc${crypto.randomUUID().slice(0, 6).replace(/[^a-z]/g, "x")}`;
+    const restingOn = (knowledge: "case_study" | "roi") => {
+      const base = sequenceWith({ mode: "auto" }, marker);
+      return { ...base, sequence: { ...base.sequence, steps: base.sequence.steps.map((s) => (s.id === "value" ? { ...s, knowledge } : s)) } };
+    };
+    const story = { title: "Hillside Bakery's roof", kind: "case_study", text: `Hillside Bakery asked us to ${marker} their roof. It had 3 years left, and we fixed it in two days.` };
+    expect((await asOwner(`/api/knowledge/${unique("cs")}`, { method: "PUT", body: JSON.stringify(story) })).status).toBe(201);
+
+    const grounded = await leadIn(restingOn("case_study"), null);
+    const paragraph = `Hillside Bakery's roof: Hillside Bakery asked us to ${marker} their roof. It had 3 years left, and we fixed it in two days.`;
+    expect(await grounded.stub.drafts()).toEqual([expect.objectContaining({ stepId: "value", status: "ready", by: "rules", content: expect.objectContaining({ body: expect.stringContaining(paragraph) }) })]);
+    await advance(grounded.stub);
+    expect((await outboxFor(grounded.leadId)).at(-1)!.text).toContain(paragraph);
+    expect(sentValue(await summaryOf(grounded.stub))).toMatchObject({ origin: "ai_draft", draftedBy: "rules" });
+
+    const ungrounded = await leadIn(restingOn("roi"), null);
+    expect(await ungrounded.stub.drafts()).toEqual([expect.objectContaining({ stepId: "value", status: "failed", by: "rules" })]);
+    await advance(ungrounded.stub);
+    const sent = (await outboxFor(ungrounded.leadId)).at(-1)!.text;
+    expect(sent).toContain(`Hi Ann,\n\nMost roofs we ${marker} last 20 years.`);
+    expect(sent).not.toContain("Hillside Bakery");
   });
 
   it("the objection step predicts the lead's concern from the objection answers", async () => {

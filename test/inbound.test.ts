@@ -56,6 +56,34 @@ describe("email(): human replies", () => {
     expect(JSON.parse((await inboundRows(leadId))[0]!.detail)).toMatchObject({ resolvedBy: "sender" });
   });
 
+  it("a reply to the first of three emails is credited to that touch, on the timeline and in its step's reply count", async () => {
+    const { leadId, stub, email, replyTo } = await leadWithFirstTouch();
+    const emailsSent = async () => (await outboxFor(leadId)).filter((m) => m.channel === "email" && m.to === email);
+    for (let step = 0; step < 10 && (await emailsSent()).length < 3; step++) await advance(stub);
+    const [first, second, third] = await emailsSent();
+    expect(third).toBeDefined();
+    const touchOf = (message: { headers: Record<string, string> }) => message.headers["X-Follow-Up-Touch"]!;
+    // The client names the first email as the message it answers, and the whole thread as References.
+    const headers = { "In-Reply-To": first!.messageId, References: [first, second, third].map((m) => m!.messageId).join(" ") };
+    await deliver(inbound(mail({ from: email, to: replyTo, subject: `Re: ${first!.subject}`, body: "Is the price in your first email still valid?", headers }), { from: email, to: replyTo }));
+    await settle(stub);
+    const entry = (await summaryOf(stub)).timeline.find((e) => e.kind === "reply_received");
+    expect(entry).toMatchObject({ messageKey: touchOf(first!), touchKey: touchOf(first!) });
+    const replied = (await env.DB.prepare("SELECT id FROM touches WHERE lead_id = ? AND replied_at IS NOT NULL").bind(leadId).all<{ id: string }>()).results;
+    expect(replied.map((r) => r.id)).toEqual([`${leadId}:${touchOf(first!)}`]);
+  });
+
+  it("a reply that names none of our messages is credited to the latest email", async () => {
+    const { leadId, stub, email, replyTo } = await leadWithFirstTouch();
+    await advance(stub);
+    const latest = (await outboxFor(leadId)).filter((m) => m.channel === "email" && m.to === email).at(-1)!;
+    await deliver(inbound(mail({ from: email, to: replyTo, subject: "A question", body: "Do you also do gutters?", headers: { "In-Reply-To": "<unknown@mail.example.net>" } }), { from: email, to: replyTo }));
+    await settle(stub);
+    const entry = (await summaryOf(stub)).timeline.find((e) => e.kind === "reply_received");
+    expect(entry).toMatchObject({ touchKey: latest.headers["X-Follow-Up-Touch"] });
+    expect(entry).not.toHaveProperty("messageKey");
+  });
+
   it("a message that matches no lead is forwarded to the owner and recorded, and creates no lead", async () => {
     const from = `${unique("stranger")}@example.net`;
     const to = `sales@${env.REPLY_DOMAIN}`;

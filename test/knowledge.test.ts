@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { passagesOf, retrievePassages } from "../services/d1/knowledge";
+import { bestPassageOf, passagesOf, retrievePassages } from "../services/d1/knowledge";
 import { asOwner, call, unique } from "./helpers";
 
 /** The owner's knowledge base: documents in, passages indexed with FTS5, the relevant ones out. */
@@ -37,6 +37,20 @@ describe("knowledge base", () => {
     expect((await asOwner(`/api/knowledge/${faq}`, { method: "DELETE" })).status).toBe(204);
     expect((await asOwner(`/api/knowledge/${faq}`, { method: "DELETE" })).status).toBe(404);
     expect((await search("q=zephyrwarranty")).passages.map((p) => p.documentId)).toEqual([objection]);
+  });
+
+  it("keeps comparison and ROI documents, and finds a step's best passage of a kind: the matching one, else the newest document's opening", async () => {
+    const older = unique("roi").toLowerCase();
+    const newer = unique("roi").toLowerCase();
+    const comparison = unique("vs").toLowerCase();
+    expect((await put(older, { title: "Payback on a quokkaroof", kind: "roi", text: "A quokkaroof pays for itself in 7 years of saved repairs." })).status).toBe(201);
+    expect((await put(newer, { title: "Energy savings", kind: "roi", text: "Insulated roofs cut heating bills by 15%.\n\nMore detail in a second paragraph." })).status).toBe(201);
+    expect((await put(comparison, { title: "Us and RoofCo", kind: "comparison", text: "Unlike RoofCo, every quokkaroof job has a fixed price." })).status).toBe(201);
+    expect((await search("q=quokkaroof&kind=comparison")).passages.map((p) => p.documentId)).toEqual([comparison]);
+    expect(await bestPassageOf(env.DB, "roi", "what does a quokkaroof save")).toMatchObject({ documentId: older, kind: "roi" });
+    // Nothing shares a word: the newest ROI document's opening passage still grounds the step.
+    expect(await bestPassageOf(env.DB, "roi", "hello there")).toMatchObject({ documentId: newer, text: expect.stringContaining("cut heating bills by 15%") });
+    expect(await bestPassageOf(env.DB, "pricing", "hello there")).toBeUndefined();
   });
 
   it("splits long text into passages of at most 800 characters, at sentence ends", () => {

@@ -12,7 +12,7 @@ export const SMS_MAX = 320;
 export const SUBJECT_MAX = 120;
 const BODY_MIN_ALLOWANCE = 1_500;
 
-const URL_PATTERN = /\bhttps?:\/\/[^\s<>"')\]]+/gi;
+export const URL_PATTERN = /\bhttps?:\/\/[^\s<>"')\]]+/gi;
 const PLACEHOLDER = /\{\{|\}\}|\[[^\]\n]{0,40}\b(?:name|company|link|url|date|time|insert|placeholder|your)\b[^\]\n]{0,40}\]|<(?:first_?name|name|company|link|url)>|\bX{2,}\b|\bTBD\b|\bLorem ipsum\b/i;
 const NUMBER_PATTERN = /\d[\d,]*(?:\.\d+)?/g;
 

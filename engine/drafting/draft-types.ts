@@ -1,5 +1,6 @@
 import type { Drafter, LeadProfile, Objection, TouchVariant } from "../../schemas/lead";
 import type { Channel, Intent } from "../../schemas/sequence";
+import type { KnowledgeKind } from "../../schemas/knowledge";
 
 /** What a drafter is asked for and answers, and where a draft stands. Types only. */
 
@@ -27,6 +28,8 @@ export interface DraftRequest {
   /** The template as it would go out; `subject` is absent when the email continues a thread. */
   template: { subject?: string; body?: string; sms?: string };
   profile: Pick<LeadProfile, "firstName" | "name" | "company" | "title" | "source">;
+  /** The knowledge the step rests on (its `knowledge`): the draft is grounded first in the best passage of this kind. */
+  knowledge?: KnowledgeKind;
   facts: LeadFact[];
   /** For objection steps: the concern the lead raised itself (form message or reply), named, never in its words. */
   statedObjection?: Objection;

@@ -14,6 +14,8 @@ export interface InboundMessage {
   messageId: string | null;
   /** In-Reply-To and References together, in order, without angle brackets. */
   threadIds: string[];
+  /** The message this one answers (In-Reply-To), without angle brackets. */
+  inReplyTo: string | null;
   headers: ReadonlyMap<string, string>;
   contentType: string;
   /** The body a person reads: the text part, else the HTML part converted with its quoted history cut. */
@@ -70,6 +72,7 @@ export async function readMessage(raw: ArrayBuffer | Uint8Array | string): Promi
     subject: email.subject ?? "",
     messageId: ids(email.messageId)[0] ?? null,
     threadIds: [...ids(email.inReplyTo), ...ids(email.references)],
+    inReplyTo: ids(email.inReplyTo)[0] ?? null,
     headers,
     contentType: headers.get("content-type") ?? "text/plain",
     text: (fromHtml ? htmlToText(email.html!) : (email.text ?? "")).slice(0, MAX_PART_CHARS),

@@ -1,4 +1,5 @@
 import type { ConsentRecord, LeadProfile, Submission, TimelineEntry } from "../../schemas/lead";
+import type { PostOrigin } from "./lead-state";
 
 /**
  * A form post for a lead that already exists. Anyone who knows an address can post it, so
@@ -22,6 +23,25 @@ export function refusedFields(current: LeadProfile, incoming: LeadProfile): (key
       return field !== "source" && value !== undefined && value !== "" && known !== undefined && known !== "" && !sameValue(field, known, value);
     })
     .map(([field]) => field);
+}
+
+/**
+ * Where a post says the lead came from: its UTM fields, else the UTM parameters of the page
+ * it was posted from (a form rarely carries them itself), and that page. Undefined when it
+ * says nothing. Like `source`, the first post that says keeps the credit.
+ */
+export function postOrigin(submission: Submission): PostOrigin | undefined {
+  let utm = submission.utm;
+  if (Object.keys(utm).length === 0 && submission.page) {
+    try {
+      const query = [...new URL(submission.page).searchParams].filter(([name, value]) => /^utm_[a-z_]{1,30}$/i.test(name) && value !== "");
+      utm = Object.fromEntries(query.slice(0, 10).map(([name, value]) => [name.toLowerCase(), value.slice(0, 200)]));
+    } catch {
+      // A page that is not a URL says nothing about UTM.
+    }
+  }
+  if (Object.keys(utm).length === 0 && !submission.page) return undefined;
+  return { utm, ...(submission.page ? { page: submission.page } : {}) };
 }
 
 function consentFrom(submission: Submission, channel: Channel, now: number): ConsentRecord | undefined {

@@ -5,7 +5,7 @@ import { raiseObjections } from "../hand-off/raised-objections";
 import { computeScore } from "../hand-off/lead-score";
 import { Outcome, LeadState, LeadEvent, LeadEffect } from "./lead-state";
 import { settleZone, zoneFinal, type LeadZone } from "./lead-timezone";
-import { consentAfterPost, refusedChange, refusedFields } from "./form-post";
+import { consentAfterPost, postOrigin, refusedChange, refusedFields } from "./form-post";
 import { isTimeZone } from "../../schemas/time-zone";
 import { withMilestones } from "./milestones";
 import { enrol } from "../sequence/enrolment";
@@ -30,7 +30,8 @@ import { EngineConfig, DEFAULT_ENGINE_CONFIG } from "../engine-config";
  * The first non-empty value of each field stays; a later post fills only what is empty.
  * Anyone can post a form for an address, so a post adds to a lead and never rewrites it
  * (form-post.ts). What is per post — the message, custom fields, UTM tags, the page — lives
- * in that post's submission on the timeline.
+ * in that post's submission on the timeline; the first post's UTM tags and page are also
+ * kept as the lead's `origin`, for the value email.
  */
 export function mergeProfile(current: LeadProfile, incoming: LeadProfile): LeadProfile {
   const merged: LeadProfile = { ...current };
@@ -74,6 +75,8 @@ function submitForm(current: LeadState | null, event: Extract<LeadEvent, { kind:
   const seq = base.lastSeq + 1;
   const profile = mergeProfile(base.profile, submission.profile);
   const { consent, refused } = consentAfterPost(base.consent, submission, now);
+  // Attribution, like the source: the first post that names one keeps the credit.
+  const origin = base.origin ?? postOrigin(submission);
   const kept = refusedChange(seq + 1, now, submission, refusedFields(base.profile, submission.profile), refused);
   // The first browser post's edge zone is kept: a later post from elsewhere is anyone's.
   const edgeTimezone = base.edgeTimezone ?? (submission.edgeTimezone && isTimeZone(submission.edgeTimezone) ? submission.edgeTimezone : undefined);
@@ -82,6 +85,7 @@ function submitForm(current: LeadState | null, event: Extract<LeadEvent, { kind:
     ...withZone(base, zone),
     ...(edgeTimezone ? { edgeTimezone } : {}),
     profile,
+    ...(origin ? { origin } : {}),
     consent,
     // The first routing stands, like a sequence version: a later post does not change the rules a lead runs under.
     ...(base.routing ?? event.routing ? { routing: base.routing ?? event.routing } : {}),

@@ -38,10 +38,12 @@ function haltAll(change: Change, outcome: "paused" | "booked" | "unsubscribed", 
  * holds it and resumes it later — unless the judgement was unsure (`needs_review`).
  */
 export function receiveReply(change: Change, reply: Reply, judgement: ReplyJudgement, now: number, config: SequenceConfig): Change {
-  const touchKey = change.state.sentTouches.at(-1)?.key;
+  const named = namedTouch(change.state, reply.messageKey);
+  const touchKey = named ?? latestTouch(change.state, reply.channel);
   const { messageKey, text, channel, evidence } = reply;
   const words = { ...(messageKey ? { messageKey } : {}), ...(text ? { text } : {}), ...(channel ? { channel } : {}), ...(evidence ? { evidence } : {}) };
   let c = log(change, now, { kind: "reply_received", ...words, ...judgement, ...(touchKey ? { touchKey } : {}) });
+  if (named) c = leadWroteIn(c, named);
   c = { ...c, state: { ...c.state, status: "replied", lastActivityAt: Math.max(c.state.lastActivityAt, now), softBounces: 0 } };
   c = haltAll(c, "paused", "the lead replied", now);
   const { intent } = judgement;
@@ -49,6 +51,29 @@ export function receiveReply(change: Change, reply: Reply, judgement: ReplyJudge
   c = effect(c, { kind: "alert", reason: "reply", message: `${text ? text.slice(0, 500) : "The lead replied."}\n\nRead as:${readAs}` });
   if (intent === "unsubscribe") return optOut(c, channel ?? "email", "reply", now, evidence);
   if (intent === "not_now") return effect(c, { kind: "schedule", timer: { kind: "hold_ends" }, at: addLocalDays(now, c.state.timezone, config.notNowHoldDays) });
+  return c;
+}
+
+/** The touch a reply names (its In-Reply-To or References, mapped to our touch key at the door), when it is one we sent. */
+function namedTouch(state: LeadState, messageKey: string | undefined): string | undefined {
+  if (!messageKey) return undefined;
+  const sent = state.sentTouches.some((t) => t.key === messageKey) || state.enrolments.some((e) => e.emails.some((m) => m.key === messageKey && m.messageId));
+  return sent ? messageKey : undefined;
+}
+
+/** A reply that names no touch we know answers the latest one on its channel (a touch's key ends with its channel). */
+const latestTouch = (state: LeadState, channel: Channel | undefined): string | undefined =>
+  state.sentTouches.findLast((t) => channel === undefined || t.key.endsWith(`-${channel}`))?.key;
+
+/** The lead answered this email: the thread it went out in now has the lead's words, so its follow-ups may say "Re:". */
+function leadWroteIn(change: Change, touchKey: string): Change {
+  let c = change;
+  for (const enrolment of change.state.enrolments) {
+    const messageId = enrolment.emails.find((m) => m.key === touchKey)?.messageId;
+    const thread = enrolment.thread;
+    if (!messageId || !thread?.messageIds.includes(messageId)) continue;
+    c = updateEnrolment(c, enrolment.id, (e) => ({ ...e, thread: { ...thread, leadWrote: true } }));
+  }
   return c;
 }
 

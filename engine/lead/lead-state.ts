@@ -20,6 +20,8 @@ export interface LeadState {
   status: LeadStatus;
   score: number;
   profile: LeadProfile;
+  /** Where the lead came from beside `profile.source`: the first post's UTM parameters and page (absent when none said, and on leads stored before it was kept). */
+  origin?: PostOrigin;
   consent: { email?: ConsentRecord; sms?: ConsentRecord };
   createdAt: number;
   /** The last time the lead itself did something: a post or a human signal. */
@@ -74,6 +76,12 @@ export interface LeadState {
   version: number;
 }
 
+/** A post's attribution: its UTM parameters (`utm_source` …) and the URL of the page it was posted from. */
+export interface PostOrigin {
+  utm: Record<string, string>;
+  page?: string;
+}
+
 /** What a score is made of; each kind has its own cap. */
 export type ScoreSignal = "open" | "click" | "visit" | "pricingTime" | "formPost" | "reply" | "seniority";
 
@@ -122,7 +130,8 @@ export interface Enrolment {
   resumeStep?: number;
   touches: number;
   emails: SentEmail[];
-  thread?: { id: string; subject: string; messageIds: string[] };
+  /** `leadWrote`: the lead answered an email of this thread, so its follow-ups may honestly say "Re:". */
+  thread?: { id: string; subject: string; messageIds: string[]; leadWrote?: boolean };
 }
 
 export interface OutgoingTouch {
@@ -184,6 +193,7 @@ export function timerKey(timer: Timer): string {
 }
 
 export interface Reply {
+  /** The key of the touch the reply answers, as its In-Reply-To or References name it; absent when they name none of ours. */
   messageKey?: string;
   text?: string;
   channel?: Channel;

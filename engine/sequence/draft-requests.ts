@@ -54,6 +54,7 @@ function requestDraft(change: Change, enrolmentId: string, now: number, config: 
         basis: words.basis,
         template,
         profile,
+        ...(step.knowledge ? { knowledge: step.knowledge } : {}),
         facts: leadFacts(state),
         ...(stated ? { statedObjection: stated } : {}),
         ...(config.merge.bookingUrl ? { bookingUrl: config.merge.bookingUrl } : {}),

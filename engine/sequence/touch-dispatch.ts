@@ -101,7 +101,8 @@ function queueEmail(change: Change, enrolmentId: string, step: Step, touchId: st
   let thread = enrolment.thread;
   if (template.subject === undefined && thread) {
     // No subject of its own: the email follows up in the thread of the enrolment's previous one.
-    subject = /^re:/i.test(thread.subject) ? thread.subject : `Re: ${thread.subject}`;
+    // "Re:" says the lead wrote (CAN-SPAM forbids a misleading subject), so it is added only once the lead has.
+    subject = thread.leadWrote && !/^re:/i.test(thread.subject) ? `Re: ${thread.subject}` : thread.subject;
     references = thread.messageIds.slice(-10);
   } else {
     subject = draft?.subject ?? renderTemplate(template.subject ?? "Following up", values);

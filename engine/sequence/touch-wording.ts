@@ -5,10 +5,12 @@ import { wordingFor, type Wording } from "../drafting/touch-drafts";
 import type { SequenceConfig } from "./sequence-config";
 import { mergeValues } from "./merge-values";
 import { renderTemplate } from "./template";
+import { matchSource } from "./source-match";
 
 /**
- * A step's words for this lead now: which template (by source, the alternative angle after
- * ignored emails, a resend), rendered with the lead's values, or the draft that replaces it.
+ * A step's words for this lead now: which template (by source, UTM or landing page; the
+ * alternative angle after ignored emails; a resend), rendered with the lead's values, or the
+ * draft that replaces it.
  */
 
 /** Emails of this enrolment not opened or clicked by a person: the last `count` of them all ignored? */
@@ -20,7 +22,7 @@ function ignoredLastEmails(enrolment: Enrolment, signals: HumanSignal[], count: 
 }
 
 export function chooseEmail(state: LeadState, enrolment: Enrolment, step: Step, resendSubject: string | undefined): { template: EmailTemplate; variant: TouchVariant } {
-  const bySource = state.profile.source ? step.bySource?.[state.profile.source] : undefined;
+  const bySource = matchSource(step.bySource, { source: state.profile.source, ...state.origin })?.template;
   const base = bySource ?? step.email!;
   if (resendSubject !== undefined) return { template: { ...base, subject: resendSubject }, variant: "resend" };
   const silent = enrolment.sequence.rules.silentUsesAlternative;

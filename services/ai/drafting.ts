@@ -3,13 +3,14 @@ import { z } from "zod";
 import type { DraftAnswered, DraftContent, DraftRequest, LeadFact } from "../../engine/drafting/draft-types";
 import type { Passage } from "../../schemas/knowledge";
 import { checkDraft, SMS_MAX, SUBJECT_MAX } from "../../engine/drafting/draft-guardrails";
+import { passageParagraph } from "../../engine/drafting/passage-excerpt";
 
 /**
  * Drafts a touch in the owner's voice, ahead of its time. The model rewrites the step's
  * template for this lead from what it did, what earlier touches said and the owner's
  * knowledge base; the guardrails judge every answer, one retry is allowed, and otherwise
- * the template stands. Where no model is bound, a deterministic drafter adds one grounded
- * line to the template instead.
+ * the template stands. Where no model is bound, a deterministic drafter adds to the
+ * template one line on what the lead did and the passage of the knowledge the step rests on.
  */
 
 /** Each model attempt gets this long; drafts are made ahead, so a slow model only costs the draft. */
@@ -23,6 +24,8 @@ export interface DraftGrounds {
   passages: Passage[];
   /** For objection steps: the objection answer the knowledge base matches to this lead. */
   predictedObjection?: string;
+  /** The best passage of the knowledge kind the step rests on (also in `passages`): a rules draft weaves it in. */
+  stepPassage?: Passage;
 }
 
 /** What a drafter says, before the object ties it to its request. */
@@ -80,6 +83,7 @@ export function draftPrompt(request: DraftRequest, grounds: DraftGrounds): strin
       ? `Earlier messages to this lead (say something new):\n${grounds.earlierTouches.map((t, i) => `${i + 1}. ${t.subject ? `${t.subject}: ` : ""}${t.text.slice(0, 600)}`).join("\n")}`
       : "",
     grounds.predictedObjection ? `Their likely concern, from the owner's objection answers: ${grounds.predictedObjection}` : "",
+    grounds.stepPassage ? `This step rests on the owner's ${grounds.stepPassage.kind.replace(/_/g, " ")} "${grounds.stepPassage.title}" (in the notes below): build the message on it.` : "",
     grounds.passages.length ? `The owner's notes (the only source for facts and numbers):\n${grounds.passages.map((p) => `[${p.kind}] ${p.title}: ${p.text}`).join("\n")}` : "",
   ];
   return sections.filter(Boolean).join("\n\n").slice(0, 16_000);
@@ -116,38 +120,46 @@ const GREETING = /^(hi|hello|hey|dear|good (morning|afternoon|evening))\b.*|.*,$
 
 /**
  * The deterministic drafter: the template with one line about the strongest thing the lead
- * did (a classed page it spent time on, else a click), after the greeting. Null when the
- * lead did nothing worth a line: the template is already the best draft.
+ * did (a classed page it spent time on, else a click) after the greeting, and the passage
+ * of the knowledge the step rests on after the template's opening paragraph. Null when
+ * there is neither: the template is already the best draft.
  */
-export function rulesDraft(request: DraftRequest): DraftContent | null {
+export function rulesDraft(request: DraftRequest, stepPassage?: Passage): DraftContent | null {
   const { body } = request.template;
   if (body === undefined) return null;
-  const visits = request.facts.filter((f) => f.kind === "visit" && f.pageClass);
-  const visit = visits.find((f) => f.pageClass === "pricing") ?? visits.sort((a, b) => (b.engagedMinutes ?? 0) - (a.engagedMinutes ?? 0))[0];
-  const clicked = request.facts.some((f) => f.kind === "click");
-  const line = visit
-    ? visit.engagedMinutes
-      ? `I noticed you spent ${visit.engagedMinutes} minute${visit.engagedMinutes === 1 ? "" : "s"} on our ${visit.pageClass} page.`
-      : `I noticed you were looking at our ${visit.pageClass} page.`
-    : clicked
-      ? "Thanks for taking a look at what I sent."
-      : null;
-  if (!line) return null;
+  const line = behaviourLine(request.facts);
+  const grounding = stepPassage ? passageParagraph(stepPassage) : null;
+  if (!line && !grounding) return null;
   const lines = body.split("\n");
   const at = GREETING.test(lines[0]!.trim()) ? 1 : 0;
   const rest = lines.slice(at);
   while (rest[0]?.trim() === "") rest.shift();
-  const drafted = [...lines.slice(0, at), ...(at ? [""] : []), line, "", ...rest].join("\n");
+  // The step says what it is about first; the owner's knowledge then shows it.
+  const openingEnd = rest.findIndex((l) => l.trim() === "");
+  const grounded = !grounding ? rest : openingEnd === -1 ? [...rest, "", grounding] : [...rest.slice(0, openingEnd), "", grounding, ...rest.slice(openingEnd)];
+  const drafted = [...lines.slice(0, at), ...(at ? [""] : []), ...(line ? [line, ""] : []), ...grounded].join("\n");
   const { subject, sms } = request.template;
   return { ...(subject !== undefined ? { subject } : {}), body: drafted, ...(sms !== undefined && request.channels.includes("sms") ? { sms } : {}) };
+}
+
+/** The line about the strongest thing the lead did, or null when it did nothing worth one. */
+function behaviourLine(facts: LeadFact[]): string | null {
+  const visits = facts.filter((f) => f.kind === "visit" && f.pageClass);
+  const visit = visits.find((f) => f.pageClass === "pricing") ?? visits.sort((a, b) => (b.engagedMinutes ?? 0) - (a.engagedMinutes ?? 0))[0];
+  if (visit) {
+    return visit.engagedMinutes
+      ? `I noticed you spent ${visit.engagedMinutes} minute${visit.engagedMinutes === 1 ? "" : "s"} on our ${visit.pageClass} page.`
+      : `I noticed you were looking at our ${visit.pageClass} page.`;
+  }
+  return facts.some((f) => f.kind === "click") ? "Thanks for taking a look at what I sent." : null;
 }
 
 /** Drafts the touch: by the model when one is bound, else by the rules; null content means the template goes. */
 export async function draftTouch(model: LanguageModel | null, request: DraftRequest, grounds: DraftGrounds, timeoutMs = DRAFT_TIMEOUT_MS): Promise<DraftAnswer> {
   const predicted = grounds.predictedObjection ? { predictedObjection: grounds.predictedObjection } : {};
   if (model) return { ...(await modelDraft(model, request, grounds, timeoutMs)), ...predicted };
-  const content = rulesDraft(request);
-  if (!content) return { content: null, by: "rules", notes: ["nothing the lead did calls for a change: the template goes out"], ...predicted };
+  const content = rulesDraft(request, grounds.stepPassage);
+  if (!content) return { content: null, by: "rules", notes: ["nothing the lead did, and no knowledge the step rests on, calls for a change: the template goes out"], ...predicted };
   const problems = checkDraft(content, request, grounds.passages);
   return problems.length ? { content: null, by: "rules", notes: problems, ...predicted } : { content, by: "rules", notes: [], ...predicted };
 }

@@ -77,3 +77,21 @@ export async function retrievePassages(db: D1Database, text: string, options: { 
     .all<Passage>();
   return results;
 }
+
+/**
+ * The passage of this kind that best matches `text`; when none shares a word with it, the
+ * opening passage of the newest document of the kind: a step that names the knowledge it
+ * rests on is grounded in it whatever the lead's words.
+ */
+export async function bestPassageOf(db: D1Database, kind: KnowledgeKind, text: string): Promise<Passage | undefined> {
+  const [matched] = await retrievePassages(db, text, { kinds: [kind], limit: 1 });
+  if (matched) return matched;
+  const opening = await db
+    .prepare(
+      `SELECT c.document_id AS documentId, c.kind, c.title, c.body AS text FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id
+       WHERE c.kind = ? ORDER BY d.updated_at DESC, d.rowid DESC, c.rowid LIMIT 1`,
+    )
+    .bind(kind)
+    .first<Passage>();
+  return opening ?? undefined;
+}

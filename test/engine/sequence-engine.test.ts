@@ -113,11 +113,11 @@ describe("sequence engine: the new-inquiry preset", () => {
     expect(value.touch.subject).toBe("How our pricing works");
   });
 
-  it("an email without a subject follows up in the previous email's thread", () => {
+  it("an email without a subject follows up in the previous email's thread, under its subject (the lead has not written)", () => {
     const { sent } = run({ sequence: preset("new-inquiry"), react: opensEverything, until: MONDAY_10 + 6 * DAY });
     const proof = sent.find((s) => s.touch.stepId === "proof")!;
     const objection = sent.find((s) => s.touch.stepId === "objection")!;
-    expect(objection.touch.subject).toBe(`Re: ${proof.touch.subject}`);
+    expect(objection.touch.subject).toBe(proof.touch.subject);
     expect(objection.touch.references).toEqual([`<${proof.touch.key}@simulated>`]);
   });
 

@@ -7,7 +7,8 @@ import { replyJudgeFor } from "../../services/ai/reply-judgement";
 import { leadObject } from "../lead-stub";
 import { tokenKeys } from "../../services/crypto/signed-token";
 import { suppress } from "../../services/d1/suppressions";
-import { isLead, proveReport, resolveLead, type Resolution } from "./lead-resolution";
+import { isLead, proveReport, resolveLead, sentToLead, type Resolution } from "./lead-resolution";
+import { answeredIds, answeredTouch } from "../../engine/inbound/answered-touch";
 import { reportReferences } from "../../engine/inbound/report-references";
 import { senderAuthentication, type SenderAuthentication } from "../../engine/inbound/sender-authentication";
 import { MAX_INBOUND_BYTES, readInbound, type InboundReading } from "../../services/read-inbound";
@@ -134,8 +135,9 @@ async function handle(message: ForwardableEmailMessage, env: Env): Promise<void>
   if (resolution?.purpose === "unsubscribe") {
     applied = (await leadObject(env, resolution.leadId).unsubscribe("email", "reply", evidence)) !== null;
   } else if (resolution) {
+    const messageKey = answeredTouch(mail, resolution.leadId, await sentToLead(env.DB, resolution.leadId, answeredIds(mail)));
     applied = await leadObject(env, resolution.leadId).recordReply({
-      ...(mail.messageId ? { messageKey: mail.messageId } : {}),
+      ...(messageKey ? { messageKey } : {}),
       ...(text ? { text } : {}),
       channel: "email",
       ...(judgement ? { judgement } : {}),

@@ -3,6 +3,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { events, leads, touches } from "../../schemas/d1";
 import type { LeadId } from "../../schemas/lead";
 import type { ReportReferences } from "../../engine/inbound/report-references";
+import type { SentMessage } from "../../engine/inbound/answered-touch";
 import { leadIdFor } from "../../services/crypto/lead-identity";
 import { readRoutingAddress, type MailboxPurpose } from "../../services/crypto/reply-address";
 import type { TokenKeys } from "../../services/crypto/signed-token";
@@ -48,6 +49,18 @@ async function sentMessage(db: D1Database, ids: string[]): Promise<{ leadId: Lea
     .where(and(eq(events.kind, "touch_sent"), inArray(sql`json_extract(${events.data}, '$.messageId')`, wanted)))
     .get();
   return row ? { leadId: row.leadId as LeadId, messageId: row.messageId } : null;
+}
+
+/** Which of these ids are Message-IDs we sent the lead (its `touch_sent` events), with the touch each carried. */
+export async function sentToLead(db: D1Database, leadId: LeadId, ids: string[]): Promise<SentMessage[]> {
+  const wanted = [...new Set(ids.slice(0, 20).flatMap((id) => [id, `<${id}>`]))];
+  if (wanted.length === 0) return [];
+  const messageId = sql<string>`json_extract(${events.data}, '$.messageId')`;
+  return drizzle(db)
+    .select({ messageId, key: sql<string>`json_extract(${events.data}, '$.key')` })
+    .from(events)
+    .where(and(eq(events.kind, "touch_sent"), eq(events.leadId, leadId), inArray(messageId, wanted)))
+    .all();
 }
 
 /**
