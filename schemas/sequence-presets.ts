@@ -54,6 +54,7 @@ const newInquiry: SequenceInput = {
     {
       id: "proof",
       intent: "proof",
+      knowledge: "case_study",
       channels: ["email", "sms"],
       wait: { days: 2 },
       email: {
@@ -66,6 +67,7 @@ const newInquiry: SequenceInput = {
     {
       id: "objection",
       intent: "objection",
+      knowledge: "objection",
       channels: ["email"],
       wait: { days: 2 },
       // No alternative angle: a silent lead still gets the answer to the likely objection.
@@ -148,6 +150,7 @@ const hot: SequenceInput = {
     {
       id: "case-study",
       intent: "proof",
+      knowledge: "case_study",
       channels: ["email"],
       wait: { days: 2 },
       email: { subject: "How a team like yours did it", body: `${hi}\n\nA customer in a similar spot, and what changed for them, in two minutes: {{siteUrl}}${signoff}` },
@@ -164,6 +167,7 @@ const hot: SequenceInput = {
     {
       id: "booking",
       intent: "booking_ask",
+      knowledge: "roi",
       channels: ["email", "sms"],
       wait: { days: 3 },
       atPeakHour: true,
@@ -202,7 +206,7 @@ const warm: SequenceInput = {
       email: { subject: "Something useful, {{firstName|there}}", body: `${hi}\n\nSince you've been looking at {{senderCompany}}, here is where most people start: {{siteUrl}}${signoff}` },
     },
     { id: "insight", intent: "insight", channels: ["email"], wait: { days: 3 }, email: { subject: "A quick idea for {{company|you}}", body: `${hi}\n\nOne idea that tends to pay off early: {{siteUrl}}${signoff}` } },
-    { id: "case-study", intent: "proof", channels: ["email"], wait: { days: 7 }, email: { subject: "A story that might sound familiar", body: `${hi}\n\nHow a customer like you got started, and what it changed: {{siteUrl}}${signoff}` } },
+    { id: "case-study", intent: "proof", knowledge: "case_study", channels: ["email"], wait: { days: 7 }, email: { subject: "A story that might sound familiar", body: `${hi}\n\nHow a customer like you got started, and what it changed: {{siteUrl}}${signoff}` } },
     {
       id: "soft-invite",
       intent: "event",
@@ -225,6 +229,7 @@ const coldReactivation: SequenceInput = {
     {
       id: "comparison",
       intent: "value",
+      knowledge: "comparison",
       channels: ["email"],
       wait: { days: 7 },
       atPeakHour: true,
@@ -240,8 +245,8 @@ const postDemo: SequenceInput = {
   description: "After a demo with no next step: day 1 recap, 4 the ROI numbers, 7 how we compare, 12 a rep call, 18 the decision.",
   steps: [
     { id: "recap", intent: "value", channels: ["email"], wait: { days: 1 }, email: { subject: "Recap of our call", body: `${hi}\n\nThanks for your time. The recap and next steps are here: {{siteUrl}}${signoff}` } },
-    { id: "roi", intent: "proof", channels: ["email"], wait: { days: 3 }, email: { subject: "The numbers for {{company|your team}}", body: `${hi}\n\nOur ROI calculator puts numbers on what we discussed: {{siteUrl}}${signoff}` } },
-    { id: "comparison", intent: "objection", channels: ["email"], wait: { days: 3 }, email: { subject: "How we compare", body: `${hi}\n\nAfter a demo most teams compare us with what they use today. Here is honestly how we differ, and what switching takes (we handle the setup): {{siteUrl}}${signoff}` } },
+    { id: "roi", intent: "proof", knowledge: "roi", channels: ["email"], wait: { days: 3 }, email: { subject: "The numbers for {{company|your team}}", body: `${hi}\n\nOur ROI calculator puts numbers on what we discussed: {{siteUrl}}${signoff}` } },
+    { id: "comparison", intent: "objection", knowledge: "comparison", channels: ["email"], wait: { days: 3 }, email: { subject: "How we compare", body: `${hi}\n\nAfter a demo most teams compare us with what they use today. Here is honestly how we differ, and what switching takes (we handle the setup): {{siteUrl}}${signoff}` } },
     { id: "rep-call", intent: "rep_task", channels: ["task"], wait: { days: 5 }, task: { note: "Call {{name|this lead}} at {{company|their company}}: twelve days since the demo." } },
     { id: "decision", intent: "booking_ask", channels: ["email"], wait: { days: 6 }, email: { subject: "Ready for the next step?", body: `${hi}\n\nIf you're ready to move forward, pick a time to set things up: {{bookingUrl}}${signoff}` } },
   ],
