@@ -101,6 +101,7 @@ const newInquiry: SequenceInput = {
 const nurture: SequenceInput = {
   id: "nurture",
   name: "Monthly nurture",
+  purpose: "marketing",
   description: "One useful email a month for leads who are not ready yet.",
   steps: ["tips", "story", "update", "question", "guide", "checkin"].map((id, i) => ({
     id,
@@ -196,6 +197,7 @@ const warm: SequenceInput = {
 const coldReactivation: SequenceInput = {
   id: "cold-reactivation",
   name: "Cold reactivation",
+  purpose: "marketing",
   description: "Starts when a lead silent for 60+ days returns to the site: day 0, 3, 10 and 20 (breakup).",
   steps: [
     { id: "welcome-back", intent: "site_return", channels: ["email"], email: { subject: "Good to see you again, {{firstName|there}}", body: `${hi}\n\nIt's been a while. If you're looking at this again, I'm happy to help: {{bookingUrl}}${signoff}` } },
@@ -221,6 +223,7 @@ const postDemo: SequenceInput = {
 const enterprise: SequenceInput = {
   id: "enterprise",
   name: "Long-cycle enterprise",
+  purpose: "marketing",
   description: "Monthly for a year, rotating an insight, a product update and an event invitation.",
   steps: Array.from({ length: 12 }, (_, i) => {
     const intent = (["insight", "update", "event"] as const)[i % 3]!;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PurposeSchema } from "./lead";
 
 /**
  * A sequence is data: an owner writes it as JSON, the API validates it with these schemas,
@@ -189,6 +190,8 @@ export const SequenceSchema = z
     id: SequenceIdSchema,
     name: z.string().trim().min(1).max(200),
     description: z.string().max(2000).optional(),
+    /** `marketing` (nurture, reactivation) runs only for a lead who gave consent; answering an `inquiry` needs none. */
+    purpose: PurposeSchema.default("inquiry"),
     steps: z.array(StepSchema).min(1).max(50),
     window: SendingWindowSchema,
     rules: RulesSchema,

@@ -4,7 +4,7 @@ import { detectTriggers, freshTriggers, type Fired } from "../hand-off/hand-off-
 import { computeScore } from "../hand-off/lead-score";
 import { Outcome, LeadState, LeadEvent, LeadEffect } from "./lead-state";
 import { leadTimezone, zoneKnown } from "./lead-timezone";
-import { consentAfterPost, refusedChange, refusedFields } from "./form-post";
+import { consentAfterPost, lawfulBasisAfterPost, refusedChange, refusedFields } from "./form-post";
 import { isTimeZone } from "../../schemas/time-zone";
 import { withMilestones } from "./milestones";
 import { enrol } from "../sequence/enrolment";
@@ -78,6 +78,7 @@ function submitForm(current: LeadState | null, event: Extract<LeadEvent, { kind:
     profile,
     timezone,
     consent,
+    lawfulBasis: lawfulBasisAfterPost(base.lawfulBasis ?? [], submission, consent, now),
     lastActivityAt: Math.max(base.lastActivityAt, now),
     formPostTimes: [...base.formPostTimes, now].slice(-20),
     lastSeq: kept ? seq + 1 : seq,

@@ -1,4 +1,4 @@
-import type { ConsentMethod, ConsentRecord, Drafter, EnrolReason, Engagement, LeadId, LeadProfile, LeadStatus, RepAction, ReplyJudgement, Submission, TimelineEntry, TouchOrigin, TouchVariant, Verdict } from "../../schemas/lead";
+import type { ConsentMethod, ConsentRecord, LawfulBasisRecord, Drafter, EnrolReason, Engagement, LeadId, LeadProfile, LeadStatus, RepAction, ReplyJudgement, Submission, TimelineEntry, TouchOrigin, TouchVariant, Verdict } from "../../schemas/lead";
 import type { Channel, Intent, Sequence, SequenceVersion, SendingWindow } from "../../schemas/sequence";
 import type { RequestFacts } from "../../schemas/tracking";
 import type { DraftAnswered, DraftRequest, DraftReview, TouchDraft } from "../drafting/draft-types";
@@ -19,6 +19,8 @@ export interface LeadState {
   score: number;
   profile: LeadProfile;
   consent: { email?: ConsentRecord; sms?: ConsentRecord };
+  /** Why the lead may be contacted, per channel and purpose; the first recorded stands. Absent on leads stored before it existed. */
+  lawfulBasis?: LawfulBasisRecord[];
   createdAt: number;
   /** The last time the lead itself did something: a post or a human signal. */
   lastActivityAt: number;
@@ -56,6 +58,8 @@ export interface LeadState {
   milestones?: Milestones;
   /** When a confirmation email last went to the address after an unsubscribe (re-consent asks at most once per 30 days). */
   reconsentRequestedAt?: number;
+  /** When the owner was last told of a form post refused after an unsubscribe (at most one alert a day). */
+  repostAlertedAt?: number;
   /** Bumped on every change; the D1 projection never lets an older version overwrite a newer. */
   version: number;
 }

@@ -3,6 +3,7 @@ import type { SequenceVersion } from "../../schemas/sequence";
 import type { Change, Enrolment, LeadState } from "../lead/lead-state";
 import { effect, findEnrolment, HALTED, log, updateEnrolment } from "../lead/lead-change";
 import { addWait, schedule } from "./step-schedule";
+import { mayEnrol, refuseEnrolment } from "./lawful-basis";
 
 /** A lead's enrolments: how one starts, how each step is planned after the last, how one ends. */
 
@@ -40,6 +41,7 @@ export function enrol(change: Change, sequence: SequenceVersion, reason: EnrolRe
   const { state } = change;
   if (HALTED.includes(state.status)) return change;
   if (state.enrolments.some((e) => e.sequenceId === sequence.id && (e.status === "active" || e.status === "paused"))) return change;
+  if (!mayEnrol(state, sequence.sequence)) return refuseEnrolment(change, sequence, now);
   let c = log(change, now, { kind: "enrolled", enrolmentId: `e${state.lastSeq + 1}`, sequenceId: sequence.id, version: sequence.version, reason });
   const enrolment: Enrolment = {
     id: `e${c.state.lastSeq}`,

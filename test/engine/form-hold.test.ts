@@ -8,7 +8,7 @@ import { PRESETS } from "../../schemas/sequence-presets";
 const T0 = Date.UTC(2026, 10, 2, 15, 0);
 const LEAD = "0123456789abcdef0123456789abcdef";
 const preset = (id: string): SequenceVersion => ({ id, version: 0, sequence: PRESETS.get(id)! });
-const submission = (formId = "demo"): Submission => ({ formId, receivedAt: T0, profile: { email: "ann@example.com" }, consent: {}, utm: {}, custom: {} });
+const submission = (formId = "demo"): Submission => ({ formId, receivedAt: T0, profile: { email: "ann@example.com" }, consent: { email: true }, utm: {}, custom: {} });
 
 function post(state: LeadState | null, sequence: SequenceVersion, hold: string | undefined, now = T0) {
   const outcome = applyEvent(state, { kind: "form_submitted", leadId: LEAD, submission: submission(), sequence, ...(hold ? { hold } : {}) }, now);

@@ -137,6 +137,9 @@ function EntryRow(props: { entry: TimelineEntry; engaged: Map<string, number> })
     case "handed_off":
       detail = `${entry.trigger}: ${entry.reason}`;
       break;
+    case "enrolment_refused":
+      detail = `${entry.sequenceId}: ${entry.reason}`;
+      break;
     case "change_refused":
       // A post by anyone asked to change what the lead established: the owner sees what was kept, and why.
       detail = entry.reason;
@@ -204,6 +207,22 @@ export function LeadPage(props: { lead: LeadSummary; suppressions: SuppressionRo
               </tr>
             );
           })}
+        </tbody>
+      </table>
+      <h2>Lawful basis</h2>
+      <table data-testid="lawful-basis">
+        <tbody>
+          {lead.lawfulBasis.length === 0 && (
+            <tr>
+              <td class="muted">None recorded (the lead came in before forms declared one, or by import).</td>
+            </tr>
+          )}
+          {lead.lawfulBasis.map((r) => (
+            <tr>
+              <th>{`${r.channel} · ${r.purpose}`}</th>
+              <td>{`${r.basis.replace("_", " ")} · form ${r.formId} · ${when(r.at)}`}</td>
+            </tr>
+          ))}
         </tbody>
       </table>
       <h2>Suppressions</h2>
