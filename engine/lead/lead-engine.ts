@@ -86,7 +86,7 @@ function submitForm(current: LeadState | null, event: Extract<LeadEvent, { kind:
   const entries: LeadEffect[] = [{ kind: "append_timeline", entry: { seq, at: now, kind: "form_submitted", submission } }];
   if (kept) entries.push({ kind: "append_timeline", entry: kept });
   // Only an existing lead can have unsubscribed; the post itself grants nothing back.
-  const submitted: Change = current ? requestReconsent({ state, effects: entries }, submission.formId, now) : { state, effects: entries };
+  const submitted: Change = current ? requestReconsent({ state, effects: entries }, submission, now) : { state, effects: entries };
   const enrolled = event.sequence ? enrol(submitted, event.sequence, "form", now) : submitted;
   return finish(base, event.hold ? holdNewEnrolments(enrolled, state, event.hold, now) : enrolled);
 }

@@ -1,5 +1,5 @@
 import type { Channel } from "../../schemas/sequence";
-import type { ConsentMethod, RepAction, ReplyJudgement } from "../../schemas/lead";
+import type { ConsentMethod, RepAction, ReplyJudgement, Submission } from "../../schemas/lead";
 import type { Change, LeadState, Reply } from "./lead-state";
 import { effect, HALTED, log, updateEnrolment } from "./lead-change";
 import { addLocalDays, zonedTime } from "../time/local-time";
@@ -175,28 +175,49 @@ export function restoreConsent(change: Change, channel: "email" | "sms", method:
 }
 
 const RECONSENT_EVERY = 30 * 24 * 3_600_000;
+/** Re-posts alert the owner each time, but a flood of them makes one alert a day. */
+const REPOST_ALERT_EVERY = 24 * 3_600_000;
 
 /**
- * A form post for an address that unsubscribed from email: the post grants nothing (anyone
- * can type an address), but the address gets one confirmation email with a signed link —
- * at most once per 30 days, so a flood of posts cannot turn into a flood of mail — and the
- * owner is told a re-post came in.
+ * A form post for an address that unsubscribed from email. The post grants nothing and
+ * enrols nothing (anyone can type an address). The address gets one confirmation email with
+ * a signed link — at most once per 30 days, so a flood of posts cannot turn into a flood of
+ * mail, and never for an address that complained of spam or bounces — and only that link
+ * grants consent again. The owner is told of every refused re-post (at most once a day),
+ * with what it asked for, since the person may truly want an answer.
  */
-export function requestReconsent(change: Change, formId: string, now: number): Change {
+export function requestReconsent(change: Change, submission: Submission, now: number): Change {
   const { state } = change;
   const email = state.profile.email;
   const record = state.consent.email;
   if (!email || !(state.status === "unsubscribed" || record?.granted === false)) return change;
+  let c = change;
+  let outcome: string;
   // An address that complained of spam or bounced is never mailed on a stranger's post, not even to ask.
-  if (record?.method === "complaint" || state.emailUndeliverable) return change;
-  if (state.reconsentRequestedAt !== undefined && now - state.reconsentRequestedAt < RECONSENT_EVERY) return change;
-  let c = log(change, now, { kind: "reconsent_requested", channel: "email", formId });
-  c = { ...c, state: { ...c.state, reconsentRequestedAt: now } };
-  return effect(
-    c,
-    { kind: "send_reconsent", to: email, withdrawnAt: record?.granted === false ? record.at : 0 },
-    { kind: "alert", reason: "rep_task", message: `A form (${formId}) was posted for this lead after it unsubscribed. Nothing was sent but one confirmation email to the address; consent returns only if its owner confirms.` },
-  );
+  if (record?.method === "complaint") outcome = "Nothing was sent: the address reported our email as spam.";
+  else if (state.emailUndeliverable) outcome = `Nothing was sent: the address bounces (${state.emailUndeliverable}).`;
+  else if (state.reconsentRequestedAt !== undefined && now - state.reconsentRequestedAt < RECONSENT_EVERY) {
+    outcome = "Nothing was sent: a confirmation email already went in the last 30 days.";
+  } else {
+    c = log(c, now, { kind: "reconsent_requested", channel: "email", formId: submission.formId });
+    c = effect({ ...c, state: { ...c.state, reconsentRequestedAt: now } }, { kind: "send_reconsent", to: email, withdrawnAt: record?.granted === false ? record.at : 0 });
+    outcome = "Nothing was sent but one confirmation email to the address; consent returns only if its owner confirms.";
+  }
+  if (state.repostAlertedAt !== undefined && now - state.repostAlertedAt < REPOST_ALERT_EVERY) return c;
+  c = { ...c, state: { ...c.state, repostAlertedAt: now } };
+  return effect(c, { kind: "alert", reason: "rep_task", message: refusedRepost(submission, record?.method, outcome) });
+}
+
+/** The owner's alert of a refused re-post: what it asked for, what was refused, and what was sent. */
+function refusedRepost(submission: Submission, method: ConsentMethod | undefined, outcome: string): string {
+  const withdrawn = method === "complaint" ? "reported our email as spam" : "unsubscribed";
+  const asked = [
+    ...(submission.consent.email ? ["email consent"] : []),
+    ...(submission.consent.sms ? ["SMS consent"] : []),
+    "its form's follow-up",
+  ].join(", ");
+  const message = submission.message ? `\n\nIts message:\n${submission.message.slice(0, 500)}` : "";
+  return `A form (${submission.formId}) was posted for this lead after it ${withdrawn}. Refused: ${asked}. ${outcome}${message}`;
 }
 
 /**
