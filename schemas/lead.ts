@@ -214,6 +214,8 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
   }),
   z.object({ ...entry, kind: z.literal("auto_reply_received"), returnDate: z.string().optional(), until: z.number() }),
   z.object({ ...entry, kind: z.literal("bounced"), bounceType: z.enum(["hard", "soft"]), address: z.string(), status: z.string().optional(), diagnostic: z.string(), suppressed: z.boolean(), evidence: z.string().optional() }),
+  /** A "not now" holds the lead's automation until `until` (the day the reply named, or the default hold). */
+  z.object({ ...entry, kind: z.literal("lead_held"), until: z.number(), reason: z.string() }),
   z.object({ ...entry, kind: z.literal("automation_resumed"), reason: z.string() }),
   /** A withdrawn consent granted again: SMS START, the owner's undo, or the address's owner confirming a signed link. */
   z.object({ ...entry, kind: z.literal("resubscribed"), channel: z.enum(["email", "sms"]), method: ConsentMethodSchema, evidence: z.string().optional() }),

@@ -14,7 +14,7 @@ import { deliveryBlocked, deliveryDeferred, deliveryFailed, deliverySent, fireDe
 import { bendTiming } from "../sequence/timing-bends";
 import { bounced, handOff, holdEnds, holdNewEnrolments, markBooked, optIn, optOut, outOfOffice, reactivateOnReturn, receiveReply, repAction, requestReconsent, restoreConsent } from "./lead-lifecycle";
 import { type Change, type HumanSignal } from "./lead-state";
-import { judgeReply } from "../inbound/reply-judgement";
+import { judgeReply, withReturnDay } from "../inbound/reply-judgement";
 import { EngineConfig, DEFAULT_ENGINE_CONFIG } from "../engine-config";
 
 /**
@@ -226,7 +226,7 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
       return withLead(current, (c) => {
         const { kind: _, ...reply } = event;
         // Judged once, here at the latest: what follows reads the judgement, not the words.
-        const judgement = reply.judgement ?? judgeReply(reply.text ?? "", config.handOff.competitors);
+        const judgement = withReturnDay(reply.judgement ?? judgeReply(reply.text ?? "", config.handOff.competitors), reply.text ?? "", now, c.state.timezone);
         const replied = receiveReply(c, reply, judgement, now, config.sequences);
         const signal: HumanSignal = { seq: replied.state.lastSeq, at: now, kind: "reply", ...(reply.messageKey ? { messageKey: reply.messageKey } : {}), judgement };
         return { ...replied, state: { ...replied.state, humanSignals: [...replied.state.humanSignals, signal].slice(-MAX_HUMAN_SIGNALS) } };

@@ -47,8 +47,29 @@ export function receiveReply(change: Change, reply: Reply, judgement: ReplyJudge
   const readAs = intent !== "needs_review" ? ` (${intent.replace("_", " ")})` : " (needs review)";
   c = effect(c, { kind: "alert", reason: "reply", message: `${text ? text.slice(0, 500) : "The lead replied."}\n\nRead as:${readAs}` });
   if (intent === "unsubscribe") return optOut(c, channel ?? "email", "reply", now, evidence);
-  if (intent === "not_now") return effect(c, { kind: "schedule", timer: { kind: "hold_ends" }, at: addLocalDays(now, c.state.timezone, config.notNowHoldDays) });
+  if (intent === "not_now") return holdNotNow(c, judgement.holdUntil, now, config);
   return c;
+}
+
+/** The start of a calendar day (`YYYY-MM-DD`, plus `later` days) in the lead's zone. */
+function startOfDay(zone: string, isoDay: string, later = 0): number {
+  const [year, month, day] = isoDay.split("-").map(Number) as [number, number, number];
+  return zonedTime(zone, { year, month, day: day + later, hour: 0, minute: 0, second: 0 });
+}
+
+/**
+ * "Not now" holds the lead until the day the reply named, or the default number of days
+ * when it named none. A named day in the past or more than a year away is not believed.
+ */
+function holdNotNow(change: Change, named: string | undefined, now: number, config: SequenceConfig): Change {
+  const zone = change.state.timezone;
+  const stated = named ? startOfDay(zone, named) : NaN;
+  const believed = stated > now && stated <= addLocalDays(now, zone, 366);
+  const until = believed ? stated : addLocalDays(now, zone, config.notNowHoldDays);
+  const reason = believed
+    ? `not now: held until ${named}, the day the reply named`
+    : `not now: held ${config.notNowHoldDays} days${named ? ` (the day named, ${named}, is past or more than a year away)` : ""}`;
+  return effect(log(change, now, { kind: "lead_held", until, reason }), { kind: "schedule", timer: { kind: "hold_ends" }, at: until });
 }
 
 /** Paused sequences carry on from the step they stopped at. */
@@ -89,8 +110,7 @@ export function holdEnds(change: Change, now: number): Change {
  */
 export function outOfOffice(change: Change, returnDate: string | undefined, now: number, config: SequenceConfig): Change {
   const zone = change.state.timezone;
-  const [year, month, day] = (returnDate ?? "").split("-").map(Number) as [number, number, number];
-  const stated = returnDate ? zonedTime(zone, { year, month, day: day + 1, hour: 0, minute: 0, second: 0 }) : NaN;
+  const stated = returnDate ? startOfDay(zone, returnDate, 1) : NaN;
   // A return date in the past or absurdly far away is not believed.
   const until = stated > now && stated < addLocalDays(now, zone, 90) ? stated : addLocalDays(now, zone, config.outOfOfficeDays);
   let c = log(change, now, { kind: "auto_reply_received", ...(returnDate ? { returnDate } : {}), until });

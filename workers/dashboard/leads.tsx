@@ -132,6 +132,7 @@ function EntryRow(props: { entry: TimelineEntry; engaged: Map<string, number> })
     case "touch_skipped":
     case "enrolment_ended":
     case "touch_held":
+    case "lead_held":
       detail = `${"stepId" in entry ? `${entry.stepId}: ` : ""}${entry.reason}`;
       break;
     case "handed_off":
