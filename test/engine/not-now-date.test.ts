@@ -10,7 +10,6 @@ import type { SequenceVersion } from "../../schemas/sequence";
 import { PRESETS } from "../../schemas/sequence-presets";
 
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const NY = "America/New_York";
 const LEAD = "feedfacefeedfacefeedfacefeedface";
 /** Tuesday 10 February 2026, 11:00 in New York. */
