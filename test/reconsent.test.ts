@@ -94,7 +94,7 @@ describe("re-consent after an unsubscribe", () => {
     await settle(lead.stub);
     const [alert] = (await alerts()) as [OutboxRow];
     expect(await alerts()).toHaveLength(1);
-    expect(alert.text).toContain("Refused: email consent, its form's follow-up");
+    expect(alert.text).toContain("Refused: the email consent it ticked and any follow-up.");
     expect(alert.text).toContain("Nothing was sent: the address reported our email as spam.");
     expect(alert.text).toContain("Please call me about a new roof");
 

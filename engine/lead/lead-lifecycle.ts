@@ -231,13 +231,10 @@ export function requestReconsent(change: Change, submission: Submission, now: nu
 /** The owner's alert of a refused re-post: what it asked for, what was refused, and what was sent. */
 function refusedRepost(submission: Submission, method: ConsentMethod | undefined, outcome: string): string {
   const withdrawn = method === "complaint" ? "reported our email as spam" : "unsubscribed";
-  const asked = [
-    ...(submission.consent.email ? ["email consent"] : []),
-    ...(submission.consent.sms ? ["SMS consent"] : []),
-    "its form's follow-up",
-  ].join(", ");
+  // Only email is refused: an email opt-out leaves the lead's SMS consent to its own record.
+  const refused = submission.consent.email ? "the email consent it ticked and any follow-up" : "any follow-up";
   const message = submission.message ? `\n\nIts message:\n${submission.message.slice(0, 500)}` : "";
-  return `A form (${submission.formId}) was posted for this lead after it ${withdrawn}. Refused: ${asked}. ${outcome}${message}`;
+  return `A form (${submission.formId}) was posted for this lead after it ${withdrawn}. Refused: ${refused}. ${outcome}${message}`;
 }
 
 /**
