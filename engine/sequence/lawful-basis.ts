@@ -32,5 +32,8 @@ export function refuseEnrolment(change: Change, sequence: SequenceVersion, now: 
   const reason = withdrawn
     ? `${sequence.id} is marketing and the lead withdrew its consent`
     : `${sequence.id} is marketing and the lead gave no consent to it: its form's lawful basis, legitimate interest, covers answering its inquiry only`;
-  return log(change, now, { kind: "enrolment_refused", sequenceId: sequence.id, reason });
+  const c = log(change, now, { kind: "enrolment_refused", sequenceId: sequence.id, reason });
+  // A lead given back to automation (a rep's return) with nothing it may run has nothing running.
+  const idle = c.state.status === "active" && !c.state.enrolments.some((e) => e.status === "active");
+  return idle ? { ...c, state: { ...c.state, status: "completed" } } : c;
 }

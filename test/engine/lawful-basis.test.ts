@@ -104,6 +104,15 @@ describe("lawful basis: answering the inquiry needs none, marketing needs consen
     expect(step.state!.deliveries.map((d) => d.touch.channel)).toEqual(["sms"]);
   });
 
+  it("a rep's return of a lead without consent refuses nurture and leaves the lead completed, not active with nothing running", () => {
+    let state: LeadState = applyEvent(null, { kind: "form_submitted", leadId: LEAD, submission: post(), sequence: preset("new-inquiry") }, MONDAY_10).state!;
+    state = applyEvent(state, { kind: "rep_action", action: "return" }, MONDAY_10 + DAY).state!;
+    expect(state.status).toBe("active");
+    const { state: after, effects } = applyEvent(state, { kind: "enrolled", sequence: preset("nurture"), reason: "api" }, MONDAY_10 + DAY);
+    expect(after!.status).toBe("completed");
+    expect(effects).toContainEqual(expect.objectContaining({ entry: expect.objectContaining({ kind: "enrolment_refused", sequenceId: "nurture" }) }));
+  });
+
   it("a marketing sequence is refused outright for a lead with no consent on any of its channels", () => {
     const posted = applyEvent(null, { kind: "form_submitted", leadId: LEAD, submission: post() }, MONDAY_10).state!;
     const { state, effects } = applyEvent(posted, { kind: "enrolled", sequence: preset("cold-reactivation"), reason: "reactivation" }, MONDAY_10 + DAY);
