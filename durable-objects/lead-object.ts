@@ -6,6 +6,7 @@ import { applyEvent } from "../engine/lead/lead-engine";
 import type { LeadEvent, LeadState, Reply, Timer } from "../engine/lead/lead-state";
 import { isEnrolled } from "../engine/sequence/enrolment";
 import type { RoutingVersion } from "../schemas/routing";
+import { mayEnrol } from "../engine/sequence/lawful-basis";
 import type { ConsentMethod, EnrolReason, LeadId, LeadSummary, RepAction, Submission } from "../schemas/lead";
 import type { SequenceVersion } from "../schemas/sequence";
 import type { RequestFacts } from "../schemas/tracking";
@@ -68,14 +69,15 @@ export class LeadObject extends DurableObject<Env> {
     return { leadId, created: !existed };
   }
 
-  /** Enrols the lead in a sequence version; refused when it already runs that sequence or automation is halted. */
+  /** Enrols the lead in a sequence version; refused when it already runs that sequence, automation is halted, or it is marketing without consent. */
   async enrol(sequence: SequenceVersion, reason: EnrolReason = "api"): Promise<{ enrolled: boolean; reason?: string }> {
     const before = this.load();
     if (before === null) return { enrolled: false, reason: "unknown_lead" };
     if (isEnrolled(before, sequence.id)) return { enrolled: false, reason: "already_enrolled" };
     await this.handle({ kind: "enrolled", sequence, reason });
     const after = this.load()!;
-    return isEnrolled(after, sequence.id) ? { enrolled: true } : { enrolled: false, reason: `lead_${after.status}` };
+    if (isEnrolled(after, sequence.id)) return { enrolled: true };
+    return { enrolled: false, reason: mayEnrol(after, sequence.sequence) ? `lead_${after.status}` : "no_marketing_consent" };
   }
 
   /** Records a human reply: automation pauses at once and the owner is alerted. False when there is no such lead. */

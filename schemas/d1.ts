@@ -22,6 +22,8 @@ export const forms = sqliteTable("forms", {
   consent: text("consent", { mode: "json" }).$type<FormConfig["consent"]>().notNull().default(sql`'{}'`),
   /** JSON: false, true (the deployment's Turnstile keys) or `{ siteKey, secret? }`. */
   turnstile: text("turnstile", { mode: "json" }).$type<FormConfig["turnstile"]>().notNull().default(sql`'false'`),
+  /** `consent` or `legitimate_interest` (answering the inquiry only). */
+  lawfulBasis: text("lawful_basis", { enum: ["consent", "legitimate_interest"] }).notNull().default("legitimate_interest"),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LawfulBasisSchema } from "./lead";
 import { OriginSchema } from "./origin";
 import { SequenceIdSchema } from "./sequence";
 import { DEFAULT_SEQUENCE_ID } from "./sequence-presets";
@@ -47,10 +48,23 @@ export const FormConfigSchema = z.object({
   sequenceId: SequenceIdSchema.nullable().default(DEFAULT_SEQUENCE_ID),
   /** `consent_email` / `consent_sms` checkboxes: required ones must be ticked, and their wording is kept with the consent. */
   consent: z.object({ email: ConsentFieldSchema.optional(), sms: ConsentFieldSchema.optional() }).default({}),
+  /**
+   * Why this form's leads may be contacted. `legitimate_interest` (the default) answers the
+   * inquiry the person sent and nothing more: marketing needs a consent box they ticked. It
+   * is the safe default because it claims no consent nobody gave. `consent` declares that
+   * the form collects consent, so it needs a required consent box.
+   */
+  lawfulBasis: LawfulBasisSchema.default("legitimate_interest"),
   /** Posts must carry a `cf-turnstile-response` token that Cloudflare's siteverify accepts. */
   turnstile: FormTurnstileSchema.default(false),
 });
 export type FormConfig = z.infer<typeof FormConfigSchema>;
+
+/** Why a form's lawful basis cannot stand as configured, or nothing: consent is only what a person ticked. */
+export function lawfulBasisProblem(form: Pick<FormConfig, "lawfulBasis" | "consent">): string | undefined {
+  if (form.lawfulBasis !== "consent" || form.consent.email?.required || form.consent.sms?.required) return undefined;
+  return "a form whose lawfulBasis is consent needs a required consent box (consent.email or consent.sms with required: true)";
+}
 
 /** `PUT /api/forms/:id` changes any subset of a form; the id comes from the path. */
 export const FormPatchSchema = FormConfigSchema.omit({ id: true }).partial();

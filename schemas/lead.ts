@@ -27,6 +27,27 @@ export const LeadProfileSchema = z.object({
 });
 export type LeadProfile = z.infer<typeof LeadProfileSchema>;
 
+/**
+ * Why the business may contact the lead: its `consent`, or its `legitimate_interest` in
+ * answering the inquiry the person sent (which covers that answer, never marketing).
+ */
+export const LawfulBasisSchema = z.enum(["consent", "legitimate_interest"]);
+export type LawfulBasis = z.infer<typeof LawfulBasisSchema>;
+
+/** What a sequence is for: answering the person's inquiry, or marketing (nurture, reactivation), which needs consent. */
+export const PurposeSchema = z.enum(["inquiry", "marketing"]);
+export type Purpose = z.infer<typeof PurposeSchema>;
+
+/** The basis recorded for contacting the lead on one channel for one purpose, from the form that established it. */
+export const LawfulBasisRecordSchema = z.object({
+  channel: z.enum(["email", "sms"]),
+  purpose: PurposeSchema,
+  basis: LawfulBasisSchema,
+  formId: z.string(),
+  at: z.number(),
+});
+export type LawfulBasisRecord = z.infer<typeof LawfulBasisRecordSchema>;
+
 /** How consent was given or withdrawn. */
 export const ConsentMethodSchema = z.enum(["form", "unsubscribe_link", "one_click", "owner", "reply", "sms_stop", "sms_start", "complaint", "confirmed_link"]);
 export type ConsentMethod = z.infer<typeof ConsentMethodSchema>;
@@ -80,6 +101,8 @@ export const ReplyJudgementSchema = z.object({
   decisionMaker: z.string().optional(),
   /** A competitor on the owner's list that the reply names. */
   competitor: z.string().optional(),
+  /** A "not now" that names when to come back: the local calendar day (YYYY-MM-DD) the hold ends. */
+  holdUntil: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
 });
 export type ReplyJudgement = z.infer<typeof ReplyJudgementSchema>;
 
@@ -106,6 +129,8 @@ export const SubmissionSchema = z.object({
   consent: z.object({ email: z.boolean().optional(), sms: z.boolean().optional() }),
   /** The consent checkboxes' wording, from the form's configuration. */
   consentWording: z.object({ email: z.string().optional(), sms: z.string().optional() }).optional(),
+  /** The form's declared basis; absent on posts from before forms declared one (legitimate interest). */
+  lawfulBasis: LawfulBasisSchema.optional(),
   utm: z.record(z.string(), z.string()),
   custom: z.record(z.string(), CustomFieldValueSchema),
   page: z.string().optional(),
@@ -183,10 +208,10 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
     reportedMs: z.number().optional(),
   }),
   z.object({ ...entry, kind: z.literal("enrolled"), ...enrolment, version: z.number(), reason: EnrolReasonSchema }),
+  /** A sequence the lead may not be enrolled in (marketing without consent): nothing of it runs. */
+  z.object({ ...entry, kind: z.literal("enrolment_refused"), sequenceId: z.string(), reason: z.string() }),
   z.object({ ...entry, kind: z.literal("enrolment_ended"), ...enrolment, outcome: z.enum(["completed", "moved", "paused", "booked", "unsubscribed"]), reason: z.string() }),
   z.object({ ...entry, kind: z.literal("step_branched"), ...enrolment, stepId: z.string(), condition: z.string(), action: z.string() }),
-  /** The lead was not enrolled in a sequence, and why (a post for a lead already in a cadence). */
-  z.object({ ...entry, kind: z.literal("enrolment_declined"), sequenceId: z.string(), reason: z.string() }),
   /** Intent-stage routing moved the lead from one cadence (`none`: it was in none) to another. */
   z.object({ ...entry, kind: z.literal("cadence_switched"), from: z.string(), to: z.string(), rule: z.string(), reason: z.string() }),
   z.object({ ...entry, kind: z.literal("timing_changed"), ...enrolment, stepId: z.string(), from: z.number(), to: z.number(), reason: z.string() }),
@@ -219,6 +244,8 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
   }),
   z.object({ ...entry, kind: z.literal("auto_reply_received"), returnDate: z.string().optional(), until: z.number() }),
   z.object({ ...entry, kind: z.literal("bounced"), bounceType: z.enum(["hard", "soft"]), address: z.string(), status: z.string().optional(), diagnostic: z.string(), suppressed: z.boolean(), evidence: z.string().optional() }),
+  /** A "not now" holds the lead's automation until `until` (the day the reply named, or the default hold). */
+  z.object({ ...entry, kind: z.literal("lead_held"), until: z.number(), reason: z.string() }),
   z.object({ ...entry, kind: z.literal("automation_resumed"), reason: z.string() }),
   /** A withdrawn consent granted again: SMS START, the owner's undo, or the address's owner confirming a signed link. */
   z.object({ ...entry, kind: z.literal("resubscribed"), channel: z.enum(["email", "sms"]), method: ConsentMethodSchema, evidence: z.string().optional() }),
@@ -274,6 +301,8 @@ export const LeadSummarySchema = z.object({
   score: z.number(),
   profile: LeadProfileSchema,
   consent: z.object({ email: ConsentRecordSchema.optional(), sms: ConsentRecordSchema.optional() }),
+  /** Why the lead may be contacted, per channel and purpose. */
+  lawfulBasis: z.array(LawfulBasisRecordSchema),
   createdAt: z.number(),
   lastActivityAt: z.number(),
   engagement: EngagementSchema,

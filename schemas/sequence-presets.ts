@@ -110,6 +110,7 @@ const newInquiry: SequenceInput = {
 const nurture: SequenceInput = {
   id: "nurture",
   name: "Monthly nurture",
+  purpose: "marketing",
   description: "One useful email a month for leads who are not ready yet.",
   steps: ["tips", "story", "update", "question", "guide", "checkin"].map((id, i) => ({
     id,
@@ -222,6 +223,7 @@ const warm: SequenceInput = {
 const coldReactivation: SequenceInput = {
   id: "cold-reactivation",
   name: "Cold reactivation",
+  purpose: "marketing",
   description: "Starts when a lead silent for 60+ days returns to the site: day 0 welcome back, 3 what's new, 10 how we compare, 20 a breakup.",
   steps: [
     { id: "welcome-back", intent: "site_return", channels: ["email"], email: { subject: "Good to see you again, {{firstName|there}}", body: `${hi}\n\nIt's been a while. If you're looking at this again, I'm happy to help: {{bookingUrl}}${signoff}` } },

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { KnowledgeKindSchema } from "./knowledge";
+import { PurposeSchema } from "./lead";
 
 /**
  * A sequence is data: an owner writes it as JSON, the API validates it with these schemas,
@@ -193,6 +194,8 @@ export const SequenceSchema = z
     id: SequenceIdSchema,
     name: z.string().trim().min(1).max(200),
     description: z.string().max(2000).optional(),
+    /** `marketing` (nurture, reactivation) runs only for a lead who gave consent; answering an `inquiry` needs none. */
+    purpose: PurposeSchema.default("inquiry"),
     steps: z.array(StepSchema).min(1).max(50),
     window: SendingWindowSchema,
     rules: RulesSchema,

@@ -36,6 +36,13 @@ describe("reply judgement by the model", () => {
     expect(await judgeReplyWith(pricing, "What's the damage?", [])).toEqual({ intent: "pricing", confidence: 0.9, judgedBy: "model", buyingIntent: "pricing" });
   });
 
+  it("a not-now judgement carries the day the model names from the given today, and only then", async () => {
+    const model = (intent: string) => modelAnswering(JSON.stringify({ intent, confidence: 0.9, competitor: null, holdUntil: "2026-04-01" }));
+    expect(await judgeReplyWith(model("not_now"), "Not now, maybe next quarter.", [], 1000, "2026-02-10")).toEqual({ intent: "not_now", confidence: 0.9, judgedBy: "model", holdUntil: "2026-04-01" });
+    expect(await judgeReplyWith(model("not_now"), "Not now, maybe next quarter.", [], 1000)).not.toHaveProperty("holdUntil");
+    expect(await judgeReplyWith(model("interested"), "Let's talk in April.", [], 1000, "2026-02-10")).not.toHaveProperty("holdUntil");
+  });
+
   it("below the confidence floor the judgement is needs_review", async () => {
     const judgement = await judgeReplyWith(modelAnswering(JSON.stringify({ intent: "not_now", confidence: 0.55, competitor: null })), "hmm, maybe", []);
     expect(judgement).toMatchObject({ intent: "needs_review", confidence: 0.55, judgedBy: "model" });

@@ -72,6 +72,24 @@ describe("forms API", () => {
     expect(error.issues.map((i) => i.field).sort()).toEqual(["allowedOrigins.0", "id", "name", "thankYouUrl"]);
   });
 
+  it("a form declares its lawful basis (legitimate interest unless it says consent), and each lead records it", async () => {
+    const inquiry = await makeForm();
+    expect(inquiry.lawfulBasis).toBe("legitimate_interest");
+    const unfounded = await asOwner("/api/forms", { method: "POST", body: JSON.stringify({ id: unique("consent-form"), name: "News", thankYouUrl: "/thanks", lawfulBasis: "consent" }) });
+    expect(unfounded.status).toBe(422);
+    expect(await unfounded.json()).toMatchObject({ error: { code: "unfounded_lawful_basis" } });
+    const newsletter = await makeForm({ lawfulBasis: "consent", consent: { email: { required: true, wording: "Send me the monthly letter" } } });
+    expect(await (await asOwner(`/api/forms/${newsletter.id}`)).json()).toMatchObject({ lawfulBasis: "consent" });
+
+    const response = await postJson(newsletter.id, { email: `${unique("basis")}@example.com`, consent_email: "yes" });
+    const { leadId } = (await response.json()) as { leadId: string };
+    const lead = (await (await asOwner(`/api/leads/${leadId}`)).json()) as { lawfulBasis: { channel: string; purpose: string; basis: string; formId: string }[] };
+    expect(lead.lawfulBasis.map(({ channel, purpose, basis, formId }) => ({ channel, purpose, basis, formId }))).toEqual([
+      { channel: "email", purpose: "inquiry", basis: "consent", formId: newsletter.id },
+      { channel: "email", purpose: "marketing", basis: "consent", formId: newsletter.id },
+    ]);
+  });
+
   it("answers malformed JSON with 400", async () => {
     const response = await asOwner("/api/forms", { method: "POST", body: "{" });
     expect(response.status).toBe(400);

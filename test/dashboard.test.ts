@@ -194,6 +194,8 @@ describe("dashboard pages", () => {
     const page = await (await get(`/dashboard/leads/${leadId}`, cookie)).text();
     expect(page).toContain("form_submitted".replace(/_/g, " "));
     expect(page).toContain("touch sent");
+    // No consent box on the form: the inquiry is answered on legitimate interest, and the page says so.
+    expect(page).toMatch(new RegExp(`email · inquiry</th><td>legitimate interest · form ${form.id}`));
     expect(page).not.toContain(hostile);
     expect(page).not.toContain("<img src=x");
     const list = await (await get(`/dashboard/leads?q=${encodeURIComponent("onerror")}`, cookie)).text();

@@ -60,7 +60,8 @@ describe("effects survive an eviction between the commit and the effect", () => 
 
   it("an enrolment: a rep's 'return' puts the lead in nurture once", async () => {
     const { leadId, stub } = await leadThatDiesAfterCommit(async ({ stub }) => {
-      await stub.submitForm(submission(`${unique("enrol")}@example.com`));
+      // Nurture is marketing: the lead consented to email.
+      await stub.submitForm(submission(`${unique("enrol")}@example.com`, { consent: { email: true } }));
       await stub.requestHandOff("Big account");
       await settle(stub);
     });

@@ -115,16 +115,19 @@ describe("email(): human replies", () => {
     expect(await runInDurableObject(stub, (_o, state) => state.storage.sql.exec("SELECT * FROM due WHERE key = 'hold-ends'").toArray())).toEqual([]);
   });
 
-  it("'not now' holds the lead 30 days, then its sequence resumes", async () => {
+  it("'not now, until next quarter' holds the lead until the quarter starts in its zone, then its sequence resumes", async () => {
     const { leadId, stub, email, replyTo } = await leadWithFirstTouch();
     const before = (await outboxFor(leadId)).filter((m) => m.to === email).length;
     const repliedAt = clocks.get(stub.id.toString())!.at;
     await deliver(inbound(mail({ from: email, to: replyTo, subject: "Re: hi", body: "Not now, we are busy until next quarter." }), { from: email, to: replyTo }));
     await settle(stub);
-    expect(await replyEntry(stub)).toMatchObject({ intent: "not_now" });
+    // The lead's clock reads November 2026: the next quarter starts on 1 January, midnight in New York.
+    expect(await replyEntry(stub)).toMatchObject({ intent: "not_now", holdUntil: "2027-01-01" });
+    expect((await summaryOf(stub)).timeline.find((e) => e.kind === "lead_held")).toMatchObject({ until: Date.UTC(2027, 0, 1, 5), reason: expect.stringContaining("2027-01-01") });
     await advance(stub);
     const after = await summaryOf(stub);
-    expect(clocks.get(stub.id.toString())!.at - repliedAt).toBeGreaterThanOrEqual(29 * 86_400_000);
+    expect(repliedAt).toBeLessThan(Date.UTC(2026, 11, 1));
+    expect(clocks.get(stub.id.toString())!.at).toBeGreaterThanOrEqual(Date.UTC(2027, 0, 1, 5));
     expect(after.status).toBe("active");
     expect(kinds(after)).toContain("automation_resumed");
     // And the next touch goes out afterwards.

@@ -79,6 +79,51 @@ describe("re-consent after an unsubscribe", () => {
     expect((await sentTo(leadId, email)).slice(before)).toHaveLength(2);
   });
 
+  it("every refused re-post alerts the owner with what it asked for, at most once a day; a complainer is alerted about but never mailed", async () => {
+    const lead = await freshLead();
+    const email = `${unique("complainer")}@example.com`.toLowerCase();
+    await lead.stub.submitForm(submission(email, { consent: { email: true } }), NEW_INQUIRY);
+    await settle(lead.stub);
+    await lead.stub.unsubscribe("email", "complaint", "ARF report from the mailbox provider");
+    await settle(lead.stub);
+    const before = (await sentTo(lead.leadId, email)).length;
+    const alerts = async () => (await outboxFor(lead.leadId)).filter((m) => m.to === env.OWNER_EMAIL && /was posted for this lead after it reported our email as spam/.test(m.text));
+
+    later(lead.leadId, DAY);
+    await lead.stub.submitForm(submission(email, { consent: { email: true }, message: "Please call me about a new roof" }), NEW_INQUIRY);
+    await settle(lead.stub);
+    const [alert] = (await alerts()) as [OutboxRow];
+    expect(await alerts()).toHaveLength(1);
+    expect(alert.text).toContain("Refused: the email consent it ticked and any follow-up.");
+    expect(alert.text).toContain("Nothing was sent: the address reported our email as spam.");
+    expect(alert.text).toContain("Please call me about a new roof");
+
+    // A second post the same day alerts no more; one the next day alerts again. The address gets nothing, ever.
+    later(lead.leadId, 2 * 3_600_000);
+    await lead.stub.submitForm(submission(email), NEW_INQUIRY);
+    await settle(lead.stub);
+    expect(await alerts()).toHaveLength(1);
+    later(lead.leadId, DAY);
+    await lead.stub.submitForm(submission(email), NEW_INQUIRY);
+    await settle(lead.stub);
+    expect(await alerts()).toHaveLength(2);
+    expect((await sentTo(lead.leadId, email)).length).toBe(before);
+    expect(kinds(await summaryOf(lead.stub))).not.toContain("reconsent_requested");
+  });
+
+  it("a re-post within 30 days of the confirmation still alerts the owner, saying nothing more was sent", async () => {
+    const { leadId, stub, email, before } = await unsubscribedLead();
+    await stub.submitForm(submission(email), NEW_INQUIRY);
+    await settle(stub);
+    later(leadId, 3 * DAY);
+    await stub.submitForm(submission(email), NEW_INQUIRY);
+    await settle(stub);
+    const alerts = (await outboxFor(leadId)).filter((m) => m.to === env.OWNER_EMAIL && /after it unsubscribed/.test(m.text));
+    expect(alerts).toHaveLength(2);
+    expect(alerts.some((m) => m.text.includes("a confirmation email already went in the last 30 days"))).toBe(true);
+    expect((await sentTo(leadId, email)).length).toBe(before + 1);
+  });
+
   it("the link's GET changes nothing; its POST grants email consent again and lifts the suppression, resuming nothing", async () => {
     const { leadId, stub, email, before } = await unsubscribedLead();
     await stub.submitForm(submission(email), NEW_INQUIRY);

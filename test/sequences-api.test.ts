@@ -114,6 +114,21 @@ describe("enrolment and bookings through the owner API", () => {
     expect((await asOwner(`/api/leads/${leadId}/enrol`, json({ sequenceId: "Not A Slug" }, "POST"))).status).toBe(422);
   });
 
+  it("a marketing sequence is a 409 with the reason for a lead without consent, and enrols one with it", async () => {
+    const { leadId, stub } = await freshLead();
+    await stub.submitForm(submission(`${unique("marketing")}@example.com`, { consent: {} }));
+    await settle(stub);
+    const refused = await asOwner(`/api/leads/${leadId}/enrol`, json({ sequenceId: "nurture" }, "POST"));
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ error: { code: "no_marketing_consent", message: expect.stringContaining("marketing") } });
+    expect((await summaryOf(stub)).timeline.find((e) => e.kind === "enrolment_refused")).toMatchObject({ sequenceId: "nurture" });
+
+    const consenting = await freshLead();
+    await consenting.stub.submitForm(submission(`${unique("marketing")}@example.com`, { consent: { email: true } }));
+    await settle(consenting.stub);
+    expect((await asOwner(`/api/leads/${consenting.leadId}/enrol`, json({ sequenceId: "nurture" }, "POST"))).status).toBe(200);
+  });
+
   it("marking a lead booked completes its sequences, and nothing more is sent", async () => {
     const { leadId, stub } = await freshLead();
     await stub.submitForm(submission(`${unique("booked")}@example.com`), { id: "warm", version: 0, sequence: (await (await asOwner("/api/sequences/warm")).json() as SequenceVersion).sequence });

@@ -87,6 +87,7 @@ export function interpretSubmission(
       message: f.message,
       consent: { email: f.consent_email, sms: f.consent_sms },
       ...(Object.keys(consentWording).length > 0 ? { consentWording } : {}),
+      lawfulBasis: form.lawfulBasis,
       utm,
       custom,
       page: context.page?.slice(0, 2048),

@@ -46,14 +46,19 @@ export async function markLeadBooked(env: Env, leadId: LeadId, source: string): 
   if (!(await leadObject(env, leadId).markBooked(source))) unknownLead();
 }
 
-/** Enrols the lead in a sequence's current version; 409 when it already runs it or automation is halted. */
+/** Enrols the lead in a sequence's current version; 409 when it already runs it, automation is halted, or it is marketing without consent. */
 export async function enrolLead(env: Env, leadId: LeadId, sequenceId: string): Promise<{ sequenceId: string; version: number }> {
   const sequence = await currentSequence(env.DB, sequenceId);
   if (!sequence) throw new AppError(404, "unknown_sequence", "There is no such sequence.");
   const result = await leadObject(env, leadId).enrol(sequence, "api");
   if (result.reason === "unknown_lead") unknownLead();
   if (!result.enrolled) {
-    const message = result.reason === "already_enrolled" ? `The lead already runs "${sequence.id}".` : `Automation is halted for this lead (${result.reason}).`;
+    const message =
+      result.reason === "already_enrolled"
+        ? `The lead already runs "${sequence.id}".`
+        : result.reason === "no_marketing_consent"
+          ? `"${sequence.id}" is marketing and the lead gave no consent to it; its lawful basis covers answering its inquiry only.`
+          : `Automation is halted for this lead (${result.reason}).`;
     throw new AppError(409, result.reason ?? "not_enrolled", message);
   }
   return { sequenceId: sequence.id, version: sequence.version };

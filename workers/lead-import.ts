@@ -50,6 +50,7 @@ const importForm = (source: string): FormConfig => ({
   sequenceId: null,
   consent: {},
   turnstile: false,
+  lawfulBasis: "legitimate_interest",
 });
 
 export async function importChunk(env: Env, chunk: ImportChunk, sequence: SequenceVersion | undefined, now: number): Promise<ImportResult> {

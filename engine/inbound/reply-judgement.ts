@@ -1,4 +1,5 @@
 import type { BuyingIntent, Objection, ReplyIntent, ReplyJudgement } from "../../schemas/lead";
+import { returnDay } from "./return-date";
 
 /**
  * The rules' judgement of a person's reply: what it asks for and how sure, and what in it
@@ -120,4 +121,16 @@ export function judgeReply(text: string, competitors: readonly string[]): ReplyJ
     ...(decisionMaker ? { decisionMaker } : {}),
     ...(competitor ? { competitor } : {}),
   };
+}
+
+/**
+ * A "not now" carries the day the reply names for coming back ("next quarter", "in
+ * January"), counted in the lead's zone. A judgement made at the edge, which does not know
+ * the lead's zone, is completed here when the reply arrives at the lead; one that already
+ * names a day (the model's) keeps it.
+ */
+export function withReturnDay(judgement: ReplyJudgement, text: string, now: number, timeZone: string): ReplyJudgement {
+  if (judgement.intent !== "not_now" || judgement.holdUntil) return judgement;
+  const holdUntil = returnDay(text, now, timeZone);
+  return holdUntil ? { ...judgement, holdUntil } : judgement;
 }

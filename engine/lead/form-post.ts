@@ -1,4 +1,4 @@
-import type { ConsentRecord, LeadProfile, Submission, TimelineEntry } from "../../schemas/lead";
+import type { ConsentRecord, LawfulBasisRecord, LeadProfile, Submission, TimelineEntry } from "../../schemas/lead";
 import type { PostOrigin } from "./lead-state";
 
 /**
@@ -73,6 +73,28 @@ export function consentAfterPost(current: ConsentOutcome["consent"], submission:
     else if (kept.granted !== asked) refused.push({ channel, asked, kept });
   }
   return { consent, refused };
+}
+
+/**
+ * The lawful basis a post establishes on each channel it gives a contact for: answering the
+ * inquiry on the form's declared basis (consent only where the person ticked the box), and
+ * marketing only with that channel's consent as it stands after the post. A (channel, purpose) already recorded keeps
+ * its first record, like consent: a later post, by anyone, cannot rewrite why the lead was
+ * contacted.
+ */
+export function lawfulBasisAfterPost(current: LawfulBasisRecord[], submission: Submission, consent: ConsentOutcome["consent"], now: number): LawfulBasisRecord[] {
+  const contact: Record<Channel, string | undefined> = { email: submission.profile.email, sms: submission.profile.phone };
+  const record = (channel: Channel, purpose: LawfulBasisRecord["purpose"], basis: LawfulBasisRecord["basis"]): LawfulBasisRecord[] =>
+    current.some((r) => r.channel === channel && r.purpose === purpose) ? [] : [{ channel, purpose, basis, formId: submission.formId, at: now }];
+  const added = CHANNELS.filter((channel) => contact[channel]).flatMap((channel) => {
+    // A box ticked against a withdrawal on record grants nothing (see consentAfterPost).
+    const consented = submission.consent[channel] === true && consent[channel]?.granted === true;
+    return [
+      ...record(channel, "inquiry", consented && submission.lawfulBasis === "consent" ? "consent" : "legitimate_interest"),
+      ...(consented ? record(channel, "marketing", "consent") : []),
+    ];
+  });
+  return [...current, ...added];
 }
 
 /** The timeline's evidence of a post that asked for changes the lead kept, or nothing when it asked for none. */

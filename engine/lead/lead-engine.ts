@@ -5,7 +5,7 @@ import { raiseObjections } from "../hand-off/raised-objections";
 import { computeScore } from "../hand-off/lead-score";
 import { Outcome, LeadState, LeadEvent, LeadEffect } from "./lead-state";
 import { settleZone, zoneFinal, type LeadZone } from "./lead-timezone";
-import { consentAfterPost, postOrigin, refusedChange, refusedFields } from "./form-post";
+import { consentAfterPost, lawfulBasisAfterPost, postOrigin, refusedChange, refusedFields } from "./form-post";
 import { isTimeZone } from "../../schemas/time-zone";
 import { withMilestones } from "./milestones";
 import { enrol } from "../sequence/enrolment";
@@ -18,7 +18,7 @@ import { log } from "./lead-change";
 import type { SequenceVersion } from "../../schemas/sequence";
 import { bounced, handOff, holdEnds, holdNewEnrolments, markBooked, optIn, optOut, outOfOffice, receiveReply, repAction, requestReconsent, restoreConsent } from "./lead-lifecycle";
 import { type Change, type HumanSignal } from "./lead-state";
-import { judgeReply } from "../inbound/reply-judgement";
+import { judgeReply, withReturnDay } from "../inbound/reply-judgement";
 import { EngineConfig, DEFAULT_ENGINE_CONFIG } from "../engine-config";
 
 /**
@@ -89,6 +89,7 @@ function submitForm(current: LeadState | null, event: Extract<LeadEvent, { kind:
     consent,
     // The first routing stands, like a sequence version: a later post does not change the rules a lead runs under.
     ...(base.routing ?? event.routing ? { routing: base.routing ?? event.routing } : {}),
+    lawfulBasis: lawfulBasisAfterPost(base.lawfulBasis ?? [], submission, consent, now),
     lastActivityAt: Math.max(base.lastActivityAt, now),
     formPostTimes: [...base.formPostTimes, now].slice(-20),
     lastSeq: kept ? seq + 1 : seq,
@@ -96,7 +97,7 @@ function submitForm(current: LeadState | null, event: Extract<LeadEvent, { kind:
   const entries: LeadEffect[] = [{ kind: "append_timeline", entry: { seq, at: now, kind: "form_submitted", submission } }];
   if (kept) entries.push({ kind: "append_timeline", entry: kept });
   // Only an existing lead can have unsubscribed; the post itself grants nothing back.
-  const submitted: Change = current ? requestReconsent({ state, effects: entries }, submission.formId, now) : { state, effects: entries };
+  const submitted: Change = current ? requestReconsent({ state, effects: entries }, submission, now) : { state, effects: entries };
   const enrolled = event.sequence ? enrolFromPost(submitted, event.sequence, now) : submitted;
   return finish(base, event.hold ? holdNewEnrolments(enrolled, state, event.hold, now) : enrolled);
 }
@@ -109,7 +110,7 @@ function enrolFromPost(change: Change, sequence: SequenceVersion, now: number): 
   const running = currentCadence(change.state);
   if (running === "none") return enrol(change, sequence, "form", now);
   if (running === sequence.id) return change;
-  return log(change, now, { kind: "enrolment_declined", sequenceId: sequence.id, reason: `already in ${running}: a form post does not switch a running cadence` });
+  return log(change, now, { kind: "enrolment_refused", sequenceId: sequence.id, reason: `already in ${running}: a form post does not switch a running cadence` });
 }
 
 /** Whether the lead has opened anything: every open from a privacy proxy proves nothing. */
@@ -254,7 +255,7 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
       return withLead(current, (c) => {
         const { kind: _, ...reply } = event;
         // Judged once, here at the latest: what follows reads the judgement, not the words.
-        const judgement = reply.judgement ?? judgeReply(reply.text ?? "", config.handOff.competitors);
+        const judgement = withReturnDay(reply.judgement ?? judgeReply(reply.text ?? "", config.handOff.competitors), reply.text ?? "", now, c.state.timezone);
         const replied = receiveReply(c, reply, judgement, now, config.sequences);
         const signal: HumanSignal = { seq: replied.state.lastSeq, at: now, kind: "reply", ...(reply.messageKey ? { messageKey: reply.messageKey } : {}), judgement };
         return { ...replied, state: { ...replied.state, humanSignals: [...replied.state.humanSignals, signal].slice(-MAX_HUMAN_SIGNALS) } };

@@ -1,5 +1,5 @@
 import type { Channel } from "../../schemas/sequence";
-import type { ConsentMethod, RepAction, ReplyJudgement } from "../../schemas/lead";
+import type { ConsentMethod, RepAction, ReplyJudgement, Submission } from "../../schemas/lead";
 import type { Change, LeadState, Reply } from "./lead-state";
 import { effect, log, updateEnrolment } from "./lead-change";
 import { addLocalDays, zonedTime } from "../time/local-time";
@@ -50,7 +50,7 @@ export function receiveReply(change: Change, reply: Reply, judgement: ReplyJudge
   const readAs = intent !== "needs_review" ? ` (${intent.replace("_", " ")})` : " (needs review)";
   c = effect(c, { kind: "alert", reason: "reply", message: `${text ? text.slice(0, 500) : "The lead replied."}\n\nRead as:${readAs}` });
   if (intent === "unsubscribe") return optOut(c, channel ?? "email", "reply", now, evidence);
-  if (intent === "not_now") return effect(c, { kind: "schedule", timer: { kind: "hold_ends" }, at: addLocalDays(now, c.state.timezone, config.notNowHoldDays) });
+  if (intent === "not_now") return holdNotNow(c, judgement.holdUntil, now, config);
   return c;
 }
 
@@ -75,6 +75,27 @@ function leadWroteIn(change: Change, touchKey: string): Change {
     c = updateEnrolment(c, enrolment.id, (e) => ({ ...e, thread: { ...thread, leadWrote: true } }));
   }
   return c;
+}
+
+/** The start of a calendar day (`YYYY-MM-DD`, plus `later` days) in the lead's zone. */
+function startOfDay(zone: string, isoDay: string, later = 0): number {
+  const [year, month, day] = isoDay.split("-").map(Number) as [number, number, number];
+  return zonedTime(zone, { year, month, day: day + later, hour: 0, minute: 0, second: 0 });
+}
+
+/**
+ * "Not now" holds the lead until the day the reply named, or the default number of days
+ * when it named none. A named day in the past or more than a year away is not believed.
+ */
+function holdNotNow(change: Change, named: string | undefined, now: number, config: SequenceConfig): Change {
+  const zone = change.state.timezone;
+  const stated = named ? startOfDay(zone, named) : NaN;
+  const believed = stated > now && stated <= addLocalDays(now, zone, 366);
+  const until = believed ? stated : addLocalDays(now, zone, config.notNowHoldDays);
+  const reason = believed
+    ? `not now: held until ${named}, the day the reply named`
+    : `not now: held ${config.notNowHoldDays} days${named ? ` (the day named, ${named}, is past or more than a year away)` : ""}`;
+  return effect(log(change, now, { kind: "lead_held", until, reason }), { kind: "schedule", timer: { kind: "hold_ends" }, at: until });
 }
 
 /** Paused sequences carry on from the step they stopped at. */
@@ -112,8 +133,7 @@ export function holdEnds(change: Change, now: number): Change {
  */
 export function outOfOffice(change: Change, returnDate: string | undefined, now: number, config: SequenceConfig): Change {
   const zone = change.state.timezone;
-  const [year, month, day] = (returnDate ?? "").split("-").map(Number) as [number, number, number];
-  const stated = returnDate ? zonedTime(zone, { year, month, day: day + 1, hour: 0, minute: 0, second: 0 }) : NaN;
+  const stated = returnDate ? startOfDay(zone, returnDate, 1) : NaN;
   // A return date in the past or absurdly far away is not believed.
   const until = stated > now && stated < addLocalDays(now, zone, 90) ? stated : addLocalDays(now, zone, config.outOfOfficeDays);
   let c = log(change, now, { kind: "auto_reply_received", ...(returnDate ? { returnDate } : {}), until });
@@ -198,28 +218,46 @@ export function restoreConsent(change: Change, channel: "email" | "sms", method:
 }
 
 const RECONSENT_EVERY = 30 * 24 * 3_600_000;
+/** Re-posts alert the owner each time, but a flood of them makes one alert a day. */
+const REPOST_ALERT_EVERY = 24 * 3_600_000;
 
 /**
- * A form post for an address that unsubscribed from email: the post grants nothing (anyone
- * can type an address), but the address gets one confirmation email with a signed link —
- * at most once per 30 days, so a flood of posts cannot turn into a flood of mail — and the
- * owner is told a re-post came in.
+ * A form post for an address that unsubscribed from email. The post grants nothing and
+ * enrols nothing (anyone can type an address). The address gets one confirmation email with
+ * a signed link — at most once per 30 days, so a flood of posts cannot turn into a flood of
+ * mail, and never for an address that complained of spam or bounces — and only that link
+ * grants consent again. The owner is told of every refused re-post (at most once a day),
+ * with what it asked for, since the person may truly want an answer.
  */
-export function requestReconsent(change: Change, formId: string, now: number): Change {
+export function requestReconsent(change: Change, submission: Submission, now: number): Change {
   const { state } = change;
   const email = state.profile.email;
   const record = state.consent.email;
   if (!email || !(state.status === "unsubscribed" || record?.granted === false)) return change;
+  let c = change;
+  let outcome: string;
   // An address that complained of spam or bounced is never mailed on a stranger's post, not even to ask.
-  if (record?.method === "complaint" || state.emailUndeliverable) return change;
-  if (state.reconsentRequestedAt !== undefined && now - state.reconsentRequestedAt < RECONSENT_EVERY) return change;
-  let c = log(change, now, { kind: "reconsent_requested", channel: "email", formId });
-  c = { ...c, state: { ...c.state, reconsentRequestedAt: now } };
-  return effect(
-    c,
-    { kind: "send_reconsent", to: email, withdrawnAt: record?.granted === false ? record.at : 0 },
-    { kind: "alert", reason: "rep_task", message: `A form (${formId}) was posted for this lead after it unsubscribed. Nothing was sent but one confirmation email to the address; consent returns only if its owner confirms.` },
-  );
+  if (record?.method === "complaint") outcome = "Nothing was sent: the address reported our email as spam.";
+  else if (state.emailUndeliverable) outcome = `Nothing was sent: the address bounces (${state.emailUndeliverable}).`;
+  else if (state.reconsentRequestedAt !== undefined && now - state.reconsentRequestedAt < RECONSENT_EVERY) {
+    outcome = "Nothing was sent: a confirmation email already went in the last 30 days.";
+  } else {
+    c = log(c, now, { kind: "reconsent_requested", channel: "email", formId: submission.formId });
+    c = effect({ ...c, state: { ...c.state, reconsentRequestedAt: now } }, { kind: "send_reconsent", to: email, withdrawnAt: record?.granted === false ? record.at : 0 });
+    outcome = "Nothing was sent but one confirmation email to the address; consent returns only if its owner confirms.";
+  }
+  if (state.repostAlertedAt !== undefined && now - state.repostAlertedAt < REPOST_ALERT_EVERY) return c;
+  c = { ...c, state: { ...c.state, repostAlertedAt: now } };
+  return effect(c, { kind: "alert", reason: "rep_task", message: refusedRepost(submission, record?.method, outcome) });
+}
+
+/** The owner's alert of a refused re-post: what it asked for, what was refused, and what was sent. */
+function refusedRepost(submission: Submission, method: ConsentMethod | undefined, outcome: string): string {
+  const withdrawn = method === "complaint" ? "reported our email as spam" : "unsubscribed";
+  // Only email is refused: an email opt-out leaves the lead's SMS consent to its own record.
+  const refused = submission.consent.email ? "the email consent it ticked and any follow-up" : "any follow-up";
+  const message = submission.message ? `\n\nIts message:\n${submission.message.slice(0, 500)}` : "";
+  return `A form (${submission.formId}) was posted for this lead after it ${withdrawn}. Refused: ${refused}. ${outcome}${message}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ConsentMethod, ConsentRecord, Drafter, EnrolReason, Engagement, LeadId, LeadProfile, LeadStatus, RaisedObjection, RepAction, ReplyJudgement, SendingDay, Submission, TimelineEntry, TouchOrigin, TouchVariant, Verdict } from "../../schemas/lead";
+import type { ConsentMethod, ConsentRecord, LawfulBasisRecord, Drafter, EnrolReason, Engagement, LeadId, LeadProfile, LeadStatus, RaisedObjection, RepAction, ReplyJudgement, SendingDay, Submission, TimelineEntry, TouchOrigin, TouchVariant, Verdict } from "../../schemas/lead";
 import type { Channel, Intent, Sequence, SequenceVersion, SendingWindow } from "../../schemas/sequence";
 import type { RoutingVersion } from "../../schemas/routing";
 import type { RequestFacts } from "../../schemas/tracking";
@@ -23,6 +23,8 @@ export interface LeadState {
   /** Where the lead came from beside `profile.source`: the first post's UTM parameters and page (absent when none said, and on leads stored before it was kept). */
   origin?: PostOrigin;
   consent: { email?: ConsentRecord; sms?: ConsentRecord };
+  /** Why the lead may be contacted, per channel and purpose; the first recorded stands. Absent on leads stored before it existed. */
+  lawfulBasis?: LawfulBasisRecord[];
   createdAt: number;
   /** The last time the lead itself did something: a post or a human signal. */
   lastActivityAt: number;
@@ -72,6 +74,8 @@ export interface LeadState {
   routing?: RoutingVersion;
   /** When the lead's booked meeting ends (or the booking came, when the provider gave no time): the demo-idle rule counts from here. */
   demoEndsAt?: number;
+  /** When the owner was last told of a form post refused after an unsubscribe (at most one alert a day). */
+  repostAlertedAt?: number;
   /** Bumped on every change; the D1 projection never lets an older version overwrite a newer. */
   version: number;
 }

@@ -11,6 +11,7 @@ export function summarize(state: LeadState, timeline: TimelineEntry[]): LeadSumm
     score,
     profile,
     consent,
+    lawfulBasis: state.lawfulBasis ?? [],
     createdAt,
     lastActivityAt,
     engagement,

@@ -3,6 +3,7 @@ import type { SequenceVersion } from "../../schemas/sequence";
 import type { Change, Enrolment, LeadState } from "../lead/lead-state";
 import { effect, findEnrolment, HALTED, log, updateEnrolment } from "../lead/lead-change";
 import { addWait, schedule } from "./step-schedule";
+import { mayEnrol, refuseEnrolment } from "./lawful-basis";
 
 /** A lead's enrolments: how one starts, how each step is planned after the last, how one ends. */
 
@@ -66,6 +67,8 @@ export function endEnrolment(change: Change, enrolmentId: string, outcome: EndOu
 export function enrol(change: Change, sequence: SequenceVersion, reason: EnrolReason, now: number): Change {
   if (HALTED.includes(change.state.status)) return change;
   if (isEnrolled(change.state, sequence.id)) return change;
+  // Refused before anything ends: a marketing cadence the lead has no consent for leaves it where it is.
+  if (!mayEnrol(change.state, sequence.sequence)) return refuseEnrolment(change, sequence, now);
   let c = change;
   for (const other of c.state.enrolments.filter((e) => e.status === "active" || e.status === "paused")) c = endEnrolment(c, other.id, "moved", `moved to ${sequence.id}`, now);
   const { state } = c;

@@ -12,6 +12,7 @@ import { mergeValues } from "./merge-values";
 import { chooseEmail, wordingOf } from "./touch-wording";
 import { queue } from "./deliveries";
 import { answersAtOnce } from "./step-schedule";
+import { consentCovers } from "./lawful-basis";
 
 /**
  * A step's touches, rendered on each of its channels and queued for delivery: emails
@@ -40,6 +41,7 @@ export function dispatch(change: Change, enrolmentId: string, step: Step, now: n
     if (channel === "email") {
       if (!state.profile.email) skip("email", "the lead has no email address");
       else if (state.consent.email?.granted === false) skip("email", "the lead withdrew email consent");
+      else if (!consentCovers(state, enrolment.sequence, "email")) skip("email", "a marketing email needs the lead's email consent");
       else c = queueEmail(c, enrolmentId, step, touchId, values, now, drafted, resendSubject);
       continue;
     }

@@ -14,6 +14,7 @@ const toConfig = (row: FormRow): FormConfig => ({
   sequenceId: row.sequenceId,
   consent: row.consent,
   turnstile: row.turnstile,
+  lawfulBasis: row.lawfulBasis,
 });
 
 export async function findForm(db: D1Database, id: string): Promise<FormConfig | undefined> {

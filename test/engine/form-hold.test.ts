@@ -8,7 +8,7 @@ import { PRESETS } from "../../schemas/sequence-presets";
 const T0 = Date.UTC(2026, 10, 2, 15, 0);
 const LEAD = "0123456789abcdef0123456789abcdef";
 const preset = (id: string): SequenceVersion => ({ id, version: 0, sequence: PRESETS.get(id)! });
-const submission = (formId = "demo"): Submission => ({ formId, receivedAt: T0, profile: { email: "ann@example.com" }, consent: {}, utm: {}, custom: {} });
+const submission = (formId = "demo"): Submission => ({ formId, receivedAt: T0, profile: { email: "ann@example.com" }, consent: { email: true }, utm: {}, custom: {} });
 
 function post(state: LeadState | null, sequence: SequenceVersion, hold: string | undefined, now = T0) {
   const outcome = applyEvent(state, { kind: "form_submitted", leadId: LEAD, submission: submission(), sequence, ...(hold ? { hold } : {}) }, now);
@@ -39,7 +39,7 @@ describe("a held form post (form flood, Turnstile unverified)", () => {
       const { state, effects } = post(running, preset("nurture"), hold, T0 + 60_000);
       expect(state.status).toBe("active");
       expect(state.enrolments.map((e) => [e.sequenceId, e.status])).toEqual([["new-inquiry", "active"]]);
-      expect(effects).toContainEqual(expect.objectContaining({ kind: "append_timeline", entry: expect.objectContaining({ kind: "enrolment_declined", sequenceId: "nurture" }) }));
+      expect(effects).toContainEqual(expect.objectContaining({ kind: "append_timeline", entry: expect.objectContaining({ kind: "enrolment_refused", sequenceId: "nurture" }) }));
     }
   });
 

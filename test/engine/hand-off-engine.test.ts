@@ -247,7 +247,8 @@ describe("hand-off triggers", () => {
     const opens = (touch: OutgoingTouch): Reaction[] => (touch.channel === "email" ? [{ after: 2 * HOUR, kind: "open" }] : []);
 
     it("a silent lead goes through every step and on to the monthly nurture", () => {
-      const result = simulate({ leadId: LEAD, submission: submission(), sequence: preset("new-inquiry"), start: T0, until: T0 + 75 * DAY, sequences, config: CONFIG });
+      // The nurture is marketing: this lead ticked the email consent box.
+      const result = simulate({ leadId: LEAD, submission: { ...submission(), consent: { email: true } }, sequence: preset("new-inquiry"), start: T0, until: T0 + 75 * DAY, sequences, config: CONFIG });
       expect(result.handOffs).toEqual([]);
       expect(result.sent.map((s) => s.touch.intent)).toContain("objection");
       expect(result.state.enrolments.find((e) => e.sequenceId === "nurture")?.status).toBe("active");

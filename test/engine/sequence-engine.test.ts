@@ -23,7 +23,7 @@ function submission(overrides: Partial<Submission> = {}): Submission {
     formId: "demo",
     receivedAt: MONDAY_10,
     profile: { email: "ann@example.com", phone: "+12125550100", firstName: "Ann", timezone: NY, source: "demo-landing-page" },
-    consent: { sms: true },
+    consent: { email: true, sms: true },
     utm: {},
     custom: {},
     ...overrides,

@@ -133,6 +133,7 @@ function EntryRow(props: { entry: TimelineEntry; engaged: Map<string, number> })
     case "touch_skipped":
     case "enrolment_ended":
     case "touch_held":
+    case "lead_held":
       detail = `${"stepId" in entry ? `${entry.stepId}: ` : ""}${entry.reason}`;
       break;
     case "touch_deferred":
@@ -143,6 +144,9 @@ function EntryRow(props: { entry: TimelineEntry; engaged: Map<string, number> })
       break;
     case "objection_raised":
       detail = describeObjection(entry);
+      break;
+    case "enrolment_refused":
+      detail = `${entry.sequenceId}: ${entry.reason}`;
       break;
     case "change_refused":
       // A post by anyone asked to change what the lead established: the owner sees what was kept, and why.
@@ -164,9 +168,6 @@ function EntryRow(props: { entry: TimelineEntry; engaged: Map<string, number> })
           {` · rule ${entry.rule}: ${entry.reason}`}
         </>
       );
-      break;
-    case "enrolment_declined":
-      detail = `${entry.sequenceId}: ${entry.reason}`;
       break;
     default: {
       const { seq: _seq, at: _at, kind: _kind, ...rest } = entry;
@@ -243,6 +244,22 @@ export function LeadPage(props: { lead: LeadSummary; suppressions: SuppressionRo
               </tr>
             );
           })}
+        </tbody>
+      </table>
+      <h2>Lawful basis</h2>
+      <table data-testid="lawful-basis">
+        <tbody>
+          {lead.lawfulBasis.length === 0 && (
+            <tr>
+              <td class="muted">None recorded (the lead came in before forms declared one, or by import).</td>
+            </tr>
+          )}
+          {lead.lawfulBasis.map((r) => (
+            <tr>
+              <th>{`${r.channel} · ${r.purpose}`}</th>
+              <td>{`${r.basis.replace("_", " ")} · form ${r.formId} · ${when(r.at)}`}</td>
+            </tr>
+          ))}
         </tbody>
       </table>
       <h2>Suppressions</h2>

@@ -34,7 +34,7 @@ export function Install(props: { base: string; forms: FormConfig[]; replyDomain:
       {props.forms.length === 0 && <p class="muted">No form yet: create one with POST /api/forms.</p>}
       {props.forms.map((form) => (
         <details>
-          <summary>{`${form.name} (${form.id}) → ${form.sequenceId ?? "no sequence"}`}</summary>
+          <summary>{`${form.name} (${form.id}) → ${form.sequenceId ?? "no sequence"} · lawful basis: ${form.lawfulBasis.replace("_", " ")}`}</summary>
           <pre>{formHtml(form, base)}</pre>
         </details>
       ))}

@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import { judgeOwnerToken } from "../dashboard/session";
 import { z } from "zod";
-import { FormConfigSchema, FormIdSchema } from "../../schemas/form";
+import { FormConfigSchema, FormIdSchema, lawfulBasisProblem, type FormConfig } from "../../schemas/form";
 import { LeadIdSchema } from "../../schemas/lead";
 import { clockFrom } from "../../services/clock";
 import { AppError, invalid } from "../../services/app-error";
@@ -55,8 +55,11 @@ api.get("/forms/:id", valid("param", z.object({ id: FormIdSchema })), async (c) 
   return c.json(form);
 });
 
-/** A form may only point at a sequence that exists (a preset, or one the owner put). */
-async function requireSequence(db: D1Database, id: string | null): Promise<void> {
+/** A form may only point at a sequence that exists (a preset, or one the owner put), and claim consent only where it asks for it. */
+async function requireSound(db: D1Database, form: FormConfig): Promise<void> {
+  const problem = lawfulBasisProblem(form);
+  if (problem) throw new AppError(422, "unfounded_lawful_basis", problem);
+  const id = form.sequenceId;
   if (id !== null && !(await sequenceExists(db, id))) {
     throw new AppError(422, "unknown_sequence", `There is no sequence "${id}"; GET /api/sequences lists them.`);
   }
@@ -64,13 +67,13 @@ async function requireSequence(db: D1Database, id: string | null): Promise<void>
 
 api.post("/forms", valid("json", FormConfigSchema), async (c) => {
   const form = c.req.valid("json");
-  await requireSequence(c.env.DB, form.sequenceId);
+  await requireSound(c.env.DB, form);
   return c.json(await createForm(c.env.DB, form, clockFrom(c.env).now()), 201);
 });
 
 api.put("/forms/:id", valid("param", z.object({ id: FormIdSchema })), valid("json", FormConfigSchema.omit({ id: true })), async (c) => {
   const form = { ...c.req.valid("json"), id: c.req.valid("param").id };
-  await requireSequence(c.env.DB, form.sequenceId);
+  await requireSound(c.env.DB, form);
   return c.json(await putForm(c.env.DB, form, clockFrom(c.env).now()));
 });
 

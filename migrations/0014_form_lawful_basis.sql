@@ -1,0 +1,1 @@
+ALTER TABLE `forms` ADD `lawful_basis` text DEFAULT 'legitimate_interest' NOT NULL;
