@@ -29,7 +29,9 @@ export function describeObjection(raised: Pick<RaisedObjection, "source" | "obje
 }
 
 /** A judgement that reads the words as an objection: its intent, or a concern it names. */
-const raisesObjection = (judgement: ReplyJudgement) => judgement.intent === "objection" || judgement.objection !== undefined;
+/** A "not now" (or "not interested") is answered by the hold (or the stop) it asks for, not by objection touches: it raises nothing to hand off. */
+const raisesObjection = (judgement: ReplyJudgement) =>
+  judgement.intent === "objection" || (judgement.objection !== undefined && judgement.intent !== "not_now" && judgement.intent !== "not_interested" && judgement.intent !== "unsubscribe");
 
 function raise(change: Change, now: number, source: ObjectionSource, objection: Objection | undefined, from: number | undefined): Change {
   const details = { source, ...(objection ? { objection } : {}), ...(from !== undefined ? { from } : {}) };

@@ -38,7 +38,8 @@ export function planStep(change: Change, enrolmentId: string, stepIndex: number,
 export function resumeEnrolment(change: Change, enrolmentId: string, now: number): Change {
   const enrolment = findEnrolment(change.state, enrolmentId)!;
   const fromStep = enrolment.resumeStep ?? 0;
-  const c = updateEnrolment(change, enrolmentId, (e) => ({ ...e, status: "active", lastStepAt: now, anchor: { at: now, fromStep } }));
+  // `lastStepAt` stays: what the lead did since the step before the pause still decides the next one's branch.
+  const c = updateEnrolment(change, enrolmentId, (e) => ({ ...e, status: "active", anchor: { at: now, fromStep } }));
   return planStep(c, enrolmentId, fromStep, now);
 }
 

@@ -21,9 +21,9 @@ function holds(condition: Condition, enrolment: Enrolment, signals: HumanSignal[
   const ofStep = (s: HumanSignal) => stepKeys === null || (s.messageKey !== undefined && stepKeys.has(s.messageKey));
   let happened: boolean;
   switch (condition.signal) {
-    // A click proves the email was opened, whatever the pixel saw.
+    // A click or a reply proves the email was opened, whatever the pixel saw.
     case "opened":
-      happened = recent.some((s) => (s.kind === "open" || s.kind === "click") && ofStep(s));
+      happened = recent.some((s) => (s.kind === "open" || s.kind === "click" || s.kind === "reply") && ofStep(s));
       break;
     case "clicked":
       happened = recent.some((s) => s.kind === "click" && ofStep(s));
