@@ -152,7 +152,7 @@ describe("GET /api/outbox", () => {
     const first = (await (await asOwner(`/api/outbox?leadId=${leadId}&limit=1`)).json()) as { messages: { subject: string }[]; nextCursor: string };
     expect(first.messages.map((m) => m.subject)).toEqual(["A quick idea for you"]);
     const second = (await (await asOwner(`/api/outbox?leadId=${leadId}&limit=1&cursor=${encodeURIComponent(first.nextCursor)}`)).json()) as { messages: { subject: string }[]; nextCursor: string | null };
-    expect(second.messages.map((m) => m.subject)).toEqual(["Thanks, Ann"]);
+    expect(second.messages.map((m) => m.subject)).toEqual(["Something useful, Ann"]);
     expect(second.nextCursor).toBeNull();
     expect((await asOwner("/api/outbox?cursor=forged")).status).toBe(400);
     expect((await asOwner("/api/outbox?limit=0")).status).toBe(422);
