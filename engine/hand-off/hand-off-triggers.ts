@@ -105,12 +105,14 @@ export function detectTriggers(before: LeadState | null, after: LeadState, event
   return fired;
 }
 
-/** A person opened the booking page: a human click on the booking link, or a human visit to a page of class `booking`. */
+/**
+ * A person opened the booking page: a human click on the signed booking link. A page-view
+ * beacon does not count: beacons are anyone's, and this wait ends in a hand-off that pauses
+ * the lead.
+ */
 export function opensBookingPage(event: LeadEvent, effects: LeadEffect[], bookingUrl: string | undefined): boolean {
   const clickedLink = event.kind === "link_clicked" && bookingUrl !== undefined && event.url.startsWith(bookingUrl);
-  return effects.some(
-    (e) => e.kind === "append_timeline" && ((e.entry.kind === "link_clicked" && e.entry.verdict === "human" && clickedLink) || (e.entry.kind === "page_viewed" && e.entry.verdict === "human" && e.entry.pageClass === "booking")),
-  );
+  return clickedLink && effects.some((e) => e.kind === "append_timeline" && e.entry.kind === "link_clicked" && e.entry.verdict === "human");
 }
 
 /** Triggers not already alerted for this lead within the window. */

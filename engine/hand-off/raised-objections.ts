@@ -28,8 +28,11 @@ export function describeObjection(raised: Pick<RaisedObjection, "source" | "obje
   return `${raised.objection ?? "an objection"} ${SOURCE_WORDS[raised.source]}`;
 }
 
-/** A judgement that reads the words as an objection: its intent, or a concern it names. */
-/** A "not now" (or "not interested") is answered by the hold (or the stop) it asks for, not by objection touches: it raises nothing to hand off. */
+/**
+ * A judgement that reads the words as an objection: its intent, or a concern it names —
+ * except in a "not now", "not interested" or unsubscribe, which the hold or the stop it
+ * asks for answers: nothing there is left for objection touches or a rep.
+ */
 const raisesObjection = (judgement: ReplyJudgement) =>
   judgement.intent === "objection" || (judgement.objection !== undefined && judgement.intent !== "not_now" && judgement.intent !== "not_interested" && judgement.intent !== "unsubscribe");
 
@@ -45,14 +48,15 @@ const appended = (effects: LeadEffect[], kind: TimelineEntry["kind"]) =>
 
 /**
  * Records what this event raised. A form message is the lead's own words as much as a
- * reply is, and is judged by the same rules; a post the edge could not vouch for (`hold`)
- * says nothing on the lead's behalf.
+ * reply is, and is judged by the same rules — the message of the post that created the lead.
+ * A later post is anyone's (it only needs the address), and a post the edge could not vouch
+ * for (`hold`): neither says anything on the lead's behalf.
  */
-export function raiseObjections(change: Change, event: LeadEvent, now: number, competitors: readonly string[]): Change {
+export function raiseObjections(before: LeadState | null, change: Change, event: LeadEvent, now: number, competitors: readonly string[]): Change {
   switch (event.kind) {
     case "form_submitted": {
       const message = event.submission.message;
-      if (!message || event.hold) return change;
+      if (!message || event.hold || before !== null) return change;
       const judgement = judgeReply(message, competitors);
       return raisesObjection(judgement) ? raise(change, now, "form", judgement.objection, appended(change.effects, "form_submitted")?.seq) : change;
     }

@@ -196,7 +196,7 @@ function judge(before: LeadState | null, outcome: Outcome, event: LeadEvent, now
   if (opensBookingPage(event, outcome.effects, bookingUrl) && change.state.status !== "booked") {
     change = { ...change, effects: [...change.effects, { kind: "schedule", timer: { kind: "booking_check" }, at: now + bookingWaitHours * 3_600_000 }] };
   }
-  change = raiseObjections(change, event, now, config.handOff.competitors);
+  change = raiseObjections(before, change, event, now, config.handOff.competitors);
   const requested: Fired[] = event.kind === "hand_off_requested" ? [{ trigger: "manual", reason: event.reason }] : [];
   const fired = [...requested, ...freshTriggers(change.state, detectTriggers(before, change.state, event, now, config.handOff), now, config.handOff)];
   if (fired.length > 0) change = handOff(change, fired, now, config.handOff.pauseAutomation, config.sequences);

@@ -126,6 +126,14 @@ describe("hand-off triggers", () => {
     expect(triggers(walk([post(T0), visit(T0 + DAY, "pricing", CRAWLER), visit(T0 + 2 * DAY, "pricing", CRAWLER), visit(T0 + 3 * DAY, "pricing")]))).toEqual([]);
   });
 
+  it("a page-view beacon to a booking page starts no booking wait: beacons are anyone's, the wait ends in a hand-off", () => {
+    const lead = applyEvent(null, post(T0).event, T0, CONFIG).state!;
+    const seen = applyEvent(lead, visit(T0 + HOUR, "booking").event, T0 + HOUR, CONFIG);
+    expect(seen.effects).not.toContainEqual(expect.objectContaining({ kind: "schedule", timer: { kind: "booking_check" } }));
+    const clicked = applyEvent(lead, click(T0 + HOUR, BOOKING).event, T0 + HOUR, CONFIG);
+    expect(clicked.effects).toContainEqual(expect.objectContaining({ kind: "schedule", timer: { kind: "booking_check" } }));
+  });
+
   it("the booking link opened but no booking within a day fires; a booking in time does not", () => {
     const waited = walk([post(T0), click(T0 + HOUR, `${BOOKING}?slot=1`), { at: T0 + 25 * HOUR, event: { kind: "timer_fired", timer: { kind: "booking_check" } } }]);
     expect(triggers(waited)).toEqual(["booking_not_completed"]);
@@ -207,18 +215,17 @@ describe("hand-off triggers", () => {
       expect(held.effects.some((e) => e.kind === "append_timeline" && e.entry.kind === "objection_raised")).toBe(false);
     });
 
-    it("only touches sent after the objection was raised address it", () => {
-      // The concern comes in a second post, after the first objection touch: one touch has addressed it since.
+    it("a later post's message speaks for no one: anyone can post the address, so it raises no objection and hands nothing off", () => {
       const later = { kind: "form_submitted" as const, leadId: LEAD, submission: { ...stating(PRICEY), receivedAt: T0 + 3 * DAY } };
       const result = run({ submission: stating(), events: [{ at: T0 + 3 * DAY, event: later }] });
       expect(sentAt(result, "o1")).toBeLessThan(T0 + 3 * DAY);
-      expect(result.state.raisedObjections).toEqual([expect.objectContaining({ source: "form", objection: "price" })]);
+      expect(result.state.raisedObjections ?? []).toEqual([]);
       expect(result.handOffs).toEqual([]);
     });
 
     it("the booking page left without a booking is an objection too", () => {
       const rules: EngineConfig = { ...CONFIG, handOff: { ...CONFIG.handOff, enabled: { ...CONFIG.handOff.enabled, booking_not_completed: false } } };
-      const result = run({ submission: stating(), config: rules, events: [visit(T0 + HOUR, "booking")] });
+      const result = run({ submission: stating(), config: rules, events: [click(T0 + HOUR, BOOKING)] });
       expect(result.handOffs).toEqual([{ at: sentAt(result, "o2"), trigger: "objection_unresolved", reason: "opened the booking page and did not book, still unanswered after 2 touches that addressed it" }]);
     });
 
