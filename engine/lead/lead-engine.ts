@@ -13,10 +13,11 @@ import { runStep } from "../sequence/sequence-runner";
 import { draftReady, requestDrafts, reviewDraft } from "../sequence/draft-requests";
 import { deliveryBlocked, deliveryDeferred, deliveryFailed, deliverySent, fireDelivery } from "../sequence/deliveries";
 import { bendTiming } from "../sequence/timing-bends";
-import { currentCadence, route } from "../sequence/cadence-routing";
+import { route } from "../sequence/cadence-routing";
+import { isMarketing } from "../sequence/lawful-basis";
 import { log } from "./lead-change";
 import type { SequenceVersion } from "../../schemas/sequence";
-import { bounced, handOff, holdEnds, holdNewEnrolments, markBooked, optIn, optOut, outOfOffice, receiveReply, repAction, requestReconsent, restoreConsent } from "./lead-lifecycle";
+import { alertOwnerOfPost, bounced, handOff, holdEnds, holdNewEnrolments, markBooked, optIn, optOut, outOfOffice, receiveReply, repAction, requestReconsent, restoreConsent } from "./lead-lifecycle";
 import { type Change, type HumanSignal } from "./lead-state";
 import { judgeReply, withReturnDay } from "../inbound/reply-judgement";
 import { EngineConfig, DEFAULT_ENGINE_CONFIG } from "../engine-config";
@@ -98,19 +99,26 @@ function submitForm(current: LeadState | null, event: Extract<LeadEvent, { kind:
   if (kept) entries.push({ kind: "append_timeline", entry: kept });
   // Only an existing lead can have unsubscribed; the post itself grants nothing back.
   const submitted: Change = current ? requestReconsent({ state, effects: entries }, submission, now) : { state, effects: entries };
-  const enrolled = event.sequence ? enrolFromPost(submitted, event.sequence, now) : submitted;
+  const enrolled = event.sequence ? enrolFromPost(submitted, event, event.sequence, now) : submitted;
   return finish(base, event.hold ? holdNewEnrolments(enrolled, state, event.hold, now) : enrolled);
 }
 
 /**
- * A post starts its form's cadence for a lead in none. Anyone can post an address, so a
- * post never switches the cadence a lead runs: what the lead does (routing) moves it.
+ * A post starts its form's cadence for a lead in none, and answers a new inquiry from a lead
+ * the business only markets to (nurture, reactivation): the inquiry cadence takes over. A
+ * post never switches a lead out of a cadence that answers it — anyone can post an address —
+ * but the owner hears of it, with the post's words.
  */
-function enrolFromPost(change: Change, sequence: SequenceVersion, now: number): Change {
-  const running = currentCadence(change.state);
-  if (running === "none") return enrol(change, sequence, "form", now);
-  if (running === sequence.id) return change;
-  return log(change, now, { kind: "enrolment_refused", sequenceId: sequence.id, reason: `already in ${running}: a form post does not switch a running cadence` });
+function enrolFromPost(change: Change, event: Extract<LeadEvent, { kind: "form_submitted" }>, sequence: SequenceVersion, now: number): Change {
+  const held = event.hold !== undefined;
+  const running = change.state.enrolments.find((e) => e.status === "active" || e.status === "paused");
+  if (!running) return enrol(change, sequence, "form", now);
+  if (running.sequenceId === sequence.id) return change;
+  if (!held && running.status === "active" && isMarketing(running.sequence) && !isMarketing(sequence.sequence)) return enrol(change, sequence, "form", now);
+  const c = log(change, now, { kind: "enrolment_refused", sequenceId: sequence.id, reason: `already in ${running.sequenceId}: a form post does not switch the cadence that answers the lead` });
+  if (held) return c;
+  const words = event.submission.message ? `: “${event.submission.message.slice(0, 500)}”` : ".";
+  return alertOwnerOfPost(c, `The lead posted form ${event.submission.formId} again while ${running.sequenceId} runs; nothing new was sent${words}`, now);
 }
 
 /** Whether the lead has opened anything: every open from a privacy proxy proves nothing. */

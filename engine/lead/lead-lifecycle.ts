@@ -246,9 +246,14 @@ export function requestReconsent(change: Change, submission: Submission, now: nu
     c = effect({ ...c, state: { ...c.state, reconsentRequestedAt: now } }, { kind: "send_reconsent", to: email, withdrawnAt: record?.granted === false ? record.at : 0 });
     outcome = "Nothing was sent but one confirmation email to the address; consent returns only if its owner confirms.";
   }
-  if (state.repostAlertedAt !== undefined && now - state.repostAlertedAt < REPOST_ALERT_EVERY) return c;
-  c = { ...c, state: { ...c.state, repostAlertedAt: now } };
-  return effect(c, { kind: "alert", reason: "rep_task", message: refusedRepost(submission, record?.method, outcome) });
+  return alertOwnerOfPost(c, refusedRepost(submission, record?.method, outcome), now);
+}
+
+/** Tells the owner of a post that changed nothing for the lead, at most once a day: a flood of posts is not a flood of alerts. */
+export function alertOwnerOfPost(change: Change, message: string, now: number): Change {
+  const { repostAlertedAt } = change.state;
+  if (repostAlertedAt !== undefined && now - repostAlertedAt < REPOST_ALERT_EVERY) return change;
+  return effect({ ...change, state: { ...change.state, repostAlertedAt: now } }, { kind: "alert", reason: "rep_task", message });
 }
 
 /** The owner's alert of a refused re-post: what it asked for, what was refused, and what was sent. */

@@ -74,7 +74,7 @@ export interface LeadState {
   routing?: RoutingVersion;
   /** When the lead's booked meeting ends (or the booking came, when the provider gave no time): the demo-idle rule counts from here. */
   demoEndsAt?: number;
-  /** When the owner was last told of a form post refused after an unsubscribe (at most one alert a day). */
+  /** When the owner was last told of a form post that changed nothing (after an unsubscribe, or while a cadence answers the lead): at most one alert a day. */
   repostAlertedAt?: number;
   /** Bumped on every change; the D1 projection never lets an older version overwrite a newer. */
   version: number;

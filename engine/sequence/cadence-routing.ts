@@ -64,9 +64,20 @@ function applies(rule: RoutingRule, state: LeadState, cadence: string): boolean 
   return !HALTED.includes(state.status);
 }
 
+/**
+ * Whether this event may move the lead. A form post may only when it started the lead's
+ * cadence (a new lead, or one in none), and never when the edge could not vouch for it:
+ * anyone can post an address, and a post must not move a lead someone else is following up.
+ */
+function mayRoute(before: LeadState | null, event: LeadEvent): boolean {
+  if (event.kind !== "form_submitted") return true;
+  return event.hold === undefined && (before === null || currentCadence(before) === "none");
+}
+
 /** Moves the lead to another cadence when one of its routing rules holds after this event. */
 export function route(before: LeadState | null, change: Change, event: LeadEvent, now: number): Change {
   const c = scheduleDemoCheck(change, event, now);
+  if (!mayRoute(before, event)) return c;
   // A cadence completed by this event is left already: the lead is in none now, and came from it.
   const completed = completedNow(c);
   const cadence = currentCadence(c.state);
@@ -87,14 +98,15 @@ function scheduleDemoCheck(change: Change, event: LeadEvent, now: number): Chang
 }
 
 /**
- * Leaves the current cadence and asks for the new one. Touches already rendered still go
- * (the cadence's last touch, a text waiting for quiet hours to end). A switch made by the
- * form post itself answers that post, so the new cadence's instant acknowledgement goes at once.
+ * Asks for the new cadence; the lead leaves its current one when the new one starts
+ * (`enrol`), so a cadence it may not enter (marketing without consent) leaves it where it
+ * was. Touches already rendered still go. A switch made by the form post itself answers
+ * that post: the post's own enrolment ends now, and the new cadence's instant
+ * acknowledgement goes at once.
  */
 function switchCadence(change: Change, rule: RoutingRule, from: string, answersPost: boolean, now: number): Change {
-  const reason = `routed to ${rule.cadence}: ${rule.reason}`;
   let c = change;
-  for (const enrolment of c.state.enrolments.filter((e) => e.status === "active" || e.status === "paused")) c = endEnrolment(c, enrolment.id, "moved", reason, now);
+  if (answersPost) for (const enrolment of c.state.enrolments.filter((e) => e.status === "active")) c = endEnrolment(c, enrolment.id, "moved", `routed to ${rule.cadence}: ${rule.reason}`, now);
   c = log(c, now, { kind: "cadence_switched", from, to: rule.cadence, rule: rule.id, reason: rule.reason });
   // A finished demo reopens a booked lead: the booking stays in its milestones.
   c = { ...c, state: { ...c.state, status: "active" } };

@@ -12,8 +12,14 @@ import { log } from "../lead/lead-change";
 type MessageChannel = "email" | "sms";
 const MESSAGE_CHANNELS: MessageChannel[] = ["email", "sms"];
 
-/** A sequence stored before purposes existed answered inquiries. */
-const isMarketing = (sequence: Sequence) => sequence.purpose === "marketing";
+/**
+ * The presets that market, whatever a stored version says: an owner's version put before
+ * purposes existed (or without one) parses as `inquiry`, and must not send nurture mail to a
+ * lead who never consented.
+ */
+const MARKETING_IDS = new Set(["nurture", "cold-reactivation"]);
+
+export const isMarketing = (sequence: Sequence) => sequence.purpose === "marketing" || MARKETING_IDS.has(sequence.id);
 
 /** Whether the lead's consent covers this sequence's messages on `channel`. */
 export function consentCovers(state: LeadState, sequence: Sequence, channel: MessageChannel): boolean {
