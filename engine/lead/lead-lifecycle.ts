@@ -141,7 +141,8 @@ export function outOfOffice(change: Change, returnDate: string | undefined, now:
     const next = enrolment.next;
     if (enrolment.status !== "active" || !next || next.dueAt >= until) continue;
     const step = enrolment.sequence.steps[next.stepIndex];
-    c = updateEnrolment(c, enrolment.id, (e) => ({ ...e, next: { ...next, dueAt: until } }));
+    // The steps after the postponed one keep their spacing from it, not from the original plan.
+    c = updateEnrolment(c, enrolment.id, (e) => ({ ...e, next: { ...next, dueAt: until }, anchor: { at: until, fromStep: next.stepIndex + 1 } }));
     c = effect(c, { kind: "schedule", timer: { kind: "step", enrolmentId: enrolment.id }, at: until });
     if (step) c = log(c, now, { kind: "timing_changed", enrolmentId: enrolment.id, sequenceId: enrolment.sequenceId, stepId: step.id, from: next.dueAt, to: until, reason: "out of office" });
   }

@@ -124,8 +124,8 @@ export interface Enrolment {
   /**
    * Step days count from here: step `fromStep` is planned its wait after `at`, and each later
    * step its wait after the one before, so a step the window pushed does not push the rest.
-   * Enrolment sets it; a resume after a pause moves it. Absent on enrolments stored before it
-   * existed: they count from `startedAt`.
+   * Enrolment sets it; a resume after a pause or an out-of-office moves it. Absent on
+   * enrolments stored before it existed: each step counts from the one before.
    */
   anchor?: { at: number; fromStep: number };
   /** `held`: the step is due but waits for the owner's review of its draft. */

@@ -11,7 +11,8 @@ const DAY = 86_400_000;
 
 /** The step's day as the sequence writes it: its waits added up from the enrolment's anchor, in the lead's own days. */
 export function anchoredTime(enrolment: Enrolment, stepIndex: number, timeZone: string): number {
-  const anchor = enrolment.anchor ?? { at: enrolment.startedAt, fromStep: 0 };
+  // Stored before anchors existed: count from the step that just ran, as those enrolments always did.
+  const anchor = enrolment.anchor ?? { at: enrolment.lastStepAt, fromStep: stepIndex };
   const waits = enrolment.sequence.steps.slice(anchor.fromStep, stepIndex + 1).map((s) => s.wait);
   const days = waits.reduce((sum, w) => sum + w.days, 0);
   const hours = waits.reduce((sum, w) => sum + w.hours, 0);
