@@ -81,7 +81,7 @@ function submitForm(current: LeadState | null, event: Extract<LeadEvent, { kind:
   const kept = refusedChange(seq + 1, now, submission, refusedFields(base.profile, submission.profile), refused);
   // The first browser post's edge zone is kept: a later post from elsewhere is anyone's.
   const edgeTimezone = base.edgeTimezone ?? (submission.edgeTimezone && isTimeZone(submission.edgeTimezone) ? submission.edgeTimezone : undefined);
-  const zone = settleZone(base, { profile, browser: base.browserTimezone, edge: edgeTimezone }, config.sequences.defaultTimezone);
+  const zone = settleZone(base, { profile, browser: base.browserTimezone, edge: edgeTimezone }, config.sequences.defaultTimezone, current !== null);
   const state: LeadState = {
     ...withZone(base, zone),
     ...(edgeTimezone ? { edgeTimezone } : {}),
@@ -179,7 +179,7 @@ function withZone(state: LeadState, zone: LeadZone): LeadState {
 function withBrowserZone(state: LeadState, event: Extract<LeadEvent, { kind: "page_viewed" }>, config: EngineConfig): LeadState {
   if (!event.timezone || event.facts.botAgent || !isTimeZone(event.timezone) || zoneFinal(state)) return state;
   const browserTimezone = event.timezone;
-  const zone = settleZone(state, { profile: state.profile, browser: browserTimezone, edge: state.edgeTimezone }, config.sequences.defaultTimezone);
+  const zone = settleZone(state, { profile: state.profile, browser: browserTimezone, edge: state.edgeTimezone }, config.sequences.defaultTimezone, true);
   return { ...withZone(state, zone), browserTimezone };
 }
 

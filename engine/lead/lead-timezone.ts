@@ -73,15 +73,27 @@ function bestZone(clues: ZoneClues, phone: PhoneZones | undefined, businessDefau
 export function resolveZone(clues: ZoneClues, businessDefault: string): LeadZone {
   const phone = clues.profile.phone ? phoneZones(clues.profile.phone) : undefined;
   const zone = bestZone(clues, phone, businessDefault);
-  // A zone guessed from the number: SMS keeps quiet hours in every zone the number may be in.
-  if (zone.timezoneSource !== "phone_country" || !phone) return zone;
+  // A zone guessed from the number, or the edge's guess for a lead with a number: SMS keeps
+  // quiet hours in every zone the number may be in too (a New York VPN for a 415 number).
+  if (!phone) return zone;
+  if (zone.timezoneSource === "phone_country") return { ...zone, smsTimezones: [...new Set([zone.timezone, ...phone.zones])] };
+  if (zone.timezoneSource !== "edge" || phone.zones.includes(zone.timezone)) return zone;
   return { ...zone, smsTimezones: [...new Set([zone.timezone, ...phone.zones])] };
 }
 
 /** The lead's zone after its data grew (a post, a beacon): a better source replaces a guess; a final zone stays. */
-export function settleZone(current: Partial<LeadZone> & { timezone: string }, clues: ZoneClues, businessDefault: string): LeadZone {
+export function settleZone(current: Partial<LeadZone> & { timezone: string }, clues: ZoneClues, businessDefault: string, existing: boolean): LeadZone {
   // A final zone is never a guess, so it has no SMS zones of its own.
-  return zoneFinal(current) ? { timezone: current.timezone, timezoneSource: current.timezoneSource } : resolveZone(clues, businessDefault);
+  if (zoneFinal(current)) return { timezone: current.timezone, timezoneSource: current.timezoneSource };
+  const zone = resolveZone(clues, businessDefault);
+  if (!existing) return zone;
+  // A later post's field or a beacon is anyone's: it may time the lead's email, but SMS keeps
+  // quiet hours in the zones the lead's own data pointed to as well, so no stranger's zone
+  // opens the night to texts.
+  // A zone inside what the lead's data allowed narrows it; one outside it adds to it.
+  const kept = current.smsTimezones ?? [current.timezone];
+  if (kept.includes(zone.timezone)) return zone;
+  return { ...zone, smsTimezones: [...new Set([...(zone.smsTimezones ?? [zone.timezone]), ...kept])] };
 }
 
 /** Whether the lead's zone is final: a later post or beacon may only fill in a zone that is not. */

@@ -64,12 +64,22 @@ describe("where the lead's zone comes from", () => {
 
   it("a browser post's edge zone is used when the lead gave none; the browser refines it, a later post's edge never moves it", () => {
     const edge = walk([[MONDAY_10_NY, post(submission({ email: "a@example.com", phone: "+14155550123" }, { edgeTimezone: "America/Denver" }))]]);
-    // The edge ranks above the area code: the person posted from Colorado.
-    expect(zoneOf(edge)).toEqual({ timezone: "America/Denver", source: "edge", sms: undefined });
+    // The edge ranks above the area code (the person posted from Colorado), but it is a guess:
+    // SMS keeps quiet hours where the number rings too.
+    expect(zoneOf(edge)).toEqual({ timezone: "America/Denver", source: "edge", sms: ["America/Denver", LA] });
     const repost = walk([[MONDAY_10_NY + HOUR, post(submission({ email: "a@example.com" }, { edgeTimezone: "America/Chicago" }))]], edge);
-    expect(zoneOf(repost)).toEqual({ timezone: "America/Denver", source: "edge", sms: undefined });
+    expect(zoneOf(repost)).toEqual({ timezone: "America/Denver", source: "edge", sms: ["America/Denver", LA] });
     const refined = walk([[MONDAY_10_NY + 2 * HOUR, view("e1", LA)]], repost);
     expect(zoneOf(refined)).toEqual({ timezone: LA, source: "browser", sms: undefined });
+  });
+
+  it("a later post's zone field for a lead whose zone is a guess times its email, but its texts keep the quiet hours the number needs", () => {
+    const guessed = walk([[MONDAY_10_NY, post(submission({ email: "t@example.com", phone: "+18005550123" }))]]);
+    expect(zoneOf(guessed).source).toBe("phone_country");
+    const usZones = guessed.smsTimezones!;
+    const tokyo = walk([[MONDAY_10_NY + HOUR, post(submission({ email: "t@example.com", timezone: "Asia/Tokyo" }))]], guessed);
+    expect(tokyo.timezone).toBe("Asia/Tokyo");
+    expect(tokyo.smsTimezones).toEqual(expect.arrayContaining([...usZones, "Asia/Tokyo"]));
   });
 
   it("an edge zone outside the phone's country (a VPN, a trip) is not where the number rings", () => {
@@ -77,7 +87,7 @@ describe("where the lead's zone comes from", () => {
     expect(zoneOf(state)).toEqual({ timezone: LA, source: "phone_area", sms: undefined });
     // A zone with a US clock is in the number's country, whatever the table calls it.
     const detroit = walk([[MONDAY_10_NY, post(submission({ email: "c@example.com", phone: "+14155550123" }, { edgeTimezone: "America/Detroit" }))]]);
-    expect(zoneOf(detroit)).toEqual({ timezone: "America/Detroit", source: "edge", sms: undefined });
+    expect(zoneOf(detroit)).toEqual({ timezone: "America/Detroit", source: "edge", sms: ["America/Detroit", LA] });
     // Without a phone there is nothing better than the edge.
     const noPhone = walk([[MONDAY_10_NY, post(submission({ email: "b@example.com" }, { edgeTimezone: "Europe/Amsterdam" }))]]);
     expect(zoneOf(noPhone)).toEqual({ timezone: "Europe/Amsterdam", source: "edge", sms: undefined });
