@@ -1,5 +1,6 @@
 import type { LeadId, Submission } from "../schemas/lead";
 import type { SequenceVersion } from "../schemas/sequence";
+import type { RoutingVersion } from "../schemas/routing";
 import type { RequestFacts } from "../schemas/tracking";
 import { applyEvent } from "./lead/lead-engine";
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from "./engine-config";
@@ -36,6 +37,8 @@ export interface Simulation {
   /** Makes the channel refuse a send: return a reason, and whether it is permanent. */
   refuse?: (touch: OutgoingTouch, at: number, attempt: number) => { permanent: boolean; reason: string } | null;
   config?: EngineConfig;
+  /** The routing the lead comes in with (absent: the preset). */
+  routing?: RoutingVersion;
   /** Answer each draft request at once with an empty draft by this drafter (a model that wrote nothing usable); unset, requests go unanswered. */
   draftAnswer?: "model" | "rules";
   /** Sees every event applied and what the engine made of it (operation counts). */
@@ -131,7 +134,7 @@ export function simulate(sim: Simulation): SimulationResult {
     }
   };
 
-  apply({ kind: "form_submitted", leadId: sim.leadId, submission: sim.submission, sequence: sim.sequence }, sim.start);
+  apply({ kind: "form_submitted", leadId: sim.leadId, submission: sim.submission, sequence: sim.sequence, ...(sim.routing ? { routing: sim.routing } : {}) }, sim.start);
   // Every step and delivery is one timer; the bound only stops a rule that loops.
   for (let guard = 0; guard < 100_000; guard++) {
     const timer = [...timers.values()].reduce<{ timer: Timer; at: number } | undefined>((a, b) => (a === undefined || b.at < a.at ? b : a), undefined);

@@ -49,7 +49,9 @@ function holds(condition: RoutingCondition, before: LeadState | null, change: Ch
     case "cadence_completed": {
       const id = completedNow(change);
       const enrolment = id && state.enrolments.find((e) => e.id === id);
-      if (!enrolment) return false;
+      // A cadence that ran out within a day (every step skipped) moves nobody: owners' rules that
+      // send leads round in a circle of such cadences must not spin the lead's alarm.
+      if (!enrolment || now - enrolment.startedAt < DAY) return false;
       if (condition.engaged === undefined) return true;
       return state.humanSignals.some((s) => s.at >= enrolment.startedAt) === condition.engaged;
     }

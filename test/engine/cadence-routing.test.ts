@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { PERSON } from "../../engine/simulator";
+import { PERSON, simulate } from "../../engine/simulator";
+import { SequenceSchema } from "../../schemas/sequence";
 import { applyEvent } from "../../engine/lead/lead-engine";
 import type { LeadEvent, LeadState } from "../../engine/lead/lead-state";
 import type { Submission } from "../../schemas/lead";
@@ -65,5 +66,21 @@ describe("cadence routing: who may move a lead", () => {
     state = applyEvent(clicked.state, { kind: "enrolled", sequence: preset("nurture"), reason: "routing" }, T0 + DAY).state!;
     expect(active(state)).toEqual(["new-inquiry"]);
     expect(state.status).toBe("active");
+  });
+
+  it("rules that send a lead round a circle of cadences that run out at once do not spin it", () => {
+    const skipped = (id: string) => ({ id, version: 1, sequence: SequenceSchema.parse({ id, name: id, steps: [{ id: "only", intent: "value", channels: ["email"], email: { subject: "x", body: "y" }, branches: [{ if: { signal: "nothing" }, then: { do: "skip" } }] }] }) });
+    const routing = {
+      version: 9,
+      routing: {
+        rules: [
+          { id: "a-to-b", if: { when: "cadence_completed" as const }, cadence: "loop-b", from: ["loop-a"], reason: "round" },
+          { id: "b-to-a", if: { when: "cadence_completed" as const }, cadence: "loop-a", from: ["loop-b"], reason: "and round" },
+        ],
+      },
+    };
+    const result = simulate({ leadId: leadId(), submission: post(), sequence: skipped("loop-a"), start: T0, until: T0 + 5 * DAY, routing, sequences: (id) => (id.startsWith("loop-") ? skipped(id) : undefined) });
+    expect(result.events).toBeLessThan(20);
+    expect(result.state.enrolments.map((e) => e.sequenceId)).toEqual(["loop-a"]);
   });
 });
