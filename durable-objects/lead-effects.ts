@@ -27,7 +27,7 @@ import { deliverTouch } from "../services/touch-delivery";
 export type EffectRow =
   | { kind: "send"; touch: OutgoingTouch }
   | { kind: "enrol"; sequenceId: string; reason: EnrolReason }
-  | { kind: "alert"; reason: "reply" | "rep_task"; message: string; key: string }
+  | { kind: "alert"; reason: "reply" | "rep_task" | "notice"; message: string; key: string }
   | { kind: "suppress"; channel: "email" | "sms"; value: string; reason: string; evidence?: string }
   | { kind: "unsuppress"; channel: "email" | "sms"; value: string; evidence: string }
   | { kind: "send_reconsent"; to: string; withdrawnAt: number; key: string }

@@ -5,6 +5,7 @@ import type { EngineConfig } from "../engine/engine-config";
 import { applyEvent } from "../engine/lead/lead-engine";
 import type { LeadEvent, LeadState, Reply, Timer } from "../engine/lead/lead-state";
 import { isEnrolled } from "../engine/sequence/enrolment";
+import { HALTED } from "../engine/lead/lead-change";
 import type { RoutingVersion } from "../schemas/routing";
 import { mayEnrol } from "../engine/sequence/lawful-basis";
 import type { ConsentMethod, EnrolReason, LeadId, LeadSummary, RepAction, Submission } from "../schemas/lead";
@@ -77,7 +78,8 @@ export class LeadObject extends DurableObject<Env> {
     await this.handle({ kind: "enrolled", sequence, reason });
     const after = this.load()!;
     if (isEnrolled(after, sequence.id)) return { enrolled: true };
-    return { enrolled: false, reason: mayEnrol(after, sequence.sequence) ? `lead_${after.status}` : "no_marketing_consent" };
+    // A halted lead is refused for its status first, whatever the sequence's purpose.
+    return { enrolled: false, reason: HALTED.includes(after.status) || mayEnrol(after, sequence.sequence) ? `lead_${after.status}` : "no_marketing_consent" };
   }
 
   /** Records a human reply: automation pauses at once and the owner is alerted. False when there is no such lead. */

@@ -8,7 +8,7 @@ import { SequenceIdSchema } from "./sequence";
  * new version through the API; a lead keeps the version it came in with.
  */
 
-/** Title seniority levels, as engine/hand-off/seniority.ts reads a title. */
+/** Title seniority levels, as engine/hand-off/seniority.ts reads a title (the score weighs them too). */
 export const SenioritySchema = z.enum(["c_level", "owner", "vp", "director"]);
 export type Seniority = z.infer<typeof SenioritySchema>;
 

@@ -292,7 +292,5 @@ export const PRESETS: ReadonlyMap<string, Sequence> = new Map(
   }),
 );
 
-/** The sequence a lead silent for long enters when it comes back to the site. */
-export const REACTIVATION_SEQUENCE_ID = "cold-reactivation";
 /** The sequence new forms run unless told otherwise. */
 export const DEFAULT_SEQUENCE_ID = "new-inquiry";

@@ -12,7 +12,7 @@ export async function alertOwner(
   env: Env,
   transport: EmailTransport,
   lead: LeadState,
-  alert: { reason: "reply" | "rep_task"; message: string },
+  alert: { reason: "reply" | "rep_task" | "notice"; message: string },
   key: string,
 ): Promise<void> {
   const identity = senderFrom(env);
@@ -22,7 +22,7 @@ export async function alertOwner(
   }
   const { sender } = identity;
   const who = lead.profile.name ?? lead.profile.email ?? lead.profile.phone ?? lead.id;
-  const subject = alert.reason === "reply" ? `Reply from ${who}` : `Task: ${who}`;
+  const subject = { reply: `Reply from ${who}`, rep_task: `Task: ${who}`, notice: `Form post for ${who}` }[alert.reason];
   const text = `${alert.message}\n\nLead: ${who}${lead.profile.company ? ` (${lead.profile.company})` : ""}\n${ownerLeadUrl(sender.publicUrl, lead.id)}\n`;
   const result = await transport.sendEmail(ownerNotice(sender, { to: env.OWNER_EMAIL, subject, text }, key), key, lead.id);
   if (!result.ok) console.error(JSON.stringify({ leadId: lead.id, event: "alert_failed", reason: result.reason }));

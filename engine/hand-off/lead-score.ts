@@ -1,3 +1,4 @@
+import type { Seniority } from "../../schemas/routing";
 import type { LeadState, ScoreSignal, ScoreFactor } from "../lead/lead-state";
 import { seniorityOf } from "./seniority";
 
@@ -19,7 +20,7 @@ export interface ScoreRules {
     formPost: number;
     reply: number;
     buyingReply: number;
-    seniority: Record<"c_level" | "owner" | "vp" | "director", number>;
+    seniority: Record<Seniority, number>;
   };
   caps: Record<ScoreSignal, number>;
   /**

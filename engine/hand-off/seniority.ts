@@ -1,5 +1,7 @@
-/** How senior a job title is, for the score and the decision-maker trigger; null when it says nothing senior. */
-export function seniorityOf(title: string | undefined): "c_level" | "owner" | "vp" | "director" | null {
+import type { Seniority } from "../../schemas/routing";
+
+/** How senior a job title is, for the score and intent-stage routing; null when it says nothing senior. A title is typed by anyone: it hands nothing off. */
+export function seniorityOf(title: string | undefined): Seniority | null {
   if (!title) return null;
   if (/\b(owner|founder|co-founder|proprietor|inhaber|propriétaire)\b/i.test(title)) return "owner";
   if (/\b(c[etfom]o|chief [a-z ]*officer|president|managing director|geschäftsführer|general manager)\b/i.test(title)) return "c_level";

@@ -254,7 +254,7 @@ export function requestReconsent(change: Change, submission: Submission, now: nu
 export function alertOwnerOfPost(change: Change, message: string, now: number): Change {
   const { repostAlertedAt } = change.state;
   if (repostAlertedAt !== undefined && now - repostAlertedAt < REPOST_ALERT_EVERY) return change;
-  return effect({ ...change, state: { ...change.state, repostAlertedAt: now } }, { kind: "alert", reason: "rep_task", message });
+  return effect({ ...change, state: { ...change.state, repostAlertedAt: now } }, { kind: "alert", reason: "notice", message });
 }
 
 /** The owner's alert of a refused re-post: what it asked for, what was refused, and what was sent. */

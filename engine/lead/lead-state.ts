@@ -277,7 +277,7 @@ export type LeadEffect =
   | { kind: "send"; touch: OutgoingTouch }
   /** Enrol in another sequence: the object looks its current version up and sends `enrolled`. */
   | { kind: "enrol"; sequenceId: string; reason: EnrolReason }
-  | { kind: "alert"; reason: "reply" | "rep_task"; message: string }
+  | { kind: "alert"; reason: "reply" | "rep_task" | "notice"; message: string }
   /** Put an address on the D1 suppression list (the object retries until D1 takes it). */
   | { kind: "suppress"; channel: "email" | "sms"; value: string; reason: string; evidence?: string }
   /** Take an address off the D1 suppression list (its consent was granted again). */
