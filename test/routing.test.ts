@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { asOwner, leadSummary, makeForm, postJson, unique } from "./helpers";
-import { freshLead, kinds, outboxFor, settle, submission, summaryOf } from "./lead-harness";
+import { advance, clocks, freshLead, kinds, outboxFor, settle, submission, summaryOf } from "./lead-harness";
 import { PRESET_ROUTING, type Routing } from "../schemas/routing";
 import { PRESETS } from "../schemas/sequence-presets";
 
@@ -65,16 +65,20 @@ describe("intent-stage routing: data the owner edits, applied per lead", () => {
 
   it("a lead keeps the routing version it came in with", async () => {
     const { stub } = await freshLead();
-    // One form post scores 15, a second 25: under version 7 the second post makes the lead hot.
-    const strict: Routing = { rules: [{ id: "hot", if: { when: "score_at_least", score: 20 }, cadence: "hot", reason: "two form posts are enough here" }] };
+    // Version 7 moves a lead to post-demo one idle day after its meeting; the preset waits five.
+    const quick: Routing = { rules: [{ id: "post-demo", if: { when: "demo_idle", days: 1 }, cadence: "post-demo", reason: "one quiet day after the demo is enough here" }] };
     const email = `${unique("lead")}@example.com`;
-    await stub.submitForm(submission(email), preset("new-inquiry"), undefined, { version: 7, routing: strict });
+    await stub.submitForm(submission(email), preset("new-inquiry"), undefined, { version: 7, routing: quick });
     await settle(stub);
-    expect(kinds(await summaryOf(stub))).not.toContain("cadence_switched");
-    // The later post offers the preset's rules (hot at 70); the lead keeps version 7's.
+    // The later post offers the preset's rules; the lead keeps version 7's.
     await stub.submitForm(submission(email), preset("new-inquiry"), undefined, PRESET_ROUTING);
     await settle(stub);
-    const summary = await summaryOf(stub);
-    expect(summary.timeline.filter((e) => e.kind === "cadence_switched")).toEqual([expect.objectContaining({ rule: "hot", to: "hot", reason: "two form posts are enough here" })]);
+    const bookedAt = clocks.get(stub.id.toString())!.at;
+    await stub.markBooked("Cal.com");
+    await settle(stub);
+    for (let i = 0; i < 5 && !kinds(await summaryOf(stub)).includes("cadence_switched"); i++) await advance(stub);
+    const switched = (await summaryOf(stub)).timeline.find((e) => e.kind === "cadence_switched")!;
+    expect(switched).toMatchObject({ rule: "post-demo", to: "post-demo", reason: "one quiet day after the demo is enough here" });
+    expect(switched.at - bookedAt).toBe(86_400_000);
   });
 });
