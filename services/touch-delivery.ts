@@ -1,7 +1,7 @@
 import type { OutgoingTouch } from "../engine/lead/lead-state";
 import type { LeadId, SendingDay } from "../schemas/lead";
 import type { EmailTransport, SmsTransport } from "./channels/transport";
-import { parsePhoneNumberFromString } from "libphonenumber-js";
+import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { pacingRulesFrom, senderFrom, smsCountriesFrom } from "./deployment-settings";
 import { composeEmail, composeSms, type Sender } from "./email-composer";
 import { tokenKeys } from "./crypto/signed-token";

@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString } from "libphonenumber-js";
+import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { CALLING_CODE_ZONES, NANP_AREA_CODES_BY_ZONE, NANP_COUNTRY_ZONES } from "./phone-zone-data";
 import { localParts } from "./local-time";
 

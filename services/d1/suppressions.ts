@@ -1,6 +1,6 @@
 import { and, eq, inArray, or, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
+import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/max";
 import { suppressions } from "../../schemas/d1";
 import { hmacSha256, toHex } from "../crypto/hmac";
 import { afterCursor, newestFirst, pageOf } from "./page-cursor";
