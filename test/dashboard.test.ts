@@ -92,6 +92,8 @@ describe("dashboard login", () => {
     const phone = await login();
     const settings = await (await get("/dashboard/settings", phone.cookie)).text();
     expect(settings).toContain('action="/dashboard/logout-everywhere"');
+    // The doctor's checklist heads the page: the local default keeps email in the outbox.
+    expect(settings).toContain('data-check="email-transport" data-status="missing"');
     const out = await post("/dashboard/logout-everywhere", { _csrf: phone.csrf }, { cookie: phone.cookie });
     expect(out.status).toBe(303);
     for (const device of [laptop, phone]) expect((await get("/dashboard", device.cookie)).status).toBe(303);

@@ -12,6 +12,7 @@ import { SequenceIdSchema, SequenceSchema, type Sequence } from "../../schemas/s
 import { listOutbox } from "../../services/channels/outbox";
 import { currentSequence, listSequences, putSequence, sequenceExists, sequenceVersion } from "../../services/d1/sequences";
 import { currentRouting, putRouting } from "../../services/d1/routing";
+import { checkDeployment } from "../../services/deployment-checks";
 import { RoutingSchema, type Routing } from "../../schemas/routing";
 import { inboundApi } from "./inbound-api";
 import { knowledgeApi } from "./knowledge-api";
@@ -130,6 +131,12 @@ async function requireCadences(db: D1Database, routing: Routing): Promise<void> 
     if (!(await sequenceExists(db, cadence))) throw new AppError(422, "unknown_sequence", `A routing rule moves leads to "${cadence}", which does not exist.`);
   }
 }
+
+/** The doctor: this deployment's configuration against what sending needs; `ok` when nothing is missing. */
+api.get("/doctor", async (c) => {
+  const checks = await checkDeployment(c.env);
+  return c.json({ ok: checks.every((check) => check.status !== "missing"), checks });
+});
 
 /** The intent-stage routing new leads get (version 0 is the preset). */
 api.get("/routing", async (c) => c.json(await currentRouting(c.env.DB)));

@@ -17,6 +17,8 @@ import { HandOffQueue, OutboxList, ReviewQueue } from "../dashboard/queues";
 import { previewOf, SequenceDetail, SequenceList } from "../dashboard/sequences";
 import { clearLoginFailures, clientOf, csrfToken, currentSession, endEverySession, endSession, judgeOwnerToken, startSession, validCsrf, type Session } from "../dashboard/session";
 import { Install, Settings } from "../dashboard/setup";
+import { Checklist } from "../dashboard/doctor";
+import { checkDeployment } from "../../services/deployment-checks";
 import { AppError } from "../../services/app-error";
 import { listForms } from "../../services/d1/forms";
 import { decideLead, eraseLeadEverywhere, handOffLead, leadExport, leadSummary, leadSuppressions, liftLeadSuppression, markLeadBooked } from "../lead-actions";
@@ -296,7 +298,16 @@ dashboard.get("/install", async (c) =>
 dashboard.get("/settings", async (c) => {
   const listings = await listSequences(c.env.DB);
   const sequences = (await Promise.all(listings.map((s) => currentSequence(c.env.DB, s.id)))).flatMap((s) => (s ? [s] : []));
-  return render(c, "Settings", "/dashboard/settings", <Settings env={c.env} sequences={sequences} csrf={c.get("csrf")} />);
+  const checks = await checkDeployment(c.env);
+  return render(
+    c,
+    "Settings",
+    "/dashboard/settings",
+    <>
+      <Checklist checks={checks} />
+      <Settings env={c.env} sequences={sequences} csrf={c.get("csrf")} />
+    </>,
+  );
 });
 
 dashboard.get("/import", async (c) => {

@@ -1,0 +1,99 @@
+import { destinationsFrom } from "./hand-off-delivery";
+import { pacingSettingsFrom, senderFrom } from "./deployment-settings";
+
+/**
+ * The doctor: a deployment's configuration checked against what sending needs, in plain
+ * words. `npm run doctor`, `GET /api/doctor` and the dashboard's Settings page show the same
+ * list. The MX records of the reply domain are the one thing read from outside (DNS), and
+ * only where the caller could look them up.
+ */
+
+export interface Check {
+  id: string;
+  /** `unknown`: could not be checked from here (DNS unreachable). */
+  status: "ok" | "missing" | "unknown";
+  what: string;
+  /** What to do about it, when it is not ok. */
+  fix?: string;
+}
+
+const SECRETS = ["OWNER_TOKEN", "LEAD_ID_SECRET", "TOKEN_SECRET"] as const;
+const domainOf = (email: string) => email.slice(email.lastIndexOf("@") + 1).toLowerCase();
+const https = (url: string | undefined) => /^https:\/\//.test(url?.trim() ?? "");
+const set = (value: unknown) => typeof value === "string" && value.trim() !== "";
+
+function check(id: string, ok: boolean, what: string, fix: string): Check {
+  return ok ? { id, status: "ok", what } : { id, status: "missing", what, fix };
+}
+
+/** Where replies come back: REPLY_DOMAIN, else the sender's own domain. */
+export function replyDomainOf(env: Env): string | undefined {
+  return env.REPLY_DOMAIN?.trim().toLowerCase() || (set(env.SENDER_EMAIL) ? domainOf(env.SENDER_EMAIL) : undefined);
+}
+
+/** `mx`: the reply domain's MX hosts, or null when DNS could not be asked. */
+export function deploymentChecks(env: Env, mx: string[] | null): Check[] {
+  const sender = senderFrom(env);
+  const senderDomain = set(env.SENDER_EMAIL) ? domainOf(env.SENDER_EMAIL) : undefined;
+  const replyDomain = replyDomainOf(env);
+  const transport = env.EMAIL_TRANSPORT?.trim() || "outbox";
+  const checks: Check[] = [
+    check("secrets", SECRETS.every((name) => set(env[name])), "The secrets every route needs (OWNER_TOKEN, LEAD_ID_SECRET, TOKEN_SECRET)", `Set ${SECRETS.filter((n) => !set(env[n])).join(", ")} with \`npx wrangler secret put <NAME> --env production\`.`),
+    check("public-url", https(env.PUBLIC_URL), `The public address links point at (${env.PUBLIC_URL || "not set"})`, "Set PUBLIC_URL to this Worker's https:// address (a custom domain is best): List-Unsubscribe must be https."),
+    check("sender", "sender" in sender, "The sender's identity (name, company, address, postal address)", "missing" in sender ? `Set ${sender.missing.join(", ")}: email waits until they are all set.` : ""),
+    check("email-transport", transport !== "outbox", `Email goes through ${transport}`, "EMAIL_TRANSPORT is outbox: messages are kept in D1, not sent. Set it to email-service (with the EMAIL binding) or resend."),
+  ];
+  if (transport === "email-service") checks.push(check("email-binding", "EMAIL" in env && env.EMAIL !== undefined, "The send_email binding EMAIL", "Declare the send_email binding EMAIL and onboard the sending domain under Email Service."));
+  if (transport === "resend") checks.push(check("resend-key", set(env.RESEND_API_KEY), "The Resend API key", "Set the secret RESEND_API_KEY."));
+  checks.push(
+    check(
+      "reply-subdomain",
+      replyDomain !== undefined && replyDomain !== senderDomain,
+      `Replies come back to ${replyDomain ?? "no domain"}`,
+      "Set REPLY_DOMAIN to a subdomain (reply.example.com): Email Routing takes over a domain's MX records, so on the sender's own domain it would take your mailboxes' mail.",
+    ),
+  );
+  if (replyDomain) {
+    const routed = mx?.some((host) => /\.mx\.cloudflare\.net\.?$/i.test(host));
+    checks.push(
+      mx === null
+        ? { id: "reply-mx", status: "unknown", what: `The MX records of ${replyDomain}`, fix: "DNS could not be asked from here: check that they point at Cloudflare Email Routing (route1/2/3.mx.cloudflare.net)." }
+        : check("reply-mx", routed === true, `The MX records of ${replyDomain} point at Cloudflare Email Routing`, `Enable Email Routing on ${replyDomain} with a catch-all rule to this Worker (found: ${mx.join(", ") || "no MX records"}).`),
+    );
+  }
+  checks.push(check("owner-email", set(env.OWNER_EMAIL), "Where reply alerts and unmatched mail go (OWNER_EMAIL)", "Set OWNER_EMAIL and verify it as an Email Routing destination."));
+  if (set(env.HANDOFF_WEBHOOK_URL)) {
+    checks.push(check("hand-off-webhook", https(env.HANDOFF_WEBHOOK_URL) && set(env.HANDOFF_WEBHOOK_SECRET), "The hand-off webhook (https, signed)", "HANDOFF_WEBHOOK_URL must be https and HANDOFF_WEBHOOK_SECRET set, or nothing is delivered there."));
+  }
+  if (set(env.SLACK_WEBHOOK_URL)) checks.push(check("slack-webhook", https(env.SLACK_WEBHOOK_URL), "The Slack webhook", "SLACK_WEBHOOK_URL must be an https:// address."));
+  checks.push(check("hand-off-destination", destinationsFrom(env).length > 0, "Where hot leads and rep tasks go", "Set HANDOFF_EMAIL, SLACK_WEBHOOK_URL or HANDOFF_WEBHOOK_URL (+ secret): otherwise only the dashboard's queue shows hand-offs."));
+  if (env.SMS_TRANSPORT === "twilio") {
+    checks.push(check("twilio", set(env.TWILIO_ACCOUNT_SID) && set(env.TWILIO_AUTH_TOKEN) && set(env.SMS_FROM), "The SMS provider (Twilio)", "Set TWILIO_ACCOUNT_SID, SMS_FROM and the secret TWILIO_AUTH_TOKEN."));
+  }
+  checks.push(
+    check("real-time", (env.CLOCK_SPEED?.trim() || "1") === "1", `Waits run in real time (CLOCK_SPEED ${env.CLOCK_SPEED || "1"})`, "Set CLOCK_SPEED to 1: a faster clock plays a whole sequence in minutes."),
+    check("demo-pages", env.DEMO_PAGES !== "on", "The demo pages are off", "Set DEMO_PAGES to off: the demo form and outbox pages are for local use."),
+    check("settings", pacingSettingsFrom(env).refused.length === 0, "Every setting is readable", pacingSettingsFrom(env).refused.join("; ")),
+  );
+  return checks;
+}
+
+/** Every check, with the reply domain's MX records looked up where DNS answers. */
+export async function checkDeployment(env: Env, fetcher: typeof fetch = fetch): Promise<Check[]> {
+  const domain = replyDomainOf(env);
+  return deploymentChecks(env, domain ? await lookUpMx(domain, fetcher) : null);
+}
+
+/** The reply domain's MX hosts by DNS over HTTPS (Cloudflare's resolver), or null when it cannot be asked. */
+export async function lookUpMx(domain: string, fetcher: typeof fetch = fetch): Promise<string[] | null> {
+  // Names reserved for examples and local use (RFC 2606, RFC 6761) have no MX to look up.
+  if (/(^|\.)(example\.(com|net|org)|example|test|localhost|invalid|local)$/i.test(domain)) return null;
+  try {
+    const response = await fetcher(`https://cloudflare-dns.com/dns-query?name=${encodeURIComponent(domain)}&type=MX`, { headers: { accept: "application/dns-json" }, signal: AbortSignal.timeout(3000) });
+    if (!response.ok) return null;
+    const answer = ((await response.json()) as { Answer?: { type: number; data: string }[] }).Answer ?? [];
+    return answer.filter((a) => a.type === 15).map((a) => a.data.split(/\s+/).at(-1)!.toLowerCase());
+  } catch {
+    return null;
+  }
+}

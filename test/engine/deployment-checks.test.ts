@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { deploymentChecks, lookUpMx } from "../../services/deployment-checks";
+
+/** The doctor's checklist: what a deployment still needs before it sends for real. */
+
+const PRODUCTION = {
+  OWNER_TOKEN: "o".repeat(43),
+  LEAD_ID_SECRET: "l".repeat(43),
+  TOKEN_SECRET: "t".repeat(43),
+  PUBLIC_URL: "https://follow-up.roofing.example.org",
+  SENDER_NAME: "Sam Reed",
+  SENDER_COMPANY: "Reed Roofing",
+  SENDER_EMAIL: "sam@roofing.example.org",
+  SENDER_POSTAL_ADDRESS: "1 Main St, Springfield",
+  REPLY_DOMAIN: "reply.roofing.example.org",
+  OWNER_EMAIL: "sam@roofing.example.org",
+  EMAIL_TRANSPORT: "email-service",
+  EMAIL: {},
+  HANDOFF_EMAIL: "sales@roofing.example.org",
+  CLOCK_SPEED: "1",
+  DEMO_PAGES: "off",
+} as unknown as Env;
+const ROUTED = ["route1.mx.cloudflare.net", "route2.mx.cloudflare.net"];
+const missing = (env: Env, mx: string[] | null = ROUTED) => deploymentChecks(env, mx).filter((c) => c.status !== "ok").map((c) => c.id);
+
+describe("the doctor", () => {
+  it("a complete production configuration has nothing missing", () => {
+    expect(missing(PRODUCTION)).toEqual([]);
+  });
+
+  it("names each missing piece, with what to do", () => {
+    const local = { ...PRODUCTION, OWNER_TOKEN: "", PUBLIC_URL: "http://localhost:8787", EMAIL_TRANSPORT: "outbox", DEMO_PAGES: "on", CLOCK_SPEED: "8640", HANDOFF_EMAIL: "" } as unknown as Env;
+    expect(missing(local)).toEqual(["secrets", "public-url", "email-transport", "hand-off-destination", "real-time", "demo-pages"]);
+    const secrets = deploymentChecks(local, ROUTED).find((c) => c.id === "secrets")!;
+    expect(secrets.fix).toContain("OWNER_TOKEN");
+    expect(secrets.fix).not.toContain("LEAD_ID_SECRET");
+  });
+
+  it("replies on the sender's own domain are refused: Email Routing would take over its mailboxes' MX", () => {
+    expect(missing({ ...PRODUCTION, REPLY_DOMAIN: "" } as unknown as Env)).toContain("reply-subdomain");
+  });
+
+  it("reads the reply domain's MX records: Cloudflare's are ok, others are named, an unreachable DNS is unknown", () => {
+    expect(missing(PRODUCTION, ["aspmx.l.google.com"])).toEqual(["reply-mx"]);
+    expect(deploymentChecks(PRODUCTION, ["aspmx.l.google.com"]).find((c) => c.id === "reply-mx")!.fix).toContain("aspmx.l.google.com");
+    expect(deploymentChecks(PRODUCTION, null).find((c) => c.id === "reply-mx")!.status).toBe("unknown");
+  });
+
+  it("asks DNS over HTTPS for MX records, and never for names reserved for examples", async () => {
+    const asked: string[] = [];
+    const dns = (async (url: string) => {
+      asked.push(url);
+      return Response.json({ Answer: [{ type: 15, data: "10 route1.mx.cloudflare.net." }, { type: 5, data: "alias.example." }] });
+    }) as unknown as typeof fetch;
+    expect(await lookUpMx("reply.roofing.co", dns)).toEqual(["route1.mx.cloudflare.net."]);
+    expect(asked[0]).toContain("name=reply.roofing.co&type=MX");
+    expect(await lookUpMx("reply.example.com", dns)).toBeNull();
+    expect(asked).toHaveLength(1);
+  });
+});
