@@ -10,7 +10,7 @@ import { mayEnrol, refuseEnrolment } from "./lawful-basis";
 const DAY = 86_400_000;
 
 /** The step's day as the sequence writes it: its waits added up from the enrolment's anchor, in the lead's own days. */
-export function anchoredTime(enrolment: Enrolment, stepIndex: number, timeZone: string): number {
+function anchoredTime(enrolment: Enrolment, stepIndex: number, timeZone: string): number {
   // Stored before anchors existed: count from the step that just ran, as those enrolments always did.
   const anchor = enrolment.anchor ?? { at: enrolment.lastStepAt, fromStep: stepIndex };
   const waits = enrolment.sequence.steps.slice(anchor.fromStep, stepIndex + 1).map((s) => s.wait);

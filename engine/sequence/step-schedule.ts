@@ -21,7 +21,7 @@ export function addWait(from: number, timeZone: string, wait: Wait): number {
  * closer and not before `earliest`. A day-5 touch that lands on a Saturday goes on Friday
  * rather than Monday, so the playbook's days hold within one.
  */
-export function nearestOpening(base: number, state: LeadState, windows: SendingWindow[], earliest: number): number {
+function nearestOpening(base: number, state: LeadState, windows: SendingWindow[], earliest: number): number {
   const timeZone = state.timezone;
   const next = nextOpeningFor(state, windows, base);
   if (next === base || earliest >= base) return next;

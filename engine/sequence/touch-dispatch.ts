@@ -80,7 +80,7 @@ export function dispatch(change: Change, enrolmentId: string, step: Step, now: n
  * bounced) follows the SMS path of the same cadence: an email step that has SMS words goes
  * as a text instead.
  */
-export function channelsFor(state: LeadState, step: Step): Step["channels"] {
+function channelsFor(state: LeadState, step: Step): Step["channels"] {
   const unreachable = !state.profile.email || state.emailUndeliverable !== undefined;
   if (!unreachable || !step.sms || step.channels.includes("sms") || !step.channels.includes("email")) return step.channels;
   return step.channels.map((c) => (c === "email" ? "sms" : c));

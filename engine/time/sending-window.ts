@@ -46,7 +46,7 @@ function nextOpeningInZones(at: number, zoned: ZonedWindow[]): number {
 }
 
 /** The earliest instant at or after `at` inside every one of the windows. */
-export function nextOpeningInAll(at: number, timeZone: string, windows: SendingWindow[]): number {
+function nextOpeningInAll(at: number, timeZone: string, windows: SendingWindow[]): number {
   return nextOpeningInZones(at, windows.map((window) => ({ timeZone, window })));
 }
 
