@@ -6,9 +6,9 @@ import { endEnrolment } from "./enrolment";
 
 /**
  * Intent-stage routing: after every event the lead's routing rules (data, see
- * schemas/routing.ts) may move it to another cadence. The first rule that holds wins; the
- * lead leaves its cadence at once, the switch is on its timeline with the rule's reason,
- * and the object enrols it in the new cadence's current version. Pure.
+ * schemas/routing.ts) may move it to another cadence. The first rule that holds wins: the
+ * switch goes on the timeline with the rule's reason, and the object enrols the lead in the
+ * new cadence's current version, which ends the one it was in (one cadence at a time). Pure.
  */
 
 const DAY = 86_400_000;
