@@ -17,7 +17,7 @@ import { route } from "../sequence/cadence-routing";
 import { isMarketing } from "../sequence/lawful-basis";
 import { log } from "./lead-change";
 import type { SequenceVersion } from "../../schemas/sequence";
-import { alertOwnerOfPost, bounced, handOff, holdEnds, holdNewEnrolments, markBooked, optIn, optOut, outOfOffice, receiveReply, repAction, requestReconsent, restoreConsent } from "./lead-lifecycle";
+import { alertOwnerOfPost, bounced, deliveryReported, handOff, holdEnds, holdNewEnrolments, markBooked, optIn, optOut, outOfOffice, receiveReply, repAction, requestReconsent, restoreConsent } from "./lead-lifecycle";
 import { type Change, type HumanSignal } from "./lead-state";
 import { judgeReply, withReturnDay } from "../inbound/reply-judgement";
 import { EngineConfig, DEFAULT_ENGINE_CONFIG } from "../engine-config";
@@ -274,6 +274,9 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
       const { kind: _, ...bounce } = event;
       return withLead(current, (c) => bounced(c, bounce, now, config.sequences));
     }
+    case "delivery_reported":
+      if (current?.deliveryEventIds?.includes(event.report.eventId)) return { state: current, effects: [] };
+      return withLead(current, (c) => deliveryReported(c, event.report, now, config.sequences));
     case "sms_resubscribed":
       return withLead(current, (c) => optIn(c, now));
     case "booked":
