@@ -3,6 +3,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../workers/index";
 import { EMAIL_EVENTS_QUEUE } from "../workers/delivery-events";
+import type { PeriodStats } from "../services/d1/stats";
+import { asOwner } from "./helpers";
 import { evidenceOf, leadWithFirstTouch, suppressed } from "./inbound-mail";
 import { advance, kinds, outboxFor, settle, summaryOf } from "./lead-harness";
 
@@ -29,6 +31,12 @@ const hardBounce = (messageId: string, recipient: string, eventId?: string) =>
 
 const softBounce = (messageId: string, recipient: string) =>
   emailEvent("bounced", messageId, recipient, { delivery: { status: "bounced", smtpEnhancedStatusCode: "4.2.2", smtpResponse: "452 4.2.2 Mailbox full" }, bounce: { type: "soft", classification: "temporary_failure", reason: "452 4.2.2 Mailbox full" } });
+
+/** How many of this step's emails the per-step stats count as delivered. */
+async function deliveredInStats(sequenceId: string, stepId: string): Promise<number> {
+  const stats = (await (await asOwner("/api/stats?days=365")).json()) as PeriodStats;
+  return stats.byStep.find((r) => r.sequenceId === sequenceId && r.stepId === stepId && r.channel === "email")?.delivered ?? 0;
+}
 
 /** Hands a batch to queue() as the queue would, and says what was acked and retried. */
 async function consume(...bodies: unknown[]) {
@@ -85,6 +93,8 @@ describe("queue(): Email Service delivery events", () => {
 
   it("delivered and deferred go on the timeline with the touch they are about, and stop nothing", async () => {
     const { stub, email, messageId } = await leadWithFirstTouch("qok");
+    const sentEntry = (await summaryOf(stub)).timeline.find((e) => e.kind === "touch_sent") as { key: string; sequenceId: string; stepId: string };
+    const deliveredBefore = await deliveredInStats(sentEntry.sequenceId, sentEntry.stepId);
     await consume(
       emailEvent("deferred", messageId, email, { delivery: { status: "deferred", smtpResponse: "451 4.2.0 Temporary mailbox error" }, bounce: { type: "soft", classification: "temporary_failure", reason: "451 4.2.0 Temporary mailbox error" } }),
       emailEvent("delivered", messageId, email, { delivery: { status: "delivered", smtpResponse: "250 2.0.0 OK" } }),
@@ -98,6 +108,8 @@ describe("queue(): Email Service delivery events", () => {
     expect(kinds(summary)).not.toContain("bounced");
     expect(summary.status).toBe("active");
     expect(await suppressed("email", email)).toBeNull();
+    // The delivery counts for the step that sent it, once, in the owner's per-step stats.
+    expect(await deliveredInStats(sentEntry.sequenceId, sentEntry.stepId)).toBe(deliveredBefore + 1);
   });
 
   it("a malformed, unknown or unmatched event is acked without effect, never retried", async () => {
