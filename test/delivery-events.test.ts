@@ -4,15 +4,19 @@ import { describe, expect, it } from "vitest";
 import worker from "../workers/index";
 import { EMAIL_EVENTS_QUEUE } from "../workers/delivery-events";
 import type { PeriodStats } from "../services/d1/stats";
-import { asOwner } from "./helpers";
+import { asOwner, unique } from "./helpers";
+import type { SequenceVersion } from "../schemas/sequence";
+import { PRESETS } from "../schemas/sequence-presets";
 import { evidenceOf, leadWithFirstTouch, suppressed } from "./inbound-mail";
-import { advance, kinds, outboxFor, settle, summaryOf } from "./lead-harness";
+import { advance, freshLead, kinds, outboxFor, settle, submission, summaryOf, withEnv } from "./lead-harness";
 
 /**
  * Email Service's delivery events (Queues event subscription) through the Worker's
  * `queue()` entry, in the shape its docs give:
  * https://developers.cloudflare.com/email-service/platform/event-subscriptions/
  */
+
+const NEW_INQUIRY: SequenceVersion = { id: "new-inquiry", version: 0, sequence: PRESETS.get("new-inquiry")! };
 
 type EventType = "delivered" | "deferred" | "bounced" | "failed" | "rejected" | "complained";
 
@@ -144,5 +148,31 @@ describe("queue(): Email Service delivery events", () => {
     await consume(delivered, delivered);
     await settle(stub);
     expect((await summaryOf(stub)).timeline.filter((e) => e.kind === "touch_delivered")).toHaveLength(1);
+  });
+});
+
+describe("send_email: a recipient Email Service suppresses", () => {
+  it("E_RECIPIENT_SUPPRESSED is a permanent, visible failure that suppresses the address and stops later email touches", async () => {
+    const { leadId, stub } = await freshLead();
+    const email = `${unique("cfsup")}@example.org`;
+    const refusals: string[] = [];
+    // The binding's refusal as the platform raises it: an error carrying its E_* code.
+    const EMAIL = {
+      async send(message: { to: string }) {
+        refusals.push(message.to);
+        throw Object.assign(new Error("E_RECIPIENT_SUPPRESSED: recipient is suppressed"), { code: "E_RECIPIENT_SUPPRESSED" });
+      },
+    } as unknown as SendEmail;
+    await withEnv(stub, { EMAIL_TRANSPORT: "email-service", EMAIL });
+    await stub.submitForm(submission(email), NEW_INQUIRY);
+    await settle(stub);
+    const summary = await summaryOf(stub);
+    expect(summary.timeline.find((e) => e.kind === "touch_failed")).toMatchObject({ permanent: true, reason: expect.stringContaining("E_RECIPIENT_SUPPRESSED") });
+    expect(summary.timeline.find((e) => e.kind === "bounced")).toMatchObject({ bounceType: "hard", address: email, suppressed: true });
+    expect(await suppressed("email", email)).toBe("hard bounce");
+    const tried = refusals.length;
+    for (let i = 0; i < 4; i++) await advance(stub);
+    expect(refusals).toHaveLength(tried);
+    expect((await outboxFor(leadId)).filter((m) => m.channel === "email")).toHaveLength(0);
   });
 });

@@ -247,7 +247,8 @@ export type LeadEvent =
   | { kind: "enrolled"; sequence: SequenceVersion; reason: EnrolReason }
   | { kind: "timer_fired"; timer: Timer }
   | { kind: "delivery_sent"; key: string; messageId: string }
-  | { kind: "delivery_failed"; key: string; permanent: boolean; reason: string }
+  /** `recipientSuppressed`: the provider refused the address itself (its own suppression list). */
+  | { kind: "delivery_failed"; key: string; permanent: boolean; reason: string; recipientSuppressed?: boolean }
   | { kind: "delivery_blocked"; key: string; reason: string }
   /** `heldBy`: the sending address's day whose cap moved the touch (absent when only spacing did). */
   | { kind: "delivery_deferred"; key: string; until: number; heldBy?: SendingDay }
