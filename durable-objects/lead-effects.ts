@@ -148,7 +148,7 @@ async function send(touch: OutgoingTouch, { env, clock, state, now }: EffectCont
     case "sent":
       return { kind: "done", event: { kind: "delivery_sent", key, messageId: outcome.messageId } };
     case "failed":
-      return { kind: "done", event: { kind: "delivery_failed", key, permanent: outcome.permanent, reason: outcome.reason } };
+      return { kind: "done", event: { kind: "delivery_failed", key, permanent: outcome.permanent, reason: outcome.reason, ...("recipientSuppressed" in outcome && outcome.recipientSuppressed ? { recipientSuppressed: true } : {}) } };
     case "blocked":
       return { kind: "done", event: { kind: "delivery_blocked", key, reason: outcome.reason } };
     case "deferred":

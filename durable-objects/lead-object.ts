@@ -1,5 +1,6 @@
 import type { LanguageModel } from "ai";
 import { DurableObject } from "cloudflare:workers";
+import type { DeliveryReport } from "../schemas/delivery-event";
 import type { DraftReview, TouchDraft } from "../engine/drafting/draft-types";
 import type { EngineConfig } from "../engine/engine-config";
 import { applyEvent } from "../engine/lead/lead-engine";
@@ -100,6 +101,16 @@ export class LeadObject extends DurableObject<Env> {
   async recordBounce(bounce: { bounceType: "hard" | "soft"; address: string; status?: string; diagnostic: string; evidence?: string }): Promise<boolean> {
     if (this.load() === null) return false;
     await this.handle({ kind: "bounced", ...bounce });
+    return true;
+  }
+
+  /**
+   * A provider's report on a message sent to the lead (delivered, deferred, bounced,
+   * complained). Repeating the same event id changes nothing. False when there is no such lead.
+   */
+  async recordDelivery(report: DeliveryReport): Promise<boolean> {
+    if (this.load() === null) return false;
+    await this.handle({ kind: "delivery_reported", report });
     return true;
   }
 

@@ -83,10 +83,10 @@ export function reviewRows(state: LeadState): ReviewRow[] {
   });
 }
 
-/** Sent touches become rows; a person's first open, click or reply marks the touch it answered. */
+/** Sent touches become rows; a person's first open, click or reply marks the touch it answered, and the provider's delivery report the touch it delivered. */
 function touchUpdates(d1: ReturnType<typeof drizzle>, leadId: string, entries: TimelineEntry[]) {
   const statements = [];
-  const mark = (key: string, column: "openedAt" | "clickedAt" | "repliedAt", at: number) =>
+  const mark = (key: string, column: "openedAt" | "clickedAt" | "repliedAt" | "deliveredAt", at: number) =>
     d1
       .update(touches)
       .set({ [column]: at })
@@ -112,6 +112,7 @@ function touchUpdates(d1: ReturnType<typeof drizzle>, leadId: string, entries: T
     if (entry.kind === "email_opened" && entry.verdict === "human") statements.push(mark(entry.messageId, "openedAt", entry.at));
     if (entry.kind === "link_clicked" && entry.verdict === "human") statements.push(mark(entry.messageId, "clickedAt", entry.at), mark(entry.messageId, "openedAt", entry.at));
     if (entry.kind === "reply_received" && entry.touchKey) statements.push(mark(entry.touchKey, "repliedAt", entry.at));
+    if (entry.kind === "touch_delivered") statements.push(mark(entry.key, "deliveredAt", entry.at));
   }
   return statements;
 }

@@ -238,6 +238,8 @@ export const touches = sqliteTable(
     openedAt: integer("opened_at"),
     clickedAt: integer("clicked_at"),
     repliedAt: integer("replied_at"),
+    /** When the provider reported the recipient's server accepted it (Email Service events); null where no provider reports. */
+    deliveredAt: integer("delivered_at"),
   },
   (t) => [index("touches_sent_idx").on(t.sentAt), index("touches_sequence_idx").on(t.sequenceId, t.sentAt)],
 );

@@ -243,6 +243,10 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
     evidence: z.string().optional(),
   }),
   z.object({ ...entry, kind: z.literal("auto_reply_received"), returnDate: z.string().optional(), until: z.number() }),
+  /** The recipient's server accepted the touch (the provider's delivery event). */
+  z.object({ ...entry, kind: z.literal("touch_delivered"), key: z.string(), messageId: z.string(), detail: z.string() }),
+  /** The recipient's server refused the touch for now; the provider retries it (not a bounce: nothing counts toward the soft limit). */
+  z.object({ ...entry, kind: z.literal("touch_deferred_by_provider"), key: z.string(), messageId: z.string(), detail: z.string() }),
   z.object({ ...entry, kind: z.literal("bounced"), bounceType: z.enum(["hard", "soft"]), address: z.string(), status: z.string().optional(), diagnostic: z.string(), suppressed: z.boolean(), evidence: z.string().optional() }),
   /** A "not now" holds the lead's automation until `until` (the day the reply named, or the default hold). */
   z.object({ ...entry, kind: z.literal("lead_held"), until: z.number(), reason: z.string() }),

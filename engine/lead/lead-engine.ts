@@ -17,7 +17,7 @@ import { route } from "../sequence/cadence-routing";
 import { isMarketing } from "../sequence/lawful-basis";
 import { log } from "./lead-change";
 import type { SequenceVersion } from "../../schemas/sequence";
-import { alertOwnerOfPost, bounced, handOff, holdEnds, holdNewEnrolments, markBooked, optIn, optOut, outOfOffice, receiveReply, repAction, requestReconsent, restoreConsent } from "./lead-lifecycle";
+import { alertOwnerOfPost, bounced, deliveryReported, handOff, holdEnds, holdNewEnrolments, markBooked, optIn, optOut, outOfOffice, receiveReply, repAction, requestReconsent, restoreConsent } from "./lead-lifecycle";
 import { type Change, type HumanSignal } from "./lead-state";
 import { judgeReply, withReturnDay } from "../inbound/reply-judgement";
 import { EngineConfig, DEFAULT_ENGINE_CONFIG } from "../engine-config";
@@ -254,7 +254,13 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
     case "delivery_sent":
       return withLead(current, (c) => deliverySent(c, event.key, event.messageId, now));
     case "delivery_failed":
-      return withLead(current, (c) => deliveryFailed(c, event.key, event.permanent, event.reason, now, config.sequences));
+      return withLead(current, (c) => {
+        const address = c.state.deliveries.find((d) => d.touch.key === event.key)?.touch.to;
+        const failed = deliveryFailed(c, event.key, event.permanent || event.recipientSuppressed === true, event.reason, now, config.sequences);
+        if (!event.recipientSuppressed || !address) return failed;
+        // The provider will refuse every later message too: the address is treated as a hard bounce, so it is suppressed here and visibly.
+        return bounced(failed, { bounceType: "hard", address, diagnostic: "Email Service refused the recipient: it is on Email Service's suppression list (E_RECIPIENT_SUPPRESSED)", evidence: "the send_email binding answered E_RECIPIENT_SUPPRESSED" }, now, config.sequences);
+      });
     case "delivery_blocked":
       return withLead(current, (c) => deliveryBlocked(c, event.key, event.reason, now));
     case "delivery_deferred":
@@ -274,6 +280,9 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
       const { kind: _, ...bounce } = event;
       return withLead(current, (c) => bounced(c, bounce, now, config.sequences));
     }
+    case "delivery_reported":
+      if (current?.deliveryEventIds?.includes(event.report.eventId)) return { state: current, effects: [] };
+      return withLead(current, (c) => deliveryReported(c, event.report, now, config.sequences));
     case "sms_resubscribed":
       return withLead(current, (c) => optIn(c, now));
     case "booked":

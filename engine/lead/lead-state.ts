@@ -1,6 +1,7 @@
 import type { ConsentMethod, ConsentRecord, LawfulBasisRecord, Drafter, EnrolReason, Engagement, LeadId, LeadProfile, LeadStatus, RaisedObjection, RepAction, ReplyJudgement, SendingDay, Submission, TimelineEntry, TouchOrigin, TouchVariant, Verdict } from "../../schemas/lead";
 import type { Channel, Intent, Sequence, SequenceVersion, SendingWindow } from "../../schemas/sequence";
 import type { RoutingVersion } from "../../schemas/routing";
+import type { DeliveryReport } from "../../schemas/delivery-event";
 import type { RequestFacts } from "../../schemas/tracking";
 import type { TimezoneSource } from "../../schemas/time-zone";
 import type { DraftAnswered, DraftRequest, DraftReview, TouchDraft } from "../drafting/draft-types";
@@ -64,6 +65,8 @@ export interface LeadState {
   lastSeq: number;
   /** Soft bounces since the last sign of life. */
   softBounces?: number;
+  /** The provider event ids already applied (bounded, newest last): a redelivered event changes nothing. */
+  deliveryEventIds?: string[];
   /** Why email to the lead's address stopped (it bounced); unset while it is deliverable. */
   emailUndeliverable?: string;
   /** When the lead first reached each funnel step (absent on leads stored before it existed). */
@@ -244,13 +247,16 @@ export type LeadEvent =
   | { kind: "enrolled"; sequence: SequenceVersion; reason: EnrolReason }
   | { kind: "timer_fired"; timer: Timer }
   | { kind: "delivery_sent"; key: string; messageId: string }
-  | { kind: "delivery_failed"; key: string; permanent: boolean; reason: string }
+  /** `recipientSuppressed`: the provider refused the address itself (its own suppression list). */
+  | { kind: "delivery_failed"; key: string; permanent: boolean; reason: string; recipientSuppressed?: boolean }
   | { kind: "delivery_blocked"; key: string; reason: string }
   /** `heldBy`: the sending address's day whose cap moved the touch (absent when only spacing did). */
   | { kind: "delivery_deferred"; key: string; until: number; heldBy?: SendingDay }
   | ({ kind: "reply_received" } & Reply)
   | { kind: "auto_reply_received"; returnDate?: string }
   | { kind: "bounced"; bounceType: "hard" | "soft"; address: string; status?: string; diagnostic: string; evidence?: string }
+  /** A provider's report on a message we sent (Email Service events, a signed webhook): one path for all of them. */
+  | { kind: "delivery_reported"; report: DeliveryReport }
   | { kind: "sms_resubscribed" }
   /** `endsAt`: when the booked meeting ends, where the provider says. */
   | { kind: "booked"; source: string; endsAt?: number }

@@ -22,6 +22,12 @@ export function emailServiceTransport(binding: SendEmail): EmailTransport {
         });
         return { ok: true, messageId: result.messageId };
       } catch (error) {
+        // The address is on Email Service's suppression list (it bounced or complained, maybe
+        // through another Worker): a final refusal of the address, not of this message.
+        const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
+        if (code === "E_RECIPIENT_SUPPRESSED" || /\bE_RECIPIENT_SUPPRESSED\b/.test(String(error))) {
+          return { ok: false, permanent: true, recipientSuppressed: true, reason: "email-service: E_RECIPIENT_SUPPRESSED: the recipient is on Email Service's suppression list" };
+        }
         // E_* codes are validation refusals (a bad header or address): retrying cannot help.
         const text = String(error);
         if (/\bE_[A-Z_]+\b/.test(text) && !/RATE|LIMIT|INTERNAL|UNAVAILABLE/i.test(text)) {

@@ -23,7 +23,11 @@ export interface SmsOut {
   text: string;
 }
 
-export type SendResult = { ok: true; messageId: string } | { ok: false; permanent: boolean; reason: string };
+/**
+ * `recipientSuppressed`: the provider refuses the address itself (it is on the provider's
+ * suppression list after a bounce or complaint); nothing sent there can arrive.
+ */
+export type SendResult = { ok: true; messageId: string } | { ok: false; permanent: boolean; reason: string; recipientSuppressed?: true };
 
 export interface EmailTransport {
   readonly name: string;

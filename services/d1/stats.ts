@@ -74,6 +74,8 @@ interface TouchRow {
   stepId: string;
   channel: string;
   sent: number;
+  /** Touches the provider reported accepted by the recipient's server (Email Service events). */
+  delivered: number;
   opened: number;
   clicked: number;
   replied: number;
@@ -88,17 +90,18 @@ function touchFigures(rows: Omit<TouchRow, "sequenceId" | "stepId" | "channel">[
   const sent = sum("sent");
   return {
     sent,
+    delivered: sum("delivered"),
     opened: sum("opened"),
     clicked: sum("clicked"),
     replied: sum("replied"),
-    rates: { open: rate(sum("opened"), sent), click: rate(sum("clicked"), sent), reply: rate(sum("replied"), sent) },
+    rates: { delivery: rate(sum("delivered"), sent), open: rate(sum("opened"), sent), click: rate(sum("clicked"), sent), reply: rate(sum("replied"), sent) },
     origins: { template: sum("template"), aiDraft: sum("aiDraft"), aiDraftByModel: sum("aiDraftModel"), editedDraft: sum("editedDraft") },
   };
 }
 
 export async function periodStats(db: D1Database, period: Period) {
   const { from, to } = period;
-  const [overall, daily, bySequence, touches] = await db.batch<Record<string, unknown>>([
+  const [overall, daily, bySequence, touches, delivered] = await db.batch<Record<string, unknown>>([
     db.prepare(`SELECT ${FUNNEL_COLUMNS} FROM lead_daily WHERE day >= ?1 AND day < ?2`).bind(from, to),
     db.prepare(`SELECT day, sum(leads) AS leads, sum(replied) AS replied, sum(booked) AS booked FROM lead_daily WHERE day >= ?1 AND day < ?2 GROUP BY day HAVING sum(leads) > 0 ORDER BY day`).bind(from, to),
     db
@@ -111,8 +114,17 @@ export async function periodStats(db: D1Database, period: Period) {
          FROM touch_daily WHERE day >= ?1 AND day < ?2 GROUP BY sequence_id, step_id, channel HAVING sum(sent) > 0 ORDER BY sequence_id, min(day)`,
       )
       .bind(from, to),
+    // Read from the touch rows, not the daily rollup: deliveries are reported per touch, after
+    // it was sent, and the period is the one the touch was sent in (as for opens and replies).
+    db
+      .prepare(
+        `SELECT sequence_id AS sequenceId, step_id AS stepId, channel, count(delivered_at) AS delivered FROM touches
+         WHERE sent_at >= ?1 AND sent_at < ?2 AND delivered_at IS NOT NULL GROUP BY sequence_id, step_id, channel`,
+      )
+      .bind(from, to),
   ]);
-  const touchRows = (touches!.results ?? []) as unknown as TouchRow[];
+  const deliveredBy = new Map(((delivered!.results ?? []) as { sequenceId: string; stepId: string; channel: string; delivered: number }[]).map((r) => [`${r.sequenceId}\u0000${r.stepId}\u0000${r.channel}`, r.delivered]));
+  const touchRows = ((touches!.results ?? []) as unknown as Omit<TouchRow, "delivered">[]).map((r) => ({ ...r, delivered: deliveredBy.get(`${r.sequenceId}\u0000${r.stepId}\u0000${r.channel}`) ?? 0 }));
   const channels = [...new Set(touchRows.map((r) => r.channel))].sort();
   return {
     period,

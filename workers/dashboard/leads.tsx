@@ -136,6 +136,10 @@ function EntryRow(props: { entry: TimelineEntry; engaged: Map<string, number> })
     case "lead_held":
       detail = `${"stepId" in entry ? `${entry.stepId}: ` : ""}${entry.reason}`;
       break;
+    case "touch_delivered":
+    case "touch_deferred_by_provider":
+      detail = entry.detail;
+      break;
     case "touch_deferred":
       detail = `${entry.stepId} (${entry.channel}): ${entry.reason}; it goes ${when(entry.until)}`;
       break;

@@ -145,12 +145,13 @@ type TouchFigures = PeriodStats["touches"];
 export function TouchTable(props: { rows: (TouchFigures & { label: string })[] }) {
   return (
     <ListTable
-      columns={["", ...["Sent", "Open", "Click", "Reply", "AI draft", "Edited", "Template"].map(figures)]}
+      columns={["", ...["Sent", "Delivered", "Open", "Click", "Reply", "AI draft", "Edited", "Template"].map(figures)]}
       empty="Nothing sent in this period."
       rows={props.rows.map((r) => (
         <tr>
           <td>{r.label}</td>
           <td class="n">{r.sent}</td>
+          <td class="n">{percent(r.rates.delivery)}</td>
           <td class="n">{percent(r.rates.open)}</td>
           <td class="n">{percent(r.rates.click)}</td>
           <td class="n">{percent(r.rates.reply)}</td>

@@ -42,8 +42,12 @@ export function Install(props: { base: string; forms: FormConfig[]; replyDomain:
       <ol>
         <li>Onboard your sending domain to Cloudflare Email Service (Dashboard → Email → Email Sending): add the SPF include, the DKIM records and a DMARC policy it shows, and wait until the domain is verified.</li>
         <li>
-          Turn on Email Routing for <code>{props.replyDomain}</code> (MX and SPF records are added for you), then add a catch-all rule that sends to this Worker: replies, out-of-office answers and
-          bounces reach <code>email()</code>.
+          Turn on Email Routing for <code>{props.replyDomain}</code> (MX and SPF records are added for you), then add a catch-all rule that sends to this Worker: replies and out-of-office answers reach <code>email()</code>.
+        </li>
+        <li>
+          Subscribe the queue <code>edge-follow-up-email-events</code> to your sending domain's Email Sending events (README "Production set-up"): Email Service keeps the
+          Return-Path for itself, so bounces, complaints and deliveries come back only as these events, to this Worker's <code>queue()</code>. Without it a bad address is mailed at
+          every step.
         </li>
         <li>Verify OWNER_EMAIL as a destination address: unmatched mail and reply alerts are forwarded there.</li>
         <li>Set SENDER_NAME, SENDER_COMPANY, SENDER_EMAIL (on the onboarded domain) and SENDER_POSTAL_ADDRESS: email waits until all are set.</li>

@@ -51,6 +51,18 @@ async function sentMessage(db: D1Database, ids: string[]): Promise<{ leadId: Lea
   return row ? { leadId: row.leadId as LeadId, messageId: row.messageId } : null;
 }
 
+/** The touch that went out with this Message-ID (its `touch_sent` event): its lead, touch key and address; null when we sent no such message. */
+export async function touchOfMessage(db: D1Database, messageId: string): Promise<{ leadId: LeadId; key: string; to: string; messageId: string } | null> {
+  const bare = messageId.replace(/^<|>$/g, "");
+  const sentId = sql<string>`json_extract(${events.data}, '$.messageId')`;
+  const row = await drizzle(db)
+    .select({ leadId: events.leadId, messageId: sentId, key: sql<string>`json_extract(${events.data}, '$.key')`, to: sql<string>`json_extract(${events.data}, '$.to')` })
+    .from(events)
+    .where(and(eq(events.kind, "touch_sent"), inArray(sentId, [bare, `<${bare}>`])))
+    .get();
+  return row ? { leadId: row.leadId as LeadId, key: row.key, to: row.to, messageId: row.messageId } : null;
+}
+
 /** Which of these ids are Message-IDs we sent the lead (its `touch_sent` events), with the touch each carried. */
 export async function sentToLead(db: D1Database, leadId: LeadId, ids: string[]): Promise<SentMessage[]> {
   const wanted = [...new Set(ids.slice(0, 20).flatMap((id) => [id, `<${id}>`]))];
