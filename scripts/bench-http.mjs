@@ -6,7 +6,7 @@ import autocannon from "autocannon";
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { Miniflare } from "miniflare";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 
 const OWNER_TOKEN = "bench-owner-token";
@@ -32,7 +32,8 @@ function bundle() {
 }
 
 async function start(extraBindings = {}) {
-  const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
+  // The script is bundled already: no module rules (Miniflare 5 cannot carry them over).
+  const { modulesRules: _rules, ...workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml").workerOptions;
   const worker = {
     ...workerOptions,
     name: "edge-follow-up",
@@ -70,7 +71,8 @@ async function start(extraBindings = {}) {
     routes: ["d1-probe/*"],
     script: D1_PROBE,
   };
-  const mf = new Miniflare({ workers: [worker, probe] });
+  // Miniflare 5 takes its own configuration shape; wrangler still hands out the v4 one.
+  const mf = new Miniflare(convertV4MiniflareOptions({ workers: [worker, probe] }));
   const url = (await mf.ready).toString().replace(/\/$/, "");
   const db = await mf.getD1Database("DB");
   for (const file of readdirSync("migrations").filter((f) => f.endsWith(".sql")).sort()) {
