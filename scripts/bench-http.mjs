@@ -299,8 +299,8 @@ export async function runHttp() {
       }),
     ],
     [
-      // A CEO's post hands the lead to a rep at once: the package, its record and its
-      // destinations run after the answer, so this should answer like any other post.
+      // A CEO's post is routed to the enterprise cadence at once: the switch and the new
+      // cadence's enrolment run after the answer, so this should answer like any other post.
       "form post, decision-maker",
       ({ formId }) => ({
         path: `/f/${formId}`,
