@@ -4,7 +4,7 @@ import type { RoutingVersion } from "../schemas/routing";
 import type { RequestFacts } from "../schemas/tracking";
 import { applyEvent } from "./lead/lead-engine";
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from "./engine-config";
-import { type LeadEffect, type LeadEvent, type LeadState } from "./lead/lead-state";
+import type { LeadEffect, LeadEvent, LeadState } from "./lead/lead-state";
 import { timerKey, type OutgoingTouch, type Timer } from "./lead/lead-state";
 
 /**

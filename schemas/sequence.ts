@@ -206,7 +206,7 @@ export const SequenceSchema = z
     ids.forEach((id, i) => {
       if (ids.indexOf(id) !== i) ctx.addIssue({ code: "custom", message: `step id "${id}" is used twice`, path: ["steps", i, "id"] });
     });
-    sequence.steps.forEach((step, i) =>
+    sequence.steps.forEach((step, i) => {
       step.branches.forEach((branch, b) => {
         const target = "step" in branch.then ? branch.then.step : branch.if.step;
         if (target !== undefined && !ids.includes(target)) {
@@ -218,8 +218,8 @@ export const SequenceSchema = z
             ctx.addIssue({ code: "custom", message: `step "${resent.id}" has no email to resend`, path: ["steps", i, "branches", b] });
           }
         }
-      }),
-    );
+      });
+    });
   });
 export type Sequence = z.infer<typeof SequenceSchema>;
 export type SequenceInput = z.input<typeof SequenceSchema>;

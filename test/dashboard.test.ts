@@ -84,7 +84,7 @@ describe("dashboard login", () => {
     const replayed = await get("/dashboard", cookie);
     expect(replayed.status).toBe(303);
     expect(replayed.headers.get("location")).toBe("/dashboard/login");
-    expect((await post("/dashboard/leads/" + "0".repeat(32) + "/pause", { _csrf: csrf }, { cookie })).status).toBe(401);
+    expect((await post(`/dashboard/leads/${"0".repeat(32)}/pause`, { _csrf: csrf }, { cookie })).status).toBe(401);
   });
 
   it("log out everywhere, on the settings page, ends every session on every device", async () => {
@@ -129,7 +129,7 @@ describe("dashboard pages", () => {
       const response = await get(path, cookie);
       expect(response.status, path).toBe(200);
     }
-    expect((await get("/dashboard/leads/" + "0".repeat(32), cookie)).status).toBe(404);
+    expect((await get(`/dashboard/leads/${"0".repeat(32)}`, cookie)).status).toBe(404);
     expect((await get("/dashboard/leads/nope", cookie)).status).toBe(404);
     expect((await get("/dashboard/sequences/nope", cookie)).status).toBe(404);
     expect((await get("/dashboard/leads?minScore=-4", cookie)).status).toBe(422);

@@ -260,7 +260,12 @@ describe("the hot path does no storage work before answering", () => {
       const value = Reflect.get(target, prop, target);
       return typeof value === "function" ? value.bind(target) : value;
     };
-    const db = new Proxy(env.DB, { get: (t, p) => (answered || dbBeforeAnswer.push(String(p)), bound(t, p)) });
+    const db = new Proxy(env.DB, {
+      get: (t, p) => {
+        if (!answered) dbBeforeAnswer.push(String(p));
+        return bound(t, p);
+      },
+    });
     // The lead's object answers nothing until released: a route that waited on it would hang.
     const leads = new Proxy(env.LEADS, {
       get: (t, p) =>

@@ -6,7 +6,7 @@
  * `data-consent="ask"` it does nothing until the page calls `followUp.consent()`.
  * Kept as plain ES5 so every browser runs it; keep it under 3 KB gzipped (a test checks).
  */
-export const SNIPPET = String.raw`(function (w, d) {
+export const SNIPPET = `(function (w, d) {
   "use strict";
   var script = d.currentScript;
   if (!script || w.followUp) return;

@@ -1,7 +1,7 @@
 import type { Drafter, TouchOrigin, TouchVariant } from "../../schemas/lead";
 import type { Drafting } from "../../schemas/sequence";
 import type { LeadState } from "../lead/lead-state";
-import { LeadFact, TouchDraft, DraftContent } from "./draft-types";
+import type { LeadFact, TouchDraft, DraftContent } from "./draft-types";
 
 /**
  * Drafts made ahead of a touch: what the drafter is asked for, what the lead did that a

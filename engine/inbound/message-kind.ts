@@ -162,7 +162,9 @@ const MONTHS: Record<string, number> = {};
   ["oct", "october", "oktober", "octobre", "octubre", "ottobre", "outubro"],
   ["nov", "november", "novembre", "noviembre", "novembro"],
   ["dec", "december", "dezember", "décembre", "decembre", "diciembre", "dicembre", "dezembro"],
-].forEach((names, month) => names.forEach((name) => (MONTHS[name] = month)));
+].forEach((names, month) => {
+  for (const name of names) MONTHS[name] = month;
+});
 
 const RETURN_CUE =
   /(until|till|back (on|in the office on)?|return(ing)?( to the office)?( on)?|away through|bis (zum|einschließlich)?|ab dem|wieder (da|im büro) (am|ab)?|jusqu'(au|à)|de retour (le)?|hasta (el)?|regreso (el)?|vuelvo (el)?|fino al|rientro (il)?|tot en met|terug op|tot)\s*/gi;

@@ -89,8 +89,8 @@ const DECLINING = new Set<ReplyIntent>(["unsubscribe", "not_interested"]);
 
 /** The first configured competitor the text names as a whole word (in any script), trimmed. */
 export function competitorIn(text: string, competitors: readonly string[]): string | undefined {
-  const escape = (name: string) => name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return competitors.map((c) => c.trim()).find((name) => name && new RegExp(`(^|[^\\p{L}\\p{N}])${escape(name)}([^\\p{L}\\p{N}]|$)`, "iu").test(text));
+  const escapeRegExp = (name: string) => name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return competitors.map((c) => c.trim()).find((name) => name && new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(name)}([^\\p{L}\\p{N}]|$)`, "iu").test(text));
 }
 
 function intentOf(hits: Rule[]): Pick<ReplyJudgement, "intent" | "confidence"> {

@@ -3,7 +3,7 @@ import { recordClick, recordOpen, recordPageLeft, recordPageView, seenPageView }
 import { detectTriggers, freshTriggers, opensBookingPage, type Fired } from "../hand-off/hand-off-triggers";
 import { raiseObjections } from "../hand-off/raised-objections";
 import { computeScore } from "../hand-off/lead-score";
-import { Outcome, LeadState, LeadEvent, LeadEffect } from "./lead-state";
+import type { Outcome, LeadState, LeadEvent, LeadEffect } from "./lead-state";
 import { settleZone, zoneFinal, type LeadZone } from "./lead-timezone";
 import { consentAfterPost, lawfulBasisAfterPost, postOrigin, refusedChange, refusedFields } from "./form-post";
 import { isTimeZone } from "../../schemas/time-zone";
@@ -18,9 +18,9 @@ import { isMarketing } from "../sequence/lawful-basis";
 import { log } from "./lead-change";
 import type { SequenceVersion } from "../../schemas/sequence";
 import { alertOwnerOfPost, bounced, deliveryReported, handOff, holdEnds, holdNewEnrolments, markBooked, optIn, optOut, outOfOffice, receiveReply, repAction, requestReconsent, restoreConsent } from "./lead-lifecycle";
-import { type Change, type HumanSignal } from "./lead-state";
+import type { Change, HumanSignal } from "./lead-state";
 import { judgeReply, withReturnDay } from "../inbound/reply-judgement";
-import { EngineConfig, DEFAULT_ENGINE_CONFIG } from "../engine-config";
+import { type EngineConfig, DEFAULT_ENGINE_CONFIG } from "../engine-config";
 
 /**
  * The lead's engine: `(state, event, now) -> { state, effects }`. No I/O, no clock, no

@@ -92,7 +92,7 @@ export function route(before: LeadState | null, change: Change, event: LeadEvent
 function scheduleDemoCheck(change: Change, event: LeadEvent, now: number): Change {
   if (event.kind !== "booked" || change.state.status !== "booked") return change;
   const rule = rulesOf(change.state).find((r) => r.if.when === "demo_idle");
-  if (!rule || rule.if.when !== "demo_idle") return change;
+  if (rule?.if.when !== "demo_idle") return change;
   // A meeting in the past or absurdly far ahead is not believed: the check counts from the booking.
   const endsAt = event.endsAt !== undefined && event.endsAt > now && event.endsAt < now + 90 * DAY ? event.endsAt : now;
   const c = { ...change, state: { ...change.state, demoEndsAt: endsAt } };

@@ -81,7 +81,7 @@ export function requestDrafts(change: Change, now: number, config: SequenceConfi
 /** A drafter answered. An answer to a request that has since been replaced (or whose step has run) is dropped. */
 export function draftReady(change: Change, answer: DraftAnswered, now: number): Change {
   const draft = change.state.drafts.find((d) => d.enrolmentId === answer.enrolmentId);
-  if (!draft || draft.status !== "requested" || draft.requestedAt !== answer.requestedAt) return change;
+  if (draft?.status !== "requested" || draft.requestedAt !== answer.requestedAt) return change;
   const made: TouchDraft = {
     ...draft,
     status: answer.content ? "ready" : "failed",
@@ -100,7 +100,7 @@ export function draftReady(change: Change, answer: DraftAnswered, now: number): 
  */
 export function reviewDraft(change: Change, review: DraftReview, now: number): Change {
   const draft = change.state.drafts.find((d) => d.enrolmentId === review.enrolmentId && d.stepId === review.stepId);
-  if (!draft || draft.status !== "ready") return change;
+  if (draft?.status !== "ready") return change;
   const enrolment = findEnrolment(change.state, review.enrolmentId)!;
   const status = review.decision === "approve" ? "approved" : review.decision === "edit" ? "edited" : "rejected";
   const content = review.decision === "edit" ? { ...draft.content, ...review.content } : draft.content;

@@ -65,7 +65,7 @@ function describeAction(action: BranchAction): string {
 /** The step's timer fired: decide its branch, send its touches, plan the next step. */
 export function runStep(change: Change, enrolmentId: string, now: number, config: SequenceConfig): Change {
   const enrolment = findEnrolment(change.state, enrolmentId);
-  if (!enrolment || enrolment.status !== "active" || !enrolment.next) {
+  if (enrolment?.status !== "active" || !enrolment.next) {
     return effect(change, { kind: "unschedule", timer: { kind: "step", enrolmentId } });
   }
   const { next, sequence } = enrolment;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { applyEvent, openedStatus } from "../../engine/lead/lead-engine";
 import { DEFAULT_ENGINE_CONFIG } from "../../engine/engine-config";
-import { type LeadEffect, type LeadState } from "../../engine/lead/lead-state";
+import type { LeadEffect, LeadState } from "../../engine/lead/lead-state";
 import type { RequestFacts } from "../../schemas/tracking";
 
 const T0 = Date.UTC(2026, 10, 3, 14, 0);

@@ -3,7 +3,7 @@ import { DEFAULT_HAND_OFF_RULES } from "../../engine/hand-off/hand-off-triggers"
 import { buildPackage, packageText } from "../../engine/hand-off/hand-off-package";
 import { applyEvent } from "../../engine/lead/lead-engine";
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from "../../engine/engine-config";
-import { type LeadEvent, type LeadState } from "../../engine/lead/lead-state";
+import type { LeadEvent, LeadState } from "../../engine/lead/lead-state";
 import { computeScore } from "../../engine/hand-off/lead-score";
 import { PERSON, simulate, type Reaction } from "../../engine/simulator";
 import type { OutgoingTouch } from "../../engine/lead/lead-state";
@@ -232,7 +232,9 @@ describe("hand-off triggers", () => {
     it("the objection step's draft request carries the concern the lead stated; other steps' and a silent lead's do not", () => {
       const requested = (sim: Partial<Parameters<typeof simulate>[0]>) => {
         const requests: DraftRequest[] = [];
-        run({ ...sim, observe: (_event, effects) => effects.forEach((e) => e.kind === "draft" && requests.push(e.request)) });
+        run({ ...sim, observe: (_event, effects) => effects.forEach((e) => {
+          if (e.kind === "draft") requests.push(e.request);
+        }) });
         return requests.map((r) => [r.stepId, r.statedObjection]);
       };
       expect(requested({})).toEqual(expect.arrayContaining([["o1", "price"], ["o2", undefined]]));

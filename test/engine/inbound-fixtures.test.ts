@@ -62,10 +62,16 @@ describe("message kind on the fixtures", () => {
         bounceOf++;
         if (kind.kind === "bounce") {
           bounceHit++;
-          if (sample.bounce_type === "hard" || sample.bounce_type === "soft") (typeOf++, kind.bounce.type === sample.bounce_type && typeHit++);
+          if (sample.bounce_type === "hard" || sample.bounce_type === "soft") {
+            typeOf++;
+            if (kind.bounce.type === sample.bounce_type) typeHit++;
+          }
         }
       } else if (kind.kind === "bounce") falseBounce++;
-      if (sample.is_auto_reply) (autoOf++, kind.kind === "auto_reply" && autoHit++);
+      if (sample.is_auto_reply) {
+        autoOf++;
+        if (kind.kind === "auto_reply") autoHit++;
+      }
     }
     expect(bounceHit / bounceOf).toBeGreaterThanOrEqual(0.95);
     expect(falseBounce).toBe(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyEvent, mergeProfile } from "../../engine/lead/lead-engine";
-import { type LeadEffect, type LeadState } from "../../engine/lead/lead-state";
+import type { LeadEffect, LeadState } from "../../engine/lead/lead-state";
 import type { Submission } from "../../schemas/lead";
 import type { SequenceVersion } from "../../schemas/sequence";
 import { PRESETS } from "../../schemas/sequence-presets";

@@ -195,7 +195,9 @@ describe("playbook conformance: the 6-touch framework (new-inquiry)", () => {
     expect(after[0]!.step).toBe("proof");
     // The steps after the postponed one keep their own spacing from it: nothing bunches up on the return.
     const runs = [...new Set(after.map((t) => t.at))];
-    runs.slice(1).forEach((at, i) => expect(at - runs[i]!, `touches on ${new Date(runs[i]!).toISOString()} and ${new Date(at).toISOString()}`).toBeGreaterThanOrEqual(DAY));
+    runs.slice(1).forEach((at, i) => {
+      expect(at - runs[i]!, `touches on ${new Date(runs[i]!).toISOString()} and ${new Date(at).toISOString()}`).toBeGreaterThanOrEqual(DAY);
+    });
     expect(result.state.status).not.toBe("replied");
     expect(result.handOffs).toEqual([]);
   });

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { readMessage } from "../../engine/inbound/message";
-import { messageKind } from "../../engine/inbound/message-kind";
+import { messageKind, type MessageKind } from "../../engine/inbound/message-kind";
 import { visibleReply } from "../../engine/inbound/visible-text";
 
 // Relative to the working directory (the repo root under `npm run eval:inbound`), not to
@@ -67,7 +67,7 @@ export async function messageAccuracy(verbose = false) {
   for (const label of jsonl<BounceLabel>("bounces/labels.jsonl")) {
     const raw = readFileSync(new URL(`bounces/${label.file}`, FIXTURES));
     const started = performance.now();
-    let kind;
+    let kind: MessageKind;
     try {
       kind = messageKind(await readMessage(new Uint8Array(raw)), Date.UTC(2026, 0, 1));
     } catch {
@@ -85,12 +85,18 @@ export async function messageAccuracy(verbose = false) {
         if (kind.bounce.type === label.bounce_type) tally.hardSoft.hit++;
         else miss("hard/soft");
       }
-    } else if (kind.kind === "bounce") (tally.bounce.falseAlarms++, miss("false bounce"));
+    } else if (kind.kind === "bounce") {
+      tally.bounce.falseAlarms++;
+      miss("false bounce");
+    }
     if (label.is_auto_reply) {
       tally.autoReply.of++;
       if (kind.kind === "auto_reply") tally.autoReply.hit++;
       else miss("auto-reply missed");
-    } else if (kind.kind === "auto_reply") (tally.autoReply.falseAlarms++, miss("false auto-reply"));
+    } else if (kind.kind === "auto_reply") {
+      tally.autoReply.falseAlarms++;
+      miss("false auto-reply");
+    }
     if (label.category === "feedback_report") {
       tally.complaint.of++;
       if (kind.kind === "complaint") tally.complaint.hit++;

@@ -36,7 +36,7 @@ export function ImportPage(props: { csrf: string; sequences: string[] }) {
               Enrol in
               <Choice name="sequenceId" options={props.sequences} blank="no sequence" />
             </label>
-            <button>Import</button>
+            <button type="submit">Import</button>
           </div>
         </fieldset>
       </form>

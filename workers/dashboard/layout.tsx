@@ -60,7 +60,7 @@ export function Page(props: { title: string; path?: string; csrf?: string; flash
             ))}
             <form method="post" action="/dashboard/logout">
               <Csrf token={props.csrf} />
-              <button>Log out</button>
+              <button type="submit">Log out</button>
             </form>
           </header>
         )}
@@ -138,5 +138,5 @@ export function Choice(props: { name: string; options: readonly (string | readon
 export const Csrf = (props: { token: string }) => <input type="hidden" name="_csrf" value={props.token} />;
 
 /** A date-time in UTC, short: the dashboard is read by people in many zones. */
-export const when = (at: number | null | undefined) => (at ? new Date(at).toISOString().slice(0, 16).replace("T", " ") + " UTC" : "—");
+export const when = (at: number | null | undefined) => (at ? `${new Date(at).toISOString().slice(0, 16).replace("T", " ")} UTC` : "—");
 export const percent = (rate: number | null) => (rate === null ? "—" : `${(rate * 100).toFixed(1)}%`);

@@ -1,3 +1,4 @@
+import type { Child } from "hono/jsx";
 import type { LeadRow } from "../../schemas/d1";
 import type { SuppressionRow } from "../../services/d1/suppressions";
 import { LeadStatusSchema, type LeadSummary, type TimelineEntry } from "../../schemas/lead";
@@ -18,6 +19,7 @@ export function LeadList(props: { leads: Omit<LeadRow, "version">[]; filters: Le
   const query = (cursor: string) => new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v !== "").map(([k, v]) => [k, String(v)])), cursor }).toString();
   return (
     <>
+      {/* biome-ignore lint/a11y/useSemanticElements: the <search> element is too new for some of the browsers owners use; the role says the same */}
       <form method="get" class="filters" role="search">
         <label>
           Name, email or company
@@ -35,7 +37,7 @@ export function LeadList(props: { leads: Omit<LeadRow, "version">[]; filters: Le
           Sequence
           <Choice name="sequenceId" options={props.sequences} selected={filters.sequenceId} blank="any" />
         </label>
-        <button>Filter</button>
+        <button type="submit">Filter</button>
         <a href="/dashboard/leads.csv">Export CSV</a>
       </form>
       <ListTable
@@ -75,7 +77,7 @@ const minutes = (ms: number) => `${Math.round(ms / 6_000) / 10} min`;
 function EntryRow(props: { entry: TimelineEntry; engaged: Map<string, number> }) {
   const { entry } = props;
   const verdict = (v: string, reason: string) => <span class={`pill ${v}`} title={reason}>{v}</span>;
-  let detail;
+  let detail: Child;
   switch (entry.kind) {
     case "form_submitted":
       detail = (
@@ -207,7 +209,7 @@ const ZONE_SOURCES: Record<NonNullable<LeadSummary["timezoneSource"]>, string> =
 /** Where the zone came from, and the zones SMS keeps quiet hours in when the zone is a guess. */
 function ZoneSource(props: { lead: LeadSummary }) {
   const { timezoneSource, smsTimezones } = props.lead;
-  if (!timezoneSource) return <></>;
+  if (!timezoneSource) return null;
   return (
     <span data-testid="zone-source">
       ({ZONE_SOURCES[timezoneSource]}
@@ -229,7 +231,7 @@ export function LeadPage(props: { lead: LeadSummary; suppressions: SuppressionRo
         {ACTIONS.map(([action, label, style]) => (
           <form method="post" action={`/dashboard/leads/${lead.id}/${action}`} class="inline">
             <Csrf token={props.csrf} />
-            <button class={style}>{label}</button>
+            <button type="submit" class={style}>{label}</button>
           </form>
         ))}
         <a href={`/dashboard/leads/${lead.id}/export`}>Export JSON</a>
@@ -282,7 +284,7 @@ export function LeadPage(props: { lead: LeadSummary; suppressions: SuppressionRo
               <td>
                 <form method="post" action={`/dashboard/leads/${lead.id}/suppressions/${row.channel}/lift`} class="inline">
                   <Csrf token={props.csrf} />
-                  <button class="secondary">Lift</button>
+                  <button type="submit" class="secondary">Lift</button>
                 </form>
               </td>
             </tr>
@@ -336,7 +338,7 @@ export function LeadPage(props: { lead: LeadSummary; suppressions: SuppressionRo
         <label>
           <input type="checkbox" name="confirm" value="yes" required /> Erase everything held about this lead (an opt-out stays as a keyed hash)
         </label>{" "}
-        <button class="danger">Erase</button>
+        <button type="submit" class="danger">Erase</button>
       </form>
     </>
   );

@@ -85,7 +85,7 @@ export function Overview(props: { stats: PeriodStats; days: number; sending: Sen
           Period
           <Choice name="days" options={[7, 30, 90, 365].map((d) => [String(d), `Last ${d} days`] as const)} selected={String(props.days)} />
         </label>
-        <button>Show</button>
+        <button type="submit">Show</button>
       </form>
       <div class="cards" data-testid="funnel">
         {FUNNEL.map(([key, label]) => (

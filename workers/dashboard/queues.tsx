@@ -80,13 +80,13 @@ export function ReviewQueue(props: { drafts: ReviewRow[]; total: number; csrf: s
                 <pre>{[d.template.subject, d.template.body, d.template.sms].filter(Boolean).join("\n\n")}</pre>
               </details>
               <div class="actions">
-                <button name="decision" value="approve">
+                <button type="submit" name="decision" value="approve">
                   Approve
                 </button>
-                <button name="decision" value="edit" class="secondary">
+                <button type="submit" name="decision" value="edit" class="secondary">
                   Save my edits and approve
                 </button>
-                <button name="decision" value="reject" class="danger">
+                <button type="submit" name="decision" value="reject" class="danger">
                   Reject (send the template)
                 </button>
               </div>

@@ -78,7 +78,7 @@ export function SequenceDetail(props: { sequence: SequenceVersion; stats: Period
           Unreviewed at due time
           <Choice name="unreviewed" options={["template", "hold"]} selected={sequence.drafting.unreviewed} />
         </label>
-        <button>Save as a new version</button>
+        <button type="submit">Save as a new version</button>
       </form>
       <h2>Steps</h2>
       <ListTable

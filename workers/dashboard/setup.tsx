@@ -19,7 +19,7 @@ function formHtml(form: FormConfig, base: string): string {
   <label>Company <input name="company" autocomplete="organization"></label>
   <label>Message <textarea name="message"></textarea></label>${consent("email")}${consent("sms")}
   <label style="position:absolute;left:-10000px" aria-hidden="true">Leave empty <input name="${form.honeypotField}" tabindex="-1" autocomplete="off"></label>
-  <button>Send</button>
+  <button type="submit">Send</button>
 </form>`;
 }
 
@@ -110,7 +110,7 @@ export function Settings(props: { env: Env; sequences: SequenceVersion[]; csrf: 
       <p class="muted">Lost a device, or logged in somewhere you should not have? This ends every dashboard session, on every device, this one included.</p>
       <form method="post" action="/dashboard/logout-everywhere">
         <Csrf token={props.csrf} />
-        <button>Log out everywhere</button>
+        <button type="submit">Log out everywhere</button>
       </form>
     </>
   );

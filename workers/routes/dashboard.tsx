@@ -75,7 +75,7 @@ const LoginPage = (props: { message?: string; status?: string }) => (
         <input type="password" name="token" autocomplete="current-password" required maxlength={500} style="width:100%" />
       </label>
       <p>
-        <button>Log in</button>
+        <button type="submit">Log in</button>
       </p>
     </form>
   </Page>

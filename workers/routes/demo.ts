@@ -130,7 +130,7 @@ demo.get("/outbox", async (c) => {
 demo.get("/outbox/:id", async (c) => {
   const id = c.req.param("id");
   const row = await c.env.DB.prepare("SELECT * FROM outbox WHERE id = ?").bind(id).first<{ subject: string | null; to: string; from: string; html: string | null; headers: string }>();
-  if (!row || !row.html) return c.notFound();
+  if (!row?.html) return c.notFound();
   const headers = Object.entries(JSON.parse(row.headers) as Record<string, string>).map(([name, value]) => html`<tr><th>${name}</th><td>${value}</td></tr>`);
   // Links open in a new tab, like a mail client; the message runs in a sandbox without scripts.
   const document = row.html.replace("<body", '<head><base target="_blank"></head><body');

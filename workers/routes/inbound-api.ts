@@ -6,7 +6,7 @@ import { inboundMessages } from "../../schemas/d1";
 import { clockFrom } from "../../services/clock";
 import { replyJudgeFor } from "../../services/ai/reply-judgement";
 import { AppError } from "../../services/app-error";
-import { describeReading, MAX_INBOUND_BYTES, readInbound } from "../../services/read-inbound";
+import { describeReading, MAX_INBOUND_BYTES, readInbound, type InboundReading } from "../../services/read-inbound";
 import { limitBody } from "./body-limit";
 import { valid } from "./validate";
 
@@ -28,7 +28,7 @@ inboundApi.post(
     }
     const raw = await c.req.arrayBuffer();
     if (raw.byteLength === 0) throw new AppError(400, "empty_body", "The body is empty: send the raw message.");
-    let reading;
+    let reading: InboundReading;
     try {
       reading = await readInbound(raw, clockFrom(c.env).now(), replyJudgeFor(c.env));
     } catch (error) {

@@ -66,9 +66,15 @@ suppressionsApi.post("/import", limitBody(MAX_IMPORT_BYTES, "A suppression impor
     const line = i + start + 1;
     const [raw = "", reason = "", channelText = ""] = cells.map((cell) => cell.trim());
     const channel = ChannelSchema.safeParse((channelText || "email").toLowerCase());
-    if (!channel.success) return void skipped.push({ line, value: raw.slice(0, 100), problem: `unknown channel "${channelText.slice(0, 20)}"` });
+    if (!channel.success) {
+      skipped.push({ line, value: raw.slice(0, 100), problem: `unknown channel "${channelText.slice(0, 20)}"` });
+      return;
+    }
     const entry = normaliseEntry(channel.data, raw, c.env.DEFAULT_PHONE_REGION);
-    if ("problem" in entry) return void skipped.push({ line, value: raw.slice(0, 100), problem: entry.problem });
+    if ("problem" in entry) {
+      skipped.push({ line, value: raw.slice(0, 100), problem: entry.problem });
+      return;
+    }
     entries.push({ channel: channel.data, value: entry.value, reason: reason || "imported", evidence: "owner action (import)" });
   });
   const added = await suppress(c.env.DB, entries, clockFrom(c.env).now());
