@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { asOwner, leadSummary, makeForm, postJson, unique } from "./helpers";
+import { asOwner, call, leadSummary, makeForm, postJson, unique } from "./helpers";
 import { advance, clocks, freshLead, kinds, outboxFor, settle, submission, summaryOf } from "./lead-harness";
 import { PRESET_ROUTING, type Routing } from "../schemas/routing";
 import { PRESETS } from "../schemas/sequence-presets";
@@ -32,7 +32,6 @@ describe("intent-stage routing: data the owner edits, applied per lead", () => {
   });
 
   it("needs the owner", async () => {
-    const { call } = await import("./helpers");
     expect((await call("/api/routing")).status).toBe(401);
   });
 
