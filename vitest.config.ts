@@ -36,6 +36,7 @@ const PRE_BUNDLED = [
   "libphonenumber-js/max",
   "papaparse",
   "postal-mime",
+  "standardwebhooks",
   "workers-ai-provider",
   "zod",
 ];
@@ -66,6 +67,8 @@ export default defineConfig({
                 TWILIO_AUTH_TOKEN: "test-twilio-token",
                 CALCOM_WEBHOOK_SECRET: "test-calcom-secret",
                 CALENDLY_WEBHOOK_SIGNING_KEY: "test-calendly-key",
+                // Standard Webhooks secrets are base64 after the whsec_ prefix.
+                RESEND_WEBHOOK_SECRET: "whsec_dGVzdC1yZXNlbmQtd2ViaG9vay1zZWNyZXQ=",
                 TEST_MIGRATIONS: await migrations(),
                 TEST_FIXTURES: fixtures(),
                 // `npm run fuzz` sets FUZZ_DEPTH=full: every naughty string on every route.

@@ -99,6 +99,22 @@ export function effectRowOf(effect: LeadEffect, state: LeadState): { key: string
   }
 }
 
+/**
+ * Our suppression list is checked before every send, so the provider's is the second line:
+ * it also stops mail sent to the address by any other tool on the account. Pushing again
+ * after a passing failure is safe (the provider treats a listed address as listed); a final
+ * refusal (no access to its API, say) ends the effect visibly on the lead's timeline, while
+ * our own suppression already holds.
+ */
+async function syncProviderSuppression(change: "add" | "remove", address: string, { env, clock }: EffectContext): Promise<EffectResult> {
+  const list = transportsFor(env, () => clock.now()).email.suppressionList;
+  if (!list) return { kind: "done" };
+  const result = await list[change](address.trim().toLowerCase());
+  if (result.ok) return { kind: "done" };
+  const reason = `provider suppression list (${change}): ${result.reason}`;
+  return result.permanent ? { kind: "failed", reason } : { kind: "retry", reason };
+}
+
 export async function performEffect(effect: EffectRow, context: EffectContext): Promise<EffectResult> {
   switch (effect.kind) {
     case "send":
@@ -112,13 +128,13 @@ export async function performEffect(effect: EffectRow, context: EffectContext): 
     }
     case "suppress":
       await suppress(context.env.DB, [{ channel: effect.channel, value: effect.value, reason: effect.reason, ...(effect.evidence ? { evidence: effect.evidence } : {}) }], context.now);
-      return { kind: "done" };
+      return effect.channel === "email" ? syncProviderSuppression("add", effect.value, context) : { kind: "done" };
     case "unsuppress":
       // Already gone (the owner lifted it first) is as good as removed now.
       if (await removeSuppression(context.env.DB, effect.channel, effect.value.trim().toLowerCase())) {
         console.log(JSON.stringify({ leadId: context.state.id, event: "suppression_lifted", channel: effect.channel, evidence: effect.evidence }));
       }
-      return { kind: "done" };
+      return effect.channel === "email" ? syncProviderSuppression("remove", effect.value, context) : { kind: "done" };
     case "send_reconsent":
       return sendReconsentRequest(effect, context);
     case "hand_off":
@@ -146,7 +162,7 @@ async function send(touch: OutgoingTouch, { env, clock, state, now }: EffectCont
   const key = touch.key;
   switch (outcome.kind) {
     case "sent":
-      return { kind: "done", event: { kind: "delivery_sent", key, messageId: outcome.messageId } };
+      return { kind: "done", event: { kind: "delivery_sent", key, messageId: outcome.messageId, ...(outcome.providerId ? { providerId: outcome.providerId } : {}) } };
     case "failed":
       return { kind: "done", event: { kind: "delivery_failed", key, permanent: outcome.permanent, reason: outcome.reason, ...("recipientSuppressed" in outcome && outcome.recipientSuppressed ? { recipientSuppressed: true } : {}) } };
     case "blocked":

@@ -82,6 +82,8 @@ export const events = sqliteTable(
     index("events_kind_at_idx").on(t.kind, t.at),
     // A reply's In-Reply-To / References find the lead through the Message-IDs we sent.
     index("events_message_id_idx").on(sql`json_extract(${t.data}, '$.messageId')`).where(sql`${t.kind} = 'touch_sent'`),
+    // A provider's delivery webhook may name its own id for the message (Resend's email_id).
+    index("events_provider_id_idx").on(sql`json_extract(${t.data}, '$.providerId')`).where(sql`${t.kind} = 'touch_sent'`),
   ],
 );
 

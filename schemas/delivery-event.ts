@@ -55,3 +55,24 @@ export const DeliveryReportSchema = z.discriminatedUnion("outcome", [
   z.object({ outcome: z.literal("complained"), eventId: z.string(), evidence: z.string() }),
 ]);
 export type DeliveryReport = z.infer<typeof DeliveryReportSchema>;
+
+/**
+ * A Resend webhook about an email (https://resend.com/docs/webhooks/event-types), after its
+ * signature is verified. `message_id` is the Message-ID header (ours), `email_id` Resend's
+ * own id; either ties the event to a touch. Fields we do not act on pass through.
+ */
+export const ResendEmailEventSchema = z.object({
+  type: z.string().regex(/^email\.[a-z_]+$/),
+  created_at: z.string().optional(),
+  data: z
+    .object({
+      email_id: z.string().min(1).max(200),
+      message_id: z.string().max(998).optional(),
+      to: z.array(z.string().max(320)).min(1).max(50),
+      bounce: z.object({ message: z.string().max(2000).optional(), type: z.string().max(100).optional(), subType: z.string().max(100).optional() }).passthrough().optional(),
+      suppressed: z.object({ message: z.string().max(2000).optional(), type: z.string().max(100).optional() }).passthrough().optional(),
+      failed: z.object({ reason: z.string().max(2000).optional() }).passthrough().optional(),
+    })
+    .passthrough(),
+});
+export type ResendEmailEvent = z.infer<typeof ResendEmailEventSchema>;

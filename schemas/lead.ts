@@ -216,6 +216,8 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
   z.object({ ...entry, kind: z.literal("cadence_switched"), from: z.string(), to: z.string(), rule: z.string(), reason: z.string() }),
   z.object({ ...entry, kind: z.literal("timing_changed"), ...enrolment, stepId: z.string(), from: z.number(), to: z.number(), reason: z.string() }),
   z.object({ ...entry, kind: z.literal("touch_sent"), ...touch, to: z.string(), subject: z.string().optional(), text: z.string(), messageId: z.string(),
+    /** The provider's own id for the message (Resend's `email_id`), which its delivery webhooks name. */
+    providerId: z.string().optional(),
     variant: TouchVariantSchema,
     /** Absent on touches sent before drafting existed: those were templates. */
     origin: TouchOriginSchema.optional(),

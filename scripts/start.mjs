@@ -2,13 +2,16 @@
 // Writes .dev.vars (random secrets) when absent, applies the D1 migrations to the local
 // database, seeds the demo form, then serves the Worker with a compressed clock; on a fresh
 // database, three demo leads come in through the demo form.
+// `npm run dev` (`--dev`): the same local engine for working on the code — real time (a wait
+// of a day takes a day), no demo leads, wrangler reloading on every change.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 
 const PORT = Number(process.env.PORT ?? 8787);
+const DEV = process.argv.includes("--dev");
 // 8640× turns one day into ten seconds, so a whole sequence plays out in minutes.
-const CLOCK_SPEED = process.env.CLOCK_SPEED ?? "8640";
+const CLOCK_SPEED = process.env.CLOCK_SPEED ?? (DEV ? "1" : "8640");
 const wranglerEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "" };
 
 const secret = () => randomBytes(32).toString("base64url");
@@ -55,7 +58,7 @@ dev.stdout.on("data", (chunk) => {
     announced = true;
     const base = `http://localhost:${PORT}`;
     console.log(`
-  Edge follow-up engine is running (clock ${CLOCK_SPEED}× — one day every ${(86400 / Number(CLOCK_SPEED)).toFixed(0)} s)
+  Edge follow-up engine is running (${CLOCK_SPEED === "1" ? "real time" : `clock ${CLOCK_SPEED}× — one day every ${(86400 / Number(CLOCK_SPEED)).toFixed(0)} s`})
 
     Demo page     ${base}/demo
     Demo outbox   ${base}/demo/outbox   (post the demo form, then watch its sequence play out)
@@ -69,7 +72,7 @@ dev.stdout.on("data", (chunk) => {
   Try:  curl -H "Authorization: Bearer ${ownerToken}" ${base}/api/leads
         curl -H "Authorization: Bearer ${ownerToken}" ${base}/api/outbox
 `);
-    seedDemoLeads(base).catch((error) => console.error(`Demo leads not seeded: ${error}`));
+    if (!DEV) seedDemoLeads(base).catch((error) => console.error(`Demo leads not seeded: ${error}`));
   }
 });
 

@@ -44,7 +44,17 @@ export function deploymentChecks(env: Env, mx: string[] | null): Check[] {
     check("email-transport", transport !== "outbox", `Email goes through ${transport}`, "EMAIL_TRANSPORT is outbox: messages are kept in D1, not sent. Set it to email-service (with the EMAIL binding) or resend."),
   ];
   if (transport === "email-service") checks.push(check("email-binding", "EMAIL" in env && env.EMAIL !== undefined, "The send_email binding EMAIL", "Declare the send_email binding EMAIL and onboard the sending domain under Email Service."));
-  if (transport === "resend") checks.push(check("resend-key", set(env.RESEND_API_KEY), "The Resend API key", "Set the secret RESEND_API_KEY."));
+  if (transport === "resend") {
+    checks.push(
+      check("resend-key", set(env.RESEND_API_KEY), "The Resend API key", "Set the secret RESEND_API_KEY."),
+      check(
+        "resend-webhook",
+        set(env.RESEND_WEBHOOK_SECRET),
+        `Resend's delivery webhook (${(env.PUBLIC_URL || "").replace(/\/$/, "")}/hooks/email/resend)`,
+        `Add a webhook in Resend for the email.* events pointing at ${(env.PUBLIC_URL || "<PUBLIC_URL>").replace(/\/$/, "")}/hooks/email/resend and set its signing secret as RESEND_WEBHOOK_SECRET: without it bounces and complaints never come back and a bad address is mailed again at every step.`,
+      ),
+    );
+  }
   checks.push(
     check(
       "reply-subdomain",

@@ -32,7 +32,7 @@ export async function webhookSignature(secret: string, timestamp: number, body: 
 async function post(url: string, body: string, headers: Record<string, string>, provider: string): Promise<SendResult> {
   try {
     const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body, signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS) });
-    return await resultOfResponse(response, provider, () => "accepted");
+    return await resultOfResponse(response, provider, () => ({ messageId: "accepted" }));
   } catch (error) {
     return resultOfError(error, provider);
   }
@@ -42,12 +42,14 @@ export async function deliverHandOff(env: Env, email: EmailTransport, kind: Dest
   const leadUrl = ownerLeadUrl(env.PUBLIC_URL ?? "", pkg.leadId);
   switch (kind) {
     case "webhook": {
+      if (!env.HANDOFF_WEBHOOK_SECRET) return { ok: false, permanent: false, reason: "HANDOFF_WEBHOOK_SECRET is not set" };
       // A person follows `url`; a CRM integration reads the lead through `api` with the owner token.
       const body = JSON.stringify({ type: pkg.task ? "lead.task" : "lead.handed_off", id: key, ...pkg, url: leadUrl, api: ownerLeadApiUrl(env.PUBLIC_URL ?? "", pkg.leadId) });
       const timestamp = Math.floor(wallNowMs / 1000);
       return post(env.HANDOFF_WEBHOOK_URL, body, { "x-follow-up-timestamp": String(timestamp), "x-follow-up-signature": await webhookSignature(env.HANDOFF_WEBHOOK_SECRET, timestamp, body) }, "hand-off webhook");
     }
     case "slack":
+      if (!env.SLACK_WEBHOOK_URL) return { ok: false, permanent: false, reason: "SLACK_WEBHOOK_URL is not set" };
       return post(env.SLACK_WEBHOOK_URL, JSON.stringify({ text: escapeSlack(packageText(pkg, leadUrl)) }), {}, "slack");
     case "email": {
       const identity = senderFrom(env);

@@ -10,7 +10,7 @@ import { suppressionOf } from "./d1/suppressions";
 
 /** What became of one attempt to send a touch; the lead's engine decides what follows. */
 export type DeliveryOutcome =
-  | { kind: "sent"; messageId: string }
+  | { kind: "sent"; messageId: string; providerId?: string }
   | { kind: "failed"; permanent: boolean; reason: string; recipientSuppressed?: true }
   | { kind: "blocked"; reason: string }
   | { kind: "deferred"; until: number; heldBy?: SendingDay };
@@ -72,5 +72,6 @@ export async function sendingToday(env: Env, now: number) {
 export type SendingToday = NonNullable<Awaited<ReturnType<typeof sendingToday>>>;
 
 function outcomeOf(result: Awaited<ReturnType<EmailTransport["sendEmail"]>>): DeliveryOutcome {
-  return result.ok ? { kind: "sent", messageId: result.messageId } : { kind: "failed", permanent: result.permanent, reason: result.reason, ...(result.recipientSuppressed ? { recipientSuppressed: true as const } : {}) };
+  if (result.ok) return { kind: "sent", messageId: result.messageId, ...(result.providerId ? { providerId: result.providerId } : {}) };
+  return { kind: "failed", permanent: result.permanent, reason: result.reason, ...(result.recipientSuppressed ? { recipientSuppressed: true as const } : {}) };
 }

@@ -1,4 +1,6 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { deploymentChecks } from "../services/deployment-checks";
 import { asOwner, call } from "./helpers";
 
 /** `GET /api/doctor` on the local default: it runs, and says what production still needs. */
@@ -12,6 +14,17 @@ describe("GET /api/doctor", () => {
     const status = Object.fromEntries(checks.map((c) => [c.id, c.status]));
     expect(status).toMatchObject({ secrets: "ok", sender: "ok", "email-transport": "missing", "demo-pages": "missing", "public-url": "missing", "reply-mx": "unknown" });
     expect(checks.find((c) => c.id === "email-transport")!.fix).toContain("outbox");
+  });
+
+  it("with Resend as the sender, asks for its signed delivery webhook and says where to point it", () => {
+    const resend = { ...env, EMAIL_TRANSPORT: "resend", RESEND_API_KEY: "re_live", PUBLIC_URL: "https://follow-up.example.com/" };
+    const without = deploymentChecks({ ...resend, RESEND_WEBHOOK_SECRET: undefined }, null).find((c) => c.id === "resend-webhook")!;
+    expect(without.status).toBe("missing");
+    expect(without.fix).toContain("https://follow-up.example.com/hooks/email/resend");
+    expect(without.fix).toContain("RESEND_WEBHOOK_SECRET");
+    expect(deploymentChecks({ ...resend, RESEND_WEBHOOK_SECRET: "whsec_abc" }, null).find((c) => c.id === "resend-webhook")!.status).toBe("ok");
+    // Email Service's events come through the queue instead: no webhook to ask for.
+    expect(deploymentChecks({ ...env, EMAIL_TRANSPORT: "email-service" }, null).some((c) => c.id === "resend-webhook")).toBe(false);
   });
 
   it("is an owner route", async () => {

@@ -30,8 +30,6 @@ export function inbound(raw: string | Uint8Array, envelope: { from: string; to: 
     headers,
     raw: new Response(bytes).body!,
     rawSize: bytes.byteLength,
-    // Email Routing says whether it may forward the message; a test message always may.
-    canBeForwarded: true,
     forwardedTo: [],
     setReject(reason: string) {
       message.rejected = reason;

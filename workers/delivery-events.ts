@@ -3,7 +3,7 @@ import type { LeadId } from "../schemas/lead";
 import { deliveryReportOf } from "../engine/inbound/email-sending-event";
 import { clockFrom } from "../services/clock";
 import { suppress } from "../services/d1/suppressions";
-import { touchOfMessage } from "./inbound/lead-resolution";
+import { type SentTouchOfLead, touchOfMessage } from "./inbound/lead-resolution";
 import { leadObject } from "./lead-stub";
 
 /**
@@ -47,19 +47,46 @@ async function applyEvent(body: unknown, env: Env): Promise<void> {
   }
   const event = parsed.data;
   const { eventId, messageId, recipient } = event.payload;
-  const touch = await touchOfMessage(env.DB, messageId);
-  // Other senders on the same domain (another Worker, a person) publish to the same subscription.
-  if (!touch || touch.to.toLowerCase() !== recipient.trim().toLowerCase()) {
-    console.log(JSON.stringify({ event: "email_event_unmatched", type: event.type, eventId, messageId: messageId.slice(0, 200) }));
-    return;
+  await applyDeliveryEvent(env, { provider: "email-service", type: event.type, eventId, recipient }, () => touchOfMessage(env.DB, messageId), (touch) => deliveryReportOf(event, touch));
+}
+
+/** One provider event about one message, however it arrived (a queue, a signed webhook). */
+export interface ProviderEvent {
+  provider: string;
+  type: string;
+  eventId: string;
+  recipient: string;
+}
+
+export type DeliveryEventOutcome = "applied" | "unmatched" | "ignored";
+
+/**
+ * The one path every delivery event takes: find the touch the provider names, check the
+ * event is about the address that touch went to, turn it into a report, and apply it
+ * through the lead's object — which suppresses on a hard bounce or complaint, counts soft
+ * bounces, and logs deliveries and deferrals. Throws only when trying again may help.
+ */
+export async function applyDeliveryEvent(
+  env: Env,
+  event: ProviderEvent,
+  findTouch: () => Promise<SentTouchOfLead | null>,
+  reportOf: (touch: SentTouchOfLead) => DeliveryReport | { ignored: string },
+): Promise<DeliveryEventOutcome> {
+  const touch = await findTouch();
+  const log = { provider: event.provider, type: event.type, eventId: event.eventId.slice(0, 200) };
+  // Other senders on the same domain or account (another Worker, a person) report to the same place.
+  if (!touch || touch.to.toLowerCase() !== event.recipient.trim().toLowerCase()) {
+    console.log(JSON.stringify({ event: "email_event_unmatched", ...log }));
+    return "unmatched";
   }
-  const report = deliveryReportOf(event, touch);
+  const report = reportOf(touch);
   if ("ignored" in report) {
-    console.log(JSON.stringify({ event: "email_event_ignored", type: event.type, eventId, leadId: touch.leadId, reason: report.ignored }));
-    return;
+    console.log(JSON.stringify({ event: "email_event_ignored", ...log, leadId: touch.leadId, reason: report.ignored }));
+    return "ignored";
   }
   const known = await leadObject(env, touch.leadId).recordDelivery(report);
-  if (!known) await suppressUnknown(env, touch.leadId, recipient, report);
+  if (!known) await suppressUnknown(env, touch.leadId, event.recipient, report);
+  return "applied";
 }
 
 /** An erased lead's address that bounced hard or complained still must not be mailed again. */

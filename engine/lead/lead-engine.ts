@@ -252,7 +252,7 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
       });
     }
     case "delivery_sent":
-      return withLead(current, (c) => deliverySent(c, event.key, event.messageId, now));
+      return withLead(current, (c) => deliverySent(c, event.key, event.messageId, now, event.providerId));
     case "delivery_failed":
       return withLead(current, (c) => {
         const address = c.state.deliveries.find((d) => d.touch.key === event.key)?.touch.to;

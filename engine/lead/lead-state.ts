@@ -246,7 +246,8 @@ export type LeadEvent =
   | { kind: "page_left"; pageViewId: string; engagedMs: number }
   | { kind: "enrolled"; sequence: SequenceVersion; reason: EnrolReason }
   | { kind: "timer_fired"; timer: Timer }
-  | { kind: "delivery_sent"; key: string; messageId: string }
+  /** `providerId`: the provider's own id for the message, where its delivery reports name that instead. */
+  | { kind: "delivery_sent"; key: string; messageId: string; providerId?: string }
   /** `recipientSuppressed`: the provider refused the address itself (its own suppression list). */
   | { kind: "delivery_failed"; key: string; permanent: boolean; reason: string; recipientSuppressed?: boolean }
   | { kind: "delivery_blocked"; key: string; reason: string }

@@ -46,7 +46,7 @@ export function reschedule(change: Change, key: string, at: number, attempts?: n
   return effect({ ...change, state: { ...change.state, deliveries } }, { kind: "schedule", timer: { kind: "delivery", key }, at });
 }
 
-export function deliverySent(change: Change, key: string, messageId: string, now: number): Change {
+export function deliverySent(change: Change, key: string, messageId: string, now: number, providerId?: string): Change {
   const delivery = change.state.deliveries.find((d) => d.touch.key === key);
   if (!delivery) return change;
   const { touch } = delivery;
@@ -56,7 +56,7 @@ export function deliverySent(change: Change, key: string, messageId: string, now
     thread: e.thread && e.thread.id === touch.threadId ? { ...e.thread, messageIds: [...e.thread.messageIds, messageId].slice(-20) } : e.thread,
   }));
   const { references: _references, threadId: _threadId, touchId: _touchId, instant: _instant, ...sent } = touch;
-  c = log(c, now, { kind: "touch_sent", ...sent, messageId });
+  c = log(c, now, { kind: "touch_sent", ...sent, messageId, ...(providerId ? { providerId } : {}) });
   return { ...c, state: { ...c.state, sentTouches: [...c.state.sentTouches, { key, intent: touch.intent, at: now }].slice(-50) } };
 }
 

@@ -1,11 +1,28 @@
-import { PROVIDER_TIMEOUT_MS, resultOfError, resultOfResponse, type EmailOut, type EmailTransport } from "./transport";
+import { PROVIDER_TIMEOUT_MS, providerResultOf, resultOfError, resultOfResponse, type EmailOut, type EmailTransport, type ProviderResult } from "./transport";
 
 /**
- * Email through Resend's HTTP API (https://resend.com/docs/api-reference/emails/send-email).
- * Chosen as the one HTTP provider because it honours an `Idempotency-Key` header for 24 h,
- * so a retried touch is never delivered twice.
+ * Email through Resend's HTTP API (https://resend.com/docs/api-reference/emails/send-email),
+ * the commercial sender this project wires end to end: sends, signed delivery webhooks
+ * (workers/routes/resend-webhook.ts) and its suppression list. Resend honours an
+ * `Idempotency-Key` header for 24 h, so a retried touch is never delivered twice.
  */
 export function resendTransport(apiKey: string, baseUrl = "https://api.resend.com"): EmailTransport {
+  const call = (method: string, path: string, body?: unknown) =>
+    fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
+    });
+  /** `settled`: the status that means the change was already made. */
+  const request = async (method: string, path: string, settled: number, body?: unknown): Promise<ProviderResult> => {
+    try {
+      const response = await call(method, path, body);
+      return response.status === settled ? { ok: true } : await providerResultOf(response, "resend");
+    } catch (error) {
+      return resultOfError(error, "resend");
+    }
+  };
   return {
     name: "resend",
     async sendEmail(m: EmailOut, idempotencyKey: string) {
@@ -24,11 +41,21 @@ export function resendTransport(apiKey: string, baseUrl = "https://api.resend.co
           }),
           signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
         });
-        // Resend keeps the Message-ID we set, so replies thread against ours.
-        return await resultOfResponse(response, "resend", (body) => ((body as { id?: string } | null)?.id ? m.messageId : undefined));
+        // Replies thread against the Message-ID we set; Resend's own id for the email is what
+        // its webhooks name (`email_id`), so both are recorded on the touch.
+        return await resultOfResponse(response, "resend", (body) => {
+          const id = (body as { id?: unknown } | null)?.id;
+          return typeof id === "string" && id ? { messageId: m.messageId, providerId: id } : undefined;
+        });
       } catch (error) {
         return resultOfError(error, "resend");
       }
+    },
+    // https://resend.com/docs/api-reference/suppressions/add-suppression (and remove): an
+    // address already listed, or already gone, is as good as done.
+    suppressionList: {
+      add: (address) => request("POST", "/suppressions", 409, { email: address }),
+      remove: (address) => request("DELETE", `/suppressions/${encodeURIComponent(address)}`, 404),
     },
   };
 }

@@ -15,7 +15,10 @@ export function twilioTransport(accountSid: string, authToken: string, baseUrl =
           body: new URLSearchParams({ From: m.from, To: m.to, Body: m.text }),
           signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
         });
-        return await resultOfResponse(response, "twilio", (body) => (body as { sid?: string } | null)?.sid);
+        return await resultOfResponse(response, "twilio", (body) => {
+          const sid = (body as { sid?: string } | null)?.sid;
+          return sid ? { messageId: sid } : undefined;
+        });
       } catch (error) {
         return resultOfError(error, "twilio");
       }

@@ -26,4 +26,13 @@ describe("deployment configuration", () => {
     expect(production).toBeDefined();
     expect(local).not.toBe(production);
   });
+
+  it("production names its database, never one deployment's id: the tracked file holds nothing to edit per deployment", () => {
+    const production = toml.slice(toml.indexOf("\n[env.production]"));
+    const d1 = production.slice(production.indexOf("[[env.production.d1_databases]]"));
+    const body = d1.slice(d1.indexOf("\n") + 1);
+    const block = body.slice(0, body.search(/^\[/m));
+    expect(block).toMatch(/^database_name = "edge-follow-up"$/m);
+    expect(block).not.toMatch(/database_id/);
+  });
 });

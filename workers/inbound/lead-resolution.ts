@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { events, leads, touches } from "../../schemas/d1";
 import type { LeadId } from "../../schemas/lead";
@@ -52,13 +52,33 @@ async function sentMessage(db: D1Database, ids: string[]): Promise<{ leadId: Lea
 }
 
 /** The touch that went out with this Message-ID (its `touch_sent` event): its lead, touch key and address; null when we sent no such message. */
-export async function touchOfMessage(db: D1Database, messageId: string): Promise<{ leadId: LeadId; key: string; to: string; messageId: string } | null> {
+export async function touchOfMessage(db: D1Database, messageId: string): Promise<SentTouchOfLead | null> {
   const bare = messageId.replace(/^<|>$/g, "");
-  const sentId = sql<string>`json_extract(${events.data}, '$.messageId')`;
+  return sentTouchWhere(db, inArray(sql<string>`json_extract(${events.data}, '$.messageId')`, [bare, `<${bare}>`]));
+}
+
+/** The touch a provider's own id for the message names (recorded when the provider accepted it). */
+export async function touchOfProviderId(db: D1Database, providerId: string): Promise<SentTouchOfLead | null> {
+  return sentTouchWhere(db, eq(sql<string>`json_extract(${events.data}, '$.providerId')`, providerId));
+}
+
+export interface SentTouchOfLead {
+  leadId: LeadId;
+  key: string;
+  to: string;
+  messageId: string;
+}
+
+async function sentTouchWhere(db: D1Database, match: SQL): Promise<SentTouchOfLead | null> {
   const row = await drizzle(db)
-    .select({ leadId: events.leadId, messageId: sentId, key: sql<string>`json_extract(${events.data}, '$.key')`, to: sql<string>`json_extract(${events.data}, '$.to')` })
+    .select({
+      leadId: events.leadId,
+      messageId: sql<string>`json_extract(${events.data}, '$.messageId')`,
+      key: sql<string>`json_extract(${events.data}, '$.key')`,
+      to: sql<string>`json_extract(${events.data}, '$.to')`,
+    })
     .from(events)
-    .where(and(eq(events.kind, "touch_sent"), inArray(sentId, [bare, `<${bare}>`])))
+    .where(and(eq(events.kind, "touch_sent"), match))
     .get();
   return row ? { leadId: row.leadId as LeadId, key: row.key, to: row.to, messageId: row.messageId } : null;
 }

@@ -292,7 +292,7 @@ dashboard.post("/sequences/:id/drafting", async (c) => {
 const publicBase = (c: Context<DashboardEnv>) => (c.env.PUBLIC_URL?.trim() || new URL(c.req.url).origin).replace(/\/$/, "");
 
 dashboard.get("/install", async (c) =>
-  render(c, "Install", "/dashboard/install", <Install base={publicBase(c)} forms={await listForms(c.env.DB)} replyDomain={c.env.REPLY_DOMAIN || "your reply domain"} />),
+  render(c, "Install", "/dashboard/install", <Install base={publicBase(c)} forms={await listForms(c.env.DB)} replyDomain={c.env.REPLY_DOMAIN || "your reply domain"} transport={c.env.EMAIL_TRANSPORT} />),
 );
 
 dashboard.get("/settings", async (c) => {

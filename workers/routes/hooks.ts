@@ -15,9 +15,12 @@ import { removeSuppression, suppress } from "../../services/d1/suppressions";
 import { validTwilioSignature } from "../../services/crypto/twilio-signature";
 import { escapeMarkup } from "../../engine/markup";
 import { limitBody } from "./body-limit";
+import { deliveryWebhooks } from "./delivery-webhooks";
 
 /** `/hooks/...`: providers calling us. Each is verified before anything is read. */
 export const hooks = new Hono<{ Bindings: Env }>();
+
+hooks.route("/email", deliveryWebhooks);
 
 /** The opt-out words carriers and Twilio recognise, in any case. */
 const STOP_WORDS = new Set(["stop", "stopall", "unsubscribe", "cancel", "end", "quit", "optout", "revoke"]);

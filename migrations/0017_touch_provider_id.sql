@@ -1,0 +1,1 @@
+CREATE INDEX `events_provider_id_idx` ON `events` (json_extract(`data`, '$.providerId')) WHERE `kind` = 'touch_sent';
