@@ -1,3 +1,5 @@
+import { clockFrom } from "./clock";
+import { deliveryEvidence } from "./d1/stats";
 import { destinationsFrom } from "./hand-off-delivery";
 import { pacingSettingsFrom, senderFrom } from "./deployment-settings";
 
@@ -31,8 +33,11 @@ export function replyDomainOf(env: Env): string | undefined {
   return env.REPLY_DOMAIN?.trim().toLowerCase() || (set(env.SENDER_EMAIL) ? domainOf(env.SENDER_EMAIL) : undefined);
 }
 
-/** `mx`: the reply domain's MX hosts, or null when DNS could not be asked. */
-export function deploymentChecks(env: Env, mx: string[] | null): Check[] {
+/**
+ * `mx`: the reply domain's MX hosts, or null when DNS could not be asked. `reports`: emails
+ * sent through the provider a day or more ago and how many it reported on (null: unread).
+ */
+export function deploymentChecks(env: Env, mx: string[] | null, reports: { sent: number; reported: number } | null = null): Check[] {
   const sender = senderFrom(env);
   const senderDomain = set(env.SENDER_EMAIL) ? domainOf(env.SENDER_EMAIL) : undefined;
   const replyDomain = replyDomainOf(env);
@@ -55,6 +60,7 @@ export function deploymentChecks(env: Env, mx: string[] | null): Check[] {
       ),
     );
   }
+  if (transport === "email-service" || transport === "resend") checks.push(deliveryEventsCheck(transport, reports));
   checks.push(
     check(
       "reply-subdomain",
@@ -88,10 +94,33 @@ export function deploymentChecks(env: Env, mx: string[] | null): Check[] {
   return checks;
 }
 
-/** Every check, with the reply domain's MX records looked up where DNS answers. */
+/**
+ * An event subscription or a webhook cannot be seen from here, only what it brings: when
+ * emails went out a day ago or more and no delivery event came back for any, the path is
+ * broken and every bounce is missed.
+ */
+function deliveryEventsCheck(transport: "email-service" | "resend", reports: { sent: number; reported: number } | null): Check {
+  const path =
+    transport === "resend"
+      ? "the Resend webhook (to /hooks/email/resend, secret RESEND_WEBHOOK_SECRET)"
+      : "the queue edge-follow-up-email-events subscribed to the sending domain's Email Sending events";
+  const what = "Delivery events come back (bounces, complaints, deliveries)";
+  if (!reports) return { id: "delivery-events", status: "unknown", what, fix: `The sent emails could not be read: check ${path}.` };
+  if (reports.sent === 0) return { id: "delivery-events", status: "unknown", what, fix: `No email went out a day ago or more yet; once one has, this checks that ${path} reports it.` };
+  if (reports.reported > 0) return { id: "delivery-events", status: "ok", what: `${what}: ${reports.reported} of ${reports.sent} emails sent a day ago or more were reported delivered` };
+  return {
+    id: "delivery-events",
+    status: "missing",
+    what,
+    fix: `None of the ${reports.sent} emails sent a day ago or more has a delivery event: set up ${path} (README "Production set-up"). Until then bounces and complaints are missed and a bad address is mailed at every step.`,
+  };
+}
+
+/** Every check, with the reply domain's MX records looked up where DNS answers and the sent emails' delivery reports read from D1. */
 export async function checkDeployment(env: Env, fetcher: typeof fetch = fetch): Promise<Check[]> {
   const domain = replyDomainOf(env);
-  return deploymentChecks(env, domain ? await lookUpMx(domain, fetcher) : null);
+  const reports = await deliveryEvidence(env.DB, clockFrom(env).now()).catch(() => null);
+  return deploymentChecks(env, domain ? await lookUpMx(domain, fetcher) : null, reports);
 }
 
 /** The reply domain's MX hosts by DNS over HTTPS (Cloudflare's resolver), or null when it cannot be asked. */

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { deploymentChecks } from "../services/deployment-checks";
+import { checkDeployment, deploymentChecks } from "../services/deployment-checks";
 import { asOwner, call } from "./helpers";
 
 /** `GET /api/doctor` on the local default: it runs, and says what production still needs. */
@@ -25,6 +25,19 @@ describe("GET /api/doctor", () => {
     expect(deploymentChecks({ ...resend, RESEND_WEBHOOK_SECRET: "whsec_abc" }, null).find((c) => c.id === "resend-webhook")!.status).toBe("ok");
     // Email Service's events come through the queue instead: no webhook to ask for.
     expect(deploymentChecks({ ...env, EMAIL_TRANSPORT: "email-service" }, null).some((c) => c.id === "resend-webhook")).toBe(false);
+  });
+
+  it("reads the sent emails from D1: two days old and never reported means the events do not reach this Worker", async () => {
+    const noDns = (async () => new Response("", { status: 503 })) as unknown as typeof fetch;
+    const service = { ...env, EMAIL_TRANSPORT: "email-service" };
+    expect((await checkDeployment(service, noDns)).find((c) => c.id === "delivery-events")?.status).toBe("unknown");
+    const twoDaysAgo = Date.now() - 2 * 86_400_000;
+    for (const id of ["doc-1", "doc-2"]) {
+      await env.DB.prepare("INSERT INTO touches (id, lead_id, sequence_id, step_id, channel, origin, sent_at) VALUES (?, 'doctor-lead', 'new-inquiry', 'ack', 'email', 'template', ?)").bind(id, twoDaysAgo).run();
+    }
+    expect((await checkDeployment(service, noDns)).find((c) => c.id === "delivery-events")).toMatchObject({ status: "missing", fix: expect.stringContaining("None of the 2 emails") });
+    await env.DB.prepare("UPDATE touches SET delivered_at = ? WHERE id = 'doc-1'").bind(twoDaysAgo + 60_000).run();
+    expect((await checkDeployment(service, noDns)).find((c) => c.id === "delivery-events")).toMatchObject({ status: "ok", what: expect.stringContaining("1 of 2") });
   });
 
   it("is an owner route", async () => {

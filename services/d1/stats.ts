@@ -137,3 +137,16 @@ export async function periodStats(db: D1Database, period: Period) {
   };
 }
 export type PeriodStats = Awaited<ReturnType<typeof periodStats>>;
+
+/**
+ * Whether delivery events come back at all: of the emails sent between two weeks and a day
+ * ago (a provider reports within hours), how many a provider has reported delivered. The
+ * doctor reads it, since a queue subscription or a webhook cannot be seen from the Worker.
+ */
+export async function deliveryEvidence(db: D1Database, now: number): Promise<{ sent: number; reported: number }> {
+  const row = await db
+    .prepare("SELECT count(*) AS sent, count(delivered_at) AS reported FROM touches WHERE channel = 'email' AND sent_at BETWEEN ? AND ?")
+    .bind(now - 14 * DAY, now - DAY)
+    .first<{ sent: number; reported: number }>();
+  return { sent: row?.sent ?? 0, reported: row?.reported ?? 0 };
+}

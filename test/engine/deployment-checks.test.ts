@@ -21,7 +21,8 @@ const PRODUCTION = {
   DEMO_PAGES: "off",
 } as unknown as Env;
 const ROUTED = ["route1.mx.cloudflare.net", "route2.mx.cloudflare.net"];
-const missing = (env: Env, mx: string[] | null = ROUTED) => deploymentChecks(env, mx).filter((c) => c.status !== "ok").map((c) => c.id);
+const REPORTED = { sent: 40, reported: 38 };
+const missing = (env: Env, mx: string[] | null = ROUTED) => deploymentChecks(env, mx, REPORTED).filter((c) => c.status !== "ok").map((c) => c.id);
 
 describe("the doctor", () => {
   it("a complete production configuration has nothing missing", () => {
@@ -34,6 +35,19 @@ describe("the doctor", () => {
     const secrets = deploymentChecks(local, ROUTED).find((c) => c.id === "secrets")!;
     expect(secrets.fix).toContain("OWNER_TOKEN");
     expect(secrets.fix).not.toContain("LEAD_ID_SECRET");
+  });
+
+  it("sees a missing event subscription or webhook by its effect: emails a day old that no delivery event came back for", () => {
+    const events = (env: Env, reports: { sent: number; reported: number } | null) => deploymentChecks(env, ROUTED, reports).find((c) => c.id === "delivery-events");
+    expect(events(PRODUCTION, { sent: 12, reported: 0 })).toMatchObject({ status: "missing", fix: expect.stringContaining("edge-follow-up-email-events") });
+    const resend = { ...PRODUCTION, EMAIL_TRANSPORT: "resend", RESEND_API_KEY: "re_x", RESEND_WEBHOOK_SECRET: "whsec_x" } as unknown as Env;
+    expect(events(resend, { sent: 12, reported: 0 })).toMatchObject({ status: "missing", fix: expect.stringContaining("/hooks/email/resend") });
+    expect(events(PRODUCTION, { sent: 12, reported: 11 })).toMatchObject({ status: "ok", what: expect.stringContaining("11 of 12") });
+    // Nothing sent yet, or D1 unreadable: it cannot tell, and says so.
+    expect(events(PRODUCTION, { sent: 0, reported: 0 })?.status).toBe("unknown");
+    expect(events(PRODUCTION, null)?.status).toBe("unknown");
+    // The outbox sends nothing, so nothing is reported and nothing is asked.
+    expect(events({ ...PRODUCTION, EMAIL_TRANSPORT: "outbox" } as unknown as Env, { sent: 12, reported: 0 })).toBeUndefined();
   });
 
   it("replies on the sender's own domain are refused: Email Routing would take over its mailboxes' MX", () => {
