@@ -123,7 +123,7 @@ export const StepSchema = z
     bySource: z.record(z.string().min(1).max(100), EmailTemplateSchema).optional(),
     /** The text for an `sms` channel; on an email-only step, the SMS path for a lead that cannot be emailed (no address, or it bounced). */
     sms: SmsTemplateSchema.optional(),
-    /** The knowledge the step rests on: drafts of it are grounded first in the owner's best passage of this kind (see README "Drafting"). */
+    /** The knowledge the step rests on: drafts of it are grounded first in the owner's best passage of this kind (see docs/drafting.md). */
     knowledge: KnowledgeKindSchema.optional(),
     task: z.object({ note: templated(1000) }).optional(),
     /** The first branch whose condition holds decides; none → the step is sent as written. */
