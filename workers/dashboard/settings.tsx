@@ -22,6 +22,17 @@ const SECTIONS: { title: string; hint?: string; keys: SettingKey[] }[] = [
   { title: "AI", keys: ["aiModel"] },
 ];
 
+/** The form's own layout: one column on a phone, label beside input from tablet width. */
+const FORM_CSS = `
+form.settings fieldset{background:#fff;border:1px solid #dde2e8;border-radius:8px;margin:0 0 1rem;padding:.6rem .9rem}
+form.settings legend{font-weight:600;padding:0 .3rem}
+form.settings .field{display:grid;gap:.15rem;margin:.55rem 0}
+form.settings .field input,form.settings .field select,form.settings .field textarea{width:100%}
+form.settings .field.invalid input,form.settings .field.invalid select,form.settings .field.invalid textarea{border-color:#b42318;background:#fff7f6}
+form.settings .field-error{color:#b42318;font-size:.85rem}
+@media (min-width:45rem){form.settings .field{grid-template-columns:16rem 1fr;column-gap:1rem;align-items:start} form.settings .field>:not(label){grid-column:2}}
+`;
+
 /** Inputs that take a number get a numeric keyboard on a phone; lists are typed comma-separated. */
 const INPUT_TYPE: Partial<Record<SettingKey, string>> = { senderEmail: "email", ownerEmail: "email", handOffEmail: "email", publicUrl: "url", bookingUrl: "url", siteUrl: "url", handOffWebhookUrl: "url" };
 
@@ -77,6 +88,7 @@ export function SettingsForm(props: { effective: EffectiveSettings; state?: Sett
   const refusedCount = Object.keys(state.errors ?? {}).length;
   return (
     <form method="post" action="/dashboard/settings" class="settings" novalidate>
+      <style dangerouslySetInnerHTML={{ __html: FORM_CSS }} />
       <Csrf token={props.csrf} />
       {refusedCount > 0 && (
         <p class="flash error" role="alert">
