@@ -80,9 +80,9 @@ export function deploymentChecks(env: Env, mx: string[] | null, effective: Effec
   return checks;
 }
 
-/** Every check, with the reply domain's MX records looked up where DNS answers. */
-export async function checkDeployment(env: Env, fetcher: typeof fetch = fetch): Promise<Check[]> {
-  const effective = await effectiveSettings(env);
+/** Every check, with the reply domain's MX records looked up where DNS answers; `effective` defaults to the settings in effect (D1 over vars). */
+export async function checkDeployment(env: Env, fetcher: typeof fetch = fetch, given?: EffectiveSettings): Promise<Check[]> {
+  const effective = given ?? (await effectiveSettings(env));
   const domain = replyDomainOf(effective.values);
   return deploymentChecks(env, domain ? await lookUpMx(domain, fetcher) : null, effective);
 }

@@ -54,6 +54,9 @@ export function withSaved(defaults: EffectiveSettings, saved: Record<string, unk
   return { values: values as Settings, sources, refused };
 }
 
+/** The vars' settings per env object: an isolate keeps its env, so they are read once. */
+const fromVars = new WeakMap<object, EffectiveSettings>();
+
 /** One isolate's copy of the saved settings, per database, and the version it was read at. */
 const savedCache = new WeakMap<D1Database, { version: number; saved: Record<string, unknown> }>();
 
@@ -66,7 +69,8 @@ export const forgetSavedSettings = (db: D1Database) => savedCache.delete(db);
  * when D1 cannot be read, the last copy (or the vars) stands, so no post or touch is lost to it.
  */
 export async function effectiveSettings(env: Env): Promise<EffectiveSettings> {
-  const defaults = settingsFromVars(env);
+  let defaults = fromVars.get(env);
+  if (!defaults) fromVars.set(env, (defaults = settingsFromVars(env)));
   let cached = savedCache.get(env.DB);
   try {
     if (!cached || (await settingsVersion(env.DB)) !== cached.version) {

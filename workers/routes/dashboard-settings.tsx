@@ -29,7 +29,7 @@ async function settingsPage(c: Context<SettingsEnv>, state?: SettingsFormState) 
     <Page title="Settings" path="/dashboard/settings" csrf={c.get("csrf")} flash={c.req.query("done") === "saved" ? FLASH : undefined}>
       <h1>Settings</h1>
       <Checklist checks={checks} />
-      <h2>Settings</h2>
+      <h2>This deployment</h2>
       <p class="muted">Saved here and used from the next touch on, without a deploy. The wrangler vars give each setting's first value only; secrets stay Worker secrets.</p>
       <SettingsForm effective={effective} csrf={c.get("csrf")} {...(state ? { state } : {})} />
       <SettingsAudit changes={changes} />
