@@ -4,6 +4,7 @@ import { buildPackage, type HandOffPackage } from "../engine/hand-off/hand-off-p
 import { OBJECTION_TERMS } from "../engine/hand-off/raised-objections";
 import type { LeadEffect, LeadEvent, LeadState, OutgoingTouch } from "../engine/lead/lead-state";
 import type { EnrolReason, TimelineEntry } from "../schemas/lead";
+import type { Settings } from "../schemas/settings";
 import { draftTouch, type DraftGrounds } from "../services/ai/drafting";
 import { withModelSummary } from "../services/ai/hand-off-summary";
 import { transportsFor } from "../services/channels/select";
@@ -49,6 +50,8 @@ export type EffectResult =
 
 export interface EffectContext {
   env: Env;
+  /** The deployment's settings, read once for the drain that runs this effect. */
+  settings: Settings;
   clock: Clock;
   state: LeadState;
   now: number;
@@ -123,7 +126,7 @@ export async function performEffect(effect: EffectRow, context: EffectContext): 
       return enrol(effect.sequenceId, effect.reason, context);
     case "alert": {
       const { email } = transportsFor(context.env, () => context.clock.now());
-      await alertOwner(context.env, email, context.state, { reason: effect.reason, message: effect.message }, effect.key);
+      await alertOwner(context.settings, email, context.state, { reason: effect.reason, message: effect.message }, effect.key);
       return { kind: "done" };
     }
     case "suppress":
@@ -153,8 +156,8 @@ export async function performEffect(effect: EffectRow, context: EffectContext): 
 }
 
 /** Hands a touch to its channel; whatever the channel answers is the engine's to judge (its own retries for deliveries). */
-async function send(touch: OutgoingTouch, { env, clock, state, now }: EffectContext): Promise<EffectResult> {
-  const outcome = await deliverTouch({ env, transports: transportsFor(env, () => clock.now()), now }, state.id, touch).catch((error: unknown) => ({
+async function send(touch: OutgoingTouch, { env, settings, clock, state, now }: EffectContext): Promise<EffectResult> {
+  const outcome = await deliverTouch({ env, settings, transports: transportsFor(env, () => clock.now()), now }, state.id, touch).catch((error: unknown) => ({
     kind: "failed" as const,
     permanent: false,
     reason: `unexpected: ${String(error).slice(0, 200)}`,
@@ -177,8 +180,8 @@ async function send(touch: OutgoingTouch, { env, clock, state, now }: EffectCont
  * for by a post for the address, no tracking, no sequence — so it goes to an address on the
  * suppression list; it waits (retried) while the sender identity is not set.
  */
-async function sendReconsentRequest(effect: Extract<EffectRow, { kind: "send_reconsent" }>, { env, clock, state }: EffectContext): Promise<EffectResult> {
-  const message = await reconsentRequest(env, state.id, effect.to, effect.withdrawnAt, effect.key);
+async function sendReconsentRequest(effect: Extract<EffectRow, { kind: "send_reconsent" }>, { env, settings, clock, state }: EffectContext): Promise<EffectResult> {
+  const message = await reconsentRequest(env, settings, state.id, effect.to, effect.withdrawnAt, effect.key);
   if ("missing" in message) return { kind: "retry", reason: message.missing };
   const result = await transportsFor(env, () => clock.now()).email.sendEmail(message.email, effect.key, state.id);
   if (result.ok) return { kind: "done" };
@@ -197,7 +200,7 @@ async function handOff(triggers: { trigger: string; reason: string }[], key: str
   const { env, state, now } = context;
   const pkg = await withModelSummary(context.languageModel, buildPackage(state, context.timeline(), triggers, now));
   await recordHandOff(env.DB, pkg);
-  return { kind: "done", then: destinationsFrom(env).map((destination) => ({ key: `${key}-${destination}`, effect: { kind: "handoff", destination, pkg, key: `${key}-${destination}` } })) };
+  return { kind: "done", then: destinationsFrom(env, context.settings).map((destination) => ({ key: `${key}-${destination}`, effect: { kind: "handoff", destination, pkg, key: `${key}-${destination}` } })) };
 }
 
 /**
@@ -206,17 +209,17 @@ async function handOff(triggers: { trigger: string; reason: string }[], key: str
  */
 async function repTask(effect: Extract<EffectRow, { kind: "rep_task" }>, context: EffectContext): Promise<EffectResult> {
   const { env, state, now } = context;
-  const destinations = destinationsFrom(env);
+  const destinations = destinationsFrom(env, context.settings);
   if (destinations.length === 0) {
-    await alertOwner(env, transportsFor(env, () => context.clock.now()).email, state, { reason: "rep_task", message: effect.note }, effect.key);
+    await alertOwner(context.settings, transportsFor(env, () => context.clock.now()).email, state, { reason: "rep_task", message: effect.note }, effect.key);
     return { kind: "done" };
   }
   const pkg = { ...buildPackage(state, context.timeline(), [{ trigger: "rep_task", reason: effect.note }], now), task: effect.note };
   return { kind: "done", then: destinations.map((destination) => ({ key: `${effect.key}-${destination}`, effect: { kind: "handoff", destination, pkg, key: `${effect.key}-${destination}` } })) };
 }
 
-async function deliverToDestination(effect: Extract<EffectRow, { kind: "handoff" }>, { env, clock }: EffectContext): Promise<EffectResult> {
-  const result = await deliverHandOff(env, transportsFor(env, () => clock.now()).email, effect.destination, effect.pkg, effect.key, clock.wallNow());
+async function deliverToDestination(effect: Extract<EffectRow, { kind: "handoff" }>, { env, settings, clock }: EffectContext): Promise<EffectResult> {
+  const result = await deliverHandOff(env, settings, transportsFor(env, () => clock.now()).email, effect.destination, effect.pkg, effect.key, clock.wallNow());
   if (result.ok) return { kind: "done" };
   return result.permanent ? { kind: "failed", reason: `${effect.destination}: ${result.reason}` } : { kind: "retry", reason: `${effect.destination}: ${result.reason}` };
 }

@@ -2,7 +2,6 @@ import type { LanguageModel } from "ai";
 import { DurableObject } from "cloudflare:workers";
 import type { DeliveryReport } from "../schemas/delivery-event";
 import type { DraftReview, TouchDraft } from "../engine/drafting/draft-types";
-import type { EngineConfig } from "../engine/engine-config";
 import { applyEvent } from "../engine/lead/lead-engine";
 import type { LeadEvent, LeadState, Reply, Timer } from "../engine/lead/lead-state";
 import { isEnrolled } from "../engine/sequence/enrolment";
@@ -15,7 +14,8 @@ import type { RequestFacts } from "../schemas/tracking";
 import { DRAFT_TIMEOUT_MS } from "../services/ai/drafting";
 import { languageModelFrom } from "../services/ai/model";
 import { clockFrom, type Clock } from "../services/clock";
-import { engineConfigFrom, retentionDaysFrom } from "../services/deployment-settings";
+import { effectiveSettings, engineConfigFrom, retentionDaysFrom } from "../services/deployment-settings";
+import type { Settings } from "../schemas/settings";
 import { EFFECT_LEASE_MS, EFFECT_MAX_ATTEMPTS, retryDelayMs } from "./effect-retry";
 import { effectRowOf, performEffect, type EffectContext, type EffectResult, type EffectRow } from "./lead-effects";
 import { projectFromStorage } from "./lead-projection";
@@ -28,8 +28,8 @@ const DAY = 86_400_000;
 export interface LeadObjectSeams {
   clock: Clock;
   env: Env;
-  /** The deployment's model, or null locally. */
-  languageModel: () => LanguageModel | null;
+  /** The deployment's model (the one the settings name), or null locally. */
+  languageModel: (settings: Settings) => LanguageModel | null;
   draftTimeoutMs: number;
   /** Off only in tests that play an eviction right after a commit: the effects then wait for the alarm. */
   drainAfterEvents: boolean;
@@ -45,7 +45,6 @@ export interface LeadObjectSeams {
  */
 export class LeadObject extends DurableObject<Env> {
   private readonly sql: SqlStorage;
-  private readonly config: EngineConfig;
   readonly seams: LeadObjectSeams;
   private draining: Promise<void> | null = null;
   /** The state as last saved, kept between events: parsing it again for every open and click is most of their cost. */
@@ -54,8 +53,7 @@ export class LeadObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.config = engineConfigFrom(env);
-    this.seams = { clock: clockFrom(env), env, languageModel: () => languageModelFrom(this.seams.env), draftTimeoutMs: DRAFT_TIMEOUT_MS, drainAfterEvents: true, drain: () => this.drain() };
+    this.seams = { clock: clockFrom(env), env, languageModel: (settings) => languageModelFrom(this.seams.env, settings.aiModel), draftTimeoutMs: DRAFT_TIMEOUT_MS, drainAfterEvents: true, drain: () => this.drain() };
     ctx.blockConcurrencyWhile(async () => storage.migrate(this.sql));
   }
 
@@ -261,6 +259,11 @@ export class LeadObject extends DurableObject<Env> {
     await this.drain();
   }
 
+  /** The deployment's settings as they stand now (the owner may have changed them since the last event). */
+  private settings(): Promise<Settings> {
+    return effectiveSettings(this.seams.env).then((effective) => effective.values);
+  }
+
   /**
    * An event from outside: the new state and every effect it causes are committed in one
    * transaction, and the caller is answered. The effects run after, from the drain, so a
@@ -268,15 +271,16 @@ export class LeadObject extends DurableObject<Env> {
    * point loses nothing: the alarm finds the rows.
    */
   private async handle(event: LeadEvent): Promise<void> {
-    this.apply(event);
+    const settings = await this.settings();
+    this.apply(event, settings);
     await this.armAlarm();
-    if (this.seams.drainAfterEvents) this.ctx.waitUntil(this.drain());
+    if (this.seams.drainAfterEvents) this.ctx.waitUntil(this.drain(settings));
   }
 
   /** Applies an event and writes its outcome; `alongside` runs inside the same transaction. */
-  private apply(event: LeadEvent, alongside?: () => void): void {
+  private apply(event: LeadEvent, settings: Settings, alongside?: () => void): void {
     const now = this.seams.clock.now();
-    const { state, effects } = applyEvent(this.load(), event, now, this.config);
+    const { state, effects } = applyEvent(this.load(), event, now, engineConfigFrom(settings, this.seams.env));
     // No lead, or an event the engine ignored (a repeated leave): nothing but `alongside` to write.
     if (state === null || effects.length === 0) {
       if (alongside) this.ctx.storage.transactionSync(alongside);
@@ -305,13 +309,16 @@ export class LeadObject extends DurableObject<Env> {
     this.state = state;
   }
 
-  /** One drain at a time; a drain asked for while one runs is folded into it. Never rejects: what failed stays due. */
-  private drain(): Promise<void> {
+  /**
+   * One drain at a time; a drain asked for while one runs is folded into it. Never rejects:
+   * what failed stays due. `settings`: those the event that asked for it just read.
+   */
+  private drain(settings?: Settings): Promise<void> {
     if (this.draining) return this.draining;
     this.draining = (async () => {
       try {
         storage.pruneTimelineDaily(this.sql, this.seams.clock.now(), retentionDaysFrom(this.seams.env) * DAY);
-        await this.runDue();
+        await this.runDue(settings ?? (await this.settings()));
       } catch (error) {
         console.error(JSON.stringify({ leadId: this.leadId, event: "drain_failed", error: String(error) }));
       } finally {
@@ -322,7 +329,7 @@ export class LeadObject extends DurableObject<Env> {
     return this.draining;
   }
 
-  private async runDue(): Promise<void> {
+  private async runDue(settings: Settings): Promise<void> {
     // Bounded: each pass handles what is due now; new work due at once is picked up by the next pass.
     for (let pass = 0; pass < 50; pass++) {
       const due = storage.dueItems(this.sql, this.seams.clock.now());
@@ -330,11 +337,11 @@ export class LeadObject extends DurableObject<Env> {
       // What the lead gets (or must stop getting) goes first, then the owner's view in D1,
       // then the slower work for people: alerts, hand-offs, drafts of later touches.
       const rank = (item: storage.DueItem) => (item.kind === "project" ? 1 : ["alert", "hand_off", "handoff", "draft"].includes(item.kind) ? 2 : 0);
-      for (const item of due.sort((x, y) => rank(x) - rank(y))) await this.runItem(item);
+      for (const item of due.sort((x, y) => rank(x) - rank(y))) await this.runItem(item, settings);
     }
   }
 
-  private async runItem(item: storage.DueItem): Promise<void> {
+  private async runItem(item: storage.DueItem, settings: Settings): Promise<void> {
     const state = this.load();
     const now = this.seams.clock.now();
     const leaseEnd = this.seams.clock.engineTimeAt(this.seams.clock.wallNow() + EFFECT_LEASE_MS);
@@ -344,12 +351,12 @@ export class LeadObject extends DurableObject<Env> {
     const { payload, attempts } = leased;
     if (item.kind === "timer") {
       // The engine moves or clears the timer; one it leaves alone fires again after the lease.
-      return this.apply({ kind: "timer_fired", timer: JSON.parse(payload) as Timer });
+      return this.apply({ kind: "timer_fired", timer: JSON.parse(payload) as Timer }, settings);
     }
     const effect = { ...JSON.parse(payload), kind: item.kind } as EffectRow;
     let result: EffectResult;
     try {
-      result = await performEffect(effect, this.effectContext(state, now));
+      result = await performEffect(effect, this.effectContext(state, now, settings));
     } catch (error) {
       result = { kind: "retry", reason: String(error).slice(0, 200) };
     }
@@ -359,24 +366,25 @@ export class LeadObject extends DurableObject<Env> {
         storage.completeDue(this.sql, item.id, payload);
         for (const next of then) storage.queueEffect(this.sql, next.key, next.effect, now);
       };
-      if (result.event) this.apply(result.event, settle);
+      if (result.event) this.apply(result.event, settings, settle);
       else this.ctx.storage.transactionSync(settle);
       return;
     }
     const givenUp = result.kind === "failed" || attempts >= EFFECT_MAX_ATTEMPTS;
     console.error(JSON.stringify({ leadId: state.id, event: "effect_not_done", effect: item.kind, key: item.key, attempts, reason: result.reason, givenUp }));
     if (!givenUp) return storage.retryDue(this.sql, item.id, now + retryDelayMs(attempts, Math.random()));
-    this.apply({ kind: "effect_failed", effect: item.kind, attempts, reason: result.reason }, () => storage.completeDue(this.sql, item.id, payload));
+    this.apply({ kind: "effect_failed", effect: item.kind, attempts, reason: result.reason }, settings, () => storage.completeDue(this.sql, item.id, payload));
   }
 
-  private effectContext(state: LeadState, now: number): EffectContext {
+  private effectContext(state: LeadState, now: number, settings: Settings): EffectContext {
     return {
       env: this.seams.env,
+      settings,
       clock: this.seams.clock,
       state,
       now,
       timeline: () => storage.readTimeline(this.sql),
-      languageModel: this.seams.languageModel(),
+      languageModel: this.seams.languageModel(settings),
       draftTimeoutMs: this.seams.draftTimeoutMs,
       project: () => projectFromStorage(this.sql, this.seams.env.DB, this.load() ?? state),
     };

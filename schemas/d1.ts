@@ -353,3 +353,33 @@ export const touchDaily = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.day, t.sequenceId, t.stepId, t.channel] })],
 );
+
+/**
+ * The deployment settings the owner saved (dashboard or API), one row per setting, its value
+ * as JSON. A setting without a row takes its wrangler var's first-deploy default.
+ */
+export const settings = sqliteTable("settings", {
+  key: text("key").primaryKey(),
+  value: text("value", { mode: "json" }).notNull(),
+  updatedAt: integer("updated_at").notNull(),
+  updatedBy: text("updated_by").notNull(),
+});
+
+/**
+ * Every change of a setting: who (the dashboard session or the API token), when, which
+ * setting, from what to what (JSON; null where the var's default stood). Its newest id is
+ * also the settings' version: an isolate's cached settings are current while it matches.
+ */
+export const settingsAudit = sqliteTable(
+  "settings_audit",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: integer("at").notNull(),
+    actor: text("actor").notNull(),
+    key: text("key").notNull(),
+    oldValue: text("old_value", { mode: "json" }),
+    newValue: text("new_value", { mode: "json" }).notNull(),
+  },
+  (t) => [index("settings_audit_at_idx").on(t.at)],
+);
+export type SettingsAuditRow = typeof settingsAudit.$inferSelect;

@@ -5,6 +5,7 @@
 // Exits 1 when something is missing.
 import { getPlatformProxy } from "wrangler";
 import { checkDeployment, type Check } from "../services/deployment-checks";
+import { settingsFromVars } from "../services/deployment-settings";
 
 function print(where: string, checks: Check[]): boolean {
   console.log(`Doctor: ${where}\n`);
@@ -29,7 +30,8 @@ if (urlIndex > 0) {
 }
 const proxy = await getPlatformProxy<Env>({ persist: false });
 try {
-  const ok = print("the local configuration (wrangler.toml, .dev.vars)", await checkDeployment(proxy.env));
+  // The proxy's database is a fresh one: here the vars are the settings (a deployment's saved ones are checked with --url).
+  const ok = print("the local configuration (wrangler.toml, .dev.vars)", await checkDeployment(proxy.env, fetch, settingsFromVars(proxy.env)));
   process.exitCode = ok ? 0 : 1;
 } finally {
   await proxy.dispose();

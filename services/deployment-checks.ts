@@ -1,10 +1,11 @@
 import { clockFrom } from "./clock";
 import { deliveryEvidence } from "./d1/stats";
 import { destinationsFrom } from "./hand-off-delivery";
-import { pacingSettingsFrom, senderFrom } from "./deployment-settings";
+import { effectiveSettings, senderFrom, settingsFromVars, type EffectiveSettings } from "./deployment-settings";
 
 /**
- * The doctor: a deployment's configuration checked against what sending needs, in plain
+ * The doctor: a deployment's configuration (its secrets and bindings, and its effective
+ * settings: saved in the dashboard, else the vars) checked against what sending needs, in plain
  * words. `npm run doctor`, `GET /api/doctor` and the dashboard's Settings page show the same
  * list. The MX records of the reply domain are the one thing read from outside (DNS), and
  * only where the caller could look them up.
@@ -28,24 +29,31 @@ function check(id: string, ok: boolean, what: string, fix: string): Check {
   return ok ? { id, status: "ok", what } : { id, status: "missing", what, fix };
 }
 
-/** Where replies come back: REPLY_DOMAIN, else the sender's own domain. */
-export function replyDomainOf(env: Env): string | undefined {
-  return env.REPLY_DOMAIN?.trim().toLowerCase() || (set(env.SENDER_EMAIL) ? domainOf(env.SENDER_EMAIL) : undefined);
+/** Where replies come back: the reply domain, else the sender's own domain. */
+export function replyDomainOf(settings: EffectiveSettings["values"]): string | undefined {
+  return settings.replyDomain || (set(settings.senderEmail) ? domainOf(settings.senderEmail) : undefined);
 }
 
 /**
- * `mx`: the reply domain's MX hosts, or null when DNS could not be asked. `reports`: emails
- * sent through the provider a day or more ago and how many it reported on (null: unread).
+ * `mx`: the reply domain's MX hosts, or null when DNS could not be asked. `effective`: the
+ * settings, by default the vars alone. `reports`: emails sent through the provider a day or
+ * more ago and how many it reported on (null: unread).
  */
-export function deploymentChecks(env: Env, mx: string[] | null, reports: { sent: number; reported: number } | null = null): Check[] {
-  const sender = senderFrom(env);
-  const senderDomain = set(env.SENDER_EMAIL) ? domainOf(env.SENDER_EMAIL) : undefined;
-  const replyDomain = replyDomainOf(env);
+export function deploymentChecks(
+  env: Env,
+  mx: string[] | null,
+  effective: EffectiveSettings = settingsFromVars(env),
+  reports: { sent: number; reported: number } | null = null,
+): Check[] {
+  const settings = effective.values;
+  const sender = senderFrom(settings);
+  const senderDomain = set(settings.senderEmail) ? domainOf(settings.senderEmail) : undefined;
+  const replyDomain = replyDomainOf(settings);
   const transport = env.EMAIL_TRANSPORT?.trim() || "outbox";
   const checks: Check[] = [
     check("secrets", SECRETS.every((name) => set(env[name])), "The secrets every route needs (OWNER_TOKEN, LEAD_ID_SECRET, TOKEN_SECRET)", `Set ${SECRETS.filter((n) => !set(env[n])).join(", ")} with \`npx wrangler secret put <NAME> --env production\`.`),
-    check("public-url", https(env.PUBLIC_URL), `The public address links point at (${env.PUBLIC_URL || "not set"})`, "Set PUBLIC_URL to this Worker's https:// address (a custom domain is best): List-Unsubscribe must be https."),
-    check("sender", "sender" in sender, "The sender's identity (name, company, address, postal address)", "missing" in sender ? `Set ${sender.missing.join(", ")}: email waits until they are all set.` : ""),
+    check("public-url", https(settings.publicUrl), `The public address links point at (${settings.publicUrl || "not set"})`, "Set the public URL under Settings to this Worker's https:// address (a custom domain is best): List-Unsubscribe must be https."),
+    check("sender", "sender" in sender, "The sender's identity (name, company, address, postal address)", "missing" in sender ? `Set the ${sender.missing.join(", ")} under Settings: email waits until they are all set.` : ""),
     check("email-transport", transport !== "outbox", `Email goes through ${transport}`, "EMAIL_TRANSPORT is outbox: messages are kept in D1, not sent. Set it to email-service (with the EMAIL binding) or resend."),
   ];
   if (transport === "email-service") checks.push(check("email-binding", "EMAIL" in env && env.EMAIL !== undefined, "The send_email binding EMAIL", "Declare the send_email binding EMAIL and onboard the sending domain under Email Service."));
@@ -55,8 +63,8 @@ export function deploymentChecks(env: Env, mx: string[] | null, reports: { sent:
       check(
         "resend-webhook",
         set(env.RESEND_WEBHOOK_SECRET),
-        `Resend's delivery webhook (${(env.PUBLIC_URL || "").replace(/\/$/, "")}/hooks/email/resend)`,
-        `Add a webhook in Resend for the email.* events pointing at ${(env.PUBLIC_URL || "<PUBLIC_URL>").replace(/\/$/, "")}/hooks/email/resend and set its signing secret as RESEND_WEBHOOK_SECRET: without it bounces and complaints never come back and a bad address is mailed again at every step.`,
+        `Resend's delivery webhook (${(settings.publicUrl || "").replace(/\/$/, "")}/hooks/email/resend)`,
+        `Add a webhook in Resend for the email.* events pointing at ${(settings.publicUrl || "<public URL>").replace(/\/$/, "")}/hooks/email/resend and set its signing secret as RESEND_WEBHOOK_SECRET: without it bounces and complaints never come back and a bad address is mailed again at every step.`,
       ),
     );
   }
@@ -66,7 +74,7 @@ export function deploymentChecks(env: Env, mx: string[] | null, reports: { sent:
       "reply-subdomain",
       replyDomain !== undefined && replyDomain !== senderDomain,
       `Replies come back to ${replyDomain ?? "no domain"}`,
-      "Set REPLY_DOMAIN to a subdomain (reply.example.com): Email Routing takes over a domain's MX records, so on the sender's own domain it would take your mailboxes' mail.",
+      "Set the reply domain under Settings to a subdomain (reply.example.com): Email Routing takes over a domain's MX records, so on the sender's own domain it would take your mailboxes' mail.",
     ),
   );
   if (replyDomain) {
@@ -77,19 +85,19 @@ export function deploymentChecks(env: Env, mx: string[] | null, reports: { sent:
         : check("reply-mx", routed === true, `The MX records of ${replyDomain} point at Cloudflare Email Routing`, `Enable Email Routing on ${replyDomain} with a catch-all rule to this Worker (found: ${mx.join(", ") || "no MX records"}).`),
     );
   }
-  checks.push(check("owner-email", set(env.OWNER_EMAIL), "Where reply alerts and unmatched mail go (OWNER_EMAIL)", "Set OWNER_EMAIL and verify it as an Email Routing destination."));
-  if (set(env.HANDOFF_WEBHOOK_URL)) {
-    checks.push(check("hand-off-webhook", https(env.HANDOFF_WEBHOOK_URL) && set(env.HANDOFF_WEBHOOK_SECRET), "The hand-off webhook (https, signed)", "HANDOFF_WEBHOOK_URL must be https and HANDOFF_WEBHOOK_SECRET set, or nothing is delivered there."));
+  checks.push(check("owner-email", set(settings.ownerEmail), "Where reply alerts and unmatched mail go (the alerts email)", "Set the alerts email under Settings and verify it as an Email Routing destination."));
+  if (set(settings.handOffWebhookUrl)) {
+    checks.push(check("hand-off-webhook", https(settings.handOffWebhookUrl) && set(env.HANDOFF_WEBHOOK_SECRET), "The hand-off webhook (https, signed)", "The hand-off webhook URL must be https and the secret HANDOFF_WEBHOOK_SECRET set, or nothing is delivered there."));
   }
   if (set(env.SLACK_WEBHOOK_URL)) checks.push(check("slack-webhook", https(env.SLACK_WEBHOOK_URL), "The Slack webhook", "SLACK_WEBHOOK_URL must be an https:// address."));
-  checks.push(check("hand-off-destination", destinationsFrom(env).length > 0, "Where hot leads and rep tasks go", "Set HANDOFF_EMAIL, SLACK_WEBHOOK_URL or HANDOFF_WEBHOOK_URL (+ secret): otherwise only the dashboard's queue shows hand-offs."));
+  checks.push(check("hand-off-destination", destinationsFrom(env, settings).length > 0, "Where hot leads and rep tasks go", "Set a hand-off email or webhook URL (+ the secret HANDOFF_WEBHOOK_SECRET) under Settings, or the secret SLACK_WEBHOOK_URL: otherwise only the dashboard's queue shows hand-offs."));
   if (env.SMS_TRANSPORT === "twilio") {
     checks.push(check("twilio", set(env.TWILIO_ACCOUNT_SID) && set(env.TWILIO_AUTH_TOKEN) && set(env.SMS_FROM), "The SMS provider (Twilio)", "Set TWILIO_ACCOUNT_SID, SMS_FROM and the secret TWILIO_AUTH_TOKEN."));
   }
   checks.push(
     check("real-time", (env.CLOCK_SPEED?.trim() || "1") === "1", `Waits run in real time (CLOCK_SPEED ${env.CLOCK_SPEED || "1"})`, "Set CLOCK_SPEED to 1: a faster clock plays a whole sequence in minutes."),
     check("demo-pages", env.DEMO_PAGES !== "on", "The demo pages are off", "Set DEMO_PAGES to off: the demo form and outbox pages are for local use."),
-    check("settings", pacingSettingsFrom(env).refused.length === 0, "Every setting is readable", pacingSettingsFrom(env).refused.join("; ")),
+    check("settings", effective.refused.length === 0, "Every setting is readable", effective.refused.join("; ")),
   );
   return checks;
 }
@@ -116,11 +124,16 @@ function deliveryEventsCheck(transport: "email-service" | "resend", reports: { s
   };
 }
 
-/** Every check, with the reply domain's MX records looked up where DNS answers and the sent emails' delivery reports read from D1. */
-export async function checkDeployment(env: Env, fetcher: typeof fetch = fetch): Promise<Check[]> {
-  const domain = replyDomainOf(env);
+/**
+ * Every check, with the reply domain's MX records looked up where DNS answers and the sent
+ * emails' delivery reports read from D1; `effective` defaults to the settings in effect (D1
+ * over vars).
+ */
+export async function checkDeployment(env: Env, fetcher: typeof fetch = fetch, given?: EffectiveSettings): Promise<Check[]> {
+  const effective = given ?? (await effectiveSettings(env));
+  const domain = replyDomainOf(effective.values);
   const reports = await deliveryEvidence(env.DB, clockFrom(env).now()).catch(() => null);
-  return deploymentChecks(env, domain ? await lookUpMx(domain, fetcher) : null, reports);
+  return deploymentChecks(env, domain ? await lookUpMx(domain, fetcher) : null, effective, reports);
 }
 
 /** The reply domain's MX hosts by DNS over HTTPS (Cloudflare's resolver), or null when it cannot be asked. */

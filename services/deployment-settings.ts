@@ -1,123 +1,186 @@
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from "../engine/engine-config";
-import { isTimeZone } from "../schemas/time-zone";
 import type { PacingRules } from "../engine/time/sender-pacing";
+import { SETTING_KEYS, SETTING_LABELS, SETTING_VARS, settingFromText, SettingsSchema, type SettingKey, type Settings, type SettingSource, type SettingsPatch } from "../schemas/settings";
+import { savedSettings, saveSettings, settingsVersion } from "./d1/settings";
 import type { Sender } from "./email-composer";
 
 /**
- * Deployment settings read from vars, in one place. Anything unset or unreadable keeps
- * its default, except the sender's identity: email waits until it is complete.
+ * The deployment's settings in one place. What the owner saved in D1 (dashboard or API) wins;
+ * a setting never saved takes its wrangler var, the first-deploy default. A value its rule
+ * refuses keeps the built-in default, and says why (the doctor lists it).
  */
 
-function number(value: string | undefined, fallback: number, min = 0): number {
-  const parsed = value?.trim() ? Number(value) : Number.NaN;
-  return Number.isFinite(parsed) && parsed >= min ? parsed : fallback;
+export interface EffectiveSettings {
+  values: Settings;
+  sources: Record<SettingKey, SettingSource>;
+  /** Values refused by their rule, each with why: the default stands in for them. */
+  refused: string[];
 }
 
-export function businessTimezone(env: Env): string {
-  return env.DEFAULT_TIMEZONE && isTimeZone(env.DEFAULT_TIMEZONE) ? env.DEFAULT_TIMEZONE : DEFAULT_ENGINE_CONFIG.sequences.defaultTimezone;
+/** The settings the wrangler vars give, each checked by the same rule as a saved one. */
+export function settingsFromVars(env: object): EffectiveSettings {
+  const vars = env as Record<string, unknown>;
+  const values: Record<string, unknown> = {};
+  const refused: string[] = [];
+  for (const key of SETTING_KEYS) {
+    const { name, kind, fallback } = SETTING_VARS[key];
+    const raw = typeof vars[name] === "string" ? (vars[name] as string).trim() : "";
+    if (raw === "") {
+      values[key] = fallback;
+      continue;
+    }
+    const parsed = SettingsSchema.shape[key].safeParse(settingFromText(kind, raw));
+    values[key] = parsed.success ? parsed.data : fallback;
+    if (!parsed.success) refused.push(`${name}=${raw} refused: ${parsed.error.issues[0]?.message}; ${String(fallback) || "nothing"} is used`);
+  }
+  return { values: values as Settings, sources: Object.fromEntries(SETTING_KEYS.map((k) => [k, "default"])) as Record<SettingKey, SettingSource>, refused };
 }
 
-export function engineConfigFrom(env: Env): EngineConfig {
+/** Saved values over the vars' defaults; a saved value its rule now refuses is ignored, with why. */
+export function withSaved(defaults: EffectiveSettings, saved: Record<string, unknown>): EffectiveSettings {
+  const values: Record<string, unknown> = { ...defaults.values };
+  const sources = { ...defaults.sources };
+  const refused = [...defaults.refused];
+  for (const key of SETTING_KEYS) {
+    if (!(key in saved)) continue;
+    const parsed = SettingsSchema.shape[key].safeParse(saved[key]);
+    if (!parsed.success) {
+      refused.push(`the saved ${SETTING_LABELS[key]} refused: ${parsed.error.issues[0]?.message}; the default is used`);
+      continue;
+    }
+    values[key] = parsed.data;
+    sources[key] = "saved";
+  }
+  return { values: values as Settings, sources, refused };
+}
+
+/** The vars' settings per env object: an isolate keeps its env, so they are read once. */
+const fromVars = new WeakMap<object, EffectiveSettings>();
+
+/** One isolate's copy of the saved settings, per database, and the version it was read at. */
+const savedCache = new WeakMap<D1Database, { version: number; saved: Record<string, unknown> }>();
+
+/** Forgets the cached copy: the isolate that saved reads the change at once. */
+export const forgetSavedSettings = (db: D1Database) => savedCache.delete(db);
+
+/**
+ * The effective settings, read once per request or alarm drain: one indexed read of the
+ * version while the isolate's copy is current, the rows only after a change. Never throws:
+ * when D1 cannot be read, the last copy (or the vars) stands, so no post or touch is lost to it.
+ */
+export async function effectiveSettings(env: Env): Promise<EffectiveSettings> {
+  let defaults = fromVars.get(env);
+  if (!defaults) {
+    defaults = settingsFromVars(env);
+    fromVars.set(env, defaults);
+  }
+  let cached = savedCache.get(env.DB);
+  try {
+    if (!cached || (await settingsVersion(env.DB)) !== cached.version) {
+      cached = await savedSettings(env.DB);
+      savedCache.set(env.DB, cached);
+    }
+  } catch (error) {
+    console.error(JSON.stringify({ event: "settings_unreadable", error: String(error).slice(0, 200), using: cached ? "last read" : "wrangler vars" }));
+  }
+  return cached ? withSaved(defaults, cached.saved) : defaults;
+}
+
+export function engineConfigFrom(settings: Settings, env: { SCANNER_WINDOW_SECONDS?: string }): EngineConfig {
   const { signals, sequences, handOff } = DEFAULT_ENGINE_CONFIG;
+  const scannerS = Number(env.SCANNER_WINDOW_SECONDS?.trim() || Number.NaN);
   return {
     ...DEFAULT_ENGINE_CONFIG,
     handOff: {
       ...handOff,
-      threshold: number(env.HANDOFF_SCORE_THRESHOLD, handOff.threshold, 1),
-      competitors: (env.COMPETITORS ?? "").split(",").map((name) => name.trim()).filter(Boolean),
-      ...(env.BOOKING_URL?.trim() ? { bookingUrl: env.BOOKING_URL.trim() } : {}),
-      bookingWaitHours: number(env.BOOKING_WAIT_HOURS, handOff.bookingWaitHours, 0),
-      pauseAutomation: env.HANDOFF_PAUSES_AUTOMATION !== "off",
+      threshold: settings.handOffThreshold,
+      competitors: settings.competitors,
+      ...(settings.bookingUrl ? { bookingUrl: settings.bookingUrl } : {}),
+      bookingWaitHours: settings.bookingWaitHours,
+      pauseAutomation: settings.handOffPausesAutomation,
     },
-    signals: { ...signals, scannerWindowMs: number(env.SCANNER_WINDOW_SECONDS, signals.scannerWindowMs / 1000) * 1000 },
+    signals: { ...signals, scannerWindowMs: Number.isFinite(scannerS) && scannerS >= 0 ? scannerS * 1000 : signals.scannerWindowMs },
     sequences: {
       ...sequences,
-      defaultTimezone: businessTimezone(env),
-      merge: { senderName: env.SENDER_NAME, senderCompany: env.SENDER_COMPANY, bookingUrl: env.BOOKING_URL, siteUrl: env.SITE_URL },
-      notNowHoldDays: number(env.NOT_NOW_HOLD_DAYS, sequences.notNowHoldDays, 1),
-      outOfOfficeDays: number(env.OUT_OF_OFFICE_DAYS, sequences.outOfOfficeDays, 1),
-      softBounceLimit: number(env.SOFT_BOUNCE_LIMIT, sequences.softBounceLimit, 1),
+      defaultTimezone: settings.businessTimezone,
+      merge: {
+        ...(settings.senderName ? { senderName: settings.senderName } : {}),
+        ...(settings.senderCompany ? { senderCompany: settings.senderCompany } : {}),
+        ...(settings.bookingUrl ? { bookingUrl: settings.bookingUrl } : {}),
+        ...(settings.siteUrl ? { siteUrl: settings.siteUrl } : {}),
+      },
+      notNowHoldDays: settings.notNowHoldDays,
+      outOfOfficeDays: settings.outOfOfficeDays,
+      softBounceLimit: settings.softBounceLimit,
     },
   };
 }
+
+const IDENTITY = ["senderName", "senderCompany", "senderEmail", "senderPostalAddress", "publicUrl"] as const;
 
 /** Commercial email must say who sends it and where they are (CAN-SPAM): no identity, no email. */
-export function senderFrom(env: Env): { sender: Sender } | { missing: string[] } {
-  const fields = {
-    SENDER_NAME: env.SENDER_NAME,
-    SENDER_COMPANY: env.SENDER_COMPANY,
-    SENDER_EMAIL: env.SENDER_EMAIL,
-    SENDER_POSTAL_ADDRESS: env.SENDER_POSTAL_ADDRESS,
-    PUBLIC_URL: env.PUBLIC_URL,
-  };
-  const missing = Object.entries(fields)
-    .filter(([, value]) => !value?.trim())
-    .map(([name]) => name);
-  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(env.SENDER_EMAIL ?? "") && !missing.includes("SENDER_EMAIL")) missing.push("SENDER_EMAIL");
+export function senderFrom(settings: Settings): { sender: Sender } | { missing: string[] } {
+  const missing = IDENTITY.filter((key) => settings[key] === "").map((key) => SETTING_LABELS[key].toLowerCase());
   if (missing.length > 0) return { missing };
-  const email = env.SENDER_EMAIL.trim();
+  const email = settings.senderEmail;
   return {
     sender: {
-      name: env.SENDER_NAME.trim(),
-      company: env.SENDER_COMPANY.trim(),
+      name: settings.senderName,
+      company: settings.senderCompany,
       email,
-      postalAddress: env.SENDER_POSTAL_ADDRESS.trim(),
-      replyDomain: env.REPLY_DOMAIN?.trim() || email.slice(email.lastIndexOf("@") + 1),
-      publicUrl: env.PUBLIC_URL.trim(),
+      postalAddress: settings.senderPostalAddress,
+      replyDomain: settings.replyDomain || email.slice(email.lastIndexOf("@") + 1),
+      publicUrl: settings.publicUrl,
     },
   };
 }
 
 /**
- * The countries SMS may go to: SMS_COUNTRIES, or the business's own (DEFAULT_PHONE_REGION).
+ * The countries SMS may go to: the listed ones, or the business's own (DEFAULT_PHONE_REGION).
  * Texts to premium and far-away numbers are how SMS pumping fraud bills the sender.
  */
-export function smsCountriesFrom(env: Env): string[] {
-  const listed = (env.SMS_COUNTRIES ?? "").split(",").map((c) => c.trim().toUpperCase()).filter((c) => /^[A-Z]{2}$/.test(c));
-  return listed.length > 0 ? listed : [(env.DEFAULT_PHONE_REGION || "US").toUpperCase()];
+export function smsCountriesFrom(settings: Settings, env: { DEFAULT_PHONE_REGION?: string }): string[] {
+  return settings.smsCountries.length > 0 ? settings.smsCountries : [(env.DEFAULT_PHONE_REGION || "US").toUpperCase()];
 }
-
-/** The playbook's ceiling for a warming address: fewer than this many emails a day. */
-const WARMUP_CEILING = 50;
 
 /**
- * The sending address's guards, and the settings refused with why (each then keeps its
- * default). A warm-up limit of 50 or more is refused rather than trusted: the playbook keeps a
- * new address under 50 a day, and an address that is already warm says so with WARMUP_DAYS=0.
+ * The sending address's guards. A warm-up limit of 50 or more never gets here: its rule
+ * refuses it, since the playbook keeps a new address under 50 a day, and an address that is
+ * already warm says so with 0 warm-up days.
  */
-export function pacingSettingsFrom(env: Env): { rules: PacingRules; refused: string[] } {
-  const refused: string[] = [];
-  const setting = (name: keyof Env & string, fallback: number, valid: (n: number) => boolean, rule: string): number => {
-    const raw = (env[name] as string | undefined)?.trim();
-    if (!raw) return fallback;
-    const parsed = Number(raw);
-    if (Number.isFinite(parsed) && valid(parsed)) return parsed;
-    refused.push(`${name}=${raw} refused: ${rule}; ${fallback} is used`);
-    return fallback;
-  };
-  const whole = (min: number, max = Number.POSITIVE_INFINITY) => (n: number) => Number.isInteger(n) && n >= min && n <= max;
-  const dailyCap = setting("SENDER_DAILY_CAP", 200, whole(1), "a whole number of emails, at least 1");
-  const spacingS = setting("MIN_SEND_SPACING_SECONDS", 20, (n) => n >= 0, "seconds, 0 or more");
+export function pacingRulesFrom(settings: Settings): PacingRules {
+  const spacingS = settings.minSendSpacingSeconds;
   return {
-    rules: {
-      dailyCap,
-      warmupDays: setting("WARMUP_DAYS", 30, whole(0), "a whole number of days, 0 for an address that is already warm"),
-      warmupDailyLimit: setting("WARMUP_DAILY_LIMIT", WARMUP_CEILING - 1, whole(1, WARMUP_CEILING - 1), `a warming address sends fewer than ${WARMUP_CEILING} a day (set WARMUP_DAYS=0 for one that is already warm)`),
-      warmupFirstDay: Math.min(dailyCap, setting("WARMUP_FIRST_DAY", 20, whole(1), "a whole number of emails, at least 1")),
-      warmupGrowth: setting("WARMUP_DAILY_GROWTH", 1.3, (n) => n > 1, "a factor above 1, or the address never grows"),
-      minSpacingMs: spacingS * 1000,
-      jitterMs: spacingS * 500,
-      instantPerDomainCap: number(env.INSTANT_PER_DOMAIN_DAILY_CAP, 50, 1),
-      timezone: businessTimezone(env),
-    },
-    refused,
+    dailyCap: settings.senderDailyCap,
+    warmupDays: settings.warmupDays,
+    warmupDailyLimit: settings.warmupDailyLimit,
+    warmupFirstDay: Math.min(settings.senderDailyCap, settings.warmupFirstDay),
+    warmupGrowth: settings.warmupDailyGrowth,
+    minSpacingMs: spacingS * 1000,
+    jitterMs: spacingS * 500,
+    instantPerDomainCap: settings.instantPerDomainDailyCap,
+    timezone: settings.businessTimezone,
   };
 }
-
-export const pacingRulesFrom = (env: Env): PacingRules => pacingSettingsFrom(env).rules;
 
 /** How many days raw records (D1 rows, each lead's timeline entries) are kept: RETENTION_DAYS, default 395. */
 export function retentionDaysFrom(env: { RETENTION_DAYS?: string }): number {
   const days = Number(env.RETENTION_DAYS);
   return Number.isFinite(days) && days >= 1 ? days : 395;
+}
+
+/**
+ * Saves the settings in `patch` that differ from those in effect, each with its audit row
+ * (who, when, from what to what). Returns the keys that changed; this isolate reads them at
+ * once, and every other one at its next version check.
+ */
+export async function changeSettings(env: Env, patch: SettingsPatch, actor: string, now: number): Promise<SettingKey[]> {
+  const { values } = await effectiveSettings(env);
+  const changes = SETTING_KEYS.flatMap((key) => {
+    const to = patch[key];
+    return to === undefined || JSON.stringify(to) === JSON.stringify(values[key]) ? [] : [{ key, from: values[key], to }];
+  });
+  await saveSettings(env.DB, changes, actor, now);
+  forgetSavedSettings(env.DB);
+  return changes.map((c) => c.key);
 }

@@ -4,6 +4,7 @@ import type { HandOffPackage } from "../engine/hand-off/hand-off-package";
 import { packageText } from "../engine/hand-off/hand-off-package";
 import { escapeSlack } from "../engine/markup";
 import { PROVIDER_TIMEOUT_MS, resultOfError, resultOfResponse, type EmailTransport, type SendResult } from "./channels/transport";
+import type { Settings } from "../schemas/settings";
 import { senderFrom } from "./deployment-settings";
 import { hmacSha256, toHex } from "./crypto/hmac";
 import { ownerLeadApiUrl, ownerLeadUrl, ownerNotice } from "./owner-notice";
@@ -16,11 +17,12 @@ import { ownerLeadApiUrl, ownerLeadUrl, ownerNotice } from "./owner-notice";
 
 export type DestinationKind = "webhook" | "slack" | "email";
 
-export function destinationsFrom(env: Env): DestinationKind[] {
+/** The webhook needs its URL (a setting) and its signing secret (a Worker secret); Slack's URL is itself a secret. */
+export function destinationsFrom(env: Env, settings: Settings): DestinationKind[] {
   const kinds: DestinationKind[] = [];
-  if (env.HANDOFF_WEBHOOK_URL && env.HANDOFF_WEBHOOK_SECRET) kinds.push("webhook");
+  if (settings.handOffWebhookUrl && env.HANDOFF_WEBHOOK_SECRET) kinds.push("webhook");
   if (env.SLACK_WEBHOOK_URL) kinds.push("slack");
-  if (env.HANDOFF_EMAIL) kinds.push("email");
+  if (settings.handOffEmail) kinds.push("email");
   return kinds;
 }
 
@@ -38,24 +40,24 @@ async function post(url: string, body: string, headers: Record<string, string>, 
   }
 }
 
-export async function deliverHandOff(env: Env, email: EmailTransport, kind: DestinationKind, pkg: HandOffPackage, key: string, wallNowMs: number): Promise<SendResult> {
-  const leadUrl = ownerLeadUrl(env.PUBLIC_URL ?? "", pkg.leadId);
+export async function deliverHandOff(env: Env, settings: Settings, email: EmailTransport, kind: DestinationKind, pkg: HandOffPackage, key: string, wallNowMs: number): Promise<SendResult> {
+  const leadUrl = ownerLeadUrl(settings.publicUrl, pkg.leadId);
   switch (kind) {
     case "webhook": {
       if (!env.HANDOFF_WEBHOOK_SECRET) return { ok: false, permanent: false, reason: "HANDOFF_WEBHOOK_SECRET is not set" };
       // A person follows `url`; a CRM integration reads the lead through `api` with the owner token.
-      const body = JSON.stringify({ type: pkg.task ? "lead.task" : "lead.handed_off", id: key, ...pkg, url: leadUrl, api: ownerLeadApiUrl(env.PUBLIC_URL ?? "", pkg.leadId) });
+      const body = JSON.stringify({ type: pkg.task ? "lead.task" : "lead.handed_off", id: key, ...pkg, url: leadUrl, api: ownerLeadApiUrl(settings.publicUrl, pkg.leadId) });
       const timestamp = Math.floor(wallNowMs / 1000);
-      return post(env.HANDOFF_WEBHOOK_URL, body, { "x-follow-up-timestamp": String(timestamp), "x-follow-up-signature": await webhookSignature(env.HANDOFF_WEBHOOK_SECRET, timestamp, body) }, "hand-off webhook");
+      return post(settings.handOffWebhookUrl, body, { "x-follow-up-timestamp": String(timestamp), "x-follow-up-signature": await webhookSignature(env.HANDOFF_WEBHOOK_SECRET, timestamp, body) }, "hand-off webhook");
     }
     case "slack":
       if (!env.SLACK_WEBHOOK_URL) return { ok: false, permanent: false, reason: "SLACK_WEBHOOK_URL is not set" };
       return post(env.SLACK_WEBHOOK_URL, JSON.stringify({ text: escapeSlack(packageText(pkg, leadUrl)) }), {}, "slack");
     case "email": {
-      const identity = senderFrom(env);
-      if ("missing" in identity) return { ok: false, permanent: false, reason: `sender identity incomplete: set ${identity.missing.join(", ")}` };
+      const identity = senderFrom(settings);
+      if ("missing" in identity) return { ok: false, permanent: false, reason: `sender identity incomplete: set ${identity.missing.join(", ")} under Settings` };
       const who = pkg.profile.name ?? pkg.profile.email ?? pkg.leadId;
-      const notice = { to: env.HANDOFF_EMAIL, subject: `${pkg.task ? "Task" : "Hot lead"}: ${who}`, text: packageText(pkg, leadUrl) };
+      const notice = { to: settings.handOffEmail, subject: `${pkg.task ? "Task" : "Hot lead"}: ${who}`, text: packageText(pkg, leadUrl) };
       return email.sendEmail(ownerNotice(identity.sender, notice, key), key, pkg.leadId);
     }
   }

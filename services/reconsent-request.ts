@@ -3,6 +3,7 @@ import type { LeadId } from "../schemas/lead";
 import type { EmailOut } from "./channels/transport";
 import { reconsentToken } from "./crypto/tracked-links";
 import { requiredTokenKeys, tokenKeys } from "./crypto/signed-token";
+import type { Settings } from "../schemas/settings";
 import { senderFrom } from "./deployment-settings";
 
 /**
@@ -11,8 +12,8 @@ import { senderFrom } from "./deployment-settings";
  * nothing unless its owner acts), but who sends it and their postal address. Its one link
  * is the signed `/u/<token>/confirm` page, which asks before it changes anything.
  */
-export async function reconsentRequest(env: Env, leadId: LeadId, to: string, withdrawnAt: number, key: string): Promise<{ email: EmailOut } | { missing: string }> {
-  const identity = senderFrom(env);
+export async function reconsentRequest(env: Env, settings: Settings, leadId: LeadId, to: string, withdrawnAt: number, key: string): Promise<{ email: EmailOut } | { missing: string }> {
+  const identity = senderFrom(settings);
   if ("missing" in identity) return { missing: `sender identity is not set (${identity.missing.join(", ")})` };
   if (!tokenKeys(env)) return { missing: "TOKEN_SECRET is not set" };
   const { sender } = identity;

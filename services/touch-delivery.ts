@@ -2,6 +2,7 @@ import type { OutgoingTouch } from "../engine/lead/lead-state";
 import type { LeadId, SendingDay } from "../schemas/lead";
 import type { EmailTransport, SmsTransport } from "./channels/transport";
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
+import type { Settings } from "../schemas/settings";
 import { pacingRulesFrom, senderFrom, smsCountriesFrom } from "./deployment-settings";
 import { composeEmail, composeSms, type Sender } from "./email-composer";
 import { tokenKeys } from "./crypto/signed-token";
@@ -17,6 +18,7 @@ export type DeliveryOutcome =
 
 export interface DeliveryDeps {
   env: Env;
+  settings: Settings;
   transports: { email: EmailTransport; sms: SmsTransport };
   now: number;
 }
@@ -26,7 +28,7 @@ export interface DeliveryDeps {
  * sender's pacing, composes the message and hands it to the channel with the touch's
  * idempotency key.
  */
-export async function deliverTouch({ env, transports, now }: DeliveryDeps, leadId: LeadId, touch: OutgoingTouch): Promise<DeliveryOutcome> {
+export async function deliverTouch({ env, settings, transports, now }: DeliveryDeps, leadId: LeadId, touch: OutgoingTouch): Promise<DeliveryOutcome> {
   let suppressed: string | null;
   try {
     suppressed = await suppressionOf(env.DB, env.LEAD_ID_SECRET, touch.channel, touch.to);
@@ -40,18 +42,18 @@ export async function deliverTouch({ env, transports, now }: DeliveryDeps, leadI
   if (touch.channel === "sms") {
     if (!env.SMS_FROM) return { kind: "failed", permanent: false, reason: "SMS_FROM is not set" };
     const country = parsePhoneNumberFromString(touch.to)?.country;
-    const allowed = smsCountriesFrom(env);
-    if (!country || !allowed.includes(country)) return { kind: "blocked", reason: `SMS to ${country ?? "this number's country"} is not on the allow-list (SMS_COUNTRIES: ${allowed.join(", ")})` };
+    const allowed = smsCountriesFrom(settings, env);
+    if (!country || !allowed.includes(country)) return { kind: "blocked", reason: `SMS to ${country ?? "this number's country"} is not on the allow-list (SMS countries: ${allowed.join(", ")})` };
     return outcomeOf(await transports.sms.sendSms({ from: env.SMS_FROM, to: touch.to, text: composeSms(touch.text) }, idempotencyKey, leadId));
   }
 
-  const identity = senderFrom(env);
-  if ("missing" in identity) return { kind: "failed", permanent: false, reason: `sender identity incomplete: set ${identity.missing.join(", ")}` };
+  const identity = senderFrom(settings);
+  if ("missing" in identity) return { kind: "failed", permanent: false, reason: `sender identity incomplete: set ${identity.missing.join(", ")} under Settings` };
   const keys = tokenKeys(env);
   if (!keys) return { kind: "failed", permanent: false, reason: "TOKEN_SECRET is not set" };
   const { sender } = identity;
   const recipientDomain = touch.to.slice(touch.to.lastIndexOf("@") + 1);
-  const reservation = await pacingOf(env, sender).reserve(idempotencyKey, now, pacingRulesFrom(env), touch.instant, recipientDomain);
+  const reservation = await pacingOf(env, sender).reserve(idempotencyKey, now, pacingRulesFrom(settings), touch.instant, recipientDomain);
   if ("refused" in reservation) return { kind: "blocked", reason: reservation.refused };
   if (reservation.slot > now) return { kind: "deferred", until: reservation.slot, ...(reservation.heldBy ? { heldBy: reservation.heldBy } : {}) };
   // Click tickets identify visitors: only for sites that track individuals.
@@ -64,10 +66,10 @@ export async function deliverTouch({ env, transports, now }: DeliveryDeps, leadI
 const pacingOf = (env: Env, sender: Sender) => env.SENDERS.getByName(sender.email.toLowerCase());
 
 /** Where the sending address stands today (its cap, its sends, the touches the cap holds back); null while the sender is not set. */
-export async function sendingToday(env: Env, now: number) {
-  const identity = senderFrom(env);
+export async function sendingToday(env: Env, settings: Settings, now: number) {
+  const identity = senderFrom(settings);
   if ("missing" in identity) return null;
-  return { address: identity.sender.email, ...(await pacingOf(env, identity.sender).today(now, pacingRulesFrom(env))) };
+  return { address: identity.sender.email, ...(await pacingOf(env, identity.sender).today(now, pacingRulesFrom(settings))) };
 }
 export type SendingToday = NonNullable<Awaited<ReturnType<typeof sendingToday>>>;
 

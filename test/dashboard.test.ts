@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { SequenceVersion } from "../schemas/sequence";
 import { PRESETS } from "../schemas/sequence-presets";
 import type { PeriodStats } from "../services/d1/stats";
-import { pacingRulesFrom } from "../services/deployment-settings";
+import { pacingRulesFrom, settingsFromVars } from "../services/deployment-settings";
 import worker from "../workers/index";
 import { asOwner, makeForm, OWNER_TOKEN, postJson, unique } from "./helpers";
 import { freshLead, MONDAY_10_NY, settle, stubFor, submission, summaryOf, withEnv } from "./lead-harness";
@@ -316,7 +316,7 @@ describe("the sending address's daily cap, as the owner sees it", () => {
     expect(page).toContain("WARMUP_DAILY_LIMIT=80 refused: a warming address sends fewer than 50 a day (set WARMUP_DAYS=0 for one that is already warm); 49 is used");
     expect(page).toContain("WARMUP_DAILY_GROWTH=1 refused: a factor above 1, or the address never grows; 1.3 is used");
     expect(page).toContain("200 after a 30-day warm-up (from 20/day, ×1.3 a day, at most 49/day while warming up)");
-    expect(pacingRulesFrom({ ...env, ...asked })).toMatchObject({ warmupDailyLimit: 49, warmupGrowth: 1.3, warmupDays: 30 });
+    expect(pacingRulesFrom(settingsFromVars({ ...env, ...asked }).values)).toMatchObject({ warmupDailyLimit: 49, warmupGrowth: 1.3, warmupDays: 30 });
     // An address that is already warm says so, and is not held to the warm-up.
     const warm = await pageAt(MONDAY_10_NY, "/dashboard/settings", cookie, { WARMUP_DAYS: "0" });
     expect(warm).toContain("200 from the first day (no warm-up: WARMUP_DAYS is 0)");

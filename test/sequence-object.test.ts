@@ -248,7 +248,7 @@ describe("channels", () => {
     expect(await outboxFor(leadId)).toHaveLength(0);
     expect((await summaryOf(stub)).timeline.find((e) => e.kind === "touch_failed")).toMatchObject({
       permanent: false,
-      reason: "sender identity incomplete: set SENDER_POSTAL_ADDRESS",
+      reason: "sender identity incomplete: set postal address under Settings",
     });
     await withEnv(stub, {});
     await advance(stub);

@@ -1,9 +1,9 @@
 import { generateText, Output, type LanguageModel } from "ai";
 import { z } from "zod";
 import { BuyingIntentSchema, ObjectionSchema, ReplyIntentSchema, type ReplyJudgement } from "../../schemas/lead";
-import { engineConfigFrom } from "../deployment-settings";
 import { CONFIDENCE_FLOOR, judgeReply } from "../../engine/inbound/reply-judgement";
 import { languageModelFrom } from "./model";
+import type { Settings } from "../../schemas/settings";
 import { clockFrom } from "../clock";
 
 /** A model that has not answered by then is not waited for: the rules answer instead. */
@@ -74,8 +74,8 @@ export async function judgeReplyWith(model: LanguageModel | null, text: string, 
 export type ReplyJudge = (text: string) => Promise<ReplyJudgement>;
 
 /** The deployment's reply judge: its model (if bound), its competitor list and the engine's today (UTC). */
-export function replyJudgeFor(env: Env): ReplyJudge {
-  const model = languageModelFrom(env);
-  const { competitors } = engineConfigFrom(env).handOff;
+export function replyJudgeFor(env: Env, settings: Settings): ReplyJudge {
+  const model = languageModelFrom(env, settings.aiModel);
+  const { competitors } = settings;
   return (text) => judgeReplyWith(model, text, competitors, JUDGEMENT_TIMEOUT_MS, new Date(clockFrom(env).now()).toISOString().slice(0, 10));
 }

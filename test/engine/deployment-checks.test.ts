@@ -22,7 +22,7 @@ const PRODUCTION = {
 } as unknown as Env;
 const ROUTED = ["route1.mx.cloudflare.net", "route2.mx.cloudflare.net"];
 const REPORTED = { sent: 40, reported: 38 };
-const missing = (env: Env, mx: string[] | null = ROUTED) => deploymentChecks(env, mx, REPORTED).filter((c) => c.status !== "ok").map((c) => c.id);
+const missing = (env: Env, mx: string[] | null = ROUTED) => deploymentChecks(env, mx, undefined, REPORTED).filter((c) => c.status !== "ok").map((c) => c.id);
 
 describe("the doctor", () => {
   it("a complete production configuration has nothing missing", () => {
@@ -38,7 +38,7 @@ describe("the doctor", () => {
   });
 
   it("sees a missing event subscription or webhook by its effect: emails a day old that no delivery event came back for", () => {
-    const events = (env: Env, reports: { sent: number; reported: number } | null) => deploymentChecks(env, ROUTED, reports).find((c) => c.id === "delivery-events");
+    const events = (env: Env, reports: { sent: number; reported: number } | null) => deploymentChecks(env, ROUTED, undefined, reports).find((c) => c.id === "delivery-events");
     expect(events(PRODUCTION, { sent: 12, reported: 0 })).toMatchObject({ status: "missing", fix: expect.stringContaining("edge-follow-up-email-events") });
     const resend = { ...PRODUCTION, EMAIL_TRANSPORT: "resend", RESEND_API_KEY: "re_x", RESEND_WEBHOOK_SECRET: "whsec_x" } as unknown as Env;
     expect(events(resend, { sent: 12, reported: 0 })).toMatchObject({ status: "missing", fix: expect.stringContaining("/hooks/email/resend") });

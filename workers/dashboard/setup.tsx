@@ -1,10 +1,6 @@
 import type { FormConfig } from "../../schemas/form";
-import type { SequenceVersion } from "../../schemas/sequence";
-import { pacingSettingsFrom, senderFrom } from "../../services/deployment-settings";
-import { destinationsFrom } from "../../services/hand-off-delivery";
-import { Csrf, FieldTable } from "./layout";
 
-/** Install (the snippet, a ready form per form, the DNS checklist) and Settings (what this deployment runs with). */
+/** Install: the snippet, a ready form per form, the DNS checklist. */
 
 /** A plain HTML form posting to the engine, with the form's consent boxes and honeypot. */
 function formHtml(form: FormConfig, base: string): string {
@@ -66,69 +62,10 @@ export function Install(props: { base: string; forms: FormConfig[]; replyDomain:
           Turn on Email Routing for <code>{props.replyDomain}</code>, a subdomain used for nothing else (Email Routing takes over its MX records), then add a catch-all rule
           that sends to this Worker: replies, out-of-office answers and the bounces that reach the reply address arrive at <code>email()</code>.
         </li>
-        <li>Verify OWNER_EMAIL as a destination address: unmatched mail and reply alerts are forwarded there.</li>
-        <li>Set SENDER_NAME, SENDER_COMPANY, SENDER_EMAIL (on the onboarded domain) and SENDER_POSTAL_ADDRESS: email waits until all are set.</li>
+        <li>Verify the alerts email (Settings) as a destination address: unmatched mail and reply alerts are forwarded there.</li>
+        <li>Under <a href="/dashboard/settings">Settings</a>, set the sender name, company, sending address (on the onboarded domain) and postal address: email waits until all are set.</li>
         <li>Send yourself a test through the demo form and check the message's headers: SPF, DKIM and DMARC should all pass.</li>
       </ol>
-    </>
-  );
-}
-
-export function Settings(props: { env: Env; sequences: SequenceVersion[]; csrf: string }) {
-  const { env } = props;
-  const sender = senderFrom(env);
-  const { rules: pacing, refused } = pacingSettingsFrom(env);
-  const destinations = destinationsFrom(env);
-  const rows: [string, string][] = [
-    ["Sender", "sender" in sender ? `${sender.sender.name}, ${sender.sender.company} <${sender.sender.email}>` : `incomplete — set ${sender.missing.join(", ")}`],
-    ["Postal address", env.SENDER_POSTAL_ADDRESS || "not set"],
-    ["Reply domain", env.REPLY_DOMAIN || "the sender's domain"],
-    ["Email transport", env.EMAIL_TRANSPORT || "outbox"],
-    ["SMS transport", env.SMS_TRANSPORT || "outbox"],
-    [
-      "Daily cap per sending address",
-      pacing.warmupDays > 0
-        ? `${pacing.dailyCap} after a ${pacing.warmupDays}-day warm-up (from ${pacing.warmupFirstDay}/day, ×${pacing.warmupGrowth} a day, at most ${pacing.warmupDailyLimit}/day while warming up)`
-        : `${pacing.dailyCap} from the first day (no warm-up: WARMUP_DAYS is 0)`,
-    ],
-    ...refused.map((reason): [string, string] => ["Refused setting", reason]),
-    ["Minimum spacing between sends", `${env.MIN_SEND_SPACING_SECONDS || "20"} s`],
-    ["AI", "AI" in env && env.AI ? `Workers AI, ${env.AI_MODEL}` : "no Workers AI binding: the deterministic drafter and heuristics run"],
-    ["Hand-off destinations", destinations.length ? destinations.join(", ") : "none configured (the dashboard's hand-off queue only)"],
-    ["Hand-off pauses automation", env.HANDOFF_PAUSES_AUTOMATION === "off" ? "no" : "yes"],
-    ["Booking link", env.BOOKING_URL || "not set"],
-  ];
-  return (
-    <>
-      <p class="muted">These are the deployment's settings (vars and secrets in wrangler.toml and Cloudflare): change them there and deploy again. Sending windows and AI drafting are per sequence.</p>
-      <FieldTable rows={rows} />
-      <h2>Per sequence</h2>
-      <table>
-        <thead>
-          <tr>
-            <th>Sequence</th>
-            <th>Sending window (lead's time)</th>
-            <th>AI drafting</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.sequences.map(({ id, sequence }) => (
-            <tr>
-              <td>
-                <a href={`/dashboard/sequences/${id}`}>{id}</a>
-              </td>
-              <td>{`${sequence.window.days.map((d) => "MTWTFSS"[d - 1]).join("")} ${sequence.window.start}–${sequence.window.end}`}</td>
-              <td>{`${sequence.drafting.mode}${sequence.drafting.mode === "review" ? `, unreviewed → ${sequence.drafting.unreviewed}` : ""}`}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <h2>Sessions</h2>
-      <p class="muted">Lost a device, or logged in somewhere you should not have? This ends every dashboard session, on every device, this one included.</p>
-      <form method="post" action="/dashboard/logout-everywhere">
-        <Csrf token={props.csrf} />
-        <button type="submit">Log out everywhere</button>
-      </form>
     </>
   );
 }

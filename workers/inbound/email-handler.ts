@@ -4,6 +4,7 @@ import { inboundMessages } from "../../schemas/d1";
 import type { LeadId } from "../../schemas/lead";
 import { clockFrom } from "../../services/clock";
 import { replyJudgeFor } from "../../services/ai/reply-judgement";
+import { effectiveSettings } from "../../services/deployment-settings";
 import { leadObject } from "../lead-stub";
 import { tokenKeys } from "../../services/crypto/signed-token";
 import { suppress } from "../../services/d1/suppressions";
@@ -53,7 +54,7 @@ async function handle(message: ForwardableEmailMessage, env: Env): Promise<void>
 
   let reading: InboundReading;
   try {
-    reading = await readInbound(await new Response(message.raw).arrayBuffer(), now, replyJudgeFor(env));
+    reading = await readInbound(await new Response(message.raw).arrayBuffer(), now, replyJudgeFor(env, (await effectiveSettings(env)).values));
   } catch (error) {
     // Unreadable MIME is still somebody's message: the owner gets it as it came.
     const forwarded = await forwardToOwner(message, env);
@@ -162,11 +163,12 @@ function proofOf(resolution: Resolution, sender: SenderAuthentication): { verifi
 }
 
 async function forwardToOwner(message: ForwardableEmailMessage, env: Env, note?: string): Promise<string> {
-  if (!env.OWNER_EMAIL) return "kept: OWNER_EMAIL is not set";
+  const { ownerEmail } = (await effectiveSettings(env)).values;
+  if (!ownerEmail) return "kept: the alerts email is not set";
   try {
     const headers = new Headers();
     if (note) headers.set("X-Follow-Up-Note", note.replace(/[\r\n]+/g, " ").slice(0, 200));
-    await message.forward(env.OWNER_EMAIL, headers);
+    await message.forward(ownerEmail, headers);
     return "forwarded";
   } catch (error) {
     console.error(JSON.stringify({ event: "inbound_forward_failed", error: String(error).slice(0, 300) }));

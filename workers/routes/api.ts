@@ -18,6 +18,7 @@ import { inboundApi } from "./inbound-api";
 import { knowledgeApi } from "./knowledge-api";
 import { leadsApi } from "./leads-api";
 import { reviewApi } from "./review-api";
+import { settingsApi } from "./settings-api";
 import { suppressionsApi } from "./suppressions-api";
 import { valid } from "./validate";
 import { periodOf, periodStats, PeriodQuerySchema } from "../../services/d1/stats";
@@ -171,6 +172,7 @@ api.route("/suppressions", suppressionsApi);
 api.route("/inbound", inboundApi);
 api.route("/knowledge", knowledgeApi);
 api.route("/review", reviewApi);
+api.route("/settings", settingsApi);
 
 /** The owner's numbers for a period (default: the last 30 days): funnel, rates, opens by verdict, per sequence, step and channel, and whose words went out. */
 api.get("/stats", valid("query", PeriodQuerySchema), async (c) => c.json(await periodStats(c.env.DB, periodOf(c.req.valid("query"), clockFrom(c.env).now()))));

@@ -16,9 +16,7 @@ import { Overview } from "../dashboard/overview";
 import { HandOffQueue, OutboxList, ReviewQueue } from "../dashboard/queues";
 import { previewOf, SequenceDetail, SequenceList } from "../dashboard/sequences";
 import { clearLoginFailures, clientOf, csrfToken, currentSession, endEverySession, endSession, judgeOwnerToken, startSession, validCsrf, type Session } from "../dashboard/session";
-import { Install, Settings } from "../dashboard/setup";
-import { Checklist } from "../dashboard/doctor";
-import { checkDeployment } from "../../services/deployment-checks";
+import { Install } from "../dashboard/setup";
 import { AppError } from "../../services/app-error";
 import { listForms } from "../../services/d1/forms";
 import { decideLead, eraseLeadEverywhere, handOffLead, leadExport, leadSummary, leadSuppressions, liftLeadSuppression, markLeadBooked } from "../lead-actions";
@@ -29,6 +27,8 @@ import { listReview, reviewDraft } from "../review-queue";
 import { currentSequence, listSequences, putSequence } from "../../services/d1/sequences";
 import { periodOf, periodStats } from "../../services/d1/stats";
 import { sendingToday } from "../../services/touch-delivery";
+import { effectiveSettings } from "../../services/deployment-settings";
+import { dashboardSettings } from "./dashboard-settings";
 import { limitBody } from "./body-limit";
 import { leadParam, type LeadParamEnv } from "./lead-param";
 import { postedForm, valid } from "./validate";
@@ -160,7 +160,7 @@ dashboard.get("/", async (c) => {
   const asked = Number(c.req.query("days"));
   const days = DAYS.includes(asked) ? asked : 30;
   const now = clockFrom(c.env).now();
-  const [stats, sending] = await Promise.all([periodStats(c.env.DB, periodOf({ days }, now)), sendingToday(c.env, now)]);
+  const [stats, sending] = await Promise.all([periodStats(c.env.DB, periodOf({ days }, now)), effectiveSettings(c.env).then(({ values }) => sendingToday(c.env, values, now))]);
   return render(c, "Overview", "/dashboard", <Overview stats={stats} days={days} sending={sending} />);
 });
 
@@ -289,26 +289,13 @@ dashboard.post("/sequences/:id/drafting", async (c) => {
   return c.redirect(`/dashboard/sequences/${sequence.id}?done=drafting`, 303);
 });
 
-const publicBase = (c: Context<DashboardEnv>) => (c.env.PUBLIC_URL?.trim() || new URL(c.req.url).origin).replace(/\/$/, "");
-
-dashboard.get("/install", async (c) =>
-  render(c, "Install", "/dashboard/install", <Install base={publicBase(c)} forms={await listForms(c.env.DB)} replyDomain={c.env.REPLY_DOMAIN || "your reply domain"} transport={c.env.EMAIL_TRANSPORT} />),
-);
-
-dashboard.get("/settings", async (c) => {
-  const listings = await listSequences(c.env.DB);
-  const sequences = (await Promise.all(listings.map((s) => currentSequence(c.env.DB, s.id)))).flatMap((s) => (s ? [s] : []));
-  const checks = await checkDeployment(c.env);
-  return render(
-    c,
-    "Settings",
-    "/dashboard/settings",
-    <>
-      <Checklist checks={checks} />
-      <Settings env={c.env} sequences={sequences} csrf={c.get("csrf")} />
-    </>,
-  );
+dashboard.get("/install", async (c) => {
+  const { values } = await effectiveSettings(c.env);
+  const base = (values.publicUrl || new URL(c.req.url).origin).replace(/\/$/, "");
+  return render(c, "Install", "/dashboard/install", <Install base={base} forms={await listForms(c.env.DB)} replyDomain={values.replyDomain || "your reply domain"} transport={c.env.EMAIL_TRANSPORT} />);
 });
+
+dashboard.route("/settings", dashboardSettings);
 
 dashboard.get("/import", async (c) => {
   const sequences = (await listSequences(c.env.DB)).map((s) => s.id);

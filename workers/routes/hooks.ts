@@ -11,6 +11,8 @@ import { leadIdFor } from "../../services/crypto/lead-identity";
 import { leadObject } from "../lead-stub";
 import { sameSecret } from "../../services/crypto/same-secret";
 import { replyJudgeFor } from "../../services/ai/reply-judgement";
+import { effectiveSettings } from "../../services/deployment-settings";
+import type { Settings } from "../../schemas/settings";
 import { removeSuppression, suppress } from "../../services/d1/suppressions";
 import { validTwilioSignature } from "../../services/crypto/twilio-signature";
 import { escapeMarkup } from "../../engine/markup";
@@ -33,9 +35,9 @@ const twiml = (reply?: string) =>
   new Response(`<?xml version="1.0" encoding="UTF-8"?>${reply ? `<Response><Message>${escapeMarkup(reply)}</Message></Response>` : "<Response/>"}`, { headers: { "content-type": "text/xml" } });
 
 /** The HELP answer carriers require: who is texting, how to stop, how to reach a person. */
-function helpText(env: Env): string {
-  const who = env.SENDER_COMPANY || env.SENDER_NAME || "This number";
-  const contact = env.OWNER_EMAIL ? ` Questions: ${env.OWNER_EMAIL}.` : "";
+function helpText(settings: Settings): string {
+  const who = settings.senderCompany || settings.senderName || "This number";
+  const contact = settings.ownerEmail ? ` Questions: ${settings.ownerEmail}.` : "";
   return `${who}: follow-up messages about your inquiry. Reply STOP to stop, START to resume.${contact} Msg & data rates may apply.`.slice(0, 320);
 }
 
@@ -72,9 +74,9 @@ hooks.post(
       // START only means something after a STOP; "yes" to anything else is a reply.
       await Promise.all(leadIds.map((id) => leadObject(c.env, id).resubscribeSms()));
     } else if (HELP_WORDS.has(word)) {
-      return twiml(helpText(c.env));
+      return twiml(helpText((await effectiveSettings(c.env)).values));
     } else if (body) {
-      const judgement = await replyJudgeFor(c.env)(body);
+      const judgement = await replyJudgeFor(c.env, (await effectiveSettings(c.env)).values)(body);
       const reply = { text: body.slice(0, 2000), channel: "sms" as const, judgement };
       await Promise.all(leadIds.map((id) => leadObject(c.env, id).recordReply(reply)));
     }

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { inboundMessages } from "../../schemas/d1";
 import { clockFrom } from "../../services/clock";
 import { replyJudgeFor } from "../../services/ai/reply-judgement";
+import { effectiveSettings } from "../../services/deployment-settings";
 import { AppError } from "../../services/app-error";
 import { describeReading, MAX_INBOUND_BYTES, readInbound, type InboundReading } from "../../services/read-inbound";
 import { limitBody } from "./body-limit";
@@ -30,7 +31,7 @@ inboundApi.post(
     if (raw.byteLength === 0) throw new AppError(400, "empty_body", "The body is empty: send the raw message.");
     let reading: InboundReading;
     try {
-      reading = await readInbound(raw, clockFrom(c.env).now(), replyJudgeFor(c.env));
+      reading = await readInbound(raw, clockFrom(c.env).now(), replyJudgeFor(c.env, (await effectiveSettings(c.env)).values));
     } catch (error) {
       throw new AppError(422, "unreadable_message", `The message could not be parsed: ${String(error).slice(0, 200)}`);
     }

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { effectiveSettings } from "../../services/deployment-settings";
 import { html } from "hono/html";
 import { AppError } from "../../services/app-error";
 import { leadObject } from "../lead-stub";
@@ -28,7 +29,10 @@ function masked(email: string | undefined): string {
 }
 
 /** Who the person is unsubscribing from, as the page names them. */
-const senderName = (env: Env) => env.SENDER_COMPANY || env.SENDER_NAME || "us";
+async function senderName(env: Env): Promise<string> {
+  const { values } = await effectiveSettings(env);
+  return values.senderCompany || values.senderName || "us";
+}
 
 async function leadOf(env: Env, token: string) {
   const keys = tokenKeys(env);
@@ -55,7 +59,7 @@ unsubscribe.get("/:token/confirm", async (c) => {
   const { leadId } = await reconsentOf(c.env, c.req.param("token"));
   const lead = await leadObject(c.env, leadId).summary();
   if (!lead) throw new AppError(404, "invalid_link", "This confirmation link is not valid.");
-  const sender = senderName(c.env);
+  const sender = await senderName(c.env);
   c.header("cache-control", "no-store");
   if (lead.consent.email?.granted !== false && lead.status !== "unsubscribed") {
     return c.html(page("Confirmed", html`<h1>You are subscribed</h1><p>${masked(lead.profile.email)} may get emails from ${sender}.</p>`));
@@ -73,7 +77,7 @@ unsubscribe.post("/:token/confirm", limitBody(8 * 1024, "A confirmation", "It ne
   const { leadId, withdrawnAt } = await reconsentOf(c.env, c.req.param("token"));
   const restored = await leadObject(c.env, leadId).restoreConsent("email", "confirmed_link", "confirmed by the address's owner via a signed link", withdrawnAt);
   if (restored === null) throw new AppError(404, "invalid_link", "This confirmation link is not valid.");
-  const sender = senderName(c.env);
+  const sender = await senderName(c.env);
   c.header("cache-control", "no-store");
   if (!restored) {
     const lead = await leadObject(c.env, leadId).summary();
@@ -88,7 +92,7 @@ unsubscribe.post("/:token/confirm", limitBody(8 * 1024, "A confirmation", "It ne
 unsubscribe.get("/:token", async (c) => {
   const leadId = await leadOf(c.env, c.req.param("token"));
   const lead = await leadObject(c.env, leadId).summary();
-  const sender = senderName(c.env);
+  const sender = await senderName(c.env);
   c.header("cache-control", "no-store");
   if (!lead || lead.status === "unsubscribed") {
     return c.html(page("Unsubscribed", html`<h1>You are unsubscribed</h1><p>${masked(lead?.profile.email)} gets no more emails from ${sender}.</p>`));
@@ -111,7 +115,7 @@ unsubscribe.post(
   const body = await c.req.text().catch(() => "");
   const oneClick = /(^|&)List-Unsubscribe=One-Click(&|$)/.test(body.trim());
   const contacts = await leadObject(c.env, leadId).unsubscribe("email", oneClick ? "one_click" : "unsubscribe_link");
-  const sender = senderName(c.env);
+  const sender = await senderName(c.env);
   c.header("cache-control", "no-store");
   return c.html(page("Unsubscribed", html`<h1>You are unsubscribed</h1><p>${masked(contacts?.email)} gets no more emails or texts from ${sender}. Nothing else is needed.</p>`));
   },

@@ -1,0 +1,179 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { SequenceVersion } from "../schemas/sequence";
+import { PRESETS } from "../schemas/sequence-presets";
+import worker from "../workers/index";
+import { asOwner, call, callAndSettle, OWNER_TOKEN, unique } from "./helpers";
+import { advance, freshLead, outboxFor, settle, submission } from "./lead-harness";
+
+/** Settings stored in D1: the API and the dashboard's form, their rules, the audit list, and the next touch using what was saved. */
+
+const BASE = "http://localhost:8787";
+const NEW_INQUIRY: SequenceVersion = { id: "new-inquiry", version: 0, sequence: PRESETS.get("new-inquiry")! };
+
+type Described = { changed?: string[]; settings: Record<string, { value: unknown; source: "saved" | "default"; var: string }>; refused: string[] };
+type Change = { at: number; actor: string; key: string; oldValue: unknown; newValue: unknown };
+
+const patch = (body: unknown) => asOwner("/api/settings", { method: "PATCH", body: JSON.stringify(body) });
+const audit = async () => ((await (await asOwner("/api/settings/audit")).json()) as { changes: Change[] }).changes;
+
+const page = (path: string, init: RequestInit = {}) => exports.default.fetch(new Request(`${BASE}${path}`, { redirect: "manual", ...init, headers: { accept: "text/html", ...(init.headers as Record<string, string>) } }));
+
+async function login(): Promise<{ cookie: string; csrf: string }> {
+  const response = await page("/dashboard/login", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": unique("ip") }, body: `token=${OWNER_TOKEN}` });
+  const cookie = response.headers.get("set-cookie")!.split(";")[0]!;
+  const html = await (await page("/dashboard/settings", { headers: { cookie } })).text();
+  return { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(html)![1]! };
+}
+
+const postSettings = (cookie: string, fields: Record<string, string>) =>
+  page("/dashboard/settings", { method: "POST", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields).toString() });
+
+describe("GET and PATCH /api/settings", () => {
+  it("shows every setting in effect with where it comes from: the wrangler var until one is saved", async () => {
+    const response = await asOwner("/api/settings");
+    expect(response.status).toBe(200);
+    const { settings } = (await response.json()) as Described;
+    expect(settings.businessTimezone).toEqual({ value: "America/New_York", source: "default", var: "DEFAULT_TIMEZONE" });
+    expect(settings.senderDailyCap).toEqual({ value: 200, source: "default", var: "SENDER_DAILY_CAP" });
+    expect(settings.handOffPausesAutomation).toEqual({ value: true, source: "default", var: "HANDOFF_PAUSES_AUTOMATION" });
+    expect(settings.competitors).toEqual({ value: [], source: "default", var: "COMPETITORS" });
+    expect((await call("/api/settings")).status).toBe(401);
+    expect((await call("/api/settings", { method: "PATCH", body: "{}", headers: { "content-type": "application/json" } })).status).toBe(401);
+  });
+
+  it("a partial change saves only what it names, says so, and puts each change on the audit list with who and from what", async () => {
+    const before = await audit();
+    const response = await patch({ competitors: ["Roofs R Us", " Shingle Co "], notNowHoldDays: 14 });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Described;
+    expect(body.changed).toEqual(["competitors", "notNowHoldDays"]);
+    expect(body.settings.competitors).toMatchObject({ value: ["Roofs R Us", "Shingle Co"], source: "saved" });
+    expect(body.settings.notNowHoldDays).toMatchObject({ value: 14, source: "saved" });
+    expect(body.settings.outOfOfficeDays).toMatchObject({ value: 7, source: "default" });
+    const changes = (await audit()).slice(0, 2);
+    expect(await audit()).toHaveLength(before.length + 2);
+    expect(changes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ actor: "API (owner token)", key: "notNowHoldDays", oldValue: 30, newValue: 14 }),
+        expect.objectContaining({ actor: "API (owner token)", key: "competitors", oldValue: [], newValue: ["Roofs R Us", "Shingle Co"] }),
+      ]),
+    );
+    // The same value again changes nothing and adds no audit row.
+    expect(((await (await patch({ notNowHoldDays: 14 })).json()) as Described).changed).toEqual([]);
+    expect(await audit()).toHaveLength(before.length + 2);
+  });
+
+  it("refuses a bad value with 422 and each field's reason, and saves nothing of that change", async () => {
+    const before = await audit();
+    const response = await patch({ warmupDailyLimit: 80, businessTimezone: "Mars/Olympus_Mons", senderEmail: "not-an-address", handOffWebhookUrl: "http://hooks.example/lead", aiModel: "@cf/meta/llama-3.1-8b-instruct" });
+    expect(response.status).toBe(422);
+    const { error } = (await response.json()) as { error: { code: string; issues: { field: string; message: string }[] } };
+    expect(error.code).toBe("invalid_json");
+    const reasons = Object.fromEntries(error.issues.map((i) => [i.field, i.message]));
+    expect(reasons).toEqual({
+      warmupDailyLimit: "a warming address sends fewer than 50 a day (set WARMUP_DAYS=0 for one that is already warm)",
+      businessTimezone: "must be an IANA timezone like America/New_York",
+      senderEmail: expect.stringContaining("email address"),
+      handOffWebhookUrl: "must be an https:// address",
+    });
+    expect((await patch({ sendingWindow: "09:00" })).status).toBe(422);
+    expect((await patch({ senderDailyCap: "lots" })).status).toBe(422);
+    expect(await audit()).toHaveLength(before.length);
+    expect(((await (await asOwner("/api/settings")).json()) as Described).settings.warmupDailyLimit).toMatchObject({ value: 49, source: "default" });
+  });
+
+  it("the doctor counts a sender identity saved here, on a deployment whose vars have none", async () => {
+    const noSender = { ...env, SENDER_NAME: "", SENDER_COMPANY: "", SENDER_POSTAL_ADDRESS: "" };
+    const doctor = async () => {
+      const ctx = createExecutionContext();
+      const response = await worker.fetch(new Request(`${BASE}/api/doctor`, { headers: { authorization: `Bearer ${OWNER_TOKEN}` } }), noSender, ctx);
+      await waitOnExecutionContext(ctx);
+      return ((await response.json()) as { checks: { id: string; status: string; fix?: string }[] }).checks.find((c) => c.id === "sender")!;
+    };
+    expect(await doctor()).toMatchObject({ status: "missing", fix: expect.stringContaining("sender name, company, postal address under Settings") });
+    const saved = { senderName: "Lee Chan", senderCompany: "Chan Gutters", senderPostalAddress: "9 Side Road, Springfield, IL 62702, USA" };
+    expect((await patch(saved)).status).toBe(200);
+    expect(await doctor()).toMatchObject({ status: "ok" });
+    // Put the shared defaults back for the tests that follow in this file.
+    expect((await patch({ senderName: env.SENDER_NAME, senderCompany: env.SENDER_COMPANY, senderPostalAddress: env.SENDER_POSTAL_ADDRESS })).status).toBe(200);
+  });
+});
+
+describe("the dashboard's Settings page", () => {
+  it("a post without the session's CSRF token is refused and changes nothing", async () => {
+    const { cookie } = await login();
+    const before = await audit();
+    expect((await postSettings(cookie, { softBounceLimit: "5" })).status).toBe(403);
+    expect((await postSettings(cookie, { _csrf: "forged", softBounceLimit: "5" })).status).toBe(403);
+    expect(await audit()).toHaveLength(before.length);
+  });
+
+  it("labels every input, and shows a refused value next to its field with the reason, keeping what was typed", async () => {
+    const { cookie, csrf } = await login();
+    const html = await (await page("/dashboard/settings", { headers: { cookie } })).text();
+    const ids = [...html.matchAll(/<(?:input|select|textarea)[^>]* id="(setting-[A-Za-z]+)"/g)].map((m) => m[1]);
+    expect(ids.length).toBe(28);
+    for (const id of ids) expect(html).toContain(`<label for="${id}">`);
+    expect(html).toContain('data-check="email-transport" data-status="missing"');
+
+    const before = await audit();
+    const response = await postSettings(cookie, { _csrf: csrf, warmupDailyLimit: "80", businessTimezone: "Mars/Olympus_Mons", senderName: "Kept Name" });
+    expect(response.status).toBe(422);
+    const refused = await response.text();
+    const field = (name: string) => new RegExp(`<div class="field[^"]*" data-setting="${name}">[\\s\\S]*?</div>`).exec(refused)![0];
+    expect(field("warmupDailyLimit")).toContain("a warming address sends fewer than 50 a day");
+    expect(field("warmupDailyLimit")).toContain('value="80"');
+    expect(field("warmupDailyLimit")).toContain('aria-invalid="true"');
+    expect(field("businessTimezone")).toContain("must be an IANA timezone like America/New_York");
+    expect(field("senderName")).not.toContain("field-error");
+    expect(await audit()).toHaveLength(before.length);
+  });
+
+  it("a saved form changes what it changed, on the audit list as this session's, and shown as saved", async () => {
+    const { cookie, csrf } = await login();
+    const before = await audit();
+    const response = await postSettings(cookie, { _csrf: csrf, outOfOfficeDays: "10", handOffPausesAutomation: "off", smsCountries: "us, ca" });
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("/dashboard/settings?done=saved");
+    const changes = await audit();
+    expect(changes).toHaveLength(before.length + 3);
+    expect(changes.slice(0, 3)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: "outOfOfficeDays", oldValue: 7, newValue: 10, actor: expect.stringMatching(/^dashboard session /) }),
+        expect.objectContaining({ key: "handOffPausesAutomation", oldValue: true, newValue: false }),
+        expect.objectContaining({ key: "smsCountries", oldValue: [], newValue: ["US", "CA"] }),
+      ]),
+    );
+    const html = await (await page("/dashboard/settings?done=saved", { headers: { cookie } })).text();
+    expect(html).toContain("Settings saved");
+    expect(html).toMatch(/data-setting="outOfOfficeDays">[\s\S]*?value="10"[\s\S]*?>saved</);
+    expect(html).toMatch(/<tr data-audit="outOfOfficeDays"><td>[^<]+<\/td><td>dashboard session [^<]+<\/td><td>Out-of-office wait \(days\)<\/td><td>7<\/td><td>10<\/td><\/tr>/);
+  });
+});
+
+describe("a setting changed is used by the next touch", () => {
+  it("a new sender name and site URL saved between two touches are in the next one, and its tracked link goes to the new page", async () => {
+    const { leadId, stub } = await freshLead();
+    await stub.submitForm(submission(`${unique("next")}@example.com`), NEW_INQUIRY);
+    await settle(stub);
+    const [ack] = await outboxFor(leadId);
+    expect(ack!.from).toMatch(/^Sam Rivera </);
+
+    const site = `https://roofing.example/${unique("guide")}`;
+    expect((await patch({ senderName: "Jo Park", siteUrl: site })).status).toBe(200);
+    await advance(stub);
+    const messages = await outboxFor(leadId);
+    expect(messages).toHaveLength(2);
+    const next = messages[1]!;
+    expect(next.from).toMatch(/^Jo Park </);
+    expect(next.text).toContain("\nJo Park\n");
+    expect(next.text).not.toContain("Sam Rivera");
+    const tracked = /http:\/\/localhost:8787(\/c\/[A-Za-z0-9._-]+)/.exec(next.text)![1]!;
+    const click = await callAndSettle(tracked);
+    expect(click.headers.get("location")).toBe(site);
+    // Put the shared default back for the tests that follow in this file.
+    expect((await patch({ senderName: "Sam Rivera" })).status).toBe(200);
+  });
+});
