@@ -61,8 +61,8 @@ const DEVICE_LINE =
  * Characters that show nothing: zero-width spaces and joiners, soft hyphens, and U+1427,
  * which Gmail add-ons leave behind as a tracking marker. A line of only these is blank.
  */
-const INVISIBLE_LINE = /^[\s\u00AD\u034F\u1427\u180E\u200B-\u200F\u2060-\u2064\uFEFF]+$/u;
-const INVISIBLE_TAIL = /[\s\u00AD\u034F\u1427\u180E\u200B-\u200F\u2060-\u2064\uFEFF]+$/u;
+const INVISIBLE_LINE = /^[\s\u00AD\u1427\u180E\u200B-\u200F\u2060-\u2064\uFEFF]+$/u;
+const INVISIBLE_TAIL = /[\s\u00AD\u1427\u180E\u200B-\u200F\u2060-\u2064\uFEFF]+$/u;
 /** A line without the invisible characters at its ends (short lines only: the tail search is quadratic on a long run of spaces). */
 const visible = (line: string) => (INVISIBLE_LINE.test(line) ? "" : line.length > MATCHABLE ? line : line.replace(/^\uFEFF/, "").replace(INVISIBLE_TAIL, ""));
 
