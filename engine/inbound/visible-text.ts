@@ -64,10 +64,10 @@ const DEVICE_LINE =
 const INVISIBLE_LINE = /^[\s\u00AD\u1427\u180E\u200B-\u200F\u2060-\u2064\uFEFF]+$/u;
 const INVISIBLE_TAIL = /[\s\u00AD\u1427\u180E\u200B-\u200F\u2060-\u2064\uFEFF]+$/u;
 /** A line without the invisible characters at its ends (short lines only: the tail search is quadratic on a long run of spaces). */
-const visible = (line: string) => (INVISIBLE_LINE.test(line) ? "" : line.length > MATCHABLE ? line : line.replace(/^\uFEFF/, "").replace(INVISIBLE_TAIL, ""));
+const visible = (line: string) => (line === "" || INVISIBLE_LINE.test(line) ? "" : line.length > MATCHABLE ? line : line.replace(/^\uFEFF/, "").replace(INVISIBLE_TAIL, ""));
 
 const isQuoted = (line: string) => /^\s*>/.test(line);
-const isBlank = (line: string) => line.trim() === "";
+const isBlank = (line: string) => !/\S/.test(line);
 const short = (line: string) => (line.length > MATCHABLE ? "" : line);
 
 /**
@@ -78,6 +78,7 @@ const short = (line: string) => (line.length > MATCHABLE ? "" : line);
  */
 function attributionLength(lines: string[], i: number): number {
   const first = short(lines[i]!);
+  if (isBlank(first)) return 0;
   if (DATED_ADDRESS.test(first) || ISO_DATED_ADDRESS.test(first) || ON_AT_SENT.test(first)) return 1;
   if (isQuoted(first)) return 0;
   // "Jane Doe wrote:" names neither time nor address, but a quote right under it confirms it.
@@ -141,20 +142,21 @@ function nextNonBlank(lines: string[], i: number, limit: number): number {
  */
 interface LineFacts {
   /** Lines of the attribution starting here (0: none). */
-  attribution: number[];
+  attribution: Int32Array;
   /** The first line at or after this one that is not blank (the number of lines when none). */
-  nextText: number[];
+  nextText: Int32Array;
   /** From here on, a quote is followed by the person's own text again: an answer written between the quotes (bottom-posting). */
-  answeredBelow: boolean[];
+  answeredBelow: Uint8Array;
 }
 
 function lineFacts(lines: string[]): LineFacts {
   const n = lines.length;
-  const attribution = lines.map((_, i) => attributionLength(lines, i));
-  const nextText = new Array<number>(n + 1).fill(n);
+  // Typed arrays: a body of 64 K blank lines is still 64 K lines to keep facts about.
+  const attribution = new Int32Array(n + 1);
+  const nextText = new Int32Array(n + 1).fill(n);
   // Two states of one scan: before any quote was seen (answeredBelow), and after one (ownTextAfterQuote).
-  const answeredBelow = new Array<boolean>(n + 1).fill(false);
-  const ownTextAfterQuote = new Array<boolean>(n + 1).fill(false);
+  const answeredBelow = new Uint8Array(n + 1);
+  const ownTextAfterQuote = new Uint8Array(n + 1);
   for (let j = n - 1; j >= 0; j--) {
     const line = lines[j]!;
     if (isBlank(line)) {
@@ -169,8 +171,9 @@ function lineFacts(lines: string[]): LineFacts {
       ownTextAfterQuote[j] = ownTextAfterQuote[j + 1]!;
       continue;
     }
+    attribution[j] = attributionLength(lines, j);
     // Text after a quote is an answer, unless it starts the next piece of history.
-    ownTextAfterQuote[j] = !(SEPARATOR.test(short(line)) || isHeaderBlock(lines, j) || attribution[j]! > 0);
+    ownTextAfterQuote[j] = SEPARATOR.test(short(line)) || isHeaderBlock(lines, j) || attribution[j]! > 0 ? 0 : 1;
     // An older attribution's wrapped "> wrote:" is not a quote the person answered.
     answeredBelow[j] = answeredBelow[Math.min(n, j + Math.max(1, attribution[j]!))]!;
   }
@@ -181,6 +184,7 @@ function lineFacts(lines: string[]): LineFacts {
 function historyStart(lines: string[], facts: LineFacts): number {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
+    if (isBlank(line)) continue;
     // Mobile clients put the device line between the answer and the history.
     if (SEPARATOR.test(short(line)) || DEVICE_LINE.test(short(line)) || REPLY_ABOVE.test(short(line))) return i;
     if (isHeaderBlock(lines, i)) return i;

