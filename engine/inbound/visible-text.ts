@@ -17,7 +17,7 @@ const MATCHABLE = 400;
  * per language; the line may name the writer after it, and ends with a colon (or nothing).
  */
 const WROTE =
-  /(wrote|writes|a écrit|écrit|escribió|ha escrit|va escriure|escreveu|ha scritto|scritto|schrieb|skrev|schreef|geschreven|napisał\(a\)|napisał|napisała|pisze|kirjoitti|írta|написал\(а\)|написала|написал|написав|написа|пишет|пише|napsal\(a\)|napsal|napísal|napisao|napisala|je napisal|yazdı|έγραψε|a scris|scrie|har skrivit|skrifaði|kirjutas|rašė|rakstīja|đã viết|menulis|כתב|كتب|เขียน|写道|寫道|작성|のメッセージ)(.{0,160}[:：])?[\s-]*$/iu;
+  /(wrote|writes|a écrit|écrit|escribió|ha escrit|va escriure|escreveu|ha scritto|scritto|schrieb|skrev|schreef|geschreven|napisał\(a\)|napisał|napisała|pisze|kirjoitti|írta|написал\(а\)|написала|написал|написав|написа|пишет|пише|napsal\(a\)|napsal|napísal|napisao|napisala|je napisal|yazdı|έγραψε|a scris|scrie|har skrivit|skrifaði|kirjutas|rašė|rakstīja|đã viết|menulis|escribiu|idatzi zuen|het geskryf|aliandika|sumulat|написао|напиша|लिखा|লিখেছেন|نوشت|لکھا|כתב|كتب|เขียน|書きました|写道|寫道|작성|のメッセージ)(.{0,160}[:：])?[\s-]*$/iu;
 /** Gmail's attribution in some locales: a date, a name and an address, then a colon. */
 const DATED_ADDRESS = /^[^<>\d]{0,40}\d[^<>]{0,120}<[^<>\s]{1,200}@[^<>\s]{1,200}>\s*[:：]\s*$/u;
 /** The same led by an ISO date ("2017-04-11 22:07 GMT+02:00 Jane <jane@x>:", "2013/7/20 Jane <jane@x>"), where some clients drop the colon. */
@@ -39,13 +39,13 @@ const SHORT_RULE = /^\s*-{2,}\s*$/;
 
 /** "-----Original Message-----", forwarded-message markers and their translations. */
 const SEPARATOR =
-  /^\s*[-_=*>]*\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|mensagem original|oorspronkelijk bericht|oprindelig besked|opprinnelig melding|ursprungligt meddelande|alkuperäinen viesti|wiadomość oryginalna|исходное сообщение|původní zpráva|forwarded message|begin forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|messaggio inoltrato|doorgestuurd bericht|videresendt meddelelse|vidarebefordrat meddelande|välitetty viesti|przekazana wiadomość|пересылаемое сообщение|転送されたメッセージ|转发的邮件)\s*:?\s*[-_=*]*\s*$/iu;
+  /^\s*[-_=*>]*\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|mensagem original|oorspronkelijk bericht|oprindelig besked|opprinnelig melding|ursprungligt meddelande|alkuperäinen viesti|wiadomość oryginalna|исходное сообщение|původní zpráva|oryginalna wiadomość|оригінальне повідомлення|orijinal mesaj|özgün ileti|eredeti üzenet|mesaj original|message original|oprindelig meddelelse|αρχικό μήνυμα|元のメッセージ|原始邮件|原始郵件|원본 메시지|forwarded message|mensagem encaminhada|wiadomość przekazana dalej|i̇letilen ileti|iletilen ileti|přeposlaná zpráva|転送メッセージ|전달된 메시지|begin forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|messaggio inoltrato|doorgestuurd bericht|videresendt meddelelse|vidarebefordrat meddelande|välitetty viesti|przekazana wiadomość|пересылаемое сообщение|転送されたメッセージ|转发的邮件)\s*:?\s*[-_=*]*\s*$/iu;
 
 /** The first line of a pasted header block, as Outlook and others put above the quoted message. */
-const HEADER_FROM = /^\s*\*?\s*(from|von|de|da|van|från|fra|od|от|lähettäjä|feladó|kimden|送信者|发件人|寄件者|보낸 사람)\s*\*?\s*[:：]/iu;
+const HEADER_FROM = /^\s*\*?\s*(from|von|de|de la|da|van|från|fra|od|от|від|lähettäjä|feladó|kimden|από|מאת|من|送信者|差出人|发件人|寄件者|보낸 사람)\s*\*?\s*[:：]/iu;
 /** Further header lines of such a block; two of them near a From line confirm it. */
 const HEADER_OTHER =
-  /^\s*\*?\s*(sent|date|to|cc|subject|gesendet|datum|an|betreff|envoyé|date d'envoi|à|objet|enviado|fecha|para|asunto|inviato|data|a|oggetto|verzonden|aan|onderwerp|skickat|till|ämne|sendt|til|emne|wysłano|do|temat|отправлено|кому|тема|lähetetty|vastaanottaja|aihe|件名|宛先|日付|发送时间|收件人|主题|날짜|받는 사람|제목)\s*\*?\s*[:：]/iu;
+  /^\s*\*?\s*(sent|date|to|cc|subject|reply-to|gesendet|datum|an|betreff|envoyé|date d'envoi|à|objet|enviado|enviado el|enviada em|fecha|para|asunto|assunto|inviato|data|a|oggetto|verzonden|aan|onderwerp|skickat|till|ämne|sendt|til|emne|wysłano|do|temat|отправлено|надіслано|кому|тема|lähetetty|vastaanottaja|aihe|odesláno|komu|předmět|gönderildi|gönderilme tarihi|kime|konu|elküldve|címzett|tárgy|trimis|către|subiect|στάλθηκε|προς|θέμα|נשלח|אל|נושא|تاريخ الإرسال|إلى|الموضوع|件名|宛先|日付|送信日時|发送时间|收件人|主题|寄件日期|收件者|主旨|날짜|보낸 날짜|받는 사람|제목)\s*\*?\s*[:：]/iu;
 /** A line of underscores or dashes Outlook and mailing lists draw above what follows. */
 const RULE = /^\s*(_{10,}|-{10,}|={10,})\s*$/;
 
@@ -116,11 +116,18 @@ function headerLinesAfter(lines: string[], i: number): number {
   return others;
 }
 
-/** A pasted header block: a From line with an address, or one followed by two more header lines. */
+/**
+ * A pasted header block: a From line with an address, or one followed by two more header
+ * lines; or a block some clients start with Sent or Date, with its From line among the next two.
+ */
 function isHeaderBlock(lines: string[], i: number): boolean {
   if (i >= lines.length) return false;
   const line = short(lines[i]!);
-  if (!HEADER_FROM.test(line)) return false;
+  if (!HEADER_FROM.test(line)) {
+    if (!HEADER_OTHER.test(line)) return false;
+    const from = [i + 1, i + 2].find((j) => j < lines.length && HEADER_FROM.test(short(lines[j]!)));
+    return from !== undefined && headerLinesAfter(lines, i) >= 2;
+  }
   // "From: Jane <jane@example.com>" alone on its line is a header, not a sentence.
   if (/[:：].{0,200}@[^<>\s@]{1,200}>?\s*$/.test(line)) return true;
   return headerLinesAfter(lines, i) >= 2;

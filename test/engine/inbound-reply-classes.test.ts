@@ -47,6 +47,7 @@ describe("separators", () => {
   it.each([
     ["Hotmail's dash rule over a Date/Subject block", `${ANSWER}\n\n----------------------------------------\nDate: Thu, 26 Jun 2014 13:53:45 +0400\nSubject: Your roof\nFrom: sam@example.com\nTo: ann@example.org\n\nHi Ann`],
     ["Outlook's underscore rule over a From/Sent block", `${ANSWER}\n\n________________________________\nFrom: Sam Rivera\nSent: Tuesday, April 11, 2017 10:07 PM\nTo: Ann Lee\nSubject: Your roof\n\nHi Ann`],
+    ["a header block that starts with Sent, no rule above", `${ANSWER}\n\nSent: Tuesday, April 11, 2017 10:07 PM\nFrom: Sam Rivera\nTo: Ann Lee\nSubject: Your roof\n\nHi Ann`],
     ["Outlook's dash rule with a blank line before the block", `${ANSWER}\n\n-----------------------------\n\nSent: Tuesday, April 11, 2017 10:07 PM\nFrom: Sam Rivera\nSubject: Your roof\n\nHi Ann`],
     ["a help desk's reply-above marker", `${ANSWER}\n\n##- Please type your reply above this line -##\n\nYour request (4711) has been updated.`],
     ["the same marker in German", `${ANSWER}\n\n##- Bitte geben Sie Ihre Antwort oberhalb dieser Zeile ein. -##\n\nIhre Anfrage (4711) wurde aktualisiert.`],
@@ -54,6 +55,30 @@ describe("separators", () => {
     ["the same heading in French", `${ANSWER}\n\n---\nRéponses précédentes\n\nSam Rivera : Bonjour Ann`],
   ])("%s", (_, body) => {
     expect(visibleReply(body)).toBe(ANSWER);
+  });
+
+  it.each([
+    ["Spanish", "De: Sam Rivera\nEnviado el: martes, 11 de abril de 2017 22:07\nPara: Ann Lee\nAsunto: Su tejado"],
+    ["Portuguese", "De: Sam Rivera\nEnviada em: terça-feira, 11 de abril de 2017 22:07\nPara: Ann Lee\nAssunto: Seu telhado"],
+    ["Czech", "Od: Sam Rivera\nOdesláno: úterý 11. dubna 2017 22:07\nKomu: Ann Lee\nPředmět: Střecha"],
+    ["Turkish", "Kimden: Sam Rivera\nGönderildi: 11 Nisan 2017 Salı 22:07\nKime: Ann Lee\nKonu: Çatınız"],
+    ["Hungarian", "Feladó: Sam Rivera\nElküldve: 2017. április 11. 22:07\nCímzett: Ann Lee\nTárgy: A tető"],
+    ["Romanian", "De la: Sam Rivera\nTrimis: marți, 11 aprilie 2017 22:07\nCătre: Ann Lee\nSubiect: Acoperișul"],
+    ["Ukrainian", "Від: Sam Rivera\nНадіслано: 11 квітня 2017 р. 22:07\nКому: Ann Lee\nТема: Дах"],
+    ["Japanese", "差出人: Sam Rivera\n送信日時: 2017年4月11日 22:07\n宛先: Ann Lee\n件名: 屋根"],
+    ["Chinese (traditional)", "寄件者: Sam Rivera\n寄件日期: 2017年4月11日 22:07\n收件者: Ann Lee\n主旨: 屋頂"],
+  ])("an Outlook header block in %s", (_, block) => {
+    expect(visibleReply(`${ANSWER}\n\n${block}\n\nHi Ann`)).toBe(ANSWER);
+  });
+
+  it.each([
+    ["Portuguese", "---------- Mensagem encaminhada ---------"],
+    ["Polish", "---------- Wiadomość przekazana dalej ---------"],
+    ["Hungarian", "-----Eredeti üzenet-----"],
+    ["Danish", "-----Oprindelig meddelelse-----"],
+    ["Korean", "-----원본 메시지-----"],
+  ])("a forwarded or original-message marker in %s", (_, marker) => {
+    expect(visibleReply(`${ANSWER}\n\n${marker}\nHi Ann`)).toBe(ANSWER);
   });
 
   it("keeps a rule the person drew in their own text", () => {
