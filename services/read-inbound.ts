@@ -40,6 +40,7 @@ export function describeReading(reading: InboundReading) {
     ...(kind.kind === "bounce" ? { bounce: kind.bounce } : {}),
     ...(kind.kind === "complaint" ? { complaint: { recipient: kind.recipient, feedbackType: kind.feedbackType } } : {}),
     ...(kind.kind === "auto_reply" ? { autoReply: { returnDate: kind.returnDate } } : {}),
+    ...(kind.kind === "delivery_notice" ? { notice: kind.notice } : {}),
     ...(reading.visibleText !== undefined ? { visibleText: reading.visibleText, htmlConverted: message.fromHtml } : {}),
     ...(reading.judgement ? { intent: reading.judgement.intent, confidence: reading.judgement.confidence, judgedBy: reading.judgement.judgedBy, ...(reading.judgement.competitor ? { competitor: reading.judgement.competitor } : {}) } : {}),
   };

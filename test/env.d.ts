@@ -8,12 +8,13 @@ declare namespace Cloudflare {
     TEST_FIXTURES: {
       crawlerAgents: string[];
       browserAgents: string[];
+      mailClientAgents: { agent: string; heldOut: boolean }[];
       appleRelayV4: string[];
       appleRelayV6: string[];
       microsoftV4: string[];
       naughtyStrings: string[];
-      replies: { file: string; expected_reply: string | null; accepted_replies?: string[]; must_contain?: string[]; must_not_contain?: string[]; body: string }[];
-      bounces: { file: string; category: string; is_bounce: boolean; is_auto_reply: boolean; bounce_type: "hard" | "soft" | "mixed" | null; base64: string }[];
+      replies: { file: string; expected_reply: string | null; accepted_replies?: string[]; must_contain?: string[]; must_not_contain?: string[]; heldOut: boolean; body: string }[];
+      bounces: { file: string; category: string; is_bounce: boolean; is_auto_reply: boolean; bounce_type: "hard" | "soft" | "mixed" | null; heldOut: boolean; base64: string }[];
     };
   }
 }

@@ -1,6 +1,7 @@
 // Node side (vitest.config.ts): reads the public, labelled samples vendored in test/fixtures/
 // (see test/fixtures/README.md for sources and licences) and hands them to the Workers
 // runtime, which has no filesystem, as a JSON binding.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -15,12 +16,32 @@ function yamlListItems(path: string): string[] {
     .map((value) => (/^(["']).*\1$/.test(value) ? value.slice(1, -1).replace(/\\"/g, '"') : value));
 }
 
+/** The `user_agent_string` of every test case in a uap-core test YAML file. */
+function uapAgents(path: string): string[] {
+  const prefix = "  - user_agent_string: ";
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((line) => line.startsWith(prefix))
+    .map((line) => line.slice(prefix.length).trim().replace(/^'(.*)'$/, "$1").replace(/''/g, "'"));
+}
+
+/**
+ * The held-out part: samples added when the sets were grown for issue 22 (`batch`), of which
+ * those whose name hashes (SHA-256, first hex digit 0–7) into the lower half. Decided before
+ * any failure was looked at, and never tuned on: see test/fixtures/README.md.
+ */
+export const heldOut = (name: string, batch: string | undefined) => batch === "issue-22" && createHash("sha256").update(name).digest("hex")[0]! < "8";
+
 function firstLines(path: string, count: number): string[] {
   return readFileSync(path, "utf8").split("\n").filter(Boolean).slice(0, count);
 }
 
 export interface ReplyLabel {
   file: string;
+  format: "text_body" | "text_body_with_mime_headers" | "eml" | "html_body";
+  /** `normalized` (line endings, trailing spaces, surrounding blank lines) or `whitespace` (all whitespace ignored). */
+  compare: string;
+  batch?: string;
   expected_reply: string | null;
   accepted_replies?: string[];
   must_contain?: string[];
@@ -29,32 +50,38 @@ export interface ReplyLabel {
 
 export interface BounceLabel {
   file: string;
+  batch?: string;
   category: string;
   is_bounce: boolean;
   is_auto_reply: boolean;
   bounce_type: "hard" | "soft" | "mixed" | null;
+  recipients: { reason: string }[];
 }
 
 function jsonLines<T>(path: string): T[] {
   return readFileSync(path, "utf8").trim().split("\n").map((line) => JSON.parse(line) as T);
 }
 
-export function loadFixtures() {
+/** `root` is test/fixtures; bundled copies of this file (the eval runs from .bench/) pass it. */
+export function loadFixtures(root = ROOT) {
   return {
     // omrilotan/isbot @ 344052d fixtures/ (Unlicense)
-    crawlerAgents: yamlListItems(join(ROOT, "user-agents/isbot/fixtures/crawlers.yml")),
-    browserAgents: yamlListItems(join(ROOT, "user-agents/isbot/fixtures/browsers.yml")),
+    crawlerAgents: yamlListItems(join(root, "user-agents/isbot/fixtures/crawlers.yml")),
+    browserAgents: yamlListItems(join(root, "user-agents/isbot/fixtures/browsers.yml")),
+    // ua-parser/uap-core @ e3c5e63 tests/test_ua.yaml, the mail-client test cases (Apache-2.0)
+    mailClientAgents: uapAgents(join(root, "user-agents/uap-core/mail-clients.yml")).map((agent) => ({ agent, heldOut: heldOut(agent, "issue-22") })),
     // lord-alfred/ipranges @ 14dd971, snapshot 2026-08 (CC0-1.0); vendored truncated to the first 20 lines
-    appleRelayV4: firstLines(join(ROOT, "ip-ranges/apple-proxy/ipv4_merged.txt"), 5),
-    appleRelayV6: firstLines(join(ROOT, "ip-ranges/apple-proxy/ipv6_merged.txt"), 5),
-    microsoftV4: firstLines(join(ROOT, "ip-ranges/microsoft/ipv4_merged.txt"), 5),
+    appleRelayV4: firstLines(join(root, "ip-ranges/apple-proxy/ipv4_merged.txt"), 5),
+    appleRelayV6: firstLines(join(root, "ip-ranges/apple-proxy/ipv6_merged.txt"), 5),
+    microsoftV4: firstLines(join(root, "ip-ranges/microsoft/ipv4_merged.txt"), 5),
     // github/email_reply_parser @ 59e5859, zapier/email-reply-parser @ f67a872,
-    // willdurand/EmailReplyParser @ f25f8c6, crisp-oss/email-reply-parser @ 0b3704c (MIT)
-    replies: jsonLines<ReplyLabel>(join(ROOT, "replies/labels.jsonl")).map((label) => ({ ...label, body: readFileSync(join(ROOT, "replies", label.file), "utf8") })),
+    // willdurand/EmailReplyParser @ f25f8c6, crisp-oss/email-reply-parser @ 0b3704c,
+    // discourse/email_reply_trimmer @ 117fd1a (MIT); mailgun/talon @ 71d9b6e (Apache-2.0)
+    replies: jsonLines<ReplyLabel>(join(root, "replies/labels.jsonl")).map((label) => ({ ...label, heldOut: heldOut(label.file, label.batch), body: readFileSync(join(root, "replies", label.file), "utf8") })),
     // sisimai/set-of-emails as bundled in sisimai/go-sisimai @ ed142de (BSD-2-Clause); some bodies are not UTF-8, so bytes travel as base64
-    bounces: jsonLines<BounceLabel>(join(ROOT, "bounces/labels.jsonl")).map((label) => ({ ...label, base64: readFileSync(join(ROOT, "bounces", label.file)).toString("base64") })),
+    bounces: jsonLines<BounceLabel>(join(root, "bounces/labels.jsonl")).map((label) => ({ ...label, heldOut: heldOut(label.file, label.batch), base64: readFileSync(join(root, "bounces", label.file)).toString("base64") })),
     // minimaxir/big-list-of-naughty-strings @ db33ec7 blns.json (MIT)
-    naughtyStrings: JSON.parse(readFileSync(join(ROOT, "naughty-strings/blns.json"), "utf8")) as string[],
+    naughtyStrings: JSON.parse(readFileSync(join(root, "naughty-strings/blns.json"), "utf8")) as string[],
   };
 }
 export type Fixtures = ReturnType<typeof loadFixtures>;

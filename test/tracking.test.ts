@@ -309,14 +309,26 @@ describe("human or machine, by user agent", () => {
     expect(browserAgents.filter((ua) => isBotAgent(ua))).toEqual([]);
   });
 
-  it("does not flag mail clients", () => {
+  it("does not flag mail clients, eM Client and Office's renderers included", () => {
     const mailClients = [
       "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17328; Pro)",
       "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:115.0) Gecko/20100101 Thunderbird/115.6.0",
       "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
       "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36",
+      // isbot flags these bare name/version agents (issue 22).
+      "eM Client/9.2.2038.0",
+      "Microsoft Office Word 2013 (15.0.5589) Windows NT 10.0",
+      "Microsoft Office Outlook 2016",
+      "Evolution/3.52.4",
+      // ua-parser/uap-core @ e3c5e63 tests/test_ua.yaml, its mail-client test cases (Apache-2.0)
+      ...env.TEST_FIXTURES.mailClientAgents.map((a) => a.agent),
     ];
-    for (const ua of mailClients) expect(requestFacts(new Request(ORIGIN, { headers: { "user-agent": ua } })).botAgent).toBe(false);
+    expect(mailClients.length).toBeGreaterThan(30);
+    for (const ua of mailClients) expect(requestFacts(new Request(ORIGIN, { headers: { "user-agent": ua } })).botAgent, ua).toBe(false);
+  });
+
+  it("still flags Office's link probes, which no person sends", () => {
+    for (const ua of ["Microsoft Office Protocol Discovery", "Microsoft Office Existence Discovery"]) expect(isBotAgent(ua)).toBe(true);
   });
 });
 

@@ -17,31 +17,60 @@ export type Bounce = {
 
 export type MessageKind =
   | { kind: "bounce"; bounce: Bounce }
+  /** A report that is not a failure: delivery still being tried (delayed), or done (delivered). Nothing to act on. */
+  | { kind: "delivery_notice"; notice: "delayed" | "delivered" }
   | { kind: "complaint"; recipient: string | null; feedbackType: string }
   | { kind: "auto_reply"; returnDate: string | null }
   | { kind: "challenge" }
   | { kind: "human" };
 
-const BOUNCE_SENDER = /^(mailer-daemon|postmaster|mail-daemon|mailerdaemon|bounce|bounces|double-bounce)([+@]|$)/i;
+const BOUNCE_SENDER = /^(mailer-daemon|postmaster|post_master|mail-daemon|mailerdaemon|bounce|bounces|double-bounce)([+@]|$)/i;
 const BOUNCE_SENDER_NAME = /(mail delivery (subsystem|system|service)|mailer-daemon|postmaster|mail administrator|delivery status notification)/i;
 const BOUNCE_SUBJECT =
-  /(undeliver(ed|able)|undelivered mail|delivery (status notification|failure|failed|has failed|problem|report)|mail delivery failed|returned mail|failure notice|non[- ]?deliver|could not be delivered|not delivered|returned to sender|delivery unsuccessful|mail system error|unzustellbar|nicht zustellbar|non remis|non distribuable|no se puede entregar|no entregado|impossibile recapitare|onbestelbaar|olevererbart|kan ikke leveres|niedostarczalna|не доставлено|エラー|配信不能)/i;
+  /(undeliver(ed|able)|undelivered mail|mail failure|error sending|bounce (notification|message|report)|delivery notification: (delivery has failed|failed)|delivery (status notification|failure|failed|has failed|problem|report)|mail delivery failed|returned mail|failure notice|non[- ]?deliver|could not be delivered|not delivered|returned to sender|delivery unsuccessful|mail system error|unzustellbar|nicht zustellbar|non remis|non distribuable|no se puede entregar|no entregado|impossibile recapitare|onbestelbaar|olevererbart|kan ikke leveres|niedostarczalna|не доставлено|エラー|配信不能)/i;
 const BOUNCE_BODY =
-  /(could not be delivered|couldn'?t be delivered|delivery (to the following recipients? )?(has )?failed|permanent (fatal )?error|following address(es)? failed|message (was )?not delivered|undeliverable|delivery has failed|unable to deliver|wasn'?t delivered|returned mail|did not reach the following|delivery status notification|I'?m sorry to have to inform you)/i;
+  /(could not be delivered|couldn'?t be delivered|delivery (to the following recipients? )?(has )?failed|permanent (fatal )?error|following address(es)? failed|message (was )?not delivered|undeliverable|delivery has failed|unable to deliver|wasn'?t delivered|returned mail|did not reach the following|delivery status notification|I'?m sorry to have to inform you|trouble delivering your message|rejected recipient|incorrectly constructed|was not delivered to|could not deliver|failed to deliver|delivery failure)/i;
+/** A daemon's report quoting the remote server's refusal: "550 5.1.1 …", "550 User unknown". */
+const SMTP_REFUSAL = /\b[45]\d\d[ -]#?[45]\.\d{1,3}\.\d{1,3}\b|\b5[05][0-9] [A-Za-z<]/;
+
+/** Still trying: "Delivery Status Notification (Delay)", "Warning: could not send message for past 4 hours". */
+const DELAY_SUBJECT =
+  /(\(delay(ed)?\)|delivery (status notification: )?delayed|delivery has been delayed|delayed mail|mail delivery delayed|message delayed|warning: (could not send|message .{0,100} delayed)|delay(ed)? (notification|warning|notice)|zustellung verzögert|remise différée)/i;
+const DELAY_BODY =
+  /(this is a warning message only|you do not need to re-?send|only a temporary failure report|will (be )?retr(y|ied)|will keep trying|still (being )?(retried|trying)|has been delayed|not yet been delivered)/i;
 
 const AUTO_SUBJECT =
   /^\s*(re:\s*)?(out of (the )?office|auto(matic)?[- ]?(reply|response|antwort|svar|respuesta|risposta)|autoreply|automatic reply|away from (the )?office|on (vacation|holiday|leave)|away until|vacation (reply|notice)|abwesen(d|heit)|automatische antwort|außer haus|nicht im büro|réponse automatique|absence|absent|respuesta automática|fuera de la oficina|ausente|risposta automatica|fuori (sede|ufficio)|assente|automatisch antwoord|afwezig|niet aanwezig|autosvar|frånvar|fraværende|poza biurem|nieobecn|автоответ|автоматический ответ|не в офисе|不在|自動応答|自动回复)/i;
 const AUTO_BODY =
   /(i am (currently )?(out of (the )?office|away|on (vacation|holiday|leave|annual leave|parental leave|maternity leave))|i'?m (currently )?(out of (the )?office|away|on (vacation|holiday|leave))|i will be (out|away|back)|with limited access to (e-?mail|my e-?mail)|ich bin (bis|vom|derzeit|zurzeit)|je suis (absent|actuellement absent)|estoy (fuera|de vacaciones|ausente)|sono (fuori|assente|in ferie)|ik ben (afwezig|met vakantie))/i;
 const CHALLENGE =
-  /(verify (that )?you are (a )?human|please (confirm|verify) (your (e-?mail|message|address)|that you)|sender verification|challenge[- ]response|i am protected by|spam ?arrest|boxbe|mailbox verification|click (the link|here) to (be added|verify|confirm) (to|your)|approved senders? list)/i;
+  /(verify (that )?you are (a )?human|please (confirm|verify) (your (e-?mail|message|address)|that you)|sender verification (request|required|needed)|challenge[- ]response|i am protected by|spam ?arrest|boxbe|mailbox verification|click (the link|here) to (be added|verify|confirm) (to|your)|approved senders? list|please (add me to your|whitelist|white-list|allow-?list)|add (me|this address|my address) to your (white ?list|safe senders|address book|contacts)|whitelist(ing)? request|(to be|get) (whitelisted|white-listed)|(held|on hold|pending) (until|pending) (you|the sender) (verify|confirm))/i;
 
-/** Status codes where the address itself is bad (RFC 3463): bad mailbox, bad domain, moved, null MX. */
-const HARD_STATUS = /^5\.1\.(0|1|2|3|6|10)$/;
-const HARD_TEXT =
-  /(user unknown|unknown (or illegal )?user|illegal user|mailbox unavailable|doesn'?t have an? [^\n]{0,40}account|no such (user|mailbox|recipient|address|account)|does ?n[o']t exist|not exist|mailbox (not found|does not exist|unavailable: user)|recipient (not found|unknown|address rejected: user unknown)|invalid (recipient|mailbox|address)|unknown (recipient|mailbox|address)|address (not found|unknown)|unrouteable address|no mailbox here|account (does not exist|not found|has been (deleted|removed))|host or domain name not found|domain (not found|does not exist)|name service error|host unknown|no mx (record|host)|does not accept (e-?mail|mail)|null mx|has moved|is no longer (valid|available|with)|user not found|no longer (active|in use))/i;
-/** Even with a permanent status these are about the message or a policy, not the address. */
-const SOFT_TEXT = /(mailbox (is )?full|over ?quota|quota exceeded|insufficient (storage|space)|message (is )?too (large|big)|size limit|spam|blocked|blacklist|block ?list|policy|reputation|rate limit|too many|temporar|try again|greylist|dmarc|spf|dkim|authentication|ptr|reverse dns|relay)/i;
+/**
+ * Hard or soft as established bounce classifiers (sisimai) map their reasons: the address or its
+ * domain does not exist, has moved, or takes no mail (userunknown, hostunknown, hasmoved,
+ * notaccept) is hard; a full or disabled mailbox, a policy, content, reputation or network
+ * refusal is soft, and so is anything about our side (sender, IP) or refused after the
+ * recipient was accepted (at DATA). Status codes where the address itself is bad (RFC 3463):
+ * bad mailbox, bad domain, moved, unroutable, null MX.
+ */
+const HARD_STATUS = /^5\.1\.(0|1|2|3|6|10)$|^5\.4\.4$/;
+/** The mailbox exists (full, disabled), or the refusal is about security or policy: soft whatever the words say. */
+const SOFT_STATUS = /^5\.(2|6|7)\./;
+/** The mailbox does not exist. */
+const USER_UNKNOWN =
+  /(user unknown|unknown (or illegal )?user|illegal user|invalid user|mailbox unavailable|doesn'?t have an? [^\n]{0,40}account|no such (user|mailbox|recipient|address|account)|does ?n[o']t exist|not exist|mailbox (not found|does not exist|unavailable: user)|recipient (not found|unknown|address rejected: user unknown)|invalid (recipient|mailbox|address)|unknown (recipient|mailbox|address)|address (not found|unknown)|unrouteable address|no mailbox here|account (does not exist|not found|has been (deleted|removed))|has moved|is no longer (valid|available|with)|user not found|no longer (active|in use)|not listed in (the )?(domino directory|public name & address book|address book|directory)|recipient name is not recognized|recipient address rejected: access denied|check if (the )?address is correct)/i;
+/** The domain does not exist or takes no mail. */
+const HOST_UNKNOWN =
+  /(no such domain|invalid domain|unknown domain|host or domain name not found|domain (not found|does not exist|is not reachable)|name service error|host unknown|no mx (record|host)|couldn'?t find a mail exchanger|no smtp service|does not accept (e-?mail|mail)|not accepting (network )?messages|null mx|^[^@\s]{0,10}[45]\d\d [a-z0-9.-]{1,253}\.[a-z]{2,24} does not exist)/i;
+const isHardText = (text: string) => USER_UNKNOWN.test(text) || HOST_UNKNOWN.test(text);
+/** Even with a permanent status these are about the message, a policy or our side, not the address. */
+const SOFT_TEXT =
+  /(mailbox (is )?full|over ?quota|quota exceeded|insufficient (storage|space)|message (is )?too (large|big)|size limit|exceeds? .{0,30}size|spam|virus|blocked|banned|blacklist|block ?list|policy|reputation|rate limit|too many|temporar|try again|greylist|dmarc|spf|dkim|authentication|ptr|reverse dns|relay|disabled|suspended|account (is )?(locked|frozen))/i;
+/** Refusals about the sender or its host, not the recipient: "Sender address rejected", "Domain of sender address … does not exist". */
+const SENDER_SIDE = /(sender (address )?(rejected|denied|unknown|verify failed)|domain of sender|sender domain|sending ip|your (ip|host|server)|client host)/i;
+/** Refused after the server had accepted the recipient, so the address exists. */
+const AFTER_DATA = /(in reply to end of data|after end of data|in reply to data command|after data command|x-failed-command: data|smtp; ?data)/i;
 
 const header = (message: InboundMessage, name: string) => message.headers.get(name)?.trim() ?? "";
 
@@ -65,10 +94,18 @@ const addressIn = (value: string | undefined): string | null => {
 
 /** Hard only when the status or the words say the address is bad; when in doubt, soft (retried, suppressed after repeats). */
 function bounceType(status: string | null, diagnostic: string, body: string): "hard" | "soft" {
-  if (status?.startsWith("4")) return "soft";
-  if (SOFT_TEXT.test(diagnostic) && !HARD_TEXT.test(diagnostic)) return "soft";
-  if (status && HARD_STATUS.test(status)) return "hard";
-  return HARD_TEXT.test(diagnostic) || HARD_TEXT.test(body) ? "hard" : "soft";
+  // A relay's wrapper code comes first ("5.1.0 - Unknown address error 550-'5.2.2 … Mailbox Full'"): the last code is the remote one.
+  const codes = diagnostic.slice(0, 1000).match(/\b[245]\.\d{1,3}\.\d{1,3}\b/g);
+  const code = codes?.[codes.length - 1] ?? status;
+  if (code?.startsWith("4")) return "soft";
+  if (SENDER_SIDE.test(diagnostic)) return "soft";
+  // A domain that does not exist stays so whenever it was said.
+  if (HOST_UNKNOWN.test(diagnostic)) return "hard";
+  if (AFTER_DATA.test(diagnostic) || AFTER_DATA.test(body)) return "soft";
+  if (code && SOFT_STATUS.test(code)) return "soft";
+  if (SOFT_TEXT.test(diagnostic) && !isHardText(diagnostic)) return "soft";
+  if (code && HARD_STATUS.test(code)) return "hard";
+  return isHardText(diagnostic) || isHardText(body) ? "hard" : "soft";
 }
 
 /** A delivery failure from its RFC 3464 report, or from the text of a non-standard one. */
@@ -87,7 +124,9 @@ function readBounce(message: InboundMessage): Bounce {
   const body = message.text.slice(0, 16_000);
   const code = /\b([45]\.\d{1,3}\.\d{1,3})\b/.exec(body)?.[1] ?? null;
   const smtp = /\b([45]\d\d)[ -]/.exec(body)?.[1];
-  const line = body.split("\n").find((l) => /\b[45]\d\d\b|\b[45]\.\d{1,3}\.\d{1,3}\b/.test(l)) ?? "";
+  const lines = body.split("\n").map((l) => l.slice(0, 1000));
+  // The line naming the refusal: one with an SMTP code, else one whose words say why (Domino, Exchange 2003, iMail …).
+  const line = lines.find((l) => /\b[45]\d\d\b|\b[45]\.\d{1,3}\.\d{1,3}\b/.test(l)) ?? lines.find((l) => isHardText(l) || SOFT_TEXT.test(l)) ?? "";
   return {
     type: bounceType(code ?? (smtp ? `${smtp[0]}.0.0` : null), line, body),
     status: code,
@@ -108,14 +147,36 @@ function failedRecipient(body: string, message: InboundMessage): string | null {
   return null;
 }
 
+const hasDeliveryStatus = (message: InboundMessage) =>
+  message.reportParts.some((p) => /delivery-status/.test(p.mimeType)) || /report-type\s*=\s*"?delivery-status/i.test(message.contentType);
+const fromDaemon = (message: InboundMessage) => BOUNCE_SENDER.test(message.from ?? "") || BOUNCE_SENDER_NAME.test(message.fromName);
+
 function isBounce(message: InboundMessage): boolean {
-  if (message.reportParts.some((p) => /delivery-status/.test(p.mimeType)) || /report-type\s*=\s*"?delivery-status/i.test(message.contentType)) return true;
-  if (message.headers.has("x-failed-recipients")) return true;
-  const fromDaemon = BOUNCE_SENDER.test(message.from ?? "") || BOUNCE_SENDER_NAME.test(message.fromName);
+  if (hasDeliveryStatus(message) || message.headers.has("x-failed-recipients")) return true;
+  const daemon = fromDaemon(message);
   const returnPathEmpty = /^<\s*>$/.test(header(message, "return-path"));
   const subject = BOUNCE_SUBJECT.test(message.subject);
-  const body = BOUNCE_BODY.test(message.text.slice(0, 8000));
-  return (fromDaemon && (subject || body)) || (returnPathEmpty && subject) || (subject && body);
+  const text = message.text.slice(0, 8000);
+  const body = BOUNCE_BODY.test(text);
+  return (daemon && (subject || body || SMTP_REFUSAL.test(text) || isHardText(text.slice(0, 2000)))) || (returnPathEmpty && (subject || body)) || (subject && body);
+}
+
+/**
+ * A delivery report that is not a failure: every recipient block of its RFC 3464 report says
+ * `delayed` (or `delivered`, `deliverable`, `relayed`, `expanded`), or, without one, a daemon says it is still
+ * trying. Counting these as bounces would suppress addresses that work.
+ */
+function deliveryNotice(message: InboundMessage): "delayed" | "delivered" | null {
+  const status = message.reportParts.find((p) => /delivery-status/.test(p.mimeType));
+  if (status) {
+    const actions = reportFields(status.text).flatMap((f) => (f.has("action") ? [f.get("action")!.toLowerCase()] : []));
+    if (actions.length === 0 || actions.some((a) => a.startsWith("failed"))) return null;
+    if (actions.every((a) => a.startsWith("delayed"))) return "delayed";
+    return actions.every((a) => /^(delivered|deliverable|relayed|expanded)/.test(a)) ? "delivered" : null;
+  }
+  if (message.headers.has("x-failed-recipients")) return null;
+  const text = message.text.slice(0, 8000);
+  return DELAY_SUBJECT.test(message.subject) || (fromDaemon(message) && DELAY_BODY.test(text) && !BOUNCE_BODY.test(text)) ? "delayed" : null;
 }
 
 function feedbackReport(message: InboundMessage): MessageKind | null {
@@ -142,8 +203,11 @@ function isAutoReply(message: InboundMessage): boolean {
 export function messageKind(message: InboundMessage, receivedAt: number): MessageKind {
   const complaint = feedbackReport(message);
   if (complaint) return complaint;
+  const notice = deliveryNotice(message);
+  if (notice) return { kind: "delivery_notice", notice };
+  // A challenge-response request comes from a filter, often with an empty Return-Path, and is no failure.
+  if (!hasDeliveryStatus(message) && CHALLENGE.test(`${message.subject}\n${message.text.slice(0, 4000)}`)) return { kind: "challenge" };
   if (isBounce(message)) return { kind: "bounce", bounce: readBounce(message) };
-  if (CHALLENGE.test(`${message.subject}\n${message.text.slice(0, 4000)}`)) return { kind: "challenge" };
   if (isAutoReply(message)) return { kind: "auto_reply", returnDate: returnDate(`${message.subject}\n${message.text.slice(0, 4000)}`, receivedAt) };
   return { kind: "human" };
 }

@@ -34,10 +34,13 @@ const MAX_PART_CHARS = 64 * 1024;
 const REPORT_TYPES = /^(message\/(delivery-status|global-delivery-status|feedback-report|rfc822|global)|text\/rfc822-headers)$/i;
 
 /**
- * Where HTML clients put the quoted history: Gmail, Outlook (desktop and web), Yahoo,
- * Apple Mail, Thunderbird. The reply is what comes before.
+ * Where HTML clients put the quoted history: Gmail, Outlook (desktop and web, the bordered
+ * <div> over its header block, Outlook for Mac's OLK_SRC_BODY_SECTION), Hotmail's
+ * `<hr id="stopSpelling">`, Yahoo, Apple Mail, Thunderbird. The reply is what comes before.
+ * A plain <hr> becomes a rule in the text, cut there when a header block follows.
  */
-const HTML_HISTORY = /<(blockquote|div[^>]{0,200}(gmail_quote|divRplyFwdMsg|appendonsend|yahoo_quoted|moz-cite-prefix|OutlookMessageHeader|mail-editor-reference-message-container))/i;
+const HTML_HISTORY =
+  /<(blockquote|div[^>]{0,200}(gmail_quote|divRplyFwdMsg|appendonsend|yahoo_quoted|moz-cite-prefix|OutlookMessageHeader|mail-editor-reference-message-container|border-top:\s{0,3}solid)|span[^>]{0,200}OLK_SRC_BODY_SECTION|hr[^>]{0,200}stopSpelling)/i;
 
 const mailbox = (address: Address | undefined): { address: string | null; name: string } =>
   address && !address.group ? { address: address.address.trim().toLowerCase() || null, name: address.name } : { address: null, name: "" };
@@ -58,9 +61,23 @@ function htmlToText(html: string): string {
   });
 }
 
+/**
+ * Some relays hand over a message with blank lines before its first header, which a parser
+ * reads as an empty header block and the whole message as body. Drop them when a header follows.
+ */
+function withoutLeadingBlankLines(raw: ArrayBuffer | Uint8Array | string): ArrayBuffer | Uint8Array | string {
+  if (typeof raw === "string") return /^(\r?\n)+[!-9;-~]{1,76}:/.test(raw.slice(0, 200)) ? raw.replace(/^(\r?\n)+/, "") : raw;
+  const bytes = raw instanceof Uint8Array ? raw : new Uint8Array(raw);
+  let start = 0;
+  while (start < bytes.length && start < 100 && (bytes[start] === 0x0a || bytes[start] === 0x0d)) start++;
+  if (start === 0 || start === 100) return raw;
+  const head = new TextDecoder("latin1").decode(bytes.subarray(start, start + 80));
+  return /^[!-9;-~]{1,76}:/.test(head) ? bytes.subarray(start) : raw;
+}
+
 /** Parses a raw RFC 822 message; throws on input postal-mime cannot read at all. */
 export async function readMessage(raw: ArrayBuffer | Uint8Array | string): Promise<InboundMessage> {
-  const email: Email = await PostalMime.parse(raw, { attachmentEncoding: "arraybuffer", maxHeadersSize: MAX_HEADERS_BYTES, forceRfc822Attachments: true });
+  const email: Email = await PostalMime.parse(withoutLeadingBlankLines(raw), { attachmentEncoding: "arraybuffer", maxHeadersSize: MAX_HEADERS_BYTES, forceRfc822Attachments: true });
   const headers = new Map<string, string>();
   for (const { key, value } of email.headers) if (!headers.has(key)) headers.set(key, value);
   const from = mailbox(email.from);

@@ -17,21 +17,35 @@ const MATCHABLE = 400;
  * per language; the line may name the writer after it, and ends with a colon (or nothing).
  */
 const WROTE =
-  /(wrote|writes|a écrit|écrit|escribió|ha escrit|escreveu|ha scritto|scritto|schrieb|skrev|schreef|napisał\(a\)|napisał|napisała|pisze|kirjoitti|írta|написал\(а\)|написала|написал|написав|napsal|napísal|yazdı|έγραψε|scrie|har skrivit|skrifaði|kirjutas|rašė|rakstīja|写道|寫道|작성|のメッセージ)([^:：]{0,160}[:：])?[\s-]*$/iu;
+  /(wrote|writes|a écrit|écrit|escribió|ha escrit|va escriure|escreveu|ha scritto|scritto|schrieb|skrev|schreef|geschreven|napisał\(a\)|napisał|napisała|pisze|kirjoitti|írta|написал\(а\)|написала|написал|написав|написа|пишет|пише|napsal\(a\)|napsal|napísal|napisao|napisala|je napisal|yazdı|έγραψε|a scris|scrie|har skrivit|skrifaði|kirjutas|rašė|rakstīja|đã viết|menulis|escribiu|idatzi zuen|het geskryf|aliandika|sumulat|написао|напиша|लिखा|লিখেছেন|نوشت|لکھا|כתב|كتب|เขียน|書きました|写道|寫道|작성|のメッセージ)(.{0,160}[:：])?[\s-]*$/iu;
 /** Gmail's attribution in some locales: a date, a name and an address, then a colon. */
 const DATED_ADDRESS = /^[^<>\d]{0,40}\d[^<>]{0,120}<[^<>\s]{1,200}@[^<>\s]{1,200}>\s*[:：]\s*$/u;
+/** The same led by an ISO date ("2017-04-11 22:07 GMT+02:00 Jane <jane@x>:", "2013/7/20 Jane <jane@x>"), where some clients drop the colon. */
+const ISO_DATED_ADDRESS = /^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b[^<>]{0,120}<[^<>\s]{1,200}@[^<>\s]{1,200}>\s*[:：]?\s*$/u;
+/** Apple Mail and others: "On 11 Apr 2017, at 22:07, Jane Doe sent:". */
+const ON_AT_SENT = /^\s*on\s[^\n]{1,80}\bat\s\d{1,2}[:.]\d{2}[^\n]{0,160}\bsent\s*[:：]\s*$/iu;
+/** Pieces a client leaves when it wraps an attribution's address: "<", "mailto:…>", "> wrote:". */
+const WRAPPED_ADDRESS = /^\s*(<\s*|mailto:[^\s]{0,200}.{0,200}|>\s*[^\s<>]{0,20}\s*[:：]?)\s*$/iu;
 /** An attribution names a time or an address, which a sentence that ends in "wrote:" rarely does. */
 const NAMES_TIME_OR_ADDRESS = /[\d@]/;
 
+/** Help desks ask for the answer above a marker line ("## Please type your reply above this line ##"). */
+const REPLY_ABOVE =
+  /^[\s#=*_>-]{0,10}[^\n]{0,60}(above this line|über dieser zeile|oberhalb dieser zeile|au-dessus de cette ligne|encima de esta línea|sopra questa riga|sopra questa linea|boven deze regel|boven deze lijn|ovanför denna rad|ovenfor denne linje|over denne linjen|powyżej tej linii|выше этой строки|acima desta linha)[^\n]{0,40}$/iu;
+/** Help desks put the earlier messages of a ticket under a heading after a short rule. */
+const PREVIOUS_REPLIES =
+  /^\s*(previous (replies|messages|comments|responses)|conversation history|vorherige antworten|frühere antworten|réponses précédentes|messages précédents|respuestas anteriores|mensajes anteriores|risposte precedenti|eerdere antwoorden|vorige antwoorden|tidigare svar|tidligere svar|poprzednie odpowiedzi|предыдущие ответы|respostas anteriores|aiemmat vastaukset|önceki yanıtlar|以前的回复|以前の返信|이전 답장)\s*[:：]?\s*$/iu;
+const SHORT_RULE = /^\s*-{2,}\s*$/;
+
 /** "-----Original Message-----", forwarded-message markers and their translations. */
 const SEPARATOR =
-  /^\s*[-_=*>]*\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|mensagem original|oorspronkelijk bericht|oprindelig besked|opprinnelig melding|ursprungligt meddelande|alkuperäinen viesti|wiadomość oryginalna|исходное сообщение|původní zpráva|forwarded message|begin forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|messaggio inoltrato|doorgestuurd bericht|videresendt meddelelse|vidarebefordrat meddelande|välitetty viesti|przekazana wiadomość|пересылаемое сообщение|転送されたメッセージ|转发的邮件)\s*:?\s*[-_=*]*\s*$/iu;
+  /^\s*[-_=*>]*\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|mensagem original|oorspronkelijk bericht|oprindelig besked|opprinnelig melding|ursprungligt meddelande|alkuperäinen viesti|wiadomość oryginalna|исходное сообщение|původní zpráva|oryginalna wiadomość|оригінальне повідомлення|orijinal mesaj|özgün ileti|eredeti üzenet|mesaj original|message original|oprindelig meddelelse|αρχικό μήνυμα|元のメッセージ|原始邮件|原始郵件|원본 메시지|forwarded message|mensagem encaminhada|wiadomość przekazana dalej|i̇letilen ileti|iletilen ileti|přeposlaná zpráva|転送メッセージ|전달된 메시지|begin forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|messaggio inoltrato|doorgestuurd bericht|videresendt meddelelse|vidarebefordrat meddelande|välitetty viesti|przekazana wiadomość|пересылаемое сообщение|転送されたメッセージ|转发的邮件)\s*:?\s*[-_=*]*\s*$/iu;
 
 /** The first line of a pasted header block, as Outlook and others put above the quoted message. */
-const HEADER_FROM = /^\s*\*?\s*(from|von|de|da|van|från|fra|od|от|lähettäjä|feladó|kimden|送信者|发件人|寄件者|보낸 사람)\s*\*?\s*[:：]/iu;
+const HEADER_FROM = /^\s*\*?\s*(from|von|de|de la|da|van|från|fra|od|от|від|lähettäjä|feladó|kimden|από|מאת|من|送信者|差出人|发件人|寄件者|보낸 사람)\s*\*?\s*[:：]/iu;
 /** Further header lines of such a block; two of them near a From line confirm it. */
 const HEADER_OTHER =
-  /^\s*\*?\s*(sent|date|to|cc|subject|gesendet|datum|an|betreff|envoyé|date d'envoi|à|objet|enviado|fecha|para|asunto|inviato|data|a|oggetto|verzonden|aan|onderwerp|skickat|till|ämne|sendt|til|emne|wysłano|do|temat|отправлено|кому|тема|lähetetty|vastaanottaja|aihe|件名|宛先|日付|发送时间|收件人|主题|날짜|받는 사람|제목)\s*\*?\s*[:：]/iu;
+  /^\s*\*?\s*(sent|date|to|cc|subject|reply-to|gesendet|datum|an|betreff|envoyé|date d'envoi|à|objet|enviado|enviado el|enviada em|fecha|para|asunto|assunto|inviato|data|a|oggetto|verzonden|aan|onderwerp|skickat|till|ämne|sendt|til|emne|wysłano|do|temat|отправлено|надіслано|кому|тема|lähetetty|vastaanottaja|aihe|odesláno|komu|předmět|gönderildi|gönderilme tarihi|kime|konu|elküldve|címzett|tárgy|trimis|către|subiect|στάλθηκε|προς|θέμα|נשלח|אל|נושא|تاريخ الإرسال|إلى|الموضوع|件名|宛先|日付|送信日時|发送时间|收件人|主题|寄件日期|收件者|主旨|날짜|보낸 날짜|받는 사람|제목)\s*\*?\s*[:：]/iu;
 /** A line of underscores or dashes Outlook and mailing lists draw above what follows. */
 const RULE = /^\s*(_{10,}|-{10,}|={10,})\s*$/;
 
@@ -43,72 +57,163 @@ const SIGNATURE_DELIMITER = /^(--|—|–|-- |__|___)\s*$/;
 const DEVICE_LINE =
   /^\s*(sent from|sent with|get outlook for|gesendet von|gesendet mit|von meinem|envoyé de|envoyé depuis|envoyé avec|enviado desde|enviado con|enviado do|enviado de|inviato da|verzonden met|verzonden vanaf|verstuurd vanaf|verstuurd met|skickat från|sendt fra|lähetetty|wysłane z|отправлено с|отправлено из)\s[^,;.!?\n]{1,60}(<[^<>\s]{1,200}>)?\s*$/iu;
 
+/**
+ * Characters that show nothing: zero-width spaces and joiners, soft hyphens, and U+1427,
+ * which Gmail add-ons leave behind as a tracking marker. A line of only these is blank.
+ */
+const INVISIBLE_LINE = /^[\s\u00AD\u1427\u180E\u200B-\u200F\u2060-\u2064\uFEFF]+$/u;
+const INVISIBLE_TAIL = /[\s\u00AD\u1427\u180E\u200B-\u200F\u2060-\u2064\uFEFF]+$/u;
+/** A line without the invisible characters at its ends (short lines only: the tail search is quadratic on a long run of spaces). */
+const visible = (line: string) => (line === "" || INVISIBLE_LINE.test(line) ? "" : line.length > MATCHABLE ? line : line.replace(/^\uFEFF/, "").replace(INVISIBLE_TAIL, ""));
+
 const isQuoted = (line: string) => /^\s*>/.test(line);
-const isBlank = (line: string) => line.trim() === "";
+const isBlank = (line: string) => !/\S/.test(line);
 const short = (line: string) => (line.length > MATCHABLE ? "" : line);
 
-/** An attribution line, possibly wrapped by the client over up to three lines. */
+/**
+ * An attribution line, possibly wrapped by the client over up to three lines, or over up to
+ * eight when the wrap breaks its address into pieces ("On … Jane", "", "<", "mailto:jane@x>",
+ * "> wrote:"). A small state machine over whole lines: each step joins one line and tests
+ * the joined text, which stays under MATCHABLE characters.
+ */
 function attributionLength(lines: string[], i: number): number {
   const first = short(lines[i]!);
-  if (DATED_ADDRESS.test(first)) return 1;
-  if (!NAMES_TIME_OR_ADDRESS.test(first) || isQuoted(first)) return 0;
-  let joined = "";
-  for (let n = 1; n <= 3 && i + n - 1 < lines.length; n++) {
-    const line = short(lines[i + n - 1]!);
-    // A wrapped address can leave its closing ">:" alone on the next line.
-    if (!line || (isQuoted(line) && !/^\s*>\s*[:：]\s*$/.test(line))) return 0;
-    joined = n === 1 ? line : `${joined} ${line.trim()}`;
-    if (joined.length > MATCHABLE) return 0;
-    if (WROTE.test(joined) || (n > 1 && /[:：]\s*$/.test(line) && DATED_ADDRESS.test(joined.replace(/\s*>\s*[:：]\s*$/, ">:")))) return n;
+  if (isBlank(first)) return 0;
+  if (DATED_ADDRESS.test(first) || ISO_DATED_ADDRESS.test(first) || ON_AT_SENT.test(first)) return 1;
+  if (isQuoted(first)) return 0;
+  // "Jane Doe wrote:" names neither time nor address, but a quote right under it confirms it.
+  if (WROTE.test(first) && /[:：]\s*$/.test(first) && first.length <= 120) {
+    const next = nextNonBlank(lines, i + 1, 2);
+    if (next > 0 && isQuoted(lines[next]!)) return 1;
+  }
+  if (!NAMES_TIME_OR_ADDRESS.test(first)) return 0;
+  let joined = first;
+  let pieces = 1;
+  for (let j = i; j < Math.min(lines.length, i + 8); j++) {
+    if (j > i) {
+      const line = short(lines[j]!);
+      const wrapPiece = WRAPPED_ADDRESS.test(line);
+      if (isBlank(line)) {
+        // Blank lines only inside a broken address: the next line must be one of its pieces.
+        const next = nextNonBlank(lines, j, 3);
+        if (next < 0 || !WRAPPED_ADDRESS.test(short(lines[next]!))) return 0;
+        continue;
+      }
+      // A quoted line ends the attribution, unless it is the closing ">" of a wrapped address.
+      if ((isQuoted(line) && !wrapPiece) || (!wrapPiece && ++pieces > 3)) return 0;
+      joined = `${joined} ${line.trim()}`;
+      if (joined.length > MATCHABLE) return 0;
+    }
+    if (WROTE.test(joined) || (j > i && /[:：]\s*$/.test(joined) && DATED_ADDRESS.test(joined.replace(/\s*>\s*[:：]\s*$/, ">:")))) return j - i + 1;
   }
   return 0;
 }
 
-/** Quoted lines followed by the person's own text again: an answer written between the quotes. */
-function interleaved(lines: string[], from: number): boolean {
-  let sawQuote = false;
-  for (let j = from; j < lines.length; j++) {
-    const line = lines[j]!;
-    if (isQuoted(line)) sawQuote = true;
-    else if (!isBlank(line) && sawQuote) return !(SEPARATOR.test(short(line)) || isHeaderBlock(lines, j) || attributionLength(lines, j) > 0);
-  }
-  return false;
+/** Further header lines within the next five. */
+function headerLinesAfter(lines: string[], i: number): number {
+  let others = 0;
+  for (let j = i + 1; j < Math.min(lines.length, i + 6); j++) if (HEADER_OTHER.test(short(lines[j]!)) || HEADER_FROM.test(short(lines[j]!))) others++;
+  return others;
 }
 
-/** A pasted header block: a From line with an address, or one followed by two more header lines. */
+/**
+ * A pasted header block: a From line with an address, or one followed by two more header
+ * lines; or a block some clients start with Sent or Date, with its From line among the next two.
+ */
 function isHeaderBlock(lines: string[], i: number): boolean {
   if (i >= lines.length) return false;
   const line = short(lines[i]!);
-  if (!HEADER_FROM.test(line)) return false;
+  if (!HEADER_FROM.test(line)) {
+    if (!HEADER_OTHER.test(line)) return false;
+    const from = [i + 1, i + 2].find((j) => j < lines.length && HEADER_FROM.test(short(lines[j]!)));
+    return from !== undefined && headerLinesAfter(lines, i) >= 2;
+  }
   // "From: Jane <jane@example.com>" alone on its line is a header, not a sentence.
   if (/[:：].{0,200}@[^<>\s@]{1,200}>?\s*$/.test(line)) return true;
-  let others = 0;
-  for (let j = i + 1; j < Math.min(lines.length, i + 6); j++) if (HEADER_OTHER.test(short(lines[j]!))) others++;
-  return others >= 2;
+  return headerLinesAfter(lines, i) >= 2;
+}
+
+/** Under a rule Hotmail and Outlook start the block with any header ("Date:", "Sent:"), not always From. */
+const headerBlockUnderRule = (lines: string[], i: number) =>
+  i < lines.length && (isHeaderBlock(lines, i) || (HEADER_OTHER.test(short(lines[i]!)) && headerLinesAfter(lines, i) >= 1));
+
+/** The next line that is not blank, from `i` on (or -1 after `limit` lines). */
+function nextNonBlank(lines: string[], i: number, limit: number): number {
+  for (let j = i; j < Math.min(lines.length, i + limit); j++) if (!isBlank(lines[j]!)) return j;
+  return -1;
+}
+
+/**
+ * What each line starts, worked out once from the last line up so that no line is looked at
+ * more than a bounded number of times, whatever the message (hostile input stays linear).
+ */
+interface LineFacts {
+  /** Lines of the attribution starting here (0: none). */
+  attribution: Int32Array;
+  /** The first line at or after this one that is not blank (the number of lines when none). */
+  nextText: Int32Array;
+  /** From here on, a quote is followed by the person's own text again: an answer written between the quotes (bottom-posting). */
+  answeredBelow: Uint8Array;
+}
+
+function lineFacts(lines: string[]): LineFacts {
+  const n = lines.length;
+  // Typed arrays: a body of 64 K blank lines is still 64 K lines to keep facts about.
+  const attribution = new Int32Array(n + 1);
+  const nextText = new Int32Array(n + 1).fill(n);
+  // Two states of one scan: before any quote was seen (answeredBelow), and after one (ownTextAfterQuote).
+  const answeredBelow = new Uint8Array(n + 1);
+  const ownTextAfterQuote = new Uint8Array(n + 1);
+  for (let j = n - 1; j >= 0; j--) {
+    const line = lines[j]!;
+    if (isBlank(line)) {
+      nextText[j] = nextText[j + 1]!;
+      answeredBelow[j] = answeredBelow[j + 1]!;
+      ownTextAfterQuote[j] = ownTextAfterQuote[j + 1]!;
+      continue;
+    }
+    nextText[j] = j;
+    if (isQuoted(line)) {
+      answeredBelow[j] = ownTextAfterQuote[j + 1]!;
+      ownTextAfterQuote[j] = ownTextAfterQuote[j + 1]!;
+      continue;
+    }
+    attribution[j] = attributionLength(lines, j);
+    // Text after a quote is an answer, unless it starts the next piece of history.
+    ownTextAfterQuote[j] = SEPARATOR.test(short(line)) || isHeaderBlock(lines, j) || attribution[j]! > 0 ? 0 : 1;
+    // An older attribution's wrapped "> wrote:" is not a quote the person answered.
+    answeredBelow[j] = answeredBelow[Math.min(n, j + Math.max(1, attribution[j]!))]!;
+  }
+  return { attribution, nextText, answeredBelow };
 }
 
 /** Where the quoted history starts: its line index, or the number of lines when nothing is quoted. */
-function historyStart(lines: string[]): number {
+function historyStart(lines: string[], facts: LineFacts): number {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
+    if (isBlank(line)) continue;
     // Mobile clients put the device line between the answer and the history.
-    if (SEPARATOR.test(short(line)) || DEVICE_LINE.test(short(line))) return i;
+    if (SEPARATOR.test(short(line)) || DEVICE_LINE.test(short(line)) || REPLY_ABOVE.test(short(line))) return i;
     if (isHeaderBlock(lines, i)) return i;
-    if (RULE.test(line) && i + 1 < lines.length && (isHeaderBlock(lines, i + 1) || isHeaderBlock(lines, i + 2))) return i;
-    const attribution = attributionLength(lines, i);
+    if (SHORT_RULE.test(line) || RULE.test(line)) {
+      const next = facts.nextText[i + 1]!;
+      if (next - i <= 3 && next < lines.length && (PREVIOUS_REPLIES.test(short(lines[next]!)) || (RULE.test(line) && headerBlockUnderRule(lines, next)))) return i;
+    }
+    const attribution = facts.attribution[i]!;
     // Unless the person answered between the quotes (bottom-posting), the rest is history.
-    if (attribution && !interleaved(lines, i + attribution)) return i;
+    if (attribution && !facts.answeredBelow[i + attribution]) return i;
   }
   return lines.length;
 }
 
 /** Removes quoted lines interleaved with the reply (a bottom-posted answer keeps its own text). */
-function withoutQuotes(lines: string[]): string[] {
+function withoutQuotes(lines: string[], facts: LineFacts, end: number): string[] {
   const kept: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
+  for (let i = 0; i < end; i++) {
     if (isQuoted(lines[i]!)) continue;
-    const attribution = attributionLength(lines, i);
-    if (attribution && lines.slice(i + attribution).find((l) => !isBlank(l)) !== undefined && isQuoted(lines.slice(i + attribution).find((l) => !isBlank(l))!)) {
+    const attribution = facts.attribution[i]!;
+    const next = facts.nextText[Math.min(lines.length, i + attribution)]!;
+    if (attribution && next < end && isQuoted(lines[next]!)) {
       i += attribution - 1;
       continue;
     }
@@ -129,14 +234,15 @@ function withoutSignature(lines: string[]): string[] {
 }
 
 function tidy(lines: string[]): string {
-  const text = lines.map((line) => line.replace(/\s+$/, "")).join("\n");
+  const text = lines.map((line) => line.trimEnd()).join("\n");
   return text.replace(/^\n+|\n+$/g, "");
 }
 
 /** The visible part of a plain-text reply. */
 export function visibleReply(text: string): string {
-  const lines = text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n").split("\n");
-  const own = withoutSignature(withoutQuotes(lines.slice(0, historyStart(lines))));
+  const lines = text.replace(/\r\n?/g, "\n").split("\n").map(visible);
+  const facts = lineFacts(lines);
+  const own = withoutSignature(withoutQuotes(lines, facts, historyStart(lines, facts)));
   // Empty when the message is all history (a forward without a comment): the caller keeps the whole.
   return tidy(own);
 }

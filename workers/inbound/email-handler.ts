@@ -96,6 +96,12 @@ async function handle(message: ForwardableEmailMessage, env: Env): Promise<void>
     return;
   }
 
+  if (kind.kind === "delivery_notice") {
+    // Still being tried, or delivered: no failure, so nothing about the lead or the address changes.
+    await record({ ...base, kind: "delivery_notice", leadId: null, disposition: `ignored: ${kind.notice}`, detail: { notice: kind.notice } });
+    return;
+  }
+
   const resolution = await resolveLead(env, tokenKeys(env), [message.to, ...mail.to], mail.threadIds, mail.from);
   // The signed routing address proves itself; a thread or sender match only names a lead, so
   // the receiving side must vouch for the From before anything acts on it.

@@ -40,7 +40,7 @@ inboundApi.post(
 );
 
 const ListSchema = z.object({
-  kind: z.enum(["human", "unsubscribe_request", "auto_reply", "bounce", "complaint", "challenge", "unreadable", "rejected", "failed"]).optional(),
+  kind: z.enum(["human", "unsubscribe_request", "auto_reply", "bounce", "delivery_notice", "complaint", "challenge", "unreadable", "rejected", "failed"]).optional(),
   before: z.coerce.number().int().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

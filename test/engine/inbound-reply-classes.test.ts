@@ -1,0 +1,139 @@
+import { describe, expect, it } from "vitest";
+import { readMessage } from "../../engine/inbound/message";
+import { visibleReply } from "../../engine/inbound/visible-text";
+
+/**
+ * The kinds of reply the reader missed on mail it had never seen (issue 22), each on samples
+ * written here (not the fixtures, so the held-out part stays unseen): what the person wrote
+ * is kept, the history under it is not.
+ */
+
+const ANSWER = "Tuesday works, call me at 10.";
+const QUOTE = "> Hi Ann,\n> does Tuesday suit you?\n> Sam";
+
+describe("quote headers", () => {
+  it.each([
+    ["wrapped over lines, the address broken into pieces", `${ANSWER}\n\nOn Tue, Apr 11, 2017 at 10:07 PM Sam Rivera\n<\nmailto:sam@example.com>\nwrote:\n\n${QUOTE}`],
+    ["wrapped with blank lines between the pieces", `${ANSWER}\n\nOn Thu, 31 Mar 2016 at 11:16 Sam Rivera\n\n<\nmailto:Sam Rivera <sam@example.com>\n> wrote:\n\n\nEarlier text without quote marks`],
+    ["led by an ISO date and time, ending in an address and a colon", `${ANSWER}\n\n2017-04-11 22:07 GMT+02:00 Sam Rivera <sam@example.com>:\n\n${QUOTE}`],
+    ["led by an ISO date, without the colon", `${ANSWER}\n\n2013/7/20 Sam Rivera <sam@example.com>\n\n| Hi Ann,\n| does Tuesday suit you?`],
+    ["On <date>, at <time>, <name> sent:", `${ANSWER}\n\nOn 11 Apr 2017, at 22:07, Sam Rivera sent:\n\n${QUOTE}`],
+    ["a name and the verb alone, over a quote (Usenet style)", `${ANSWER}\n\nSam Rivera wrote:\n${QUOTE}`],
+    ["German, the time's colon after the verb, wrapped", `${ANSWER}\n\nSam Rivera <sam@example.com> schrieb am Fr., 28.\nApr. 2017 um 11:53 Uhr:\n\n${QUOTE}`],
+    ["Hungarian, the date in brackets after the verb", `${ANSWER}\n\nSam Rivera <sam@example.com> ezt írta (időpont: 2017. ápr. 11., K, 22:07):\n\n${QUOTE}`],
+    ["Dutch (Apple Mail)", `${ANSWER}\n\nOp 11 apr. 2017 om 22:07 heeft Sam Rivera <sam@example.com> het volgende geschreven:\n\n${QUOTE}`],
+    ["Romanian", `${ANSWER}\n\nPe 11 apr. 2017, la 22:07, Sam Rivera <sam@example.com> a scris:\n\n${QUOTE}`],
+    ["Croatian", `${ANSWER}\n\nDana 11. 04. 2017. u 22:07, Sam Rivera <sam@example.com> je napisao:\n\n${QUOTE}`],
+    ["Vietnamese", `${ANSWER}\n\nVào 22:07 Th 3, 11 thg 4, 2017 Sam Rivera <sam@example.com> đã viết:\n\n${QUOTE}`],
+    ["Indonesian", `${ANSWER}\n\nPada tanggal 11 Apr 2017 22.07, Sam Rivera <sam@example.com> menulis:\n\n${QUOTE}`],
+    ["Ukrainian", `${ANSWER}\n\n11 квіт. 2017 р. о 22:07 Sam Rivera <sam@example.com> пише:\n\n${QUOTE}`],
+    ["Russian (пишет)", `${ANSWER}\n\n11.04.2017, 22:07, "Sam Rivera" <sam@example.com> пишет:\n\n${QUOTE}`],
+    ["Japanese", `${ANSWER}\n\n2017年4月11日(火) 22:07 Sam Rivera <sam@example.com>:\n\n${QUOTE}`],
+    ["Korean", `${ANSWER}\n\n2017년 4월 11일 (화) 오후 10:07, Sam Rivera <sam@example.com>님이 작성:\n\n${QUOTE}`],
+    ["Turkish", `${ANSWER}\n\nSam Rivera <sam@example.com>, 11 Nis 2017 Sal, 22:07 tarihinde şunu yazdı:\n\n${QUOTE}`],
+    ["Arabic", `${ANSWER}\n\nفي الثلاثاء، 11 أبريل 2017 10:07 م Sam Rivera <sam@example.com> كتب:\n\n${QUOTE}`],
+    ["Hebrew", `${ANSWER}\n\nבתאריך יום ג׳, 11 באפר׳ 2017 ב-22:07 מאת Sam Rivera <sam@example.com>:\n\n${QUOTE}`],
+  ])("%s", (_, body) => {
+    expect(visibleReply(body)).toBe(ANSWER);
+  });
+
+  it("does not take a sentence that mentions writing for an attribution", () => {
+    const body = "On Monday I wrote the report and sent it to Sam.\nIt is attached again.";
+    expect(visibleReply(body)).toBe(body);
+  });
+});
+
+describe("separators", () => {
+  it.each([
+    ["Hotmail's dash rule over a Date/Subject block", `${ANSWER}\n\n----------------------------------------\nDate: Thu, 26 Jun 2014 13:53:45 +0400\nSubject: Your roof\nFrom: sam@example.com\nTo: ann@example.org\n\nHi Ann`],
+    ["Outlook's underscore rule over a From/Sent block", `${ANSWER}\n\n________________________________\nFrom: Sam Rivera\nSent: Tuesday, April 11, 2017 10:07 PM\nTo: Ann Lee\nSubject: Your roof\n\nHi Ann`],
+    ["a header block that starts with Sent, no rule above", `${ANSWER}\n\nSent: Tuesday, April 11, 2017 10:07 PM\nFrom: Sam Rivera\nTo: Ann Lee\nSubject: Your roof\n\nHi Ann`],
+    ["Outlook's dash rule with a blank line before the block", `${ANSWER}\n\n-----------------------------\n\nSent: Tuesday, April 11, 2017 10:07 PM\nFrom: Sam Rivera\nSubject: Your roof\n\nHi Ann`],
+    ["a help desk's reply-above marker", `${ANSWER}\n\n##- Please type your reply above this line -##\n\nYour request (4711) has been updated.`],
+    ["the same marker in German", `${ANSWER}\n\n##- Bitte geben Sie Ihre Antwort oberhalb dieser Zeile ein. -##\n\nIhre Anfrage (4711) wurde aktualisiert.`],
+    ["a short rule and a Previous Replies heading", `${ANSWER}\n\n---\n\nPrevious Replies\n\nSam Rivera, Apr 11: Hi Ann, does Tuesday suit you?`],
+    ["the same heading in French", `${ANSWER}\n\n---\nRéponses précédentes\n\nSam Rivera : Bonjour Ann`],
+  ])("%s", (_, body) => {
+    expect(visibleReply(body)).toBe(ANSWER);
+  });
+
+  it.each([
+    ["Spanish", "De: Sam Rivera\nEnviado el: martes, 11 de abril de 2017 22:07\nPara: Ann Lee\nAsunto: Su tejado"],
+    ["Portuguese", "De: Sam Rivera\nEnviada em: terça-feira, 11 de abril de 2017 22:07\nPara: Ann Lee\nAssunto: Seu telhado"],
+    ["Czech", "Od: Sam Rivera\nOdesláno: úterý 11. dubna 2017 22:07\nKomu: Ann Lee\nPředmět: Střecha"],
+    ["Turkish", "Kimden: Sam Rivera\nGönderildi: 11 Nisan 2017 Salı 22:07\nKime: Ann Lee\nKonu: Çatınız"],
+    ["Hungarian", "Feladó: Sam Rivera\nElküldve: 2017. április 11. 22:07\nCímzett: Ann Lee\nTárgy: A tető"],
+    ["Romanian", "De la: Sam Rivera\nTrimis: marți, 11 aprilie 2017 22:07\nCătre: Ann Lee\nSubiect: Acoperișul"],
+    ["Ukrainian", "Від: Sam Rivera\nНадіслано: 11 квітня 2017 р. 22:07\nКому: Ann Lee\nТема: Дах"],
+    ["Japanese", "差出人: Sam Rivera\n送信日時: 2017年4月11日 22:07\n宛先: Ann Lee\n件名: 屋根"],
+    ["Chinese (traditional)", "寄件者: Sam Rivera\n寄件日期: 2017年4月11日 22:07\n收件者: Ann Lee\n主旨: 屋頂"],
+  ])("an Outlook header block in %s", (_, block) => {
+    expect(visibleReply(`${ANSWER}\n\n${block}\n\nHi Ann`)).toBe(ANSWER);
+  });
+
+  it.each([
+    ["Portuguese", "---------- Mensagem encaminhada ---------"],
+    ["Polish", "---------- Wiadomość przekazana dalej ---------"],
+    ["Hungarian", "-----Eredeti üzenet-----"],
+    ["Danish", "-----Oprindelig meddelelse-----"],
+    ["Korean", "-----원본 메시지-----"],
+  ])("a forwarded or original-message marker in %s", (_, marker) => {
+    expect(visibleReply(`${ANSWER}\n\n${marker}\nHi Ann`)).toBe(ANSWER);
+  });
+
+  it("keeps a rule the person drew in their own text", () => {
+    const body = "Two options:\n\n---\n\nA: Tuesday\nB: Friday";
+    expect(visibleReply(body)).toBe(body);
+  });
+});
+
+describe("bottom-posting", () => {
+  it.each([
+    ["a quote, then the answer", `${QUOTE}\n${ANSWER}`],
+    ["an attribution and a quote, then the answer", `On Tue, Apr 11, 2017 at 10:07 PM Sam Rivera <sam@example.com> wrote:\n${QUOTE}\n\n${ANSWER}`],
+    ["the answer under the quote, signed", `${QUOTE}\n\n${ANSWER}\n\n-- \nAnn Lee`],
+  ])("%s", (_, body) => {
+    expect(visibleReply(body)).toBe(ANSWER);
+  });
+
+  it("keeps answers written between quotes, without the quotes", () => {
+    expect(visibleReply("> Does Tuesday suit you?\nYes.\n\n> Morning or afternoon?\nMorning.")).toBe("Yes.\n\nMorning.");
+  });
+});
+
+describe("noise", () => {
+  it("drops invisible tracking characters left after the text", () => {
+    expect(visibleReply(`${ANSWER}\n\n\u1427\n`)).toBe(ANSWER);
+    expect(visibleReply(`${ANSWER}\u200B\u1427`)).toBe(ANSWER);
+  });
+
+  it("keeps a zero-width joiner inside an emoji", () => {
+    expect(visibleReply("Thanks 👨‍👩‍👧")).toBe("Thanks 👨‍👩‍👧");
+  });
+
+  it("reads the headers of a raw message that starts with a blank line", async () => {
+    const message = await readMessage(`\r\n\r\nFrom: Sam Rivera <sam@example.com>\r\nTo: ann@example.org\r\nSubject: Your roof\r\n\r\n${ANSWER}\r\n`);
+    expect(message.from).toBe("sam@example.com");
+    expect(message.subject).toBe("Your roof");
+    expect(visibleReply(message.text)).toBe(ANSWER);
+  });
+});
+
+describe("HTML replies", () => {
+  const html = (body: string) => readMessage(`From: sam@example.com\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body>${body}</body></html>`);
+
+  it("cuts at an <hr> over a From/Sent block", async () => {
+    const message = await html(`<div>${ANSWER}</div><hr><b>From:</b> Sam Rivera &lt;sam@example.com&gt;<br><b>Sent:</b> Tuesday<br><b>To:</b> Ann<br><b>Subject:</b> Roof<br><p>Hi Ann</p>`);
+    expect(visibleReply(message.text)).toBe(ANSWER);
+  });
+
+  it("cuts at Outlook's bordered <div> over the header block", async () => {
+    const message = await html(`<div><p>${ANSWER}</p><div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm"><p><b>From:</b> Sam Rivera<br><b>Sent:</b> Tuesday<br><b>Subject:</b> Roof</p></div><p>Hi Ann</p></div>`);
+    expect(visibleReply(message.text)).toBe(ANSWER);
+  });
+
+  it("cuts at Outlook for Mac's OLK_SRC_BODY_SECTION", async () => {
+    const message = await html(`<div>${ANSWER}</div><span id="OLK_SRC_BODY_SECTION"><div><span>From: </span>Sam<br><span>Date: </span>Tuesday<br></div><div>Hi Ann</div></span>`);
+    expect(visibleReply(message.text)).toBe(ANSWER);
+  });
+});

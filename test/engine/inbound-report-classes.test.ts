@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { readMessage } from "../../engine/inbound/message";
+import { messageKind, type MessageKind } from "../../engine/inbound/message-kind";
+
+/**
+ * Delivery reports the reader missed or mistyped on mail it had never seen (issue 22), on
+ * samples written here (not the fixtures): failures without a status code typed by their
+ * words as sisimai maps its reasons, and reports that are not failures at all.
+ */
+
+const RECEIVED = Date.UTC(2026, 10, 2);
+const kindOf = async (raw: string): Promise<MessageKind> => messageKind(await readMessage(raw), RECEIVED);
+
+const daemonReport = (subject: string, body: string, from = "Mail Delivery System <mailer-daemon@mx.example.org>") =>
+  `From: ${from}\r\nTo: bounces@reply.example.com\r\nSubject: ${subject}\r\nMessage-ID: <r1@mx.example.org>\r\n\r\n${body}\r\n`;
+
+const dsn = (action: string, status: string, diagnostic: string, subject = "Delivery Status Notification") =>
+  `From: MAILER-DAEMON@mx.example.org\r\nTo: bounces@reply.example.com\r\nSubject: ${subject}\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary="b1"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nA report about your message.\r\n\r\n--b1\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.org\r\n\r\nFinal-Recipient: rfc822; sam@example.org\r\nAction: ${action}\r\nStatus: ${status}\r\n${diagnostic ? `Diagnostic-Code: smtp; ${diagnostic}\r\n` : ""}\r\n--b1--\r\n`;
+
+describe("failures without a status code, typed by their words", () => {
+  it.each([
+    ["an unrouteable address (Exim)", daemonReport("Mail delivery failed: returning message to sender", "A message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  sam@example.org\n    Unrouteable address"), "hard"],
+    ["a domain that does not exist", daemonReport("Undeliverable: Your roof", "Delivery has failed to these recipients:\n\nsam@example.invalid\nNo such domain"), "hard"],
+    ["a name not in the directory (Domino)", daemonReport("DELIVERY FAILURE: User Sam Rivera not listed", "Your message\n  Subject: Your roof\nwas not delivered to:\n  sam@example.org\nbecause:\n  User Sam Rivera (sam@example.org) not listed in Domino Directory", "Postmaster <postmaster@example.org>"), "hard"],
+    ["a name the server does not recognise (Exchange 2003)", daemonReport("Undeliverable: Your roof", "Your message\n  To: sam@example.org\ndid not reach the following recipient(s):\nsam@example.org on Tue, 3 Nov 2026 10:00:00 +0000\n    The recipient name is not recognized"), "hard"],
+    ["an invalid user address from a carrier's post_master (Verizon)", daemonReport("Re: Your roof", "Error: Invalid user address", "post_master@vtext.example.com"), "hard"],
+    ["a full mailbox", daemonReport("Undelivered Mail Returned to Sender", "Your message could not be delivered to sam@example.org:\nthe recipient's mailbox is full."), "soft"],
+    ["a message too large", daemonReport("Undelivered Mail Returned to Sender", "Your message could not be delivered to sam@example.org:\nmessage is too large for this recipient."), "soft"],
+    ["a content or policy refusal", daemonReport("Undelivered Mail Returned to Sender", "Your message could not be delivered to sam@example.org:\nrejected by the recipient's content policy."), "soft"],
+  ])("%s → %s", async (_, raw, type) => {
+    const kind = await kindOf(raw);
+    expect(kind.kind).toBe("bounce");
+    if (kind.kind === "bounce") expect(kind.bounce.type).toBe(type);
+  });
+
+  it("reads a report with no bounce subject when the Return-Path is empty (KDDI)", async () => {
+    const raw = `Return-Path: <>\r\nFrom: no-reply@mx.example.jp\r\nTo: bounces@reply.example.com\r\nSubject: Mail\r\n\r\nYour mail sent on: Tue, 3 Nov 2026 10:00:00 +0900\r\n     Could not be delivered to: <sam@example.jp>\r\n     As their mailbox is full.\r\n`;
+    expect(await kindOf(raw)).toMatchObject({ kind: "bounce", bounce: { type: "soft" } });
+  });
+});
+
+describe("coded failures, typed as sisimai maps them", () => {
+  it.each([
+    ["the remote code inside a relay's wrapper (a full mailbox)", dsn("failed", "5.1.0", "5.1.0 - Unknown address error 550-'5.2.2 <sam@example.org>... Mailbox Full'"), "soft"],
+    ["a refusal of our sender, not of the recipient", dsn("failed", "5.1.8", "553 5.1.8 <bounces@reply.example.com>... Domain of sender address does not exist"), "soft"],
+    ["a refusal of our sending IP", dsn("failed", "5.7.606", "550 5.7.606 Access denied, banned sending IP [192.0.2.1]"), "soft"],
+    ["a disabled mailbox", dsn("failed", "5.2.1", "550 5.2.1 The email account that you tried to reach is disabled."), "soft"],
+    ["an unknown user", dsn("failed", "5.1.1", "550 5.1.1 <sam@example.org>: Recipient address rejected: User unknown"), "hard"],
+    ["a domain with no mail exchanger", dsn("failed", "5.4.4", "Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)"), "hard"],
+  ])("%s → %s", async (_, raw, type) => {
+    expect(await kindOf(raw)).toMatchObject({ kind: "bounce", bounce: { type } });
+  });
+});
+
+describe("reports that are not bounces", () => {
+  it.each([
+    ["an RFC 3464 delay warning", dsn("delayed", "4.4.7", "Connection timed out", "Delivery Status Notification (Delay)"), "delayed"],
+    ["a delivery-success report", dsn("delivered", "2.0.0", "250 2.0.0 OK"), "delivered"],
+    ["Exim's delay warning, no report part", daemonReport("Warning: message 1kXyZ-0001 delayed 24 hours", "This message was created automatically by mail delivery software.\nA message that you sent has not yet been delivered to one or more of its\nrecipients after more than 24 hours on the queue.\nNo action is required on your part. Delivery attempts will continue."), "delayed"],
+    ["sendmail's warning", daemonReport("Warning: could not send message for past 4 hours", "    **      THIS IS A WARNING MESSAGE ONLY      **\n    **  YOU DO NOT NEED TO RESEND YOUR MESSAGE  **\nWill keep trying until message is 5 days old"), "delayed"],
+  ])("%s", async (_, raw, notice) => {
+    expect(await kindOf(raw)).toEqual({ kind: "delivery_notice", notice });
+  });
+
+  it.each([
+    ["Boxbe", daemonReport("Request to join my Guest List", "Hello,\nSam Rivera is using Boxbe to screen incoming email.\nClick here to be added to the Guest List.", "Boxbe <notifications@boxbe.com>")],
+    ["a please-whitelist request with an empty Return-Path", `Return-Path: <>\r\nFrom: Spam Filter <filter@example.org>\r\nTo: bounces@reply.example.com\r\nSubject: Your message is held\r\n\r\nYour message to sam@example.org was not delivered yet. Please whitelist yourself by replying to this message.\r\n`],
+  ])("a challenge-response request (%s)", async (_, raw) => {
+    expect(await kindOf(raw)).toEqual({ kind: "challenge" });
+  });
+});
