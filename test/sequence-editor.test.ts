@@ -235,8 +235,8 @@ describe("the sequence editor", () => {
     expect(html).toMatch(/id="f-steps\.1\.id"[^>]*aria-invalid="true"/);
     // The branch names step "hello", which is still there: nothing to say about it.
     expect(errorAt("steps.1.branches.0")).toBeUndefined();
-    // The summary links to each input.
-    expect(html).toContain('href="#f-steps.0.email.body"');
+    // The summary names each input in words and links to it.
+    expect(html).toContain('<a href="#f-steps.0.email.body">Step 1 (hello) · email · body</a>');
     expect((await formFields(html)).get("steps.1.id")).toEqual(["Proof Step"]);
     expect(await current(stored.id)).toEqual(stored);
   });

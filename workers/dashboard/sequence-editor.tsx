@@ -80,7 +80,8 @@ const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 const EDITOR_CSS = `
 .editor fieldset{border:1px solid #dde2e8;border-radius:8px;background:#fff;margin:0 0 1rem;padding:.6rem .8rem;min-width:0}
-.editor legend{font-weight:600;padding:0 .3rem} .editor fieldset fieldset{background:#f9fafb}
+.editor legend{font-weight:600;padding:0 .3rem} .editor fieldset fieldset,.editor details{background:#f9fafb}
+.editor details{border:1px solid #dde2e8;border-radius:6px;padding:.3rem .6rem;margin:.5rem 0} .editor summary{font-weight:600;cursor:pointer}
 .editor .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));gap:.5rem .8rem;align-items:start}
 .editor label{display:grid;gap:.15rem;font-size:.85rem} .editor label.check{display:flex;gap:.4rem;align-items:center}
 .editor input:not([type=checkbox]),.editor select,.editor textarea{width:100%}
@@ -93,6 +94,52 @@ const EDITOR_CSS = `
 `;
 
 const idOf = (name: string) => `f-${name}`;
+
+const PART_LABELS: Record<string, string> = {
+  window: "sending window",
+  start: "from",
+  end: "until",
+  wait: "wait",
+  instant: "at once",
+  atPeakHour: "peak hour",
+  alternative: "alternative angle",
+  sms: "SMS",
+  key: "for leads from",
+  if: "if",
+  then: "then",
+  not: "did / did not",
+  pageClass: "page class",
+  do: "action",
+  drafting: "AI drafting",
+  openedSooner: "opens bring touches sooner",
+  clickedToBookingAsk: "clicks jump to the booking ask",
+  silentUsesAlternative: "silent leads get the alternative",
+  peakHour: "peak hour",
+};
+const LIST_LABELS: Record<string, string> = { branches: "branch", variants: "source variant" };
+
+/** An input's name in words, for the list of errors: "Step 2 (value) · email · subject". */
+function fieldLabel(name: string, fields: EditorFields): string {
+  if (name === "") return "The sequence";
+  const parts = name.split(".");
+  const words: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    const index = parts[i + 1] !== undefined && /^\d+$/.test(parts[i + 1]!) ? Number(parts[i + 1]) : undefined;
+    if (part === "steps" && index !== undefined) {
+      const id = fieldValue(fields, `steps.${index}.id`);
+      words.push(`Step ${index + 1}${id ? ` (${id})` : ""}`);
+      i++;
+    } else if (LIST_LABELS[part] && index !== undefined) {
+      words.push(`${LIST_LABELS[part]} ${index + 1}`);
+      i++;
+    } else {
+      words.push(PART_LABELS[part] ?? part);
+    }
+  }
+  const [first = "", ...rest] = words;
+  return [first.charAt(0).toUpperCase() + first.slice(1), ...rest].join(" · ");
+}
 
 /** The messages placed at one input or group, shown where it is. */
 const issuesAt = (issues: FieldIssue[], name: string) => issues.filter((i) => i.field === name).map((i) => i.message);
@@ -199,15 +246,30 @@ function Checkboxes(props: FieldProps & { options: readonly (readonly [string, s
 const labelled = <T extends string>(labels: Record<T, string>) => Object.entries(labels) as [T, string][];
 const plain = (options: readonly string[]) => options.map((o) => [o, o] as const);
 
-function Template(props: { title: string; prefix: string; fields: EditorFields; issues: FieldIssue[]; subjectHint: string }) {
+/**
+ * A step's words for one channel. Those it does not use fold away while empty, so a step
+ * reads as what it sends; they open when they hold words or an error.
+ */
+function Words(props: { title: string; prefix: string; used: boolean; fields: EditorFields; issues: FieldIssue[]; children: Child }) {
+  const inside = (name: string) => name === props.prefix || name.startsWith(`${props.prefix}.`);
+  const filled = Object.entries(props.fields).some(([name, values]) => inside(name) && values.some((v) => v.trim() !== ""));
+  const wrong = props.issues.some((issue) => inside(issue.field));
+  return (
+    <details open={props.used || filled || wrong} id={idOf(props.prefix)}>
+      <summary>{props.title}</summary>
+      <Errors issues={props.issues} at={props.prefix} />
+      {props.children}
+    </details>
+  );
+}
+
+function Template(props: { title: string; prefix: string; used: boolean; fields: EditorFields; issues: FieldIssue[] }) {
   const f = { fields: props.fields, issues: props.issues };
   return (
-    <fieldset id={idOf(props.prefix)}>
-      <legend>{props.title}</legend>
-      <Errors issues={props.issues} at={props.prefix} />
-      <TextField label="Subject" name={`${props.prefix}.subject`} maxlength={200} hint={props.subjectHint} {...f} />
+    <Words title={props.title} prefix={props.prefix} used={props.used} {...f}>
+      <TextField label="Subject" name={`${props.prefix}.subject`} maxlength={200} hint="blank: reply in the same thread" {...f} />
       <TextArea label="Body" name={`${props.prefix}.body`} maxlength={10_000} {...f} />
-    </fieldset>
+    </Words>
   );
 }
 
@@ -268,6 +330,7 @@ function Step(props: { index: number; count: number; stepIds: string[]; sequence
   const branches = countOf(props.fields, `${at}.branches`);
   const variants = countOf(props.fields, `${at}.variants`);
   const id = fieldValue(props.fields, `${at}.id`);
+  const channels = props.fields[`${at}.channels`] ?? [];
   return (
     <fieldset id={idOf(at)} data-step={id}>
       <legend>{`Step ${i + 1}${id ? ` · ${id}` : ""}`}</legend>
@@ -279,21 +342,17 @@ function Step(props: { index: number; count: number; stepIds: string[]; sequence
         <TextField label="…plus hours" name={`${at}.wait.hours`} type="number" min={0} max={720} step="any" {...f} />
         <Menu label="Grounded in knowledge of kind" name={`${at}.knowledge`} options={plain(KnowledgeKindSchema.options)} blank="none" {...f} />
       </div>
-      <Checkboxes label="Channels" name={`${at}.channels`} options={plain(inStepOrder(props.fields[`${at}.channels`] ?? []))} {...f} />
+      <Checkboxes label="Channels" name={`${at}.channels`} options={plain(inStepOrder(channels))} {...f} />
       <Checkbox label="At once, outside the sending window (answers the lead's own post)" name={`${at}.instant`} {...f} />
       <Checkbox label="Wait for the lead's peak hour" name={`${at}.atPeakHour`} {...f} />
-      <Template title="Email" prefix={`${at}.email`} subjectHint="blank: reply in the same thread" {...f} />
-      <Template title="Alternative angle (for silent leads)" prefix={`${at}.alternative`} subjectHint="blank: reply in the same thread" {...f} />
-      <fieldset id={idOf(`${at}.sms`)}>
-        <legend>SMS</legend>
-        <Errors issues={props.issues} at={`${at}.sms`} />
-        <TextArea label="Text (also the SMS path for a lead without email)" name={`${at}.sms.text`} maxlength={640} rows={3} {...f} />
-      </fieldset>
-      <fieldset id={idOf(`${at}.task`)}>
-        <legend>Task for a rep</legend>
-        <Errors issues={props.issues} at={`${at}.task`} />
-        <TextArea label="Note" name={`${at}.task.note`} maxlength={1000} rows={3} {...f} />
-      </fieldset>
+      <Template title="Email" prefix={`${at}.email`} used={channels.includes("email")} {...f} />
+      <Template title="Alternative angle (for silent leads)" prefix={`${at}.alternative`} used={false} {...f} />
+      <Words title="SMS (also the SMS path for a lead without email)" prefix={`${at}.sms`} used={channels.includes("sms")} {...f}>
+        <TextArea label="SMS text" name={`${at}.sms.text`} maxlength={640} rows={3} {...f} />
+      </Words>
+      <Words title="Task for a rep" prefix={`${at}.task`} used={channels.includes("task")} {...f}>
+        <TextArea label="Note for the rep" name={`${at}.task.note`} maxlength={1000} rows={3} {...f} />
+      </Words>
       {Array.from({ length: variants }, (_, v) => (
         <Variant step={i} variant={v} {...f} />
       ))}
@@ -411,7 +470,7 @@ export function SequenceEditor(props: {
           <ul>
             {props.issues.map((issue) => (
               <li>
-                <a href={`#${idOf(issue.field)}`}>{issue.field || "the sequence"}</a>
+                <a href={`#${idOf(issue.field)}`}>{fieldLabel(issue.field, props.fields)}</a>
                 {`: ${issue.message}`}
               </li>
             ))}
