@@ -284,6 +284,26 @@ describe("the sequence editor", () => {
     expect((await current(stored.id)).sequence.steps.map((s) => s.id)).toEqual(["proof", "step-4", "call"]);
   });
 
+  it("saves a source variant added in the form under its key, and refuses one without a key where the key goes", async () => {
+    const cookie = await login();
+    const stored = await putRich();
+    const path = `/dashboard/sequences/${stored.id}/edit`;
+    const fields = await formFields(await (await post(path, withFields(await formFields(await (await get(path, cookie)).text()), { action: "add-variant:1" }), cookie)).text());
+    expect(fields.get("steps.1.variants.1.key")).toEqual([""]);
+    const words = { "steps.1.variants.1.subject": "Welcome, friend of a friend", "steps.1.variants.1.body": "Referrals are how most customers find us." };
+    const keyless = await post(path, withFields(fields, { ...words, action: "save" }), cookie);
+    expect(keyless.status).toBe(422);
+    expect(await keyless.text()).toMatch(/data-error-for="steps\.1\.variants\.1\.key">/);
+    expect((await post(path, withFields(fields, { ...words, "steps.1.variants.1.key": "referral", action: "save" }), cookie)).status).toBe(303);
+    expect((await current(stored.id)).sequence.steps[1]!.bySource).toEqual({
+      "pricing-page": { subject: "Pricing, explained", body: "How customers choose a plan." },
+      referral: { subject: "Welcome, friend of a friend", body: "Referrals are how most customers find us." },
+    });
+    // A hand-made post naming the billionth step is a 422, not a page a billion steps long.
+    const huge = await post(path, withFields(fields, { "steps.999999999.id": "x", action: "preview" }), cookie);
+    expect(huge.status).toBe(422);
+  });
+
   it("refuses a save or a preview without the session's CSRF token, and saves nothing", async () => {
     const cookie = await login();
     const stored = await putRich();

@@ -361,7 +361,7 @@ function Step(props: { index: number; count: number; stepIds: string[]; sequence
         <Branch step={i} branch={b} stepIds={props.stepIds} sequences={props.sequences} {...f} />
       ))}
       <div class="row-actions">
-        <button type="submit" class="secondary" name="action" value={`add-variant:${i}`}>
+        <button type="submit" class="secondary" name="action" value={`add-variant:${i}`} disabled={variants >= 20}>
           {`Add a source variant to step ${i + 1}`}
         </button>
         <button type="submit" class="secondary" name="action" value={`add-branch:${i}`} disabled={branches >= 10}>

@@ -1,4 +1,4 @@
-import type { FieldIssue } from "../../services/app-error";
+import { AppError, type FieldIssue } from "../../services/app-error";
 
 /**
  * The sequence editor's form, both ways. Every input is named by the path of what it holds
@@ -80,14 +80,20 @@ const figure = (fields: EditorFields, name: string): Figure | undefined => {
 };
 const checked = (fields: EditorFields, name: string) => fields[name]?.includes(CHECKED) ?? false;
 
+/** The most items each list may hold (the schema's own limits; source variants are bounded here). */
+const LIST_LIMITS = { steps: 50, branches: 10, variants: 20 } as const;
+
 /** How many items a list holds in the form: one more than the highest index of `prefix.N.` seen. */
-export function countOf(fields: EditorFields, prefix: string): number {
+export function countOf(fields: EditorFields, prefix: `${string}${keyof typeof LIST_LIMITS}`): number {
   const pattern = new RegExp(`^${prefix.replace(/\./g, "\\.")}\\.(\\d+)\\.`);
   let count = 0;
   for (const name of Object.keys(fields)) {
     const match = pattern.exec(name);
     if (match) count = Math.max(count, Number(match[1]) + 1);
   }
+  const list = prefix.split(".").at(-1) as keyof typeof LIST_LIMITS;
+  // A hand-made post could name item 10⁹; refuse it rather than build that many.
+  if (count > LIST_LIMITS[list]) throw new AppError(422, "too_many_items", `A sequence holds at most ${LIST_LIMITS.steps} steps, ${LIST_LIMITS.branches} branches and ${LIST_LIMITS.variants} source variants a step.`);
   return count;
 }
 
