@@ -243,6 +243,18 @@ function Checkboxes(props: FieldProps & { options: readonly (readonly [string, s
   );
 }
 
+/**
+ * A button that reshapes the draft and comes back to the step it changed (the form's own
+ * address with that step's anchor), so adding a branch to step 5 does not land at the top.
+ */
+function Reshape(props: { action: string; value: string; anchor: string; kind?: "danger"; disabled?: boolean; children: Child }) {
+  return (
+    <button type="submit" class={props.kind ?? "secondary"} name="action" value={props.value} formaction={`${props.action}#${props.anchor}`} disabled={props.disabled}>
+      {props.children}
+    </button>
+  );
+}
+
 const labelled = <T extends string>(labels: Record<T, string>) => Object.entries(labels) as [T, string][];
 const plain = (options: readonly string[]) => options.map((o) => [o, o] as const);
 
@@ -273,7 +285,7 @@ function Template(props: { title: string; prefix: string; used: boolean; fields:
   );
 }
 
-function Branch(props: { step: number; branch: number; stepIds: string[]; sequences: string[]; fields: EditorFields; issues: FieldIssue[] }) {
+function Branch(props: { action: string; step: number; branch: number; stepIds: string[]; sequences: string[]; fields: EditorFields; issues: FieldIssue[] }) {
   const at = `steps.${props.step}.branches.${props.branch}`;
   const f = { fields: props.fields, issues: props.issues };
   const steps = props.stepIds.filter(Boolean).map((id) => [id, id] as const);
@@ -294,15 +306,15 @@ function Branch(props: { step: number; branch: number; stepIds: string[]; sequen
         <Menu label="Sequence (move the lead)" name={`${at}.then.sequence`} options={plain(props.sequences)} blank="choose a sequence" {...f} />
       </div>
       <div class="row-actions">
-        <button type="submit" class="secondary" name="action" value={`remove-branch:${props.step}:${props.branch}`}>
+        <Reshape action={props.action} value={`remove-branch:${props.step}:${props.branch}`} anchor={idOf(`steps.${props.step}`)}>
           {`Remove branch ${props.branch + 1}`}
-        </button>
+        </Reshape>
       </div>
     </fieldset>
   );
 }
 
-function Variant(props: { step: number; variant: number; fields: EditorFields; issues: FieldIssue[] }) {
+function Variant(props: { action: string; step: number; variant: number; fields: EditorFields; issues: FieldIssue[] }) {
   const at = `steps.${props.step}.variants.${props.variant}`;
   const f = { fields: props.fields, issues: props.issues };
   return (
@@ -312,9 +324,9 @@ function Variant(props: { step: number; variant: number; fields: EditorFields; i
       <TextField label="Subject" name={`${at}.subject`} maxlength={200} {...f} />
       <TextArea label="Body" name={`${at}.body`} maxlength={10_000} {...f} />
       <div class="row-actions">
-        <button type="submit" class="secondary" name="action" value={`remove-variant:${props.step}:${props.variant}`}>
+        <Reshape action={props.action} value={`remove-variant:${props.step}:${props.variant}`} anchor={idOf(`steps.${props.step}`)}>
           {`Remove source variant ${props.variant + 1}`}
-        </button>
+        </Reshape>
       </div>
     </fieldset>
   );
@@ -323,7 +335,7 @@ function Variant(props: { step: number; variant: number; fields: EditorFields; i
 /** A step's channels go out in the order it lists them: the ticked ones come first, in that order, so a save keeps it. */
 const inStepOrder = (ticked: string[]) => [...StepChannelSchema.options.filter((c) => ticked.includes(c)).sort((a, b) => ticked.indexOf(a) - ticked.indexOf(b)), ...StepChannelSchema.options.filter((c) => !ticked.includes(c))];
 
-function Step(props: { index: number; count: number; stepIds: string[]; sequences: string[]; fields: EditorFields; issues: FieldIssue[] }) {
+function Step(props: { action: string; index: number; count: number; stepIds: string[]; sequences: string[]; fields: EditorFields; issues: FieldIssue[] }) {
   const i = props.index;
   const at = `steps.${i}`;
   const f = { fields: props.fields, issues: props.issues };
@@ -354,27 +366,27 @@ function Step(props: { index: number; count: number; stepIds: string[]; sequence
         <TextArea label="Note for the rep" name={`${at}.task.note`} maxlength={1000} rows={3} {...f} />
       </Words>
       {Array.from({ length: variants }, (_, v) => (
-        <Variant step={i} variant={v} {...f} />
+        <Variant action={props.action} step={i} variant={v} {...f} />
       ))}
       <Errors issues={props.issues} at={`${at}.branches`} />
       {Array.from({ length: branches }, (_, b) => (
-        <Branch step={i} branch={b} stepIds={props.stepIds} sequences={props.sequences} {...f} />
+        <Branch action={props.action} step={i} branch={b} stepIds={props.stepIds} sequences={props.sequences} {...f} />
       ))}
       <div class="row-actions">
-        <button type="submit" class="secondary" name="action" value={`add-variant:${i}`} disabled={variants >= 20}>
+        <Reshape action={props.action} value={`add-variant:${i}`} anchor={idOf(at)} disabled={variants >= 20}>
           {`Add a source variant to step ${i + 1}`}
-        </button>
-        <button type="submit" class="secondary" name="action" value={`add-branch:${i}`} disabled={branches >= 10}>
+        </Reshape>
+        <Reshape action={props.action} value={`add-branch:${i}`} anchor={idOf(at)} disabled={branches >= 10}>
           {`Add a branch to step ${i + 1}`}
-        </button>
+        </Reshape>
         {i > 0 && (
-          <button type="submit" class="secondary" name="action" value={`step-up:${i}`}>
+          <Reshape action={props.action} value={`step-up:${i}`} anchor={idOf(`steps.${i - 1}`)}>
             {`Move step ${i + 1} up`}
-          </button>
+          </Reshape>
         )}
-        <button type="submit" class="danger" name="action" value={`remove-step:${i}`} disabled={props.count <= 1}>
+        <Reshape action={props.action} value={`remove-step:${i}`} anchor={idOf(`steps.${Math.max(0, i - 1)}`)} kind="danger" disabled={props.count <= 1}>
           {`Remove step ${i + 1}`}
-        </button>
+        </Reshape>
       </div>
     </fieldset>
   );
@@ -447,7 +459,7 @@ export function SequenceEditor(props: {
   const action = editorPath(props.target);
   const bar: Child = (
     <div class="bar">
-      <button type="submit" name="action" value="preview">
+      <button type="submit" name="action" value="preview" formaction={`${action}#preview`}>
         Preview
       </button>
       <button type="submit" name="action" value="save">
@@ -508,12 +520,12 @@ export function SequenceEditor(props: {
         <h2>Steps</h2>
         <Errors issues={props.issues} at="steps" />
         {Array.from({ length: steps }, (_, i) => (
-          <Step index={i} count={steps} stepIds={stepIds} sequences={props.sequences} {...f} />
+          <Step action={action} index={i} count={steps} stepIds={stepIds} sequences={props.sequences} {...f} />
         ))}
         <p>
-          <button type="submit" class="secondary" name="action" value="add-step" disabled={steps >= 50}>
+          <Reshape action={action} value="add-step" anchor={idOf(`steps.${steps}`)} disabled={steps >= 50}>
             Add a step
-          </button>
+          </Reshape>
         </p>
         <Rules {...f} />
         <fieldset>
