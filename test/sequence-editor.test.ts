@@ -347,10 +347,12 @@ describe("the sequence editor", () => {
     expect((await get("/dashboard/sequences/nope/edit", cookie)).status).toBe(404);
   });
 
-  it("lists the merge fields the templates accept, and links the editor from the sequence's page", async () => {
+  it("lists the merge fields the templates accept, and links the editor from the sequence list and page", async () => {
     const cookie = await login();
     const html = await (await get("/dashboard/sequences/warm/edit", cookie)).text();
     for (const field of ["firstName", "company", "senderName", "bookingUrl", "siteUrl"]) expect(html).toContain(`{{${field}}}`);
+    const list = await (await get("/dashboard/sequences", cookie)).text();
+    expect(list).toContain('href="/dashboard/sequences/new-inquiry/duplicate"');
     const detail = await (await get("/dashboard/sequences/warm", cookie)).text();
     expect(detail).toContain('href="/dashboard/sequences/warm/edit"');
     expect(detail).toContain('href="/dashboard/sequences/warm/duplicate"');

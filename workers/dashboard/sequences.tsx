@@ -48,6 +48,7 @@ export function SequenceList(props: { sequences: SequenceListing[] }) {
           <th>Sequence</th>
           <th class="n">Version</th>
           <th class="n">Steps</th>
+          <th>Change</th>
         </tr>
       </thead>
       <tbody>
@@ -58,6 +59,15 @@ export function SequenceList(props: { sequences: SequenceListing[] }) {
             </td>
             <td class="n">{s.preset ? "preset" : String(s.version)}</td>
             <td class="n">{s.steps}</td>
+            <td>
+              <a href={`/dashboard/sequences/${s.id}/edit`} aria-label={`Edit ${s.name}`}>
+                Edit
+              </a>{" "}
+              ·{" "}
+              <a href={`/dashboard/sequences/${s.id}/duplicate`} aria-label={`Duplicate ${s.name}`}>
+                Duplicate
+              </a>
+            </td>
           </tr>
         ))}
       </tbody>
