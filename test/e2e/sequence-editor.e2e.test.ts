@@ -44,7 +44,7 @@ beforeAll(async () => {
   await page.fill('input[name="token"]', E2E_SECRETS.OWNER_TOKEN);
   await page.click("button");
   expect(new URL(page.url()).pathname).toBe("/dashboard");
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await browser?.close();
