@@ -43,6 +43,14 @@ export async function sequenceExists(db: D1Database, id: string): Promise<boolea
   return (await currentSequence(db, id)) !== undefined;
 }
 
+/** The sequences a sequence's `enrol` branches name that do not exist (it may enrol in itself): a lead would fall out of automation there. */
+export async function missingEnrolTargets(db: D1Database, sequence: Sequence): Promise<string[]> {
+  const targets = new Set(sequence.steps.flatMap((s) => s.branches.flatMap((b) => (b.then.do === "enrol" ? [b.then.sequence] : []))));
+  targets.delete(sequence.id);
+  const found = await Promise.all([...targets].map(async (target) => ((await sequenceExists(db, target)) ? [] : [target])));
+  return found.flat();
+}
+
 export async function listSequences(db: D1Database): Promise<SequenceListing[]> {
   const rows = await drizzle(db)
     .select({ id: sequences.id, version: sql<number>`max(${sequences.version})` })

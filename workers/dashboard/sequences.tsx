@@ -11,6 +11,9 @@ import { TouchTable } from "./overview";
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
+/** Monday 2 November 2026, 10:00 in New York: the preview's fixed start, so it reads the same every time. */
+const PREVIEW_START = Date.UTC(2026, 10, 2, 15, 0);
+
 /** The behaviours the preview plays: how a scripted lead answers each touch. */
 const BEHAVIOURS: { name: string; react: (touch: OutgoingTouch, sentAt: number, start: number) => Reaction[] }[] = [
   { name: "Opens but never clicks", react: (t) => (t.channel === "email" ? [{ after: 2 * HOUR, kind: "open" }] : []) },
@@ -19,7 +22,7 @@ const BEHAVIOURS: { name: string; react: (touch: OutgoingTouch, sentAt: number, 
   { name: "Replies to the second email", react: (t) => (t.channel === "email" && /-t[23]-/.test(t.key) ? [{ after: 3 * HOUR, kind: "reply", text: "Thanks, can we talk next week?" }] : []) },
 ];
 
-export function previewOf(sequence: SequenceVersion, start: number) {
+export function previewOf(sequence: SequenceVersion, start = PREVIEW_START) {
   return BEHAVIOURS.map((behaviour) => {
     const run = simulate({
       leadId: "0".repeat(32),
@@ -32,7 +35,7 @@ export function previewOf(sequence: SequenceVersion, start: number) {
     return {
       behaviour: behaviour.name,
       status: run.state.status,
-      touches: run.sent.map((s) => ({ day: Math.floor((s.at - start) / DAY), stepId: s.touch.stepId, channel: s.touch.channel, subject: s.touch.subject })),
+      touches: run.sent.map((s) => ({ day: Math.floor((s.at - start) / DAY), stepId: s.touch.stepId, channel: s.touch.channel, subject: s.touch.subject, text: s.touch.text })),
     };
   });
 }
@@ -45,6 +48,7 @@ export function SequenceList(props: { sequences: SequenceListing[] }) {
           <th>Sequence</th>
           <th class="n">Version</th>
           <th class="n">Steps</th>
+          <th>Change</th>
         </tr>
       </thead>
       <tbody>
@@ -55,6 +59,15 @@ export function SequenceList(props: { sequences: SequenceListing[] }) {
             </td>
             <td class="n">{s.preset ? "preset" : String(s.version)}</td>
             <td class="n">{s.steps}</td>
+            <td>
+              <a href={`/dashboard/sequences/${s.id}/edit`} aria-label={`Edit ${s.name}`}>
+                Edit
+              </a>{" "}
+              ·{" "}
+              <a href={`/dashboard/sequences/${s.id}/duplicate`} aria-label={`Duplicate ${s.name}`}>
+                Duplicate
+              </a>
+            </td>
           </tr>
         ))}
       </tbody>
@@ -68,6 +81,10 @@ export function SequenceDetail(props: { sequence: SequenceVersion; stats: Period
   return (
     <>
       <p class="muted">{`${props.sequence.id} · version ${props.sequence.version} · window ${sequence.window.start}–${sequence.window.end} · drafting ${sequence.drafting.mode}${sequence.drafting.mode === "review" ? ` (unreviewed: ${sequence.drafting.unreviewed})` : ""}`}</p>
+      <p class="actions">
+        <a href={`/dashboard/sequences/${props.sequence.id}/edit`}>Edit steps, copy and rules</a>
+        <a href={`/dashboard/sequences/${props.sequence.id}/duplicate`}>Duplicate as a new sequence</a>
+      </p>
       <form method="post" action={`/dashboard/sequences/${props.sequence.id}/drafting`} class="filters">
         <Csrf token={props.csrf} />
         <label>
@@ -96,13 +113,25 @@ export function SequenceDetail(props: { sequence: SequenceVersion; stats: Period
       <h2>Per step, last 30 days</h2>
       <TouchTable rows={rows.map((r) => ({ label: `${r.stepId} · ${r.channel}`, ...r }))} />
       <h2>Preview</h2>
+      <SequencePreview preview={props.preview} />
+    </>
+  );
+}
+
+/** The simulated timelines, one per behaviour, with the words each touch would carry (merged for a lead named Alex). */
+export function SequencePreview(props: { preview: ReturnType<typeof previewOf>; open?: boolean }) {
+  return (
+    <>
       <p class="muted">The simulated timeline for a lead who posts a form on a Monday at 10:00 (New York), by behaviour.</p>
-      {props.preview.map((p) => (
-        <details>
+      {props.preview.map((p, i) => (
+        <details open={props.open === true && i === 0} data-behaviour={p.behaviour}>
           <summary>{`${p.behaviour}: ${p.touches.length} touches, ends ${p.status}`}</summary>
           <ol>
             {p.touches.map((t) => (
-              <li>{`day ${t.day} · ${t.stepId} · ${t.channel}${t.subject ? ` · ${t.subject}` : ""}`}</li>
+              <li data-step={t.stepId}>
+                {`day ${t.day} · ${t.stepId} · ${t.channel}${t.subject ? ` · ${t.subject}` : ""}`}
+                <pre>{t.text}</pre>
+              </li>
             ))}
           </ol>
         </details>

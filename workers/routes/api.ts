@@ -10,7 +10,7 @@ import { listSites, putSite } from "../../services/d1/sites";
 import { SiteSchema } from "../../schemas/tracking";
 import { SequenceIdSchema, SequenceSchema, type Sequence } from "../../schemas/sequence";
 import { listOutbox } from "../../services/channels/outbox";
-import { currentSequence, listSequences, putSequence, sequenceExists, sequenceVersion } from "../../services/d1/sequences";
+import { currentSequence, listSequences, missingEnrolTargets, putSequence, sequenceExists, sequenceVersion } from "../../services/d1/sequences";
 import { currentRouting, putRouting } from "../../services/d1/routing";
 import { checkDeployment } from "../../services/deployment-checks";
 import { RoutingSchema, type Routing } from "../../schemas/routing";
@@ -98,12 +98,8 @@ api.get(
 
 /** Sequences an `enrol` branch names must exist, or a lead would fall out of automation at that step. */
 async function requireBranchTargets(db: D1Database, sequence: Sequence): Promise<void> {
-  const targets = new Set(sequence.steps.flatMap((s) => s.branches.flatMap((b) => (b.then.do === "enrol" ? [b.then.sequence] : []))));
-  for (const target of targets) {
-    if (target !== sequence.id && !(await sequenceExists(db, target))) {
-      throw new AppError(422, "unknown_sequence", `A branch enrols in "${target}", which does not exist.`);
-    }
-  }
+  const [missing] = await missingEnrolTargets(db, sequence);
+  if (missing !== undefined) throw new AppError(422, "unknown_sequence", `A branch enrols in "${missing}", which does not exist.`);
 }
 
 /** Checks a sequence document without storing it: the normalised document, or 422 with every issue. */

@@ -30,6 +30,7 @@ import { sendingToday } from "../../services/touch-delivery";
 import { effectiveSettings } from "../../services/deployment-settings";
 import { dashboardSettings } from "./dashboard-settings";
 import { limitBody } from "./body-limit";
+import { sequenceEditor } from "./dashboard-sequences";
 import { leadParam, type LeadParamEnv } from "./lead-param";
 import { postedForm, valid } from "./validate";
 
@@ -143,6 +144,7 @@ const DONE: Record<string, string> = {
   lifted: "Suppression lifted: the address may be contacted again.",
   reviewed: "Review saved.",
   drafting: "Saved as a new version of the sequence.",
+  saved: "Saved as a new version: leads already in the sequence keep theirs.",
 };
 const flashOf = (c: Context<DashboardEnv>) => DONE[c.req.query("done") ?? ""];
 
@@ -263,6 +265,7 @@ dashboard.get("/outbox", valid("query", z.object({ cursor: z.string().max(200).o
 });
 
 dashboard.get("/sequences", async (c) => render(c, "Sequences", "/dashboard/sequences", <SequenceList sequences={await listSequences(c.env.DB)} />));
+dashboard.route("/", sequenceEditor);
 
 const sequenceOf = async (c: Context<DashboardEnv>) => {
   const id = SequenceIdSchema.safeParse(c.req.param("id"));
@@ -271,13 +274,10 @@ const sequenceOf = async (c: Context<DashboardEnv>) => {
   return sequence;
 };
 
-/** Monday 2 November 2026, 10:00 in New York: the preview's fixed start, so it reads the same every time. */
-const PREVIEW_START = Date.UTC(2026, 10, 2, 15, 0);
-
 dashboard.get("/sequences/:id", async (c) => {
   const sequence = await sequenceOf(c);
   const stats = await periodStats(c.env.DB, periodOf({ days: 30 }, clockFrom(c.env).now()));
-  return render(c, sequence.sequence.name, "/dashboard/sequences", <SequenceDetail sequence={sequence} stats={stats} preview={previewOf(sequence, PREVIEW_START)} csrf={c.get("csrf")} />);
+  return render(c, sequence.sequence.name, "/dashboard/sequences", <SequenceDetail sequence={sequence} stats={stats} preview={previewOf(sequence)} csrf={c.get("csrf")} />);
 });
 
 dashboard.post("/sequences/:id/drafting", async (c) => {

@@ -12,11 +12,12 @@ export const valid = <T extends z.ZodType, Target extends "json" | "query" | "pa
 /**
  * The posted form fields (urlencoded or multipart), or a 400 with a reason when the body
  * cannot be read — a truncated multipart body or a wrong boundary makes the runtime's
- * parser throw, which would otherwise be a 500. Every route that reads a form reads it here.
+ * parser throw, which would otherwise be a 500. Every route that reads a form reads it here;
+ * `all` keeps every value of a repeated field (a group of checkboxes).
  */
-export async function postedForm(c: Context): Promise<Record<string, string | File | (string | File)[]>> {
+export async function postedForm(c: Context, options: { all?: boolean } = {}): Promise<Record<string, string | File | (string | File)[]>> {
   try {
-    return await c.req.parseBody();
+    return await c.req.parseBody(options);
   } catch {
     throw new AppError(400, "malformed_body", "The form body could not be read (truncated, or a wrong multipart boundary).");
   }
