@@ -13,7 +13,7 @@ import { leadObject } from "./lead-stub";
 export async function admitFormPost(
   env: Env,
   post: { sequenceId: string | null; submission: Submission; hold?: string | undefined; visitorId?: string | undefined },
-  defer: (work: Promise<unknown>) => void | Promise<unknown> = (work) => work,
+  defer: (work: Promise<unknown>) => unknown = (work) => work,
 ): Promise<LeadId> {
   const leadId = await leadIdFor(env.LEAD_ID_SECRET, post.submission.profile);
   // The lead keeps the version current now; a missing sequence (deleted preset id) enrols in none rather than losing the lead.
