@@ -30,7 +30,7 @@ const LABELS: Record<string, string> = {
   "(body)": "The form",
 };
 
-const reasonsOf = (error: AppError) => (error.issues.length > 0 ? error.issues.map((i) => ({ field: i.field, message: i.message })) : [{ field: "(body)", message: error.message }]);
+const reasonsOf = (error: AppError) => (error.issues.length > 0 ? error.issues : [{ field: "(body)", message: error.message }]);
 
 /**
  * The page to send the person back to: the Referer, only when it is on the origin that posted

@@ -62,7 +62,8 @@ capture.post(
       // After the fields pass: a token is single-use, and a person fixing a field should not need a new one.
       unverified = await checkTurnstile(c, form, posted);
     } catch (error) {
-      if (!isApiClient && error instanceof AppError) return answerInvalidPost(c, form, posted, error);
+      // Fields that need fixing: the person reads them on the form's terms. Turnstile's refusals keep their own page.
+      if (!isApiClient && error instanceof AppError && error.status === 422) return answerInvalidPost(c, form, posted, error);
       throw error;
     }
     const { submission, caughtByHoneypot, visitorId } = interpreted;
