@@ -41,6 +41,7 @@ export const FormConfigSchema = z.object({
   id: FormIdSchema,
   name: z.string().trim().min(1).max(200),
   thankYouUrl: ThankYouUrlSchema,
+  /** Browsers that may post it; empty (the default) means every registered site. A post from any other origin waits for the owner. */
   allowedOrigins: z.array(AllowedOriginSchema).max(50).default([]),
   defaultSource: z.string().trim().min(1).max(100).default("website"),
   honeypotField: HoneypotFieldSchema.default("website_url"),

@@ -302,6 +302,9 @@ describe("forms and sites in the dashboard", () => {
     const sound = await submit("/dashboard/forms", { _csrf: csrf, id: unique("basis"), name: "x", thankYouUrl: "/thanks", lawfulBasis: "consent", sequenceId: "" }, { cookie });
     expect(sound.status).toBe(422);
     expect(await sound.text()).toContain('data-error-for="lawfulBasis"');
+    const reserved = await submit("/dashboard/forms", { _csrf: csrf, id: "new", name: "x", thankYouUrl: "/thanks", lawfulBasis: "legitimate_interest", sequenceId: "" }, { cookie });
+    expect(reserved.status).toBe(422);
+    expect(await reserved.text()).toContain('data-error-for="id"');
   });
 
   it("registers a site, edits its page rules and tests a URL against them", async () => {

@@ -84,7 +84,10 @@ dashboardForms.post("/forms", async (c) => {
   const draft = draftFromFields(posted, typeof posted.id === "string" ? posted.id.trim() : "");
   const verdict = await judgeDraft(c.env.DB, draft);
   if ("issues" in verdict) return editor(c, draft, true, verdict.issues);
-  if (await findForm(c.env.DB, verdict.form.id)) return editor(c, draft, true, [{ field: "id", message: `A form with id "${verdict.form.id}" exists already: choose another id.` }]);
+  // "new" would hide behind the new-form page's own address.
+  if (verdict.form.id === "new" || (await findForm(c.env.DB, verdict.form.id))) {
+    return editor(c, draft, true, [{ field: "id", message: `A form with id "${verdict.form.id}" exists already, or the id is reserved: choose another id.` }]);
+  }
   await createForm(c.env.DB, verdict.form, clockFrom(c.env).now());
   return c.redirect(`/dashboard/forms/${verdict.form.id}?done=created`, 303);
 });
