@@ -3,6 +3,7 @@ import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlit
 import type { FormConfig } from "./form";
 import type { Sequence } from "./sequence";
 import type { Routing } from "./routing";
+import type { Submission } from "./lead";
 
 /**
  * D1 holds what spans leads. Every lead row here is a projection written by its
@@ -24,6 +25,8 @@ export const forms = sqliteTable("forms", {
   turnstile: text("turnstile", { mode: "json" }).$type<FormConfig["turnstile"]>().notNull().default(sql`'false'`),
   /** `consent` or `legitimate_interest` (answering the inquiry only). */
   lawfulBasis: text("lawful_basis", { enum: ["consent", "legitimate_interest"] }).notNull().default("legitimate_interest"),
+  /** `page`: a browser whose post needs fixing reads a page; `redirect`: it goes back to the form's page with the reasons. */
+  validationErrors: text("validation_errors", { enum: ["page", "redirect"] }).notNull().default("page"),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
@@ -383,3 +386,33 @@ export const settingsAudit = sqliteTable(
   (t) => [index("settings_audit_at_idx").on(t.at)],
 );
 export type SettingsAuditRow = typeof settingsAudit.$inferSelect;
+
+/**
+ * Form posts from a site the form does not allow yet, kept until the owner approves
+ * (the post enters as a form post would) or discards them. Nothing here reaches a lead
+ * before that. The queue is bounded (services/d1/unknown-site-posts.ts).
+ */
+export const unknownSitePosts = sqliteTable(
+  "unknown_site_posts",
+  {
+    id: text("id").primaryKey(),
+    formId: text("form_id").notNull(),
+    origin: text("origin").notNull(),
+    receivedAt: integer("received_at").notNull(),
+    /** The post as the form read it then, consent wording included. */
+    submission: text("submission", { mode: "json" }).$type<Submission>().notNull(),
+    /** Why its sequence would wait for the owner (Turnstile unverified, a form flood), as a post from that origin would. */
+    hold: text("hold"),
+    visitorId: text("visitor_id"),
+  },
+  (t) => [index("unknown_site_posts_origin_idx").on(t.origin, t.receivedAt), index("unknown_site_posts_received_idx").on(t.receivedAt)],
+);
+export type UnknownSitePostRow = typeof unknownSitePosts.$inferSelect;
+
+/** Posts from an unknown site turned away because the queue was full: counted per origin, so the owner sees them. */
+export const unknownSiteOverflow = sqliteTable("unknown_site_overflow", {
+  origin: text("origin").primaryKey(),
+  dropped: integer("dropped").notNull(),
+  lastAt: integer("last_at").notNull(),
+});
+export type UnknownSiteOverflowRow = typeof unknownSiteOverflow.$inferSelect;

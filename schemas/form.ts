@@ -41,6 +41,7 @@ export const FormConfigSchema = z.object({
   id: FormIdSchema,
   name: z.string().trim().min(1).max(200),
   thankYouUrl: ThankYouUrlSchema,
+  /** Browsers that may post it; empty (the default) means every registered site. A post from any other origin waits for the owner. */
   allowedOrigins: z.array(AllowedOriginSchema).max(50).default([]),
   defaultSource: z.string().trim().min(1).max(100).default("website"),
   honeypotField: HoneypotFieldSchema.default("website_url"),
@@ -57,6 +58,12 @@ export const FormConfigSchema = z.object({
   lawfulBasis: LawfulBasisSchema.default("legitimate_interest"),
   /** Posts must carry a `cf-turnstile-response` token that Cloudflare's siteverify accepts. */
   turnstile: FormTurnstileSchema.default(false),
+  /**
+   * What a browser whose post needs fixing sees: `page`, a plain page with the reasons, under
+   * the form's name; `redirect`, a 303 back to the page that posted with `fu_error` query
+   * parameters (a site may also ask per post with a hidden `fu_errors=redirect` field).
+   */
+  validationErrors: z.enum(["page", "redirect"]).default("page"),
 });
 export type FormConfig = z.infer<typeof FormConfigSchema>;
 
@@ -66,6 +73,15 @@ export function lawfulBasisProblem(form: Pick<FormConfig, "lawfulBasis" | "conse
   return "a form whose lawfulBasis is consent needs a required consent box (consent.email or consent.sms with required: true)";
 }
 
-/** `PUT /api/forms/:id` changes any subset of a form; the id comes from the path. */
-export const FormPatchSchema = FormConfigSchema.omit({ id: true }).partial();
+/**
+ * `PATCH /api/forms/:id`: any subset of a form's fields (the id comes from the path). Parsing
+ * fills the fields it was not given with their defaults, so only the keys the patch names
+ * are merged over the stored form (`patchForm`), and the result is validated whole.
+ */
+export const FormPatchSchema = FormConfigSchema.omit({ id: true }).partial().strict();
 export type FormPatch = z.infer<typeof FormPatchSchema>;
+
+/** The stored form with the fields the patch names replaced: the caller validates the result whole. */
+export function patchForm(form: FormConfig, patch: FormPatch, named: readonly string[]): Record<string, unknown> {
+  return { ...form, ...Object.fromEntries(Object.entries(patch).filter(([key]) => named.includes(key))) };
+}

@@ -7,6 +7,7 @@ import { invalid } from "../services/app-error";
 import type { PostedFields } from "./form-body";
 import { isVisitorId } from "../services/d1/visitors";
 import { TURNSTILE_FIELD } from "../services/turnstile";
+import { ERRORS_FIELD } from "./form-errors";
 
 const known = new Set<string>(KNOWN_FIELDS);
 const MAX_CUSTOM_FIELDS = 50;
@@ -39,7 +40,7 @@ export function interpretSubmission(
   const custom: Submission["custom"] = {};
   let customCount = 0;
   for (const [name, value] of Object.entries(posted)) {
-    if (name === form.honeypotField || name === VISITOR_FIELD || name === TURNSTILE_FIELD) continue;
+    if (name === form.honeypotField || name === VISITOR_FIELD || name === TURNSTILE_FIELD || name === ERRORS_FIELD) continue;
     if (known.has(name)) knownValues[name] = first(value);
     else if (/^utm_[a-z_]{1,30}$/i.test(name)) utm[name.toLowerCase()] = clip(first(value) ?? "");
     else if (customCount < MAX_CUSTOM_FIELDS && name.length <= 100) {

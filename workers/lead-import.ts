@@ -50,6 +50,7 @@ const importForm = (source: string): FormConfig => ({
   sequenceId: null,
   consent: {},
   turnstile: false,
+  validationErrors: "page",
   lawfulBasis: "legitimate_interest",
 });
 

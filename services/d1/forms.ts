@@ -15,6 +15,7 @@ const toConfig = (row: FormRow): FormConfig => ({
   consent: row.consent,
   turnstile: row.turnstile,
   lawfulBasis: row.lawfulBasis,
+  validationErrors: row.validationErrors,
 });
 
 export async function findForm(db: D1Database, id: string): Promise<FormConfig | undefined> {
@@ -33,7 +34,7 @@ export async function createForm(db: D1Database, form: FormConfig, now: number):
     .onConflictDoNothing()
     .returning()
     .get();
-  if (!inserted) throw new AppError(409, "form_exists", `A form with id "${form.id}" already exists; PUT /api/forms/${form.id} replaces it.`);
+  if (!inserted) throw new AppError(409, "form_exists", `A form with id "${form.id}" already exists; PUT /api/forms/${form.id} replaces it, PATCH changes some of its fields.`);
   return toConfig(inserted);
 }
 
@@ -49,8 +50,18 @@ export async function putForm(db: D1Database, form: FormConfig, now: number): Pr
   return toConfig(row!);
 }
 
-/** May `origin` post to this form from a browser? Server clients send no Origin at all. */
-export function originAllowed(form: FormConfig, origin: string | undefined, selfOrigin: string): boolean {
+export async function deleteForm(db: D1Database, id: string): Promise<boolean> {
+  return (await drizzle(db).delete(forms).where(eq(forms.id, id)).returning({ id: forms.id })).length > 0;
+}
+
+/**
+ * May `origin` post to this form from a browser? Server clients send no Origin at all. A form
+ * that names no origins takes posts from every registered site (`siteOrigins`): registering a
+ * site is all it takes to embed a form on it.
+ */
+export function originAllowed(form: FormConfig, origin: string | undefined, selfOrigin: string, siteOrigins: Pick<ReadonlySet<string>, "has">): boolean {
   if (origin === undefined || origin === selfOrigin) return true;
-  return form.allowedOrigins.includes("*") || form.allowedOrigins.includes(origin.toLowerCase());
+  const asSent = origin.toLowerCase();
+  if (form.allowedOrigins.length === 0) return siteOrigins.has(asSent);
+  return form.allowedOrigins.includes("*") || form.allowedOrigins.includes(asSent);
 }

@@ -24,15 +24,20 @@ export interface LocalEngine {
   stop(): Promise<void>;
 }
 
-/** `vars` override the local configuration for this engine (as `--var` does). */
-export async function startEngine(vars: Record<string, string> = {}): Promise<LocalEngine> {
+/**
+ * `vars` override the local configuration for this engine (as `--var` does). With
+ * `publicUrlIsEngine`, PUBLIC_URL is the engine's own address, so code the dashboard hands
+ * out (a form's embed code, links in messages) points at this engine.
+ */
+export async function startEngine(vars: Record<string, string> = {}, options: { publicUrlIsEngine?: boolean } = {}): Promise<LocalEngine> {
   const state = mkdtempSync(join(tmpdir(), "follow-up-e2e-"));
   const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
   const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { env, encoding: "utf8" });
   if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stderr}${migrate.stdout}`);
 
   const port = await freePort();
-  const varArgs = Object.entries({ ...E2E_SECRETS, ...vars }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  const own = options.publicUrlIsEngine ? { PUBLIC_URL: `http://127.0.0.1:${port}` } : {};
+  const varArgs = Object.entries({ ...E2E_SECRETS, ...own, ...vars }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const child: ChildProcess = spawn(
     "npx",
     ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--inspector-port", String(await freePort()), ...varArgs],

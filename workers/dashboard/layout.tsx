@@ -35,6 +35,8 @@ const NAV = [
   ["/dashboard/outbox", "Outbox"],
   ["/dashboard/sequences", "Sequences"],
   ["/dashboard/import", "Import"],
+  ["/dashboard/forms", "Forms"],
+  ["/dashboard/sites", "Sites"],
   ["/dashboard/install", "Install"],
   ["/dashboard/settings", "Settings"],
 ] as const;

@@ -3,7 +3,7 @@ import type { FormConfig } from "../../schemas/form";
 /** Install: the snippet, a ready form per form, the DNS checklist. */
 
 /** A plain HTML form posting to the engine, with the form's consent boxes and honeypot. */
-function formHtml(form: FormConfig, base: string): string {
+export function formHtml(form: FormConfig, base: string): string {
   const consent = (channel: "email" | "sms") => {
     const field = form.consent[channel];
     return field ? `\n  <label><input type="checkbox" name="consent_${channel}" value="yes"${field.required ? " required" : ""}> ${field.wording}</label>` : "";
@@ -24,10 +24,16 @@ export function Install(props: { base: string; forms: FormConfig[]; replyDomain:
   return (
     <>
       <h2>1. The site snippet</h2>
-      <p>On every page of your site, before &lt;/body&gt; (add your site's origin under Sites in the API so its beacons are accepted):</p>
+      <p>
+        On every page of your site, before &lt;/body&gt; (register the site under <a href="/dashboard/sites">Sites</a> so its beacons and form posts are accepted):
+      </p>
       <pre>{`<script src="${base}/s.js" async></script>`}</pre>
       <h2>2. Your forms</h2>
-      {props.forms.length === 0 && <p class="muted">No form yet: create one with POST /api/forms.</p>}
+      {props.forms.length === 0 && (
+        <p class="muted">
+          No form yet: <a href="/dashboard/forms/new">make one</a>.
+        </p>
+      )}
       {props.forms.map((form) => (
         <details>
           <summary>{`${form.name} (${form.id}) → ${form.sequenceId ?? "no sequence"} · lawful basis: ${form.lawfulBasis.replace("_", " ")}`}</summary>

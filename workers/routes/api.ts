@@ -1,11 +1,11 @@
 import { Hono, type Context } from "hono";
 import { judgeOwnerToken } from "../dashboard/session";
 import { z } from "zod";
-import { FormConfigSchema, FormIdSchema, lawfulBasisProblem, type FormConfig } from "../../schemas/form";
+import { FormConfigSchema, FormIdSchema, FormPatchSchema, patchForm, type FormConfig } from "../../schemas/form";
 import { LeadIdSchema } from "../../schemas/lead";
 import { clockFrom } from "../../services/clock";
 import { AppError, invalid } from "../../services/app-error";
-import { createForm, findForm, listForms, putForm } from "../../services/d1/forms";
+import { createForm, deleteForm, findForm, listForms, putForm } from "../../services/d1/forms";
 import { listSites, putSite } from "../../services/d1/sites";
 import { SiteSchema } from "../../schemas/tracking";
 import { SequenceIdSchema, SequenceSchema, type Sequence } from "../../schemas/sequence";
@@ -21,6 +21,7 @@ import { reviewApi } from "./review-api";
 import { settingsApi } from "./settings-api";
 import { suppressionsApi } from "./suppressions-api";
 import { valid } from "./validate";
+import { formProblems } from "../form-soundness";
 import { periodOf, periodStats, PeriodQuerySchema } from "../../services/d1/stats";
 
 
@@ -57,14 +58,10 @@ api.get("/forms/:id", valid("param", z.object({ id: FormIdSchema })), async (c) 
   return c.json(form);
 });
 
-/** A form may only point at a sequence that exists (a preset, or one the owner put), and claim consent only where it asks for it. */
+/** A form the schema accepts may still name a missing sequence or claim consent it does not ask for: 422 with the first such problem. */
 async function requireSound(db: D1Database, form: FormConfig): Promise<void> {
-  const problem = lawfulBasisProblem(form);
-  if (problem) throw new AppError(422, "unfounded_lawful_basis", problem);
-  const id = form.sequenceId;
-  if (id !== null && !(await sequenceExists(db, id))) {
-    throw new AppError(422, "unknown_sequence", `There is no sequence "${id}"; GET /api/sequences lists them.`);
-  }
+  const [problem] = await formProblems(db, form);
+  if (problem) throw new AppError(422, problem.code, problem.message);
 }
 
 api.post("/forms", valid("json", FormConfigSchema), async (c) => {
@@ -77,6 +74,28 @@ api.put("/forms/:id", valid("param", z.object({ id: FormIdSchema })), valid("jso
   const form = { ...c.req.valid("json"), id: c.req.valid("param").id };
   await requireSound(c.env.DB, form);
   return c.json(await putForm(c.env.DB, form, clockFrom(c.env).now()));
+});
+
+/** Changes only the fields the body names; the form that results is validated whole (422 with every issue). */
+api.patch("/forms/:id", valid("param", z.object({ id: FormIdSchema })), async (c) => {
+  const id = c.req.valid("param").id;
+  const body: unknown = await c.req.json().catch(() => {
+    throw new AppError(400, "invalid_json", "The request body is not valid JSON.");
+  });
+  const patch = FormPatchSchema.safeParse(body);
+  if (!patch.success) throw invalid("invalid_json", "The request body is not valid: send some of the form's fields (not its id).", patch.error);
+  const stored = await findForm(c.env.DB, id);
+  if (!stored) throw new AppError(404, "unknown_form", `There is no form "${id}"; PUT /api/forms/${id} creates it.`);
+  const merged = FormConfigSchema.safeParse(patchForm(stored, patch.data, Object.keys(body as object)));
+  if (!merged.success) throw invalid("invalid_form", "The form would not be valid with these changes.", merged.error);
+  await requireSound(c.env.DB, merged.data);
+  return c.json(await putForm(c.env.DB, merged.data, clockFrom(c.env).now()));
+});
+
+/** Deletes a form: posts to it get 404 from now on; its leads stay. */
+api.delete("/forms/:id", valid("param", z.object({ id: FormIdSchema })), async (c) => {
+  if (!(await deleteForm(c.env.DB, c.req.valid("param").id))) throw new AppError(404, "unknown_form", "There is no such form.");
+  return c.body(null, 204);
 });
 
 api.route("/leads", leadsApi);

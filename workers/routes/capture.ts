@@ -9,27 +9,28 @@ import { limitBody } from "./body-limit";
 import { interpretSubmission } from "../form-submission";
 import { checkTurnstile, floodHold, refuseFloodingClient } from "../form-admission";
 import { findForm, originAllowed } from "../../services/d1/forms";
+import { knownSites } from "../../services/d1/sites";
+import { keepUnknownSitePost } from "../../services/d1/unknown-site-posts";
+import { answerInvalidPost } from "../form-errors";
+import { admitFormPost } from "../form-intake";
 import { leadIdFor } from "../../services/crypto/lead-identity";
-import { leadObject } from "../lead-stub";
-import { currentSequence } from "../../services/d1/sequences";
-import { currentRouting } from "../../services/d1/routing";
-import { linkPostedVisitor } from "../../services/d1/visitors";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
 type CaptureEnv = { Bindings: Env; Variables: { form: FormConfig } };
 
-/** `POST /f/:formId`: a lead form post from any site, a browser or an API client. */
+/**
+ * `POST /f/:formId`: a lead form post from any site, a browser or an API client. A post from
+ * a site the form does not allow yet is kept for the owner (the "from an unknown site"
+ * queue) and answered as any post is, so CORS lets every origin post and read the answer:
+ * the answer to an unknown site says only that the post was received.
+ */
 export const capture = new Hono<CaptureEnv>();
 
 capture.use("/:formId", async (c, next) => {
   const id = c.req.param("formId");
   const form = FormIdSchema.safeParse(id).success ? await findForm(c.env.DB, id) : undefined;
   if (!form) throw new AppError(404, "unknown_form", `There is no form "${id}".`);
-  const origin = c.req.header("origin");
-  if (!originAllowed(form, origin, new URL(c.req.url).origin)) {
-    throw new AppError(403, "origin_not_allowed", `This form does not accept posts from ${origin}; add it to the form's allowedOrigins.`);
-  }
   c.set("form", form);
   await next();
 });
@@ -48,32 +49,39 @@ capture.post(
     const receivedAt = clockFrom(c.env).now();
     const posted = await readPostedFields(c.req.raw);
     const isApiClient = postedByApiClient(c.req.header("accept"), c.req.header("content-type"));
-    const { submission, caughtByHoneypot, visitorId } = interpretSubmission(form, posted, {
-      receivedAt,
-      page: c.req.header("referer"),
-      phoneRegion: c.env.DEFAULT_PHONE_REGION,
-      // An API client's address is the poster's server, not the lead: only a browser's tells the lead's zone.
-      edgeTimezone: isApiClient ? undefined : edgeTimezone(c.req.raw),
-    });
-    // After the fields pass: a token is single-use, and a person fixing a field should not need a new one.
-    const unverified = await checkTurnstile(c, form, posted);
-    const leadId = await leadIdFor(c.env.LEAD_ID_SECRET, submission.profile);
-    // A bot that filled the honeypot gets the answer a person gets, and creates nothing.
-    if (!caughtByHoneypot) {
-      const hold = [unverified, await floodHold(c, form)].filter(Boolean).join("; ") || undefined;
-      // The lead keeps the version current now; a missing sequence (deleted preset id) enrols in none rather than losing the lead.
-      const [sequence, routing] = await Promise.all([form.sequenceId ? currentSequence(c.env.DB, form.sequenceId) : undefined, currentRouting(c.env.DB)]);
-      await leadObject(c.env, leadId).submitForm(submission, sequence, hold, routing);
-      // From now on the snippet's page views on this browser belong to this lead, unless it has a browser already.
-      if (visitorId) {
-        c.executionCtx.waitUntil(
-          linkPostedVisitor(c.env.DB, visitorId, leadId, receivedAt).then((linked) => {
-            if (!linked) console.log(JSON.stringify({ event: "visitor_not_linked", leadId, reason: "the lead has a visitor already; only a click ticket adds one" }));
-          }).catch((error) => console.error(JSON.stringify({ event: "visitor_link_failed", error: String(error) }))),
-        );
-      }
+    let interpreted: ReturnType<typeof interpretSubmission>;
+    let unverified: string | undefined;
+    try {
+      interpreted = interpretSubmission(form, posted, {
+        receivedAt,
+        page: c.req.header("referer"),
+        phoneRegion: c.env.DEFAULT_PHONE_REGION,
+        // An API client's address is the poster's server, not the lead: only a browser's tells the lead's zone.
+        edgeTimezone: isApiClient ? undefined : edgeTimezone(c.req.raw),
+      });
+      // After the fields pass: a token is single-use, and a person fixing a field should not need a new one.
+      unverified = await checkTurnstile(c, form, posted);
+    } catch (error) {
+      // Fields that need fixing: the person reads them on the form's terms. Turnstile's refusals keep their own page.
+      if (!isApiClient && error instanceof AppError && error.status === 422) return answerInvalidPost(c, form, posted, error);
+      throw error;
     }
-
+    const { submission, caughtByHoneypot, visitorId } = interpreted;
+    const holdOf = async () => [unverified, await floodHold(c, form)].filter(Boolean).join("; ") || undefined;
+    const origin = c.req.header("origin");
+    if (!originAllowed(form, origin, new URL(c.req.url).origin, await knownSites(c.env.DB))) {
+      if (!caughtByHoneypot) {
+        // Nothing reaches a lead, nor is sent, until the owner approves the post.
+        const kept = await keepUnknownSitePost(c.env.DB, { formId: form.id, origin: origin!, receivedAt, submission, hold: await holdOf(), visitorId });
+        if (!kept) console.error(JSON.stringify({ event: "unknown_site_post_turned_away", formId: form.id, origin, reason: "the unknown-site queue is full" }));
+      }
+      // The visitor is thanked as on any site; a script there learns nothing about the lead.
+      return isApiClient ? c.json({ received: true }, 202) : c.redirect(form.thankYouUrl, 303);
+    }
+    // A bot that filled the honeypot gets the answer a person gets, and creates nothing.
+    const leadId = caughtByHoneypot
+      ? await leadIdFor(c.env.LEAD_ID_SECRET, submission.profile)
+      : await admitFormPost(c.env, { sequenceId: form.sequenceId, submission, hold: await holdOf(), visitorId }, (work) => c.executionCtx.waitUntil(work));
     if (isApiClient) return c.json({ leadId }, 202);
     return c.redirect(form.thankYouUrl, 303);
   },

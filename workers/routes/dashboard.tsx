@@ -33,6 +33,10 @@ import { limitBody } from "./body-limit";
 import { sequenceEditor } from "./dashboard-sequences";
 import { leadParam, type LeadParamEnv } from "./lead-param";
 import { postedForm, valid } from "./validate";
+import { dashboardForms } from "./dashboard-forms";
+import { firstRunChecklist } from "../first-run";
+import { FirstRun } from "../dashboard/first-run";
+import { listUnknownSitePosts } from "../../services/d1/unknown-site-posts";
 
 /**
  * `/dashboard`: the owner's pages, server-rendered. Every page but the login needs the
@@ -133,6 +137,8 @@ dashboard.post("/logout-everywhere", async (c) => {
   return c.redirect("/dashboard/login", 303);
 });
 
+dashboard.route("/", dashboardForms);
+
 /** What an action did, by code: the flash never echoes text from the request. */
 const DONE: Record<string, string> = {
   pause: "Paused: nothing more goes out until you resume.",
@@ -162,8 +168,21 @@ dashboard.get("/", async (c) => {
   const asked = Number(c.req.query("days"));
   const days = DAYS.includes(asked) ? asked : 30;
   const now = clockFrom(c.env).now();
-  const [stats, sending] = await Promise.all([periodStats(c.env.DB, periodOf({ days }, now)), effectiveSettings(c.env).then(({ values }) => sendingToday(c.env, values, now))]);
-  return render(c, "Overview", "/dashboard", <Overview stats={stats} days={days} sending={sending} />);
+  const [stats, sending, firstRun, unknownSites] = await Promise.all([
+    periodStats(c.env.DB, periodOf({ days }, now)),
+    effectiveSettings(c.env).then(({ values }) => sendingToday(c.env, values, now)),
+    firstRunChecklist(c.env, new URL(c.req.url).origin),
+    listUnknownSitePosts(c.env.DB, 1),
+  ]);
+  return render(
+    c,
+    "Overview",
+    "/dashboard",
+    <>
+      <FirstRun items={firstRun} waitingFromUnknownSites={unknownSites.total} />
+      <Overview stats={stats} days={days} sending={sending} />
+    </>,
+  );
 });
 
 const LeadFilterSchema = z.object({
