@@ -35,6 +35,7 @@ const NAV = [
   ["/dashboard/outbox", "Outbox"],
   ["/dashboard/sequences", "Sequences"],
   ["/dashboard/import", "Import"],
+  ["/dashboard/knowledge", "Knowledge"],
   ["/dashboard/install", "Install"],
   ["/dashboard/settings", "Settings"],
 ] as const;

@@ -31,6 +31,7 @@ import { currentSequence, listSequences, putSequence } from "../../services/d1/s
 import { periodOf, periodStats } from "../../services/d1/stats";
 import { sendingToday } from "../../services/touch-delivery";
 import { limitBody } from "./body-limit";
+import { dashboardKnowledge } from "./dashboard-knowledge";
 import { leadParam, type LeadParamEnv } from "./lead-param";
 import { postedForm, valid } from "./validate";
 
@@ -330,3 +331,5 @@ dashboard.post(
     return c.json(await importChunk(c.env, chunk, sequence, clockFrom(c.env).now()));
   },
 );
+
+dashboard.route("/knowledge", dashboardKnowledge);
