@@ -20,7 +20,7 @@ describe("knowledge pages", () => {
     const page = await (await getPage(`/dashboard/knowledge/${id}?done=added`, cookie)).text();
     expect(page).toContain("Added: its passages are below");
     // Paragraphs packed into one passage, a line each.
-    expect(page).toContain(`<p>Results.\nAcme cleaned ${word} on 40 roofs in a week with our crew.\nThey booked twice as many jobs.</p>`);
+    expect(page).toContain(`<p style="white-space:pre-line">Results.\nAcme cleaned ${word} on 40 roofs in a week with our crew.\nThey booked twice as many jobs.</p>`);
     expect(page).not.toContain("crew.example");
 
     const found = await (await getPage(`/dashboard/knowledge?q=${encodeURIComponent(`how fast do you clean ${word}?`)}&kind=case_study`, cookie)).text();

@@ -84,7 +84,7 @@ export function KnowledgeIndex(props: { documents: KnowledgeListing[]; csrf: str
                 <p class="muted">
                   <a href={`/dashboard/knowledge/${p.documentId}`}>{p.title}</a> · {kindLabel(p.kind)}
                 </p>
-                <p>{p.text}</p>
+                <p style="white-space:pre-line">{p.text}</p>
               </article>
             ))
           )}
@@ -191,7 +191,7 @@ export function KnowledgeDocumentPage(props: { document: KnowledgeListing; passa
       <ol data-testid="passages">
         {props.passages.map((text) => (
           <li>
-            <p>{text}</p>
+            <p style="white-space:pre-line">{text}</p>
           </li>
         ))}
       </ol>
