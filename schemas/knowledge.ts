@@ -13,6 +13,16 @@ export const KnowledgeDocumentSchema = z.object({
 });
 export type KnowledgeDocument = z.infer<typeof KnowledgeDocumentSchema>;
 
+/** A document's id, in URLs and in the API's `PUT /api/knowledge/:id`. */
+export const KnowledgeDocumentIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "is lower-case letters, digits and dashes (at most 64)");
+
+/** A search of the knowledge base, as drafting would retrieve passages for this text. */
+export const KnowledgeSearchSchema = z.object({
+  q: z.string().min(1).max(1000),
+  kind: KnowledgeKindSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(20).default(5),
+});
+
 export interface Passage {
   documentId: string;
   kind: KnowledgeKind;

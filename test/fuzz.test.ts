@@ -188,7 +188,7 @@ describe("fuzz: owner routes added with drafting and the dashboard", () => {
       const chunk = await call("/dashboard/import/rows", {
         method: "POST",
         headers: { cookie, "x-csrf-token": csrf, "content-type": "application/json" },
-        body: JSON.stringify({ csv: `${value},${value}\n"${value}`, header: ["email", value], mapping: { email: "email", name: value }, firstRow: 1 }),
+        body: JSON.stringify({ rows: [[value, value], [value]], header: ["email", value], mapping: { email: 0, name: 1 }, firstRow: 1 }),
       });
       await expectAnswer(chunk, `import ${what}`, [200]);
       if (chunk.status === 200) for (const row of ((await chunk.json()) as { errors: { row: number; problem: string }[] }).errors) expect(row.problem, `import ${what} row ${row.row}`).toMatch(/\w/);

@@ -1,38 +1,45 @@
-import Papa from "papaparse";
 import { z } from "zod";
-import { KNOWN_FIELDS } from "../schemas/capture";
+import { guessMapping, IMPORT_FIELDS, mapsContact, rowFields, type ImportMapping } from "../engine/lead/import-columns";
 import type { FormConfig } from "../schemas/form";
 import type { SequenceVersion } from "../schemas/sequence";
 import { AppError } from "../services/app-error";
-import { interpretSubmission } from "./form-submission";
 import { leadIdFor } from "../services/crypto/lead-identity";
+import { interpretSubmission } from "./form-submission";
 import { leadObject } from "./lead-stub";
 
 /**
- * CSV import of leads, one chunk of rows at a time: the browser streams the file and sends
- * chunks, so a file of any size is read without holding it, and each answer reports
- * progress and the rows that could not be imported (with why). Each row goes through the
- * same reading as a form post, and into the lead's object like one.
+ * CSV import of leads, one chunk of rows at a time: the browser parses the file (Papa Parse:
+ * any delimiter, quoted newlines) and sends rows of cells in chunks, so a file of any size
+ * is read without holding it, and each answer reports the rows that could not be imported
+ * (with why). Each row goes through the same reading as a form post, and into the lead's
+ * object like one.
  */
 
-/** Fields a column may map to: the form fields a lead can carry, minus consent (an import records none). */
-export const IMPORT_FIELDS = KNOWN_FIELDS.filter((f) => !f.startsWith("consent_") && f !== "timezone");
 export const MAX_ROWS_PER_CHUNK = 500;
+const MAX_COLUMNS = 200;
 
-export const ImportChunkSchema = z.object({
-  /** The CSV text of whole records (no header row). */
-  csv: z.string().max(1_000_000),
-  /** The file's header, as the browser read it: the column names the mapping refers to. */
-  header: z.array(z.string().max(200)).min(1).max(200),
-  /** Our field → the column it comes from. */
-  mapping: z.partialRecord(z.enum(IMPORT_FIELDS), z.string().max(200)).refine((m) => m.email !== undefined || m.phone !== undefined, "map a column to email or phone"),
-  /** The file line number of the chunk's first record (for error reports). */
-  firstRow: z.number().int().min(1),
-  /** Enrol every imported lead in this sequence; none by default (imported leads gave no consent here). */
-  sequenceId: z.string().max(63).nullable().default(null),
-  source: z.string().trim().min(1).max(100).default("import"),
-});
-type ImportChunk = z.infer<typeof ImportChunkSchema>;
+export const ImportChunkSchema = z
+  .object({
+    /** The file's header row: the column names, in order. */
+    header: z.array(z.string().max(200)).min(1).max(MAX_COLUMNS),
+    /** Records under the header, each its cells in the header's order. */
+    rows: z.array(z.array(z.string().max(20_000)).max(MAX_COLUMNS)).min(1).max(MAX_ROWS_PER_CHUNK, `send at most ${MAX_ROWS_PER_CHUNK} rows at a time`),
+    /** Our field → the index of its column; guessed from the header (as the page does) when left out. */
+    mapping: z.partialRecord(z.enum(IMPORT_FIELDS), z.number().int().min(0).max(MAX_COLUMNS - 1)).optional(),
+    /** The number of the chunk's first row, counting from 1 under the header (for the report). */
+    firstRow: z.number().int().min(1),
+    /** Enrol every imported lead in this sequence; none by default (imported leads gave no consent here). */
+    sequenceId: z.string().max(63).nullable().default(null),
+    source: z.string().trim().min(1).max(100).default("import"),
+  })
+  .transform(({ mapping, ...chunk }, ctx) => {
+    const chosen = mapping ?? guessMapping(chunk.header);
+    if (!mapsContact(chosen)) ctx.addIssue({ code: "custom", path: ["mapping"], message: "map a column to email or phone: a lead is found by one of them" });
+    const outside = Object.entries(chosen).find(([, index]) => index >= chunk.header.length);
+    if (outside) ctx.addIssue({ code: "custom", path: ["mapping", outside[0]], message: `the file has no column ${outside[1] + 1}` });
+    return { ...chunk, mapping: chosen as ImportMapping };
+  });
+type ImportChunk = z.output<typeof ImportChunkSchema>;
 
 export interface ImportResult {
   imported: number;
@@ -55,21 +62,11 @@ const importForm = (source: string): FormConfig => ({
 });
 
 export async function importChunk(env: Env, chunk: ImportChunk, sequence: SequenceVersion | undefined, now: number): Promise<ImportResult> {
-  for (const column of Object.values(chunk.mapping)) {
-    if (column !== undefined && !chunk.header.includes(column)) throw new AppError(422, "unknown_column", `The file has no column "${column}".`);
-  }
-  const parsed = Papa.parse<string[]>(chunk.csv, { skipEmptyLines: "greedy" });
-  if (parsed.data.length > MAX_ROWS_PER_CHUNK) throw new AppError(413, "chunk_too_large", `Send at most ${MAX_ROWS_PER_CHUNK} rows at a time.`);
-  const index = new Map(chunk.header.map((name, i) => [name, i]));
   const form = importForm(chunk.source);
   const result: ImportResult = { imported: 0, errors: [] };
-  for (const [offset, cells] of parsed.data.entries()) {
+  for (const [offset, cells] of chunk.rows.entries()) {
     const row = chunk.firstRow + offset;
-    const fields: Record<string, string> = { source: chunk.source };
-    for (const [field, column] of Object.entries(chunk.mapping)) {
-      const value = cells[index.get(column!)!];
-      if (value !== undefined && value.trim() !== "") fields[field] = value;
-    }
+    const fields: Record<string, string> = { source: chunk.source, ...rowFields(cells, chunk.mapping) };
     if (!fields.email && !fields.phone) {
       result.errors.push({ row, problem: "no email or phone" });
       continue;

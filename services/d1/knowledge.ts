@@ -51,6 +51,16 @@ export async function listDocuments(db: D1Database) {
   return drizzle(db).select().from(knowledgeDocuments).orderBy(asc(knowledgeDocuments.id)).all();
 }
 
+export async function getDocument(db: D1Database, id: string) {
+  return drizzle(db).select().from(knowledgeDocuments).where(eq(knowledgeDocuments.id, id)).get();
+}
+
+/** A document's passages in the order they come in its text. */
+export async function documentPassages(db: D1Database, id: string): Promise<string[]> {
+  const { results } = await db.prepare("SELECT body FROM knowledge_chunks WHERE document_id = ? ORDER BY rowid").bind(id).all<{ body: string }>();
+  return results.map((row) => row.body);
+}
+
 export async function deleteDocument(db: D1Database, id: string): Promise<boolean> {
   const [, removed] = await db.batch([db.prepare("DELETE FROM knowledge_chunks WHERE document_id = ?").bind(id), db.prepare("DELETE FROM knowledge_documents WHERE id = ?").bind(id)]);
   return (removed?.meta.changes ?? 0) > 0;

@@ -147,11 +147,11 @@ describe("the dashboard in a browser", () => {
     await page.goto(`${engine.url}/dashboard/import`);
     await page.setInputFiles('input[name="file"]', { name: "leads.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
     await page.waitForSelector("fieldset:not([hidden])");
-    expect(await page.inputValue('select[data-field="email"]')).toBe("Email");
-    expect(await page.inputValue('select[data-field="name"]')).toBe("Name");
+    expect(await page.locator('select[data-field="email"] option:checked').textContent()).toBe("Email");
+    expect(await page.locator('select[data-field="name"] option:checked').textContent()).toBe("Name");
     await page.click("fieldset button");
     await page.waitForFunction(() => document.getElementById("progress")?.textContent?.startsWith("Done"), undefined, { timeout: 90_000 });
-    const [, imported, problems, read] = /^Done: (\d+) imported, (\d+) with problems, (\d+) rows read/.exec((await page.textContent("#progress"))!)!.map(Number);
+    const [, read, , imported, problems] = /^Done: (\d+) of (\d+) rows processed: (\d+) imported, (\d+) rejected/.exec((await page.textContent("#progress"))!)!.map(Number);
     expect(read).toBe(names.length + 1);
     expect(imported! + problems!).toBe(read);
     // Most strings are fine names; the ones a form would refuse (too long, control characters) are reported, not lost.

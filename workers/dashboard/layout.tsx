@@ -37,6 +37,7 @@ const NAV = [
   ["/dashboard/import", "Import"],
   ["/dashboard/forms", "Forms"],
   ["/dashboard/sites", "Sites"],
+  ["/dashboard/knowledge", "Knowledge"],
   ["/dashboard/install", "Install"],
   ["/dashboard/settings", "Settings"],
 ] as const;

@@ -9,7 +9,8 @@ import { EnrolmentIdSchema, ReviewDecisionSchema } from "../../schemas/review";
 import { DraftingSchema, SequenceIdSchema } from "../../schemas/sequence";
 import { listOutbox } from "../../services/channels/outbox";
 import { clockFrom } from "../../services/clock";
-import { ImportPage, IMPORT_SCRIPT } from "../dashboard/import";
+import { ImportPage } from "../dashboard/import";
+import { IMPORT_SCRIPT } from "../dashboard/import-script";
 import { Page } from "../dashboard/layout";
 import { LeadList, LeadPage } from "../dashboard/leads";
 import { Overview } from "../dashboard/overview";
@@ -31,6 +32,7 @@ import { effectiveSettings } from "../../services/deployment-settings";
 import { dashboardSettings } from "./dashboard-settings";
 import { limitBody } from "./body-limit";
 import { sequenceEditor } from "./dashboard-sequences";
+import { dashboardKnowledge } from "./dashboard-knowledge";
 import { leadParam, type LeadParamEnv } from "./lead-param";
 import { postedForm, valid } from "./validate";
 import { dashboardForms } from "./dashboard-forms";
@@ -335,3 +337,5 @@ dashboard.post(
     return c.json(await importChunk(c.env, chunk, sequence, clockFrom(c.env).now()));
   },
 );
+
+dashboard.route("/knowledge", dashboardKnowledge);

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { clockFrom } from "../../services/clock";
 import { AppError } from "../../services/app-error";
-import { KnowledgeDocumentSchema, KnowledgeKindSchema } from "../../schemas/knowledge";
+import { KnowledgeDocumentIdSchema, KnowledgeDocumentSchema, KnowledgeSearchSchema } from "../../schemas/knowledge";
 import { deleteDocument, listDocuments, putDocument, retrievePassages } from "../../services/d1/knowledge";
 import { limitBody } from "./body-limit";
 import { valid } from "./validate";
@@ -10,13 +10,11 @@ import { valid } from "./validate";
 /** `/api/knowledge`: the owner's documents that drafts may draw on (mounted behind the owner API's auth). */
 export const knowledgeApi = new Hono<{ Bindings: Env }>();
 
-const DocumentIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "is lower-case letters, digits and dashes (at most 64)");
-
 knowledgeApi.get("/", async (c) => c.json({ documents: await listDocuments(c.env.DB) }));
 
 knowledgeApi.get(
   "/search",
-  valid("query", z.object({ q: z.string().min(1).max(1000), kind: KnowledgeKindSchema.optional(), limit: z.coerce.number().int().min(1).max(20).default(5) })),
+  valid("query", KnowledgeSearchSchema),
   async (c) => {
     const { q, kind, limit } = c.req.valid("query");
     return c.json({ passages: await retrievePassages(c.env.DB, q, { ...(kind ? { kinds: [kind] } : {}), limit }) });
@@ -27,7 +25,7 @@ knowledgeApi.get(
 knowledgeApi.put(
   "/:id",
   limitBody(256 * 1024, "A knowledge document", "Its text may be at most 200 KB."),
-  valid("param", z.object({ id: DocumentIdSchema })),
+  valid("param", z.object({ id: KnowledgeDocumentIdSchema })),
   valid("json", KnowledgeDocumentSchema),
   async (c) => {
     const stored = await putDocument(c.env.DB, c.req.valid("param").id, c.req.valid("json"), clockFrom(c.env).now());
