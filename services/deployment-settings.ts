@@ -76,8 +76,10 @@ export async function effectiveSettings(env: Env): Promise<EffectiveSettings> {
   }
   let cached = savedCache.get(env.DB);
   try {
-    if (!cached || (await settingsVersion(env.DB)) !== cached.version) {
-      cached = await savedSettings(env.DB);
+    // The version first: a change landing between the two reads leaves the copy a version behind, so the next check reads again.
+    const version = await settingsVersion(env.DB);
+    if (!cached || version !== cached.version) {
+      cached = { version, saved: await savedSettings(env.DB) };
       savedCache.set(env.DB, cached);
     }
   } catch (error) {

@@ -5,7 +5,7 @@ import type { SequenceVersion } from "../schemas/sequence";
 import { PRESETS } from "../schemas/sequence-presets";
 import worker from "../workers/index";
 import { asOwner, call, callAndSettle, OWNER_TOKEN, unique } from "./helpers";
-import { advance, freshLead, outboxFor, settle, submission } from "./lead-harness";
+import { advance, freshLead, outboxFor, settle, submission, withEnv } from "./lead-harness";
 
 /** Settings stored in D1: the API and the dashboard's form, their rules, the audit list, and the next touch using what was saved. */
 
@@ -175,5 +175,26 @@ describe("a setting changed is used by the next touch", () => {
     expect(click.headers.get("location")).toBe(site);
     // Put the shared default back for the tests that follow in this file.
     expect((await patch({ senderName: "Sam Rivera" })).status).toBe(200);
+  });
+});
+
+describe("settings that cannot be read", () => {
+  it("a form post is kept and answered with the vars' settings when D1 cannot give the settings", async () => {
+    const { leadId, stub } = await freshLead();
+    const noSettings = new Proxy(env.DB, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop);
+        if (prop !== "prepare") return typeof value === "function" ? value.bind(target) : value;
+        return (query: string) => {
+          if (/\bsettings(_audit)?\b/.test(query)) throw new Error("D1_ERROR: settings unavailable");
+          return target.prepare(query);
+        };
+      },
+    });
+    await withEnv(stub, { DB: noSettings });
+    await stub.submitForm(submission(`${unique("unreadable")}@example.com`), NEW_INQUIRY);
+    await settle(stub);
+    const [ack] = await outboxFor(leadId);
+    expect(ack?.from).toMatch(/^Sam Rivera </);
   });
 });

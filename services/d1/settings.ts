@@ -9,14 +9,10 @@ export async function settingsVersion(db: D1Database): Promise<number> {
   return row?.version ?? 0;
 }
 
-/** Every saved setting (as stored, checked by the caller) with the version they are at, in one round trip. */
-export async function savedSettings(db: D1Database): Promise<{ version: number; saved: Record<string, unknown> }> {
-  const orm = drizzle(db);
-  const [version, rows] = await orm.batch([
-    orm.select({ version: sql<number | null>`max(${settingsAudit.id})` }).from(settingsAudit),
-    orm.select({ key: settings.key, value: settings.value }).from(settings),
-  ]);
-  return { version: version[0]?.version ?? 0, saved: Object.fromEntries(rows.map((r) => [r.key, r.value])) };
+/** Every saved setting, as stored: the caller checks each by its rule. */
+export async function savedSettings(db: D1Database): Promise<Record<string, unknown>> {
+  const rows = await drizzle(db).select({ key: settings.key, value: settings.value }).from(settings).all();
+  return Object.fromEntries(rows.map((r) => [r.key, r.value]));
 }
 
 /**
