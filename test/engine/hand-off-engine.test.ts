@@ -70,6 +70,20 @@ describe("lead score", () => {
     expect(fourWeeks).toBeGreaterThan(0);
   });
 
+  it("an imported row scores nothing for the import; the same person's own post later does", () => {
+    const imported = (at: number) => ({ at, event: { kind: "form_submitted" as const, leadId: LEAD, submission: { ...submission(), imported: true as const } } });
+    const { state, timeline } = walk([imported(T0)]);
+    expect(state.score).toBe(0);
+    expect(state.scoreFactors).toEqual([]);
+    // The lead and its post are kept all the same.
+    expect(state.profile.email).toBe("hot@example.com");
+    expect(timeline.map((e) => e.kind)).toContain("form_submitted");
+    // Re-importing the list is not interest either; a post by the person is.
+    expect(walk([imported(T0 + HOUR)], state).state.score).toBe(0);
+    const posted = walk([post(T0 + 2 * HOUR)], state).state;
+    expect(posted.scoreFactors).toEqual([{ signal: "formPost", count: 1, points: 15 }]);
+  });
+
   it("machine and privacy-proxy signals never score", () => {
     const base = walk([post(T0)]).state.score;
     const { state } = walk([post(T0), visit(T0 + HOUR, "pricing", CRAWLER), click(T0 + 2 * HOUR, "https://owner.example/", SCANNER)]);

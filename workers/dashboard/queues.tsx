@@ -110,7 +110,12 @@ export function OutboxList(props: { messages: OutboxRow[]; next: string | null }
           </summary>
           <FieldTable rows={Object.entries({ From: m.from, To: m.to, ...m.headers })} />
           <pre>{m.text}</pre>
-          {m.html && <iframe sandbox="" srcdoc={m.html} title="The message as HTML" />}
+          {m.html && (
+            <>
+              <p class="muted">The email as the lead sees it, with its images and links turned off: looking at it here counts as no open and no click.</p>
+              <iframe sandbox="" src={`/dashboard/outbox/${encodeURIComponent(m.id)}/preview`} loading="lazy" title="The message as HTML" />
+            </>
+          )}
         </details>
       ))}
       {props.next && (

@@ -26,12 +26,14 @@ import { leadsCsv } from "../lead-export";
 import { importChunk, ImportChunkSchema } from "../lead-import";
 import { listLeads } from "../../services/d1/lead-index";
 import { listReview, reviewDraft } from "../review-queue";
-import { currentSequence, listSequences, putSequence } from "../../services/d1/sequences";
+import { currentSequence, listSequences, putSequence, stepOrders } from "../../services/d1/sequences";
 import { periodOf, periodStats } from "../../services/d1/stats";
 import { sendingToday } from "../../services/touch-delivery";
+import { businessTimezone } from "../../services/deployment-settings";
 import { limitBody } from "./body-limit";
 import { leadParam, type LeadParamEnv } from "./lead-param";
 import { postedForm, valid } from "./validate";
+import { outboxPages } from "./dashboard-outbox";
 
 /**
  * `/dashboard`: the owner's pages, server-rendered. Every page but the login needs the
@@ -39,6 +41,13 @@ import { postedForm, valid } from "./validate";
  */
 type DashboardEnv = { Bindings: Env; Variables: { session: Session; csrf: string } & LeadParamEnv["Variables"] };
 export const dashboard = new Hono<DashboardEnv>();
+
+/** `/dashboard/` and `/dashboard/leads/` are the pages without the slash: people type it, and links keep it. */
+dashboard.get("*", async (c, next) => {
+  const { pathname, search } = new URL(c.req.url);
+  if (pathname.length > 1 && pathname.endsWith("/")) return c.redirect(`${pathname.replace(/\/+$/, "")}${search}`, 301);
+  await next();
+});
 
 dashboard.use(
   "*",
@@ -55,6 +64,8 @@ dashboard.use(
       frameAncestors: ["'none'"],
     },
     referrerPolicy: "no-referrer",
+    // A page that sets its own policy keeps it: the outbox preview allows no fetch at all.
+    overwrite: false,
   }),
 );
 dashboard.use("*", async (c, next) => {
@@ -148,7 +159,7 @@ const flashOf = (c: Context<DashboardEnv>) => DONE[c.req.query("done") ?? ""];
 
 const render = (c: Context<DashboardEnv>, title: string, path: string, body: unknown, status: 200 | 404 = 200) =>
   c.html(
-    <Page title={title} path={path} csrf={c.get("csrf")} flash={flashOf(c)}>
+    <Page title={title} path={path} csrf={c.get("csrf")} flash={flashOf(c)} zone={businessTimezone(c.env)}>
       <h1>{title}</h1>
       {body as never}
     </Page>,
@@ -161,7 +172,8 @@ dashboard.get("/", async (c) => {
   const days = DAYS.includes(asked) ? asked : 30;
   const now = clockFrom(c.env).now();
   const [stats, sending] = await Promise.all([periodStats(c.env.DB, periodOf({ days }, now)), sendingToday(c.env, now)]);
-  return render(c, "Overview", "/dashboard", <Overview stats={stats} days={days} sending={sending} />);
+  const orders = await stepOrders(c.env.DB, stats.byStep.map((r) => r.sequenceId));
+  return render(c, "Overview", "/dashboard", <Overview stats={stats} stepOrders={orders} days={days} sending={sending} />);
 });
 
 const LeadFilterSchema = z.object({
@@ -261,6 +273,8 @@ dashboard.get("/outbox", valid("query", z.object({ cursor: z.string().max(200).o
   const page = await listOutbox(c.env.DB, { limit: 30, ...(cursor ? { cursor } : {}) });
   return render(c, "Outbox", "/dashboard/outbox", <OutboxList messages={page.messages} next={page.nextCursor} />);
 });
+
+dashboard.route("/outbox", outboxPages);
 
 dashboard.get("/sequences", async (c) => render(c, "Sequences", "/dashboard/sequences", <SequenceList sequences={await listSequences(c.env.DB)} />));
 
