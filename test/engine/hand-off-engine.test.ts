@@ -102,7 +102,9 @@ describe("hand-off triggers", () => {
     const hot = [post(T0), ...["pricing", "demo", "booking"].map((c, i) => visit(T0 + (i + 1) * DAY, c)), reply(T0 + 3 * DAY + HOUR, "Thanks, interesting.")];
     const result = walk([...hot, click(T0 + 3 * DAY + 2 * HOUR, "https://owner.example/guide"), click(T0 + 3 * DAY + 3 * HOUR, "https://owner.example/other")]);
     expect(triggers(result)).toContain("score");
-    expect(result.handOffs.find((h) => h.trigger === "score")!.reason).toMatch(/^score \d+ crossed 75 \(/);
+    // The reason reaches the owner and the rep: its factors in words, not field names.
+    expect(result.handOffs.find((h) => h.trigger === "score")!.reason).toMatch(/^score \d+ crossed 75 \((visits to the site|replies|form posts|link clicks) \d/);
+    expect(result.handOffs.find((h) => h.trigger === "score")!.reason).not.toMatch(/formPost|pricingTime|\bvisit\b/);
     expect(result.state.status).toBe("with_rep");
   });
 

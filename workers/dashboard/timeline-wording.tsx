@@ -1,5 +1,7 @@
 import type { Child } from "hono/jsx";
 import { describeObjection } from "../../engine/hand-off/raised-objections";
+import { SCORE_SIGNAL_WORDS } from "../../engine/hand-off/lead-score";
+import type { ScoreSignal } from "../../engine/lead/lead-state";
 import type { ConsentMethod, EnrolReason, LeadProfile, LeadStatus, LeadSummary, ReplyIntent, TimelineEntry, TouchOrigin, Verdict } from "../../schemas/lead";
 import { when } from "./layout";
 
@@ -38,16 +40,11 @@ export const PROFILE_WORDS: Record<keyof LeadProfile, string> = {
 /** A profile field's name as the owner reads it; a field this page does not know is spelled out. */
 export const fieldWords = (field: string) => PROFILE_WORDS[field as keyof LeadProfile] ?? spelledOut(field);
 
-const SIGNAL_WORDS: Record<string, string> = {
-  open: "Email opens",
-  click: "Link clicks",
-  visit: "Visits to the site",
-  pricingTime: "Time on pricing pages",
-  formPost: "Form posts",
-  reply: "Replies",
-  seniority: "Seniority of the job title",
-};
-export const signalWords = (signal: string) => SIGNAL_WORDS[signal] ?? spelledOut(signal);
+/** A score factor's signal, capitalised for a table's first column; the summary stores it as text. */
+export function signalWords(signal: string): string {
+  const words = SCORE_SIGNAL_WORDS[signal as ScoreSignal];
+  return words ? `${words.charAt(0).toUpperCase()}${words.slice(1)}` : spelledOut(signal);
+}
 
 const DRAFT_WORDS: Record<LeadSummary["drafts"][number]["status"], string> = {
   requested: "being written",
