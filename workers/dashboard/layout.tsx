@@ -16,19 +16,22 @@ header a{color:#dfe6ee;text-decoration:none} header a[aria-current]{color:#fff;f
 header nav{flex:1} header ul{display:flex;flex-wrap:wrap;gap:.4rem 1rem;list-style:none;margin:0;padding:0}
 header .menu{display:none}
 header button,header summary{background:none;border:1px solid #5b6673;color:#dfe6ee;border-radius:4px;padding:.15rem .6rem;font:inherit;cursor:pointer}
+main{max-width:70rem;margin:0 auto;padding:1rem} h1{font-size:1.4rem;margin:.2rem 0 1rem} h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.6rem}
+.card{background:#fff;border:1px solid #dde2e8;border-radius:8px;padding:.6rem .8rem} .card b{display:block;font-size:1.4rem}
 @media (max-width:40rem){
- header .wide{display:none} header .menu{display:block;position:relative} header summary{list-style:none} header summary::-webkit-details-marker{display:none}
+ header .wide{display:none} header .menu{display:block;position:relative} header summary{display:inline-block;list-style:none} header summary::-webkit-details-marker{display:none}
  header .menu ul{display:grid;gap:0;position:absolute;left:0;top:2rem;min-width:12rem;background:#1d232b;border:1px solid #5b6673;border-radius:6px;padding:.3rem .8rem;z-index:1}
  header .menu a{display:block;padding:.45rem 0}
  main{padding:.75rem} .card b{font-size:1.2rem}
 }
 .muted{color:#64707d;font-size:.85rem} .warn{color:#b42318} table{border-collapse:collapse;width:100%;background:#fff;font-size:.9rem}
-.scroll{overflow-x:auto;max-width:100%} .scroll thead th{position:sticky;top:0} td,th{border-bottom:1px solid #e5e9ee;padding:.35rem .5rem;text-align:left;vertical-align:top} th{background:#eef1f4;font-weight:600}
+.scroll{overflow-x:auto;max-width:100%} td,th{border-bottom:1px solid #e5e9ee;padding:.35rem .5rem;text-align:left;vertical-align:top} th{background:#eef1f4;font-weight:600}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 form.inline{display:inline} input,select,textarea,button{font:inherit} input,select,textarea{padding:.35rem;border:1px solid #b9c1ca;border-radius:5px;max-width:100%}
 button{padding:.35rem .8rem;border:0;border-radius:5px;background:#1f6feb;color:#fff;cursor:pointer} button.secondary{background:#5b6673} button.danger{background:#c62828}
 .filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end;margin-bottom:.8rem} .filters label{display:grid;font-size:.8rem}
-td,th,p,summary{overflow-wrap:anywhere} pre{white-space:pre-wrap;word-break:break-word;background:#fff;border:1px solid #dde2e8;border-radius:6px;padding:.6rem;font-size:.85rem}
+td,p,li,summary{overflow-wrap:anywhere} td.when,.scroll td{overflow-wrap:normal} .scroll th{white-space:nowrap} pre{white-space:pre-wrap;word-break:break-word;background:#fff;border:1px solid #dde2e8;border-radius:6px;padding:.6rem;font-size:.85rem}
 .pill{display:inline-block;padding:0 .45rem;border-radius:999px;background:#e3e8ee;font-size:.8rem} .human{background:#d6f0dc} .machine{background:#f6dada} .auto{background:#f4ecd0}
 .flash{background:#e6f4ea;border:1px solid #a8d5b5;padding:.5rem .8rem;border-radius:6px} .error{background:#fdecea;border-color:#f5b5ad}
 iframe{width:100%;height:24rem;border:1px solid #dde2e8;border-radius:6px;background:#fff} svg{max-width:100%;height:auto;background:#fff;border:1px solid #dde2e8;border-radius:8px}

@@ -74,7 +74,7 @@ export function LeadList(props: { leads: Omit<LeadRow, "version">[]; filters: Le
 function EntryRow(props: { entry: TimelineEntry; engaged: Map<string, number> }) {
   return (
     <tr data-kind={props.entry.kind}>
-      <td>{when(props.entry.at)}</td>
+      <td class="when">{when(props.entry.at)}</td>
       <td>
         <EntryStory entry={props.entry} engaged={props.engaged} />
       </td>
@@ -233,15 +233,14 @@ export function LeadPage(props: { lead: LeadSummary; suppressions: SuppressionRo
         </>
       )}
       <h2>Timeline</h2>
-      <div class="scroll">
-        <table data-testid="timeline">
-          <tbody>
-            {[...lead.timeline].reverse().map((entry) => (
-              <EntryRow entry={entry} engaged={engaged} />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      {/* Two columns of sentences that wrap: no sideways scroll needed, even on a phone. */}
+      <table data-testid="timeline">
+        <tbody>
+          {[...lead.timeline].reverse().map((entry) => (
+            <EntryRow entry={entry} engaged={engaged} />
+          ))}
+        </tbody>
+      </table>
       <h2>Erase</h2>
       <form method="post" action={`/dashboard/leads/${lead.id}/erase`}>
         <Csrf token={props.csrf} />

@@ -1,5 +1,6 @@
 import type { HandOffRow, LeadRow, OutboxRow, ReviewRow } from "../../schemas/d1";
 import { Csrf, FieldTable, ListTable, when } from "./layout";
+import { spelledOut } from "./timeline-wording";
 
 /** The owner's queues: hot leads handed off, drafts waiting for review, and the local outbox. */
 
@@ -17,7 +18,7 @@ export function HandOffQueue(props: { rows: (HandOffRow & { lead: Pick<LeadRow, 
           <td>
             {row.triggers.map((t) => (
               <div>
-                <span class="pill">{t.trigger}</span> {t.reason}
+                <span class="pill">{spelledOut(t.trigger)}</span> {t.reason}
               </div>
             ))}
           </td>

@@ -108,12 +108,12 @@ const channelWords = (channel: string | undefined) => (channel === "sms" ? "text
 const minutes = (ms: number) => `${Math.round(ms / 6_000) / 10} min`;
 
 /** "page_left" → "Page left": a name this page has no sentence for, still in words. */
-function spelledOut(name: string): string {
+export function spelledOut(name: string): string {
   const words = name.replace(/_/g, " ").replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
   return `${words.charAt(0).toUpperCase()}${words.slice(1)}`;
 }
 
-function Verdict(props: { verdict: Verdict; reason: string }) {
+function VerdictPill(props: { verdict: Verdict; reason: string }) {
   return (
     <>
       {" "}
@@ -141,14 +141,14 @@ export function EntryStory(props: { entry: TimelineEntry; engaged: Map<string, n
       return (
         <>
           {e.first ? "Opened an email for the first time," : "Opened an email,"}
-          <Verdict verdict={e.verdict} reason={e.reason} />
+          <VerdictPill verdict={e.verdict} reason={e.reason} />
         </>
       );
     case "link_clicked":
       return (
         <>
           {`Clicked a link to ${e.url},`}
-          <Verdict verdict={e.verdict} reason={e.reason} />
+          <VerdictPill verdict={e.verdict} reason={e.reason} />
         </>
       );
     case "page_viewed": {
@@ -156,7 +156,7 @@ export function EntryStory(props: { entry: TimelineEntry; engaged: Map<string, n
       return (
         <>
           {`Viewed ${e.pageClass ? `a ${e.pageClass} page` : "a page"}: ${e.title ? `${e.title} (${e.url})` : e.url}${engaged !== undefined ? `, ${minutes(engaged)} on the page` : ""},`}
-          <Verdict verdict={e.verdict} reason={e.reason} />
+          <VerdictPill verdict={e.verdict} reason={e.reason} />
         </>
       );
     }
