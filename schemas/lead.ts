@@ -136,6 +136,8 @@ export const SubmissionSchema = z.object({
   page: z.string().optional(),
   /** The edge's guess of the lead's zone from the posting browser's address; never set for an API client's post. */
   edgeTimezone: z.string().optional(),
+  /** A row of the owner's CSV import, not a post by the person: it adds the lead but scores nothing. */
+  imported: z.literal(true).optional(),
 });
 export type Submission = z.infer<typeof SubmissionSchema>;
 

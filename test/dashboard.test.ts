@@ -7,33 +7,10 @@ import type { PeriodStats } from "../services/d1/stats";
 import { pacingRulesFrom, settingsFromVars } from "../services/deployment-settings";
 import worker from "../workers/index";
 import { asOwner, makeForm, OWNER_TOKEN, postJson, unique } from "./helpers";
+import { BASE, get, login, post } from "./dashboard-session";
 import { freshLead, MONDAY_10_NY, settle, stubFor, submission, summaryOf, withEnv } from "./lead-harness";
 
 /** The dashboard through its routes: login, session, CSRF, throttling, every page, escaping, import and export. */
-
-const BASE = "http://localhost:8787";
-const get = (path: string, cookie?: string) => exports.default.fetch(new Request(`${BASE}${path}`, { redirect: "manual", headers: { accept: "text/html", ...(cookie ? { cookie } : {}) } }));
-const post = (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
-  exports.default.fetch(
-    new Request(`${BASE}${path}`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { accept: "text/html", "content-type": "application/x-www-form-urlencoded", ...headers },
-      body: new URLSearchParams(fields),
-    }),
-  );
-
-async function login(client = unique("ip")): Promise<{ cookie: string; csrf: string }> {
-  const response = await post("/dashboard/login", { token: OWNER_TOKEN }, { "cf-connecting-ip": client });
-  expect(response.status).toBe(303);
-  const setCookie = response.headers.get("set-cookie")!;
-  expect(setCookie).toMatch(/HttpOnly/i);
-  expect(setCookie).toMatch(/SameSite=Strict/i);
-  const cookie = setCookie.split(";")[0]!;
-  const page = await (await get("/dashboard/review", cookie)).text();
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
-  return { cookie, csrf };
-}
 
 describe("dashboard login", () => {
   it("sends a visitor without a session to the login page, and a good token gets a session", async () => {
@@ -194,8 +171,8 @@ describe("dashboard pages", () => {
     await settle(stubFor(leadId));
     const { cookie, csrf } = await login();
     const page = await (await get(`/dashboard/leads/${leadId}`, cookie)).text();
-    expect(page).toContain("form_submitted".replace(/_/g, " "));
-    expect(page).toContain("touch sent");
+    expect(page).toContain(`Posted the form “${form.id}”`);
+    expect(page).toContain("Sent an email for step “acknowledge”");
     // No consent box on the form: the inquiry is answered on legitimate interest, and the page says so.
     expect(page).toMatch(new RegExp(`email · inquiry</th><td>legitimate interest · form ${form.id}`));
     expect(page).not.toContain(hostile);
@@ -299,7 +276,8 @@ describe("the sending address's daily cap, as the owner sees it", () => {
 
     const { cookie } = await login();
     const leadPage = await pageAt(MONDAY_10_NY, `/dashboard/leads/${leads[2]!.leadId}`, cookie, warming);
-    expect(leadPage).toContain("acknowledge (email): the sender&#39;s daily cap held it: 2 a day on warm-up day 1 of 30; it goes 2026-11-03 05:00 UTC");
+    // Midnight in New York, where the business is, named as such.
+    expect(leadPage).toContain("The email for step “acknowledge” waits until 2026-11-03 00:00 EST: the sender&#39;s daily cap held it: 2 a day on warm-up day 1 of 30.");
     const overview = await pageAt(MONDAY_10_NY + 60_000, "/dashboard", cookie, warming);
     expect(overview).toMatch(/data-metric="sentToday"><span class="muted">Sent today, warm-up day 1 of 30<\/span><b>2 \/ 2<\/b>/);
     expect(overview).toMatch(/data-metric="heldBack"><span class="muted">Touches held back by the sending cap<\/span><b class="warn">2<\/b>/);

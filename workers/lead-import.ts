@@ -74,7 +74,7 @@ export async function importChunk(env: Env, chunk: ImportChunk, sequence: Sequen
     try {
       const { submission } = interpretSubmission(form, fields, { receivedAt: now, phoneRegion: env.DEFAULT_PHONE_REGION });
       const leadId = await leadIdFor(env.LEAD_ID_SECRET, submission.profile);
-      await leadObject(env, leadId).submitForm(submission, sequence);
+      await leadObject(env, leadId).submitForm({ ...submission, imported: true }, sequence);
       result.imported++;
     } catch (error) {
       const problem = error instanceof AppError ? [error.message, ...error.issues.map((i) => `${i.field}: ${i.message}`)].join(" ") : "could not be stored; try this row again";

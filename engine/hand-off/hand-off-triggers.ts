@@ -1,6 +1,7 @@
 import type { LeadEffect, LeadEvent, LeadState } from "../lead/lead-state";
 import type { BuyingIntent } from "../../schemas/lead";
 import { describeObjection, stalledObjection } from "./raised-objections";
+import { SCORE_SIGNAL_WORDS } from "./lead-score";
 
 /**
  * When a lead gets hot, a person takes over. Each trigger is configurable, says why it
@@ -71,7 +72,7 @@ export function detectTriggers(before: LeadState | null, after: LeadState, event
   const on = (trigger: Exclude<HandOffTrigger, "manual">) => rules.enabled[trigger];
 
   if (on("score") && after.score >= rules.threshold && (before?.score ?? 0) < rules.threshold) {
-    const top = after.scoreFactors.slice(0, 3).map((f) => `${f.signal} ${f.points}`).join(", ");
+    const top = after.scoreFactors.slice(0, 3).map((f) => `${SCORE_SIGNAL_WORDS[f.signal]} ${f.points}`).join(", ");
     fired.push({ trigger: "score", reason: `score ${after.score} crossed ${rules.threshold} (${top})` });
   }
 

@@ -51,6 +51,17 @@ export const DEFAULT_SCORE_RULES: ScoreRules = {
 
 const DAY = 86_400_000;
 
+/** Each signal as the owner and a rep read it, in a hand-off's reason and on the lead's page. */
+export const SCORE_SIGNAL_WORDS: Record<ScoreSignal, string> = {
+  open: "email opens",
+  click: "link clicks",
+  visit: "visits to the site",
+  pricingTime: "time on pricing pages",
+  formPost: "form posts",
+  reply: "replies",
+  seniority: "seniority of the job title",
+};
+
 export function computeScore(state: LeadState, now: number, rules: ScoreRules = DEFAULT_SCORE_RULES): { score: number; factors: ScoreFactor[] } {
   const fade = (at: number) => 0.5 ** (Math.max(0, now - at) / (rules.halfLifeDays * DAY));
   const sums = new Map<ScoreFactor["signal"], { points: number; count: number }>();

@@ -92,7 +92,8 @@ function submitForm(current: LeadState | null, event: Extract<LeadEvent, { kind:
     ...(base.routing ?? event.routing ? { routing: base.routing ?? event.routing } : {}),
     lawfulBasis: lawfulBasisAfterPost(base.lawfulBasis ?? [], submission, consent, now),
     lastActivityAt: Math.max(base.lastActivityAt, now),
-    formPostTimes: [...base.formPostTimes, now].slice(-20),
+    // Only a person's post shows interest: the owner's import of an old list is not one.
+    formPostTimes: submission.imported ? base.formPostTimes : [...base.formPostTimes, now].slice(-20),
     lastSeq: kept ? seq + 1 : seq,
   };
   const entries: LeadEffect[] = [{ kind: "append_timeline", entry: { seq, at: now, kind: "form_submitted", submission } }];

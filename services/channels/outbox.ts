@@ -53,3 +53,7 @@ export async function listOutbox(db: D1Database, query: { leadId?: string; limit
   const { page, nextCursor } = pageOf(rows, query.limit, (row) => row);
   return { messages: page, nextCursor };
 }
+
+export async function outboxMessage(db: D1Database, id: string): Promise<OutboxRow | undefined> {
+  return drizzle(db).select().from(outbox).where(eq(outbox.id, id)).get();
+}

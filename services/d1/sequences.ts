@@ -62,6 +62,12 @@ export async function listSequences(db: D1Database): Promise<SequenceListing[]> 
   return listings.flatMap((v) => (v ? [{ id: v.id, name: v.sequence.name, version: v.version, preset: v.version === 0, steps: v.sequence.steps.length }] : []));
 }
 
+/** Each sequence's step ids in the order its current version runs them. */
+export async function stepOrders(db: D1Database, ids: Iterable<string>): Promise<Map<string, string[]>> {
+  const versions = await Promise.all([...new Set(ids)].map((id) => currentSequence(db, id)));
+  return new Map(versions.flatMap((v) => (v ? [[v.id, v.sequence.steps.map((step) => step.id)] as [string, string[]]] : [])));
+}
+
 /** Stores a new version; the version number is taken in the same statement, so racing puts never collide. */
 export async function putSequence(db: D1Database, sequence: Sequence, now: number): Promise<SequenceVersion> {
   const row = await db

@@ -70,6 +70,20 @@ describe("lead score", () => {
     expect(fourWeeks).toBeGreaterThan(0);
   });
 
+  it("an imported row scores nothing for the import; the same person's own post later does", () => {
+    const imported = (at: number) => ({ at, event: { kind: "form_submitted" as const, leadId: LEAD, submission: { ...submission(), imported: true as const } } });
+    const { state, timeline } = walk([imported(T0)]);
+    expect(state.score).toBe(0);
+    expect(state.scoreFactors).toEqual([]);
+    // The lead and its post are kept all the same.
+    expect(state.profile.email).toBe("hot@example.com");
+    expect(timeline.map((e) => e.kind)).toContain("form_submitted");
+    // Re-importing the list is not interest either; a post by the person is.
+    expect(walk([imported(T0 + HOUR)], state).state.score).toBe(0);
+    const posted = walk([post(T0 + 2 * HOUR)], state).state;
+    expect(posted.scoreFactors).toEqual([{ signal: "formPost", count: 1, points: 15 }]);
+  });
+
   it("machine and privacy-proxy signals never score", () => {
     const base = walk([post(T0)]).state.score;
     const { state } = walk([post(T0), visit(T0 + HOUR, "pricing", CRAWLER), click(T0 + 2 * HOUR, "https://owner.example/", SCANNER)]);
@@ -88,7 +102,9 @@ describe("hand-off triggers", () => {
     const hot = [post(T0), ...["pricing", "demo", "booking"].map((c, i) => visit(T0 + (i + 1) * DAY, c)), reply(T0 + 3 * DAY + HOUR, "Thanks, interesting.")];
     const result = walk([...hot, click(T0 + 3 * DAY + 2 * HOUR, "https://owner.example/guide"), click(T0 + 3 * DAY + 3 * HOUR, "https://owner.example/other")]);
     expect(triggers(result)).toContain("score");
-    expect(result.handOffs.find((h) => h.trigger === "score")!.reason).toMatch(/^score \d+ crossed 75 \(/);
+    // The reason reaches the owner and the rep: its factors in words, not field names.
+    expect(result.handOffs.find((h) => h.trigger === "score")!.reason).toMatch(/^score \d+ crossed 75 \((visits to the site|replies|form posts|link clicks) \d/);
+    expect(result.handOffs.find((h) => h.trigger === "score")!.reason).not.toMatch(/formPost|pricingTime|\bvisit\b/);
     expect(result.state.status).toBe("with_rep");
   });
 

@@ -1,8 +1,7 @@
-import type { Child } from "hono/jsx";
 import type { LeadRow } from "../../schemas/d1";
 import type { SuppressionRow } from "../../services/d1/suppressions";
-import { LeadStatusSchema, type LeadSummary, type TimelineEntry } from "../../schemas/lead";
-import { describeObjection } from "../../engine/hand-off/raised-objections";
+import { LeadStatusSchema, type LeadStatus, type LeadSummary, type TimelineEntry } from "../../schemas/lead";
+import { CONSENT_METHOD_WORDS, draftWords, EntryStory, fieldWords, signalWords, statusWords, STATUS_WORDS } from "./timeline-wording";
 import { Choice, Csrf, FieldTable, figures, ListTable, when } from "./layout";
 
 /** The leads list (search, filters, pages) and one lead's page (profile, consent, score, timeline, actions). */
@@ -27,7 +26,7 @@ export function LeadList(props: { leads: Omit<LeadRow, "version">[]; filters: Le
         </label>
         <label>
           Status
-          <Choice name="status" options={LeadStatusSchema.options} selected={filters.status} blank="any" />
+          <Choice name="status" options={LeadStatusSchema.options.map((status) => [status, STATUS_WORDS[status]] as const)} selected={filters.status} blank="any" />
         </label>
         <label>
           Score at least
@@ -51,7 +50,7 @@ export function LeadList(props: { leads: Omit<LeadRow, "version">[]; filters: Le
             </td>
             <td>{lead.company ?? ""}</td>
             <td>
-              <span class="pill">{lead.status}</span>
+              <span class="pill">{statusWords(lead.status)}</span>
             </td>
             <td class="n">{lead.score}</td>
             <td>{lead.sequenceId ?? ""}</td>
@@ -71,131 +70,40 @@ export function LeadList(props: { leads: Omit<LeadRow, "version">[]; filters: Le
   );
 }
 
-const minutes = (ms: number) => `${Math.round(ms / 6_000) / 10} min`;
-
-/** One timeline entry as a table row: what happened, with the detail an owner needs to judge it. */
+/** One timeline entry as a table row: when, and what happened in a sentence. */
 function EntryRow(props: { entry: TimelineEntry; engaged: Map<string, number> }) {
-  const { entry } = props;
-  const verdict = (v: string, reason: string) => <span class={`pill ${v}`} title={reason}>{v}</span>;
-  let detail: Child;
-  switch (entry.kind) {
-    case "form_submitted":
-      detail = (
-        <>
-          {`form ${entry.submission.formId}`}
-          {entry.submission.message && <pre>{entry.submission.message}</pre>}
-        </>
-      );
-      break;
-    case "touch_sent":
-      detail = (
-        <details>
-          <summary>
-            {`${entry.channel} · ${entry.stepId} · `}
-            <span class="pill">{entry.origin ?? "template"}</span>
-            {entry.subject ? ` · ${entry.subject}` : ""}
-          </summary>
-          <pre>{entry.text}</pre>
-        </details>
-      );
-      break;
-    case "email_opened":
-      detail = (
-        <>
-          {verdict(entry.verdict, entry.reason)} {entry.reason}
-        </>
-      );
-      break;
-    case "link_clicked":
-      detail = (
-        <>
-          {verdict(entry.verdict, entry.reason)} {entry.url}
-        </>
-      );
-      break;
-    case "page_viewed":
-      detail = (
-        <>
-          {verdict(entry.verdict, entry.reason)} {entry.pageClass ? `[${entry.pageClass}] ` : ""}
-          {entry.url}
-          {props.engaged.has(entry.pageViewId) ? ` · ${minutes(props.engaged.get(entry.pageViewId)!)} on page` : ""}
-        </>
-      );
-      break;
-    case "reply_received":
-      detail = (
-        <>
-          <span class="pill">{entry.intent ?? "reply"}</span>
-          {entry.confidence !== undefined ? ` ${Math.round(entry.confidence * 100)}%` : ""}
-          {entry.evidence && <span class="muted">{` · proved by ${entry.evidence}`}</span>}
-          {entry.text && <pre>{entry.text}</pre>}
-        </>
-      );
-      break;
-    case "touch_skipped":
-    case "enrolment_ended":
-    case "touch_held":
-    case "lead_held":
-      detail = `${"stepId" in entry ? `${entry.stepId}: ` : ""}${entry.reason}`;
-      break;
-    case "touch_delivered":
-    case "touch_deferred_by_provider":
-      detail = entry.detail;
-      break;
-    case "touch_deferred":
-      detail = `${entry.stepId} (${entry.channel}): ${entry.reason}; it goes ${when(entry.until)}`;
-      break;
-    case "handed_off":
-      detail = `${entry.trigger}: ${entry.reason}`;
-      break;
-    case "objection_raised":
-      detail = describeObjection(entry);
-      break;
-    case "enrolment_refused":
-      detail = `${entry.sequenceId}: ${entry.reason}`;
-      break;
-    case "change_refused":
-      // A post by anyone asked to change what the lead established: the owner sees what was kept, and why.
-      detail = entry.reason;
-      break;
-    case "effect_failed":
-      detail = <strong class="warn">{`${entry.effect} failed after ${entry.attempts} attempts: ${entry.reason}`}</strong>;
-      break;
-    case "enrolled":
-      detail = `${entry.sequenceId} version ${entry.version} (${entry.reason})`;
-      break;
-    case "timing_changed":
-      detail = `${entry.stepId}: ${entry.reason} (${when(entry.from)} → ${when(entry.to)})`;
-      break;
-    case "cadence_switched":
-      detail = (
-        <>
-          <strong>{`${entry.from} → ${entry.to}`}</strong>
-          {` · rule ${entry.rule}: ${entry.reason}`}
-        </>
-      );
-      break;
-    default: {
-      const { seq: _seq, at: _at, kind: _kind, ...rest } = entry;
-      detail = <span class="muted">{JSON.stringify(rest).slice(0, 300)}</span>;
-    }
-  }
   return (
-    <tr data-kind={entry.kind}>
-      <td>{when(entry.at)}</td>
-      <td>{entry.kind.replace(/_/g, " ")}</td>
-      <td>{detail}</td>
+    <tr data-kind={props.entry.kind}>
+      <td class="when">{when(props.entry.at)}</td>
+      <td>
+        <EntryStory entry={props.entry} engaged={props.engaged} />
+      </td>
     </tr>
   );
 }
 
-const ACTIONS: [string, string, string?][] = [
-  ["pause", "Pause"],
-  ["resume", "Resume"],
-  ["complete", "Stop", "secondary"],
-  ["booked", "Mark booked"],
-  ["hand-off", "Hand off"],
-];
+type LeadAction = "pause" | "resume" | "complete" | "booked" | "hand-off";
+const ACTION_LABELS: Record<LeadAction, [string, string?]> = {
+  pause: ["Pause"],
+  resume: ["Resume"],
+  complete: ["Stop", "secondary"],
+  booked: ["Mark booked"],
+  "hand-off": ["Hand off"],
+};
+const HALTED: readonly LeadStatus[] = ["booked", "unsubscribed"];
+
+/** The buttons that would do something for a lead in this state: Pause while it runs, Resume while it waits. */
+export function actionsFor(lead: Pick<LeadSummary, "status" | "enrolments">): LeadAction[] {
+  const { status } = lead;
+  const paused = status === "paused" || status === "replied" || status === "with_rep" || lead.enrolments.some((e) => e.status === "paused");
+  return [
+    ...(status === "new" || status === "active" ? (["pause"] as const) : []),
+    ...(paused && !HALTED.includes(status) ? (["resume"] as const) : []),
+    ...(!HALTED.includes(status) && status !== "completed" ? (["complete"] as const) : []),
+    ...(!HALTED.includes(status) ? (["booked"] as const) : []),
+    ...(!HALTED.includes(status) && status !== "with_rep" ? (["hand-off"] as const) : []),
+  ];
+}
 
 const ZONE_SOURCES: Record<NonNullable<LeadSummary["timezoneSource"]>, string> = {
   form: "from the form",
@@ -225,19 +133,21 @@ export function LeadPage(props: { lead: LeadSummary; suppressions: SuppressionRo
   return (
     <>
       <p>
-        <span class="pill">{lead.status}</span> · score <b data-testid="score">{lead.score}</b> · zone {lead.timezone} <ZoneSource lead={lead} /> · came in {when(lead.createdAt)}
+        <span class="pill" data-testid="status">{STATUS_WORDS[lead.status]}</span> · score <b data-testid="score">{lead.score}</b> · zone {lead.timezone} <ZoneSource lead={lead} /> · came in {when(lead.createdAt)}
       </p>
       <div class="actions">
-        {ACTIONS.map(([action, label, style]) => (
+        {actionsFor(lead).map((action) => (
           <form method="post" action={`/dashboard/leads/${lead.id}/${action}`} class="inline">
             <Csrf token={props.csrf} />
-            <button type="submit" class={style}>{label}</button>
+            <button type="submit" class={ACTION_LABELS[action][1]} data-action={action}>
+              {ACTION_LABELS[action][0]}
+            </button>
           </form>
         ))}
         <a href={`/dashboard/leads/${lead.id}/export`}>Export JSON</a>
       </div>
       <h2>Profile</h2>
-      <FieldTable rows={Object.entries(profile).map(([field, value]) => [field, String(value)])} />
+      <FieldTable rows={Object.entries(profile).map(([field, value]) => [fieldWords(field), String(value)])} />
       <h2>Consent</h2>
       <table>
         <tbody>
@@ -245,8 +155,8 @@ export function LeadPage(props: { lead: LeadSummary; suppressions: SuppressionRo
             const record = lead.consent[channel];
             return (
               <tr>
-                <th>{channel}</th>
-                <td>{record ? `${record.granted ? "granted" : "withdrawn"} ${when(record.at)} by ${record.method}${record.wording ? ` — “${record.wording}”` : ""}` : "not recorded"}</td>
+                <th>{channel === "sms" ? "Text (SMS)" : "Email"}</th>
+                <td>{record ? `${record.granted ? "Given" : "Withdrawn"} ${CONSENT_METHOD_WORDS[record.method]}, ${when(record.at)}${record.wording ? ` — “${record.wording}”` : ""}` : "Not recorded"}</td>
               </tr>
             );
           })}
@@ -301,7 +211,7 @@ export function LeadPage(props: { lead: LeadSummary; suppressions: SuppressionRo
           )}
           {lead.scoreFactors.map((f) => (
             <tr>
-              <td>{f.signal}</td>
+              <td>{signalWords(f.signal)}</td>
               <td class="n">{`×${f.count}`}</td>
               <td class="n">{`${f.points > 0 ? "+" : ""}${f.points}`}</td>
             </tr>
@@ -313,7 +223,7 @@ export function LeadPage(props: { lead: LeadSummary; suppressions: SuppressionRo
           <h2>Drafts</h2>
           {lead.drafts.map((d) => (
             <details>
-              <summary>{`${d.stepId}: ${d.status}${d.by ? ` (by ${d.by})` : ""}`}</summary>
+              <summary>{draftWords(d)}</summary>
               {d.content?.subject && <p>{d.content.subject}</p>}
               {d.content?.body && <pre>{d.content.body}</pre>}
               {d.content?.sms && <pre>{d.content.sms}</pre>}
@@ -323,15 +233,14 @@ export function LeadPage(props: { lead: LeadSummary; suppressions: SuppressionRo
         </>
       )}
       <h2>Timeline</h2>
-      <div class="scroll">
-        <table data-testid="timeline">
-          <tbody>
-            {[...lead.timeline].reverse().map((entry) => (
-              <EntryRow entry={entry} engaged={engaged} />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      {/* Two columns of sentences that wrap: no sideways scroll needed, even on a phone. */}
+      <table data-testid="timeline">
+        <tbody>
+          {[...lead.timeline].reverse().map((entry) => (
+            <EntryRow entry={entry} engaged={engaged} />
+          ))}
+        </tbody>
+      </table>
       <h2>Erase</h2>
       <form method="post" action={`/dashboard/leads/${lead.id}/erase`}>
         <Csrf token={props.csrf} />

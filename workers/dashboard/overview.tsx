@@ -6,41 +6,83 @@ import { Choice, figures, ListTable, percent } from "./layout";
 
 const DAY = 86_400_000;
 
-/** Leads in per day, with replies and bookings among them, as an inline SVG bar chart. */
+/**
+ * Leads in per day, with replies and bookings among them: bars in an inline SVG, words in
+ * HTML beneath it, so they stay readable when the chart shrinks to a phone's width.
+ */
 function TrendChart(props: { daily: PeriodStats["daily"]; from: number; to: number }) {
   // Whole UTC days touched by the period, its first and last partial days included.
   const first = Math.floor(props.from / DAY) * DAY;
   const days = Math.min(Math.max(1, Math.floor((props.to - 1) / DAY) - first / DAY + 1), 367);
   const byDay = new Map(props.daily.map((d) => [d.day, d]));
   const width = 640;
-  const height = 160;
+  const height = 140;
   const bar = width / days;
   const peak = Math.max(1, ...props.daily.map((d) => d.leads));
-  const y = (n: number) => height - 20 - (n / peak) * (height - 30);
+  const y = (n: number) => height - 2 - (n / peak) * (height - 10);
+  const day = (at: number) => new Date(at).toISOString().slice(0, 10);
   return (
-    <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`Leads per day over ${days} days, with replies and bookings`}>
-      {Array.from({ length: days }, (_, i) => {
-        const day = byDay.get(first + i * DAY);
-        if (!day) return null;
-        return (
-          <g>
-            <rect x={i * bar + 1} y={y(day.leads)} width={Math.max(1, bar - 2)} height={height - 20 - y(day.leads)} fill="#9ec5fe">
-              <title>{`${new Date(day.day).toISOString().slice(0, 10)}: ${day.leads} leads, ${day.replied} replied, ${day.booked} booked`}</title>
-            </rect>
-            <rect x={i * bar + 1} y={y(day.replied)} width={Math.max(1, bar - 2)} height={height - 20 - y(day.replied)} fill="#1f6feb" />
-            <rect x={i * bar + 1} y={y(day.booked)} width={Math.max(1, bar - 2)} height={height - 20 - y(day.booked)} fill="#2e7d32" />
-          </g>
-        );
-      })}
-      <line x1="0" x2={width} y1={height - 20} y2={height - 20} stroke="#9aa5b1" />
-      <text x="4" y={height - 5} font-size="11" fill="#64707d">{new Date(first).toISOString().slice(0, 10)}</text>
-      <text x={width - 4} y={height - 5} font-size="11" fill="#64707d" text-anchor="end">{new Date(first + (days - 1) * DAY).toISOString().slice(0, 10)}</text>
-      <text x={width - 4} y="12" font-size="11" fill="#64707d" text-anchor="end">{`peak ${peak}/day · light: leads · blue: replied · green: booked`}</text>
-    </svg>
+    <figure class="chart">
+      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`Leads per day over ${days} days, with replies and bookings`}>
+        {Array.from({ length: days }, (_, i) => {
+          const d = byDay.get(first + i * DAY);
+          if (!d) return null;
+          return (
+            <g>
+              <rect x={i * bar + 1} y={y(d.leads)} width={Math.max(1, bar - 2)} height={height - 2 - y(d.leads)} fill="#9ec5fe">
+                <title>{`${day(d.day)}: ${d.leads} leads, ${d.replied} replied, ${d.booked} booked`}</title>
+              </rect>
+              <rect x={i * bar + 1} y={y(d.replied)} width={Math.max(1, bar - 2)} height={height - 2 - y(d.replied)} fill="#1f6feb" />
+              <rect x={i * bar + 1} y={y(d.booked)} width={Math.max(1, bar - 2)} height={height - 2 - y(d.booked)} fill="#2e7d32" />
+            </g>
+          );
+        })}
+        <line x1="0" x2={width} y1={height - 2} y2={height - 2} stroke="#9aa5b1" />
+      </svg>
+      <figcaption class="axis">
+        <span>{day(first)}</span>
+        <span>{`peak ${peak} a day · light: leads · blue: replied · green: booked`}</span>
+        <span>{day(first + (days - 1) * DAY)}</span>
+      </figcaption>
+    </figure>
   );
 }
 
 type Funnel = PeriodStats["funnel"];
+
+/** The funnel's steps, each a subset of the one before: where leads drop out. */
+const FUNNEL_CHART: [keyof Funnel, string][] = [
+  ["leads", "Leads"],
+  ["contacted", "Contacted"],
+  ["opened", "Opened"],
+  ["clicked", "Clicked"],
+  ["replied", "Replied"],
+  ["booked", "Booked"],
+];
+
+/** The funnel as bars, server-rendered in HTML: each bar's width is its share of the leads, its words plain text. */
+function FunnelChart(props: { funnel: Funnel }) {
+  const top = Math.max(1, props.funnel.leads);
+  return (
+    <figure class="chart">
+      <ol class="funnel" data-testid="funnel-chart">
+        {FUNNEL_CHART.map(([key, label]) => {
+          const share = props.funnel[key] / top;
+          return (
+            <li data-step={key}>
+              <span class="funnel-label">{label}</span>
+              <span class="funnel-bar" aria-hidden="true">
+                <span style={`width:${Math.round(share * 1000) / 10}%`}></span>
+              </span>
+              <span class="funnel-value">{`${props.funnel[key]} · ${key === "leads" ? "100%" : percent(share)}`}</span>
+            </li>
+          );
+        })}
+      </ol>
+      <figcaption class="muted">Opened and clicked count people only: privacy proxies and link scanners are left out.</figcaption>
+    </figure>
+  );
+}
 const FUNNEL: [keyof Funnel, string][] = [
   ["leads", "Leads in"],
   ["enrolled", "Enrolled"],
@@ -73,7 +115,7 @@ function SendingCard(props: { sending: SendingToday | null }) {
   );
 }
 
-export function Overview(props: { stats: PeriodStats; days: number; sending: SendingToday | null }) {
+export function Overview(props: { stats: PeriodStats; stepOrders: Map<string, string[]>; days: number; sending: SendingToday | null }) {
   const { stats } = props;
   const top = Math.max(1, stats.funnel.leads);
   return (
@@ -87,6 +129,8 @@ export function Overview(props: { stats: PeriodStats; days: number; sending: Sen
         </label>
         <button type="submit">Show</button>
       </form>
+      <h2>Funnel</h2>
+      <FunnelChart funnel={stats.funnel} />
       <div class="cards" data-testid="funnel">
         {FUNNEL.map(([key, label]) => (
           <div class="card" data-metric={key}>
@@ -133,7 +177,7 @@ export function Overview(props: { stats: PeriodStats; days: number; sending: Sen
         ))}
       />
       <h2>By step</h2>
-      <TouchTable rows={stats.byStep.map((r) => ({ label: `${r.sequenceId} · ${r.stepId} · ${r.channel}`, ...r }))} />
+      <TouchTable rows={inStepOrder(stats.byStep, props.stepOrders).map((r) => ({ label: `${r.sequenceId} · ${r.stepId} · ${r.channel}`, ...r }))} />
       <h2>By channel</h2>
       <TouchTable rows={stats.byChannel.map((r) => ({ label: r.channel, ...r }))} />
     </>
@@ -141,6 +185,21 @@ export function Overview(props: { stats: PeriodStats; days: number; sending: Sen
 }
 
 type TouchFigures = PeriodStats["touches"];
+
+/**
+ * Per-step rows in the order each sequence runs its steps (sequences by id); a step the
+ * current version no longer has comes after the ones it has.
+ */
+export function inStepOrder<Row extends { sequenceId: string; stepId: string }>(rows: Row[], orders: Map<string, string[]>): Row[] {
+  const position = (row: Row) => {
+    const index = orders.get(row.sequenceId)?.indexOf(row.stepId) ?? -1;
+    return index === -1 ? Number.MAX_SAFE_INTEGER : index;
+  };
+  return rows
+    .map((row, arrival) => ({ row, arrival }))
+    .sort((a, b) => a.row.sequenceId.localeCompare(b.row.sequenceId) || position(a.row) - position(b.row) || a.arrival - b.arrival)
+    .map(({ row }) => row);
+}
 
 export function TouchTable(props: { rows: (TouchFigures & { label: string })[] }) {
   return (

@@ -1,5 +1,6 @@
 import type { HandOffRow, LeadRow, OutboxRow, ReviewRow } from "../../schemas/d1";
 import { Csrf, FieldTable, ListTable, when } from "./layout";
+import { spelledOut } from "./timeline-wording";
 
 /** The owner's queues: hot leads handed off, drafts waiting for review, and the local outbox. */
 
@@ -17,7 +18,7 @@ export function HandOffQueue(props: { rows: (HandOffRow & { lead: Pick<LeadRow, 
           <td>
             {row.triggers.map((t) => (
               <div>
-                <span class="pill">{t.trigger}</span> {t.reason}
+                <span class="pill">{spelledOut(t.trigger)}</span> {t.reason}
               </div>
             ))}
           </td>
@@ -110,7 +111,12 @@ export function OutboxList(props: { messages: OutboxRow[]; next: string | null }
           </summary>
           <FieldTable rows={Object.entries({ From: m.from, To: m.to, ...m.headers })} />
           <pre>{m.text}</pre>
-          {m.html && <iframe sandbox="" srcdoc={m.html} title="The message as HTML" />}
+          {m.html && (
+            <>
+              <p class="muted">The email as the lead sees it, with its images and links turned off: looking at it here counts as no open and no click.</p>
+              <iframe sandbox="" src={`/dashboard/outbox/${encodeURIComponent(m.id)}/preview`} loading="lazy" title="The message as HTML" />
+            </>
+          )}
         </details>
       ))}
       {props.next && (

@@ -4,7 +4,7 @@ import type { SequenceVersion } from "../../schemas/sequence";
 import type { SequenceListing } from "../../services/d1/sequences";
 import type { PeriodStats } from "../../services/d1/stats";
 import { Choice, Csrf, ListTable } from "./layout";
-import { TouchTable } from "./overview";
+import { inStepOrder, TouchTable } from "./overview";
 
 /** Sequences: each one's steps with their stats, and a preview of how it plays for a few kinds of lead. */
 
@@ -77,7 +77,8 @@ export function SequenceList(props: { sequences: SequenceListing[] }) {
 
 export function SequenceDetail(props: { sequence: SequenceVersion; stats: PeriodStats; preview: ReturnType<typeof previewOf>; csrf: string }) {
   const { sequence } = props.sequence;
-  const rows = props.stats.byStep.filter((r) => r.sequenceId === props.sequence.id);
+  const order = new Map([[props.sequence.id, sequence.steps.map((step) => step.id)]]);
+  const rows = inStepOrder(props.stats.byStep.filter((r) => r.sequenceId === props.sequence.id), order);
   return (
     <>
       <p class="muted">{`${props.sequence.id} · version ${props.sequence.version} · window ${sequence.window.start}–${sequence.window.end} · drafting ${sequence.drafting.mode}${sequence.drafting.mode === "review" ? ` (unreviewed: ${sequence.drafting.unreviewed})` : ""}`}</p>

@@ -23,7 +23,7 @@ import { postedForm } from "./validate";
  * a session and every POST its CSRF token. Each editor validates with the API's own schemas
  * and answers a mistake with the page again, the reason next to its field (422).
  */
-type FormsEnv = { Bindings: Env; Variables: { session: Session; csrf: string } };
+type FormsEnv = { Bindings: Env; Variables: { session: Session; csrf: string; zone: string } };
 export const dashboardForms = new Hono<FormsEnv>();
 
 /** What an action did, by code: the flash never echoes text from the request. */
@@ -39,7 +39,7 @@ const DONE: Record<string, string> = {
 
 const render = (c: Context<FormsEnv>, title: string, path: string, body: unknown, status: 200 | 404 | 422 = 200) =>
   c.html(
-    <Page title={title} path={path} csrf={c.get("csrf")} flash={DONE[c.req.query("done") ?? ""]}>
+    <Page title={title} path={path} csrf={c.get("csrf")} flash={DONE[c.req.query("done") ?? ""]} zone={c.get("zone")}>
       <h1>{title}</h1>
       {body as never}
       <script src="/dashboard/copy.js" defer />

@@ -14,7 +14,7 @@ import { postedForm } from "./validate";
  * session and CSRF checks. Documents go through the API's own schemas and services; a
  * refused one comes back with the reasons beside its fields and the text kept.
  */
-type KnowledgeEnv = { Bindings: Env; Variables: { csrf: string } };
+type KnowledgeEnv = { Bindings: Env; Variables: { csrf: string; zone: string } };
 export const dashboardKnowledge = new Hono<KnowledgeEnv>();
 
 const DONE: Record<string, string> = {
@@ -25,7 +25,7 @@ const DONE: Record<string, string> = {
 
 const show = (c: Context<KnowledgeEnv>, title: string, body: unknown, status: 200 | 404 | 422 = 200) =>
   c.html(
-    <Page title={title} path="/dashboard/knowledge" csrf={c.get("csrf")} flash={DONE[c.req.query("done") ?? ""]}>
+    <Page title={title} path="/dashboard/knowledge" csrf={c.get("csrf")} flash={DONE[c.req.query("done") ?? ""]} zone={c.get("zone")}>
       <h1>{title}</h1>
       {body as never}
     </Page>,

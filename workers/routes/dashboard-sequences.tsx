@@ -15,7 +15,7 @@ import { postedForm } from "./validate";
  * saving it, and save it as a new version with `putSequence`, as `PUT /api/sequences/:id`
  * does. The draft is judged by the API's schema, `SequenceSchema`.
  */
-type EditorEnv = { Bindings: Env; Variables: { csrf: string } };
+type EditorEnv = { Bindings: Env; Variables: { csrf: string; zone: string } };
 export const sequenceEditor = new Hono<EditorEnv>();
 type EditorContext = Context<EditorEnv>;
 
@@ -73,7 +73,7 @@ async function editorPage(
   const title = target.kind === "edit" ? `Edit ${target.id}` : `New sequence from ${target.from}`;
   const sequences = (await listSequences(c.env.DB)).map((s) => s.id);
   return c.html(
-    <Page title={title} path="/dashboard/sequences" csrf={c.get("csrf")}>
+    <Page title={title} path="/dashboard/sequences" csrf={c.get("csrf")} zone={c.get("zone")}>
       <h1>{title}</h1>
       <SequenceEditor target={target} sequences={sequences} csrf={c.get("csrf")} {...view} />
     </Page>,

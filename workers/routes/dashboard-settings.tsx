@@ -17,7 +17,7 @@ import { postedForm } from "./validate";
  * checklist, the settings form (each field checked by the rule `PATCH /api/settings` uses,
  * refusals shown next to their field), and the audit list.
  */
-type SettingsEnv = { Bindings: Env; Variables: { session: Session; csrf: string } };
+type SettingsEnv = { Bindings: Env; Variables: { session: Session; csrf: string; zone: string } };
 export const dashboardSettings = new Hono<SettingsEnv>();
 
 const FLASH = "Settings saved: the next touch uses them.";
@@ -26,7 +26,7 @@ async function settingsPage(c: Context<SettingsEnv>, state?: SettingsFormState) 
   const [effective, checks, changes, listings] = await Promise.all([effectiveSettings(c.env), checkDeployment(c.env), settingsAuditList(c.env.DB, 50), listSequences(c.env.DB)]);
   const sequences = (await Promise.all(listings.map((s) => currentSequence(c.env.DB, s.id)))).flatMap((s) => (s ? [s] : []));
   return (
-    <Page title="Settings" path="/dashboard/settings" csrf={c.get("csrf")} flash={c.req.query("done") === "saved" ? FLASH : undefined}>
+    <Page title="Settings" path="/dashboard/settings" csrf={c.get("csrf")} flash={c.req.query("done") === "saved" ? FLASH : undefined} zone={c.get("zone")}>
       <h1>Settings</h1>
       <Checklist checks={checks} />
       <h2>This deployment</h2>

@@ -25,7 +25,7 @@ import { leadsCsv } from "../lead-export";
 import { importChunk, ImportChunkSchema } from "../lead-import";
 import { listLeads } from "../../services/d1/lead-index";
 import { listReview, reviewDraft } from "../review-queue";
-import { currentSequence, listSequences, putSequence } from "../../services/d1/sequences";
+import { currentSequence, listSequences, putSequence, stepOrders } from "../../services/d1/sequences";
 import { periodOf, periodStats } from "../../services/d1/stats";
 import { sendingToday } from "../../services/touch-delivery";
 import { effectiveSettings } from "../../services/deployment-settings";
@@ -39,13 +39,21 @@ import { dashboardForms } from "./dashboard-forms";
 import { firstRunChecklist } from "../first-run";
 import { FirstRun } from "../dashboard/first-run";
 import { listUnknownSitePosts } from "../../services/d1/unknown-site-posts";
+import { outboxPages } from "./dashboard-outbox";
 
 /**
  * `/dashboard`: the owner's pages, server-rendered. Every page but the login needs the
  * session cookie; every POST needs the session's CSRF token.
  */
-type DashboardEnv = { Bindings: Env; Variables: { session: Session; csrf: string } & LeadParamEnv["Variables"] };
+type DashboardEnv = { Bindings: Env; Variables: { session: Session; csrf: string; zone: string } & LeadParamEnv["Variables"] };
 export const dashboard = new Hono<DashboardEnv>();
+
+/** `/dashboard/` and `/dashboard/leads/` are the pages without the slash: people type it, and links keep it. */
+dashboard.get("*", async (c, next) => {
+  const { pathname, search } = new URL(c.req.url);
+  if (pathname.length > 1 && pathname.endsWith("/")) return c.redirect(`${pathname.replace(/\/+$/, "")}${search}`, 301);
+  await next();
+});
 
 dashboard.use(
   "*",
@@ -62,6 +70,8 @@ dashboard.use(
       frameAncestors: ["'none'"],
     },
     referrerPolicy: "no-referrer",
+    // A page that sets its own policy keeps it: the outbox preview allows no fetch at all.
+    overwrite: false,
   }),
 );
 dashboard.use("*", async (c, next) => {
@@ -124,6 +134,8 @@ dashboard.use("*", async (c, next) => {
   }
   c.set("session", session);
   c.set("csrf", await csrfToken(c.env, session));
+  // Every page shows times in the business's zone, a setting: read once per request.
+  c.set("zone", (await effectiveSettings(c.env)).values.businessTimezone);
   await next();
 });
 
@@ -158,7 +170,7 @@ const flashOf = (c: Context<DashboardEnv>) => DONE[c.req.query("done") ?? ""];
 
 const render = (c: Context<DashboardEnv>, title: string, path: string, body: unknown, status: 200 | 404 = 200) =>
   c.html(
-    <Page title={title} path={path} csrf={c.get("csrf")} flash={flashOf(c)}>
+    <Page title={title} path={path} csrf={c.get("csrf")} flash={flashOf(c)} zone={c.get("zone")}>
       <h1>{title}</h1>
       {body as never}
     </Page>,
@@ -176,13 +188,14 @@ dashboard.get("/", async (c) => {
     firstRunChecklist(c.env, new URL(c.req.url).origin),
     listUnknownSitePosts(c.env.DB, 1),
   ]);
+  const orders = await stepOrders(c.env.DB, stats.byStep.map((r) => r.sequenceId));
   return render(
     c,
     "Overview",
     "/dashboard",
     <>
       <FirstRun items={firstRun} waitingFromUnknownSites={unknownSites.total} />
-      <Overview stats={stats} days={days} sending={sending} />
+      <Overview stats={stats} stepOrders={orders} days={days} sending={sending} />
     </>,
   );
 });
@@ -284,6 +297,8 @@ dashboard.get("/outbox", valid("query", z.object({ cursor: z.string().max(200).o
   const page = await listOutbox(c.env.DB, { limit: 30, ...(cursor ? { cursor } : {}) });
   return render(c, "Outbox", "/dashboard/outbox", <OutboxList messages={page.messages} next={page.nextCursor} />);
 });
+
+dashboard.route("/outbox", outboxPages);
 
 dashboard.get("/sequences", async (c) => render(c, "Sequences", "/dashboard/sequences", <SequenceList sequences={await listSequences(c.env.DB)} />));
 dashboard.route("/", sequenceEditor);
