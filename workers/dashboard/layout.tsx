@@ -4,8 +4,9 @@ import { createContext, useContext, type Child } from "hono/jsx";
 /**
  * The dashboard's frame: a doctype (no quirks mode), a skip link, navigation that folds into
  * a menu on a phone, a small stylesheet readable at 390 px, and the session's CSRF token for
- * every form. No script runs on these pages except the import page's uploader; lead data is
- * always rendered as text (JSX escapes it).
+ * every form. Every page works without script; the few scripts there are come from this
+ * origin only (the import page's parser, the sequence editor's live preview, the copy
+ * buttons), and lead data is always rendered as text (JSX escapes it).
  */
 
 const CSS = `
