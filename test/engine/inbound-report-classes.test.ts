@@ -69,3 +69,24 @@ describe("reports that are not bounces", () => {
     expect(await kindOf(raw)).toEqual({ kind: "challenge" });
   });
 });
+
+describe("automatic replies beyond the common ones", () => {
+  const reply = (subject: string, body: string, headers = "") =>
+    `From: Sam Rivera <sam@example.org>\r\nTo: reply+lead@reply.example.com\r\nSubject: ${subject}\r\n${headers}\r\n${body}\r\n`;
+
+  it.each([
+    ["a Portuguese subject", reply("Resposta automática: Seu telhado", "Obrigado pela mensagem.")],
+    ["a Swedish subject", reply("Automatiskt svar: Ert tak", "Tack för ditt meddelande.")],
+    ["a Korean subject", reply("자동 회신: 지붕", "감사합니다.")],
+    ["a Polish body", reply("Re: Państwa dach", "Dzień dobry, jestem na urlopie do 20 listopada.")],
+    ["a body that promises an answer on return", reply("Re: Your roof", "Thanks for your email. I will respond when I return on Monday.")],
+    ["Yahoo's X-Mail-Autoreply header", reply("Re: Your roof", "Thanks.", "X-Mail-Autoreply: yes\r\n")],
+    ["FirstClass's X-FC-MachineGenerated header", reply("Re: Your roof", "Thanks.", "X-FC-MachineGenerated: true\r\n")],
+  ])("%s", async (_, raw) => {
+    expect((await kindOf(raw)).kind).toBe("auto_reply");
+  });
+
+  it("leaves a person who mentions the office alone", async () => {
+    expect((await kindOf(reply("Re: Your roof", "Call me at the office on Monday.")))).toEqual({ kind: "human" });
+  });
+});
