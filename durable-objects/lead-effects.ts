@@ -82,9 +82,15 @@ export function effectRowOf(effect: LeadEffect, state: LeadState): { key: string
       return { key, effect: { kind: "alert", reason: effect.reason, message: effect.message, key } };
     }
     case "suppress":
-      return { key: `suppress:${effect.channel}:${effect.value}`, effect: { kind: "suppress", channel: effect.channel, value: effect.value, reason: effect.reason, ...(effect.evidence ? { evidence: effect.evidence } : {}) } };
+      return {
+        key: `suppress:${effect.channel}:${effect.value}`,
+        effect: { kind: "suppress", channel: effect.channel, value: effect.value, reason: effect.reason, ...(effect.evidence ? { evidence: effect.evidence } : {}) },
+      };
     case "unsuppress":
-      return { key: `unsuppress:${effect.channel}:${effect.value}:${state.lastSeq}`, effect: { kind: "unsuppress", channel: effect.channel, value: effect.value, evidence: effect.evidence } };
+      return {
+        key: `unsuppress:${effect.channel}:${effect.value}:${state.lastSeq}`,
+        effect: { kind: "unsuppress", channel: effect.channel, value: effect.value, evidence: effect.evidence },
+      };
     case "send_reconsent": {
       const key = `reconsent-${state.id}-${state.lastSeq}`;
       return { key, effect: { kind: "send_reconsent", to: effect.to, withdrawnAt: effect.withdrawnAt, key } };
@@ -130,7 +136,11 @@ export async function performEffect(effect: EffectRow, context: EffectContext): 
       return { kind: "done" };
     }
     case "suppress":
-      await suppress(context.env.DB, [{ channel: effect.channel, value: effect.value, reason: effect.reason, ...(effect.evidence ? { evidence: effect.evidence } : {}) }], context.now);
+      await suppress(
+        context.env.DB,
+        [{ channel: effect.channel, value: effect.value, reason: effect.reason, ...(effect.evidence ? { evidence: effect.evidence } : {}) }],
+        context.now,
+      );
       return effect.channel === "email" ? syncProviderSuppression("add", effect.value, context) : { kind: "done" };
     case "unsuppress":
       // Already gone (the owner lifted it first) is as good as removed now.
@@ -167,7 +177,16 @@ async function send(touch: OutgoingTouch, { env, settings, clock, state, now }: 
     case "sent":
       return { kind: "done", event: { kind: "delivery_sent", key, messageId: outcome.messageId, ...(outcome.providerId ? { providerId: outcome.providerId } : {}) } };
     case "failed":
-      return { kind: "done", event: { kind: "delivery_failed", key, permanent: outcome.permanent, reason: outcome.reason, ...("recipientSuppressed" in outcome && outcome.recipientSuppressed ? { recipientSuppressed: true } : {}) } };
+      return {
+        kind: "done",
+        event: {
+          kind: "delivery_failed",
+          key,
+          permanent: outcome.permanent,
+          reason: outcome.reason,
+          ...("recipientSuppressed" in outcome && outcome.recipientSuppressed ? { recipientSuppressed: true } : {}),
+        },
+      };
     case "blocked":
       return { kind: "done", event: { kind: "delivery_blocked", key, reason: outcome.reason } };
     case "deferred":
@@ -200,7 +219,13 @@ async function handOff(triggers: { trigger: string; reason: string }[], key: str
   const { env, state, now } = context;
   const pkg = await withModelSummary(context.languageModel, buildPackage(state, context.timeline(), triggers, now));
   await recordHandOff(env.DB, pkg);
-  return { kind: "done", then: destinationsFrom(env, context.settings).map((destination) => ({ key: `${key}-${destination}`, effect: { kind: "handoff", destination, pkg, key: `${key}-${destination}` } })) };
+  return {
+    kind: "done",
+    then: destinationsFrom(env, context.settings).map((destination) => ({
+      key: `${key}-${destination}`,
+      effect: { kind: "handoff", destination, pkg, key: `${key}-${destination}` },
+    })),
+  };
 }
 
 /**
@@ -215,7 +240,10 @@ async function repTask(effect: Extract<EffectRow, { kind: "rep_task" }>, context
     return { kind: "done" };
   }
   const pkg = { ...buildPackage(state, context.timeline(), [{ trigger: "rep_task", reason: effect.note }], now), task: effect.note };
-  return { kind: "done", then: destinations.map((destination) => ({ key: `${effect.key}-${destination}`, effect: { kind: "handoff", destination, pkg, key: `${effect.key}-${destination}` } })) };
+  return {
+    kind: "done",
+    then: destinations.map((destination) => ({ key: `${effect.key}-${destination}`, effect: { kind: "handoff", destination, pkg, key: `${effect.key}-${destination}` } })),
+  };
 }
 
 async function deliverToDestination(effect: Extract<EffectRow, { kind: "handoff" }>, { env, settings, clock }: EffectContext): Promise<EffectResult> {

@@ -53,7 +53,14 @@ export class LeadObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.seams = { clock: clockFrom(env), env, languageModel: (settings) => languageModelFrom(this.seams.env, settings.aiModel), draftTimeoutMs: DRAFT_TIMEOUT_MS, drainAfterEvents: true, drain: () => this.drain() };
+    this.seams = {
+      clock: clockFrom(env),
+      env,
+      languageModel: (settings) => languageModelFrom(this.seams.env, settings.aiModel),
+      draftTimeoutMs: DRAFT_TIMEOUT_MS,
+      drainAfterEvents: true,
+      drain: () => this.drain(),
+    };
     ctx.blockConcurrencyWhile(async () => storage.migrate(this.sql));
   }
 
@@ -220,16 +227,20 @@ export class LeadObject extends DurableObject<Env> {
   }
 
   /** Records a click on a tracked link; may re-judge earlier clicks that turn out to be a scanner's burst. */
-  async recordClick(
-    click: { messageId: string; sentAt: number; linkIndex: number; url: string; honeypot: boolean; facts: RequestFacts },
-  ): Promise<void> {
+  async recordClick(click: { messageId: string; sentAt: number; linkIndex: number; url: string; honeypot: boolean; facts: RequestFacts }): Promise<void> {
     await this.handle({ kind: "link_clicked", ...click });
   }
 
   /** Records a page view of the lead on the owner's site (from the snippet, once identified). */
-  async recordPageView(
-    view: { pageViewId: string; url: string; pageClass: string | null; title?: string; referrer?: string; timezone?: string; facts: RequestFacts },
-  ): Promise<void> {
+  async recordPageView(view: {
+    pageViewId: string;
+    url: string;
+    pageClass: string | null;
+    title?: string;
+    referrer?: string;
+    timezone?: string;
+    facts: RequestFacts;
+  }): Promise<void> {
     await this.handle({ kind: "page_viewed", ...view });
   }
 

@@ -63,10 +63,7 @@ export function loadState(sql: SqlStorage): LeadState | null {
 }
 
 export function saveState(sql: SqlStorage, state: LeadState): void {
-  sql.exec(
-    "INSERT INTO lead (singleton, state) VALUES (1, ?) ON CONFLICT (singleton) DO UPDATE SET state = excluded.state",
-    JSON.stringify(state),
-  );
+  sql.exec("INSERT INTO lead (singleton, state) VALUES (1, ?) ON CONFLICT (singleton) DO UPDATE SET state = excluded.state", JSON.stringify(state));
 }
 
 /** Entries arrive numbered by the engine; a duplicate number is a bug, so it fails loudly. */
@@ -78,12 +75,7 @@ export function appendTimeline(sql: SqlStorage, entry: TimelineEntry): void {
 /** Changes the verdict of earlier entries and queues them for projection again. */
 export function rejudgeTimeline(sql: SqlStorage, seqs: number[], verdict: Verdict, reason: string): void {
   for (const seq of seqs) {
-    sql.exec(
-      "UPDATE timeline SET data = json_set(data, '$.verdict', ?, '$.reason', ?), projected = 0 WHERE seq = ?",
-      verdict,
-      reason,
-      seq,
-    );
+    sql.exec("UPDATE timeline SET data = json_set(data, '$.verdict', ?, '$.reason', ?), projected = 0 WHERE seq = ?", verdict, reason, seq);
   }
 }
 
@@ -94,18 +86,14 @@ interface TimelineRow extends Record<string, SqlStorageValue> {
   data: string;
 }
 
-const toEntry = (row: TimelineRow): TimelineEntry =>
-  TimelineEntrySchema.parse({ seq: row.seq, at: row.at, kind: row.kind, ...JSON.parse(row.data) });
+const toEntry = (row: TimelineRow): TimelineEntry => TimelineEntrySchema.parse({ seq: row.seq, at: row.at, kind: row.kind, ...JSON.parse(row.data) });
 
 export function readTimeline(sql: SqlStorage): TimelineEntry[] {
   return sql.exec<TimelineRow>("SELECT seq, at, kind, data FROM timeline ORDER BY seq").toArray().map(toEntry);
 }
 
 export function unprojectedTimeline(sql: SqlStorage): TimelineEntry[] {
-  return sql
-    .exec<TimelineRow>("SELECT seq, at, kind, data FROM timeline WHERE projected = 0 ORDER BY seq")
-    .toArray()
-    .map(toEntry);
+  return sql.exec<TimelineRow>("SELECT seq, at, kind, data FROM timeline WHERE projected = 0 ORDER BY seq").toArray().map(toEntry);
 }
 
 export function markProjected(sql: SqlStorage, seqs: number[]): void {

@@ -55,7 +55,12 @@ export interface SimulationResult {
 }
 
 /** A person at a desktop browser: every signal it sends is judged human. */
-export const PERSON: RequestFacts = { userAgent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Version/17.5 Safari/605.1.15", botAgent: false, network: null, prefetch: false };
+export const PERSON: RequestFacts = {
+  userAgent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Version/17.5 Safari/605.1.15",
+  botAgent: false,
+  network: null,
+  prefetch: false,
+};
 
 export function simulate(sim: Simulation): SimulationResult {
   const config = sim.config ?? DEFAULT_ENGINE_CONFIG;
@@ -162,7 +167,13 @@ function reactionEvent(touch: OutgoingTouch, sentAt: number, reaction: Reaction)
     case "reply":
       return { kind: "reply_received", messageKey: touch.key, text: reaction.text ?? "Sounds good, let's talk." };
     case "visit":
-      return { kind: "page_viewed", pageViewId: `pv-${touch.key}-${reaction.after}`, url: "https://owner.example/pricing", pageClass: reaction.pageClass ?? "pricing", facts: PERSON };
+      return {
+        kind: "page_viewed",
+        pageViewId: `pv-${touch.key}-${reaction.after}`,
+        url: "https://owner.example/pricing",
+        pageClass: reaction.pageClass ?? "pricing",
+        facts: PERSON,
+      };
     case "book":
       return { kind: "booked", source: "simulation" };
   }

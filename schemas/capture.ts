@@ -6,33 +6,14 @@ import { isTimeZone } from "./time-zone";
  * The fields a form post may carry, as posted (every value a string, or several).
  * Anything not named here is kept as a custom field, except `utm_*` and the honeypot.
  */
-export const KNOWN_FIELDS = [
-  "email",
-  "phone",
-  "name",
-  "first_name",
-  "last_name",
-  "company",
-  "title",
-  "message",
-  "timezone",
-  "consent_email",
-  "consent_sms",
-  "source",
-] as const;
+export const KNOWN_FIELDS = ["email", "phone", "name", "first_name", "last_name", "company", "title", "message", "timezone", "consent_email", "consent_sms", "source"] as const;
 
 /** Browsers post empty inputs as "", which means "not given", not "invalid". */
 const optionalText = (max: number) =>
-  z.preprocess(
-    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
-    z.string().trim().max(max, `must be at most ${max} characters`).optional(),
-  );
+  z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? undefined : value), z.string().trim().max(max, `must be at most ${max} characters`).optional());
 
 /** Checkbox values as browsers, form builders and JSON clients send them. */
-const checkbox = z.preprocess(
-  (value) => (typeof value === "string" ? ["on", "true", "1", "yes", "y"].includes(value.trim().toLowerCase()) : value),
-  z.boolean().optional(),
-);
+const checkbox = z.preprocess((value) => (typeof value === "string" ? ["on", "true", "1", "yes", "y"].includes(value.trim().toLowerCase()) : value), z.boolean().optional());
 
 export function captureFieldsSchema(defaultPhoneRegion: CountryCode) {
   return z

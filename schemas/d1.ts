@@ -24,9 +24,13 @@ export const forms = sqliteTable("forms", {
   /** JSON: false, true (the deployment's Turnstile keys) or `{ siteKey, secret? }`. */
   turnstile: text("turnstile", { mode: "json" }).$type<FormConfig["turnstile"]>().notNull().default(sql`'false'`),
   /** `consent` or `legitimate_interest` (answering the inquiry only). */
-  lawfulBasis: text("lawful_basis", { enum: ["consent", "legitimate_interest"] }).notNull().default("legitimate_interest"),
+  lawfulBasis: text("lawful_basis", { enum: ["consent", "legitimate_interest"] })
+    .notNull()
+    .default("legitimate_interest"),
   /** `page`: a browser whose post needs fixing reads a page; `redirect`: it goes back to the form's page with the reasons. */
-  validationErrors: text("validation_errors", { enum: ["page", "redirect"] }).notNull().default("page"),
+  validationErrors: text("validation_errors", { enum: ["page", "redirect"] })
+    .notNull()
+    .default("page"),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });

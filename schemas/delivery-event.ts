@@ -25,7 +25,10 @@ export const EmailSendingEventSchema = z.object({
       messageId: z.string().min(1).max(998),
       recipient: z.string().min(3).max(320),
       delivery: z.object({ status: z.string(), ...smtp }).passthrough(),
-      bounce: z.object({ type: z.enum(["hard", "soft"]), classification: z.string().optional(), reason: z.string().optional() }).passthrough().optional(),
+      bounce: z
+        .object({ type: z.enum(["hard", "soft"]), classification: z.string().optional(), reason: z.string().optional() })
+        .passthrough()
+        .optional(),
       rejection: z.object({ reason: z.string(), party: z.string().optional(), detail: z.string().optional() }).passthrough().optional(),
       complaint: z.object({ type: z.string().optional() }).passthrough().optional(),
       failure: z.object({ reason: z.string().optional() }).passthrough().optional(),
@@ -69,9 +72,18 @@ export const ResendEmailEventSchema = z.object({
       email_id: z.string().min(1).max(200),
       message_id: z.string().max(998).optional(),
       to: z.array(z.string().max(320)).min(1).max(50),
-      bounce: z.object({ message: z.string().max(2000).optional(), type: z.string().max(100).optional(), subType: z.string().max(100).optional() }).passthrough().optional(),
-      suppressed: z.object({ message: z.string().max(2000).optional(), type: z.string().max(100).optional() }).passthrough().optional(),
-      failed: z.object({ reason: z.string().max(2000).optional() }).passthrough().optional(),
+      bounce: z
+        .object({ message: z.string().max(2000).optional(), type: z.string().max(100).optional(), subType: z.string().max(100).optional() })
+        .passthrough()
+        .optional(),
+      suppressed: z
+        .object({ message: z.string().max(2000).optional(), type: z.string().max(100).optional() })
+        .passthrough()
+        .optional(),
+      failed: z
+        .object({ reason: z.string().max(2000).optional() })
+        .passthrough()
+        .optional(),
     })
     .passthrough(),
 });

@@ -5,18 +5,13 @@ import { SequenceIdSchema } from "./sequence";
 import { DEFAULT_SEQUENCE_ID } from "./sequence-presets";
 
 /** A form id appears in `/f/:formId`, pasted into customers' sites: keep it a plain slug. */
-export const FormIdSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "use 1–63 lowercase letters, digits or dashes");
+export const FormIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "use 1–63 lowercase letters, digits or dashes");
 
 /** Where a browser lands after posting: an absolute http(s) URL or a path on this Worker. */
 const ThankYouUrlSchema = z
   .string()
   .max(2048)
-  .refine(
-    (value) => (value.startsWith("/") && !value.startsWith("//")) || /^https?:\/\/[^/]/i.test(value),
-    "must be an http(s) URL or a path starting with /",
-  );
+  .refine((value) => (value.startsWith("/") && !value.startsWith("//")) || /^https?:\/\/[^/]/i.test(value), "must be an http(s) URL or a path starting with /");
 
 /** `*` (any site), or a bare origin such as `https://example.com`. */
 const AllowedOriginSchema = z.union([z.literal("*"), OriginSchema], { error: "must be * or an origin like https://example.com" });
@@ -31,10 +26,7 @@ const ConsentFieldSchema = z.object({ required: z.boolean().default(false), word
  * TURNSTILE_SECRET_KEY; an object names the widget's site key, and its secret unless the
  * deployment's secret serves.
  */
-export const FormTurnstileSchema = z.union([
-  z.boolean(),
-  z.object({ siteKey: z.string().trim().min(1).max(200), secret: z.string().trim().min(1).max(200).optional() }),
-]);
+export const FormTurnstileSchema = z.union([z.boolean(), z.object({ siteKey: z.string().trim().min(1).max(200), secret: z.string().trim().min(1).max(200).optional() })]);
 export type FormTurnstile = z.infer<typeof FormTurnstileSchema>;
 
 export const FormConfigSchema = z.object({

@@ -102,7 +102,10 @@ export const ReplyJudgementSchema = z.object({
   /** A competitor on the owner's list that the reply names. */
   competitor: z.string().optional(),
   /** A "not now" that names when to come back: the local calendar day (YYYY-MM-DD) the hold ends. */
-  holdUntil: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  holdUntil: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
 });
 export type ReplyJudgement = z.infer<typeof ReplyJudgementSchema>;
 
@@ -217,7 +220,14 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
   /** Intent-stage routing moved the lead from one cadence (`none`: it was in none) to another. */
   z.object({ ...entry, kind: z.literal("cadence_switched"), from: z.string(), to: z.string(), rule: z.string(), reason: z.string() }),
   z.object({ ...entry, kind: z.literal("timing_changed"), ...enrolment, stepId: z.string(), from: z.number(), to: z.number(), reason: z.string() }),
-  z.object({ ...entry, kind: z.literal("touch_sent"), ...touch, to: z.string(), subject: z.string().optional(), text: z.string(), messageId: z.string(),
+  z.object({
+    ...entry,
+    kind: z.literal("touch_sent"),
+    ...touch,
+    to: z.string(),
+    subject: z.string().optional(),
+    text: z.string(),
+    messageId: z.string(),
     /** The provider's own id for the message (Resend's `email_id`), which its delivery webhooks name. */
     providerId: z.string().optional(),
     variant: TouchVariantSchema,
@@ -251,7 +261,16 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
   z.object({ ...entry, kind: z.literal("touch_delivered"), key: z.string(), messageId: z.string(), detail: z.string() }),
   /** The recipient's server refused the touch for now; the provider retries it (not a bounce: nothing counts toward the soft limit). */
   z.object({ ...entry, kind: z.literal("touch_deferred_by_provider"), key: z.string(), messageId: z.string(), detail: z.string() }),
-  z.object({ ...entry, kind: z.literal("bounced"), bounceType: z.enum(["hard", "soft"]), address: z.string(), status: z.string().optional(), diagnostic: z.string(), suppressed: z.boolean(), evidence: z.string().optional() }),
+  z.object({
+    ...entry,
+    kind: z.literal("bounced"),
+    bounceType: z.enum(["hard", "soft"]),
+    address: z.string(),
+    status: z.string().optional(),
+    diagnostic: z.string(),
+    suppressed: z.boolean(),
+    evidence: z.string().optional(),
+  }),
   /** A "not now" holds the lead's automation until `until` (the day the reply named, or the default hold). */
   z.object({ ...entry, kind: z.literal("lead_held"), until: z.number(), reason: z.string() }),
   z.object({ ...entry, kind: z.literal("automation_resumed"), reason: z.string() }),

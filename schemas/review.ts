@@ -11,7 +11,13 @@ export const ReviewDecisionSchema = z
   .object({
     stepId: z.string().min(1).max(63),
     decision: z.enum(["approve", "edit", "reject"]),
-    subject: z.string().trim().min(1).max(200).regex(/^[^\r\n]*$/, "a subject is one line").optional(),
+    subject: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .regex(/^[^\r\n]*$/, "a subject is one line")
+      .optional(),
     body: z.string().trim().min(1).max(10_000).optional(),
     sms: z.string().trim().min(1).max(640).optional(),
   })

@@ -32,20 +32,21 @@ export const RoutingRuleSchema = z.object({
   /** The cadence (a sequence id) the rule moves the lead to. */
   cadence: SequenceIdSchema,
   /** Only a lead in one of these cadences moves; `none` is a lead in no cadence. Absent: any but the target. */
-  from: z.array(z.union([SequenceIdSchema, z.literal("none")])).max(20).optional(),
+  from: z
+    .array(z.union([SequenceIdSchema, z.literal("none")]))
+    .max(20)
+    .optional(),
   /** Why, in the owner's words: shown on the lead's timeline with the switch. */
   reason: z.string().trim().min(1).max(200),
 });
 export type RoutingRule = z.infer<typeof RoutingRuleSchema>;
 
-export const RoutingSchema = z
-  .object({ rules: z.array(RoutingRuleSchema).max(30) })
-  .superRefine((routing, ctx) => {
-    const ids = routing.rules.map((r) => r.id);
-    ids.forEach((id, i) => {
-      if (ids.indexOf(id) !== i) ctx.addIssue({ code: "custom", message: `rule id "${id}" is used twice`, path: ["rules", i, "id"] });
-    });
+export const RoutingSchema = z.object({ rules: z.array(RoutingRuleSchema).max(30) }).superRefine((routing, ctx) => {
+  const ids = routing.rules.map((r) => r.id);
+  ids.forEach((id, i) => {
+    if (ids.indexOf(id) !== i) ctx.addIssue({ code: "custom", message: `rule id "${id}" is used twice`, path: ["rules", i, "id"] });
   });
+});
 export type Routing = z.infer<typeof RoutingSchema>;
 
 /** A stored version; version 0 is the preset below. */
@@ -63,10 +64,28 @@ export const PRESET_ROUTING: RoutingVersion = {
     rules: [
       { id: "post-demo", if: { when: "demo_idle", days: 5 }, cadence: "post-demo", reason: "the demo took place and nothing followed for 5 days" },
       { id: "hot", if: { when: "score_at_least", score: 70 }, cadence: "hot", from: ["new-inquiry", "warm", "nurture", "cold-reactivation", "none"], reason: "score over 70" },
-      { id: "enterprise", if: { when: "title", seniority: ["c_level", "vp"] }, cadence: "enterprise", from: ["new-inquiry", "warm", "nurture"], reason: "a decision-maker's title: the long enterprise cycle" },
-      { id: "cold-reactivation", if: { when: "returned_after_silence", days: 60 }, cadence: "cold-reactivation", from: ["nurture", "new-inquiry", "warm", "none"], reason: "back on the site after 60+ days of silence" },
+      {
+        id: "enterprise",
+        if: { when: "title", seniority: ["c_level", "vp"] },
+        cadence: "enterprise",
+        from: ["new-inquiry", "warm", "nurture"],
+        reason: "a decision-maker's title: the long enterprise cycle",
+      },
+      {
+        id: "cold-reactivation",
+        if: { when: "returned_after_silence", days: 60 },
+        cadence: "cold-reactivation",
+        from: ["nurture", "new-inquiry", "warm", "none"],
+        reason: "back on the site after 60+ days of silence",
+      },
       { id: "warm", if: { when: "score_at_least", score: 40 }, cadence: "warm", from: ["nurture", "cold-reactivation"], reason: "engaging again: score over 40" },
-      { id: "nurture", if: { when: "cadence_completed" }, cadence: "nurture", from: ["new-inquiry", "hot", "warm", "cold-reactivation", "post-demo"], reason: "the cadence ended without a booking: the monthly nurture" },
+      {
+        id: "nurture",
+        if: { when: "cadence_completed" },
+        cadence: "nurture",
+        from: ["new-inquiry", "hot", "warm", "cold-reactivation", "post-demo"],
+        reason: "the cadence ended without a booking: the monthly nurture",
+      },
     ],
   }),
 };

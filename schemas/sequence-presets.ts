@@ -146,7 +146,10 @@ const hot: SequenceInput = {
       channels: ["email", "sms"],
       instant: true,
       sms: { text: "Hi {{firstName|there}}, {{senderName}} here. When is a good time for a quick call? {{bookingUrl}}" },
-      email: { subject: "A quick call, {{firstName|there}}?", body: `${hi}\n\nThanks for your interest in {{senderCompany}}. The fastest way forward is a short call: {{bookingUrl}}${signoff}` },
+      email: {
+        subject: "A quick call, {{firstName|there}}?",
+        body: `${hi}\n\nThanks for your interest in {{senderCompany}}. The fastest way forward is a short call: {{bookingUrl}}${signoff}`,
+      },
     },
     {
       id: "case-study",
@@ -190,7 +193,10 @@ const hot: SequenceInput = {
       intent: "breakup",
       channels: ["email"],
       wait: { days: 7 },
-      email: { subject: "Should I close your file?", body: `${hi}\n\nI haven't heard back, so I'll assume the timing isn't right. If that changes, reply and I'll pick it up at once.${signoff}` },
+      email: {
+        subject: "Should I close your file?",
+        body: `${hi}\n\nI haven't heard back, so I'll assume the timing isn't right. If that changes, reply and I'll pick it up at once.${signoff}`,
+      },
     },
   ],
 };
@@ -204,19 +210,44 @@ const warm: SequenceInput = {
       id: "useful",
       intent: "value",
       channels: ["email"],
-      email: { subject: "Something useful, {{firstName|there}}", body: `${hi}\n\nSince you've been looking at {{senderCompany}}, here is where most people start: {{siteUrl}}${signoff}` },
+      email: {
+        subject: "Something useful, {{firstName|there}}",
+        body: `${hi}\n\nSince you've been looking at {{senderCompany}}, here is where most people start: {{siteUrl}}${signoff}`,
+      },
     },
-    { id: "insight", intent: "insight", channels: ["email"], wait: { days: 3 }, email: { subject: "A quick idea for {{company|you}}", body: `${hi}\n\nOne idea that tends to pay off early: {{siteUrl}}${signoff}` } },
-    { id: "case-study", intent: "proof", knowledge: "case_study", channels: ["email"], wait: { days: 7 }, email: { subject: "A story that might sound familiar", body: `${hi}\n\nHow a customer like you got started, and what it changed: {{siteUrl}}${signoff}` } },
+    {
+      id: "insight",
+      intent: "insight",
+      channels: ["email"],
+      wait: { days: 3 },
+      email: { subject: "A quick idea for {{company|you}}", body: `${hi}\n\nOne idea that tends to pay off early: {{siteUrl}}${signoff}` },
+    },
+    {
+      id: "case-study",
+      intent: "proof",
+      knowledge: "case_study",
+      channels: ["email"],
+      wait: { days: 7 },
+      email: { subject: "A story that might sound familiar", body: `${hi}\n\nHow a customer like you got started, and what it changed: {{siteUrl}}${signoff}` },
+    },
     {
       id: "soft-invite",
       intent: "event",
       channels: ["email"],
       wait: { days: 10 },
       atPeakHour: true,
-      email: { subject: "No pressure: see it live?", body: `${hi}\n\nIf it would help to see it rather than read about it, I'm happy to show you around for 15 minutes. No pitch, just questions answered: {{bookingUrl}}${signoff}` },
+      email: {
+        subject: "No pressure: see it live?",
+        body: `${hi}\n\nIf it would help to see it rather than read about it, I'm happy to show you around for 15 minutes. No pitch, just questions answered: {{bookingUrl}}${signoff}`,
+      },
     },
-    { id: "close-loop", intent: "breakup", channels: ["email"], wait: { days: 10 }, email: { subject: "Closing the loop", body: `${hi}\n\nI'll stop here. If the timing changes, just reply.${signoff}` } },
+    {
+      id: "close-loop",
+      intent: "breakup",
+      channels: ["email"],
+      wait: { days: 10 },
+      email: { subject: "Closing the loop", body: `${hi}\n\nI'll stop here. If the timing changes, just reply.${signoff}` },
+    },
   ],
 };
 
@@ -226,8 +257,22 @@ const coldReactivation: SequenceInput = {
   purpose: "marketing",
   description: "Starts when a lead silent for 60+ days returns to the site: day 0 welcome back, 3 what's new, 10 how we compare, 20 a breakup.",
   steps: [
-    { id: "welcome-back", intent: "site_return", channels: ["email"], email: { subject: "Good to see you again, {{firstName|there}}", body: `${hi}\n\nIt's been a while. If you're looking at this again, I'm happy to help: {{bookingUrl}}${signoff}` } },
-    { id: "whats-new", intent: "update", channels: ["email"], wait: { days: 3 }, email: { subject: "What's changed since we last spoke", body: `${hi}\n\nA lot has changed since we last spoke. The short version: {{siteUrl}}${signoff}` } },
+    {
+      id: "welcome-back",
+      intent: "site_return",
+      channels: ["email"],
+      email: {
+        subject: "Good to see you again, {{firstName|there}}",
+        body: `${hi}\n\nIt's been a while. If you're looking at this again, I'm happy to help: {{bookingUrl}}${signoff}`,
+      },
+    },
+    {
+      id: "whats-new",
+      intent: "update",
+      channels: ["email"],
+      wait: { days: 3 },
+      email: { subject: "What's changed since we last spoke", body: `${hi}\n\nA lot has changed since we last spoke. The short version: {{siteUrl}}${signoff}` },
+    },
     {
       id: "comparison",
       intent: "value",
@@ -235,9 +280,18 @@ const coldReactivation: SequenceInput = {
       channels: ["email"],
       wait: { days: 7 },
       atPeakHour: true,
-      email: { subject: "If you're comparing options", body: `${hi}\n\nIf you've been weighing us against other options, here is honestly how we differ: {{siteUrl}}\n\nHappy to walk you through it: {{bookingUrl}}${signoff}` },
+      email: {
+        subject: "If you're comparing options",
+        body: `${hi}\n\nIf you've been weighing us against other options, here is honestly how we differ: {{siteUrl}}\n\nHappy to walk you through it: {{bookingUrl}}${signoff}`,
+      },
     },
-    { id: "breakup", intent: "breakup", channels: ["email"], wait: { days: 10 }, email: { subject: "Last note from me", body: `${hi}\n\nI won't keep writing. The door's open whenever you need us.${signoff}` } },
+    {
+      id: "breakup",
+      intent: "breakup",
+      channels: ["email"],
+      wait: { days: 10 },
+      email: { subject: "Last note from me", body: `${hi}\n\nI won't keep writing. The door's open whenever you need us.${signoff}` },
+    },
   ],
 };
 
@@ -246,11 +300,46 @@ const postDemo: SequenceInput = {
   name: "Post-demo",
   description: "After a demo with no next step: day 1 recap, 4 the ROI numbers, 7 how we compare, 12 a rep call, 18 the decision.",
   steps: [
-    { id: "recap", intent: "value", channels: ["email"], wait: { days: 1 }, email: { subject: "Recap of our call", body: `${hi}\n\nThanks for your time. The recap and next steps are here: {{siteUrl}}${signoff}` } },
-    { id: "roi", intent: "proof", knowledge: "roi", channels: ["email"], wait: { days: 3 }, email: { subject: "The numbers for {{company|your team}}", body: `${hi}\n\nOur ROI calculator puts numbers on what we discussed: {{siteUrl}}${signoff}` } },
-    { id: "comparison", intent: "objection", knowledge: "comparison", channels: ["email"], wait: { days: 3 }, email: { subject: "How we compare", body: `${hi}\n\nAfter a demo most teams compare us with what they use today. Here is honestly how we differ, and what switching takes (we handle the setup): {{siteUrl}}${signoff}` } },
-    { id: "rep-call", intent: "rep_task", channels: ["task"], wait: { days: 5 }, task: { note: "Call {{name|this lead}} at {{company|their company}}: twelve days since the demo." } },
-    { id: "decision", intent: "booking_ask", channels: ["email"], wait: { days: 6 }, email: { subject: "Ready for the next step?", body: `${hi}\n\nIf you're ready to move forward, pick a time to set things up: {{bookingUrl}}${signoff}` } },
+    {
+      id: "recap",
+      intent: "value",
+      channels: ["email"],
+      wait: { days: 1 },
+      email: { subject: "Recap of our call", body: `${hi}\n\nThanks for your time. The recap and next steps are here: {{siteUrl}}${signoff}` },
+    },
+    {
+      id: "roi",
+      intent: "proof",
+      knowledge: "roi",
+      channels: ["email"],
+      wait: { days: 3 },
+      email: { subject: "The numbers for {{company|your team}}", body: `${hi}\n\nOur ROI calculator puts numbers on what we discussed: {{siteUrl}}${signoff}` },
+    },
+    {
+      id: "comparison",
+      intent: "objection",
+      knowledge: "comparison",
+      channels: ["email"],
+      wait: { days: 3 },
+      email: {
+        subject: "How we compare",
+        body: `${hi}\n\nAfter a demo most teams compare us with what they use today. Here is honestly how we differ, and what switching takes (we handle the setup): {{siteUrl}}${signoff}`,
+      },
+    },
+    {
+      id: "rep-call",
+      intent: "rep_task",
+      channels: ["task"],
+      wait: { days: 5 },
+      task: { note: "Call {{name|this lead}} at {{company|their company}}: twelve days since the demo." },
+    },
+    {
+      id: "decision",
+      intent: "booking_ask",
+      channels: ["email"],
+      wait: { days: 6 },
+      email: { subject: "Ready for the next step?", body: `${hi}\n\nIf you're ready to move forward, pick a time to set things up: {{bookingUrl}}${signoff}` },
+    },
   ],
 };
 
@@ -265,7 +354,10 @@ const enterprise: SequenceInput = {
       intent: "acknowledge",
       channels: ["email"],
       instant: true,
-      email: { subject: "Thanks, {{firstName|there}}", body: `${hi}\n\nThanks for reaching out to {{senderCompany}}. I'll come back to you personally; if it's easier to talk, pick a time here: {{bookingUrl}}${signoff}` },
+      email: {
+        subject: "Thanks, {{firstName|there}}",
+        body: `${hi}\n\nThanks for reaching out to {{senderCompany}}. I'll come back to you personally; if it's easier to talk, pick a time here: {{bookingUrl}}${signoff}`,
+      },
     },
     ...Array.from({ length: 12 }, (_, i) => {
       const intent = (["insight", "update", "event"] as const)[i % 3]!;
@@ -278,7 +370,13 @@ const enterprise: SequenceInput = {
       const month = { id: `month-${i + 1}`, intent, channels: ["email" as const], wait: { days: 30 }, email: { subject, body: `${hi}\n\n${line}${signoff}` } };
       const quarter = (i + 1) / 3;
       if (!Number.isInteger(quarter)) return [month];
-      const call = { id: `rep-call-q${quarter}`, intent: "rep_task" as const, channels: ["task" as const], wait: { days: 0 }, task: { note: `Quarterly call (Q${quarter}) with {{name|this lead}} at {{company|their company}}: long enterprise cycle.` } };
+      const call = {
+        id: `rep-call-q${quarter}`,
+        intent: "rep_task" as const,
+        channels: ["task" as const],
+        wait: { days: 0 },
+        task: { note: `Quarterly call (Q${quarter}) with {{name|this lead}} at {{company|their company}}: long enterprise cycle.` },
+      };
       return [month, call];
     }).flat(),
   ],

@@ -34,18 +34,7 @@ export const IntentSchema = z.enum([
 export type Intent = z.infer<typeof IntentSchema>;
 
 /** Merge fields a template may use, written `{{firstName|there}}` (the part after `|` is the fallback). */
-export const MERGE_FIELDS = [
-  "firstName",
-  "lastName",
-  "name",
-  "company",
-  "title",
-  "source",
-  "senderName",
-  "senderCompany",
-  "bookingUrl",
-  "siteUrl",
-] as const;
+export const MERGE_FIELDS = ["firstName", "lastName", "name", "company", "title", "source", "senderName", "senderCompany", "bookingUrl", "siteUrl"] as const;
 export type MergeField = (typeof MERGE_FIELDS)[number];
 
 const MERGE_PATTERN = /\{\{\s*([^}|]*?)\s*(?:\|([^}]*))?\}\}/g;
@@ -74,7 +63,14 @@ export const SmsTemplateSchema = z.object({ text: templated(640) });
 
 /** Waits add calendar days in the lead's own timezone (so DST never shifts a touch an hour) plus hours. */
 export const WaitSchema = z
-  .object({ days: z.number().min(0).max(365).default(0), hours: z.number().min(0).max(24 * 30).default(0) })
+  .object({
+    days: z.number().min(0).max(365).default(0),
+    hours: z
+      .number()
+      .min(0)
+      .max(24 * 30)
+      .default(0),
+  })
   .default({ days: 0, hours: 0 });
 export type Wait = z.infer<typeof WaitSchema>;
 
@@ -159,17 +155,11 @@ export const RulesSchema = z
       .object({ enabled: z.boolean().default(true), keepFraction: z.number().min(0).max(1).default(0.5), minHours: z.number().min(0).max(720).default(12) })
       .default({ enabled: true, keepFraction: 0.5, minHours: 12 }),
     /** A human click jumps to the sequence's next booking ask, `afterHours` later. */
-    clickedToBookingAsk: z
-      .object({ enabled: z.boolean().default(true), afterHours: z.number().min(0).max(720).default(2) })
-      .default({ enabled: true, afterHours: 2 }),
+    clickedToBookingAsk: z.object({ enabled: z.boolean().default(true), afterHours: z.number().min(0).max(720).default(2) }).default({ enabled: true, afterHours: 2 }),
     /** After this many emails without a human open or click, steps use their alternative angle. */
-    silentUsesAlternative: z
-      .object({ enabled: z.boolean().default(true), afterEmails: z.number().int().min(1).max(10).default(2) })
-      .default({ enabled: true, afterEmails: 2 }),
+    silentUsesAlternative: z.object({ enabled: z.boolean().default(true), afterEmails: z.number().int().min(1).max(10).default(2) }).default({ enabled: true, afterEmails: 2 }),
     /** Send-time optimisation: touches marked `atPeakHour` wait for the lead's most active hour. */
-    peakHour: z
-      .object({ enabled: z.boolean().default(true), minSignals: z.number().int().min(1).max(100).default(3) })
-      .default({ enabled: true, minSignals: 3 }),
+    peakHour: z.object({ enabled: z.boolean().default(true), minSignals: z.number().int().min(1).max(100).default(3) }).default({ enabled: true, minSignals: 3 }),
   })
   .default({
     openedSooner: { enabled: true, keepFraction: 0.5, minHours: 12 },

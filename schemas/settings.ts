@@ -13,8 +13,7 @@ const optional = <T extends z.ZodType>(schema: T) => z.union([z.literal(""), sch
 const text = (max: number) => z.string().trim().max(max, `at most ${max} characters`);
 const email = optional(z.email("must be an email address like sam@example.com").max(254));
 const webUrl = optional(z.url({ protocol: /^https?$/, error: "must be an http(s):// address" }).max(2048));
-const whole = (min: number, rule: string, max = Number.MAX_SAFE_INTEGER) =>
-  z.number({ error: rule }).int(rule).min(min, rule).max(max, rule);
+const whole = (min: number, rule: string, max = Number.MAX_SAFE_INTEGER) => z.number({ error: rule }).int(rule).min(min, rule).max(max, rule);
 
 /** Under the playbook's 50 a day: a warming address that sends more risks its reputation for good. */
 export const WARMUP_CEILING = 50;
@@ -24,7 +23,13 @@ export const SettingsSchema = z.object({
   senderCompany: text(100),
   senderEmail: email,
   senderPostalAddress: text(300),
-  replyDomain: optional(z.string().trim().toLowerCase().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a domain like reply.example.com")),
+  replyDomain: optional(
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a domain like reply.example.com"),
+  ),
   publicUrl: webUrl,
   bookingUrl: webUrl,
   siteUrl: webUrl,
@@ -32,7 +37,10 @@ export const SettingsSchema = z.object({
   businessTimezone: z.string().trim().refine(isTimeZone, "must be an IANA timezone like America/New_York"),
   competitors: z.array(z.string().trim().min(1).max(100)).max(50, "at most 50 competitors"),
   handOffThreshold: whole(1, "a whole score, at least 1"),
-  bookingWaitHours: z.number({ error: "hours, 0 or more" }).min(0, "hours, 0 or more").max(24 * 60, "at most 60 days"),
+  bookingWaitHours: z
+    .number({ error: "hours, 0 or more" })
+    .min(0, "hours, 0 or more")
+    .max(24 * 60, "at most 60 days"),
   handOffPausesAutomation: z.boolean({ error: "on or off" }),
   notNowHoldDays: whole(1, "a whole number of days, at least 1"),
   outOfOfficeDays: whole(1, "a whole number of days, at least 1"),
@@ -44,10 +52,23 @@ export const SettingsSchema = z.object({
   warmupDailyGrowth: z.number({ error: "a factor above 1, or the address never grows" }).gt(1, "a factor above 1, or the address never grows").max(10, "at most 10"),
   minSendSpacingSeconds: z.number({ error: "seconds, 0 or more" }).min(0, "seconds, 0 or more").max(3600, "at most 3600 seconds"),
   instantPerDomainDailyCap: whole(1, "a whole number of emails, at least 1"),
-  smsCountries: z.array(z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/, "two-letter country codes like US, GB")).max(250),
+  smsCountries: z
+    .array(
+      z
+        .string()
+        .trim()
+        .toUpperCase()
+        .regex(/^[A-Z]{2}$/, "two-letter country codes like US, GB"),
+    )
+    .max(250),
   handOffWebhookUrl: optional(z.url({ protocol: /^https$/, error: "must be an https:// address" }).max(2048)),
   handOffEmail: email,
-  aiModel: z.string().trim().min(1, "name a Workers AI model").max(200).regex(/^[@\w./:-]+$/, "a Workers AI model name like @cf/meta/llama-3.3-70b-instruct-fp8-fast"),
+  aiModel: z
+    .string()
+    .trim()
+    .min(1, "name a Workers AI model")
+    .max(200)
+    .regex(/^[@\w./:-]+$/, "a Workers AI model name like @cf/meta/llama-3.3-70b-instruct-fp8-fast"),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export type SettingKey = keyof Settings;
@@ -108,7 +129,7 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   handOffThreshold: "Hand-off score",
   bookingWaitHours: "Booking wait (hours)",
   handOffPausesAutomation: "Hand-off pauses automation",
-  notNowHoldDays: "\"Not now\" hold (days)",
+  notNowHoldDays: '"Not now" hold (days)',
   outOfOfficeDays: "Out-of-office wait (days)",
   softBounceLimit: "Soft bounces before suppression",
   senderDailyCap: "Daily cap per sending address",
@@ -136,7 +157,10 @@ export function settingFromText(kind: VarKind, raw: string): unknown {
     case "number":
       return trimmed === "" ? Number.NaN : Number(trimmed);
     case "list":
-      return trimmed.split(/[,\n]/).map((item) => item.trim()).filter(Boolean);
+      return trimmed
+        .split(/[,\n]/)
+        .map((item) => item.trim())
+        .filter(Boolean);
     case "switch":
       return trimmed === "on" || trimmed === "true" || trimmed === "yes" ? true : trimmed === "off" || trimmed === "false" || trimmed === "no" ? false : trimmed;
   }

@@ -75,7 +75,9 @@ async function start(extraBindings = {}) {
   const mf = new Miniflare(convertV4MiniflareOptions({ workers: [worker, probe] }));
   const url = (await mf.ready).toString().replace(/\/$/, "");
   const db = await mf.getD1Database("DB");
-  for (const file of readdirSync("migrations").filter((f) => f.endsWith(".sql")).sort()) {
+  for (const file of readdirSync("migrations")
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
     for (const statement of readFileSync(`migrations/${file}`, "utf8").split("--> statement-breakpoint")) {
       if (statement.trim()) await db.prepare(statement).run();
     }
@@ -83,13 +85,21 @@ async function start(extraBindings = {}) {
   return { mf, url, db };
 }
 
-const owner = (url, path, init = {}) => fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${OWNER_TOKEN}`, "content-type": "application/json", ...init.headers } });
+const owner = (url, path, init = {}) =>
+  fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${OWNER_TOKEN}`, "content-type": "application/json", ...init.headers } });
 
 async function fixtures(url) {
   const formId = "bench";
-  await owner(url, "/api/forms", { method: "POST", body: JSON.stringify({ id: formId, name: "Bench", thankYouUrl: "https://example.com/thanks", allowedOrigins: ["https://site.example"] }) });
+  await owner(url, "/api/forms", {
+    method: "POST",
+    body: JSON.stringify({ id: formId, name: "Bench", thankYouUrl: "https://example.com/thanks", allowedOrigins: ["https://site.example"] }),
+  });
   await owner(url, "/api/sites", { method: "PUT", body: JSON.stringify({ origin: "https://site.example", pageRules: [{ pattern: "/pricing*", class: "pricing" }] }) });
-  const post = await fetch(`${url}/f/${formId}`, { method: "POST", headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify({ email: "seed@example.org", name: "Seed" }) });
+  const post = await fetch(`${url}/f/${formId}`, {
+    method: "POST",
+    headers: { accept: "application/json", "content-type": "application/json" },
+    body: JSON.stringify({ email: "seed@example.org", name: "Seed" }),
+  });
   const { leadId } = await post.json();
   // The acknowledgement carries a real pixel and real tracked links.
   let html = "";
@@ -119,7 +129,11 @@ async function speedToLead(url, db, formId) {
   const posts = Array.from({ length: 50 }, async (_, i) => {
     const email = `speed-${i}-${Date.now()}@example.org`;
     const t0 = Date.now();
-    const response = await fetch(`${url}/f/${formId}`, { method: "POST", headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify({ email, name: `Lead ${i}` }) });
+    const response = await fetch(`${url}/f/${formId}`, {
+      method: "POST",
+      headers: { accept: "application/json", "content-type": "application/json" },
+      body: JSON.stringify({ email, name: `Lead ${i}` }),
+    });
     const { leadId } = await response.json();
     started.set(leadId, t0);
   });
@@ -128,11 +142,17 @@ async function speedToLead(url, db, formId) {
   const firstTouch = new Map();
   const deadline = Date.now() + 30_000;
   while (firstTouch.size < ids.length && Date.now() < deadline) {
-    const { results } = await db.prepare(`SELECT lead_id, MIN(created_at) AS at FROM outbox WHERE lead_id IN (${ids.map(() => "?").join(",")}) GROUP BY lead_id`).bind(...ids).all();
+    const { results } = await db
+      .prepare(`SELECT lead_id, MIN(created_at) AS at FROM outbox WHERE lead_id IN (${ids.map(() => "?").join(",")}) GROUP BY lead_id`)
+      .bind(...ids)
+      .all();
     for (const row of results) firstTouch.set(row.lead_id, row.at);
     if (firstTouch.size < ids.length) await new Promise((r) => setTimeout(r, 20));
   }
-  const waits = ids.filter((id) => firstTouch.has(id)).map((id) => firstTouch.get(id) - started.get(id)).sort((a, b) => a - b);
+  const waits = ids
+    .filter((id) => firstTouch.has(id))
+    .map((id) => firstTouch.get(id) - started.get(id))
+    .sort((a, b) => a - b);
   const at = (q) => waits[Math.min(waits.length - 1, Math.floor(q * waits.length))];
   return { posts: ids.length, reached: waits.length, p50Ms: at(0.5), p99Ms: at(0.99) };
 }
@@ -146,9 +166,16 @@ async function speedToLead(url, db, formId) {
 async function postAnswerTimes(url, formId, rounds = 15) {
   const times = { plain: [], decisionMaker: [] };
   for (let i = 0; i < rounds; i++) {
-    for (const [kind, title] of [["plain", undefined], ["decisionMaker", "CEO"]]) {
+    for (const [kind, title] of [
+      ["plain", undefined],
+      ["decisionMaker", "CEO"],
+    ]) {
       const t0 = performance.now();
-      const response = await fetch(`${url}/f/${formId}`, { method: "POST", headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify({ email: `answer-${kind}-${i}-${Date.now()}@example.org`, name: "Bench", ...(title ? { title } : {}) }) });
+      const response = await fetch(`${url}/f/${formId}`, {
+        method: "POST",
+        headers: { accept: "application/json", "content-type": "application/json" },
+        body: JSON.stringify({ email: `answer-${kind}-${i}-${Date.now()}@example.org`, name: "Bench", ...(title ? { title } : {}) }),
+      });
       await response.arrayBuffer();
       times[kind].push(performance.now() - t0);
       await new Promise((r) => setTimeout(r, 300));
@@ -231,7 +258,12 @@ async function dashboardAtScale(url, db, sizes = { leads: 100_000, events: 1_000
     .run();
   await db.prepare("ANALYZE").run();
   const generatedMs = Math.round(performance.now() - started);
-  const login = await fetch(`${url}/dashboard/login`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `token=${OWNER_TOKEN}` });
+  const login = await fetch(`${url}/dashboard/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: `token=${OWNER_TOKEN}`,
+  });
   const cookie = login.headers.get("set-cookie")?.split(";")[0];
   if (login.status !== 303 || !cookie) throw new Error(`dashboard login failed: ${login.status}`);
   const median = async (path, headers = {}) => {
@@ -256,7 +288,9 @@ async function dashboardAtScale(url, db, sizes = { leads: 100_000, events: 1_000
     stats365dMs: await median("/api/stats?days=365", { authorization: `Bearer ${OWNER_TOKEN}` }),
     leadsPageMs: await median("/dashboard/leads?q=company%2042", { cookie }),
   };
-  console.log(`dashboard at ${sizes.leads} leads / ${sizes.events} events / ${touches} touches: overview 30 d ${result.overview30dMs} ms, 365 d ${result.overview365dMs} ms, leads search ${result.leadsPageMs} ms; /healthz ${result.healthzMs} ms (medians of 7)`);
+  console.log(
+    `dashboard at ${sizes.leads} leads / ${sizes.events} events / ${touches} touches: overview 30 d ${result.overview30dMs} ms, 365 d ${result.overview365dMs} ms, leads search ${result.leadsPageMs} ms; /healthz ${result.healthzMs} ms (medians of 7)`,
+  );
   return result;
 }
 
@@ -325,7 +359,9 @@ export async function runHttp() {
   const speed = await fresh(({ url, db, formId }) => speedToLead(url, db, formId));
   console.log(`speed to lead (50 concurrent posts): p50 ${speed.p50Ms} ms, p99 ${speed.p99Ms} ms, ${speed.reached}/${speed.posts} reached the outbox`);
   const answers = await withSlowWebhook((bindings) => fresh(({ url, formId }) => postAnswerTimes(url, formId), bindings));
-  console.log(`form post answer, idle engine (median of ${answers.rounds}): plain ${answers.plainP50Ms} ms, decision-maker ${answers.decisionMakerP50Ms} ms, ratio ${answers.ratio}`);
+  console.log(
+    `form post answer, idle engine (median of ${answers.rounds}): plain ${answers.plainP50Ms} ms, decision-maker ${answers.decisionMakerP50Ms} ms, ratio ${answers.ratio}`,
+  );
   const d1 = await fresh(({ mf }) => d1Writes(mf));
   const dashboard = await fresh(({ url, db }) => dashboardAtScale(url, db));
   return { connections: CONNECTIONS, durationSeconds: DURATION_S, routes: results, speedToLead: speed, postAnswers: answers, d1, dashboard };

@@ -20,7 +20,9 @@ const sizes = (process.env.BENCH_LEADS ?? "10000,20000").split(",").map(Number);
 runEngine(500); // warm the JIT so the first size is not charged for it
 const runs = sizes.map((n) => {
   const run = runEngine(n);
-  console.log(`engine: ${n} leads through new-inquiry (60 simulated days) in ${run.wallMs} ms — ${run.leadsPerSecond} leads/s, ${run.touchesPerSecond} touches/s, peak RSS ${run.peakRssMb} MB`);
+  console.log(
+    `engine: ${n} leads through new-inquiry (60 simulated days) in ${run.wallMs} ms — ${run.leadsPerSecond} leads/s, ${run.touchesPerSecond} touches/s, peak RSS ${run.peakRssMb} MB`,
+  );
   return run;
 });
 const growth = runs.length === 2 ? Number((runs[1].wallMs / runs[0].wallMs).toFixed(2)) : null;
@@ -38,7 +40,10 @@ const results = { date: new Date().toISOString(), machine, http, engine: { runs,
 writeFileSync(".bench/results.json", JSON.stringify(results, null, 2));
 
 const rows = runs
-  .map((r) => `| engine: new-inquiry, ${r.leads.toLocaleString("en")} leads | ${r.wallMs} ms | ${r.leadsPerSecond.toLocaleString("en")} leads/s | ${r.touchesPerSecond.toLocaleString("en")} touches/s | ${r.peakRssMb} MB |`)
+  .map(
+    (r) =>
+      `| engine: new-inquiry, ${r.leads.toLocaleString("en")} leads | ${r.wallMs} ms | ${r.leadsPerSecond.toLocaleString("en")} leads/s | ${r.touchesPerSecond.toLocaleString("en")} touches/s | ${r.peakRssMb} MB |`,
+  )
   .join("\n");
 const httpRows = http
   ? `| route (${http.connections} connections, ${http.durationSeconds} s each) | req/s | ratio to bare | p50 | p99 |
@@ -69,9 +74,18 @@ Operations per lead over the whole of new-inquiry (60 days; the lead opens every
 
 | per lead | Worker requests | object requests | object rows written | D1 rows read | D1 rows written (+ index entries) | model calls (tokens in / out) | touches |
 | --- | --- | --- | --- | --- | --- | --- | --- |
-${Object.entries(operations).map(([name, o]) => `| ${name === "local" ? "no model (local)" : "Workers AI bound"} | ${o.workerRequests} | ${o.objectRequests} | ${o.objectRowsWritten} | ${o.d1RowsRead} | ${o.d1RowsWritten} (+ ${o.d1IndexEntriesWritten}) | ${o.modelCalls} (${o.modelInputTokens.toLocaleString("en")} / ${o.modelOutputTokens.toLocaleString("en")}) | ${o.touchesSent} |`).join("\n")}
+${Object.entries(operations)
+  .map(
+    ([name, o]) =>
+      `| ${name === "local" ? "no model (local)" : "Workers AI bound"} | ${o.workerRequests} | ${o.objectRequests} | ${o.objectRowsWritten} | ${o.d1RowsRead} | ${o.d1RowsWritten} (+ ${o.d1IndexEntriesWritten}) | ${o.modelCalls} (${o.modelInputTokens.toLocaleString("en")} / ${o.modelOutputTokens.toLocaleString("en")}) | ${o.touchesSent} |`,
+  )
+  .join("\n")}
 
-Cost per 1,000 such leads at list prices beyond the monthly allowances (\`scripts/cloudflare-prices.json\`, checked ${cost.pricesChecked}): platform **$${cost.platform}** (${Object.entries(cost.lines).map(([k, v]) => `${k} $${v}`).join(", ")}; object duration assumes ${ASSUMED_OBJECT_ACTIVE_MS} ms active per request); model **$${cost.model}** apart (${MODEL}). Email Service and SMS fees are not priced.
+Cost per 1,000 such leads at list prices beyond the monthly allowances (\`scripts/cloudflare-prices.json\`, checked ${cost.pricesChecked}): platform **$${cost.platform}** (${Object.entries(
+  cost.lines,
+)
+  .map(([k, v]) => `${k} $${v}`)
+  .join(", ")}; object duration assumes ${ASSUMED_OBJECT_ACTIVE_MS} ms active per request); model **$${cost.model}** apart (${MODEL}). Email Service and SMS fees are not priced.
 <!-- bench:end -->`;
 let doc;
 try {

@@ -18,7 +18,11 @@ const owners = { googlebot: "googlebot", bing: "bing", apple_relay: "apple-proxy
 const read = (owner, family) => {
   for (const name of [`ipv${family}_merged.txt`, `ipv${family}.txt`]) {
     const path = join(dir, owner, name);
-    if (existsSync(path)) return readFileSync(path, "utf8").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+    if (existsSync(path))
+      return readFileSync(path, "utf8")
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith("#"));
   }
   return [];
 };

@@ -16,10 +16,7 @@ const wranglerEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: proces
 
 const secret = () => randomBytes(32).toString("base64url");
 if (!existsSync(".dev.vars")) {
-  writeFileSync(
-    ".dev.vars",
-    `# Written by npm start; git-ignored. Delete it to get new secrets.\nOWNER_TOKEN=${secret()}\nLEAD_ID_SECRET=${secret()}\nTOKEN_SECRET=${secret()}\n`,
-  );
+  writeFileSync(".dev.vars", `# Written by npm start; git-ignored. Delete it to get new secrets.\nOWNER_TOKEN=${secret()}\nLEAD_ID_SECRET=${secret()}\nTOKEN_SECRET=${secret()}\n`);
   console.log("Wrote .dev.vars with fresh local secrets.");
 }
 const ownerToken = /^OWNER_TOKEN=(.*)$/m.exec(readFileSync(".dev.vars", "utf8"))?.[1]?.trim();
@@ -41,12 +38,23 @@ wrangler(["d1", "execute", "DB", "--local", "--file", ".wrangler/demo-seed.sql"]
 const dev = spawn(
   "npx",
   [
-    "wrangler", "dev", "--port", String(PORT), "--ip", "127.0.0.1",
-    "--var", `CLOCK_SPEED:${CLOCK_SPEED}`, "--var", `CLOCK_EPOCH:${Date.now()}`,
+    "wrangler",
+    "dev",
+    "--port",
+    String(PORT),
+    "--ip",
+    "127.0.0.1",
+    "--var",
+    `CLOCK_SPEED:${CLOCK_SPEED}`,
+    "--var",
+    `CLOCK_EPOCH:${Date.now()}`,
     // Links in messages point at this server.
-    "--var", `PUBLIC_URL:http://localhost:${PORT}`,
-    "--var", `BOOKING_URL:http://localhost:${PORT}/demo/book`,
-    "--var", `SITE_URL:http://localhost:${PORT}/demo/pricing`,
+    "--var",
+    `PUBLIC_URL:http://localhost:${PORT}`,
+    "--var",
+    `BOOKING_URL:http://localhost:${PORT}/demo/book`,
+    "--var",
+    `SITE_URL:http://localhost:${PORT}/demo/pricing`,
   ],
   { stdio: ["inherit", "pipe", "inherit"], env: wranglerEnv },
 );
@@ -92,7 +100,11 @@ async function seedDemoLeads(base) {
   ];
   const ids = [];
   for (const person of people) {
-    const response = await fetch(`${base}/f/demo`, { method: "POST", headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify({ ...person, consent_email: "yes" }) });
+    const response = await fetch(`${base}/f/demo`, {
+      method: "POST",
+      headers: { accept: "application/json", "content-type": "application/json" },
+      body: JSON.stringify({ ...person, consent_email: "yes" }),
+    });
     ids.push((await response.json()).leadId);
   }
   // The first reads its acknowledgement: the pixel and a link, as a mail client would fetch them.

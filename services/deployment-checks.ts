@@ -51,12 +51,40 @@ export function deploymentChecks(
   const replyDomain = replyDomainOf(settings);
   const transport = env.EMAIL_TRANSPORT?.trim() || "outbox";
   const checks: Check[] = [
-    check("secrets", SECRETS.every((name) => set(env[name])), "The secrets every route needs (OWNER_TOKEN, LEAD_ID_SECRET, TOKEN_SECRET)", `Set ${SECRETS.filter((n) => !set(env[n])).join(", ")} with \`npx wrangler secret put <NAME> --env production\`.`),
-    check("public-url", https(settings.publicUrl), `The public address links point at (${settings.publicUrl || "not set"})`, "Set the public URL under Settings to this Worker's https:// address (a custom domain is best): List-Unsubscribe must be https."),
-    check("sender", "sender" in sender, "The sender's identity (name, company, address, postal address)", "missing" in sender ? `Set the ${sender.missing.join(", ")} under Settings: email waits until they are all set.` : ""),
-    check("email-transport", transport !== "outbox", `Email goes through ${transport}`, "EMAIL_TRANSPORT is outbox: messages are kept in D1, not sent. Set it to email-service (with the EMAIL binding) or resend."),
+    check(
+      "secrets",
+      SECRETS.every((name) => set(env[name])),
+      "The secrets every route needs (OWNER_TOKEN, LEAD_ID_SECRET, TOKEN_SECRET)",
+      `Set ${SECRETS.filter((n) => !set(env[n])).join(", ")} with \`npx wrangler secret put <NAME> --env production\`.`,
+    ),
+    check(
+      "public-url",
+      https(settings.publicUrl),
+      `The public address links point at (${settings.publicUrl || "not set"})`,
+      "Set the public URL under Settings to this Worker's https:// address (a custom domain is best): List-Unsubscribe must be https.",
+    ),
+    check(
+      "sender",
+      "sender" in sender,
+      "The sender's identity (name, company, address, postal address)",
+      "missing" in sender ? `Set the ${sender.missing.join(", ")} under Settings: email waits until they are all set.` : "",
+    ),
+    check(
+      "email-transport",
+      transport !== "outbox",
+      `Email goes through ${transport}`,
+      "EMAIL_TRANSPORT is outbox: messages are kept in D1, not sent. Set it to email-service (with the EMAIL binding) or resend.",
+    ),
   ];
-  if (transport === "email-service") checks.push(check("email-binding", "EMAIL" in env && env.EMAIL !== undefined, "The send_email binding EMAIL", "Declare the send_email binding EMAIL and onboard the sending domain under Email Service."));
+  if (transport === "email-service")
+    checks.push(
+      check(
+        "email-binding",
+        "EMAIL" in env && env.EMAIL !== undefined,
+        "The send_email binding EMAIL",
+        "Declare the send_email binding EMAIL and onboard the sending domain under Email Service.",
+      ),
+    );
   if (transport === "resend") {
     checks.push(
       check("resend-key", set(env.RESEND_API_KEY), "The Resend API key", "Set the secret RESEND_API_KEY."),
@@ -81,21 +109,64 @@ export function deploymentChecks(
     const routed = mx?.some((host) => /\.mx\.cloudflare\.net\.?$/i.test(host));
     checks.push(
       mx === null
-        ? { id: "reply-mx", status: "unknown", what: `The MX records of ${replyDomain}`, fix: "DNS could not be asked from here: check that they point at Cloudflare Email Routing (route1/2/3.mx.cloudflare.net)." }
-        : check("reply-mx", routed === true, `The MX records of ${replyDomain} point at Cloudflare Email Routing`, `Enable Email Routing on ${replyDomain} with a catch-all rule to this Worker (found: ${mx.join(", ") || "no MX records"}).`),
+        ? {
+            id: "reply-mx",
+            status: "unknown",
+            what: `The MX records of ${replyDomain}`,
+            fix: "DNS could not be asked from here: check that they point at Cloudflare Email Routing (route1/2/3.mx.cloudflare.net).",
+          }
+        : check(
+            "reply-mx",
+            routed === true,
+            `The MX records of ${replyDomain} point at Cloudflare Email Routing`,
+            `Enable Email Routing on ${replyDomain} with a catch-all rule to this Worker (found: ${mx.join(", ") || "no MX records"}).`,
+          ),
     );
   }
-  checks.push(check("owner-email", set(settings.ownerEmail), "Where reply alerts and unmatched mail go (the alerts email)", "Set the alerts email under Settings and verify it as an Email Routing destination."));
+  checks.push(
+    check(
+      "owner-email",
+      set(settings.ownerEmail),
+      "Where reply alerts and unmatched mail go (the alerts email)",
+      "Set the alerts email under Settings and verify it as an Email Routing destination.",
+    ),
+  );
   if (set(settings.handOffWebhookUrl)) {
-    checks.push(check("hand-off-webhook", https(settings.handOffWebhookUrl) && set(env.HANDOFF_WEBHOOK_SECRET), "The hand-off webhook (https, signed)", "The hand-off webhook URL must be https and the secret HANDOFF_WEBHOOK_SECRET set, or nothing is delivered there."));
+    checks.push(
+      check(
+        "hand-off-webhook",
+        https(settings.handOffWebhookUrl) && set(env.HANDOFF_WEBHOOK_SECRET),
+        "The hand-off webhook (https, signed)",
+        "The hand-off webhook URL must be https and the secret HANDOFF_WEBHOOK_SECRET set, or nothing is delivered there.",
+      ),
+    );
   }
   if (set(env.SLACK_WEBHOOK_URL)) checks.push(check("slack-webhook", https(env.SLACK_WEBHOOK_URL), "The Slack webhook", "SLACK_WEBHOOK_URL must be an https:// address."));
-  checks.push(check("hand-off-destination", destinationsFrom(env, settings).length > 0, "Where hot leads and rep tasks go", "Set a hand-off email or webhook URL (+ the secret HANDOFF_WEBHOOK_SECRET) under Settings, or the secret SLACK_WEBHOOK_URL: otherwise only the dashboard's queue shows hand-offs."));
+  checks.push(
+    check(
+      "hand-off-destination",
+      destinationsFrom(env, settings).length > 0,
+      "Where hot leads and rep tasks go",
+      "Set a hand-off email or webhook URL (+ the secret HANDOFF_WEBHOOK_SECRET) under Settings, or the secret SLACK_WEBHOOK_URL: otherwise only the dashboard's queue shows hand-offs.",
+    ),
+  );
   if (env.SMS_TRANSPORT === "twilio") {
-    checks.push(check("twilio", set(env.TWILIO_ACCOUNT_SID) && set(env.TWILIO_AUTH_TOKEN) && set(env.SMS_FROM), "The SMS provider (Twilio)", "Set TWILIO_ACCOUNT_SID, SMS_FROM and the secret TWILIO_AUTH_TOKEN."));
+    checks.push(
+      check(
+        "twilio",
+        set(env.TWILIO_ACCOUNT_SID) && set(env.TWILIO_AUTH_TOKEN) && set(env.SMS_FROM),
+        "The SMS provider (Twilio)",
+        "Set TWILIO_ACCOUNT_SID, SMS_FROM and the secret TWILIO_AUTH_TOKEN.",
+      ),
+    );
   }
   checks.push(
-    check("real-time", (env.CLOCK_SPEED?.trim() || "1") === "1", `Waits run in real time (CLOCK_SPEED ${env.CLOCK_SPEED || "1"})`, "Set CLOCK_SPEED to 1: a faster clock plays a whole sequence in minutes."),
+    check(
+      "real-time",
+      (env.CLOCK_SPEED?.trim() || "1") === "1",
+      `Waits run in real time (CLOCK_SPEED ${env.CLOCK_SPEED || "1"})`,
+      "Set CLOCK_SPEED to 1: a faster clock plays a whole sequence in minutes.",
+    ),
     check("demo-pages", env.DEMO_PAGES !== "on", "The demo pages are off", "Set DEMO_PAGES to off: the demo form and outbox pages are for local use."),
     check("settings", effective.refused.length === 0, "Every setting is readable", effective.refused.join("; ")),
   );
@@ -114,8 +185,10 @@ function deliveryEventsCheck(transport: "email-service" | "resend", reports: { s
       : "the queue edge-follow-up-email-events subscribed to the sending domain's Email Sending events";
   const what = "Delivery events come back (bounces, complaints, deliveries)";
   if (!reports) return { id: "delivery-events", status: "unknown", what, fix: `The sent emails could not be read: check ${path}.` };
-  if (reports.sent === 0) return { id: "delivery-events", status: "unknown", what, fix: `No email went out a day ago or more yet; once one has, this checks that ${path} reports it.` };
-  if (reports.reported > 0) return { id: "delivery-events", status: "ok", what: `${what}: ${reports.reported} of ${reports.sent} emails sent a day ago or more were reported delivered` };
+  if (reports.sent === 0)
+    return { id: "delivery-events", status: "unknown", what, fix: `No email went out a day ago or more yet; once one has, this checks that ${path} reports it.` };
+  if (reports.reported > 0)
+    return { id: "delivery-events", status: "ok", what: `${what}: ${reports.reported} of ${reports.sent} emails sent a day ago or more were reported delivered` };
   return {
     id: "delivery-events",
     status: "missing",
@@ -141,7 +214,10 @@ export async function lookUpMx(domain: string, fetcher: typeof fetch = fetch): P
   // Names reserved for examples and local use (RFC 2606, RFC 6761) have no MX to look up.
   if (/(^|\.)(example\.(com|net|org)|example|test|localhost|invalid|local)$/i.test(domain)) return null;
   try {
-    const response = await fetcher(`https://cloudflare-dns.com/dns-query?name=${encodeURIComponent(domain)}&type=MX`, { headers: { accept: "application/dns-json" }, signal: AbortSignal.timeout(3000) });
+    const response = await fetcher(`https://cloudflare-dns.com/dns-query?name=${encodeURIComponent(domain)}&type=MX`, {
+      headers: { accept: "application/dns-json" },
+      signal: AbortSignal.timeout(3000),
+    });
     if (!response.ok) return null;
     const answer = ((await response.json()) as { Answer?: { type: number; data: string }[] }).Answer ?? [];
     return answer.filter((a) => a.type === 15).map((a) => a.data.split(/\s+/).at(-1)!.toLowerCase());

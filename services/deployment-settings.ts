@@ -1,6 +1,16 @@
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from "../engine/engine-config";
 import type { PacingRules } from "../engine/time/sender-pacing";
-import { SETTING_KEYS, SETTING_LABELS, SETTING_VARS, settingFromText, SettingsSchema, type SettingKey, type Settings, type SettingSource, type SettingsPatch } from "../schemas/settings";
+import {
+  SETTING_KEYS,
+  SETTING_LABELS,
+  SETTING_VARS,
+  settingFromText,
+  SettingsSchema,
+  type SettingKey,
+  type Settings,
+  type SettingSource,
+  type SettingsPatch,
+} from "../schemas/settings";
 import { savedSettings, saveSettings, settingsVersion } from "./d1/settings";
 import type { Sender } from "./email-composer";
 

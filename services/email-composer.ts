@@ -27,22 +27,18 @@ export interface Sender {
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+/g;
 
 /** Header values come partly from the lead: no line break may reach a header. */
-const headerSafe = (value: string, max = 998) => value.replace(/[\r\n\t\0]+/g, " ").trim().slice(0, max);
-
+const headerSafe = (value: string, max = 998) =>
+  value
+    .replace(/[\r\n\t\0]+/g, " ")
+    .trim()
+    .slice(0, max);
 
 /** A URL found in text, without the sentence punctuation that follows it. */
 function trimUrl(url: string): string {
   return url.replace(/[.,;:!?)\]]+$/, "");
 }
 
-export async function composeEmail(
-  keys: TokenKeys,
-  sender: Sender,
-  siteOrigins: ReadonlySet<string>,
-  leadId: LeadId,
-  touch: OutgoingTouch,
-  sentAt: number,
-): Promise<EmailOut> {
+export async function composeEmail(keys: TokenKeys, sender: Sender, siteOrigins: ReadonlySet<string>, leadId: LeadId, touch: OutgoingTouch, sentAt: number): Promise<EmailOut> {
   const base = sender.publicUrl.replace(/\/+$/, "");
   const senderDomain = sender.email.slice(sender.email.lastIndexOf("@") + 1);
   const links = new Map<string, string>();
@@ -57,10 +53,11 @@ export async function composeEmail(
   const pixel = `${base}/o/${await openToken(keys, { l: leadId, m: touch.key, s: sentAt })}`;
   const unsubscribeUrl = `${base}/u/${await unsubscribeToken(keys, leadId)}`;
   const unsubscribeMailto = `mailto:${await routingAddress(keys, "unsubscribe", leadId, sender.replyDomain)}?subject=unsubscribe`;
-  const tracked = (text: string) => text.replace(URL_PATTERN, (raw) => {
-    const url = trimUrl(raw);
-    return `${links.get(url) ?? url}${raw.slice(url.length)}`;
-  });
+  const tracked = (text: string) =>
+    text.replace(URL_PATTERN, (raw) => {
+      const url = trimUrl(raw);
+      return `${links.get(url) ?? url}${raw.slice(url.length)}`;
+    });
 
   const footerText = `--\n${sender.name}, ${sender.company}\n${sender.postalAddress}\nTo stop these emails: ${unsubscribeUrl}`;
   const text = `${tracked(touch.text)}\n\n${footerText}\n`;

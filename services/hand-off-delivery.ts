@@ -40,7 +40,15 @@ async function post(url: string, body: string, headers: Record<string, string>, 
   }
 }
 
-export async function deliverHandOff(env: Env, settings: Settings, email: EmailTransport, kind: DestinationKind, pkg: HandOffPackage, key: string, wallNowMs: number): Promise<SendResult> {
+export async function deliverHandOff(
+  env: Env,
+  settings: Settings,
+  email: EmailTransport,
+  kind: DestinationKind,
+  pkg: HandOffPackage,
+  key: string,
+  wallNowMs: number,
+): Promise<SendResult> {
   const leadUrl = ownerLeadUrl(settings.publicUrl, pkg.leadId);
   switch (kind) {
     case "webhook": {
@@ -48,7 +56,12 @@ export async function deliverHandOff(env: Env, settings: Settings, email: EmailT
       // A person follows `url`; a CRM integration reads the lead through `api` with the owner token.
       const body = JSON.stringify({ type: pkg.task ? "lead.task" : "lead.handed_off", id: key, ...pkg, url: leadUrl, api: ownerLeadApiUrl(settings.publicUrl, pkg.leadId) });
       const timestamp = Math.floor(wallNowMs / 1000);
-      return post(settings.handOffWebhookUrl, body, { "x-follow-up-timestamp": String(timestamp), "x-follow-up-signature": await webhookSignature(env.HANDOFF_WEBHOOK_SECRET, timestamp, body) }, "hand-off webhook");
+      return post(
+        settings.handOffWebhookUrl,
+        body,
+        { "x-follow-up-timestamp": String(timestamp), "x-follow-up-signature": await webhookSignature(env.HANDOFF_WEBHOOK_SECRET, timestamp, body) },
+        "hand-off webhook",
+      );
     }
     case "slack":
       if (!env.SLACK_WEBHOOK_URL) return { ok: false, permanent: false, reason: "SLACK_WEBHOOK_URL is not set" };

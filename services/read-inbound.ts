@@ -42,6 +42,13 @@ export function describeReading(reading: InboundReading) {
     ...(kind.kind === "auto_reply" ? { autoReply: { returnDate: kind.returnDate } } : {}),
     ...(kind.kind === "delivery_notice" ? { notice: kind.notice } : {}),
     ...(reading.visibleText !== undefined ? { visibleText: reading.visibleText, htmlConverted: message.fromHtml } : {}),
-    ...(reading.judgement ? { intent: reading.judgement.intent, confidence: reading.judgement.confidence, judgedBy: reading.judgement.judgedBy, ...(reading.judgement.competitor ? { competitor: reading.judgement.competitor } : {}) } : {}),
+    ...(reading.judgement
+      ? {
+          intent: reading.judgement.intent,
+          confidence: reading.judgement.confidence,
+          judgedBy: reading.judgement.judgedBy,
+          ...(reading.judgement.competitor ? { competitor: reading.judgement.competitor } : {}),
+        }
+      : {}),
   };
 }

@@ -12,7 +12,14 @@ import { senderFrom } from "./deployment-settings";
  * nothing unless its owner acts), but who sends it and their postal address. Its one link
  * is the signed `/u/<token>/confirm` page, which asks before it changes anything.
  */
-export async function reconsentRequest(env: Env, settings: Settings, leadId: LeadId, to: string, withdrawnAt: number, key: string): Promise<{ email: EmailOut } | { missing: string }> {
+export async function reconsentRequest(
+  env: Env,
+  settings: Settings,
+  leadId: LeadId,
+  to: string,
+  withdrawnAt: number,
+  key: string,
+): Promise<{ email: EmailOut } | { missing: string }> {
   const identity = senderFrom(settings);
   if ("missing" in identity) return { missing: `sender identity is not set (${identity.missing.join(", ")})` };
   if (!tokenKeys(env)) return { missing: "TOKEN_SECRET is not set" };

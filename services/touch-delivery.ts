@@ -43,7 +43,8 @@ export async function deliverTouch({ env, settings, transports, now }: DeliveryD
     if (!env.SMS_FROM) return { kind: "failed", permanent: false, reason: "SMS_FROM is not set" };
     const country = parsePhoneNumberFromString(touch.to)?.country;
     const allowed = smsCountriesFrom(settings, env);
-    if (!country || !allowed.includes(country)) return { kind: "blocked", reason: `SMS to ${country ?? "this number's country"} is not on the allow-list (SMS countries: ${allowed.join(", ")})` };
+    if (!country || !allowed.includes(country))
+      return { kind: "blocked", reason: `SMS to ${country ?? "this number's country"} is not on the allow-list (SMS countries: ${allowed.join(", ")})` };
     return outcomeOf(await transports.sms.sendSms({ from: env.SMS_FROM, to: touch.to, text: composeSms(touch.text) }, idempotencyKey, leadId));
   }
 

@@ -101,7 +101,9 @@ describe("a flood on one form", () => {
       leads.push(lead!);
     }
     // Every lead is in the owner's index too.
-    const indexed = await env.DB.prepare(`SELECT COUNT(*) AS n FROM leads WHERE id IN (${leadIds.map(() => "?").join(",")})`).bind(...leadIds).first<{ n: number }>();
+    const indexed = await env.DB.prepare(`SELECT COUNT(*) AS n FROM leads WHERE id IN (${leadIds.map(() => "?").join(",")})`)
+      .bind(...leadIds)
+      .first<{ n: number }>();
     expect(indexed?.n).toBe(leadIds.length);
 
     const heldReason = (lead: LeadSummary) => lead.timeline.find((e) => e.kind === "enrolment_ended" && e.reason.startsWith("held: form flood"));
@@ -144,7 +146,11 @@ describe("beacons from one visitor", () => {
     const { leadId } = (await linked.json()) as { leadId: string };
 
     const beacon = (v: string, p: string) =>
-      callAndSettle("/e", { method: "POST", headers: { origin, "content-type": "text/plain;charset=UTF-8", "user-agent": "Mozilla/5.0 (Macintosh) Safari/605.1.15" }, body: JSON.stringify({ v, p, t: "view", u: `${origin}/page-${p}` }) });
+      callAndSettle("/e", {
+        method: "POST",
+        headers: { origin, "content-type": "text/plain;charset=UTF-8", "user-agent": "Mozilla/5.0 (Macintosh) Safari/605.1.15" },
+        body: JSON.stringify({ v, p, t: "view", u: `${origin}/page-${p}` }),
+      });
     const answers: { p: string; response: Response }[] = [];
     for (let i = 0; i < flood(PER_VISITOR); i++) {
       const p = `pv-${i}`;
@@ -187,7 +193,11 @@ describe("Turnstile on a form", () => {
   }
 
   const browserPost = (formId: string, fields: Record<string, string>) =>
-    call(`/f/${formId}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html", "cf-connecting-ip": address() }, body: new URLSearchParams(fields).toString() });
+    call(`/f/${formId}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html", "cf-connecting-ip": address() },
+      body: new URLSearchParams(fields).toString(),
+    });
 
   it("a post without a token is refused with a page that says why, and makes no lead", async () => {
     const asked = siteverify();
@@ -234,7 +244,10 @@ describe("Turnstile on a form", () => {
     await settle(stubFor(leadId));
     const lead = (await leadSummary(leadId))!;
     expect(lead.status).toBe("paused");
-    expect(lead.timeline.find((e) => e.kind === "enrolment_ended")).toMatchObject({ outcome: "paused", reason: expect.stringContaining("Turnstile unverified: siteverify answered 503") });
+    expect(lead.timeline.find((e) => e.kind === "enrolment_ended")).toMatchObject({
+      outcome: "paused",
+      reason: expect.stringContaining("Turnstile unverified: siteverify answered 503"),
+    });
     expect(await outboxFor(leadId)).toEqual([]);
   });
 

@@ -25,20 +25,36 @@ describe("reply judgement by the model", () => {
     expect(prompt).toContain("happy to compare");
     expect(prompt).toContain("RoofCo");
 
-    const invented = await judgeReplyWith(modelAnswering(JSON.stringify({ intent: "objection", confidence: 0.8, competitor: "Acme Shingles" })), "We use someone else.", ["RoofCo"]);
+    const invented = await judgeReplyWith(modelAnswering(JSON.stringify({ intent: "objection", confidence: 0.8, competitor: "Acme Shingles" })), "We use someone else.", [
+      "RoofCo",
+    ]);
     expect(invented.competitor).toBeUndefined();
   });
 
   it("fills what matters for a hand-off from the model's answer; a question about the price is buying intent", async () => {
-    const answered = modelAnswering(JSON.stringify({ intent: "interested", confidence: 0.9, competitor: null, buyingIntent: "contract_terms", objection: "timing", decisionMaker: " CEO " }));
-    expect(await judgeReplyWith(answered, "Send the paperwork, I'll sign after the holidays.", [])).toEqual({ intent: "interested", confidence: 0.9, judgedBy: "model", buyingIntent: "contract_terms", objection: "timing", decisionMaker: "CEO" });
+    const answered = modelAnswering(
+      JSON.stringify({ intent: "interested", confidence: 0.9, competitor: null, buyingIntent: "contract_terms", objection: "timing", decisionMaker: " CEO " }),
+    );
+    expect(await judgeReplyWith(answered, "Send the paperwork, I'll sign after the holidays.", [])).toEqual({
+      intent: "interested",
+      confidence: 0.9,
+      judgedBy: "model",
+      buyingIntent: "contract_terms",
+      objection: "timing",
+      decisionMaker: "CEO",
+    });
     const pricing = modelAnswering(JSON.stringify({ intent: "pricing", confidence: 0.9, competitor: null }));
     expect(await judgeReplyWith(pricing, "What's the damage?", [])).toEqual({ intent: "pricing", confidence: 0.9, judgedBy: "model", buyingIntent: "pricing" });
   });
 
   it("a not-now judgement carries the day the model names from the given today, and only then", async () => {
     const model = (intent: string) => modelAnswering(JSON.stringify({ intent, confidence: 0.9, competitor: null, holdUntil: "2026-04-01" }));
-    expect(await judgeReplyWith(model("not_now"), "Not now, maybe next quarter.", [], 1000, "2026-02-10")).toEqual({ intent: "not_now", confidence: 0.9, judgedBy: "model", holdUntil: "2026-04-01" });
+    expect(await judgeReplyWith(model("not_now"), "Not now, maybe next quarter.", [], 1000, "2026-02-10")).toEqual({
+      intent: "not_now",
+      confidence: 0.9,
+      judgedBy: "model",
+      holdUntil: "2026-04-01",
+    });
     expect(await judgeReplyWith(model("not_now"), "Not now, maybe next quarter.", [], 1000)).not.toHaveProperty("holdUntil");
     expect(await judgeReplyWith(model("interested"), "Let's talk in April.", [], 1000, "2026-02-10")).not.toHaveProperty("holdUntil");
   });
@@ -49,7 +65,11 @@ describe("reply judgement by the model", () => {
   });
 
   it("falls back to the heuristics on an answer that does not fit the schema", async () => {
-    for (const text of ["not json at all", JSON.stringify({ intent: "buy_now", confidence: 0.9, competitor: null }), JSON.stringify({ intent: "pricing", confidence: 7, competitor: null })]) {
+    for (const text of [
+      "not json at all",
+      JSON.stringify({ intent: "buy_now", confidence: 0.9, competitor: null }),
+      JSON.stringify({ intent: "pricing", confidence: 7, competitor: null }),
+    ]) {
       const judgement = await judgeReplyWith(modelAnswering(text), "Please remove me from your list.", []);
       expect(judgement).toMatchObject({ intent: "unsubscribe", judgedBy: "rules" });
     }
@@ -95,7 +115,9 @@ describe("hand-off summary by the model", () => {
     expect(await withModelSummary(null, pkg)).toBe(pkg);
     expect((await withModelSummary(new MockLanguageModelV4({ doGenerate: async () => Promise.reject(new Error("down")) }), pkg)).summary.by).toBe("rules");
     expect((await withModelSummary(modelAnswering(JSON.stringify({ needs: "" })), pkg)).summary.by).toBe("rules");
-    const silent = new MockLanguageModelV4({ doGenerate: (options) => new Promise((_, reject) => options.abortSignal?.addEventListener("abort", () => reject(options.abortSignal?.reason))) });
+    const silent = new MockLanguageModelV4({
+      doGenerate: (options) => new Promise((_, reject) => options.abortSignal?.addEventListener("abort", () => reject(options.abortSignal?.reason))),
+    });
     expect((await withModelSummary(silent, pkg, 50)).summary).toEqual(pkg.summary);
   });
 });

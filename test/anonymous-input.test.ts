@@ -71,7 +71,10 @@ describe("a re-post adds to the lead and never overwrites it", () => {
     const params = { From: phone, To: "+15005550006", Body: "STOP" };
     const stop = await callAndSettle("/hooks/sms/twilio", {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": await twilioSignature("test-twilio-token", "https://engine.example/hooks/sms/twilio", params) },
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-twilio-signature": await twilioSignature("test-twilio-token", "https://engine.example/hooks/sms/twilio", params),
+      },
       body: new URLSearchParams(params),
     });
     expect(stop.status).toBe(200);

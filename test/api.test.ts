@@ -75,7 +75,10 @@ describe("forms API", () => {
   it("a form declares its lawful basis (legitimate interest unless it says consent), and each lead records it", async () => {
     const inquiry = await makeForm();
     expect(inquiry.lawfulBasis).toBe("legitimate_interest");
-    const unfounded = await asOwner("/api/forms", { method: "POST", body: JSON.stringify({ id: unique("consent-form"), name: "News", thankYouUrl: "/thanks", lawfulBasis: "consent" }) });
+    const unfounded = await asOwner("/api/forms", {
+      method: "POST",
+      body: JSON.stringify({ id: unique("consent-form"), name: "News", thankYouUrl: "/thanks", lawfulBasis: "consent" }),
+    });
     expect(unfounded.status).toBe(422);
     expect(await unfounded.json()).toMatchObject({ error: { code: "unfounded_lawful_basis" } });
     const newsletter = await makeForm({ lawfulBasis: "consent", consent: { email: { required: true, wording: "Send me the monthly letter" } } });

@@ -161,7 +161,14 @@ describe("consent", () => {
 
     const ok = await postJson(form.id, { email, phone: "+12125550111", consent_sms: "yes" }, { referer: "https://site.example/estimate" });
     const { leadId } = (await ok.json()) as { leadId: string };
-    expect((await summaryOf(stubFor(leadId))).consent.sms).toEqual({ granted: true, at: expect.any(Number), method: "form", formId: form.id, wording, page: "https://site.example/estimate" });
+    expect((await summaryOf(stubFor(leadId))).consent.sms).toEqual({
+      granted: true,
+      at: expect.any(Number),
+      method: "form",
+      formId: form.id,
+      wording,
+      page: "https://site.example/estimate",
+    });
   });
 });
 
@@ -185,7 +192,12 @@ describe("data rights", () => {
     const [ack] = await outboxFor(leadId);
     const pixel = /\/o\/([^"]+)"/.exec(ack!.html!)![1]!;
     await callAndSettle(`/o/${pixel}`, { headers: { "user-agent": SAFARI } });
-    await stub.recordPageView({ pageViewId: "pv-rights", url: "https://site.example/pricing", pageClass: "pricing", facts: { userAgent: SAFARI, botAgent: false, network: null, prefetch: false } });
+    await stub.recordPageView({
+      pageViewId: "pv-rights",
+      url: "https://site.example/pricing",
+      pageClass: "pricing",
+      facts: { userAgent: SAFARI, botAgent: false, network: null, prefetch: false },
+    });
     await stub.unsubscribe("email", "one_click");
     return { leadId, stub, email, phone };
   }
@@ -227,7 +239,7 @@ describe("data rights", () => {
       ["SELECT lead_id FROM hand_offs WHERE lead_id = ?1", leadId],
       ["SELECT lead_id FROM review_queue WHERE lead_id = ?1", leadId],
       ["SELECT id FROM outbox WHERE lead_id = ?1 OR \"to\" = ?1 OR text LIKE '%' || ?1 || '%'", leadId],
-      ["SELECT id FROM outbox WHERE \"to\" = ?1", email],
+      ['SELECT id FROM outbox WHERE "to" = ?1', email],
       ["SELECT value FROM suppressions WHERE value IN (?1)", email],
     ] as const) {
       expect((await env.DB.prepare(sql).bind(value).all()).results, sql).toEqual([]);
@@ -245,7 +257,9 @@ describe("data rights", () => {
     await settle(stubFor(leadId));
     expect(await outboxFor(leadId)).toEqual([]);
     const summary = (await stubFor(leadId).summary()) as LeadSummary;
-    expect(summary.timeline.find((e) => e.kind === "touch_skipped" && e.channel === "email")).toMatchObject({ reason: "suppressed (address: unsubscribed (one-click) (lead erased))" });
+    expect(summary.timeline.find((e) => e.kind === "touch_skipped" && e.channel === "email")).toMatchObject({
+      reason: "suppressed (address: unsubscribed (one-click) (lead erased))",
+    });
   });
 });
 
@@ -257,9 +271,18 @@ describe("retention and tracking switches", () => {
     await env.DB.batch([
       env.DB.prepare("INSERT INTO events (id, lead_id, kind, at, data) VALUES (?, 'l', 'page_viewed', ?, '{}')").bind(`${id}-old`, old),
       env.DB.prepare("INSERT INTO events (id, lead_id, kind, at, data) VALUES (?, 'l', 'page_viewed', ?, '{}')").bind(`${id}-new`, now - 86_400_000),
-      env.DB.prepare("INSERT INTO outbox (id, lead_id, channel, \"from\", \"to\", text, headers, message_id, created_at) VALUES (?, 'l', 'sms', 'a', 'b', 't', '{}', 'm', ?)").bind(`${id}-old`, old),
-      env.DB.prepare("INSERT INTO inbound_messages (id, received_at, to_address, subject, kind, disposition, detail) VALUES (?, ?, 'r', 's', 'human', 'applied', '{}')").bind(`${id}-old`, old),
-      env.DB.prepare("INSERT INTO inbound_messages (id, received_at, to_address, subject, kind, disposition, detail) VALUES (?, ?, 'r', 's', 'human', 'applied', '{}')").bind(`${id}-new`, now),
+      env.DB.prepare("INSERT INTO outbox (id, lead_id, channel, \"from\", \"to\", text, headers, message_id, created_at) VALUES (?, 'l', 'sms', 'a', 'b', 't', '{}', 'm', ?)").bind(
+        `${id}-old`,
+        old,
+      ),
+      env.DB.prepare("INSERT INTO inbound_messages (id, received_at, to_address, subject, kind, disposition, detail) VALUES (?, ?, 'r', 's', 'human', 'applied', '{}')").bind(
+        `${id}-old`,
+        old,
+      ),
+      env.DB.prepare("INSERT INTO inbound_messages (id, received_at, to_address, subject, kind, disposition, detail) VALUES (?, ?, 'r', 's', 'human', 'applied', '{}')").bind(
+        `${id}-new`,
+        now,
+      ),
     ]);
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ scheduledTime: now, cron: "17 3 * * *" }), env, ctx);
@@ -275,9 +298,16 @@ describe("retention and tracking switches", () => {
     const old = now - 400 * 86_400_000;
     const id = unique("retained");
     const touch = (suffix: string, at: number) =>
-      env.DB.prepare("INSERT INTO touches (id, lead_id, sequence_id, step_id, channel, origin, sent_at) VALUES (?, ?, ?, 's1', 'email', 'template', ?)").bind(`${id}-${suffix}`, id, id, at);
+      env.DB.prepare("INSERT INTO touches (id, lead_id, sequence_id, step_id, channel, origin, sent_at) VALUES (?, ?, ?, 's1', 'email', 'template', ?)").bind(
+        `${id}-${suffix}`,
+        id,
+        id,
+        at,
+      );
     const review = (suffix: string, at: number) =>
-      env.DB.prepare("INSERT INTO review_queue (lead_id, enrolment_id, sequence_id, step_id, intent, due_at, held, draft, template, drafted_by, made_at) VALUES (?, 'e1', 's', 's1', 'value', ?, 0, '{}', '{}', 'rules', ?)").bind(`${id}-${suffix}`, at, at);
+      env.DB.prepare(
+        "INSERT INTO review_queue (lead_id, enrolment_id, sequence_id, step_id, intent, due_at, held, draft, template, drafted_by, made_at) VALUES (?, 'e1', 's', 's1', 'value', ?, 0, '{}', '{}', 'rules', ?)",
+      ).bind(`${id}-${suffix}`, at, at);
     await env.DB.batch([
       touch("old", old),
       touch("new", now),
@@ -299,7 +329,11 @@ describe("retention and tracking switches", () => {
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ scheduledTime: now, cron: "17 3 * * *" }), env, ctx);
     await waitOnExecutionContext(ctx);
-    const ids = (sql: string) => env.DB.prepare(sql).bind(`${id}%`).all().then((r) => r.results.map((row) => Object.values(row)[0]));
+    const ids = (sql: string) =>
+      env.DB.prepare(sql)
+        .bind(`${id}%`)
+        .all()
+        .then((r) => r.results.map((row) => Object.values(row)[0]));
     expect(await ids("SELECT id FROM touches WHERE id LIKE ?")).toEqual([`${id}-new`]);
     expect(await ids("SELECT lead_id FROM hand_offs WHERE lead_id LIKE ?")).toEqual([`${id}-new`]);
     expect(await ids("SELECT id FROM visitors WHERE id LIKE ?")).toEqual([`${id}-new`]);
@@ -338,7 +372,9 @@ describe("retention and tracking switches", () => {
 
   it("with a site's individual tracking off, page views are only counted and never reach a lead", async () => {
     const origin = `https://${unique("private")}.example`;
-    expect((await asOwner("/api/sites", { method: "PUT", body: JSON.stringify({ origin, tracking: "aggregate", pageRules: [{ pattern: "/pricing*", class: "pricing" }] }) })).status).toBe(200);
+    expect(
+      (await asOwner("/api/sites", { method: "PUT", body: JSON.stringify({ origin, tracking: "aggregate", pageRules: [{ pattern: "/pricing*", class: "pricing" }] }) })).status,
+    ).toBe(200);
     const { leadId, stub } = await freshLead();
     await stub.submitForm(submission(`${unique("private")}@example.com`));
     const before = (await summaryOf(stub)).timeline.length;
@@ -373,7 +409,10 @@ describe("SMS STOP and replies by text", () => {
     // Friday 22:30 in New York: the acknowledgement's SMS waits for 08:00.
     const lead = await freshLead();
     await withClock(lead.stub, Date.UTC(2026, 10, 7, 3, 30));
-    await lead.stub.submitForm(submission(`${unique("texter")}@example.com`, { profile: { email: `${unique("texter")}@example.com`, phone, timezone: "America/New_York" }, consent: { sms: true } }), NEW_INQUIRY);
+    await lead.stub.submitForm(
+      submission(`${unique("texter")}@example.com`, { profile: { email: `${unique("texter")}@example.com`, phone, timezone: "America/New_York" }, consent: { sms: true } }),
+      NEW_INQUIRY,
+    );
     await settle(lead.stub);
     return lead;
   }
@@ -412,7 +451,10 @@ describe("SMS STOP and replies by text", () => {
   });
 
   it("START (or UNSTOP) after a STOP lifts the suppression and records consent again", async () => {
-    for (const [phone, word] of [["+12125550164", "START"], ["+12125550165", "unstop"]] as const) {
+    for (const [phone, word] of [
+      ["+12125550164", "START"],
+      ["+12125550165", "unstop"],
+    ] as const) {
       const { stub } = await textingLead(phone);
       await inbound({ From: phone, Body: "STOP" });
       expect((await inbound({ From: phone, Body: word })).status).toBe(200);

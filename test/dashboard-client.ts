@@ -21,7 +21,13 @@ export const postForm = (path: string, fields: Record<string, string> | FormData
   );
 
 export const postJsonAsPage = (path: string, body: unknown, session: { cookie: string; csrf: string }) =>
-  exports.default.fetch(new Request(`${BASE}${path}`, { method: "POST", headers: { cookie: session.cookie, "x-csrf-token": session.csrf, "content-type": "application/json" }, body: JSON.stringify(body) }));
+  exports.default.fetch(
+    new Request(`${BASE}${path}`, {
+      method: "POST",
+      headers: { cookie: session.cookie, "x-csrf-token": session.csrf, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    }),
+  );
 
 export async function dashboardLogin(): Promise<{ cookie: string; csrf: string }> {
   const response = await postForm("/dashboard/login", { token: OWNER_TOKEN }, { "cf-connecting-ip": unique("ip") });

@@ -13,7 +13,12 @@ describe("import", () => {
     const a = `${unique("imp")}@example.com`;
     const b = `${unique("imp")}@example.com`;
     const header = ["E-mail", "Full name", "Org"];
-    const rows = [[a, "Ann, Lee", "Acme"], ["not-an-email", "Bob", "Beta"], ["", "Nobody", "Gamma"], [b, "Multi\nLine", "Delta"]];
+    const rows = [
+      [a, "Ann, Lee", "Acme"],
+      ["not-an-email", "Bob", "Beta"],
+      ["", "Nobody", "Gamma"],
+      [b, "Multi\nLine", "Delta"],
+    ];
     const response = await postJsonAsPage("/dashboard/import/rows", { header, rows, mapping: { email: 0, name: 1, company: 2 }, firstRow: 11 }, session);
     expect(response.status).toBe(200);
     const result = (await response.json()) as ImportAnswer;
@@ -72,7 +77,13 @@ describe("export", () => {
   it("exports leads as CSV with formulas defused and E.164 phones as written", async () => {
     const form = await makeForm();
     const marker = unique("csv");
-    await postJson(form.id, { email: `${marker}@example.com`, phone: "+1 (415) 555-0142", name: '=HYPERLINK("http://evil.example")', company: 'Quote "Co", Ltd', title: "+1+cmd|' /C calc'!A0" });
+    await postJson(form.id, {
+      email: `${marker}@example.com`,
+      phone: "+1 (415) 555-0142",
+      name: '=HYPERLINK("http://evil.example")',
+      company: 'Quote "Co", Ltd',
+      title: "+1+cmd|' /C calc'!A0",
+    });
     await postJson(form.id, { email: `${marker}-2@example.com`, name: "-2+3", company: "@SUM(A1)" });
     const { cookie } = await dashboardLogin();
     const response = await getPage("/dashboard/leads.csv", cookie);

@@ -4,7 +4,8 @@ import { dashboardLogin, getPage, postForm } from "./dashboard-client";
 
 /** The knowledge base pages: add by pasting or uploading, the passages, a search, replace and delete; CSRF and validation. */
 
-const searchApi = async (q: string) => ((await (await asOwner(`/api/knowledge/search?q=${encodeURIComponent(q)}`)).json()) as { passages: { documentId: string; kind: string; text: string }[] }).passages;
+const searchApi = async (q: string) =>
+  ((await (await asOwner(`/api/knowledge/search?q=${encodeURIComponent(q)}`)).json()) as { passages: { documentId: string; kind: string; text: string }[] }).passages;
 
 describe("knowledge pages", () => {
   it("a pasted Markdown document is stored as plain passages, shown on its page and found by the page's search and the API", async () => {

@@ -79,7 +79,9 @@ describe("the outbox preview loads nothing", () => {
     const id = unique("kept");
     const html = `<!doctype html><html><head><link rel="stylesheet" href="https://evil.example/x.css"><script>alert(1)</script></head><body background="https://evil.example/bg.png">
 <p>Hello <a href="https://engine.example/c/abc" target="_blank">https://owner.example/</a></p><img src="data:image/png;base64,iVBORw0KGgo=" alt="logo"><img srcset="https://evil.example/a.png 2x" src="https://evil.example/a.png"><iframe src="https://evil.example/"></iframe></body></html>`;
-    await env.DB.prepare('INSERT INTO outbox (id, lead_id, channel, "from", "to", subject, text, html, headers, message_id, created_at) VALUES (?1, ?2, \'email\', \'a\', \'b\', \'s\', \'t\', ?3, \'{}\', ?1, ?4)')
+    await env.DB.prepare(
+      "INSERT INTO outbox (id, lead_id, channel, \"from\", \"to\", subject, text, html, headers, message_id, created_at) VALUES (?1, ?2, 'email', 'a', 'b', 's', 't', ?3, '{}', ?1, ?4)",
+    )
       .bind(id, "0".repeat(32), html, Date.now())
       .run();
     const { cookie } = await login();
@@ -153,7 +155,15 @@ describe("every page, in any browser", () => {
   it("starts with a doctype, has a skip link to the content and a navigation landmark", async () => {
     const { leadId } = await acknowledgedLead();
     const { cookie } = await login();
-    for (const path of ["/dashboard", `/dashboard/leads/${leadId}`, "/dashboard/leads", "/dashboard/outbox", "/dashboard/sequences/new-inquiry", "/dashboard/settings", "/dashboard/import"]) {
+    for (const path of [
+      "/dashboard",
+      `/dashboard/leads/${leadId}`,
+      "/dashboard/leads",
+      "/dashboard/outbox",
+      "/dashboard/sequences/new-inquiry",
+      "/dashboard/settings",
+      "/dashboard/import",
+    ]) {
       const page = await (await get(path, cookie)).text();
       expect(page.startsWith("<!doctype html>"), path).toBe(true);
       expect(page, path).toContain('<a class="skip" href="#main">Skip to content</a>');

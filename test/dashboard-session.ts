@@ -6,7 +6,8 @@ import { OWNER_TOKEN, unique } from "./helpers";
 
 export const BASE = "http://localhost:8787";
 
-export const get = (path: string, cookie?: string) => exports.default.fetch(new Request(`${BASE}${path}`, { redirect: "manual", headers: { accept: "text/html", ...(cookie ? { cookie } : {}) } }));
+export const get = (path: string, cookie?: string) =>
+  exports.default.fetch(new Request(`${BASE}${path}`, { redirect: "manual", headers: { accept: "text/html", ...(cookie ? { cookie } : {}) } }));
 
 export const post = (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
   exports.default.fetch(

@@ -25,7 +25,12 @@ describe("dashboard login", () => {
     expect(await overview.text()).toContain("Leads in");
     // Outside localhost the cookie is Secure too.
     const remote = await exports.default.fetch(
-      new Request("https://engine.example/dashboard/login", { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `token=${OWNER_TOKEN}` }),
+      new Request("https://engine.example/dashboard/login", {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: `token=${OWNER_TOKEN}`,
+      }),
     );
     expect(remote.headers.get("set-cookie")).toMatch(/Secure/);
   });
@@ -102,7 +107,20 @@ describe("dashboard login", () => {
 describe("dashboard pages", () => {
   it("every page renders behind the session", async () => {
     const { cookie } = await login();
-    for (const path of ["/dashboard", "/dashboard?days=7", "/dashboard/leads", "/dashboard/leads?q=ann&status=active&minScore=5", "/dashboard/hand-offs", "/dashboard/review", "/dashboard/outbox", "/dashboard/sequences", "/dashboard/sequences/new-inquiry", "/dashboard/install", "/dashboard/settings", "/dashboard/import"]) {
+    for (const path of [
+      "/dashboard",
+      "/dashboard?days=7",
+      "/dashboard/leads",
+      "/dashboard/leads?q=ann&status=active&minScore=5",
+      "/dashboard/hand-offs",
+      "/dashboard/review",
+      "/dashboard/outbox",
+      "/dashboard/sequences",
+      "/dashboard/sequences/new-inquiry",
+      "/dashboard/install",
+      "/dashboard/settings",
+      "/dashboard/import",
+    ]) {
       const response = await get(path, cookie);
       expect(response.status, path).toBe(200);
     }
@@ -220,7 +238,14 @@ describe("dashboard pages", () => {
 
   it("a sequence's drafting mode is changed as a new version", async () => {
     const id = unique("seq");
-    expect((await asOwner(`/api/sequences/${id}`, { method: "PUT", body: JSON.stringify({ name: "Mine", steps: [{ id: "one", intent: "value", channels: ["email"], email: { subject: "Hi", body: "Hello" } }] }) })).status).toBe(201);
+    expect(
+      (
+        await asOwner(`/api/sequences/${id}`, {
+          method: "PUT",
+          body: JSON.stringify({ name: "Mine", steps: [{ id: "one", intent: "value", channels: ["email"], email: { subject: "Hi", body: "Hello" } }] }),
+        })
+      ).status,
+    ).toBe(201);
     const { cookie, csrf } = await login();
     const page = await (await get(`/dashboard/sequences/${id}`, cookie)).text();
     expect(page).toContain("Silent: 1 touches");
@@ -301,4 +326,3 @@ describe("the sending address's daily cap, as the owner sees it", () => {
     expect(warm).not.toContain("Refused setting");
   });
 });
-

@@ -25,16 +25,42 @@ function emailEvent(type: EventType, messageId: string, recipient: string, paylo
   return {
     type: `cf.email.sending.message.${type}`,
     source: { type: "email.sending", zoneId: "023e105f4ecef8ad9ca31a8372d0c353", domain: "example.com" },
-    payload: { eventId, messageId: messageId.replace(/^<|>$/g, ""), sender: "sam@example.com", recipient, subject: "Thanks", terminal: type !== "deferred", delivery: { status: type }, ...payload },
-    metadata: { accountId: "f9f79265f388666de8122cfb508d7776", eventSubscriptionId: "1830c4bb612e43c3af7f4cada31fbf3f", eventSchemaVersion: 1, eventTimestamp: "2026-11-02T15:01:00.000Z" },
+    payload: {
+      eventId,
+      messageId: messageId.replace(/^<|>$/g, ""),
+      sender: "sam@example.com",
+      recipient,
+      subject: "Thanks",
+      terminal: type !== "deferred",
+      delivery: { status: type },
+      ...payload,
+    },
+    metadata: {
+      accountId: "f9f79265f388666de8122cfb508d7776",
+      eventSubscriptionId: "1830c4bb612e43c3af7f4cada31fbf3f",
+      eventSchemaVersion: 1,
+      eventTimestamp: "2026-11-02T15:01:00.000Z",
+    },
   };
 }
 
 const hardBounce = (messageId: string, recipient: string, eventId?: string) =>
-  emailEvent("bounced", messageId, recipient, { delivery: { status: "bounced", smtpStatusCode: "550", smtpEnhancedStatusCode: "5.1.1", smtpResponse: "550 5.1.1 User unknown" }, bounce: { type: "hard", classification: "permanent_failure", reason: "550 5.1.1 User unknown" } }, eventId);
+  emailEvent(
+    "bounced",
+    messageId,
+    recipient,
+    {
+      delivery: { status: "bounced", smtpStatusCode: "550", smtpEnhancedStatusCode: "5.1.1", smtpResponse: "550 5.1.1 User unknown" },
+      bounce: { type: "hard", classification: "permanent_failure", reason: "550 5.1.1 User unknown" },
+    },
+    eventId,
+  );
 
 const softBounce = (messageId: string, recipient: string) =>
-  emailEvent("bounced", messageId, recipient, { delivery: { status: "bounced", smtpEnhancedStatusCode: "4.2.2", smtpResponse: "452 4.2.2 Mailbox full" }, bounce: { type: "soft", classification: "temporary_failure", reason: "452 4.2.2 Mailbox full" } });
+  emailEvent("bounced", messageId, recipient, {
+    delivery: { status: "bounced", smtpEnhancedStatusCode: "4.2.2", smtpResponse: "452 4.2.2 Mailbox full" },
+    bounce: { type: "soft", classification: "temporary_failure", reason: "452 4.2.2 Mailbox full" },
+  });
 
 /** How many of this step's emails the per-step stats count as delivered. */
 async function deliveredInStats(sequenceId: string, stepId: string): Promise<number> {
@@ -44,7 +70,10 @@ async function deliveredInStats(sequenceId: string, stepId: string): Promise<num
 
 /** Hands a batch to queue() as the queue would, and says what was acked and retried. */
 async function consume(...bodies: unknown[]) {
-  const batch = createMessageBatch(EMAIL_EVENTS_QUEUE, bodies.map((body, i) => ({ id: `m${i}-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body })));
+  const batch = createMessageBatch(
+    EMAIL_EVENTS_QUEUE,
+    bodies.map((body, i) => ({ id: `m${i}-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body })),
+  );
   const ctx = createExecutionContext();
   await worker.queue(batch, env);
   return getQueueResult(batch, ctx);
@@ -92,7 +121,10 @@ describe("queue(): Email Service delivery events", () => {
     await consume(emailEvent("rejected", messageId, email, { rejection: { reason: "suppressed", party: "recipient", detail: "Recipient is suppressed" } }));
     await settle(stub);
     expect(await suppressed("email", email)).toBe("hard bounce");
-    expect((await summaryOf(stub)).timeline.find((e) => e.kind === "bounced")).toMatchObject({ bounceType: "hard", diagnostic: "rejected by Email Service: Recipient is suppressed" });
+    expect((await summaryOf(stub)).timeline.find((e) => e.kind === "bounced")).toMatchObject({
+      bounceType: "hard",
+      diagnostic: "rejected by Email Service: Recipient is suppressed",
+    });
   });
 
   it("delivered and deferred go on the timeline with the touch they are about, and stop nothing", async () => {
@@ -100,7 +132,10 @@ describe("queue(): Email Service delivery events", () => {
     const sentEntry = (await summaryOf(stub)).timeline.find((e) => e.kind === "touch_sent") as { key: string; sequenceId: string; stepId: string };
     const deliveredBefore = await deliveredInStats(sentEntry.sequenceId, sentEntry.stepId);
     await consume(
-      emailEvent("deferred", messageId, email, { delivery: { status: "deferred", smtpResponse: "451 4.2.0 Temporary mailbox error" }, bounce: { type: "soft", classification: "temporary_failure", reason: "451 4.2.0 Temporary mailbox error" } }),
+      emailEvent("deferred", messageId, email, {
+        delivery: { status: "deferred", smtpResponse: "451 4.2.0 Temporary mailbox error" },
+        bounce: { type: "soft", classification: "temporary_failure", reason: "451 4.2.0 Temporary mailbox error" },
+      }),
       emailEvent("delivered", messageId, email, { delivery: { status: "delivered", smtpResponse: "250 2.0.0 OK" } }),
     );
     await settle(stub);

@@ -33,10 +33,19 @@ describe("GET /api/doctor", () => {
     expect((await checkDeployment(service, noDns)).find((c) => c.id === "delivery-events")?.status).toBe("unknown");
     const twoDaysAgo = Date.now() - 2 * 86_400_000;
     for (const id of ["doc-1", "doc-2"]) {
-      await env.DB.prepare("INSERT INTO touches (id, lead_id, sequence_id, step_id, channel, origin, sent_at) VALUES (?, 'doctor-lead', 'new-inquiry', 'ack', 'email', 'template', ?)").bind(id, twoDaysAgo).run();
+      await env.DB.prepare(
+        "INSERT INTO touches (id, lead_id, sequence_id, step_id, channel, origin, sent_at) VALUES (?, 'doctor-lead', 'new-inquiry', 'ack', 'email', 'template', ?)",
+      )
+        .bind(id, twoDaysAgo)
+        .run();
     }
-    expect((await checkDeployment(service, noDns)).find((c) => c.id === "delivery-events")).toMatchObject({ status: "missing", fix: expect.stringContaining("None of the 2 emails") });
-    await env.DB.prepare("UPDATE touches SET delivered_at = ? WHERE id = 'doc-1'").bind(twoDaysAgo + 60_000).run();
+    expect((await checkDeployment(service, noDns)).find((c) => c.id === "delivery-events")).toMatchObject({
+      status: "missing",
+      fix: expect.stringContaining("None of the 2 emails"),
+    });
+    await env.DB.prepare("UPDATE touches SET delivered_at = ? WHERE id = 'doc-1'")
+      .bind(twoDaysAgo + 60_000)
+      .run();
     expect((await checkDeployment(service, noDns)).find((c) => c.id === "delivery-events")).toMatchObject({ status: "ok", what: expect.stringContaining("1 of 2") });
   });
 

@@ -47,7 +47,10 @@ const request = (overrides: Partial<DraftRequest> = {}): DraftRequest => ({
   requestedAt: MONDAY_10_NY - 86_400_000,
   ...overrides,
 });
-const GOOD = { subject: "A thought for Acme", body: "Hi Ann,\n\nFor a team like Acme's, the question is how long the roof has left: most we inspect last 20 years. Our guide: https://owner.example/guide\n\nSam" };
+const GOOD = {
+  subject: "A thought for Acme",
+  body: "Hi Ann,\n\nFor a team like Acme's, the question is how long the roof has left: most we inspect last 20 years. Our guide: https://owner.example/guide\n\nSam",
+};
 const pricingVisit = { kind: "visit" as const, pageClass: "pricing", count: 2, engagedMinutes: 4, lastAt: MONDAY_10_NY - 86_400_000 };
 
 describe("guardrails", () => {
@@ -63,17 +66,23 @@ describe("guardrails", () => {
     expect(problems({ sms: "x".repeat(321) }, request({ channels: ["sms"], template: { sms: "Hi Ann" } }))).toMatch(/SMS text is 321 characters/);
     expect(problems({ ...GOOD, body: GOOD.body.replace("Hi Ann", "Hi [First Name]") })).toMatch(/placeholder is left unfilled: "\[First Name\]"/);
     expect(problems({ ...GOOD, body: GOOD.body.replace("Hi Ann", "Hi {{firstName}}") })).toMatch(/placeholder/);
-    expect(problems({ ...GOOD, body: "Hi Ann, want to talk? Reply with a time.\n\nSam" }, request({ intent: "booking_ask", template: { subject: "Talk?", body: `Book here: ${BOOKING}` } }))).toMatch(
-      /booking ask lacks the booking link/,
-    );
+    expect(
+      problems(
+        { ...GOOD, body: "Hi Ann, want to talk? Reply with a time.\n\nSam" },
+        request({ intent: "booking_ask", template: { subject: "Talk?", body: `Book here: ${BOOKING}` } }),
+      ),
+    ).toMatch(/booking ask lacks the booking link/);
     expect(problems({ ...GOOD, body: `${GOOD.body}\nA new roof is $4,500 this month.` })).toMatch(/states "4500"/);
     expect(problems({ ...GOOD, body: `${GOOD.body}\nMore at https://evil.example/x` })).toMatch(/link https:\/\/evil\.example\/x is not in the template/);
     expect(problems({ ...GOOD, body: `Hi Ann,\n\nI saw you checked our pricing page twice. ${GOOD.body.slice(9)}` })).toMatch(/claims something the lead's signals do not show/);
     // A visit is on record, but not to the page the draft names.
     expect(problems({ ...GOOD, body: `Hi Ann,\n\nYou looked at our case studies. ${GOOD.body.slice(9)}` }, request({ facts: [pricingVisit] }))).toMatch(/do not show/);
-    expect(problems({ ...GOOD, body: `Hi Ann,\n\nThanks for opening my last email. You watched our webinar. ${GOOD.body.slice(9)}` }, request({ facts: [{ kind: "open", count: 1, lastAt: 0 }] }))).toMatch(
-      /You watched our webinar/,
-    );
+    expect(
+      problems(
+        { ...GOOD, body: `Hi Ann,\n\nThanks for opening my last email. You watched our webinar. ${GOOD.body.slice(9)}` },
+        request({ facts: [{ kind: "open", count: 1, lastAt: 0 }] }),
+      ),
+    ).toMatch(/You watched our webinar/);
   });
 
   it("accept a number the owner's knowledge base states", () => {
@@ -125,7 +134,9 @@ describe("drafting", () => {
       expect(model.doGenerateCalls).toHaveLength(2);
     }
     const booking = request({ intent: "booking_ask", template: { subject: "Talk?", body: `Hi Ann, book here: ${BOOKING}` } });
-    expect((await draftTouch(modelAnswering(draftJson({ subject: "Talk?", body: "Hi Ann, reply with a time." })), booking, { earlierTouches: [], passages: [] })).content).toBeNull();
+    expect(
+      (await draftTouch(modelAnswering(draftJson({ subject: "Talk?", body: "Hi Ann, reply with a time." })), booking, { earlierTouches: [], passages: [] })).content,
+    ).toBeNull();
   });
 
   it("holds the model to the step: earlier touches, facts and the owner's passages are in the prompt", async () => {
@@ -135,7 +146,14 @@ describe("drafting", () => {
       passages: [{ documentId: "d", kind: "case_study", title: "Hillside Bakery", text: "Re-roofed in two days." }],
     });
     const prompt = JSON.stringify(model.doGenerateCalls[0]!.prompt);
-    for (const part of ["Step intent: value", "Most roofs we inspect last 20 years", "company: Acme", "Visited the pricing page 2 times, 4 minutes in all, last yesterday", "Thanks for asking about a roof inspection", "Hillside Bakery: Re-roofed in two days"]) {
+    for (const part of [
+      "Step intent: value",
+      "Most roofs we inspect last 20 years",
+      "company: Acme",
+      "Visited the pricing page 2 times, 4 minutes in all, last yesterday",
+      "Thanks for asking about a roof inspection",
+      "Hillside Bakery: Re-roofed in two days",
+    ]) {
       expect(prompt).toContain(part);
     }
   });
@@ -148,14 +166,21 @@ describe("drafting", () => {
   });
 
   it("without a model the rules weave in the passage the step rests on, after the template's opening, keeping only its sentences without links", () => {
-    const passage = { documentId: "d1", kind: "case_study" as const, title: "Hillside Bakery.", text: "Hillside Bakery had 3 years left on its roof. See https://elsewhere.example/story for photos.\n\nWe fixed it in two days." };
+    const passage = {
+      documentId: "d1",
+      kind: "case_study" as const,
+      title: "Hillside Bakery.",
+      text: "Hillside Bakery had 3 years left on its roof. See https://elsewhere.example/story for photos.\n\nWe fixed it in two days.",
+    };
     const drafted = rulesDraft(request({ facts: [pricingVisit] }), passage);
     expect(drafted?.body).toBe(
       "Hi Ann,\n\nI noticed you spent 4 minutes on our pricing page.\n\nMost roofs we inspect last 20 years. Our guide: https://owner.example/guide\n\nHillside Bakery: Hillside Bakery had 3 years left on its roof. We fixed it in two days.\n\nSam",
     );
     expect(checkDraft(drafted!, request({ facts: [pricingVisit] }), [passage])).toEqual([]);
     // A model is told which passage the step rests on.
-    expect(draftPrompt(request(), { earlierTouches: [], passages: [passage], stepPassage: passage })).toContain('This step rests on the owner\'s case study "Hillside Bakery." (in the notes below)');
+    expect(draftPrompt(request(), { earlierTouches: [], passages: [passage], stepPassage: passage })).toContain(
+      'This step rests on the owner\'s case study "Hillside Bakery." (in the notes below)',
+    );
   });
 });
 
@@ -168,20 +193,32 @@ function sequenceWith(drafting: Partial<Drafting>, marker = "inspect"): Sequence
     drafting,
     window: { days: [1, 2, 3, 4, 5, 6, 7], start: "00:00", end: "23:59" },
     steps: [
-      { id: "hello", intent: "acknowledge", channels: ["email"], instant: true, email: { subject: "Thanks {{firstName|there}}", body: "Hi {{firstName|there}},\n\nThanks for reaching out." } },
+      {
+        id: "hello",
+        intent: "acknowledge",
+        channels: ["email"],
+        instant: true,
+        email: { subject: "Thanks {{firstName|there}}", body: "Hi {{firstName|there}},\n\nThanks for reaching out." },
+      },
       {
         id: "value",
         intent: "value",
         channels: ["email"],
         wait: { days: 2 },
-        email: { subject: "A thought for {{company|you}}", body: `Hi {{firstName|there}},\n\nMost roofs we ${marker} last 20 years. Our guide: https://owner.example/guide\n\nSam` },
+        email: {
+          subject: "A thought for {{company|you}}",
+          body: `Hi {{firstName|there}},\n\nMost roofs we ${marker} last 20 years. Our guide: https://owner.example/guide\n\nSam`,
+        },
       },
     ],
   });
   return { id, version: 1, sequence };
 }
 
-const VALUE_DRAFT = { subject: "A thought for Acme", body: "Hi Ann,\n\nFor Acme the question is how long the roof has left: most last 20 years. Our guide: https://owner.example/guide\n\nSam" };
+const VALUE_DRAFT = {
+  subject: "A thought for Acme",
+  body: "Hi Ann,\n\nFor Acme the question is how long the roof has left: most last 20 years. Our guide: https://owner.example/guide\n\nSam",
+};
 
 /** A lead enrolled in the sequence with `model` bound (or none), its acknowledgement sent and the next step drafted. */
 async function leadIn(sequence: SequenceVersion, model: LanguageModel | null, draftTimeoutMs?: number, message?: string) {
@@ -190,7 +227,13 @@ async function leadIn(sequence: SequenceVersion, model: LanguageModel | null, dr
     object.seams.languageModel = () => model;
     if (draftTimeoutMs !== undefined) object.seams.draftTimeoutMs = draftTimeoutMs;
   });
-  await stub.submitForm(submission(`${unique("draft")}@example.com`, { profile: { email: `${unique("d")}@example.com`, firstName: "Ann", company: "Acme", timezone: "America/New_York" }, ...(message ? { message } : {}) }), sequence);
+  await stub.submitForm(
+    submission(`${unique("draft")}@example.com`, {
+      profile: { email: `${unique("d")}@example.com`, firstName: "Ann", company: "Acme", timezone: "America/New_York" },
+      ...(message ? { message } : {}),
+    }),
+    sequence,
+  );
   await settle(stub);
   return { leadId, stub };
 }
@@ -292,7 +335,10 @@ describe("a sequence's drafting mode", () => {
   });
 
   it("retrieval changes what the prompt holds: a new knowledge document reaches the next draft", async () => {
-    const marker = `zq${crypto.randomUUID().slice(0, 6).replace(/[^a-z]/g, "x")}`;
+    const marker = `zq${crypto
+      .randomUUID()
+      .slice(0, 6)
+      .replace(/[^a-z]/g, "x")}`;
     const sequence = sequenceWith({ mode: "auto" }, marker);
     const before = modelAnswering(draftJson(VALUE_DRAFT));
     await leadIn(sequence, before);
@@ -306,17 +352,26 @@ describe("a sequence's drafting mode", () => {
   });
 
   it("without a model, a step resting on case studies gets a rules draft that carries the best case study; with none of its kind, the template stands", async () => {
-    const marker = `zc${crypto.randomUUID().slice(0, 6).replace(/[^a-z]/g, "x")}`;
+    const marker = `zc${crypto
+      .randomUUID()
+      .slice(0, 6)
+      .replace(/[^a-z]/g, "x")}`;
     const restingOn = (knowledge: "case_study" | "roi") => {
       const base = sequenceWith({ mode: "auto" }, marker);
       return { ...base, sequence: { ...base.sequence, steps: base.sequence.steps.map((s) => (s.id === "value" ? { ...s, knowledge } : s)) } };
     };
-    const story = { title: "Hillside Bakery's roof", kind: "case_study", text: `Hillside Bakery asked us to ${marker} their roof. It had 3 years left, and we fixed it in two days.` };
+    const story = {
+      title: "Hillside Bakery's roof",
+      kind: "case_study",
+      text: `Hillside Bakery asked us to ${marker} their roof. It had 3 years left, and we fixed it in two days.`,
+    };
     expect((await asOwner(`/api/knowledge/${unique("cs")}`, { method: "PUT", body: JSON.stringify(story) })).status).toBe(201);
 
     const grounded = await leadIn(restingOn("case_study"), null);
     const paragraph = `Hillside Bakery's roof: Hillside Bakery asked us to ${marker} their roof. It had 3 years left, and we fixed it in two days.`;
-    expect(await grounded.stub.drafts()).toEqual([expect.objectContaining({ stepId: "value", status: "ready", by: "rules", content: expect.objectContaining({ body: expect.stringContaining(paragraph) }) })]);
+    expect(await grounded.stub.drafts()).toEqual([
+      expect.objectContaining({ stepId: "value", status: "ready", by: "rules", content: expect.objectContaining({ body: expect.stringContaining(paragraph) }) }),
+    ]);
     await advance(grounded.stub);
     expect((await outboxFor(grounded.leadId)).at(-1)!.text).toContain(paragraph);
     expect(sentValue(await summaryOf(grounded.stub))).toMatchObject({ origin: "ai_draft", draftedBy: "rules" });
@@ -330,8 +385,14 @@ describe("a sequence's drafting mode", () => {
   });
 
   it("the objection step predicts the lead's concern from the objection answers", async () => {
-    const marker = `zo${crypto.randomUUID().slice(0, 6).replace(/[^a-z]/g, "x")}`;
-    await asOwner(`/api/knowledge/${unique("obj")}`, { method: "PUT", body: JSON.stringify({ title: "Too expensive for a small shop", kind: "objection", text: `When a ${marker} owner says it costs too much: financing over 60 months.` }) });
+    const marker = `zo${crypto
+      .randomUUID()
+      .slice(0, 6)
+      .replace(/[^a-z]/g, "x")}`;
+    await asOwner(`/api/knowledge/${unique("obj")}`, {
+      method: "PUT",
+      body: JSON.stringify({ title: "Too expensive for a small shop", kind: "objection", text: `When a ${marker} owner says it costs too much: financing over 60 months.` }),
+    });
     const base = sequenceWith({ mode: "review" }, marker);
     const steps = base.sequence.steps.map((s) => (s.id === "value" ? { ...s, intent: "objection" as const } : s));
     const model = modelAnswering(draftJson(VALUE_DRAFT));
@@ -341,11 +402,24 @@ describe("a sequence's drafting mode", () => {
   });
 
   it("the objection step answers the concern the lead stated in its form message, before the knowledge base's guess", async () => {
-    const marker = `zs${crypto.randomUUID().slice(0, 6).replace(/[^a-z]/g, "x")}`;
+    const marker = `zs${crypto
+      .randomUUID()
+      .slice(0, 6)
+      .replace(/[^a-z]/g, "x")}`;
     const priceTitle = `Pricing and budget ${unique("p")}`;
     const guessTitle = `The install takes too long ${unique("g")}`;
-    await asOwner(`/api/knowledge/${unique("obj")}`, { method: "PUT", body: JSON.stringify({ title: guessTitle, kind: "objection", text: `When a ${marker} owner worries about the install: we finish in two days.` }) });
-    await asOwner(`/api/knowledge/${unique("obj")}`, { method: "PUT", body: JSON.stringify({ title: priceTitle, kind: "objection", text: "If the price feels expensive or the budget is tight, the cost can be spread: financing over 60 months." }) });
+    await asOwner(`/api/knowledge/${unique("obj")}`, {
+      method: "PUT",
+      body: JSON.stringify({ title: guessTitle, kind: "objection", text: `When a ${marker} owner worries about the install: we finish in two days.` }),
+    });
+    await asOwner(`/api/knowledge/${unique("obj")}`, {
+      method: "PUT",
+      body: JSON.stringify({
+        title: priceTitle,
+        kind: "objection",
+        text: "If the price feels expensive or the budget is tight, the cost can be spread: financing over 60 months.",
+      }),
+    });
     const base = sequenceWith({ mode: "review" }, marker);
     const objectionStep = { ...base, sequence: { ...base.sequence, steps: base.sequence.steps.map((s) => (s.id === "value" ? { ...s, intent: "objection" as const } : s)) } };
     const firstNote = (model: MockLanguageModelV4) => /The owner's notes[^\n]*\n([^\n]*)/.exec(JSON.stringify(model.doGenerateCalls[0]!.prompt).replace(/\\n/g, "\n"))?.[1];

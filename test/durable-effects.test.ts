@@ -21,7 +21,12 @@ const HOOK = "https://crm.example/hooks/evicted";
 afterEach(() => vi.restoreAllMocks());
 
 const dueKinds = (stub: DurableObjectStub<LeadObject>) =>
-  runInDurableObject(stub, (_o: LeadObject, state) => state.storage.sql.exec<{ kind: string }>("SELECT kind FROM due").toArray().map((r) => r.kind));
+  runInDurableObject(stub, (_o: LeadObject, state) =>
+    state.storage.sql
+      .exec<{ kind: string }>("SELECT kind FROM due")
+      .toArray()
+      .map((r) => r.kind),
+  );
 
 /** A lead whose object will not run effects after its next event until it is evicted. */
 async function leadThatDiesAfterCommit(setUp?: (lead: { leadId: string; stub: DurableObjectStub<LeadObject> }) => Promise<void>) {

@@ -64,7 +64,14 @@ describe("composing an email", () => {
   it("no line break from lead data reaches a header, and nothing the lead typed is rendered as HTML", async () => {
     const name = "Ann\r\nBcc: victim@example.com <script>alert(1)</script>";
     const subject = renderTemplate("Hello {{firstName|there}}", { firstName: name });
-    const email = await composeEmail(keys, SENDER, new Set(), LEAD, touch({ subject, to: "ann@example.com\r\nBcc: x@y", text: renderTemplate("Hi {{firstName}}", { firstName: name }) }), 0);
+    const email = await composeEmail(
+      keys,
+      SENDER,
+      new Set(),
+      LEAD,
+      touch({ subject, to: "ann@example.com\r\nBcc: x@y", text: renderTemplate("Hi {{firstName}}", { firstName: name }) }),
+      0,
+    );
     for (const value of [email.subject, email.to, ...Object.values(email.headers)]) expect(value).not.toMatch(/[\r\n]/);
     expect(email.html).not.toContain("<script>");
     expect(email.html).toContain("&lt;script&gt;");

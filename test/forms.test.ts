@@ -33,7 +33,9 @@ const patch = (id: string, body: unknown) => asOwner(`/api/forms/${id}`, { metho
 const registerSite = async (origin: string) => expect((await asOwner("/api/sites", { method: "PUT", body: JSON.stringify({ origin }) })).status).toBe(200);
 const newOrigin = () => `https://${unique("site")}.example`;
 const queued = (email: string) =>
-  env.DB.prepare("SELECT id, origin, form_id AS formId, hold FROM unknown_site_posts WHERE json_extract(submission, '$.profile.email') = ?").bind(email).all<{ id: string; origin: string; formId: string; hold: string | null }>();
+  env.DB.prepare("SELECT id, origin, form_id AS formId, hold FROM unknown_site_posts WHERE json_extract(submission, '$.profile.email') = ?")
+    .bind(email)
+    .all<{ id: string; origin: string; formId: string; hold: string | null }>();
 const queuedId = async (email: string) => (await queued(email)).results[0]!.id;
 const leadRow = (email: string) => env.DB.prepare("SELECT id, status FROM leads WHERE email = ?").bind(email).first<{ id: string; status: string }>();
 
@@ -226,7 +228,8 @@ describe("the unknown-site queue", () => {
 
   it("the queue is bounded in all, whatever origins a flood makes up", async () => {
     const before = (await env.DB.prepare("SELECT count(*) AS n FROM unknown_site_posts").first<{ n: number }>())!.n;
-    const keep = (origin: string) => keepUnknownSitePost(env.DB, { formId: "any", origin, receivedAt: Date.now(), submission: submission(`${unique("cap")}@example.com`) }, { perOrigin: 50, total: before + 2 });
+    const keep = (origin: string) =>
+      keepUnknownSitePost(env.DB, { formId: "any", origin, receivedAt: Date.now(), submission: submission(`${unique("cap")}@example.com`) }, { perOrigin: 50, total: before + 2 });
     expect(await keep(newOrigin())).toBe(true);
     expect(await keep(newOrigin())).toBe(true);
     const turnedAway = newOrigin();
@@ -273,7 +276,11 @@ describe("forms and sites in the dashboard", () => {
     const created = await submit("/dashboard/forms", { ...fields, _csrf: csrf }, { cookie });
     expect(created.status).toBe(303);
     expect(created.headers.get("location")).toBe(`/dashboard/forms/${id}?done=created`);
-    expect(await (await asOwner(`/api/forms/${id}`)).json()).toMatchObject({ name: "Quote request", allowedOrigins: [], consent: { email: { required: false, wording: "Email me about my quote." } } });
+    expect(await (await asOwner(`/api/forms/${id}`)).json()).toMatchObject({
+      name: "Quote request",
+      allowedOrigins: [],
+      consent: { email: { required: false, wording: "Email me about my quote." } },
+    });
 
     const editor = await (await page(`/dashboard/forms/${id}`, cookie)).text();
     expect(editor).toContain(`action=&quot;http://localhost:8787/f/${id}&quot;`);
@@ -293,7 +300,11 @@ describe("forms and sites in the dashboard", () => {
 
   it("a form that would not be valid is shown again with each reason next to its field, and nothing is saved", async () => {
     const { cookie, csrf } = await login();
-    const response = await submit("/dashboard/forms", { _csrf: csrf, id: "Bad Id", name: "", thankYouUrl: "//evil.example", allowedOrigins: "nope", lawfulBasis: "consent", sequenceId: "" }, { cookie });
+    const response = await submit(
+      "/dashboard/forms",
+      { _csrf: csrf, id: "Bad Id", name: "", thankYouUrl: "//evil.example", allowedOrigins: "nope", lawfulBasis: "consent", sequenceId: "" },
+      { cookie },
+    );
     expect(response.status).toBe(422);
     const html = await response.text();
     for (const field of ["id", "name", "thankYouUrl", "allowedOrigins"]) expect(html).toContain(`data-error-for="${field}"`);
@@ -302,7 +313,11 @@ describe("forms and sites in the dashboard", () => {
     const sound = await submit("/dashboard/forms", { _csrf: csrf, id: unique("basis"), name: "x", thankYouUrl: "/thanks", lawfulBasis: "consent", sequenceId: "" }, { cookie });
     expect(sound.status).toBe(422);
     expect(await sound.text()).toContain('data-error-for="lawfulBasis"');
-    const reserved = await submit("/dashboard/forms", { _csrf: csrf, id: "new", name: "x", thankYouUrl: "/thanks", lawfulBasis: "legitimate_interest", sequenceId: "" }, { cookie });
+    const reserved = await submit(
+      "/dashboard/forms",
+      { _csrf: csrf, id: "new", name: "x", thankYouUrl: "/thanks", lawfulBasis: "legitimate_interest", sequenceId: "" },
+      { cookie },
+    );
     expect(reserved.status).toBe(422);
     expect(await reserved.text()).toContain('data-error-for="id"');
   });
@@ -318,7 +333,11 @@ describe("forms and sites in the dashboard", () => {
     expect(await invalid.text()).toContain('data-error-for="origin"');
 
     const edit = `/dashboard/sites/edit?origin=${encodeURIComponent(origin)}`;
-    const saved = await submit("/dashboard/sites/edit", { _csrf: csrf, origin, pattern_0: "/tarifs*", class_0: "pricing", pattern_1: "", class_1: "", tracking: "individual" }, { cookie });
+    const saved = await submit(
+      "/dashboard/sites/edit",
+      { _csrf: csrf, origin, pattern_0: "/tarifs*", class_0: "pricing", pattern_1: "", class_1: "", tracking: "individual" },
+      { cookie },
+    );
     expect(saved.status).toBe(303);
     const tested = await (await page(`${edit}&test=${encodeURIComponent(`${origin}/tarifs/pro`)}`, cookie)).text();
     expect(tested).toContain('data-class="pricing"');

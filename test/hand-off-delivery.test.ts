@@ -51,7 +51,9 @@ async function ownerSession(): Promise<string> {
 async function handedOffLead() {
   const lead = await freshLead();
   await withEnv(lead.stub, { HANDOFF_WEBHOOK_URL: HOOK, HANDOFF_WEBHOOK_SECRET: SECRET, SLACK_WEBHOOK_URL: SLACK });
-  await lead.stub.submitForm(submission(`${unique("hot")}@example.com`, { profile: { email: `${unique("hot")}@example.com`, name: "Hana Ito", timezone: "America/New_York" }, message: "Two buildings" }));
+  await lead.stub.submitForm(
+    submission(`${unique("hot")}@example.com`, { profile: { email: `${unique("hot")}@example.com`, name: "Hana Ito", timezone: "America/New_York" }, message: "Two buildings" }),
+  );
   await settle(lead.stub);
   return lead;
 }
@@ -116,7 +118,9 @@ describe("hand-off delivery", () => {
     await stub.recordReply({ text: "Ready to move forward." });
     await settle(stub);
     expect(requests.filter((r) => r.url === HOOK)).toHaveLength(1);
-    const due = await runInDurableObject(stub, (_o: LeadObject, state) => state.storage.sql.exec<{ at: number; kind: string }>("SELECT due_at AS at, kind FROM due WHERE kind = 'handoff'").toArray());
+    const due = await runInDurableObject(stub, (_o: LeadObject, state) =>
+      state.storage.sql.exec<{ at: number; kind: string }>("SELECT due_at AS at, kind FROM due WHERE kind = 'handoff'").toArray(),
+    );
     expect(due).toHaveLength(1);
     clocks.get(stub.id.toString())!.at = due[0]!.at;
     await runDurableObjectAlarm(stub);
@@ -172,10 +176,13 @@ describe("booking webhooks", () => {
 
   async function bookedLead() {
     const email = `${unique("booker")}@example.com`;
-    const response = await asOwner(`/f/${(await (await asOwner("/api/forms", { method: "POST", body: JSON.stringify({ id: unique("bookform"), name: "b", thankYouUrl: "/demo/thanks", sequenceId: "warm" }) })).json() as { id: string }).id}`, {
-      method: "POST",
-      body: JSON.stringify({ email }),
-    });
+    const response = await asOwner(
+      `/f/${((await (await asOwner("/api/forms", { method: "POST", body: JSON.stringify({ id: unique("bookform"), name: "b", thankYouUrl: "/demo/thanks", sequenceId: "warm" }) })).json()) as { id: string }).id}`,
+      {
+        method: "POST",
+        body: JSON.stringify({ email }),
+      },
+    );
     const { leadId } = (await response.json()) as { leadId: string };
     return { email, leadId, stub: env.LEADS.getByName(leadId) };
   }
@@ -205,7 +212,10 @@ describe("booking webhooks", () => {
       triggerEvent: "BOOKING_CREATED",
       payload: {
         responses: { email: { label: "email_address", value: booker.email }, guests: { label: "additional_notes", value: [guest.email] } },
-        attendees: [{ email: booker.email, name: "B" }, { email: guest.email, name: "" }],
+        attendees: [
+          { email: booker.email, name: "B" },
+          { email: guest.email, name: "" },
+        ],
         startTime: "2026-11-30T15:00:00Z",
       },
     });
@@ -243,12 +253,24 @@ describe("booking webhooks", () => {
     const requests = destinations();
     const lead = await freshLead();
     await withEnv(lead.stub, { HANDOFF_WEBHOOK_URL: HOOK, HANDOFF_WEBHOOK_SECRET: SECRET, SLACK_WEBHOOK_URL: SLACK });
-    const sequence = SequenceSchema.parse({ id: "call-first", name: "Call first", steps: [{ id: "call", intent: "rep_task", channels: ["task"], task: { note: "Call {{name|this lead}} about the second site." } }] });
-    await lead.stub.submitForm(submission(`${unique("task")}@example.com`, { profile: { email: `${unique("task")}@example.com`, name: "Kai Berg", timezone: "America/New_York" } }), { id: "call-first", version: 1, sequence });
+    const sequence = SequenceSchema.parse({
+      id: "call-first",
+      name: "Call first",
+      steps: [{ id: "call", intent: "rep_task", channels: ["task"], task: { note: "Call {{name|this lead}} about the second site." } }],
+    });
+    await lead.stub.submitForm(
+      submission(`${unique("task")}@example.com`, { profile: { email: `${unique("task")}@example.com`, name: "Kai Berg", timezone: "America/New_York" } }),
+      { id: "call-first", version: 1, sequence },
+    );
     await settle(lead.stub);
     await advance(lead.stub);
     const hook = requests.find((r) => r.url === HOOK)!;
-    expect(JSON.parse(hook.body)).toMatchObject({ type: "lead.task", task: "Call Kai Berg about the second site.", profile: { name: "Kai Berg" }, triggers: [{ trigger: "rep_task" }] });
+    expect(JSON.parse(hook.body)).toMatchObject({
+      type: "lead.task",
+      task: "Call Kai Berg about the second site.",
+      profile: { name: "Kai Berg" },
+      triggers: [{ trigger: "rep_task" }],
+    });
     expect(JSON.parse(requests.find((r) => r.url === SLACK)!.body).text).toMatch(/^Task: Call Kai Berg about the second site\./);
     const summary = await summaryOf(lead.stub);
     expect(summary.status).not.toBe("with_rep");

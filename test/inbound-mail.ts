@@ -23,7 +23,12 @@ export function inbound(raw: string | Uint8Array, envelope: { from: string; to: 
   const headers = new Headers();
   for (const line of headerEnd.replace(/\r?\n[ \t]+/g, " ").split(/\r?\n/)) {
     const match = /^([!-9;-~]+):\s*(.*)$/.exec(line);
-    if (match) try { headers.append(match[1]!, match[2]!); } catch { /* a header Headers refuses is still in the raw message */ }
+    if (match)
+      try {
+        headers.append(match[1]!, match[2]!);
+      } catch {
+        /* a header Headers refuses is still in the raw message */
+      }
   }
   const message: Delivered = {
     ...envelope,
@@ -51,7 +56,9 @@ export async function deliver(message: Delivered): Promise<Delivered> {
 }
 
 export function mail(fields: { from: string; to: string; subject: string; body: string; headers?: Record<string, string>; contentType?: string }): string {
-  const extra = Object.entries(fields.headers ?? {}).map(([name, value]) => `${name}: ${value}\n`).join("");
+  const extra = Object.entries(fields.headers ?? {})
+    .map(([name, value]) => `${name}: ${value}\n`)
+    .join("");
   return `From: ${fields.from}\nTo: ${fields.to}\nSubject: ${fields.subject}\nMessage-ID: <${crypto.randomUUID()}@mail.example.net>\nDate: Mon, 2 Nov 2026 16:00:00 +0000\nMIME-Version: 1.0\n${extra}Content-Type: ${fields.contentType ?? "text/plain; charset=utf-8"}\n\n${fields.body}\n`;
 }
 
@@ -75,10 +82,13 @@ export const suppressed = async (channel: string, value: string) =>
 /** What Email Routing stamps on top of a message whose sender passed DMARC (its real form: see engine/inbound/sender-authentication.ts). */
 export const dmarcPass = (address: string) => {
   const domain = address.slice(address.lastIndexOf("@") + 1).toLowerCase();
-  return { "Authentication-Results": `mx.cloudflare.net; dkim=pass header.d=${domain} header.s=s1; dmarc=pass header.from=${domain} policy.dmarc=none; spf=pass smtp.mailfrom=${address.toLowerCase()}` };
+  return {
+    "Authentication-Results": `mx.cloudflare.net; dkim=pass header.d=${domain} header.s=s1; dmarc=pass header.from=${domain} policy.dmarc=none; spf=pass smtp.mailfrom=${address.toLowerCase()}`,
+  };
 };
 
 export const evidenceOf = async (channel: string, value: string) =>
   (await env.DB.prepare("SELECT evidence FROM suppressions WHERE channel = ? AND value = ?").bind(channel, value).first<{ evidence: string | null }>())?.evidence ?? null;
 
-export const replyEntry = async (stub: ReturnType<typeof stubFor>) => (await summaryOf(stub)).timeline.find((e) => e.kind === "reply_received") as { text?: string; intent?: string; confidence?: number } | undefined;
+export const replyEntry = async (stub: ReturnType<typeof stubFor>) =>
+  (await summaryOf(stub)).timeline.find((e) => e.kind === "reply_received") as { text?: string; intent?: string; confidence?: number } | undefined;

@@ -11,7 +11,11 @@ import { kinds, settle, summaryOf } from "./lead-harness";
  */
 
 const inboundFrom = async (from: string) =>
-  (await env.DB.prepare("SELECT kind, lead_id, disposition, detail FROM inbound_messages WHERE from_address = ?").bind(from).all<{ kind: string; lead_id: string | null; disposition: string; detail: string }>()).results;
+  (
+    await env.DB.prepare("SELECT kind, lead_id, disposition, detail FROM inbound_messages WHERE from_address = ?")
+      .bind(from)
+      .all<{ kind: string; lead_id: string | null; disposition: string; detail: string }>()
+  ).results;
 
 describe("email(): inbound mail proves itself before it acts", () => {
   const dsn = (recipient: string, returned = "") =>
@@ -65,8 +69,11 @@ describe("email(): inbound mail proves itself before it acts", () => {
     const to = `info@${env.REPLY_DOMAIN}`;
     const unsubscribe = await deliver(inbound(mail({ from: email, to, subject: "stop", body: "Please unsubscribe me." }), { from: "attacker@evil.example", to }));
     // A failing verdict from the receiving side, with a forged passing one beneath it.
-    const failing = "Authentication-Results: mx.cloudflare.net; dkim=none; dmarc=fail header.from=example.org; spf=fail smtp.mailfrom=attacker@evil.example\nAuthentication-Results: mx.cloudflare.net; dmarc=pass header.from=example.org";
-    const pricing = await deliver(inbound(mail({ from: email, to, subject: "pricing", body: "What's your pricing?" }).replace(/^/, `${failing}\n`), { from: "attacker@evil.example", to }));
+    const failing =
+      "Authentication-Results: mx.cloudflare.net; dkim=none; dmarc=fail header.from=example.org; spf=fail smtp.mailfrom=attacker@evil.example\nAuthentication-Results: mx.cloudflare.net; dmarc=pass header.from=example.org";
+    const pricing = await deliver(
+      inbound(mail({ from: email, to, subject: "pricing", body: "What's your pricing?" }).replace(/^/, `${failing}\n`), { from: "attacker@evil.example", to }),
+    );
     await settle(stub);
     const summary = await summaryOf(stub);
     expect(summary.status).toBe("active");
@@ -78,7 +85,10 @@ describe("email(): inbound mail proves itself before it acts", () => {
     expect(unsubscribe.forwardedTo).toEqual([env.OWNER_EMAIL]);
     expect(pricing.forwardedTo).toEqual([env.OWNER_EMAIL]);
     const rows = await inboundFrom(email);
-    expect(rows.map((r) => [r.kind, r.lead_id, r.disposition])).toEqual([["human", null, "needs_review; forwarded"], ["human", null, "needs_review; forwarded"]]);
+    expect(rows.map((r) => [r.kind, r.lead_id, r.disposition])).toEqual([
+      ["human", null, "needs_review; forwarded"],
+      ["human", null, "needs_review; forwarded"],
+    ]);
     expect(rows.map((r) => JSON.parse(r.detail))).toMatchObject([
       { resolvedBy: "sender", intent: "unsubscribe", unverified: "no Authentication-Results from the receiving side" },
       { resolvedBy: "sender", intent: "pricing", unverified: expect.stringContaining("dmarc=fail") },
@@ -123,4 +133,3 @@ describe("email(): inbound mail proves itself before it acts", () => {
     expect(await suppressed("email", email)).toBeNull();
   });
 });
-

@@ -17,13 +17,22 @@ import { advance, clocks, kinds, outboxFor, settle, stubFor, summaryOf } from ".
 const { replies, bounces } = env.TEST_FIXTURES;
 
 const inboundRows = async (leadId: string) =>
-  (await env.DB.prepare("SELECT kind, disposition, detail FROM inbound_messages WHERE lead_id = ?").bind(leadId).all<{ kind: string; disposition: string; detail: string }>()).results;
+  (await env.DB.prepare("SELECT kind, disposition, detail FROM inbound_messages WHERE lead_id = ?").bind(leadId).all<{ kind: string; disposition: string; detail: string }>())
+    .results;
 
 describe("email(): human replies", () => {
   it("a reply to the routing address pauses the lead, is on its timeline with visible text and intent, and reaches the owner", async () => {
     const { leadId, stub, email, replyTo } = await leadWithFirstTouch();
     const message = await deliver(
-      inbound(mail({ from: `Ann <${email}>`, to: replyTo, subject: "Re: Thanks for your inquiry", body: "How much would a full roof replacement cost?\n\nOn Mon, Nov 2, 2026 at 10:00 AM Sam Rivera <sam@example.com> wrote:\n> Hi Ann,\n> thanks for reaching out." }), { from: email, to: replyTo }),
+      inbound(
+        mail({
+          from: `Ann <${email}>`,
+          to: replyTo,
+          subject: "Re: Thanks for your inquiry",
+          body: "How much would a full roof replacement cost?\n\nOn Mon, Nov 2, 2026 at 10:00 AM Sam Rivera <sam@example.com> wrote:\n> Hi Ann,\n> thanks for reaching out.",
+        }),
+        { from: email, to: replyTo },
+      ),
     );
     await settle(stub);
     const summary = await summaryOf(stub);
@@ -34,17 +43,33 @@ describe("email(): human replies", () => {
     expect(message.forwardedTo).toEqual([env.OWNER_EMAIL]);
     expect(await inboundRows(leadId)).toMatchObject([{ kind: "human", disposition: "applied; forwarded" }]);
     // The owner's alert says who and what, and nothing more goes to the lead.
-    const alerts = (await asOwner(`/api/outbox?leadId=${leadId}&limit=50`).then((r) => r.json() as Promise<{ messages: { to: string; text: string }[] }>)).messages.filter((m) => m.to === env.OWNER_EMAIL);
+    const alerts = (await asOwner(`/api/outbox?leadId=${leadId}&limit=50`).then((r) => r.json() as Promise<{ messages: { to: string; text: string }[] }>)).messages.filter(
+      (m) => m.to === env.OWNER_EMAIL,
+    );
     expect(alerts.some((a) => a.text.includes("How much would a full roof replacement cost?") && a.text.includes("pricing"))).toBe(true);
   });
 
   it("finds the lead from In-Reply-To when the reply comes from another, authenticated address to the plain reply domain", async () => {
     const { leadId, stub, messageId } = await leadWithFirstTouch();
     const to = `hello@${env.REPLY_DOMAIN}`;
-    await deliver(inbound(mail({ from: "assistant@other.example", to, subject: "Re: hi", body: "Ann asked me to book a call for Thursday.", headers: { "In-Reply-To": messageId, ...dmarcPass("assistant@other.example") } }), { from: "assistant@other.example", to }));
+    await deliver(
+      inbound(
+        mail({
+          from: "assistant@other.example",
+          to,
+          subject: "Re: hi",
+          body: "Ann asked me to book a call for Thursday.",
+          headers: { "In-Reply-To": messageId, ...dmarcPass("assistant@other.example") },
+        }),
+        { from: "assistant@other.example", to },
+      ),
+    );
     await settle(stub);
     expect((await summaryOf(stub)).status).toBe("replied");
-    expect(JSON.parse((await inboundRows(leadId))[0]!.detail)).toMatchObject({ resolvedBy: "thread", evidence: `answers our Message-ID ${messageId}; dmarc=pass header.from=other.example (mx.cloudflare.net)` });
+    expect(JSON.parse((await inboundRows(leadId))[0]!.detail)).toMatchObject({
+      resolvedBy: "thread",
+      evidence: `answers our Message-ID ${messageId}; dmarc=pass header.from=other.example (mx.cloudflare.net)`,
+    });
   });
 
   it("finds the lead from the sender's authenticated address when the client dropped every header we set", async () => {
@@ -65,7 +90,9 @@ describe("email(): human replies", () => {
     const touchOf = (message: { headers: Record<string, string> }) => message.headers["X-Follow-Up-Touch"]!;
     // The client names the first email as the message it answers, and the whole thread as References.
     const headers = { "In-Reply-To": first!.messageId, References: [first, second, third].map((m) => m!.messageId).join(" ") };
-    await deliver(inbound(mail({ from: email, to: replyTo, subject: `Re: ${first!.subject}`, body: "Is the price in your first email still valid?", headers }), { from: email, to: replyTo }));
+    await deliver(
+      inbound(mail({ from: email, to: replyTo, subject: `Re: ${first!.subject}`, body: "Is the price in your first email still valid?", headers }), { from: email, to: replyTo }),
+    );
     await settle(stub);
     const entry = (await summaryOf(stub)).timeline.find((e) => e.kind === "reply_received");
     expect(entry).toMatchObject({ messageKey: touchOf(first!), touchKey: touchOf(first!) });
@@ -77,7 +104,12 @@ describe("email(): human replies", () => {
     const { leadId, stub, email, replyTo } = await leadWithFirstTouch();
     await advance(stub);
     const latest = (await outboxFor(leadId)).filter((m) => m.channel === "email" && m.to === email).at(-1)!;
-    await deliver(inbound(mail({ from: email, to: replyTo, subject: "A question", body: "Do you also do gutters?", headers: { "In-Reply-To": "<unknown@mail.example.net>" } }), { from: email, to: replyTo }));
+    await deliver(
+      inbound(mail({ from: email, to: replyTo, subject: "A question", body: "Do you also do gutters?", headers: { "In-Reply-To": "<unknown@mail.example.net>" } }), {
+        from: email,
+        to: replyTo,
+      }),
+    );
     await settle(stub);
     const entry = (await summaryOf(stub)).timeline.find((e) => e.kind === "reply_received");
     expect(entry).toMatchObject({ touchKey: latest.headers["X-Follow-Up-Touch"] });
@@ -96,7 +128,12 @@ describe("email(): human replies", () => {
 
   it("an unsubscribe request in a reply, in German, suppresses the address and stops every sequence", async () => {
     const { stub, email, replyTo } = await leadWithFirstTouch();
-    await deliver(inbound(mail({ from: email, to: replyTo, subject: "AW: Ihre Anfrage", body: "Bitte tragen Sie mich aus dem Verteiler aus, keine weiteren E-Mails.\n\nMit freundlichen Grüßen" }), { from: email, to: replyTo }));
+    await deliver(
+      inbound(
+        mail({ from: email, to: replyTo, subject: "AW: Ihre Anfrage", body: "Bitte tragen Sie mich aus dem Verteiler aus, keine weiteren E-Mails.\n\nMit freundlichen Grüßen" }),
+        { from: email, to: replyTo },
+      ),
+    );
     await settle(stub);
     const summary = await summaryOf(stub);
     expect(summary.status).toBe("unsubscribed");
@@ -156,7 +193,12 @@ describe("email(): human replies", () => {
   });
 
   it("fixture replies from several clients arrive on the timeline as the person's own text", async () => {
-    for (const file of ["github_email_reply_parser/emails/email_iPhone.txt", "willdurand_EmailReplyParser/Fixtures/email_thread.txt", "willdurand_EmailReplyParser/Fixtures/email_customer_quote_header_3.txt", "github_email_reply_parser/emails/email_BlackBerry.txt"]) {
+    for (const file of [
+      "github_email_reply_parser/emails/email_iPhone.txt",
+      "willdurand_EmailReplyParser/Fixtures/email_thread.txt",
+      "willdurand_EmailReplyParser/Fixtures/email_customer_quote_header_3.txt",
+      "github_email_reply_parser/emails/email_BlackBerry.txt",
+    ]) {
       const sample = replies.find((r) => r.file === file)!;
       const { stub, email, replyTo } = await leadWithFirstTouch("fixture");
       await deliver(inbound(mail({ from: email, to: replyTo, subject: "Re: hi", body: sample.body }), { from: email, to: replyTo }));
@@ -183,7 +225,12 @@ describe("email(): machines", () => {
   it("a hard bounce that returns our Message-ID suppresses the address and skips the lead's email touches from then on", async () => {
     const { leadId, stub, email, messageId } = await leadWithFirstTouch("hard");
     const before = (await outboxFor(leadId)).filter((m) => m.to === email).length;
-    await deliver(inbound(dsn(email, "5.1.1", "550 5.1.1 <x>: Recipient address rejected: User unknown", ours(email, messageId)), { from: "MAILER-DAEMON@mx.example.org", to: `bounces@${env.REPLY_DOMAIN}` }));
+    await deliver(
+      inbound(dsn(email, "5.1.1", "550 5.1.1 <x>: Recipient address rejected: User unknown", ours(email, messageId)), {
+        from: "MAILER-DAEMON@mx.example.org",
+        to: `bounces@${env.REPLY_DOMAIN}`,
+      }),
+    );
     await settle(stub);
     expect(await suppressed("email", email)).toBe("hard bounce 5.1.1");
     expect(await evidenceOf("email", email)).toBe(`returned our Message-ID ${messageId}`);
@@ -199,8 +246,15 @@ describe("email(): machines", () => {
     const sample = bounces.find((b) => b.file.endsWith("lhost-postfix-01.eml"))!;
     // Original-Recipient is the address we sent to (Final-Recipient may be a rewritten alias);
     // the returned message, cut from the fixture, is given back the headers of ours.
-    const raw = atob(sample.base64).replaceAll("kijitora@example.org", email).replace(/Content-Type: message\/rfc822\r?\n/, (part) => `${part}\n${ours(email, messageId)}\n\n`);
-    await deliver(inbound(Uint8Array.from(raw, (c) => c.charCodeAt(0)), { from: "MAILER-DAEMON@p351355.pool.example.ne.jp", to: `bounces@${env.REPLY_DOMAIN}` }));
+    const raw = atob(sample.base64)
+      .replaceAll("kijitora@example.org", email)
+      .replace(/Content-Type: message\/rfc822\r?\n/, (part) => `${part}\n${ours(email, messageId)}\n\n`);
+    await deliver(
+      inbound(
+        Uint8Array.from(raw, (c) => c.charCodeAt(0)),
+        { from: "MAILER-DAEMON@p351355.pool.example.ne.jp", to: `bounces@${env.REPLY_DOMAIN}` },
+      ),
+    );
     await settle(stub);
     expect((await summaryOf(stub)).timeline.find((e) => e.kind === "bounced")).toMatchObject({ bounceType: "hard", status: "5.1.1", address: email });
     expect(await suppressed("email", email)).toBe("hard bounce 5.1.1");
@@ -208,7 +262,8 @@ describe("email(): machines", () => {
 
   it("soft bounces retry: one leaves email on, the third in a row suppresses", async () => {
     const { stub, email, messageId } = await leadWithFirstTouch("soft");
-    const soft = () => deliver(inbound(dsn(email, "4.2.2", "452 4.2.2 Mailbox full", ours(email, messageId)), { from: "MAILER-DAEMON@mx.example.org", to: `bounces@${env.REPLY_DOMAIN}` }));
+    const soft = () =>
+      deliver(inbound(dsn(email, "4.2.2", "452 4.2.2 Mailbox full", ours(email, messageId)), { from: "MAILER-DAEMON@mx.example.org", to: `bounces@${env.REPLY_DOMAIN}` }));
     await soft();
     await settle(stub);
     expect(await suppressed("email", email)).toBeNull();
@@ -230,12 +285,26 @@ describe("email(): machines", () => {
 
   it("an out-of-office postpones pending touches to the day after its return date and does not stop the sequence", async () => {
     const { stub, email, replyTo } = await leadWithFirstTouch("ooo");
-    await deliver(inbound(mail({ from: email, to: replyTo, subject: "Automatic reply: Thanks for your inquiry", body: "I am out of the office until November 20, 2026 with limited access to email.", headers: { "Auto-Submitted": "auto-replied" } }), { from: email, to: replyTo }));
+    await deliver(
+      inbound(
+        mail({
+          from: email,
+          to: replyTo,
+          subject: "Automatic reply: Thanks for your inquiry",
+          body: "I am out of the office until November 20, 2026 with limited access to email.",
+          headers: { "Auto-Submitted": "auto-replied" },
+        }),
+        { from: email, to: replyTo },
+      ),
+    );
     await settle(stub);
     const summary = await summaryOf(stub);
     expect(summary.status).toBe("active");
     expect(summary.timeline.find((e) => e.kind === "auto_reply_received")).toMatchObject({ returnDate: "2026-11-20" });
-    const earliest = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ at: number }>("SELECT MIN(due_at) AS at FROM due WHERE key LIKE 'step:%' OR key LIKE 'delivery:%'").one().at);
+    const earliest = await runInDurableObject(
+      stub,
+      (_o, state) => state.storage.sql.exec<{ at: number }>("SELECT MIN(due_at) AS at FROM due WHERE key LIKE 'step:%' OR key LIKE 'delivery:%'").one().at,
+    );
     // Midnight starting 21 November in New York (EST, UTC-5).
     expect(earliest).toBeGreaterThanOrEqual(Date.UTC(2026, 10, 21, 5, 0));
   });
@@ -243,7 +312,12 @@ describe("email(): machines", () => {
   it("an out-of-office without a date postpones by the default 7 days", async () => {
     const { stub, email, replyTo } = await leadWithFirstTouch("ooo7");
     const now = clocks.get(stub.id.toString())!.at;
-    await deliver(inbound(mail({ from: email, to: replyTo, subject: "Abwesenheitsnotiz", body: "Ich bin derzeit nicht im Büro.", headers: { "X-Autoreply": "yes" } }), { from: email, to: replyTo }));
+    await deliver(
+      inbound(mail({ from: email, to: replyTo, subject: "Abwesenheitsnotiz", body: "Ich bin derzeit nicht im Büro.", headers: { "X-Autoreply": "yes" } }), {
+        from: email,
+        to: replyTo,
+      }),
+    );
     await settle(stub);
     const earliest = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ at: number }>("SELECT MIN(due_at) AS at FROM due WHERE key LIKE 'step:%'").one().at);
     expect(earliest).toBeGreaterThanOrEqual(now + 7 * 86_400_000 - 3_600_000);
@@ -251,7 +325,12 @@ describe("email(): machines", () => {
   });
 
   it("refuses a message over the size cap with a clear reason", async () => {
-    const message = await deliver(inbound(mail({ from: "big@example.net", to: `x@${env.REPLY_DOMAIN}`, subject: "big", body: "x".repeat(2 * 1024 * 1024 + 10) }), { from: "big@example.net", to: `x@${env.REPLY_DOMAIN}` }));
+    const message = await deliver(
+      inbound(mail({ from: "big@example.net", to: `x@${env.REPLY_DOMAIN}`, subject: "big", body: "x".repeat(2 * 1024 * 1024 + 10) }), {
+        from: "big@example.net",
+        to: `x@${env.REPLY_DOMAIN}`,
+      }),
+    );
     expect(message.rejected).toMatch(/too large/i);
   });
 
@@ -275,16 +354,30 @@ describe("email(): machines", () => {
 describe("POST /api/inbound/inspect", () => {
   it("reads a message with no side effects", async () => {
     const { stub, email, replyTo } = await leadWithFirstTouch("inspect");
-    const raw = mail({ from: email, to: replyTo, subject: "Re: hi", body: "We already use RoofCo, not interested.\n\nOn Mon, Nov 2, 2026 at 10:00 AM Sam <sam@example.com> wrote:\n> hi" });
+    const raw = mail({
+      from: email,
+      to: replyTo,
+      subject: "Re: hi",
+      body: "We already use RoofCo, not interested.\n\nOn Mon, Nov 2, 2026 at 10:00 AM Sam <sam@example.com> wrote:\n> hi",
+    });
     const response = await asOwner("/api/inbound/inspect", { method: "POST", headers: { "content-type": "message/rfc822" }, body: raw });
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ kind: "human", visibleText: "We already use RoofCo, not interested.", intent: "not_interested", senderAuthentication: { verified: false, reason: "no Authentication-Results from the receiving side" } });
+    expect(await response.json()).toMatchObject({
+      kind: "human",
+      visibleText: "We already use RoofCo, not interested.",
+      intent: "not_interested",
+      senderAuthentication: { verified: false, reason: "no Authentication-Results from the receiving side" },
+    });
     expect((await summaryOf(stub)).status).toBe("active");
   });
 
   it("shows a bounce's type, status and recipient", async () => {
     const sample = bounces.find((b) => b.file.endsWith("lhost-postfix-01.eml"))!;
-    const response = await asOwner("/api/inbound/inspect", { method: "POST", headers: { "content-type": "message/rfc822" }, body: Uint8Array.from(atob(sample.base64), (c) => c.charCodeAt(0)) });
+    const response = await asOwner("/api/inbound/inspect", {
+      method: "POST",
+      headers: { "content-type": "message/rfc822" },
+      body: Uint8Array.from(atob(sample.base64), (c) => c.charCodeAt(0)),
+    });
     expect(await response.json()).toMatchObject({ kind: "bounce", bounce: { type: expect.stringMatching(/hard|soft/), recipient: expect.stringContaining("@") } });
   });
 

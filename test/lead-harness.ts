@@ -38,8 +38,7 @@ export async function withClock(stub: DurableObjectStub<LeadObject>, start = MON
 export const clocks = new Map<string, { at: number }>();
 
 /** Waits for the object's background work (sends after an event) to finish. */
-export const settle = (stub: DurableObjectStub<LeadObject>) =>
-  runInDurableObject(stub, (object: LeadObject) => object.seams.drain());
+export const settle = (stub: DurableObjectStub<LeadObject>) => runInDurableObject(stub, (object: LeadObject) => object.seams.drain());
 
 /** Moves the lead's clock to its earliest pending item and runs its alarm, as if the wait had passed. */
 export async function advance(stub: DurableObjectStub<LeadObject>): Promise<void> {
@@ -83,4 +82,3 @@ export const withEnv = (stub: DurableObjectStub<LeadObject>, overrides: Partial<
 
 export const summaryOf = async (stub: DurableObjectStub<LeadObject>) => (await stub.summary()) as LeadSummary;
 export const kinds = (summary: LeadSummary) => summary.timeline.map((e) => e.kind);
-

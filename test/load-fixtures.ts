@@ -22,7 +22,13 @@ function uapAgents(path: string): string[] {
   return readFileSync(path, "utf8")
     .split("\n")
     .filter((line) => line.startsWith(prefix))
-    .map((line) => line.slice(prefix.length).trim().replace(/^'(.*)'$/, "$1").replace(/''/g, "'"));
+    .map((line) =>
+      line
+        .slice(prefix.length)
+        .trim()
+        .replace(/^'(.*)'$/, "$1")
+        .replace(/''/g, "'"),
+    );
 }
 
 /**
@@ -59,7 +65,10 @@ export interface BounceLabel {
 }
 
 function jsonLines<T>(path: string): T[] {
-  return readFileSync(path, "utf8").trim().split("\n").map((line) => JSON.parse(line) as T);
+  return readFileSync(path, "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as T);
 }
 
 /** `root` is test/fixtures; bundled copies of this file (the eval runs from .bench/) pass it. */
@@ -77,9 +86,17 @@ export function loadFixtures(root = ROOT) {
     // github/email_reply_parser @ 59e5859, zapier/email-reply-parser @ f67a872,
     // willdurand/EmailReplyParser @ f25f8c6, crisp-oss/email-reply-parser @ 0b3704c,
     // discourse/email_reply_trimmer @ 117fd1a (MIT); mailgun/talon @ 71d9b6e (Apache-2.0)
-    replies: jsonLines<ReplyLabel>(join(root, "replies/labels.jsonl")).map((label) => ({ ...label, heldOut: heldOut(label.file, label.batch), body: readFileSync(join(root, "replies", label.file), "utf8") })),
+    replies: jsonLines<ReplyLabel>(join(root, "replies/labels.jsonl")).map((label) => ({
+      ...label,
+      heldOut: heldOut(label.file, label.batch),
+      body: readFileSync(join(root, "replies", label.file), "utf8"),
+    })),
     // sisimai/set-of-emails as bundled in sisimai/go-sisimai @ ed142de (BSD-2-Clause); some bodies are not UTF-8, so bytes travel as base64
-    bounces: jsonLines<BounceLabel>(join(root, "bounces/labels.jsonl")).map((label) => ({ ...label, heldOut: heldOut(label.file, label.batch), base64: readFileSync(join(root, "bounces", label.file)).toString("base64") })),
+    bounces: jsonLines<BounceLabel>(join(root, "bounces/labels.jsonl")).map((label) => ({
+      ...label,
+      heldOut: heldOut(label.file, label.batch),
+      base64: readFileSync(join(root, "bounces", label.file)).toString("base64"),
+    })),
     // minimaxir/big-list-of-naughty-strings @ db33ec7 blns.json (MIT)
     naughtyStrings: JSON.parse(readFileSync(join(root, "naughty-strings/blns.json"), "utf8")) as string[],
   };

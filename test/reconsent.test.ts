@@ -87,7 +87,8 @@ describe("re-consent after an unsubscribe", () => {
     await lead.stub.unsubscribe("email", "complaint", "ARF report from the mailbox provider");
     await settle(lead.stub);
     const before = (await sentTo(lead.leadId, email)).length;
-    const alerts = async () => (await outboxFor(lead.leadId)).filter((m) => m.to === env.OWNER_EMAIL && /was posted for this lead after it reported our email as spam/.test(m.text));
+    const alerts = async () =>
+      (await outboxFor(lead.leadId)).filter((m) => m.to === env.OWNER_EMAIL && /was posted for this lead after it reported our email as spam/.test(m.text));
 
     later(lead.leadId, DAY);
     await lead.stub.submitForm(submission(email, { consent: { email: true }, message: "Please call me about a new roof" }), NEW_INQUIRY);

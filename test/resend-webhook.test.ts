@@ -52,7 +52,12 @@ function deliver(body: unknown, options: { id?: string; at?: Date; secret?: stri
 }
 
 const permanentBounce = (to: string, messageId: string) =>
-  resendEvent("email.bounced", to, { messageId }, { bounce: { type: "Permanent", subType: "General", message: "550 5.1.1 The email account that you tried to reach does not exist." } });
+  resendEvent(
+    "email.bounced",
+    to,
+    { messageId },
+    { bounce: { type: "Permanent", subType: "General", message: "550 5.1.1 The email account that you tried to reach does not exist." } },
+  );
 const transientBounce = (to: string, messageId: string) =>
   resendEvent("email.bounced", to, { messageId }, { bounce: { type: "Transient", subType: "MailboxFull", message: "452 4.2.2 The recipient's inbox is out of storage space." } });
 
@@ -102,10 +107,14 @@ describe("POST /hooks/email/resend: each kind of event changes the lead as a que
 
   it("Resend suppressing the recipient stops email like a hard bounce", async () => {
     const { stub, email, messageId } = await leadWithFirstTouch("rssup");
-    await deliver(resendEvent("email.suppressed", email, { messageId }, { suppressed: { type: "OnAccountSuppressionList", message: "The recipient is on the account's suppression list." } }));
+    await deliver(
+      resendEvent("email.suppressed", email, { messageId }, { suppressed: { type: "OnAccountSuppressionList", message: "The recipient is on the account's suppression list." } }),
+    );
     await settle(stub);
     expect(await suppressed("email", email)).toBe("hard bounce");
-    expect((await summaryOf(stub)).timeline.find((e) => e.kind === "bounced")).toMatchObject({ diagnostic: "suppressed by Resend: The recipient is on the account's suppression list." });
+    expect((await summaryOf(stub)).timeline.find((e) => e.kind === "bounced")).toMatchObject({
+      diagnostic: "suppressed by Resend: The recipient is on the account's suppression list.",
+    });
   });
 
   it("delivered and delivery_delayed go on the timeline and into the step's delivered count, and stop nothing", async () => {
@@ -177,7 +186,10 @@ describe("POST /hooks/email/resend: what a stranger can send changes nothing", (
 
 describe("the Resend transport", () => {
   /** Resend's API as the transport meets it; every request is recorded. */
-  function fakeResend(answer: (path: string, method: string) => Response = (path) => Response.json(path === "/emails" ? { id: crypto.randomUUID() } : { object: "suppression", id: crypto.randomUUID() })) {
+  function fakeResend(
+    answer: (path: string, method: string) => Response = (path) =>
+      Response.json(path === "/emails" ? { id: crypto.randomUUID() } : { object: "suppression", id: crypto.randomUUID() }),
+  ) {
     const requests: { method: string; path: string; body: unknown }[] = [];
     const original = globalThis.fetch;
     vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {

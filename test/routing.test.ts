@@ -18,7 +18,10 @@ describe("intent-stage routing: data the owner edits, applied per lead", () => {
     expect(refused.status).toBe(422);
     expect(await refused.text()).toContain("no-such-cadence");
 
-    const malformed = await asOwner("/api/routing/validate", { method: "POST", body: JSON.stringify({ rules: [{ id: "x", if: { when: "moon_phase" }, cadence: "hot", reason: "x" }] }) });
+    const malformed = await asOwner("/api/routing/validate", {
+      method: "POST",
+      body: JSON.stringify({ rules: [{ id: "x", if: { when: "moon_phase" }, cadence: "hot", reason: "x" }] }),
+    });
     expect(malformed.status).toBe(422);
 
     const edited: Routing = { rules: PRESET_ROUTING.routing.rules.map((r) => (r.id === "hot" ? { ...r, if: { when: "score_at_least", score: 60 } } : r)) };
@@ -37,7 +40,12 @@ describe("intent-stage routing: data the owner edits, applied per lead", () => {
 
   it("a VP's form post answers from the enterprise cadence, not the generic one, and the switch is on the timeline", async () => {
     const { leadId, stub } = await freshLead();
-    await stub.submitForm(submission(`${unique("vp")}@example.com`, { profile: { email: `${unique("vp")}@example.com`, firstName: "Vera", title: "VP Operations", timezone: "America/New_York" } }), preset("new-inquiry"), undefined, PRESET_ROUTING);
+    await stub.submitForm(
+      submission(`${unique("vp")}@example.com`, { profile: { email: `${unique("vp")}@example.com`, firstName: "Vera", title: "VP Operations", timezone: "America/New_York" } }),
+      preset("new-inquiry"),
+      undefined,
+      PRESET_ROUTING,
+    );
     await settle(stub);
     const summary = await summaryOf(stub);
     expect(summary.enrolments.map((e) => [e.sequenceId, e.status])).toEqual([

@@ -17,12 +17,19 @@ const get = (path: string, cookie: string) => exports.default.fetch(new Request(
 const post = (path: string, fields: Fields, cookie: string) => {
   const body = new URLSearchParams();
   for (const [name, values] of fields) for (const value of values) body.append(name, value);
-  return exports.default.fetch(new Request(`${BASE}${path}`, { method: "POST", redirect: "manual", headers: { accept: "text/html", "content-type": "application/x-www-form-urlencoded", cookie }, body }));
+  return exports.default.fetch(
+    new Request(`${BASE}${path}`, { method: "POST", redirect: "manual", headers: { accept: "text/html", "content-type": "application/x-www-form-urlencoded", cookie }, body }),
+  );
 };
 
 async function login(): Promise<string> {
   const response = await exports.default.fetch(
-    new Request(`${BASE}/dashboard/login`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": unique("ip") }, body: `token=${OWNER_TOKEN}` }),
+    new Request(`${BASE}/dashboard/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": unique("ip") },
+      body: `token=${OWNER_TOKEN}`,
+    }),
   );
   expect(response.status).toBe(303);
   return response.headers.get("set-cookie")!.split(";")[0]!;
@@ -30,7 +37,13 @@ async function login(): Promise<string> {
 
 type Fields = Map<string, string[]>;
 
-const decode = (text: string) => text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+const decode = (text: string) =>
+  text
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 
 /** What the page's form would post untouched: text inputs, ticked boxes, chosen options and textareas (not the buttons). */
 async function formFields(html: string): Promise<Fields> {
@@ -145,7 +158,14 @@ const rich = (id: string): SequenceInput => ({
       bySource: { "pricing-page": { subject: "Pricing, explained", body: "How customers choose a plan." } },
       branches: [{ if: { signal: "opened", not: true, step: "hello" }, then: { do: "resend", step: "hello", subject: "In case you missed it" } }],
     },
-    { id: "call", intent: "rep_task", channels: ["task"], wait: { days: 3 }, task: { note: "Call {{firstName|them}}" }, branches: [{ if: { signal: "replied" }, then: { do: "complete" } }] },
+    {
+      id: "call",
+      intent: "rep_task",
+      channels: ["task"],
+      wait: { days: 3 },
+      task: { note: "Call {{firstName|them}}" },
+      branches: [{ if: { signal: "replied" }, then: { do: "complete" } }],
+    },
   ],
 });
 
@@ -261,7 +281,10 @@ describe("the sequence editor", () => {
 
     const saved = await post(path, withFields(withBranch, { ...branch, action: "save", "steps.2.branches.1.then.sequence": "nurture" }), cookie);
     expect(saved.status).toBe(303);
-    expect((await current(stored.id)).sequence.steps[2]!.branches[1]).toEqual({ if: { signal: "clicked", not: true, step: "proof", since: "previous_step" }, then: { do: "enrol", sequence: "nurture" } });
+    expect((await current(stored.id)).sequence.steps[2]!.branches[1]).toEqual({
+      if: { signal: "clicked", not: true, step: "proof", since: "previous_step" },
+      then: { do: "enrol", sequence: "nurture" },
+    });
   });
 
   it("adds, moves and removes steps without saving until asked", async () => {

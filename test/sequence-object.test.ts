@@ -50,7 +50,9 @@ describe("a form post starts the form's sequence", () => {
 
     const summary = await summaryOf(stubFor(leadId));
     expect(summary).toMatchObject({ status: "active", timezone: "America/Chicago" });
-    expect(summary.enrolments).toEqual([expect.objectContaining({ sequenceId: "new-inquiry", version: 0, status: "active", next: expect.objectContaining({ stepId: expect.any(String) }) })]);
+    expect(summary.enrolments).toEqual([
+      expect.objectContaining({ sequenceId: "new-inquiry", version: 0, status: "active", next: expect.objectContaining({ stepId: expect.any(String) }) }),
+    ]);
     expect(kinds(summary).filter((k) => k === "touch_sent")).toHaveLength(2);
   });
 
@@ -205,7 +207,13 @@ describe("channels", () => {
     });
     const { stub } = await freshLead();
     await withEnv(stub, { SMS_TRANSPORT: "twilio", TWILIO_ACCOUNT_SID: "AC123", TWILIO_API_BASE: "https://sms.example", SMS_FROM: "+15005550006" });
-    await stub.submitForm(submission(`${unique("sms5xx")}@example.com`, { profile: { email: `${unique("sms5xx")}@example.com`, phone: "+12125550170", timezone: "America/New_York" }, consent: { sms: true } }), NEW_INQUIRY);
+    await stub.submitForm(
+      submission(`${unique("sms5xx")}@example.com`, {
+        profile: { email: `${unique("sms5xx")}@example.com`, phone: "+12125550170", timezone: "America/New_York" },
+        consent: { sms: true },
+      }),
+      NEW_INQUIRY,
+    );
     await settle(stub);
     expect(calls).toBe(1);
     await advance(stub);
@@ -317,7 +325,9 @@ describe("channels", () => {
     await blocked.stub.submitForm(submission(uk.profile.email, uk), NEW_INQUIRY);
     await settle(blocked.stub);
     expect((await outboxFor(blocked.leadId)).map((m) => m.channel)).toEqual(["email"]);
-    expect((await summaryOf(blocked.stub)).timeline.find((e) => e.kind === "touch_skipped" && e.channel === "sms")).toMatchObject({ reason: expect.stringContaining("GB is not on the allow-list") });
+    expect((await summaryOf(blocked.stub)).timeline.find((e) => e.kind === "touch_skipped" && e.channel === "sms")).toMatchObject({
+      reason: expect.stringContaining("GB is not on the allow-list"),
+    });
 
     const allowed = await freshLead();
     await withEnv(allowed.stub, { SMS_COUNTRIES: "US, GB" });
@@ -338,8 +348,12 @@ describe("owner actions", () => {
     expect(summary.status).toBe("replied");
     expect(summary.enrolments[0]).toMatchObject({ status: "paused" });
     expect(summary.enrolments[0]!.next).toBeUndefined();
-    const alerts = await env.DB.prepare("SELECT * FROM outbox WHERE id = ?").bind(`alert-${leadId}-${summary.timeline.at(-1)!.seq}-reply`).all<OutboxRow>();
-    expect(alerts.results).toEqual([expect.objectContaining({ to: "owner@example.com", subject: expect.stringMatching(/^Reply from /), text: expect.stringContaining("Yes please, call me tomorrow.") })]);
+    const alerts = await env.DB.prepare("SELECT * FROM outbox WHERE id = ?")
+      .bind(`alert-${leadId}-${summary.timeline.at(-1)!.seq}-reply`)
+      .all<OutboxRow>();
+    expect(alerts.results).toEqual([
+      expect.objectContaining({ to: "owner@example.com", subject: expect.stringMatching(/^Reply from /), text: expect.stringContaining("Yes please, call me tomorrow.") }),
+    ]);
     // The link opens the lead's dashboard page in the owner's browser (the JSON API would answer 401).
     expect(alerts.results[0]!.text).toContain(`${env.PUBLIC_URL}/dashboard/leads/${leadId}\n`);
     await advance(stub);

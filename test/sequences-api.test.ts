@@ -131,7 +131,11 @@ describe("enrolment and bookings through the owner API", () => {
 
   it("marking a lead booked completes its sequences, and nothing more is sent", async () => {
     const { leadId, stub } = await freshLead();
-    await stub.submitForm(submission(`${unique("booked")}@example.com`), { id: "warm", version: 0, sequence: (await (await asOwner("/api/sequences/warm")).json() as SequenceVersion).sequence });
+    await stub.submitForm(submission(`${unique("booked")}@example.com`), {
+      id: "warm",
+      version: 0,
+      sequence: ((await (await asOwner("/api/sequences/warm")).json()) as SequenceVersion).sequence,
+    });
     await settle(stub);
     const response = await asOwner(`/api/leads/${leadId}/booked`, json({ source: "phone call" }, "POST"));
     expect(response.status).toBe(200);
@@ -146,12 +150,19 @@ describe("enrolment and bookings through the owner API", () => {
 describe("GET /api/outbox", () => {
   it("pages newest first with a cursor and refuses a forged one", async () => {
     const { leadId, stub } = await freshLead();
-    await stub.submitForm(submission(`${unique("pages")}@example.com`), { id: "warm", version: 0, sequence: (await (await asOwner("/api/sequences/warm")).json() as SequenceVersion).sequence });
+    await stub.submitForm(submission(`${unique("pages")}@example.com`), {
+      id: "warm",
+      version: 0,
+      sequence: ((await (await asOwner("/api/sequences/warm")).json()) as SequenceVersion).sequence,
+    });
     await settle(stub);
     await advance(stub);
     const first = (await (await asOwner(`/api/outbox?leadId=${leadId}&limit=1`)).json()) as { messages: { subject: string }[]; nextCursor: string };
     expect(first.messages.map((m) => m.subject)).toEqual(["A quick idea for you"]);
-    const second = (await (await asOwner(`/api/outbox?leadId=${leadId}&limit=1&cursor=${encodeURIComponent(first.nextCursor)}`)).json()) as { messages: { subject: string }[]; nextCursor: string | null };
+    const second = (await (await asOwner(`/api/outbox?leadId=${leadId}&limit=1&cursor=${encodeURIComponent(first.nextCursor)}`)).json()) as {
+      messages: { subject: string }[];
+      nextCursor: string | null;
+    };
     expect(second.messages.map((m) => m.subject)).toEqual(["Something useful, Ann"]);
     expect(second.nextCursor).toBeNull();
     expect((await asOwner("/api/outbox?cursor=forged")).status).toBe(400);

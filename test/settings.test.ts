@@ -18,10 +18,15 @@ type Change = { at: number; actor: string; key: string; oldValue: unknown; newVa
 const patch = (body: unknown) => asOwner("/api/settings", { method: "PATCH", body: JSON.stringify(body) });
 const audit = async () => ((await (await asOwner("/api/settings/audit")).json()) as { changes: Change[] }).changes;
 
-const page = (path: string, init: RequestInit = {}) => exports.default.fetch(new Request(`${BASE}${path}`, { redirect: "manual", ...init, headers: { accept: "text/html", ...(init.headers as Record<string, string>) } }));
+const page = (path: string, init: RequestInit = {}) =>
+  exports.default.fetch(new Request(`${BASE}${path}`, { redirect: "manual", ...init, headers: { accept: "text/html", ...(init.headers as Record<string, string>) } }));
 
 async function login(): Promise<{ cookie: string; csrf: string }> {
-  const response = await page("/dashboard/login", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": unique("ip") }, body: `token=${OWNER_TOKEN}` });
+  const response = await page("/dashboard/login", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": unique("ip") },
+    body: `token=${OWNER_TOKEN}`,
+  });
   const cookie = response.headers.get("set-cookie")!.split(";")[0]!;
   const html = await (await page("/dashboard/settings", { headers: { cookie } })).text();
   return { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(html)![1]! };
@@ -67,7 +72,13 @@ describe("GET and PATCH /api/settings", () => {
 
   it("refuses a bad value with 422 and each field's reason, and saves nothing of that change", async () => {
     const before = await audit();
-    const response = await patch({ warmupDailyLimit: 80, businessTimezone: "Mars/Olympus_Mons", senderEmail: "not-an-address", handOffWebhookUrl: "http://hooks.example/lead", aiModel: "@cf/meta/llama-3.1-8b-instruct" });
+    const response = await patch({
+      warmupDailyLimit: 80,
+      businessTimezone: "Mars/Olympus_Mons",
+      senderEmail: "not-an-address",
+      handOffWebhookUrl: "http://hooks.example/lead",
+      aiModel: "@cf/meta/llama-3.1-8b-instruct",
+    });
     expect(response.status).toBe(422);
     const { error } = (await response.json()) as { error: { code: string; issues: { field: string; message: string }[] } };
     expect(error.code).toBe("invalid_json");

@@ -20,8 +20,12 @@ async function expectRollupsToMatchRows() {
        coalesce(sum(clicked), 0) AS clicked, coalesce(sum(opens_human), 0) AS opensHuman, coalesce(sum(opens_machine), 0) AS opensMachine FROM lead_daily`,
   );
   expect(rollup).toEqual(rows);
-  const touches = await one<Record<string, number>>("SELECT count(*) AS sent, count(opened_at) AS opened, count(clicked_at) AS clicked, coalesce(sum(origin = 'template'), 0) AS template FROM touches");
-  const touchRollup = await one<Record<string, number>>("SELECT coalesce(sum(sent), 0) AS sent, coalesce(sum(opened), 0) AS opened, coalesce(sum(clicked), 0) AS clicked, coalesce(sum(template), 0) AS template FROM touch_daily");
+  const touches = await one<Record<string, number>>(
+    "SELECT count(*) AS sent, count(opened_at) AS opened, count(clicked_at) AS clicked, coalesce(sum(origin = 'template'), 0) AS template FROM touches",
+  );
+  const touchRollup = await one<Record<string, number>>(
+    "SELECT coalesce(sum(sent), 0) AS sent, coalesce(sum(opened), 0) AS opened, coalesce(sum(clicked), 0) AS clicked, coalesce(sum(template), 0) AS template FROM touch_daily",
+  );
   expect(touchRollup).toEqual(touches);
   return rows;
 }

@@ -225,9 +225,7 @@ describe("GET /c/:token (click redirect)", () => {
     const lead = await leadSummary(leadId);
     expect(lead?.engagement.clicks).toEqual({ human: 0, auto: 0, machine: 2 });
     expect(lead?.timeline.filter((e) => e.kind === "link_clicked").map((e) => "verdict" in e && e.verdict)).toEqual(["machine", "machine"]);
-    const events = await env.DB.prepare("SELECT json_extract(data, '$.verdict') AS verdict FROM events WHERE lead_id = ? AND kind = 'link_clicked'")
-      .bind(leadId)
-      .all();
+    const events = await env.DB.prepare("SELECT json_extract(data, '$.verdict') AS verdict FROM events WHERE lead_id = ? AND kind = 'link_clicked'").bind(leadId).all();
     expect(events.results.map((r) => r.verdict)).toEqual(["machine", "machine"]);
   });
 
@@ -352,7 +350,11 @@ describe("site snippet and beacons", () => {
   }
 
   const beacon = (origin: string, body: object | string) =>
-    callAndSettle("/e", { method: "POST", headers: { origin, "content-type": "text/plain;charset=UTF-8", "user-agent": SAFARI }, body: typeof body === "string" ? body : JSON.stringify(body) });
+    callAndSettle("/e", {
+      method: "POST",
+      headers: { origin, "content-type": "text/plain;charset=UTF-8", "user-agent": SAFARI },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
 
   it("refuses beacons from sites that are not configured", async () => {
     const response = await beacon("https://unknown.example", { v: "visitor123", p: "view1", t: "view", u: "https://unknown.example/" });

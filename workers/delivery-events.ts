@@ -47,7 +47,12 @@ async function applyEvent(body: unknown, env: Env): Promise<void> {
   }
   const event = parsed.data;
   const { eventId, messageId, recipient } = event.payload;
-  await applyDeliveryEvent(env, { provider: "email-service", type: event.type, eventId, recipient }, () => touchOfMessage(env.DB, messageId), (touch) => deliveryReportOf(event, touch));
+  await applyDeliveryEvent(
+    env,
+    { provider: "email-service", type: event.type, eventId, recipient },
+    () => touchOfMessage(env.DB, messageId),
+    (touch) => deliveryReportOf(event, touch),
+  );
 }
 
 /** One provider event about one message, however it arrived (a queue, a signed webhook). */
@@ -91,7 +96,8 @@ export async function applyDeliveryEvent(
 
 /** An erased lead's address that bounced hard or complained still must not be mailed again. */
 async function suppressUnknown(env: Env, leadId: LeadId, address: string, report: DeliveryReport): Promise<void> {
-  const reason = report.outcome === "complained" ? "complaint" : report.outcome === "bounced" && report.bounceType === "hard" ? `hard bounce${report.status ? ` ${report.status}` : ""}` : null;
+  const reason =
+    report.outcome === "complained" ? "complaint" : report.outcome === "bounced" && report.bounceType === "hard" ? `hard bounce${report.status ? ` ${report.status}` : ""}` : null;
   if (!reason || (report.outcome !== "complained" && report.outcome !== "bounced")) return;
   console.log(JSON.stringify({ event: "email_event_no_lead", leadId, outcome: report.outcome }));
   await suppress(env.DB, [{ channel: "email", value: address.trim().toLowerCase(), reason, evidence: report.evidence }], clockFrom(env).now());

@@ -32,8 +32,5 @@ export function answerError(err: Error, c: Context): Response {
     error = new AppError(500, "internal", `Something went wrong on our side (request ${requestId}).`);
   }
   if (wantsPage(c)) return c.html(errorPage(error), error.status);
-  return c.json(
-    { error: { code: error.code, message: error.message, ...(error.issues.length > 0 ? { issues: error.issues } : {}) } },
-    error.status,
-  );
+  return c.json({ error: { code: error.code, message: error.message, ...(error.issues.length > 0 ? { issues: error.issues } : {}) } }, error.status);
 }

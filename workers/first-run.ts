@@ -28,7 +28,10 @@ async function formPostsSeen(db: D1Database, engineOrigins: string[]): Promise<{
   const onEngine = engineOrigins.map((_, i) => `substr(${page}, 1, length(?${i + 1}) + 1) = ?${i + 1} || '/'`).join(" OR ");
   const [any, embedded] = await Promise.all([
     db.prepare("SELECT 1 AS found FROM events WHERE kind = 'form_submitted' LIMIT 1").first(),
-    db.prepare(`SELECT 1 AS found FROM events WHERE kind = 'form_submitted' AND ${page} IS NOT NULL AND NOT (${onEngine}) LIMIT 1`).bind(...engineOrigins).first(),
+    db
+      .prepare(`SELECT 1 AS found FROM events WHERE kind = 'form_submitted' AND ${page} IS NOT NULL AND NOT (${onEngine}) LIMIT 1`)
+      .bind(...engineOrigins)
+      .first(),
   ]);
   return { any: any !== null, embedded: embedded !== null };
 }
@@ -67,7 +70,11 @@ export async function firstRunChecklist(env: Env, engineOrigin: string): Promise
       what: "A form on your site",
       done: posts.embedded,
       href: formPage,
-      detail: posts.embedded ? "A post came in from a page on your site." : forms.length > 0 ? "Paste a form's code into a page of your site and send it once." : "Make a form, then paste its code into your site.",
+      detail: posts.embedded
+        ? "A post came in from a page on your site."
+        : forms.length > 0
+          ? "Paste a form's code into a page of your site and send it once."
+          : "Make a form, then paste its code into your site.",
     },
     {
       id: "test-lead",

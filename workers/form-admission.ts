@@ -33,7 +33,11 @@ async function turnstileHold(env: Env, form: FormConfig, posted: PostedFields, c
   if (form.turnstile === false) return undefined;
   const token = first(posted[TURNSTILE_FIELD])?.trim();
   if (!token) {
-    throw new AppError(403, "turnstile_required", "This form needs its security check (Cloudflare Turnstile) completed before it is sent. Complete the check, then send the form again.");
+    throw new AppError(
+      403,
+      "turnstile_required",
+      "This form needs its security check (Cloudflare Turnstile) completed before it is sent. Complete the check, then send the form again.",
+    );
   }
   const secret = (typeof form.turnstile === "object" ? form.turnstile.secret : undefined) ?? env.TURNSTILE_SECRET_KEY;
   if (!secret) {

@@ -51,9 +51,5 @@ export async function readPostedFields(request: Request): Promise<PostedFields> 
     }
     return fields;
   }
-  throw new AppError(
-    415,
-    "unsupported_content_type",
-    "Send the form as application/x-www-form-urlencoded, multipart/form-data or application/json.",
-  );
+  throw new AppError(415, "unsupported_content_type", "Send the form as application/x-www-form-urlencoded, multipart/form-data or application/json.");
 }

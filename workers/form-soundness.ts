@@ -12,6 +12,7 @@ export async function formProblems(db: D1Database, form: FormConfig): Promise<(F
   const basis = lawfulBasisProblem(form);
   if (basis) problems.push({ code: "unfounded_lawful_basis", field: "lawfulBasis", message: basis });
   const id = form.sequenceId;
-  if (id !== null && !(await sequenceExists(db, id))) problems.push({ code: "unknown_sequence", field: "sequenceId", message: `There is no sequence "${id}"; GET /api/sequences lists them.` });
+  if (id !== null && !(await sequenceExists(db, id)))
+    problems.push({ code: "unknown_sequence", field: "sequenceId", message: `There is no sequence "${id}"; GET /api/sequences lists them.` });
   return problems;
 }

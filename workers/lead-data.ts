@@ -75,8 +75,10 @@ export async function eraseLead(env: Env, leadId: LeadId, now: number): Promise<
   await hashContactEntries(env.DB, env.LEAD_ID_SECRET, contacts, now);
   // The opt-out itself may not have reached D1 yet: the object's word is enough.
   const optedOut = [];
-  if (contacts.email && held?.optedOut.email) optedOut.push({ channel: "email" as const, value: await suppressionHash(env.LEAD_ID_SECRET, "email", contacts.email), reason: "unsubscribed (lead erased)" });
-  if (contacts.phone && held?.optedOut.sms) optedOut.push({ channel: "sms" as const, value: await suppressionHash(env.LEAD_ID_SECRET, "sms", contacts.phone), reason: "unsubscribed (lead erased)" });
+  if (contacts.email && held?.optedOut.email)
+    optedOut.push({ channel: "email" as const, value: await suppressionHash(env.LEAD_ID_SECRET, "email", contacts.email), reason: "unsubscribed (lead erased)" });
+  if (contacts.phone && held?.optedOut.sms)
+    optedOut.push({ channel: "sms" as const, value: await suppressionHash(env.LEAD_ID_SECRET, "sms", contacts.phone), reason: "unsubscribed (lead erased)" });
   await suppress(env.DB, optedOut, now);
   await d1.batch([
     d1.delete(events).where(eq(events.leadId, leadId)),

@@ -5,7 +5,23 @@ import { listLeads } from "../services/d1/lead-index";
  * never sits in memory. Cells that a spreadsheet would run as a formula are defused.
  */
 
-const COLUMNS = ["id", "name", "email", "phone", "company", "title", "source", "status", "score", "sequenceId", "createdAt", "lastActivityAt", "repliedAt", "bookedAt", "unsubscribedAt"] as const;
+const COLUMNS = [
+  "id",
+  "name",
+  "email",
+  "phone",
+  "company",
+  "title",
+  "source",
+  "status",
+  "score",
+  "sequenceId",
+  "createdAt",
+  "lastActivityAt",
+  "repliedAt",
+  "bookedAt",
+  "unsubscribedAt",
+] as const;
 type Column = (typeof COLUMNS)[number];
 const PAGE = 500;
 
@@ -39,7 +55,14 @@ export function leadsCsv(db: D1Database): ReadableStream<Uint8Array> {
       }
       const page = await listLeads(db, { limit: PAGE, ...(cursor ? { cursor } : {}) });
       const lines = page.leads.map((lead) => {
-        const row = { ...lead, createdAt: iso(lead.createdAt), lastActivityAt: iso(lead.lastActivityAt), repliedAt: iso(lead.repliedAt), bookedAt: iso(lead.bookedAt), unsubscribedAt: iso(lead.unsubscribedAt) };
+        const row = {
+          ...lead,
+          createdAt: iso(lead.createdAt),
+          lastActivityAt: iso(lead.lastActivityAt),
+          repliedAt: iso(lead.repliedAt),
+          bookedAt: iso(lead.bookedAt),
+          unsubscribedAt: iso(lead.unsubscribedAt),
+        };
         return COLUMNS.map((c) => csvCell(c, row[c])).join(",");
       });
       if (lines.length) controller.enqueue(encoder.encode(`${lines.join("\r\n")}\r\n`));

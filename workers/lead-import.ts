@@ -23,9 +23,21 @@ export const ImportChunkSchema = z
     /** The file's header row: the column names, in order. */
     header: z.array(z.string().max(200)).min(1).max(MAX_COLUMNS),
     /** Records under the header, each its cells in the header's order. */
-    rows: z.array(z.array(z.string().max(20_000)).max(MAX_COLUMNS)).min(1).max(MAX_ROWS_PER_CHUNK, `send at most ${MAX_ROWS_PER_CHUNK} rows at a time`),
+    rows: z
+      .array(z.array(z.string().max(20_000)).max(MAX_COLUMNS))
+      .min(1)
+      .max(MAX_ROWS_PER_CHUNK, `send at most ${MAX_ROWS_PER_CHUNK} rows at a time`),
     /** Our field → the index of its column; guessed from the header (as the page does) when left out. */
-    mapping: z.partialRecord(z.enum(IMPORT_FIELDS), z.number().int().min(0).max(MAX_COLUMNS - 1)).optional(),
+    mapping: z
+      .partialRecord(
+        z.enum(IMPORT_FIELDS),
+        z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_COLUMNS - 1),
+      )
+      .optional(),
     /** The number of the chunk's first row, counting from 1 under the header (for the report). */
     firstRow: z.number().int().min(1),
     /** Enrol every imported lead in this sequence; none by default (imported leads gave no consent here). */

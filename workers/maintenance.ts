@@ -36,7 +36,9 @@ type DatedTable = keyof typeof DATED;
  * A touch row's delete trigger takes its counts out of `touch_daily`; retention removes the
  * row, not the history, so the same counts are put back first, in the same batch.
  */
-const KEEP_TOUCH_COUNTS = (batch: string) => `INSERT INTO touch_daily (day, sequence_id, step_id, channel, sent, opened, clicked, replied, ai_draft, ai_draft_model, edited_draft, template)
+const KEEP_TOUCH_COUNTS = (
+  batch: string,
+) => `INSERT INTO touch_daily (day, sequence_id, step_id, channel, sent, opened, clicked, replied, ai_draft, ai_draft_model, edited_draft, template)
   SELECT (sent_at / 86400000) * 86400000, sequence_id, step_id, channel, count(*), count(opened_at), count(clicked_at), count(replied_at),
     sum(origin = 'ai_draft'), sum(origin = 'ai_draft' AND drafted_by = 'model'), sum(origin = 'edited_draft'), sum(origin = 'template')
   FROM touches WHERE rowid IN (${batch}) GROUP BY 1, 2, 3, 4

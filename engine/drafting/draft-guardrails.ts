@@ -13,14 +13,19 @@ export const SUBJECT_MAX = 120;
 const BODY_MIN_ALLOWANCE = 1_500;
 
 export const URL_PATTERN = /\bhttps?:\/\/[^\s<>"')\]]+/gi;
-const PLACEHOLDER = /\{\{|\}\}|\[[^\]\n]{0,40}\b(?:name|company|link|url|date|time|insert|placeholder|your)\b[^\]\n]{0,40}\]|<(?:first_?name|name|company|link|url)>|\bX{2,}\b|\bTBD\b|\bLorem ipsum\b/i;
+const PLACEHOLDER =
+  /\{\{|\}\}|\[[^\]\n]{0,40}\b(?:name|company|link|url|date|time|insert|placeholder|your)\b[^\]\n]{0,40}\]|<(?:first_?name|name|company|link|url)>|\bX{2,}\b|\bTBD\b|\bLorem ipsum\b/i;
 const NUMBER_PATTERN = /\d[\d,]*(?:\.\d+)?/g;
 
 /** The second person doing something we could only know from tracking, and which signal would show it. */
 const BEHAVIOUR_CLAIMS: { pattern: RegExp; needs: LeadFact["kind"] | "never" }[] = [
   { pattern: /\byou(?:'ve| have| had)?\s+(?:already\s+|recently\s+|just\s+)?(?:opened|read)\b/i, needs: "open" },
   { pattern: /\byou(?:'ve| have| had)?\s+(?:already\s+|recently\s+|just\s+)?(?:clicked|downloaded)\b/i, needs: "click" },
-  { pattern: /\byou(?:'ve| have| had| were)?\s+(?:already\s+|recently\s+|just\s+)?(?:visit|view|look|check|brows|spen[dt]|return|came back|been (?:on|to|looking|reading|browsing))\w*/i, needs: "visit" },
+  {
+    pattern:
+      /\byou(?:'ve| have| had| were)?\s+(?:already\s+|recently\s+|just\s+)?(?:visit|view|look|check|brows|spen[dt]|return|came back|been (?:on|to|looking|reading|browsing))\w*/i,
+    needs: "visit",
+  },
   { pattern: /\byou(?:'ve| have| had)?\s+(?:already\s+|recently\s+|just\s+)?(?:watched|attended|signed up|registered)\b/i, needs: "never" },
   { pattern: /\b(?:saw|noticed|see|notice)\s+(?:that\s+)?you\b/i, needs: "visit" },
 ];

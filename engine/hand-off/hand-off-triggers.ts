@@ -9,15 +9,7 @@ import { SCORE_SIGNAL_WORDS } from "./lead-score";
  * after an event and names what fired.
  */
 
-export type HandOffTrigger =
-  | "score"
-  | "buying_intent"
-  | "pricing_visits"
-  | "competitor"
-  | "decision_maker"
-  | "objection_unresolved"
-  | "booking_not_completed"
-  | "manual";
+export type HandOffTrigger = "score" | "buying_intent" | "pricing_visits" | "competitor" | "decision_maker" | "objection_unresolved" | "booking_not_completed" | "manual";
 
 export interface HandOffRules {
   enabled: Record<Exclude<HandOffTrigger, "manual">, boolean>;
@@ -72,7 +64,10 @@ export function detectTriggers(before: LeadState | null, after: LeadState, event
   const on = (trigger: Exclude<HandOffTrigger, "manual">) => rules.enabled[trigger];
 
   if (on("score") && after.score >= rules.threshold && (before?.score ?? 0) < rules.threshold) {
-    const top = after.scoreFactors.slice(0, 3).map((f) => `${SCORE_SIGNAL_WORDS[f.signal]} ${f.points}`).join(", ");
+    const top = after.scoreFactors
+      .slice(0, 3)
+      .map((f) => `${SCORE_SIGNAL_WORDS[f.signal]} ${f.points}`)
+      .join(", ");
     fired.push({ trigger: "score", reason: `score ${after.score} crossed ${rules.threshold} (${top})` });
   }
 

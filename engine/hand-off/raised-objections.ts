@@ -34,7 +34,8 @@ export function describeObjection(raised: Pick<RaisedObjection, "source" | "obje
  * asks for answers: nothing there is left for objection touches or a rep.
  */
 const raisesObjection = (judgement: ReplyJudgement) =>
-  judgement.intent === "objection" || (judgement.objection !== undefined && judgement.intent !== "not_now" && judgement.intent !== "not_interested" && judgement.intent !== "unsubscribe");
+  judgement.intent === "objection" ||
+  (judgement.objection !== undefined && judgement.intent !== "not_now" && judgement.intent !== "not_interested" && judgement.intent !== "unsubscribe");
 
 function raise(change: Change, now: number, source: ObjectionSource, objection: Objection | undefined, from: number | undefined): Change {
   const details = { source, ...(objection ? { objection } : {}), ...(from !== undefined ? { from } : {}) };
@@ -43,8 +44,7 @@ function raise(change: Change, now: number, source: ObjectionSource, objection: 
   return { ...logged, state: { ...logged.state, raisedObjections: [...(logged.state.raisedObjections ?? []), raised].slice(-MAX_RAISED) } };
 }
 
-const appended = (effects: LeadEffect[], kind: TimelineEntry["kind"]) =>
-  effects.flatMap((e) => (e.kind === "append_timeline" && e.entry.kind === kind ? [e.entry] : [])).at(-1);
+const appended = (effects: LeadEffect[], kind: TimelineEntry["kind"]) => effects.flatMap((e) => (e.kind === "append_timeline" && e.entry.kind === kind ? [e.entry] : [])).at(-1);
 
 /**
  * Records what this event raised. A form message is the lead's own words as much as a

@@ -18,8 +18,9 @@ export interface SentMessage {
 const OUR_MESSAGE_ID = /^([^.@\s]+)\.([^.@\s]+)@/;
 
 /** The Message-IDs a reply answers, the likeliest first: the one it replies to, then its References from the newest. */
-export const answeredIds = (message: Pick<InboundMessage, "inReplyTo" | "threadIds">): string[] =>
-  [...new Set([...(message.inReplyTo ? [message.inReplyTo] : []), ...message.threadIds.toReversed()])];
+export const answeredIds = (message: Pick<InboundMessage, "inReplyTo" | "threadIds">): string[] => [
+  ...new Set([...(message.inReplyTo ? [message.inReplyTo] : []), ...message.threadIds.toReversed()]),
+];
 
 /** The key of the touch the reply answers, or undefined when it names none of the lead's messages. */
 export function answeredTouch(message: Pick<InboundMessage, "inReplyTo" | "threadIds">, leadId: string, sent: SentMessage[]): string | undefined {

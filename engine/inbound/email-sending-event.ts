@@ -23,18 +23,39 @@ export function deliveryReportOf(event: EmailSendingEvent, touch: SentTouch): De
     case "cf.email.sending.message.delivered":
       return { outcome: "delivered", eventId, touchKey: touch.key, messageId: touch.messageId, detail: smtp ?? "accepted by the recipient's server" };
     case "cf.email.sending.message.deferred":
-      return { outcome: "deferred", eventId, touchKey: touch.key, messageId: touch.messageId, detail: payload.bounce?.reason ?? smtp ?? "temporarily refused; Email Service retries" };
+      return {
+        outcome: "deferred",
+        eventId,
+        touchKey: touch.key,
+        messageId: touch.messageId,
+        detail: payload.bounce?.reason ?? smtp ?? "temporarily refused; Email Service retries",
+      };
     case "cf.email.sending.message.bounced": {
       const status = payload.delivery.smtpEnhancedStatusCode;
       // The docs send a bounce classification; without one, a 5.x.x status is the permanent kind.
       const bounceType = payload.bounce?.type ?? (status?.startsWith("5") ? "hard" : "soft");
-      return { outcome: "bounced", eventId, bounceType, address: payload.recipient, ...(status ? { status } : {}), diagnostic: payload.bounce?.reason ?? smtp ?? "bounced", evidence };
+      return {
+        outcome: "bounced",
+        eventId,
+        bounceType,
+        address: payload.recipient,
+        ...(status ? { status } : {}),
+        diagnostic: payload.bounce?.reason ?? smtp ?? "bounced",
+        evidence,
+      };
     }
     case "cf.email.sending.message.complained":
       return { outcome: "complained", eventId, evidence: `complaint (${payload.complaint?.type ?? "abuse"}): ${evidence}` };
     case "cf.email.sending.message.rejected":
       if (payload.rejection?.reason === "suppressed") {
-        return { outcome: "bounced", eventId, bounceType: "hard", address: payload.recipient, diagnostic: `rejected by Email Service: ${payload.rejection.detail ?? "the recipient is suppressed"}`, evidence };
+        return {
+          outcome: "bounced",
+          eventId,
+          bounceType: "hard",
+          address: payload.recipient,
+          diagnostic: `rejected by Email Service: ${payload.rejection.detail ?? "the recipient is suppressed"}`,
+          evidence,
+        };
       }
       return { ignored: `rejected (${payload.rejection?.reason ?? "no reason given"}): not about the address` };
     case "cf.email.sending.message.failed":

@@ -80,10 +80,15 @@ function reportFields(text: string): Map<string, string>[] {
     .replace(/\r\n?/g, "\n")
     .replace(/\n[ \t]+/g, " ")
     .split(/\n\s*\n/)
-    .map((block) => new Map(block.split("\n").flatMap((line) => {
-      const match = /^([A-Za-z-]{2,40})\s*:\s*(.*)$/.exec(line.slice(0, 2000));
-      return match ? [[match[1]!.toLowerCase(), match[2]!.trim()] as [string, string]] : [];
-    })))
+    .map(
+      (block) =>
+        new Map(
+          block.split("\n").flatMap((line) => {
+            const match = /^([A-Za-z-]{2,40})\s*:\s*(.*)$/.exec(line.slice(0, 2000));
+            return match ? [[match[1]!.toLowerCase(), match[2]!.trim()] as [string, string]] : [];
+          }),
+        ),
+    )
     .filter((fields) => fields.size > 0);
 }
 
@@ -113,7 +118,8 @@ function readBounce(message: InboundMessage): Bounce {
   const status = message.reportParts.find((p) => /delivery-status/.test(p.mimeType));
   if (status) {
     const recipients = reportFields(status.text).filter((f) => f.has("final-recipient") || f.has("original-recipient"));
-    const failed = recipients.find((f) => /^failed/i.test(f.get("action") ?? "")) ?? recipients.find((f) => !/^(delivered|relayed|expanded)/i.test(f.get("action") ?? "")) ?? recipients[0];
+    const failed =
+      recipients.find((f) => /^failed/i.test(f.get("action") ?? "")) ?? recipients.find((f) => !/^(delivered|relayed|expanded)/i.test(f.get("action") ?? "")) ?? recipients[0];
     if (failed) {
       const code = /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(failed.get("status") ?? "")?.[1] ?? null;
       const diagnostic = (failed.get("diagnostic-code") ?? "").replace(/^[a-z-]+;\s*/i, "") || message.text.slice(0, 2000);
@@ -262,19 +268,22 @@ function dateAtStart(text: string, received: Date): string | null {
   // Day first with a month name: "3 December", "3. Dezember 2026", "le 3 décembre".
   const dayName = /^(?:(?:le|el|il|den|am|the)\s+)?(?:[a-zà-ü]{2,12},?\s+)?(\d{1,2})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?([a-zà-üä]{3,10})\.?(?:\s+(?:de\s+)?(\d{4}))?/.exec(text);
   if (dayName && MONTHS[dayName[2]!] !== undefined) {
-    const month = MONTHS[dayName[2]!]!, day = Number(dayName[1]);
+    const month = MONTHS[dayName[2]!]!,
+      day = Number(dayName[1]);
     return valid(year(dayName[3], month, day), month, day);
   }
   // Month name first: "December 3", "Monday, Dec 3rd, 2026".
   const nameDay = /^(?:[a-z]{3,9},?\s+)?([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?/.exec(text);
   if (nameDay && MONTHS[nameDay[1]!] !== undefined) {
-    const month = MONTHS[nameDay[1]!]!, day = Number(nameDay[2]);
+    const month = MONTHS[nameDay[1]!]!,
+      day = Number(nameDay[2]);
     return valid(year(nameDay[3], month, day), month, day);
   }
   // Numeric: 03.12.2026 and 3/12 are day first in most of the world; 12/3/2026 is ambiguous, read day first unless impossible.
   const numeric = /^(?:[a-z]{2,9},?\s+)?(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))?/.exec(text);
   if (numeric) {
-    let day = Number(numeric[1]), month = Number(numeric[2]) - 1;
+    let day = Number(numeric[1]),
+      month = Number(numeric[2]) - 1;
     if (month > 11 && day <= 12) [day, month] = [month + 1, day - 1];
     return valid(year(numeric[3], month, day), month, day);
   }

@@ -47,8 +47,7 @@ const mailbox = (address: Address | undefined): { address: string | null; name: 
 
 const ids = (value: string | undefined): string[] => (value ?? "").match(/<[^<>\s]{1,250}>/g)?.map((id) => id.slice(1, -1)) ?? [];
 
-const partText = (content: ArrayBuffer | Uint8Array | string): string =>
-  (typeof content === "string" ? content : new TextDecoder().decode(content)).slice(0, MAX_PART_CHARS);
+const partText = (content: ArrayBuffer | Uint8Array | string): string => (typeof content === "string" ? content : new TextDecoder().decode(content)).slice(0, MAX_PART_CHARS);
 
 function htmlToText(html: string): string {
   const cut = HTML_HISTORY.exec(html);
@@ -77,7 +76,11 @@ function withoutLeadingBlankLines(raw: ArrayBuffer | Uint8Array | string): Array
 
 /** Parses a raw RFC 822 message; throws on input postal-mime cannot read at all. */
 export async function readMessage(raw: ArrayBuffer | Uint8Array | string): Promise<InboundMessage> {
-  const email: Email = await PostalMime.parse(withoutLeadingBlankLines(raw), { attachmentEncoding: "arraybuffer", maxHeadersSize: MAX_HEADERS_BYTES, forceRfc822Attachments: true });
+  const email: Email = await PostalMime.parse(withoutLeadingBlankLines(raw), {
+    attachmentEncoding: "arraybuffer",
+    maxHeadersSize: MAX_HEADERS_BYTES,
+    forceRfc822Attachments: true,
+  });
   const headers = new Map<string, string>();
   for (const { key, value } of email.headers) if (!headers.has(key)) headers.set(key, value);
   const from = mailbox(email.from);
@@ -85,7 +88,10 @@ export async function readMessage(raw: ArrayBuffer | Uint8Array | string): Promi
   return {
     from: from.address,
     fromName: from.name,
-    to: (email.to ?? []).flatMap((a) => (a.group ? a.group : [a])).map((a) => a.address.trim().toLowerCase()).filter(Boolean),
+    to: (email.to ?? [])
+      .flatMap((a) => (a.group ? a.group : [a]))
+      .map((a) => a.address.trim().toLowerCase())
+      .filter(Boolean),
     subject: email.subject ?? "",
     messageId: ids(email.messageId)[0] ?? null,
     threadIds: [...ids(email.inReplyTo), ...ids(email.references)],

@@ -37,7 +37,8 @@ const BUYING_INTENT: [BuyingIntent, RegExp][] = [
 ];
 
 /** "I'm the CEO", "as head of operations": the role the person says they hold is the third group. */
-const DECISION_MAKER = /(?<![\p{L}\p{N}])(i am|i'm|as) (the )?(ceo|cfo|coo|cto|cmo|founder|co-founder|owner|president|vp(?![\p{L}\p{N}])|vice president|head of|director|managing director|geschäftsführer|gérant|director general)/iu;
+const DECISION_MAKER =
+  /(?<![\p{L}\p{N}])(i am|i'm|as) (the )?(ceo|cfo|coo|cto|cmo|founder|co-founder|owner|president|vp(?![\p{L}\p{N}])|vice president|head of|director|managing director|geschäftsführer|gérant|director general)/iu;
 
 type Rule = { intent: Exclude<ReplyIntent, "needs_review">; pattern: RegExp; confidence: number };
 
@@ -59,7 +60,9 @@ const RULES: Rule[] = [
   {
     intent: "not_interested",
     confidence: 0.85,
-    pattern: words("not interested|no interest|no thanks|no thank you|not for us|we'?re good|we'?ll pass|pass on this|kein interesse|nicht interessiert|pas intéressé|ça ne m'intéresse pas|no me interesa|no estamos interesados|non (sono |siamo )?interessat"),
+    pattern: words(
+      "not interested|no interest|no thanks|no thank you|not for us|we'?re good|we'?ll pass|pass on this|kein interesse|nicht interessiert|pas intéressé|ça ne m'intéresse pas|no me interesa|no estamos interesados|non (sono |siamo )?interessat",
+    ),
   },
   {
     intent: "not_now",
@@ -78,7 +81,11 @@ const RULES: Rule[] = [
   },
   // Timing is the not-now intent's to decide; the other concerns make a reply an objection.
   { intent: "objection", confidence: 0.75, pattern: words([OBJECTIONS.price, OBJECTIONS.incumbent, OBJECTIONS.fit].join("|")) },
-  { intent: "question", confidence: 0.75, pattern: /(\?\s*$|\?\s|\b(can you|could you|do you|does it|is there|how (do|does|can|long)|what (is|are|about)|wie|comment|cómo|qué)\b)/imu },
+  {
+    intent: "question",
+    confidence: 0.75,
+    pattern: /(\?\s*$|\?\s|\b(can you|could you|do you|does it|is there|how (do|does|can|long)|what (is|are|about)|wie|comment|cómo|qué)\b)/imu,
+  },
 ];
 
 /** Intents that decide what happens to the lead: when two of them disagree, a person should look. */

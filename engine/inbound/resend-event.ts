@@ -29,7 +29,14 @@ export function resendReportOf(event: ResendEmailEvent, touch: SentTouch, eventI
       return { outcome: "bounced", eventId, bounceType, address, ...(status ? { status } : {}), diagnostic, evidence };
     }
     case "email.suppressed":
-      return { outcome: "bounced", eventId, bounceType: "hard", address, diagnostic: `suppressed by Resend: ${data.suppressed?.message?.trim() || "the recipient bounced or complained before"}`, evidence };
+      return {
+        outcome: "bounced",
+        eventId,
+        bounceType: "hard",
+        address,
+        diagnostic: `suppressed by Resend: ${data.suppressed?.message?.trim() || "the recipient bounced or complained before"}`,
+        evidence,
+      };
     case "email.complained":
       return { outcome: "complained", eventId, evidence: `complaint: ${evidence}` };
     case "email.failed":

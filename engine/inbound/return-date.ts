@@ -47,10 +47,29 @@ const MONTH = MONTHS.map(([, names]) => names).join("|");
 const monthNumber = (name: string) => MONTHS.find(([, names]) => names.split("|").includes(name))![0];
 
 const NUMBERS: Record<string, number> = {
-  a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, "a couple of": 2, "a few": 3,
-  zwei: 2, drei: 3, vier: 4, deux: 2, trois: 3, quatre: 4, dos: 2, tres: 3, cuatro: 4,
+  a: 1,
+  an: 1,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  "a couple of": 2,
+  "a few": 3,
+  zwei: 2,
+  drei: 3,
+  vier: 4,
+  deux: 2,
+  trois: 3,
+  quatre: 4,
+  dos: 2,
+  tres: 3,
+  cuatro: 4,
 };
-const COUNT = `\\d{1,2}|${Object.keys(NUMBERS).sort((a, b) => b.length - a.length).join("|")}`;
+const COUNT = `\\d{1,2}|${Object.keys(NUMBERS)
+  .sort((a, b) => b.length - a.length)
+  .join("|")}`;
 const count = (word: string) => (/^\d+$/.test(word) ? Number(word) : NUMBERS[word]!);
 
 /* Word edges as lookarounds on letters: `\b` only knows ASCII, so it fails after "é". */
@@ -95,8 +114,14 @@ const RULES: Rule[] = [
       return shifted({ year, month, day }, 1);
     },
   },
-  { pattern: phrase(`(?:after|nach|après|despu[ée]s de) (?:the |dem |den |le |la |el )?(${MONTH})`), day: (t, m) => shifted(nextFirstOf(t, monthNumber(m[1]!.toLowerCase())), 0, 1) },
-  { pattern: phrase(`(?:in|until|till|by|around|from|im|ab|bis|en|à partir de|hasta|a partir de) (?:early |mid |late |(?:le )?mois de )?(${MONTH})`), day: (t, m) => nextFirstOf(t, monthNumber(m[1]!.toLowerCase())) },
+  {
+    pattern: phrase(`(?:after|nach|après|despu[ée]s de) (?:the |dem |den |le |la |el )?(${MONTH})`),
+    day: (t, m) => shifted(nextFirstOf(t, monthNumber(m[1]!.toLowerCase())), 0, 1),
+  },
+  {
+    pattern: phrase(`(?:in|until|till|by|around|from|im|ab|bis|en|à partir de|hasta|a partir de) (?:early |mid |late |(?:le )?mois de )?(${MONTH})`),
+    day: (t, m) => nextFirstOf(t, monthNumber(m[1]!.toLowerCase())),
+  },
   {
     // The year-end holidays, when it is that season: said in July, "the holidays" may mean the summer's.
     pattern: phrase("after (?:the )?(?:holidays|new year|christmas)|nach (?:den )?(?:feiertagen|neujahr|weihnachten)|après les fêtes|despu[ée]s de (?:las )?fiestas"),

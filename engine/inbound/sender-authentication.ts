@@ -18,15 +18,17 @@ import type { InboundMessage } from "./message";
 /** The authserv-id Email Routing stamps on its verdicts. */
 export const RECEIVER_AUTHSERV_ID = "mx.cloudflare.net";
 
-export type SenderAuthentication =
-  | { verified: true; method: "dmarc" | "spf" | "dkim"; evidence: string }
-  | { verified: false; reason: string };
+export type SenderAuthentication = { verified: true; method: "dmarc" | "spf" | "dkim"; evidence: string } | { verified: false; reason: string };
 
 type MethodResult = { method: string; result: string; properties: Map<string, string> };
 
 /** RFC 8601 results, comments removed: `authserv-id; method=result prop=value …; …`. */
 export function parseAuthenticationResults(value: string): { authservId: string; results: MethodResult[] } {
-  const clean = value.slice(0, 8000).replace(/\([^()]*\)/g, " ").replace(/\s+/g, " ").trim();
+  const clean = value
+    .slice(0, 8000)
+    .replace(/\([^()]*\)/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
   const [head = "", ...rest] = clean.split(";");
   const authservId = head.trim().split(" ")[0]!.toLowerCase();
   const results: MethodResult[] = [];
@@ -63,15 +65,26 @@ export function senderAuthentication(message: InboundMessage): SenderAuthenticat
   const topmost = message.headers.get("authentication-results");
   if (!topmost) return { verified: false, reason: "no Authentication-Results from the receiving side" };
   const { authservId, results } = parseAuthenticationResults(topmost);
-  if (authservId !== RECEIVER_AUTHSERV_ID) return { verified: false, reason: `the topmost Authentication-Results is from ${authservId.slice(0, 100) || "nobody"}, not ${RECEIVER_AUTHSERV_ID}` };
+  if (authservId !== RECEIVER_AUTHSERV_ID)
+    return { verified: false, reason: `the topmost Authentication-Results is from ${authservId.slice(0, 100) || "nobody"}, not ${RECEIVER_AUTHSERV_ID}` };
   const pass = (method: string) => results.filter((r) => r.method === method && r.result === "pass");
   // A pass counts only for the From domain it names: a bare "dmarc=pass" may be text a sender smuggled into another property.
   const dmarc = pass("dmarc").find((r) => r.properties.has("header.from") && aligned(fromDomain, r.properties.get("header.from")!));
   if (dmarc) return { verified: true, method: "dmarc", evidence: `dmarc=pass header.from=${fromDomain} (${RECEIVER_AUTHSERV_ID})` };
   const dkim = pass("dkim").find((r) => aligned(fromDomain, r.properties.get("header.d") ?? domainOf(r.properties.get("header.i"))));
-  if (dkim) return { verified: true, method: "dkim", evidence: `dkim=pass header.d=${dkim.properties.get("header.d") ?? domainOf(dkim.properties.get("header.i"))} aligned with ${fromDomain} (${RECEIVER_AUTHSERV_ID})` };
+  if (dkim)
+    return {
+      verified: true,
+      method: "dkim",
+      evidence: `dkim=pass header.d=${dkim.properties.get("header.d") ?? domainOf(dkim.properties.get("header.i"))} aligned with ${fromDomain} (${RECEIVER_AUTHSERV_ID})`,
+    };
   const spf = pass("spf").find((r) => aligned(fromDomain, domainOf(r.properties.get("smtp.mailfrom"))));
-  if (spf) return { verified: true, method: "spf", evidence: `spf=pass smtp.mailfrom domain ${domainOf(spf.properties.get("smtp.mailfrom"))} aligned with ${fromDomain} (${RECEIVER_AUTHSERV_ID})` };
+  if (spf)
+    return {
+      verified: true,
+      method: "spf",
+      evidence: `spf=pass smtp.mailfrom domain ${domainOf(spf.properties.get("smtp.mailfrom"))} aligned with ${fromDomain} (${RECEIVER_AUTHSERV_ID})`,
+    };
   const seen = results.filter((r) => ["dmarc", "dkim", "spf"].includes(r.method)).map((r) => `${r.method}=${r.result}`);
   return { verified: false, reason: seen.length ? `no aligned pass for ${fromDomain} (${seen.join(", ").slice(0, 200)})` : `no SPF, DKIM or DMARC verdict for ${fromDomain}` };
 }

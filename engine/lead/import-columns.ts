@@ -9,7 +9,17 @@ import type { KNOWN_FIELDS } from "../../schemas/capture";
  */
 
 /** Fields a column may fill: the form fields a lead can carry, minus consent (an import records none) and the browser's zone. */
-export const IMPORT_FIELDS = ["email", "phone", "name", "first_name", "last_name", "company", "title", "message", "source"] as const satisfies readonly (typeof KNOWN_FIELDS)[number][];
+export const IMPORT_FIELDS = [
+  "email",
+  "phone",
+  "name",
+  "first_name",
+  "last_name",
+  "company",
+  "title",
+  "message",
+  "source",
+] as const satisfies readonly (typeof KNOWN_FIELDS)[number][];
 export type ImportField = (typeof IMPORT_FIELDS)[number];
 
 /** Field → the index of the column it comes from. */
@@ -32,12 +42,58 @@ export const IMPORT_FIELD_LABELS: Record<ImportField, string> = {
  * `columnKey`: "Job Title", "job_title" and "JOB-TITLE" are one entry.
  */
 const SYNONYMS: Record<ImportField, readonly string[]> = {
-  email: ["email", "e-mail", "email address", "e-mail address", "mail", "work email", "business email", "work email address", "primary email", "contact email", "personal email", "email 1", "e-mail 1", "email address 1"],
-  phone: ["phone", "phone number", "telephone", "telephone number", "tel", "mobile", "mobile phone", "mobile number", "cell", "cell phone", "cell phone number", "work phone", "business phone", "primary phone", "contact number", "phone 1", "whatsapp"],
+  email: [
+    "email",
+    "e-mail",
+    "email address",
+    "e-mail address",
+    "mail",
+    "work email",
+    "business email",
+    "work email address",
+    "primary email",
+    "contact email",
+    "personal email",
+    "email 1",
+    "e-mail 1",
+    "email address 1",
+  ],
+  phone: [
+    "phone",
+    "phone number",
+    "telephone",
+    "telephone number",
+    "tel",
+    "mobile",
+    "mobile phone",
+    "mobile number",
+    "cell",
+    "cell phone",
+    "cell phone number",
+    "work phone",
+    "business phone",
+    "primary phone",
+    "contact number",
+    "phone 1",
+    "whatsapp",
+  ],
   name: ["name", "full name", "contact name", "contact", "lead name", "person", "your name"],
   first_name: ["first name", "firstname", "first", "given name", "forename"],
   last_name: ["last name", "lastname", "last", "surname", "family name"],
-  company: ["company", "company name", "organization", "organisation", "organization name", "organisation name", "org", "account", "account name", "business", "business name", "employer"],
+  company: [
+    "company",
+    "company name",
+    "organization",
+    "organisation",
+    "organization name",
+    "organisation name",
+    "org",
+    "account",
+    "account name",
+    "business",
+    "business name",
+    "employer",
+  ],
   title: ["title", "job title", "position", "role", "job role", "job", "job position", "designation"],
   message: ["message", "notes", "note", "comments", "comment", "description", "details", "inquiry", "enquiry", "remarks", "your message"],
   source: ["source", "lead source", "origin"],

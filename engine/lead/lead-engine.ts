@@ -17,7 +17,22 @@ import { route } from "../sequence/cadence-routing";
 import { isMarketing } from "../sequence/lawful-basis";
 import { log } from "./lead-change";
 import type { SequenceVersion } from "../../schemas/sequence";
-import { alertOwnerOfPost, bounced, deliveryReported, handOff, holdEnds, holdNewEnrolments, markBooked, optIn, optOut, outOfOffice, receiveReply, repAction, requestReconsent, restoreConsent } from "./lead-lifecycle";
+import {
+  alertOwnerOfPost,
+  bounced,
+  deliveryReported,
+  handOff,
+  holdEnds,
+  holdNewEnrolments,
+  markBooked,
+  optIn,
+  optOut,
+  outOfOffice,
+  receiveReply,
+  repAction,
+  requestReconsent,
+  restoreConsent,
+} from "./lead-lifecycle";
 import type { Change, HumanSignal } from "./lead-state";
 import { judgeReply, withReturnDay } from "../inbound/reply-judgement";
 import { type EngineConfig, DEFAULT_ENGINE_CONFIG } from "../engine-config";
@@ -89,7 +104,7 @@ function submitForm(current: LeadState | null, event: Extract<LeadEvent, { kind:
     ...(origin ? { origin } : {}),
     consent,
     // The first routing stands, like a sequence version: a later post does not change the rules a lead runs under.
-    ...(base.routing ?? event.routing ? { routing: base.routing ?? event.routing } : {}),
+    ...((base.routing ?? event.routing) ? { routing: base.routing ?? event.routing } : {}),
     lawfulBasis: lawfulBasisAfterPost(base.lawfulBasis ?? [], submission, consent, now),
     lastActivityAt: Math.max(base.lastActivityAt, now),
     // Only a person's post shows interest: the owner's import of an old list is not one.
@@ -116,7 +131,11 @@ function enrolFromPost(change: Change, event: Extract<LeadEvent, { kind: "form_s
   if (!running) return enrol(change, sequence, "form", now);
   if (running.sequenceId === sequence.id) return change;
   if (!held && running.status === "active" && isMarketing(running.sequence) && !isMarketing(sequence.sequence)) return enrol(change, sequence, "form", now);
-  const c = log(change, now, { kind: "enrolment_refused", sequenceId: sequence.id, reason: `already in ${running.sequenceId}: a form post does not switch the cadence that answers the lead` });
+  const c = log(change, now, {
+    kind: "enrolment_refused",
+    sequenceId: sequence.id,
+    reason: `already in ${running.sequenceId}: a form post does not switch the cadence that answers the lead`,
+  });
   if (held) return c;
   const words = event.submission.message ? `: “${event.submission.message.slice(0, 500)}”` : ".";
   return alertOwnerOfPost(c, `The lead posted form ${event.submission.formId} again while ${running.sequenceId} runs; nothing new was sent${words}`, now);
@@ -260,7 +279,17 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
         const failed = deliveryFailed(c, event.key, event.permanent || event.recipientSuppressed === true, event.reason, now, config.sequences);
         if (!event.recipientSuppressed || !address) return failed;
         // The provider will refuse every later message too: the address is treated as a hard bounce, so it is suppressed here and visibly.
-        return bounced(failed, { bounceType: "hard", address, diagnostic: "Email Service refused the recipient: it is on Email Service's suppression list (E_RECIPIENT_SUPPRESSED)", evidence: "the send_email binding answered E_RECIPIENT_SUPPRESSED" }, now, config.sequences);
+        return bounced(
+          failed,
+          {
+            bounceType: "hard",
+            address,
+            diagnostic: "Email Service refused the recipient: it is on Email Service's suppression list (E_RECIPIENT_SUPPRESSED)",
+            evidence: "the send_email binding answered E_RECIPIENT_SUPPRESSED",
+          },
+          now,
+          config.sequences,
+        );
       });
     case "delivery_blocked":
       return withLead(current, (c) => deliveryBlocked(c, event.key, event.reason, now));

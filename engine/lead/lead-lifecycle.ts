@@ -145,7 +145,16 @@ export function outOfOffice(change: Change, returnDate: string | undefined, now:
     // The steps after the postponed one keep their spacing from it, not from the original plan.
     c = updateEnrolment(c, enrolment.id, (e) => ({ ...e, next: { ...next, dueAt: until }, anchor: { at: until, fromStep: next.stepIndex + 1 } }));
     c = effect(c, { kind: "schedule", timer: { kind: "step", enrolmentId: enrolment.id }, at: until });
-    if (step) c = log(c, now, { kind: "timing_changed", enrolmentId: enrolment.id, sequenceId: enrolment.sequenceId, stepId: step.id, from: next.dueAt, to: until, reason: "out of office" });
+    if (step)
+      c = log(c, now, {
+        kind: "timing_changed",
+        enrolmentId: enrolment.id,
+        sequenceId: enrolment.sequenceId,
+        stepId: step.id,
+        from: next.dueAt,
+        to: until,
+        reason: "out of office",
+      });
   }
   for (const delivery of c.state.deliveries) if (delivery.dueAt < until) c = reschedule(c, delivery.touch.key, until);
   return c;
@@ -156,7 +165,12 @@ export function outOfOffice(change: Change, returnDate: string | undefined, now:
  * stops and it is suppressed. Soft: the next touches go as planned (the retry), and only
  * repeated soft failures with no sign of life between suppress it.
  */
-export function bounced(change: Change, bounce: { bounceType: "hard" | "soft"; address: string; status?: string; diagnostic: string; evidence?: string }, now: number, config: SequenceConfig): Change {
+export function bounced(
+  change: Change,
+  bounce: { bounceType: "hard" | "soft"; address: string; status?: string; diagnostic: string; evidence?: string },
+  now: number,
+  config: SequenceConfig,
+): Change {
   const softBounces = (change.state.softBounces ?? 0) + (bounce.bounceType === "soft" ? 1 : 0);
   const suppressed = bounce.bounceType === "hard" || softBounces >= config.softBounceLimit;
   let c = log(change, now, { kind: "bounced", ...bounce, suppressed });
@@ -166,7 +180,14 @@ export function bounced(change: Change, bounce: { bounceType: "hard" | "soft"; a
   c = { ...c, state: { ...c.state, emailUndeliverable: reason } };
   for (const delivery of c.state.deliveries.filter((d) => d.touch.channel === "email")) {
     const { touch } = delivery;
-    c = log(dropDelivery(c, touch.key), now, { kind: "touch_skipped", enrolmentId: touch.enrolmentId, sequenceId: touch.sequenceId, stepId: touch.stepId, channel: "email", reason: `the address bounced: ${reason}` });
+    c = log(dropDelivery(c, touch.key), now, {
+      kind: "touch_skipped",
+      enrolmentId: touch.enrolmentId,
+      sequenceId: touch.sequenceId,
+      stepId: touch.stepId,
+      channel: "email",
+      reason: `the address bounced: ${reason}`,
+    });
   }
   return effect(c, { kind: "suppress", channel: "email", value: bounce.address, reason, ...(bounce.evidence ? { evidence: bounce.evidence } : {}) });
 }
@@ -306,7 +327,15 @@ export function optOut(change: Change, channel: Channel, method: ConsentMethod, 
   const { state } = change;
   const address = channel === "email" ? state.profile.email : state.profile.phone;
   const suppressed = (c: Change) =>
-    address ? effect(c, { kind: "suppress", channel, value: address, reason: method === "one_click" ? "unsubscribed (one-click)" : `unsubscribed (${method.replace("_", " ")})`, evidence }) : c;
+    address
+      ? effect(c, {
+          kind: "suppress",
+          channel,
+          value: address,
+          reason: method === "one_click" ? "unsubscribed (one-click)" : `unsubscribed (${method.replace("_", " ")})`,
+          evidence,
+        })
+      : c;
   if (channel === "sms") {
     // STOP ends texts only: the lead's emails (and its own consent to them) are untouched.
     if (state.consent.sms?.granted === false) return change;
@@ -314,7 +343,14 @@ export function optOut(change: Change, channel: Channel, method: ConsentMethod, 
     c = { ...c, state: { ...c.state, consent: { ...c.state.consent, sms: { granted: false, at: now, method } } } };
     for (const delivery of state.deliveries.filter((d) => d.touch.channel === "sms")) {
       const { touch } = delivery;
-      c = log(dropDelivery(c, touch.key), now, { kind: "touch_skipped", enrolmentId: touch.enrolmentId, sequenceId: touch.sequenceId, stepId: touch.stepId, channel: "sms", reason: "the lead replied STOP" });
+      c = log(dropDelivery(c, touch.key), now, {
+        kind: "touch_skipped",
+        enrolmentId: touch.enrolmentId,
+        sequenceId: touch.sequenceId,
+        stepId: touch.stepId,
+        channel: "sms",
+        reason: "the lead replied STOP",
+      });
     }
     return suppressed(c);
   }

@@ -1,4 +1,23 @@
-import type { ConsentMethod, ConsentRecord, LawfulBasisRecord, Drafter, EnrolReason, Engagement, LeadId, LeadProfile, LeadStatus, RaisedObjection, RepAction, ReplyJudgement, SendingDay, Submission, TimelineEntry, TouchOrigin, TouchVariant, Verdict } from "../../schemas/lead";
+import type {
+  ConsentMethod,
+  ConsentRecord,
+  LawfulBasisRecord,
+  Drafter,
+  EnrolReason,
+  Engagement,
+  LeadId,
+  LeadProfile,
+  LeadStatus,
+  RaisedObjection,
+  RepAction,
+  ReplyJudgement,
+  SendingDay,
+  Submission,
+  TimelineEntry,
+  TouchOrigin,
+  TouchVariant,
+  Verdict,
+} from "../../schemas/lead";
 import type { Channel, Intent, Sequence, SequenceVersion, SendingWindow } from "../../schemas/sequence";
 import type { RoutingVersion } from "../../schemas/routing";
 import type { DeliveryReport } from "../../schemas/delivery-event";

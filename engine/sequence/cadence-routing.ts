@@ -23,7 +23,8 @@ const rulesOf = (state: LeadState): RoutingRule[] => (state.routing ?? PRESET_RO
 /** The enrolment this event completed by running its last step, when it did. */
 function completedNow(change: Change): string | undefined {
   for (const e of change.effects) {
-    if (e.kind === "append_timeline" && e.entry.kind === "enrolment_ended" && e.entry.outcome === "completed" && e.entry.reason === "every step has run") return e.entry.enrolmentId;
+    if (e.kind === "append_timeline" && e.entry.kind === "enrolment_ended" && e.entry.outcome === "completed" && e.entry.reason === "every step has run")
+      return e.entry.enrolmentId;
   }
   return undefined;
 }
@@ -40,7 +41,9 @@ function holds(condition: RoutingCondition, before: LeadState | null, change: Ch
       return level !== null && condition.seniority.includes(level);
     }
     case "demo_idle":
-      return event.kind === "timer_fired" && event.timer.kind === "demo_check" && state.status === "booked" && state.demoEndsAt !== undefined && state.lastActivityAt <= state.demoEndsAt;
+      return (
+        event.kind === "timer_fired" && event.timer.kind === "demo_check" && state.status === "booked" && state.demoEndsAt !== undefined && state.lastActivityAt <= state.demoEndsAt
+      );
     case "returned_after_silence": {
       const newest = state.humanSignals.at(-1);
       const visited = event.kind === "page_viewed" && newest?.kind === "visit" && newest.at === now && before?.humanSignals.at(-1)?.seq !== newest.seq;
@@ -108,7 +111,8 @@ function scheduleDemoCheck(change: Change, event: LeadEvent, now: number): Chang
  */
 function switchCadence(change: Change, rule: RoutingRule, from: string, answersPost: boolean, now: number): Change {
   let c = change;
-  if (answersPost) for (const enrolment of c.state.enrolments.filter((e) => e.status === "active")) c = endEnrolment(c, enrolment.id, "moved", `routed to ${rule.cadence}: ${rule.reason}`, now);
+  if (answersPost)
+    for (const enrolment of c.state.enrolments.filter((e) => e.status === "active")) c = endEnrolment(c, enrolment.id, "moved", `routed to ${rule.cadence}: ${rule.reason}`, now);
   c = log(c, now, { kind: "cadence_switched", from, to: rule.cadence, rule: rule.id, reason: rule.reason });
   // A finished demo reopens a booked lead: the booking stays in its milestones.
   c = { ...c, state: { ...c.state, status: "active" } };

@@ -29,7 +29,14 @@ export function fireDelivery(change: Change, key: string, now: number): Change {
   if (!delivery) return effect(change, { kind: "unschedule", timer: { kind: "delivery", key } });
   const { touch } = delivery;
   const skipped = (reason: string) =>
-    log(dropDelivery(change, key), now, { kind: "touch_skipped", enrolmentId: touch.enrolmentId, sequenceId: touch.sequenceId, stepId: touch.stepId, channel: touch.channel, reason });
+    log(dropDelivery(change, key), now, {
+      kind: "touch_skipped",
+      enrolmentId: touch.enrolmentId,
+      sequenceId: touch.sequenceId,
+      stepId: touch.stepId,
+      channel: touch.channel,
+      reason,
+    });
   const answersTheLead = touch.instant && change.state.status === "with_rep";
   if (HALTED.includes(change.state.status) && !answersTheLead) return skipped(`the lead is ${change.state.status}`);
   if (touch.channel === "sms" && change.state.consent.sms?.granted !== true) return skipped("no SMS consent recorded");

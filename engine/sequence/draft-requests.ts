@@ -39,7 +39,16 @@ function requestDraft(change: Change, enrolmentId: string, now: number, config: 
   };
   // The objection step answers what the lead said worries it, when it said so.
   const stated = step.intent === "objection" ? statedObjection(state)?.objection : undefined;
-  const draft: TouchDraft = { enrolmentId, sequenceId: enrolment.sequenceId, stepId: step.id, intent: step.intent, template, basis: words.basis, status: "requested", requestedAt: now };
+  const draft: TouchDraft = {
+    enrolmentId,
+    sequenceId: enrolment.sequenceId,
+    stepId: step.id,
+    intent: step.intent,
+    template,
+    basis: words.basis,
+    status: "requested",
+    requestedAt: now,
+  };
   return effect(
     { ...change, state: { ...state, drafts: [...state.drafts.filter((d) => d.enrolmentId !== enrolmentId), draft] } },
     {

@@ -34,7 +34,10 @@ export function pageKeys(page: string): string[] {
   } catch {
     return [];
   }
-  const segments = path.split("/").map((s) => slug(decodeSafely(s))).filter(Boolean);
+  const segments = path
+    .split("/")
+    .map((s) => slug(decodeSafely(s)))
+    .filter(Boolean);
   if (segments.length === 0) return ["home-page"];
   return segments.toReversed().flatMap((segment) => [`${segment}-page`, segment]);
 }

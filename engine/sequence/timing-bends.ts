@@ -39,7 +39,15 @@ export function bendTiming(change: Change, signal: HumanSignal, now: number): Ch
       if (dueTimeFor(c.state, enrolment, next.stepIndex, Math.max(base, now)) >= next.dueAt) continue;
       c = schedule(c, enrolment.id, next.stepIndex, base, now, true);
       const to = findEnrolment(c.state, enrolment.id)!.next!.dueAt;
-      c = log(c, now, { kind: "timing_changed", enrolmentId: enrolment.id, sequenceId: enrolment.sequenceId, stepId: nextStep.id, from: next.dueAt, to, reason: "opened: next touch pulled sooner" });
+      c = log(c, now, {
+        kind: "timing_changed",
+        enrolmentId: enrolment.id,
+        sequenceId: enrolment.sequenceId,
+        stepId: nextStep.id,
+        from: next.dueAt,
+        to,
+        reason: "opened: next touch pulled sooner",
+      });
     }
   }
   return c;

@@ -29,8 +29,7 @@ export function dispatch(change: Change, enrolmentId: string, step: Step, now: n
   const values = mergeValues(state, config);
   const wording = wordingOf(state, enrolment, step, resendSubject);
   const drafted = "content" in wording ? wording : undefined;
-  const skip = (channel: string, reason: string) =>
-    (c = log(c, now, { kind: "touch_skipped", enrolmentId, sequenceId: enrolment.sequenceId, stepId: step.id, channel, reason }));
+  const skip = (channel: string, reason: string) => (c = log(c, now, { kind: "touch_skipped", enrolmentId, sequenceId: enrolment.sequenceId, stepId: step.id, channel, reason }));
   for (const channel of channelsFor(state, step)) {
     if (channel === "task") {
       const note = renderTemplate(step.task!.note, values);
@@ -93,7 +92,16 @@ function originOf(drafted: Drafted | undefined, words: string | undefined): { or
   return drafted && words !== undefined ? { origin: drafted.origin, draftedBy: drafted.by } : { origin: "template" };
 }
 
-function queueEmail(change: Change, enrolmentId: string, step: Step, touchId: string, values: MergeValues, now: number, drafted: Drafted | undefined, resendSubject?: string): Change {
+function queueEmail(
+  change: Change,
+  enrolmentId: string,
+  step: Step,
+  touchId: string,
+  values: MergeValues,
+  now: number,
+  drafted: Drafted | undefined,
+  resendSubject?: string,
+): Change {
   const draft = drafted?.content;
   const enrolment = findEnrolment(change.state, enrolmentId)!;
   const { template, variant } = chooseEmail(change.state, enrolment, step, resendSubject);

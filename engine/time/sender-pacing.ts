@@ -106,7 +106,10 @@ export function reserveSlot(state: PacingState, rules: PacingRules, key: string,
       return { state, refused: `${toDomain} instant answers to ${recipientDomain} today already (the per-domain cap)` };
     }
     const instantByDomain = Object.fromEntries(Object.entries({ ...state.instantByDomain, [domainKey]: toDomain + 1 }).filter(([k]) => k.startsWith(today)));
-    return { state: { ...state, firstDay, counts: { ...state.counts, [today]: (state.counts[today] ?? 0) + 1 }, slots: { ...state.slots, [key]: now }, instantByDomain }, slot: now };
+    return {
+      state: { ...state, firstDay, counts: { ...state.counts, [today]: (state.counts[today] ?? 0) + 1 }, slots: { ...state.slots, [key]: now }, instantByDomain },
+      slot: now,
+    };
   }
   let slot = Math.max(now, state.lastSlot > 0 ? Math.ceil(state.lastSlot + rules.minSpacingMs + fraction(key) * rules.jitterMs) : now);
   // A full day rolls the slot to the next midnight; the ramp guarantees a later day has room.

@@ -47,7 +47,10 @@ function nextOpeningInZones(at: number, zoned: ZonedWindow[]): number {
 
 /** The earliest instant at or after `at` inside every one of the windows. */
 function nextOpeningInAll(at: number, timeZone: string, windows: SendingWindow[]): number {
-  return nextOpeningInZones(at, windows.map((window) => ({ timeZone, window })));
+  return nextOpeningInZones(
+    at,
+    windows.map((window) => ({ timeZone, window })),
+  );
 }
 
 /**
@@ -56,9 +59,7 @@ function nextOpeningInAll(at: number, timeZone: string, windows: SendingWindow[]
  */
 export function nextOpeningForRecipient(at: number, zones: RecipientZones, windows: SendingWindow[]): number {
   const zoned = windows.flatMap((window) =>
-    "inEveryRecipientZone" in window && window.inEveryRecipientZone
-      ? zones.recipientZones.map((timeZone) => ({ timeZone, window }))
-      : [{ timeZone: zones.timezone, window }],
+    "inEveryRecipientZone" in window && window.inEveryRecipientZone ? zones.recipientZones.map((timeZone) => ({ timeZone, window })) : [{ timeZone: zones.timezone, window }],
   );
   return nextOpeningInZones(at, zoned);
 }

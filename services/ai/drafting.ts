@@ -70,7 +70,10 @@ function describeFact(fact: LeadFact, dueAt: number): string {
 /** The prompt: the template, the step's intent, the lead, its facts, what earlier touches said, the owner's notes. */
 export function draftPrompt(request: DraftRequest, grounds: DraftGrounds): string {
   const { template, profile } = request;
-  const lead = Object.entries(profile).map(([k, v]) => `${k}: ${v}`).join("; ") || "nothing known beyond the address";
+  const lead =
+    Object.entries(profile)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join("; ") || "nothing known beyond the address";
   const sections = [
     `Step intent: ${request.intent.replace(/_/g, " ")}. Channels: ${request.channels.join(" and ")}.`,
     `Template${template.subject !== undefined ? ` subject: ${template.subject}` : " (no subject: it continues an earlier thread)"}`,
@@ -83,7 +86,9 @@ export function draftPrompt(request: DraftRequest, grounds: DraftGrounds): strin
       ? `Earlier messages to this lead (say something new):\n${grounds.earlierTouches.map((t, i) => `${i + 1}. ${t.subject ? `${t.subject}: ` : ""}${t.text.slice(0, 600)}`).join("\n")}`
       : "",
     grounds.predictedObjection ? `Their likely concern, from the owner's objection answers: ${grounds.predictedObjection}` : "",
-    grounds.stepPassage ? `This step rests on the owner's ${grounds.stepPassage.kind.replace(/_/g, " ")} "${grounds.stepPassage.title}" (in the notes below): build the message on it.` : "",
+    grounds.stepPassage
+      ? `This step rests on the owner's ${grounds.stepPassage.kind.replace(/_/g, " ")} "${grounds.stepPassage.title}" (in the notes below): build the message on it.`
+      : "",
     grounds.passages.length ? `The owner's notes (the only source for facts and numbers):\n${grounds.passages.map((p) => `[${p.kind}] ${p.title}: ${p.text}`).join("\n")}` : "",
   ];
   return sections.filter(Boolean).join("\n\n").slice(0, 16_000);

@@ -25,7 +25,14 @@ export async function withModelSummary(model: LanguageModel | null, pkg: HandOff
     const { output } = await generateText({
       model,
       system: INSTRUCTIONS,
-      prompt: [`Why the lead is hot: ${pkg.triggers.map((t) => t.reason).join("; ")}`, `Lead: ${[pkg.profile.name, pkg.profile.title, pkg.profile.company].filter(Boolean).join(", ") || "unknown"}`, "Transcript:", ...pkg.transcript].join("\n").slice(0, 8000),
+      prompt: [
+        `Why the lead is hot: ${pkg.triggers.map((t) => t.reason).join("; ")}`,
+        `Lead: ${[pkg.profile.name, pkg.profile.title, pkg.profile.company].filter(Boolean).join(", ") || "unknown"}`,
+        "Transcript:",
+        ...pkg.transcript,
+      ]
+        .join("\n")
+        .slice(0, 8000),
       output: Output.object({ schema: SummarySchema }),
       timeout: timeoutMs,
       maxRetries: 0,

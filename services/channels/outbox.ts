@@ -10,7 +10,10 @@ import type { EmailOut, EmailTransport, SendResult, SmsOut, SmsTransport } from 
  */
 export function outboxTransport(db: D1Database, now: () => number): EmailTransport & SmsTransport {
   async function keep(row: Omit<OutboxRow, "createdAt">): Promise<SendResult> {
-    await drizzle(db).insert(outbox).values({ ...row, createdAt: now() }).onConflictDoNothing();
+    await drizzle(db)
+      .insert(outbox)
+      .values({ ...row, createdAt: now() })
+      .onConflictDoNothing();
     return { ok: true, messageId: row.messageId };
   }
   return {

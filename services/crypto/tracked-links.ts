@@ -50,7 +50,8 @@ export async function readUnsubscribeToken(keys: TokenKeys, token: string): Prom
 }
 
 /** The confirmation link of a re-consent email: only the address's owner, who received it, can use it. */
-export const reconsentToken = (keys: TokenKeys, leadId: LeadId, withdrawnAt: number) => signToken(keys, "reconsent", ReconsentTokenSchema.parse({ t: "reconsent", l: leadId, w: withdrawnAt }));
+export const reconsentToken = (keys: TokenKeys, leadId: LeadId, withdrawnAt: number) =>
+  signToken(keys, "reconsent", ReconsentTokenSchema.parse({ t: "reconsent", l: leadId, w: withdrawnAt }));
 export async function readReconsentToken(keys: TokenKeys, token: string): Promise<{ leadId: LeadId; withdrawnAt: number } | null> {
   const read = await verifyToken(keys, "reconsent", token, ReconsentTokenSchema);
   return read ? { leadId: read.l, withdrawnAt: read.w } : null;

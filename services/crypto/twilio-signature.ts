@@ -7,7 +7,12 @@ import { sameSecret } from "./same-secret";
  * by name (https://www.twilio.com/docs/usage/webhooks/webhooks-security).
  */
 export async function twilioSignature(authToken: string, url: string, params: Record<string, string>): Promise<string> {
-  const text = url + Object.keys(params).sort().map((name) => name + params[name]).join("");
+  const text =
+    url +
+    Object.keys(params)
+      .sort()
+      .map((name) => name + params[name])
+      .join("");
   const mac = await hmac("SHA-1", authToken, text);
   return btoa(String.fromCharCode(...mac));
 }

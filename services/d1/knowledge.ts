@@ -9,7 +9,6 @@ import type { KnowledgeDocument, KnowledgeKind, Passage } from "../../schemas/kn
  * best match a lead and a step retrieved for drafting.
  */
 
-
 /** A passage is about this long: enough to quote a result or an answer, short enough for a prompt. */
 const PASSAGE_CHARS = 800;
 const MAX_QUERY_TERMS = 24;
@@ -22,7 +21,10 @@ export function passagesOf(text: string): string[] {
     .flatMap((paragraph) => {
       const clean = paragraph.replace(/\s+/g, " ").trim();
       if (clean.length <= PASSAGE_CHARS) return clean ? [clean] : [];
-      return clean.match(new RegExp(`.{1,${PASSAGE_CHARS}}(?:[.!?](?=\\s)|$)|.{1,${PASSAGE_CHARS}}`, "gs"))!.map((s) => s.trim()).filter(Boolean);
+      return clean
+        .match(new RegExp(`.{1,${PASSAGE_CHARS}}(?:[.!?](?=\\s)|$)|.{1,${PASSAGE_CHARS}}`, "gs"))!
+        .map((s) => s.trim())
+        .filter(Boolean);
     });
   const passages: string[] = [];
   for (const piece of pieces) {
@@ -41,7 +43,9 @@ export async function putDocument(db: D1Database, id: string, doc: KnowledgeDocu
     db.prepare("DELETE FROM knowledge_chunks WHERE document_id = ?").bind(id),
     ...passages.map((body) => db.prepare("INSERT INTO knowledge_chunks (document_id, kind, title, body) VALUES (?, ?, ?, ?)").bind(id, doc.kind, doc.title, body)),
     db
-      .prepare("INSERT INTO knowledge_documents (id, title, kind, chunks, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET title = excluded.title, kind = excluded.kind, chunks = excluded.chunks, updated_at = excluded.updated_at")
+      .prepare(
+        "INSERT INTO knowledge_documents (id, title, kind, chunks, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET title = excluded.title, kind = excluded.kind, chunks = excluded.chunks, updated_at = excluded.updated_at",
+      )
       .bind(id, doc.title, doc.kind, passages.length, now),
   ]);
   return { id, passages: passages.length, created: !existed };
@@ -62,7 +66,10 @@ export async function documentPassages(db: D1Database, id: string): Promise<stri
 }
 
 export async function deleteDocument(db: D1Database, id: string): Promise<boolean> {
-  const [, removed] = await db.batch([db.prepare("DELETE FROM knowledge_chunks WHERE document_id = ?").bind(id), db.prepare("DELETE FROM knowledge_documents WHERE id = ?").bind(id)]);
+  const [, removed] = await db.batch([
+    db.prepare("DELETE FROM knowledge_chunks WHERE document_id = ?").bind(id),
+    db.prepare("DELETE FROM knowledge_documents WHERE id = ?").bind(id),
+  ]);
   return (removed?.meta.changes ?? 0) > 0;
 }
 
@@ -82,7 +89,9 @@ export async function retrievePassages(db: D1Database, text: string, options: { 
   const kinds = options.kinds ?? [];
   const kindFilter = kinds.length ? ` AND kind IN (${kinds.map(() => "?").join(", ")})` : "";
   const { results } = await db
-    .prepare(`SELECT document_id AS documentId, kind, title, body AS text FROM knowledge_chunks WHERE knowledge_chunks MATCH ?${kindFilter} ORDER BY bm25(knowledge_chunks, 0, 0, 2, 1) LIMIT ?`)
+    .prepare(
+      `SELECT document_id AS documentId, kind, title, body AS text FROM knowledge_chunks WHERE knowledge_chunks MATCH ?${kindFilter} ORDER BY bm25(knowledge_chunks, 0, 0, 2, 1) LIMIT ?`,
+    )
     .bind(query, ...kinds, Math.min(options.limit ?? 3, 20))
     .all<Passage>();
   return results;

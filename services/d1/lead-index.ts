@@ -21,7 +21,6 @@ export interface LeadQuery {
   cursor?: string;
 }
 
-
 /** Newest leads first, from D1's projection of every lead object. */
 export async function listLeads(db: D1Database, query: LeadQuery): Promise<LeadPage> {
   const conditions: SQL[] = [];

@@ -5,7 +5,10 @@ import type { SettingKey, Settings } from "../../schemas/settings";
 
 /** The saved settings' version: the newest change's id (0 before the first). One indexed read. */
 export async function settingsVersion(db: D1Database): Promise<number> {
-  const row = await drizzle(db).select({ version: sql<number | null>`max(${settingsAudit.id})` }).from(settingsAudit).get();
+  const row = await drizzle(db)
+    .select({ version: sql<number | null>`max(${settingsAudit.id})` })
+    .from(settingsAudit)
+    .get();
   return row?.version ?? 0;
 }
 
@@ -28,7 +31,10 @@ export async function saveSettings(
   if (changes.length === 0) return;
   const orm = drizzle(db);
   const writes = changes.flatMap(({ key, from, to }) => [
-    orm.insert(settings).values({ key, value: to, updatedAt: now, updatedBy: actor }).onConflictDoUpdate({ target: settings.key, set: { value: to, updatedAt: now, updatedBy: actor } }),
+    orm
+      .insert(settings)
+      .values({ key, value: to, updatedAt: now, updatedBy: actor })
+      .onConflictDoUpdate({ target: settings.key, set: { value: to, updatedAt: now, updatedBy: actor } }),
     orm.insert(settingsAudit).values({ at: now, actor, key, oldValue: from, newValue: to }),
   ]);
   await orm.batch(writes as [(typeof writes)[number], ...(typeof writes)[number][]]);

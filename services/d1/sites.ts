@@ -37,7 +37,13 @@ export async function putSite(db: D1Database, site: Site, now: number): Promise<
 }
 
 function globToRegExp(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`, "i");
+  return new RegExp(
+    `^${pattern
+      .split("*")
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+    "i",
+  );
 }
 
 /** The class of the first rule whose pattern matches the page's path, or null. */

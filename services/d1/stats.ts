@@ -103,9 +103,15 @@ export async function periodStats(db: D1Database, period: Period) {
   const { from, to } = period;
   const [overall, daily, bySequence, touches, delivered] = await db.batch<Record<string, unknown>>([
     db.prepare(`SELECT ${FUNNEL_COLUMNS} FROM lead_daily WHERE day >= ?1 AND day < ?2`).bind(from, to),
-    db.prepare(`SELECT day, sum(leads) AS leads, sum(replied) AS replied, sum(booked) AS booked FROM lead_daily WHERE day >= ?1 AND day < ?2 GROUP BY day HAVING sum(leads) > 0 ORDER BY day`).bind(from, to),
     db
-      .prepare(`SELECT sequence_id AS sequenceId, ${FUNNEL_COLUMNS} FROM lead_daily WHERE day >= ?1 AND day < ?2 AND sequence_id != '' GROUP BY sequence_id HAVING sum(leads) > 0 ORDER BY leads DESC`)
+      .prepare(
+        `SELECT day, sum(leads) AS leads, sum(replied) AS replied, sum(booked) AS booked FROM lead_daily WHERE day >= ?1 AND day < ?2 GROUP BY day HAVING sum(leads) > 0 ORDER BY day`,
+      )
+      .bind(from, to),
+    db
+      .prepare(
+        `SELECT sequence_id AS sequenceId, ${FUNNEL_COLUMNS} FROM lead_daily WHERE day >= ?1 AND day < ?2 AND sequence_id != '' GROUP BY sequence_id HAVING sum(leads) > 0 ORDER BY leads DESC`,
+      )
       .bind(from, to),
     db
       .prepare(
@@ -123,8 +129,16 @@ export async function periodStats(db: D1Database, period: Period) {
       )
       .bind(from, to),
   ]);
-  const deliveredBy = new Map(((delivered!.results ?? []) as { sequenceId: string; stepId: string; channel: string; delivered: number }[]).map((r) => [`${r.sequenceId}\u0000${r.stepId}\u0000${r.channel}`, r.delivered]));
-  const touchRows = ((touches!.results ?? []) as unknown as Omit<TouchRow, "delivered">[]).map((r) => ({ ...r, delivered: deliveredBy.get(`${r.sequenceId}\u0000${r.stepId}\u0000${r.channel}`) ?? 0 }));
+  const deliveredBy = new Map(
+    ((delivered!.results ?? []) as { sequenceId: string; stepId: string; channel: string; delivered: number }[]).map((r) => [
+      `${r.sequenceId}\u0000${r.stepId}\u0000${r.channel}`,
+      r.delivered,
+    ]),
+  );
+  const touchRows = ((touches!.results ?? []) as unknown as Omit<TouchRow, "delivered">[]).map((r) => ({
+    ...r,
+    delivered: deliveredBy.get(`${r.sequenceId}\u0000${r.stepId}\u0000${r.channel}`) ?? 0,
+  }));
   const channels = [...new Set(touchRows.map((r) => r.channel))].sort();
   return {
     period,

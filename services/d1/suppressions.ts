@@ -64,7 +64,9 @@ export async function suppress(db: D1Database, entries: { channel: SuppressedCha
   let added = 0;
   // D1 binds at most 100 parameters a statement; an entry takes 5.
   for (let i = 0; i < entries.length; i += 20) {
-    const rows = entries.slice(i, i + 20).map((e) => ({ channel: e.channel, value: e.value, reason: e.reason.slice(0, 200), evidence: e.evidence?.slice(0, 500) ?? null, createdAt: now }));
+    const rows = entries
+      .slice(i, i + 20)
+      .map((e) => ({ channel: e.channel, value: e.value, reason: e.reason.slice(0, 200), evidence: e.evidence?.slice(0, 500) ?? null, createdAt: now }));
     const inserted = await drizzle(db).insert(suppressions).values(rows).onConflictDoNothing().returning({ value: suppressions.value }).all();
     added += inserted.length;
   }

@@ -27,7 +27,11 @@ export interface UnknownSitePost {
 }
 
 /** Keeps a post in the queue: true when kept, false when a bound turned it away (and it was counted). */
-export async function keepUnknownSitePost(db: D1Database, post: UnknownSitePost, bounds = { perOrigin: UNKNOWN_SITE_POSTS_PER_ORIGIN, total: UNKNOWN_SITE_POSTS_TOTAL }): Promise<boolean> {
+export async function keepUnknownSitePost(
+  db: D1Database,
+  post: UnknownSitePost,
+  bounds = { perOrigin: UNKNOWN_SITE_POSTS_PER_ORIGIN, total: UNKNOWN_SITE_POSTS_TOTAL },
+): Promise<boolean> {
   const origin = post.origin.toLowerCase();
   const kept = await db
     .prepare(

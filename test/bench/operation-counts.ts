@@ -41,7 +41,18 @@ export interface OperationCounts {
 }
 
 export function countOperations(withModel: boolean): OperationCounts {
-  const counts: OperationCounts = { workerRequests: 0, objectRequests: 0, objectRowsWritten: 0, d1RowsRead: 0, d1RowsWritten: 0, d1IndexEntriesWritten: 0, modelCalls: 0, modelInputTokens: 0, modelOutputTokens: 0, touchesSent: 0 };
+  const counts: OperationCounts = {
+    workerRequests: 0,
+    objectRequests: 0,
+    objectRowsWritten: 0,
+    d1RowsRead: 0,
+    d1RowsWritten: 0,
+    d1IndexEntriesWritten: 0,
+    modelCalls: 0,
+    modelInputTokens: 0,
+    modelOutputTokens: 0,
+    touchesSent: 0,
+  };
   const alarmTimes = new Set<number>();
   const sentTexts: { subject?: string; text: string }[] = [];
   let leadRowWritten = false;
@@ -121,7 +132,12 @@ export function countOperations(withModel: boolean): OperationCounts {
           counts.objectRowsWritten += 2; // queued, then done
           if (withModel) {
             counts.modelCalls += 1;
-            const prompt = DRAFT_INSTRUCTIONS + draftPrompt(effect.request, { earlierTouches: sentTexts.slice(-5), passages: Array.from({ length: 3 }, (_, i) => ({ documentId: `d${i}`, kind: "faq" as const, title: "A passage", text: "x".repeat(800) })) });
+            const prompt =
+              DRAFT_INSTRUCTIONS +
+              draftPrompt(effect.request, {
+                earlierTouches: sentTexts.slice(-5),
+                passages: Array.from({ length: 3 }, (_, i) => ({ documentId: `d${i}`, kind: "faq" as const, title: "A passage", text: "x".repeat(800) })),
+              });
             counts.modelInputTokens += Math.ceil(prompt.length / CHARS_PER_TOKEN);
             counts.modelOutputTokens += Math.ceil(((effect.request.template.body ?? "").length + (effect.request.template.sms ?? "").length + 80) / CHARS_PER_TOKEN);
           }
@@ -141,7 +157,14 @@ export function countOperations(withModel: boolean): OperationCounts {
 
   simulate({
     leadId: "0".repeat(32),
-    submission: { formId: "bench", receivedAt: START, profile: { email: "ops@example.org", firstName: "Ops", timezone: "America/New_York" }, consent: { email: true }, utm: {}, custom: {} },
+    submission: {
+      formId: "bench",
+      receivedAt: START,
+      profile: { email: "ops@example.org", firstName: "Ops", timezone: "America/New_York" },
+      consent: { email: true },
+      utm: {},
+      custom: {},
+    },
     sequence: { id: "new-inquiry", version: 0, sequence: PRESETS.get("new-inquiry")! },
     start: START,
     until: START + 60 * DAY,

@@ -26,7 +26,7 @@ const dialogs: string[] = [];
 
 const owner = (path: string, init: RequestInit = {}) =>
   fetch(`${engine.url}${path}`, { ...init, headers: { authorization: `Bearer ${E2E_SECRETS.OWNER_TOKEN}`, "content-type": "application/json", ...(init.headers ?? {}) } });
-const json = async <T,>(path: string) => (await (await owner(path)).json()) as T;
+const json = async <T>(path: string) => (await (await owner(path)).json()) as T;
 
 async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -63,13 +63,21 @@ beforeAll(async () => {
     drafting: { mode: "review", unreviewed: "hold" },
     window: { days: [1, 2, 3, 4, 5, 6, 7], start: "00:00", end: "23:59" },
     steps: [
-      { id: "hello", intent: "acknowledge", channels: ["email"], instant: true, email: { subject: "Thanks {{firstName|there}}", body: "Hi {{firstName|there}},\n\nThanks! Book a time: {{bookingUrl}}" } },
+      {
+        id: "hello",
+        intent: "acknowledge",
+        channels: ["email"],
+        instant: true,
+        email: { subject: "Thanks {{firstName|there}}", body: "Hi {{firstName|there}},\n\nThanks! Book a time: {{bookingUrl}}" },
+      },
       { id: "value", intent: "value", channels: ["email"], wait: { days: 1 }, email: { subject: "A thought", body: "Hi {{firstName|there}},\n\nHere is how we work.\n\nSam" } },
     ],
   };
   expect((await owner(`/api/sequences/${sequenceId}`, { method: "PUT", body: JSON.stringify(sequence) })).status).toBe(201);
   const formId = `e2e-dash-${Date.now()}`;
-  expect((await owner("/api/forms", { method: "POST", body: JSON.stringify({ id: formId, name: "E2E", thankYouUrl: "https://site.example/thanks", sequenceId }) })).status).toBe(201);
+  expect((await owner("/api/forms", { method: "POST", body: JSON.stringify({ id: formId, name: "E2E", thankYouUrl: "https://site.example/thanks", sequenceId }) })).status).toBe(
+    201,
+  );
 
   // The scripted lead: a form post with hostile text in every field a person types.
   const posted = await fetch(`${engine.url}/f/${formId}`, {
@@ -143,7 +151,9 @@ describe("the dashboard in a browser", () => {
     const stamp = Date.now();
     const names = NAUGHTY;
     const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
-    const csv = ["Email,Name,Company,Message", ...names.map((n, i) => `imp-${stamp}-${i}@example.com,${quote(n)},Acme ${i},${quote(n)}`), "not-an-email,Bad Row,Nowhere,"].join("\r\n");
+    const csv = ["Email,Name,Company,Message", ...names.map((n, i) => `imp-${stamp}-${i}@example.com,${quote(n)},Acme ${i},${quote(n)}`), "not-an-email,Bad Row,Nowhere,"].join(
+      "\r\n",
+    );
     await page.goto(`${engine.url}/dashboard/import`);
     await page.setInputFiles('input[name="file"]', { name: "leads.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
     await page.waitForSelector("fieldset:not([hidden])");

@@ -47,7 +47,7 @@ const dialogs: string[] = [];
 
 const owner = (path: string, init: RequestInit = {}) =>
   fetch(`${engine.url}${path}`, { ...init, headers: { authorization: `Bearer ${E2E_SECRETS.OWNER_TOKEN}`, "content-type": "application/json", ...(init.headers ?? {}) } });
-const json = async <T,>(path: string) => (await (await owner(path)).json()) as T;
+const json = async <T>(path: string) => (await (await owner(path)).json()) as T;
 
 async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

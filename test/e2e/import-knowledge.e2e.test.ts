@@ -15,7 +15,7 @@ let engine: LocalEngine;
 let browser: Browser;
 let page: Page;
 
-const owner = async <T,>(path: string) => (await (await fetch(`${engine.url}${path}`, { headers: { authorization: `Bearer ${E2E_SECRETS.OWNER_TOKEN}` } })).json()) as T;
+const owner = async <T>(path: string) => (await (await fetch(`${engine.url}${path}`, { headers: { authorization: `Bearer ${E2E_SECRETS.OWNER_TOKEN}` } })).json()) as T;
 
 beforeAll(async () => {
   engine = await startEngine();
@@ -40,7 +40,10 @@ afterAll(async () => {
 describe("set-up in the dashboard", () => {
   it("a semicolon CSV with 'E-mail Address' imported with row-based progress", async () => {
     const stamp = Date.now();
-    const rows = Array.from({ length: 520 }, (_, i) => `imp-${stamp}-${i}@example.com;Ann${i};Lee;"Acme; Sons";Head of Ops;"Met at the fair;\nwants a quote";+1 415 555 ${String(1000 + i).slice(-4)}`);
+    const rows = Array.from(
+      { length: 520 },
+      (_, i) => `imp-${stamp}-${i}@example.com;Ann${i};Lee;"Acme; Sons";Head of Ops;"Met at the fair;\nwants a quote";+1 415 555 ${String(1000 + i).slice(-4)}`,
+    );
     // Row 7: an address a form would refuse; row 8: nothing to find the lead by.
     rows[6] = "not-an-email;Bad;Row;X;;;";
     rows[7] = ";No;Contact;Y;;;";
@@ -113,7 +116,9 @@ describe("set-up in the dashboard", () => {
     let listed = 0;
     let cursor: string | null = null;
     do {
-      const page_: { leads: { email: string | null; name: string; title: string | null; phone: string | null }[]; nextCursor: string | null } = await owner(`/api/leads?q=imp-${stamp}&limit=200${cursor ? `&cursor=${cursor}` : ""}`);
+      const page_: { leads: { email: string | null; name: string; title: string | null; phone: string | null }[]; nextCursor: string | null } = await owner(
+        `/api/leads?q=imp-${stamp}&limit=200${cursor ? `&cursor=${cursor}` : ""}`,
+      );
       for (const lead of page_.leads) {
         expect(lead.email).toMatch(new RegExp(`^imp-${stamp}-\\d+@example\\.com$`));
         expect(lead.title).toBe("Head of Ops");
@@ -136,7 +141,9 @@ describe("set-up in the dashboard", () => {
     await form.getByLabel("Paste the text").fill(`# Before and after\n\nThe Parkers' **${word}** were replaced in two days.\n\nTheir insurer paid 90% of it.`);
     await form.locator("button").click();
     expect(await page.textContent(".flash")).toContain("Added");
-    expect(await page.locator('[data-testid="passages"] li').allTextContents()).toEqual([`Before and after.\nThe Parkers' ${word} were replaced in two days.\nTheir insurer paid 90% of it.`]);
+    expect(await page.locator('[data-testid="passages"] li').allTextContents()).toEqual([
+      `Before and after.\nThe Parkers' ${word} were replaced in two days.\nTheir insurer paid 90% of it.`,
+    ]);
     await page.screenshot({ path: join(SHOTS, "knowledge-document.png"), fullPage: true });
 
     await page.goto(`${engine.url}/dashboard/knowledge`);

@@ -20,7 +20,7 @@ let browser: Browser;
 
 const owner = (path: string, init: RequestInit = {}) =>
   fetch(`${engine.url}${path}`, { ...init, headers: { authorization: `Bearer ${E2E_SECRETS.OWNER_TOKEN}`, "content-type": "application/json", ...(init.headers ?? {}) } });
-const json = async <T,>(path: string) => (await (await owner(path)).json()) as T;
+const json = async <T>(path: string) => (await (await owner(path)).json()) as T;
 
 async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -46,7 +46,7 @@ interface Opens {
   auto: number;
   machine: number;
 }
-const statsOpens = async () => (await json<{ opens: Opens; funnel: { opened: number } }>("/api/stats?days=30"));
+const statsOpens = async () => await json<{ opens: Opens; funnel: { opened: number } }>("/api/stats?days=30");
 const leadOpens = async (leadId: string) => (await json<{ engagement: { opens: Opens } }>(`/api/leads/${leadId}`)).engagement.opens;
 
 const leadIds: string[] = [];
@@ -61,7 +61,10 @@ beforeAll(async () => {
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   const formId = `e2e-readable-${Date.now()}`;
-  expect((await owner("/api/forms", { method: "POST", body: JSON.stringify({ id: formId, name: "Readable", thankYouUrl: "https://site.example/thanks", sequenceId: "new-inquiry" }) })).status).toBe(201);
+  expect(
+    (await owner("/api/forms", { method: "POST", body: JSON.stringify({ id: formId, name: "Readable", thankYouUrl: "https://site.example/thanks", sequenceId: "new-inquiry" }) }))
+      .status,
+  ).toBe(201);
   for (const [i, name] of ["Ada Lovelace", "Grace Hopper", "Katherine Johnson"].entries()) {
     const posted = await fetch(`${engine.url}/f/${formId}`, {
       method: "POST",
@@ -77,11 +80,15 @@ beforeAll(async () => {
     expect(posted.status).toBe(202);
     leadIds.push(((await posted.json()) as { leadId: string }).leadId);
   }
-  emails = await until("every acknowledgement in the outbox", async () => {
-    const { messages } = await json<{ messages: { id: string; leadId: string; html: string | null }[] }>("/api/outbox?limit=50");
-    const held = messages.filter((m): m is { id: string; leadId: string; html: string } => m.html !== null && leadIds.includes(m.leadId));
-    return held.length >= leadIds.length && held;
-  }, 60_000);
+  emails = await until(
+    "every acknowledgement in the outbox",
+    async () => {
+      const { messages } = await json<{ messages: { id: string; leadId: string; html: string | null }[] }>("/api/outbox?limit=50");
+      const held = messages.filter((m): m is { id: string; leadId: string; html: string } => m.html !== null && leadIds.includes(m.leadId));
+      return held.length >= leadIds.length && held;
+    },
+    60_000,
+  );
   // The first lead opens its email, as a person would: the counts start above zero.
   const pixel = /src="[^"]*(\/o\/[^"]+)"/.exec(emails.find((m) => m.leadId === leadIds[0])!.html)![1]!;
   expect((await fetch(`${engine.url}${pixel}`, { headers: { "user-agent": PERSON } })).status).toBe(200);
@@ -173,10 +180,19 @@ describe("readable on a phone", () => {
     // The navigation is one Menu button until opened.
     expect(await page.locator("header .wide").isVisible()).toBe(false);
     expect(await page.getByRole("link", { name: "Leads", exact: true }).isVisible()).toBe(false);
-    const sizes = await page.$$eval("[data-testid=funnel-chart] li > span:not(.funnel-bar), .axis span", (spans) => spans.map((s) => Number.parseFloat(getComputedStyle(s).fontSize)));
+    const sizes = await page.$$eval("[data-testid=funnel-chart] li > span:not(.funnel-bar), .axis span", (spans) =>
+      spans.map((s) => Number.parseFloat(getComputedStyle(s).fontSize)),
+    );
     expect(sizes.length).toBeGreaterThanOrEqual(6);
     expect(Math.min(...sizes)).toBeGreaterThanOrEqual(12);
-    expect(await page.$$eval("[data-testid=funnel-chart] li", (rows) => rows.map((r) => r.getAttribute("data-step")))).toEqual(["leads", "contacted", "opened", "clicked", "replied", "booked"]);
+    expect(await page.$$eval("[data-testid=funnel-chart] li", (rows) => rows.map((r) => r.getAttribute("data-step")))).toEqual([
+      "leads",
+      "contacted",
+      "opened",
+      "clicked",
+      "replied",
+      "booked",
+    ]);
     await page.screenshot({ path: join(SHOTS, "overview-390.png"), fullPage: true });
     // From the skip link, the next key reaches the Menu, and Enter opens it: no mouse needed.
     await page.keyboard.press("Tab");

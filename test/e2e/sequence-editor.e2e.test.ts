@@ -20,7 +20,11 @@ const sequenceId = `e2e-editor-${Date.now()}`;
 
 const owner = (path: string, init: RequestInit = {}) =>
   fetch(`${engine.url}${path}`, { ...init, headers: { authorization: `Bearer ${E2E_SECRETS.OWNER_TOKEN}`, "content-type": "application/json", ...(init.headers ?? {}) } });
-const current = async () => (await (await owner(`/api/sequences/${sequenceId}`)).json()) as { version: number; sequence: { steps: { id: string; wait: { days: number }; email?: { subject?: string; body: string } }[] } };
+const current = async () =>
+  (await (await owner(`/api/sequences/${sequenceId}`)).json()) as {
+    version: number;
+    sequence: { steps: { id: string; wait: { days: number }; email?: { subject?: string; body: string } }[] };
+  };
 /** What the preview says for a lead who never opens nor clicks (so no rule moves its touches). */
 const silentPreview = async () => (await page.locator('#preview details[data-behaviour="Silent"]').textContent()) ?? "";
 
@@ -35,7 +39,13 @@ beforeAll(async () => {
   const sequence = {
     name: "E2E editor",
     steps: [
-      { id: "hello", intent: "acknowledge", channels: ["email"], instant: true, email: { subject: "Thanks {{firstName|there}}", body: "Hi {{firstName|there}},\n\nThanks for asking." } },
+      {
+        id: "hello",
+        intent: "acknowledge",
+        channels: ["email"],
+        instant: true,
+        email: { subject: "Thanks {{firstName|there}}", body: "Hi {{firstName|there}},\n\nThanks for asking." },
+      },
       { id: "value", intent: "value", channels: ["email"], wait: { days: 1 }, email: { subject: "A thought", body: "Hi {{firstName|there}},\n\nHere is how we work." } },
     ],
   };
@@ -62,7 +72,9 @@ describe("the sequence editor in a browser", () => {
     await page.fill('[name="steps.1.wait.days"]', "3");
     await page.fill('[name="steps.1.email.subject"]', "How teams like yours start");
     await page.fill('[name="steps.1.email.body"]', "Hi {{firstName|there}},\n\nMost teams start with one form.");
-    await page.waitForFunction(() => document.querySelector('#preview details[data-behaviour="Silent"]')?.textContent?.includes("day 3 · value · email · How teams like yours start"));
+    await page.waitForFunction(() =>
+      document.querySelector('#preview details[data-behaviour="Silent"]')?.textContent?.includes("day 3 · value · email · How teams like yours start"),
+    );
     expect(await page.locator("#preview").textContent()).toContain("Of your unsaved draft");
     expect(await silentPreview()).toContain("Hi Alex,\n\nMost teams start with one form.");
     expect(await current()).toMatchObject({ version: 1 });
@@ -93,7 +105,11 @@ describe("the sequence editor in a browser", () => {
     expect(await page.locator(".flash").textContent()).toContain("Saved as a new version");
     const saved = await current();
     expect(saved.version).toBe(2);
-    expect(saved.sequence.steps[1]).toMatchObject({ id: "value", wait: { days: 3 }, email: { subject: "How teams like yours start", body: "Hi {{firstName|there}},\n\nMost teams start with one form." } });
+    expect(saved.sequence.steps[1]).toMatchObject({
+      id: "value",
+      wait: { days: 3 },
+      email: { subject: "How teams like yours start", body: "Hi {{firstName|there}},\n\nMost teams start with one form." },
+    });
     expect(saved.sequence.steps[0]).toMatchObject({ id: "hello", email: { subject: "Thanks {{firstName|there}}" } });
   });
 

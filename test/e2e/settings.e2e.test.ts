@@ -83,9 +83,16 @@ describe("a setting changed in the dashboard", () => {
 
     // A visitor posts a form that runs the new-inquiry preset: its instant answer is the next touch.
     const formId = `e2e-settings-${Date.now()}`;
-    expect((await owner("/api/forms", { method: "POST", body: JSON.stringify({ id: formId, name: "Estimate", thankYouUrl: "https://site.example/thanks", sequenceId: "new-inquiry" }) })).status).toBe(201);
+    expect(
+      (await owner("/api/forms", { method: "POST", body: JSON.stringify({ id: formId, name: "Estimate", thankYouUrl: "https://site.example/thanks", sequenceId: "new-inquiry" }) }))
+        .status,
+    ).toBe(201);
     const email = `${formId}@example.com`;
-    const posted = await fetch(`${engine.url}/f/${formId}`, { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body: JSON.stringify({ email, name: "Ann Lee" }) });
+    const posted = await fetch(`${engine.url}/f/${formId}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({ email, name: "Ann Lee" }),
+    });
     expect(posted.status).toBe(202);
     const { leadId } = (await posted.json()) as { leadId: string };
     const message = await until("the acknowledgement in the outbox", async () => {

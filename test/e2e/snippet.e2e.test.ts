@@ -90,7 +90,12 @@ describe("site snippet in a real browser", () => {
 
     await page.goto(`${engine.url}/c/${token}`);
     expect(new URL(page.url()).pathname).toBe("/pricing");
-    expect((await until(async () => beacons(requests).length, (n) => n >= 1)) >= 1).toBe(true);
+    expect(
+      (await until(
+        async () => beacons(requests).length,
+        (n) => n >= 1,
+      )) >= 1,
+    ).toBe(true);
     expect(page.url()).not.toContain("fu_t"); // the ticket is taken out of the address bar
     await page.waitForTimeout(1_200);
     await page.click("#next"); // leaving the page sends its engaged time
@@ -131,7 +136,11 @@ describe("site snippet in a real browser", () => {
     await page.waitForTimeout(500);
     expect(beacons(requests)).toEqual([]);
     await page.evaluate(() => (window as unknown as { followUp: { consent(): void } }).followUp.consent());
-    await until(async () => beacons(requests).length, (n) => n >= 1, 5_000);
+    await until(
+      async () => beacons(requests).length,
+      (n) => n >= 1,
+      5_000,
+    );
     expect(beacons(requests).length).toBeGreaterThanOrEqual(1);
     await context.close();
   });

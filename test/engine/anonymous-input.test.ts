@@ -55,7 +55,12 @@ describe("a later form post adds to the lead and never overwrites it", () => {
   it("fills empty fields, keeps the known name, phone and timezone, and records what it did not change", () => {
     const { state, timeline } = walk([
       [T0, post(submission(ANN))],
-      [T0 + HOUR, post(submission({ email: "ANN@example.com", name: "Mallory", firstName: "Mallory", phone: "+447700900123", timezone: "Asia/Tokyo", company: "Acme" }, { message: "call me" }))],
+      [
+        T0 + HOUR,
+        post(
+          submission({ email: "ANN@example.com", name: "Mallory", firstName: "Mallory", phone: "+447700900123", timezone: "Asia/Tokyo", company: "Acme" }, { message: "call me" }),
+        ),
+      ],
     ]);
     expect(state.profile).toEqual({ ...ANN, company: "Acme" });
     expect(state.timezone).toBe("America/New_York");
@@ -102,7 +107,9 @@ describe("a later form post adds to the lead and never overwrites it", () => {
     const again = effectsOf(first.state!, post(submission(ANN)), T0 + 30 * DAY);
     expect(again.effects.some((e) => e.kind === "send_reconsent")).toBe(false);
     // The owner still hears of it: the person may truly want an answer.
-    expect(again.effects.filter((e) => e.kind === "alert")).toEqual([expect.objectContaining({ message: expect.stringContaining("a confirmation email already went in the last 30 days") })]);
+    expect(again.effects.filter((e) => e.kind === "alert")).toEqual([
+      expect.objectContaining({ message: expect.stringContaining("a confirmation email already went in the last 30 days") }),
+    ]);
     const afterWindow = effectsOf(again.state!, post(submission(ANN)), T0 + 31 * DAY);
     expect(afterWindow.effects.filter((e) => e.kind === "send_reconsent")).toHaveLength(1);
 
@@ -151,7 +158,10 @@ describe("beacons are bounded", () => {
   const lead = () => walk([[T0, post(submission({ email: ANN.email }))]]).state;
 
   it("fifty identical beacons make one page view", () => {
-    const { state, timeline } = walk(Array.from({ length: 50 }, (_, i) => [T0 + i * 1000, view("pv-1", "/pricing", "pricing")] as [number, LeadEvent]), lead());
+    const { state, timeline } = walk(
+      Array.from({ length: 50 }, (_, i) => [T0 + i * 1000, view("pv-1", "/pricing", "pricing")] as [number, LeadEvent]),
+      lead(),
+    );
     expect(timeline.filter((e) => e.kind === "page_viewed")).toHaveLength(1);
     expect(state.engagement.pageViews.human).toBe(1);
     expect(state.engagement.visits).toHaveLength(1);
@@ -166,7 +176,13 @@ describe("beacons are bounded", () => {
     expect(state.engagement.visits.map((v) => v.engagedMs)).toEqual([30, 30, 30, 30, 0].map((m) => m * MINUTE));
     expect(timeline.find((e) => e.kind === "page_left")).toMatchObject({ engagedMs: 30 * MINUTE, reportedMs: 5 * HOUR });
     // The next day has its own allowance.
-    const tomorrow = walk([[T0 + DAY + 5 * HOUR, view("f", "/pricing", "pricing")], [T0 + DAY + 5 * HOUR + MINUTE, leave("f", 10 * MINUTE)]], state);
+    const tomorrow = walk(
+      [
+        [T0 + DAY + 5 * HOUR, view("f", "/pricing", "pricing")],
+        [T0 + DAY + 5 * HOUR + MINUTE, leave("f", 10 * MINUTE)],
+      ],
+      state,
+    );
     expect(tomorrow.state.engagement.visits.at(-1)?.engagedMs).toBe(10 * MINUTE);
   });
 
@@ -174,7 +190,10 @@ describe("beacons are bounded", () => {
     const first = walk([[T0 + MINUTE, view("z1", "/", null, "Asia/Tokyo")]], lead()).state;
     expect(first.timezone).toBe("Asia/Tokyo");
     expect(walk([[T0 + 2 * MINUTE, view("z2", "/", null, "Pacific/Auckland")]], first).state.timezone).toBe("Asia/Tokyo");
-    const byPhone = walk([[T0, post(submission({ email: ANN.email, phone: ANN.phone }))], [T0 + MINUTE, view("z3", "/", null, "Asia/Tokyo")]]).state;
+    const byPhone = walk([
+      [T0, post(submission({ email: ANN.email, phone: ANN.phone }))],
+      [T0 + MINUTE, view("z3", "/", null, "Asia/Tokyo")],
+    ]).state;
     expect(byPhone.timezone).toBe("America/New_York");
   });
 
@@ -207,9 +226,15 @@ describe("beacons are bounded", () => {
   });
 
   it("pricing visits count once a day: three in a day do not fire, three days in a week do", () => {
-    const sameDay = walk(["a", "b", "c"].map((id, i): [number, LeadEvent] => [T0 + i * MINUTE, view(id, "/pricing", "pricing")]), lead());
+    const sameDay = walk(
+      ["a", "b", "c"].map((id, i): [number, LeadEvent] => [T0 + i * MINUTE, view(id, "/pricing", "pricing")]),
+      lead(),
+    );
     expect(sameDay.handOffs).toEqual([]);
-    const threeDays = walk(["a", "b", "c"].map((id, i): [number, LeadEvent] => [T0 + i * DAY, view(id, "/pricing", "pricing")]), lead());
+    const threeDays = walk(
+      ["a", "b", "c"].map((id, i): [number, LeadEvent] => [T0 + i * DAY, view(id, "/pricing", "pricing")]),
+      lead(),
+    );
     expect(threeDays.handOffs).toEqual(["pricing_visits"]);
   });
 });

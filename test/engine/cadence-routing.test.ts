@@ -16,7 +16,15 @@ let n = 0;
 const leadId = () => `${"c".repeat(28)}${String(++n).padStart(4, "0")}`;
 
 function post(profile: Submission["profile"] = {}, extra: Partial<Submission> = {}): Submission {
-  return { formId: "contact", receivedAt: T0, profile: { email: "lee@example.com", firstName: "Lee", timezone: "America/New_York", ...profile }, consent: {}, utm: {}, custom: {}, ...extra };
+  return {
+    formId: "contact",
+    receivedAt: T0,
+    profile: { email: "lee@example.com", firstName: "Lee", timezone: "America/New_York", ...profile },
+    consent: {},
+    utm: {},
+    custom: {},
+    ...extra,
+  };
 }
 
 const active = (state: LeadState) => state.enrolments.filter((e) => e.status === "active" || e.status === "paused").map((e) => e.sequenceId);
@@ -41,7 +49,11 @@ describe("cadence routing: who may move a lead", () => {
     const submission = post({}, { consent: { email: true } });
     const nurtured = applyEvent(null, { kind: "form_submitted", leadId: leadId(), submission, sequence: preset("nurture") }, T0).state!;
     expect(active(nurtured)).toEqual(["nurture"]);
-    const asked = applyEvent(nurtured, { kind: "form_submitted", leadId: nurtured.id, submission: { ...submission, message: "Can we get a quote for 20 seats?" }, sequence: preset("new-inquiry") }, T0 + 3 * DAY).state!;
+    const asked = applyEvent(
+      nurtured,
+      { kind: "form_submitted", leadId: nurtured.id, submission: { ...submission, message: "Can we get a quote for 20 seats?" }, sequence: preset("new-inquiry") },
+      T0 + 3 * DAY,
+    ).state!;
     expect(active(asked)).toEqual(["new-inquiry"]);
   });
 
@@ -56,7 +68,10 @@ describe("cadence routing: who may move a lead", () => {
   });
 
   it("a rule that moves a lead into a marketing cadence it has no consent for leaves it in the one it runs", () => {
-    const routing = { version: 3, routing: { rules: [{ id: "drip", if: { when: "score_at_least" as const, score: 20 }, cadence: "nurture", reason: "engaged enough for the drip" }] } };
+    const routing = {
+      version: 3,
+      routing: { rules: [{ id: "drip", if: { when: "score_at_least" as const, score: 20 }, cadence: "nurture", reason: "engaged enough for the drip" }] },
+    };
     let state = applyEvent(null, { kind: "form_submitted", leadId: leadId(), submission: post(), sequence: preset("new-inquiry"), routing }, T0).state!;
     const click: LeadEvent = { kind: "link_clicked", messageId: "e2-t1-email", sentAt: T0, linkIndex: 0, url: "https://owner.example/", honeypot: false, facts: PERSON };
     const clicked = applyEvent(state, click, T0 + DAY);
@@ -69,7 +84,15 @@ describe("cadence routing: who may move a lead", () => {
   });
 
   it("rules that send a lead round a circle of cadences that run out at once do not spin it", () => {
-    const skipped = (id: string) => ({ id, version: 1, sequence: SequenceSchema.parse({ id, name: id, steps: [{ id: "only", intent: "value", channels: ["email"], email: { subject: "x", body: "y" }, branches: [{ if: { signal: "nothing" }, then: { do: "skip" } }] }] }) });
+    const skipped = (id: string) => ({
+      id,
+      version: 1,
+      sequence: SequenceSchema.parse({
+        id,
+        name: id,
+        steps: [{ id: "only", intent: "value", channels: ["email"], email: { subject: "x", body: "y" }, branches: [{ if: { signal: "nothing" }, then: { do: "skip" } }] }],
+      }),
+    });
     const routing = {
       version: 9,
       routing: {
@@ -79,7 +102,15 @@ describe("cadence routing: who may move a lead", () => {
         ],
       },
     };
-    const result = simulate({ leadId: leadId(), submission: post(), sequence: skipped("loop-a"), start: T0, until: T0 + 5 * DAY, routing, sequences: (id) => (id.startsWith("loop-") ? skipped(id) : undefined) });
+    const result = simulate({
+      leadId: leadId(),
+      submission: post(),
+      sequence: skipped("loop-a"),
+      start: T0,
+      until: T0 + 5 * DAY,
+      routing,
+      sequences: (id) => (id.startsWith("loop-") ? skipped(id) : undefined),
+    });
     expect(result.events).toBeLessThan(20);
     expect(result.state.enrolments.map((e) => e.sequenceId)).toEqual(["loop-a"]);
   });

@@ -22,7 +22,10 @@ const PRODUCTION = {
 } as unknown as Env;
 const ROUTED = ["route1.mx.cloudflare.net", "route2.mx.cloudflare.net"];
 const REPORTED = { sent: 40, reported: 38 };
-const missing = (env: Env, mx: string[] | null = ROUTED) => deploymentChecks(env, mx, undefined, REPORTED).filter((c) => c.status !== "ok").map((c) => c.id);
+const missing = (env: Env, mx: string[] | null = ROUTED) =>
+  deploymentChecks(env, mx, undefined, REPORTED)
+    .filter((c) => c.status !== "ok")
+    .map((c) => c.id);
 
 describe("the doctor", () => {
   it("a complete production configuration has nothing missing", () => {
@@ -30,7 +33,15 @@ describe("the doctor", () => {
   });
 
   it("names each missing piece, with what to do", () => {
-    const local = { ...PRODUCTION, OWNER_TOKEN: "", PUBLIC_URL: "http://localhost:8787", EMAIL_TRANSPORT: "outbox", DEMO_PAGES: "on", CLOCK_SPEED: "8640", HANDOFF_EMAIL: "" } as unknown as Env;
+    const local = {
+      ...PRODUCTION,
+      OWNER_TOKEN: "",
+      PUBLIC_URL: "http://localhost:8787",
+      EMAIL_TRANSPORT: "outbox",
+      DEMO_PAGES: "on",
+      CLOCK_SPEED: "8640",
+      HANDOFF_EMAIL: "",
+    } as unknown as Env;
     expect(missing(local)).toEqual(["secrets", "public-url", "email-transport", "hand-off-destination", "real-time", "demo-pages"]);
     const secrets = deploymentChecks(local, ROUTED).find((c) => c.id === "secrets")!;
     expect(secrets.fix).toContain("OWNER_TOKEN");
@@ -64,7 +75,12 @@ describe("the doctor", () => {
     const asked: string[] = [];
     const dns = (async (url: string) => {
       asked.push(url);
-      return Response.json({ Answer: [{ type: 15, data: "10 route1.mx.cloudflare.net." }, { type: 5, data: "alias.example." }] });
+      return Response.json({
+        Answer: [
+          { type: 15, data: "10 route1.mx.cloudflare.net." },
+          { type: 5, data: "alias.example." },
+        ],
+      });
     }) as unknown as typeof fetch;
     expect(await lookUpMx("reply.roofing.co", dns)).toEqual(["route1.mx.cloudflare.net."]);
     expect(asked[0]).toContain("name=reply.roofing.co&type=MX");

@@ -56,7 +56,10 @@ describe("clicks judged on simulated time", () => {
 
   it("five links of one message clicked within two seconds are all machine, the first ones re-judged", () => {
     const at = T0 + 10 * 60 * SECOND;
-    const { state, effects } = clicks(T0, [0, 1, 2, 3, 4].map((link) => ({ at: at + link * 300, link })));
+    const { state, effects } = clicks(
+      T0,
+      [0, 1, 2, 3, 4].map((link) => ({ at: at + link * 300, link })),
+    );
     expect(state.engagement.clicks).toEqual({ human: 0, auto: 0, machine: 5 });
     const rejudged = effects.filter((e) => e.kind === "rejudge_timeline").flatMap((e) => (e.kind === "rejudge_timeline" ? e.seqs : []));
     expect(rejudged.sort()).toEqual([2, 3]); // the first two clicks (timeline seq 2 and 3; seq 1 is the form)

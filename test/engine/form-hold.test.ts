@@ -23,7 +23,9 @@ describe("a held form post (form flood, Turnstile unverified)", () => {
     expect(state.deliveries).toEqual([]);
     const timers = effects.filter((e) => e.kind === "schedule" || e.kind === "unschedule").map((e) => e.kind);
     expect(timers.at(-1)).toBe("unschedule");
-    expect(effects).toContainEqual(expect.objectContaining({ kind: "append_timeline", entry: expect.objectContaining({ kind: "enrolment_ended", outcome: "paused", reason: "held: form flood" }) }));
+    expect(effects).toContainEqual(
+      expect.objectContaining({ kind: "append_timeline", entry: expect.objectContaining({ kind: "enrolment_ended", outcome: "paused", reason: "held: form flood" }) }),
+    );
   });
 
   it("the owner's resume starts the held sequence from its first step", () => {

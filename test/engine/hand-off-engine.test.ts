@@ -126,14 +126,23 @@ describe("hand-off triggers", () => {
 
   it("a decision-maker is one who says so in a reply: a title typed on a form scores seniority but hands nothing off", () => {
     // A director stays in the 6-touch cadence (routing moves only C-level and VP titles to enterprise).
-    const run = simulate({ leadId: LEAD, submission: submission({ title: "Director of Operations" }), sequence: preset("new-inquiry"), start: T0, until: T0 + 20 * DAY, config: CONFIG });
+    const run = simulate({
+      leadId: LEAD,
+      submission: submission({ title: "Director of Operations" }),
+      sequence: preset("new-inquiry"),
+      start: T0,
+      until: T0 + 20 * DAY,
+      config: CONFIG,
+    });
     expect(run.handOffs).toEqual([]);
     expect(run.state.scoreFactors).toContainEqual(expect.objectContaining({ signal: "seniority", points: 8 }));
     // The sequence carries on past the acknowledgement: nothing paused it.
     expect(run.sent.map((s) => s.touch.stepId)).toEqual(expect.arrayContaining(["acknowledge", "value", "objection", "booking"]));
     expect(run.state.status).not.toBe("with_rep");
     expect(triggers(walk([post(T0, { title: "Chief Executive Officer" }), reply(T0 + DAY, "I'll forward this to our CEO.")]))).toEqual([]);
-    expect(walk([post(T0, { title: "CEO" }), reply(T0 + DAY, "As the CEO I'd like the details.")]).handOffs).toEqual([expect.objectContaining({ trigger: "decision_maker", reason: "the reply says they are CEO" })]);
+    expect(walk([post(T0, { title: "CEO" }), reply(T0 + DAY, "As the CEO I'd like the details.")]).handOffs).toEqual([
+      expect.objectContaining({ trigger: "decision_maker", reason: "the reply says they are CEO" }),
+    ]);
   });
 
   it("three pricing or demo visits within seven days fire; spread out, or by machines, they do not", () => {
@@ -194,14 +203,20 @@ describe("hand-off triggers", () => {
     const sequence = { id: "objections", version: 1, sequence: twoObjections };
     const PRICEY = "Interested, but worried it will be too expensive for us.";
     const stating = (message?: string): Submission => ({ ...submission(), ...(message ? { message } : {}) });
-    const run = (sim: Partial<Parameters<typeof simulate>[0]> = {}) => simulate({ leadId: LEAD, submission: stating(PRICEY), sequence, start: T0, until: T0 + 30 * DAY, config: CONFIG, ...sim });
+    const run = (sim: Partial<Parameters<typeof simulate>[0]> = {}) =>
+      simulate({ leadId: LEAD, submission: stating(PRICEY), sequence, start: T0, until: T0 + 30 * DAY, config: CONFIG, ...sim });
     const sentAt = (result: ReturnType<typeof simulate>, stepId: string) => result.sent.find((s) => s.touch.stepId === stepId)!.at;
-    const reacting = (stepId: string, kind: Reaction["kind"], text?: string) => (touch: OutgoingTouch): Reaction[] => (touch.stepId === stepId ? [{ after: HOUR, kind, ...(text ? { text } : {}) }] : []);
+    const reacting =
+      (stepId: string, kind: Reaction["kind"], text?: string) =>
+      (touch: OutgoingTouch): Reaction[] =>
+        touch.stepId === stepId ? [{ after: HOUR, kind, ...(text ? { text } : {}) }] : [];
 
     it("a form message about the price, then silence through two objection touches, hands off when the second goes", () => {
       const silent = run();
       expect(silent.state.raisedObjections).toEqual([expect.objectContaining({ source: "form", objection: "price", at: T0 })]);
-      expect(silent.handOffs).toEqual([{ at: sentAt(silent, "o2"), trigger: "objection_unresolved", reason: "price in the form message, still unanswered after 2 touches that addressed it" }]);
+      expect(silent.handOffs).toEqual([
+        { at: sentAt(silent, "o2"), trigger: "objection_unresolved", reason: "price in the form message, still unanswered after 2 touches that addressed it" },
+      ]);
       expect(silent.sent.map((s) => s.touch.stepId)).toEqual(["a", "o1", "o2"]);
       expect(silent.state.status).toBe("with_rep");
     });
@@ -242,19 +257,34 @@ describe("hand-off triggers", () => {
     it("the booking page left without a booking is an objection too", () => {
       const rules: EngineConfig = { ...CONFIG, handOff: { ...CONFIG.handOff, enabled: { ...CONFIG.handOff.enabled, booking_not_completed: false } } };
       const result = run({ submission: stating(), config: rules, events: [click(T0 + HOUR, BOOKING)] });
-      expect(result.handOffs).toEqual([{ at: sentAt(result, "o2"), trigger: "objection_unresolved", reason: "opened the booking page and did not book, still unanswered after 2 touches that addressed it" }]);
+      expect(result.handOffs).toEqual([
+        { at: sentAt(result, "o2"), trigger: "objection_unresolved", reason: "opened the booking page and did not book, still unanswered after 2 touches that addressed it" },
+      ]);
     });
 
     it("the objection step's draft request carries the concern the lead stated; other steps' and a silent lead's do not", () => {
       const requested = (sim: Partial<Parameters<typeof simulate>[0]>) => {
         const requests: DraftRequest[] = [];
-        run({ ...sim, observe: (_event, effects) => effects.forEach((e) => {
-          if (e.kind === "draft") requests.push(e.request);
-        }) });
+        run({
+          ...sim,
+          observe: (_event, effects) =>
+            effects.forEach((e) => {
+              if (e.kind === "draft") requests.push(e.request);
+            }),
+        });
         return requests.map((r) => [r.stepId, r.statedObjection]);
       };
-      expect(requested({})).toEqual(expect.arrayContaining([["o1", "price"], ["o2", undefined]]));
-      expect(requested({}).filter(([stepId]) => stepId !== "o1").every(([, stated]) => stated === undefined)).toBe(true);
+      expect(requested({})).toEqual(
+        expect.arrayContaining([
+          ["o1", "price"],
+          ["o2", undefined],
+        ]),
+      );
+      expect(
+        requested({})
+          .filter(([stepId]) => stepId !== "o1")
+          .every(([, stated]) => stated === undefined),
+      ).toBe(true);
       expect(requested({ submission: stating() }).every(([, stated]) => stated === undefined)).toBe(true);
     });
 
@@ -273,7 +303,15 @@ describe("hand-off triggers", () => {
 
     it("a silent lead goes through every step and on to the monthly nurture", () => {
       // The nurture is marketing: this lead ticked the email consent box.
-      const result = simulate({ leadId: LEAD, submission: { ...submission(), consent: { email: true } }, sequence: preset("new-inquiry"), start: T0, until: T0 + 75 * DAY, sequences, config: CONFIG });
+      const result = simulate({
+        leadId: LEAD,
+        submission: { ...submission(), consent: { email: true } },
+        sequence: preset("new-inquiry"),
+        start: T0,
+        until: T0 + 75 * DAY,
+        sequences,
+        config: CONFIG,
+      });
       expect(result.handOffs).toEqual([]);
       expect(result.sent.map((s) => s.touch.intent)).toContain("objection");
       expect(result.state.enrolments.find((e) => e.sequenceId === "nurture")?.status).toBe("active");
@@ -281,7 +319,16 @@ describe("hand-off triggers", () => {
     });
 
     it("an open-only lead goes through every step, objection and alternative included, and is never handed off", () => {
-      const result = simulate({ leadId: LEAD, submission: submission(), sequence: preset("new-inquiry"), start: T0, until: T0 + 75 * DAY, sequences, react: opens, config: CONFIG });
+      const result = simulate({
+        leadId: LEAD,
+        submission: submission(),
+        sequence: preset("new-inquiry"),
+        start: T0,
+        until: T0 + 75 * DAY,
+        sequences,
+        react: opens,
+        config: CONFIG,
+      });
       expect(result.handOffs).toEqual([]);
       expect(result.sent.map((s) => s.touch.intent)).toEqual(expect.arrayContaining(["objection", "alternative"]));
       expect(result.state.status).not.toBe("with_rep");
@@ -312,7 +359,10 @@ describe("hand-off triggers", () => {
 describe("hand-off package", () => {
   it("carries the profile, score and factors, a readable transcript, needs, top objection and the next action", () => {
     const result = walk([
-      { at: T0, event: { kind: "form_submitted", leadId: LEAD, submission: { ...submission({ name: "Hana Ito", company: "Ito Roofing" }), message: "Need a quote for two buildings" } } },
+      {
+        at: T0,
+        event: { kind: "form_submitted", leadId: LEAD, submission: { ...submission({ name: "Hana Ito", company: "Ito Roofing" }), message: "Need a quote for two buildings" } },
+      },
       visit(T0 + HOUR, "pricing"),
       { at: T0 + HOUR + 90_000, event: { kind: "page_left", pageViewId: `pv-${T0 + HOUR}`, engagedMs: 95_000 } },
       reply(T0 + DAY, "It looks too expensive for us, what are the contract terms?"),
@@ -342,7 +392,10 @@ describe("hand-off package", () => {
     expect(packageText(pkg, "https://owner.example/dashboard/leads/x")).toContain("Top objection: price\n");
     expect(pkg.transcript).toContain("Mon 2 Nov 10:00 — raised an objection: price in the form message");
     // A concern the judgement could not name is quoted in the lead's words; a booking page left behind is described.
-    const unnamed = walk([post(T0), { at: T0 + DAY, event: { kind: "reply_received", text: "Let me think, I have doubts.", judgement: { intent: "objection", confidence: 0.9, judgedBy: "model" } } }]);
+    const unnamed = walk([
+      post(T0),
+      { at: T0 + DAY, event: { kind: "reply_received", text: "Let me think, I have doubts.", judgement: { intent: "objection", confidence: 0.9, judgedBy: "model" } } },
+    ]);
     expect(buildPackage(unnamed.state, unnamed.timeline, [], T0 + DAY).summary.topObjection).toBe("Let me think, I have doubts.");
     const left = walk([post(T0), visit(T0 + HOUR, "booking"), { at: T0 + 25 * HOUR, event: { kind: "timer_fired", timer: { kind: "booking_check" } } }]);
     expect(buildPackage(left.state, left.timeline, left.handOffs, T0 + 25 * HOUR).summary.topObjection).toBe("opened the booking page and did not book");
@@ -354,7 +407,15 @@ describe("the rep's decisions", () => {
   const rep = (state: LeadState, action: "resume" | "return" | "complete", at: number) => applyEvent(state, { kind: "rep_action", action }, at, CONFIG);
 
   it("resume continues the paused sequence, return moves it to nurture, complete closes it", () => {
-    const handed = simulate({ leadId: LEAD, submission: submission(), sequence: preset("warm"), start: T0, until: T0 + 2 * DAY, events: [reply(T0 + DAY, "What does it cost?")], config: CONFIG });
+    const handed = simulate({
+      leadId: LEAD,
+      submission: submission(),
+      sequence: preset("warm"),
+      start: T0,
+      until: T0 + 2 * DAY,
+      events: [reply(T0 + DAY, "What does it cost?")],
+      config: CONFIG,
+    });
     expect(handed.state.status).toBe("with_rep");
     expect(handed.state.enrolments[0]!.status).toBe("paused");
 

@@ -24,7 +24,14 @@ const THREE_EMAILS: SequenceVersion = {
     id: "three-emails",
     name: "Three emails, one thread, and a text",
     steps: [
-      { id: "first", intent: "value", channels: ["email", "sms"], wait: { days: 1 }, email: { subject: "Your roof quote, {{firstName|there}}", body: "Here is the quote." }, sms: { text: "Your quote is in your inbox." } },
+      {
+        id: "first",
+        intent: "value",
+        channels: ["email", "sms"],
+        wait: { days: 1 },
+        email: { subject: "Your roof quote, {{firstName|there}}", body: "Here is the quote." },
+        sms: { text: "Your quote is in your inbox." },
+      },
       { id: "second", intent: "proof", channels: ["email"], wait: { days: 1 }, email: { body: "A customer story." } },
       { id: "third", intent: "objection", channels: ["email"], wait: { days: 1 }, email: { body: "About the cost." } },
       { id: "fourth", intent: "booking_ask", channels: ["email"], wait: { days: 1 }, email: { body: "Shall we talk?" } },
@@ -75,14 +82,23 @@ describe("honest threading", () => {
     expect(second.threadId).toBe(first.threadId);
   });
 
-  it("an opener who never wrote gets no \"Re:\" either", () => {
-    const { emails } = run({ react: (touch) => (touch.channel === "email" ? [{ after: HOUR, kind: "open" }, { after: 2 * HOUR, kind: "click" }] : []) });
+  it('an opener who never wrote gets no "Re:" either', () => {
+    const { emails } = run({
+      react: (touch) =>
+        touch.channel === "email"
+          ? [
+              { after: HOUR, kind: "open" },
+              { after: 2 * HOUR, kind: "click" },
+            ]
+          : [],
+    });
     expect(emails.length).toBeGreaterThan(1);
     for (const { touch } of emails) expect(touch.subject).not.toMatch(/^re:/i);
   });
 
-  it("after the lead answers in the thread and the owner resumes, the next follow-up in that thread says \"Re:\"", () => {
-    const answerFirst = (touch: OutgoingTouch): Reaction[] => (touch.stepId === "first" && touch.channel === "email" ? [{ after: HOUR, kind: "reply", text: "Thanks, I will read it." }] : []);
+  it('after the lead answers in the thread and the owner resumes, the next follow-up in that thread says "Re:"', () => {
+    const answerFirst = (touch: OutgoingTouch): Reaction[] =>
+      touch.stepId === "first" && touch.channel === "email" ? [{ after: HOUR, kind: "reply", text: "Thanks, I will read it." }] : [];
     const { emails, state } = run({ react: answerFirst, events: [{ at: MONDAY_10 + 3 * DAY, event: { kind: "rep_action", action: "resume" } }] });
     expect(state.enrolments[0]!.thread?.leadWrote).toBe(true);
     const followUp = emails.find((s) => s.touch.stepId === "second")!.touch;
@@ -101,13 +117,19 @@ describe("a reply is credited to the touch it answers", () => {
     const before = run({ until: replyAt - HOUR });
     expect(before.emails.map((s) => s.touch.stepId)).toEqual(["first", "second", "third"]);
     const first = keyOf(before.emails, "first");
-    const { timeline } = run({ until, events: [{ at: replyAt, event: { kind: "reply_received", messageKey: first, channel: "email", text: "About that quote: is it still valid?" } }] });
+    const { timeline } = run({
+      until,
+      events: [{ at: replyAt, event: { kind: "reply_received", messageKey: first, channel: "email", text: "About that quote: is it still valid?" } }],
+    });
     expect(replies(timeline)).toMatchObject([{ messageKey: first, touchKey: first }]);
   });
 
   it("a reply naming no touch we sent falls back to the latest email", () => {
     const before = run({ until: replyAt - HOUR });
-    const { timeline } = run({ until, events: [{ at: replyAt, event: { kind: "reply_received", messageKey: "e9-t99-email", channel: "email", text: "Question about the quote." } }] });
+    const { timeline } = run({
+      until,
+      events: [{ at: replyAt, event: { kind: "reply_received", messageKey: "e9-t99-email", channel: "email", text: "Question about the quote." } }],
+    });
     expect(replies(timeline)[0]!.touchKey).toBe(keyOf(before.emails, "third"));
   });
 

@@ -30,7 +30,10 @@ describe("visible reply text", () => {
       ["Ja, gerne nächste Woche.\n\nAm Mo., 2. Nov. 2026 um 10:00 Uhr schrieb Sam Rivera <sam@example.com>:\n> Hallo Ann,\n> wie geht's?", "Ja, gerne nächste Woche."],
       ["Sí, me interesa.\n\nEl lun, 2 nov 2026 a las 10:00, Sam Rivera (<sam@example.com>) escribió:\n> Hola", "Sí, me interesa."],
       ["Oui, appelez-moi.\n\nEnvoyé de mon iPhone\n\nLe 2 nov. 2026 à 10:00, Sam <sam@example.com> a écrit :\n\n> Bonjour", "Oui, appelez-moi."],
-      ["Sounds good, Tuesday works.\n\n________________________________\nFrom: Sam Rivera <sam@example.com>\nSent: Monday, November 2, 2026 10:00 AM\nTo: Ann <ann@example.org>\nSubject: Your roof\n\nHi Ann", "Sounds good, Tuesday works."],
+      [
+        "Sounds good, Tuesday works.\n\n________________________________\nFrom: Sam Rivera <sam@example.com>\nSent: Monday, November 2, 2026 10:00 AM\nTo: Ann <ann@example.org>\nSubject: Your roof\n\nHi Ann",
+        "Sounds good, Tuesday works.",
+      ],
       ["Tak, chętnie.\n\nW dniu 2.11.2026 o 10:00, Sam Rivera <sam@example.com> pisze:\n> Dzień dobry", "Tak, chętnie."],
       ["Yes please.\n\n-- \nAnn Lee\nHead of Ops", "Yes please."],
       ["Quoted only below, with nothing written above.", "Quoted only below, with nothing written above."],

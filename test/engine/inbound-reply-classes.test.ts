@@ -14,7 +14,10 @@ const QUOTE = "> Hi Ann,\n> does Tuesday suit you?\n> Sam";
 describe("quote headers", () => {
   it.each([
     ["wrapped over lines, the address broken into pieces", `${ANSWER}\n\nOn Tue, Apr 11, 2017 at 10:07 PM Sam Rivera\n<\nmailto:sam@example.com>\nwrote:\n\n${QUOTE}`],
-    ["wrapped with blank lines between the pieces", `${ANSWER}\n\nOn Thu, 31 Mar 2016 at 11:16 Sam Rivera\n\n<\nmailto:Sam Rivera <sam@example.com>\n> wrote:\n\n\nEarlier text without quote marks`],
+    [
+      "wrapped with blank lines between the pieces",
+      `${ANSWER}\n\nOn Thu, 31 Mar 2016 at 11:16 Sam Rivera\n\n<\nmailto:Sam Rivera <sam@example.com>\n> wrote:\n\n\nEarlier text without quote marks`,
+    ],
     ["led by an ISO date and time, ending in an address and a colon", `${ANSWER}\n\n2017-04-11 22:07 GMT+02:00 Sam Rivera <sam@example.com>:\n\n${QUOTE}`],
     ["led by an ISO date, without the colon", `${ANSWER}\n\n2013/7/20 Sam Rivera <sam@example.com>\n\n| Hi Ann,\n| does Tuesday suit you?`],
     ["On <date>, at <time>, <name> sent:", `${ANSWER}\n\nOn 11 Apr 2017, at 22:07, Sam Rivera sent:\n\n${QUOTE}`],
@@ -45,10 +48,19 @@ describe("quote headers", () => {
 
 describe("separators", () => {
   it.each([
-    ["Hotmail's dash rule over a Date/Subject block", `${ANSWER}\n\n----------------------------------------\nDate: Thu, 26 Jun 2014 13:53:45 +0400\nSubject: Your roof\nFrom: sam@example.com\nTo: ann@example.org\n\nHi Ann`],
-    ["Outlook's underscore rule over a From/Sent block", `${ANSWER}\n\n________________________________\nFrom: Sam Rivera\nSent: Tuesday, April 11, 2017 10:07 PM\nTo: Ann Lee\nSubject: Your roof\n\nHi Ann`],
+    [
+      "Hotmail's dash rule over a Date/Subject block",
+      `${ANSWER}\n\n----------------------------------------\nDate: Thu, 26 Jun 2014 13:53:45 +0400\nSubject: Your roof\nFrom: sam@example.com\nTo: ann@example.org\n\nHi Ann`,
+    ],
+    [
+      "Outlook's underscore rule over a From/Sent block",
+      `${ANSWER}\n\n________________________________\nFrom: Sam Rivera\nSent: Tuesday, April 11, 2017 10:07 PM\nTo: Ann Lee\nSubject: Your roof\n\nHi Ann`,
+    ],
     ["a header block that starts with Sent, no rule above", `${ANSWER}\n\nSent: Tuesday, April 11, 2017 10:07 PM\nFrom: Sam Rivera\nTo: Ann Lee\nSubject: Your roof\n\nHi Ann`],
-    ["Outlook's dash rule with a blank line before the block", `${ANSWER}\n\n-----------------------------\n\nSent: Tuesday, April 11, 2017 10:07 PM\nFrom: Sam Rivera\nSubject: Your roof\n\nHi Ann`],
+    [
+      "Outlook's dash rule with a blank line before the block",
+      `${ANSWER}\n\n-----------------------------\n\nSent: Tuesday, April 11, 2017 10:07 PM\nFrom: Sam Rivera\nSubject: Your roof\n\nHi Ann`,
+    ],
     ["a help desk's reply-above marker", `${ANSWER}\n\n##- Please type your reply above this line -##\n\nYour request (4711) has been updated.`],
     ["the same marker in German", `${ANSWER}\n\n##- Bitte geben Sie Ihre Antwort oberhalb dieser Zeile ein. -##\n\nIhre Anfrage (4711) wurde aktualisiert.`],
     ["a short rule and a Previous Replies heading", `${ANSWER}\n\n---\n\nPrevious Replies\n\nSam Rivera, Apr 11: Hi Ann, does Tuesday suit you?`],
@@ -123,12 +135,16 @@ describe("HTML replies", () => {
   const html = (body: string) => readMessage(`From: sam@example.com\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body>${body}</body></html>`);
 
   it("cuts at an <hr> over a From/Sent block", async () => {
-    const message = await html(`<div>${ANSWER}</div><hr><b>From:</b> Sam Rivera &lt;sam@example.com&gt;<br><b>Sent:</b> Tuesday<br><b>To:</b> Ann<br><b>Subject:</b> Roof<br><p>Hi Ann</p>`);
+    const message = await html(
+      `<div>${ANSWER}</div><hr><b>From:</b> Sam Rivera &lt;sam@example.com&gt;<br><b>Sent:</b> Tuesday<br><b>To:</b> Ann<br><b>Subject:</b> Roof<br><p>Hi Ann</p>`,
+    );
     expect(visibleReply(message.text)).toBe(ANSWER);
   });
 
   it("cuts at Outlook's bordered <div> over the header block", async () => {
-    const message = await html(`<div><p>${ANSWER}</p><div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm"><p><b>From:</b> Sam Rivera<br><b>Sent:</b> Tuesday<br><b>Subject:</b> Roof</p></div><p>Hi Ann</p></div>`);
+    const message = await html(
+      `<div><p>${ANSWER}</p><div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm"><p><b>From:</b> Sam Rivera<br><b>Sent:</b> Tuesday<br><b>Subject:</b> Roof</p></div><p>Hi Ann</p></div>`,
+    );
     expect(visibleReply(message.text)).toBe(ANSWER);
   });
 

@@ -19,14 +19,44 @@ const dsn = (action: string, status: string, diagnostic: string, subject = "Deli
 
 describe("failures without a status code, typed by their words", () => {
   it.each([
-    ["an unrouteable address (Exim)", daemonReport("Mail delivery failed: returning message to sender", "A message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  sam@example.org\n    Unrouteable address"), "hard"],
+    [
+      "an unrouteable address (Exim)",
+      daemonReport(
+        "Mail delivery failed: returning message to sender",
+        "A message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  sam@example.org\n    Unrouteable address",
+      ),
+      "hard",
+    ],
     ["a domain that does not exist", daemonReport("Undeliverable: Your roof", "Delivery has failed to these recipients:\n\nsam@example.invalid\nNo such domain"), "hard"],
-    ["a name not in the directory (Domino)", daemonReport("DELIVERY FAILURE: User Sam Rivera not listed", "Your message\n  Subject: Your roof\nwas not delivered to:\n  sam@example.org\nbecause:\n  User Sam Rivera (sam@example.org) not listed in Domino Directory", "Postmaster <postmaster@example.org>"), "hard"],
-    ["a name the server does not recognise (Exchange 2003)", daemonReport("Undeliverable: Your roof", "Your message\n  To: sam@example.org\ndid not reach the following recipient(s):\nsam@example.org on Tue, 3 Nov 2026 10:00:00 +0000\n    The recipient name is not recognized"), "hard"],
+    [
+      "a name not in the directory (Domino)",
+      daemonReport(
+        "DELIVERY FAILURE: User Sam Rivera not listed",
+        "Your message\n  Subject: Your roof\nwas not delivered to:\n  sam@example.org\nbecause:\n  User Sam Rivera (sam@example.org) not listed in Domino Directory",
+        "Postmaster <postmaster@example.org>",
+      ),
+      "hard",
+    ],
+    [
+      "a name the server does not recognise (Exchange 2003)",
+      daemonReport(
+        "Undeliverable: Your roof",
+        "Your message\n  To: sam@example.org\ndid not reach the following recipient(s):\nsam@example.org on Tue, 3 Nov 2026 10:00:00 +0000\n    The recipient name is not recognized",
+      ),
+      "hard",
+    ],
     ["an invalid user address from a carrier's post_master (Verizon)", daemonReport("Re: Your roof", "Error: Invalid user address", "post_master@vtext.example.com"), "hard"],
     ["a full mailbox", daemonReport("Undelivered Mail Returned to Sender", "Your message could not be delivered to sam@example.org:\nthe recipient's mailbox is full."), "soft"],
-    ["a message too large", daemonReport("Undelivered Mail Returned to Sender", "Your message could not be delivered to sam@example.org:\nmessage is too large for this recipient."), "soft"],
-    ["a content or policy refusal", daemonReport("Undelivered Mail Returned to Sender", "Your message could not be delivered to sam@example.org:\nrejected by the recipient's content policy."), "soft"],
+    [
+      "a message too large",
+      daemonReport("Undelivered Mail Returned to Sender", "Your message could not be delivered to sam@example.org:\nmessage is too large for this recipient."),
+      "soft",
+    ],
+    [
+      "a content or policy refusal",
+      daemonReport("Undelivered Mail Returned to Sender", "Your message could not be delivered to sam@example.org:\nrejected by the recipient's content policy."),
+      "soft",
+    ],
   ])("%s → %s", async (_, raw, type) => {
     const kind = await kindOf(raw);
     expect(kind.kind).toBe("bounce");
@@ -56,15 +86,39 @@ describe("reports that are not bounces", () => {
   it.each([
     ["an RFC 3464 delay warning", dsn("delayed", "4.4.7", "Connection timed out", "Delivery Status Notification (Delay)"), "delayed"],
     ["a delivery-success report", dsn("delivered", "2.0.0", "250 2.0.0 OK"), "delivered"],
-    ["Exim's delay warning, no report part", daemonReport("Warning: message 1kXyZ-0001 delayed 24 hours", "This message was created automatically by mail delivery software.\nA message that you sent has not yet been delivered to one or more of its\nrecipients after more than 24 hours on the queue.\nNo action is required on your part. Delivery attempts will continue."), "delayed"],
-    ["sendmail's warning", daemonReport("Warning: could not send message for past 4 hours", "    **      THIS IS A WARNING MESSAGE ONLY      **\n    **  YOU DO NOT NEED TO RESEND YOUR MESSAGE  **\nWill keep trying until message is 5 days old"), "delayed"],
+    [
+      "Exim's delay warning, no report part",
+      daemonReport(
+        "Warning: message 1kXyZ-0001 delayed 24 hours",
+        "This message was created automatically by mail delivery software.\nA message that you sent has not yet been delivered to one or more of its\nrecipients after more than 24 hours on the queue.\nNo action is required on your part. Delivery attempts will continue.",
+      ),
+      "delayed",
+    ],
+    [
+      "sendmail's warning",
+      daemonReport(
+        "Warning: could not send message for past 4 hours",
+        "    **      THIS IS A WARNING MESSAGE ONLY      **\n    **  YOU DO NOT NEED TO RESEND YOUR MESSAGE  **\nWill keep trying until message is 5 days old",
+      ),
+      "delayed",
+    ],
   ])("%s", async (_, raw, notice) => {
     expect(await kindOf(raw)).toEqual({ kind: "delivery_notice", notice });
   });
 
   it.each([
-    ["Boxbe", daemonReport("Request to join my Guest List", "Hello,\nSam Rivera is using Boxbe to screen incoming email.\nClick here to be added to the Guest List.", "Boxbe <notifications@boxbe.com>")],
-    ["a please-whitelist request with an empty Return-Path", `Return-Path: <>\r\nFrom: Spam Filter <filter@example.org>\r\nTo: bounces@reply.example.com\r\nSubject: Your message is held\r\n\r\nYour message to sam@example.org was not delivered yet. Please whitelist yourself by replying to this message.\r\n`],
+    [
+      "Boxbe",
+      daemonReport(
+        "Request to join my Guest List",
+        "Hello,\nSam Rivera is using Boxbe to screen incoming email.\nClick here to be added to the Guest List.",
+        "Boxbe <notifications@boxbe.com>",
+      ),
+    ],
+    [
+      "a please-whitelist request with an empty Return-Path",
+      `Return-Path: <>\r\nFrom: Spam Filter <filter@example.org>\r\nTo: bounces@reply.example.com\r\nSubject: Your message is held\r\n\r\nYour message to sam@example.org was not delivered yet. Please whitelist yourself by replying to this message.\r\n`,
+    ],
   ])("a challenge-response request (%s)", async (_, raw) => {
     expect(await kindOf(raw)).toEqual({ kind: "challenge" });
   });
@@ -87,6 +141,6 @@ describe("automatic replies beyond the common ones", () => {
   });
 
   it("leaves a person who mentions the office alone", async () => {
-    expect((await kindOf(reply("Re: Your roof", "Call me at the office on Monday.")))).toEqual({ kind: "human" });
+    expect(await kindOf(reply("Re: Your roof", "Call me at the office on Monday."))).toEqual({ kind: "human" });
   });
 });

@@ -79,7 +79,8 @@ describe("lawful basis: answering the inquiry needs none, marketing needs consen
   it("a box ticked after an unsubscribe records no marketing basis", () => {
     let state: LeadState = applyEvent(null, { kind: "form_submitted", leadId: LEAD, submission: post({ profile: { email: "lena@example.com" } }) }, MONDAY_10).state!;
     state = applyEvent(state, { kind: "unsubscribed", channel: "email", method: "unsubscribe_link" }, MONDAY_10 + DAY).state!;
-    state = applyEvent(state, { kind: "form_submitted", leadId: LEAD, submission: post({ profile: { email: "lena@example.com" }, consent: { email: true } }) }, MONDAY_10 + 2 * DAY).state!;
+    state = applyEvent(state, { kind: "form_submitted", leadId: LEAD, submission: post({ profile: { email: "lena@example.com" }, consent: { email: true } }) }, MONDAY_10 + 2 * DAY)
+      .state!;
     expect(state.lawfulBasis!.filter((r) => r.purpose === "marketing")).toEqual([]);
   });
 
@@ -118,6 +119,8 @@ describe("lawful basis: answering the inquiry needs none, marketing needs consen
     const { state, effects } = applyEvent(posted, { kind: "enrolled", sequence: preset("cold-reactivation"), reason: "reactivation" }, MONDAY_10 + DAY);
     expect(state!.enrolments).toEqual([]);
     expect(effects.some((e) => e.kind === "schedule")).toBe(false);
-    expect(effects).toContainEqual(expect.objectContaining({ kind: "append_timeline", entry: expect.objectContaining({ kind: "enrolment_refused", sequenceId: "cold-reactivation" }) }));
+    expect(effects).toContainEqual(
+      expect.objectContaining({ kind: "append_timeline", entry: expect.objectContaining({ kind: "enrolment_refused", sequenceId: "cold-reactivation" }) }),
+    );
   });
 });

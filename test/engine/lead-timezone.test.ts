@@ -58,7 +58,13 @@ describe("where the lead's zone comes from", () => {
     expect(guessed.timezoneSource).toBe("phone_country");
     const browser = walk([[MONDAY_10_NY + MINUTE, view("b1", "America/Chicago")]], guessed);
     expect(zoneOf(browser)).toEqual({ timezone: "America/Chicago", source: "browser", sms: undefined });
-    const later = walk([[MONDAY_10_NY + HOUR, view("b2", "Asia/Tokyo")], [MONDAY_10_NY + 2 * HOUR, post(submission({ email: "a@example.com", timezone: "Europe/Paris" }))]], browser);
+    const later = walk(
+      [
+        [MONDAY_10_NY + HOUR, view("b2", "Asia/Tokyo")],
+        [MONDAY_10_NY + 2 * HOUR, post(submission({ email: "a@example.com", timezone: "Europe/Paris" }))],
+      ],
+      browser,
+    );
     expect(zoneOf(later)).toEqual({ timezone: "America/Chicago", source: "browser", sms: undefined });
   });
 
@@ -96,7 +102,13 @@ describe("where the lead's zone comes from", () => {
   it("a phone's area code that maps to one zone gives it, and it is final: a beacon or a later post does not move it", () => {
     const state = walk([[MONDAY_10_NY, post(submission({ email: "a@example.com", phone: "+14155550123" }))]]);
     expect(zoneOf(state)).toEqual({ timezone: LA, source: "phone_area", sms: undefined });
-    const after = walk([[MONDAY_10_NY + MINUTE, view("p1", "Asia/Tokyo")], [MONDAY_10_NY + HOUR, post(submission({ email: "a@example.com", timezone: "Asia/Tokyo" }, { edgeTimezone: "Asia/Tokyo" }))]], state);
+    const after = walk(
+      [
+        [MONDAY_10_NY + MINUTE, view("p1", "Asia/Tokyo")],
+        [MONDAY_10_NY + HOUR, post(submission({ email: "a@example.com", timezone: "Asia/Tokyo" }, { edgeTimezone: "Asia/Tokyo" }))],
+      ],
+      state,
+    );
     expect(zoneOf(after)).toEqual({ timezone: LA, source: "phone_area", sms: undefined });
   });
 
@@ -142,7 +154,10 @@ describe("SMS quiet hours when the zone is assumed", () => {
     expect(localParts(sms.at, LA)).toMatchObject({ day: 3, hour: 8, minute: 0 });
   });
 
-  for (const [what, phone] of [["a toll-free number", "+18005550123"], ["an area code not in the table", "+15005550123"]] as const) {
+  for (const [what, phone] of [
+    ["a toll-free number", "+18005550123"],
+    ["an area code not in the table", "+15005550123"],
+  ] as const) {
     it(`a US lead with ${what} gets SMS only in hours that are 08:00–21:00 in every US zone; email keeps New York's`, () => {
       // 08:30 in New York is 03:30 in Honolulu: the acknowledgement SMS waits for 08:00 there.
       const morning = Date.UTC(2026, 10, 3, 13, 30);

@@ -10,7 +10,16 @@ describe("what of a stranger's form fields a message may carry", () => {
   });
 
   it("leaves out anything a mail client or phone would turn into a link", () => {
-    const links = ["https://evil.example/login Urgent: verify your account at", "evil.example", "www.evil", "ann@evil.example", "Visit evil.com now", "ftp://x", "Acme.io", "javascript:alert(1)"];
+    const links = [
+      "https://evil.example/login Urgent: verify your account at",
+      "evil.example",
+      "www.evil",
+      "ann@evil.example",
+      "Visit evil.com now",
+      "ftp://x",
+      "Acme.io",
+      "javascript:alert(1)",
+    ];
     for (const value of links) {
       expect(mergeable("firstName", value), value).toBeUndefined();
       expect(mergeable("company", value), value).toBeUndefined();

@@ -65,18 +65,21 @@ describe("a not-now reply's return day", () => {
 
 describe("a not-now reply holds the lead until the day it names", () => {
   function replied(text: string, judgement?: { holdUntil: string }) {
-    const posted = applyEvent(null, {
-      kind: "form_submitted",
-      leadId: LEAD,
-      submission: { formId: "demo", receivedAt: FEB_10, profile: { email: "mia@example.com", timezone: NY }, consent: { email: true }, utm: {}, custom: {} },
-      sequence: preset("new-inquiry"),
-    }, FEB_10).state!;
+    const posted = applyEvent(
+      null,
+      {
+        kind: "form_submitted",
+        leadId: LEAD,
+        submission: { formId: "demo", receivedAt: FEB_10, profile: { email: "mia@example.com", timezone: NY }, consent: { email: true }, utm: {}, custom: {} },
+        sequence: preset("new-inquiry"),
+      },
+      FEB_10,
+    ).state!;
     const reply = judgement ? { judgement: { intent: "not_now" as const, confidence: 0.9, judgedBy: "model" as const, ...judgement } } : {};
     return applyEvent(posted, { kind: "reply_received", text, channel: "email", ...reply }, FEB_10 + HOUR);
   }
   const heldUntil = (outcome: ReturnType<typeof replied>) => outcome.effects.find((e) => e.kind === "schedule" && e.timer.kind === "hold_ends") as { at: number } | undefined;
-  const held = (outcome: ReturnType<typeof replied>) =>
-    outcome.effects.flatMap((e) => (e.kind === "append_timeline" && e.entry.kind === "lead_held" ? [e.entry] : []))[0];
+  const held = (outcome: ReturnType<typeof replied>) => outcome.effects.flatMap((e) => (e.kind === "append_timeline" && e.entry.kind === "lead_held" ? [e.entry] : []))[0];
 
   it("holds until the start of the named day in the lead's zone, and the timeline says until when", () => {
     const outcome = replied("Not now, maybe next quarter.");

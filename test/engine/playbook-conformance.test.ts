@@ -29,7 +29,13 @@ function lead(profile: Submission["profile"], extra: Partial<Submission> = {}): 
 
 const ANN = { email: "ann@example.com", phone: "+12125550100", firstName: "Ann", timezone: NY };
 
-function journey(options: { submission?: Submission; start?: number; days?: number; react?: (touch: OutgoingTouch, at: number) => Reaction[]; events?: { at: number; event: LeadEvent }[] }): SimulationResult {
+function journey(options: {
+  submission?: Submission;
+  start?: number;
+  days?: number;
+  react?: (touch: OutgoingTouch, at: number) => Reaction[];
+  events?: { at: number; event: LeadEvent }[];
+}): SimulationResult {
   leads += 1;
   return simulate({
     leadId: `${"0".repeat(28)}${String(leads).padStart(4, "0")}`,
@@ -133,12 +139,16 @@ describe("playbook conformance: the 6-touch framework (new-inquiry)", () => {
     expect(booking.map((t) => t.channel)).toEqual(["email", "sms"]);
     expect(booking[0]!.at - (value.at + HOUR)).toBe(2 * HOUR);
     expect(sent.map((t) => t.step)).not.toContain("objection");
-    expectDays(sent.filter((t) => t.step === "alternative"), [["alternative", "email", 10]]);
+    expectDays(
+      sent.filter((t) => t.step === "alternative"),
+      [["alternative", "email", 10]],
+    );
     expect(result.handOffs).toEqual([]);
   });
 
   it("a pricing reply: automation pauses at once, the owner is alerted, a rep gets the lead for its buying intent", () => {
-    const asks = (touch: OutgoingTouch): Reaction[] => (touch.stepId === "value" && touch.channel === "email" ? [{ after: 3 * HOUR, kind: "reply", text: "How much would this cost for a team of 10? Can you send pricing?" }] : []);
+    const asks = (touch: OutgoingTouch): Reaction[] =>
+      touch.stepId === "value" && touch.channel === "email" ? [{ after: 3 * HOUR, kind: "reply", text: "How much would this cost for a team of 10? Can you send pricing?" }] : [];
     const result = journey({ react: asks });
     expect(touches(result).map((t) => t.step)).toEqual(["acknowledge", "acknowledge", "value"]);
     expect(result.alerts.map((a) => a.reason)).toContain("reply");
@@ -146,8 +156,9 @@ describe("playbook conformance: the 6-touch framework (new-inquiry)", () => {
     expect(result.state.status).toBe("with_rep");
   });
 
-  it("\"not now, maybe next quarter\": nothing until the next quarter begins, then the sequence resumes where it stopped", () => {
-    const later = (touch: OutgoingTouch): Reaction[] => (touch.stepId === "value" && touch.channel === "email" ? [{ after: 3 * HOUR, kind: "reply", text: "Not now, maybe next quarter." }] : []);
+  it('"not now, maybe next quarter": nothing until the next quarter begins, then the sequence resumes where it stopped', () => {
+    const later = (touch: OutgoingTouch): Reaction[] =>
+      touch.stepId === "value" && touch.channel === "email" ? [{ after: 3 * HOUR, kind: "reply", text: "Not now, maybe next quarter." }] : [];
     const result = journey({ react: later, days: 80 });
     const sent = touches(result);
     const reply = sent.find((t) => t.step === "value")!.at + 3 * HOUR;
@@ -160,8 +171,9 @@ describe("playbook conformance: the 6-touch framework (new-inquiry)", () => {
     expect(result.handOffs).toEqual([]);
   });
 
-  it("\"unsubscribe\": nothing more, on any channel, from any cadence; no hand-off", () => {
-    const stop = (touch: OutgoingTouch): Reaction[] => (touch.stepId === "value" && touch.channel === "email" ? [{ after: HOUR, kind: "reply", text: "Please unsubscribe me from this list." }] : []);
+  it('"unsubscribe": nothing more, on any channel, from any cadence; no hand-off', () => {
+    const stop = (touch: OutgoingTouch): Reaction[] =>
+      touch.stepId === "value" && touch.channel === "email" ? [{ after: HOUR, kind: "reply", text: "Please unsubscribe me from this list." }] : [];
     const result = journey({ react: stop, days: 60 });
     expect(touches(result).map((t) => t.step)).toEqual(["acknowledge", "acknowledge", "value"]);
     expect(result.state.status).toBe("unsubscribed");

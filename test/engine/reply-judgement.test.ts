@@ -20,9 +20,19 @@ const LEAD = "0123456789abcdef0123456789abcdef";
 const T0 = Date.UTC(2026, 10, 2, 15, 0);
 const CONFIG: EngineConfig = { ...DEFAULT_ENGINE_CONFIG, handOff: { ...DEFAULT_HAND_OFF_RULES, competitors: ["RivalSoft"] } };
 
-const submission: Submission = { formId: "demo", receivedAt: T0, profile: { email: "ann@example.com", firstName: "Ann", timezone: "America/New_York" }, consent: { email: true }, utm: {}, custom: {} };
+const submission: Submission = {
+  formId: "demo",
+  receivedAt: T0,
+  profile: { email: "ann@example.com", firstName: "Ann", timezone: "America/New_York" },
+  consent: { email: true },
+  utm: {},
+  custom: {},
+};
 const post = { at: T0, event: { kind: "form_submitted", leadId: LEAD, submission } as LeadEvent };
-const reply = (text: string, judgement?: ReplyJudgement) => ({ at: T0 + DAY, event: { kind: "reply_received", text, channel: "email", ...(judgement ? { judgement } : {}) } as LeadEvent });
+const reply = (text: string, judgement?: ReplyJudgement) => ({
+  at: T0 + DAY,
+  event: { kind: "reply_received", text, channel: "email", ...(judgement ? { judgement } : {}) } as LeadEvent,
+});
 const model = (judgement: Omit<ReplyJudgement, "judgedBy">): ReplyJudgement => ({ ...judgement, judgedBy: "model" });
 
 function walk(events: { at: number; event: LeadEvent }[]) {
@@ -86,7 +96,11 @@ describe("a reply's judgement, recorded once", () => {
 
   it("later events read the recorded judgement: the score of a plain reply stays plain", () => {
     const text = "How much would a full roof cost?";
-    const { state } = walk([post, reply(text, model({ intent: "question", confidence: 0.8 })), { at: T0 + DAY + HOUR, event: { kind: "page_viewed", pageViewId: "pv1", url: "https://owner.example/", pageClass: null, facts: PERSON } }]);
+    const { state } = walk([
+      post,
+      reply(text, model({ intent: "question", confidence: 0.8 })),
+      { at: T0 + DAY + HOUR, event: { kind: "page_viewed", pageViewId: "pv1", url: "https://owner.example/", pageClass: null, facts: PERSON } },
+    ]);
     expect(state.scoreFactors.find((f) => f.signal === "visit")).toBeDefined();
     expect(replyPoints(state)).toBeLessThanOrEqual(15);
   });

@@ -25,9 +25,13 @@ describe("sender authentication", () => {
   });
 
   it("reads only the topmost field, and only when the receiver wrote it", async () => {
-    const forgedBelow = "Authentication-Results: mx.cloudflare.net; dmarc=fail header.from=gmail.com; spf=softfail smtp.mailfrom=x@evil.example\r\nAuthentication-Results: mx.cloudflare.net; dmarc=pass header.from=gmail.com";
+    const forgedBelow =
+      "Authentication-Results: mx.cloudflare.net; dmarc=fail header.from=gmail.com; spf=softfail smtp.mailfrom=x@evil.example\r\nAuthentication-Results: mx.cloudflare.net; dmarc=pass header.from=gmail.com";
     expect(senderAuthentication(await message(forgedBelow))).toMatchObject({ verified: false, reason: expect.stringContaining("dmarc=fail") });
-    expect(senderAuthentication(await message("Authentication-Results: mx.google.com; dmarc=pass header.from=gmail.com"))).toMatchObject({ verified: false, reason: expect.stringContaining("mx.google.com") });
+    expect(senderAuthentication(await message("Authentication-Results: mx.google.com; dmarc=pass header.from=gmail.com"))).toMatchObject({
+      verified: false,
+      reason: expect.stringContaining("mx.google.com"),
+    });
     expect(senderAuthentication(await message(""))).toEqual({ verified: false, reason: "no Authentication-Results from the receiving side" });
   });
 
@@ -44,11 +48,13 @@ describe("sender authentication", () => {
     const dkim = (d: string) => message(`Authentication-Results: mx.cloudflare.net; dkim=pass header.d=${d}; dmarc=none`, "Ann <ann@example.org>");
     expect(senderAuthentication(await dkim("example.org"))).toMatchObject({ verified: true, method: "dkim" });
     expect(senderAuthentication(await dkim("notexample.org"))).toMatchObject({ verified: false });
-    expect(senderAuthentication(await message("Authentication-Results: mx.cloudflare.net; dmarc=pass header.from=evil.example", "Ann <ann@example.org>"))).toMatchObject({ verified: false });
+    expect(senderAuthentication(await message("Authentication-Results: mx.cloudflare.net; dmarc=pass header.from=evil.example", "Ann <ann@example.org>"))).toMatchObject({
+      verified: false,
+    });
   });
 
   it("parses methods, results and properties without comments", () => {
-    const parsed = parseAuthenticationResults("mx.cloudflare.net; spf=pass (a comment; with a semicolon) smtp.mailfrom=\"Ann@Example.org\"");
+    const parsed = parseAuthenticationResults('mx.cloudflare.net; spf=pass (a comment; with a semicolon) smtp.mailfrom="Ann@Example.org"');
     expect(parsed.authservId).toBe("mx.cloudflare.net");
     expect(parsed.results).toMatchObject([{ method: "spf", result: "pass" }]);
     expect(parsed.results[0]!.properties.get("smtp.mailfrom")).toBe("ann@example.org");
@@ -59,12 +65,28 @@ describe("report references", () => {
   it("finds our Message-ID, touch header and signed addresses in the returned headers", async () => {
     const leadId = "0123456789abcdef0123456789abcdef";
     const raw = [
-      "From: MAILER-DAEMON@mx.example.net", "To: bounces@reply.example.com", "Subject: Undelivered", "MIME-Version: 1.0",
-      'Content-Type: multipart/report; report-type=delivery-status; boundary="b"', "",
-      "--b", "Content-Type: message/delivery-status", "", "Final-Recipient: rfc822; ann@example.org", "Action: failed", "Status: 5.1.1", "",
-      "--b", "Content-Type: text/rfc822-headers", "",
-      `Message-ID: <e1-t1-email.${leadId}@example.com>`, `Reply-To: reply+${leadId}-0123456789abcdef0123@reply.example.com`, "X-Follow-Up-Touch: e1-t1-email", "",
-      "--b--", "",
+      "From: MAILER-DAEMON@mx.example.net",
+      "To: bounces@reply.example.com",
+      "Subject: Undelivered",
+      "MIME-Version: 1.0",
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
+      "",
+      "--b",
+      "Content-Type: message/delivery-status",
+      "",
+      "Final-Recipient: rfc822; ann@example.org",
+      "Action: failed",
+      "Status: 5.1.1",
+      "",
+      "--b",
+      "Content-Type: text/rfc822-headers",
+      "",
+      `Message-ID: <e1-t1-email.${leadId}@example.com>`,
+      `Reply-To: reply+${leadId}-0123456789abcdef0123@reply.example.com`,
+      "X-Follow-Up-Touch: e1-t1-email",
+      "",
+      "--b--",
+      "",
     ].join("\r\n");
     expect(reportReferences(await readMessage(raw))).toEqual({
       messageIds: [`e1-t1-email.${leadId}@example.com`],

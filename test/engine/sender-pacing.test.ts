@@ -50,7 +50,13 @@ describe("sender pacing", () => {
   });
 
   it("whatever the ramp, a warming address never reaches its warm-up limit, and the daily cap comes after", () => {
-    for (const [warmupFirstDay, warmupGrowth, dailyCap] of [[1, 1.01, 200], [20, 1.3, 5000], [49, 3, 1000], [500, 2, 10_000], [10, 1.5, 30]] as const) {
+    for (const [warmupFirstDay, warmupGrowth, dailyCap] of [
+      [1, 1.01, 200],
+      [20, 1.3, 5000],
+      [49, 3, 1000],
+      [500, 2, 10_000],
+      [10, 1.5, 30],
+    ] as const) {
       const rules = { ...DEFAULTS, warmupFirstDay, warmupGrowth, dailyCap };
       for (let n = 1; n <= 30; n++) expect(capOnDay(rules, n)).toBeLessThanOrEqual(Math.min(49, dailyCap));
       expect(capOnDay(rules, 2000)).toBe(dailyCap);

@@ -56,7 +56,17 @@ const opensEverything = (touch: OutgoingTouch): Reaction[] => (touch.channel ===
 describe("sequence engine: the new-inquiry preset", () => {
   it("acknowledges at once by email and SMS, then value, proof (and a text), objection, booking ask (and a text) and alternative on days 1–10", () => {
     const { sent } = run({ sequence: preset("new-inquiry"), react: opensEverything, until: MONDAY_10 + 12 * DAY });
-    expect(steps(sent)).toEqual(["acknowledge/sms", "acknowledge/email", "value/email", "proof/email", "proof/sms", "objection/email", "booking/email", "booking/sms", "alternative/email"]);
+    expect(steps(sent)).toEqual([
+      "acknowledge/sms",
+      "acknowledge/email",
+      "value/email",
+      "proof/email",
+      "proof/sms",
+      "objection/email",
+      "booking/email",
+      "booking/sms",
+      "alternative/email",
+    ]);
     expect(sent[0]!.at).toBe(MONDAY_10);
     expect(sent[1]!.at).toBe(MONDAY_10);
     const days = sent.slice(2).map((s) => dayOf(s.at));
@@ -158,7 +168,15 @@ describe("sequence engine: the new-inquiry preset", () => {
       until: MONDAY_10 + 12 * DAY,
       events: events.map(({ at, touch }) => ({
         at,
-        event: { kind: "link_clicked", messageId: touch.key, sentAt: at - 5_000, linkIndex: 0, url: "https://owner.example/", honeypot: false, facts: { userAgent: "Mozilla/5.0", botAgent: false, network: "microsoft", prefetch: false } },
+        event: {
+          kind: "link_clicked",
+          messageId: touch.key,
+          sentAt: at - 5_000,
+          linkIndex: 0,
+          url: "https://owner.example/",
+          honeypot: false,
+          facts: { userAgent: "Mozilla/5.0", botAgent: false, network: "microsoft", prefetch: false },
+        },
       })),
     });
     expect(withScanner.sent.map((s) => [s.touch.stepId, s.at])).toEqual(silent.sent.map((s) => [s.touch.stepId, s.at]));
@@ -218,15 +236,22 @@ describe("sequence engine: timing in the lead's zone", () => {
   });
 
   it("the lead's zone comes from its form, else its phone's country, else the business default", () => {
-    const zoneOf = (profile: Submission["profile"]) =>
-      applyEvent(null, { kind: "form_submitted", leadId: LEAD, submission: submission({ profile }) }, MONDAY_10).state!.timezone;
+    const zoneOf = (profile: Submission["profile"]) => applyEvent(null, { kind: "form_submitted", leadId: LEAD, submission: submission({ profile }) }, MONDAY_10).state!.timezone;
     expect(zoneOf({ email: "a@example.com", timezone: "Europe/Berlin" })).toBe("Europe/Berlin");
     expect(zoneOf({ email: "a@example.com", timezone: "Mars/Olympus", phone: "+61291234567" })).toBe("Australia/Sydney");
     expect(zoneOf({ email: "a@example.com" })).toBe(DEFAULT_ENGINE_CONFIG.sequences.defaultTimezone);
   });
 
   it("the snippet's browser zone is used when the form gave none, never over the form's", () => {
-    const view = (zone: string) => ({ kind: "page_viewed" as const, leadId: LEAD, pageViewId: `p-${zone}`, url: "https://owner.example/", pageClass: null, timezone: zone, facts: PERSON });
+    const view = (zone: string) => ({
+      kind: "page_viewed" as const,
+      leadId: LEAD,
+      pageViewId: `p-${zone}`,
+      url: "https://owner.example/",
+      pageClass: null,
+      timezone: zone,
+      facts: PERSON,
+    });
     const unknown = applyEvent(null, { kind: "form_submitted", leadId: LEAD, submission: submission({ profile: { email: "a@example.com" } }) }, MONDAY_10).state!;
     expect(applyEvent(unknown, view("Asia/Tokyo"), MONDAY_10 + HOUR).state!.timezone).toBe("Asia/Tokyo");
     expect(applyEvent(unknown, view("Not/AZone"), MONDAY_10 + HOUR).state!.timezone).toBe(unknown.timezone);
@@ -292,7 +317,18 @@ describe("sequence engine: rules, branches and presets", () => {
     const returning = run({
       sequence: preset("hot"),
       until: MONDAY_10 + 30 * DAY,
-      events: [{ at: MONDAY_10 + 3 * DAY, event: { kind: "page_viewed", pageViewId: "p1", url: "https://owner.example/pricing", pageClass: "pricing", facts: { userAgent: "Mozilla/5.0 (Macintosh) Safari/605.1.15", botAgent: false, network: null, prefetch: false } } }],
+      events: [
+        {
+          at: MONDAY_10 + 3 * DAY,
+          event: {
+            kind: "page_viewed",
+            pageViewId: "p1",
+            url: "https://owner.example/pricing",
+            pageClass: "pricing",
+            facts: { userAgent: "Mozilla/5.0 (Macintosh) Safari/605.1.15", botAgent: false, network: null, prefetch: false },
+          },
+        },
+      ],
     });
     expect(returning.sent.map((s) => s.touch.stepId)).toContain("site-return");
   });
@@ -310,7 +346,14 @@ describe("sequence engine: rules, branches and presets", () => {
   it("a lead silent for 60+ days that returns to the site enters the reactivation sequence", () => {
     const visit = (at: number) => ({
       at,
-      event: { kind: "page_viewed" as const, leadId: LEAD, pageViewId: `p${at}`, url: "https://owner.example/", pageClass: null, facts: { userAgent: "Mozilla/5.0 (Macintosh) Safari/605.1.15", botAgent: false, network: null, prefetch: false } },
+      event: {
+        kind: "page_viewed" as const,
+        leadId: LEAD,
+        pageViewId: `p${at}`,
+        url: "https://owner.example/",
+        pageClass: null,
+        facts: { userAgent: "Mozilla/5.0 (Macintosh) Safari/605.1.15", botAgent: false, network: null, prefetch: false },
+      },
     });
     const oneStep = custom({ id: "short", name: "s", steps: [{ id: "a", intent: "value", channels: ["email"], email: { subject: "A", body: "a" } }] });
     const back = run({ sequence: oneStep, events: [visit(MONDAY_10 + 70 * DAY)], until: MONDAY_10 + 80 * DAY });
@@ -338,7 +381,13 @@ describe("sequence engine: rules, branches and presets", () => {
     const visitPricing = (t: OutgoingTouch): Reaction[] => (t.stepId === "a" ? [{ after: HOUR, kind: "visit", pageClass: "pricing" }] : []);
     const visitBlog = (t: OutgoingTouch): Reaction[] => (t.stepId === "a" ? [{ after: HOUR, kind: "visit", pageClass: "content" }] : []);
     const sentSteps = (sequence: SequenceVersion, react?: Simulation["react"]) => {
-      const noBend = { ...sequence, sequence: { ...sequence.sequence, rules: { ...sequence.sequence.rules, clickedToBookingAsk: { enabled: false, afterHours: 2 }, openedSooner: { enabled: false, keepFraction: 0.5, minHours: 12 } } } };
+      const noBend = {
+        ...sequence,
+        sequence: {
+          ...sequence.sequence,
+          rules: { ...sequence.sequence.rules, clickedToBookingAsk: { enabled: false, afterHours: 2 }, openedSooner: { enabled: false, keepFraction: 0.5, minHours: 12 } },
+        },
+      };
       return run({ sequence: noBend, react }).sent.map((s) => s.touch.stepId);
     };
 
@@ -355,7 +404,10 @@ describe("sequence engine: rules, branches and presets", () => {
     });
 
     it("replied holds: a reply pauses before any branch can run", () => {
-      const { sent, state } = run({ sequence: branching({ if: { signal: "replied" }, then: { do: "goto", step: "d" } }), react: (t) => (t.stepId === "a" ? [{ after: HOUR, kind: "reply" }] : []) });
+      const { sent, state } = run({
+        sequence: branching({ if: { signal: "replied" }, then: { do: "goto", step: "d" } }),
+        react: (t) => (t.stepId === "a" ? [{ after: HOUR, kind: "reply" }] : []),
+      });
       expect(sent.map((s) => s.touch.stepId)).toEqual(["a"]);
       expect(state.status).toBe("replied");
     });

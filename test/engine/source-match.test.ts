@@ -46,7 +46,16 @@ describe("the value email's variant by where the lead came from", () => {
   });
 
   it("lists the candidates in the documented order", () => {
-    expect(originKeys({ source: "Partner", utm: { utm_campaign: "c", utm_medium: "m", utm_source: "s" }, page: "https://owner.example/a/b%20c" })).toEqual(["partner", "s", "m", "c", "b-c-page", "b-c", "a-page", "a"]);
+    expect(originKeys({ source: "Partner", utm: { utm_campaign: "c", utm_medium: "m", utm_source: "s" }, page: "https://owner.example/a/b%20c" })).toEqual([
+      "partner",
+      "s",
+      "m",
+      "c",
+      "b-c-page",
+      "b-c",
+      "a-page",
+      "a",
+    ]);
   });
 });
 
@@ -54,7 +63,10 @@ describe("a post's origin", () => {
   const post = (extra: Partial<Submission>): Submission => ({ formId: "f", receivedAt: 0, profile: {}, consent: {}, utm: {}, custom: {}, ...extra });
 
   it("keeps the form's UTM fields and the page", () => {
-    expect(postOrigin(post({ utm: { utm_source: "google" }, page: "https://owner.example/pricing?utm_source=bing" }))).toEqual({ utm: { utm_source: "google" }, page: "https://owner.example/pricing?utm_source=bing" });
+    expect(postOrigin(post({ utm: { utm_source: "google" }, page: "https://owner.example/pricing?utm_source=bing" }))).toEqual({
+      utm: { utm_source: "google" },
+      page: "https://owner.example/pricing?utm_source=bing",
+    });
   });
 
   it("takes UTM tags from the page's address when the form carried none", () => {
@@ -78,7 +90,15 @@ describe("the value email of a lead", () => {
       steps: [{ id: "value", intent: "value", channels: ["email"], wait: { days: 1 }, email: { subject: "A general idea", body: "General." }, bySource: BY_SOURCE }],
     }),
   };
-  const first: Submission = { formId: "f", receivedAt: MONDAY_10, profile: { email: "ann@example.com", timezone: "America/New_York" }, consent: {}, utm: {}, custom: {}, page: "https://owner.example/pricing" };
+  const first: Submission = {
+    formId: "f",
+    receivedAt: MONDAY_10,
+    profile: { email: "ann@example.com", timezone: "America/New_York" },
+    consent: {},
+    utm: {},
+    custom: {},
+    page: "https://owner.example/pricing",
+  };
   const second: Submission = { ...first, receivedAt: MONDAY_10 + 3_600_000, utm: { utm_source: "referral" }, page: "https://owner.example/" };
 
   it("speaks to the first post's landing page, and a later post does not take the credit", () => {

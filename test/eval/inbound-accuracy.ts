@@ -15,8 +15,7 @@ const BASELINE = `${process.cwd()}/test/eval/inbound-baseline.json`;
 
 const { scores, misses, slowest } = await inboundScores(loadFixtures(`${process.cwd()}/test/fixtures`));
 
-if (process.argv.includes("--verbose"))
-  for (const miss of misses.filter((m) => m.part === "tuning")) console.error(`--- ${miss.what}\t${miss.sample}\n    ${miss.detail}`);
+if (process.argv.includes("--verbose")) for (const miss of misses.filter((m) => m.part === "tuning")) console.error(`--- ${miss.what}\t${miss.sample}\n    ${miss.detail}`);
 
 const cell = (t: { hit: number; of: number }) => (t.of ? `${((100 * t.hit) / t.of).toFixed(1)} % (${t.hit}/${t.of})` : "–");
 console.log("| class | tuning | held-out | goal (held-out) |\n| --- | --- | --- | --- |");
@@ -24,10 +23,17 @@ for (const [what, { title, goal }] of Object.entries(CLASSES) as [ScoreClass, (t
   console.log(`| ${title} | ${cell(scores.tuning[what])} | ${cell(scores.heldOut[what])} | ${goal === null ? "–" : `≥ ${goal * 100} %`} |`);
 console.log(`\nslowest sample: ${slowest.ms} ms of CPU, MIME parsing and HTML conversion included (${slowest.sample})`);
 
-const current = Object.fromEntries(PARTS.map((part) => [part, Object.fromEntries(Object.keys(CLASSES).flatMap((what) => {
-  const r = rate(scores[part][what as ScoreClass]);
-  return r === null ? [] : [[what, Math.floor(r * 1000) / 1000]];
-}))]));
+const current = Object.fromEntries(
+  PARTS.map((part) => [
+    part,
+    Object.fromEntries(
+      Object.keys(CLASSES).flatMap((what) => {
+        const r = rate(scores[part][what as ScoreClass]);
+        return r === null ? [] : [[what, Math.floor(r * 1000) / 1000]];
+      }),
+    ),
+  ]),
+);
 
 if (process.argv.includes("--write-baseline")) {
   writeFileSync(BASELINE, `${JSON.stringify(current, null, 2)}\n`);

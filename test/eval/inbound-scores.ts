@@ -39,7 +39,13 @@ export interface Miss {
   detail: string;
 }
 
-const normalized = (text: string) => text.replace(/\r\n?/g, "\n").split("\n").map((l) => l.replace(/\s+$/, "")).join("\n").replace(/^\n+|\n+$/g, "");
+const normalized = (text: string) =>
+  text
+    .replace(/\r\n?/g, "\n")
+    .split("\n")
+    .map((l) => l.replace(/\s+$/, ""))
+    .join("\n")
+    .replace(/^\n+|\n+$/g, "");
 const withoutWhitespace = (text: string) => text.replace(/\s+/g, "");
 
 type Reply = Fixtures["replies"][number];
@@ -86,9 +92,16 @@ export async function inboundScores(fixtures: Fixtures, receivedAt = Date.UTC(20
     const same = sample.compare === "whitespace" ? (a: string) => withoutWhitespace(a) === withoutWhitespace(got) : (a: string) => normalized(a) === normalized(got);
     if (sample.expected_reply !== null) {
       const accepted = sample.accepted_replies?.length ? sample.accepted_replies : [sample.expected_reply];
-      count(part, "replyExact", accepted.some(same), sample.file, () => `expected ${JSON.stringify(sample.expected_reply).slice(0, 300)}\n    got ${JSON.stringify(got).slice(0, 300)}`);
+      count(
+        part,
+        "replyExact",
+        accepted.some(same),
+        sample.file,
+        () => `expected ${JSON.stringify(sample.expected_reply).slice(0, 300)}\n    got ${JSON.stringify(got).slice(0, 300)}`,
+      );
     }
-    const must = sample.must_contain ?? [], mustNot = sample.must_not_contain ?? [];
+    const must = sample.must_contain ?? [],
+      mustNot = sample.must_not_contain ?? [];
     if (must.length + mustNot.length > 0) {
       const hit = must.every((m) => got.includes(m)) && mustNot.every((m) => !got.includes(m));
       count(part, "replyContainment", hit, sample.file, () => `must ${JSON.stringify(must)} not ${JSON.stringify(mustNot)}\n    got ${JSON.stringify(got).slice(0, 300)}`);
@@ -106,7 +119,8 @@ export async function inboundScores(fixtures: Fixtures, receivedAt = Date.UTC(20
     }
     const said = () => `${sample.category} ${sample.bounce_type ?? ""} (${sample.recipients[0]?.reason ?? ""}) → ${JSON.stringify(kind).slice(0, 240)}`;
     count(part, "bounceVsNot", (kind.kind === "bounce") === sample.is_bounce, sample.file, said);
-    if (sample.is_bounce && kind.kind === "bounce" && (sample.bounce_type === "hard" || sample.bounce_type === "soft")) count(part, "hardSoft", kind.bounce.type === sample.bounce_type, sample.file, said);
+    if (sample.is_bounce && kind.kind === "bounce" && (sample.bounce_type === "hard" || sample.bounce_type === "soft"))
+      count(part, "hardSoft", kind.bounce.type === sample.bounce_type, sample.file, said);
     if (sample.is_auto_reply) count(part, "autoReply", kind.kind === "auto_reply", sample.file, said);
     if (sample.category === "feedback_report") count(part, "complaint", kind.kind === "complaint", sample.file, said);
   }
@@ -125,7 +139,8 @@ export function belowBaseline(scores: Scores, baseline: Partial<Record<Part, Par
     for (const [what, floor] of Object.entries(baseline[part] ?? {}) as [ScoreClass, number][]) {
       const now = rate(scores[part][what]);
       // Rates are stored rounded to three places; compare at that precision.
-      if (now === null || Math.round(now * 1000) < Math.round(floor * 1000)) drops.push(`${part} ${what}: ${now === null ? "no samples" : now.toFixed(3)} < baseline ${floor.toFixed(3)}`);
+      if (now === null || Math.round(now * 1000) < Math.round(floor * 1000))
+        drops.push(`${part} ${what}: ${now === null ? "no samples" : now.toFixed(3)} < baseline ${floor.toFixed(3)}`);
     }
   return drops;
 }

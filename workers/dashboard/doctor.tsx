@@ -6,7 +6,9 @@ export function Checklist(props: { checks: Check[] }) {
   return (
     <>
       <h2>Checklist</h2>
-      <p class={missing > 0 ? "warn" : "muted"}>{missing > 0 ? `${missing} thing${missing === 1 ? "" : "s"} to set before this deployment sends for real.` : "Everything sending needs is set."}</p>
+      <p class={missing > 0 ? "warn" : "muted"}>
+        {missing > 0 ? `${missing} thing${missing === 1 ? "" : "s"} to set before this deployment sends for real.` : "Everything sending needs is set."}
+      </p>
       <table data-testid="checklist">
         <tbody>
           {props.checks.map((check) => (

@@ -58,7 +58,11 @@ function Field(props: { name: string; label: string; issues: FieldIssue[]; hint?
         <br />
         {props.children}
       </label>
-      {props.hint && <span class="muted" style="display:block">{props.hint}</span>}
+      {props.hint && (
+        <span class="muted" style="display:block">
+          {props.hint}
+        </span>
+      )}
       {issue && (
         <span class="warn" style="display:block" role="alert" data-error-for={props.name}>
           {issue.message}
@@ -242,7 +246,9 @@ export function EmbedCode(props: { form: FormConfig; base: string }) {
   return (
     <section data-testid="embed">
       <h2>Put it on your site</h2>
-      <p class="muted">Paste one of these where the form should appear. The site must be registered (Sites) or listed above; posts from anywhere else wait for you under Unknown sites.</p>
+      <p class="muted">
+        Paste one of these where the form should appear. The site must be registered (Sites) or listed above; posts from anywhere else wait for you under Unknown sites.
+      </p>
       <h3>Plain HTML</h3>
       <pre id="embed-html">{formHtml(form, base)}</pre>
       <button type="button" class="secondary" data-copy="embed-html">
@@ -295,7 +301,11 @@ const ticked = (posted: Posted, name: string) => posted[name] === "yes";
 
 /** The editor's fields as they were posted, to show again next to their errors. */
 export function draftFromFields(posted: Posted, id: string): FormDraft {
-  const box = (channel: "email" | "sms") => ({ shown: ticked(posted, `consent.${channel}.shown`), required: ticked(posted, `consent.${channel}.required`), wording: text(posted, `consent.${channel}.wording`).trim() });
+  const box = (channel: "email" | "sms") => ({
+    shown: ticked(posted, `consent.${channel}.shown`),
+    required: ticked(posted, `consent.${channel}.required`),
+    wording: text(posted, `consent.${channel}.wording`).trim(),
+  });
   return {
     id,
     name: text(posted, "name"),

@@ -13,7 +13,8 @@ export function ImportPage(props: { csrf: string; sequences: string[] }) {
   return (
     <>
       <p class="muted">
-        A CSV file with a header row, separated by commas, semicolons or tabs. Each row becomes a lead (or updates one with the same email or phone), read like a form post. Imported leads record no consent: enrol them only where you may contact them.
+        A CSV file with a header row, separated by commas, semicolons or tabs. Each row becomes a lead (or updates one with the same email or phone), read like a form post.
+        Imported leads record no consent: enrol them only where you may contact them.
       </p>
       <form id="import" data-chunk={String(MAX_ROWS_PER_CHUNK)}>
         <Csrf token={props.csrf} />

@@ -60,7 +60,10 @@ export function KnowledgeIndex(props: { documents: KnowledgeListing[]; csrf: str
   const search = props.search;
   return (
     <>
-      <p class="muted">Case studies, pricing, FAQs and answers to objections. Drafts quote the passages that best match a lead and a step; a step that names a kind of knowledge leads with its best passage of that kind.</p>
+      <p class="muted">
+        Case studies, pricing, FAQs and answers to objections. Drafts quote the passages that best match a lead and a step; a step that names a kind of knowledge leads with its
+        best passage of that kind.
+      </p>
       <h2>Try a search</h2>
       <form method="get" action="/dashboard/knowledge" class="filters">
         <label>

@@ -157,9 +157,7 @@ export function ListTable(props: { columns: Column[]; rows: Child[]; empty?: str
     <div class="scroll">
       <table>
         <thead>
-          <tr>
-            {props.columns.map((column) => (typeof column === "string" ? <th>{column}</th> : <th class="n">{column.label}</th>))}
-          </tr>
+          <tr>{props.columns.map((column) => (typeof column === "string" ? <th>{column}</th> : <th class="n">{column.label}</th>))}</tr>
         </thead>
         <tbody>
           {props.rows.length === 0 && props.empty && (

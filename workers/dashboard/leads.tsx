@@ -15,7 +15,15 @@ export interface LeadFilters {
 
 export function LeadList(props: { leads: Omit<LeadRow, "version">[]; filters: LeadFilters; sequences: string[]; next: string | null }) {
   const { filters } = props;
-  const query = (cursor: string) => new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v !== "").map(([k, v]) => [k, String(v)])), cursor }).toString();
+  const query = (cursor: string) =>
+    new URLSearchParams({
+      ...Object.fromEntries(
+        Object.entries(filters)
+          .filter(([, v]) => v !== undefined && v !== "")
+          .map(([k, v]) => [k, String(v)]),
+      ),
+      cursor,
+    }).toString();
   return (
     <>
       {/* biome-ignore lint/a11y/useSemanticElements: the <search> element is too new for some of the browsers owners use; the role says the same */}
@@ -133,7 +141,10 @@ export function LeadPage(props: { lead: LeadSummary; suppressions: SuppressionRo
   return (
     <>
       <p>
-        <span class="pill" data-testid="status">{STATUS_WORDS[lead.status]}</span> · score <b data-testid="score">{lead.score}</b> · zone {lead.timezone} <ZoneSource lead={lead} /> · came in {when(lead.createdAt)}
+        <span class="pill" data-testid="status">
+          {STATUS_WORDS[lead.status]}
+        </span>{" "}
+        · score <b data-testid="score">{lead.score}</b> · zone {lead.timezone} <ZoneSource lead={lead} /> · came in {when(lead.createdAt)}
       </p>
       <div class="actions">
         {actionsFor(lead).map((action) => (
@@ -156,7 +167,11 @@ export function LeadPage(props: { lead: LeadSummary; suppressions: SuppressionRo
             return (
               <tr>
                 <th>{channel === "sms" ? "Text (SMS)" : "Email"}</th>
-                <td>{record ? `${record.granted ? "Given" : "Withdrawn"} ${CONSENT_METHOD_WORDS[record.method]}, ${when(record.at)}${record.wording ? ` — “${record.wording}”` : ""}` : "Not recorded"}</td>
+                <td>
+                  {record
+                    ? `${record.granted ? "Given" : "Withdrawn"} ${CONSENT_METHOD_WORDS[record.method]}, ${when(record.at)}${record.wording ? ` — “${record.wording}”` : ""}`
+                    : "Not recorded"}
+                </td>
               </tr>
             );
           })}
@@ -194,7 +209,9 @@ export function LeadPage(props: { lead: LeadSummary; suppressions: SuppressionRo
               <td>
                 <form method="post" action={`/dashboard/leads/${lead.id}/suppressions/${row.channel}/lift`} class="inline">
                   <Csrf token={props.csrf} />
-                  <button type="submit" class="secondary">Lift</button>
+                  <button type="submit" class="secondary">
+                    Lift
+                  </button>
                 </form>
               </td>
             </tr>
@@ -247,7 +264,9 @@ export function LeadPage(props: { lead: LeadSummary; suppressions: SuppressionRo
         <label>
           <input type="checkbox" name="confirm" value="yes" required /> Erase everything held about this lead (an opt-out stays as a keyed hash)
         </label>{" "}
-        <button type="submit" class="danger">Erase</button>
+        <button type="submit" class="danger">
+          Erase
+        </button>
       </form>
     </>
   );

@@ -96,7 +96,12 @@ const FUNNEL: [keyof Funnel, string][] = [
 /** Today for the sending address: where it is in its warm-up, and what its daily cap holds back. */
 function SendingCard(props: { sending: SendingToday | null }) {
   const { sending } = props;
-  if (!sending) return <p class="muted" data-testid="sending">Email waits until the sender is set (see Settings).</p>;
+  if (!sending)
+    return (
+      <p class="muted" data-testid="sending">
+        Email waits until the sender is set (see Settings).
+      </p>
+    );
   const { today, sent, heldBack } = sending;
   const stage = today.day <= today.warmupDays ? `warm-up day ${today.day} of ${today.warmupDays}` : "warmed up";
   return (

@@ -70,7 +70,10 @@ const ACTION_LABELS: Record<BranchAction["do"], string> = {
 };
 
 const RULE_LABELS: Record<RuleName, { title: string; figures: Record<string, string> }> = {
-  openedSooner: { title: "A human open brings the next touch sooner", figures: { keepFraction: "Share of the wait kept (0–1)", minHours: "Never sooner than (hours after the open)" } },
+  openedSooner: {
+    title: "A human open brings the next touch sooner",
+    figures: { keepFraction: "Share of the wait kept (0–1)", minHours: "Never sooner than (hours after the open)" },
+  },
   clickedToBookingAsk: { title: "A human click jumps to the next booking ask", figures: { afterHours: "After (hours)" } },
   silentUsesAlternative: { title: "Silent leads get the alternative angle", figures: { afterEmails: "After this many ignored emails" } },
   peakHour: { title: "Peak-hour steps wait for the lead's most active hour", figures: { minSignals: "Once the lead has this many human signals" } },
@@ -162,8 +165,7 @@ interface FieldProps {
   issues: FieldIssue[];
 }
 
-const invalidAttrs = (props: FieldProps) =>
-  issuesAt(props.issues, props.name).length > 0 ? { "aria-invalid": "true", "aria-describedby": `${idOf(props.name)}-error` } : {};
+const invalidAttrs = (props: FieldProps) => (issuesAt(props.issues, props.name).length > 0 ? { "aria-invalid": "true", "aria-describedby": `${idOf(props.name)}-error` } : {});
 
 function TextField(props: FieldProps & { type?: "text" | "number" | "time"; min?: number; max?: number; step?: string; maxlength?: number; readonly?: boolean; hint?: string }) {
   return (
@@ -224,7 +226,13 @@ function Checkbox(props: FieldProps & { value?: string }) {
   const value = props.value ?? "on";
   return (
     <label class="check">
-      <input type="checkbox" id={props.value ? `${idOf(props.name)}-${value}` : idOf(props.name)} name={props.name} value={value} checked={props.fields[props.name]?.includes(value) ?? false} />
+      <input
+        type="checkbox"
+        id={props.value ? `${idOf(props.name)}-${value}` : idOf(props.name)}
+        name={props.name}
+        value={value}
+        checked={props.fields[props.name]?.includes(value) ?? false}
+      />
       {props.label}
     </label>
   );
@@ -295,11 +303,27 @@ function Branch(props: { action: string; step: number; branch: number; stepIds: 
       <Errors issues={props.issues} at={at} />
       <Errors issues={props.issues} at={`${at}.then`} />
       <div class="grid">
-        <Menu label="If the lead" name={`${at}.if.not`} options={[["false", "did"], ["true", "did not"]]} {...f} />
+        <Menu
+          label="If the lead"
+          name={`${at}.if.not`}
+          options={[
+            ["false", "did"],
+            ["true", "did not"],
+          ]}
+          {...f}
+        />
         <Menu label="…do this" name={`${at}.if.signal`} options={labelled(SIGNAL_LABELS)} {...f} />
         <Menu label="Counting the email of" name={`${at}.if.step`} options={steps} blank="any step" {...f} />
         <TextField label="Page class (visits only)" name={`${at}.if.pageClass`} maxlength={50} hint="pricing" {...f} />
-        <Menu label="Since" name={`${at}.if.since`} options={[["previous_step", "the previous step"], ["enrolment", "the lead entered"]]} {...f} />
+        <Menu
+          label="Since"
+          name={`${at}.if.since`}
+          options={[
+            ["previous_step", "the previous step"],
+            ["enrolment", "the lead entered"],
+          ]}
+          {...f}
+        />
         <Menu label="Then" name={`${at}.then.do`} options={labelled(ACTION_LABELS)} {...f} />
         <Menu label="Step (send another, resend)" name={`${at}.then.step`} options={steps} blank="choose a step" {...f} />
         <TextField label="New subject (resend)" name={`${at}.then.subject`} maxlength={200} {...f} />
@@ -333,7 +357,10 @@ function Variant(props: { action: string; step: number; variant: number; fields:
 }
 
 /** A step's channels go out in the order it lists them: the ticked ones come first, in that order, so a save keeps it. */
-const inStepOrder = (ticked: string[]) => [...StepChannelSchema.options.filter((c) => ticked.includes(c)).sort((a, b) => ticked.indexOf(a) - ticked.indexOf(b)), ...StepChannelSchema.options.filter((c) => !ticked.includes(c))];
+const inStepOrder = (ticked: string[]) => [
+  ...StepChannelSchema.options.filter((c) => ticked.includes(c)).sort((a, b) => ticked.indexOf(a) - ticked.indexOf(b)),
+  ...StepChannelSchema.options.filter((c) => !ticked.includes(c)),
+];
 
 function Step(props: { action: string; index: number; count: number; stepIds: string[]; sequences: string[]; fields: EditorFields; issues: FieldIssue[] }) {
   const i = props.index;
@@ -350,7 +377,15 @@ function Step(props: { action: string; index: number; count: number; stepIds: st
       <div class="grid">
         <TextField label="Step id" name={`${at}.id`} maxlength={63} hint="lowercase-with-dashes" {...f} />
         <Menu label="Intent" name={`${at}.intent`} options={labelled(INTENT_LABELS)} {...f} />
-        <TextField label={i === 0 ? "Wait after entering (days)" : "Wait after the previous step (days)"} name={`${at}.wait.days`} type="number" min={0} max={365} step="any" {...f} />
+        <TextField
+          label={i === 0 ? "Wait after entering (days)" : "Wait after the previous step (days)"}
+          name={`${at}.wait.days`}
+          type="number"
+          min={0}
+          max={365}
+          step="any"
+          {...f}
+        />
         <TextField label="…plus hours" name={`${at}.wait.hours`} type="number" min={0} max={720} step="any" {...f} />
         <Menu label="Grounded in knowledge of kind" name={`${at}.knowledge`} options={plain(KnowledgeKindSchema.options)} blank="none" {...f} />
       </div>
@@ -413,8 +448,8 @@ function MergeHelp() {
     <details class="merge">
       <summary>Merge fields you can use in any subject, body, text or note</summary>
       <p class="muted">
-        Write <code>{"{{firstName|there}}"}</code>: the part after <code>|</code> is used when the lead has no such value (or one that does not look like
-        its field). Any other name inside <code>{"{{ }}"}</code> is refused when you save.
+        Write <code>{"{{firstName|there}}"}</code>: the part after <code>|</code> is used when the lead has no such value (or one that does not look like its field). Any other name
+        inside <code>{"{{ }}"}</code> is refused when you save.
       </p>
       <ul>
         {MERGE_FIELDS.map((field) => (

@@ -93,7 +93,12 @@ export function countOf(fields: EditorFields, prefix: `${string}${keyof typeof L
   }
   const list = prefix.split(".").at(-1) as keyof typeof LIST_LIMITS;
   // A hand-made post could name item 10⁹; refuse it rather than build that many.
-  if (count > LIST_LIMITS[list]) throw new AppError(422, "too_many_items", `A sequence holds at most ${LIST_LIMITS.steps} steps, ${LIST_LIMITS.branches} branches and ${LIST_LIMITS.variants} source variants a step.`);
+  if (count > LIST_LIMITS[list])
+    throw new AppError(
+      422,
+      "too_many_items",
+      `A sequence holds at most ${LIST_LIMITS.steps} steps, ${LIST_LIMITS.branches} branches and ${LIST_LIMITS.variants} source variants a step.`,
+    );
   return count;
 }
 

@@ -19,14 +19,24 @@ const BEHAVIOURS: { name: string; react: (touch: OutgoingTouch, sentAt: number, 
   { name: "Opens but never clicks", react: (t) => (t.channel === "email" ? [{ after: 2 * HOUR, kind: "open" }] : []) },
   { name: "Clicks on day 1", react: (t, at, start) => (t.channel === "email" && at - start < DAY ? [{ after: HOUR, kind: "click", text: "https://example.com/" }] : []) },
   { name: "Silent", react: () => [] },
-  { name: "Replies to the second email", react: (t) => (t.channel === "email" && /-t[23]-/.test(t.key) ? [{ after: 3 * HOUR, kind: "reply", text: "Thanks, can we talk next week?" }] : []) },
+  {
+    name: "Replies to the second email",
+    react: (t) => (t.channel === "email" && /-t[23]-/.test(t.key) ? [{ after: 3 * HOUR, kind: "reply", text: "Thanks, can we talk next week?" }] : []),
+  },
 ];
 
 export function previewOf(sequence: SequenceVersion, start = PREVIEW_START) {
   return BEHAVIOURS.map((behaviour) => {
     const run = simulate({
       leadId: "0".repeat(32),
-      submission: { formId: "preview", receivedAt: start, profile: { email: "preview@example.com", firstName: "Alex", timezone: "America/New_York" }, consent: { email: true }, utm: {}, custom: {} },
+      submission: {
+        formId: "preview",
+        receivedAt: start,
+        profile: { email: "preview@example.com", firstName: "Alex", timezone: "America/New_York" },
+        consent: { email: true },
+        utm: {},
+        custom: {},
+      },
       sequence,
       start,
       until: start + 60 * DAY,
@@ -78,7 +88,10 @@ export function SequenceList(props: { sequences: SequenceListing[] }) {
 export function SequenceDetail(props: { sequence: SequenceVersion; stats: PeriodStats; preview: ReturnType<typeof previewOf>; csrf: string }) {
   const { sequence } = props.sequence;
   const order = new Map([[props.sequence.id, sequence.steps.map((step) => step.id)]]);
-  const rows = inStepOrder(props.stats.byStep.filter((r) => r.sequenceId === props.sequence.id), order);
+  const rows = inStepOrder(
+    props.stats.byStep.filter((r) => r.sequenceId === props.sequence.id),
+    order,
+  );
   return (
     <>
       <p class="muted">{`${props.sequence.id} · version ${props.sequence.version} · window ${sequence.window.start}–${sequence.window.end} · drafting ${sequence.drafting.mode}${sequence.drafting.mode === "review" ? ` (unreviewed: ${sequence.drafting.unreviewed})` : ""}`}</p>

@@ -14,11 +14,37 @@ import { Csrf, FieldTable, ListTable, when } from "./layout";
 
 /** The form's sections, in the order an owner sets a deployment up. */
 const SECTIONS: { title: string; hint?: string; keys: SettingKey[] }[] = [
-  { title: "Sender identity", hint: "Commercial email must say who sends it and where they are: email waits until name, company, sending address, postal address and public URL are all set.", keys: ["senderName", "senderCompany", "senderEmail", "senderPostalAddress", "replyDomain", "ownerEmail"] },
-  { title: "Links", hint: "The public URL is this Worker's address (tracking and unsubscribe links); the booking and site URLs fill {{bookingUrl}} and {{siteUrl}} in templates.", keys: ["publicUrl", "bookingUrl", "siteUrl"] },
-  { title: "Hand-off to a person", hint: "The webhook is signed with the secret HANDOFF_WEBHOOK_SECRET; a Slack webhook is the secret SLACK_WEBHOOK_URL.", keys: ["handOffThreshold", "competitors", "bookingWaitHours", "handOffPausesAutomation", "handOffEmail", "handOffWebhookUrl"] },
+  {
+    title: "Sender identity",
+    hint: "Commercial email must say who sends it and where they are: email waits until name, company, sending address, postal address and public URL are all set.",
+    keys: ["senderName", "senderCompany", "senderEmail", "senderPostalAddress", "replyDomain", "ownerEmail"],
+  },
+  {
+    title: "Links",
+    hint: "The public URL is this Worker's address (tracking and unsubscribe links); the booking and site URLs fill {{bookingUrl}} and {{siteUrl}} in templates.",
+    keys: ["publicUrl", "bookingUrl", "siteUrl"],
+  },
+  {
+    title: "Hand-off to a person",
+    hint: "The webhook is signed with the secret HANDOFF_WEBHOOK_SECRET; a Slack webhook is the secret SLACK_WEBHOOK_URL.",
+    keys: ["handOffThreshold", "competitors", "bookingWaitHours", "handOffPausesAutomation", "handOffEmail", "handOffWebhookUrl"],
+  },
   { title: "Replies and bounces", keys: ["notNowHoldDays", "outOfOfficeDays", "softBounceLimit"] },
-  { title: "Sending", hint: "A new address warms up: it starts at the first day's count and grows by the daily factor, under 50 a day, for the warm-up days; 0 warm-up days for an address that is already warm.", keys: ["businessTimezone", "senderDailyCap", "warmupDays", "warmupFirstDay", "warmupDailyGrowth", "warmupDailyLimit", "minSendSpacingSeconds", "instantPerDomainDailyCap", "smsCountries"] },
+  {
+    title: "Sending",
+    hint: "A new address warms up: it starts at the first day's count and grows by the daily factor, under 50 a day, for the warm-up days; 0 warm-up days for an address that is already warm.",
+    keys: [
+      "businessTimezone",
+      "senderDailyCap",
+      "warmupDays",
+      "warmupFirstDay",
+      "warmupDailyGrowth",
+      "warmupDailyLimit",
+      "minSendSpacingSeconds",
+      "instantPerDomainDailyCap",
+      "smsCountries",
+    ],
+  },
   { title: "AI", keys: ["aiModel"] },
 ];
 
@@ -34,7 +60,15 @@ form.settings .field-error{color:#b42318;font-size:.85rem}
 `;
 
 /** Inputs that take a number get a numeric keyboard on a phone; lists are typed comma-separated. */
-const INPUT_TYPE: Partial<Record<SettingKey, string>> = { senderEmail: "email", ownerEmail: "email", handOffEmail: "email", publicUrl: "url", bookingUrl: "url", siteUrl: "url", handOffWebhookUrl: "url" };
+const INPUT_TYPE: Partial<Record<SettingKey, string>> = {
+  senderEmail: "email",
+  ownerEmail: "email",
+  handOffEmail: "email",
+  publicUrl: "url",
+  bookingUrl: "url",
+  siteUrl: "url",
+  handOffWebhookUrl: "url",
+};
 
 export interface SettingsFormState {
   /** What the owner typed, shown back when something was refused. */
@@ -138,7 +172,12 @@ export function Fixed(props: { env: Env; effective: EffectiveSettings; destinati
 }
 
 export function SettingsAudit(props: { changes: SettingsAuditRow[] }) {
-  const shown = (value: unknown) => (value === null || value === undefined ? "—" : Array.isArray(value) || typeof value === "boolean" || typeof value === "number" || typeof value === "string" ? settingAsText(value) || "(empty)" : JSON.stringify(value));
+  const shown = (value: unknown) =>
+    value === null || value === undefined
+      ? "—"
+      : Array.isArray(value) || typeof value === "boolean" || typeof value === "number" || typeof value === "string"
+        ? settingAsText(value) || "(empty)"
+        : JSON.stringify(value);
   return (
     <>
       <h2>Changes</h2>

@@ -47,29 +47,32 @@ export function Install(props: { base: string; forms: FormConfig[]; replyDomain:
             <li>Verify your sending domain in Resend (Domains): add the SPF and DKIM records it shows and a DMARC record, and wait until it is verified.</li>
             <li>
               In Resend (Webhooks), add a webhook to <code>{`${base}/hooks/email/resend`}</code> for the <code>email.*</code> events and set its signing secret as the secret
-              RESEND_WEBHOOK_SECRET: Resend keeps the Return-Path for itself, so bounces, complaints and deliveries come back only through this webhook. Without it a bad
-              address is mailed at every step.
+              RESEND_WEBHOOK_SECRET: Resend keeps the Return-Path for itself, so bounces, complaints and deliveries come back only through this webhook. Without it a bad address is
+              mailed at every step.
             </li>
           </>
         ) : (
           <>
             <li>
-              Onboard your sending domain to Cloudflare Email Service (Dashboard → Email → Email Sending): add the SPF include, the DKIM records and a DMARC policy it shows,
-              and wait until the domain is verified. Email Service is meant for transactional mail; for sequences, a commercial sender (Resend) is the better fit.
+              Onboard your sending domain to Cloudflare Email Service (Dashboard → Email → Email Sending): add the SPF include, the DKIM records and a DMARC policy it shows, and
+              wait until the domain is verified. Email Service is meant for transactional mail; for sequences, a commercial sender (Resend) is the better fit.
             </li>
             <li>
-              Subscribe the queue <code>edge-follow-up-email-events</code> to your sending domain's Email Sending events (README "Production set-up"): Email Service keeps
-              the Return-Path for itself, so bounces, complaints and deliveries come back only as these events, to this Worker's <code>queue()</code>. Without it a bad
-              address is mailed at every step.
+              Subscribe the queue <code>edge-follow-up-email-events</code> to your sending domain's Email Sending events (README "Production set-up"): Email Service keeps the
+              Return-Path for itself, so bounces, complaints and deliveries come back only as these events, to this Worker's <code>queue()</code>. Without it a bad address is
+              mailed at every step.
             </li>
           </>
         )}
         <li>
-          Turn on Email Routing for <code>{props.replyDomain}</code>, a subdomain used for nothing else (Email Routing takes over its MX records), then add a catch-all rule
-          that sends to this Worker: replies, out-of-office answers and the bounces that reach the reply address arrive at <code>email()</code>.
+          Turn on Email Routing for <code>{props.replyDomain}</code>, a subdomain used for nothing else (Email Routing takes over its MX records), then add a catch-all rule that
+          sends to this Worker: replies, out-of-office answers and the bounces that reach the reply address arrive at <code>email()</code>.
         </li>
         <li>Verify the alerts email (Settings) as a destination address: unmatched mail and reply alerts are forwarded there.</li>
-        <li>Under <a href="/dashboard/settings">Settings</a>, set the sender name, company, sending address (on the onboarded domain) and postal address: email waits until all are set.</li>
+        <li>
+          Under <a href="/dashboard/settings">Settings</a>, set the sender name, company, sending address (on the onboarded domain) and postal address: email waits until all are
+          set.
+        </li>
         <li>Send yourself a test through the demo form and check the message's headers: SPF, DKIM and DMARC should all pass.</li>
       </ol>
     </>

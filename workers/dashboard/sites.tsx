@@ -48,7 +48,9 @@ export function SiteList(props: { sites: Site[]; base: string; origin: string; i
             <br />
             <input name="origin" value={props.origin} placeholder="https://www.example.com" required maxlength={300} style="width:100%" />
           </label>
-          <span class="muted" style="display:block">Scheme and host only, as the browser shows it: https://www.example.com. It starts with the usual page rules (pricing, demo, booking, case studies, blog).</span>
+          <span class="muted" style="display:block">
+            Scheme and host only, as the browser shows it: https://www.example.com. It starts with the usual page rules (pricing, demo, booking, case studies, blog).
+          </span>
           {originError && (
             <span class="warn" style="display:block" role="alert" data-error-for="origin">
               {originError.message}
@@ -70,7 +72,9 @@ export function SiteEditor(props: { site: Site; rules: PageRule[]; issues: Field
   return (
     <>
       <h2>Page rules</h2>
-      <p class="muted">The first rule whose pattern matches a page's path gives the page its class; * matches anything. Classes are lowercase words with dashes (pricing, demo, case-study).</p>
+      <p class="muted">
+        The first rule whose pattern matches a page's path gives the page its class; * matches anything. Classes are lowercase words with dashes (pricing, demo, case-study).
+      </p>
       <form method="post" action="/dashboard/sites/edit" novalidate>
         <Csrf token={props.csrf} />
         <input type="hidden" name="origin" value={site.origin} />

@@ -102,14 +102,22 @@ const VERDICT_WORDS: Record<Verdict, string> = {
 };
 
 const REVIEW_WORDS = { approve: "You approved", edit: "You edited and approved", reject: "You rejected" } as const;
-const REP_WORDS = { pause: "Paused by you or a rep", resume: "Resumed by you or a rep", return: "Returned to automation by you or a rep", complete: "Marked complete by you or a rep" } as const;
+const REP_WORDS = {
+  pause: "Paused by you or a rep",
+  resume: "Resumed by you or a rep",
+  return: "Returned to automation by you or a rep",
+  complete: "Marked complete by you or a rep",
+} as const;
 
 const channelWords = (channel: string | undefined) => (channel === "sms" ? "text" : channel === "email" ? "email" : "message");
 const minutes = (ms: number) => `${Math.round(ms / 6_000) / 10} min`;
 
 /** "page_left" → "Page left": a name this page has no sentence for, still in words. */
 export function spelledOut(name: string): string {
-  const words = name.replace(/_/g, " ").replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+  const words = name
+    .replace(/_/g, " ")
+    .replace(/([a-z])([A-Z])/g, "$1 $2")
+    .toLowerCase();
   return `${words.charAt(0).toUpperCase()}${words.slice(1)}`;
 }
 
@@ -129,7 +137,9 @@ export function EntryStory(props: { entry: TimelineEntry; engaged: Map<string, n
     case "form_submitted": {
       const { submission } = e;
       const given = Object.keys(submission.profile).map(fieldWords).join(", ");
-      const how = submission.imported ? `Imported (source “${submission.profile.source ?? "import"}”)` : `Posted the form “${submission.formId}”${submission.page ? ` on ${submission.page}` : ""}`;
+      const how = submission.imported
+        ? `Imported (source “${submission.profile.source ?? "import"}”)`
+        : `Posted the form “${submission.formId}”${submission.page ? ` on ${submission.page}` : ""}`;
       return (
         <>
           {`${how}${given ? `, giving ${given}` : ""}.`}
@@ -190,7 +200,9 @@ export function EntryStory(props: { entry: TimelineEntry; engaged: Map<string, n
         </details>
       );
     case "touch_failed":
-      return <strong class="warn">{`The ${channelWords(e.channel)} for step “${e.stepId}” could not be sent: ${e.reason}${e.permanent ? ". It will not be tried again." : e.retryAt ? `. Trying again ${when(e.retryAt)}.` : "."}`}</strong>;
+      return (
+        <strong class="warn">{`The ${channelWords(e.channel)} for step “${e.stepId}” could not be sent: ${e.reason}${e.permanent ? ". It will not be tried again." : e.retryAt ? `. Trying again ${when(e.retryAt)}.` : "."}`}</strong>
+      );
     case "touch_skipped":
       return `Skipped step “${e.stepId}”${e.channel ? ` (${channelWords(e.channel)})` : ""}: ${e.reason}.`;
     case "touch_deferred":
@@ -206,7 +218,9 @@ export function EntryStory(props: { entry: TimelineEntry; engaged: Map<string, n
         <>
           {`Replied${e.channel ? ` by ${channelWords(e.channel)}` : ""}`}
           {e.intent ? ` and ${INTENT_WORDS[e.intent]}` : ""}
-          {e.confidence !== undefined ? ` (${Math.round(e.confidence * 100)}% sure${e.judgedBy ? `, judged by ${e.judgedBy === "model" ? "the AI model" : "the rules"}` : ""})` : ""}
+          {e.confidence !== undefined
+            ? ` (${Math.round(e.confidence * 100)}% sure${e.judgedBy ? `, judged by ${e.judgedBy === "model" ? "the AI model" : "the rules"}` : ""})`
+            : ""}
           {"."}
           {e.evidence && <span class="muted">{` Proved to be the lead's by ${e.evidence}.`}</span>}
           {e.text && <pre>{e.text}</pre>}

@@ -27,13 +27,31 @@ export async function receiveEmail(message: ForwardableEmailMessage, env: Env): 
     // Whatever went wrong, the message is not lost: the owner gets it and the failure is logged.
     console.error(JSON.stringify({ event: "inbound_failed", error: String(error).slice(0, 300) }));
     const forwarded = await forwardToOwner(message, env, "the follow-up engine could not process this message");
-    await keep(env, { id: `${Date.now()}-${crypto.randomUUID()}`, receivedAt: clockFrom(env).now(), from: message.from.slice(0, 320), to: message.to.slice(0, 320), subject: (message.headers.get("subject") ?? "").slice(0, 500), kind: "failed", leadId: null, disposition: forwarded, detail: { error: String(error).slice(0, 300) } });
+    await keep(env, {
+      id: `${Date.now()}-${crypto.randomUUID()}`,
+      receivedAt: clockFrom(env).now(),
+      from: message.from.slice(0, 320),
+      to: message.to.slice(0, 320),
+      subject: (message.headers.get("subject") ?? "").slice(0, 500),
+      kind: "failed",
+      leadId: null,
+      disposition: forwarded,
+      detail: { error: String(error).slice(0, 300) },
+    });
   }
 }
 
 async function handle(message: ForwardableEmailMessage, env: Env): Promise<void> {
   const now = clockFrom(env).now();
-  const record = (entry: { kind: string; leadId?: LeadId | null; disposition: string; detail: Record<string, unknown>; subject?: string; from?: string | null; id?: string | null }) =>
+  const record = (entry: {
+    kind: string;
+    leadId?: LeadId | null;
+    disposition: string;
+    detail: Record<string, unknown>;
+    subject?: string;
+    from?: string | null;
+    id?: string | null;
+  }) =>
     keep(env, {
       id: entry.id ?? `${now}-${crypto.randomUUID()}`,
       receivedAt: now,
@@ -78,7 +96,13 @@ async function handle(message: ForwardableEmailMessage, env: Env): Promise<void>
     // A report anyone could have written changes nothing: it must tie to a message we sent to that address.
     const proof = await proveReport(env, tokenKeys(env), reportReferences(mail), [message.to, ...mail.to], address);
     if (!proof) {
-      await record({ ...base, kind: kind.kind, leadId: null, disposition: "unverified", detail: { ...detail, unverified: "nothing in the report ties it to a message we sent to this address" } });
+      await record({
+        ...base,
+        kind: kind.kind,
+        leadId: null,
+        disposition: "unverified",
+        detail: { ...detail, unverified: "nothing in the report ties it to a message we sent to this address" },
+      });
       return;
     }
     const { leadId, evidence } = proof;
@@ -91,8 +115,26 @@ async function handle(message: ForwardableEmailMessage, env: Env): Promise<void>
     }
     // An address whose lead was erased still must not be mailed again (a signed address in the report still proves it was ours).
     const suppressNow = !known && (kind.kind === "complaint" || kind.bounce.type === "hard");
-    if (suppressNow) await suppress(env.DB, [{ channel: "email", value: address, reason: kind.kind === "complaint" ? `complaint (${kind.feedbackType})` : `hard bounce${kind.bounce.status ? ` ${kind.bounce.status}` : ""}`, evidence }], now);
-    await record({ ...base, kind: kind.kind, leadId: known ? leadId : null, disposition: known ? "applied" : suppressNow ? "suppressed: no lead" : "unmatched", detail: { ...detail, evidence } });
+    if (suppressNow)
+      await suppress(
+        env.DB,
+        [
+          {
+            channel: "email",
+            value: address,
+            reason: kind.kind === "complaint" ? `complaint (${kind.feedbackType})` : `hard bounce${kind.bounce.status ? ` ${kind.bounce.status}` : ""}`,
+            evidence,
+          },
+        ],
+        now,
+      );
+    await record({
+      ...base,
+      kind: kind.kind,
+      leadId: known ? leadId : null,
+      disposition: known ? "applied" : suppressNow ? "suppressed: no lead" : "unmatched",
+      detail: { ...detail, evidence },
+    });
     return;
   }
 
@@ -114,7 +156,13 @@ async function handle(message: ForwardableEmailMessage, env: Env): Promise<void>
       return;
     }
     const applied = resolution ? await leadObject(env, resolution.leadId).recordAutoReply(kind.returnDate ?? undefined) : false;
-    await record({ ...base, kind: "auto_reply", leadId: applied ? resolution!.leadId : null, disposition: applied ? "applied" : "unmatched", detail: { returnDate: kind.returnDate, ...resolvedBy, ...(proof?.verified ? { evidence: proof.evidence } : {}) } });
+    await record({
+      ...base,
+      kind: "auto_reply",
+      leadId: applied ? resolution!.leadId : null,
+      disposition: applied ? "applied" : "unmatched",
+      detail: { returnDate: kind.returnDate, ...resolvedBy, ...(proof?.verified ? { evidence: proof.evidence } : {}) },
+    });
     return;
   }
 
@@ -126,7 +174,14 @@ async function handle(message: ForwardableEmailMessage, env: Env): Promise<void>
 
   const { visibleText = "", judgement } = reading;
   const text = (visibleText || mail.text).slice(0, 2000);
-  const detail = { visibleText: visibleText.slice(0, 4000), intent: judgement?.intent, confidence: judgement?.confidence, judgedBy: judgement?.judgedBy, ...(judgement?.competitor ? { competitor: judgement.competitor } : {}), ...resolvedBy };
+  const detail = {
+    visibleText: visibleText.slice(0, 4000),
+    intent: judgement?.intent,
+    confidence: judgement?.confidence,
+    judgedBy: judgement?.judgedBy,
+    ...(judgement?.competitor ? { competitor: judgement.competitor } : {}),
+    ...resolvedBy,
+  };
   if (resolution && !proof?.verified) {
     // Unproven: the owner reads it and decides; it does not unsubscribe, pause, score or hand off.
     if (!(await isLead(env.DB, resolution.leadId))) {
@@ -134,7 +189,13 @@ async function handle(message: ForwardableEmailMessage, env: Env): Promise<void>
       return;
     }
     const forwarded = await forwardToOwner(message, env, `needs review: the sender is not verified (${proof!.reason})`);
-    await record({ ...base, kind: "human", leadId: null, disposition: `needs_review; ${forwarded}`, detail: { ...detail, candidateLeadId: resolution.leadId, unverified: proof!.reason } });
+    await record({
+      ...base,
+      kind: "human",
+      leadId: null,
+      disposition: `needs_review; ${forwarded}`,
+      detail: { ...detail, candidateLeadId: resolution.leadId, unverified: proof!.reason },
+    });
     return;
   }
   const evidence = proof?.verified ? proof.evidence : undefined;
@@ -153,7 +214,13 @@ async function handle(message: ForwardableEmailMessage, env: Env): Promise<void>
   }
   // A person wrote: the owner gets the original, whether or not it matched a lead.
   const forwarded = resolution?.purpose === "unsubscribe" && applied ? "applied" : await forwardToOwner(message, env);
-  await record({ ...base, kind: resolution?.purpose === "unsubscribe" ? "unsubscribe_request" : "human", leadId: applied ? resolution!.leadId : null, disposition: applied ? `applied; ${forwarded}` : `unmatched; ${forwarded}`, detail: { ...detail, ...(evidence ? { evidence } : {}) } });
+  await record({
+    ...base,
+    kind: resolution?.purpose === "unsubscribe" ? "unsubscribe_request" : "human",
+    leadId: applied ? resolution!.leadId : null,
+    disposition: applied ? `applied; ${forwarded}` : `unmatched; ${forwarded}`,
+    detail: { ...detail, ...(evidence ? { evidence } : {}) },
+  });
 }
 
 /**

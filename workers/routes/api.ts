@@ -24,9 +24,7 @@ import { valid } from "./validate";
 import { formProblems } from "../form-soundness";
 import { periodOf, periodStats, PeriodQuerySchema } from "../../services/d1/stats";
 
-
-const unauthorized = (c: Context, message: string) =>
-  c.json({ error: { code: "unauthorized", message } }, 401, { "www-authenticate": 'Bearer realm="follow-up"' });
+const unauthorized = (c: Context, message: string) => c.json({ error: { code: "unauthorized", message } }, 401, { "www-authenticate": 'Bearer realm="follow-up"' });
 
 /**
  * The owner's JSON API: every route needs `Authorization: Bearer <OWNER_TOKEN>`. The
@@ -102,18 +100,13 @@ api.route("/leads", leadsApi);
 
 api.get("/sequences", async (c) => c.json({ sequences: await listSequences(c.env.DB) }));
 
-api.get(
-  "/sequences/:id",
-  valid("param", z.object({ id: SequenceIdSchema })),
-  valid("query", z.object({ version: z.coerce.number().int().min(0).optional() })),
-  async (c) => {
-    const { id } = c.req.valid("param");
-    const { version } = c.req.valid("query");
-    const found = version === undefined ? await currentSequence(c.env.DB, id) : await sequenceVersion(c.env.DB, id, version);
-    if (!found) throw new AppError(404, "unknown_sequence", "There is no such sequence (or version).");
-    return c.json(found);
-  },
-);
+api.get("/sequences/:id", valid("param", z.object({ id: SequenceIdSchema })), valid("query", z.object({ version: z.coerce.number().int().min(0).optional() })), async (c) => {
+  const { id } = c.req.valid("param");
+  const { version } = c.req.valid("query");
+  const found = version === undefined ? await currentSequence(c.env.DB, id) : await sequenceVersion(c.env.DB, id, version);
+  if (!found) throw new AppError(404, "unknown_sequence", "There is no such sequence (or version).");
+  return c.json(found);
+});
 
 /** Sequences an `enrol` branch names must exist, or a lead would fall out of automation at that step. */
 async function requireBranchTargets(db: D1Database, sequence: Sequence): Promise<void> {

@@ -61,7 +61,7 @@ dashboardForms.get("/forms", async (c) => {
 const editor = async (c: Context<FormsEnv>, draft: FormDraft, isNew: boolean, issues: FieldIssue[] = [], stored?: FormConfig) =>
   render(
     c,
-    isNew ? "New form" : stored?.name ?? draft.name,
+    isNew ? "New form" : (stored?.name ?? draft.name),
     "/dashboard/forms",
     <>
       <FormEditor draft={draft} isNew={isNew} sequences={await sequenceIds(c.env.DB)} issues={issues} csrf={c.get("csrf")} />
@@ -123,7 +123,13 @@ dashboardForms.post("/forms/:id/delete", async (c) => {
 });
 
 const sitesPage = async (c: Context<FormsEnv>, origin = "", issues: FieldIssue[] = []) =>
-  render(c, "Sites", "/dashboard/sites", <SiteList sites={await listSites(c.env.DB)} base={await publicBase(c)} origin={origin} issues={issues} csrf={c.get("csrf")} />, issues.length > 0 ? 422 : 200);
+  render(
+    c,
+    "Sites",
+    "/dashboard/sites",
+    <SiteList sites={await listSites(c.env.DB)} base={await publicBase(c)} origin={origin} issues={issues} csrf={c.get("csrf")} />,
+    issues.length > 0 ? 422 : 200,
+  );
 
 dashboardForms.get("/sites", (c) => sitesPage(c));
 
@@ -164,7 +170,13 @@ dashboardForms.post("/sites/edit", async (c) => {
   const parsed = SiteSchema.safeParse({ origin: site.origin, pageRules: rules, tracking: field("tracking") });
   if (!parsed.success) {
     const editorSite = { ...site, tracking: field("tracking") === "aggregate" ? ("aggregate" as const) : ("individual" as const) };
-    return render(c, site.origin, "/dashboard/sites", <SiteEditor site={editorSite} rules={rules} issues={issuesOf(parsed.error)} testUrl="" testedClass={undefined} csrf={c.get("csrf")} />, 422);
+    return render(
+      c,
+      site.origin,
+      "/dashboard/sites",
+      <SiteEditor site={editorSite} rules={rules} issues={issuesOf(parsed.error)} testUrl="" testedClass={undefined} csrf={c.get("csrf")} />,
+      422,
+    );
   }
   await putSite(c.env.DB, parsed.data, clockFrom(c.env).now());
   return c.redirect(`/dashboard/sites/edit?origin=${encodeURIComponent(site.origin)}&done=rules`, 303);

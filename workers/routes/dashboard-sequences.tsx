@@ -52,7 +52,9 @@ async function judge(c: EditorContext, target: EditorTarget, fields: EditorField
   const missing = new Set(await missingEnrolTargets(c.env.DB, sequence));
   const issues: FieldIssue[] = sequence.steps.flatMap((step, i) =>
     step.branches.flatMap((branch, b) =>
-      branch.then.do === "enrol" && missing.has(branch.then.sequence) ? [{ field: `steps.${i}.branches.${b}.then.sequence`, message: `there is no sequence "${branch.then.sequence}"` }] : [],
+      branch.then.do === "enrol" && missing.has(branch.then.sequence)
+        ? [{ field: `steps.${i}.branches.${b}.then.sequence`, message: `there is no sequence "${branch.then.sequence}"` }]
+        : [],
     ),
   );
   if (target.kind === "duplicate" && (await sequenceExists(c.env.DB, sequence.id))) {
@@ -62,7 +64,9 @@ async function judge(c: EditorContext, target: EditorTarget, fields: EditorField
 }
 
 const previewFrom = (judgement: Judgement): DraftPreview =>
-  judgement.sequence ? { kind: "ready", runs: previewOf({ id: judgement.sequence.id, version: 0, sequence: judgement.sequence }) } : { kind: "invalid", issues: judgement.issues.length };
+  judgement.sequence
+    ? { kind: "ready", runs: previewOf({ id: judgement.sequence.id, version: 0, sequence: judgement.sequence }) }
+    : { kind: "invalid", issues: judgement.issues.length };
 
 async function editorPage(
   c: EditorContext,

@@ -130,7 +130,8 @@ dashboard.use("*", async (c, next) => {
     const type = c.req.header("content-type") ?? "";
     const fromForm = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type) ? (await postedForm(c))._csrf : undefined;
     const given = c.req.header("x-csrf-token") ?? (typeof fromForm === "string" ? fromForm : undefined);
-    if (!(await validCsrf(c.env, session, given))) throw new AppError(403, "bad_csrf_token", "This form is stale or did not come from the dashboard. Reload the page and try again.");
+    if (!(await validCsrf(c.env, session, given)))
+      throw new AppError(403, "bad_csrf_token", "This form is stale or did not come from the dashboard. Reload the page and try again.");
   }
   c.set("session", session);
   c.set("csrf", await csrfToken(c.env, session));
@@ -188,7 +189,10 @@ dashboard.get("/", async (c) => {
     firstRunChecklist(c.env, new URL(c.req.url).origin),
     listUnknownSitePosts(c.env.DB, 1),
   ]);
-  const orders = await stepOrders(c.env.DB, stats.byStep.map((r) => r.sequenceId));
+  const orders = await stepOrders(
+    c.env.DB,
+    stats.byStep.map((r) => r.sequenceId),
+  );
   return render(
     c,
     "Overview",
@@ -201,10 +205,24 @@ dashboard.get("/", async (c) => {
 });
 
 const LeadFilterSchema = z.object({
-  q: z.string().trim().max(200).optional().transform((v) => v || undefined),
-  status: z.union([LeadStatusSchema, z.literal("")]).optional().transform((v) => v || undefined),
-  minScore: z.union([z.coerce.number().int().min(0).max(1000), z.literal("")]).optional().transform((v) => (v === "" ? undefined : v)),
-  sequenceId: z.union([SequenceIdSchema, z.literal("")]).optional().transform((v) => v || undefined),
+  q: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .transform((v) => v || undefined),
+  status: z
+    .union([LeadStatusSchema, z.literal("")])
+    .optional()
+    .transform((v) => v || undefined),
+  minScore: z
+    .union([z.coerce.number().int().min(0).max(1000), z.literal("")])
+    .optional()
+    .transform((v) => (v === "" ? undefined : v)),
+  sequenceId: z
+    .union([SequenceIdSchema, z.literal("")])
+    .optional()
+    .transform((v) => v || undefined),
   cursor: z.string().max(200).optional(),
 });
 
@@ -328,7 +346,12 @@ dashboard.post("/sequences/:id/drafting", async (c) => {
 dashboard.get("/install", async (c) => {
   const { values } = await effectiveSettings(c.env);
   const base = (values.publicUrl || new URL(c.req.url).origin).replace(/\/$/, "");
-  return render(c, "Install", "/dashboard/install", <Install base={base} forms={await listForms(c.env.DB)} replyDomain={values.replyDomain || "your reply domain"} transport={c.env.EMAIL_TRANSPORT} />);
+  return render(
+    c,
+    "Install",
+    "/dashboard/install",
+    <Install base={base} forms={await listForms(c.env.DB)} replyDomain={values.replyDomain || "your reply domain"} transport={c.env.EMAIL_TRANSPORT} />,
+  );
 });
 
 dashboard.route("/settings", dashboardSettings);
@@ -341,16 +364,11 @@ dashboard.get("/import", async (c) => {
 
 dashboard.get("/import.js", (c) => c.body(IMPORT_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8" }));
 
-dashboard.post(
-  "/import/rows",
-  limitBody(1_100_000, "An import chunk", "Send the file in smaller chunks."),
-  valid("json", ImportChunkSchema),
-  async (c) => {
-    const chunk = c.req.valid("json");
-    const sequence = chunk.sequenceId ? await currentSequence(c.env.DB, chunk.sequenceId) : undefined;
-    if (chunk.sequenceId && !sequence) throw new AppError(422, "unknown_sequence", `There is no sequence "${chunk.sequenceId}".`);
-    return c.json(await importChunk(c.env, chunk, sequence, clockFrom(c.env).now()));
-  },
-);
+dashboard.post("/import/rows", limitBody(1_100_000, "An import chunk", "Send the file in smaller chunks."), valid("json", ImportChunkSchema), async (c) => {
+  const chunk = c.req.valid("json");
+  const sequence = chunk.sequenceId ? await currentSequence(c.env.DB, chunk.sequenceId) : undefined;
+  if (chunk.sequenceId && !sequence) throw new AppError(422, "unknown_sequence", `There is no sequence "${chunk.sequenceId}".`);
+  return c.json(await importChunk(c.env, chunk, sequence, clockFrom(c.env).now()));
+});
 
 dashboard.route("/knowledge", dashboardKnowledge);

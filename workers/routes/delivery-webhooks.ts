@@ -46,7 +46,14 @@ deliveryWebhooks.post("/resend", limitBody(256 * 1024, "A Resend webhook"), asyn
   if (!type.startsWith("email.")) return c.json({ outcome: "ignored", reason: `${type.slice(0, 100) || "untyped"} events are not about a message` });
   const parsed = ResendEmailEventSchema.safeParse(payload);
   if (!parsed.success) {
-    throw new AppError(422, "invalid_event", `The event is not a Resend email event: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    throw new AppError(
+      422,
+      "invalid_event",
+      `The event is not a Resend email event: ${parsed.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join(".")}: ${i.message}`)
+        .join("; ")}`,
+    );
   }
   const event = parsed.data;
   const eventId = headers["webhook-id"];

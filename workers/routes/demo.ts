@@ -103,10 +103,12 @@ demo.get("/outbox", async (c) => {
   const leads = summaries.flatMap((lead) =>
     lead
       ? [
-          html`<tr><td>${lead.profile.name ?? lead.profile.email ?? lead.id}</td><td>${lead.status}</td><td>${lead.opened}</td><td>${lead.enrolments
-            .filter((e) => e.next)
-            .map((e) => `${e.sequenceId}: ${e.next!.stepId} at ${when(e.next!.dueAt)}`)
-            .join("; ") || "—"}</td></tr>`,
+          html`<tr><td>${lead.profile.name ?? lead.profile.email ?? lead.id}</td><td>${lead.status}</td><td>${lead.opened}</td><td>${
+            lead.enrolments
+              .filter((e) => e.next)
+              .map((e) => `${e.sequenceId}: ${e.next!.stepId} at ${when(e.next!.dueAt)}`)
+              .join("; ") || "—"
+          }</td></tr>`,
         ]
       : [],
   );
@@ -129,7 +131,9 @@ demo.get("/outbox", async (c) => {
 /** One email rendered as the lead's mail client would show it: opening it loads the pixel. */
 demo.get("/outbox/:id", async (c) => {
   const id = c.req.param("id");
-  const row = await c.env.DB.prepare("SELECT * FROM outbox WHERE id = ?").bind(id).first<{ subject: string | null; to: string; from: string; html: string | null; headers: string }>();
+  const row = await c.env.DB.prepare("SELECT * FROM outbox WHERE id = ?")
+    .bind(id)
+    .first<{ subject: string | null; to: string; from: string; html: string | null; headers: string }>();
   if (!row?.html) return c.notFound();
   const headers = Object.entries(JSON.parse(row.headers) as Record<string, string>).map(([name, value]) => html`<tr><th>${name}</th><td>${value}</td></tr>`);
   // Links open in a new tab, like a mail client; the message runs in a sandbox without scripts.
@@ -143,4 +147,3 @@ demo.get("/outbox/:id", async (c) => {
     ),
   );
 });
-

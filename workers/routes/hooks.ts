@@ -32,7 +32,9 @@ const START_WORDS = new Set(["start", "unstop", "yes"]);
 const HELP_WORDS = new Set(["help", "info"]);
 
 const twiml = (reply?: string) =>
-  new Response(`<?xml version="1.0" encoding="UTF-8"?>${reply ? `<Response><Message>${escapeMarkup(reply)}</Message></Response>` : "<Response/>"}`, { headers: { "content-type": "text/xml" } });
+  new Response(`<?xml version="1.0" encoding="UTF-8"?>${reply ? `<Response><Message>${escapeMarkup(reply)}</Message></Response>` : "<Response/>"}`, {
+    headers: { "content-type": "text/xml" },
+  });
 
 /** The HELP answer carriers require: who is texting, how to stop, how to reach a person. */
 function helpText(settings: Settings): string {
@@ -47,42 +49,38 @@ function helpText(settings: Settings): string {
  * answered with who we are and how to stop; anything else is a reply from a person, which
  * pauses the lead's automation and alerts the owner.
  */
-hooks.post(
-  "/sms/twilio",
-  limitBody(64 * 1024, "An inbound SMS webhook"),
-  async (c) => {
-    if (!c.env.TWILIO_AUTH_TOKEN) throw new AppError(503, "not_configured", "TWILIO_AUTH_TOKEN is not set on this deployment.");
-    const form = await c.req.formData().catch(() => {
-      throw new AppError(400, "malformed_body", "The webhook body is not form-encoded.");
-    });
-    const params: Record<string, string> = {};
-    for (const [name, value] of form.entries()) if (typeof value === "string") params[name] = value;
-    if (!(await validTwilioSignature(c.env.TWILIO_AUTH_TOKEN, c.req.url, params, c.req.header("x-twilio-signature")))) {
-      throw new AppError(403, "bad_signature", "The X-Twilio-Signature does not match this request.");
-    }
-    const from = parsePhoneNumberFromString(params.From ?? "");
-    if (!from?.isValid()) throw new AppError(422, "invalid_from", "From is not a phone number.");
-    const phone = from.number;
-    const body = (params.Body ?? "").trim();
-    const now = clockFrom(c.env).now();
-    const leadIds = (await drizzle(c.env.DB).select({ id: leads.id }).from(leads).where(eq(leads.phone, phone)).all()).map((r) => r.id as LeadId);
-    const word = body.toLowerCase().replace(/[.!]+$/, "");
-    if (STOP_WORDS.has(word)) {
-      await suppress(c.env.DB, [{ channel: "sms", value: phone, reason: `replied ${body.toUpperCase()}`, evidence: "STOP from the number (signed provider webhook)" }], now);
-      await Promise.all(leadIds.map((id) => leadObject(c.env, id).unsubscribe("sms", "sms_stop")));
-    } else if (START_WORDS.has(word) && (await removeSuppression(c.env.DB, "sms", phone))) {
-      // START only means something after a STOP; "yes" to anything else is a reply.
-      await Promise.all(leadIds.map((id) => leadObject(c.env, id).resubscribeSms()));
-    } else if (HELP_WORDS.has(word)) {
-      return twiml(helpText((await effectiveSettings(c.env)).values));
-    } else if (body) {
-      const judgement = await replyJudgeFor(c.env, (await effectiveSettings(c.env)).values)(body);
-      const reply = { text: body.slice(0, 2000), channel: "sms" as const, judgement };
-      await Promise.all(leadIds.map((id) => leadObject(c.env, id).recordReply(reply)));
-    }
-    return twiml();
-  },
-);
+hooks.post("/sms/twilio", limitBody(64 * 1024, "An inbound SMS webhook"), async (c) => {
+  if (!c.env.TWILIO_AUTH_TOKEN) throw new AppError(503, "not_configured", "TWILIO_AUTH_TOKEN is not set on this deployment.");
+  const form = await c.req.formData().catch(() => {
+    throw new AppError(400, "malformed_body", "The webhook body is not form-encoded.");
+  });
+  const params: Record<string, string> = {};
+  for (const [name, value] of form.entries()) if (typeof value === "string") params[name] = value;
+  if (!(await validTwilioSignature(c.env.TWILIO_AUTH_TOKEN, c.req.url, params, c.req.header("x-twilio-signature")))) {
+    throw new AppError(403, "bad_signature", "The X-Twilio-Signature does not match this request.");
+  }
+  const from = parsePhoneNumberFromString(params.From ?? "");
+  if (!from?.isValid()) throw new AppError(422, "invalid_from", "From is not a phone number.");
+  const phone = from.number;
+  const body = (params.Body ?? "").trim();
+  const now = clockFrom(c.env).now();
+  const leadIds = (await drizzle(c.env.DB).select({ id: leads.id }).from(leads).where(eq(leads.phone, phone)).all()).map((r) => r.id as LeadId);
+  const word = body.toLowerCase().replace(/[.!]+$/, "");
+  if (STOP_WORDS.has(word)) {
+    await suppress(c.env.DB, [{ channel: "sms", value: phone, reason: `replied ${body.toUpperCase()}`, evidence: "STOP from the number (signed provider webhook)" }], now);
+    await Promise.all(leadIds.map((id) => leadObject(c.env, id).unsubscribe("sms", "sms_stop")));
+  } else if (START_WORDS.has(word) && (await removeSuppression(c.env.DB, "sms", phone))) {
+    // START only means something after a STOP; "yes" to anything else is a reply.
+    await Promise.all(leadIds.map((id) => leadObject(c.env, id).resubscribeSms()));
+  } else if (HELP_WORDS.has(word)) {
+    return twiml(helpText((await effectiveSettings(c.env)).values));
+  } else if (body) {
+    const judgement = await replyJudgeFor(c.env, (await effectiveSettings(c.env)).values)(body);
+    const reply = { text: body.slice(0, 2000), channel: "sms" as const, judgement };
+    await Promise.all(leadIds.map((id) => leadObject(c.env, id).recordReply(reply)));
+  }
+  return twiml();
+});
 
 /** Calendly signatures older than this are refused, so a captured request cannot be replayed. */
 const CALENDLY_TOLERANCE_S = 180;
@@ -137,31 +135,27 @@ function instant(value: unknown): number | undefined {
 }
 
 /** A booking confirmed by Cal.com or Calendly: the lead's sequences complete, and the booking is on its timeline. */
-hooks.post(
-  "/booking/:provider",
-  limitBody(256 * 1024, "A booking webhook"),
-  async (c) => {
-    const name = c.req.param("provider");
-    const provider = name === "calcom" || name === "calendly" ? BOOKING_PROVIDERS[name] : undefined;
-    if (!provider) throw new AppError(404, "unknown_provider", "Booking webhooks are /hooks/booking/calcom and /hooks/booking/calendly.");
-    const secret = provider.secret(c.env);
-    if (!secret) throw new AppError(503, "not_configured", `The ${name} webhook secret is not set on this deployment.`);
-    const body = await c.req.text();
-    if (!(await provider.verify(secret, body, c.req.raw.headers, Date.now()))) throw new AppError(401, "bad_signature", "The webhook signature does not match.");
-    let payload: unknown;
-    try {
-      payload = JSON.parse(body);
-    } catch {
-      throw new AppError(400, "malformed_body", "The webhook body is not JSON.");
-    }
-    const booked: string[] = [];
-    const endsAt = instant(provider.meetingEnd(payload));
-    for (const raw of provider.attendees(payload)) {
-      const email = raw.trim().toLowerCase();
-      const leadId = await leadIdFor(c.env.LEAD_ID_SECRET, { email });
-      // Attendees who never came in as leads are not created here.
-      if (await leadObject(c.env, leadId).markBooked(name === "calcom" ? "Cal.com" : "Calendly", endsAt)) booked.push(leadId);
-    }
-    return c.json({ booked: booked.length });
-  },
-);
+hooks.post("/booking/:provider", limitBody(256 * 1024, "A booking webhook"), async (c) => {
+  const name = c.req.param("provider");
+  const provider = name === "calcom" || name === "calendly" ? BOOKING_PROVIDERS[name] : undefined;
+  if (!provider) throw new AppError(404, "unknown_provider", "Booking webhooks are /hooks/booking/calcom and /hooks/booking/calendly.");
+  const secret = provider.secret(c.env);
+  if (!secret) throw new AppError(503, "not_configured", `The ${name} webhook secret is not set on this deployment.`);
+  const body = await c.req.text();
+  if (!(await provider.verify(secret, body, c.req.raw.headers, Date.now()))) throw new AppError(401, "bad_signature", "The webhook signature does not match.");
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body);
+  } catch {
+    throw new AppError(400, "malformed_body", "The webhook body is not JSON.");
+  }
+  const booked: string[] = [];
+  const endsAt = instant(provider.meetingEnd(payload));
+  for (const raw of provider.attendees(payload)) {
+    const email = raw.trim().toLowerCase();
+    const leadId = await leadIdFor(c.env.LEAD_ID_SECRET, { email });
+    // Attendees who never came in as leads are not created here.
+    if (await leadObject(c.env, leadId).markBooked(name === "calcom" ? "Cal.com" : "Calendly", endsAt)) booked.push(leadId);
+  }
+  return c.json({ booked: booked.length });
+});

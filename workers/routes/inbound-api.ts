@@ -19,25 +19,21 @@ export const inboundApi = new Hono<{ Bindings: Env }>();
  * intent and confidence — with no side effects, so an owner can see why a message was
  * treated as it was.
  */
-inboundApi.post(
-  "/inspect",
-  limitBody(MAX_INBOUND_BYTES, "A message to inspect", "Inbound mail has the same limit."),
-  async (c) => {
-    const type = c.req.header("content-type") ?? "";
-    if (!/^(message\/rfc822|text\/plain|application\/octet-stream)\b/i.test(type)) {
-      throw new AppError(415, "unsupported_media_type", "Send the raw message as message/rfc822 (or text/plain).");
-    }
-    const raw = await c.req.arrayBuffer();
-    if (raw.byteLength === 0) throw new AppError(400, "empty_body", "The body is empty: send the raw message.");
-    let reading: InboundReading;
-    try {
-      reading = await readInbound(raw, clockFrom(c.env).now(), replyJudgeFor(c.env, (await effectiveSettings(c.env)).values));
-    } catch (error) {
-      throw new AppError(422, "unreadable_message", `The message could not be parsed: ${String(error).slice(0, 200)}`);
-    }
-    return c.json(describeReading(reading));
-  },
-);
+inboundApi.post("/inspect", limitBody(MAX_INBOUND_BYTES, "A message to inspect", "Inbound mail has the same limit."), async (c) => {
+  const type = c.req.header("content-type") ?? "";
+  if (!/^(message\/rfc822|text\/plain|application\/octet-stream)\b/i.test(type)) {
+    throw new AppError(415, "unsupported_media_type", "Send the raw message as message/rfc822 (or text/plain).");
+  }
+  const raw = await c.req.arrayBuffer();
+  if (raw.byteLength === 0) throw new AppError(400, "empty_body", "The body is empty: send the raw message.");
+  let reading: InboundReading;
+  try {
+    reading = await readInbound(raw, clockFrom(c.env).now(), replyJudgeFor(c.env, (await effectiveSettings(c.env)).values));
+  } catch (error) {
+    throw new AppError(422, "unreadable_message", `The message could not be parsed: ${String(error).slice(0, 200)}`);
+  }
+  return c.json(describeReading(reading));
+});
 
 const ListSchema = z.object({
   kind: z.enum(["human", "unsubscribe_request", "auto_reply", "bounce", "delivery_notice", "complaint", "challenge", "unreadable", "rejected", "failed"]).optional(),
@@ -49,6 +45,12 @@ const ListSchema = z.object({
 inboundApi.get("/", valid("query", ListSchema), async (c) => {
   const { kind, before, limit } = c.req.valid("query");
   const filters = [kind ? eq(inboundMessages.kind, kind) : undefined, before !== undefined ? lt(inboundMessages.receivedAt, before) : undefined].filter((f) => f !== undefined);
-  const rows = await drizzle(c.env.DB).select().from(inboundMessages).where(and(...filters)).orderBy(desc(inboundMessages.receivedAt)).limit(limit).all();
+  const rows = await drizzle(c.env.DB)
+    .select()
+    .from(inboundMessages)
+    .where(and(...filters))
+    .orderBy(desc(inboundMessages.receivedAt))
+    .limit(limit)
+    .all();
   return c.json({ messages: rows, ...(rows.length === limit ? { before: rows[rows.length - 1]!.receivedAt } : {}) });
 });

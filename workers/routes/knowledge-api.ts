@@ -12,14 +12,10 @@ export const knowledgeApi = new Hono<{ Bindings: Env }>();
 
 knowledgeApi.get("/", async (c) => c.json({ documents: await listDocuments(c.env.DB) }));
 
-knowledgeApi.get(
-  "/search",
-  valid("query", KnowledgeSearchSchema),
-  async (c) => {
-    const { q, kind, limit } = c.req.valid("query");
-    return c.json({ passages: await retrievePassages(c.env.DB, q, { ...(kind ? { kinds: [kind] } : {}), limit }) });
-  },
-);
+knowledgeApi.get("/search", valid("query", KnowledgeSearchSchema), async (c) => {
+  const { q, kind, limit } = c.req.valid("query");
+  return c.json({ passages: await retrievePassages(c.env.DB, q, { ...(kind ? { kinds: [kind] } : {}), limit }) });
+});
 
 /** Adds or replaces a document: `{title, kind, text}`, text up to 200 KB, split into passages and indexed. */
 knowledgeApi.put(

@@ -51,10 +51,8 @@ leadsApi.post("/:leadId/hand-off", valid("json", z.object({ reason: z.string().t
 });
 
 /** The owner's or rep's decision: `pause` the automation, `resume` the paused sequences, `return` the lead to automation (nurture), or `complete` it. */
-leadsApi.post(
-  "/:leadId/:action{pause|resume|return|complete}",
-  valid("json", z.object({ note: z.string().trim().max(1000).optional() })),
-  async (c) => c.json({ status: await decideLead(c.env, c.var.leadId, RepActionSchema.parse(c.req.param("action")), c.req.valid("json").note) }),
+leadsApi.post("/:leadId/:action{pause|resume|return|complete}", valid("json", z.object({ note: z.string().trim().max(1000).optional() })), async (c) =>
+  c.json({ status: await decideLead(c.env, c.var.leadId, RepActionSchema.parse(c.req.param("action")), c.req.valid("json").note) }),
 );
 
 /** Marks a lead booked (a call was booked outside the booking webhooks): its sequences complete. */

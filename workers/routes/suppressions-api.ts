@@ -20,19 +20,19 @@ const query = valid("query", z.object({ channel: ChannelSchema.optional(), limit
 
 suppressionsApi.get("/", query, async (c) => c.json(await listSuppressions(c.env.DB, c.req.valid("query"))));
 
-const EntrySchema = z.object({ channel: ChannelSchema.default("email"), value: z.string().trim().min(1).max(320), reason: z.string().trim().min(1).max(200).default("added by the owner") });
+const EntrySchema = z.object({
+  channel: ChannelSchema.default("email"),
+  value: z.string().trim().min(1).max(320),
+  reason: z.string().trim().min(1).max(200).default("added by the owner"),
+});
 
-suppressionsApi.post(
-  "/",
-  valid("json", EntrySchema),
-  async (c) => {
-    const { channel, value, reason } = c.req.valid("json");
-    const entry = normaliseEntry(channel, value, c.env.DEFAULT_PHONE_REGION);
-    if ("problem" in entry) throw new AppError(422, "invalid_entry", `"${value}" is ${entry.problem}.`);
-    const added = await suppress(c.env.DB, [{ channel, value: entry.value, reason, evidence: "owner action" }], clockFrom(c.env).now());
-    return c.json({ channel, value: entry.value, added: added > 0 }, added > 0 ? 201 : 200);
-  },
-);
+suppressionsApi.post("/", valid("json", EntrySchema), async (c) => {
+  const { channel, value, reason } = c.req.valid("json");
+  const entry = normaliseEntry(channel, value, c.env.DEFAULT_PHONE_REGION);
+  if ("problem" in entry) throw new AppError(422, "invalid_entry", `"${value}" is ${entry.problem}.`);
+  const added = await suppress(c.env.DB, [{ channel, value: entry.value, reason, evidence: "owner action" }], clockFrom(c.env).now());
+  return c.json({ channel, value: entry.value, added: added > 0 }, added > 0 ? 201 : 200);
+});
 
 suppressionsApi.delete("/:channel/:value", async (c) => {
   const channel = ChannelSchema.safeParse(c.req.param("channel"));

@@ -76,62 +76,58 @@ tracking.on(["POST", "OPTIONS"], "/e", async (c, next) => {
   await next();
 });
 
-tracking.post(
-  "/e",
-  limitBody(MAX_BEACON_BYTES, "A beacon"),
-  async (c) => {
-    let body: unknown;
-    try {
-      body = JSON.parse(await c.req.text());
-    } catch {
-      throw new AppError(400, "malformed_body", "The beacon is not valid JSON.");
+tracking.post("/e", limitBody(MAX_BEACON_BYTES, "A beacon"), async (c) => {
+  let body: unknown;
+  try {
+    body = JSON.parse(await c.req.text());
+  } catch {
+    throw new AppError(400, "malformed_body", "The beacon is not valid JSON.");
+  }
+  const parsed = BeaconSchema.safeParse(body);
+  if (!parsed.success) throw invalid("invalid_beacon", "The beacon is not valid.", parsed.error);
+  const beacon = parsed.data;
+  const site = c.var.site;
+  // A site reports its own pages: another site's URL in a beacon would classify as anything.
+  if (new URL(beacon.u).origin !== site.origin.toLowerCase()) {
+    throw new AppError(422, "page_not_on_site", `A beacon from ${site.origin} reports only that site's pages.`);
+  }
+  // A page sends a view and a leave: far more from one visitor is a script, and is not recorded.
+  if (!(await withinLimit(c.env.BEACONS_PER_VISITOR, `${site.origin}|${beacon.v}`))) {
+    throw tooManyRequests(c, "too_many_beacons", "Too many beacons from this visitor in the last minute; they are not recorded. Send again in a minute.");
+  }
+  const facts = requestFacts(c.req.raw);
+  const now = clockFrom(c.env).now();
+  if (site.tracking === "aggregate") {
+    // Individual tracking is off for this site: count the view, tie it to nobody.
+    if (beacon.t === "view") {
+      const day = new Date(now).toISOString().slice(0, 10);
+      c.executionCtx.waitUntil(
+        countPageView(c.env.DB, site.origin, day, classifyPage(site.pageRules, beacon.u)).catch((error) =>
+          console.error(JSON.stringify({ event: "page_count_failed", error: String(error) })),
+        ),
+      );
     }
-    const parsed = BeaconSchema.safeParse(body);
-    if (!parsed.success) throw invalid("invalid_beacon", "The beacon is not valid.", parsed.error);
-    const beacon = parsed.data;
-    const site = c.var.site;
-    // A site reports its own pages: another site's URL in a beacon would classify as anything.
-    if (new URL(beacon.u).origin !== site.origin.toLowerCase()) {
-      throw new AppError(422, "page_not_on_site", `A beacon from ${site.origin} reports only that site's pages.`);
-    }
-    // A page sends a view and a leave: far more from one visitor is a script, and is not recorded.
-    if (!(await withinLimit(c.env.BEACONS_PER_VISITOR, `${site.origin}|${beacon.v}`))) {
-      throw tooManyRequests(c, "too_many_beacons", "Too many beacons from this visitor in the last minute; they are not recorded. Send again in a minute.");
-    }
-    const facts = requestFacts(c.req.raw);
-    const now = clockFrom(c.env).now();
-    if (site.tracking === "aggregate") {
-      // Individual tracking is off for this site: count the view, tie it to nobody.
-      if (beacon.t === "view") {
-        const day = new Date(now).toISOString().slice(0, 10);
-        c.executionCtx.waitUntil(
-          countPageView(c.env.DB, site.origin, day, classifyPage(site.pageRules, beacon.u)).catch((error) =>
-            console.error(JSON.stringify({ event: "page_count_failed", error: String(error) })),
-          ),
-        );
-      }
-      return c.body(null, 204);
-    }
-    c.executionCtx.waitUntil(
-      (async () => {
-        const keys = requiredTokenKeys(c.env);
-        const ticketLead = beacon.k ? await readClickTicket(keys, beacon.k) : null;
-        if (ticketLead) await linkVisitor(c.env.DB, beacon.v, ticketLead, now);
-        const leadId = ticketLead ?? (await leadForVisitor(c.env.DB, beacon.v));
-        if (!leadId) return; // visitors we cannot tie to a lead are not profiled
-        const lead = leadObject(c.env, leadId);
-        if (beacon.t === "leave") return lead.recordPageLeft({ pageViewId: beacon.p, engagedMs: beacon.e ?? 0 });
-        return lead.recordPageView({
-          pageViewId: beacon.p,
-          url: beacon.u,
-          pageClass: classifyPage(site.pageRules, beacon.u),
-          ...(beacon.ti ? { title: beacon.ti } : {}),
-          ...(beacon.r ? { referrer: beacon.r } : {}),
-          ...(beacon.z ? { timezone: beacon.z } : {}),
-          facts,
-        });
-      })().catch((error) => console.error(JSON.stringify({ event: "beacon_not_recorded", error: String(error) }))),
-    );
     return c.body(null, 204);
-  },
-);
+  }
+  c.executionCtx.waitUntil(
+    (async () => {
+      const keys = requiredTokenKeys(c.env);
+      const ticketLead = beacon.k ? await readClickTicket(keys, beacon.k) : null;
+      if (ticketLead) await linkVisitor(c.env.DB, beacon.v, ticketLead, now);
+      const leadId = ticketLead ?? (await leadForVisitor(c.env.DB, beacon.v));
+      if (!leadId) return; // visitors we cannot tie to a lead are not profiled
+      const lead = leadObject(c.env, leadId);
+      if (beacon.t === "leave") return lead.recordPageLeft({ pageViewId: beacon.p, engagedMs: beacon.e ?? 0 });
+      return lead.recordPageView({
+        pageViewId: beacon.p,
+        url: beacon.u,
+        pageClass: classifyPage(site.pageRules, beacon.u),
+        ...(beacon.ti ? { title: beacon.ti } : {}),
+        ...(beacon.r ? { referrer: beacon.r } : {}),
+        ...(beacon.z ? { timezone: beacon.z } : {}),
+        facts,
+      });
+    })().catch((error) => console.error(JSON.stringify({ event: "beacon_not_recorded", error: String(error) }))),
+  );
+  return c.body(null, 204);
+});

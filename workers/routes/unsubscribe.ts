@@ -106,10 +106,7 @@ unsubscribe.get("/:token", async (c) => {
   );
 });
 
-unsubscribe.post(
-  "/:token",
-  limitBody(8 * 1024, "An unsubscribe request", "It needs no body beyond List-Unsubscribe=One-Click."),
-  async (c) => {
+unsubscribe.post("/:token", limitBody(8 * 1024, "An unsubscribe request", "It needs no body beyond List-Unsubscribe=One-Click."), async (c) => {
   const leadId = await leadOf(c.env, c.req.param("token"));
   // RFC 8058: a mail client's one-click POST carries exactly this body.
   const body = await c.req.text().catch(() => "");
@@ -118,5 +115,4 @@ unsubscribe.post(
   const sender = await senderName(c.env);
   c.header("cache-control", "no-store");
   return c.html(page("Unsubscribed", html`<h1>You are unsubscribed</h1><p>${masked(contacts?.email)} gets no more emails or texts from ${sender}. Nothing else is needed.</p>`));
-  },
-);
+});
