@@ -1,3 +1,4 @@
+import { emailTransportName } from "./channels/select";
 import { clockFrom } from "./clock";
 import { deliveryEvidence } from "./d1/stats";
 import { destinationsFrom } from "./hand-off-delivery";
@@ -49,7 +50,7 @@ export function deploymentChecks(
   const sender = senderFrom(settings);
   const senderDomain = set(settings.senderEmail) ? domainOf(settings.senderEmail) : undefined;
   const replyDomain = replyDomainOf(settings);
-  const transport = env.EMAIL_TRANSPORT?.trim() || "outbox";
+  const transport = emailTransportName(env);
   const checks: Check[] = [
     check(
       "secrets",

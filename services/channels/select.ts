@@ -10,11 +10,24 @@ function unconfigured(name: string, what: string): EmailTransport & SmsTransport
   return { name, sendEmail: async () => result, sendSms: async () => result };
 }
 
+export type EmailTransportName = "outbox" | "email-service" | "resend";
+
+/**
+ * The email transport EMAIL_TRANSPORT names. `auto`, production's default, is Resend once
+ * its key is set and Email Service otherwise, so choosing the sender is setting a secret,
+ * never editing the tracked configuration. Anything else unknown is the outbox.
+ */
+export function emailTransportName(env: Pick<Env, "EMAIL_TRANSPORT" | "RESEND_API_KEY">): EmailTransportName {
+  const named = env.EMAIL_TRANSPORT?.trim();
+  if (named === "auto") return env.RESEND_API_KEY ? "resend" : "email-service";
+  return named === "email-service" || named === "resend" ? named : "outbox";
+}
+
 /** EMAIL_TRANSPORT and SMS_TRANSPORT pick the adapters; the outbox is the default, so nothing is sent by accident. */
 export function transportsFor(env: Env, now: () => number): { email: EmailTransport; sms: SmsTransport } {
   const outbox = outboxTransport(env.DB, now);
   const email = ((): EmailTransport => {
-    switch (env.EMAIL_TRANSPORT) {
+    switch (emailTransportName(env)) {
       case "email-service":
         return env.EMAIL ? emailServiceTransport(env.EMAIL) : unconfigured("email-service", "the EMAIL send_email binding");
       case "resend":

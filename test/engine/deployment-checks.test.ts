@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { emailTransportName } from "../../services/channels/select";
 import { deploymentChecks, lookUpMx } from "../../services/deployment-checks";
 
 /** The doctor's checklist: what a deployment still needs before it sends for real. */
@@ -59,6 +60,19 @@ describe("the doctor", () => {
     expect(events(PRODUCTION, null)?.status).toBe("unknown");
     // The outbox sends nothing, so nothing is reported and nothing is asked.
     expect(events({ ...PRODUCTION, EMAIL_TRANSPORT: "outbox" } as unknown as Env, { sent: 12, reported: 0 })).toBeUndefined();
+  });
+
+  it("EMAIL_TRANSPORT auto (production's default) sends through Resend once its key is set, else Email Service", () => {
+    const auto = { ...PRODUCTION, EMAIL_TRANSPORT: "auto" } as unknown as Env;
+    expect(emailTransportName(auto)).toBe("email-service");
+    expect(deploymentChecks(auto, ROUTED).map((c) => c.id)).toContain("email-binding");
+    const withKey = { ...auto, RESEND_API_KEY: "re_live" } as unknown as Env;
+    expect(emailTransportName(withKey)).toBe("resend");
+    const ids = deploymentChecks(withKey, ROUTED).map((c) => c.id);
+    expect(ids).toContain("resend-webhook");
+    expect(ids).not.toContain("email-binding");
+    // A name it does not know sends nothing rather than guessing.
+    expect(emailTransportName({ EMAIL_TRANSPORT: "sendgrid" } as unknown as Env)).toBe("outbox");
   });
 
   it("replies on the sender's own domain are refused: Email Routing would take over its mailboxes' MX", () => {

@@ -2,6 +2,7 @@ import { SMS_QUIET_HOURS } from "../../engine/time/sending-window";
 import type { SettingsAuditRow } from "../../schemas/d1";
 import type { SequenceVersion } from "../../schemas/sequence";
 import { SETTING_LABELS, SETTING_VARS, settingAsText, type SettingKey } from "../../schemas/settings";
+import { emailTransportName } from "../../services/channels/select";
 import { type EffectiveSettings, pacingRulesFrom } from "../../services/deployment-settings";
 import type { DestinationKind } from "../../services/hand-off-delivery";
 import { Csrf, FieldTable, ListTable, when } from "./layout";
@@ -157,7 +158,7 @@ export function Fixed(props: { env: Env; effective: EffectiveSettings; destinati
         : `${pacing.dailyCap} from the first day (no warm-up: WARMUP_DAYS is 0)`,
     ],
     ...effective.refused.map((reason): [string, string] => ["Refused setting", reason]),
-    ["Email transport", env.EMAIL_TRANSPORT || "outbox"],
+    ["Email transport", emailTransportName(env)],
     ["SMS transport", env.SMS_TRANSPORT || "outbox"],
     ["SMS quiet hours", `${SMS_QUIET_HOURS.start}–${SMS_QUIET_HOURS.end} in the recipient's time, every day: the law's (TCPA), not a setting`],
     ["AI", "AI" in env && env.AI ? `Workers AI, ${effective.values.aiModel}` : "no Workers AI binding: the deterministic drafter and heuristics run"],

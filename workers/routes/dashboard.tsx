@@ -40,6 +40,7 @@ import { firstRunChecklist } from "../first-run";
 import { FirstRun } from "../dashboard/first-run";
 import { listUnknownSitePosts } from "../../services/d1/unknown-site-posts";
 import { outboxPages } from "./dashboard-outbox";
+import { emailTransportName } from "../../services/channels/select";
 
 /**
  * `/dashboard`: the owner's pages, server-rendered. Every page but the login needs the
@@ -350,7 +351,7 @@ dashboard.get("/install", async (c) => {
     c,
     "Install",
     "/dashboard/install",
-    <Install base={base} forms={await listForms(c.env.DB)} replyDomain={values.replyDomain || "your reply domain"} transport={c.env.EMAIL_TRANSPORT} />,
+    <Install base={base} forms={await listForms(c.env.DB)} replyDomain={values.replyDomain || "your reply domain"} transport={emailTransportName(c.env)} />,
   );
 });
 
