@@ -2,7 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { FormConfig } from "../schemas/form";
 import { leadIdFor } from "../services/crypto/lead-identity";
-import { keepUnknownSitePost, UNKNOWN_SITE_POSTS_PER_ORIGIN } from "../services/d1/unknown-site-posts";
+import { keepUnknownSitePost, OTHER_ORIGINS, UNKNOWN_SITE_OVERFLOW_ORIGINS, UNKNOWN_SITE_POSTS_PER_ORIGIN } from "../services/d1/unknown-site-posts";
 import { asOwner, call, makeForm, OWNER_TOKEN, postJson, unique } from "./helpers";
 import { outboxFor, settle, stubFor, submission, withClock } from "./lead-harness";
 
@@ -236,6 +236,15 @@ describe("the unknown-site queue", () => {
     expect(await keep(turnedAway)).toBe(false);
     expect((await env.DB.prepare("SELECT count(*) AS n FROM unknown_site_posts").first<{ n: number }>())!.n).toBe(before + 2);
     expect(await env.DB.prepare("SELECT dropped FROM unknown_site_overflow WHERE origin = ?").bind(turnedAway).first()).toEqual({ dropped: 1 });
+  });
+
+  it("what the bounds turn away is counted in a bounded table: made-up origins past its size share one row", async () => {
+    const full = { perOrigin: 0, total: 0 };
+    const turnAway = (origin: string) => keepUnknownSitePost(env.DB, { formId: "any", origin, receivedAt: Date.now(), submission: submission(`${unique("flood")}@example.com`) }, full);
+    for (let i = 0; i < UNKNOWN_SITE_OVERFLOW_ORIGINS + 20; i++) expect(await turnAway(newOrigin())).toBe(false);
+    const rows = (await env.DB.prepare("SELECT count(*) AS n FROM unknown_site_overflow").first<{ n: number }>())!.n;
+    expect(rows).toBeLessThanOrEqual(UNKNOWN_SITE_OVERFLOW_ORIGINS);
+    expect((await env.DB.prepare("SELECT dropped FROM unknown_site_overflow WHERE origin = ?").bind(OTHER_ORIGINS).first<{ dropped: number }>())!.dropped).toBeGreaterThanOrEqual(20);
   });
 
   it("approving or discarding without the session's CSRF token is refused and changes nothing", async () => {

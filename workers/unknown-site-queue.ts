@@ -1,7 +1,7 @@
 import { SubmissionSchema, type LeadId } from "../schemas/lead";
 import { AppError } from "../services/app-error";
 import { findForm } from "../services/d1/forms";
-import { findUnknownSitePost, removeUnknownSitePost } from "../services/d1/unknown-site-posts";
+import { findUnknownSitePost, removeUnknownSitePost, restoreUnknownSitePost } from "../services/d1/unknown-site-posts";
 import { admitFormPost } from "./form-intake";
 
 /**
@@ -18,10 +18,14 @@ export async function approveUnknownSitePost(env: Env, id: string): Promise<Lead
   // The form's sequence as it is now, as for any post; a form deleted since enrols in none, and the lead is still kept.
   const form = await findForm(env.DB, post.formId);
   const submission = SubmissionSchema.parse(post.submission);
-  const leadId = await admitFormPost(env, { sequenceId: form?.sequenceId ?? null, submission, hold: post.hold ?? undefined, visitorId: post.visitorId ?? undefined });
-  // Removed only once the lead has it: a failure on the way leaves the post waiting for another try.
-  await removeUnknownSitePost(env.DB, id);
-  return leadId;
+  // Claimed first, so two approves at once cannot enter it twice; put back if entering it fails.
+  if (!(await removeUnknownSitePost(env.DB, id))) throw gone();
+  try {
+    return await admitFormPost(env, { sequenceId: form?.sequenceId ?? null, submission, hold: post.hold ?? undefined, visitorId: post.visitorId ?? undefined });
+  } catch (error) {
+    await restoreUnknownSitePost(env.DB, post);
+    throw error;
+  }
 }
 
 export async function discardUnknownSitePost(env: Env, id: string): Promise<void> {

@@ -50,13 +50,14 @@ const appended = (effects: LeadEffect[], kind: TimelineEntry["kind"]) => effects
  * Records what this event raised. A form message is the lead's own words as much as a
  * reply is, and is judged by the same rules — the message of the post that created the lead.
  * A later post is anyone's (it only needs the address), and a post the edge could not vouch
- * for (`hold`): neither says anything on the lead's behalf.
+ * for (`hold`): neither says anything on the lead's behalf. Nor does an imported row: its
+ * "message" is the owner's note from a CRM ("worried about price"), not the lead's words.
  */
 export function raiseObjections(before: LeadState | null, change: Change, event: LeadEvent, now: number, competitors: readonly string[]): Change {
   switch (event.kind) {
     case "form_submitted": {
       const message = event.submission.message;
-      if (!message || event.hold || before !== null) return change;
+      if (!message || event.hold || event.submission.imported || before !== null) return change;
       const judgement = judgeReply(message, competitors);
       return raisesObjection(judgement) ? raise(change, now, "form", judgement.objection, appended(change.effects, "form_submitted")?.seq) : change;
     }

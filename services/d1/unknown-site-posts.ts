@@ -1,4 +1,4 @@
-import { asc, count, desc, eq, sql } from "drizzle-orm";
+import { asc, count, desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { unknownSiteOverflow, unknownSitePosts, type UnknownSitePostRow } from "../../schemas/d1";
 import type { Submission } from "../../schemas/lead";
@@ -16,6 +16,12 @@ import type { Submission } from "../../schemas/lead";
  */
 export const UNKNOWN_SITE_POSTS_PER_ORIGIN = 50;
 export const UNKNOWN_SITE_POSTS_TOTAL = 1000;
+/**
+ * The turned-away counts are bounded too: made-up origins past this many share one row, so
+ * a flood of them cannot grow the table or the pages that read it.
+ */
+export const UNKNOWN_SITE_OVERFLOW_ORIGINS = 100;
+export const OTHER_ORIGINS = "(other origins)";
 
 export interface UnknownSitePost {
   formId: string;
@@ -43,10 +49,17 @@ export async function keepUnknownSitePost(
     .bind(crypto.randomUUID(), post.formId, origin, post.receivedAt, JSON.stringify(post.submission), post.hold ?? null, post.visitorId ?? null, bounds.perOrigin, bounds.total)
     .run();
   if (kept.meta.changes > 0) return true;
-  await drizzle(db)
-    .insert(unknownSiteOverflow)
-    .values({ origin, dropped: 1, lastAt: post.receivedAt })
-    .onConflictDoUpdate({ target: unknownSiteOverflow.origin, set: { dropped: sql`${unknownSiteOverflow.dropped} + 1`, lastAt: post.receivedAt } });
+  // Counted under its own origin when that origin has a row or there is room for one, else under OTHER_ORIGINS.
+  await db
+    .prepare(
+      `INSERT INTO unknown_site_overflow (origin, dropped, last_at)
+       SELECT CASE WHEN EXISTS (SELECT 1 FROM unknown_site_overflow WHERE origin = ?1)
+                     OR (SELECT count(*) FROM unknown_site_overflow) < ?3 THEN ?1 ELSE ?4 END, 1, ?2
+       WHERE true
+       ON CONFLICT (origin) DO UPDATE SET dropped = dropped + 1, last_at = excluded.last_at`,
+    )
+    .bind(origin, post.receivedAt, UNKNOWN_SITE_OVERFLOW_ORIGINS - 1, OTHER_ORIGINS)
+    .run();
   return false;
 }
 
@@ -56,13 +69,18 @@ export async function listUnknownSitePosts(db: D1Database, limit = 200) {
   const [posts, [total], overflow] = await Promise.all([
     d1.select().from(unknownSitePosts).orderBy(asc(unknownSitePosts.receivedAt), asc(unknownSitePosts.id)).limit(limit).all(),
     d1.select({ n: count() }).from(unknownSitePosts).all(),
-    d1.select().from(unknownSiteOverflow).orderBy(desc(unknownSiteOverflow.lastAt)).all(),
+    d1.select().from(unknownSiteOverflow).orderBy(desc(unknownSiteOverflow.lastAt)).limit(UNKNOWN_SITE_OVERFLOW_ORIGINS).all(),
   ]);
   return { posts, total: total?.n ?? 0, overflow };
 }
 
 export async function findUnknownSitePost(db: D1Database, id: string): Promise<UnknownSitePostRow | undefined> {
   return drizzle(db).select().from(unknownSitePosts).where(eq(unknownSitePosts.id, id)).get();
+}
+
+/** Puts a post taken out for approval back, when entering it failed: it waits for another try. */
+export async function restoreUnknownSitePost(db: D1Database, post: UnknownSitePostRow): Promise<void> {
+  await drizzle(db).insert(unknownSitePosts).values(post).onConflictDoNothing();
 }
 
 /** Takes a post out of the queue: true when this call removed it (a second approve of the same post finds nothing). */

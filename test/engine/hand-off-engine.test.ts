@@ -84,6 +84,16 @@ describe("lead score", () => {
     expect(posted.scoreFactors).toEqual([{ signal: "formPost", count: 1, points: 15 }]);
   });
 
+  it("an imported row's notes are the owner's words, not the lead's: they raise no objection", () => {
+    const note = { ...submission(), message: "Concerned about price, currently using HubSpot", imported: true as const };
+    const { state, timeline } = walk([{ at: T0, event: { kind: "form_submitted" as const, leadId: LEAD, submission: note } }]);
+    expect(state.raisedObjections ?? []).toEqual([]);
+    expect(timeline.map((e) => e.kind)).not.toContain("objection_raised");
+    // The same words posted by the person themselves are theirs.
+    const posted = walk([{ at: T0, event: { kind: "form_submitted" as const, leadId: LEAD, submission: { ...note, imported: undefined } } }]);
+    expect(posted.timeline.map((e) => e.kind)).toContain("objection_raised");
+  });
+
   it("machine and privacy-proxy signals never score", () => {
     const base = walk([post(T0)]).state.score;
     const { state } = walk([post(T0), visit(T0 + HOUR, "pricing", CRAWLER), click(T0 + 2 * HOUR, "https://owner.example/", SCANNER)]);
