@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { PeriodStats } from "../services/d1/stats";
 import type { SequenceVersion } from "../schemas/sequence";
 import { PRESETS } from "../schemas/sequence-presets";
+import { liftAtProvider } from "../services/channels/select";
 import { Install } from "../workers/dashboard/setup";
 import { asOwner, call, unique } from "./helpers";
 import { evidenceOf, leadWithFirstTouch, suppressed } from "./inbound-mail";
@@ -240,6 +241,22 @@ describe("the Resend transport", () => {
     await stub.restoreConsent("email", "owner", "the owner lifted it");
     await settle(stub);
     expect(requests.filter((r) => r.method === "DELETE").map((r) => r.path)).toEqual([`/suppressions/${encodeURIComponent(email)}`]);
+  });
+
+  it("the owner lifting a suppression takes the address off Resend's list first; Resend unreachable stops the lift, Resend refusing for good does not", async () => {
+    const resend = { ...env, EMAIL_TRANSPORT: "resend", RESEND_API_KEY: "re_test" };
+    let status = 200;
+    const requests = fakeResend(() => Response.json({ message: "answer" }, { status }));
+    await liftAtProvider(resend, "Lifted@Example.org");
+    expect(requests.at(-1)).toMatchObject({ method: "DELETE", path: `/suppressions/${encodeURIComponent("lifted@example.org")}` });
+    status = 503;
+    await expect(liftAtProvider(resend, "lifted@example.org")).rejects.toMatchObject({ status: 503, code: "provider_unavailable" });
+    status = 403;
+    await expect(liftAtProvider(resend, "lifted@example.org")).resolves.toBeUndefined();
+    // Without Resend there is no provider list to change.
+    const before = requests.length;
+    await liftAtProvider(env, "lifted@example.org");
+    expect(requests).toHaveLength(before);
   });
 
   it("without Resend, an unsubscribe touches no provider (the outbox has no suppression list)", async () => {

@@ -4,6 +4,7 @@ import { currentSequence } from "../services/d1/sequences";
 import { removeSuppression, suppressionsOf, type SuppressedChannel, type SuppressionRow } from "../services/d1/suppressions";
 import { eraseLead, exportLead } from "./lead-data";
 import { leadObject } from "./lead-stub";
+import { liftAtProvider } from "../services/channels/select";
 
 /**
  * What the owner can do to one lead, once, for the JSON API and the dashboard alike. Each
@@ -83,6 +84,7 @@ export async function leadSuppressions(env: Env, lead: LeadSummary): Promise<Sup
  */
 export async function liftLeadSuppression(env: Env, leadId: LeadId, channel: SuppressedChannel): Promise<void> {
   const address = ownAddresses(await leadSummary(env, leadId)).find((a) => a.channel === channel);
+  if (address && channel === "email") await liftAtProvider(env, address.value);
   if (!address || !(await removeSuppression(env.DB, channel, address.value.trim().toLowerCase()))) {
     throw new AppError(404, "not_suppressed", `The lead's ${channel === "sms" ? "phone" : "address"} is not on the suppression list.`);
   }

@@ -1,3 +1,5 @@
+import { AppError } from "../app-error";
+import { clockFrom } from "../clock";
 import { emailServiceTransport } from "./email-service";
 import { outboxTransport } from "./outbox";
 import { resendTransport } from "./resend";
@@ -42,4 +44,21 @@ export function transportsFor(env: Env, now: () => number): { email: EmailTransp
     return twilioTransport(env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, env.TWILIO_API_BASE || undefined);
   })();
   return { email, sms };
+}
+
+/**
+ * Before the owner lifts an email suppression, the address comes off the provider's list
+ * too; otherwise the provider refuses the next send and reports it (Resend's
+ * `email.suppressed`), which suppresses the address again. A provider that cannot be reached
+ * stops the lift (nothing changed; the owner tries again); one that refuses for good (no
+ * access to its API) does not, as our own list is the one every send checks.
+ */
+export async function liftAtProvider(env: Env, address: string): Promise<void> {
+  const list = transportsFor(env, clockFrom(env).now).email.suppressionList;
+  if (!list) return;
+  const result = await list.remove(address.trim().toLowerCase());
+  if (!result.ok && !result.permanent) {
+    throw new AppError(503, "provider_unavailable", `The address is still suppressed: the email provider's suppression list could not be changed (${result.reason}). Try again.`);
+  }
+  if (!result.ok) console.warn(JSON.stringify({ event: "provider_suppression_refused", change: "remove", reason: result.reason }));
 }

@@ -8,6 +8,7 @@ import { leadIdFor } from "../../services/crypto/lead-identity";
 import { leadObject } from "../lead-stub";
 import { valid } from "./validate";
 import { listSuppressions, normaliseEntry, removeSuppression, suppress, type SuppressedChannel } from "../../services/d1/suppressions";
+import { liftAtProvider } from "../../services/channels/select";
 
 /** `/api/suppressions`: the owner's view of who gets nothing more (mounted behind the owner API's auth). */
 export const suppressionsApi = new Hono<{ Bindings: Env }>();
@@ -38,6 +39,7 @@ suppressionsApi.delete("/:channel/:value", async (c) => {
   const channel = ChannelSchema.safeParse(c.req.param("channel"));
   if (!channel.success) throw new AppError(404, "unknown_channel", "The channel is email or sms.");
   const entry = normaliseEntry(channel.data, c.req.param("value"), c.env.DEFAULT_PHONE_REGION);
+  if (channel.data === "email" && "value" in entry && !entry.value.startsWith("@")) await liftAtProvider(c.env, entry.value);
   const removed = "value" in entry && (await removeSuppression(c.env.DB, channel.data, entry.value));
   if (!removed) throw new AppError(404, "not_suppressed", "That address is not on the suppression list.");
   // An address is a lead's id (phones name one only when it has no email): its withdrawn consent is granted again, as on the lead page.
