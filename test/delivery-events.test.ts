@@ -169,6 +169,16 @@ describe("queue(): Email Service delivery events", () => {
     expect(await suppressed("email", email)).toBeNull();
   });
 
+  it("a recent event naming no touch yet is asked again later, not dropped: the touch's record may still be on its way", async () => {
+    const { email } = await leadWithFirstTouch("qsoon");
+    const early = hardBounce("<not-yet-recorded@example.com>", email);
+    early.metadata.eventTimestamp = new Date().toISOString();
+    const result = await consume(early);
+    expect(result.explicitAcks).toHaveLength(0);
+    expect(result.retryMessages).toHaveLength(1);
+    expect(await suppressed("email", email)).toBeNull();
+  });
+
   it("the same event delivered twice changes the lead once", async () => {
     const { stub, email, messageId } = await leadWithFirstTouch("qdup");
     const eventId = crypto.randomUUID();

@@ -240,11 +240,14 @@ describe("the unknown-site queue", () => {
 
   it("what the bounds turn away is counted in a bounded table: made-up origins past its size share one row", async () => {
     const full = { perOrigin: 0, total: 0 };
-    const turnAway = (origin: string) => keepUnknownSitePost(env.DB, { formId: "any", origin, receivedAt: Date.now(), submission: submission(`${unique("flood")}@example.com`) }, full);
+    const turnAway = (origin: string) =>
+      keepUnknownSitePost(env.DB, { formId: "any", origin, receivedAt: Date.now(), submission: submission(`${unique("flood")}@example.com`) }, full);
     for (let i = 0; i < UNKNOWN_SITE_OVERFLOW_ORIGINS + 20; i++) expect(await turnAway(newOrigin())).toBe(false);
     const rows = (await env.DB.prepare("SELECT count(*) AS n FROM unknown_site_overflow").first<{ n: number }>())!.n;
     expect(rows).toBeLessThanOrEqual(UNKNOWN_SITE_OVERFLOW_ORIGINS);
-    expect((await env.DB.prepare("SELECT dropped FROM unknown_site_overflow WHERE origin = ?").bind(OTHER_ORIGINS).first<{ dropped: number }>())!.dropped).toBeGreaterThanOrEqual(20);
+    expect((await env.DB.prepare("SELECT dropped FROM unknown_site_overflow WHERE origin = ?").bind(OTHER_ORIGINS).first<{ dropped: number }>())!.dropped).toBeGreaterThanOrEqual(
+      20,
+    );
   });
 
   it("approving or discarding without the session's CSRF token is refused and changes nothing", async () => {

@@ -173,6 +173,11 @@ describe("POST /hooks/email/resend: what a stranger can send changes nothing", (
     const contact = await deliver({ type: "contact.updated", created_at: "2026-11-30T12:00:00.000Z", data: { id: "c1", email, unsubscribed: true } });
     expect(contact.status).toBe(200);
     expect(await contact.json()).toMatchObject({ outcome: "ignored" });
+    // A recent event naming no touch yet: Resend is asked to retry, as the touch's record may still be on its way.
+    const recent = { ...permanentBounce(email, "<not-yet-recorded@example.com>"), created_at: new Date().toISOString() };
+    const early = await deliver(recent);
+    expect(early.status).toBe(503);
+    expect(await early.json()).toMatchObject({ error: { code: "not_yet_known" } });
     const notJson = await deliver("{ not json");
     expect(notJson.status).toBe(400);
     expect(await notJson.json()).toMatchObject({ error: { code: "malformed_body" } });

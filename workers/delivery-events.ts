@@ -29,8 +29,9 @@ export async function receiveQueue(batch: MessageBatch<unknown>, env: Env): Prom
 async function receiveEmailEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   for (const message of batch.messages) {
     try {
-      await applyEvent(message.body, env);
-      message.ack();
+      // Not yet in D1 (the touch's record follows its send by moments): asked again later.
+      if ((await applyEvent(message.body, message.timestamp.getTime(), env)) === "not_yet") message.retry({ delaySeconds: 120 });
+      else message.ack();
     } catch (error) {
       console.error(JSON.stringify({ event: "email_event_retry", id: message.id, attempts: message.attempts, error: String(error).slice(0, 300) }));
       message.retry();
@@ -38,18 +39,20 @@ async function receiveEmailEvents(batch: MessageBatch<unknown>, env: Env): Promi
   }
 }
 
-async function applyEvent(body: unknown, env: Env): Promise<void> {
+/** `queuedAt`: when the queue took the message, for an event that does not say when it happened. */
+async function applyEvent(body: unknown, queuedAt: number, env: Env): Promise<DeliveryEventOutcome | "malformed"> {
   const parsed = EmailSendingEventSchema.safeParse(body);
   if (!parsed.success) {
     const type = typeof body === "object" && body !== null && "type" in body ? String(body.type).slice(0, 100) : null;
     console.warn(JSON.stringify({ event: "email_event_malformed", type, issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`) }));
-    return;
+    return "malformed";
   }
   const event = parsed.data;
   const { eventId, messageId, recipient } = event.payload;
-  await applyDeliveryEvent(
+  const at = Date.parse(event.metadata?.eventTimestamp ?? "");
+  return applyDeliveryEvent(
     env,
-    { provider: "email-service", type: event.type, eventId, recipient },
+    { provider: "email-service", type: event.type, eventId, recipient, at: Number.isFinite(at) ? at : queuedAt },
     () => touchOfMessage(env.DB, messageId),
     (touch) => deliveryReportOf(event, touch),
   );
@@ -61,9 +64,19 @@ export interface ProviderEvent {
   type: string;
   eventId: string;
   recipient: string;
+  /** When the provider says it happened (wall-clock ms). */
+  at: number;
 }
 
-export type DeliveryEventOutcome = "applied" | "unmatched" | "ignored";
+/** `not_yet`: no touch has the event's ids yet, and the event is recent enough that one may. */
+export type DeliveryEventOutcome = "applied" | "unmatched" | "ignored" | "not_yet";
+
+/**
+ * A touch reaches D1 moments after its send (a projection due row), and a fast bounce can
+ * arrive first. An event this recent that names no touch is asked again rather than dropped;
+ * an older one is another sender's on the same domain or account.
+ */
+const WAIT_FOR_TOUCH_MS = 60 * 60_000;
 
 /**
  * The one path every delivery event takes: find the touch the provider names, check the
@@ -79,6 +92,10 @@ export async function applyDeliveryEvent(
 ): Promise<DeliveryEventOutcome> {
   const touch = await findTouch();
   const log = { provider: event.provider, type: event.type, eventId: event.eventId.slice(0, 200) };
+  if (!touch && clockFrom(env).wallNow() - event.at < WAIT_FOR_TOUCH_MS) {
+    console.log(JSON.stringify({ event: "email_event_not_yet", ...log }));
+    return "not_yet";
+  }
   // Other senders on the same domain or account (another Worker, a person) report to the same place.
   if (!touch || touch.to.toLowerCase() !== event.recipient.trim().toLowerCase()) {
     console.log(JSON.stringify({ event: "email_event_unmatched", ...log }));

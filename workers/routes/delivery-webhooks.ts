@@ -3,6 +3,7 @@ import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { ResendEmailEventSchema } from "../../schemas/delivery-event";
 import { resendReportOf } from "../../engine/inbound/resend-event";
 import { AppError } from "../../services/app-error";
+import { clockFrom } from "../../services/clock";
 import { applyDeliveryEvent } from "../delivery-events";
 import { touchOfMessage, touchOfProviderId } from "../inbound/lead-resolution";
 import { limitBody } from "./body-limit";
@@ -57,11 +58,14 @@ deliveryWebhooks.post("/resend", limitBody(256 * 1024, "A Resend webhook"), asyn
   }
   const event = parsed.data;
   const eventId = headers["webhook-id"];
+  const created = Date.parse(event.created_at ?? "");
   const outcome = await applyDeliveryEvent(
     c.env,
-    { provider: "resend", type: event.type, eventId, recipient: event.data.to[0]! },
+    { provider: "resend", type: event.type, eventId, recipient: event.data.to[0]!, at: Number.isFinite(created) ? created : clockFrom(c.env).wallNow() },
     async () => (await touchOfProviderId(c.env.DB, event.data.email_id)) ?? (event.data.message_id ? await touchOfMessage(c.env.DB, event.data.message_id) : null),
     (touch) => resendReportOf(event, touch, eventId),
   );
+  // Resend retries a non-2xx answer on its own schedule: by then the touch is in D1.
+  if (outcome === "not_yet") throw new AppError(503, "not_yet_known", "No message we sent has these ids yet; it may still be on its way to our records. Retry later.");
   return c.json({ outcome });
 });
