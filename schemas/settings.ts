@@ -61,7 +61,13 @@ export const SettingsSchema = z.object({
         .regex(/^[A-Z]{2}$/, "two-letter country codes like US, GB"),
     )
     .max(250),
-  handOffWebhookUrl: optional(z.url({ protocol: /^https$/, error: "must be an https:// address" }).max(2048)),
+  // https, as it carries lead data; plain http only to this machine (a local CRM, the bench).
+  handOffWebhookUrl: optional(
+    z
+      .url({ error: "must be an https:// address" })
+      .max(2048)
+      .refine((url) => url.startsWith("https://") || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(url), "must be an https:// address"),
+  ),
   handOffEmail: email,
   aiModel: z
     .string()

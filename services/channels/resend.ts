@@ -3,7 +3,7 @@ import { PROVIDER_TIMEOUT_MS, providerResultOf, resultOfError, resultOfResponse,
 /**
  * Email through Resend's HTTP API (https://resend.com/docs/api-reference/emails/send-email),
  * the commercial sender this project wires end to end: sends, signed delivery webhooks
- * (workers/routes/resend-webhook.ts) and its suppression list. Resend honours an
+ * (workers/routes/delivery-webhooks.ts) and its suppression list. Resend honours an
  * `Idempotency-Key` header for 24 h, so a retried touch is never delivered twice.
  */
 export function resendTransport(apiKey: string, baseUrl = "https://api.resend.com"): EmailTransport {

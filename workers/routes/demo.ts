@@ -3,6 +3,7 @@ import { html } from "hono/html";
 import { LeadIdSchema } from "../../schemas/lead";
 import { listOutbox } from "../../services/channels/outbox";
 import { clockFrom } from "../../services/clock";
+import { effectiveSettings } from "../../services/deployment-settings";
 import { leadObject } from "../lead-stub";
 
 /**
@@ -37,7 +38,7 @@ const page = (title: string, body: string) => `<!doctype html>
   .muted{color:#6a7480;font-size:.85rem} iframe{width:100%;height:28rem;border:1px solid #d8dde3;border-radius:8px}
 </style></head><body>${body}</body></html>`;
 
-demo.get("/", (c) =>
+demo.get("/", async (c) =>
   c.html(
     page(
       "Acme Roofing — free estimate",
@@ -57,7 +58,7 @@ demo.get("/", (c) =>
   <button>Request my estimate</button>
 </form>
 <p><a href="/demo/pricing">See pricing</a></p>
-<p class="muted">${"AI" in c.env && c.env.AI ? `Drafts and reply judgements come from Workers AI (${c.env.AI_MODEL}).` : "No Workers AI binding here, so the deterministic drafter runs: a follow-up's draft adds one line grounded in what the lead did (say, time on the pricing page), and replies are read by heuristics. Drafts wait for review at <code>GET /api/review</code>; unreviewed, the template goes out."}</p>
+<p class="muted">${"AI" in c.env && c.env.AI ? `Drafts and reply judgements come from Workers AI (${(await effectiveSettings(c.env)).values.aiModel}).` : "No Workers AI binding here, so the deterministic drafter runs: a follow-up's draft adds one line grounded in what the lead did (say, time on the pricing page), and replies are read by heuristics. Drafts wait for review at <code>GET /api/review</code>; unreviewed, the template goes out."}</p>
 <script>document.getElementById("tz").value = Intl.DateTimeFormat().resolvedOptions().timeZone;</script>
 <script src="/s.js" async></script>`,
     ),
