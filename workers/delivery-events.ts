@@ -7,7 +7,7 @@ import { type SentTouchOfLead, touchOfMessage } from "./inbound/lead-resolution"
 import { leadObject } from "./lead-stub";
 
 /**
- * The queue an Email Service event subscription publishes to (README "Delivery events").
+ * The queue an Email Service event subscription publishes to (docs/inbound.md "Delivery events").
  * Locally Miniflare runs it; in production it is created with `wrangler queues create`.
  */
 export const EMAIL_EVENTS_QUEUE = "edge-follow-up-email-events";

@@ -6,7 +6,7 @@ import { clientAddress, perClient, tooManyRequests, withinLimit } from "./abuse-
 import type { PostedFields } from "./form-body";
 
 /**
- * Who may post a form, and how far a post is trusted (README "Form posts"). Two rules keep
+ * Who may post a form, and how far a post is trusted (docs/api.md "Form posts"). Two rules keep
  * both promises — an abusive request gets a 4xx, a legitimate lead is never lost:
  * - one address posting more than a person would is refused with 429 (they are told, and
  *   can send again in a minute);

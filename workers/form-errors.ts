@@ -5,7 +5,7 @@ import type { AppError } from "../services/app-error";
 import type { PostedFields } from "./form-body";
 
 /**
- * What a person whose post needs fixing sees (README "Form posts"). Never a developer error:
+ * What a person whose post needs fixing sees (docs/api.md "Form posts"). Never a developer error:
  * either the page they came from, with the reasons as `fu_error` query parameters (when the
  * form or the post asks for it, and the page is on the site that posted), or a plain page
  * under the form's own name that lists what to fix.

@@ -1,7 +1,7 @@
 // The secrets a deployment may set but need not. `npm run types` (wrangler types) types the
 // bindings and vars from wrangler.toml and, of the secrets, only those a configuration
 // requires ([env.production.secrets] required); these are the rest, kept by hand here.
-// The list matches .dev.vars.example and README "Configuration".
+// The list matches .dev.vars.example and docs/configuration.md.
 interface OptionalSecrets {
   /** Retired token keys that still verify, as id:secret,id:secret. */
   TOKEN_PREVIOUS_SECRETS?: string;

@@ -10,7 +10,7 @@ import { limitBody } from "./body-limit";
 
 /**
  * `/hooks/email/...`: delivery reports from a commercial sender's webhooks, feeding the same
- * path as Email Service's queue (workers/delivery-events.ts). README "Delivery events".
+ * path as Email Service's queue (workers/delivery-events.ts). docs/inbound.md "Delivery events".
  */
 export const deliveryWebhooks = new Hono<{ Bindings: Env }>();
 
