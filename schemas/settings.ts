@@ -16,7 +16,7 @@ const webUrl = optional(z.url({ protocol: /^https?$/, error: "must be an http(s)
 const whole = (min: number, rule: string, max = Number.MAX_SAFE_INTEGER) => z.number({ error: rule }).int(rule).min(min, rule).max(max, rule);
 
 /** Under the playbook's 50 a day: a warming address that sends more risks its reputation for good. */
-export const WARMUP_CEILING = 50;
+const WARMUP_CEILING = 50;
 
 export const SettingsSchema = z.object({
   senderName: text(100),
@@ -85,7 +85,7 @@ export const SettingsPatchSchema = SettingsSchema.partial().strict();
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 
 /** How a wrangler var spells a setting: as it is, a number, a comma list, or on/off. */
-export type VarKind = "text" | "number" | "list" | "switch";
+type VarKind = "text" | "number" | "list" | "switch";
 
 /** Each setting's wrangler var (its first-deploy default), how the var spells it, and the built-in default when the var is unset or refused. */
 export const SETTING_VARS: { [K in SettingKey]: { name: string; kind: VarKind; fallback: Settings[K] } } = {

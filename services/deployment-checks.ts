@@ -31,7 +31,7 @@ function check(id: string, ok: boolean, what: string, fix: string): Check {
 }
 
 /** Where replies come back: the reply domain, else the sender's own domain. */
-export function replyDomainOf(settings: EffectiveSettings["values"]): string | undefined {
+function replyDomainOf(settings: EffectiveSettings["values"]): string | undefined {
   return settings.replyDomain || (set(settings.senderEmail) ? domainOf(settings.senderEmail) : undefined);
 }
 

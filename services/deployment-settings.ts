@@ -47,7 +47,7 @@ export function settingsFromVars(env: object): EffectiveSettings {
 }
 
 /** Saved values over the vars' defaults; a saved value its rule now refuses is ignored, with why. */
-export function withSaved(defaults: EffectiveSettings, saved: Record<string, unknown>): EffectiveSettings {
+function withSaved(defaults: EffectiveSettings, saved: Record<string, unknown>): EffectiveSettings {
   const values: Record<string, unknown> = { ...defaults.values };
   const sources = { ...defaults.sources };
   const refused = [...defaults.refused];
@@ -71,7 +71,7 @@ const fromVars = new WeakMap<object, EffectiveSettings>();
 const savedCache = new WeakMap<D1Database, { version: number; saved: Record<string, unknown> }>();
 
 /** Forgets the cached copy: the isolate that saved reads the change at once. */
-export const forgetSavedSettings = (db: D1Database) => savedCache.delete(db);
+const forgetSavedSettings = (db: D1Database) => savedCache.delete(db);
 
 /**
  * The effective settings, read once per request or alarm drain: one indexed read of the

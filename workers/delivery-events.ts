@@ -59,7 +59,7 @@ async function applyEvent(body: unknown, queuedAt: number, env: Env): Promise<De
 }
 
 /** One provider event about one message, however it arrived (a queue, a signed webhook). */
-export interface ProviderEvent {
+interface ProviderEvent {
   provider: string;
   type: string;
   eventId: string;
@@ -69,7 +69,7 @@ export interface ProviderEvent {
 }
 
 /** `not_yet`: no touch has the event's ids yet, and the event is recent enough that one may. */
-export type DeliveryEventOutcome = "applied" | "unmatched" | "ignored" | "not_yet";
+type DeliveryEventOutcome = "applied" | "unmatched" | "ignored" | "not_yet";
 
 /**
  * A touch reaches D1 moments after its send (a projection due row), and a fast bounce can

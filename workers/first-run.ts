@@ -22,16 +22,23 @@ export interface FirstRunItem {
 /** The doctor's checks that are about the sending domain and its mail, not the rest of the deployment. */
 const SENDING_DOMAIN_CHECKS = new Set(["sender", "email-transport", "email-binding", "resend-key", "resend-webhook", "reply-subdomain", "reply-mx"]);
 
-/** Whether any form post arrived, and whether one came from a page that is not on this engine (a form embedded in a site). */
-async function formPostsSeen(db: D1Database, engineOrigins: string[]): Promise<{ any: boolean; embedded: boolean }> {
+/**
+ * Whether a form post arrived (an imported row is not one), and whether one came from a page
+ * of a registered site that is not this engine (a form embedded in the owner's site).
+ */
+async function formPostsSeen(db: D1Database, engineOrigins: string[], siteOrigins: string[]): Promise<{ any: boolean; embedded: boolean }> {
   const page = "json_extract(data, '$.submission.page')";
-  const onEngine = engineOrigins.map((_, i) => `substr(${page}, 1, length(?${i + 1}) + 1) = ?${i + 1} || '/'`).join(" OR ");
+  const posted = "kind = 'form_submitted' AND json_extract(data, '$.submission.imported') IS NULL";
+  const sites = siteOrigins.filter((origin) => !engineOrigins.includes(origin));
+  const onSite = sites.map((_, i) => `substr(${page}, 1, length(?${i + 1}) + 1) = ?${i + 1} || '/'`).join(" OR ");
   const [any, embedded] = await Promise.all([
-    db.prepare("SELECT 1 AS found FROM events WHERE kind = 'form_submitted' LIMIT 1").first(),
-    db
-      .prepare(`SELECT 1 AS found FROM events WHERE kind = 'form_submitted' AND ${page} IS NOT NULL AND NOT (${onEngine}) LIMIT 1`)
-      .bind(...engineOrigins)
-      .first(),
+    db.prepare(`SELECT 1 AS found FROM events WHERE ${posted} LIMIT 1`).first(),
+    sites.length === 0
+      ? null
+      : db
+          .prepare(`SELECT 1 AS found FROM events WHERE ${posted} AND (${onSite}) LIMIT 1`)
+          .bind(...sites)
+          .first(),
   ]);
   return { any: any !== null, embedded: embedded !== null };
 }
@@ -41,12 +48,12 @@ export async function firstRunChecklist(env: Env, engineOrigin: string): Promise
   const effective = await effectiveSettings(env);
   const { publicUrl } = effective.values;
   const publicOrigin = URL.canParse(publicUrl) ? new URL(publicUrl).origin : engineOrigin;
-  const [sites, forms, posts, checks] = await Promise.all([
-    listSites(env.DB),
-    listForms(env.DB),
-    formPostsSeen(env.DB, [...new Set([engineOrigin, publicOrigin])]),
-    checkDeployment(env, fetch, effective),
-  ]);
+  const [sites, forms, checks] = await Promise.all([listSites(env.DB), listForms(env.DB), checkDeployment(env, fetch, effective)]);
+  const posts = await formPostsSeen(
+    env.DB,
+    [...new Set([engineOrigin, publicOrigin])],
+    sites.map((site) => site.origin),
+  );
   const sender = senderFrom(effective.values);
   const formPage = forms[0] ? `/dashboard/forms/${forms[0].id}` : "/dashboard/forms/new";
   const domainProblems = checks.filter((c) => SENDING_DOMAIN_CHECKS.has(c.id) && c.status !== "ok");

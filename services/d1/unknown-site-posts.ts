@@ -23,7 +23,7 @@ export const UNKNOWN_SITE_POSTS_TOTAL = 1000;
 export const UNKNOWN_SITE_OVERFLOW_ORIGINS = 100;
 export const OTHER_ORIGINS = "(other origins)";
 
-export interface UnknownSitePost {
+interface UnknownSitePost {
   formId: string;
   origin: string;
   receivedAt: number;
