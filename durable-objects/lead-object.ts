@@ -1,4 +1,3 @@
-import type { LanguageModel } from "ai";
 import { DurableObject } from "cloudflare:workers";
 import type { DeliveryReport } from "../schemas/delivery-event";
 import type { DraftReview, TouchDraft } from "../engine/drafting/draft-types";
@@ -13,7 +12,7 @@ import type { SequenceVersion } from "../schemas/sequence";
 import type { RequestFacts } from "../schemas/tracking";
 import { DRAFT_TIMEOUT_MS } from "../services/ai/drafting";
 import { languageModelFrom } from "../services/ai/model";
-import { clockFrom, type Clock } from "../services/clock";
+import { clockFrom } from "../services/clock";
 import { effectiveSettings, engineConfigFrom, retentionDaysFrom } from "../services/deployment-settings";
 import type { Settings } from "../schemas/settings";
 import { EFFECT_LEASE_MS, EFFECT_MAX_ATTEMPTS, retryDelayMs } from "./effect-retry";
@@ -21,21 +20,9 @@ import { effectRowOf, performEffect, type EffectContext, type EffectResult, type
 import { projectFromStorage } from "./lead-projection";
 import * as storage from "./lead-storage";
 import { summarize } from "../engine/lead/lead-summary";
+import type { LeadObjectSeams } from "./lead-seams";
 
 const DAY = 86_400_000;
-
-/** What a test may swap in an object (through runInDurableObject); production never changes them. */
-export interface LeadObjectSeams {
-  clock: Clock;
-  env: Env;
-  /** The deployment's model (the one the settings name), or null locally. */
-  languageModel: (settings: Settings) => LanguageModel | null;
-  draftTimeoutMs: number;
-  /** Off only in tests that play an eviction right after a commit: the effects then wait for the alarm. */
-  drainAfterEvents: boolean;
-  /** Waits for the drain in flight, or runs one: what a test awaits before it looks. */
-  readonly drain: () => Promise<void>;
-}
 
 /**
  * One lead's authority: its profile, consents, timeline, enrolments and pending touches

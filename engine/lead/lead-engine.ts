@@ -19,8 +19,6 @@ import { log } from "./lead-change";
 import type { SequenceVersion } from "../../schemas/sequence";
 import {
   alertOwnerOfPost,
-  bounced,
-  deliveryReported,
   handOff,
   holdEnds,
   holdNewEnrolments,
@@ -33,6 +31,7 @@ import {
   requestReconsent,
   restoreConsent,
 } from "./lead-lifecycle";
+import { bounced, deliveryReported } from "./delivery-reports";
 import type { Change, HumanSignal } from "./lead-state";
 import { judgeReply, withReturnDay } from "../inbound/reply-judgement";
 import { type EngineConfig, DEFAULT_ENGINE_CONFIG } from "../engine-config";

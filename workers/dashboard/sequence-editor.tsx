@@ -1,9 +1,11 @@
 import type { Child } from "hono/jsx";
 import { KnowledgeKindSchema } from "../../schemas/knowledge";
 import { PurposeSchema } from "../../schemas/lead";
-import { DraftingSchema, MERGE_FIELDS, StepChannelSchema, type BranchAction, type Condition, type Intent, type MergeField } from "../../schemas/sequence";
+import { DraftingSchema, MERGE_FIELDS, StepChannelSchema } from "../../schemas/sequence";
 import type { FieldIssue } from "../../services/app-error";
+import { Checkbox, Checkboxes, Errors, fieldLabel, idOf, labelled, Menu, plain, Reshape, TextArea, TextField } from "./editor-fields";
 import { Csrf } from "./layout";
+import { ACTION_LABELS, INTENT_LABELS, MERGE_HELP, RULE_LABELS, SIGNAL_LABELS } from "./sequence-words";
 import { countOf, RULE_FIGURES, fieldValue, type EditorFields, type RuleName } from "./sequence-form";
 import { SequencePreview, type previewOf } from "./sequences";
 
@@ -22,63 +24,6 @@ export const editorPath = (target: EditorTarget) => (target.kind === "edit" ? `/
 /** The preview of the draft: its timelines, or why there is none yet. */
 export type DraftPreview = { kind: "ready"; runs: ReturnType<typeof previewOf> } | { kind: "invalid"; issues: number };
 
-const MERGE_HELP: Record<MergeField, string> = {
-  firstName: "the lead's first name (or the first word of its name)",
-  lastName: "the lead's last name",
-  name: "the lead's full name",
-  company: "the lead's company",
-  title: "the lead's job title",
-  source: "where the lead came from (the form's source)",
-  senderName: "your name, from Settings",
-  senderCompany: "your company, from Settings",
-  bookingUrl: "your booking link",
-  siteUrl: "your site's address",
-};
-
-const INTENT_LABELS: Record<Intent, string> = {
-  acknowledge: "Acknowledge",
-  value: "Something useful",
-  proof: "Proof (a case study)",
-  objection: "Answer the likely objection",
-  booking_ask: "Ask for a booking",
-  alternative: "Another way in",
-  breakup: "Breakup (closing the loop)",
-  nurture: "Nurture",
-  insight: "An insight",
-  update: "A product update",
-  event: "An invitation",
-  site_return: "After a site return",
-  rep_task: "A task for a rep",
-};
-
-const SIGNAL_LABELS: Record<Condition["signal"], string> = {
-  opened: "opened an email",
-  clicked: "clicked a link",
-  visited: "visited the site",
-  replied: "replied",
-  engaged: "engaged (opened, clicked or visited)",
-  nothing: "did nothing",
-};
-
-const ACTION_LABELS: Record<BranchAction["do"], string> = {
-  send: "send this step as written",
-  skip: "skip this step",
-  goto: "send another step instead",
-  resend: "resend a step's email under a new subject",
-  enrol: "move the lead to another sequence",
-  complete: "end the sequence",
-};
-
-const RULE_LABELS: Record<RuleName, { title: string; figures: Record<string, string> }> = {
-  openedSooner: {
-    title: "A human open brings the next touch sooner",
-    figures: { keepFraction: "Share of the wait kept (0–1)", minHours: "Never sooner than (hours after the open)" },
-  },
-  clickedToBookingAsk: { title: "A human click jumps to the next booking ask", figures: { afterHours: "After (hours)" } },
-  silentUsesAlternative: { title: "Silent leads get the alternative angle", figures: { afterEmails: "After this many ignored emails" } },
-  peakHour: { title: "Peak-hour steps wait for the lead's most active hour", figures: { minSignals: "Once the lead has this many human signals" } },
-};
-
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 const EDITOR_CSS = `
@@ -95,176 +40,6 @@ const EDITOR_CSS = `
 .editor .checks{display:flex;flex-wrap:wrap;gap:.2rem .8rem;border:0;padding:0;margin:0;background:none}
 .merge code{background:#eef1f4;padding:0 .2rem;border-radius:3px}
 `;
-
-const idOf = (name: string) => `f-${name}`;
-
-const PART_LABELS: Record<string, string> = {
-  window: "sending window",
-  start: "from",
-  end: "until",
-  wait: "wait",
-  instant: "at once",
-  atPeakHour: "peak hour",
-  alternative: "alternative angle",
-  sms: "SMS",
-  key: "for leads from",
-  if: "if",
-  then: "then",
-  not: "did / did not",
-  pageClass: "page class",
-  do: "action",
-  drafting: "AI drafting",
-  openedSooner: "opens bring touches sooner",
-  clickedToBookingAsk: "clicks jump to the booking ask",
-  silentUsesAlternative: "silent leads get the alternative",
-  peakHour: "peak hour",
-};
-const LIST_LABELS: Record<string, string> = { branches: "branch", variants: "source variant" };
-
-/** An input's name in words, for the list of errors: "Step 2 (value) · email · subject". */
-function fieldLabel(name: string, fields: EditorFields): string {
-  if (name === "") return "The sequence";
-  const parts = name.split(".");
-  const words: string[] = [];
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i]!;
-    const index = parts[i + 1] !== undefined && /^\d+$/.test(parts[i + 1]!) ? Number(parts[i + 1]) : undefined;
-    if (part === "steps" && index !== undefined) {
-      const id = fieldValue(fields, `steps.${index}.id`);
-      words.push(`Step ${index + 1}${id ? ` (${id})` : ""}`);
-      i++;
-    } else if (LIST_LABELS[part] && index !== undefined) {
-      words.push(`${LIST_LABELS[part]} ${index + 1}`);
-      i++;
-    } else {
-      words.push(PART_LABELS[part] ?? part);
-    }
-  }
-  const [first = "", ...rest] = words;
-  return [first.charAt(0).toUpperCase() + first.slice(1), ...rest].join(" · ");
-}
-
-/** The messages placed at one input or group, shown where it is. */
-const issuesAt = (issues: FieldIssue[], name: string) => issues.filter((i) => i.field === name).map((i) => i.message);
-
-function Errors(props: { issues: FieldIssue[]; at: string }) {
-  const messages = issuesAt(props.issues, props.at);
-  if (messages.length === 0) return null;
-  return (
-    <p class="field-error" id={`${idOf(props.at)}-error`} data-error-for={props.at}>
-      {messages.join("; ")}
-    </p>
-  );
-}
-
-/** What every input shares: its name, id, current value, and its error wired to it. */
-interface FieldProps {
-  label: string;
-  name: string;
-  fields: EditorFields;
-  issues: FieldIssue[];
-}
-
-const invalidAttrs = (props: FieldProps) => (issuesAt(props.issues, props.name).length > 0 ? { "aria-invalid": "true", "aria-describedby": `${idOf(props.name)}-error` } : {});
-
-function TextField(props: FieldProps & { type?: "text" | "number" | "time"; min?: number; max?: number; step?: string; maxlength?: number; readonly?: boolean; hint?: string }) {
-  return (
-    <label>
-      {props.label}
-      <input
-        id={idOf(props.name)}
-        name={props.name}
-        type={props.type ?? "text"}
-        value={fieldValue(props.fields, props.name)}
-        min={props.min}
-        max={props.max}
-        step={props.step}
-        maxlength={props.maxlength}
-        readonly={props.readonly}
-        placeholder={props.hint}
-        {...invalidAttrs(props)}
-      />
-      <Errors issues={props.issues} at={props.name} />
-    </label>
-  );
-}
-
-function TextArea(props: FieldProps & { maxlength: number; rows?: number }) {
-  return (
-    <label>
-      {props.label}
-      <textarea id={idOf(props.name)} name={props.name} maxlength={props.maxlength} rows={props.rows ?? 6} {...invalidAttrs(props)}>
-        {fieldValue(props.fields, props.name)}
-      </textarea>
-      <Errors issues={props.issues} at={props.name} />
-    </label>
-  );
-}
-
-/** A drop-down. A value it does not offer (a step since removed) stays chosen, marked, so the draft keeps saying what it says and the error can name it. */
-function Menu(props: FieldProps & { options: readonly (readonly [string, string])[]; blank?: string }) {
-  const selected = fieldValue(props.fields, props.name);
-  const offered = selected === "" || props.options.some(([value]) => value === selected);
-  const options = offered ? props.options : [...props.options, [selected, `${selected} (not available)`] as const];
-  return (
-    <label>
-      {props.label}
-      <select id={idOf(props.name)} name={props.name} {...invalidAttrs(props)}>
-        {props.blank !== undefined && <option value="">{props.blank}</option>}
-        {options.map(([value, label]) => (
-          <option value={value} selected={value === selected}>
-            {label}
-          </option>
-        ))}
-      </select>
-      <Errors issues={props.issues} at={props.name} />
-    </label>
-  );
-}
-
-function Checkbox(props: FieldProps & { value?: string }) {
-  const value = props.value ?? "on";
-  return (
-    <label class="check">
-      <input
-        type="checkbox"
-        id={props.value ? `${idOf(props.name)}-${value}` : idOf(props.name)}
-        name={props.name}
-        value={value}
-        checked={props.fields[props.name]?.includes(value) ?? false}
-      />
-      {props.label}
-    </label>
-  );
-}
-
-/** A group of checkboxes under one name (a step's channels, the window's days). */
-function Checkboxes(props: FieldProps & { options: readonly (readonly [string, string])[] }) {
-  return (
-    <fieldset class="checks" id={idOf(props.name)} {...invalidAttrs(props)}>
-      <legend>{props.label}</legend>
-      {props.options.map(([value, label]) => (
-        <Checkbox label={label} name={props.name} value={value} fields={props.fields} issues={props.issues} />
-      ))}
-      <Errors issues={props.issues} at={props.name} />
-    </fieldset>
-  );
-}
-
-/**
- * A button that reshapes the draft and comes back to the step it changed (the form's own
- * address with that step's anchor), so adding a branch to step 5 does not land at the top.
- */
-function Reshape(props: { action: string; value: string; anchor: string; kind?: "danger"; disabled?: boolean; children: Child }) {
-  return (
-    <button type="submit" class={props.kind ?? "secondary"} name="action" value={props.value} formaction={`${props.action}#${props.anchor}`} disabled={props.disabled}>
-      {props.children}
-    </button>
-  );
-}
-
-const labelled = <T extends string>(labels: Record<T, string>) => Object.entries(labels) as [T, string][];
-const plain = (options: readonly string[]) => options.map((o) => [o, o] as const);
 
 /**
  * A step's words for one channel. Those it does not use fold away while empty, so a step
@@ -577,31 +352,3 @@ export function SequenceEditor(props: {
     </div>
   );
 }
-
-/**
- * Progressive enhancement: while the owner edits, post the draft (as the form would, CSRF
- * field included) to the preview route and swap in the preview it answers. Nothing is saved.
- */
-export const EDITOR_SCRIPT = `
-const form = document.getElementById("sequence-editor");
-if (form) {
-  let timer;
-  let latest = 0;
-  const refresh = async () => {
-    const asked = ++latest;
-    const body = new FormData(form);
-    body.set("action", "preview");
-    const response = await fetch(form.dataset.previewUrl, { method: "POST", body, headers: { accept: "text/html" }, credentials: "same-origin" });
-    if (asked !== latest || !(response.headers.get("content-type") || "").startsWith("text/html")) return;
-    const html = await response.text();
-    const current = document.getElementById("preview");
-    if (current) current.outerHTML = html;
-  };
-  const later = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => refresh().catch(() => {}), 400);
-  };
-  form.addEventListener("input", later);
-  form.addEventListener("change", later);
-}
-`;
