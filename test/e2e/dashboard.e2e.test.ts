@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { E2E_SECRETS, startEngine, type LocalEngine } from "./local-engine";
+import { E2E_SECRETS, startEngine, type LocalEngine, until, ownerFetch } from "./local-engine";
 
 /**
  * The owner's dashboard in a real browser (Debian's chromium through playwright-core):
@@ -24,19 +24,8 @@ let page: Page;
 /** Any alert, confirm or prompt is an injected script that ran. */
 const dialogs: string[] = [];
 
-const owner = (path: string, init: RequestInit = {}) =>
-  fetch(`${engine.url}${path}`, { ...init, headers: { authorization: `Bearer ${E2E_SECRETS.OWNER_TOKEN}`, "content-type": "application/json", ...(init.headers ?? {}) } });
+const owner = (path: string, init: RequestInit = {}) => ownerFetch(engine, path, init);
 const json = async <T>(path: string) => (await (await owner(path)).json()) as T;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 let leadId: string;
 let sequenceId: string;

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { E2E_SECRETS, freePort, startEngine, type LocalEngine } from "./local-engine";
+import { E2E_SECRETS, freePort, startEngine, type LocalEngine, until, ownerFetch } from "./local-engine";
 
 /**
  * Setting up capture as an owner does, in Debian's chromium: from an empty database, the
@@ -45,19 +45,8 @@ let context: BrowserContext;
 let page: Page;
 const dialogs: string[] = [];
 
-const owner = (path: string, init: RequestInit = {}) =>
-  fetch(`${engine.url}${path}`, { ...init, headers: { authorization: `Bearer ${E2E_SECRETS.OWNER_TOKEN}`, "content-type": "application/json", ...(init.headers ?? {}) } });
+const owner = (path: string, init: RequestInit = {}) => ownerFetch(engine, path, init);
 const json = async <T>(path: string) => (await (await owner(path)).json()) as T;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 type Lead = { id: string; email: string | null };
 const leadByEmail = async (email: string) => (await json<{ leads: Lead[] }>(`/api/leads?q=${encodeURIComponent(email)}`)).leads.find((l) => l.email === email);

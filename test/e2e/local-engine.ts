@@ -70,3 +70,19 @@ export async function startEngine(vars: Record<string, string> = {}, options: { 
     },
   };
 }
+
+/** The owner API of a running engine, as a CRM or a script would call it. */
+export function ownerFetch(engine: LocalEngine, path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${engine.url}${path}`, { ...init, headers: { authorization: `Bearer ${E2E_SECRETS.OWNER_TOKEN}`, "content-type": "application/json", ...(init.headers ?? {}) } });
+}
+
+/** Polls until `probe` gives something, for what a real engine does a moment later. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

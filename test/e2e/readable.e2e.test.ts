@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { E2E_SECRETS, startEngine, type LocalEngine } from "./local-engine";
+import { E2E_SECRETS, startEngine, type LocalEngine, until, ownerFetch } from "./local-engine";
 
 /**
  * The dashboard's numbers survive the owner reading them, and its pages read on a phone, in
@@ -18,19 +18,8 @@ const SHOTS = join(import.meta.dirname, "..", "..", "test-results");
 let engine: LocalEngine;
 let browser: Browser;
 
-const owner = (path: string, init: RequestInit = {}) =>
-  fetch(`${engine.url}${path}`, { ...init, headers: { authorization: `Bearer ${E2E_SECRETS.OWNER_TOKEN}`, "content-type": "application/json", ...(init.headers ?? {}) } });
+const owner = (path: string, init: RequestInit = {}) => ownerFetch(engine, path, init);
 const json = async <T>(path: string) => (await (await owner(path)).json()) as T;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function loggedIn(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { E2E_SECRETS, startEngine, type LocalEngine } from "./local-engine";
+import { E2E_SECRETS, startEngine, type LocalEngine, until, ownerFetch } from "./local-engine";
 
 /**
  * A setting changed in the dashboard and used by the next touch, in a real browser (Debian's
@@ -18,18 +18,7 @@ let engine: LocalEngine;
 let browser: Browser;
 let page: Page;
 
-const owner = (path: string, init: RequestInit = {}) =>
-  fetch(`${engine.url}${path}`, { ...init, headers: { authorization: `Bearer ${E2E_SECRETS.OWNER_TOKEN}`, "content-type": "application/json", ...(init.headers ?? {}) } });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const owner = (path: string, init: RequestInit = {}) => ownerFetch(engine, path, init);
 
 beforeAll(async () => {
   engine = await startEngine();
