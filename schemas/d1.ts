@@ -3,6 +3,7 @@ import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlit
 import type { FormConfig } from "./form";
 import type { Sequence } from "./sequence";
 import type { Routing } from "./routing";
+import type { ChatSettings } from "./chat";
 
 /**
  * D1 holds what spans leads. Every lead row here is a projection written by its
@@ -103,6 +104,8 @@ export const sites = sqliteTable("sites", {
   pageRules: text("page_rules", { mode: "json" }).$type<{ pattern: string; class: string }[]>().notNull(),
   /** `individual` ties page views to identified leads; `aggregate` only counts them. */
   tracking: text("tracking").$type<"individual" | "aggregate">().notNull().default("individual"),
+  /** The site's chat settings; null: chat off. */
+  chat: text("chat", { mode: "json" }).$type<ChatSettings>(),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
@@ -362,3 +365,4 @@ export const touchDaily = sqliteTable(
 
 // The owner's set-up tables (settings, the unknown-site queue) live beside this file.
 export * from "./d1-setup";
+export * from "./d1-chat";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { LeadIdSchema } from "./lead";
 import { OriginSchema } from "./origin";
+import { ChatSettingsSchema } from "./chat";
 
 export type { Verdict } from "./lead";
 
@@ -65,6 +66,8 @@ export const SiteSchema = z.object({
   pageRules: z.array(PageRuleSchema).max(200).default(DEFAULT_PAGE_RULES),
   /** `aggregate` turns individual tracking off: page views are only counted, never tied to a lead. */
   tracking: z.enum(["individual", "aggregate"]).default("individual"),
+  /** Site chat; absent or off, the snippet loads no widget. */
+  chat: ChatSettingsSchema.optional(),
 });
 export type Site = z.infer<typeof SiteSchema>;
 

@@ -12,7 +12,7 @@ let cached: { at: number; byOrigin: Map<string, Site> } | undefined;
 
 async function loadSites(db: D1Database, wallNow: number): Promise<Map<string, Site>> {
   const rows = await drizzle(db).select().from(sites).orderBy(asc(sites.origin)).all();
-  cached = { at: wallNow, byOrigin: new Map(rows.map((r) => [r.origin, { origin: r.origin, pageRules: r.pageRules, tracking: r.tracking }])) };
+  cached = { at: wallNow, byOrigin: new Map(rows.map((r) => [r.origin, { origin: r.origin, pageRules: r.pageRules, tracking: r.tracking, ...(r.chat ? { chat: r.chat } : {}) }])) };
   return cached.byOrigin;
 }
 
@@ -30,8 +30,12 @@ export async function listSites(db: D1Database): Promise<Site[]> {
 export async function putSite(db: D1Database, site: Site, now: number): Promise<Site> {
   await drizzle(db)
     .insert(sites)
-    .values({ ...site, createdAt: now, updatedAt: now })
-    .onConflictDoUpdate({ target: sites.origin, set: { pageRules: site.pageRules, tracking: site.tracking, updatedAt: now } });
+    .values({ ...site, chat: site.chat ?? null, createdAt: now, updatedAt: now })
+    .onConflictDoUpdate({
+      target: sites.origin,
+      // A put without chat settings (the page-rules editor) keeps the ones saved.
+      set: { pageRules: site.pageRules, tracking: site.tracking, ...(site.chat ? { chat: site.chat } : {}), updatedAt: now },
+    });
   cached = undefined;
   return site;
 }
