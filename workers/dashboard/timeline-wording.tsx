@@ -270,12 +270,21 @@ export function EntryStory(props: { entry: TimelineEntry; engaged: Map<string, n
       return `Handed to a rep at score ${e.score} (${spelledOut(e.trigger).toLowerCase()}): ${e.reason}.`;
     case "rep_action":
       return `${REP_WORDS[e.action]}${e.note ? `: ${e.note}` : ""}.`;
+    case "chat_message":
+      return (
+        <>
+          {`${CHAT_SPEAKER[e.from]} in the chat on ${e.siteOrigin}:`}
+          <pre>{e.text}</pre>
+        </>
+      );
     case "effect_failed":
       return <strong class="warn">{`Gave up on “${spelledOut(e.effect).toLowerCase()}” after ${e.attempts} attempts: ${e.reason}.`}</strong>;
     default:
       return unknownEntry(e);
   }
 }
+
+const CHAT_SPEAKER = { visitor: "Wrote", assistant: "The assistant answered", rep: "A rep answered" } as const;
 
 /** An entry kind newer than this page: its name in words, nothing of its data. */
 function unknownEntry(entry: never): string {
