@@ -14,4 +14,5 @@ CREATE TABLE `conversations` (
 --> statement-breakpoint
 CREATE INDEX `conversations_last_idx` ON `conversations` (`last_at`);--> statement-breakpoint
 CREATE INDEX `conversations_lead_idx` ON `conversations` (`lead_id`);--> statement-breakpoint
-ALTER TABLE `sites` ADD `chat` text;
+ALTER TABLE `sites` ADD `chat` text;--> statement-breakpoint
+ALTER TABLE `visitors` ADD `proof` text DEFAULT 'form' NOT NULL;

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { SequenceIdSchema } from "./sequence";
+import { DEFAULT_SEQUENCE_ID } from "./sequence-presets";
 
 /**
  * Site chat: the owner's settings per site, and the messages the widget and the dashboard
@@ -41,9 +43,22 @@ export const ChatSettingsSchema = z.object({
   hours: ChatHoursSchema.nullable().default(null),
   /** Where a chat hand-off goes; null: the deployment's hand-off destination (Settings). */
   handOffEmail: z.email().max(254).nullable().default(null),
+  /** The consent line the widget shows beside its contact form, recorded with the consent as a form's box is. */
+  consentText: z.string().trim().min(10).max(500).default("Email me about my question. I can unsubscribe at any time."),
+  /** The sequence a lead who gives their details in chat enters, as a form's does; null enters none. */
+  sequenceId: SequenceIdSchema.nullable().default(DEFAULT_SEQUENCE_ID),
 });
 export type ChatSettings = z.infer<typeof ChatSettingsSchema>;
 export const CHAT_OFF: ChatSettings = ChatSettingsSchema.parse({});
+
+/**
+ * The object an unknown visitor chats with: the same class as a lead's, holding only the
+ * conversation until the visitor gives their details and it moves to the lead's object.
+ */
+export const visitorChatName = (siteOrigin: string, visitorId: string) => `visitor-chat:${siteOrigin.toLowerCase()}|${visitorId}`;
+
+/** How the edge tied a visitor to a lead: a signed click ticket proves it; a form post only claims it. */
+export type VisitorProof = "ticket" | "form" | "none";
 
 /** The longest message a visitor or a rep may send; chat is for questions, not documents. */
 export const CHAT_TEXT_MAX = 2000;

@@ -117,6 +117,8 @@ export const visitors = sqliteTable(
     id: text("id").primaryKey(),
     leadId: text("lead_id").notNull(),
     linkedAt: integer("linked_at").notNull(),
+    /** `ticket`: a signed click ticket proved the link; `form`: a form post (anyone's) claimed it. Rows from before this column count as claims. */
+    proof: text("proof").$type<"ticket" | "form">().notNull().default("form"),
   },
   (t) => [index("visitors_lead_idx").on(t.leadId)],
 );

@@ -10,8 +10,8 @@ export const isVisitorId = (value: unknown): value is string => typeof value ===
 export async function linkVisitor(db: D1Database, visitorId: string, leadId: LeadId, now: number): Promise<void> {
   await drizzle(db)
     .insert(visitors)
-    .values({ id: visitorId, leadId, linkedAt: now })
-    .onConflictDoUpdate({ target: visitors.id, set: { leadId, linkedAt: now } });
+    .values({ id: visitorId, leadId, linkedAt: now, proof: "ticket" })
+    .onConflictDoUpdate({ target: visitors.id, set: { leadId, linkedAt: now, proof: "ticket" } });
 }
 
 /**
@@ -22,9 +22,10 @@ export async function linkVisitor(db: D1Database, visitorId: string, leadId: Lea
 export async function linkPostedVisitor(db: D1Database, visitorId: string, leadId: LeadId, now: number): Promise<boolean> {
   const result = await db
     .prepare(
-      `INSERT INTO visitors (id, lead_id, linked_at) SELECT ?1, ?2, ?3
+      `INSERT INTO visitors (id, lead_id, linked_at, proof) SELECT ?1, ?2, ?3, 'form'
        WHERE NOT EXISTS (SELECT 1 FROM visitors WHERE lead_id = ?2 AND id <> ?1)
-       ON CONFLICT (id) DO UPDATE SET lead_id = excluded.lead_id, linked_at = excluded.linked_at`,
+       ON CONFLICT (id) DO UPDATE SET lead_id = excluded.lead_id, linked_at = excluded.linked_at,
+         proof = CASE WHEN visitors.lead_id = excluded.lead_id THEN visitors.proof ELSE 'form' END`,
     )
     .bind(visitorId, leadId, now)
     .run();
@@ -32,7 +33,12 @@ export async function linkPostedVisitor(db: D1Database, visitorId: string, leadI
 }
 
 export async function leadForVisitor(db: D1Database, visitorId: string): Promise<LeadId | null> {
-  const row = await drizzle(db).select({ leadId: visitors.leadId }).from(visitors).where(eq(visitors.id, visitorId)).get();
+  return (await visitorLink(db, visitorId))?.leadId ?? null;
+}
+
+/** The lead a visitor is tied to, and what proved it. */
+export async function visitorLink(db: D1Database, visitorId: string): Promise<{ leadId: LeadId; proof: "ticket" | "form" } | null> {
+  const row = await drizzle(db).select({ leadId: visitors.leadId, proof: visitors.proof }).from(visitors).where(eq(visitors.id, visitorId)).get();
   const parsed = LeadIdSchema.safeParse(row?.leadId);
-  return parsed.success ? parsed.data : null;
+  return parsed.success ? { leadId: parsed.data, proof: row!.proof } : null;
 }
