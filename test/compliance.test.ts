@@ -204,12 +204,24 @@ describe("data rights", () => {
 
   it("export holds every kind of record about the lead", async () => {
     const { leadId, email } = await richLead();
+    const chatId = unique("chat");
+    await env.DB.prepare("INSERT INTO conversations (id, site_origin, visitor_id, lead_id, started_at, last_at) VALUES (?, 'https://site.example', 'visitor-rights-1', ?, 1, 1)")
+      .bind(chatId, leadId)
+      .run();
     const response = await asOwner(`/api/leads/${leadId}/export`);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-disposition")).toContain(`lead-${leadId}.json`);
     const data = (await response.json()) as {
       object: { state: { profile: { email: string } }; timeline: { kind: string }[] };
-      database: { lead: { id: string }; events: unknown[]; visitors: { id: string }[]; messages: unknown[]; suppressions: { value: string }[]; touches: { channel: string }[] };
+      database: {
+        lead: { id: string };
+        events: unknown[];
+        visitors: { id: string }[];
+        messages: unknown[];
+        suppressions: { value: string }[];
+        touches: { channel: string }[];
+        conversations: { id: string }[];
+      };
     };
     expect(data.object.state.profile.email).toBe(email);
     expect(new Set(data.object.timeline.map((e) => e.kind))).toEqual(
@@ -221,11 +233,27 @@ describe("data rights", () => {
     expect(data.database.messages.length).toBe(2);
     expect(data.database.suppressions.map((s) => s.value)).toEqual([email]);
     expect(data.database.touches.map((t) => t.channel).sort()).toEqual(["email", "sms"]);
+    expect(data.database.conversations.map((c) => c.id)).toEqual([chatId]);
     expect((await asOwner(`/api/leads/${"a".repeat(32)}/export`)).status).toBe(404);
   });
 
   it("erasure leaves nothing findable by id, email or phone but the opt-out's keyed hash, which still stops mail", async () => {
     const { leadId, email, phone } = await richLead();
+    // A chat with them, and a later post of theirs waiting in the unknown-site queue (an approval would bring them back).
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO conversations (id, site_origin, visitor_id, lead_id, started_at, last_at) VALUES (?, 'https://site.example', 'visitor-rights-1', ?, 1, 1)").bind(
+        unique("chat"),
+        leadId,
+      ),
+      env.DB.prepare("INSERT INTO unknown_site_posts (id, form_id, origin, received_at, submission) VALUES (?, 'f', 'https://elsewhere.example', 1, ?)").bind(
+        unique("post"),
+        JSON.stringify({ formId: "f", receivedAt: 1, profile: { email: email.toUpperCase() }, consent: {}, utm: {}, custom: {} }),
+      ),
+      env.DB.prepare("INSERT INTO unknown_site_posts (id, form_id, origin, received_at, submission) VALUES (?, 'f', 'https://elsewhere.example', 1, ?)").bind(
+        unique("post"),
+        JSON.stringify({ formId: "f", receivedAt: 1, profile: { phone }, consent: {}, utm: {}, custom: {} }),
+      ),
+    ]);
     expect((await asOwner(`/api/leads/${leadId}`, { method: "DELETE" })).status).toBe(204);
 
     for (const [sql, value] of [
@@ -241,6 +269,9 @@ describe("data rights", () => {
       ["SELECT id FROM outbox WHERE lead_id = ?1 OR \"to\" = ?1 OR text LIKE '%' || ?1 || '%'", leadId],
       ['SELECT id FROM outbox WHERE "to" = ?1', email],
       ["SELECT value FROM suppressions WHERE value IN (?1)", email],
+      ["SELECT id FROM conversations WHERE lead_id = ?1", leadId],
+      ["SELECT id FROM unknown_site_posts WHERE lower(submission) LIKE '%' || lower(?1) || '%'", email],
+      ["SELECT id FROM unknown_site_posts WHERE submission LIKE '%' || ?1 || '%'", phone],
     ] as const) {
       expect((await env.DB.prepare(sql).bind(value).all()).results, sql).toEqual([]);
     }
@@ -293,7 +324,7 @@ describe("retention and tracking switches", () => {
     expect((await env.DB.prepare("SELECT id FROM inbound_messages WHERE id LIKE ? || '%'").bind(id).all()).results).toEqual([{ id: `${id}-new` }]);
   });
 
-  it("the daily job also clears old touches (keeping their counts), hand-offs, visitor links, review drafts, forgotten login failures and ended sessions", async () => {
+  it("the daily job also clears old touches (keeping their counts), hand-offs, visitor links, review drafts, chat rows, unknown-site posts, forgotten login failures and ended sessions", async () => {
     const now = Date.now();
     const old = now - 400 * 86_400_000;
     const id = unique("retained");
@@ -317,6 +348,10 @@ describe("retention and tracking switches", () => {
       env.DB.prepare("INSERT INTO visitors (id, lead_id, linked_at) VALUES (?, 'l', ?)").bind(`${id}-new`, now),
       review("old", old),
       review("new", now),
+      env.DB.prepare("INSERT INTO conversations (id, site_origin, visitor_id, started_at, last_at) VALUES (?, 'https://site.example', 'v', ?, ?)").bind(`${id}-old`, old, old),
+      env.DB.prepare("INSERT INTO conversations (id, site_origin, visitor_id, started_at, last_at) VALUES (?, 'https://site.example', 'v', ?, ?)").bind(`${id}-new`, old, now),
+      env.DB.prepare("INSERT INTO unknown_site_posts (id, form_id, origin, received_at, submission) VALUES (?, 'f', 'https://elsewhere.example', ?, '{}')").bind(`${id}-old`, old),
+      env.DB.prepare("INSERT INTO unknown_site_posts (id, form_id, origin, received_at, submission) VALUES (?, 'f', 'https://elsewhere.example', ?, '{}')").bind(`${id}-new`, now),
       env.DB.prepare("INSERT INTO login_failures (client, failures, last_at) VALUES (?, 3, ?)").bind(`${id}-old`, now - 2 * 86_400_000),
       env.DB.prepare("INSERT INTO login_failures (client, failures, last_at) VALUES (?, 3, ?)").bind(`${id}-new`, now - 60_000),
       env.DB.prepare("INSERT INTO dashboard_sessions (id, created_at, expires_at) VALUES (?, ?, ?)").bind(`${id}-expired`, now - 86_400_000, now - 1),
@@ -338,6 +373,9 @@ describe("retention and tracking switches", () => {
     expect(await ids("SELECT lead_id FROM hand_offs WHERE lead_id LIKE ?")).toEqual([`${id}-new`]);
     expect(await ids("SELECT id FROM visitors WHERE id LIKE ?")).toEqual([`${id}-new`]);
     expect(await ids("SELECT lead_id FROM review_queue WHERE lead_id LIKE ?")).toEqual([`${id}-new`]);
+    // A conversation still going is dated by its last message, not its first.
+    expect(await ids("SELECT id FROM conversations WHERE id LIKE ?")).toEqual([`${id}-new`]);
+    expect(await ids("SELECT id FROM unknown_site_posts WHERE id LIKE ?")).toEqual([`${id}-new`]);
     expect(await ids("SELECT client FROM login_failures WHERE client LIKE ?")).toEqual([`${id}-new`]);
     expect(await ids("SELECT id FROM dashboard_sessions WHERE id LIKE ?")).toEqual([`${id}-open`]);
     // The stats keep what happened: the daily counts are the same as before.

@@ -1,6 +1,6 @@
 import { eq, inArray, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { events, handOffs, inboundMessages, leads, outbox, reviewQueue, suppressions, touches, visitors } from "../schemas/d1";
+import { conversations, events, handOffs, inboundMessages, leads, outbox, reviewQueue, suppressions, touches, visitors } from "../schemas/d1";
 import type { LeadId } from "../schemas/lead";
 import { leadObject } from "./lead-stub";
 import { hashContactEntries, suppress, suppressionHash } from "../services/d1/suppressions";
@@ -30,7 +30,7 @@ export async function exportLead(env: Env, leadId: LeadId, now: number) {
   if (!held && !lead) return null;
   const profile = held?.state?.profile ?? { email: lead?.email ?? undefined, phone: lead?.phone ?? undefined };
   const values = await suppressionValues(env.LEAD_ID_SECRET, profile);
-  const [eventRows, visitorRows, messageRows, inboundRows, suppressionRows, touchRows, handOffRows, reviewRows] = await Promise.all([
+  const [eventRows, visitorRows, messageRows, inboundRows, suppressionRows, touchRows, handOffRows, reviewRows, conversationRows] = await Promise.all([
     d1.select().from(events).where(eq(events.leadId, leadId)).all(),
     d1.select().from(visitors).where(eq(visitors.leadId, leadId)).all(),
     d1.select().from(outbox).where(eq(outbox.leadId, leadId)).all(),
@@ -39,6 +39,7 @@ export async function exportLead(env: Env, leadId: LeadId, now: number) {
     d1.select().from(touches).where(eq(touches.leadId, leadId)).all(),
     d1.select().from(handOffs).where(eq(handOffs.leadId, leadId)).all(),
     d1.select().from(reviewQueue).where(eq(reviewQueue.leadId, leadId)).all(),
+    d1.select().from(conversations).where(eq(conversations.leadId, leadId)).all(),
   ]);
   return {
     exportedAt: now,
@@ -56,6 +57,7 @@ export async function exportLead(env: Env, leadId: LeadId, now: number) {
       touches: touchRows,
       handOffs: handOffRows,
       draftsInReview: reviewRows,
+      conversations: conversationRows,
     },
   };
 }
@@ -88,7 +90,15 @@ export async function eraseLead(env: Env, leadId: LeadId, now: number): Promise<
     d1.delete(handOffs).where(eq(handOffs.leadId, leadId)),
     d1.delete(outbox).where(eq(outbox.leadId, leadId)),
     d1.delete(inboundMessages).where(inboundOf(leadId, contacts.email)),
+    d1.delete(conversations).where(eq(conversations.leadId, leadId)),
     d1.delete(leads).where(eq(leads.id, leadId)),
   ]);
+  // A post of theirs still waiting in the unknown-site queue would bring them back on approval.
+  await env.DB.prepare(
+    `DELETE FROM unknown_site_posts WHERE (?1 IS NOT NULL AND lower(json_extract(submission, '$.profile.email')) = lower(?1))
+       OR (?2 IS NOT NULL AND json_extract(submission, '$.profile.phone') = ?2)`,
+  )
+    .bind(contacts.email ?? null, contacts.phone ?? null)
+    .run();
   return true;
 }

@@ -5,7 +5,8 @@ import { FAILURE_MEMORY_MS } from "./dashboard/session";
 /**
  * The daily maintenance run (cron trigger). Every D1 table of raw records loses its rows
  * older than RETENTION_DAYS: events, outbox messages, inbound message records, touches,
- * hand-offs, visitor links, review drafts and aggregate page counts. Failed-token client
+ * hand-offs, visitor links, review drafts, chat conversation rows, posts waiting in the
+ * unknown-site queue and aggregate page counts. Failed-token client
  * addresses go once they are forgotten (a day), dashboard sessions once expired or revoked.
  * Lead rows stay (they are the index), and so do suppressions (an opt-out is kept for good)
  * and the daily rollups (counts, no one in them); the owner erases a whole lead through
@@ -27,6 +28,8 @@ const DATED = {
   hand_offs: "at",
   visitors: "linked_at",
   review_queue: "made_at",
+  conversations: "last_at",
+  unknown_site_posts: "received_at",
   login_failures: "last_at",
   dashboard_sessions: "expires_at",
 } as const;
