@@ -203,6 +203,30 @@ describe("the sequence editor", () => {
     expect(await (await get(`/dashboard/sequences/${stored.id}?done=saved`, cookie)).text()).toContain("Saved as a new version");
   });
 
+  it("a save over a version someone else saved meanwhile is refused once, with the draft kept; saving again is then a choice", async () => {
+    const cookie = await login();
+    const stored = await putRich();
+    // Two owners open version 1.
+    const mine = await formFields(await (await get(`/dashboard/sequences/${stored.id}/edit`, cookie)).text());
+    const theirs = await formFields(await (await get(`/dashboard/sequences/${stored.id}/edit`, cookie)).text());
+    expect((await post(`/dashboard/sequences/${stored.id}/edit`, withFields(theirs, { action: "save", "steps.1.wait.days": "5" }), cookie)).status).toBe(303);
+
+    const refused = await post(`/dashboard/sequences/${stored.id}/edit`, withFields(mine, { action: "save", "steps.1.wait.days": "9" }), cookie);
+    expect(refused.status).toBe(409);
+    const page = await refused.text();
+    expect(page).toContain("version 2 of this sequence was saved while you were editing version 1");
+    expect((await current(stored.id)).sequence.steps[1]!.wait.days).toBe(5);
+    // A preview is not a save: it is never refused for this.
+    expect((await post(`/dashboard/sequences/${stored.id}/edit`, withFields(mine, { action: "preview", "steps.1.wait.days": "9" }), cookie)).status).toBe(200);
+
+    // The refusal page carries the draft and the newest version: saving from it is deliberate, and goes through.
+    const again = await formFields(page);
+    expect(again.get("steps.1.wait.days")).toEqual(["9"]);
+    expect((await post(`/dashboard/sequences/${stored.id}/edit`, withFields(again, { action: "save" }), cookie)).status).toBe(303);
+    const after = await current(stored.id);
+    expect([after.version, after.sequence.steps[1]!.wait.days]).toEqual([3, 9]);
+  });
+
   it("previews an unsaved draft, on the page and as the script's fragment, without saving it", async () => {
     const cookie = await login();
     const stored = await putRich();

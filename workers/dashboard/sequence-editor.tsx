@@ -260,6 +260,8 @@ export function SequenceEditor(props: {
   issues: FieldIssue[];
   preview: DraftPreview;
   saved: boolean;
+  /** Someone saved this version while the draft was open: the draft is shown, unsaved. */
+  overtakenFrom?: number;
   sequences: string[];
   csrf: string;
 }) {
@@ -286,6 +288,11 @@ export function SequenceEditor(props: {
           ? `Editing version ${props.target.version}${props.target.version === 0 ? " (the preset)" : ""}. Saving makes a new version: leads already in this sequence keep theirs.`
           : `A copy of ${props.target.from}: give it its own id. Saving makes its version 1.`}
       </p>
+      {props.overtakenFrom !== undefined && props.target.kind === "edit" && (
+        <div class="flash error" role="alert" id="overtaken">
+          <p>{`Not saved: version ${props.target.version} of this sequence was saved while you were editing version ${props.overtakenFrom}. Your draft is below, unchanged. Open the saved version in another tab to see what changed; saving this draft makes it the newest version, replacing theirs for new leads.`}</p>
+        </div>
+      )}
       {props.issues.length > 0 && (
         <div class="flash error" role="alert" id="issues">
           <p>{`Not saved: ${props.issues.length === 1 ? "one thing needs" : `${props.issues.length} things need`} fixing.`}</p>
@@ -302,6 +309,8 @@ export function SequenceEditor(props: {
       <MergeHelp />
       <form method="post" action={action} data-preview-url={`${action}/preview`} id="sequence-editor" novalidate>
         <Csrf token={props.csrf} />
+        {/* The version this draft started from: a save checks nobody saved another since. */}
+        {props.target.kind === "edit" && <input type="hidden" name="base_version" value={String(props.target.version)} />}
         {bar}
         <fieldset>
           <legend>Sequence</legend>

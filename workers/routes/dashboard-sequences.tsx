@@ -72,8 +72,8 @@ const previewFrom = (judgement: Judgement): DraftPreview =>
 async function editorPage(
   c: EditorContext,
   target: EditorTarget,
-  view: { fields: EditorFields; issues: FieldIssue[]; preview: DraftPreview; saved: boolean },
-  status: 200 | 422 = 200,
+  view: { fields: EditorFields; issues: FieldIssue[]; preview: DraftPreview; saved: boolean; overtakenFrom?: number },
+  status: 200 | 409 | 422 = 200,
 ) {
   const title = target.kind === "edit" ? `Edit ${target.id}` : `New sequence from ${target.from}`;
   const sequences = (await listSequences(c.env.DB)).map((s) => s.id);
@@ -105,9 +105,12 @@ sequenceEditor.get("/sequences/:id/duplicate", async (c) => {
  * One form, several buttons: reshape the draft (add, move or remove a step, a branch, a
  * source variant), preview it, or save it. Only `save` writes anything.
  */
-async function submitted(c: EditorContext, target: EditorTarget) {
+async function submitted(c: EditorContext, current: EditorTarget) {
   const fields = fieldsFromBody(await postedForm(c, { all: true }));
   const action = fieldValue(fields, "action");
+  // The page keeps the version its draft started from; `current` is the newest saved.
+  const base = Number.parseInt(fieldValue(fields, "base_version"), 10);
+  const target: EditorTarget = current.kind === "edit" && Number.isInteger(base) ? { ...current, version: base } : current;
   const reshape = reshapeOf(action);
   if (reshape) {
     const draft = reshaped(draftFromFields(fields), reshape);
@@ -117,6 +120,10 @@ async function submitted(c: EditorContext, target: EditorTarget) {
   const judgement = await judge(c, target, fields);
   if (!judgement.sequence) return editorPage(c, target, { fields, issues: judgement.issues, preview: previewFrom(judgement), saved: false }, 422);
   if (action !== "save") return editorPage(c, target, { fields, issues: [], preview: previewFrom(judgement), saved: false });
+  if (target.kind === "edit" && current.kind === "edit" && target.version !== current.version) {
+    // Two people editing: the later save does not silently replace the other's version. Shown once; saving again is a choice.
+    return editorPage(c, current, { fields, issues: [], preview: previewFrom(judgement), saved: false, overtakenFrom: target.version }, 409);
+  }
   const saved = await putSequence(c.env.DB, judgement.sequence, clockFrom(c.env).now());
   return c.redirect(`/dashboard/sequences/${saved.id}?done=saved`, 303);
 }
