@@ -102,6 +102,22 @@ describe("dashboard login", () => {
     // The session survived: nothing was acted on.
     expect((await get("/dashboard", cookie)).status).toBe(200);
   });
+
+  it("a dashboard form too large for any page is refused with 413 before it is read, even with a valid session and token", async () => {
+    const { cookie, csrf } = await login();
+    const before = await (await asOwner("/api/settings")).json();
+    for (const type of ["application/x-www-form-urlencoded", "multipart/form-data; boundary=XyZ"]) {
+      const body = type.startsWith("multipart")
+        ? `--XyZ\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n--XyZ\r\nContent-Disposition: form-data; name="senderName"\r\n\r\n${"x".repeat(400 * 1024)}\r\n--XyZ--\r\n`
+        : `_csrf=${csrf}&senderName=${"x".repeat(400 * 1024)}`;
+      const response = await exports.default.fetch(
+        new Request(`${BASE}/dashboard/settings`, { method: "POST", redirect: "manual", headers: { accept: "application/json", "content-type": type, cookie }, body }),
+      );
+      expect(response.status, type).toBe(413);
+      expect(await response.json(), type).toMatchObject({ error: { code: "too_large", message: "A dashboard form may be at most 320 KB." } });
+    }
+    expect(await (await asOwner("/api/settings")).json()).toEqual(before);
+  });
 });
 
 describe("dashboard pages", () => {

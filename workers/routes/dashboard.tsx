@@ -120,6 +120,8 @@ dashboard.post("/login", limitBody(8 * 1024, "The login form"), async (c) => {
   return c.redirect("/dashboard", 303);
 });
 
+const dashboardFormLimit = limitBody(320 * 1024, "A dashboard form");
+
 /** Everything below needs a session; a POST also needs its CSRF token (form field or header). */
 dashboard.use("*", async (c, next) => {
   const session = await currentSession(c, wallNow(c));
@@ -129,7 +131,9 @@ dashboard.use("*", async (c, next) => {
   }
   if (c.req.method === "POST") {
     const type = c.req.header("content-type") ?? "";
-    const fromForm = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type) ? (await postedForm(c))._csrf : undefined;
+    let fromForm: unknown;
+    // The token is read before any route's own limit, so the form is bounded here first (the largest, a knowledge document, is 256 KB).
+    if (/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) await dashboardFormLimit(c, async () => void (fromForm = (await postedForm(c))._csrf));
     const given = c.req.header("x-csrf-token") ?? (typeof fromForm === "string" ? fromForm : undefined);
     if (!(await validCsrf(c.env, session, given)))
       throw new AppError(403, "bad_csrf_token", "This form is stale or did not come from the dashboard. Reload the page and try again.");
