@@ -133,7 +133,11 @@ dashboard.use("*", async (c, next) => {
     const type = c.req.header("content-type") ?? "";
     let fromForm: unknown;
     // The token is read before any route's own limit, so the form is bounded here first (the largest, a knowledge document, is 256 KB).
-    if (/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) await dashboardFormLimit(c, async () => void (fromForm = (await postedForm(c))._csrf));
+    if (/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) {
+      await dashboardFormLimit(c, async () => {
+        fromForm = (await postedForm(c))._csrf;
+      });
+    }
     const given = c.req.header("x-csrf-token") ?? (typeof fromForm === "string" ? fromForm : undefined);
     if (!(await validCsrf(c.env, session, given)))
       throw new AppError(403, "bad_csrf_token", "This form is stale or did not come from the dashboard. Reload the page and try again.");
