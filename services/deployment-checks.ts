@@ -203,11 +203,36 @@ function deliveryEventsCheck(transport: "email-service" | "resend", reports: { s
  * emails' delivery reports read from D1; `effective` defaults to the settings in effect (D1
  * over vars).
  */
-export async function checkDeployment(env: Env, fetcher: typeof fetch = fetch, given?: EffectiveSettings): Promise<Check[]> {
+export async function checkDeployment(
+  env: Env,
+  fetcher: typeof fetch = fetch,
+  given?: EffectiveSettings,
+  mx: (domain: string) => Promise<string[] | null> = (domain) => lookUpMx(domain, fetcher),
+): Promise<Check[]> {
   const effective = given ?? (await effectiveSettings(env));
   const domain = replyDomainOf(effective.values);
   const reports = await deliveryEvidence(env.DB, clockFrom(env).now()).catch(() => null);
-  return deploymentChecks(env, domain ? await lookUpMx(domain, fetcher) : null, effective, reports);
+  return deploymentChecks(env, domain ? await mx(domain) : null, effective, reports);
+}
+
+const MX_MEMORY_MS = 5 * 60_000;
+const MX_MEMORY_DOMAINS = 20;
+const mxSeen = new Map<string, { at: number; hosts: string[] | null }>();
+
+/**
+ * `lookUpMx`, remembered for five minutes in this isolate: the overview's checklist asks on
+ * every load, and a slow resolver would hold each load for up to its 3 s timeout. MX records
+ * change slowly; the doctor itself (`/api/doctor`, Settings) always asks afresh.
+ */
+export async function lookUpMxRemembered(domain: string, fetcher: typeof fetch = fetch, wallNow = Date.now()): Promise<string[] | null> {
+  const seen = mxSeen.get(domain);
+  if (seen && wallNow - seen.at < MX_MEMORY_MS) return seen.hosts;
+  const hosts = await lookUpMx(domain, fetcher);
+  mxSeen.delete(domain);
+  mxSeen.set(domain, { at: wallNow, hosts });
+  // A Map keeps insertion order: the first key is the longest remembered.
+  if (mxSeen.size > MX_MEMORY_DOMAINS) mxSeen.delete(mxSeen.keys().next().value!);
+  return hosts;
 }
 
 /** The reply domain's MX hosts by DNS over HTTPS (Cloudflare's resolver), or null when it cannot be asked. */

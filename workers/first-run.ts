@@ -1,5 +1,5 @@
 import { effectiveSettings, senderFrom } from "../services/deployment-settings";
-import { checkDeployment } from "../services/deployment-checks";
+import { checkDeployment, lookUpMxRemembered } from "../services/deployment-checks";
 import { listForms } from "../services/d1/forms";
 import { listSites } from "../services/d1/sites";
 
@@ -48,7 +48,7 @@ export async function firstRunChecklist(env: Env, engineOrigin: string): Promise
   const effective = await effectiveSettings(env);
   const { publicUrl } = effective.values;
   const publicOrigin = URL.canParse(publicUrl) ? new URL(publicUrl).origin : engineOrigin;
-  const [sites, forms, checks] = await Promise.all([listSites(env.DB), listForms(env.DB), checkDeployment(env, fetch, effective)]);
+  const [sites, forms, checks] = await Promise.all([listSites(env.DB), listForms(env.DB), checkDeployment(env, fetch, effective, (domain) => lookUpMxRemembered(domain))]);
   const posts = await formPostsSeen(
     env.DB,
     [...new Set([engineOrigin, publicOrigin])],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { emailTransportName } from "../../services/channels/select";
-import { deploymentChecks, lookUpMx } from "../../services/deployment-checks";
+import { deploymentChecks, lookUpMx, lookUpMxRemembered } from "../../services/deployment-checks";
 
 /** The doctor's checklist: what a deployment still needs before it sends for real. */
 
@@ -100,5 +100,22 @@ describe("the doctor", () => {
     expect(asked[0]).toContain("name=reply.roofing.co&type=MX");
     expect(await lookUpMx("reply.example.com", dns)).toBeNull();
     expect(asked).toHaveLength(1);
+  });
+
+  it("the overview's lookup is remembered five minutes per domain, failures too, then asked again", async () => {
+    let answers = 0;
+    const dns = (async () => {
+      answers += 1;
+      return answers === 1 ? new Response("busy", { status: 503 }) : Response.json({ Answer: [{ type: 15, data: "10 mx.hostname.example." }] });
+    }) as unknown as typeof fetch;
+    const t0 = 1_800_000_000_000;
+    expect(await lookUpMxRemembered("reply.remembered.co", dns, t0)).toBeNull();
+    expect(await lookUpMxRemembered("reply.remembered.co", dns, t0 + 4 * 60_000)).toBeNull();
+    expect(answers).toBe(1);
+    expect(await lookUpMxRemembered("reply.remembered.co", dns, t0 + 5 * 60_000)).toEqual(["mx.hostname.example."]);
+    expect(answers).toBe(2);
+    // Another domain is its own question.
+    expect(await lookUpMxRemembered("reply.other.co", dns, t0 + 5 * 60_000)).toEqual(["mx.hostname.example."]);
+    expect(answers).toBe(3);
   });
 });
