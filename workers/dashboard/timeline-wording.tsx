@@ -67,6 +67,9 @@ export const CONSENT_METHOD_WORDS: Record<ConsentMethod, string> = {
   reply: "by replying",
   sms_stop: "by texting STOP",
   sms_start: "by texting START",
+  whatsapp_stop: "by sending STOP on WhatsApp",
+  whatsapp_start: "by sending START on WhatsApp",
+  chat: "in the site chat",
   complaint: "by a spam complaint",
   confirmed_link: "with the confirmation link",
 };
@@ -109,7 +112,12 @@ const REP_WORDS = {
   complete: "Marked complete by you or a rep",
 } as const;
 
-const channelWords = (channel: string | undefined) => (channel === "sms" ? "text" : channel === "email" ? "email" : "message");
+const CHANNEL_WORDS: Record<string, { noun: string; article: string }> = {
+  email: { noun: "email", article: "an email" },
+  sms: { noun: "text", article: "a text" },
+  whatsapp: { noun: "WhatsApp message", article: "a WhatsApp message" },
+};
+const channelWords = (channel: string | undefined) => CHANNEL_WORDS[channel ?? ""]?.noun ?? "message";
 const minutes = (ms: number) => `${Math.round(ms / 6_000) / 10} min`;
 
 /** "page_left" → "Page left": a name this page has no sentence for, still in words. */
@@ -193,7 +201,7 @@ export function EntryStory(props: { entry: TimelineEntry; engaged: Map<string, n
       return (
         <details>
           <summary>
-            {`Sent ${e.channel === "sms" ? "a text" : "an email"} for step “${e.stepId}”${e.subject ? `: “${e.subject}”` : ""}, from ${ORIGIN_WORDS[e.origin ?? "template"]}`}
+            {`Sent ${CHANNEL_WORDS[e.channel]!.article} for step “${e.stepId}”${e.subject ? `: “${e.subject}”` : ""}, from ${e.template ? "its approved WhatsApp template (outside the 24-hour window)" : ORIGIN_WORDS[e.origin ?? "template"]}`}
             {e.draftedBy ? ` written by ${DRAFTER_WORDS[e.draftedBy]}` : ""}
           </summary>
           <pre>{e.text}</pre>
