@@ -72,8 +72,14 @@ export const WhatsappTextSchema = z.object({ text: templated(1600) });
 export const WhatsappTemplateSchema = z.object({
   contentSid: z.string().regex(/^HX[0-9a-fA-F]{32}$/, "a Content SID is HX followed by 32 hex digits (Twilio Content Template Builder)"),
   variables: z
-    .record(z.string().regex(/^[1-9]\d?$/, "variables are numbered 1 to 99, as the template writes {{1}}"), templated(1024))
-    .refine((variables) => Object.keys(variables).length <= 20, "at most 20 variables")
+    .record(z.string(), templated(1024))
+    .superRefine((variables, ctx) => {
+      const names = Object.keys(variables);
+      if (names.length > 20) ctx.addIssue({ code: "custom", message: "at most 20 variables" });
+      for (const name of names.filter((n) => !/^[1-9]\d?$/.test(n))) {
+        ctx.addIssue({ code: "custom", path: [name], message: `variable "${name}": variables are numbered 1 to 99, as the template writes {{1}}` });
+      }
+    })
     .default({}),
 });
 export type WhatsappTemplate = z.infer<typeof WhatsappTemplateSchema>;
