@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Submission } from "../schemas/lead";
 import { SequenceSchema, type SequenceVersion } from "../schemas/sequence";
 import { twilioSignature } from "../services/crypto/twilio-signature";
-import { callAndSettle, makeForm, postJson, unique } from "./helpers";
+import { asOwner, callAndSettle, makeForm, postJson, unique } from "./helpers";
+import { get, login } from "./dashboard-session";
 import { advance, freshLead, kinds, outboxFor, settle, submission, summaryOf, withEnv } from "./lead-harness";
 
 afterEach(() => vi.restoreAllMocks());
@@ -210,5 +211,41 @@ describe("WhatsApp consent from a form", () => {
     const summary = await env.LEADS.getByName(leadId).summary();
     expect(summary?.consent.whatsapp).toMatchObject({ granted: true, method: "form", wording: "Yes, message me on WhatsApp." });
     expect(summary?.consent.sms).toBeUndefined();
+  });
+});
+
+describe("WhatsApp consent from the site chat", () => {
+  it("consent given in chat is recorded with its words, and never overrides a STOP", async () => {
+    const phone = "+12125550193";
+    const { stub } = await whatsappLead(phone, { sms: true });
+    expect(await stub.giveConsent("whatsapp", "Message me on WhatsApp instead", "https://site.example/pricing")).toBe(true);
+    expect((await summaryOf(stub)).consent.whatsapp).toMatchObject({ granted: true, method: "chat", wording: "Message me on WhatsApp instead" });
+    await inbound(fromWhatsapp(phone, "STOP"));
+    await stub.giveConsent("whatsapp", "Message me on WhatsApp instead");
+    expect((await summaryOf(stub)).consent.whatsapp).toMatchObject({ granted: false, method: "whatsapp_stop" });
+  });
+});
+
+describe("WhatsApp in the owner's figures and on the lead page", () => {
+  const whatsappFigures = async () => {
+    const stats = (await (await asOwner("/api/stats?days=365")).json()) as { byChannel: { channel: string; sent: number; replied: number }[] };
+    return stats.byChannel.find((r) => r.channel === "whatsapp") ?? { sent: 0, replied: 0 };
+  };
+
+  it("WhatsApp touches and replies count in the per-channel figures and read as WhatsApp on the lead's timeline", async () => {
+    const before = await whatsappFigures();
+    const phone = "+12125550192";
+    const { leadId } = await whatsappLead(phone);
+    await inbound(fromWhatsapp(phone, "Sounds good, what does it cost?"));
+    const after = await whatsappFigures();
+    expect(after.sent - before.sent).toBe(1);
+    expect(after.replied - before.replied).toBe(1);
+
+    const { cookie } = await login();
+    const page = await (await get(`/dashboard/leads/${leadId}`, cookie)).text();
+    expect(page).toContain("Sent a WhatsApp message for step “hello”, from its approved WhatsApp template (outside the 24-hour window)");
+    expect(page).toContain(`Approved template ${SID}`);
+    expect(page).toContain("Replied on WhatsApp");
+    expect(page).toMatch(/<th>WhatsApp<\/th>\s*<td>Given on a form[^<]*— “You may message me on WhatsApp.”/);
   });
 });

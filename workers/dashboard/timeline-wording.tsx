@@ -112,10 +112,10 @@ const REP_WORDS = {
   complete: "Marked complete by you or a rep",
 } as const;
 
-const CHANNEL_WORDS: Record<string, { noun: string; article: string }> = {
-  email: { noun: "email", article: "an email" },
-  sms: { noun: "text", article: "a text" },
-  whatsapp: { noun: "WhatsApp message", article: "a WhatsApp message" },
+const CHANNEL_WORDS: Record<string, { noun: string; article: string; by: string }> = {
+  email: { noun: "email", article: "an email", by: "by email" },
+  sms: { noun: "text", article: "a text", by: "by text" },
+  whatsapp: { noun: "WhatsApp message", article: "a WhatsApp message", by: "on WhatsApp" },
 };
 const channelWords = (channel: string | undefined) => CHANNEL_WORDS[channel ?? ""]?.noun ?? "message";
 const minutes = (ms: number) => `${Math.round(ms / 6_000) / 10} min`;
@@ -224,7 +224,7 @@ export function EntryStory(props: { entry: TimelineEntry; engaged: Map<string, n
     case "reply_received":
       return (
         <>
-          {`Replied${e.channel ? ` by ${channelWords(e.channel)}` : ""}`}
+          {`Replied${e.channel ? ` ${CHANNEL_WORDS[e.channel]!.by}` : ""}`}
           {e.intent ? ` and ${INTENT_WORDS[e.intent]}` : ""}
           {e.confidence !== undefined
             ? ` (${Math.round(e.confidence * 100)}% sure${e.judgedBy ? `, judged by ${e.judgedBy === "model" ? "the AI model" : "the rules"}` : ""})`
