@@ -154,13 +154,17 @@ describe("inbound WhatsApp: STOP, START, HELP", () => {
 
   it("START after a STOP lifts the suppression and records WhatsApp consent again", async () => {
     const phone = "+12125550187";
-    const { stub } = await whatsappLead(phone);
+    const { leadId, stub } = await whatsappLead(phone);
     await inbound(fromWhatsapp(phone, "STOP"));
     expect((await inbound(fromWhatsapp(phone, "start"))).status).toBe(200);
     expect((await suppressionRows(phone)).results).toEqual([]);
     const summary = await summaryOf(stub);
     expect(summary.consent.whatsapp).toMatchObject({ granted: true, method: "whatsapp_start" });
     expect(kinds(summary)).toContain("resubscribed");
+    const { cookie } = await login();
+    const page = await (await get(`/dashboard/leads/${leadId}`, cookie)).text();
+    expect(page).toContain("Unsubscribed from WhatsApp by sending STOP on WhatsApp");
+    expect(page).toContain("Subscribed to WhatsApp again by sending START on WhatsApp");
   });
 
   it("HELP is answered with who we are and how to stop, and is not a reply; a stranger's HELP gets nothing and makes no lead", async () => {
@@ -246,6 +250,7 @@ describe("WhatsApp in the owner's figures and on the lead page", () => {
     expect(page).toContain("Sent a WhatsApp message for step “hello”, from its approved WhatsApp template (outside the 24-hour window)");
     expect(page).toContain(`Approved template ${SID}`);
     expect(page).toContain("Replied on WhatsApp");
+    expect(page).toContain("The lead last wrote on WhatsApp");
     expect(page).toMatch(/<th>WhatsApp<\/th>\s*<td>Given on a form[^<]*— “You may message me on WhatsApp.”/);
   });
 });

@@ -3,6 +3,7 @@ import type { SuppressionRow } from "../../services/d1/suppressions";
 import { LeadStatusSchema, MessageChannelSchema, type LeadStatus, type LeadSummary, type TimelineEntry } from "../../schemas/lead";
 import { CONSENT_METHOD_WORDS, draftWords, EntryStory, fieldWords, signalWords, statusWords, STATUS_WORDS } from "./timeline-wording";
 import { Choice, Csrf, FieldTable, figures, ListTable, when } from "./layout";
+import { WHATSAPP_WINDOW_MS } from "../../engine/sequence/whatsapp-session";
 
 /** The leads list (search, filters, pages) and one lead's page (profile, consent, score, timeline, actions). */
 
@@ -179,6 +180,9 @@ export function LeadPage(props: { lead: LeadSummary; suppressions: SuppressionRo
           })}
         </tbody>
       </table>
+      {lead.whatsappInboundAt !== undefined && (
+        <p class="muted">{`The lead last wrote on WhatsApp ${when(lead.whatsappInboundAt)}: free text may go until ${when(lead.whatsappInboundAt + WHATSAPP_WINDOW_MS)}, approved templates only after that.`}</p>
+      )}
       <h2>Lawful basis</h2>
       <table data-testid="lawful-basis">
         <tbody>
