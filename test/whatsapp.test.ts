@@ -96,6 +96,7 @@ describe("WhatsApp touches and the 24-hour window", () => {
     const [row] = await whatsappRows(leadId);
     expect(row).toMatchObject({ channel: "whatsapp", from: `whatsapp:${SENDER}`, to: "whatsapp:+12125550182", headers: { ContentSid: SID } });
     expect(JSON.parse(row!.headers.ContentVariables!)).toMatchObject({ "1": "Ann" });
+    expect(row!.text).toContain(`Approved template ${SID} with {{1}} = Ann`);
   });
 
   it("outside the window a step with no template is not sent, and the timeline says why", async () => {

@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { outbox, type OutboxRow } from "../../schemas/d1";
+import { describeTemplate } from "../../engine/sequence/whatsapp-session";
 import { afterCursor, newestFirst, pageOf } from "../d1/page-cursor";
 import type { EmailOut, EmailTransport, SendResult, SmsOut, SmsTransport, WhatsappOut, WhatsappTransport } from "./transport";
 
@@ -42,7 +43,7 @@ export function outboxTransport(db: D1Database, now: () => number): EmailTranspo
         from: `whatsapp:${m.from}`,
         to: `whatsapp:${m.to}`,
         subject: null,
-        text: "template" in m ? `Approved template ${m.template.contentSid}` : m.text,
+        text: "template" in m ? describeTemplate(m.template) : m.text,
         html: null,
         headers: "template" in m ? { ContentSid: m.template.contentSid, ContentVariables: JSON.stringify(m.template.variables) } : {},
         messageId: `whatsapp:${key}`,
