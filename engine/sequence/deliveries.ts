@@ -1,5 +1,5 @@
-import type { Change, Delivery } from "../lead/lead-state";
-import type { SendingDay } from "../../schemas/lead";
+import type { Change, Delivery, LeadState } from "../lead/lead-state";
+import { isTextChannel, type SendingDay, type TextChannel } from "../../schemas/lead";
 import { effect, HALTED, log, updateEnrolment } from "../lead/lead-change";
 import { nextOpeningFor } from "../lead/lead-timezone";
 import type { SequenceConfig } from "./sequence-config";
@@ -10,6 +10,13 @@ import { describeTemplate, whatsappForm } from "./whatsapp-session";
  * their window is open; a WhatsApp touch as free text or its template, as WhatsApp's
  * 24-hour window allows at that moment), then sent, retried, refused or deferred as the channel answers.
  */
+
+const TEXT_CHANNEL_NAMES: Record<TextChannel, string> = { sms: "SMS", whatsapp: "WhatsApp" };
+
+/** Why a text channel may not carry a touch to the lead: SMS and WhatsApp each need the lead's own consent on record. */
+export function textConsentMissing(state: LeadState, channel: TextChannel): string | undefined {
+  return state.consent[channel]?.granted === true ? undefined : `no ${TEXT_CHANNEL_NAMES[channel]} consent recorded`;
+}
 
 export function queue(change: Change, delivery: Delivery): Change {
   return effect(
@@ -41,8 +48,8 @@ export function fireDelivery(change: Change, key: string, now: number): Change {
     });
   const answersTheLead = touch.instant && change.state.status === "with_rep";
   if (HALTED.includes(change.state.status) && !answersTheLead) return skipped(`the lead is ${change.state.status}`);
-  if (touch.channel === "sms" && change.state.consent.sms?.granted !== true) return skipped("no SMS consent recorded");
-  if (touch.channel === "whatsapp" && change.state.consent.whatsapp?.granted !== true) return skipped("no WhatsApp consent recorded");
+  const noConsent = isTextChannel(touch.channel) ? textConsentMissing(change.state, touch.channel) : undefined;
+  if (noConsent) return skipped(noConsent);
   if (touch.channel === "email" && change.state.consent.email?.granted === false) return skipped("the lead withdrew email consent");
   if (touch.channel === "email" && change.state.emailUndeliverable) return skipped(`the address bounced: ${change.state.emailUndeliverable}`);
   // A late alarm must not carry an SMS into the night.

@@ -10,13 +10,10 @@ import type { SequenceConfig } from "./sequence-config";
 import { renderTemplate, type MergeValues } from "./template";
 import { mergeValues } from "./merge-values";
 import { chooseEmail, wordingOf } from "./touch-wording";
-import { queue } from "./deliveries";
+import { queue, textConsentMissing } from "./deliveries";
 import { answersAtOnce } from "./step-schedule";
 import { consentCovers } from "./lawful-basis";
 import { renderWhatsappTemplate } from "./whatsapp-session";
-
-/** How the timeline names a text channel. */
-const CHANNEL_NAMES = { sms: "SMS", whatsapp: "WhatsApp" } as const;
 
 /**
  * A step's touches, rendered on each of its channels and queued for delivery: emails
@@ -48,8 +45,9 @@ export function dispatch(change: Change, enrolmentId: string, step: Step, now: n
       else c = queueEmail(c, enrolmentId, step, touchId, values, now, drafted, resendSubject);
       continue;
     }
+    const noConsent = textConsentMissing(state, channel);
     if (!state.profile.phone) skip(channel, "the lead has no phone number");
-    else if (state.consent[channel]?.granted !== true) skip(channel, `no ${CHANNEL_NAMES[channel]} consent recorded`);
+    else if (noConsent) skip(channel, noConsent);
     else {
       const windows = answersAtOnce(enrolment, step) ? [SMS_QUIET_HOURS] : [enrolment.sequence.window, SMS_QUIET_HOURS];
       const words = channel === "sms" ? (drafted?.content.sms ?? renderTemplate(step.sms!.text, values)) : step.whatsapp ? renderTemplate(step.whatsapp.text, values) : "";
