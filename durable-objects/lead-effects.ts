@@ -3,7 +3,7 @@ import type { DraftRequest } from "../engine/drafting/draft-types";
 import { buildPackage, type HandOffPackage } from "../engine/hand-off/hand-off-package";
 import { OBJECTION_TERMS } from "../engine/hand-off/raised-objections";
 import type { LeadEffect, LeadEvent, LeadState, OutgoingTouch } from "../engine/lead/lead-state";
-import type { EnrolReason, TimelineEntry } from "../schemas/lead";
+import type { EnrolReason, MessageChannel, TimelineEntry } from "../schemas/lead";
 import type { Settings } from "../schemas/settings";
 import { draftTouch, type DraftGrounds } from "../services/ai/drafting";
 import { withModelSummary } from "../services/ai/hand-off-summary";
@@ -29,8 +29,8 @@ export type EffectRow =
   | { kind: "send"; touch: OutgoingTouch }
   | { kind: "enrol"; sequenceId: string; reason: EnrolReason }
   | { kind: "alert"; reason: "reply" | "rep_task" | "notice"; message: string; key: string }
-  | { kind: "suppress"; channel: "email" | "sms"; value: string; reason: string; evidence?: string }
-  | { kind: "unsuppress"; channel: "email" | "sms"; value: string; evidence: string }
+  | { kind: "suppress"; channel: MessageChannel; value: string; reason: string; evidence?: string }
+  | { kind: "unsuppress"; channel: MessageChannel; value: string; evidence: string }
   | { kind: "send_reconsent"; to: string; withdrawnAt: number; key: string }
   | { kind: "hand_off"; triggers: { trigger: string; reason: string }[]; key: string }
   | { kind: "rep_task"; note: string; stepId: string; key: string }

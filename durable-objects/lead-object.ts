@@ -7,7 +7,7 @@ import { isEnrolled } from "../engine/sequence/enrolment";
 import { HALTED } from "../engine/lead/lead-change";
 import type { RoutingVersion } from "../schemas/routing";
 import { mayEnrol } from "../engine/sequence/lawful-basis";
-import type { ConsentMethod, EnrolReason, LeadId, LeadSummary, RepAction, Submission } from "../schemas/lead";
+import type { ConsentMethod, EnrolReason, LeadId, LeadSummary, MessageChannel, RepAction, Submission, TextChannel } from "../schemas/lead";
 import type { SequenceVersion } from "../schemas/sequence";
 import type { RequestFacts } from "../schemas/tracking";
 import { DRAFT_TIMEOUT_MS } from "../services/ai/drafting";
@@ -106,10 +106,20 @@ export class LeadObject extends DurableObject<Env> {
     return true;
   }
 
-  /** SMS START: the lead may be texted again. */
-  async resubscribeSms(): Promise<boolean> {
+  /** START on SMS or WhatsApp: the lead may get messages on that channel again (a WhatsApp START also opens its 24-hour window). */
+  async resubscribeByStart(channel: TextChannel): Promise<boolean> {
     if (this.load() === null) return false;
-    await this.handle({ kind: "sms_resubscribed" });
+    await this.handle({ kind: "start_received", channel });
+    return true;
+  }
+
+  /**
+   * Consent given in the site chat, with the words the chat showed. It fills a channel the
+   * lead has no answer for and never overrides one (a withdrawal stands). False when there is no such lead.
+   */
+  async giveConsent(channel: MessageChannel, wording?: string, page?: string): Promise<boolean> {
+    if (this.load() === null) return false;
+    await this.handle({ kind: "consent_given", channel, method: "chat", ...(wording ? { wording } : {}), ...(page ? { page } : {}) });
     return true;
   }
 
@@ -118,7 +128,7 @@ export class LeadObject extends DurableObject<Env> {
    * address's suppression-list entry is a due row written in the same transaction. Null when there is no such lead. `evidence` says
    * what proved the request when the method alone does not (a verified complaint's Message-ID).
    */
-  async unsubscribe(channel: "email" | "sms", method: ConsentMethod, evidence?: string): Promise<{ email?: string; phone?: string } | null> {
+  async unsubscribe(channel: MessageChannel, method: ConsentMethod, evidence?: string): Promise<{ email?: string; phone?: string } | null> {
     const state = this.load();
     if (state === null) return null;
     await this.handle({ kind: "unsubscribed", channel, method, ...(evidence ? { evidence } : {}) });
@@ -132,7 +142,7 @@ export class LeadObject extends DurableObject<Env> {
    * the link was made for: a link from before a later unsubscribe undoes nothing). False
    * when nothing was withdrawn (or the link is stale); null when there is no such lead.
    */
-  async restoreConsent(channel: "email" | "sms", method: "owner" | "confirmed_link", evidence: string, withdrawnAt?: number): Promise<boolean | null> {
+  async restoreConsent(channel: MessageChannel, method: "owner" | "confirmed_link", evidence: string, withdrawnAt?: number): Promise<boolean | null> {
     const state = this.load();
     if (state === null) return null;
     const record = state.consent[channel];
@@ -153,7 +163,7 @@ export class LeadObject extends DurableObject<Env> {
    * Erases the lead from this object: every row, the alarm. Returns the contacts the caller
    * needs to finish the erasure in D1, or null when nothing was held.
    */
-  async erase(): Promise<{ email?: string; phone?: string; optedOut: { email: boolean; sms: boolean } } | null> {
+  async erase(): Promise<{ email?: string; phone?: string; optedOut: Record<MessageChannel, boolean> } | null> {
     const state = this.load();
     await this.ctx.storage.deleteAlarm();
     this.state = undefined;
@@ -164,7 +174,11 @@ export class LeadObject extends DurableObject<Env> {
     const { email, phone } = state.profile;
     // An unsubscribe stops everything, so it counts for both channels.
     const unsubscribed = state.status === "unsubscribed";
-    const optedOut = { email: unsubscribed || state.consent.email?.granted === false, sms: unsubscribed || state.consent.sms?.granted === false };
+    const optedOut = {
+      email: unsubscribed || state.consent.email?.granted === false,
+      sms: unsubscribed || state.consent.sms?.granted === false,
+      whatsapp: unsubscribed || state.consent.whatsapp?.granted === false,
+    };
     return { ...(email ? { email } : {}), ...(phone ? { phone } : {}), optedOut };
   }
 

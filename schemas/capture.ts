@@ -6,7 +6,21 @@ import { isTimeZone } from "./time-zone";
  * The fields a form post may carry, as posted (every value a string, or several).
  * Anything not named here is kept as a custom field, except `utm_*` and the honeypot.
  */
-export const KNOWN_FIELDS = ["email", "phone", "name", "first_name", "last_name", "company", "title", "message", "timezone", "consent_email", "consent_sms", "source"] as const;
+export const KNOWN_FIELDS = [
+  "email",
+  "phone",
+  "name",
+  "first_name",
+  "last_name",
+  "company",
+  "title",
+  "message",
+  "timezone",
+  "consent_email",
+  "consent_sms",
+  "consent_whatsapp",
+  "source",
+] as const;
 
 /** Browsers post empty inputs as "", which means "not given", not "invalid". */
 const optionalText = (max: number) =>
@@ -39,6 +53,7 @@ export function captureFieldsSchema(defaultPhoneRegion: CountryCode) {
       timezone: optionalText(64).transform((zone) => (zone !== undefined && isTimeZone(zone) ? zone : undefined)),
       consent_email: checkbox,
       consent_sms: checkbox,
+      consent_whatsapp: checkbox,
       source: optionalText(100),
     })
     .refine((fields) => fields.email !== undefined || fields.phone !== undefined, {

@@ -39,8 +39,12 @@ export const FormConfigSchema = z.object({
   honeypotField: HoneypotFieldSchema.default("website_url"),
   /** The sequence every lead from this form enters at once; null enters none. */
   sequenceId: SequenceIdSchema.nullable().default(DEFAULT_SEQUENCE_ID),
-  /** `consent_email` / `consent_sms` checkboxes: required ones must be ticked, and their wording is kept with the consent. */
-  consent: z.object({ email: ConsentFieldSchema.optional(), sms: ConsentFieldSchema.optional() }).default({}),
+  /**
+   * `consent_email` / `consent_sms` / `consent_whatsapp` checkboxes: required ones must be
+   * ticked, and their wording is kept with the consent. WhatsApp has its own box: consent to
+   * texts is not consent to WhatsApp.
+   */
+  consent: z.object({ email: ConsentFieldSchema.optional(), sms: ConsentFieldSchema.optional(), whatsapp: ConsentFieldSchema.optional() }).default({}),
   /**
    * Why this form's leads may be contacted. `legitimate_interest` (the default) answers the
    * inquiry the person sent and nothing more: marketing needs a consent box they ticked. It
@@ -61,8 +65,8 @@ export type FormConfig = z.infer<typeof FormConfigSchema>;
 
 /** Why a form's lawful basis cannot stand as configured, or nothing: consent is only what a person ticked. */
 export function lawfulBasisProblem(form: Pick<FormConfig, "lawfulBasis" | "consent">): string | undefined {
-  if (form.lawfulBasis !== "consent" || form.consent.email?.required || form.consent.sms?.required) return undefined;
-  return "a form whose lawfulBasis is consent needs a required consent box (consent.email or consent.sms with required: true)";
+  if (form.lawfulBasis !== "consent" || form.consent.email?.required || form.consent.sms?.required || form.consent.whatsapp?.required) return undefined;
+  return "a form whose lawfulBasis is consent needs a required consent box (consent.email, consent.sms or consent.whatsapp with required: true)";
 }
 
 /**

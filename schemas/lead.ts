@@ -38,9 +38,18 @@ export type LawfulBasis = z.infer<typeof LawfulBasisSchema>;
 export const PurposeSchema = z.enum(["inquiry", "marketing"]);
 export type Purpose = z.infer<typeof PurposeSchema>;
 
+/** The channels a touch can go on; each has its own consent and suppression list. */
+export const MessageChannelSchema = z.enum(["email", "sms", "whatsapp"]);
+export type MessageChannel = z.infer<typeof MessageChannelSchema>;
+
+/** The channels a person texts us on: each is addressed by phone, reads STOP, START and HELP, and keeps quiet hours. */
+export const TextChannelSchema = z.enum(["sms", "whatsapp"]);
+export type TextChannel = z.infer<typeof TextChannelSchema>;
+export const isTextChannel = (channel: string): channel is TextChannel => TextChannelSchema.safeParse(channel).success;
+
 /** The basis recorded for contacting the lead on one channel for one purpose, from the form that established it. */
 export const LawfulBasisRecordSchema = z.object({
-  channel: z.enum(["email", "sms"]),
+  channel: MessageChannelSchema,
   purpose: PurposeSchema,
   basis: LawfulBasisSchema,
   formId: z.string(),
@@ -49,7 +58,20 @@ export const LawfulBasisRecordSchema = z.object({
 export type LawfulBasisRecord = z.infer<typeof LawfulBasisRecordSchema>;
 
 /** How consent was given or withdrawn. */
-export const ConsentMethodSchema = z.enum(["form", "unsubscribe_link", "one_click", "owner", "reply", "sms_stop", "sms_start", "complaint", "confirmed_link"]);
+export const ConsentMethodSchema = z.enum([
+  "form",
+  "unsubscribe_link",
+  "one_click",
+  "owner",
+  "reply",
+  "sms_stop",
+  "sms_start",
+  "whatsapp_stop",
+  "whatsapp_start",
+  "chat",
+  "complaint",
+  "confirmed_link",
+]);
 export type ConsentMethod = z.infer<typeof ConsentMethodSchema>;
 
 /**
@@ -129,9 +151,9 @@ export const SubmissionSchema = z.object({
   receivedAt: z.number(),
   profile: LeadProfileSchema,
   message: z.string().optional(),
-  consent: z.object({ email: z.boolean().optional(), sms: z.boolean().optional() }),
+  consent: z.object({ email: z.boolean().optional(), sms: z.boolean().optional(), whatsapp: z.boolean().optional() }),
   /** The consent checkboxes' wording, from the form's configuration. */
-  consentWording: z.object({ email: z.string().optional(), sms: z.string().optional() }).optional(),
+  consentWording: z.object({ email: z.string().optional(), sms: z.string().optional(), whatsapp: z.string().optional() }).optional(),
   /** The form's declared basis; absent on posts from before forms declared one (legitimate interest). */
   lawfulBasis: LawfulBasisSchema.optional(),
   utm: z.record(z.string(), z.string()),
@@ -148,7 +170,14 @@ const judged = { verdict: VerdictSchema, reason: z.string() };
 const entry = { seq: z.number(), at: z.number() };
 const enrolment = { enrolmentId: z.string(), sequenceId: z.string() };
 /** One delivery of a step on one channel; `key` is also its idempotency key and tracking message id. */
-const touch = { ...enrolment, stepId: z.string(), intent: z.string(), channel: z.enum(["email", "sms"]), key: z.string() };
+const touch = { ...enrolment, stepId: z.string(), intent: z.string(), channel: MessageChannelSchema, key: z.string() };
+
+/**
+ * A WhatsApp template as sent: the approved template's Content SID and its variables,
+ * rendered from the lead's merge values (Twilio's `ContentSid` and `ContentVariables`).
+ */
+export const SentWhatsappTemplateSchema = z.object({ contentSid: z.string(), variables: z.record(z.string(), z.string()) });
+export type SentWhatsappTemplate = z.infer<typeof SentWhatsappTemplateSchema>;
 
 /** One day of a sending address: which (1 on its first send's day), its cap, and how many days its warm-up lasts. */
 export const SendingDaySchema = z.object({ day: z.number(), limit: z.number(), warmupDays: z.number() });
@@ -234,6 +263,8 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
     /** Absent on touches sent before drafting existed: those were templates. */
     origin: TouchOriginSchema.optional(),
     draftedBy: DrafterSchema.optional(),
+    /** A WhatsApp touch sent outside the 24-hour window: the approved template that went instead of free text. */
+    template: SentWhatsappTemplateSchema.optional(),
   }),
   z.object({ ...entry, kind: z.literal("touch_failed"), ...touch, reason: z.string(), permanent: z.boolean(), retryAt: z.number().optional() }),
   z.object({ ...entry, kind: z.literal("touch_skipped"), ...enrolment, stepId: z.string(), channel: z.string().optional(), reason: z.string() }),
@@ -250,7 +281,7 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
     /** The touch the reply answers (the one its In-Reply-To or References name, else the latest on its channel): per-step stats credit it. */
     touchKey: z.string().optional(),
     text: z.string().optional(),
-    channel: z.enum(["email", "sms"]).optional(),
+    channel: MessageChannelSchema.optional(),
     /** Absent on replies recorded before judgements were: those had at most an intent and a confidence. */
     ...ReplyJudgementSchema.partial().shape,
     /** What proved the message is the lead's; absent on replies recorded before proof was asked for. */
@@ -275,7 +306,7 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
   z.object({ ...entry, kind: z.literal("lead_held"), until: z.number(), reason: z.string() }),
   z.object({ ...entry, kind: z.literal("automation_resumed"), reason: z.string() }),
   /** A withdrawn consent granted again: SMS START, the owner's undo, or the address's owner confirming a signed link. */
-  z.object({ ...entry, kind: z.literal("resubscribed"), channel: z.enum(["email", "sms"]), method: ConsentMethodSchema, evidence: z.string().optional() }),
+  z.object({ ...entry, kind: z.literal("resubscribed"), channel: MessageChannelSchema, method: ConsentMethodSchema, evidence: z.string().optional() }),
   /**
    * A form post came in for an address that unsubscribed: one confirmation email went (or
    * goes) to the address, at most once per 30 days; only its signed link grants consent again.
@@ -293,13 +324,13 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
     /** Profile fields the post gave other values for. */
     fields: z.array(z.string()),
     /** Consents the post answered otherwise than the lead's record, which stands. */
-    consent: z.array(z.object({ channel: z.enum(["email", "sms"]), asked: z.boolean(), kept: ConsentRecordSchema })),
+    consent: z.array(z.object({ channel: MessageChannelSchema, asked: z.boolean(), kept: ConsentRecordSchema })),
     reason: z.string(),
   }),
   /** The lead raised an objection (the hand-off's `objection_unresolved` waits for it to go unanswered). */
   z.object({ ...entry, kind: z.literal("objection_raised"), ...RaisedObjectionSchema.omit({ seq: true, at: true }).shape }),
   z.object({ ...entry, kind: z.literal("booked"), source: z.string() }),
-  z.object({ ...entry, kind: z.literal("unsubscribed"), channel: z.enum(["email", "sms"]), method: ConsentMethodSchema, evidence: z.string().optional() }),
+  z.object({ ...entry, kind: z.literal("unsubscribed"), channel: MessageChannelSchema, method: ConsentMethodSchema, evidence: z.string().optional() }),
   z.object({ ...entry, kind: z.literal("handed_off"), trigger: z.string(), reason: z.string(), score: z.number() }),
   z.object({ ...entry, kind: z.literal("rep_action"), action: RepActionSchema, note: z.string().optional() }),
   /** One message of a site chat: the visitor's (a human signal), the assistant's, or a rep's. */
@@ -329,7 +360,9 @@ export const LeadSummarySchema = z.object({
   status: LeadStatusSchema,
   score: z.number(),
   profile: LeadProfileSchema,
-  consent: z.object({ email: ConsentRecordSchema.optional(), sms: ConsentRecordSchema.optional() }),
+  consent: z.object({ email: ConsentRecordSchema.optional(), sms: ConsentRecordSchema.optional(), whatsapp: ConsentRecordSchema.optional() }),
+  /** When the lead last wrote on WhatsApp: free text may go until 24 hours after it, templates only otherwise. */
+  whatsappInboundAt: z.number().optional(),
   /** Why the lead may be contacted, per channel and purpose. */
   lawfulBasis: z.array(LawfulBasisRecordSchema),
   createdAt: z.number(),
@@ -367,7 +400,7 @@ export const LeadSummarySchema = z.object({
     }),
   ),
   /** Touches rendered and waiting for their time or their channel. */
-  pendingTouches: z.array(z.object({ key: z.string(), stepId: z.string(), channel: z.enum(["email", "sms"]), dueAt: z.number(), attempts: z.number() })),
+  pendingTouches: z.array(z.object({ key: z.string(), stepId: z.string(), channel: MessageChannelSchema, dueAt: z.number(), attempts: z.number() })),
   timeline: z.array(TimelineEntrySchema),
 });
 export type LeadSummary = z.infer<typeof LeadSummarySchema>;

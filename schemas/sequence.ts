@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { KnowledgeKindSchema } from "./knowledge";
-import { PurposeSchema } from "./lead";
+import { MessageChannelSchema, PurposeSchema } from "./lead";
 
 /**
  * A sequence is data: an owner writes it as JSON, the API validates it with these schemas,
@@ -12,9 +12,9 @@ export const SequenceIdSchema = SlugSchema;
 export const StepIdSchema = SlugSchema;
 
 /** `task` creates a to-do for a rep instead of sending anything. */
-export const ChannelSchema = z.enum(["email", "sms"]);
+export const ChannelSchema = MessageChannelSchema;
 export type Channel = z.infer<typeof ChannelSchema>;
-export const StepChannelSchema = z.enum(["email", "sms", "task"]);
+export const StepChannelSchema = z.enum(["email", "sms", "whatsapp", "task"]);
 
 export const IntentSchema = z.enum([
   "acknowledge",
@@ -60,6 +60,29 @@ export const EmailTemplateSchema = z.object({ subject: templated(200).optional()
 export type EmailTemplate = z.infer<typeof EmailTemplateSchema>;
 
 export const SmsTemplateSchema = z.object({ text: templated(640) });
+
+/** WhatsApp free text, which may go only inside the 24 hours after the lead's last WhatsApp message. */
+export const WhatsappTextSchema = z.object({ text: templated(1600) });
+
+/**
+ * An approved WhatsApp template (Twilio Content Template Builder): its Content SID and the
+ * value of each numbered variable, written with merge fields like any template. Outside the
+ * 24-hour window it is the only thing WhatsApp lets a business send.
+ */
+export const WhatsappTemplateSchema = z.object({
+  contentSid: z.string().regex(/^HX[0-9a-fA-F]{32}$/, "a Content SID is HX followed by 32 hex digits (Twilio Content Template Builder)"),
+  variables: z
+    .record(z.string(), templated(1024))
+    .superRefine((variables, ctx) => {
+      const names = Object.keys(variables);
+      if (names.length > 20) ctx.addIssue({ code: "custom", message: "at most 20 variables" });
+      for (const name of names.filter((n) => !/^[1-9]\d?$/.test(n))) {
+        ctx.addIssue({ code: "custom", path: [name], message: `variable "${name}": variables are numbered 1 to 99, as the template writes {{1}}` });
+      }
+    })
+    .default({}),
+});
+export type WhatsappTemplate = z.infer<typeof WhatsappTemplateSchema>;
 
 /** Waits add calendar days in the lead's own timezone (so DST never shifts a touch an hour) plus hours. */
 export const WaitSchema = z
@@ -119,6 +142,10 @@ export const StepSchema = z
     bySource: z.record(z.string().min(1).max(100), EmailTemplateSchema).optional(),
     /** The text for an `sms` channel; on an email-only step, the SMS path for a lead that cannot be emailed (no address, or it bounced). */
     sms: SmsTemplateSchema.optional(),
+    /** The free text for a `whatsapp` channel inside the 24-hour window. */
+    whatsapp: WhatsappTextSchema.optional(),
+    /** The approved template a `whatsapp` channel sends outside the 24-hour window (without one, the touch is not sent there). */
+    whatsappTemplate: WhatsappTemplateSchema.optional(),
     /** The knowledge the step rests on: drafts of it are grounded first in the owner's best passage of this kind (see docs/drafting.md). */
     knowledge: KnowledgeKindSchema.optional(),
     task: z.object({ note: templated(1000) }).optional(),
@@ -128,6 +155,11 @@ export const StepSchema = z
   .superRefine((step, ctx) => {
     if (new Set(step.channels).size !== step.channels.length) ctx.addIssue({ code: "custom", message: "a channel is listed twice", path: ["channels"] });
     for (const channel of step.channels) {
+      if (channel === "whatsapp") {
+        if (!step.whatsapp && !step.whatsappTemplate)
+          ctx.addIssue({ code: "custom", message: 'a whatsapp step needs its "whatsapp" text, its "whatsappTemplate", or both', path: [channel] });
+        continue;
+      }
       const template = channel === "email" ? step.email : channel === "sms" ? step.sms : step.task;
       if (!template) ctx.addIssue({ code: "custom", message: `a ${channel} step needs its "${channel}" template`, path: [channel] });
     }

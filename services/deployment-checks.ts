@@ -161,6 +161,16 @@ export function deploymentChecks(
       ),
     );
   }
+  if (env.WHATSAPP_TRANSPORT === "twilio") {
+    checks.push(
+      check(
+        "twilio-whatsapp",
+        set(env.TWILIO_ACCOUNT_SID) && set(env.TWILIO_AUTH_TOKEN) && set(env.TWILIO_WHATSAPP_FROM),
+        "WhatsApp through Twilio",
+        `Set TWILIO_ACCOUNT_SID, TWILIO_WHATSAPP_FROM (the approved WhatsApp sender) and the secret TWILIO_AUTH_TOKEN, and point the sender's incoming-message webhook at ${(settings.publicUrl || "<public URL>").replace(/\/$/, "")}/hooks/whatsapp/twilio.`,
+      ),
+    );
+  }
   checks.push(
     check(
       "real-time",

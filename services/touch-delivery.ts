@@ -1,6 +1,7 @@
 import type { OutgoingTouch } from "../engine/lead/lead-state";
 import type { LeadId, SendingDay } from "../schemas/lead";
-import type { EmailTransport, SmsTransport } from "./channels/transport";
+import type { EmailTransport } from "./channels/transport";
+import type { Transports } from "./channels/select";
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import type { Settings } from "../schemas/settings";
 import { pacingRulesFrom, senderFrom, smsCountriesFrom } from "./deployment-settings";
@@ -19,7 +20,7 @@ export type DeliveryOutcome =
 export interface DeliveryDeps {
   env: Env;
   settings: Settings;
-  transports: { email: EmailTransport; sms: SmsTransport };
+  transports: Transports;
   now: number;
 }
 
@@ -46,6 +47,13 @@ export async function deliverTouch({ env, settings, transports, now }: DeliveryD
     if (!country || !allowed.includes(country))
       return { kind: "blocked", reason: `SMS to ${country ?? "this number's country"} is not on the allow-list (SMS countries: ${allowed.join(", ")})` };
     return outcomeOf(await transports.sms.sendSms({ from: env.SMS_FROM, to: touch.to, text: composeSms(touch.text) }, idempotencyKey, leadId));
+  }
+
+  if (touch.channel === "whatsapp") {
+    if (!env.TWILIO_WHATSAPP_FROM) return { kind: "failed", permanent: false, reason: "TWILIO_WHATSAPP_FROM is not set" };
+    // The engine chose the form when the touch fired, as WhatsApp's 24-hour window allowed.
+    const form = touch.sentAs === "template" && touch.whatsappTemplate ? { template: touch.whatsappTemplate } : { text: touch.text };
+    return outcomeOf(await transports.whatsapp.sendWhatsapp({ from: env.TWILIO_WHATSAPP_FROM, to: touch.to, ...form }, idempotencyKey, leadId));
   }
 
   const identity = senderFrom(settings);

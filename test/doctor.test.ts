@@ -27,6 +27,17 @@ describe("GET /api/doctor", () => {
     expect(deploymentChecks({ ...env, EMAIL_TRANSPORT: "email-service" }, null).some((c) => c.id === "resend-webhook")).toBe(false);
   });
 
+  it("with WhatsApp through Twilio, asks for the account, the approved sender and the token, and says where its webhook goes", () => {
+    const whatsapp = { ...env, WHATSAPP_TRANSPORT: "twilio", TWILIO_ACCOUNT_SID: "AC123", PUBLIC_URL: "https://follow-up.example.com/" };
+    const without = deploymentChecks({ ...whatsapp, TWILIO_WHATSAPP_FROM: "" }, null).find((c) => c.id === "twilio-whatsapp")!;
+    expect(without.status).toBe("missing");
+    expect(without.fix).toContain("TWILIO_WHATSAPP_FROM");
+    expect(without.fix).toContain("https://follow-up.example.com/hooks/whatsapp/twilio");
+    expect(deploymentChecks({ ...whatsapp, TWILIO_WHATSAPP_FROM: "+14155238886" }, null).find((c) => c.id === "twilio-whatsapp")!.status).toBe("ok");
+    // The local default keeps WhatsApp in the outbox: nothing to ask for.
+    expect(deploymentChecks(env, null).some((c) => c.id === "twilio-whatsapp")).toBe(false);
+  });
+
   it("reads the sent emails from D1: two days old and never reported means the events do not reach this Worker", async () => {
     const noDns = (async () => new Response("", { status: 503 })) as unknown as typeof fetch;
     const service = { ...env, EMAIL_TRANSPORT: "email-service" };

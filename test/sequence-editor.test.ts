@@ -252,6 +252,40 @@ describe("the sequence editor", () => {
     expect(await current(stored.id)).toEqual(stored);
   });
 
+  it("offers WhatsApp: a step's text and approved template (Content SID, numbered variables) are edited and saved, and a bad Content SID is refused in place", async () => {
+    const cookie = await login();
+    const id = unique("whatsapp");
+    const sid = "HXb5b62575e6e4ff6129ad7c8efe1f983e";
+    const input: SequenceInput = {
+      id,
+      name: "WhatsApp follow-up",
+      steps: [
+        {
+          id: "hello",
+          intent: "acknowledge",
+          channels: ["whatsapp"],
+          whatsapp: { text: "Hi {{firstName}}, thanks!" },
+          whatsappTemplate: { contentSid: sid, variables: { "1": "{{firstName|there}}", "2": "{{senderCompany}}" } },
+        },
+      ],
+    };
+    expect((await asOwner(`/api/sequences/${id}`, { method: "PUT", body: JSON.stringify(input) })).status).toBe(201);
+    const html = await (await get(`/dashboard/sequences/${id}/edit`, cookie)).text();
+    expect(html).toMatch(/name="steps\.0\.channels" value="whatsapp"[^>]*checked/);
+    expect(await unlabelled(html)).toEqual([]);
+    const fields = await formFields(html);
+    expect(fields.get("steps.0.whatsappTemplate.contentSid")).toEqual([sid]);
+    const edited = withFields(fields, { action: "save", "steps.0.whatsappTemplate.variables": "1 = {{firstName|friend}}\n2 = {{senderCompany}}" });
+    expect((await post(`/dashboard/sequences/${id}/edit`, edited, cookie)).status).toBe(303);
+    const [step] = (await current(id)).sequence.steps;
+    expect(step).toMatchObject({ channels: ["whatsapp"], whatsapp: { text: "Hi {{firstName}}, thanks!" } });
+    expect(step!.whatsappTemplate).toEqual({ contentSid: sid, variables: { "1": "{{firstName|friend}}", "2": "{{senderCompany}}" } });
+
+    const broken = await post(`/dashboard/sequences/${id}/edit`, withFields(fields, { action: "save", "steps.0.whatsappTemplate.contentSid": "HX123" }), cookie);
+    expect(broken.status).toBe(422);
+    expect(decode(await broken.text())).toMatch(/data-error-for="steps\.0\.whatsappTemplate\.contentSid">a Content SID is HX followed by 32 hex digits/);
+  });
+
   it("shows each error under the input it is about, keeps what was typed, and saves nothing", async () => {
     const cookie = await login();
     const stored = await putRich();

@@ -26,6 +26,7 @@ const LABELS: Record<string, string> = {
   timezone: "Time zone",
   consent_email: "Consent to email",
   consent_sms: "Consent to text messages",
+  consent_whatsapp: "Consent to WhatsApp messages",
   source: "Source",
   "(body)": "The form",
 };

@@ -1,7 +1,7 @@
 import type { CountryCode } from "libphonenumber-js/max";
 import { captureFieldsSchema, KNOWN_FIELDS } from "../schemas/capture";
 import type { FormConfig } from "../schemas/form";
-import type { Submission } from "../schemas/lead";
+import { MessageChannelSchema, type Submission } from "../schemas/lead";
 import { isTimeZone } from "../schemas/time-zone";
 import { invalid } from "../services/app-error";
 import type { PostedFields } from "./form-body";
@@ -12,6 +12,8 @@ import { ERRORS_FIELD } from "./form-errors";
 const known = new Set<string>(KNOWN_FIELDS);
 const MAX_CUSTOM_FIELDS = 50;
 const MAX_CUSTOM_VALUE = 2000;
+/** What each consent box agrees to, in the words of a refusal. */
+const CONSENT_WORDS = { email: "email", sms: "text messages", whatsapp: "WhatsApp messages" } as const;
 
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 const clip = (value: string) => value.slice(0, MAX_CUSTOM_VALUE);
@@ -50,9 +52,9 @@ export function interpretSubmission(
   }
 
   const schema = captureFieldsSchema(context.phoneRegion.toUpperCase() as CountryCode).superRefine((fields, ctx) => {
-    for (const channel of ["email", "sms"] as const) {
+    for (const channel of MessageChannelSchema.options) {
       if (form.consent[channel]?.required && fields[`consent_${channel}`] !== true) {
-        ctx.addIssue({ code: "custom", path: [`consent_${channel}`], message: `this form needs consent to ${channel === "sms" ? "text messages" : "email"}` });
+        ctx.addIssue({ code: "custom", path: [`consent_${channel}`], message: `this form needs consent to ${CONSENT_WORDS[channel]}` });
       }
     }
   });
@@ -60,7 +62,7 @@ export function interpretSubmission(
   if (!parsed.success) throw invalid("invalid_submission", "Some fields need fixing.", parsed.error);
   const f = parsed.data;
   const consentWording = Object.fromEntries(
-    (["email", "sms"] as const).flatMap((channel) => {
+    MessageChannelSchema.options.flatMap((channel) => {
       const wording = form.consent[channel]?.wording;
       return wording && f[`consent_${channel}`] !== undefined ? [[channel, wording]] : [];
     }),
@@ -86,7 +88,7 @@ export function interpretSubmission(
         source: f.source ?? form.defaultSource,
       },
       message: f.message,
-      consent: { email: f.consent_email, sms: f.consent_sms },
+      consent: { email: f.consent_email, sms: f.consent_sms, whatsapp: f.consent_whatsapp },
       ...(Object.keys(consentWording).length > 0 ? { consentWording } : {}),
       lawfulBasis: form.lawfulBasis,
       utm,

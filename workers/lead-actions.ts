@@ -67,7 +67,12 @@ export async function enrolLead(env: Env, leadId: LeadId, sequenceId: string): P
 
 const ownAddresses = (lead: LeadSummary) => [
   ...(lead.profile.email ? [{ channel: "email" as const, value: lead.profile.email }] : []),
-  ...(lead.profile.phone ? [{ channel: "sms" as const, value: lead.profile.phone }] : []),
+  ...(lead.profile.phone
+    ? [
+        { channel: "sms" as const, value: lead.profile.phone },
+        { channel: "whatsapp" as const, value: lead.profile.phone },
+      ]
+    : []),
 ];
 
 /** The suppression entries for the lead's own addresses, each with its reason and what proved it. */
@@ -86,7 +91,7 @@ export async function liftLeadSuppression(env: Env, leadId: LeadId, channel: Sup
   const address = ownAddresses(await leadSummary(env, leadId)).find((a) => a.channel === channel);
   if (address && channel === "email") await liftAtProvider(env, address.value);
   if (!address || !(await removeSuppression(env.DB, channel, address.value.trim().toLowerCase()))) {
-    throw new AppError(404, "not_suppressed", `The lead's ${channel === "sms" ? "phone" : "address"} is not on the suppression list.`);
+    throw new AppError(404, "not_suppressed", `The lead's ${channel === "email" ? "address" : channel === "sms" ? "phone" : "WhatsApp number"} is not on the suppression list.`);
   }
   await leadObject(env, leadId).restoreConsent(channel, "owner", "owner action");
 }

@@ -18,7 +18,7 @@ const inboundOf = (leadId: LeadId, email: string | null | undefined) =>
 async function suppressionValues(secret: string, contacts: { email?: string | null; phone?: string | null }): Promise<string[]> {
   const values: string[] = [];
   if (contacts.email) values.push(contacts.email.toLowerCase(), await suppressionHash(secret, "email", contacts.email));
-  if (contacts.phone) values.push(contacts.phone, await suppressionHash(secret, "sms", contacts.phone));
+  if (contacts.phone) values.push(contacts.phone, await suppressionHash(secret, "sms", contacts.phone), await suppressionHash(secret, "whatsapp", contacts.phone));
   return values;
 }
 
@@ -79,8 +79,10 @@ export async function eraseLead(env: Env, leadId: LeadId, now: number): Promise<
   const optedOut = [];
   if (contacts.email && held?.optedOut.email)
     optedOut.push({ channel: "email" as const, value: await suppressionHash(env.LEAD_ID_SECRET, "email", contacts.email), reason: "unsubscribed (lead erased)" });
-  if (contacts.phone && held?.optedOut.sms)
-    optedOut.push({ channel: "sms" as const, value: await suppressionHash(env.LEAD_ID_SECRET, "sms", contacts.phone), reason: "unsubscribed (lead erased)" });
+  for (const channel of ["sms", "whatsapp"] as const) {
+    if (contacts.phone && held?.optedOut[channel])
+      optedOut.push({ channel, value: await suppressionHash(env.LEAD_ID_SECRET, channel, contacts.phone), reason: "unsubscribed (lead erased)" });
+  }
   await suppress(env.DB, optedOut, now);
   await d1.batch([
     d1.delete(events).where(eq(events.leadId, leadId)),

@@ -1,4 +1,4 @@
-import type { ConsentRecord, LawfulBasisRecord, LeadProfile, Submission, TimelineEntry } from "../../schemas/lead";
+import { MessageChannelSchema, type ConsentRecord, type LawfulBasisRecord, type LeadProfile, type MessageChannel, type Submission, type TimelineEntry } from "../../schemas/lead";
 import type { PostOrigin } from "./lead-state";
 
 /**
@@ -8,8 +8,8 @@ import type { PostOrigin } from "./lead-state";
  * and consents withdrawn. What it asked to change and did not is recorded for the owner.
  */
 
-type Channel = "email" | "sms";
-const CHANNELS: Channel[] = ["email", "sms"];
+type Channel = MessageChannel;
+const CHANNELS = MessageChannelSchema.options;
 
 /** Fields where a different spelling is the same value: an address differs only in case. */
 const sameValue = (field: keyof LeadProfile, a: string, b: string) => (field === "email" ? a.toLowerCase() === b.toLowerCase() : a === b);
@@ -52,7 +52,7 @@ function consentFrom(submission: Submission, channel: Channel, now: number): Con
 }
 
 export interface ConsentOutcome {
-  consent: { email?: ConsentRecord; sms?: ConsentRecord };
+  consent: Partial<Record<Channel, ConsentRecord>>;
   /** Channels whose recorded answer the post contradicted; the record stands. */
   refused: { channel: Channel; asked: boolean; kept: ConsentRecord }[];
 }
@@ -83,7 +83,9 @@ export function consentAfterPost(current: ConsentOutcome["consent"], submission:
  * contacted.
  */
 export function lawfulBasisAfterPost(current: LawfulBasisRecord[], submission: Submission, consent: ConsentOutcome["consent"], now: number): LawfulBasisRecord[] {
-  const contact: Record<Channel, string | undefined> = { email: submission.profile.email, sms: submission.profile.phone };
+  // WhatsApp is never the channel an inquiry came in on: only its own box puts it on record.
+  const whatsapp = submission.consent.whatsapp !== undefined ? submission.profile.phone : undefined;
+  const contact: Record<Channel, string | undefined> = { email: submission.profile.email, sms: submission.profile.phone, whatsapp };
   const record = (channel: Channel, purpose: LawfulBasisRecord["purpose"], basis: LawfulBasisRecord["basis"]): LawfulBasisRecord[] =>
     current.some((r) => r.channel === channel && r.purpose === purpose) ? [] : [{ channel, purpose, basis, formId: submission.formId, at: now }];
   const added = CHANNELS.filter((channel) => contact[channel]).flatMap((channel) => {

@@ -24,6 +24,7 @@ import {
   holdNewEnrolments,
   markBooked,
   optIn,
+  giveConsent,
   optOut,
   outOfOffice,
   receiveReply,
@@ -312,8 +313,10 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
     case "delivery_reported":
       if (current?.deliveryEventIds?.includes(event.report.eventId)) return { state: current, effects: [] };
       return withLead(current, (c) => deliveryReported(c, event.report, now, config.sequences));
-    case "sms_resubscribed":
-      return withLead(current, (c) => optIn(c, now));
+    case "start_received":
+      return withLead(current, (c) => optIn(c, event.channel, now));
+    case "consent_given":
+      return withLead(current, (c) => giveConsent(c, event.channel, event.method, now, event.wording, event.page));
     case "booked":
       return withLead(current, (c) => markBooked(c, event.source, now));
     case "unsubscribed":

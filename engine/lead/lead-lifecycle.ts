@@ -1,5 +1,5 @@
 import type { Channel } from "../../schemas/sequence";
-import type { ConsentMethod, RepAction, ReplyJudgement, Submission } from "../../schemas/lead";
+import { isTextChannel, type ConsentMethod, type MessageChannel, type RepAction, type ReplyJudgement, type Submission, type TextChannel } from "../../schemas/lead";
 import type { Change, LeadState, Reply } from "./lead-state";
 import { effect, log, updateEnrolment } from "./lead-change";
 import { addLocalDays, zonedTime } from "../time/local-time";
@@ -43,6 +43,8 @@ export function receiveReply(change: Change, reply: Reply, judgement: ReplyJudge
   const { messageKey, text, channel, evidence } = reply;
   const words = { ...(messageKey ? { messageKey } : {}), ...(text ? { text } : {}), ...(channel ? { channel } : {}), ...(evidence ? { evidence } : {}) };
   let c = log(change, now, { kind: "reply_received", ...words, ...judgement, ...(touchKey ? { touchKey } : {}) });
+  // A WhatsApp message from the lead opens WhatsApp's 24-hour window for free text.
+  if (channel === "whatsapp") c = { ...c, state: { ...c.state, whatsappInboundAt: now } };
   if (named) c = leadWroteIn(c, named);
   c = { ...c, state: { ...c.state, status: "replied", lastActivityAt: Math.max(c.state.lastActivityAt, now), softBounces: 0 } };
   c = haltAll(c, "paused", "the lead replied", now);
@@ -159,11 +161,28 @@ export function outOfOffice(change: Change, returnDate: string | undefined, now:
   return c;
 }
 
-/** SMS START after a STOP: texts may go again, with the consent recorded anew (the webhook lifts the suppression). */
-export function optIn(change: Change, now: number): Change {
-  if (change.state.consent.sms?.granted !== false) return change;
-  const c = log(change, now, { kind: "resubscribed", channel: "sms", method: "sms_start" });
-  return { ...c, state: { ...c.state, consent: { ...c.state.consent, sms: { granted: true, at: now, method: "sms_start" } } } };
+/**
+ * START after a STOP, on SMS or WhatsApp: that channel may carry messages again, with the
+ * consent recorded anew (the webhook lifts the suppression). A WhatsApp START is also a
+ * message from the lead, so WhatsApp's 24-hour window opens.
+ */
+export function optIn(change: Change, channel: TextChannel, now: number): Change {
+  const opened = channel === "whatsapp" ? { ...change, state: { ...change.state, whatsappInboundAt: now } } : change;
+  if (opened.state.consent[channel]?.granted !== false) return opened;
+  const method = channel === "sms" ? "sms_start" : "whatsapp_start";
+  const c = log(opened, now, { kind: "resubscribed", channel, method });
+  return { ...c, state: { ...c.state, consent: { ...c.state.consent, [channel]: { granted: true, at: now, method } } } };
+}
+
+/**
+ * Consent given outside a form: the chat's own consent line (with the words it showed). Like
+ * a form post, it fills a channel with no recorded answer and never overrides one: a
+ * withdrawal stands until the lead's own START, confirmation link or the owner's undo.
+ */
+export function giveConsent(change: Change, channel: MessageChannel, method: "chat", now: number, wording?: string, page?: string): Change {
+  if (change.state.consent[channel] !== undefined) return change;
+  const record = { granted: true, at: now, method, ...(wording ? { wording } : {}), ...(page ? { page } : {}) };
+  return { ...change, state: { ...change.state, consent: { ...change.state.consent, [channel]: record } } };
 }
 
 /** A booking completes every sequence the lead is in. */
@@ -186,6 +205,9 @@ const OPT_OUT_EVIDENCE: Record<ConsentMethod, string> = {
   reply: "the lead's reply",
   sms_stop: "STOP from the lead's number (signed provider webhook)",
   sms_start: "START from the lead's number (signed provider webhook)",
+  whatsapp_stop: "STOP from the lead's WhatsApp number (signed provider webhook)",
+  whatsapp_start: "START from the lead's WhatsApp number (signed provider webhook)",
+  chat: "the lead's site chat",
   complaint: "complaint report",
   confirmed_link: "confirmed by the address's owner via a signed link",
 };
@@ -196,7 +218,7 @@ const OPT_OUT_EVIDENCE: Record<ConsentMethod, string> = {
  * An unsubscribed lead becomes `completed`: nothing resumes by itself, and the owner may
  * enrol it again. The address leaves the suppression list with the same evidence.
  */
-export function restoreConsent(change: Change, channel: "email" | "sms", method: "owner" | "confirmed_link", evidence: string, now: number): Change {
+export function restoreConsent(change: Change, channel: MessageChannel, method: "owner" | "confirmed_link", evidence: string, now: number): Change {
   const { state } = change;
   const withdrawn = state.consent[channel]?.granted === false || (channel === "email" && state.status === "unsubscribed");
   if (!withdrawn) return change;
@@ -257,7 +279,7 @@ function refusedRepost(submission: Submission, method: ConsentMethod | undefined
 
 /**
  * The lead opted out. From email (the unsubscribe link) every sequence stops at once and
- * pending touches are dropped; from SMS (STOP) only texts stop. Either way the channel's
+ * pending touches are dropped; from SMS or WhatsApp (STOP) only that channel's messages stop. Either way the channel's
  * consent is recorded as withdrawn and the address goes on the suppression list.
  * Repeating it changes nothing.
  */
@@ -274,19 +296,19 @@ export function optOut(change: Change, channel: Channel, method: ConsentMethod, 
           evidence,
         })
       : c;
-  if (channel === "sms") {
-    // STOP ends texts only: the lead's emails (and its own consent to them) are untouched.
-    if (state.consent.sms?.granted === false) return change;
+  if (isTextChannel(channel)) {
+    // STOP ends that channel only: the lead's emails (and its own consent to them) are untouched.
+    if (state.consent[channel]?.granted === false) return change;
     let c = log(change, now, { kind: "unsubscribed", channel, method, evidence });
-    c = { ...c, state: { ...c.state, consent: { ...c.state.consent, sms: { granted: false, at: now, method } } } };
-    for (const delivery of state.deliveries.filter((d) => d.touch.channel === "sms")) {
+    c = { ...c, state: { ...c.state, consent: { ...c.state.consent, [channel]: { granted: false, at: now, method } } } };
+    for (const delivery of state.deliveries.filter((d) => d.touch.channel === channel)) {
       const { touch } = delivery;
       c = log(dropDelivery(c, touch.key), now, {
         kind: "touch_skipped",
         enrolmentId: touch.enrolmentId,
         sequenceId: touch.sequenceId,
         stepId: touch.stepId,
-        channel: "sms",
+        channel,
         reason: "the lead replied STOP",
       });
     }

@@ -9,10 +9,13 @@ import type {
   LeadProfile,
   LeadStatus,
   RaisedObjection,
+  MessageChannel,
   RepAction,
   ReplyJudgement,
   SendingDay,
+  SentWhatsappTemplate,
   Submission,
+  TextChannel,
   TimelineEntry,
   TouchOrigin,
   TouchVariant,
@@ -42,7 +45,9 @@ export interface LeadState {
   profile: LeadProfile;
   /** Where the lead came from beside `profile.source`: the first post's UTM parameters and page (absent when none said, and on leads stored before it was kept). */
   origin?: PostOrigin;
-  consent: { email?: ConsentRecord; sms?: ConsentRecord };
+  consent: { email?: ConsentRecord; sms?: ConsentRecord; whatsapp?: ConsentRecord };
+  /** When the lead last wrote on WhatsApp: WhatsApp lets a business send free text for 24 hours after it, approved templates only otherwise. */
+  whatsappInboundAt?: number;
   /** Why the lead may be contacted, per channel and purpose; the first recorded stands. Absent on leads stored before it existed. */
   lawfulBasis?: LawfulBasisRecord[];
   createdAt: number;
@@ -178,6 +183,10 @@ export interface OutgoingTouch {
   instant: boolean;
   /** Earlier Message-IDs of the thread this email continues (oldest first). */
   references: string[];
+  /** A WhatsApp touch's approved template, rendered: what goes outside the 24-hour window. */
+  whatsappTemplate?: SentWhatsappTemplate;
+  /** How a WhatsApp touch goes, decided when it fires (the window may open or close while it waits): `text` or its `template`. */
+  sentAs?: "text" | "template";
   threadId?: string;
 }
 
@@ -277,12 +286,15 @@ export type LeadEvent =
   | { kind: "bounced"; bounceType: "hard" | "soft"; address: string; status?: string; diagnostic: string; evidence?: string }
   /** A provider's report on a message we sent (Email Service events, a signed webhook): one path for all of them. */
   | { kind: "delivery_reported"; report: DeliveryReport }
-  | { kind: "sms_resubscribed" }
+  /** START (or UNSTOP) from the lead's number after a STOP, on SMS or WhatsApp. */
+  | { kind: "start_received"; channel: TextChannel }
+  /** Consent given outside a form (the chat's own consent line, with its wording); a recorded answer stands, as after a form post. */
+  | { kind: "consent_given"; channel: MessageChannel; method: "chat"; wording?: string; page?: string }
   /** `endsAt`: when the booked meeting ends, where the provider says. */
   | { kind: "booked"; source: string; endsAt?: number }
-  | { kind: "unsubscribed"; channel: "email" | "sms"; method: ConsentMethod; evidence?: string }
+  | { kind: "unsubscribed"; channel: MessageChannel; method: ConsentMethod; evidence?: string }
   /** A withdrawn consent granted again: the owner's undo (`owner`) or the address's owner confirming a signed link (`confirmed_link`). */
-  | { kind: "consent_restored"; channel: "email" | "sms"; method: "owner" | "confirmed_link"; evidence: string }
+  | { kind: "consent_restored"; channel: MessageChannel; method: "owner" | "confirmed_link"; evidence: string }
   | { kind: "hand_off_requested"; reason: string }
   | ({ kind: "draft_ready" } & DraftAnswered)
   | ({ kind: "draft_reviewed" } & DraftReview)
@@ -305,9 +317,9 @@ export type LeadEffect =
   | { kind: "enrol"; sequenceId: string; reason: EnrolReason }
   | { kind: "alert"; reason: "reply" | "rep_task" | "notice"; message: string }
   /** Put an address on the D1 suppression list (the object retries until D1 takes it). */
-  | { kind: "suppress"; channel: "email" | "sms"; value: string; reason: string; evidence?: string }
+  | { kind: "suppress"; channel: MessageChannel; value: string; reason: string; evidence?: string }
   /** Take an address off the D1 suppression list (its consent was granted again). */
-  | { kind: "unsuppress"; channel: "email" | "sms"; value: string; evidence: string }
+  | { kind: "unsuppress"; channel: MessageChannel; value: string; evidence: string }
   /**
    * Email the address that unsubscribed one transactional confirmation (no tracking) with a
    * signed link that grants consent again; `withdrawnAt` is the withdrawal it would undo.

@@ -11,6 +11,7 @@ export function summarize(state: LeadState, timeline: TimelineEntry[]): LeadSumm
     score,
     profile,
     consent,
+    ...(state.whatsappInboundAt !== undefined ? { whatsappInboundAt: state.whatsappInboundAt } : {}),
     lawfulBasis: state.lawfulBasis ?? [],
     createdAt,
     lastActivityAt,

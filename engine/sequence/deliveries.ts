@@ -1,13 +1,22 @@
-import type { Change, Delivery } from "../lead/lead-state";
-import type { SendingDay } from "../../schemas/lead";
+import type { Change, Delivery, LeadState } from "../lead/lead-state";
+import { isTextChannel, type SendingDay, type TextChannel } from "../../schemas/lead";
 import { effect, HALTED, log, updateEnrolment } from "../lead/lead-change";
 import { nextOpeningFor } from "../lead/lead-timezone";
 import type { SequenceConfig } from "./sequence-config";
+import { describeTemplate, whatsappForm } from "./whatsapp-session";
 
 /**
  * Touches on their way out: queued, fired when due (if the lead may still get them and
- * their window is open), then sent, retried, refused or deferred as the channel answers.
+ * their window is open; a WhatsApp touch as free text or its template, as WhatsApp's
+ * 24-hour window allows at that moment), then sent, retried, refused or deferred as the channel answers.
  */
+
+const TEXT_CHANNEL_NAMES: Record<TextChannel, string> = { sms: "SMS", whatsapp: "WhatsApp" };
+
+/** Why a text channel may not carry a touch to the lead: SMS and WhatsApp each need the lead's own consent on record. */
+export function textConsentMissing(state: LeadState, channel: TextChannel): string | undefined {
+  return state.consent[channel]?.granted === true ? undefined : `no ${TEXT_CHANNEL_NAMES[channel]} consent recorded`;
+}
 
 export function queue(change: Change, delivery: Delivery): Change {
   return effect(
@@ -39,13 +48,20 @@ export function fireDelivery(change: Change, key: string, now: number): Change {
     });
   const answersTheLead = touch.instant && change.state.status === "with_rep";
   if (HALTED.includes(change.state.status) && !answersTheLead) return skipped(`the lead is ${change.state.status}`);
-  if (touch.channel === "sms" && change.state.consent.sms?.granted !== true) return skipped("no SMS consent recorded");
+  const noConsent = isTextChannel(touch.channel) ? textConsentMissing(change.state, touch.channel) : undefined;
+  if (noConsent) return skipped(noConsent);
   if (touch.channel === "email" && change.state.consent.email?.granted === false) return skipped("the lead withdrew email consent");
   if (touch.channel === "email" && change.state.emailUndeliverable) return skipped(`the address bounced: ${change.state.emailUndeliverable}`);
   // A late alarm must not carry an SMS into the night.
   const opening = nextOpeningFor(change.state, delivery.windows, Math.max(now, delivery.dueAt));
   if (opening > now) return reschedule(change, key, opening);
-  return effect(change, { kind: "send", touch });
+  if (touch.channel !== "whatsapp") return effect(change, { kind: "send", touch });
+  const form = whatsappForm(touch, change.state.whatsappInboundAt, now);
+  if ("blocked" in form) return skipped(form.blocked);
+  // Kept on the delivery, so that its report says which form went.
+  const decided = { ...touch, sentAs: form.sentAs };
+  const deliveries = change.state.deliveries.map((d) => (d.touch.key === key ? { ...d, touch: decided } : d));
+  return effect({ ...change, state: { ...change.state, deliveries } }, { kind: "send", touch: decided });
 }
 
 export function reschedule(change: Change, key: string, at: number, attempts?: number): Change {
@@ -62,8 +78,9 @@ export function deliverySent(change: Change, key: string, messageId: string, now
     emails: e.emails.map((m) => (m.key === key ? { ...m, messageId } : m)),
     thread: e.thread && e.thread.id === touch.threadId ? { ...e.thread, messageIds: [...e.thread.messageIds, messageId].slice(-20) } : e.thread,
   }));
-  const { references: _references, threadId: _threadId, touchId: _touchId, instant: _instant, ...sent } = touch;
-  c = log(c, now, { kind: "touch_sent", ...sent, messageId, ...(providerId ? { providerId } : {}) });
+  const { references: _references, threadId: _threadId, touchId: _touchId, instant: _instant, whatsappTemplate, sentAs, ...sent } = touch;
+  const template = sentAs === "template" && whatsappTemplate ? { template: whatsappTemplate, text: describeTemplate(whatsappTemplate) } : {};
+  c = log(c, now, { kind: "touch_sent", ...sent, ...template, messageId, ...(providerId ? { providerId } : {}) });
   return { ...c, state: { ...c.state, sentTouches: [...c.state.sentTouches, { key, intent: touch.intent, at: now }].slice(-50) } };
 }
 

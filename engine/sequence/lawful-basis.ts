@@ -1,4 +1,5 @@
 import type { Sequence, SequenceVersion } from "../../schemas/sequence";
+import { MessageChannelSchema, type MessageChannel } from "../../schemas/lead";
 import type { Change, LeadState } from "../lead/lead-state";
 import { log } from "../lead/lead-change";
 
@@ -9,8 +10,7 @@ import { log } from "../lead/lead-change";
  * cadence runs, and again for each marketing email, in case consent is gone by then.
  */
 
-type MessageChannel = "email" | "sms";
-const MESSAGE_CHANNELS: MessageChannel[] = ["email", "sms"];
+const MESSAGE_CHANNELS = MessageChannelSchema.options;
 
 /**
  * The presets that market, whatever a stored version says: an owner's version put before

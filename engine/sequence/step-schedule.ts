@@ -1,4 +1,5 @@
 import type { SendingWindow, Step, Wait } from "../../schemas/sequence";
+import { isTextChannel } from "../../schemas/lead";
 import type { Change, Enrolment, LeadState } from "../lead/lead-state";
 import { effect, findEnrolment, updateEnrolment } from "../lead/lead-change";
 import { addLocalDays, localTimeOnDay } from "../time/local-time";
@@ -69,11 +70,11 @@ export function answersAtOnce(enrolment: Enrolment, step: Step): boolean {
   return step.instant && (enrolment.reason === undefined || enrolment.reason === "form");
 }
 
-/** An instant step answers the lead at once; an SMS-only step also keeps quiet hours. */
+/** An instant step answers the lead at once; a step only of texts (SMS, WhatsApp) also keeps quiet hours. */
 function stepWindows(enrolment: Enrolment, step: Step): SendingWindow[] {
   if (answersAtOnce(enrolment, step)) return [];
   const { sequence } = enrolment;
-  return step.channels.every((c) => c === "sms") ? [sequence.window, SMS_QUIET_HOURS] : [sequence.window];
+  return step.channels.every(isTextChannel) ? [sequence.window, SMS_QUIET_HOURS] : [sequence.window];
 }
 
 /** Plans the step for `base` (not before `earliest`, which defaults to `base`: no earlier than planned). */

@@ -10,13 +10,14 @@ import type { SequenceConfig } from "./sequence-config";
 import { renderTemplate, type MergeValues } from "./template";
 import { mergeValues } from "./merge-values";
 import { chooseEmail, wordingOf } from "./touch-wording";
-import { queue } from "./deliveries";
+import { queue, textConsentMissing } from "./deliveries";
 import { answersAtOnce } from "./step-schedule";
 import { consentCovers } from "./lawful-basis";
+import { renderWhatsappTemplate } from "./whatsapp-session";
 
 /**
  * A step's touches, rendered on each of its channels and queued for delivery: emails
- * threaded after the enrolment's previous one, texts kept out of quiet hours, tasks to the
+ * threaded after the enrolment's previous one, texts and WhatsApp messages kept out of quiet hours, tasks to the
  * owner; a channel the lead cannot be reached on is skipped with the reason.
  */
 
@@ -44,25 +45,29 @@ export function dispatch(change: Change, enrolmentId: string, step: Step, now: n
       else c = queueEmail(c, enrolmentId, step, touchId, values, now, drafted, resendSubject);
       continue;
     }
-    if (!state.profile.phone) skip("sms", "the lead has no phone number");
-    else if (state.consent.sms?.granted !== true) skip("sms", "no SMS consent recorded");
+    const noConsent = textConsentMissing(state, channel);
+    if (!state.profile.phone) skip(channel, "the lead has no phone number");
+    else if (noConsent) skip(channel, noConsent);
     else {
       const windows = answersAtOnce(enrolment, step) ? [SMS_QUIET_HOURS] : [enrolment.sequence.window, SMS_QUIET_HOURS];
+      const words = channel === "sms" ? (drafted?.content.sms ?? renderTemplate(step.sms!.text, values)) : step.whatsapp ? renderTemplate(step.whatsapp.text, values) : "";
       c = queue(c, {
         touch: {
-          key: `${touchId}-sms`,
+          key: `${touchId}-${channel}`,
           enrolmentId,
           sequenceId: enrolment.sequenceId,
           touchId,
           stepId: step.id,
           intent: step.intent,
-          channel: "sms",
+          channel,
           to: state.profile.phone,
-          text: drafted?.content.sms ?? renderTemplate(step.sms!.text, values),
+          text: words,
           variant: "template",
-          ...originOf(drafted, drafted?.content.sms),
+          // Drafts write email and SMS words; WhatsApp goes as its step wrote it.
+          ...originOf(drafted, channel === "sms" ? drafted?.content.sms : undefined),
           instant: answersAtOnce(enrolment, step),
           references: [],
+          ...(channel === "whatsapp" && step.whatsappTemplate ? { whatsappTemplate: renderWhatsappTemplate(step.whatsappTemplate, values) } : {}),
         },
         dueAt: nextOpeningFor(state, windows, now),
         attempts: 0,

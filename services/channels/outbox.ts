@@ -1,14 +1,15 @@
 import { and, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { outbox, type OutboxRow } from "../../schemas/d1";
+import { describeTemplate } from "../../engine/sequence/whatsapp-session";
 import { afterCursor, newestFirst, pageOf } from "../d1/page-cursor";
-import type { EmailOut, EmailTransport, SendResult, SmsOut, SmsTransport } from "./transport";
+import type { EmailOut, EmailTransport, SendResult, SmsOut, SmsTransport, WhatsappOut, WhatsappTransport } from "./transport";
 
 /**
  * The local default transport: messages are kept in D1 for the owner to read instead of
  * being sent. Keyed by the idempotency key, so a retried touch is stored once.
  */
-export function outboxTransport(db: D1Database, now: () => number): EmailTransport & SmsTransport {
+export function outboxTransport(db: D1Database, now: () => number): EmailTransport & SmsTransport & WhatsappTransport {
   async function keep(row: Omit<OutboxRow, "createdAt">): Promise<SendResult> {
     await drizzle(db)
       .insert(outbox)
@@ -33,6 +34,20 @@ export function outboxTransport(db: D1Database, now: () => number): EmailTranspo
       }),
     sendSms: (m: SmsOut, key: string, leadId: string) =>
       keep({ id: key, leadId, channel: "sms", from: m.from, to: m.to, subject: null, text: m.text, html: null, headers: {}, messageId: `sms:${key}` }),
+    // A template is recorded as Twilio would get it: its Content SID and variables, as headers.
+    sendWhatsapp: (m: WhatsappOut, key: string, leadId: string) =>
+      keep({
+        id: key,
+        leadId,
+        channel: "whatsapp",
+        from: `whatsapp:${m.from}`,
+        to: `whatsapp:${m.to}`,
+        subject: null,
+        text: "template" in m ? describeTemplate(m.template) : m.text,
+        html: null,
+        headers: "template" in m ? { ContentSid: m.template.contentSid, ContentVariables: JSON.stringify(m.template.variables) } : {},
+        messageId: `whatsapp:${key}`,
+      }),
   };
 }
 

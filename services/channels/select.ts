@@ -3,13 +3,19 @@ import { clockFrom } from "../clock";
 import { emailServiceTransport } from "./email-service";
 import { outboxTransport } from "./outbox";
 import { resendTransport } from "./resend";
-import type { EmailTransport, SendResult, SmsTransport } from "./transport";
+import type { EmailTransport, SendResult, SmsTransport, WhatsappTransport } from "./transport";
 import { twilioTransport } from "./twilio";
 
 /** A transport chosen but not configured: its touches wait, with the reason on the timeline. */
-function unconfigured(name: string, what: string): EmailTransport & SmsTransport {
+function unconfigured(name: string, what: string): EmailTransport & SmsTransport & WhatsappTransport {
   const result: SendResult = { ok: false, permanent: false, reason: `${name} is selected but ${what} is not set` };
-  return { name, sendEmail: async () => result, sendSms: async () => result };
+  return { name, sendEmail: async () => result, sendSms: async () => result, sendWhatsapp: async () => result };
+}
+
+export interface Transports {
+  email: EmailTransport;
+  sms: SmsTransport;
+  whatsapp: WhatsappTransport;
 }
 
 export type EmailTransportName = "outbox" | "email-service" | "resend";
@@ -25,8 +31,8 @@ export function emailTransportName(env: Pick<Env, "EMAIL_TRANSPORT" | "RESEND_AP
   return named === "email-service" || named === "resend" ? named : "outbox";
 }
 
-/** EMAIL_TRANSPORT and SMS_TRANSPORT pick the adapters; the outbox is the default, so nothing is sent by accident. */
-export function transportsFor(env: Env, now: () => number): { email: EmailTransport; sms: SmsTransport } {
+/** EMAIL_TRANSPORT, SMS_TRANSPORT and WHATSAPP_TRANSPORT pick the adapters; the outbox is the default, so nothing is sent by accident. */
+export function transportsFor(env: Env, now: () => number): Transports {
   const outbox = outboxTransport(env.DB, now);
   const email = ((): EmailTransport => {
     switch (emailTransportName(env)) {
@@ -38,12 +44,13 @@ export function transportsFor(env: Env, now: () => number): { email: EmailTransp
         return outbox;
     }
   })();
-  const sms = ((): SmsTransport => {
-    if (env.SMS_TRANSPORT !== "twilio") return outbox;
+  // SMS and WhatsApp share the Twilio account; each channel is switched to it on its own.
+  const twilio = (selected: string | undefined): SmsTransport & WhatsappTransport => {
+    if (selected !== "twilio") return outbox;
     if (!env.TWILIO_ACCOUNT_SID || !env.TWILIO_AUTH_TOKEN) return unconfigured("twilio", "TWILIO_ACCOUNT_SID or the TWILIO_AUTH_TOKEN secret");
     return twilioTransport(env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, env.TWILIO_API_BASE || undefined);
-  })();
-  return { email, sms };
+  };
+  return { email, sms: twilio(env.SMS_TRANSPORT), whatsapp: twilio(env.WHATSAPP_TRANSPORT) };
 }
 
 /**

@@ -24,6 +24,12 @@ export interface SmsOut {
 }
 
 /**
+ * A WhatsApp message, addressed `whatsapp:+E164` as Twilio writes it: free text inside the
+ * 24-hour window, or an approved template (its Content SID and variables) outside it.
+ */
+export type WhatsappOut = { from: string; to: string } & ({ text: string } | { template: { contentSid: string; variables: Record<string, string> } });
+
+/**
  * `recipientSuppressed`: the provider refuses the address itself (it is on the provider's
  * suppression list after a bounce or complaint); nothing sent there can arrive.
  */
@@ -50,6 +56,11 @@ export interface EmailTransport {
 export interface SmsTransport {
   readonly name: string;
   sendSms(message: SmsOut, idempotencyKey: string, leadId: string): Promise<SendResult>;
+}
+
+export interface WhatsappTransport {
+  readonly name: string;
+  sendWhatsapp(message: WhatsappOut, idempotencyKey: string, leadId: string): Promise<SendResult>;
 }
 
 /** Providers' HTTP answers: throttling and server errors pass, other refusals are final. */

@@ -2,17 +2,19 @@ import { and, eq, inArray, or, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/max";
 import { suppressions } from "../../schemas/d1";
+import { isTextChannel, type MessageChannel } from "../../schemas/lead";
 import { hmacSha256, toHex } from "../crypto/hmac";
 import { afterCursor, newestFirst, pageOf } from "./page-cursor";
 
 /**
  * The suppression list: addresses that get nothing more, per channel. An entry is an email
- * address, a whole domain written `@example.com`, an E.164 phone, or — for an erased lead
+ * address, a whole domain written `@example.com`, an E.164 phone (SMS and WhatsApp each keep
+ * their own: a STOP on one leaves the other to its own consent), or — for an erased lead
  * that had opted out — a keyed hash of its address, so it is never contacted again while
  * nothing readable of it is kept.
  */
 
-export type SuppressedChannel = "email" | "sms";
+export type SuppressedChannel = MessageChannel;
 export type SuppressionRow = typeof suppressions.$inferSelect;
 
 /** The keyed hash kept for an erased address (LEAD_ID_SECRET never rotates, so the hash stays findable). */
@@ -43,11 +45,11 @@ export async function suppressionOf(db: D1Database, secret: string, channel: Sup
 
 /**
  * An owner's entry in its stored form: a lower-cased address, `@domain` for a whole domain
- * (`example.com` works too), or an E.164 phone for SMS. A string when it cannot be read.
+ * (`example.com` works too), or an E.164 phone for SMS and WhatsApp. A string when it cannot be read.
  */
 export function normaliseEntry(channel: SuppressedChannel, raw: string, phoneRegion: string): { value: string } | { problem: string } {
   const text = raw.trim().toLowerCase();
-  if (channel === "sms") {
+  if (isTextChannel(channel)) {
     const phone = parsePhoneNumberFromString(text, phoneRegion.toUpperCase() as CountryCode);
     return phone?.isValid() ? { value: phone.number } : { problem: "not a phone number" };
   }
@@ -119,7 +121,12 @@ export async function listSuppressions(
 export async function hashContactEntries(db: D1Database, secret: string, contacts: { email?: string; phone?: string }, now: number): Promise<void> {
   const owned = [
     ...(contacts.email ? [{ channel: "email" as const, value: contacts.email.toLowerCase() }] : []),
-    ...(contacts.phone ? [{ channel: "sms" as const, value: contacts.phone }] : []),
+    ...(contacts.phone
+      ? [
+          { channel: "sms" as const, value: contacts.phone },
+          { channel: "whatsapp" as const, value: contacts.phone },
+        ]
+      : []),
   ];
   for (const { channel, value } of owned) {
     const row = await drizzle(db)

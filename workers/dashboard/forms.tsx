@@ -1,5 +1,6 @@
 import type { Child } from "hono/jsx";
 import type { FormConfig } from "../../schemas/form";
+import { MessageChannelSchema, type MessageChannel } from "../../schemas/lead";
 import type { FieldIssue } from "../../services/app-error";
 import { Choice, Csrf, ListTable } from "./layout";
 import { formHtml } from "./setup";
@@ -83,7 +84,7 @@ export interface FormDraft {
   lawfulBasis: string;
   validationErrors: string;
   turnstile: boolean;
-  consent: Record<"email" | "sms", { shown: boolean; required: boolean; wording: string }>;
+  consent: Record<MessageChannel, { shown: boolean; required: boolean; wording: string }>;
 }
 
 export const draftOf = (form: FormConfig): FormDraft => ({
@@ -100,6 +101,7 @@ export const draftOf = (form: FormConfig): FormDraft => ({
   consent: {
     email: { shown: form.consent.email !== undefined, required: form.consent.email?.required ?? false, wording: form.consent.email?.wording ?? "" },
     sms: { shown: form.consent.sms !== undefined, required: form.consent.sms?.required ?? false, wording: form.consent.sms?.wording ?? "" },
+    whatsapp: { shown: form.consent.whatsapp !== undefined, required: form.consent.whatsapp?.required ?? false, wording: form.consent.whatsapp?.wording ?? "" },
   },
 });
 
@@ -117,10 +119,12 @@ export const NEW_FORM: FormDraft = {
   consent: {
     email: { shown: false, required: false, wording: "Yes, you may email me about my inquiry and related offers." },
     sms: { shown: false, required: false, wording: "Yes, you may text me about my inquiry. Reply STOP to opt out." },
+    whatsapp: { shown: false, required: false, wording: "Yes, you may message me on WhatsApp about my inquiry. Reply STOP to opt out." },
   },
 };
 
-const CHANNEL_WORDS = { email: "email", sms: "text messages (SMS)" } as const;
+const CHANNEL_WORDS = { email: "email", sms: "text messages (SMS)", whatsapp: "WhatsApp messages" } as const;
+const BOX_WORDS = { email: "email", sms: "SMS", whatsapp: "WhatsApp" } as const;
 
 export function FormEditor(props: { draft: FormDraft; isNew: boolean; sequences: string[]; issues: FieldIssue[]; csrf: string }) {
   const { draft, issues } = props;
@@ -159,7 +163,7 @@ export function FormEditor(props: { draft: FormDraft; isNew: boolean; sequences:
       </Field>
       <fieldset>
         <legend>Consent boxes</legend>
-        {(["email", "sms"] as const).map((channel) => {
+        {MessageChannelSchema.options.map((channel) => {
           const box = draft.consent[channel];
           return (
             <div data-consent={channel}>
@@ -174,7 +178,7 @@ export function FormEditor(props: { draft: FormDraft; isNew: boolean; sequences:
                   {" The box must be ticked to send the form"}
                 </label>
               </p>
-              <Field name={`consent.${channel}`} label={`Wording next to the ${channel === "sms" ? "SMS" : "email"} box (kept with each consent)`} issues={issues}>
+              <Field name={`consent.${channel}`} label={`Wording next to the ${BOX_WORDS[channel]} box (kept with each consent)`} issues={issues}>
                 <textarea name={`consent.${channel}.wording`} rows={2} maxlength={500} style="width:100%">
                   {box.wording}
                 </textarea>
@@ -301,7 +305,7 @@ const ticked = (posted: Posted, name: string) => posted[name] === "yes";
 
 /** The editor's fields as they were posted, to show again next to their errors. */
 export function draftFromFields(posted: Posted, id: string): FormDraft {
-  const box = (channel: "email" | "sms") => ({
+  const box = (channel: MessageChannel) => ({
     shown: ticked(posted, `consent.${channel}.shown`),
     required: ticked(posted, `consent.${channel}.required`),
     wording: text(posted, `consent.${channel}.wording`).trim(),
@@ -317,7 +321,7 @@ export function draftFromFields(posted: Posted, id: string): FormDraft {
     lawfulBasis: text(posted, "lawfulBasis"),
     validationErrors: text(posted, "validationErrors") || "page",
     turnstile: ticked(posted, "turnstile"),
-    consent: { email: box("email"), sms: box("sms") },
+    consent: { email: box("email"), sms: box("sms"), whatsapp: box("whatsapp") },
   };
 }
 
@@ -327,7 +331,7 @@ export function draftFromFields(posted: Posted, id: string): FormDraft {
  */
 export function formOfDraft(draft: FormDraft, stored?: FormConfig): unknown {
   const consent = Object.fromEntries(
-    (["email", "sms"] as const).flatMap((channel) => {
+    MessageChannelSchema.options.flatMap((channel) => {
       const box = draft.consent[channel];
       return box.shown || box.required ? [[channel, { required: box.required, wording: box.wording }]] : [];
     }),

@@ -1,10 +1,13 @@
 import type { LeadRow } from "../../schemas/d1";
 import type { SuppressionRow } from "../../services/d1/suppressions";
-import { LeadStatusSchema, type LeadStatus, type LeadSummary, type TimelineEntry } from "../../schemas/lead";
+import { LeadStatusSchema, MessageChannelSchema, type LeadStatus, type LeadSummary, type TimelineEntry } from "../../schemas/lead";
 import { CONSENT_METHOD_WORDS, draftWords, EntryStory, fieldWords, signalWords, statusWords, STATUS_WORDS } from "./timeline-wording";
 import { Choice, Csrf, FieldTable, figures, ListTable, when } from "./layout";
+import { WHATSAPP_WINDOW_MS } from "../../engine/sequence/whatsapp-session";
 
 /** The leads list (search, filters, pages) and one lead's page (profile, consent, score, timeline, actions). */
+
+const CONSENT_CHANNEL_WORDS = { email: "Email", sms: "Text (SMS)", whatsapp: "WhatsApp" } as const;
 
 export interface LeadFilters {
   q?: string | undefined;
@@ -162,11 +165,11 @@ export function LeadPage(props: { lead: LeadSummary; suppressions: SuppressionRo
       <h2>Consent</h2>
       <table>
         <tbody>
-          {(["email", "sms"] as const).map((channel) => {
+          {MessageChannelSchema.options.map((channel) => {
             const record = lead.consent[channel];
             return (
               <tr>
-                <th>{channel === "sms" ? "Text (SMS)" : "Email"}</th>
+                <th>{CONSENT_CHANNEL_WORDS[channel]}</th>
                 <td>
                   {record
                     ? `${record.granted ? "Given" : "Withdrawn"} ${CONSENT_METHOD_WORDS[record.method]}, ${when(record.at)}${record.wording ? ` — “${record.wording}”` : ""}`
@@ -177,6 +180,9 @@ export function LeadPage(props: { lead: LeadSummary; suppressions: SuppressionRo
           })}
         </tbody>
       </table>
+      {lead.whatsappInboundAt !== undefined && (
+        <p class="muted">{`The lead last wrote on WhatsApp ${when(lead.whatsappInboundAt)}: free text may go until ${when(lead.whatsappInboundAt + WHATSAPP_WINDOW_MS)}, approved templates only after that.`}</p>
+      )}
       <h2>Lawful basis</h2>
       <table data-testid="lawful-basis">
         <tbody>
@@ -198,7 +204,7 @@ export function LeadPage(props: { lead: LeadSummary; suppressions: SuppressionRo
         <tbody>
           {props.suppressions.length === 0 && (
             <tr>
-              <td class="muted">Neither the lead's address nor its phone is suppressed.</td>
+              <td class="muted">Neither the lead's address nor its phone (SMS, WhatsApp) is suppressed.</td>
             </tr>
           )}
           {props.suppressions.map((row) => (

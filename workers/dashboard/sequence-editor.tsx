@@ -172,6 +172,24 @@ function Step(props: { action: string; index: number; count: number; stepIds: st
       <Words title="SMS (also the SMS path for a lead without email)" prefix={`${at}.sms`} used={channels.includes("sms")} {...f}>
         <TextArea label="SMS text" name={`${at}.sms.text`} maxlength={640} rows={3} {...f} />
       </Words>
+      <Words title="WhatsApp (free text inside the 24 hours after the lead's last WhatsApp message)" prefix={`${at}.whatsapp`} used={channels.includes("whatsapp")} {...f}>
+        <TextArea label="WhatsApp text" name={`${at}.whatsapp.text`} maxlength={1600} rows={3} {...f} />
+      </Words>
+      <Words
+        title="WhatsApp template (what goes outside the 24-hour window; without one, a touch there is not sent)"
+        prefix={`${at}.whatsappTemplate`}
+        used={channels.includes("whatsapp")}
+        {...f}
+      >
+        <TextField
+          label="Content SID of the approved template"
+          name={`${at}.whatsappTemplate.contentSid`}
+          maxlength={34}
+          hint="HX…, from Twilio's Content Template Builder"
+          {...f}
+        />
+        <TextArea label="Variables, one a line: 1 = {{firstName|there}}" name={`${at}.whatsappTemplate.variables`} maxlength={20_000} rows={3} {...f} />
+      </Words>
       <Words title="Task for a rep" prefix={`${at}.task`} used={channels.includes("task")} {...f}>
         <TextArea label="Note for the rep" name={`${at}.task.note`} maxlength={1000} rows={3} {...f} />
       </Words>

@@ -30,6 +30,8 @@ export interface DraftStep {
   alternative?: DraftTemplate | undefined;
   bySource?: Record<string, DraftTemplate> | undefined;
   sms?: { text: string } | undefined;
+  whatsapp?: { text: string } | undefined;
+  whatsappTemplate?: { contentSid: string; variables: Record<string, string> } | undefined;
   knowledge?: string | undefined;
   task?: { note: string } | undefined;
   branches?: DraftBranch[];
@@ -130,6 +132,20 @@ function branchFrom(fields: EditorFields, prefix: string): DraftBranch {
   };
 }
 
+/** The template's variables are written one a line, `1 = {{firstName|there}}`, as the template numbers them. */
+function whatsappTemplateFrom(fields: EditorFields, prefix: string): DraftStep["whatsappTemplate"] {
+  const contentSid = optional(fields, `${prefix}.contentSid`)?.trim();
+  const lines = (optional(fields, `${prefix}.variables`) ?? "").split("\n").filter((line) => line.trim() !== "");
+  if (contentSid === undefined && lines.length === 0) return undefined;
+  const variables = Object.fromEntries(
+    lines.map((line) => {
+      const at = line.indexOf("=");
+      return at < 0 ? [line.trim(), ""] : [line.slice(0, at).trim(), line.slice(at + 1).trim()];
+    }),
+  );
+  return { contentSid: contentSid ?? "", variables };
+}
+
 function stepFrom(fields: EditorFields, prefix: string): DraftStep {
   const variants = indexes(countOf(fields, `${prefix}.variants`)).flatMap((v) => {
     const template = templateFrom(fields, `${prefix}.variants.${v}`);
@@ -137,6 +153,7 @@ function stepFrom(fields: EditorFields, prefix: string): DraftStep {
     return template || key ? [[key, template ?? { body: "" }] as const] : [];
   });
   const sms = optional(fields, `${prefix}.sms.text`);
+  const whatsapp = optional(fields, `${prefix}.whatsapp.text`);
   const note = optional(fields, `${prefix}.task.note`);
   return {
     id: fieldValue(fields, `${prefix}.id`).trim(),
@@ -149,6 +166,8 @@ function stepFrom(fields: EditorFields, prefix: string): DraftStep {
     alternative: templateFrom(fields, `${prefix}.alternative`),
     bySource: variants.length > 0 ? Object.fromEntries(variants) : undefined,
     sms: sms === undefined ? undefined : { text: sms },
+    whatsapp: whatsapp === undefined ? undefined : { text: whatsapp },
+    whatsappTemplate: whatsappTemplateFrom(fields, `${prefix}.whatsappTemplate`),
     knowledge: optional(fields, `${prefix}.knowledge`),
     task: note === undefined ? undefined : { note },
     branches: indexes(countOf(fields, `${prefix}.branches`)).map((b) => branchFrom(fields, `${prefix}.branches.${b}`)),
@@ -218,6 +237,10 @@ export function fieldsOfDraft(draft: SequenceDraft): EditorFields {
       putTemplate(`${at}.variants.${v}`, template);
     });
     put(`${at}.sms.text`, step.sms?.text);
+    put(`${at}.whatsapp.text`, step.whatsapp?.text);
+    put(`${at}.whatsappTemplate.contentSid`, step.whatsappTemplate?.contentSid);
+    const variables = Object.entries(step.whatsappTemplate?.variables ?? {}).map(([n, text]) => `${n} = ${text}`);
+    if (variables.length > 0) put(`${at}.whatsappTemplate.variables`, variables.join("\n"));
     put(`${at}.task.note`, step.task?.note);
     (step.branches ?? []).forEach((branch, b) => {
       const br = `${at}.branches.${b}`;

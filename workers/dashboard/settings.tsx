@@ -160,6 +160,7 @@ export function Fixed(props: { env: Env; effective: EffectiveSettings; destinati
     ...effective.refused.map((reason): [string, string] => ["Refused setting", reason]),
     ["Email transport", emailTransportName(env)],
     ["SMS transport", env.SMS_TRANSPORT || "outbox"],
+    ["WhatsApp transport", env.WHATSAPP_TRANSPORT === "twilio" ? `twilio, from whatsapp:${env.TWILIO_WHATSAPP_FROM || "(TWILIO_WHATSAPP_FROM not set)"}` : "outbox"],
     ["SMS quiet hours", `${SMS_QUIET_HOURS.start}–${SMS_QUIET_HOURS.end} in the recipient's time, every day: the law's (TCPA), not a setting`],
     ["AI", "AI" in env && env.AI ? `Workers AI, ${effective.values.aiModel}` : "no Workers AI binding: the deterministic drafter and heuristics run"],
     ["Hand-off destinations", props.destinations.length ? props.destinations.join(", ") : "none configured (the dashboard's hand-off queue only)"],

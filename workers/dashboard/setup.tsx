@@ -1,10 +1,11 @@
 import type { FormConfig } from "../../schemas/form";
+import type { MessageChannel } from "../../schemas/lead";
 
 /** Install: the snippet, a ready form per form, the DNS checklist. */
 
 /** A plain HTML form posting to the engine, with the form's consent boxes and honeypot. */
 export function formHtml(form: FormConfig, base: string): string {
-  const consent = (channel: "email" | "sms") => {
+  const consent = (channel: MessageChannel) => {
     const field = form.consent[channel];
     return field ? `\n  <label><input type="checkbox" name="consent_${channel}" value="yes"${field.required ? " required" : ""}> ${field.wording}</label>` : "";
   };
@@ -13,7 +14,7 @@ export function formHtml(form: FormConfig, base: string): string {
   <label>Email <input name="email" type="email" autocomplete="email"></label>
   <label>Phone <input name="phone" type="tel" autocomplete="tel"></label>
   <label>Company <input name="company" autocomplete="organization"></label>
-  <label>Message <textarea name="message"></textarea></label>${consent("email")}${consent("sms")}
+  <label>Message <textarea name="message"></textarea></label>${consent("email")}${consent("sms")}${consent("whatsapp")}
   <label style="position:absolute;left:-10000px" aria-hidden="true">Leave empty <input name="${form.honeypotField}" tabindex="-1" autocomplete="off"></label>
   <button type="submit">Send</button>
 </form>`;

@@ -67,6 +67,9 @@ export const CONSENT_METHOD_WORDS: Record<ConsentMethod, string> = {
   reply: "by replying",
   sms_stop: "by texting STOP",
   sms_start: "by texting START",
+  whatsapp_stop: "by sending STOP on WhatsApp",
+  whatsapp_start: "by sending START on WhatsApp",
+  chat: "in the site chat",
   complaint: "by a spam complaint",
   confirmed_link: "with the confirmation link",
 };
@@ -109,7 +112,14 @@ const REP_WORDS = {
   complete: "Marked complete by you or a rep",
 } as const;
 
-const channelWords = (channel: string | undefined) => (channel === "sms" ? "text" : channel === "email" ? "email" : "message");
+/** A channel as a thing sent (noun, article), as a way of replying (by), and as what one subscribes to (topic). */
+const CHANNEL_WORDS: Record<string, { noun: string; article: string; by: string; topic: string }> = {
+  email: { noun: "email", article: "an email", by: "by email", topic: "email" },
+  sms: { noun: "text", article: "a text", by: "by text", topic: "text" },
+  whatsapp: { noun: "WhatsApp message", article: "a WhatsApp message", by: "on WhatsApp", topic: "WhatsApp" },
+};
+const topicWords = (channel: string) => CHANNEL_WORDS[channel]?.topic ?? "messages";
+const channelWords = (channel: string | undefined) => CHANNEL_WORDS[channel ?? ""]?.noun ?? "message";
 const minutes = (ms: number) => `${Math.round(ms / 6_000) / 10} min`;
 
 /** "page_left" → "Page left": a name this page has no sentence for, still in words. */
@@ -193,7 +203,7 @@ export function EntryStory(props: { entry: TimelineEntry; engaged: Map<string, n
       return (
         <details>
           <summary>
-            {`Sent ${e.channel === "sms" ? "a text" : "an email"} for step “${e.stepId}”${e.subject ? `: “${e.subject}”` : ""}, from ${ORIGIN_WORDS[e.origin ?? "template"]}`}
+            {`Sent ${CHANNEL_WORDS[e.channel]!.article} for step “${e.stepId}”${e.subject ? `: “${e.subject}”` : ""}, from ${e.template ? "its approved WhatsApp template (outside the 24-hour window)" : ORIGIN_WORDS[e.origin ?? "template"]}`}
             {e.draftedBy ? ` written by ${DRAFTER_WORDS[e.draftedBy]}` : ""}
           </summary>
           <pre>{e.text}</pre>
@@ -216,7 +226,7 @@ export function EntryStory(props: { entry: TimelineEntry; engaged: Map<string, n
     case "reply_received":
       return (
         <>
-          {`Replied${e.channel ? ` by ${channelWords(e.channel)}` : ""}`}
+          {`Replied${e.channel ? ` ${CHANNEL_WORDS[e.channel]!.by}` : ""}`}
           {e.intent ? ` and ${INTENT_WORDS[e.intent]}` : ""}
           {e.confidence !== undefined
             ? ` (${Math.round(e.confidence * 100)}% sure${e.judgedBy ? `, judged by ${e.judgedBy === "model" ? "the AI model" : "the rules"}` : ""})`
@@ -254,18 +264,18 @@ export function EntryStory(props: { entry: TimelineEntry; engaged: Map<string, n
     case "automation_resumed":
       return `Automation resumed: ${e.reason}.`;
     case "resubscribed":
-      return `Subscribed to ${channelWords(e.channel)} again ${CONSENT_METHOD_WORDS[e.method]}${e.evidence ? `, proved by ${e.evidence}` : ""}.`;
+      return `Subscribed to ${topicWords(e.channel)} again ${CONSENT_METHOD_WORDS[e.method]}${e.evidence ? `, proved by ${e.evidence}` : ""}.`;
     case "reconsent_requested":
       return `Posted the form “${e.formId}” after unsubscribing: one email asks whether to subscribe again, and only its link does.`;
     case "change_refused":
       // A post by anyone asked to change what the lead established: the owner sees what was kept, and why.
-      return `A post from the form “${e.formId}” asked to change ${[...e.fields.map(fieldWords), ...e.consent.map((c) => `${channelWords(c.channel)} consent`)].join(", ") || "what the lead had given"}; the lead kept what it had: ${e.reason}.`;
+      return `A post from the form “${e.formId}” asked to change ${[...e.fields.map(fieldWords), ...e.consent.map((c) => `${topicWords(c.channel)} consent`)].join(", ") || "what the lead had given"}; the lead kept what it had: ${e.reason}.`;
     case "objection_raised":
       return `Raised a concern: ${describeObjection(e)}.`;
     case "booked":
       return `Booked a meeting (${e.source}).`;
     case "unsubscribed":
-      return `Unsubscribed from ${channelWords(e.channel)} ${CONSENT_METHOD_WORDS[e.method]}${e.evidence ? `, proved by ${e.evidence}` : ""}.`;
+      return `Unsubscribed from ${topicWords(e.channel)} ${CONSENT_METHOD_WORDS[e.method]}${e.evidence ? `, proved by ${e.evidence}` : ""}.`;
     case "handed_off":
       return `Handed to a rep at score ${e.score} (${spelledOut(e.trigger).toLowerCase()}): ${e.reason}.`;
     case "rep_action":

@@ -4,7 +4,7 @@ import { Hono, type Context } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
 import { handOffs, leads } from "../../schemas/d1";
-import { LeadStatusSchema, type LeadId } from "../../schemas/lead";
+import { LeadStatusSchema, type LeadId, type MessageChannel } from "../../schemas/lead";
 import { EnrolmentIdSchema, ReviewDecisionSchema } from "../../schemas/review";
 import { DraftingSchema, SequenceIdSchema } from "../../schemas/sequence";
 import { listOutbox } from "../../services/channels/outbox";
@@ -257,8 +257,8 @@ dashboard.get("/leads/:leadId", async (c) => {
 });
 
 /** Undo a suppression of the lead's address: every automated one records what proved it, and the owner may disagree. */
-dashboard.post("/leads/:leadId/suppressions/:channel{email|sms}/lift", async (c) => {
-  await liftLeadSuppression(c.env, c.var.leadId, c.req.param("channel") as "email" | "sms");
+dashboard.post("/leads/:leadId/suppressions/:channel{email|sms|whatsapp}/lift", async (c) => {
+  await liftLeadSuppression(c.env, c.var.leadId, c.req.param("channel") as MessageChannel);
   return c.redirect(`/dashboard/leads/${c.var.leadId}?done=lifted`, 303);
 });
 

@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { leads } from "../../schemas/d1";
-import type { LeadId } from "../../schemas/lead";
+import type { LeadId, TextChannel } from "../../schemas/lead";
 import { clockFrom } from "../../services/clock";
 import { AppError } from "../../services/app-error";
 import { hmacSha256, toHex } from "../../services/crypto/hmac";
@@ -36,51 +36,74 @@ const twiml = (reply?: string) =>
     headers: { "content-type": "text/xml" },
   });
 
-/** The HELP answer carriers require: who is texting, how to stop, how to reach a person. */
-function helpText(settings: Settings): string {
-  const who = settings.senderCompany || settings.senderName || "This number";
+/** The HELP answer carriers require: who is writing, how to stop, how to reach a person. */
+function helpText(settings: Settings, channel: TextChannel): string {
+  const who = settings.senderCompany || settings.senderName || (channel === "sms" ? "This number" : "This account");
   const contact = settings.ownerEmail ? ` Questions: ${settings.ownerEmail}.` : "";
-  return `${who}: follow-up messages about your inquiry. Reply STOP to stop, START to resume.${contact} Msg & data rates may apply.`.slice(0, 320);
+  const rates = channel === "sms" ? " Msg & data rates may apply." : "";
+  return `${who}: follow-up messages about your inquiry. Reply STOP to stop, START to resume.${contact}${rates}`.slice(0, 320);
 }
 
+/** How each text channel's provider writes the sender: a bare number for SMS, `whatsapp:+E164` for WhatsApp. */
+const SENDER_PREFIX: Record<TextChannel, string> = { sms: "", whatsapp: "whatsapp:" };
+
 /**
- * Inbound SMS from a Twilio-compatible provider. STOP (and its synonyms) withdraws SMS
- * consent and suppresses the number; START or UNSTOP after a STOP lifts both; HELP is
- * answered with who we are and how to stop; anything else is a reply from a person, which
- * pauses the lead's automation and alerts the owner.
+ * Inbound SMS or WhatsApp from a Twilio-compatible provider, verified by its signature. STOP
+ * (and its synonyms) withdraws that channel's consent and suppresses the number on it;
+ * START or UNSTOP after a STOP lifts both; HELP is answered with who we are and how to stop;
+ * anything else is a reply from a person, which pauses the lead's automation and alerts the
+ * owner (and on WhatsApp opens the 24-hour window for free text).
  */
-hooks.post("/sms/twilio", limitBody(64 * 1024, "An inbound SMS webhook"), async (c) => {
-  if (!c.env.TWILIO_AUTH_TOKEN) throw new AppError(503, "not_configured", "TWILIO_AUTH_TOKEN is not set on this deployment.");
-  const form = await c.req.formData().catch(() => {
-    throw new AppError(400, "malformed_body", "The webhook body is not form-encoded.");
-  });
-  const params: Record<string, string> = {};
-  for (const [name, value] of form.entries()) if (typeof value === "string") params[name] = value;
-  if (!(await validTwilioSignature(c.env.TWILIO_AUTH_TOKEN, c.req.url, params, c.req.header("x-twilio-signature")))) {
-    throw new AppError(403, "bad_signature", "The X-Twilio-Signature does not match this request.");
-  }
-  const from = parsePhoneNumberFromString(params.From ?? "");
-  if (!from?.isValid()) throw new AppError(422, "invalid_from", "From is not a phone number.");
-  const phone = from.number;
-  const body = (params.Body ?? "").trim();
-  const now = clockFrom(c.env).now();
-  const leadIds = (await drizzle(c.env.DB).select({ id: leads.id }).from(leads).where(eq(leads.phone, phone)).all()).map((r) => r.id as LeadId);
-  const word = body.toLowerCase().replace(/[.!]+$/, "");
-  if (STOP_WORDS.has(word)) {
-    await suppress(c.env.DB, [{ channel: "sms", value: phone, reason: `replied ${body.toUpperCase()}`, evidence: "STOP from the number (signed provider webhook)" }], now);
-    await Promise.all(leadIds.map((id) => leadObject(c.env, id).unsubscribe("sms", "sms_stop")));
-  } else if (START_WORDS.has(word) && (await removeSuppression(c.env.DB, "sms", phone))) {
-    // START only means something after a STOP; "yes" to anything else is a reply.
-    await Promise.all(leadIds.map((id) => leadObject(c.env, id).resubscribeSms()));
-  } else if (HELP_WORDS.has(word)) {
-    return twiml(helpText((await effectiveSettings(c.env)).values));
-  } else if (body) {
-    const judgement = await replyJudgeFor(c.env, (await effectiveSettings(c.env)).values)(body);
-    const reply = { text: body.slice(0, 2000), channel: "sms" as const, judgement };
-    await Promise.all(leadIds.map((id) => leadObject(c.env, id).recordReply(reply)));
-  }
-  return twiml();
-});
+function textHook(channel: TextChannel) {
+  return async (c: Context<{ Bindings: Env }>) => {
+    if (!c.env.TWILIO_AUTH_TOKEN) throw new AppError(503, "not_configured", "TWILIO_AUTH_TOKEN is not set on this deployment.");
+    const form = await c.req.formData().catch(() => {
+      throw new AppError(400, "malformed_body", "The webhook body is not form-encoded.");
+    });
+    const params: Record<string, string> = {};
+    for (const [name, value] of form.entries()) if (typeof value === "string") params[name] = value;
+    if (!(await validTwilioSignature(c.env.TWILIO_AUTH_TOKEN, c.req.url, params, c.req.header("x-twilio-signature")))) {
+      throw new AppError(403, "bad_signature", "The X-Twilio-Signature does not match this request.");
+    }
+    const sender = params.From ?? "";
+    const prefix = SENDER_PREFIX[channel];
+    if (prefix && !sender.startsWith(prefix)) throw new AppError(422, "invalid_from", `From is not a ${prefix}+E.164 address.`);
+    const from = parsePhoneNumberFromString(sender.slice(prefix.length));
+    if (!from?.isValid()) throw new AppError(422, "invalid_from", "From is not a phone number.");
+    const phone = from.number;
+    const body = (params.Body ?? "").trim();
+    const now = clockFrom(c.env).now();
+    const leadIds = (await drizzle(c.env.DB).select({ id: leads.id }).from(leads).where(eq(leads.phone, phone)).all()).map((r) => r.id as LeadId);
+    const word = body.toLowerCase().replace(/[.!]+$/, "");
+    if (STOP_WORDS.has(word)) {
+      const evidence = `STOP from the ${channel === "sms" ? "number" : "WhatsApp number"} (signed provider webhook)`;
+      await suppress(c.env.DB, [{ channel, value: phone, reason: `replied ${body.toUpperCase()}`, evidence }], now);
+      await Promise.all(leadIds.map((id) => leadObject(c.env, id).unsubscribe(channel, `${channel}_stop`)));
+    } else if (START_WORDS.has(word) && (await removeSuppression(c.env.DB, channel, phone))) {
+      // START only means something after a STOP; "yes" to anything else is a reply.
+      await Promise.all(leadIds.map((id) => leadObject(c.env, id).resubscribeByStart(channel)));
+    } else if (channel === "whatsapp" && leadIds.length === 0) {
+      // WhatsApp is open to anyone with the number: a stranger gets no answer and becomes no lead.
+      return twiml();
+    } else if (HELP_WORDS.has(word)) {
+      return twiml(helpText((await effectiveSettings(c.env)).values, channel));
+    } else if (body) {
+      const judgement = await replyJudgeFor(c.env, (await effectiveSettings(c.env)).values)(body);
+      const reply = { text: body.slice(0, 2000), channel, judgement };
+      await Promise.all(leadIds.map((id) => leadObject(c.env, id).recordReply(reply)));
+    }
+    return twiml();
+  };
+}
+
+hooks.post("/sms/twilio", limitBody(64 * 1024, "An inbound SMS webhook"), textHook("sms"));
+
+/**
+ * WhatsApp has its own route rather than the SMS one reading the `whatsapp:` prefix: Twilio
+ * sets a WhatsApp sender's webhook apart from a number's, and the route naming the channel
+ * means a STOP on one can never withdraw the other, whatever a provider writes in From.
+ */
+hooks.post("/whatsapp/twilio", limitBody(64 * 1024, "An inbound WhatsApp webhook"), textHook("whatsapp"));
 
 /** Calendly signatures older than this are refused, so a captured request cannot be replayed. */
 const CALENDLY_TOLERANCE_S = 180;

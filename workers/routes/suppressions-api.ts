@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import Papa from "papaparse";
 import { z } from "zod";
+import { MessageChannelSchema } from "../../schemas/lead";
 import { clockFrom } from "../../services/clock";
 import { AppError } from "../../services/app-error";
 import { limitBody } from "./body-limit";
@@ -13,7 +14,7 @@ import { liftAtProvider } from "../../services/channels/select";
 /** `/api/suppressions`: the owner's view of who gets nothing more (mounted behind the owner API's auth). */
 export const suppressionsApi = new Hono<{ Bindings: Env }>();
 
-const ChannelSchema = z.enum(["email", "sms"]);
+const ChannelSchema = MessageChannelSchema;
 const MAX_IMPORT_BYTES = 1024 * 1024;
 const MAX_IMPORT_ROWS = 10_000;
 
@@ -37,7 +38,7 @@ suppressionsApi.post("/", valid("json", EntrySchema), async (c) => {
 
 suppressionsApi.delete("/:channel/:value", async (c) => {
   const channel = ChannelSchema.safeParse(c.req.param("channel"));
-  if (!channel.success) throw new AppError(404, "unknown_channel", "The channel is email or sms.");
+  if (!channel.success) throw new AppError(404, "unknown_channel", "The channel is email, sms or whatsapp.");
   const entry = normaliseEntry(channel.data, c.req.param("value"), c.env.DEFAULT_PHONE_REGION);
   if (channel.data === "email" && "value" in entry && !entry.value.startsWith("@")) await liftAtProvider(c.env, entry.value);
   const removed = "value" in entry && (await removeSuppression(c.env.DB, channel.data, entry.value));
