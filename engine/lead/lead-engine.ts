@@ -34,6 +34,7 @@ import {
 import { bounced, deliveryReported } from "./delivery-reports";
 import type { Change, HumanSignal } from "./lead-state";
 import { judgeReply, withReturnDay } from "../inbound/reply-judgement";
+import { receiveChatMessage } from "../chat/chat-message";
 import { type EngineConfig, DEFAULT_ENGINE_CONFIG } from "../engine-config";
 
 /**
@@ -337,6 +338,8 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
       const { kind: _, ...failure } = event;
       return withLead(current, (c) => effectFailed(c, failure, now));
     }
+    case "chat_message":
+      return withLead(current, (c) => receiveChatMessage(c, event, now, config.handOff.competitors));
     default:
       return assertNever(event);
   }

@@ -25,6 +25,10 @@ import type { RequestFacts } from "../../schemas/tracking";
 import type { TimezoneSource } from "../../schemas/time-zone";
 import type { DraftAnswered, DraftRequest, DraftReview, TouchDraft } from "../drafting/draft-types";
 import type { RecentClick } from "../signals/signal-verdict";
+import type { VisitorProof } from "../../schemas/chat";
+
+/** How a chat knew its visitor: the edge's proof, or `chat` for a lead created in that very chat (as good as a ticket). */
+export type ChatProof = VisitorProof | "chat";
 
 /**
  * The lead as the engine sees it, the events that change it and the effects it asks the
@@ -194,7 +198,7 @@ export interface Delivery {
 export interface HumanSignal {
   seq: number;
   at: number;
-  kind: "open" | "click" | "visit" | "reply";
+  kind: "open" | "click" | "visit" | "reply" | "chat";
   messageKey?: string;
   pageClass?: string | null;
   /** A reply's judgement as recorded when it arrived, for scoring and hand-off triggers. */
@@ -288,7 +292,9 @@ export type LeadEvent =
   | ({ kind: "draft_reviewed" } & DraftReview)
   | { kind: "rep_action"; action: RepAction; note?: string }
   /** The object gave up on an effect after the retry policy's last attempt. */
-  | { kind: "effect_failed"; effect: string; attempts: number; reason: string };
+  | { kind: "effect_failed"; effect: string; attempts: number; reason: string }
+  /** A message of a site chat (engine/chat/chat-message.ts); `proof`: how the chat knew the visitor is the lead (`chat`: the lead was created in this chat). */
+  | { kind: "chat_message"; from: "visitor" | "assistant" | "rep"; text: string; siteOrigin: string; conversationId: string; proof: ChatProof };
 
 export type LeadEffect =
   | { kind: "append_timeline"; entry: TimelineEntry }
