@@ -15,6 +15,8 @@ import { removeSuppression, suppress } from "../services/d1/suppressions";
 import { reconsentRequest } from "../services/reconsent-request";
 import { deliverHandOff, destinationsFrom, recordHandOff, type DestinationKind } from "../services/hand-off-delivery";
 import { alertOwner } from "../services/owner-alerts";
+import { upsertConversation } from "../services/d1/conversations";
+import type { ConversationRow } from "../schemas/d1";
 import { deliverTouch } from "../services/touch-delivery";
 
 /**
@@ -38,7 +40,9 @@ export type EffectRow =
   | { kind: "handoff"; destination: DestinationKind; pkg: HandOffPackage; key: string }
   | ({ kind: "draft" } & DraftRequest)
   /** `version`: the state it was asked for at; a newer request replaces the row's payload. */
-  | { kind: "project"; version: number };
+  | { kind: "project"; version: number }
+  /** A chat's row in D1 (the live list, chat stats); the only effect an object without a lead has, so it reads no lead state. */
+  | { kind: "conversation"; row: ConversationRow };
 
 export type EffectResult =
   /** Done: delete the row, apply `event` and queue `then` in the same transaction. */
@@ -162,6 +166,9 @@ export async function performEffect(effect: EffectRow, context: EffectContext): 
     }
     case "project":
       return (await context.project()) ? { kind: "done" } : { kind: "retry", reason: "D1 refused the projection" };
+    case "conversation":
+      await upsertConversation(context.env.DB, effect.row);
+      return { kind: "done" };
   }
 }
 

@@ -14,7 +14,8 @@ import { localParts } from "../time/local-time";
 
 export type ChatIntent = "stop" | "person" | "contact_given" | "booking" | "pricing" | "question";
 
-const PERSON = /(?<![\p{L}])(talk|speak|chat|get in touch) (to|with) (a |an |some |your )?(person|human|someone|somebody|real person|agent|rep|representative|sales|team)|(?<![\p{L}])(human|real person|representative|live agent)(?![\p{L}])/iu;
+const PERSON =
+  /(?<![\p{L}])(talk|speak|chat|get in touch) (to|with) (a |an |some |your )?(person|human|someone|somebody|real person|agent|rep|representative|sales|team)|(?<![\p{L}])(human|real person|representative|live agent)(?![\p{L}])/iu;
 const BOOKING = /(?<![\p{L}])(book|schedule|set up|arrange)(?![\p{L}]).{0,30}(demo|call|meeting)|(?<![\p{L}])(demo|appointment|calendar)(?![\p{L}])/iu;
 const BARE_STOP = /^\s*(stop|unsubscribe|quit|cancel)\s*[.!]*\s*$/i;
 const EMAIL = /[^\s@<>()]+@[^\s@<>()]+\.[a-z]{2,}/i;
@@ -37,12 +38,7 @@ const STOPWORDS = new Set(
 );
 
 /** A word's stem for matching: long enough to tell words apart, short enough to join "integrate" and "integration". */
-const stems = (text: string) =>
-  new Set(
-    (text.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? [])
-      .filter((w) => !STOPWORDS.has(w))
-      .map((w) => w.slice(0, 6)),
-  );
+const stems = (text: string) => new Set((text.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? []).filter((w) => !STOPWORDS.has(w)).map((w) => w.slice(0, 6)));
 
 /**
  * Whether a passage answers the question well enough to quote: it shares at least half of
@@ -101,6 +97,7 @@ export function withinHours(hours: ChatHours | null, timeZone: string, now: numb
 export function handOffNotice(hours: ChatHours | null, timeZone: string, now: number): string {
   if (withinHours(hours, timeZone, now)) return "I've asked a person to take over. They'll answer you here, or by email if you've left.";
   const days = [...hours!.days].sort((a, b) => a - b);
-  const span = days.length > 1 && days.at(-1)! - days[0]! === days.length - 1 ? `${WEEKDAY_NAMES[days[0]!]}–${WEEKDAY_NAMES[days.at(-1)!]}` : days.map((d) => WEEKDAY_NAMES[d]).join(", ");
+  const span =
+    days.length > 1 && days.at(-1)! - days[0]! === days.length - 1 ? `${WEEKDAY_NAMES[days[0]!]}–${WEEKDAY_NAMES[days.at(-1)!]}` : days.map((d) => WEEKDAY_NAMES[d]).join(", ");
   return `I've passed this to the team. Nobody is in right now: someone will answer during our hours (${span}, ${hours!.start}–${hours!.end} ${timeZone}), by email if you've left.`;
 }

@@ -34,5 +34,13 @@ export function receiveChatMessage(change: Change, event: ChatMessageEvent, now:
     ...c,
     state: { ...c.state, lastActivityAt: Math.max(c.state.lastActivityAt, now), humanSignals: [...c.state.humanSignals, signal].slice(-MAX_HUMAN_SIGNALS) },
   };
-  return judgement.intent === "unsubscribe" ? optOut(signalled, "email", "reply", now, `said “${text.slice(0, 120)}” in the chat on ${siteOrigin} (${proof === "chat" ? "the lead was created in this chat" : "click-ticket proof"})`) : signalled;
+  return judgement.intent === "unsubscribe"
+    ? optOut(
+        signalled,
+        "email",
+        "reply",
+        now,
+        `said “${text.slice(0, 120)}” in the chat on ${siteOrigin} (${proof === "chat" ? "the lead was created in this chat" : "click-ticket proof"})`,
+      )
+    : signalled;
 }

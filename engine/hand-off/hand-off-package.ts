@@ -67,7 +67,9 @@ function line(entry: TimelineEntry, engagedMs: Map<string, number>): string | nu
     case "handed_off":
       return `handed to a rep: ${entry.reason}`;
     case "chat_message":
-      return entry.from === "visitor" ? `said in chat: “${clip(entry.text)}”` : `${entry.from === "rep" ? "the rep" : "the assistant"} answered in chat: “${clip(entry.text, 160)}”`;
+      return entry.from === "visitor"
+        ? `said in chat: “${clip(entry.text)}”`
+        : `${entry.from === "rep" ? "the rep" : "the assistant"} answered in chat: “${clip(entry.text, 160)}”`;
     default:
       return null;
   }
