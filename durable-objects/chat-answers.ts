@@ -12,13 +12,14 @@ import {
   type ChatAnswer,
 } from "../engine/chat/chat-answer";
 import { leadHistory, returnFacts, returnGreeting } from "../engine/chat/return-greeting";
-import type { ChatAction, ChatServerMessage } from "../schemas/chat";
+import type { ChatAction, ChatServerMessage, PreferredChannel } from "../schemas/chat";
 import type { ConversationRow } from "../schemas/d1";
 import type { Passage } from "../schemas/knowledge";
 import { modelAnswer, modelGreeting } from "../services/ai/chat-answer";
 import { bestPassageOf, retrievePassages } from "../services/d1/knowledge";
 import type { SocketFacts } from "./chat-storage";
-import { projectConversation, siteChat, type ChatHost } from "./chat-host";
+import { projectConversation, proven, siteChat, type ChatHost } from "./chat-host";
+import { readMeta, writeMeta } from "./lead-storage";
 
 /**
  * What the chat says: the greeting on connect and the answer to each message. The lead's
@@ -29,8 +30,6 @@ import { projectConversation, siteChat, type ChatHost } from "./chat-host";
  */
 
 type VisitorFacts = Extract<SocketFacts, { role: "visitor" }>;
-
-const proven = (facts: VisitorFacts) => facts.proof === "ticket" || facts.proof === "chat";
 
 function actionsFor(host: ChatHost, bookingUrl: string, consentText: string, wanted: ("book" | "contact")[]): ChatAction[] {
   const actions: ChatAction[] = [];
@@ -57,7 +56,20 @@ export async function greetVisitor(host: ChatHost, facts: VisitorFacts): Promise
   const model = known ? host.seams.languageModel(settings) : null;
   const text =
     (model && (await modelGreeting(model, recalled, host.seams.chatTimeoutMs))) ?? (known ? returnGreeting(recalled, settings.bookingUrl !== "") : null) ?? chat.greeting;
-  return { t: "greeting", text, ...(actions.length ? { actions } : {}) };
+  const channels = facts.proof === "chat" ? await channelQuestion(host) : [];
+  return { t: "greeting", text, ...(actions.length || channels.length ? { actions: [...actions, ...channels] } : {}) };
+}
+
+const CHANNEL_ASKED = "chat:channel_asked";
+
+/** Once, to a lead just created in chat that can be reached more than one way: which channel it prefers. */
+async function channelQuestion(host: ChatHost): Promise<ChatAction[]> {
+  const lead = host.lead();
+  if (!lead || lead.preferredChannel || readMeta(host.sql, CHANNEL_ASKED)) return [];
+  const options: PreferredChannel[] = [...(lead.profile.email ? (["email"] as const) : []), ...(lead.profile.phone ? (["sms", "whatsapp"] as const) : [])];
+  if (options.length < 2) return [];
+  await host.commit(null, () => writeMeta(host.sql, CHANNEL_ASKED, String(host.seams.clock.now())));
+  return [{ kind: "channel", options }];
 }
 
 /** The answer to a visitor's message (already recorded); a request for a person hands the lead off. */

@@ -13,6 +13,9 @@ import { queueEffect } from "./lead-storage";
  * writing a message (timeline, chat, conversation row) in one transaction.
  */
 
+/** The chat proved the visitor is the lead: a click ticket, or the lead was created in this chat. */
+export const proven = (facts: { proof: ChatProof }) => facts.proof === "ticket" || facts.proof === "chat";
+
 /** What the chat needs of its object. */
 export interface ChatHost {
   readonly ctx: DurableObjectState;

@@ -4,7 +4,7 @@ import { captureFieldsSchema } from "../schemas/capture";
 import type { ConversationRow } from "../schemas/d1";
 import type { Submission } from "../schemas/lead";
 import { admitPost } from "../services/lead-intake";
-import { broadcast, projectConversation, send, siteChat, type ChatHost } from "./chat-host";
+import { broadcast, projectConversation, proven, send, siteChat, type ChatHost } from "./chat-host";
 import { appendChat, clearChat, conversationFor, conversationLines, markCreatedBy, type ChatLine, type SocketFacts } from "./chat-storage";
 
 /**
@@ -82,4 +82,23 @@ export async function adoptChat(host: ChatHost, moved: MovedChat): Promise<void>
     if (created) markCreatedBy(host.sql, visitor);
     projectConversation(host, conversation, host.seams.clock.now());
   });
+}
+
+const CHANNEL_WORDS = { email: "email", sms: "text message", whatsapp: "WhatsApp" } as const;
+
+/**
+ * The channel the lead prefers, with the consent line shown beside the choice. Only a chat
+ * that proved the visitor is the lead may set it: it steers what the lead receives.
+ */
+export async function chooseChannel(
+  host: ChatHost,
+  ws: WebSocket,
+  facts: Extract<SocketFacts, { role: "visitor" }>,
+  frame: Extract<ChatClientMessage, { t: "channel" }>,
+): Promise<void> {
+  if (!host.lead() || !proven(facts)) return send(ws, { t: "error", code: "not_allowed", message: "Leave your details first." });
+  if (!frame.consent) return send(ws, { t: "answer", from: "assistant", text: "No problem: we'll keep to how you contacted us." });
+  const chat = await siteChat(host, facts.site);
+  await host.commit({ kind: "channel_preferred", channel: frame.channel, wording: chat.consentText, siteOrigin: facts.site });
+  send(ws, { t: "answer", from: "assistant", text: `Thanks: we'll reach you by ${CHANNEL_WORDS[frame.channel]} from now on.` });
 }

@@ -2,7 +2,7 @@ import { ChatClientMessageSchema, RepChatClientMessageSchema, type VisitorProof 
 import { isVisitorId } from "../services/d1/visitors";
 import { answerVisitor, greetVisitor } from "./chat-answers";
 import { broadcast, record, send, sockets, type ChatHost } from "./chat-host";
-import { giveContact } from "./chat-intake";
+import { chooseChannel, giveContact } from "./chat-intake";
 import { chatProof, currentConversation, recentChat, type SocketFacts } from "./chat-storage";
 import { queueEffect } from "./lead-storage";
 
@@ -93,7 +93,7 @@ async function visitorFrame(host: ChatHost, ws: WebSocket, facts: Extract<Socket
     case "contact":
       return giveContact(host, ws, facts, frame);
     case "channel":
-      return send(ws, { t: "error", code: "unsupported", message: "Channel preference is not available in this chat." });
+      return chooseChannel(host, ws, facts, frame);
   }
 }
 

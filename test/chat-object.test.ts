@@ -285,6 +285,40 @@ describe("an unknown visitor", () => {
   });
 });
 
+describe("after capture", () => {
+  it("asks once for a preferred channel and keeps it with its evidence; a booking then credits the chat", async () => {
+    const visitor = unique("vis").replace(/[^A-Za-z0-9_-]/g, "");
+    const chat = await visitorSocket(visitorChatName(SITE, visitor), visitor, "none");
+    await chat.ask(hello);
+    await chat.ask({ t: "say", text: "Do you integrate with Salesforce?" });
+    expect(await chat.ask({ t: "contact", email: `${unique("chan")}@example.com`, phone: "+1 212 555 0147", consent: true })).toEqual({ t: "moved" });
+    const { id: leadId } = (await env.DB.prepare("SELECT lead_id AS id FROM visitors WHERE id = ?").bind(visitor).first<{ id: string }>())!;
+    const back = await visitorSocket(leadId, visitor, "form");
+    const greeting = (await back.ask(hello)) as Extract<ChatServerMessage, { t: "greeting" }>;
+    expect(greeting.actions).toContainEqual({ kind: "channel", options: ["email", "sms", "whatsapp"] });
+    // Asked once: the next visit does not ask again.
+    const later = (await (await visitorSocket(leadId, visitor, "form")).ask(hello)) as Extract<ChatServerMessage, { t: "greeting" }>;
+    expect(later.actions?.some((a) => a.kind === "channel")).toBe(false);
+    expect(await back.ask({ t: "channel", channel: "sms", consent: true })).toMatchObject({ t: "answer", text: "Thanks: we'll reach you by text message from now on." });
+    const stub = env.LEADS.getByName(leadId);
+    expect((await stub.exportData())!.state!.preferredChannel).toMatchObject({
+      channel: "sms",
+      method: "chat",
+      siteOrigin: SITE,
+      wording: "Email me about my question. I can unsubscribe at any time.",
+    });
+    await stub.markBooked("calcom");
+    await settle(stub);
+    const [row] = await conversationsOf(leadId);
+    expect(row).toMatchObject({ booked: 1, captured: 1 });
+  });
+
+  it("refuses a channel choice from a chat without proof", async () => {
+    const chat = await visitorSocket(await makeLead(), unique("vis"), "form");
+    expect(await chat.ask({ t: "channel", channel: "sms", consent: true })).toMatchObject({ t: "error", code: "not_allowed" });
+  });
+});
+
 describe("a rep live", () => {
   it("gets the transcript, then live messages, and the rep's answer reaches the visitor and the timeline", async () => {
     const leadId = await makeLead();
@@ -324,6 +358,18 @@ describe("answers with a model", () => {
       text: "Yes: deals and contacts sync both ways every five minutes.",
       sources: expect.arrayContaining([{ title: "Integrations" }]),
     });
+  });
+
+  it("falls back to the retrieval answer when the model does not answer in time", async () => {
+    const leadId = await makeLead();
+    await runInDurableObject(env.LEADS.getByName(leadId), (object: LeadObject) => {
+      object.seams.chatTimeoutMs = 50;
+      object.seams.languageModel = () =>
+        new MockLanguageModelV4({ doGenerate: (options) => new Promise((_, reject) => options.abortSignal?.addEventListener("abort", () => reject(options.abortSignal?.reason))) });
+    });
+    const chat = await visitorSocket(leadId, unique("vis"), "ticket");
+    const answer = (await chat.ask({ t: "say", text: "Does the Salesforce integration sync deals?" })) as { text: string };
+    expect(answer.text).toContain("syncs contacts and deals both ways");
   });
 
   it("refuses a model answer with a number no passage states, and the retrieval answer stands", async () => {

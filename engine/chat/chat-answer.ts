@@ -41,7 +41,7 @@ const STOPWORDS = new Set(
 const stems = (text: string) => new Set((text.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? []).filter((w) => !STOPWORDS.has(w)).map((w) => w.slice(0, 6)));
 
 /**
- * Whether a passage answers the question well enough to quote: it shares at least half of
+ * Whether a passage answers the question well enough to quote: it shares more than half of
  * the question's content words (two at least when the question has more than two). The
  * full-text search ranks any shared word; an answer needs more than one stray word in common.
  */
@@ -50,7 +50,7 @@ export function answers(question: string, passage: Passage): boolean {
   if (asked.size === 0) return false;
   const held = stems(`${passage.title} ${passage.text}`);
   const shared = [...asked].filter((w) => held.has(w)).length;
-  return shared >= Math.min(2, asked.size) && shared / asked.size >= 0.5;
+  return shared >= Math.min(2, asked.size) && shared / asked.size > 0.5;
 }
 
 export interface ChatAnswer {

@@ -44,3 +44,13 @@ export function receiveChatMessage(change: Change, event: ChatMessageEvent, now:
       )
     : signalled;
 }
+
+/**
+ * The channel a proven lead chose in chat (the object refuses an unproven chat's choice):
+ * kept with its evidence, it narrows a step that offers several channels to that one
+ * (touch-dispatch.ts). It grants no consent a channel lacks: SMS still needs its own.
+ */
+export function preferChannel(change: Change, event: Extract<LeadEvent, { kind: "channel_preferred" }>, now: number): Change {
+  const { channel, wording, siteOrigin } = event;
+  return { ...change, state: { ...change.state, preferredChannel: { channel, at: now, method: "chat", wording, siteOrigin } } };
+}

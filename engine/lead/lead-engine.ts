@@ -34,7 +34,7 @@ import {
 import { bounced, deliveryReported } from "./delivery-reports";
 import type { Change, HumanSignal } from "./lead-state";
 import { judgeReply, withReturnDay } from "../inbound/reply-judgement";
-import { receiveChatMessage } from "../chat/chat-message";
+import { preferChannel, receiveChatMessage } from "../chat/chat-message";
 import { type EngineConfig, DEFAULT_ENGINE_CONFIG } from "../engine-config";
 
 /**
@@ -340,6 +340,8 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
     }
     case "chat_message":
       return withLead(current, (c) => receiveChatMessage(c, event, now, config.handOff.competitors));
+    case "channel_preferred":
+      return withLead(current, (c) => preferChannel(c, event, now));
     default:
       return assertNever(event);
   }

@@ -25,7 +25,7 @@ import type { RequestFacts } from "../../schemas/tracking";
 import type { TimezoneSource } from "../../schemas/time-zone";
 import type { DraftAnswered, DraftRequest, DraftReview, TouchDraft } from "../drafting/draft-types";
 import type { RecentClick } from "../signals/signal-verdict";
-import type { VisitorProof } from "../../schemas/chat";
+import type { PreferredChannel, VisitorProof } from "../../schemas/chat";
 
 /** How a chat knew its visitor: the edge's proof, or `chat` for a lead created in that very chat (as good as a ticket). */
 export type ChatProof = VisitorProof | "chat";
@@ -102,6 +102,8 @@ export interface LeadState {
   demoEndsAt?: number;
   /** When the owner was last told of a form post that changed nothing (after an unsubscribe, or while a cadence answers the lead): at most one alert a day. */
   repostAlertedAt?: number;
+  /** The channel the lead chose in the site chat for later touches, with its evidence: how (`chat`), the words shown, where. */
+  preferredChannel?: { channel: PreferredChannel; at: number; method: "chat"; wording: string; siteOrigin: string };
   /** Bumped on every change; the D1 projection never lets an older version overwrite a newer. */
   version: number;
 }
@@ -294,6 +296,8 @@ export type LeadEvent =
   /** The object gave up on an effect after the retry policy's last attempt. */
   | { kind: "effect_failed"; effect: string; attempts: number; reason: string }
   /** A message of a site chat (engine/chat/chat-message.ts); `proof`: how the chat knew the visitor is the lead (`chat`: the lead was created in this chat). */
+  /** The lead chose a channel in chat, ticking the consent line shown (`wording`). */
+  | { kind: "channel_preferred"; channel: PreferredChannel; wording: string; siteOrigin: string }
   | { kind: "chat_message"; from: "visitor" | "assistant" | "rep"; text: string; siteOrigin: string; conversationId: string; proof: ChatProof };
 
 export type LeadEffect =
