@@ -85,7 +85,8 @@ export async function answerVisitor(host: ChatHost, facts: VisitorFacts, convers
     case "person": {
       if (!lead) return plain(PERSON_WITHOUT_LEAD, ["contact"]);
       const now = host.seams.clock.now();
-      await host.commit({ kind: "hand_off_requested", reason: `asked for a person in the site chat on ${facts.site}` }, () =>
+      const destination = chat.handOffEmail ? { email: chat.handOffEmail } : {};
+      await host.commit({ kind: "hand_off_requested", reason: `asked for a person in the site chat on ${facts.site}`, ...destination }, () =>
         projectConversation(host, { ...conversation, handedOff: true }, now),
       );
       return { t: "handed_off", text: handOffNotice(chat.hours, settings.businessTimezone, now) };

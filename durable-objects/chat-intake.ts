@@ -45,9 +45,9 @@ export async function giveContact(
     receivedAt: now,
     profile: { ...(email ? { email } : {}), ...(phone ? { phone } : {}), ...(name ? { name } : {}), source: "chat" },
     ...(lines.some((l) => l.from === "visitor") ? { message: lines.filter((l) => l.from === "visitor").at(-1)!.text } : {}),
-    // The box beside the chat's form, recorded with its wording as a form's checkbox is.
-    consent: { ...(email ? { email: frame.consent } : {}), ...(phone ? { sms: frame.consent } : {}) },
-    consentWording: { ...(email ? { email: chat.consentText } : {}), ...(phone ? { sms: chat.consentText } : {}) },
+    // The box beside the chat's form, recorded with its wording as a form's ticked checkbox is; unticked records nothing, as on a form.
+    consent: frame.consent ? { ...(email ? { email: true } : {}), ...(phone ? { sms: true } : {}) } : {},
+    ...(frame.consent ? { consentWording: { ...(email ? { email: chat.consentText } : {}), ...(phone ? { sms: chat.consentText } : {}) } } : {}),
     lawfulBasis: frame.consent ? "consent" : "legitimate_interest",
     utm: {},
     custom: {},

@@ -7,7 +7,7 @@ import { visitorChatName, type ChatServerMessage, type RepChatServerMessage } fr
 import type { ConversationRow } from "../schemas/d1";
 import type { LeadSummary, TimelineEntry } from "../schemas/lead";
 import { asOwner, makeLead, unique } from "./helpers";
-import { outboxFor, settle } from "./lead-harness";
+import { MONDAY_10_NY, outboxFor, settle, withClock } from "./lead-harness";
 
 /**
  * Site chat inside the objects: a known visitor's socket reaches its lead's object, state
@@ -62,7 +62,7 @@ async function open(name: string, path: string) {
   };
 }
 
-const visitorSocket = (name: string, visitor: string, proof: "ticket" | "form" | "none") => open(name, `/chat?${new URLSearchParams({ site: SITE, visitor, proof })}`);
+const visitorSocket = (name: string, visitor: string, proof: "ticket" | "form" | "none", site = SITE) => open(name, `/chat?${new URLSearchParams({ site, visitor, proof })}`);
 
 const hello = { t: "hello", page: `${SITE}/pricing`, title: "Pricing" };
 const timelineOf = async (leadId: string) =>
@@ -83,8 +83,8 @@ const conversationsOf = async (leadId: string) =>
     booked: number;
   })[];
 
-async function setUpSite(chat: Record<string, unknown> = {}) {
-  const saved = await asOwner("/api/sites", { method: "PUT", body: JSON.stringify({ origin: SITE, chat: { enabled: true, sequenceId: null, ...chat } }) });
+async function setUpSite(chat: Record<string, unknown> = {}, origin = SITE) {
+  const saved = await asOwner("/api/sites", { method: "PUT", body: JSON.stringify({ origin, chat: { enabled: true, sequenceId: null, ...chat } }) });
   expect(saved.status).toBe(200);
 }
 
@@ -220,6 +220,21 @@ describe("talk to a person", () => {
     expect(mail?.text).toContain("visitor: Can I talk to a person please");
     const [row] = await conversationsOf(leadId);
     expect(row).toMatchObject({ handed_off: 1, site_origin: SITE, messages: 4 });
+  });
+
+  it("goes to the site's own hand-off address, and outside the chat's hours says when someone will answer", async () => {
+    const site = "https://chat-hours.example";
+    await setUpSite({ handOffEmail: "sales@chat-hours.example", hours: { days: [6, 7], start: "09:00", end: "17:00" } }, site);
+    const leadId = await makeLead({ name: "Hours Person" });
+    // Monday 10:00 in New York (the business's zone): a weekend team is out.
+    await withClock(env.LEADS.getByName(leadId), MONDAY_10_NY);
+    const chat = await visitorSocket(leadId, unique("vis"), "ticket", site);
+    const handed = (await chat.ask({ t: "say", text: "I want to speak to a human" })) as { t: string; text: string };
+    expect(handed.t).toBe("handed_off");
+    expect(handed.text).toContain("during our hours (Sat–Sun, 09:00–17:00 America/New_York)");
+    await settle(env.LEADS.getByName(leadId));
+    const mails = (await outboxFor(leadId)).filter((m) => /Hot lead/.test(m.subject ?? ""));
+    expect(mails.map((m) => m.to)).toEqual(["sales@chat-hours.example"]);
   });
 });
 

@@ -227,7 +227,8 @@ function judge(before: LeadState | null, outcome: Outcome, event: LeadEvent, now
   change = raiseObjections(before, change, event, now, config.handOff.competitors);
   const requested: Fired[] = event.kind === "hand_off_requested" ? [{ trigger: "manual", reason: event.reason }] : [];
   const fired = [...requested, ...freshTriggers(change.state, detectTriggers(before, change.state, event, now, config.handOff), now, config.handOff)];
-  if (fired.length > 0) change = handOff(change, fired, now, config.handOff.pauseAutomation, config.sequences);
+  const destination = event.kind === "hand_off_requested" ? event.email : undefined;
+  if (fired.length > 0) change = handOff(change, fired, now, config.handOff.pauseAutomation, config.sequences, destination);
   change = route(before, change, event, now);
   const newSignal = before?.humanSignals.at(-1)?.seq !== change.state.humanSignals.at(-1)?.seq;
   change = requestDrafts(change, now, config.sequences, newSignal);

@@ -289,7 +289,8 @@ export type LeadEvent =
   | { kind: "unsubscribed"; channel: "email" | "sms"; method: ConsentMethod; evidence?: string }
   /** A withdrawn consent granted again: the owner's undo (`owner`) or the address's owner confirming a signed link (`confirmed_link`). */
   | { kind: "consent_restored"; channel: "email" | "sms"; method: "owner" | "confirmed_link"; evidence: string }
-  | { kind: "hand_off_requested"; reason: string }
+  /** `email`: where the package goes instead of the deployment's hand-off email (a site chat's own destination). */
+  | { kind: "hand_off_requested"; reason: string; email?: string }
   | ({ kind: "draft_ready" } & DraftAnswered)
   | ({ kind: "draft_reviewed" } & DraftReview)
   | { kind: "rep_action"; action: RepAction; note?: string }
@@ -326,7 +327,7 @@ export type LeadEffect =
   /** A rep task step: a call for a person to make, with the lead's package, to every hand-off destination (the owner's email where there is none). */
   | { kind: "rep_task"; note: string; stepId: string }
   /** Hand the lead to a person: the object builds the package and delivers it to every destination. */
-  | { kind: "hand_off"; triggers: { trigger: string; reason: string }[] }
+  | { kind: "hand_off"; triggers: { trigger: string; reason: string }[]; email?: string }
   /** Draft the touch ahead of its time; the object answers with `draft_ready`. */
   | { kind: "draft"; request: DraftRequest };
 
