@@ -218,6 +218,8 @@ describe("talk to a person", () => {
     const mail = (await outboxFor(leadId)).find((m) => m.to === "owner@example.com" && /Hot lead/.test(m.subject ?? ""));
     expect(mail?.text).toContain("Chat:\nvisitor: Can Salesforce deals sync?");
     expect(mail?.text).toContain("visitor: Can I talk to a person please");
+    // No rep is watching: the owner hears that the lead is waiting.
+    expect((await outboxFor(leadId)).some((m) => m.text.includes("The lead is waiting in the site chat on https://chat-site.example: “Are you there?”"))).toBe(true);
     const [row] = await conversationsOf(leadId);
     expect(row).toMatchObject({ handed_off: 1, site_origin: SITE, messages: 4 });
   });
@@ -373,6 +375,16 @@ describe("answers with a model", () => {
       text: "Yes: deals and contacts sync both ways every five minutes.",
       sources: expect.arrayContaining([{ title: "Integrations" }]),
     });
+  });
+
+  it("words the return greeting from the lead's facts alone, and the rules' greeting stands when the model strays", async () => {
+    const leadId = await makeLead({ message: "Do you integrate with Salesforce?" });
+    await withModel(leadId, "Welcome back! Still curious about Salesforce? I can walk you through it or book you a demo.");
+    expect(((await (await visitorSocket(leadId, unique("vis"), "ticket")).ask(hello)) as { text: string }).text).toBe(
+      "Welcome back! Still curious about Salesforce? I can walk you through it or book you a demo.",
+    );
+    await withModel(leadId, "Welcome back! 30% off if you book today.");
+    expect(((await (await visitorSocket(leadId, unique("vis"), "ticket")).ask(hello)) as { text: string }).text).toMatch(/^Welcome back\. Last time you asked/);
   });
 
   it("falls back to the retrieval answer when the model does not answer in time", async () => {
