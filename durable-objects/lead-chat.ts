@@ -1,3 +1,4 @@
+import { REP_WILL_ANSWER } from "../engine/chat/chat-answer";
 import { ChatClientMessageSchema, RepChatClientMessageSchema, type VisitorProof } from "../schemas/chat";
 import { isVisitorId } from "../services/d1/visitors";
 import { answerVisitor, greetVisitor } from "./chat-answers";
@@ -110,9 +111,9 @@ async function visitorSays(host: ChatHost, facts: Extract<SocketFacts, { role: "
       queueEffect(host.sql, key, { kind: "alert", reason: "notice", message: `The lead is waiting in the site chat on ${facts.site}: “${text.slice(0, 300)}”`, key }, now);
     }
   });
-  if (held) return broadcast(host, "visitor", { t: "handed_off", text: "A person has this conversation now and will answer here." });
+  if (held) return broadcast(host, "visitor", { t: "handed_off", text: REP_WILL_ANSWER });
   const reply = await answerVisitor(host, facts, conversation, text);
-  if (reply.t === "answer") await record(host, facts, "assistant", reply.text);
+  if (reply.t === "answer" || reply.t === "handed_off") await record(host, facts, "assistant", reply.text);
   broadcast(host, "visitor", reply);
 }
 

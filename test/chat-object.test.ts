@@ -221,7 +221,7 @@ describe("talk to a person", () => {
     // No rep is watching: the owner hears that the lead is waiting.
     expect((await outboxFor(leadId)).some((m) => m.text.includes("The lead is waiting in the site chat on https://chat-site.example: “Are you there?”"))).toBe(true);
     const [row] = await conversationsOf(leadId);
-    expect(row).toMatchObject({ handed_off: 1, site_origin: SITE, messages: 4 });
+    expect(row).toMatchObject({ handed_off: 1, site_origin: SITE, messages: 5 });
   });
 
   it("goes to the site's own hand-off address, and outside the chat's hours says when someone will answer", async () => {
