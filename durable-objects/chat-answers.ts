@@ -13,12 +13,11 @@ import {
 } from "../engine/chat/chat-answer";
 import { leadHistory, returnFacts, returnGreeting } from "../engine/chat/return-greeting";
 import type { ChatAction, ChatServerMessage, PreferredChannel } from "../schemas/chat";
-import type { ConversationRow } from "../schemas/d1";
 import type { Passage } from "../schemas/knowledge";
 import { modelAnswer, modelGreeting } from "../services/ai/chat-answer";
 import { bestPassageOf, retrievePassages } from "../services/d1/knowledge";
 import type { SocketFacts } from "./chat-storage";
-import { projectConversation, proven, siteChat, type ChatHost } from "./chat-host";
+import { markConversation, proven, siteChat, type ChatHost } from "./chat-host";
 import { readMeta, writeMeta } from "./lead-storage";
 
 /**
@@ -73,7 +72,7 @@ async function channelQuestion(host: ChatHost): Promise<ChatAction[]> {
 }
 
 /** The answer to a visitor's message (already recorded); a request for a person hands the lead off. */
-export async function answerVisitor(host: ChatHost, facts: VisitorFacts, conversation: ConversationRow, text: string): Promise<ChatServerMessage> {
+export async function answerVisitor(host: ChatHost, facts: VisitorFacts, text: string): Promise<ChatServerMessage> {
   const [chat, settings] = await Promise.all([siteChat(host, facts.site), host.settings()]);
   const lead = host.lead();
   const { bookingUrl } = settings;
@@ -87,7 +86,7 @@ export async function answerVisitor(host: ChatHost, facts: VisitorFacts, convers
       const now = host.seams.clock.now();
       const destination = chat.handOffEmail ? { email: chat.handOffEmail } : {};
       await host.commit({ kind: "hand_off_requested", reason: `asked for a person in the site chat on ${facts.site}`, ...destination }, () =>
-        projectConversation(host, { ...conversation, handedOff: true }, now),
+        markConversation(host, { handedOff: true }, now),
       );
       return { t: "handed_off", text: handOffNotice(chat.hours, settings.businessTimezone, now) };
     }

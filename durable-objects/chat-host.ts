@@ -3,6 +3,7 @@ import { CHAT_OFF, type ChatServerMessage, type ChatSettings, type RepChatServer
 import type { ConversationRow } from "../schemas/d1";
 import type { TimelineEntry } from "../schemas/lead";
 import type { Settings } from "../schemas/settings";
+import { LAST_TEXT_MAX } from "../services/d1/conversations";
 import { knownSites } from "../services/d1/sites";
 import { appendChat, conversationFor, currentConversation, saveConversation, type ChatLine, type ChatSpeaker } from "./chat-storage";
 import type { LeadObjectSeams } from "./lead-seams";
@@ -49,7 +50,8 @@ export async function siteChat(host: ChatHost, site: string): Promise<ChatSettin
 /**
  * Writes one message: on the lead's timeline (through the engine, with the chat's proof),
  * in the object's chat, and its conversation's D1 row as a due row, in one transaction;
- * then to the rep sockets. `alongside` adds to the transaction; `change` to the row.
+ * then to the rep sockets. `alongside` adds to the transaction. The row is counted inside
+ * the transaction: another frame may have been recorded while this one waited.
  */
 export async function record(
   host: ChatHost,
@@ -57,20 +59,19 @@ export async function record(
   from: ChatSpeaker,
   text: string,
   alongside?: (row: ConversationRow) => void,
-  change: Partial<ConversationRow> = {},
-): Promise<ConversationRow> {
+): Promise<void> {
   const now = host.seams.clock.now();
-  const lead = host.lead();
-  const current = conversationFor(host.sql, facts.site, facts.visitor, lead?.id ?? null, now, () => crypto.randomUUID());
-  const row: ConversationRow = { ...current, leadId: current.leadId ?? lead?.id ?? null, lastAt: now, messages: current.messages + 1, lastText: text.slice(0, 200), ...change };
+  const leadId = host.lead()?.id ?? null;
+  const id = conversationFor(host.sql, facts.site, facts.visitor, leadId, now, () => crypto.randomUUID()).id;
   const line: ChatLine = { from, text, at: now };
-  await host.commit({ kind: "chat_message", from, text, siteOrigin: facts.site, conversationId: row.id, proof: facts.proof }, () => {
+  await host.commit({ kind: "chat_message", from, text, siteOrigin: facts.site, conversationId: id, proof: facts.proof }, () => {
+    const current = conversationFor(host.sql, facts.site, facts.visitor, leadId, now, () => id);
+    const row: ConversationRow = { ...current, leadId: current.leadId ?? leadId, lastAt: now, messages: current.messages + 1, lastText: text.slice(0, LAST_TEXT_MAX) };
     appendChat(host.sql, row.id, line);
     projectConversation(host, row, now);
     alongside?.(row);
   });
   broadcast(host, "rep", { t: "message", ...line });
-  return row;
 }
 
 /** Saves the conversation and queues its D1 row (a newer row replaces a queued one). Inside a transaction. */
@@ -79,8 +80,14 @@ export function projectConversation(host: ChatHost, row: ConversationRow, now: n
   queueEffect(host.sql, `conversation:${row.id}`, { kind: "conversation", row }, now);
 }
 
+/** Marks the conversation in progress (as it stands now: inside a transaction). */
+export function markConversation(host: ChatHost, mark: Partial<Pick<ConversationRow, "booked" | "handedOff">>, now: number): void {
+  const conversation = currentConversation(host.sql);
+  if (conversation) projectConversation(host, { ...conversation, ...mark }, now);
+}
+
 /** The lead booked: a chat in the last week gets the credit (the chat stats' "bookings from chat"). */
 export function creditBooking(host: ChatHost, now: number): void {
   const conversation = currentConversation(host.sql);
-  if (conversation && !conversation.booked && now - conversation.lastAt <= 7 * 86_400_000) projectConversation(host, { ...conversation, booked: true }, now);
+  if (conversation && !conversation.booked && now - conversation.lastAt <= 7 * 86_400_000) markConversation(host, { booked: true }, now);
 }

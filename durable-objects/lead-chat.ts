@@ -104,7 +104,7 @@ const heldByRep = (host: ChatHost) => host.lead()?.status === "with_rep" || curr
 async function visitorSays(host: ChatHost, facts: Extract<SocketFacts, { role: "visitor" }>, text: string): Promise<void> {
   const held = heldByRep(host);
   const now = host.seams.clock.now();
-  const conversation = await record(host, facts, "visitor", text, (row) => {
+  await record(host, facts, "visitor", text, (row) => {
     // Nobody watching the lead's chat: the owner hears of the waiting visitor (at most once per window).
     if (held && sockets(host, "rep").length === 0 && host.lead()) {
       const key = `chat-alert:${row.id}:${Math.floor(now / WAITING_ALERT_MS)}`;
@@ -112,7 +112,7 @@ async function visitorSays(host: ChatHost, facts: Extract<SocketFacts, { role: "
     }
   });
   if (held) return broadcast(host, "visitor", { t: "handed_off", text: REP_WILL_ANSWER });
-  const reply = await answerVisitor(host, facts, conversation, text);
+  const reply = await answerVisitor(host, facts, text);
   if (reply.t === "answer" || reply.t === "handed_off") await record(host, facts, "assistant", reply.text);
   broadcast(host, "visitor", reply);
 }
