@@ -12,7 +12,7 @@ import {
   type ChatAnswer,
 } from "../engine/chat/chat-answer";
 import { leadHistory, returnFacts, returnGreeting } from "../engine/chat/return-greeting";
-import type { ChatAction, ChatServerMessage, PreferredChannel } from "../schemas/chat";
+import { CHANNEL_CONSENT_TEXT, type ChatAction, type ChatServerMessage, type PreferredChannel } from "../schemas/chat";
 import type { Passage } from "../schemas/knowledge";
 import { modelAnswer, modelGreeting } from "../services/ai/chat-answer";
 import { bestPassageOf, retrievePassages } from "../services/d1/knowledge";
@@ -68,7 +68,7 @@ async function channelQuestion(host: ChatHost): Promise<ChatAction[]> {
   const options: PreferredChannel[] = [...(lead.profile.email ? (["email"] as const) : []), ...(lead.profile.phone ? (["sms", "whatsapp"] as const) : [])];
   if (options.length < 2) return [];
   await host.commit(null, () => writeMeta(host.sql, CHANNEL_ASKED, String(host.seams.clock.now())));
-  return [{ kind: "channel", options }];
+  return [{ kind: "channel", options, consentText: CHANNEL_CONSENT_TEXT }];
 }
 
 /** The answer to a visitor's message (already recorded); a request for a person hands the lead off. */

@@ -1,5 +1,5 @@
 import type { CountryCode } from "libphonenumber-js/max";
-import type { ChatClientMessage } from "../schemas/chat";
+import { CHANNEL_CONSENT_TEXT, type ChatClientMessage } from "../schemas/chat";
 import { captureFieldsSchema } from "../schemas/capture";
 import type { ConversationRow } from "../schemas/d1";
 import type { Submission } from "../schemas/lead";
@@ -46,8 +46,9 @@ export async function giveContact(
     profile: { ...(email ? { email } : {}), ...(phone ? { phone } : {}), ...(name ? { name } : {}), source: "chat" },
     ...(lines.some((l) => l.from === "visitor") ? { message: lines.filter((l) => l.from === "visitor").at(-1)!.text } : {}),
     // The box beside the chat's form, recorded with its wording as a form's ticked checkbox is; unticked records nothing, as on a form.
-    consent: frame.consent ? { ...(email ? { email: true } : {}), ...(phone ? { sms: true } : {}) } : {},
-    ...(frame.consent ? { consentWording: { ...(email ? { email: chat.consentText } : {}), ...(phone ? { sms: chat.consentText } : {}) } } : {}),
+    // Its line speaks of email: texts and WhatsApp need their own consent, asked with the channel question and its own words.
+    consent: frame.consent && email ? { email: true } : {},
+    ...(frame.consent && email ? { consentWording: { email: chat.consentText } } : {}),
     lawfulBasis: frame.consent ? "consent" : "legitimate_interest",
     utm: {},
     custom: {},
@@ -98,7 +99,8 @@ export async function chooseChannel(
 ): Promise<void> {
   if (!host.lead() || !proven(facts)) return send(ws, { t: "error", code: "not_allowed", message: "Leave your details first." });
   if (!frame.consent) return send(ws, { t: "answer", from: "assistant", text: "No problem: we'll keep to how you contacted us." });
-  const chat = await siteChat(host, facts.site);
-  await host.commit({ kind: "channel_preferred", channel: frame.channel, wording: chat.consentText, siteOrigin: facts.site });
+  // The choice and the consent to be reached that way, in the words the widget showed beside it (a recorded answer stands).
+  await host.commit({ kind: "channel_preferred", channel: frame.channel, wording: CHANNEL_CONSENT_TEXT, siteOrigin: facts.site });
+  await host.commit({ kind: "consent_given", channel: frame.channel, method: "chat", wording: CHANNEL_CONSENT_TEXT, page: facts.site });
   send(ws, { t: "answer", from: "assistant", text: `Thanks: we'll reach you by ${CHANNEL_WORDS[frame.channel]} from now on.` });
 }

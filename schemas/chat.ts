@@ -87,7 +87,10 @@ export const ChatClientMessageSchema = z.discriminatedUnion("t", [
 export type ChatClientMessage = z.infer<typeof ChatClientMessageSchema>;
 
 /** Something the widget offers under an answer. */
-export type ChatAction = { kind: "book"; url: string } | { kind: "contact"; consentText: string } | { kind: "channel"; options: PreferredChannel[] };
+export type ChatAction = { kind: "book"; url: string } | { kind: "contact"; consentText: string } | { kind: "channel"; options: PreferredChannel[]; consentText: string };
+
+/** The line beside the channel question: ticked, it is the consent recorded for the channel chosen, in these words. */
+export const CHANNEL_CONSENT_TEXT = "You may contact me this way about my question. I can opt out at any time (reply STOP to a text or WhatsApp message).";
 
 /** What the widget receives. */
 export type ChatServerMessage =

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { MockLanguageModelV4 } from "ai/test";
 import { describe, expect, it } from "vitest";
 import { LeadObject } from "../durable-objects/lead-object";
-import { visitorChatName, type ChatServerMessage, type RepChatServerMessage } from "../schemas/chat";
+import { CHANNEL_CONSENT_TEXT, visitorChatName, type ChatServerMessage, type RepChatServerMessage } from "../schemas/chat";
 import type { ConversationRow } from "../schemas/d1";
 import type { LeadSummary, TimelineEntry } from "../schemas/lead";
 import { asOwner, makeLead, unique } from "./helpers";
@@ -312,18 +312,17 @@ describe("after capture", () => {
     const { id: leadId } = (await env.DB.prepare("SELECT lead_id AS id FROM visitors WHERE id = ?").bind(visitor).first<{ id: string }>())!;
     const back = await visitorSocket(leadId, visitor, "form");
     const greeting = (await back.ask(hello)) as Extract<ChatServerMessage, { t: "greeting" }>;
-    expect(greeting.actions).toContainEqual({ kind: "channel", options: ["email", "sms", "whatsapp"] });
+    expect(greeting.actions).toContainEqual({ kind: "channel", options: ["email", "sms", "whatsapp"], consentText: CHANNEL_CONSENT_TEXT });
     // Asked once: the next visit does not ask again.
     const later = (await (await visitorSocket(leadId, visitor, "form")).ask(hello)) as Extract<ChatServerMessage, { t: "greeting" }>;
     expect(later.actions?.some((a) => a.kind === "channel")).toBe(false);
     expect(await back.ask({ t: "channel", channel: "sms", consent: true })).toMatchObject({ t: "answer", text: "Thanks: we'll reach you by text message from now on." });
     const stub = env.LEADS.getByName(leadId);
-    expect((await stub.exportData())!.state!.preferredChannel).toMatchObject({
-      channel: "sms",
-      method: "chat",
-      siteOrigin: SITE,
-      wording: "Email me about my question. I can unsubscribe at any time.",
-    });
+    const state = (await stub.exportData())!.state!;
+    expect(state.preferredChannel).toMatchObject({ channel: "sms", method: "chat", siteOrigin: SITE, wording: CHANNEL_CONSENT_TEXT });
+    // Stored with consent: the words shown beside the choice, for the channel chosen (the contact form's consent was for email only).
+    expect(state.consent.sms).toMatchObject({ granted: true, method: "chat", wording: CHANNEL_CONSENT_TEXT, page: SITE });
+    expect(state.consent.whatsapp).toBeUndefined();
     await stub.markBooked("calcom");
     await settle(stub);
     const [row] = await conversationsOf(leadId);
