@@ -205,12 +205,16 @@ export function everything(sql: SqlStorage): { state: LeadState | null; timeline
  * is not in the timeline and stays; entry numbers come from the state, so none is reused.
  */
 export function pruneTimeline(sql: SqlStorage, before: number): number {
-  return sql.exec("DELETE FROM timeline WHERE at < ? AND projected = 1", before).rowsWritten;
+  // The chat's replay buffer ages out with the timeline; in a visitor's object (no lead) it is all there is, with the
+  // conversation in progress, whose row holds the last words.
+  const chat = sql.exec("DELETE FROM chat_message WHERE at < ?", before).rowsWritten;
+  sql.exec("DELETE FROM meta WHERE key = 'chat:conversation' AND json_extract(value, '$.lastAt') < ?", before);
+  return sql.exec("DELETE FROM timeline WHERE at < ? AND projected = 1", before).rowsWritten + chat;
 }
 
-/** When the oldest timeline entry happened, if there is one. */
+/** When the oldest timeline entry or kept chat message happened, if there is one. */
 export function oldestTimelineAt(sql: SqlStorage): number | undefined {
-  return sql.exec<{ at: number | null }>("SELECT min(at) AS at FROM timeline").toArray()[0]?.at ?? undefined;
+  return sql.exec<{ at: number | null }>("SELECT min(at) AS at FROM (SELECT min(at) AS at FROM timeline UNION ALL SELECT min(at) FROM chat_message)").toArray()[0]?.at ?? undefined;
 }
 
 const DAY = 86_400_000;

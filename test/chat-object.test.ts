@@ -1,4 +1,4 @@
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { MockLanguageModelV4 } from "ai/test";
 import { describe, expect, it } from "vitest";
@@ -7,7 +7,7 @@ import { CHANNEL_CONSENT_TEXT, visitorChatName, type ChatServerMessage, type Rep
 import type { ConversationRow } from "../schemas/d1";
 import type { LeadSummary, TimelineEntry } from "../schemas/lead";
 import { asOwner, makeLead, unique } from "./helpers";
-import { MONDAY_10_NY, outboxFor, settle, withClock } from "./lead-harness";
+import { clocks, MONDAY_10_NY, outboxFor, settle, withClock } from "./lead-harness";
 
 /**
  * Site chat inside the objects: a known visitor's socket reaches its lead's object, state
@@ -259,6 +259,25 @@ describe("stop in chat", () => {
 });
 
 describe("an unknown visitor", () => {
+  it("who never becomes a lead leaves nothing behind once the retention period passes", async () => {
+    const visitor = unique("vis").replace(/[^A-Za-z0-9_-]/g, "");
+    const stub = env.LEADS.getByName(visitorChatName(SITE, visitor));
+    const time = await withClock(stub, MONDAY_10_NY);
+    const chat = await visitorSocket(visitorChatName(SITE, visitor), visitor, "none");
+    await chat.ask(hello);
+    await chat.ask({ t: "say", text: "My name is Ada, my number is 212 555 0199. What does it cost?" });
+    const held = () =>
+      runInDurableObject(stub, (_o, state) => ({
+        messages: state.storage.sql.exec("SELECT text FROM chat_message").toArray().length,
+        conversation: state.storage.sql.exec("SELECT value FROM meta WHERE key = 'chat:conversation'").toArray().length,
+      }));
+    expect(await held()).toEqual({ messages: 2, conversation: 1 });
+    // An idle visitor: no frame comes again, only the alarm the object keeps for its prune.
+    clocks.get(stub.id.toString())!.at = time.now() + 400 * 86_400_000;
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await held()).toEqual({ messages: 0, conversation: 0 });
+  });
+
   it("becomes a lead through the form intake, and the conversation moves to the lead's object", async () => {
     const visitor = unique("vis").replace(/[^A-Za-z0-9_-]/g, "");
     const name = visitorChatName(SITE, visitor);
