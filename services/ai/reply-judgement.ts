@@ -2,7 +2,7 @@ import { generateText, Output, type LanguageModel } from "ai";
 import { z } from "zod";
 import { BuyingIntentSchema, ObjectionSchema, ReplyIntentSchema, type ReplyJudgement } from "../../schemas/lead";
 import { CONFIDENCE_FLOOR, judgeReply } from "../../engine/inbound/reply-judgement";
-import { languageModelFrom } from "./model";
+import { languageModelFor } from "./model";
 import type { Settings } from "../../schemas/settings";
 import { clockFrom } from "../clock";
 
@@ -85,7 +85,7 @@ export type ReplyJudge = (text: string) => Promise<ReplyJudgement>;
 
 /** The deployment's reply judge: its model (if bound), its competitor list and the engine's today (UTC). */
 export function replyJudgeFor(env: Env, settings: Settings): ReplyJudge {
-  const model = languageModelFrom(env, settings.aiModel);
+  const model = languageModelFor(env, settings, "judgement");
   const { competitors } = settings;
   return (text) => judgeReplyWith(model, text, competitors, JUDGEMENT_TIMEOUT_MS, new Date(clockFrom(env).now()).toISOString().slice(0, 10));
 }
