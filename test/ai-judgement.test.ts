@@ -24,6 +24,8 @@ describe("reply judgement by the model", () => {
     const prompt = JSON.stringify(model.doGenerateCalls[0]!.prompt);
     expect(prompt).toContain("happy to compare");
     expect(prompt).toContain("RoofCo");
+    // A judgement is a few fields: the call caps the answer's length.
+    expect(model.doGenerateCalls[0]!.maxOutputTokens).toBe(150);
 
     const invented = await judgeReplyWith(modelAnswering(JSON.stringify({ intent: "objection", confidence: 0.8, competitor: "Acme Shingles" })), "We use someone else.", [
       "RoofCo",

@@ -97,6 +97,8 @@ describe("drafting", () => {
     const model = modelAnswering(draftJson(GOOD));
     expect(await draftTouch(model, request(), { earlierTouches: [], passages: [] })).toEqual({ content: GOOD, by: "model", notes: [] });
     expect(model.doGenerateCalls).toHaveLength(1);
+    // Each call caps what the model may write, as the bench prices it.
+    expect(model.doGenerateCalls[0]!.maxOutputTokens).toBe(600);
   });
 
   it("retries once with the reasons when the guardrails refuse, then uses the second draft", async () => {

@@ -1,6 +1,7 @@
 import { generateText, Output, type LanguageModel } from "ai";
 import { z } from "zod";
 import type { HandOffPackage } from "../../engine/hand-off/hand-off-package";
+import { PROMPT_BUDGETS, withinBudget } from "../../engine/drafting/prompt-budget";
 
 /** A hand-off must reach the rep within seconds: the model gets this long, then the rules' summary goes. */
 export const SUMMARY_TIMEOUT_MS = 5_000;
@@ -25,15 +26,18 @@ export async function withModelSummary(model: LanguageModel | null, pkg: HandOff
     const { output } = await generateText({
       model,
       system: INSTRUCTIONS,
-      prompt: [
-        `Why the lead is hot: ${pkg.triggers.map((t) => t.reason).join("; ")}`,
-        `Lead: ${[pkg.profile.name, pkg.profile.title, pkg.profile.company].filter(Boolean).join(", ") || "unknown"}`,
-        "Transcript:",
-        ...pkg.transcript,
-      ]
-        .join("\n")
-        .slice(0, 8000),
+      prompt: withinBudget(
+        INSTRUCTIONS,
+        [
+          `Why the lead is hot: ${pkg.triggers.map((t) => t.reason).join("; ")}`,
+          `Lead: ${[pkg.profile.name, pkg.profile.title, pkg.profile.company].filter(Boolean).join(", ") || "unknown"}`,
+          "Transcript:",
+          ...pkg.transcript,
+        ].join("\n"),
+        "summary",
+      ),
       output: Output.object({ schema: SummarySchema }),
+      maxOutputTokens: PROMPT_BUDGETS.summary.maxOutputTokens,
       timeout: timeoutMs,
       maxRetries: 0,
     });

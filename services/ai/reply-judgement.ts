@@ -2,6 +2,7 @@ import { generateText, Output, type LanguageModel } from "ai";
 import { z } from "zod";
 import { BuyingIntentSchema, ObjectionSchema, ReplyIntentSchema, type ReplyJudgement } from "../../schemas/lead";
 import { CONFIDENCE_FLOOR, judgeReply } from "../../engine/inbound/reply-judgement";
+import { PROMPT_BUDGETS, withinBudget } from "../../engine/drafting/prompt-budget";
 import { languageModelFor } from "./model";
 import type { Settings } from "../../schemas/settings";
 import { clockFrom } from "../clock";
@@ -54,8 +55,13 @@ export async function judgeReplyWith(
     const { output } = await generateText({
       model,
       system: INSTRUCTIONS,
-      prompt: `${today ? `Today: ${today}\n` : ""}Competitors: ${competitors.length ? competitors.join(", ") : "(none)"}\n\nReply:\n"""\n${text.slice(0, 4000)}\n"""`,
+      prompt: withinBudget(
+        INSTRUCTIONS,
+        `${today ? `Today: ${today}\n` : ""}Competitors: ${competitors.length ? competitors.join(", ") : "(none)"}\n\nReply:\n"""\n${text.slice(0, 4000)}\n"""`,
+        "judgement",
+      ),
       output: Output.object({ schema: JudgementSchema }),
+      maxOutputTokens: PROMPT_BUDGETS.judgement.maxOutputTokens,
       timeout: timeoutMs,
       maxRetries: 0,
     });
