@@ -108,7 +108,9 @@ export function draftPrompt(request: DraftRequest, grounds: DraftGrounds): strin
     grounds.stepPassage
       ? `This step rests on the owner's ${grounds.stepPassage.kind.replace(/_/g, " ")} "${grounds.stepPassage.title}" (in the notes below): build the message on it.`
       : "",
-    passages.length ? `The owner's notes (the only source for facts and numbers):\n${passages.map((p) => `[${p.kind}] ${p.title}: ${clipped(p.text, PASSAGE_CHARS)}`).join("\n")}` : "",
+    passages.length
+      ? `The owner's notes (the only source for facts and numbers):\n${passages.map((p) => `[${p.kind}] ${p.title}: ${clipped(p.text, PASSAGE_CHARS)}`).join("\n")}`
+      : "",
   ];
   return withinBudget(DRAFT_INSTRUCTIONS, sections.filter(Boolean).join("\n\n"), "drafting");
 }
@@ -141,7 +143,11 @@ async function modelDraft(model: LanguageModel, request: DraftRequest, grounds: 
       if (problems.length === 0) return { content, by: "model", notes };
       notes.push(...problems.map((p) => `attempt ${attempt}: ${p}`));
       // The reasons go first, so a prompt at its budget loses notes, not why the draft was refused.
-      prompt = withinBudget(DRAFT_INSTRUCTIONS, `Your previous draft was refused because ${problems.join("; ")}. Write it again without these problems.\n\n${draftPrompt(request, grounds)}`, "drafting");
+      prompt = withinBudget(
+        DRAFT_INSTRUCTIONS,
+        `Your previous draft was refused because ${problems.join("; ")}. Write it again without these problems.\n\n${draftPrompt(request, grounds)}`,
+        "drafting",
+      );
     } catch (error) {
       notes.push(`attempt ${attempt}: the model failed (${String(error).slice(0, 160)})`);
     }

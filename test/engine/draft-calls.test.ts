@@ -23,7 +23,14 @@ function played(react: (touch: OutgoingTouch) => Reaction[], draftAnswer: "model
   const requests: DraftRequest[] = [];
   const result = simulate({
     leadId: "0".repeat(32),
-    submission: { formId: "f", receivedAt: START, profile: { email: "ann@example.com", firstName: "Ann", timezone: "America/New_York" }, consent: { email: true }, utm: {}, custom: {} },
+    submission: {
+      formId: "f",
+      receivedAt: START,
+      profile: { email: "ann@example.com", firstName: "Ann", timezone: "America/New_York" },
+      consent: { email: true },
+      utm: {},
+      custom: {},
+    },
     sequence: NEW_INQUIRY,
     start: START,
     until: START + 20 * DAY,

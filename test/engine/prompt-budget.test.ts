@@ -31,8 +31,16 @@ describe("a draft's prompt", () => {
       { kind: "open" as const, count: 40, lastAt: DUE - 20 * DAY },
       { kind: "click" as const, count: 9, lastAt: DUE - DAY / 2 },
     ];
-    const earlierTouches = Array.from({ length: 30 }, (_, i) => ({ subject: `Touch ${i + 1}`, text: `Body of touch ${i + 1}. ${"A long paragraph of earlier words. ".repeat(45)}` }));
-    const passages = Array.from({ length: 8 }, (_, i) => ({ documentId: `d${i}`, kind: "faq" as const, title: `Passage ${i + 1}`, text: `Passage ${i + 1} says: ${"the owner's long note. ".repeat(150)}` }));
+    const earlierTouches = Array.from({ length: 30 }, (_, i) => ({
+      subject: `Touch ${i + 1}`,
+      text: `Body of touch ${i + 1}. ${"A long paragraph of earlier words. ".repeat(45)}`,
+    }));
+    const passages = Array.from({ length: 8 }, (_, i) => ({
+      documentId: `d${i}`,
+      kind: "faq" as const,
+      title: `Passage ${i + 1}`,
+      text: `Passage ${i + 1} says: ${"the owner's long note. ".repeat(150)}`,
+    }));
     const prompt = draftPrompt(request(facts), { earlierTouches, passages, predictedObjection: "price" });
 
     expect(estimateTokens(DRAFT_INSTRUCTIONS + prompt)).toBeLessThanOrEqual(PROMPT_BUDGETS.drafting.maxInputTokens);

@@ -165,7 +165,12 @@ export function Fixed(props: { env: Env; effective: EffectiveSettings; destinati
     ["Email transport", emailTransportName(env)],
     ["SMS transport", env.SMS_TRANSPORT || "outbox"],
     ["SMS quiet hours", `${SMS_QUIET_HOURS.start}–${SMS_QUIET_HOURS.end} in the recipient's time, every day: the law's (TCPA), not a setting`],
-    ["AI", "AI" in env && env.AI ? `Workers AI, ${effective.values.aiModel} (drafts), ${effective.values.aiFastModel} (judgements)` : "no Workers AI binding: the deterministic drafter and heuristics run"],
+    [
+      "AI",
+      "AI" in env && env.AI
+        ? `Workers AI, ${effective.values.aiModel} (drafts), ${effective.values.aiFastModel} (judgements)`
+        : "no Workers AI binding: the deterministic drafter and heuristics run",
+    ],
     ["Hand-off destinations", props.destinations.length ? props.destinations.join(", ") : "none configured (the dashboard's hand-off queue only)"],
   ];
   return (
