@@ -37,3 +37,15 @@ export function clipped(text: string, max: number): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1).replace(/\s+\S*$/, "")}…`;
 }
+
+/** The newest lines (oldest first) that fit in `max` characters with their line breaks: the latest of a long history matters most. */
+export function latestWithin(lines: readonly string[], max: number): string[] {
+  const kept: string[] = [];
+  let used = 0;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    used += lines[i]!.length + 1;
+    if (used > max) break;
+    kept.unshift(lines[i]!);
+  }
+  return kept;
+}

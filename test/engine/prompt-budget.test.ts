@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { DraftRequest } from "../../engine/drafting/draft-types";
 import { estimateTokens, PROMPT_BUDGETS } from "../../engine/drafting/prompt-budget";
 import { DRAFT_INSTRUCTIONS, draftPrompt } from "../../services/ai/drafting";
+import { briefPrompt } from "../../services/ai/hand-off-summary";
+import type { HandOffPackage } from "../../engine/hand-off/hand-off-package";
 
 /** A draft's prompt holds the few passages and facts that matter, within its token budget, however long the lead's history. */
 
@@ -65,5 +67,24 @@ describe("a draft's prompt", () => {
     expect(prompt).toContain("1. Got it: Thanks for asking.");
     expect(prompt.endsWith("…")).toBe(false);
     expect(estimateTokens(DRAFT_INSTRUCTIONS + prompt)).toBeLessThan(PROMPT_BUDGETS.drafting.maxInputTokens);
+  });
+});
+
+describe("a hand-off brief's prompt", () => {
+  it("stays under the summary budget for a long transcript, keeping its latest lines", () => {
+    const transcript = Array.from({ length: 40 }, (_, i) => `Day ${i + 1} — replied: "${"We keep thinking about the roof and the budget. ".repeat(6)}(line ${i + 1})"`);
+    const pkg = {
+      leadId: "l1",
+      handedOffAt: 0,
+      triggers: [{ trigger: "buying_intent", reason: "the reply asks about contract terms" }],
+      profile: { name: "Hana Ito", company: "Ito Roofing" },
+      transcript,
+    } as unknown as HandOffPackage;
+    const prompt = briefPrompt(pkg);
+    // The instructions are counted by the budget too: they are well under 100 tokens.
+    expect(estimateTokens(prompt)).toBeLessThanOrEqual(PROMPT_BUDGETS.summary.maxInputTokens - 60);
+    expect(prompt).toContain("Why the lead is hot: the reply asks about contract terms");
+    expect(prompt).toContain("(line 40)");
+    expect(prompt).not.toContain("(line 1)");
   });
 });
