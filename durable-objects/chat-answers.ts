@@ -52,7 +52,7 @@ export async function greetVisitor(host: ChatHost, facts: VisitorFacts): Promise
   const actions = actionsFor(host, settings.bookingUrl, chat.consentText, ["book", "contact"]);
   const known = host.lead() !== null && proven(facts);
   const recalled = known ? returnFacts(host.timeline()) : {};
-  const model = known ? host.seams.languageModel(settings) : null;
+  const model = known ? host.seams.languageModel(settings, "chat") : null;
   const text =
     (model && (await modelGreeting(model, recalled, host.seams.chatTimeoutMs))) ?? (known ? returnGreeting(recalled, settings.bookingUrl !== "") : null) ?? chat.greeting;
   const channels = facts.proof === "chat" ? await channelQuestion(host) : [];
@@ -111,7 +111,7 @@ export async function answerVisitor(host: ChatHost, facts: VisitorFacts, text: s
 
 /** The model's answer from the passages (and, where the chat may use it, the lead's history); null without a model or when it strays. */
 async function grounded(host: ChatHost, facts: VisitorFacts, question: string, passages: Passage[]): Promise<ChatAnswer | null> {
-  const model = host.seams.languageModel(await host.settings());
+  const model = host.seams.languageModel(await host.settings(), "chat");
   if (!model || passages.length === 0) return null;
   const history = host.lead() && proven(facts) ? leadHistory(host.timeline()) : [];
   return modelAnswer(model, question, passages, history, host.seams.chatTimeoutMs);

@@ -79,6 +79,7 @@ function effectContext(host: DrainHost, state: LeadState, now: number, settings:
     now,
     timeline: () => storage.readTimeline(host.sql),
     languageModel: host.seams.languageModel(settings),
+    summaryModel: host.seams.languageModel(settings, "summary"),
     draftTimeoutMs: host.seams.draftTimeoutMs,
     project: () => projectFromStorage(host.sql, host.seams.env.DB, host.load() ?? state),
   };

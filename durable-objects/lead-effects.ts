@@ -61,7 +61,10 @@ export interface EffectContext {
   state: LeadState;
   now: number;
   timeline: () => TimelineEntry[];
+  /** The drafting model. */
   languageModel: LanguageModel | null;
+  /** The quick model for the hand-off brief; absent, the drafting model writes it. */
+  summaryModel?: LanguageModel | null;
   draftTimeoutMs: number;
   /** Projects the lead to D1; false when D1 refused. */
   project: () => Promise<boolean>;
@@ -225,7 +228,7 @@ async function enrol(sequenceId: string, reason: EnrolReason, { env }: EffectCon
 /** Builds the package once (with the model's brief where there is one) and queues one delivery per destination. */
 async function handOff(triggers: { trigger: string; reason: string }[], key: string, context: EffectContext, email?: string): Promise<EffectResult> {
   const { env, state, now } = context;
-  const pkg = await withModelSummary(context.languageModel, buildPackage(state, context.timeline(), triggers, now));
+  const pkg = await withModelSummary(context.summaryModel === undefined ? context.languageModel : context.summaryModel, buildPackage(state, context.timeline(), triggers, now));
   await recordHandOff(env.DB, pkg);
   // A chat's own destination goes with its delivery; the deployment's is read when the delivery runs.
   const settings = email ? { ...context.settings, handOffEmail: email } : context.settings;

@@ -11,7 +11,7 @@ import type { ConsentMethod, EnrolReason, LeadId, LeadSummary, MessageChannel, R
 import type { SequenceVersion } from "../schemas/sequence";
 import type { RequestFacts } from "../schemas/tracking";
 import { DRAFT_TIMEOUT_MS } from "../services/ai/drafting";
-import { languageModelFrom } from "../services/ai/model";
+import { languageModelFor } from "../services/ai/model";
 import { clockFrom } from "../services/clock";
 import { effectiveSettings, engineConfigFrom, retentionDaysFrom } from "../services/deployment-settings";
 import type { Settings } from "../schemas/settings";
@@ -46,7 +46,7 @@ export class LeadObject extends DurableObject<Env> {
     this.seams = {
       clock: clockFrom(env),
       env,
-      languageModel: (settings) => languageModelFrom(this.seams.env, settings.aiModel),
+      languageModel: (settings, task = "drafting") => languageModelFor(this.seams.env, settings, task),
       draftTimeoutMs: DRAFT_TIMEOUT_MS,
       chatTimeoutMs: CHAT_MODEL_TIMEOUT_MS,
       drainAfterEvents: true,

@@ -1,13 +1,13 @@
 import type { LanguageModel } from "ai";
-import type { Settings } from "../schemas/settings";
+import type { ModelTask, Settings } from "../schemas/settings";
 import type { Clock } from "../services/clock";
 
 /** What a test may swap in an object (through runInDurableObject); production never changes them. */
 export interface LeadObjectSeams {
   clock: Clock;
   env: Env;
-  /** The deployment's model (the one the settings name), or null locally. */
-  languageModel: (settings: Settings) => LanguageModel | null;
+  /** The deployment's model for a task (drafting unless said: the one the settings name for it), or null locally. */
+  languageModel: (settings: Settings, task?: ModelTask) => LanguageModel | null;
   draftTimeoutMs: number;
   /** How long a visitor waits for the model's chat answer before the retrieval answer goes. */
   chatTimeoutMs: number;

@@ -15,6 +15,13 @@ const email = optional(z.email("must be an email address like sam@example.com").
 const webUrl = optional(z.url({ protocol: /^https?$/, error: "must be an http(s):// address" }).max(2048));
 const whole = (min: number, rule: string, max = Number.MAX_SAFE_INTEGER) => z.number({ error: rule }).int(rule).min(min, rule).max(max, rule);
 
+const modelName = z
+  .string()
+  .trim()
+  .min(1, "name a Workers AI model")
+  .max(200)
+  .regex(/^[@\w./:-]+$/, "a Workers AI model name like @cf/meta/llama-3.3-70b-instruct-fp8-fast");
+
 /** Under the playbook's 50 a day: a warming address that sends more risks its reputation for good. */
 const WARMUP_CEILING = 50;
 
@@ -69,15 +76,22 @@ export const SettingsSchema = z.object({
       .refine((url) => url.startsWith("https://") || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(url), "must be an https:// address"),
   ),
   handOffEmail: email,
-  aiModel: z
-    .string()
-    .trim()
-    .min(1, "name a Workers AI model")
-    .max(200)
-    .regex(/^[@\w./:-]+$/, "a Workers AI model name like @cf/meta/llama-3.3-70b-instruct-fp8-fast"),
+  aiModel: modelName,
+  aiFastModel: modelName,
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export type SettingKey = keyof Settings;
+
+/** What a model is asked to do: drafting writes in the owner's voice; the rest are short, structured answers. */
+export type ModelTask = "drafting" | "judgement" | "summary" | "chat";
+
+/**
+ * The model a task runs on: drafting on `aiModel`; reply judgements, hand-off summaries and
+ * chat answers on the small fast `aiFastModel`, as they must answer within seconds and say little.
+ */
+export function modelFor(settings: Pick<Settings, "aiModel" | "aiFastModel">, task: ModelTask): string {
+  return task === "drafting" ? settings.aiModel : settings.aiFastModel;
+}
 export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as SettingKey[];
 
 /** A change: any subset of the settings, each checked by its own rule; unknown keys are refused. */
@@ -117,6 +131,7 @@ export const SETTING_VARS: { [K in SettingKey]: { name: string; kind: VarKind; f
   handOffWebhookUrl: { name: "HANDOFF_WEBHOOK_URL", kind: "text", fallback: "" },
   handOffEmail: { name: "HANDOFF_EMAIL", kind: "text", fallback: "" },
   aiModel: { name: "AI_MODEL", kind: "text", fallback: "@cf/meta/llama-3.3-70b-instruct-fp8-fast" },
+  aiFastModel: { name: "AI_FAST_MODEL", kind: "text", fallback: "@cf/meta/llama-3.1-8b-instruct-fp8-fast" },
 };
 
 /** Each setting's name for people: the dashboard's labels, and the words of "set …" messages. */
@@ -148,7 +163,8 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   smsCountries: "SMS countries",
   handOffWebhookUrl: "Hand-off webhook URL",
   handOffEmail: "Hand-off email",
-  aiModel: "AI model",
+  aiModel: "AI model for drafts",
+  aiFastModel: "AI model for quick judgements",
 };
 
 /**

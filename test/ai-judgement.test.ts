@@ -1,8 +1,12 @@
+import { runInDurableObject } from "cloudflare:test";
 import { MockLanguageModelV4 } from "ai/test";
 import { describe, expect, it } from "vitest";
+import type { LeadObject } from "../durable-objects/lead-object";
 import type { HandOffPackage } from "../engine/hand-off/hand-off-package";
 import { withModelSummary } from "../services/ai/hand-off-summary";
 import { judgeReplyWith } from "../services/ai/reply-judgement";
+import { unique } from "./helpers";
+import { freshLead, settle, submission, summaryOf } from "./lead-harness";
 
 /** The model's judgements (a reply's intent, a hand-off summary), each with its deterministic fallback, through the AI SDK's mock model. */
 
@@ -24,6 +28,8 @@ describe("reply judgement by the model", () => {
     const prompt = JSON.stringify(model.doGenerateCalls[0]!.prompt);
     expect(prompt).toContain("happy to compare");
     expect(prompt).toContain("RoofCo");
+    // A judgement is a few fields: the call caps the answer's length.
+    expect(model.doGenerateCalls[0]!.maxOutputTokens).toBe(150);
 
     const invented = await judgeReplyWith(modelAnswering(JSON.stringify({ intent: "objection", confidence: 0.8, competitor: "Acme Shingles" })), "We use someone else.", [
       "RoofCo",
@@ -119,5 +125,30 @@ describe("hand-off summary by the model", () => {
       doGenerate: (options) => new Promise((_, reject) => options.abortSignal?.addEventListener("abort", () => reject(options.abortSignal?.reason))),
     });
     expect((await withModelSummary(silent, pkg, 50)).summary).toEqual(pkg.summary);
+  });
+});
+
+describe("each task on its own model", () => {
+  it("the object writes a hand-off brief with the quick model, not the drafting one", async () => {
+    const tasks: (string | undefined)[] = [];
+    const quick = modelAnswering(JSON.stringify({ needs: "Wants the details, as the CEO.", topObjection: null }));
+    const drafter = modelAnswering(JSON.stringify({ subject: null, body: null, sms: null }));
+    const { stub } = await freshLead();
+    await runInDurableObject(stub, (object: LeadObject) => {
+      object.seams.languageModel = (_settings, task) => {
+        tasks.push(task);
+        return task === "summary" ? quick : drafter;
+      };
+    });
+    await stub.submitForm(submission(`${unique("ceo")}@example.com`));
+    await settle(stub);
+    expect(await stub.recordReply({ text: "I'm the CEO here, send me the details." })).toBe(true);
+    await settle(stub);
+    expect((await summaryOf(stub)).handOffs).toEqual([expect.objectContaining({ trigger: "decision_maker" })]);
+    expect(tasks).toContain("summary");
+    expect(quick.doGenerateCalls).toHaveLength(1);
+    expect(JSON.stringify(quick.doGenerateCalls[0]!.prompt)).toContain("I'm the CEO here");
+    expect(quick.doGenerateCalls[0]!.maxOutputTokens).toBe(200);
+    expect(drafter.doGenerateCalls.every((call) => !JSON.stringify(call.prompt).includes("brief a sales rep"))).toBe(true);
   });
 });

@@ -378,21 +378,31 @@ describe("answers with a model", () => {
     usage: { inputTokens: { total: 10, noCache: 10, cacheRead: undefined, cacheWrite: undefined }, outputTokens: { total: 20, text: 20, reasoning: undefined } },
     warnings: [],
   });
+  /** The calls the chat made: which task's model it asked for, and the output cap it set. */
+  const calls: { task: string | undefined; maxOutputTokens: number | undefined }[] = [];
   const withModel = async (leadId: string, text: string) => {
     await runInDurableObject(env.LEADS.getByName(leadId), (object: LeadObject) => {
-      object.seams.languageModel = () => new MockLanguageModelV4({ doGenerate: async () => reply(text) });
+      object.seams.languageModel = (_settings, task) =>
+        new MockLanguageModelV4({
+          doGenerate: async (options) => {
+            calls.push({ task, maxOutputTokens: options.maxOutputTokens });
+            return reply(text);
+          },
+        });
     });
   };
 
-  it("words the answer from the passages", async () => {
+  it("words the answer from the passages, on the quick model within the chat's output cap", async () => {
     const leadId = await makeLead();
     await withModel(leadId, "Yes: deals and contacts sync both ways every five minutes.");
+    calls.length = 0;
     const chat = await visitorSocket(leadId, unique("vis"), "ticket");
     expect(await chat.ask({ t: "say", text: "Does the Salesforce integration sync deals?" })).toMatchObject({
       t: "answer",
       text: "Yes: deals and contacts sync both ways every five minutes.",
       sources: expect.arrayContaining([{ title: "Integrations" }]),
     });
+    expect(calls.at(-1)).toEqual({ task: "chat", maxOutputTokens: 300 });
   });
 
   it("words the return greeting from the lead's facts alone, and the rules' greeting stands when the model strays", async () => {

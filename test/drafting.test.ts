@@ -97,6 +97,8 @@ describe("drafting", () => {
     const model = modelAnswering(draftJson(GOOD));
     expect(await draftTouch(model, request(), { earlierTouches: [], passages: [] })).toEqual({ content: GOOD, by: "model", notes: [] });
     expect(model.doGenerateCalls).toHaveLength(1);
+    // Each call caps what the model may write, as the bench prices it.
+    expect(model.doGenerateCalls[0]!.maxOutputTokens).toBe(600);
   });
 
   it("retries once with the reasons when the guardrails refuse, then uses the second draft", async () => {
@@ -184,7 +186,10 @@ describe("drafting", () => {
   });
 });
 
-/** A two-step sequence: an instant acknowledgement, then a value email two days later, drafted in the given mode. */
+/**
+ * A two-step sequence: an instant acknowledgement, then a value email two days later, drafted in the given mode.
+ * The value step rests on the owner's comparisons (none in this file's knowledge base), so it is drafted for every lead.
+ */
 function sequenceWith(drafting: Partial<Drafting>, marker = "inspect"): SequenceVersion {
   const id = unique("drafted");
   const sequence = SequenceSchema.parse({
@@ -203,6 +208,7 @@ function sequenceWith(drafting: Partial<Drafting>, marker = "inspect"): Sequence
       {
         id: "value",
         intent: "value",
+        knowledge: "comparison",
         channels: ["email"],
         wait: { days: 2 },
         email: {
@@ -254,6 +260,18 @@ describe("a sequence's drafting mode", () => {
     expect(messages.map((m) => m.subject)).toEqual(["Thanks Ann", VALUE_DRAFT.subject]);
     expect(messages[1]!.text).toContain("For Acme the question is how long the roof has left");
     expect(sentValue(await summaryOf(stub))).toMatchObject({ origin: "ai_draft", draftedBy: "model" });
+  });
+
+  it("a step with nothing to say beyond its template (no knowledge, no objection, a silent lead) asks no model: the template goes out", async () => {
+    const base = sequenceWith({ mode: "auto" });
+    const plain = { ...base, sequence: { ...base.sequence, steps: base.sequence.steps.map(({ knowledge: _, ...s }) => s) } };
+    const model = modelAnswering(draftJson(VALUE_DRAFT));
+    const { leadId, stub } = await leadIn(plain, model);
+    expect(await stub.drafts()).toEqual([]);
+    await advance(stub);
+    expect(model.doGenerateCalls).toHaveLength(0);
+    expect((await outboxFor(leadId))[1]!.text).toContain("Most roofs we inspect last 20 years");
+    expect(sentValue(await summaryOf(stub))).toMatchObject({ origin: "template" });
   });
 
   it("off: templates only, and no model is asked", async () => {

@@ -44,6 +44,7 @@ describe("GET and PATCH /api/settings", () => {
     expect(settings.senderDailyCap).toEqual({ value: 200, source: "default", var: "SENDER_DAILY_CAP" });
     expect(settings.handOffPausesAutomation).toEqual({ value: true, source: "default", var: "HANDOFF_PAUSES_AUTOMATION" });
     expect(settings.competitors).toEqual({ value: [], source: "default", var: "COMPETITORS" });
+    expect(settings.aiFastModel).toEqual({ value: "@cf/meta/llama-3.1-8b-instruct-fp8-fast", source: "default", var: "AI_FAST_MODEL" });
     expect((await call("/api/settings")).status).toBe(401);
     expect((await call("/api/settings", { method: "PATCH", body: "{}", headers: { "content-type": "application/json" } })).status).toBe(401);
   });
@@ -125,7 +126,7 @@ describe("the dashboard's Settings page", () => {
     const { cookie, csrf } = await login();
     const html = await (await page("/dashboard/settings", { headers: { cookie } })).text();
     const ids = [...html.matchAll(/<(?:input|select|textarea)[^>]* id="(setting-[A-Za-z]+)"/g)].map((m) => m[1]);
-    expect(ids.length).toBe(28);
+    expect(ids.length).toBe(29);
     for (const id of ids) expect(html).toContain(`<label for="${id}">`);
     expect(html).toContain('data-check="email-transport" data-status="missing"');
 
@@ -161,6 +162,27 @@ describe("the dashboard's Settings page", () => {
     expect(html).toContain("Settings saved");
     expect(html).toMatch(/data-setting="outOfOfficeDays">[\s\S]*?value="10"[\s\S]*?>saved</);
     expect(html).toMatch(/<tr data-audit="outOfOfficeDays"><td>[^<]+<\/td><td>dashboard session [^<]+<\/td><td>Out-of-office wait \(days\)<\/td><td>7<\/td><td>10<\/td><\/tr>/);
+  });
+});
+
+describe("the dashboard's AI models", () => {
+  it("shows the drafting model and the quick model, each labelled, refuses a bad name with its reason, and audits a change", async () => {
+    const { cookie, csrf } = await login();
+    const html = await (await page("/dashboard/settings", { headers: { cookie } })).text();
+    expect(html).toContain('<label for="setting-aiModel">AI model for drafts</label>');
+    expect(html).toContain('<label for="setting-aiFastModel">AI model for quick judgements</label>');
+    expect(html).toMatch(/data-setting="aiFastModel">[\s\S]*?value="@cf\/meta\/llama-3\.1-8b-instruct-fp8-fast"/);
+
+    const before = await audit();
+    const refused = await postSettings(cookie, { _csrf: csrf, aiFastModel: "an 8B please" });
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain("a Workers AI model name like @cf/meta/llama-3.3-70b-instruct-fp8-fast");
+    expect(await audit()).toHaveLength(before.length);
+
+    expect((await postSettings(cookie, { _csrf: csrf, aiFastModel: "@cf/meta/llama-3.2-3b-instruct" })).status).toBe(303);
+    expect((await audit())[0]).toMatchObject({ key: "aiFastModel", oldValue: "@cf/meta/llama-3.1-8b-instruct-fp8-fast", newValue: "@cf/meta/llama-3.2-3b-instruct" });
+    const saved = await (await page("/dashboard/settings", { headers: { cookie } })).text();
+    expect(saved).toMatch(/<tr data-audit="aiFastModel"><td>[^<]+<\/td><td>dashboard session [^<]+<\/td><td>AI model for quick judgements<\/td>/);
   });
 });
 

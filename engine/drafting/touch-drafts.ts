@@ -1,6 +1,6 @@
 import type { Drafter, TouchOrigin, TouchVariant } from "../../schemas/lead";
 import type { Drafting } from "../../schemas/sequence";
-import type { LeadState } from "../lead/lead-state";
+import type { HumanSignal, LeadState } from "../lead/lead-state";
 import type { LeadFact, TouchDraft, DraftContent } from "./draft-types";
 
 /**
@@ -31,6 +31,23 @@ export function leadFacts(state: LeadState): LeadFact[] {
     if (signals.length > 0) facts.push({ kind, count: signals.length, lastAt: Math.max(...signals.map((s) => s.at)) });
   }
   return facts;
+}
+
+/** A signal a draft can honestly say something about: a click, a reply, a visit to a classed page (pricing, case studies…). An open is not: it says too little. */
+export function worthALine(signal: HumanSignal | undefined): boolean {
+  if (!signal) return false;
+  return signal.kind === "click" || signal.kind === "reply" || (signal.kind === "visit" && !!signal.pageClass);
+}
+
+/**
+ * Whether a draft could say more than the template as rendered: the step answers an
+ * objection (stated or predicted) or rests on the owner's knowledge, or the lead did
+ * something worth a line since the enrolment's last touch. Otherwise the template goes as
+ * it is and no drafter is asked: most of a model's cost was drafts that changed nothing.
+ */
+export function draftCalledFor(step: { intent: string; knowledge?: string }, lastStepAt: number, signals: readonly HumanSignal[]): boolean {
+  if (step.intent === "objection" || step.knowledge !== undefined) return true;
+  return signals.some((s) => s.at > lastStepAt && worthALine(s));
 }
 
 /** Whether the enrolment's next step needs a (new) draft: none yet, an old one for other signals, or a lost request. */

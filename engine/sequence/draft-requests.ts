@@ -2,7 +2,7 @@ import type { Channel } from "../../schemas/sequence";
 import { answersAtOnce } from "./step-schedule";
 import type { Change } from "../lead/lead-state";
 import { effect, findEnrolment, HALTED, log } from "../lead/lead-change";
-import { leadFacts, wantsDraft } from "../drafting/touch-drafts";
+import { draftCalledFor, leadFacts, wantsDraft, worthALine } from "../drafting/touch-drafts";
 import type { DraftAnswered, DraftReview, TouchDraft } from "../drafting/draft-types";
 import type { SequenceConfig } from "./sequence-config";
 import { mergeableProfile } from "./merge-values";
@@ -26,7 +26,9 @@ function requestDraft(change: Change, enrolmentId: string, now: number, config: 
   const { state } = change;
   const existing = state.drafts.find((d) => d.enrolmentId === enrolmentId);
   // Rendering waits until a draft is wanted: this runs after every event, opens and page views included.
-  if (!wantsDraft(existing, step.id, basisOf(state, enrolment, step), now, newSignal)) return change;
+  // Only a signal a draft could mention refreshes one.
+  if (!wantsDraft(existing, step.id, basisOf(state, enrolment, step), now, newSignal && worthALine(state.humanSignals.at(-1)))) return change;
+  if (!draftCalledFor(step, enrolment.lastStepAt, state.humanSignals)) return change;
   const words = templateWords(state, enrolment, step, config);
   // The model reads only what a template could merge: a stranger's form field is no instruction to it.
   const { firstName, name, company, title, source } = mergeableProfile(state.profile);

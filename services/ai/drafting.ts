@@ -4,6 +4,7 @@ import type { DraftAnswered, DraftContent, DraftRequest, LeadFact } from "../../
 import type { Passage } from "../../schemas/knowledge";
 import { checkDraft, SMS_MAX, SUBJECT_MAX } from "../../engine/drafting/draft-guardrails";
 import { passageParagraph } from "../../engine/drafting/passage-excerpt";
+import { clipped, PROMPT_BUDGETS, withinBudget } from "../../engine/drafting/prompt-budget";
 
 /**
  * Drafts a touch in the owner's voice, ahead of its time. The model rewrites the step's
@@ -17,6 +18,13 @@ import { passageParagraph } from "../../engine/drafting/passage-excerpt";
 export const DRAFT_TIMEOUT_MS = 8_000;
 const ATTEMPTS = 2;
 const DAY = 86_400_000;
+/** The prompt carries the best few passages, each cut to a short paragraph's length. */
+const PROMPT_PASSAGES = 3;
+const PASSAGE_CHARS = 600;
+/** The freshest few things the lead did; older ones add tokens, not a better line. */
+const PROMPT_FACTS = 4;
+/** The last earlier touch is quoted this far; the ones before it by subject only. */
+const LAST_TOUCH_CHARS = 600;
 
 /** What the object gathers for a draft beyond the request: earlier touches and the knowledge base's passages. */
 export interface DraftGrounds {
@@ -67,13 +75,21 @@ function describeFact(fact: LeadFact, dueAt: number): string {
   }
 }
 
-/** The prompt: the template, the step's intent, the lead, its facts, what earlier touches said, the owner's notes. */
+/**
+ * The prompt: the template, the step's intent, the lead, its freshest facts, what earlier
+ * touches said (the last one quoted, the rest by subject), the owner's best few passages —
+ * within the drafting budget, the template first so a cut only ever loses notes.
+ */
 export function draftPrompt(request: DraftRequest, grounds: DraftGrounds): string {
   const { template, profile } = request;
   const lead =
     Object.entries(profile)
       .map(([k, v]) => `${k}: ${v}`)
       .join("; ") || "nothing known beyond the address";
+  const facts = [...new Set([...request.facts].sort((a, b) => b.lastAt - a.lastAt).map((f) => describeFact(f, request.dueAt)))].slice(0, PROMPT_FACTS);
+  const earlier = grounds.earlierTouches;
+  const last = earlier.at(-1);
+  const passages = grounds.passages.slice(0, PROMPT_PASSAGES);
   const sections = [
     `Step intent: ${request.intent.replace(/_/g, " ")}. Channels: ${request.channels.join(" and ")}.`,
     `Template${template.subject !== undefined ? ` subject: ${template.subject}` : " (no subject: it continues an earlier thread)"}`,
@@ -81,17 +97,22 @@ export function draftPrompt(request: DraftRequest, grounds: DraftGrounds): strin
     template.sms !== undefined ? `Template SMS:\n${template.sms}` : "",
     request.bookingUrl ? `Booking link (keep it exactly when the template has it): ${request.bookingUrl}` : "",
     `The lead: ${lead}`,
-    `What the lead did:\n${request.facts.map((f) => `- ${describeFact(f, request.dueAt)}`).join("\n") || "- nothing tracked yet (do not mention their behaviour)"}`,
-    grounds.earlierTouches.length
-      ? `Earlier messages to this lead (say something new):\n${grounds.earlierTouches.map((t, i) => `${i + 1}. ${t.subject ? `${t.subject}: ` : ""}${t.text.slice(0, 600)}`).join("\n")}`
+    `What the lead did:\n${facts.map((f) => `- ${f}`).join("\n") || "- nothing tracked yet (do not mention their behaviour)"}`,
+    last
+      ? `Earlier messages to this lead (say something new):\n${[
+          ...earlier.slice(0, -1).map((t, i) => `${i + 1}. ${t.subject ?? "(a follow-up in the thread)"}`),
+          `${earlier.length}. ${last.subject ? `${last.subject}: ` : ""}${clipped(last.text, LAST_TOUCH_CHARS)}`,
+        ].join("\n")}`
       : "",
     grounds.predictedObjection ? `Their likely concern, from the owner's objection answers: ${grounds.predictedObjection}` : "",
     grounds.stepPassage
       ? `This step rests on the owner's ${grounds.stepPassage.kind.replace(/_/g, " ")} "${grounds.stepPassage.title}" (in the notes below): build the message on it.`
       : "",
-    grounds.passages.length ? `The owner's notes (the only source for facts and numbers):\n${grounds.passages.map((p) => `[${p.kind}] ${p.title}: ${p.text}`).join("\n")}` : "",
+    passages.length
+      ? `The owner's notes (the only source for facts and numbers):\n${passages.map((p) => `[${p.kind}] ${p.title}: ${clipped(p.text, PASSAGE_CHARS)}`).join("\n")}`
+      : "",
   ];
-  return sections.filter(Boolean).join("\n\n").slice(0, 16_000);
+  return withinBudget(DRAFT_INSTRUCTIONS, sections.filter(Boolean).join("\n\n"), "drafting");
 }
 
 /** What the model wrote, reduced to the channels asked for. */
@@ -108,12 +129,25 @@ async function modelDraft(model: LanguageModel, request: DraftRequest, grounds: 
   let prompt = draftPrompt(request, grounds);
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     try {
-      const { output } = await generateText({ model, system: DRAFT_INSTRUCTIONS, prompt, output: Output.object({ schema: ModelDraftSchema }), timeout: timeoutMs, maxRetries: 0 });
+      const { output } = await generateText({
+        model,
+        system: DRAFT_INSTRUCTIONS,
+        prompt,
+        output: Output.object({ schema: ModelDraftSchema }),
+        maxOutputTokens: PROMPT_BUDGETS.drafting.maxOutputTokens,
+        timeout: timeoutMs,
+        maxRetries: 0,
+      });
       const content = contentOf(output, request);
       const problems = checkDraft(content, request, grounds.passages);
       if (problems.length === 0) return { content, by: "model", notes };
       notes.push(...problems.map((p) => `attempt ${attempt}: ${p}`));
-      prompt = `${draftPrompt(request, grounds)}\n\nYour previous draft was refused because ${problems.join("; ")}. Write it again without these problems.`;
+      // The reasons go first, so a prompt at its budget loses notes, not why the draft was refused.
+      prompt = withinBudget(
+        DRAFT_INSTRUCTIONS,
+        `Your previous draft was refused because ${problems.join("; ")}. Write it again without these problems.\n\n${draftPrompt(request, grounds)}`,
+        "drafting",
+      );
     } catch (error) {
       notes.push(`attempt ${attempt}: the model failed (${String(error).slice(0, 160)})`);
     }

@@ -3,6 +3,9 @@ import type { OutgoingTouch } from "../../engine/lead/lead-state";
 import { simulate, type Reaction } from "../../engine/simulator";
 import { PRESETS } from "../../schemas/sequence-presets";
 import { DRAFT_INSTRUCTIONS, draftPrompt } from "../../services/ai/drafting";
+import { JUDGEMENT_INSTRUCTIONS } from "../../services/ai/judgement-instructions";
+import { CHARS_PER_TOKEN, estimateTokens, PROMPT_BUDGETS } from "../../engine/drafting/prompt-budget";
+import { modelFor, SETTING_VARS } from "../../schemas/settings";
 
 /**
  * Operations one lead costs over a full sequence, counted from what the engine asks the
@@ -12,7 +15,15 @@ import { DRAFT_INSTRUCTIONS, draftPrompt } from "../../services/ai/drafting";
  *
  * The lead: posts the form (email only), opens every email three hours after it arrives,
  * never clicks or replies, so the whole of new-inquiry runs (60 days). With a model bound,
- * each draft is answered at once.
+ * each draft is answered at once. The `engaged` lead also reads the pricing page after the
+ * value email, clicks the proof email and asks about the price in answer to the objection
+ * email: its reply is judged, and it is handed off.
+ *
+ * Model calls are counted per task and priced with that task's model. `before` is the
+ * configuration before issue #23: one 70B model for everything, a draft for every step and
+ * again after every human signal, prompts without a budget (five earlier touches quoted,
+ * three 800-character passages). `now` is the engine as it is: drafts only where they
+ * could differ from the template, prompts within their budgets, quick tasks on the fast model.
  */
 
 const HOUR = 3_600_000;
@@ -24,8 +35,14 @@ const INDEX_ENTRIES_ON_INSERT = { events: 4, leads: 6, touches: 3, lead_daily: 1
 /** Assumed wall time an object stays active per request (D1 and channel awaits included): an assumption, not measured. */
 export const ASSUMED_OBJECT_ACTIVE_MS = 20;
 const OBJECT_MEMORY_GB = 0.128;
-/** Characters per token, for prompt sizes (English text, llama tokenizer): an estimate. */
-const CHARS_PER_TOKEN = 4;
+/** The model configuration before issue #23: one model for every task. */
+export const MODEL_BEFORE = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
+/** The deployment's defaults now (the wrangler vars' fallbacks), per task. */
+export const MODELS_NOW = { aiModel: SETTING_VARS.aiModel.fallback, aiFastModel: SETTING_VARS.aiFastModel.fallback };
+export type CountedTask = "drafting" | "judgement" | "summary";
+export type ModelConfig = "local" | "before" | "now";
+/** A hand-off brief's prompt and answer before #23 (an 8,000-character transcript at most): an estimate. */
+const SUMMARY_BEFORE = { inputTokens: 1_500, outputTokens: 120 };
 
 export interface OperationCounts {
   workerRequests: number;
@@ -37,10 +54,17 @@ export interface OperationCounts {
   modelCalls: number;
   modelInputTokens: number;
   modelOutputTokens: number;
+  /** The same calls and tokens, per task. */
+  byTask: Record<CountedTask, { calls: number; inputTokens: number; outputTokens: number }>;
   touchesSent: number;
 }
 
-export function countOperations(withModel: boolean): OperationCounts {
+/** A judgement's answer: a few JSON fields. */
+const JUDGEMENT_ANSWER_TOKENS = 60;
+const ENGAGED_REPLY = "Thanks, this is helpful. What would it cost for a roof our size, and could you start next month?";
+
+export function countOperations(config: ModelConfig, lead: "opener" | "engaged" = "opener"): OperationCounts {
+  const withModel = config !== "local";
   const counts: OperationCounts = {
     workerRequests: 0,
     objectRequests: 0,
@@ -51,14 +75,48 @@ export function countOperations(withModel: boolean): OperationCounts {
     modelCalls: 0,
     modelInputTokens: 0,
     modelOutputTokens: 0,
+    byTask: {
+      drafting: { calls: 0, inputTokens: 0, outputTokens: 0 },
+      judgement: { calls: 0, inputTokens: 0, outputTokens: 0 },
+      summary: { calls: 0, inputTokens: 0, outputTokens: 0 },
+    },
     touchesSent: 0,
+  };
+  const call = (task: CountedTask, inputTokens: number, outputTokens: number) => {
+    counts.modelCalls += 1;
+    counts.modelInputTokens += inputTokens;
+    counts.modelOutputTokens += outputTokens;
+    const line = counts.byTask[task];
+    line.calls += 1;
+    line.inputTokens += inputTokens;
+    line.outputTokens += outputTokens;
+  };
+  const passages = Array.from({ length: 3 }, (_, i) => ({ documentId: `d${i}`, kind: "faq" as const, title: "A passage", text: "x ".repeat(400) }));
+  /**
+   * A draft as it was asked for before #23: the prompt's instructions, template and lead
+   * (about 300 characters of framing), five earlier touches quoted up to 600 characters,
+   * three 800-character passages; the answer as long as the template.
+   */
+  let templateChars = 0;
+  const draftBefore = () => {
+    const earlier = sentTexts.slice(-5).reduce((n, t) => n + (t.subject?.length ?? 0) + Math.min(600, t.text.length), 0);
+    call("drafting", Math.ceil((DRAFT_INSTRUCTIONS.length + templateChars + 300 + earlier + 3 * 820) / CHARS_PER_TOKEN), Math.ceil((templateChars + 80) / CHARS_PER_TOKEN));
   };
   const alarmTimes = new Set<number>();
   const sentTexts: { subject?: string; text: string }[] = [];
   let leadRowWritten = false;
+  let touchesAfterClick = -1;
   const react = (touch: OutgoingTouch): Reaction[] => {
     if (touch.channel !== "email") return [];
-    return [{ after: 3 * HOUR, kind: "open" }];
+    if (touch.stepId === "proof") touchesAfterClick = 0;
+    const open: Reaction = { after: 3 * HOUR, kind: "open" };
+    if (lead === "opener") return [open];
+    if (touch.stepId === "value") return [open, { after: 4 * HOUR, kind: "visit", pageClass: "pricing" }];
+    if (touchesAfterClick < 0) return [open];
+    if (touch.stepId === "proof") return [open, { after: 4 * HOUR, kind: "click" }];
+    // The click moves the lead to the booking ask; the next email is the one it answers.
+    if (touchesAfterClick++ === 0) return [open, { after: 5 * HOUR, kind: "reply", text: ENGAGED_REPLY }];
+    return [open];
   };
 
   const observe = (event: LeadEvent, effects: LeadEffect[], at: number) => {
@@ -73,12 +131,19 @@ export function countOperations(withModel: boolean): OperationCounts {
       case "link_clicked":
         counts.workerRequests += 1;
         counts.objectRequests += 1;
+        // Before #23 every human signal had the next step's draft made again (at most every 30 minutes).
+        if (config === "before") draftBefore();
         break;
       case "page_viewed":
         // The view and, later, its leave beacon: each reads the site and the visitor link.
         counts.workerRequests += 2;
         counts.objectRequests += 2;
         counts.d1RowsRead += 4;
+        if (config === "before") draftBefore();
+        break;
+      case "reply_received":
+        // Judged once at intake, before the object hears of it (the inbound path, not counted here beyond the model).
+        if (withModel) call("judgement", estimateTokens(JUDGEMENT_INSTRUCTIONS + ENGAGED_REPLY) + 20, JUDGEMENT_ANSWER_TOKENS);
         break;
       case "timer_fired":
         // Timers due together run in one alarm; each is leased (one row) while it runs.
@@ -127,27 +192,22 @@ export function countOperations(withModel: boolean): OperationCounts {
           counts.d1RowsRead += 3;
           counts.objectRequests += 1;
           counts.objectRowsWritten += 1;
+          if (config === "before" && !effect.touch.instant) {
+            templateChars = effect.touch.text.length;
+            draftBefore();
+          }
           break;
         case "draft":
           counts.objectRowsWritten += 2; // queued, then done
-          if (withModel) {
-            counts.modelCalls += 1;
-            const prompt =
-              DRAFT_INSTRUCTIONS +
-              draftPrompt(effect.request, {
-                earlierTouches: sentTexts.slice(-5),
-                passages: Array.from({ length: 3 }, (_, i) => ({ documentId: `d${i}`, kind: "faq" as const, title: "A passage", text: "x".repeat(800) })),
-              });
-            counts.modelInputTokens += Math.ceil(prompt.length / CHARS_PER_TOKEN);
-            counts.modelOutputTokens += Math.ceil(((effect.request.template.body ?? "").length + (effect.request.template.sms ?? "").length + 80) / CHARS_PER_TOKEN);
+          if (config === "now") {
+            const prompt = DRAFT_INSTRUCTIONS + draftPrompt(effect.request, { earlierTouches: sentTexts.slice(-5), passages });
+            const answer = estimateTokens((effect.request.template.body ?? "") + (effect.request.template.sms ?? "")) + 20;
+            call("drafting", estimateTokens(prompt), Math.min(answer, PROMPT_BUDGETS.drafting.maxOutputTokens));
           }
           break;
         case "hand_off":
-          if (withModel) {
-            counts.modelCalls += 1;
-            counts.modelInputTokens += 1_500;
-            counts.modelOutputTokens += 120;
-          }
+          // The brief is as long as before (within the budget); what changed is the model that writes it.
+          if (withModel) call("summary", Math.min(SUMMARY_BEFORE.inputTokens, PROMPT_BUDGETS.summary.maxInputTokens), SUMMARY_BEFORE.outputTokens);
           break;
         default:
           break;
@@ -184,8 +244,8 @@ interface Prices {
   workersAi: { perThousandNeurons: number; models: Record<string, { neuronsPerMillionInputTokens: number; neuronsPerMillionOutputTokens: number }> };
 }
 
-/** Dollars per 1,000 leads at list prices beyond the allowances; the model's cost apart. */
-export function costPerThousandLeads(counts: OperationCounts, prices: Prices, model: string) {
+/** Dollars per 1,000 leads at list prices beyond the allowances; the model's cost apart, per task at each task's model. */
+export function costPerThousandLeads(counts: OperationCounts, prices: Prices, modelOf: (task: CountedTask) => string) {
   const perMillion = (n: number, price: number) => (n * 1000 * price) / 1_000_000;
   const lines = {
     workerRequests: perMillion(counts.workerRequests, prices.workers.perMillionRequests),
@@ -195,14 +255,28 @@ export function costPerThousandLeads(counts: OperationCounts, prices: Prices, mo
     d1RowsRead: perMillion(counts.d1RowsRead, prices.d1.perMillionRowsRead),
     d1RowsWritten: perMillion(counts.d1RowsWritten + counts.d1IndexEntriesWritten, prices.d1.perMillionRowsWritten),
   };
-  const rates = prices.workersAi.models[model];
-  const neurons = rates ? (counts.modelInputTokens * rates.neuronsPerMillionInputTokens + counts.modelOutputTokens * rates.neuronsPerMillionOutputTokens) / 1_000_000 : 0;
   const round = (n: number) => Math.round(n * 10_000) / 10_000;
+  const modelByTask = Object.fromEntries(
+    (Object.entries(counts.byTask) as [CountedTask, OperationCounts["byTask"][CountedTask]][]).map(([task, used]) => {
+      const model = modelOf(task);
+      const rates = prices.workersAi.models[model];
+      if (!rates && used.calls > 0) throw new Error(`scripts/cloudflare-prices.json has no rates for ${model}`);
+      const neurons = rates ? (used.inputTokens * rates.neuronsPerMillionInputTokens + used.outputTokens * rates.neuronsPerMillionOutputTokens) / 1_000_000 : 0;
+      // Per lead in neurons; times 1,000 leads, at the price per 1,000 neurons.
+      return [task, { model, dollars: round(neurons * prices.workersAi.perThousandNeurons) }];
+    }),
+  ) as Record<CountedTask, { model: string; dollars: number }>;
   const platform = Object.values(lines).reduce((a, b) => a + b, 0);
   return {
     lines: Object.fromEntries(Object.entries(lines).map(([k, v]) => [k, round(v)])),
     platform: round(platform),
-    model: round(((neurons * 1000) / 1000) * prices.workersAi.perThousandNeurons),
+    model: round(Object.values(modelByTask).reduce((sum, t) => sum + t.dollars, 0)),
+    modelByTask,
     pricesChecked: prices.checked,
   };
+}
+
+/** Which model each task ran on, before #23 and now (the deployment's defaults). */
+export function modelsOf(config: ModelConfig): (task: CountedTask) => string {
+  return (task) => (config === "before" ? MODEL_BEFORE : modelFor(MODELS_NOW, task));
 }

@@ -284,12 +284,8 @@ describe("hand-off triggers", () => {
         });
         return requests.map((r) => [r.stepId, r.statedObjection]);
       };
-      expect(requested({})).toEqual(
-        expect.arrayContaining([
-          ["o1", "price"],
-          ["o2", undefined],
-        ]),
-      );
+      // The other steps have nothing to say beyond their templates for a silent lead: no draft is asked for.
+      expect(requested({})).toContainEqual(["o1", "price"]);
       expect(
         requested({})
           .filter(([stepId]) => stepId !== "o1")

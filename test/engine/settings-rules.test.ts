@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SettingsPatchSchema } from "../../schemas/settings";
+import { modelFor, SETTING_VARS, SettingsPatchSchema } from "../../schemas/settings";
 
 /** The rules a saved setting must meet, as the API, the dashboard form and the vars apply them. */
 
@@ -15,5 +15,24 @@ describe("the hand-off webhook URL", () => {
     // A host that only starts like this machine is another machine.
     expect(accepts("http://127.0.0.1.evil.example/hand-off")).toBe(false);
     expect(accepts("http://localhost.evil.example/")).toBe(false);
+  });
+});
+
+describe("the AI models", () => {
+  const settings = { aiModel: "@cf/meta/llama-3.3-70b-instruct-fp8-fast", aiFastModel: "@cf/meta/llama-3.1-8b-instruct-fp8-fast" };
+
+  it("drafting runs on the drafting model; judgements, hand-off briefs and chat answers on the quick one", () => {
+    expect(modelFor(settings, "drafting")).toBe(settings.aiModel);
+    for (const task of ["judgement", "summary", "chat"] as const) expect(modelFor(settings, task)).toBe(settings.aiFastModel);
+  });
+
+  it("each is a Workers AI model name, checked by the same rule, with its own var and built-in default", () => {
+    expect(SettingsPatchSchema.safeParse({ aiFastModel: "@cf/meta/llama-3.2-3b-instruct" }).success).toBe(true);
+    const refused = SettingsPatchSchema.safeParse({ aiFastModel: "llama 3; drop table" });
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues[0]?.message).toBe("a Workers AI model name like @cf/meta/llama-3.3-70b-instruct-fp8-fast");
+    expect(SettingsPatchSchema.safeParse({ aiFastModel: "" }).success).toBe(false);
+    expect(SETTING_VARS.aiFastModel).toEqual({ name: "AI_FAST_MODEL", kind: "text", fallback: "@cf/meta/llama-3.1-8b-instruct-fp8-fast" });
+    expect(SETTING_VARS.aiModel.name).toBe("AI_MODEL");
   });
 });

@@ -46,7 +46,11 @@ const SECTIONS: { title: string; hint?: string; keys: SettingKey[] }[] = [
       "smsCountries",
     ],
   },
-  { title: "AI", keys: ["aiModel"] },
+  {
+    title: "AI",
+    hint: "Drafts are written by the drafting model; reply judgements, hand-off briefs and chat answers by the quick one (short structured answers, within seconds).",
+    keys: ["aiModel", "aiFastModel"],
+  },
 ];
 
 /** The form's own layout: one column on a phone, label beside input from tablet width. */
@@ -162,7 +166,12 @@ export function Fixed(props: { env: Env; effective: EffectiveSettings; destinati
     ["SMS transport", env.SMS_TRANSPORT || "outbox"],
     ["WhatsApp transport", env.WHATSAPP_TRANSPORT === "twilio" ? `twilio, from whatsapp:${env.TWILIO_WHATSAPP_FROM || "(TWILIO_WHATSAPP_FROM not set)"}` : "outbox"],
     ["SMS quiet hours", `${SMS_QUIET_HOURS.start}–${SMS_QUIET_HOURS.end} in the recipient's time, every day: the law's (TCPA), not a setting`],
-    ["AI", "AI" in env && env.AI ? `Workers AI, ${effective.values.aiModel}` : "no Workers AI binding: the deterministic drafter and heuristics run"],
+    [
+      "AI",
+      "AI" in env && env.AI
+        ? `Workers AI, ${effective.values.aiModel} (drafts), ${effective.values.aiFastModel} (judgements)`
+        : "no Workers AI binding: the deterministic drafter and heuristics run",
+    ],
     ["Hand-off destinations", props.destinations.length ? props.destinations.join(", ") : "none configured (the dashboard's hand-off queue only)"],
   ];
   return (

@@ -58,7 +58,7 @@ demo.get("/", async (c) =>
   <button>Request my estimate</button>
 </form>
 <p><a href="/demo/pricing">See pricing</a></p>
-<p class="muted">${"AI" in c.env && c.env.AI ? `Drafts and reply judgements come from Workers AI (${(await effectiveSettings(c.env)).values.aiModel}).` : "No Workers AI binding here, so the deterministic drafter runs: a follow-up's draft adds one line grounded in what the lead did (say, time on the pricing page), and replies are read by heuristics. Drafts wait for review at <code>GET /api/review</code>; unreviewed, the template goes out."}</p>
+<p class="muted">${"AI" in c.env && c.env.AI ? `Drafts come from Workers AI (${(await effectiveSettings(c.env)).values.aiModel}), reply judgements from its quicker model.` : "No Workers AI binding here, so the deterministic drafter runs: a follow-up's draft adds one line grounded in what the lead did (say, time on the pricing page), and replies are read by heuristics. Drafts wait for review at <code>GET /api/review</code>; unreviewed, the template goes out."}</p>
 <script>document.getElementById("tz").value = Intl.DateTimeFormat().resolvedOptions().timeZone;</script>
 <script src="/s.js" async></script>`,
     ),
