@@ -3,6 +3,7 @@ import type { SuppressionRow } from "../../services/d1/suppressions";
 import { LeadStatusSchema, type LeadStatus, type LeadSummary, type TimelineEntry } from "../../schemas/lead";
 import { CONSENT_METHOD_WORDS, draftWords, EntryStory, fieldWords, signalWords, statusWords, STATUS_WORDS } from "./timeline-wording";
 import { Choice, Csrf, FieldTable, figures, ListTable, when } from "./layout";
+import { hasChat, LeadChat } from "./lead-chat";
 
 /** The leads list (search, filters, pages) and one lead's page (profile, consent, score, timeline, actions). */
 
@@ -157,6 +158,7 @@ export function LeadPage(props: { lead: LeadSummary; suppressions: SuppressionRo
         ))}
         <a href={`/dashboard/leads/${lead.id}/export`}>Export JSON</a>
       </div>
+      {hasChat(lead) && <LeadChat lead={lead} />}
       <h2>Profile</h2>
       <FieldTable rows={Object.entries(profile).map(([field, value]) => [fieldWords(field), String(value)])} />
       <h2>Consent</h2>
