@@ -339,9 +339,12 @@ describe("chat in the stats", () => {
 
   it("the overview shows chat's figures for its period", async () => {
     const { cookie } = await login();
+    await conversationRow({ siteOrigin: await registerSite(), startedAt: Date.now() - 60_000, leadId: unique("lead"), captured: true });
     const html = await (await get("/dashboard?days=7", cookie)).text();
     expect(html).toContain('data-testid="chat"');
     for (const label of ["Conversations", "Leads captured by chat", "Bookings from chat", "Hand-offs from chat"]) expect(html).toContain(label);
-    expect(html).toMatch(/data-metric="chat-conversations"><span class="muted">Conversations<\/span><b>\d+<\/b>/);
+    const { chat } = (await (await asOwner("/api/stats?days=7")).json()) as { chat: Record<string, number> };
+    expect(chat.conversations).toBeGreaterThan(0);
+    for (const [key, value] of Object.entries(chat)) expect(html).toMatch(new RegExp(`data-metric="chat-${key}"><span class="muted">[^<]+</span><b>${value}</b>`));
   });
 });
