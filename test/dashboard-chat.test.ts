@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { ChatSettings } from "../schemas/chat";
 import { conversations } from "../schemas/d1";
 import type { Site } from "../schemas/tracking";
@@ -346,5 +346,66 @@ describe("chat in the stats", () => {
     const { chat } = (await (await asOwner("/api/stats?days=7")).json()) as { chat: Record<string, number> };
     expect(chat.conversations).toBeGreaterThan(0);
     for (const [key, value] of Object.entries(chat)) expect(html).toMatch(new RegExp(`data-metric="chat-${key}"><span class="muted">[^<]+</span><b>${value}</b>`));
+  });
+});
+
+describe("the rep answers a visitor live", () => {
+  type Frame = { t: string; from?: string; text?: string };
+  /** A socket's frames as they arrive. */
+  const framesOf = (ws: WebSocket) => {
+    const frames: Frame[] = [];
+    ws.addEventListener("message", (event) => frames.push(JSON.parse(event.data as string) as Frame));
+    ws.accept();
+    return frames;
+  };
+
+  it("a rep's socket through the dashboard gets the transcript, and the rep's answer reaches the visitor's socket and the timeline", async () => {
+    const { cookie } = await login();
+    const origin = await registerSite();
+    expect((await asOwner("/api/sites", { method: "PUT", body: JSON.stringify({ origin, chat: { enabled: true } }) })).status).toBe(200);
+    const leadId = await makeLead({ name: "Live Visitor" });
+    // The visitor's socket, as the edge's /chat/ws hands it to the lead's object.
+    const visitorUpgrade = await stubFor(leadId).fetch(
+      new Request(`https://lead-object/chat?${new URLSearchParams({ site: origin, visitor: unique("visitor"), proof: "ticket" })}`, {
+        headers: { Upgrade: "websocket" },
+      }),
+    );
+    expect(visitorUpgrade.status).toBe(101);
+    const visitor = visitorUpgrade.webSocket!;
+    const toVisitor = framesOf(visitor);
+    visitor.send(JSON.stringify({ t: "hello", page: `${origin}/pricing` }));
+    visitor.send(JSON.stringify({ t: "say", text: "Do you have a plan for nonprofits?" }));
+    await vi.waitFor(() => expect(toVisitor.some((f) => f.t === "answer" && f.from === "assistant")).toBe(true));
+
+    const repUpgrade = await exports.default.fetch(new Request(`${BASE}/dashboard/leads/${leadId}/chat/ws`, { headers: { upgrade: "websocket", origin: BASE, cookie } }));
+    expect(repUpgrade.status).toBe(101);
+    const rep = repUpgrade.webSocket!;
+    const toRep = framesOf(rep);
+    await vi.waitFor(() => expect(toRep.map((f) => f.from)).toEqual(["visitor", "assistant"]));
+    expect(toRep[0]).toMatchObject({ t: "message", from: "visitor", text: "Do you have a plan for nonprofits?" });
+
+    rep.send(JSON.stringify({ t: "say", text: "Yes: 30% off for registered charities. I'm Sam." }));
+    await vi.waitFor(() => expect(toVisitor.at(-1)).toEqual({ t: "answer", from: "rep", text: "Yes: 30% off for registered charities. I'm Sam." }));
+    await vi.waitFor(() => expect(toRep.at(-1)).toMatchObject({ t: "message", from: "rep", text: "Yes: 30% off for registered charities. I'm Sam." }));
+    rep.close();
+    visitor.close();
+
+    // The object's own conversation row reaches the live list.
+    await settle(stubFor(leadId));
+    const { conversations: listed } = (await (await get("/dashboard/conversations.json", cookie)).json()) as {
+      conversations: { leadId: string | null; who: string; messages: number; lastText: string; site: string }[];
+    };
+    expect(listed.find((line) => line.leadId === leadId)).toMatchObject({
+      who: "Live Visitor",
+      site: origin,
+      messages: 3,
+      lastText: "Yes: 30% off for registered charities. I'm Sam.",
+    });
+
+    // The lead page shows the conversation, the rep's answer in it.
+    const page = await (await get(`/dashboard/leads/${leadId}`, cookie)).text();
+    const panel = page.slice(page.indexOf('id="lead-chat"'), page.indexOf("</section>"));
+    expect(panel).toContain("Do you have a plan for nonprofits?");
+    expect(panel).toContain("Yes: 30% off for registered charities. I&#39;m Sam.");
   });
 });
