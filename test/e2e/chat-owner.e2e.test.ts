@@ -1,20 +1,24 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { E2E_SECRETS, ownerFetch, startEngine, type LocalEngine, until } from "./local-engine";
+import { E2E_SECRETS, freePort, ownerFetch, startEngine, type LocalEngine, until } from "./local-engine";
 
 /**
  * The owner's side of site chat in Debian's chromium: chat turned on for a site from the
  * dashboard, then the conversations page listing a conversation and redrawing itself when
- * another one starts. Screenshots land in test-results/chat-owner-*.png.
+ * another one starts, and a rep answering from the lead's page while the visitor chats on a
+ * page of the site (its socket through the edge's /chat/ws). Screenshots land in
+ * test-results/chat-owner-*.png.
  */
 
 const SHOTS = join(import.meta.dirname, "..", "..", "test-results");
 const SITE = "https://shop.chat-owner.example";
 
 let engine: LocalEngine;
+let site: { origin: string; server: Server };
 let browser: Browser;
 let page: Page;
 
@@ -36,6 +40,13 @@ function conversationRow(row: { id: string; leadId: string | null; lastText: str
 
 beforeAll(async () => {
   engine = await startEngine();
+  const port = await freePort();
+  const server = createServer((_request, response) => {
+    response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    response.end('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pricing</title></head><body><h1>Pricing</h1></body></html>');
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  site = { origin: `http://127.0.0.1:${port}`, server };
   mkdirSync(SHOTS, { recursive: true });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -49,6 +60,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  site?.server.close();
   await browser?.close();
   await engine?.stop();
 });
@@ -113,5 +125,62 @@ describe("site chat from the owner's side", () => {
     expect(await fresh.textContent()).toContain("<img src=x onerror=alert(1)> hello?");
     expect(await page.locator("#conversations img").count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, "chat-owner-conversations.png"), fullPage: true });
+  });
+
+  it("a rep answers from the lead's page and the visitor's chat on the site receives it", async () => {
+    expect((await owner("/api/sites", { method: "PUT", body: JSON.stringify({ origin: site.origin, chat: { enabled: true } }) })).status).toBe(200);
+    // The visitor gave their email in a form on the site, with the snippet's visitor id: the engine links the two.
+    const formId = `chat-rep-${Date.now()}`;
+    expect(
+      (await owner("/api/forms", { method: "POST", body: JSON.stringify({ id: formId, name: "Contact", thankYouUrl: `${site.origin}/thanks`, sequenceId: null }) })).status,
+    ).toBe(201);
+    const visitorId = `visitor${Date.now()}`;
+    const posted = await fetch(`${engine.url}/f/${formId}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({ email: `${formId}@example.com`, name: "Kim Visitor", fu_vid: visitorId }),
+    });
+    const { leadId } = (await posted.json()) as { leadId: string };
+
+    // The visitor, on the site's pricing page, chats over the edge's socket.
+    const visitor = await browser.newPage();
+    await visitor.goto(`${site.origin}/pricing`);
+    await visitor.evaluate(
+      ({ engineUrl, v }) =>
+        new Promise<void>((resolve, reject) => {
+          const frames: unknown[] = [];
+          Object.assign(window, { chatFrames: frames });
+          const ws = new WebSocket(`${engineUrl.replace(/^http/, "ws")}/chat/ws?v=${v}`);
+          ws.onmessage = (event) => frames.push(JSON.parse(event.data));
+          ws.onerror = () => reject(new Error("the visitor's socket failed"));
+          ws.onopen = () => {
+            ws.send(JSON.stringify({ t: "hello", page: location.href, title: "Pricing" }));
+            ws.send(JSON.stringify({ t: "say", text: "Can someone tell me about volume discounts?" }));
+            resolve();
+          };
+        }),
+      { engineUrl: engine.url, v: visitorId },
+    );
+    const visitorFrames = () => visitor.evaluate(() => (window as unknown as { chatFrames: { t: string; from?: string; text?: string }[] }).chatFrames);
+    await until("the assistant's answer", async () => (await visitorFrames()).some((f) => f.t === "answer"));
+
+    // The owner, on the lead's page, sees the conversation live and answers.
+    await page.goto(`${engine.url}/dashboard/leads/${leadId}`);
+    const panel = page.locator("#lead-chat");
+    await until("the rep's socket", async () => (await page.locator("#chat-status").textContent())?.startsWith("Connected"));
+    expect(await panel.locator("#chat-transcript").textContent()).toContain("Can someone tell me about volume discounts?");
+    await page.getByLabel("Your answer to the visitor").fill("Yes: 10% off from 50 seats. Shall I send a quote?");
+    await page.getByRole("button", { name: "Send" }).click();
+    await until("the rep's answer in the visitor's chat", async () =>
+      (await visitorFrames()).some((f) => f.t === "answer" && f.from === "rep" && f.text === "Yes: 10% off from 50 seats. Shall I send a quote?"),
+    );
+    await until("the rep's answer in the panel", async () => (await panel.locator('li[data-from="rep"]').count()) > 0);
+    expect(await page.getByLabel("Your answer to the visitor").inputValue()).toBe("");
+    await page.screenshot({ path: join(SHOTS, "chat-owner-rep.png"), fullPage: true });
+    const lead = await json<{ timeline: { kind: string; from?: string; text?: string }[] }>(`/api/leads/${leadId}`);
+    const said = lead.timeline.filter((e) => e.kind === "chat_message").map((e) => [e.from, e.text]);
+    expect(said).toContainEqual(["visitor", "Can someone tell me about volume discounts?"]);
+    expect(said).toContainEqual(["rep", "Yes: 10% off from 50 seats. Shall I send a quote?"]);
+    await visitor.close();
   });
 });
