@@ -273,8 +273,9 @@ describe("the live conversations page", () => {
   it("pages back through older conversations", async () => {
     const { cookie } = await login();
     const origin = await registerSite();
-    const far = Date.now() + 86_400_000;
-    for (let i = 0; i < 51; i++) await conversationRow({ siteOrigin: origin, startedAt: far + i, lastAt: far + i });
+    // Long ago, so they page after every other test's rows.
+    const longAgo = Date.UTC(2020, 0, 1);
+    for (let i = 0; i < 51; i++) await conversationRow({ siteOrigin: origin, startedAt: longAgo + i, lastAt: longAgo + i });
     const first = await (await get("/dashboard/conversations", cookie)).text();
     const next = /href="\/dashboard\/conversations\?cursor=([^"]+)" rel="next"/.exec(first);
     expect(next).not.toBeNull();
