@@ -1,6 +1,7 @@
-import { asc, sql } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { sitePageCounts, sites } from "../../schemas/d1";
+import type { ChatSettings } from "../../schemas/chat";
 import type { PageRule, Site } from "../../schemas/tracking";
 
 /**
@@ -38,6 +39,13 @@ export async function putSite(db: D1Database, site: Site, now: number): Promise<
     });
   cached = undefined;
   return site;
+}
+
+/** Saves a site's chat settings alone: its page rules and tracking stay as they are. False when no such site. */
+export async function putSiteChat(db: D1Database, origin: string, chat: ChatSettings, now: number): Promise<boolean> {
+  const result = await drizzle(db).update(sites).set({ chat, updatedAt: now }).where(eq(sites.origin, origin));
+  cached = undefined;
+  return (result.meta.changes ?? 0) > 0;
 }
 
 function globToRegExp(pattern: string): RegExp {

@@ -1,10 +1,12 @@
 import { z } from "zod";
+import { chatFiguresQuery, type ChatFigures } from "./conversations";
 
 /**
  * The owner's numbers for a period, read from the daily rollups (`lead_daily`, `touch_daily`)
  * that triggers keep as the projection writes lead and touch rows — never from the event
  * log. A period is whole UTC days and a cohort: the leads that came in during it and what
- * has happened to them since; per-step figures count the touches sent during it.
+ * has happened to them since; per-step figures count the touches sent during it. Chat's
+ * figures come from the conversation rows (one per conversation, few beside the events).
  */
 
 const DAY = 86_400_000;
@@ -101,7 +103,7 @@ function touchFigures(rows: Omit<TouchRow, "sequenceId" | "stepId" | "channel">[
 
 export async function periodStats(db: D1Database, period: Period) {
   const { from, to } = period;
-  const [overall, daily, bySequence, touches, delivered] = await db.batch<Record<string, unknown>>([
+  const [overall, daily, bySequence, touches, delivered, chat] = await db.batch<Record<string, unknown>>([
     db.prepare(`SELECT ${FUNNEL_COLUMNS} FROM lead_daily WHERE day >= ?1 AND day < ?2`).bind(from, to),
     db
       .prepare(
@@ -128,6 +130,7 @@ export async function periodStats(db: D1Database, period: Period) {
          WHERE sent_at >= ?1 AND sent_at < ?2 AND delivered_at IS NOT NULL GROUP BY sequence_id, step_id, channel`,
       )
       .bind(from, to),
+    chatFiguresQuery(db, period),
   ]);
   const deliveredBy = new Map(
     ((delivered!.results ?? []) as { sequenceId: string; stepId: string; channel: string; delivered: number }[]).map((r) => [
@@ -148,6 +151,7 @@ export async function periodStats(db: D1Database, period: Period) {
     byStep: touchRows.map((r) => ({ sequenceId: r.sequenceId, stepId: r.stepId, channel: r.channel, ...touchFigures([r]) })),
     byChannel: channels.map((channel) => ({ channel, ...touchFigures(touchRows.filter((r) => r.channel === channel)) })),
     touches: touchFigures(touchRows),
+    chat: (chat!.results[0] ?? { conversations: 0, leadsCaptured: 0, bookings: 0, handOffs: 0 }) as unknown as ChatFigures,
   };
 }
 export type PeriodStats = Awaited<ReturnType<typeof periodStats>>;

@@ -21,6 +21,8 @@ export function freePort(): Promise<number> {
 
 export interface LocalEngine {
   url: string;
+  /** The throwaway state directory (local D1 and objects), for `wrangler d1 execute --persist-to`. */
+  state: string;
   stop(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export async function startEngine(vars: Record<string, string> = {}, options: { 
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    state,
     async stop() {
       try {
         process.kill(-child.pid!, "SIGTERM");

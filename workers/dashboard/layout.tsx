@@ -49,6 +49,7 @@ const NAV = [
   ["/dashboard", "Overview"],
   ["/dashboard/leads", "Leads"],
   ["/dashboard/hand-offs", "Hand-offs"],
+  ["/dashboard/conversations", "Conversations"],
   ["/dashboard/review", "Review"],
   ["/dashboard/outbox", "Outbox"],
   ["/dashboard/sequences", "Sequences"],

@@ -4,6 +4,7 @@ import { LeadStatusSchema, MessageChannelSchema, type LeadStatus, type LeadSumma
 import { CONSENT_METHOD_WORDS, draftWords, EntryStory, fieldWords, signalWords, statusWords, STATUS_WORDS } from "./timeline-wording";
 import { Choice, Csrf, FieldTable, figures, ListTable, when } from "./layout";
 import { WHATSAPP_WINDOW_MS } from "../../engine/sequence/whatsapp-session";
+import { hasChat, LeadChat } from "./lead-chat";
 
 /** The leads list (search, filters, pages) and one lead's page (profile, consent, score, timeline, actions). */
 
@@ -160,6 +161,7 @@ export function LeadPage(props: { lead: LeadSummary; suppressions: SuppressionRo
         ))}
         <a href={`/dashboard/leads/${lead.id}/export`}>Export JSON</a>
       </div>
+      {hasChat(lead) && <LeadChat lead={lead} />}
       <h2>Profile</h2>
       <FieldTable rows={Object.entries(profile).map(([field, value]) => [fieldWords(field), String(value)])} />
       <h2>Consent</h2>

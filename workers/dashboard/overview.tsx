@@ -2,7 +2,7 @@ import type { PeriodStats } from "../../services/d1/stats";
 import type { SendingToday } from "../../services/touch-delivery";
 import { Choice, figures, ListTable, percent } from "./layout";
 
-/** The overview: the funnel, the rates, opens by verdict, a daily trend, and per-sequence, step and channel tables. */
+/** The overview: the funnel, the rates, opens by verdict, site chat, a daily trend, and per-sequence, step and channel tables. */
 
 const DAY = 86_400_000;
 
@@ -120,6 +120,27 @@ function SendingCard(props: { sending: SendingToday | null }) {
   );
 }
 
+const CHAT_FIGURES: [keyof PeriodStats["chat"], string][] = [
+  ["conversations", "Conversations"],
+  ["leadsCaptured", "Leads captured by chat"],
+  ["bookings", "Bookings from chat"],
+  ["handOffs", "Hand-offs from chat"],
+];
+
+/** What chat brought in: the conversations that started in the period and where they led. */
+function ChatCards(props: { chat: PeriodStats["chat"] }) {
+  return (
+    <div class="cards" data-testid="chat">
+      {CHAT_FIGURES.map(([key, label]) => (
+        <div class="card" data-metric={`chat-${key}`}>
+          <span class="muted">{label}</span>
+          <b>{props.chat[key]}</b>
+        </div>
+      ))}
+    </div>
+  );
+}
+
 export function Overview(props: { stats: PeriodStats; stepOrders: Map<string, string[]>; days: number; sending: SendingToday | null }) {
   const { stats } = props;
   const top = Math.max(1, stats.funnel.leads);
@@ -162,6 +183,8 @@ export function Overview(props: { stats: PeriodStats; stepOrders: Map<string, st
           <b>{`${stats.touches.origins.aiDraft} · ${stats.touches.origins.editedDraft} · ${stats.touches.origins.template}`}</b>
         </div>
       </div>
+      <h2>Site chat</h2>
+      <ChatCards chat={stats.chat} />
       <h2>Daily trend</h2>
       <TrendChart daily={stats.daily} from={stats.period.from} to={stats.period.to} />
       <h2>By sequence</h2>

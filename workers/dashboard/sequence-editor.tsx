@@ -26,7 +26,7 @@ export type DraftPreview = { kind: "ready"; runs: ReturnType<typeof previewOf> }
 
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
-const EDITOR_CSS = `
+export const EDITOR_CSS = `
 .editor fieldset{border:1px solid #dde2e8;border-radius:8px;background:#fff;margin:0 0 1rem;padding:.6rem .8rem;min-width:0}
 .editor legend{font-weight:600;padding:0 .3rem} .editor fieldset fieldset,.editor details{background:#f9fafb}
 .editor details{border:1px solid #dde2e8;border-radius:6px;padding:.3rem .6rem;margin:.5rem 0} .editor summary{font-weight:600;cursor:pointer}

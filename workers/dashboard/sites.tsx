@@ -5,7 +5,8 @@ import { Choice, Csrf, ListTable } from "./layout";
 /**
  * Sites: the origins that run the snippet. Registering one lets its beacons in and lets every
  * form that names no origins take its posts. Its page rules give pages a class (pricing,
- * demo, …) that scoring and timing read; the tester shows what a URL would be.
+ * demo, …) that scoring and timing read; the tester shows what a URL would be. Each site's
+ * chat settings have their own page (chat-settings.tsx).
  */
 
 const errorFor = (issues: FieldIssue[], field: string) => issues.find((i) => i.field === field || i.field.startsWith(`${field}.`));
@@ -22,7 +23,7 @@ export function SiteList(props: { sites: Site[]; base: string; origin: string; i
       </button>
       <h2>Your sites</h2>
       <ListTable
-        columns={["Site", "Page rules", "Tracking"]}
+        columns={["Site", "Page rules", "Tracking", "Chat"]}
         empty="No site yet. Register the site your forms and snippet are on."
         rows={props.sites.map((site) => (
           <tr data-site={site.origin}>
@@ -31,6 +32,9 @@ export function SiteList(props: { sites: Site[]; base: string; origin: string; i
             </td>
             <td>{`${site.pageRules.length} rule${site.pageRules.length === 1 ? "" : "s"}`}</td>
             <td>{site.tracking === "individual" ? "page views tied to leads" : "counted only"}</td>
+            <td>
+              <a href={`/dashboard/sites/chat?origin=${encodeURIComponent(site.origin)}`}>{site.chat?.enabled ? "on" : "off"}</a>
+            </td>
           </tr>
         ))}
       />
@@ -131,6 +135,7 @@ export function SiteEditor(props: { site: Site; rules: PageRule[]; issues: Field
         </div>
         <p class="actions">
           <button type="submit">Save the rules</button>
+          <a href={`/dashboard/sites/chat?origin=${encodeURIComponent(site.origin)}`}>Chat settings</a>
           <a href="/dashboard/sites">Back to sites</a>
         </p>
       </form>

@@ -144,7 +144,8 @@ dashboardForms.post("/sites", async (c) => {
   return c.redirect(`/dashboard/sites/edit?origin=${encodeURIComponent(parsed.data.origin)}&done=registered`, 303);
 });
 
-const storedSite = async (c: Context<FormsEnv>, origin: unknown) => {
+/** The registered site of that origin, or a 404 (the chat settings read it too). */
+export const storedSite = async (c: { env: Env }, origin: unknown) => {
   const site = typeof origin === "string" ? (await listSites(c.env.DB)).find((s) => s.origin === origin.toLowerCase()) : undefined;
   if (!site) throw new AppError(404, "unknown_site", "There is no such site: register it first.");
   return site;

@@ -36,6 +36,7 @@ import { dashboardKnowledge } from "./dashboard-knowledge";
 import { leadParam, type LeadParamEnv } from "./lead-param";
 import { postedForm, valid } from "./validate";
 import { dashboardForms } from "./dashboard-forms";
+import { dashboardChat } from "./dashboard-chat";
 import { firstRunChecklist } from "../first-run";
 import { FirstRun } from "../dashboard/first-run";
 import { listUnknownSitePosts } from "../../services/d1/unknown-site-posts";
@@ -126,7 +127,8 @@ const dashboardFormLimit = limitBody(320 * 1024, "A dashboard form");
 dashboard.use("*", async (c, next) => {
   const session = await currentSession(c, wallNow(c));
   if (!session) {
-    if (c.req.method === "GET") return c.redirect("/dashboard/login", 303);
+    // A socket cannot follow a redirect to the login page: it is told why instead.
+    if (c.req.method === "GET" && c.req.header("upgrade")?.toLowerCase() !== "websocket") return c.redirect("/dashboard/login", 303);
     throw new AppError(401, "not_logged_in", "Log in to the dashboard first.");
   }
   if (c.req.method === "POST") {
@@ -162,6 +164,7 @@ dashboard.post("/logout-everywhere", async (c) => {
 });
 
 dashboard.route("/", dashboardForms);
+dashboard.route("/", dashboardChat);
 
 /** What an action did, by code: the flash never echoes text from the request. */
 const DONE: Record<string, string> = {
