@@ -1,11 +1,11 @@
 // The site chat widget, served as /chat.js (bundled by scripts/build-browser.mjs). The
 // snippet loads it only where the owner turned chat on, after it started (so GPC, DNT and
 // ask-first consent already apply), and hands it the visitor and the site's chat config.
-// Everything lives in a closed Shadow DOM with its own styles: the host page's CSS cannot
-// break it and it cannot break the page. No request leaves for anywhere but the engine.
-// Server and visitor text is only ever set with textContent.
-import type { ChatAction, ChatClientMessage, ChatServerMessage, PreferredChannel } from "../../schemas/chat";
-import type { ChatOpenRules } from "../../schemas/chat";
+// Everything lives in a Shadow DOM with its own styles, so the host page's CSS cannot break
+// it and it cannot break the page; the root is open so browser tests (and extensions) reach
+// it as they reach page content. No request leaves for anywhere but the engine. Server and
+// visitor text is only ever set with textContent.
+import type { ChatAction, ChatClientMessage, ChatOpenRules, ChatServerMessage, PreferredChannel } from "../../schemas/chat";
 import type { PageRule } from "../../schemas/tracking";
 import { classifyPage } from "../../engine/signals/page-class";
 
@@ -93,7 +93,7 @@ const local = () => window.localStorage;
 function startChat(handOver: ChatHandOver): void {
   const { endpoint, visitor, ticket, config } = handOver;
   const host = element("div", { "data-follow-up": "chat" });
-  const root = host.attachShadow({ mode: "closed" });
+  const root = host.attachShadow({ mode: "open" });
   const style = element("style", {}, STYLE);
 
   const launcher = element("button", { type: "button", class: "launcher", "aria-expanded": "false", "aria-controls": "fu-chat-panel", "aria-haspopup": "dialog" }, "Chat with us");
