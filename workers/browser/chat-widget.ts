@@ -208,8 +208,9 @@ function startChat(handOver: ChatHandOver): void {
     switch (frame.t) {
       case "greeting":
         // A reconnect greets again: the same words twice in a row say nothing new.
-        if (frame.text !== lastGreeting) say("assistant", frame.text);
+        if (frame.text === lastGreeting) return;
         lastGreeting = frame.text;
+        say("assistant", frame.text);
         showActions(frame.actions);
         return;
       case "answer":
