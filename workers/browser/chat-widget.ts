@@ -105,6 +105,7 @@ function startChat(handOver: ChatHandOver): void {
   const log = element("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Conversation" });
   const compose = element("form", { class: "compose" });
   const inputLabel = element("label", {}, "Your message");
+  // CHAT_TEXT_MAX (schemas/chat.ts), written out: importing its value would bundle zod.
   const input = element("textarea", { name: "message", maxlength: "2000", rows: "2", required: "" });
   inputLabel.append(input);
   const send = element("button", { type: "submit", class: "send" }, "Send");
@@ -290,7 +291,7 @@ function startChat(handOver: ChatHandOver): void {
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey) {
       event.preventDefault();
-      compose.requestSubmit();
+      send.click();
     }
   });
   compose.addEventListener("submit", (event) => {
