@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Page, type Request as PlaywrightRequest } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, ownerFetch, startEngine, until, type LocalEngine } from "./local-engine";
 
@@ -12,6 +12,9 @@ import { freePort, ownerFetch, startEngine, until, type LocalEngine } from "./lo
 let engine: LocalEngine;
 let site: Server;
 let siteOrigin: string;
+/** A second registered site whose owner never turned chat on. */
+let plainSite: Server;
+let plainOrigin: string;
 let browser: Browser;
 
 const PRICING = "Our Team plan costs $49 per month per seat, billed yearly. The Business plan is $99 per month per seat and adds single sign-on.";
@@ -21,16 +24,24 @@ const PERSON = { userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 
 
 const json = async <T>(path: string, init: RequestInit = {}) => (await ownerFetch(engine, path, init)).json() as Promise<T>;
 
-beforeAll(async () => {
-  const sitePort = await freePort();
-  siteOrigin = `http://127.0.0.1:${sitePort}`;
-  site = createServer((req, res) => {
-    const path = new URL(req.url ?? "/", siteOrigin).pathname;
+/** A customer's site on its own origin: every page runs the snippet. */
+function serveSite(port: number): Server {
+  return createServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://site").pathname;
     res.writeHead(200, { "content-type": "text/html" });
     res.end(`<!doctype html><html lang="en"><head><title>${path.slice(1) || "Home"}</title>
       <script src="${engine.url}/s.js" async></script></head>
       <body><h1>${path}</h1><a id="next" href="/about">About</a></body></html>`);
-  }).listen(sitePort, "127.0.0.1");
+  }).listen(port, "127.0.0.1");
+}
+
+beforeAll(async () => {
+  const sitePort = await freePort();
+  siteOrigin = `http://127.0.0.1:${sitePort}`;
+  site = serveSite(sitePort);
+  const plainPort = await freePort();
+  plainOrigin = `http://127.0.0.1:${plainPort}`;
+  plainSite = serveSite(plainPort);
   // The acknowledgement's booking link goes to the site, so its tracked link carries a click ticket.
   engine = await startEngine({ BOOKING_URL: `${siteOrigin}/book` }, { publicUrlIsEngine: true });
   const put = await ownerFetch(engine, "/api/sites", {
@@ -45,6 +56,7 @@ beforeAll(async () => {
     }),
   });
   expect(put.status).toBe(200);
+  expect((await ownerFetch(engine, "/api/sites", { method: "PUT", body: JSON.stringify({ origin: plainOrigin }) })).status).toBe(200);
   const knowledge = await ownerFetch(engine, "/api/knowledge/pricing", { method: "PUT", body: JSON.stringify({ title: "Pricing", kind: "pricing", text: PRICING }) });
   expect(knowledge.status).toBe(201);
   browser = await chromium.launch({
@@ -56,6 +68,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   site?.close();
+  plainSite?.close();
   await engine?.stop();
 });
 
@@ -167,5 +180,34 @@ describe("site chat in a real browser", () => {
     expect(await focused(launcher)).toBe(true); // focus back where it was
     expect(await launcher.getAttribute("aria-expanded")).toBe("false");
     await context.close();
+  });
+
+  it("a site without chat asks once per visit and loads no widget; under Global Privacy Control nothing is asked", async () => {
+    const context = await browser.newContext(PERSON);
+    const requests: PlaywrightRequest[] = [];
+    context.on("request", (r) => requests.push(r));
+    const asked = () => requests.filter((r) => r.url().startsWith(`${engine.url}/chat/config`));
+    const widget = () => requests.filter((r) => r.url() === `${engine.url}/chat.js`);
+    const page = await context.newPage();
+    await page.goto(`${plainOrigin}/`);
+    await until("the config request", async () => asked().length === 1);
+    await page.click("#next"); // a second page of the same visit
+    await page.waitForLoadState("load");
+    await page.waitForTimeout(1_500);
+    expect(asked()).toHaveLength(1);
+    expect(widget()).toEqual([]);
+    expect(await page.evaluate(() => document.querySelector("[data-follow-up=chat]"))).toBeNull();
+    await context.close();
+
+    const private_ = await browser.newContext(PERSON);
+    await private_.addInitScript(() => Object.defineProperty(Navigator.prototype, "globalPrivacyControl", { get: () => true }));
+    const quiet: PlaywrightRequest[] = [];
+    private_.on("request", (r) => quiet.push(r));
+    const guarded = await private_.newPage();
+    await guarded.goto(`${siteOrigin}/pricing`);
+    await guarded.waitForLoadState("load");
+    await guarded.waitForTimeout(1_500);
+    expect(quiet.filter((r) => r.url().startsWith(engine.url) && !r.url().endsWith("/s.js"))).toEqual([]);
+    await private_.close();
   });
 });
