@@ -15,6 +15,9 @@ let siteOrigin: string;
 /** A second registered site whose owner never turned chat on. */
 let plainSite: Server;
 let plainOrigin: string;
+/** A third, whose chat opens on a second pricing view or after two seconds on a demo page. */
+let rulesSite: Server;
+let rulesOrigin: string;
 let browser: Browser;
 
 const PRICING = "Our Team plan costs $49 per month per seat, billed yearly. The Business plan is $99 per month per seat and adds single sign-on.";
@@ -42,6 +45,9 @@ beforeAll(async () => {
   const plainPort = await freePort();
   plainOrigin = `http://127.0.0.1:${plainPort}`;
   plainSite = serveSite(plainPort);
+  const rulesPort = await freePort();
+  rulesOrigin = `http://127.0.0.1:${rulesPort}`;
+  rulesSite = serveSite(rulesPort);
   // The acknowledgement's booking link goes to the site, so its tracked link carries a click ticket.
   engine = await startEngine({ BOOKING_URL: `${siteOrigin}/book` }, { publicUrlIsEngine: true });
   const put = await ownerFetch(engine, "/api/sites", {
@@ -57,6 +63,15 @@ beforeAll(async () => {
   });
   expect(put.status).toBe(200);
   expect((await ownerFetch(engine, "/api/sites", { method: "PUT", body: JSON.stringify({ origin: plainOrigin }) })).status).toBe(200);
+  const rules = {
+    origin: rulesOrigin,
+    pageRules: [
+      { pattern: "/pricing*", class: "pricing" },
+      { pattern: "/demo*", class: "demo" },
+    ],
+    chat: { enabled: true, openOn: { pricingViews: 2, secondsOnPage: { pageClass: "demo", seconds: 2 } } },
+  };
+  expect((await ownerFetch(engine, "/api/sites", { method: "PUT", body: JSON.stringify(rules) })).status).toBe(200);
   const knowledge = await ownerFetch(engine, "/api/knowledge/pricing", { method: "PUT", body: JSON.stringify({ title: "Pricing", kind: "pricing", text: PRICING }) });
   expect(knowledge.status).toBe(201);
   browser = await chromium.launch({
@@ -69,6 +84,7 @@ afterAll(async () => {
   await browser?.close();
   site?.close();
   plainSite?.close();
+  rulesSite?.close();
   await engine?.stop();
 });
 
@@ -209,5 +225,27 @@ describe("site chat in a real browser", () => {
     await guarded.waitForTimeout(1_500);
     expect(quiet.filter((r) => r.url().startsWith(engine.url) && !r.url().endsWith("/s.js"))).toEqual([]);
     await private_.close();
+  });
+
+  it("opens by itself on the owner's rules, at most once per visit", async () => {
+    const context = await browser.newContext(PERSON);
+    const page = await context.newPage();
+    const launcher = page.getByRole("button", { name: "Chat with us", exact: true });
+    await page.goto(`${rulesOrigin}/pricing`);
+    await launcher.waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(1_000);
+    expect(await dialog(page).isVisible()).toBe(false); // the first pricing view
+    await page.goto(`${rulesOrigin}/pricing`);
+    await dialog(page).waitFor({ timeout: 15_000 }); // the second
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-follow-up") ?? null)).toBeNull(); // it took no focus
+    await page.goto(`${rulesOrigin}/demo`);
+    await launcher.waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(3_000);
+    expect(await dialog(page).isVisible()).toBe(false); // the same visit: once is enough
+
+    const nextVisit = await context.newPage();
+    await nextVisit.goto(`${rulesOrigin}/demo`);
+    await dialog(nextVisit).waitFor({ timeout: 15_000 }); // two seconds on a demo page
+    await context.close();
   });
 });
