@@ -15,6 +15,8 @@ import { removeSuppression, suppress } from "../services/d1/suppressions";
 import { reconsentRequest } from "../services/reconsent-request";
 import { deliverHandOff, destinationsFrom, recordHandOff, type DestinationKind } from "../services/hand-off-delivery";
 import { alertOwner } from "../services/owner-alerts";
+import { upsertConversation } from "../services/d1/conversations";
+import type { ConversationRow } from "../schemas/d1";
 import { deliverTouch } from "../services/touch-delivery";
 
 /**
@@ -32,13 +34,16 @@ export type EffectRow =
   | { kind: "suppress"; channel: "email" | "sms"; value: string; reason: string; evidence?: string }
   | { kind: "unsuppress"; channel: "email" | "sms"; value: string; evidence: string }
   | { kind: "send_reconsent"; to: string; withdrawnAt: number; key: string }
-  | { kind: "hand_off"; triggers: { trigger: string; reason: string }[]; key: string }
+  /** `email`: a site chat's own hand-off destination, instead of the deployment's. */
+  | { kind: "hand_off"; triggers: { trigger: string; reason: string }[]; key: string; email?: string }
   | { kind: "rep_task"; note: string; stepId: string; key: string }
   /** One destination of a hand-off; the package was built once, by the `hand_off` row. */
-  | { kind: "handoff"; destination: DestinationKind; pkg: HandOffPackage; key: string }
+  | { kind: "handoff"; destination: DestinationKind; pkg: HandOffPackage; key: string; email?: string }
   | ({ kind: "draft" } & DraftRequest)
   /** `version`: the state it was asked for at; a newer request replaces the row's payload. */
-  | { kind: "project"; version: number };
+  | { kind: "project"; version: number }
+  /** A chat's row in D1 (the live list, chat stats); the only effect an object without a lead has, so it reads no lead state. */
+  | { kind: "conversation"; row: ConversationRow };
 
 export type EffectResult =
   /** Done: delete the row, apply `event` and queue `then` in the same transaction. */
@@ -101,7 +106,7 @@ export function effectRowOf(effect: LeadEffect, state: LeadState): { key: string
     }
     case "hand_off": {
       const key = `handoff-${state.id}-${state.lastSeq}`;
-      return { key, effect: { kind: "hand_off", triggers: effect.triggers, key } };
+      return { key, effect: { kind: "hand_off", triggers: effect.triggers, key, ...(effect.email ? { email: effect.email } : {}) } };
     }
     case "draft":
       return { key: `draft:${effect.request.enrolmentId}:${effect.request.requestedAt}`, effect: { kind: "draft", ...effect.request } };
@@ -151,17 +156,20 @@ export async function performEffect(effect: EffectRow, context: EffectContext): 
     case "send_reconsent":
       return sendReconsentRequest(effect, context);
     case "hand_off":
-      return handOff(effect.triggers, effect.key, context);
+      return handOff(effect.triggers, effect.key, context, effect.email);
     case "rep_task":
       return repTask(effect, context);
     case "handoff":
-      return deliverToDestination(effect, context);
+      return deliverToDestination(effect, effect.email ? { ...context, settings: { ...context.settings, handOffEmail: effect.email } } : context);
     case "draft": {
       const { kind: _, ...request } = effect;
       return draft(request, context);
     }
     case "project":
       return (await context.project()) ? { kind: "done" } : { kind: "retry", reason: "D1 refused the projection" };
+    case "conversation":
+      await upsertConversation(context.env.DB, effect.row);
+      return { kind: "done" };
   }
 }
 
@@ -215,15 +223,17 @@ async function enrol(sequenceId: string, reason: EnrolReason, { env }: EffectCon
 }
 
 /** Builds the package once (with the model's brief where there is one) and queues one delivery per destination. */
-async function handOff(triggers: { trigger: string; reason: string }[], key: string, context: EffectContext): Promise<EffectResult> {
+async function handOff(triggers: { trigger: string; reason: string }[], key: string, context: EffectContext, email?: string): Promise<EffectResult> {
   const { env, state, now } = context;
   const pkg = await withModelSummary(context.languageModel, buildPackage(state, context.timeline(), triggers, now));
   await recordHandOff(env.DB, pkg);
+  // A chat's own destination goes with its delivery; the deployment's is read when the delivery runs.
+  const settings = email ? { ...context.settings, handOffEmail: email } : context.settings;
   return {
     kind: "done",
-    then: destinationsFrom(env, context.settings).map((destination) => ({
+    then: destinationsFrom(env, settings).map((destination) => ({
       key: `${key}-${destination}`,
-      effect: { kind: "handoff", destination, pkg, key: `${key}-${destination}` },
+      effect: { kind: "handoff", destination, pkg, key: `${key}-${destination}`, ...(destination === "email" && email ? { email } : {}) },
     })),
   };
 }

@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { DeliveryReport } from "../schemas/delivery-event";
 import type { DraftReview, TouchDraft } from "../engine/drafting/draft-types";
 import { applyEvent } from "../engine/lead/lead-engine";
-import type { LeadEvent, LeadState, Reply, Timer } from "../engine/lead/lead-state";
+import type { LeadEvent, LeadState, Reply } from "../engine/lead/lead-state";
 import { isEnrolled } from "../engine/sequence/enrolment";
 import { HALTED } from "../engine/lead/lead-change";
 import type { RoutingVersion } from "../schemas/routing";
@@ -15,12 +15,15 @@ import { languageModelFrom } from "../services/ai/model";
 import { clockFrom } from "../services/clock";
 import { effectiveSettings, engineConfigFrom, retentionDaysFrom } from "../services/deployment-settings";
 import type { Settings } from "../schemas/settings";
-import { EFFECT_LEASE_MS, EFFECT_MAX_ATTEMPTS, retryDelayMs } from "./effect-retry";
-import { effectRowOf, performEffect, type EffectContext, type EffectResult, type EffectRow } from "./lead-effects";
-import { projectFromStorage } from "./lead-projection";
+import { effectRowOf } from "./lead-effects";
+import { runDue, type DrainHost } from "./lead-drain";
 import * as storage from "./lead-storage";
 import { summarize } from "../engine/lead/lead-summary";
 import type { LeadObjectSeams } from "./lead-seams";
+import { CHAT_MODEL_TIMEOUT_MS } from "../services/ai/chat-answer";
+import { creditBooking, type ChatHost } from "./chat-host";
+import { adoptChat, type MovedChat } from "./chat-intake";
+import { acceptChat, closeSocket, receiveFrame } from "./lead-chat";
 
 const DAY = 86_400_000;
 
@@ -45,10 +48,46 @@ export class LeadObject extends DurableObject<Env> {
       env,
       languageModel: (settings) => languageModelFrom(this.seams.env, settings.aiModel),
       draftTimeoutMs: DRAFT_TIMEOUT_MS,
+      chatTimeoutMs: CHAT_MODEL_TIMEOUT_MS,
       drainAfterEvents: true,
       drain: () => this.drain(),
     };
     ctx.blockConcurrencyWhile(async () => storage.migrate(this.sql));
+  }
+
+  /** The site chat's sockets (lead-chat.ts): a visitor's (`/chat`) or a rep's (`/rep-chat`) WebSocket upgrade; anything else is 404. */
+  override async fetch(request: Request): Promise<Response> {
+    return acceptChat(this.chat, request);
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    await receiveFrame(this.chat, ws, message);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    closeSocket(ws, code);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    closeSocket(ws, 1011);
+  }
+
+  /** A visitor who became this lead in chat: the conversation moves here (chat-intake.ts). */
+  async adoptChat(moved: MovedChat): Promise<void> {
+    await adoptChat(this.chat, moved);
+  }
+
+  /** The object as its chat sees it: nothing of it is kept between frames but storage. */
+  private get chat(): ChatHost {
+    return {
+      ctx: this.ctx,
+      sql: this.sql,
+      seams: this.seams,
+      lead: () => this.load(),
+      timeline: () => storage.readTimeline(this.sql),
+      commit: (event, alongside) => this.handle(event, alongside),
+      settings: () => this.settings(),
+    };
   }
 
   /**
@@ -204,7 +243,7 @@ export class LeadObject extends DurableObject<Env> {
   /** Marks the lead booked: every sequence it is in completes. `endsAt`: when the meeting ends. False when there is no such lead. */
   async markBooked(source: string, endsAt?: number): Promise<boolean> {
     if (this.load() === null) return false;
-    await this.handle({ kind: "booked", source, ...(endsAt !== undefined ? { endsAt } : {}) });
+    await this.handle({ kind: "booked", source, ...(endsAt !== undefined ? { endsAt } : {}) }, () => creditBooking(this.chat, this.seams.clock.now()));
     return true;
   }
 
@@ -242,6 +281,11 @@ export class LeadObject extends DurableObject<Env> {
     return state && summarize(state, storage.readTimeline(this.sql));
   }
 
+  /** The object as its due rows see it (lead-drain.ts). */
+  private get drainHost(): DrainHost {
+    return { sql: this.sql, seams: this.seams, ctx: this.ctx, load: () => this.load(), apply: (event, settings, alongside) => this.apply(event, settings, alongside) };
+  }
+
   /** The lead's id is the object's name (every stub is made with getByName). */
   private get leadId(): LeadId {
     return this.ctx.id.name as LeadId;
@@ -268,9 +312,10 @@ export class LeadObject extends DurableObject<Env> {
    * form post never waits on a channel, a model or a destination, and an eviction at any
    * point loses nothing: the alarm finds the rows.
    */
-  private async handle(event: LeadEvent): Promise<void> {
+  private async handle(event: LeadEvent | null, alongside?: () => void): Promise<void> {
     const settings = await this.settings();
-    this.apply(event, settings);
+    if (event) this.apply(event, settings, alongside);
+    else if (alongside) this.ctx.storage.transactionSync(alongside);
     await this.armAlarm();
     if (this.seams.drainAfterEvents) this.ctx.waitUntil(this.drain(settings));
   }
@@ -316,7 +361,7 @@ export class LeadObject extends DurableObject<Env> {
     this.draining = (async () => {
       try {
         storage.pruneTimelineDaily(this.sql, this.seams.clock.now(), retentionDaysFrom(this.seams.env) * DAY);
-        await this.runDue(settings ?? (await this.settings()));
+        await runDue(this.drainHost, settings ?? (await this.settings()));
       } catch (error) {
         console.error(JSON.stringify({ leadId: this.leadId, event: "drain_failed", error: String(error) }));
       } finally {
@@ -325,67 +370,6 @@ export class LeadObject extends DurableObject<Env> {
       }
     })();
     return this.draining;
-  }
-
-  private async runDue(settings: Settings): Promise<void> {
-    // Bounded: each pass handles what is due now; new work due at once is picked up by the next pass.
-    for (let pass = 0; pass < 50; pass++) {
-      const due = storage.dueItems(this.sql, this.seams.clock.now());
-      if (due.length === 0) return;
-      // What the lead gets (or must stop getting) goes first, then the owner's view in D1,
-      // then the slower work for people: alerts, hand-offs, drafts of later touches.
-      const rank = (item: storage.DueItem) => (item.kind === "project" ? 1 : ["alert", "hand_off", "handoff", "draft"].includes(item.kind) ? 2 : 0);
-      for (const item of due.sort((x, y) => rank(x) - rank(y))) await this.runItem(item, settings);
-    }
-  }
-
-  private async runItem(item: storage.DueItem, settings: Settings): Promise<void> {
-    const state = this.load();
-    const now = this.seams.clock.now();
-    const leaseEnd = this.seams.clock.engineTimeAt(this.seams.clock.wallNow() + EFFECT_LEASE_MS);
-    const leased = storage.leaseDue(this.sql, item.id, now, leaseEnd);
-    if (leased === undefined) return;
-    if (state === null) return storage.completeDue(this.sql, item.id);
-    const { payload, attempts } = leased;
-    if (item.kind === "timer") {
-      // The engine moves or clears the timer; one it leaves alone fires again after the lease.
-      return this.apply({ kind: "timer_fired", timer: JSON.parse(payload) as Timer }, settings);
-    }
-    const effect = { ...JSON.parse(payload), kind: item.kind } as EffectRow;
-    let result: EffectResult;
-    try {
-      result = await performEffect(effect, this.effectContext(state, now, settings));
-    } catch (error) {
-      result = { kind: "retry", reason: String(error).slice(0, 200) };
-    }
-    if (result.kind === "done") {
-      const { then = [] } = result;
-      const settle = () => {
-        storage.completeDue(this.sql, item.id, payload);
-        for (const next of then) storage.queueEffect(this.sql, next.key, next.effect, now);
-      };
-      if (result.event) this.apply(result.event, settings, settle);
-      else this.ctx.storage.transactionSync(settle);
-      return;
-    }
-    const givenUp = result.kind === "failed" || attempts >= EFFECT_MAX_ATTEMPTS;
-    console.error(JSON.stringify({ leadId: state.id, event: "effect_not_done", effect: item.kind, key: item.key, attempts, reason: result.reason, givenUp }));
-    if (!givenUp) return storage.retryDue(this.sql, item.id, now + retryDelayMs(attempts, Math.random()));
-    this.apply({ kind: "effect_failed", effect: item.kind, attempts, reason: result.reason }, settings, () => storage.completeDue(this.sql, item.id, payload));
-  }
-
-  private effectContext(state: LeadState, now: number, settings: Settings): EffectContext {
-    return {
-      env: this.seams.env,
-      settings,
-      clock: this.seams.clock,
-      state,
-      now,
-      timeline: () => storage.readTimeline(this.sql),
-      languageModel: this.seams.languageModel(settings),
-      draftTimeoutMs: this.seams.draftTimeoutMs,
-      project: () => projectFromStorage(this.sql, this.seams.env.DB, this.load() ?? state),
-    };
   }
 
   /** One alarm for many due rows (and the next timeline prune): set to the earliest, never in the past. */

@@ -9,6 +9,8 @@ export interface LeadObjectSeams {
   /** The deployment's model (the one the settings name), or null locally. */
   languageModel: (settings: Settings) => LanguageModel | null;
   draftTimeoutMs: number;
+  /** How long a visitor waits for the model's chat answer before the retrieval answer goes. */
+  chatTimeoutMs: number;
   /** Off only in tests that play an eviction right after a commit: the effects then wait for the alarm. */
   drainAfterEvents: boolean;
   /** Waits for the drain in flight, or runs one: what a test awaits before it looks. */

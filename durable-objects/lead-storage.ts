@@ -33,6 +33,14 @@ const MIGRATIONS: string[] = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
   // Effects became keyed due rows: rows of the kinds that ran unleased before are given keys.
   `UPDATE due SET key = kind || ':' || id WHERE key IS NULL;`,
+  // Site chat: the conversation's messages as the sockets need them (the lead's timeline keeps them too), also in a visitor's object, which has no lead.
+  `CREATE TABLE chat_message (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     conversation_id TEXT NOT NULL,
+     from_who TEXT NOT NULL,
+     text TEXT NOT NULL,
+     at INTEGER NOT NULL
+   );`,
 ];
 
 export function readMeta(sql: SqlStorage, key: string): string | undefined {

@@ -303,7 +303,20 @@ export const TimelineEntrySchema = z.discriminatedUnion("kind", [
   z.object({ ...entry, kind: z.literal("handed_off"), trigger: z.string(), reason: z.string(), score: z.number() }),
   z.object({ ...entry, kind: z.literal("rep_action"), action: RepActionSchema, note: z.string().optional() }),
   /** One message of a site chat: the visitor's (a human signal), the assistant's, or a rep's. */
-  z.object({ ...entry, kind: z.literal("chat_message"), from: z.enum(["visitor", "assistant", "rep"]), text: z.string(), siteOrigin: z.string(), conversationId: z.string() }),
+  z.object({
+    ...entry,
+    kind: z.literal("chat_message"),
+    from: z.enum(["visitor", "assistant", "rep"]),
+    text: z.string(),
+    siteOrigin: z.string(),
+    conversationId: z.string(),
+    /**
+     * How the chat knew the visitor's words were the lead's (absent on our side: assistant and rep):
+     * a click `ticket`; `chat`: the lead was created in this chat; `form`: a form post linked the
+     * browser (anyone's claim); `none`: words from before the visitor was a lead.
+     */
+    proof: z.enum(["ticket", "chat", "form", "none"]).optional(),
+  }),
   // An effect (send, enrolment, alert, suppression, hand-off, draft, projection) that kept failing and was given up.
   z.object({ ...entry, kind: z.literal("effect_failed"), effect: z.string(), attempts: z.number(), reason: z.string() }),
 ]);

@@ -2,7 +2,7 @@ import { SubmissionSchema, type LeadId } from "../schemas/lead";
 import { AppError } from "../services/app-error";
 import { findForm } from "../services/d1/forms";
 import { findUnknownSitePost, removeUnknownSitePost, restoreUnknownSitePost } from "../services/d1/unknown-site-posts";
-import { admitFormPost } from "./form-intake";
+import { admitPost } from "../services/lead-intake";
 
 /**
  * The owner's decisions on the "from an unknown site" queue. Approving a post enters it as
@@ -21,7 +21,7 @@ export async function approveUnknownSitePost(env: Env, id: string): Promise<Lead
   // Claimed first, so two approves at once cannot enter it twice; put back if entering it fails.
   if (!(await removeUnknownSitePost(env.DB, id))) throw gone();
   try {
-    return await admitFormPost(env, { sequenceId: form?.sequenceId ?? null, submission, hold: post.hold ?? undefined, visitorId: post.visitorId ?? undefined });
+    return (await admitPost(env, { sequenceId: form?.sequenceId ?? null, submission, hold: post.hold ?? undefined, visitorId: post.visitorId ?? undefined })).leadId;
   } catch (error) {
     await restoreUnknownSitePost(env.DB, post);
     throw error;

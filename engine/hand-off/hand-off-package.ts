@@ -19,12 +19,17 @@ export interface HandOffPackage {
   score: number;
   factors: ScoreFactor[];
   transcript: string[];
+  /** The latest site-chat messages (at most CHAT_TRANSCRIPT_MAX, oldest first), absent when the lead never chatted. */
+  chat?: { from: "visitor" | "assistant" | "rep"; text: string; at: number }[];
   /** Written by the rules here, or by the model where one is bound (`by` says which). */
   summary: { needs: string; topObjection: string | null; by: "rules" | "model" };
   nextAction: string;
   /** Set when the package goes with a rep task (a call the cadence asks for), not a hand-off. */
   task?: string;
 }
+
+/** A rep reads the last messages of a chat, not a whole day's worth. */
+export const CHAT_TRANSCRIPT_MAX = 20;
 
 const WEEKDAY = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const MONTH = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -61,6 +66,10 @@ function line(entry: TimelineEntry, engagedMs: Map<string, number>): string | nu
       return `raised an objection: ${describeObjection(entry)}`;
     case "handed_off":
       return `handed to a rep: ${entry.reason}`;
+    case "chat_message":
+      return entry.from === "visitor"
+        ? `said in chat: “${clip(entry.text)}”`
+        : `${entry.from === "rep" ? "the rep" : "the assistant"} answered in chat: “${clip(entry.text, 160)}”`;
     default:
       return null;
   }
@@ -93,6 +102,7 @@ export function buildPackage(state: LeadState, timeline: TimelineEntry[], trigge
       return text ? [`${when(entry.at, state.timezone)} — ${text}`] : [];
     })
     .slice(-40);
+  const chat = timeline.flatMap((e) => (e.kind === "chat_message" ? [{ from: e.from, text: clip(e.text, 500), at: e.at }] : [])).slice(-CHAT_TRANSCRIPT_MAX);
   const messages = timeline.flatMap((e) => (e.kind === "form_submitted" && e.submission.message ? [e.submission.message] : []));
   const replies = timeline.flatMap((e) => (e.kind === "reply_received" && e.text ? [e.text] : []));
   const stated = [...messages, ...replies].map((t) => clip(t, 200));
@@ -110,6 +120,7 @@ export function buildPackage(state: LeadState, timeline: TimelineEntry[], trigge
     score: state.score,
     factors: state.scoreFactors,
     transcript,
+    ...(chat.length > 0 ? { chat } : {}),
     summary: { needs: stated.length > 0 ? stated.join(" / ") : "not stated yet", topObjection: objection, by: "rules" },
     nextAction: NEXT_ACTIONS[triggers[0]?.trigger ?? "manual"] ?? NEXT_ACTIONS.manual!,
   };
@@ -129,6 +140,7 @@ export function packageText(pkg: HandOffPackage, leadUrl: string): string {
     `Next: ${pkg.nextAction}`,
     "",
     ...pkg.transcript,
+    ...(pkg.chat ? ["", "Chat:", ...pkg.chat.map((m) => `${m.from}: ${m.text}`)] : []),
     "",
     leadUrl,
   ].join("\n");

@@ -71,13 +71,16 @@ export function detectTriggers(before: LeadState | null, after: LeadState, event
     fired.push({ trigger: "score", reason: `score ${after.score} crossed ${rules.threshold} (${top})` });
   }
 
-  // The reply as judged when it arrived (the newest human signal): its words are not read again.
-  const reply = event.kind === "reply_received" ? after.humanSignals.at(-1)?.judgement : undefined;
+  // The reply (or proven chat message) as judged when it arrived (the newest human signal): its words are not read again.
+  const newest = after.humanSignals.at(-1);
+  const chatted = event.kind === "chat_message" && newest?.kind === "chat" && newest.seq === after.lastSeq;
+  const reply = event.kind === "reply_received" || chatted ? newest?.judgement : undefined;
+  const what = chatted ? "the chat message" : "the reply";
   if (reply) {
-    if (on("buying_intent") && reply.buyingIntent) fired.push({ trigger: "buying_intent", reason: `the reply ${BUYING_REASON[reply.buyingIntent]}` });
-    if (on("competitor") && reply.competitor) fired.push({ trigger: "competitor", reason: `the reply names ${reply.competitor}` });
+    if (on("buying_intent") && reply.buyingIntent) fired.push({ trigger: "buying_intent", reason: `${what} ${BUYING_REASON[reply.buyingIntent]}` });
+    if (on("competitor") && reply.competitor) fired.push({ trigger: "competitor", reason: `${what} names ${reply.competitor}` });
     // Only the person's own words name a decision-maker: a title typed on a form is anyone's to type, and only scores seniority.
-    if (on("decision_maker") && reply.decisionMaker) fired.push({ trigger: "decision_maker", reason: `the reply says they are ${reply.decisionMaker}` });
+    if (on("decision_maker") && reply.decisionMaker) fired.push({ trigger: "decision_maker", reason: `${what} says they are ${reply.decisionMaker}` });
   }
 
   // Visits count once per UTC day: a return on another day is interest, a burst of beacons is not.

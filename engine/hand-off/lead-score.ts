@@ -83,8 +83,8 @@ export function computeScore(state: LeadState, now: number, rules: ScoreRules = 
     if (signal.kind === "open") add("open", rules.weights.open * weight);
     if (signal.kind === "click") add("click", rules.weights.click * weight);
     if (signal.kind === "visit") add("visit", fromPages(signal.at, rules.weights.visit[signal.pageClass ?? "default"] ?? rules.weights.visit.default ?? 0) * weight);
-    // A reply counts as its judgement on arrival said: buying intent weighs more.
-    if (signal.kind === "reply") add("reply", (signal.judgement?.buyingIntent ? rules.weights.buyingReply : rules.weights.reply) * weight);
+    // A reply (or a proven chat message: the lead's own words too) counts as its judgement on arrival said: buying intent weighs more.
+    if (signal.kind === "reply" || signal.kind === "chat") add("reply", (signal.judgement?.buyingIntent ? rules.weights.buyingReply : rules.weights.reply) * weight);
   }
   for (const visit of state.engagement.visits) {
     if (visit.pageClass === "pricing" && visit.engagedMs > 0) add("pricingTime", fromPages(visit.at, (visit.engagedMs / 60_000) * rules.weights.pricingMinute) * fade(visit.at));

@@ -34,6 +34,7 @@ import {
 import { bounced, deliveryReported } from "./delivery-reports";
 import type { Change, HumanSignal } from "./lead-state";
 import { judgeReply, withReturnDay } from "../inbound/reply-judgement";
+import { preferChannel, receiveChatMessage } from "../chat/chat-message";
 import { type EngineConfig, DEFAULT_ENGINE_CONFIG } from "../engine-config";
 
 /**
@@ -226,7 +227,8 @@ function judge(before: LeadState | null, outcome: Outcome, event: LeadEvent, now
   change = raiseObjections(before, change, event, now, config.handOff.competitors);
   const requested: Fired[] = event.kind === "hand_off_requested" ? [{ trigger: "manual", reason: event.reason }] : [];
   const fired = [...requested, ...freshTriggers(change.state, detectTriggers(before, change.state, event, now, config.handOff), now, config.handOff)];
-  if (fired.length > 0) change = handOff(change, fired, now, config.handOff.pauseAutomation, config.sequences);
+  const destination = event.kind === "hand_off_requested" ? event.email : undefined;
+  if (fired.length > 0) change = handOff(change, fired, now, config.handOff.pauseAutomation, config.sequences, destination);
   change = route(before, change, event, now);
   const newSignal = before?.humanSignals.at(-1)?.seq !== change.state.humanSignals.at(-1)?.seq;
   change = requestDrafts(change, now, config.sequences, newSignal);
@@ -337,6 +339,10 @@ function interpret(current: LeadState | null, event: LeadEvent, now: number, con
       const { kind: _, ...failure } = event;
       return withLead(current, (c) => effectFailed(c, failure, now));
     }
+    case "chat_message":
+      return withLead(current, (c) => receiveChatMessage(c, event, now, config.handOff.competitors));
+    case "channel_preferred":
+      return withLead(current, (c) => preferChannel(c, event, now));
     default:
       return assertNever(event);
   }

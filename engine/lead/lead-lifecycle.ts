@@ -302,7 +302,7 @@ export function optOut(change: Change, channel: Channel, method: ConsentMethod, 
  * A person takes over: each trigger is on the timeline with why it fired, the owner's
  * destinations get the package, and (by default) the lead's automation pauses.
  */
-export function handOff(change: Change, fired: { trigger: string; reason: string }[], now: number, pauseAutomation: boolean, config: SequenceConfig): Change {
+export function handOff(change: Change, fired: { trigger: string; reason: string }[], now: number, pauseAutomation: boolean, config: SequenceConfig, email?: string): Change {
   let c = change;
   for (const f of fired) c = log(c, now, { kind: "handed_off", trigger: f.trigger, reason: f.reason, score: c.state.score });
   c = { ...c, state: { ...c.state, handOffs: [...c.state.handOffs, ...fired.map((f) => ({ ...f, at: now }))].slice(-50) } };
@@ -316,7 +316,7 @@ export function handOff(change: Change, fired: { trigger: string; reason: string
     c = { ...c, state: { ...c.state, status: "with_rep" } };
     c = haltAll(c, "paused", "handed to a rep", now, true);
   }
-  return effect(c, { kind: "hand_off", triggers: fired });
+  return effect(c, { kind: "hand_off", triggers: fired, ...(email ? { email } : {}) });
 }
 
 /**

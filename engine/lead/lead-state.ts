@@ -25,6 +25,10 @@ import type { RequestFacts } from "../../schemas/tracking";
 import type { TimezoneSource } from "../../schemas/time-zone";
 import type { DraftAnswered, DraftRequest, DraftReview, TouchDraft } from "../drafting/draft-types";
 import type { RecentClick } from "../signals/signal-verdict";
+import type { PreferredChannel, VisitorProof } from "../../schemas/chat";
+
+/** How a chat knew its visitor: the edge's proof, or `chat` for a lead created in that very chat (as good as a ticket). */
+export type ChatProof = VisitorProof | "chat";
 
 /**
  * The lead as the engine sees it, the events that change it and the effects it asks the
@@ -98,6 +102,8 @@ export interface LeadState {
   demoEndsAt?: number;
   /** When the owner was last told of a form post that changed nothing (after an unsubscribe, or while a cadence answers the lead): at most one alert a day. */
   repostAlertedAt?: number;
+  /** The channel the lead chose in the site chat for later touches, with its evidence: how (`chat`), the words shown, where. */
+  preferredChannel?: { channel: PreferredChannel; at: number; method: "chat"; wording: string; siteOrigin: string };
   /** Bumped on every change; the D1 projection never lets an older version overwrite a newer. */
   version: number;
 }
@@ -194,7 +200,7 @@ export interface Delivery {
 export interface HumanSignal {
   seq: number;
   at: number;
-  kind: "open" | "click" | "visit" | "reply";
+  kind: "open" | "click" | "visit" | "reply" | "chat";
   messageKey?: string;
   pageClass?: string | null;
   /** A reply's judgement as recorded when it arrived, for scoring and hand-off triggers. */
@@ -283,12 +289,17 @@ export type LeadEvent =
   | { kind: "unsubscribed"; channel: "email" | "sms"; method: ConsentMethod; evidence?: string }
   /** A withdrawn consent granted again: the owner's undo (`owner`) or the address's owner confirming a signed link (`confirmed_link`). */
   | { kind: "consent_restored"; channel: "email" | "sms"; method: "owner" | "confirmed_link"; evidence: string }
-  | { kind: "hand_off_requested"; reason: string }
+  /** `email`: where the package goes instead of the deployment's hand-off email (a site chat's own destination). */
+  | { kind: "hand_off_requested"; reason: string; email?: string }
   | ({ kind: "draft_ready" } & DraftAnswered)
   | ({ kind: "draft_reviewed" } & DraftReview)
   | { kind: "rep_action"; action: RepAction; note?: string }
   /** The object gave up on an effect after the retry policy's last attempt. */
-  | { kind: "effect_failed"; effect: string; attempts: number; reason: string };
+  | { kind: "effect_failed"; effect: string; attempts: number; reason: string }
+  /** A message of a site chat (engine/chat/chat-message.ts); `proof`: how the chat knew the visitor is the lead (`chat`: the lead was created in this chat). */
+  /** The lead chose a channel in chat, ticking the consent line shown (`wording`). */
+  | { kind: "channel_preferred"; channel: PreferredChannel; wording: string; siteOrigin: string }
+  | { kind: "chat_message"; from: "visitor" | "assistant" | "rep"; text: string; siteOrigin: string; conversationId: string; proof: ChatProof };
 
 export type LeadEffect =
   | { kind: "append_timeline"; entry: TimelineEntry }
@@ -316,7 +327,7 @@ export type LeadEffect =
   /** A rep task step: a call for a person to make, with the lead's package, to every hand-off destination (the owner's email where there is none). */
   | { kind: "rep_task"; note: string; stepId: string }
   /** Hand the lead to a person: the object builds the package and delivers it to every destination. */
-  | { kind: "hand_off"; triggers: { trigger: string; reason: string }[] }
+  | { kind: "hand_off"; triggers: { trigger: string; reason: string }[]; email?: string }
   /** Draft the touch ahead of its time; the object answers with `draft_ready`. */
   | { kind: "draft"; request: DraftRequest };
 

@@ -81,8 +81,20 @@ export function dispatch(change: Change, enrolmentId: string, step: Step, now: n
  */
 function channelsFor(state: LeadState, step: Step): Step["channels"] {
   const unreachable = !state.profile.email || state.emailUndeliverable !== undefined;
-  if (!unreachable || !step.sms || step.channels.includes("sms") || !step.channels.includes("email")) return step.channels;
+  if (!unreachable || !step.sms || step.channels.includes("sms") || !step.channels.includes("email")) return preferred(state, step.channels);
   return step.channels.map((c) => (c === "email" ? "sms" : c));
+}
+
+/**
+ * A step that offers several channels goes on the one the lead chose in chat, where the lead
+ * can be reached on it (an address that works, SMS consent on record); a rep's task stays.
+ */
+function preferred(state: LeadState, channels: Step["channels"]): Step["channels"] {
+  const choice = state.preferredChannel?.channel;
+  const reachable = choice === "email" ? Boolean(state.profile.email) : choice === "sms" ? Boolean(state.profile.phone) && state.consent.sms?.granted === true : false;
+  const offered = channels.filter((c) => c !== "task");
+  if (!reachable || offered.length < 2 || !offered.some((c) => c === choice)) return channels;
+  return channels.filter((c) => c === choice || c === "task");
 }
 
 type Drafted = Extract<Wording, { content: DraftContent }>;

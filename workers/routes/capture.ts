@@ -12,7 +12,7 @@ import { findForm, originAllowed } from "../../services/d1/forms";
 import { knownSites } from "../../services/d1/sites";
 import { keepUnknownSitePost } from "../../services/d1/unknown-site-posts";
 import { answerInvalidPost } from "../form-errors";
-import { admitFormPost } from "../form-intake";
+import { admitPost } from "../../services/lead-intake";
 import { leadIdFor } from "../../services/crypto/lead-identity";
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -75,7 +75,7 @@ capture.post("/:formId", limitBody(MAX_BODY_BYTES, "A form post"), async (c) => 
   // A bot that filled the honeypot gets the answer a person gets, and creates nothing.
   const leadId = caughtByHoneypot
     ? await leadIdFor(c.env.LEAD_ID_SECRET, submission.profile)
-    : await admitFormPost(c.env, { sequenceId: form.sequenceId, submission, hold: await holdOf(), visitorId }, (work) => c.executionCtx.waitUntil(work));
+    : (await admitPost(c.env, { sequenceId: form.sequenceId, submission, hold: await holdOf(), visitorId }, (work) => c.executionCtx.waitUntil(work))).leadId;
   if (isApiClient) return c.json({ leadId }, 202);
   return c.redirect(form.thankYouUrl, 303);
 });

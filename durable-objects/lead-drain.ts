@@ -1,0 +1,85 @@
+import type { LeadEvent, LeadState, Timer } from "../engine/lead/lead-state";
+import type { Settings } from "../schemas/settings";
+import { EFFECT_LEASE_MS, EFFECT_MAX_ATTEMPTS, retryDelayMs } from "./effect-retry";
+import { performEffect, type EffectContext, type EffectResult, type EffectRow } from "./lead-effects";
+import { projectFromStorage } from "./lead-projection";
+import type { LeadObjectSeams } from "./lead-seams";
+import * as storage from "./lead-storage";
+
+/**
+ * The object's due rows, run: each leased for one attempt, its effect performed, and the
+ * row settled with the event the attempt produced in one transaction; a failure is retried
+ * by the one policy in effect-retry.ts and, at the cap, given up visibly.
+ */
+
+/** The object as its due rows see it. */
+export interface DrainHost {
+  readonly sql: SqlStorage;
+  readonly seams: LeadObjectSeams;
+  readonly ctx: DurableObjectState;
+  load(): LeadState | null;
+  /** Applies an event and writes its outcome; `alongside` runs inside the same transaction. */
+  apply(event: LeadEvent, settings: Settings, alongside?: () => void): void;
+}
+
+export async function runDue(host: DrainHost, settings: Settings): Promise<void> {
+  // Bounded: each pass handles what is due now; new work due at once is picked up by the next pass.
+  for (let pass = 0; pass < 50; pass++) {
+    const due = storage.dueItems(host.sql, host.seams.clock.now());
+    if (due.length === 0) return;
+    // What the lead gets (or must stop getting) goes first, then the owner's view in D1,
+    // then the slower work for people: alerts, hand-offs, drafts of later touches.
+    const rank = (item: storage.DueItem) => (item.kind === "project" ? 1 : ["alert", "hand_off", "handoff", "draft"].includes(item.kind) ? 2 : 0);
+    for (const item of due.sort((x, y) => rank(x) - rank(y))) await runItem(host, item, settings);
+  }
+}
+
+async function runItem(host: DrainHost, item: storage.DueItem, settings: Settings): Promise<void> {
+  const state = host.load();
+  const now = host.seams.clock.now();
+  const leaseEnd = host.seams.clock.engineTimeAt(host.seams.clock.wallNow() + EFFECT_LEASE_MS);
+  const leased = storage.leaseDue(host.sql, item.id, now, leaseEnd);
+  if (leased === undefined) return;
+  // A conversation row is the only effect of an object without a lead (an unknown visitor's chat); it reads no lead state.
+  if (state === null && item.kind !== "conversation") return storage.completeDue(host.sql, item.id);
+  const { payload, attempts } = leased;
+  if (item.kind === "timer") {
+    // The engine moves or clears the timer; one it leaves alone fires again after the lease.
+    return host.apply({ kind: "timer_fired", timer: JSON.parse(payload) as Timer }, settings);
+  }
+  const effect = { ...JSON.parse(payload), kind: item.kind } as EffectRow;
+  let result: EffectResult;
+  try {
+    result = await performEffect(effect, effectContext(host, state as LeadState, now, settings));
+  } catch (error) {
+    result = { kind: "retry", reason: String(error).slice(0, 200) };
+  }
+  if (result.kind === "done") {
+    const { then = [] } = result;
+    const settle = () => {
+      storage.completeDue(host.sql, item.id, payload);
+      for (const next of then) storage.queueEffect(host.sql, next.key, next.effect, now);
+    };
+    if (result.event) host.apply(result.event, settings, settle);
+    else host.ctx.storage.transactionSync(settle);
+    return;
+  }
+  const givenUp = result.kind === "failed" || attempts >= EFFECT_MAX_ATTEMPTS;
+  console.error(JSON.stringify({ leadId: host.ctx.id.name, event: "effect_not_done", effect: item.kind, key: item.key, attempts, reason: result.reason, givenUp }));
+  if (!givenUp) return storage.retryDue(host.sql, item.id, now + retryDelayMs(attempts, Math.random()));
+  host.apply({ kind: "effect_failed", effect: item.kind, attempts, reason: result.reason }, settings, () => storage.completeDue(host.sql, item.id, payload));
+}
+
+function effectContext(host: DrainHost, state: LeadState, now: number, settings: Settings): EffectContext {
+  return {
+    env: host.seams.env,
+    settings,
+    clock: host.seams.clock,
+    state,
+    now,
+    timeline: () => storage.readTimeline(host.sql),
+    languageModel: host.seams.languageModel(settings),
+    draftTimeoutMs: host.seams.draftTimeoutMs,
+    project: () => projectFromStorage(host.sql, host.seams.env.DB, host.load() ?? state),
+  };
+}

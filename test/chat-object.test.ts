@@ -1,0 +1,410 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { MockLanguageModelV4 } from "ai/test";
+import { describe, expect, it } from "vitest";
+import { LeadObject } from "../durable-objects/lead-object";
+import { visitorChatName, type ChatServerMessage, type RepChatServerMessage } from "../schemas/chat";
+import type { ConversationRow } from "../schemas/d1";
+import type { LeadSummary, TimelineEntry } from "../schemas/lead";
+import { asOwner, makeLead, unique } from "./helpers";
+import { MONDAY_10_NY, outboxFor, settle, withClock } from "./lead-harness";
+
+/**
+ * Site chat inside the objects: a known visitor's socket reaches its lead's object, state
+ * survives hibernation in the sockets' attachments, answers come from the owner's knowledge
+ * (with or without a model), "talk to a person" hands off with the transcript, "stop" obeys
+ * the trust rule, an unknown visitor becomes a lead with the conversation kept, and a rep
+ * answers live.
+ */
+
+const SITE = "https://chat-site.example";
+const SAFARI = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15";
+const human = { userAgent: SAFARI, botAgent: false, network: null, prefetch: false };
+
+type Frame = ChatServerMessage | RepChatServerMessage;
+
+/** A socket to an object, with the frames it received in order. */
+async function open(name: string, path: string) {
+  const response = await env.LEADS.getByName(name).fetch(new Request(`https://lead-object${path}`, { headers: { Upgrade: "websocket" } }));
+  expect(response.status).toBe(101);
+  const ws = response.webSocket!;
+  const frames: Frame[] = [];
+  const waiting: (() => void)[] = [];
+  let closed = false;
+  ws.addEventListener("message", (event) => {
+    frames.push(JSON.parse(event.data as string) as Frame);
+    for (const wake of waiting.splice(0)) wake();
+  });
+  ws.addEventListener("close", () => {
+    closed = true;
+    for (const wake of waiting.splice(0)) wake();
+  });
+  ws.accept();
+  let read = 0;
+  const next = async (): Promise<Frame> => {
+    while (frames.length <= read) {
+      if (closed) throw new Error("socket closed");
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    }
+    return frames[read++]!;
+  };
+  return {
+    ws,
+    frames,
+    next,
+    send: (frame: unknown) => ws.send(typeof frame === "string" ? frame : JSON.stringify(frame)),
+    /** Sends a frame and returns the next one received. */
+    ask: async (frame: unknown) => {
+      ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+      return next();
+    },
+    closed: () => closed,
+  };
+}
+
+const visitorSocket = (name: string, visitor: string, proof: "ticket" | "form" | "none", site = SITE) => open(name, `/chat?${new URLSearchParams({ site, visitor, proof })}`);
+
+const hello = { t: "hello", page: `${SITE}/pricing`, title: "Pricing" };
+const timelineOf = async (leadId: string) =>
+  (
+    await runInDurableObject(env.LEADS.getByName(leadId), (_o, state) =>
+      state.storage.sql.exec<{ kind: string; data: string }>("SELECT kind, data FROM timeline ORDER BY seq").toArray(),
+    )
+  ).map((r) => ({ kind: r.kind, ...JSON.parse(r.data) }) as TimelineEntry);
+const chatEntries = async (leadId: string) => (await timelineOf(leadId)).filter((e): e is Extract<TimelineEntry, { kind: "chat_message" }> => e.kind === "chat_message");
+const summary = (leadId: string) => env.LEADS.getByName(leadId).summary() as Promise<LeadSummary>;
+const conversationsOf = async (leadId: string) =>
+  (await env.DB.prepare("SELECT * FROM conversations WHERE lead_id = ?").bind(leadId).all<Record<string, unknown>>()).results as unknown as (Omit<
+    ConversationRow,
+    "captured" | "booked" | "handedOff"
+  > & {
+    captured: number;
+    handed_off: number;
+    booked: number;
+  })[];
+
+async function setUpSite(chat: Record<string, unknown> = {}, origin = SITE) {
+  const saved = await asOwner("/api/sites", { method: "PUT", body: JSON.stringify({ origin, chat: { enabled: true, sequenceId: null, ...chat } }) });
+  expect(saved.status).toBe(200);
+}
+
+async function putKnowledge(id: string, title: string, kind: string, text: string) {
+  const response = await asOwner(`/api/knowledge/${id}`, { method: "PUT", body: JSON.stringify({ title, kind, text }) });
+  expect(response.ok).toBe(true);
+}
+
+await setUpSite();
+await putKnowledge("chat-pricing", "Plans and pricing", "pricing", "Starter costs $49 a month for one seat. Team costs $199 a month for up to ten seats.");
+await putKnowledge(
+  "chat-integrations",
+  "Integrations",
+  "faq",
+  "Our Salesforce integration syncs contacts and deals both ways every five minutes. Setup takes one click from the settings page.",
+);
+
+describe("a known visitor's chat", () => {
+  it("reaches its lead's object over a WebSocket and goes on the lead's timeline as a human signal", async () => {
+    const leadId = await makeLead();
+    const chat = await visitorSocket(leadId, unique("vis"), "ticket");
+    expect((await chat.ask(hello)).t).toBe("greeting");
+    const answer = await chat.ask({ t: "say", text: "Does the Salesforce integration sync deals?" });
+    expect(answer).toMatchObject({ t: "answer", from: "assistant", sources: [{ title: "Integrations" }] });
+    expect((answer as { text: string }).text).toContain("syncs contacts and deals both ways");
+    const entries = await chatEntries(leadId);
+    expect(entries.map((e) => [e.from, e.proof])).toEqual([
+      ["visitor", "ticket"],
+      ["assistant", undefined],
+    ]);
+    expect(entries[0]!.siteOrigin).toBe(SITE);
+    const lead = await summary(leadId);
+    expect(lead.scoreFactors.find((f) => f.signal === "reply")).toBeDefined();
+    chat.ws.close();
+  });
+
+  it("survives hibernation: a fresh instance answers from the socket's attachment and storage alone", async () => {
+    const leadId = await makeLead();
+    const visitor = unique("vis");
+    const chat = await visitorSocket(leadId, visitor, "ticket");
+    await chat.ask(hello);
+    const stub = env.LEADS.getByName(leadId);
+    // Play the eviction: a new instance of the class on the same storage, with none of the old one's fields, handles the next frame.
+    await runInDurableObject(stub, async (_object, state) => {
+      const [server] = state.getWebSockets("visitor");
+      expect(server!.deserializeAttachment()).toMatchObject({ role: "visitor", site: SITE, visitor, proof: "ticket", page: `${SITE}/pricing` });
+      const woken = new LeadObject(state, env);
+      await woken.webSocketMessage(server!, JSON.stringify({ t: "say", text: "How much is the Team plan?" }));
+    });
+    const answer = await chat.next();
+    expect(answer).toMatchObject({ t: "answer", sources: [{ title: "Plans and pricing" }] });
+    expect((answer as { text: string }).text).toContain("Team costs $199 a month");
+    chat.ws.close();
+  });
+
+  it("answers a bad frame with an error and keeps the socket open; floods get rate_limited without a write", async () => {
+    const leadId = await makeLead();
+    const chat = await visitorSocket(leadId, unique("vis"), "form");
+    expect(await chat.ask("not json")).toMatchObject({ t: "error", code: "bad_frame" });
+    expect(await chat.ask({ t: "say", text: "" })).toMatchObject({ t: "error", code: "invalid" });
+    expect(await chat.ask({ t: "say", text: "x".repeat(2001) })).toMatchObject({ t: "error", code: "invalid" });
+    await chat.ask({ t: "say", text: "Hello there" });
+    expect(await chat.ask({ t: "say", text: "Hello there" })).toMatchObject({ t: "error", code: "repeated" });
+    let last: Frame | undefined;
+    for (let i = 0; i < 12; i++) last = await chat.ask({ t: "say", text: `question number ${i}` });
+    expect(last).toMatchObject({ t: "error", code: "rate_limited" });
+    expect(chat.closed()).toBe(false);
+    expect((await chatEntries(leadId)).filter((e) => e.from === "visitor").length).toBeLessThan(12);
+  });
+
+  it("refuses anything but the two chat upgrades", async () => {
+    const stub = env.LEADS.getByName(await makeLead());
+    expect((await stub.fetch(new Request("https://lead-object/other", { headers: { Upgrade: "websocket" } }))).status).toBe(404);
+    expect((await stub.fetch(new Request(`https://lead-object/chat?site=${SITE}&visitor=${unique("vis")}&proof=ticket`))).status).toBe(426);
+    expect((await stub.fetch(new Request("https://lead-object/chat?site=nope&visitor=v&proof=ticket", { headers: { Upgrade: "websocket" } }))).status).toBe(400);
+  });
+});
+
+describe("the return greeting", () => {
+  async function leadWithHistory() {
+    const leadId = await makeLead({ message: "Do you integrate with Salesforce?" });
+    await env.LEADS.getByName(leadId).recordPageView({ pageViewId: unique("pv"), url: `${SITE}/pricing`, pageClass: "pricing", title: "Pricing", facts: human });
+    return leadId;
+  }
+
+  it("recalls the lead's pages and question when a click ticket proves the visitor", async () => {
+    const chat = await visitorSocket(await leadWithHistory(), unique("vis"), "ticket");
+    const greeting = await chat.ask(hello);
+    expect(greeting.t).toBe("greeting");
+    expect((greeting as { text: string }).text).toBe(
+      "Welcome back. Last time you were looking at our pricing page and you asked “Do you integrate with Salesforce”. Want me to walk you through it, or are you ready to book a demo?",
+    );
+  });
+
+  it("says nothing of the lead's history when only a form post linked the browser", async () => {
+    const chat = await visitorSocket(await leadWithHistory(), unique("vis"), "form");
+    const greeting = (await chat.ask(hello)) as { text: string };
+    expect(greeting.text).not.toMatch(/Salesforce|pricing|Welcome back/);
+    expect(greeting.text).toBe("Hi! Ask me anything about us, or leave your email and we'll get back to you.");
+  });
+});
+
+describe("answers without a model", () => {
+  it("answers a pricing question from the pricing passage, naming its source", async () => {
+    const chat = await visitorSocket(await makeLead(), unique("vis"), "form");
+    const answer = await chat.ask({ t: "say", text: "What does it cost?" });
+    expect(answer).toMatchObject({ t: "answer", from: "assistant", sources: [{ title: "Plans and pricing" }] });
+    expect((answer as { text: string }).text).toBe("Plans and pricing: Starter costs $49 a month for one seat. Team costs $199 a month for up to ten seats.");
+  });
+
+  it("says so honestly when no passage answers, and offers an unknown visitor the contact form", async () => {
+    const chat = await visitorSocket(visitorChatName(SITE, unique("anon")), unique("vis"), "none");
+    const answer = (await chat.ask({ t: "say", text: "Is your office dog friendly on Fridays?" })) as Extract<ChatServerMessage, { t: "answer" }>;
+    expect(answer.text).toContain("I'd rather not guess");
+    expect(answer.actions).toEqual([{ kind: "contact", consentText: "Email me about my question. I can unsubscribe at any time." }]);
+  });
+});
+
+describe("talk to a person", () => {
+  it("hands the lead off with the chat transcript in the package, and the assistant goes quiet", async () => {
+    const leadId = await makeLead({ name: "Chat Person" });
+    const chat = await visitorSocket(leadId, unique("vis"), "ticket");
+    await chat.ask({ t: "say", text: "Can Salesforce deals sync?" });
+    const handed = await chat.ask({ t: "say", text: "Can I talk to a person please" });
+    expect(handed).toMatchObject({ t: "handed_off" });
+    expect((handed as { text: string }).text).toContain("a person");
+    expect((await summary(leadId)).status).toBe("with_rep");
+    const later = await chat.ask({ t: "say", text: "Are you there?" });
+    expect(later).toMatchObject({ t: "handed_off", text: "A person has this conversation now and will answer here." });
+    await settle(env.LEADS.getByName(leadId));
+    const mail = (await outboxFor(leadId)).find((m) => m.to === "owner@example.com" && /Hot lead/.test(m.subject ?? ""));
+    expect(mail?.text).toContain("Chat:\nvisitor: Can Salesforce deals sync?");
+    expect(mail?.text).toContain("visitor: Can I talk to a person please");
+    // No rep is watching: the owner hears that the lead is waiting.
+    expect((await outboxFor(leadId)).some((m) => m.text.includes("The lead is waiting in the site chat on https://chat-site.example: “Are you there?”"))).toBe(true);
+    const [row] = await conversationsOf(leadId);
+    expect(row).toMatchObject({ handed_off: 1, site_origin: SITE, messages: 5 });
+  });
+
+  it("goes to the site's own hand-off address, and outside the chat's hours says when someone will answer", async () => {
+    const site = "https://chat-hours.example";
+    await setUpSite({ handOffEmail: "sales@chat-hours.example", hours: { days: [6, 7], start: "09:00", end: "17:00" } }, site);
+    const leadId = await makeLead({ name: "Hours Person" });
+    // Monday 10:00 in New York (the business's zone): a weekend team is out.
+    await withClock(env.LEADS.getByName(leadId), MONDAY_10_NY);
+    const chat = await visitorSocket(leadId, unique("vis"), "ticket", site);
+    const handed = (await chat.ask({ t: "say", text: "I want to speak to a human" })) as { t: string; text: string };
+    expect(handed.t).toBe("handed_off");
+    expect(handed.text).toContain("during our hours (Sat–Sun, 09:00–17:00 America/New_York)");
+    await settle(env.LEADS.getByName(leadId));
+    const mails = (await outboxFor(leadId)).filter((m) => /Hot lead/.test(m.subject ?? ""));
+    expect(mails.map((m) => m.to)).toEqual(["sales@chat-hours.example"]);
+  });
+});
+
+describe("stop in chat", () => {
+  it("opts the lead out with click-ticket proof", async () => {
+    const leadId = await makeLead();
+    const chat = await visitorSocket(leadId, unique("vis"), "ticket");
+    expect(await chat.ask({ t: "say", text: "Please unsubscribe me" })).toMatchObject({ t: "answer", text: "Understood: we won't contact you again." });
+    expect((await summary(leadId)).status).toBe("unsubscribed");
+  });
+
+  it("does not opt the lead out on a form post's claim, and records the request for the owner", async () => {
+    const leadId = await makeLead();
+    const chat = await visitorSocket(leadId, unique("vis"), "form");
+    expect(await chat.ask({ t: "say", text: "stop" })).toMatchObject({ t: "answer" });
+    expect((await summary(leadId)).status).not.toBe("unsubscribed");
+    const entries = await chatEntries(leadId);
+    expect(entries[0]).toMatchObject({ from: "visitor", text: "stop", proof: "form" });
+  });
+});
+
+describe("an unknown visitor", () => {
+  it("becomes a lead through the form intake, and the conversation moves to the lead's object", async () => {
+    const visitor = unique("vis").replace(/[^A-Za-z0-9_-]/g, "");
+    const name = visitorChatName(SITE, visitor);
+    const chat = await visitorSocket(name, visitor, "none");
+    await chat.ask(hello);
+    await chat.ask({ t: "say", text: "Does the Salesforce integration sync deals?" });
+    const asked = (await chat.ask({ t: "say", text: "you can reach me at me@example.com" })) as Extract<ChatServerMessage, { t: "answer" }>;
+    expect(asked.actions?.[0]).toMatchObject({ kind: "contact" });
+    const email = `${unique("chatlead")}@example.com`;
+    expect(await chat.ask({ t: "contact", email, consent: true })).toEqual({ t: "moved" });
+    const lead = await env.DB.prepare("SELECT id FROM leads WHERE email = ?").bind(email).first<{ id: string }>();
+    const leadId = lead?.id ?? (await env.DB.prepare("SELECT lead_id AS id FROM visitors WHERE id = ?").bind(visitor).first<{ id: string }>())!.id;
+    // The visitor is linked to the new lead, by the form's rule.
+    expect(await env.DB.prepare("SELECT lead_id, proof FROM visitors WHERE id = ?").bind(visitor).first()).toEqual({ lead_id: leadId, proof: "form" });
+    // The lead's timeline has the earlier messages; consent is recorded with the chat's wording.
+    const moved = await chatEntries(leadId);
+    expect(moved.map((e) => [e.from, e.text])).toEqual([
+      ["visitor", "Does the Salesforce integration sync deals?"],
+      ["assistant", expect.stringContaining("syncs contacts and deals")],
+      ["visitor", "you can reach me at me@example.com"],
+      ["assistant", expect.stringContaining("small form below")],
+    ]);
+    expect(moved[0]!.proof).toBe("chat");
+    const summaryNow = await summary(leadId);
+    expect(summaryNow.consent.email).toMatchObject({
+      granted: true,
+      method: "form",
+      formId: "chat",
+      wording: "Email me about my question. I can unsubscribe at any time.",
+      page: `${SITE}/pricing`,
+    });
+    // The visitor's object keeps nothing of it.
+    const left = await runInDurableObject(env.LEADS.getByName(name), (_o, state) => state.storage.sql.exec("SELECT COUNT(*) AS n FROM chat_message").one().n);
+    expect(left).toBe(0);
+    // Reconnecting as the linked visitor (form proof), this visitor created the lead: it may see its history.
+    const again = await visitorSocket(leadId, visitor, "form");
+    expect(((await again.ask(hello)) as { text: string }).text).toContain("Welcome back");
+    await settle(env.LEADS.getByName(leadId));
+    const [row] = await conversationsOf(leadId);
+    expect(row).toMatchObject({ captured: 1, visitor_id: visitor });
+  });
+});
+
+describe("after capture", () => {
+  it("asks once for a preferred channel and keeps it with its evidence; a booking then credits the chat", async () => {
+    const visitor = unique("vis").replace(/[^A-Za-z0-9_-]/g, "");
+    const chat = await visitorSocket(visitorChatName(SITE, visitor), visitor, "none");
+    await chat.ask(hello);
+    await chat.ask({ t: "say", text: "Do you integrate with Salesforce?" });
+    expect(await chat.ask({ t: "contact", email: `${unique("chan")}@example.com`, phone: "+1 212 555 0147", consent: true })).toEqual({ t: "moved" });
+    const { id: leadId } = (await env.DB.prepare("SELECT lead_id AS id FROM visitors WHERE id = ?").bind(visitor).first<{ id: string }>())!;
+    const back = await visitorSocket(leadId, visitor, "form");
+    const greeting = (await back.ask(hello)) as Extract<ChatServerMessage, { t: "greeting" }>;
+    expect(greeting.actions).toContainEqual({ kind: "channel", options: ["email", "sms", "whatsapp"] });
+    // Asked once: the next visit does not ask again.
+    const later = (await (await visitorSocket(leadId, visitor, "form")).ask(hello)) as Extract<ChatServerMessage, { t: "greeting" }>;
+    expect(later.actions?.some((a) => a.kind === "channel")).toBe(false);
+    expect(await back.ask({ t: "channel", channel: "sms", consent: true })).toMatchObject({ t: "answer", text: "Thanks: we'll reach you by text message from now on." });
+    const stub = env.LEADS.getByName(leadId);
+    expect((await stub.exportData())!.state!.preferredChannel).toMatchObject({
+      channel: "sms",
+      method: "chat",
+      siteOrigin: SITE,
+      wording: "Email me about my question. I can unsubscribe at any time.",
+    });
+    await stub.markBooked("calcom");
+    await settle(stub);
+    const [row] = await conversationsOf(leadId);
+    expect(row).toMatchObject({ booked: 1, captured: 1 });
+  });
+
+  it("refuses a channel choice from a chat without proof", async () => {
+    const chat = await visitorSocket(await makeLead(), unique("vis"), "form");
+    expect(await chat.ask({ t: "channel", channel: "sms", consent: true })).toMatchObject({ t: "error", code: "not_allowed" });
+  });
+});
+
+describe("a rep live", () => {
+  it("gets the transcript, then live messages, and the rep's answer reaches the visitor and the timeline", async () => {
+    const leadId = await makeLead();
+    const chat = await visitorSocket(leadId, unique("vis"), "ticket");
+    await chat.ask({ t: "say", text: "Can Salesforce deals sync?" });
+    const rep = await open(leadId, "/rep-chat");
+    expect(await rep.next()).toMatchObject({ t: "message", from: "visitor", text: "Can Salesforce deals sync?" });
+    expect(await rep.next()).toMatchObject({ t: "message", from: "assistant" });
+    chat.send({ t: "say", text: "And HubSpot?" });
+    expect(await rep.next()).toMatchObject({ t: "message", from: "visitor", text: "And HubSpot?" });
+    await chat.next();
+    rep.send({ t: "say", text: "Hi, Sam here: HubSpot is on our roadmap." });
+    expect(await chat.next()).toEqual({ t: "answer", from: "rep", text: "Hi, Sam here: HubSpot is on our roadmap." });
+    expect((await chatEntries(leadId)).at(-1)).toMatchObject({ from: "rep", text: "Hi, Sam here: HubSpot is on our roadmap." });
+  });
+});
+
+describe("answers with a model", () => {
+  const reply = (text: string) => ({
+    content: [{ type: "text" as const, text }],
+    finishReason: { unified: "stop" as const, raw: undefined },
+    usage: { inputTokens: { total: 10, noCache: 10, cacheRead: undefined, cacheWrite: undefined }, outputTokens: { total: 20, text: 20, reasoning: undefined } },
+    warnings: [],
+  });
+  const withModel = async (leadId: string, text: string) => {
+    await runInDurableObject(env.LEADS.getByName(leadId), (object: LeadObject) => {
+      object.seams.languageModel = () => new MockLanguageModelV4({ doGenerate: async () => reply(text) });
+    });
+  };
+
+  it("words the answer from the passages", async () => {
+    const leadId = await makeLead();
+    await withModel(leadId, "Yes: deals and contacts sync both ways every five minutes.");
+    const chat = await visitorSocket(leadId, unique("vis"), "ticket");
+    expect(await chat.ask({ t: "say", text: "Does the Salesforce integration sync deals?" })).toMatchObject({
+      t: "answer",
+      text: "Yes: deals and contacts sync both ways every five minutes.",
+      sources: expect.arrayContaining([{ title: "Integrations" }]),
+    });
+  });
+
+  it("words the return greeting from the lead's facts alone, and the rules' greeting stands when the model strays", async () => {
+    const leadId = await makeLead({ message: "Do you integrate with Salesforce?" });
+    await withModel(leadId, "Welcome back! Still curious about Salesforce? I can walk you through it or book you a demo.");
+    expect(((await (await visitorSocket(leadId, unique("vis"), "ticket")).ask(hello)) as { text: string }).text).toBe(
+      "Welcome back! Still curious about Salesforce? I can walk you through it or book you a demo.",
+    );
+    await withModel(leadId, "Welcome back! 30% off if you book today.");
+    expect(((await (await visitorSocket(leadId, unique("vis"), "ticket")).ask(hello)) as { text: string }).text).toMatch(/^Welcome back\. Last time you asked/);
+  });
+
+  it("falls back to the retrieval answer when the model does not answer in time", async () => {
+    const leadId = await makeLead();
+    await runInDurableObject(env.LEADS.getByName(leadId), (object: LeadObject) => {
+      object.seams.chatTimeoutMs = 50;
+      object.seams.languageModel = () =>
+        new MockLanguageModelV4({ doGenerate: (options) => new Promise((_, reject) => options.abortSignal?.addEventListener("abort", () => reject(options.abortSignal?.reason))) });
+    });
+    const chat = await visitorSocket(leadId, unique("vis"), "ticket");
+    const answer = (await chat.ask({ t: "say", text: "Does the Salesforce integration sync deals?" })) as { text: string };
+    expect(answer.text).toContain("syncs contacts and deals both ways");
+  });
+
+  it("refuses a model answer with a number no passage states, and the retrieval answer stands", async () => {
+    const leadId = await makeLead();
+    await withModel(leadId, "Team costs $149 a month.");
+    const chat = await visitorSocket(leadId, unique("vis"), "form");
+    const answer = (await chat.ask({ t: "say", text: "What does the Team plan cost?" })) as { text: string };
+    expect(answer.text).not.toContain("149");
+    expect(answer.text).toContain("Team costs $199 a month");
+  });
+});
