@@ -53,6 +53,16 @@ async function formVisitor(origin: string): Promise<{ leadId: string; visitor: s
 const proofOf = async (visitor: string) =>
   (await env.DB.prepare("SELECT lead_id, proof FROM visitors WHERE id = ?").bind(visitor).first<{ lead_id: string; proof: string }>()) ?? null;
 
+/** Polls for what the object writes a moment after it answers. */
+async function until<T>(probe: () => Promise<T | null>): Promise<T> {
+  for (let i = 0; i < 50; i++) {
+    const value = await probe();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("timed out");
+}
+
 const FORGED_TICKET = "k1.eyJ0IjoidGlja2V0In0.AAAAAAAAAAAAAAAAAAAAAA";
 
 describe("GET /chat/config", () => {
@@ -210,6 +220,21 @@ describe("GET /chat/ws hands the socket to the conversation's object", () => {
     expect(await visitorSockets(visitorChatName(origin, visitor))).toEqual(["none"]);
     expect(await proofOf(visitor)).toBeNull();
     chat.ws.close();
+  });
+
+  it("an unknown visitor who gives their details is told the chat moved, and reconnecting lands in the new lead's object", async () => {
+    const origin = await site();
+    const visitor = visitorId();
+    const before = await openChat(origin, `v=${visitor}`);
+    await before.next("greeting");
+    before.ws.send(JSON.stringify({ t: "contact", email: `${unique("chatter")}@example.com`, consent: true }));
+    await before.next("moved");
+    const link = await until(() => proofOf(visitor));
+    const after = await openChat(origin, `v=${visitor}`);
+    await after.next("greeting");
+    expect(await visitorSockets(link.lead_id)).toHaveLength(1);
+    expect(await visitorSockets(visitorChatName(origin, visitor))).toEqual([]);
+    after.ws.close();
   });
 
   it("too many connections from one visitor get 429 with a reason", { timeout: 20_000 }, async () => {
