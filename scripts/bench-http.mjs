@@ -113,7 +113,7 @@ async function fixtures(url) {
   if (!pixel || !click) throw new Error("the seed lead's acknowledgement has no pixel or tracked link");
   return { formId, pixel, click };
 }
-export { dashboardAtScale, start, fixtures, speedToLead, hotPathSpread };
+export { bundle, dashboardAtScale, start, fixtures, speedToLead, hotPathSpread };
 
 function load(url, options) {
   return new Promise((resolve, reject) => {

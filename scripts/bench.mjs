@@ -12,9 +12,11 @@ const { runEngine } = await import(pathToFileURL(".bench/engine-throughput.mjs")
 await build({ entryPoints: ["test/bench/operation-counts.ts"], bundle: true, platform: "node", format: "esm", outfile: ".bench/operation-counts.mjs", logLevel: "error" });
 const { countOperations, costPerThousandLeads, modelsOf, ASSUMED_OBJECT_ACTIVE_MS } = await import(pathToFileURL(".bench/operation-counts.mjs").href);
 const { runHttp } = await import("./bench-http.mjs");
+const { runChat } = await import("./bench-chat.mjs");
 
 // HTTP first, on a quiet process: the engine run below keeps the heap large afterwards.
 const http = process.env.BENCH_SKIP_HTTP ? null : await runHttp();
+const chat = process.env.BENCH_SKIP_HTTP ? null : await runChat();
 
 const sizes = (process.env.BENCH_LEADS ?? "10000,20000").split(",").map(Number);
 runEngine(500); // warm the JIT so the first size is not charged for it
@@ -46,7 +48,7 @@ console.log(`operations per lead: ${JSON.stringify(operations.now)}`);
 console.log(`cost per 1,000 leads: platform $${cost.platform}, model $${cost.model} (before #23: $${costBefore.model}; prices checked ${cost.pricesChecked})`);
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-const results = { date: new Date().toISOString(), machine, http, engine: { runs, growth }, operations, cost, costBefore, costAllFast, engaged, engagedCost };
+const results = { date: new Date().toISOString(), machine, http, chat, engine: { runs, growth }, operations, cost, costBefore, costAllFast, engaged, engagedCost };
 writeFileSync(".bench/results.json", JSON.stringify(results, null, 2));
 
 const rows = runs
@@ -78,7 +80,13 @@ A form post's answer on an idle engine, median of ${http.postAnswers.rounds} eac
 
 Local D1 (one SQLite writer): ${http.d1.singleRowsPerSecond.toLocaleString("en")} event rows/s written one statement at a time, ${http.d1.batchedRowsPerSecond.toLocaleString("en")} rows/s in batches of 100.
 
-Dashboard at ${http.dashboard.leads.toLocaleString("en")} leads, ${http.dashboard.events.toLocaleString("en")} events and ${http.dashboard.touches.toLocaleString("en")} touches of generated data (medians of 7, side by side with /healthz at ${http.dashboard.healthzMs} ms): overview for 30 days ${http.dashboard.overview30dMs} ms, for 365 days ${http.dashboard.overview365dMs} ms; \`/api/stats\` for 365 days ${http.dashboard.stats365dMs} ms; a leads search ${http.dashboard.leadsPageMs} ms.
+${
+  chat
+    ? `Site chat: the snippet is ${chat.snippetGzipBytes.toLocaleString("en")} bytes gzipped alone (s.js), ${chat.withChatGzipBytes.toLocaleString("en")} with the chat widget (s.js + chat.js, loaded only where chat is on). A visitor's first answer without a model (socket opened through the edge route, \`hello\` and a pricing question, until the answer frame; a fresh visitor each time, median of ${chat.rounds}, alternating with /healthz): ${chat.firstAnswerP50Ms} ms against ${chat.bareP50Ms} ms for the bare route — ratio ${chat.ratio}.
+
+`
+    : ""
+}Dashboard at ${http.dashboard.leads.toLocaleString("en")} leads, ${http.dashboard.events.toLocaleString("en")} events and ${http.dashboard.touches.toLocaleString("en")} touches of generated data (medians of 7, side by side with /healthz at ${http.dashboard.healthzMs} ms): overview for 30 days ${http.dashboard.overview30dMs} ms, for 365 days ${http.dashboard.overview365dMs} ms; \`/api/stats\` for 365 days ${http.dashboard.stats365dMs} ms; a leads search ${http.dashboard.leadsPageMs} ms.
 
 `
   : "";

@@ -331,7 +331,7 @@ describe("human or machine, by user agent", () => {
 });
 
 describe("site snippet and beacons", () => {
-  it("serves a cacheable snippet under 3 KB gzipped", async () => {
+  it("serves a cacheable snippet, its chat loader included, under 3 KB gzipped", async () => {
     const response = await call("/s.js");
     expect(response.headers.get("content-type")).toContain("javascript");
     expect(response.headers.get("cache-control")).toContain("max-age");

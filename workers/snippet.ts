@@ -3,7 +3,9 @@
  * dependencies. It keeps a visitor id in the site's own storage, reports page views and
  * engaged time on leave, and identifies the visitor from a click ticket or a form posted
  * to this engine. Global Privacy Control and Do Not Track switch it off entirely; with
- * `data-consent="ask"` it does nothing until the page calls `followUp.consent()`.
+ * `data-consent="ask"` it does nothing until the page calls `followUp.consent()`. Where the
+ * owner turned site chat on, it loads the widget (`/chat.js`) once the page is idle; it asks
+ * `/chat/config` once per visit (docs/chat-widget.md).
  * Kept as plain ES5 so every browser runs it; keep it under 3 KB gzipped (a test checks).
  */
 export const SNIPPET = `(function (w, d) {
@@ -84,6 +86,31 @@ export const SNIPPET = `(function (w, d) {
       hidden(form, "fu_vid", visitor);
       if (zone) hidden(form, "timezone", zone);
     }, true);
+
+    // Site chat: asked once per visit (the answer, on or off, is kept for the tab's session),
+    // loaded only where the owner turned it on, when the page is done and idle.
+    function chat() {
+      var session, config;
+      try { session = w.sessionStorage; config = JSON.parse(session.getItem("fu_chat") || "null"); } catch (e) { return; }
+      function load(c) {
+        if (!c || !c.enabled) return;
+        api.chat = { endpoint: endpoint, visitor: visitor, ticket: ticket, config: c };
+        var tag = d.createElement("script");
+        tag.src = endpoint + "/chat.js";
+        tag.async = true;
+        d.head.appendChild(tag);
+      }
+      if (config) return load(config);
+      if (!w.fetch || !w.WebSocket) return;
+      w.fetch(endpoint + "/chat/config?v=" + visitor + (ticket ? "&k=" + encodeURIComponent(ticket) : ""), { mode: "cors", credentials: "omit" })
+        .then(function (r) { return r.json(); })
+        .then(function (c) {
+          try { session.setItem("fu_chat", JSON.stringify(c)); } catch (e) {}
+          load(c);
+        }, function () {});
+    }
+    function idle() { if (w.requestIdleCallback) w.requestIdleCallback(chat, { timeout: 3000 }); else w.setTimeout(chat, 1); }
+    if (d.readyState === "complete") idle(); else w.addEventListener("load", idle);
   }
 
   api.consent = start;

@@ -2,7 +2,9 @@ import { asc, eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { sitePageCounts, sites } from "../../schemas/d1";
 import type { ChatSettings } from "../../schemas/chat";
-import type { PageRule, Site } from "../../schemas/tracking";
+import type { Site } from "../../schemas/tracking";
+
+export { classifyPage } from "../../engine/signals/page-class";
 
 /**
  * Sites change rarely and beacons are the hottest route: each isolate keeps the list for a
@@ -46,27 +48,6 @@ export async function putSiteChat(db: D1Database, origin: string, chat: ChatSett
   const result = await drizzle(db).update(sites).set({ chat, updatedAt: now }).where(eq(sites.origin, origin));
   cached = undefined;
   return (result.meta.changes ?? 0) > 0;
-}
-
-function globToRegExp(pattern: string): RegExp {
-  return new RegExp(
-    `^${pattern
-      .split("*")
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-      .join(".*")}$`,
-    "i",
-  );
-}
-
-/** The class of the first rule whose pattern matches the page's path, or null. */
-export function classifyPage(rules: PageRule[], url: string): string | null {
-  let path: string;
-  try {
-    path = new URL(url).pathname;
-  } catch {
-    return null;
-  }
-  return rules.find((rule) => globToRegExp(rule.pattern).test(path))?.class ?? null;
 }
 
 /** Counts a page view of a site whose individual tracking is off: by day and page class, nobody's. */
