@@ -12,10 +12,11 @@ const { runEngine } = await import(pathToFileURL(".bench/engine-throughput.mjs")
 await build({ entryPoints: ["test/bench/operation-counts.ts"], bundle: true, platform: "node", format: "esm", outfile: ".bench/operation-counts.mjs", logLevel: "error" });
 const { countOperations, costPerThousandLeads, modelsOf, ASSUMED_OBJECT_ACTIVE_MS } = await import(pathToFileURL(".bench/operation-counts.mjs").href);
 const { runHttp } = await import("./bench-http.mjs");
+const { hotPathSpread } = await import("./bench-hot-path.mjs");
 const { runChat } = await import("./bench-chat.mjs");
 
 // HTTP first, on a quiet process: the engine run below keeps the heap large afterwards.
-const http = process.env.BENCH_SKIP_HTTP ? null : await runHttp();
+const http = process.env.BENCH_SKIP_HTTP ? null : { ...(await runHttp()), hotPath: await hotPathSpread() };
 const chat = process.env.BENCH_SKIP_HTTP ? null : await runChat();
 
 const sizes = (process.env.BENCH_LEADS ?? "10000,20000").split(",").map(Number);
