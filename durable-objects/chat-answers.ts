@@ -5,6 +5,7 @@ import {
   NO_ANSWER,
   NO_BOOKING_LINK,
   passageAnswer,
+  PERSON_UNPROVEN,
   PERSON_WITHOUT_LEAD,
   pricingAnswer,
   STOP_ANSWER,
@@ -38,7 +39,7 @@ function actionsFor(host: ChatHost, bookingUrl: string, consentText: string, wan
   return actions;
 }
 
-const withActions = (answer: ChatAnswer, actions: ChatAction[]): ChatServerMessage => ({
+const withActions = (answer: ChatAnswer, actions: ChatAction[]): Extract<ChatServerMessage, { t: "answer" }> => ({
   t: "answer",
   from: "assistant",
   text: answer.text,
@@ -80,9 +81,11 @@ export async function answerVisitor(host: ChatHost, facts: VisitorFacts, text: s
   switch (chatIntent(text).intent) {
     case "stop":
       // The engine already opted a proven lead out (or alerted the owner) when the message was recorded.
-      return plain(lead && proven(facts) ? STOP_ANSWER : STOP_UNPROVEN);
+      return { ...plain(lead && proven(facts) ? STOP_ANSWER : STOP_UNPROVEN), quiet: true };
     case "person": {
       if (!lead) return plain(PERSON_WITHOUT_LEAD, ["contact"]);
+      // A hand-off pauses the lead: an unproven chat may not (the engine alerted the owner when the message was recorded).
+      if (!proven(facts)) return plain(PERSON_UNPROVEN);
       const now = host.seams.clock.now();
       const destination = chat.handOffEmail ? { email: chat.handOffEmail } : {};
       await host.commit({ kind: "hand_off_requested", reason: `asked for a person in the site chat on ${facts.site}`, ...destination }, () =>

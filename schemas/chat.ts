@@ -95,7 +95,8 @@ export const CHANNEL_CONSENT_TEXT = "You may contact me this way about my questi
 /** What the widget receives. */
 export type ChatServerMessage =
   | { t: "greeting"; text: string; actions?: ChatAction[] }
-  | { t: "answer"; text: string; from: "assistant" | "rep"; sources?: { title: string }[]; actions?: ChatAction[] }
+  /** `quiet`: the visitor asked to stop; the widget never opens by itself again in this browser. */
+  | { t: "answer"; text: string; from: "assistant" | "rep"; sources?: { title: string }[]; actions?: ChatAction[]; quiet?: true }
   | { t: "handed_off"; text: string }
   /** The visitor became a lead: reconnect, and the conversation continues in the lead's object. */
   | { t: "moved" }

@@ -244,17 +244,36 @@ describe("stop in chat", () => {
   it("opts the lead out with click-ticket proof", async () => {
     const leadId = await makeLead();
     const chat = await visitorSocket(leadId, unique("vis"), "ticket");
-    expect(await chat.ask({ t: "say", text: "Please unsubscribe me" })).toMatchObject({ t: "answer", text: "Understood: we won't contact you again." });
+    // `quiet`: the widget never opens by itself again in this browser.
+    expect(await chat.ask({ t: "say", text: "Please unsubscribe me" })).toMatchObject({ t: "answer", text: "Understood: we won't contact you again.", quiet: true });
     expect((await summary(leadId)).status).toBe("unsubscribed");
   });
 
   it("does not opt the lead out on a form post's claim, and records the request for the owner", async () => {
     const leadId = await makeLead();
     const chat = await visitorSocket(leadId, unique("vis"), "form");
-    expect(await chat.ask({ t: "say", text: "stop" })).toMatchObject({ t: "answer" });
+    expect(await chat.ask({ t: "say", text: "stop" })).toMatchObject({ t: "answer", quiet: true });
     expect((await summary(leadId)).status).not.toBe("unsubscribed");
     const entries = await chatEntries(leadId);
     expect(entries[0]).toMatchObject({ from: "visitor", text: "stop", proof: "form" });
+  });
+});
+
+describe("a person asked for in chat", () => {
+  it("on a form post's claim alone is no hand-off: the lead is not paused, the owner is told and may answer in the chat", async () => {
+    const leadId = await makeLead({ name: "Claimed Person" });
+    const before = (await summary(leadId)).status;
+    const chat = await visitorSocket(leadId, unique("vis"), "form");
+    expect(await chat.ask({ t: "say", text: "Can I talk to a person please" })).toMatchObject({
+      t: "answer",
+      text: "I've passed your request on to the team: someone will answer you here.",
+    });
+    expect((await summary(leadId)).status).toBe(before);
+    await settle(env.LEADS.getByName(leadId));
+    const mails = await outboxFor(leadId);
+    expect(mails.some((m) => /Hot lead/.test(m.subject ?? ""))).toBe(false);
+    expect(mails.some((m) => m.to === "owner@example.com" && m.text.includes("asked for a person") && m.text.includes("No hand-off was made"))).toBe(true);
+    expect((await conversationsOf(leadId))[0]).toMatchObject({ handed_off: 0 });
   });
 });
 

@@ -80,6 +80,7 @@ export const ASK_FOR_FORM = "Thanks! To have a person follow up, please use the 
 export const STOP_ANSWER = "Understood: we won't contact you again.";
 export const STOP_UNPROVEN = "Understood: I won't open this chat by myself again. I've passed your request on to the team.";
 export const PERSON_WITHOUT_LEAD = "Happy to get a person. Leave your email or phone below and someone will answer you.";
+export const PERSON_UNPROVEN = "I've passed your request on to the team: someone will answer you here.";
 export const REP_WILL_ANSWER = "A person has this conversation now and will answer here.";
 
 const WEEKDAY_NAMES = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];

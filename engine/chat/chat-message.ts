@@ -2,6 +2,7 @@ import type { Change, HumanSignal, LeadEvent } from "../lead/lead-state";
 import { effect, log } from "../lead/lead-change";
 import { optOut } from "../lead/lead-lifecycle";
 import { judgeReply } from "../inbound/reply-judgement";
+import { chatIntent } from "./chat-answer";
 
 /**
  * A message of a site chat on the lead's timeline. The visitor's words are a human signal
@@ -22,12 +23,23 @@ export function receiveChatMessage(change: Change, event: ChatMessageEvent, now:
   if (from !== "visitor") return c;
   const judgement = judgeReply(text, competitors);
   if (proof !== "ticket" && proof !== "chat") {
-    if (judgement.intent !== "unsubscribe") return c;
-    return effect(c, {
-      kind: "alert",
-      reason: "notice",
-      message: `Someone chatting on ${siteOrigin} as this lead asked to stop: “${text.slice(0, 300)}”. The lead was not opted out: the chat has no proof the visitor is the lead (their browser was linked by a form post). Proactive chat stops for that visitor.`,
-    });
+    // Neither an opt-out nor a hand-off (which pauses the lead) on a form post's word: the owner is told, and decides.
+    const unproven = "the chat has no proof the visitor is the lead (their browser was linked by a form post)";
+    if (judgement.intent === "unsubscribe") {
+      return effect(c, {
+        kind: "alert",
+        reason: "notice",
+        message: `Someone chatting on ${siteOrigin} as this lead asked to stop: “${text.slice(0, 300)}”. The lead was not opted out: ${unproven}. The chat no longer opens by itself in that browser.`,
+      });
+    }
+    if (chatIntent(text, competitors).intent === "person") {
+      return effect(c, {
+        kind: "alert",
+        reason: "notice",
+        message: `Someone chatting on ${siteOrigin} as this lead asked for a person: “${text.slice(0, 300)}”. No hand-off was made and automation was not paused: ${unproven}. You can answer in the chat from the lead's page.`,
+      });
+    }
+    return c;
   }
   const signal: HumanSignal = { seq: c.state.lastSeq, at: now, kind: "chat", judgement };
   const signalled: Change = {

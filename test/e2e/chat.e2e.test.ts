@@ -251,6 +251,16 @@ describe("site chat in a real browser", () => {
     const nextVisit = await context.newPage();
     await nextVisit.goto(`${rulesOrigin}/demo`);
     await dialog(nextVisit).waitFor({ timeout: 15_000 }); // two seconds on a demo page
+
+    // The visitor asks to stop: the chat stays on its button and never opens by itself again in this browser.
+    await nextVisit.getByRole("textbox", { name: "Your message" }).fill("stop");
+    await nextVisit.getByRole("textbox", { name: "Your message" }).press("Enter");
+    await log(nextVisit).locator(".msg.assistant", { hasText: "won't open this chat by myself again" }).waitFor({ timeout: 15_000 });
+    const afterStop = await context.newPage();
+    await afterStop.goto(`${rulesOrigin}/demo`);
+    await afterStop.getByRole("button", { name: "Chat with us", exact: true }).waitFor({ timeout: 15_000 });
+    await afterStop.waitForTimeout(4_000);
+    expect(await dialog(afterStop).isVisible()).toBe(false);
     await context.close();
   });
 });

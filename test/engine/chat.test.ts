@@ -80,6 +80,15 @@ describe("a chat message on the lead", () => {
     expect(claimed.effects.find((e) => e.kind === "alert")).toMatchObject({ reason: "notice", message: expect.stringContaining("was not opted out") });
   });
 
+  it("only alerts the owner when an unproven chat asks for a person: no hand-off, no pause", () => {
+    const claimed = walk([posted(), said("Can I speak to a human?", "form")]);
+    expect(claimed.effects.some((e) => e.kind === "hand_off")).toBe(false);
+    expect(claimed.state.status).not.toBe("with_rep");
+    expect(claimed.effects.find((e) => e.kind === "alert")).toMatchObject({ reason: "notice", message: expect.stringContaining("No hand-off was made") });
+    // An ordinary unproven question tells the owner nothing.
+    expect(walk([posted(), said("What does it cost?", "form")]).effects.some((e) => e.kind === "alert")).toBe(false);
+  });
+
   it("puts the last chat messages in the hand-off package, bounded", () => {
     const events = [posted(), ...Array.from({ length: 25 }, (_, i) => said(`message ${i}`, "form"))];
     const { state, timeline } = walk(events);

@@ -29,6 +29,8 @@ interface ChatHandOver {
 
 const OPENED_KEY = "fu_chat_opened";
 const PRICING_VIEWS_KEY = "fu_chat_pricing_views";
+/** Set when the visitor asked to stop: the widget stays available on its button and never opens by itself again. */
+const QUIET_KEY = "fu_chat_quiet";
 const MAX_BACKOFF_MS = 30_000;
 /** Connections refused in a row before the widget stops trying for this page (the engine said no, or is unreachable). */
 const MAX_FAILED_CONNECTIONS = 6;
@@ -218,6 +220,7 @@ function startChat(handOver: ChatHandOver): void {
       case "answer":
         say(frame.from, frame.text, frame.sources);
         showActions(frame.actions);
+        if (frame.quiet) store(local, QUIET_KEY, "1");
         return;
       case "handed_off":
         say("note", frame.text);
@@ -304,9 +307,9 @@ function startChat(handOver: ChatHandOver): void {
     transmit({ t: "say", text });
   });
 
-  // Opening by itself: on the owner's rules, never more than once per visit.
+  // Opening by itself: on the owner's rules, never more than once per visit, never after the visitor asked to stop.
   const proactively = () => {
-    if (stored(session, OPENED_KEY)) return;
+    if (stored(session, OPENED_KEY) || stored(local, QUIET_KEY)) return;
     open(true);
   };
   const rules = config.openOn;
