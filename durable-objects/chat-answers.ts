@@ -13,6 +13,7 @@ import {
   type ChatAnswer,
 } from "../engine/chat/chat-answer";
 import { leadHistory, returnFacts, returnGreeting } from "../engine/chat/return-greeting";
+import { withinLimit } from "../services/rate-limit";
 import { CHANNEL_CONSENT_TEXT, type ChatAction, type ChatServerMessage, type PreferredChannel } from "../schemas/chat";
 import type { Passage } from "../schemas/knowledge";
 import { modelAnswer, modelGreeting } from "../services/ai/chat-answer";
@@ -116,6 +117,8 @@ export async function answerVisitor(host: ChatHost, facts: VisitorFacts, text: s
 async function grounded(host: ChatHost, facts: VisitorFacts, question: string, passages: Passage[]): Promise<ChatAnswer | null> {
   const model = host.seams.languageModel(await host.settings(), "chat");
   if (!model || passages.length === 0) return null;
+  // A stranger's sockets cost the owner model calls: past a per-address bound, the knowledge-base answer stands alone.
+  if (!proven(facts) && facts.client && !(await withinLimit(host.seams.env.CHAT_ANSWERS_PER_CLIENT, facts.client))) return null;
   const history = host.lead() && proven(facts) ? leadHistory(host.timeline()) : [];
   return modelAnswer(model, question, passages, history, host.seams.chatTimeoutMs);
 }

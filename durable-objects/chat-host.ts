@@ -42,6 +42,15 @@ export const broadcast = (host: ChatHost, role: "visitor" | "rep", message: Chat
   for (const ws of sockets(host, role)) send(ws, message);
 };
 
+/** One visitor's sockets (their tabs): a lead's object may also hold a stranger's socket that a form post linked. */
+export const visitorSockets = (host: ChatHost, visitor: string) =>
+  sockets(host, "visitor").filter((ws) => (ws.deserializeAttachment() as { visitor?: string } | null)?.visitor === visitor);
+
+/** What is said to a visitor reaches their own tabs only, never another browser chatting with the same lead. */
+export const toVisitor = (host: ChatHost, visitor: string, message: ChatServerMessage) => {
+  for (const ws of visitorSockets(host, visitor)) send(ws, message);
+};
+
 /** The site's chat settings as the owner saved them (off when the site is unknown). */
 export async function siteChat(host: ChatHost, site: string): Promise<ChatSettings> {
   return (await knownSites(host.seams.env.DB, host.seams.clock.wallNow())).get(site)?.chat ?? CHAT_OFF;

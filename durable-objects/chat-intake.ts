@@ -1,5 +1,6 @@
 import type { CountryCode } from "libphonenumber-js/max";
 import { CHANNEL_CONSENT_TEXT, type ChatClientMessage } from "../schemas/chat";
+import { withinLimit } from "../services/rate-limit";
 import { captureFieldsSchema } from "../schemas/capture";
 import type { ConversationRow } from "../schemas/d1";
 import type { Submission } from "../schemas/lead";
@@ -35,6 +36,11 @@ export async function giveContact(
   const fields = captureFieldsSchema(env.DEFAULT_PHONE_REGION.toUpperCase() as CountryCode).safeParse({ email: frame.email, phone: frame.phone, name: frame.name });
   if (!fields.success)
     return send(ws, { t: "error", code: "invalid_contact", message: fields.error.issues.map((i) => `${i.path.join(".") || "contact"} ${i.message}`).join("; ") });
+  // A lead made in chat is a form post: the same per-address limit, and the same flood hold per site.
+  if (facts.client && !(await withinLimit(env.FORM_POSTS_PER_CLIENT, facts.client))) {
+    return send(ws, { t: "error", code: "rate_limited", message: "Too many details sent from your connection in the last minute: try again in a minute." });
+  }
+  const flooded = !(await withinLimit(env.FORM_POSTS_PER_FORM, `chat:${facts.site}`));
   const chat = await siteChat(host, facts.site);
   const now = host.seams.clock.now();
   const conversation = conversationFor(host.sql, facts.site, facts.visitor, null, now, () => crypto.randomUUID());
@@ -54,7 +60,8 @@ export async function giveContact(
     custom: {},
     ...(facts.page ? { page: facts.page } : {}),
   };
-  const { leadId, created, linked } = await admitPost(env, { sequenceId: chat.sequenceId, submission, visitorId: facts.visitor });
+  const hold = flooded ? "chat flood: the site's chat took more leads this minute than FORM_POSTS_PER_FORM allows" : undefined;
+  const { leadId, created, linked } = await admitPost(env, { sequenceId: chat.sequenceId, submission, hold, visitorId: facts.visitor });
   const moved: MovedChat = { conversation: { ...conversation, leadId, captured: created }, lines, visitor: facts.visitor, created };
   await env.LEADS.getByName(leadId).adoptChat(moved);
   if (!(await linked)) {
@@ -73,6 +80,8 @@ export async function giveContact(
 /** The lead's side of a move: the conversation's messages go on its timeline (and its chat), its row now names the lead. */
 export async function adoptChat(host: ChatHost, moved: MovedChat): Promise<void> {
   const { conversation, lines, visitor, created } = moved;
+  // A second move of the same conversation (a retried contact frame) adds nothing twice.
+  if (host.sql.exec("SELECT 1 FROM chat_message WHERE conversation_id = ? LIMIT 1", conversation.id).toArray().length > 0) return;
   for (const line of lines) {
     await host.commit(
       { kind: "chat_message", from: line.from, text: line.text, siteOrigin: conversation.siteOrigin, conversationId: conversation.id, proof: created ? "chat" : "none" },
@@ -80,7 +89,7 @@ export async function adoptChat(host: ChatHost, moved: MovedChat): Promise<void>
     );
   }
   await host.commit(null, () => {
-    if (created) markCreatedBy(host.sql, visitor);
+    if (created) markCreatedBy(host.sql, visitor, conversation.id);
     projectConversation(host, conversation, host.seams.clock.now());
   });
 }
@@ -100,7 +109,8 @@ export async function chooseChannel(
   if (!host.lead() || !proven(facts)) return send(ws, { t: "error", code: "not_allowed", message: "Leave your details first." });
   if (!frame.consent) return send(ws, { t: "answer", from: "assistant", text: "No problem: we'll keep to how you contacted us." });
   // The choice and the consent to be reached that way, in the words the widget showed beside it (a recorded answer stands).
-  await host.commit({ kind: "channel_preferred", channel: frame.channel, wording: CHANNEL_CONSENT_TEXT, siteOrigin: facts.site });
+  // Consent first: a preference is never on record without it.
   await host.commit({ kind: "consent_given", channel: frame.channel, method: "chat", wording: CHANNEL_CONSENT_TEXT, page: facts.site });
+  await host.commit({ kind: "channel_preferred", channel: frame.channel, wording: CHANNEL_CONSENT_TEXT, siteOrigin: facts.site });
   send(ws, { t: "answer", from: "assistant", text: `Thanks: we'll reach you by ${CHANNEL_WORDS[frame.channel]} from now on.` });
 }

@@ -25,7 +25,10 @@ const CONVERSATION = "chat:conversation";
 const CREATED_BY = "chat:created_by";
 
 /** What each socket carries through hibernation: who is on it and its recent sends (for the rate limit). */
-export type SocketFacts = { role: "visitor"; site: string; visitor: string; proof: ChatProof; page?: string; sent: number[]; last?: string } | { role: "rep"; sent: number[] };
+/** `client`: the edge's rate-limit key for the visitor's address, when it came from the internet. */
+export type SocketFacts =
+  | { role: "visitor"; site: string; visitor: string; proof: ChatProof; client?: string; page?: string; sent: number[]; last?: string }
+  | { role: "rep"; sent: number[] };
 
 export function appendChat(sql: SqlStorage, conversationId: string, line: ChatLine): void {
   sql.exec("INSERT INTO chat_message (conversation_id, from_who, text, at) VALUES (?, ?, ?, ?)", conversationId, line.from, line.text, line.at);
@@ -70,11 +73,21 @@ export function clearChat(sql: SqlStorage): void {
   sql.exec("DELETE FROM meta WHERE key = ?", CONVERSATION);
 }
 
-export function markCreatedBy(sql: SqlStorage, visitor: string): void {
-  writeMeta(sql, CREATED_BY, visitor);
+export function markCreatedBy(sql: SqlStorage, visitor: string, conversationId: string): void {
+  writeMeta(sql, CREATED_BY, JSON.stringify({ visitor, conversationId }));
 }
 
-/** The proof a chat holds: the edge's, raised to `chat` for the visitor whose chat created this lead. */
-export function chatProof(sql: SqlStorage, visitor: string, proof: VisitorProof): ChatProof {
-  return proof !== "ticket" && readMeta(sql, CREATED_BY) === visitor ? "chat" : proof;
+/**
+ * The proof a chat holds: the edge's, raised to `chat` for the visitor whose chat created
+ * this lead — in that conversation only. Typing an address proves nothing about whose it is:
+ * once the conversation is over (12 silent hours), the real person may have written since,
+ * and only a click ticket proves the visitor again.
+ */
+export function chatProof(sql: SqlStorage, visitor: string, proof: VisitorProof, now: number): ChatProof {
+  if (proof === "ticket") return proof;
+  const stored = readMeta(sql, CREATED_BY);
+  const created = stored?.startsWith("{") ? (JSON.parse(stored) as { visitor: string; conversationId: string }) : null;
+  const current = currentConversation(sql);
+  const ongoing = created !== null && created.visitor === visitor && current?.id === created.conversationId && now - current.lastAt < CONVERSATION_GAP_MS;
+  return ongoing ? "chat" : proof;
 }

@@ -2,7 +2,7 @@ import { REP_WILL_ANSWER } from "../engine/chat/chat-answer";
 import { ChatClientMessageSchema, RepChatClientMessageSchema, type VisitorProof } from "../schemas/chat";
 import { isVisitorId } from "../services/d1/visitors";
 import { answerVisitor, greetVisitor } from "./chat-answers";
-import { broadcast, record, send, sockets, type ChatHost } from "./chat-host";
+import { markConversation, record, send, sockets, toVisitor, visitorSockets, type ChatHost } from "./chat-host";
 import { chooseChannel, giveContact } from "./chat-intake";
 import { chatProof, currentConversation, recentChat, type SocketFacts } from "./chat-storage";
 import { queueEffect } from "./lead-storage";
@@ -15,8 +15,10 @@ import { queueEffect } from "./lead-storage";
  * (no lead state) holds only the conversation until the visitor gives their details.
  */
 
-/** A page's tabs and a rep or two: more sockets than this on one object is abuse. */
+/** A page's tabs and a rep or two: more sockets than this is abuse. Counted per visitor, so no browser can crowd out another. */
 const MAX_SOCKETS = { visitor: 8, rep: 8 } as const;
+/** Every visitor's sockets on one object together: the bound on what strangers can hold open. */
+const MAX_VISITOR_SOCKETS = 32;
 /** Frames per socket per minute; more get an error frame and cost nothing (no model call, no write). */
 const FRAMES_PER_MINUTE = 12;
 /** What a rep sees on joining. */
@@ -40,9 +42,13 @@ export function acceptChat(host: ChatHost, request: Request): Response {
     const visitor = url.searchParams.get("visitor");
     const proof = url.searchParams.get("proof") as VisitorProof;
     if (!/^https?:\/\/[^/?#\s]+$/.test(site) || !isVisitorId(visitor) || !PROOFS.includes(proof)) return new Response("site, visitor and proof are required", { status: 400 });
-    facts = { role, site, visitor, proof: chatProof(host.sql, visitor, proof), sent: [] };
+    const client = url.searchParams.get("client")?.slice(0, 64);
+    facts = { role, site, visitor, proof: chatProof(host.sql, visitor, proof, host.seams.clock.now()), ...(client ? { client } : {}), sent: [] };
   }
-  if (sockets(host, role).length >= MAX_SOCKETS[role]) return new Response("too many chat connections", { status: 429 });
+  const open = facts.role === "visitor" ? visitorSockets(host, facts.visitor).length : sockets(host, "rep").length;
+  if (open >= MAX_SOCKETS[role] || (role === "visitor" && sockets(host, "visitor").length >= MAX_VISITOR_SOCKETS)) {
+    return new Response("too many chat connections", { status: 429 });
+  }
   const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
   host.ctx.acceptWebSocket(server, [role]);
   server.serializeAttachment(facts);
@@ -111,10 +117,12 @@ async function visitorSays(host: ChatHost, facts: Extract<SocketFacts, { role: "
       queueEffect(host.sql, key, { kind: "alert", reason: "notice", message: `The lead is waiting in the site chat on ${facts.site}: “${text.slice(0, 300)}”`, key }, now);
     }
   });
-  if (held) return broadcast(host, "visitor", { t: "handed_off", text: REP_WILL_ANSWER });
+  if (held) return toVisitor(host, facts.visitor, { t: "handed_off", text: REP_WILL_ANSWER });
+  // The message itself may have handed the lead off (buying intent, a decision-maker): the conversation counts as a chat hand-off.
+  if (host.lead()?.status === "with_rep") await host.commit(null, () => markConversation(host, { handedOff: true }, now));
   const reply = await answerVisitor(host, facts, text);
   if (reply.t === "answer" || reply.t === "handed_off") await record(host, facts, "assistant", reply.text);
-  broadcast(host, "visitor", reply);
+  toVisitor(host, facts.visitor, reply);
 }
 
 /** A rep's frame: their words reach the visitor's sockets and the timeline. */
@@ -124,7 +132,8 @@ async function repFrame(host: ChatHost, ws: WebSocket, data: unknown): Promise<v
   const conversation = currentConversation(host.sql);
   if (!conversation) return send(ws, { t: "error", code: "no_conversation", message: "The lead has not chatted yet." });
   await record(host, { site: conversation.siteOrigin, visitor: conversation.visitorId, proof: "none" }, "rep", parsed.data.text);
-  broadcast(host, "visitor", { t: "answer", from: "rep", text: parsed.data.text });
+  // The rep answers the conversation's visitor, not every browser a form post may have linked to the lead.
+  toVisitor(host, conversation.visitorId, { t: "answer", from: "rep", text: parsed.data.text });
 }
 
 /** A hibernating socket closed: answer the close (the runtime wants it echoed); nothing else is held for it. */

@@ -1,6 +1,8 @@
 import type { Context } from "hono";
 import { AppError } from "../services/app-error";
 
+export { withinLimit } from "../services/rate-limit";
+
 /**
  * The public routes' rate limits (the Rate Limiting bindings in wrangler.toml). The bindings
  * count in windows of this many seconds and report no reset time, so a refusal asks the
@@ -32,19 +34,6 @@ export function perClient(address: string): string {
     .slice(0, 4)
     .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ""))
     .join(":")}::/64`;
-}
-
-/**
- * One count against a limit: false when the key is over it. A limiter that fails answers
- * true — an outage of the counter must not turn away a lead — and says so in the log.
- */
-export async function withinLimit(limiter: RateLimit, key: string): Promise<boolean> {
-  try {
-    return (await limiter.limit({ key })).success;
-  } catch (error) {
-    console.error(JSON.stringify({ event: "rate_limit_unavailable", error: String(error) }));
-    return true;
-  }
 }
 
 /** The 429 every limited route answers: a reason, and when to try again. */

@@ -1,7 +1,6 @@
 import type { Change, HumanSignal, LeadEvent } from "../lead/lead-state";
 import { effect, log } from "../lead/lead-change";
 import { optOut } from "../lead/lead-lifecycle";
-import { judgeReply } from "../inbound/reply-judgement";
 import { chatIntent } from "./chat-answer";
 
 /**
@@ -21,18 +20,19 @@ export function receiveChatMessage(change: Change, event: ChatMessageEvent, now:
   const { from, text, siteOrigin, conversationId, proof } = event;
   const c = log(change, now, { kind: "chat_message", from, text, siteOrigin, conversationId, ...(from === "visitor" ? { proof } : {}) });
   if (from !== "visitor") return c;
-  const judgement = judgeReply(text, competitors);
+  // The same reading that chooses the chat's answer: what the visitor was told is what happens.
+  const { intent, judgement } = chatIntent(text, competitors);
   if (proof !== "ticket" && proof !== "chat") {
     // Neither an opt-out nor a hand-off (which pauses the lead) on a form post's word: the owner is told, and decides.
     const unproven = "the chat has no proof the visitor is the lead (their browser was linked by a form post)";
-    if (judgement.intent === "unsubscribe") {
+    if (intent === "stop") {
       return effect(c, {
         kind: "alert",
         reason: "notice",
         message: `Someone chatting on ${siteOrigin} as this lead asked to stop: “${text.slice(0, 300)}”. The lead was not opted out: ${unproven}. The chat no longer opens by itself in that browser.`,
       });
     }
-    if (chatIntent(text, competitors).intent === "person") {
+    if (intent === "person") {
       return effect(c, {
         kind: "alert",
         reason: "notice",
@@ -46,7 +46,7 @@ export function receiveChatMessage(change: Change, event: ChatMessageEvent, now:
     ...c,
     state: { ...c.state, lastActivityAt: Math.max(c.state.lastActivityAt, now), humanSignals: [...c.state.humanSignals, signal].slice(-MAX_HUMAN_SIGNALS) },
   };
-  return judgement.intent === "unsubscribe"
+  return intent === "stop"
     ? optOut(
         signalled,
         "email",

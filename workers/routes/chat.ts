@@ -110,6 +110,7 @@ chat.get("/chat/ws", async (c) => {
   const link = ticketed ? { leadId: ticketed, proof: "ticket" as const } : await visitorLink(c.env.DB, visitor);
   const proof: VisitorProof = link?.proof ?? "none";
   const stub = link ? leadObject(c.env, link.leadId) : c.env.LEADS.getByName(visitorChatName(site.origin, visitor));
-  const query = new URLSearchParams({ site: site.origin, visitor, proof });
+  // The object counts what one address does in chat (leads made, model answers) under the key the edge's limits use.
+  const query = new URLSearchParams({ site: site.origin, visitor, proof, ...(address ? { client: perClient(address) } : {}) });
   return stub.fetch(new Request(`https://lead-object/chat?${query}`, { headers: { Upgrade: "websocket" } }));
 });
