@@ -106,7 +106,12 @@ export async function chooseChannel(
   facts: Extract<SocketFacts, { role: "visitor" }>,
   frame: Extract<ChatClientMessage, { t: "channel" }>,
 ): Promise<void> {
-  if (!host.lead() || !proven(facts)) return send(ws, { t: "error", code: "not_allowed", message: "Leave your details first." });
+  const lead = host.lead();
+  if (!lead || !proven(facts)) return send(ws, { t: "error", code: "not_allowed", message: "Leave your details first." });
+  // Only a channel the lead can be reached on: consent to texts means nothing without a number.
+  if (!(frame.channel === "email" ? lead.profile.email : lead.profile.phone)) {
+    return send(ws, { t: "error", code: "not_reachable", message: `We have no ${frame.channel === "email" ? "email address" : "phone number"} for you.` });
+  }
   if (!frame.consent) return send(ws, { t: "answer", from: "assistant", text: "No problem: we'll keep to how you contacted us." });
   // The choice and the consent to be reached that way, in the words the widget showed beside it (a recorded answer stands).
   // Consent first: a preference is never on record without it.

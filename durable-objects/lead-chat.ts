@@ -1,8 +1,8 @@
-import { REP_WILL_ANSWER } from "../engine/chat/chat-answer";
+import { chatIntent, REP_WILL_ANSWER } from "../engine/chat/chat-answer";
 import { ChatClientMessageSchema, RepChatClientMessageSchema, type VisitorProof } from "../schemas/chat";
 import { isVisitorId } from "../services/d1/visitors";
 import { answerVisitor, greetVisitor } from "./chat-answers";
-import { markConversation, record, send, sockets, toVisitor, visitorSockets, type ChatHost } from "./chat-host";
+import { markConversation, record, send, siteChat, sockets, toVisitor, visitorSockets, type ChatHost } from "./chat-host";
 import { chooseChannel, giveContact } from "./chat-intake";
 import { chatProof, currentConversation, recentChat, type SocketFacts } from "./chat-storage";
 import { queueEffect } from "./lead-storage";
@@ -85,6 +85,10 @@ async function visitorFrame(host: ChatHost, ws: WebSocket, facts: Extract<Socket
   const parsed = ChatClientMessageSchema.safeParse(data);
   if (!parsed.success) return send(ws, { t: "error", code: "invalid", message: parsed.error.issues[0]?.message ?? "not a chat message" });
   const frame = parsed.data;
+  // The owner may have turned chat off while this socket stayed open: nothing more is answered or recorded.
+  if (frame.t !== "hello" && !(await siteChat(host, facts.site)).enabled) {
+    return send(ws, { t: "error", code: "chat_off", message: "Chat is closed on this site now." });
+  }
   switch (frame.t) {
     case "hello": {
       const withPage = { ...facts, page: frame.page };
@@ -117,7 +121,8 @@ async function visitorSays(host: ChatHost, facts: Extract<SocketFacts, { role: "
       queueEffect(host.sql, key, { kind: "alert", reason: "notice", message: `The lead is waiting in the site chat on ${facts.site}: “${text.slice(0, 300)}”`, key }, now);
     }
   });
-  if (held) return toVisitor(host, facts.visitor, { t: "handed_off", text: REP_WILL_ANSWER });
+  // A stop is answered (and quiets the widget) even while a person holds the chat.
+  if (held && chatIntent(text).intent !== "stop") return toVisitor(host, facts.visitor, { t: "handed_off", text: REP_WILL_ANSWER });
   // The message itself may have handed the lead off (buying intent, a decision-maker): the conversation counts as a chat hand-off.
   if (host.lead()?.status === "with_rep") await host.commit(null, () => markConversation(host, { handedOff: true }, now));
   const reply = await answerVisitor(host, facts, text);

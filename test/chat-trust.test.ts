@@ -104,3 +104,31 @@ describe("a hand-off fired by chat text", () => {
     expect((await conversationsOf(leadId))[0]).toMatchObject({ handed_off: 1 });
   });
 });
+
+describe("the small print", () => {
+  it("a stop is answered and obeyed even while a person holds the chat", async () => {
+    const leadId = await makeLead();
+    const chat = await visitorSocket(leadId, unique("vis"), "ticket");
+    expect(await chat.ask({ t: "say", text: "Can I talk to a person please" })).toMatchObject({ t: "handed_off" });
+    expect(await chat.ask({ t: "say", text: "stop" })).toMatchObject({ t: "answer", text: "Understood: we won't contact you again.", quiet: true });
+    expect((await summary(leadId)).status).toBe("unsubscribed");
+  });
+
+  it("a channel the lead cannot be reached on is refused, and no consent is recorded for it", async () => {
+    const leadId = await makeLead();
+    const chat = await visitorSocket(leadId, unique("vis"), "ticket");
+    expect(await chat.ask({ t: "channel", channel: "whatsapp", consent: true })).toMatchObject({ t: "error", code: "not_reachable" });
+    expect((await summary(leadId)).consent.whatsapp).toBeUndefined();
+  });
+
+  it("a socket left open after the owner turned chat off is answered nothing more", async () => {
+    const site = "https://chat-closing.example";
+    await setUpSite({}, site);
+    const leadId = await makeLead();
+    const chat = await visitorSocket(leadId, unique("vis"), "ticket", site);
+    expect((await chat.ask({ t: "hello", page: `${site}/pricing` })).t).toBe("greeting");
+    await setUpSite({ enabled: false }, site);
+    expect(await chat.ask({ t: "say", text: "What does the Team plan cost?" })).toMatchObject({ t: "error", code: "chat_off" });
+    expect(await chatEntries(leadId)).toEqual([]);
+  });
+});

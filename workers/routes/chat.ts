@@ -112,5 +112,11 @@ chat.get("/chat/ws", async (c) => {
   const stub = link ? leadObject(c.env, link.leadId) : c.env.LEADS.getByName(visitorChatName(site.origin, visitor));
   // The object counts what one address does in chat (leads made, model answers) under the key the edge's limits use.
   const query = new URLSearchParams({ site: site.origin, visitor, proof, ...(address ? { client: perClient(address) } : {}) });
-  return stub.fetch(new Request(`https://lead-object/chat?${query}`, { headers: { Upgrade: "websocket" } }));
+  try {
+    return await stub.fetch(new Request(`https://lead-object/chat?${query}`, { headers: { Upgrade: "websocket" } }));
+  } catch (error) {
+    console.error(JSON.stringify({ event: "chat_socket_failed", error: String(error).slice(0, 300) }));
+    c.header("retry-after", "30");
+    throw new AppError(503, "chat_unavailable", "Chat is unavailable for a moment; try again shortly.");
+  }
 });
