@@ -29,6 +29,8 @@ const PRICING = "Our Team plan costs $49 per month per seat, billed yearly. The 
 /** Headless Chromium names itself in its agent, and bot lists rightly flag that: browse as a person's Chrome. */
 const PERSON = { userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36" };
 
+/** The booking provider's signing secret for this engine: the test books as Cal.com would tell the engine. */
+const CALCOM_SECRET = "chat-e2e-calcom-secret";
 const json = async <T>(path: string, init: RequestInit = {}) => (await ownerFetch(engine, path, init)).json() as Promise<T>;
 
 /** A customer's site on its own origin: every page runs the snippet. */
@@ -53,7 +55,7 @@ beforeAll(async () => {
   rulesOrigin = `http://127.0.0.1:${rulesPort}`;
   rulesSite = serveSite(rulesPort);
   // The acknowledgement's booking link goes to the site, so its tracked link carries a click ticket.
-  engine = await startEngine({ BOOKING_URL: `${siteOrigin}/book` }, { publicUrlIsEngine: true });
+  engine = await startEngine({ BOOKING_URL: `${siteOrigin}/book`, CALCOM_WEBHOOK_SECRET: CALCOM_SECRET }, { publicUrlIsEngine: true });
   const put = await ownerFetch(engine, "/api/sites", {
     method: "PUT",
     body: JSON.stringify({
@@ -93,14 +95,15 @@ afterAll(async () => {
 });
 
 /** A lead from a form post, and the tracked booking link of the acknowledgement it was sent. */
-async function leadWithEmail(): Promise<{ leadId: string; link: string }> {
+async function leadWithEmail(): Promise<{ leadId: string; email: string; link: string }> {
   const formId = `chat-e2e-${Date.now()}`;
+  const email = `chat-e2e-${Date.now()}@example.com`;
   const form = await ownerFetch(engine, "/api/forms", { method: "POST", body: JSON.stringify({ id: formId, name: "Chat E2E", thankYouUrl: `${siteOrigin}/thanks` }) });
   expect(form.status).toBe(201);
   const post = await fetch(`${engine.url}/f/${formId}`, {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/json" },
-    body: JSON.stringify({ email: `chat-e2e-${Date.now()}@example.com`, name: "Robin" }),
+    body: JSON.stringify({ email, name: "Robin" }),
   });
   const { leadId } = (await post.json()) as { leadId: string };
   const html = await until("the acknowledgement in the outbox", async () => {
@@ -109,7 +112,7 @@ async function leadWithEmail(): Promise<{ leadId: string; link: string }> {
   });
   const link = /href="([^"]*\/c\/[^"]+)"/.exec(html)?.[1];
   expect(link).toBeTruthy();
-  return { leadId, link: link!.replace(/&amp;/g, "&") };
+  return { leadId, email, link: link!.replace(/&amp;/g, "&") };
 }
 
 type Timeline = { timeline: { kind: string; from?: string; text?: string; url?: string }[] };
@@ -119,7 +122,7 @@ const log = (page: Page) => page.getByRole("log", { name: "Conversation" });
 
 describe("site chat in a real browser", () => {
   it("a known lead comes back, is greeted from its history, asks about pricing, gets the grounded answer and books; the lead's timeline has the conversation", async () => {
-    const { leadId, link } = await leadWithEmail();
+    const { leadId, email, link } = await leadWithEmail();
     const context = await browser.newContext(PERSON);
 
     // The lead clicks the booking link in the email: the ticket ties this browser to the lead.
@@ -157,6 +160,17 @@ describe("site chat in a real browser", () => {
     const [booking] = await Promise.all([context.waitForEvent("page"), book.click()]);
     await booking.waitForLoadState();
     expect(new URL(booking.url()).pathname).toBe("/book");
+    // The lead picks a time on the calendar page; the provider tells the engine, signed, and the booking is the chat's.
+    const payload = JSON.stringify({ triggerEvent: "BOOKING_CREATED", payload: { responses: { email: { value: email } }, attendees: [{ email }] } });
+    const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(CALCOM_SECRET), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    const signature = Buffer.from(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(payload))).toString("hex");
+    const told = await fetch(`${engine.url}/hooks/booking/calcom`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-cal-signature-256": signature },
+      body: payload,
+    });
+    expect(told.status).toBe(200);
+    await until("the booking credited to the chat", async () => ((await json<{ chat?: { bookings: number } }>("/api/stats")).chat?.bookings ?? 0) >= 1);
     mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: join(SHOTS, "chat-widget.png") });
 
