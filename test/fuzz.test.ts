@@ -196,6 +196,44 @@ describe("fuzz: tokens and beacons", () => {
   );
 });
 
+describe("fuzz: site chat", () => {
+  it(
+    "naughty visitor ids get chat's config or a 4xx with a reason; naughty frames on an open socket each get a frame back, and the socket stays open",
+    async () => {
+      const origin = `https://${unique("fuzzchat")}.example`;
+      await asOwner("/api/sites", { method: "PUT", body: JSON.stringify({ origin, chat: { enabled: true, sequenceId: null } }) });
+      for (const value of sample(150)) {
+        const v = encodeURIComponent(value);
+        await expectAnswer(await call(`/chat/config?v=${v}`, { headers: { origin } }), `config ${JSON.stringify(value)}`, [200]);
+        await expectAnswer(await call(`/chat/ws?v=${v}&k=${v}`, { headers: { origin, upgrade: "websocket" } }), `socket ${JSON.stringify(value)}`, [101]);
+      }
+      const response = await call(`/chat/ws?v=${unique("fuzzvisitor").replace(/[^A-Za-z0-9_-]/g, "")}`, { headers: { origin, upgrade: "websocket" } });
+      expect(response.status).toBe(101);
+      const ws = response.webSocket!;
+      const received: string[] = [];
+      let closed = false;
+      ws.addEventListener("message", (event) => received.push(event.data as string));
+      ws.addEventListener("close", () => {
+        closed = true;
+      });
+      ws.accept();
+      const frames = sample(40).flatMap((value) => [
+        value,
+        JSON.stringify({ t: "say", text: value }),
+        JSON.stringify({ t: "contact", email: value, phone: value, name: value, consent: true }),
+        JSON.stringify({ t: value }),
+      ]);
+      for (const frame of frames) ws.send(frame);
+      for (let i = 0; i < 100 && received.length < frames.length; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(received.length, "one frame back for each frame sent").toBe(frames.length);
+      for (const frame of received) expect(["answer", "error", "greeting"], frame).toContain((JSON.parse(frame) as { t: string }).t);
+      expect(closed).toBe(false);
+      ws.close();
+    },
+    TIMEOUT_MS,
+  );
+});
+
 describe("fuzz: owner routes added with drafting and the dashboard", () => {
   it(
     "naughty reviews and logins get a 4xx with a reason; naughty stats periods, lead searches and import chunks the normal answer or a 4xx with a reason",
