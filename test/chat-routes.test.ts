@@ -6,7 +6,7 @@ import { tokenKeys, type TokenKeys } from "../services/crypto/signed-token";
 import { clickTicket } from "../services/crypto/tracked-links";
 import { CHAT_WIDGET } from "../workers/chat-widget-script";
 import { SNIPPET } from "../workers/snippet";
-import { asOwner, call, callAndSettle, makeForm, makeLead, unique } from "./helpers";
+import { asOwner, call, callAndSettle, makeForm, makeLead, ORIGIN, unique } from "./helpers";
 
 /**
  * Issue #21, the edge of site chat: `/chat/config` tells the snippet whether to load the
@@ -73,6 +73,16 @@ describe("GET /chat/config", () => {
       const response = await config(origin, `v=${visitorId()}`);
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ enabled: false });
+    }
+  });
+
+  it("reads a same-origin page (the engine's own demo) by the browser's Sec-Fetch-Site, which a page cannot forge; nothing else stands in for Origin", async () => {
+    const own = ORIGIN;
+    await asOwner("/api/sites", { method: "PUT", body: JSON.stringify({ origin: own, chat: { enabled: true, sequenceId: null } }) });
+    const sameOrigin = await callAndSettle(`/chat/config?v=${visitorId()}`, { headers: { "sec-fetch-site": "same-origin" } });
+    expect(await sameOrigin.json()).toMatchObject({ enabled: true });
+    for (const headers of [{}, { "sec-fetch-site": "cross-site" }, { "sec-fetch-site": "none" }] as Record<string, string>[]) {
+      expect(await (await callAndSettle(`/chat/config?v=${visitorId()}`, { headers })).json()).toEqual({ enabled: false });
     }
   });
 

@@ -23,8 +23,13 @@ export const chat = new Hono<{ Bindings: Env }>();
 
 const NO_STORE = "private, no-store";
 
+/**
+ * The page's site. Browsers send no Origin on a same-origin GET: a page served by this engine
+ * itself (the demo) is named by the request's own origin, which only a browser's
+ * `Sec-Fetch-Site: same-origin` (a header page scripts cannot set) vouches for.
+ */
 async function siteOf(c: Context<{ Bindings: Env }>): Promise<Site | undefined> {
-  const origin = c.req.header("origin");
+  const origin = c.req.header("origin") ?? (c.req.header("sec-fetch-site") === "same-origin" ? new URL(c.req.url).origin : undefined);
   return origin ? (await knownSites(c.env.DB)).get(origin.toLowerCase()) : undefined;
 }
 
