@@ -15,7 +15,7 @@ import { appendChat, clearChat, conversationFor, conversationLines, markCreatedB
  */
 
 /** The chat's post, as the lead's timeline and consent records name it. */
-export const CHAT_FORM_ID = "chat";
+const CHAT_FORM_ID = "chat";
 
 export interface MovedChat {
   conversation: ConversationRow;

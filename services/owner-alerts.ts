@@ -23,7 +23,7 @@ export async function alertOwner(
   }
   const { sender } = identity;
   const who = lead.profile.name ?? lead.profile.email ?? lead.profile.phone ?? lead.id;
-  const subject = { reply: `Reply from ${who}`, rep_task: `Task: ${who}`, notice: `Form post for ${who}` }[alert.reason];
+  const subject = { reply: `Reply from ${who}`, rep_task: `Task: ${who}`, notice: `About ${who}` }[alert.reason];
   const text = `${alert.message}\n\nLead: ${who}${lead.profile.company ? ` (${lead.profile.company})` : ""}\n${ownerLeadUrl(sender.publicUrl, lead.id)}\n`;
   const result = await transport.sendEmail(ownerNotice(sender, { to: settings.ownerEmail, subject, text }, key), key, lead.id);
   if (!result.ok) console.error(JSON.stringify({ leadId: lead.id, event: "alert_failed", reason: result.reason }));

@@ -2,9 +2,9 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { E2E_SECRETS, freePort, ownerFetch, startEngine, type LocalEngine, until } from "./local-engine";
+import { E2E_SECRETS, freePort, ownerFetch, startEngine, type LocalEngine, until, launchChromium } from "./local-engine";
 
 /**
  * The owner's side of site chat in Debian's chromium: chat turned on for a site from the
@@ -48,10 +48,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   site = { origin: `http://127.0.0.1:${port}`, server };
   mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
   await page.goto(`${engine.url}/dashboard/login`);
   await page.getByLabel("Owner token").fill(E2E_SECRETS.OWNER_TOKEN);

@@ -1,9 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
-import { chromium, type Browser, type Page, type Request as PlaywrightRequest } from "playwright-core";
+import type { Browser, Page, Request as PlaywrightRequest } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, ownerFetch, startEngine, until, type LocalEngine } from "./local-engine";
+import { freePort, ownerFetch, startEngine, until, type LocalEngine, launchChromium } from "./local-engine";
 
 /**
  * Site chat in a real browser (Debian's chromium through playwright-core), issue #21: a
@@ -80,10 +80,7 @@ beforeAll(async () => {
   expect((await ownerFetch(engine, "/api/sites", { method: "PUT", body: JSON.stringify(rules) })).status).toBe(200);
   const knowledge = await ownerFetch(engine, "/api/knowledge/pricing", { method: "PUT", body: JSON.stringify({ title: "Pricing", kind: "pricing", text: PRICING }) });
   expect(knowledge.status).toBe(201);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

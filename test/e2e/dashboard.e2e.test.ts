@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { E2E_SECRETS, startEngine, type LocalEngine, until, ownerFetch } from "./local-engine";
+import { E2E_SECRETS, startEngine, type LocalEngine, until, ownerFetch, launchChromium } from "./local-engine";
 
 /**
  * The owner's dashboard in a real browser (Debian's chromium through playwright-core):
@@ -34,10 +34,7 @@ beforeAll(async () => {
   // A click in the first minute after sending counts as a scanner's; here the script clicks at once.
   engine = await startEngine({ SCANNER_WINDOW_SECONDS: "0" });
   mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ userAgent: PERSON, viewport: { width: 1100, height: 900 } });
   page = await context.newPage();
   page.on("dialog", async (dialog) => {

@@ -1,9 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { E2E_SECRETS, freePort, startEngine, type LocalEngine, until, ownerFetch } from "./local-engine";
+import { E2E_SECRETS, freePort, startEngine, type LocalEngine, until, ownerFetch, launchChromium } from "./local-engine";
 
 /**
  * Setting up capture as an owner does, in Debian's chromium: from an empty database, the
@@ -65,10 +65,7 @@ async function sendForm(url: string, email: string) {
 beforeAll(async () => {
   [engine, site, stranger] = await Promise.all([startEngine({}, { publicUrlIsEngine: true }), startSite(), startSite()]);
   mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ userAgent: PERSON, viewport: { width: 1100, height: 900 } });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: engine.url });
   page = await context.newPage();

@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { E2E_SECRETS, startEngine, type LocalEngine } from "./local-engine";
+import { E2E_SECRETS, startEngine, type LocalEngine, launchChromium } from "./local-engine";
 
 /**
  * Setting up from the dashboard in Debian's chromium: a semicolon CSV from a CRM imported
@@ -20,10 +20,7 @@ const owner = async <T>(path: string) => (await (await fetch(`${engine.url}${pat
 beforeAll(async () => {
   engine = await startEngine();
   mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, acceptDownloads: true });
   page = await context.newPage();
   await page.goto(`${engine.url}/dashboard/login`);

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { chromium, type Browser } from "playwright-core";
 
 export const E2E_SECRETS = { OWNER_TOKEN: "e2e-owner-token", LEAD_ID_SECRET: "e2e-lead-id-secret", TOKEN_SECRET: "e2e-token-secret" };
 
@@ -88,4 +89,12 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** Debian's chromium (or CHROMIUM_PATH), headless, with nothing of its own talking to the network. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
 }

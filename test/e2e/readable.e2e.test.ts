@@ -1,8 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { E2E_SECRETS, startEngine, type LocalEngine, until, ownerFetch } from "./local-engine";
+import { E2E_SECRETS, startEngine, type LocalEngine, until, ownerFetch, launchChromium } from "./local-engine";
 
 /**
  * The dashboard's numbers survive the owner reading them, and its pages read on a phone, in
@@ -45,10 +45,7 @@ beforeAll(async () => {
   // Any open that reached the engine would count as a person's: no scanner window to hide it.
   engine = await startEngine({ SCANNER_WINDOW_SECONDS: "0" });
   mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
   const formId = `e2e-readable-${Date.now()}`;
   expect(
     (await owner("/api/forms", { method: "POST", body: JSON.stringify({ id: formId, name: "Readable", thankYouUrl: "https://site.example/thanks", sequenceId: "new-inquiry" }) }))

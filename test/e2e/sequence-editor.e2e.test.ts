@@ -1,8 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { E2E_SECRETS, startEngine, type LocalEngine } from "./local-engine";
+import { E2E_SECRETS, startEngine, type LocalEngine, launchChromium } from "./local-engine";
 
 /**
  * Issue #20, "a sequence edited, previewed and saved", in a real browser (Debian's
@@ -31,10 +31,7 @@ const silentPreview = async () => (await page.locator('#preview details[data-beh
 beforeAll(async () => {
   engine = await startEngine();
   mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1100, height: 900 } })).newPage();
   const sequence = {
     name: "E2E editor",

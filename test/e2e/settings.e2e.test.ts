@@ -1,8 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { E2E_SECRETS, startEngine, type LocalEngine, until, ownerFetch } from "./local-engine";
+import { E2E_SECRETS, startEngine, type LocalEngine, until, ownerFetch, launchChromium } from "./local-engine";
 
 /**
  * A setting changed in the dashboard and used by the next touch, in a real browser (Debian's
@@ -23,10 +23,7 @@ const owner = (path: string, init: RequestInit = {}) => ownerFetch(engine, path,
 beforeAll(async () => {
   engine = await startEngine();
   mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1100, height: 900 } })).newPage();
   await page.goto(`${engine.url}/dashboard/login`);
   await page.getByLabel("Owner token").fill(E2E_SECRETS.OWNER_TOKEN);

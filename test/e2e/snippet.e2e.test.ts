@@ -1,9 +1,9 @@
 import { createServer, type Server } from "node:http";
-import { chromium, type Browser, type Request as PlaywrightRequest } from "playwright-core";
+import type { Browser, Request as PlaywrightRequest } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tokenKeys } from "../../services/crypto/signed-token";
 import { clickToken } from "../../services/crypto/tracked-links";
-import { E2E_SECRETS, freePort, startEngine, type LocalEngine } from "./local-engine";
+import { E2E_SECRETS, freePort, startEngine, type LocalEngine, launchChromium } from "./local-engine";
 
 /**
  * The site snippet in a real browser (Debian's chromium through playwright-core): a
@@ -35,10 +35,7 @@ beforeAll(async () => {
   }).listen(sitePort, "127.0.0.1");
   const put = await owner("/api/sites", { method: "PUT", body: JSON.stringify({ origin: siteOrigin, pageRules: [{ pattern: "/pricing*", class: "pricing" }] }) });
   expect(put.status).toBe(200);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
