@@ -51,6 +51,11 @@ export function conversationLines(sql: SqlStorage, conversationId: string): Chat
     .map((r) => ({ from: r.from_who, text: r.text, at: r.at }));
 }
 
+/** Whether a rep has spoken in the conversation: from then on a person holds it, not the assistant. */
+export function repSpoke(sql: SqlStorage, conversationId: string): boolean {
+  return sql.exec("SELECT 1 FROM chat_message WHERE conversation_id = ? AND from_who = 'rep' LIMIT 1", conversationId).toArray().length > 0;
+}
+
 export function currentConversation(sql: SqlStorage): ConversationRow | undefined {
   const stored = readMeta(sql, CONVERSATION);
   return stored === undefined ? undefined : (JSON.parse(stored) as ConversationRow);

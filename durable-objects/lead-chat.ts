@@ -4,7 +4,7 @@ import { isVisitorId } from "../services/d1/visitors";
 import { answerVisitor, greetVisitor } from "./chat-answers";
 import { markConversation, record, send, siteChat, sockets, toVisitor, visitorSockets, type ChatHost } from "./chat-host";
 import { chooseChannel, giveContact } from "./chat-intake";
-import { chatProof, currentConversation, recentChat, type SocketFacts } from "./chat-storage";
+import { chatProof, conversationFor, currentConversation, recentChat, repSpoke, type SocketFacts } from "./chat-storage";
 import { queueEffect } from "./lead-storage";
 
 /**
@@ -108,12 +108,19 @@ async function visitorFrame(host: ChatHost, ws: WebSocket, facts: Extract<Socket
   }
 }
 
-/** Whether a person holds the chat: the lead is with a rep, or this conversation was handed off. */
-const heldByRep = (host: ChatHost) => host.lead()?.status === "with_rep" || currentConversation(host.sql)?.handedOff === true;
+/**
+ * Whether a person holds the chat the visitor is writing in: the lead is with a rep, or this
+ * conversation (not an earlier one, nor another browser's) was handed off or has a rep's answer.
+ */
+function heldByRep(host: ChatHost, facts: Extract<SocketFacts, { role: "visitor" }>, now: number): boolean {
+  if (host.lead()?.status === "with_rep") return true;
+  const conversation = conversationFor(host.sql, facts.site, facts.visitor, null, now, () => "");
+  return conversation.handedOff || (conversation.id !== "" && repSpoke(host.sql, conversation.id));
+}
 
 async function visitorSays(host: ChatHost, facts: Extract<SocketFacts, { role: "visitor" }>, text: string): Promise<void> {
-  const held = heldByRep(host);
   const now = host.seams.clock.now();
+  const held = heldByRep(host, facts, now);
   await record(host, facts, "visitor", text, (row) => {
     // Nobody watching the lead's chat: the owner hears of the waiting visitor (at most once per window).
     if (held && sockets(host, "rep").length === 0 && host.lead()) {

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { MockLanguageModelV4 } from "ai/test";
 import { describe, expect, it } from "vitest";
 import { LeadObject } from "../durable-objects/lead-object";
+import { REP_WILL_ANSWER } from "../engine/chat/chat-answer";
 import { CHANNEL_CONSENT_TEXT, visitorChatName, type ChatServerMessage } from "../schemas/chat";
 import { makeLead, unique } from "./helpers";
 import { chatEntries, conversationsOf, hello, human, open, putKnowledge, setUpSite, SITE, summary, visitorSocket, type Frame } from "./chat-harness";
@@ -310,6 +311,25 @@ describe("a rep live", () => {
     rep.send({ t: "say", text: "Hi, Sam here: HubSpot is on our roadmap." });
     expect(await chat.next()).toEqual({ t: "answer", from: "rep", text: "Hi, Sam here: HubSpot is on our roadmap." });
     expect((await chatEntries(leadId)).at(-1)).toMatchObject({ from: "rep", text: "Hi, Sam here: HubSpot is on our roadmap." });
+  });
+
+  it("once a rep has answered, the assistant stops answering in that conversation, and the rep hears the visitor", async () => {
+    const leadId = await makeLead();
+    const chat = await visitorSocket(leadId, unique("vis"), "ticket");
+    expect(await chat.ask({ t: "say", text: "Can Salesforce deals sync?" })).toMatchObject({ t: "answer", from: "assistant" });
+    const rep = await open(leadId, "/rep-chat");
+    await rep.next();
+    await rep.next();
+    rep.send({ t: "say", text: "Hi, Sam here. Which plan are you on?" });
+    expect(await chat.next()).toMatchObject({ t: "answer", from: "rep" });
+    expect(await chat.ask({ t: "say", text: "The small one, thanks." })).toEqual({ t: "handed_off", text: REP_WILL_ANSWER });
+    expect(await rep.next()).toMatchObject({ t: "message", from: "rep" });
+    expect(await rep.next()).toMatchObject({ t: "message", from: "visitor", text: "The small one, thanks." });
+    expect((await chatEntries(leadId)).filter((e) => e.from === "assistant")).toHaveLength(1);
+    // The lead is not with a rep: another browser of it starts its own conversation, which the assistant answers.
+    expect((await summary(leadId)).status).not.toBe("with_rep");
+    const other = await visitorSocket(leadId, unique("vis"), "ticket");
+    expect(await other.ask({ t: "say", text: "Can Salesforce deals sync?" })).toMatchObject({ t: "answer", from: "assistant" });
   });
 });
 
