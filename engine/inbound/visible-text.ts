@@ -55,7 +55,7 @@ const MAILING_LIST_RULE = /^\s*_{10,}\s*$/;
 const SIGNATURE_DELIMITER = /^(--|—|–|-- |__|___)\s*$/;
 /** "Sent from my iPhone" and friends: a device line, short, at the end of what was written. */
 const DEVICE_LINE =
-  /^\s*(sent from|sent with|get outlook for|gesendet von|gesendet mit|von meinem|envoyé de|envoyé depuis|envoyé avec|enviado desde|enviado con|enviado do|enviado de|inviato da|verzonden met|verzonden vanaf|verstuurd vanaf|verstuurd met|skickat från|sendt fra|lähetetty|wysłane z|отправлено с|отправлено из)\s[^,;.!?\n]{1,60}(<[^<>\s]{1,200}>)?\s*$/iu;
+  /^\s*(sent from|sent with|get outlook for|gesendet von|gesendet mit|von meinem|envoyé de|envoyé depuis|envoyé avec|envoyé à partir de|enviado desde|enviado con|enviado do|enviado de|inviato da|verzonden met|verzonden vanaf|verstuurd vanaf|verstuurd met|skickat från|sendt fra|lähetetty|wysłane z|отправлено с|отправлено из)\s[^,;.!?\n]{1,60}(<[^<>\s]{1,200}>)?\s*$/iu;
 
 /**
  * Characters that show nothing: zero-width spaces and joiners, soft hyphens, and U+1427,
@@ -67,6 +67,19 @@ const INVISIBLE_TAIL = /[\s\u00AD\u1427\u180E\u200B-\u200F\u2060-\u2064\uFEFF]+$
 const visible = (line: string) => (line === "" || INVISIBLE_LINE.test(line) ? "" : line.length > MATCHABLE ? line : line.replace(/^\uFEFF/, "").replace(INVISIBLE_TAIL, ""));
 
 const isQuoted = (line: string) => /^\s*>/.test(line);
+/** A quoted line this long was likely wrapped by the client at its width. */
+const WRAP_WIDTH = 60;
+
+/**
+ * Clients that wrap a long quoted line after quoting it leave its tail without the ">":
+ * a line squeezed between a long quoted line and the next quoted one is part of the quote,
+ * not an answer written under it.
+ */
+function withWrappedQuotesMarked(lines: string[]): string[] {
+  return lines.map((line, i) =>
+    i > 0 && i + 1 < lines.length && !isBlank(line) && !isQuoted(line) && isQuoted(lines[i - 1]!) && lines[i - 1]!.length >= WRAP_WIDTH && isQuoted(lines[i + 1]!) ? `> ${line}` : line,
+  );
+}
 const isBlank = (line: string) => !/\S/.test(line);
 const short = (line: string) => (line.length > MATCHABLE ? "" : line);
 
@@ -133,6 +146,21 @@ function isHeaderBlock(lines: string[], i: number): boolean {
   return headerLinesAfter(lines, i) >= 2;
 }
 
+/** What some clients draw or write just above a header block: a short rule, or a dated line ("Message du : 12/12/2016 13:20"). */
+const HEADER_LEAD_IN = /^\s*([-_=*~]{3,}|[^\d:：<>]{1,40}[:：]\s*\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b.{0,40})\s*$/u;
+
+/** The start of a header block's history: its lead-in lines above it, if any (at most two, blank lines between). */
+function headerBlockStart(lines: string[], i: number): number {
+  let start = i;
+  for (let j = i - 1, leadIns = 0; j >= 0 && j >= i - 4 && leadIns < 2; j--) {
+    if (isBlank(lines[j]!)) continue;
+    if (!HEADER_LEAD_IN.test(short(lines[j]!))) break;
+    start = j;
+    leadIns++;
+  }
+  return start;
+}
+
 /** Under a rule Hotmail and Outlook start the block with any header ("Date:", "Sent:"), not always From. */
 const headerBlockUnderRule = (lines: string[], i: number) =>
   i < lines.length && (isHeaderBlock(lines, i) || (HEADER_OTHER.test(short(lines[i]!)) && headerLinesAfter(lines, i) >= 1));
@@ -194,7 +222,7 @@ function historyStart(lines: string[], facts: LineFacts): number {
     if (isBlank(line)) continue;
     // Mobile clients put the device line between the answer and the history.
     if (SEPARATOR.test(short(line)) || DEVICE_LINE.test(short(line)) || REPLY_ABOVE.test(short(line))) return i;
-    if (isHeaderBlock(lines, i)) return i;
+    if (isHeaderBlock(lines, i)) return headerBlockStart(lines, i);
     if (SHORT_RULE.test(line) || RULE.test(line)) {
       const next = facts.nextText[i + 1]!;
       if (next - i <= 3 && next < lines.length && (PREVIOUS_REPLIES.test(short(lines[next]!)) || (RULE.test(line) && headerBlockUnderRule(lines, next)))) return i;
@@ -209,15 +237,21 @@ function historyStart(lines: string[], facts: LineFacts): number {
 /** Removes quoted lines interleaved with the reply (a bottom-posted answer keeps its own text). */
 function withoutQuotes(lines: string[], facts: LineFacts, end: number): string[] {
   const kept: string[] = [];
+  // A quote cut out right under a line of text leaves no paragraph break of its own: the blank lines after it go too.
+  let cutUnderText = false;
   for (let i = 0; i < end; i++) {
-    if (isQuoted(lines[i]!)) continue;
+    const line = lines[i]!;
     const attribution = facts.attribution[i]!;
     const next = facts.nextText[Math.min(lines.length, i + attribution)]!;
-    if (attribution && next < end && isQuoted(lines[next]!)) {
-      i += attribution - 1;
+    const cut = isQuoted(line) || (attribution > 0 && next < end && isQuoted(lines[next]!));
+    if (cut) {
+      cutUnderText ||= kept.length > 0 && !isBlank(kept[kept.length - 1]!);
+      i += Math.max(1, attribution) - 1;
       continue;
     }
-    kept.push(lines[i]!);
+    if (isBlank(line) && cutUnderText) continue;
+    cutUnderText = false;
+    kept.push(line);
   }
   return kept;
 }
@@ -238,11 +272,30 @@ function tidy(lines: string[]): string {
   return text.replace(/^\n+|\n+$/g, "");
 }
 
+/** A forward's marker ("---------- Forwarded message ----------"), as opposed to a reply's. */
+const FORWARD_MARKER = /^\s*[-_=*>]*\s*(forwarded message|begin forwarded message|mensagem encaminhada|wiadomość przekazana dalej|przekazana wiadomość|i̇letilen ileti|iletilen ileti|přeposlaná zpráva|転送メッセージ|転送されたメッセージ|전달된 메시지|weitergeleitete nachricht|message transféré|mensaje reenviado|messaggio inoltrato|doorgestuurd bericht|videresendt meddelelse|vidarebefordrat meddelande|välitetty viesti|пересылаемое сообщение|转发的邮件)\s*:?\s*[-_=*]*\s*$/iu;
+
+/** The lines of a forwarded message after its marker and header block (header lines and their wrapped continuations up to a blank line). */
+function forwardedBody(lines: string[], marker: number): string[] {
+  let i = marker + 1;
+  while (i < lines.length && isBlank(lines[i]!)) i++;
+  if (i >= lines.length || !(HEADER_FROM.test(short(lines[i]!)) || HEADER_OTHER.test(short(lines[i]!)))) return [];
+  while (i < lines.length && !isBlank(lines[i]!)) i++;
+  return lines.slice(i);
+}
+
+function ownText(lines: string[]): { text: string; history: number } {
+  const facts = lineFacts(lines);
+  const history = historyStart(lines, facts);
+  return { text: tidy(withoutSignature(withoutQuotes(lines, facts, history))), history };
+}
+
 /** The visible part of a plain-text reply. */
 export function visibleReply(text: string): string {
-  const lines = text.replace(/\r\n?/g, "\n").split("\n").map(visible);
-  const facts = lineFacts(lines);
-  const own = withoutSignature(withoutQuotes(lines, facts, historyStart(lines, facts)));
-  // Empty when the message is all history (a forward without a comment): the caller keeps the whole.
-  return tidy(own);
+  const lines = withWrappedQuotesMarked(text.replace(/\r\n?/g, "\n").split("\n").map(visible));
+  const own = ownText(lines);
+  // A forward without a comment: what was forwarded is what the person means us to read.
+  if (own.text === "" && own.history < lines.length && FORWARD_MARKER.test(short(lines[own.history]!))) return ownText(forwardedBody(lines, own.history)).text;
+  // Empty when the message is all history of another kind.
+  return own.text;
 }
