@@ -17,13 +17,19 @@ const MATCHABLE = 400;
  * per language; the line may name the writer after it, and ends with a colon (or nothing).
  */
 const WROTE =
-  /(wrote|writes|a écrit|écrit|escribió|ha escrit|va escriure|escreveu|ha scritto|scritto|schrieb|skrev|schreef|geschreven|napisał\(a\)|napisał|napisała|pisze|kirjoitti|írta|написал\(а\)|написала|написал|написав|написа|пишет|пише|napsal\(a\)|napsal|napísal|napisao|napisala|je napisal|yazdı|έγραψε|a scris|scrie|har skrivit|skrifaði|kirjutas|rašė|rakstīja|đã viết|menulis|escribiu|idatzi zuen|het geskryf|aliandika|sumulat|написао|напиша|लिखा|লিখেছেন|نوشت|لکھا|כתב|كتب|เขียน|書きました|写道|寫道|작성|のメッセージ)(.{0,160}[:：])?[\s-]*$/iu;
+  /(wrote|writes|said|says|a écrit|écrit|escribió|ha escrit|va escriure|escreveu|ha scritto|scritto|schrieb|skrev|schreef|geschreven|napisał\(a\)|napisał|napisała|pisze|kirjoitti|írta|написал\(а\)|написала|написал|написав|написа|пишет|пише|napsal\(a\)|napsal|napísal|napisao|napisala|je napisal|yazdı|έγραψε|a scris|scrie|har skrivit|skrifaði|kirjutas|rašė|rakstīja|đã viết|menulis|escribiu|idatzi zuen|het geskryf|aliandika|sumulat|написао|напиша|लिखा|লিখেছেন|نوشت|لکھا|כתב|كتب|เขียน|書きました|写道|寫道|작성|のメッセージ)(.{0,160}[:：])?[\s-]*$/iu;
 /** Gmail's attribution in some locales: a date, a name and an address, then a colon. */
 const DATED_ADDRESS = /^[^<>\d]{0,40}\d[^<>]{0,120}<[^<>\s]{1,200}@[^<>\s]{1,200}>\s*[:：]\s*$/u;
 /** The same led by an ISO date ("2017-04-11 22:07 GMT+02:00 Jane <jane@x>:", "2013/7/20 Jane <jane@x>"), where some clients drop the colon. */
 const ISO_DATED_ADDRESS = /^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b[^<>]{0,120}<[^<>\s]{1,200}@[^<>\s]{1,200}>\s*[:：]?\s*$/u;
 /** Apple Mail and others: "On 11 Apr 2017, at 22:07, Jane Doe sent:". */
 const ON_AT_SENT = /^\s*on\s[^\n]{1,80}\bat\s\d{1,2}[:.]\d{2}[^\n]{0,160}\bsent\s*[:：]\s*$/iu;
+/** Gmail's ISO-dated attribution when the address wrapped away: "2016-03-03 17:21 GMT+01:00 Jane Doe". */
+const ISO_DATED_NAME = /^\s*\d{4}-\d{2}-\d{2} \d{1,2}:\d{2} GMT[+-]\d{2}:\d{2} [^<>:@\d]{1,80}$/u;
+/** Mailing-list and forum gateways: "Jane via Example Forum wrote:", which names neither time nor address. */
+const VIA_WROTE = /^[^:<>]{1,80}\svia\s[^:<>]{1,80}\s(wrote|schrieb)\s*:?\s*$/iu;
+/** Forums quoting a post: "Posted by jane on 01/21/2016". */
+const POSTED_BY = /^\s*posted by \S[^\n]{0,80} on \d{1,4}[./-]\d{1,2}[./-]\d{2,4}\s*$/iu;
 /** Pieces a client leaves when it wraps an attribution's address: "<", "mailto:…>", "> wrote:". */
 const WRAPPED_ADDRESS = /^\s*(<\s*|mailto:[^\s]{0,200}.{0,200}|>\s*[^\s<>]{0,20}\s*[:：]?)\s*$/iu;
 /** An attribution names a time or an address, which a sentence that ends in "wrote:" rarely does. */
@@ -37,15 +43,20 @@ const PREVIOUS_REPLIES =
   /^\s*(previous (replies|messages|comments|responses)|conversation history|vorherige antworten|frühere antworten|réponses précédentes|messages précédents|respuestas anteriores|mensajes anteriores|risposte precedenti|eerdere antwoorden|vorige antwoorden|tidigare svar|tidligere svar|poprzednie odpowiedzi|предыдущие ответы|respostas anteriores|aiemmat vastaukset|önceki yanıtlar|以前的回复|以前の返信|이전 답장)\s*[:：]?\s*$/iu;
 const SHORT_RULE = /^\s*-{2,}\s*$/;
 
-/** "-----Original Message-----", forwarded-message markers and their translations. */
-const SEPARATOR =
-  /^\s*[-_=*>]*\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|mensagem original|oorspronkelijk bericht|oprindelig besked|opprinnelig melding|ursprungligt meddelande|alkuperäinen viesti|wiadomość oryginalna|исходное сообщение|původní zpráva|oryginalna wiadomość|оригінальне повідомлення|orijinal mesaj|özgün ileti|eredeti üzenet|mesaj original|message original|oprindelig meddelelse|αρχικό μήνυμα|元のメッセージ|原始邮件|原始郵件|원본 메시지|forwarded message|mensagem encaminhada|wiadomość przekazana dalej|i̇letilen ileti|iletilen ileti|přeposlaná zpráva|転送メッセージ|전달된 메시지|begin forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|messaggio inoltrato|doorgestuurd bericht|videresendt meddelelse|vidarebefordrat meddelande|välitetty viesti|przekazana wiadomość|пересылаемое сообщение|転送されたメッセージ|转发的邮件)\s*:?\s*[-_=*]*\s*$/iu;
+/** A reply client's marker above the quoted message ("-----Original Message-----") and its translations. */
+const REPLY_MARKERS = "original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|mensagem original|oorspronkelijk bericht|oprindelig besked|opprinnelig melding|ursprungligt meddelande|alkuperäinen viesti|wiadomość oryginalna|исходное сообщение|původní zpráva|oryginalna wiadomość|оригінальне повідомлення|orijinal mesaj|özgün ileti|eredeti üzenet|mesaj original|message original|oprindelig meddelelse|αρχικό μήνυμα|元のメッセージ|原始邮件|原始郵件|원본 메시지|reply message";
+/** A forward's marker ("---------- Forwarded message ----------", Apple Mail's "Begin forwarded message:") and its translations. */
+const FORWARD_MARKERS = "forwarded message|begin forwarded message|mensagem encaminhada|wiadomość przekazana dalej|przekazana wiadomość|i̇letilen ileti|iletilen ileti|přeposlaná zpráva|転送メッセージ|転送されたメッセージ|전달된 메시지|weitergeleitete nachricht|message transféré|mensaje reenviado|messaggio inoltrato|doorgestuurd bericht|videresendt meddelelse|vidarebefordrat meddelande|välitetty viesti|пересылаемое сообщение|转发的邮件|début du message transféré|inicio del mensaje reenviado|inizio messaggio inoltrato|anfang der weitergeleiteten nachricht|begin doorgestuurd bericht";
+/** A marker alone on its line, between rules of dashes or stars, with or without a colon. */
+const markerLine = (names: string) => new RegExp(`^\\s*[-_=*>]*\\s*(${names})\\s*:?\\s*[-_=*]*\\s*$`, "iu");
+const SEPARATOR = markerLine(`${REPLY_MARKERS}|${FORWARD_MARKERS}`);
+const FORWARD_MARKER = markerLine(FORWARD_MARKERS);
 
 /** The first line of a pasted header block, as Outlook and others put above the quoted message. */
-const HEADER_FROM = /^\s*\*?\s*(from|von|de|de la|da|van|från|fra|od|от|від|lähettäjä|feladó|kimden|από|מאת|من|送信者|差出人|发件人|寄件者|보낸 사람)\s*\*?\s*[:：]/iu;
+const HEADER_FROM = /^\s*\*?\s*(from|von|de|de la|da|van|från|fra|od|от|від|expéditeur|lähettäjä|feladó|kimden|από|מאת|من|送信者|差出人|发件人|寄件者|보낸 사람)\s*\*?\s*[:：]/iu;
 /** Further header lines of such a block; two of them near a From line confirm it. */
 const HEADER_OTHER =
-  /^\s*\*?\s*(sent|date|to|cc|subject|reply-to|gesendet|datum|an|betreff|envoyé|date d'envoi|à|objet|enviado|enviado el|enviada em|fecha|para|asunto|assunto|inviato|data|a|oggetto|verzonden|aan|onderwerp|skickat|till|ämne|sendt|til|emne|wysłano|do|temat|отправлено|надіслано|кому|тема|lähetetty|vastaanottaja|aihe|odesláno|komu|předmět|gönderildi|gönderilme tarihi|kime|konu|elküldve|címzett|tárgy|trimis|către|subiect|στάλθηκε|προς|θέμα|נשלח|אל|נושא|تاريخ الإرسال|إلى|الموضوع|件名|宛先|日付|送信日時|发送时间|收件人|主题|寄件日期|收件者|主旨|날짜|보낸 날짜|받는 사람|제목)\s*\*?\s*[:：]/iu;
+  /^\s*\*?\s*(sent|date|to|cc|subject|reply-to|destinataire|répondre à|risposta|beantwoorden - aan|gesendet|datum|an|betreff|envoyé|date d'envoi|à|objet|enviado|enviado el|enviada em|fecha|para|asunto|assunto|inviato|data|a|oggetto|verzonden|aan|onderwerp|skickat|till|ämne|sendt|til|emne|wysłano|do|temat|отправлено|надіслано|кому|тема|lähetetty|vastaanottaja|aihe|odesláno|komu|předmět|gönderildi|gönderilme tarihi|kime|konu|elküldve|címzett|tárgy|trimis|către|subiect|στάλθηκε|προς|θέμα|נשלח|אל|נושא|تاريخ الإرسال|إلى|الموضوع|件名|宛先|日付|送信日時|发送时间|收件人|主题|寄件日期|收件者|主旨|날짜|보낸 날짜|받는 사람|제목)\s*\*?\s*[:：]/iu;
 /** A line of underscores or dashes Outlook and mailing lists draw above what follows. */
 const RULE = /^\s*(_{10,}|-{10,}|={10,})\s*$/;
 
@@ -55,7 +66,7 @@ const MAILING_LIST_RULE = /^\s*_{10,}\s*$/;
 const SIGNATURE_DELIMITER = /^(--|—|–|-- |__|___)\s*$/;
 /** "Sent from my iPhone" and friends: a device line, short, at the end of what was written. */
 const DEVICE_LINE =
-  /^\s*(sent from|sent with|get outlook for|gesendet von|gesendet mit|von meinem|envoyé de|envoyé depuis|envoyé avec|envoyé à partir de|enviado desde|enviado con|enviado do|enviado de|inviato da|verzonden met|verzonden vanaf|verstuurd vanaf|verstuurd met|skickat från|sendt fra|lähetetty|wysłane z|отправлено с|отправлено из)\s[^,;.!?\n]{1,60}(<[^<>\s]{1,200}>)?\s*$/iu;
+  /^\s*[(<]{0,2}\s*(sent from|sent with|sent via|get outlook for|from my (?:iphone|ipad|android|phone|mobile|samsung|galaxy|blackberry|smartphone|tablet|pixel)|\S{1,20} from mobile|diese nachricht wurde von|odesláno z|odoslané z|gesendet von|gesendet mit|von meinem|envoyé de|envoyé depuis|envoyé avec|envoyé à partir de|enviado desde|enviado con|enviado do|enviado de|inviato da|verzonden met|verzonden vanaf|verstuurd vanaf|verstuurd met|skickat från|sendt fra|lähetetty|wysłane z|отправлено с|отправлено из)(\s[^,;.!?\n]{1,60})?(<[^<>\s]{1,200}>)?[\s.)>]*$|^\s*(发自我的|發自我的|從我的)[^\n]{1,30}$|^\s*[^\n]{1,30}(から送信|傳送)\s*$/iu;
 
 /**
  * Characters that show nothing: zero-width spaces and joiners, soft hyphens, and U+1427,
@@ -92,7 +103,7 @@ const short = (line: string) => (line.length > MATCHABLE ? "" : line);
 function attributionLength(lines: string[], i: number): number {
   const first = short(lines[i]!);
   if (isBlank(first)) return 0;
-  if (DATED_ADDRESS.test(first) || ISO_DATED_ADDRESS.test(first) || ON_AT_SENT.test(first)) return 1;
+  if ([DATED_ADDRESS, ISO_DATED_ADDRESS, ISO_DATED_NAME, ON_AT_SENT, VIA_WROTE, POSTED_BY].some((pattern) => pattern.test(first))) return 1;
   if (isQuoted(first)) return 0;
   // "Jane Doe wrote:" names neither time nor address, but a quote right under it confirms it.
   if (WROTE.test(first) && /[:：]\s*$/.test(first) && first.length <= 120) {
@@ -139,7 +150,10 @@ function isHeaderBlock(lines: string[], i: number): boolean {
   if (!HEADER_FROM.test(line)) {
     if (!HEADER_OTHER.test(line)) return false;
     const from = [i + 1, i + 2].find((j) => j < lines.length && HEADER_FROM.test(short(lines[j]!)));
-    return from !== undefined && headerLinesAfter(lines, i) >= 2;
+    if (from !== undefined) return headerLinesAfter(lines, i) >= 2;
+    // Without a From line: three header lines in a row, one of them dated ("Date:", "Sent:").
+    const three = lines.slice(i, i + 3).map(short);
+    return three.length === 3 && three.every((l) => HEADER_OTHER.test(l)) && three.some((l) => /\d/.test(l));
   }
   // "From: Jane <jane@example.com>" alone on its line is a header, not a sentence.
   if (/[:：].{0,200}@[^<>\s@]{1,200}>?\s*$/.test(line)) return true;
@@ -272,8 +286,6 @@ function tidy(lines: string[]): string {
   return text.replace(/^\n+|\n+$/g, "");
 }
 
-/** A forward's marker ("---------- Forwarded message ----------"), as opposed to a reply's. */
-const FORWARD_MARKER = /^\s*[-_=*>]*\s*(forwarded message|begin forwarded message|mensagem encaminhada|wiadomość przekazana dalej|przekazana wiadomość|i̇letilen ileti|iletilen ileti|přeposlaná zpráva|転送メッセージ|転送されたメッセージ|전달된 메시지|weitergeleitete nachricht|message transféré|mensaje reenviado|messaggio inoltrato|doorgestuurd bericht|videresendt meddelelse|vidarebefordrat meddelande|välitetty viesti|пересылаемое сообщение|转发的邮件)\s*:?\s*[-_=*]*\s*$/iu;
 
 /** The lines of a forwarded message after its marker and header block (header lines and their wrapped continuations up to a blank line). */
 function forwardedBody(lines: string[], marker: number): string[] {
