@@ -17,13 +17,13 @@ const MATCHABLE = 400;
  * per language; the line may name the writer after it, and ends with a colon (or nothing).
  */
 const WROTE =
-  /(wrote|writes|said|says|a écrit|écrit|escribió|ha escrit|va escriure|escreveu|ha scritto|scritto|schrieb|skrev|schreef|geschreven|napisał\(a\)|napisał|napisała|pisze|kirjoitti|írta|написал\(а\)|написала|написал|написав|написа|пишет|пише|napsal\(a\)|napsal|napísal|napisao|napisala|je napisal|yazdı|έγραψε|a scris|scrie|har skrivit|skrifaði|kirjutas|rašė|rakstīja|đã viết|menulis|escribiu|idatzi zuen|het geskryf|aliandika|sumulat|написао|напиша|लिखा|লিখেছেন|نوشت|لکھا|כתב|كتب|เขียน|書きました|写道|寫道|작성|のメッセージ)(.{0,160}[:：])?[\s-]*$/iu;
+  /(wrote|writes|said|says|verzond|a écrit|écrit|escribió|ha escrit|va escriure|escreveu|ha scritto|scritto|schrieb|skrev|schreef|geschreven|napisał\(a\)|napisał|napisała|pisze|kirjoitti|írta|написал\(а\)|написала|написал|написав|написа|пишет|пише|napsal\(a\)|napsal|napísal|napisao|napisala|je napisal|yazdı|έγραψε|a scris|scrie|har skrivit|skrifaði|kirjutas|rašė|rakstīja|đã viết|menulis|escribiu|idatzi zuen|het geskryf|aliandika|sumulat|написао|напиша|लिखा|লিখেছেন|نوشت|لکھا|כתב|كتب|เขียน|書きました|写道|寫道|작성|のメッセージ)(.{0,160}[:：])?[\s-]*$/iu;
 /** Gmail's attribution in some locales: a date, a name and an address, then a colon. */
 const DATED_ADDRESS = /^[^<>\d]{0,40}\d[^<>]{0,120}<[^<>\s]{1,200}@[^<>\s]{1,200}>\s*[:：]\s*$/u;
 /** The same led by an ISO date ("2017-04-11 22:07 GMT+02:00 Jane <jane@x>:", "2013/7/20 Jane <jane@x>"), where some clients drop the colon. */
 const ISO_DATED_ADDRESS = /^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b[^<>]{0,120}<[^<>\s]{1,200}@[^<>\s]{1,200}>\s*[:：]?\s*$/u;
-/** Apple Mail and others: "On 11 Apr 2017, at 22:07, Jane Doe sent:". */
-const ON_AT_SENT = /^\s*on\s[^\n]{1,80}\bat\s\d{1,2}[:.]\d{2}[^\n]{0,160}\bsent\s*[:：]\s*$/iu;
+/** Apple Mail and others: "On 11 Apr 2017, at 22:07, Jane Doe sent:", "On 11 Apr 2017, Jane Doe sent:". */
+const ON_AT_SENT = /^\s*on\s[^,\n]{0,80}\d[^,\n]{0,80},[^\n]{0,200}\bsent\s*[:：]\s*$/iu;
 /** Gmail's ISO-dated attribution when the address wrapped away: "2016-03-03 17:21 GMT+01:00 Jane Doe". */
 const ISO_DATED_NAME = /^\s*\d{4}-\d{2}-\d{2} \d{1,2}:\d{2} GMT[+-]\d{2}:\d{2} [^<>:@\d]{1,80}$/u;
 /** Mailing-list and forum gateways: "Jane via Example Forum wrote:", which names neither time nor address. */
@@ -44,7 +44,7 @@ const PREVIOUS_REPLIES =
 const SHORT_RULE = /^\s*-{2,}\s*$/;
 
 /** A reply client's marker above the quoted message ("-----Original Message-----") and its translations. */
-const REPLY_MARKERS = "original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|mensagem original|oorspronkelijk bericht|oprindelig besked|opprinnelig melding|ursprungligt meddelande|alkuperäinen viesti|wiadomość oryginalna|исходное сообщение|původní zpráva|oryginalna wiadomość|оригінальне повідомлення|orijinal mesaj|özgün ileti|eredeti üzenet|mesaj original|message original|oprindelig meddelelse|αρχικό μήνυμα|元のメッセージ|原始邮件|原始郵件|원본 메시지|reply message";
+const REPLY_MARKERS = "original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|mensagem original|oorspronkelijk bericht|oprindelig besked|opprinnelig melding|ursprungligt meddelande|alkuperäinen viesti|wiadomość oryginalna|исходное сообщение|původní zpráva|oryginalna wiadomość|оригінальне повідомлення|orijinal mesaj|özgün ileti|eredeti üzenet|mesaj original|message original|oprindelig meddelelse|αρχικό μήνυμα|元のメッセージ|原始邮件|原始郵件|원본 메시지|reply message|antwort nachricht";
 /** A forward's marker ("---------- Forwarded message ----------", Apple Mail's "Begin forwarded message:") and its translations. */
 const FORWARD_MARKERS = "forwarded message|begin forwarded message|mensagem encaminhada|wiadomość przekazana dalej|przekazana wiadomość|i̇letilen ileti|iletilen ileti|přeposlaná zpráva|転送メッセージ|転送されたメッセージ|전달된 메시지|weitergeleitete nachricht|message transféré|mensaje reenviado|messaggio inoltrato|doorgestuurd bericht|videresendt meddelelse|vidarebefordrat meddelande|välitetty viesti|пересылаемое сообщение|转发的邮件|début du message transféré|inicio del mensaje reenviado|inizio messaggio inoltrato|anfang der weitergeleiteten nachricht|begin doorgestuurd bericht";
 /** A marker alone on its line, between rules of dashes or stars, with or without a colon. */
