@@ -59,16 +59,22 @@ const HARD_STATUS = /^5\.1\.(0|1|2|3|6|10)$|^5\.4\.4$/;
 const SOFT_STATUS = /^5\.(2|6|7)\./;
 /** The mailbox does not exist. */
 const USER_UNKNOWN =
-  /(user unknown|unknown (or illegal )?user|illegal user|invalid user|mailbox unavailable|doesn'?t have an? [^\n]{0,40}account|no such (user|mailbox|recipient|address|account)|does ?n[o']t exist|not exist|mailbox (not found|does not exist|unavailable: user)|recipient (not found|unknown|address rejected: user unknown)|invalid (recipient|mailbox|address)|unknown (recipient|mailbox|address)|address (not found|unknown)|unrouteable address|no mailbox here|account (does not exist|not found|has been (deleted|removed))|has moved|is no longer (valid|available|with)|user not found|no longer (active|in use)|not listed in (the )?(domino directory|public name & address book|address book|directory)|recipient name is not recognized|recipient address rejected: access denied|check if (the )?address is correct)/i;
+  /(user unknown|unknown (or illegal )?user|illegal user|invalid user|mailbox unavailable|doesn'?t have an? [^\n]{0,40}account|no such (user|mailbox|recipient|address|account)|does ?n[o']t exist|not exist|mailbox (not found|does not exist|unavailable: user)|recipient (not found|unknown|address rejected: user unknown)|invalid (recipient|mailbox|address)|unknown (recipient|mailbox|address)|address (not found|unknown)|unrouteable address|no mailbox here|account (does not exist|not found|has been (deleted|removed))|has moved|is no longer (valid|available|with)|user not found|no longer (active|in use)|not listed in (the )?(domino directory|public name & address book|address book|directory)|recipient name is not recognized|recipient address rejected: access denied|recipient address rejected\.(\s|$)|check if (the )?address is correct)/i;
 /** The domain does not exist or takes no mail. */
 const HOST_UNKNOWN =
-  /(no such domain|invalid domain|unknown domain|host or domain name not found|domain (not found|does not exist|is not reachable)|name service error|host unknown|no mx (record|host)|couldn'?t find a mail exchanger|no smtp service|does not accept (e-?mail|mail)|not accepting (network )?messages|null mx|^[^@\s]{0,10}[45]\d\d [a-z0-9.-]{1,253}\.[a-z]{2,24} does not exist)/i;
+  /(no such domain|invalid domain|unknown domain|unknown host|domain must exist|name or service not known|mail domain mentioned in email address is unknown|host or domain name not found|domain (not found|does not exist|is not reachable)|name service error|host unknown|no mx (record|host)|couldn'?t find a mail exchanger|no smtp service|does not accept (e-?mail|mail)|not accepting (network )?messages|null mx|^[^@\s]{0,10}[45]\d\d [a-z0-9.-]{1,253}\.[a-z]{2,24} does not exist)/i;
 const isHardText = (text: string) => USER_UNKNOWN.test(text) || HOST_UNKNOWN.test(text);
 /** Even with a permanent status these are about the message, a policy or our side, not the address. */
 const SOFT_TEXT =
   /(mailbox (is )?full|over ?quota|quota exceeded|insufficient (storage|space)|message (is )?too (large|big)|size limit|exceeds? .{0,30}size|spam|virus|blocked|banned|blacklist|block ?list|policy|reputation|rate limit|too many|temporar|try again|greylist|dmarc|spf|dkim|authentication|ptr|reverse dns|relay|disabled|suspended|account (is )?(locked|frozen))/i;
 /** Refusals about the sender or its host, not the recipient: "Sender address rejected", "Domain of sender address … does not exist". */
-const SENDER_SIDE = /(sender (address )?(rejected|denied|unknown|verify failed)|domain of sender|sender domain|sending ip|your (ip|host|server)|client host)/i;
+const SENDER_SIDE = /(sender (address )?(rejected|denied|unknown|verify failed)|invalid sender|domain of sender|sender domain|sending ip|your (ip|host|server)|client host|does not exist e2110)/i;
+/** The network or DNS failed on the way, which says nothing about the address (sisimai's NetworkError, checked before HostUnknown). */
+const NETWORK_ERROR =
+  /(host not found, try again|host name lookup failure|malformed (or unexpected )?name server reply|no route to host|host is unreachable|mail forwarding loop|too many hops|hop count exceeded|routing loop|message looping|unable to resolve route|dns records for the destination computer could not be found)/i;
+/** The recipient's own filter refused the message: the address exists (sisimai's Filtered, soft even under a 5.1.1). */
+const RECIPIENT_FILTER =
+  /(refused due to recipient preferences|message filtered|message rejected due to user rules|user refuses to receive this mail|user reject|is not accepting any mail|you have been blocked by the recipient|this account is protected by|only accepting mail from specific email addresses|due to extended inactivity new mail is not currently being accepted|restricted sms e-mail)/i;
 /** Refused after the server had accepted the recipient, so the address exists. */
 const AFTER_DATA = /(in reply to end of data|after end of data|in reply to data command|after data command|x-failed-command: data|smtp; ?data)/i;
 
@@ -104,13 +110,27 @@ function bounceType(status: string | null, diagnostic: string, body: string): "h
   const code = codes?.[codes.length - 1] ?? status;
   if (code?.startsWith("4")) return "soft";
   if (SENDER_SIDE.test(diagnostic)) return "soft";
+  if (NETWORK_ERROR.test(diagnostic)) return "soft";
   // A domain that does not exist stays so whenever it was said.
   if (HOST_UNKNOWN.test(diagnostic)) return "hard";
+  if (RECIPIENT_FILTER.test(diagnostic)) return "soft";
   if (AFTER_DATA.test(diagnostic) || AFTER_DATA.test(body)) return "soft";
+  const command = smtpCommand(`${diagnostic}\n${body}`);
+  // Refused at RCPT for an unknown user: the address is bad whatever the status code's subject says (sisimai's UserUnknown).
+  if (command === "RCPT" && USER_UNKNOWN.test(diagnostic)) return "hard";
   if (code && SOFT_STATUS.test(code)) return "soft";
   if (SOFT_TEXT.test(diagnostic) && !isHardText(diagnostic)) return "soft";
   if (code && HARD_STATUS.test(code)) return "hard";
   return isHardText(diagnostic) || isHardText(body) ? "hard" : "soft";
+}
+
+/** The SMTP command a report says the refusal answered, the latest in a session's order (sisimai's smtp/command). */
+function smtpCommand(text: string): "DATA" | "RCPT" | "MAIL" | "HELO" | null {
+  const said = text.slice(0, 20_000);
+  if (/\bDATA\b/.test(said)) return "DATA";
+  if (/\bRCPT\b/.test(said)) return "RCPT";
+  if (/\bMAIL F/.test(said)) return "MAIL";
+  return /\b(EHLO|HELO)\b/.test(said) ? "HELO" : null;
 }
 
 /** A delivery failure from its RFC 3464 report, or from the text of a non-standard one. */
@@ -132,13 +152,26 @@ function readBounce(message: InboundMessage): Bounce {
   const smtp = /\b([45]\d\d)[ -]/.exec(body)?.[1];
   const lines = body.split("\n").map((l) => l.slice(0, 1000));
   // The line naming the refusal: one with an SMTP code, else one whose words say why (Domino, Exchange 2003, iMail …).
-  const line = lines.find((l) => /\b[45]\d\d\b|\b[45]\.\d{1,3}\.\d{1,3}\b/.test(l)) ?? lines.find((l) => isHardText(l) || SOFT_TEXT.test(l)) ?? "";
+  let at = lines.findIndex((l) => /\b[45]\d\d\b|\b[45]\.\d{1,3}\.\d{1,3}\b/.test(l));
+  if (at < 0) at = lines.findIndex((l) => isHardText(l) || SOFT_TEXT.test(l));
+  const line = at < 0 ? "" : refusalWithContinuation(lines, at);
   return {
     type: bounceType(code ?? (smtp ? `${smtp[0]}.0.0` : null), line, body),
     status: code,
     recipient: failedRecipient(body, message),
     diagnostic: line.trim().slice(0, 500),
   };
+}
+
+/**
+ * The refusal's line and the indented lines Exim and Postfix wrap it onto ("554 5.7.1 <jane@example.com>:",
+ * "    Recipient address rejected: Access denied"), joined, at most three more.
+ */
+function refusalWithContinuation(lines: string[], at: number): string {
+  const indent = (line: string) => /^\s*/.exec(line)![0].length;
+  const parts = [lines[at]!.trim()];
+  for (let i = at + 1; i < Math.min(lines.length, at + 4) && /\S/.test(lines[i]!) && indent(lines[i]!) > 0 && indent(lines[i]!) >= indent(lines[at]!); i++) parts.push(lines[i]!.trim());
+  return parts.join(" ");
 }
 
 /** The failed address in a non-standard report: the first address the report names that is not ours or the reporter's. */
