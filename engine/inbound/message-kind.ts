@@ -1,3 +1,4 @@
+import { HOST_UNKNOWN_PHRASES, MAILBOX_EXISTS_PHRASES, saysAny, USER_UNKNOWN_PHRASES } from "./bounce-phrases";
 import type { InboundMessage } from "./message";
 
 /**
@@ -63,7 +64,9 @@ const USER_UNKNOWN =
 /** The domain does not exist or takes no mail. */
 const HOST_UNKNOWN =
   /(no such domain|invalid domain|unknown domain|unknown host|domain must exist|name or service not known|mail domain mentioned in email address is unknown|host or domain name not found|domain (not found|does not exist|is not reachable)|name service error|host unknown|no mx (record|host)|couldn'?t find a mail exchanger|no smtp service|does not accept (e-?mail|mail)|not accepting (network )?messages|null mx|^[^@\s]{0,10}[45]\d\d [a-z0-9.-]{1,253}\.[a-z]{2,24} does not exist)/i;
-const isHardText = (text: string) => USER_UNKNOWN.test(text) || HOST_UNKNOWN.test(text);
+const saysUserUnknown = (text: string) => USER_UNKNOWN.test(text) || saysAny(text, USER_UNKNOWN_PHRASES);
+const saysHostUnknown = (text: string) => HOST_UNKNOWN.test(text) || saysAny(text, HOST_UNKNOWN_PHRASES);
+const isHardText = (text: string) => saysUserUnknown(text) || saysHostUnknown(text);
 /** Even with a permanent status these are about the message, a policy or our side, not the address. */
 const SOFT_TEXT =
   /(mailbox (is )?full|over ?quota|quota exceeded|insufficient (storage|space)|message (is )?too (large|big)|size limit|exceeds? .{0,30}size|spam|virus|blocked|banned|blacklist|block ?list|policy|reputation|rate limit|too many|temporar|try again|greylist|dmarc|spf|dkim|authentication|ptr|reverse dns|relay|disabled|suspended|account (is )?(locked|frozen))/i;
@@ -112,25 +115,27 @@ function bounceType(status: string | null, diagnostic: string, body: string): "h
   if (SENDER_SIDE.test(diagnostic)) return "soft";
   if (NETWORK_ERROR.test(diagnostic)) return "soft";
   // A domain that does not exist stays so whenever it was said.
-  if (HOST_UNKNOWN.test(diagnostic)) return "hard";
+  if (saysHostUnknown(diagnostic)) return "hard";
   if (RECIPIENT_FILTER.test(diagnostic)) return "soft";
   if (AFTER_DATA.test(diagnostic) || AFTER_DATA.test(body)) return "soft";
   const command = smtpCommand(`${diagnostic}\n${body}`);
   // Refused at RCPT for an unknown user: the address is bad whatever the status code's subject says (sisimai's UserUnknown).
-  if (command === "RCPT" && USER_UNKNOWN.test(diagnostic)) return "hard";
+  if (saysAny(diagnostic, MAILBOX_EXISTS_PHRASES)) return "soft";
+  if (command === "RCPT" && saysUserUnknown(diagnostic)) return "hard";
   if (code && SOFT_STATUS.test(code)) return "soft";
   if (SOFT_TEXT.test(diagnostic) && !isHardText(diagnostic)) return "soft";
   if (code && HARD_STATUS.test(code)) return "hard";
   return isHardText(diagnostic) || isHardText(body) ? "hard" : "soft";
 }
 
-/** The SMTP command a report says the refusal answered, the latest in a session's order (sisimai's smtp/command). */
+/** The SMTP command a report says the refusal answered, the latest in a session's order (sisimai's smtp/command: upper case, not part of a word or an address, "[RCPT_TO]" counts). */
 function smtpCommand(text: string): "DATA" | "RCPT" | "MAIL" | "HELO" | null {
   const said = text.slice(0, 20_000);
-  if (/\bDATA\b/.test(said)) return "DATA";
-  if (/\bRCPT\b/.test(said)) return "RCPT";
-  if (/\bMAIL F/.test(said)) return "MAIL";
-  return /\b(EHLO|HELO)\b/.test(said) ? "HELO" : null;
+  const found = (command: string) => new RegExp(`(?<![A-Za-z0-9@])${command}(?![A-Za-z0-9@])`).test(said);
+  if (found("DATA")) return "DATA";
+  if (found("RCPT")) return "RCPT";
+  if (/(?<![A-Za-z0-9@])MAIL F/.test(said)) return "MAIL";
+  return found("EHLO") || found("HELO") ? "HELO" : null;
 }
 
 /** A delivery failure from its RFC 3464 report, or from the text of a non-standard one. */
