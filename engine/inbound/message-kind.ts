@@ -41,11 +41,11 @@ const DELAY_BODY =
   /(this is a warning message only|you do not need to re-?send|only a temporary failure report|will (be )?retr(y|ied)|will keep trying|still (being )?(retried|trying)|has been delayed|not yet been delivered)/i;
 
 const AUTO_SUBJECT =
-  /^\s*(re:\s*)?(out of (the )?office|auto(matic)?[- ]?(reply|response|antwort|svar|respuesta|risposta)|autoreply|automatic reply|away from (the )?office|on (vacation|holiday|leave)|away until|vacation (reply|notice)|abwesen(d|heit)|automatische antwort|außer haus|nicht im büro|réponse automatique|absence|absent|respuesta automática|fuera de la oficina|ausente|risposta automatica|fuori (sede|ufficio)|assente|automatisch antwoord|afwezig|niet aanwezig|autosvar|frånvar|fraværende|poza biurem|nieobecn|автоответ|автоматический ответ|не в офисе|resposta automática|fora do escritório|automaattinen vastaus|automatická odpověď|automatyczna odpowiedź|otomatik (yanıt|cevap)|automatikus válasz|αυτόματη απάντηση|răspuns automat|automatisk svar|automatiskt svar|不在|自動応答|自動返信|自动回复|自动答复|自動回覆|자동 회신|자동 응답)/i;
+  /^\s*(re:\s*)?[[(]?\s*(out of (the )?office|auto(matic)?[- ]?(reply|response|antwort|svar|respuesta|risposta)|autoreply|automatic reply|away from (the )?office|on (vacation|holiday|leave)|away until|vacation (reply|notice)|abwesen(d|heit)|automatische antwort|außer haus|nicht im büro|réponse automatique|absence|absent|respuesta automática|fuera de la oficina|ausente|risposta automatica|fuori (sede|ufficio)|assente|automatisch antwoord|afwezig|niet aanwezig|autosvar|frånvar|fraværende|poza biurem|nieobecn|автоответ|автоматический ответ|не в офисе|resposta automática|fora do escritório|automaattinen vastaus|automatická odpověď|automatyczna odpowiedź|otomatik (yanıt|cevap)|automatikus válasz|αυτόματη απάντηση|răspuns automat|automatisk svar|automatiskt svar|不在|自動応答|自動返信|自动回复|自动答复|自動回覆|자동 회신|자동 응답)/i;
 const AUTO_BODY =
   /(i am (currently )?(out of (the )?office|away|on (vacation|holiday|leave|annual leave|parental leave|maternity leave))|i'?m (currently )?(out of (the )?office|away|on (vacation|holiday|leave))|i will be (out|away|back)|with limited access to (e-?mail|my e-?mail)|ich bin (bis|vom|derzeit|zurzeit)|je suis (absent|actuellement absent)|estoy (fuera|de vacaciones|ausente)|sono (fuori|assente|in ferie)|ik ben (afwezig|met vakantie)|estou (fora|de férias|ausente)|estarei (fora|ausente)|jag är (ledig|tjänstledig|på semester|borta)|jeg er (på ferie|fraværende|ikke på kontoret)|jestem (na urlopie|poza biurem|nieobecn)|olen (lomalla|poissa)|jsem (mimo kancelář|na dovolené)|я (в отпуске|нахожусь в отпуске)|i('?m| am) (currently )?(away from|out of) (my desk|the office)|will (respond|reply|get back to you) (to your (e-?mail|message) )?(when|as soon as|upon my return))/i;
 const CHALLENGE =
-  /(verify (that )?you are (a )?human|please (confirm|verify) (your (e-?mail|message|address)|that you)|sender verification (request|required|needed)|challenge[- ]response|i am protected by|spam ?arrest|boxbe|mailbox verification|click (the link|here) to (be added|verify|confirm) (to|your)|approved senders? list|please (add me to your|whitelist|white-list|allow-?list)|add (me|this address|my address) to your (white ?list|safe senders|address book|contacts)|whitelist(ing)? request|(to be|get) (whitelisted|white-listed)|(held|on hold|pending) (until|pending) (you|the sender) (verify|confirm))/i;
+  /(verify (that )?you are (a )?human|sender not pre-?approved|(add yourself to|on) my (\w+ )?guest list|your server requires confirmation|please (confirm|verify) (your (e-?mail|message|address)|that you)|sender verification (request|required|needed)|challenge[- ]response|i am protected by|spam ?arrest|boxbe|mailbox verification|click (the link|here) to (be added|verify|confirm) (to|your)|approved senders? list|please (add me to your|whitelist|white-list|allow-?list)|add (me|this address|my address) to your (white ?list|safe senders|address book|contacts)|whitelist(ing)? request|(to be|get) (whitelisted|white-listed)|(held|on hold|pending) (until|pending) (you|the sender) (verify|confirm))/i;
 
 /**
  * Hard or soft as established bounce classifiers (sisimai) map their reasons: the address or its
@@ -191,6 +191,14 @@ function failedRecipient(body: string, message: InboundMessage): string | null {
   return null;
 }
 
+/** A delivery report that only holds the message for the sender to prove itself: no recipient failed for good, or the refusal itself asks for the proof. */
+function challengeReport(message: InboundMessage): boolean {
+  const status = message.reportParts.find((p) => /delivery-status/.test(p.mimeType));
+  const recipients = reportFields(status?.text ?? "").filter((f) => f.has("status") || f.has("diagnostic-code"));
+  if (recipients.length === 0) return false;
+  return recipients.every((f) => /^4\./.test(f.get("status") ?? "") || CHALLENGE.test(f.get("diagnostic-code") ?? ""));
+}
+
 const hasDeliveryStatus = (message: InboundMessage) =>
   message.reportParts.some((p) => /delivery-status/.test(p.mimeType)) || /report-type\s*=\s*"?delivery-status/i.test(message.contentType);
 const fromDaemon = (message: InboundMessage) => BOUNCE_SENDER.test(message.from ?? "") || BOUNCE_SENDER_NAME.test(message.fromName);
@@ -242,7 +250,10 @@ function isAutoReply(message: InboundMessage): boolean {
   if (["x-autoreply", "x-autorespond", "x-autoresponse", "x-autoreply-from", "x-mail-autoreply", "x-fc-machinegenerated"].some((name) => message.headers.has(name))) return true;
   // Mimecast marks forwards the same way, and a forward may carry a person's words.
   if (/^reply$/i.test(header(message, "x-autogenerated")) || /autoresponder/i.test(header(message, "x-post-messageclass"))) return true;
-  if (/^auto[_-]?reply$/i.test(header(message, "precedence"))) return true;
+  // Autoresponders mark their mail as bulk or junk so that other autoresponders stay quiet, and send it from
+  // the null sender as RFC 3834 asks; a failure report would have been read as a bounce before this.
+  if (/^(auto[_-]?reply|bulk|junk)$/i.test(header(message, "precedence"))) return true;
+  if (/^<\s*>$/.test(header(message, "return-path"))) return true;
   if (/^(oof|autoreply)$/i.test(header(message, "x-auto-response-suppress")) && AUTO_SUBJECT.test(message.subject)) return true;
   return AUTO_SUBJECT.test(message.subject) || AUTO_BODY.test(message.text.slice(0, 4000));
 }
@@ -252,8 +263,9 @@ export function messageKind(message: InboundMessage, receivedAt: number): Messag
   if (complaint) return complaint;
   const notice = deliveryNotice(message);
   if (notice) return { kind: "delivery_notice", notice };
-  // A challenge-response request comes from a filter, often with an empty Return-Path, and is no failure.
-  if (!hasDeliveryStatus(message) && CHALLENGE.test(`${message.subject}\n${message.text.slice(0, 4000)}`)) return { kind: "challenge" };
+  // A challenge-response request comes from a filter, often with an empty Return-Path, and is no failure,
+  // even when wrapped in a delivery report (Boxbe's "Sender not pre-approved", status 4.7.0).
+  if (CHALLENGE.test(`${message.subject}\n${message.text.slice(0, 4000)}`) && (!hasDeliveryStatus(message) || challengeReport(message))) return { kind: "challenge" };
   if (isBounce(message)) return { kind: "bounce", bounce: readBounce(message) };
   if (isAutoReply(message)) return { kind: "auto_reply", returnDate: returnDate(`${message.subject}\n${message.text.slice(0, 4000)}`, receivedAt) };
   return { kind: "human" };
