@@ -53,9 +53,9 @@ const CHALLENGE =
  * notaccept) is hard; a full or disabled mailbox, a policy, content, reputation or network
  * refusal is soft, and so is anything about our side (sender, IP) or refused after the
  * recipient was accepted (at DATA). Status codes where the address itself is bad (RFC 3463):
- * bad mailbox, bad domain, moved, unroutable, null MX.
+ * bad mailbox, bad domain, moved, unroutable, null MX, and Exchange's 5.1.3xx "unknown recipient" codes.
  */
-const HARD_STATUS = /^5\.1\.(0|1|2|3|6|10)$|^5\.4\.4$/;
+const HARD_STATUS = /^5\.1\.(0|1|2|3|6|10|3\d\d)$|^5\.4\.4$/;
 /** The mailbox exists (full, disabled), or the refusal is about security or policy: soft whatever the words say. */
 const SOFT_STATUS = /^5\.(2|6|7)\./;
 /** The mailbox does not exist. */
@@ -78,6 +78,8 @@ const NETWORK_ERROR =
 /** The recipient's own filter refused the message: the address exists (sisimai's Filtered, soft even under a 5.1.1). */
 const RECIPIENT_FILTER =
   /(refused due to recipient preferences|message filtered|message rejected due to user rules|user refuses to receive this mail|user reject|is not accepting any mail|you have been blocked by the recipient|this account is protected by|only accepting mail from specific email addresses|due to extended inactivity new mail is not currently being accepted|restricted sms e-mail)/i;
+/** What only the recipient's own mail system says, having looked the address up in its directory. */
+const DIRECTORY_MISS = /(not listed in (the )?(domino directory|public name & address book)|recipient name is not recognized|address couldn'?t be found|recipient not found by smtp address lookup)/i;
 /** Refused after the server had accepted the recipient, so the address exists. */
 const AFTER_DATA = /(in reply to end of data|after end of data|in reply to data command|after data command|x-failed-command: data|smtp; ?data)/i;
 
@@ -119,13 +121,18 @@ function bounceType(status: string | null, diagnostic: string, body: string): "h
   if (RECIPIENT_FILTER.test(diagnostic)) return "soft";
   if (AFTER_DATA.test(diagnostic) || AFTER_DATA.test(body)) return "soft";
   const command = smtpCommand(`${diagnostic}\n${body}`);
-  // Refused at RCPT for an unknown user: the address is bad whatever the status code's subject says (sisimai's UserUnknown).
   if (saysAny(diagnostic, MAILBOX_EXISTS_PHRASES)) return "soft";
+  // Refused at RCPT for an unknown user: the address is bad whatever the status code's subject says (sisimai's UserUnknown).
   if (command === "RCPT" && saysUserUnknown(diagnostic)) return "hard";
   if (code && SOFT_STATUS.test(code)) return "soft";
   if (SOFT_TEXT.test(diagnostic) && !isHardText(diagnostic)) return "soft";
   if (code && HARD_STATUS.test(code)) return "hard";
-  return isHardText(diagnostic) || isHardText(body) ? "hard" : "soft";
+  // A mailbox server's own directory said so (Domino, Exchange, Gmail): the address is bad.
+  if (DIRECTORY_MISS.test(diagnostic)) return "hard";
+  // "User unknown" with neither a bad-mailbox status nor a refusal at RCPT: a filter's answer, not the mailbox's
+  // (sisimai's Filtered, checked after its UserUnknown); soft, and suppressed after repeats like any soft bounce.
+  if (saysUserUnknown(diagnostic)) return "soft";
+  return isHardText(body) ? "hard" : "soft";
 }
 
 /** The SMTP command a report says the refusal answered, the latest in a session's order (sisimai's smtp/command: upper case, not part of a word or an address, "[RCPT_TO]" counts). */

@@ -45,7 +45,10 @@ describe("failures without a status code, typed by their words", () => {
       ),
       "hard",
     ],
-    ["an invalid user address from a carrier's post_master (Verizon)", daemonReport("Re: Your roof", "Error: Invalid user address", "post_master@vtext.example.com"), "hard"],
+    // No status code and no sign of a refusal at RCPT: sisimai files these words under Filtered, soft.
+    ["an invalid user address from a carrier's post_master (Verizon)", daemonReport("Re: Your roof", "Error: Invalid user address", "post_master@vtext.example.com"), "soft"],
+    ["the same words refused at RCPT", daemonReport("Re: Your roof", ">>> RCPT To:<sam@example.org>\n<<< 550 Invalid user address", "post_master@vtext.example.com"), "hard"],
+    ["Exchange 2003's unknown recipient, in its directory's words", daemonReport("Undeliverable: Your roof", "Your message did not reach some or all of the intended recipients.\n\n      sam@example.org\n            The recipient name is not recognized"), "hard"],
     ["a full mailbox", daemonReport("Undelivered Mail Returned to Sender", "Your message could not be delivered to sam@example.org:\nthe recipient's mailbox is full."), "soft"],
     [
       "a message too large",
