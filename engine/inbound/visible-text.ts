@@ -3,7 +3,7 @@
  * "On … wrote:" line above them (in many languages and clients) and signatures removed.
  *
  * Line by line, and every pattern is matched against one line (or a header split over at
- * most three lines) of bounded length, so a hostile message cannot make it slow: the
+ * most four lines) of bounded length, so a hostile message cannot make it slow: the
  * npm `email-reply-parser` scores well on the fixtures but spends minutes on a 767 KB
  * line of `>` (github/email_reply_parser's `email_long_quote.txt`). Its list of quote
  * headers (MIT, crisp-oss/email-reply-parser `src/regex.ts`) informed the verbs below.
@@ -81,6 +81,19 @@ const isQuoted = (line: string) => /^\s*>/.test(line);
 /** A quoted line this long was likely wrapped by the client at its width. */
 const WRAP_WIDTH = 60;
 
+/** Where an attribution starts after a sentence on the same line ("Thanks! On Tue, … Jane <jane@x> wrote:"), as HTML conversion leaves it. */
+const INLINE_ATTRIBUTION = /[.!?]\s+(?=(on|le|am|op|el|em|il|w dniu|den|på)\s)/iu;
+
+/** Puts an attribution that follows the person's last sentence on its own line, so that the sentence stays. */
+function withInlineAttributionsSplit(lines: string[]): string[] {
+  return lines.flatMap((line) => {
+    const at = line.length > MATCHABLE ? null : INLINE_ATTRIBUTION.exec(line);
+    if (!at) return [line];
+    const rest = line.slice(at.index + at[0].length);
+    return WROTE.test(rest) && NAMES_TIME_OR_ADDRESS.test(rest) ? [line.slice(0, at.index + 1), rest] : [line];
+  });
+}
+
 /**
  * Clients that wrap a long quoted line after quoting it leave its tail without the ">":
  * a line squeezed between a long quoted line and the next quoted one is part of the quote,
@@ -95,7 +108,7 @@ const isBlank = (line: string) => !/\S/.test(line);
 const short = (line: string) => (line.length > MATCHABLE ? "" : line);
 
 /**
- * An attribution line, possibly wrapped by the client over up to three lines, or over up to
+ * An attribution line, possibly wrapped by the client over up to four lines, or over up to
  * eight when the wrap breaks its address into pieces ("On … Jane", "", "<", "mailto:jane@x>",
  * "> wrote:"). A small state machine over whole lines: each step joins one line and tests
  * the joined text, which stays under MATCHABLE characters.
@@ -124,11 +137,11 @@ function attributionLength(lines: string[], i: number): number {
         continue;
       }
       // A quoted line ends the attribution, unless it is the closing ">" of a wrapped address.
-      if ((isQuoted(line) && !wrapPiece) || (!wrapPiece && ++pieces > 3)) return 0;
+      if ((isQuoted(line) && !wrapPiece) || (!wrapPiece && ++pieces > 4)) return 0;
       joined = `${joined} ${line.trim()}`;
       if (joined.length > MATCHABLE) return 0;
     }
-    if (WROTE.test(joined) || (j > i && /[:：]\s*$/.test(joined) && DATED_ADDRESS.test(joined.replace(/\s*>\s*[:：]\s*$/, ">:")))) return j - i + 1;
+    if (WROTE.test(joined) || (j > i && /[:：]\s*$/.test(joined) && DATED_ADDRESS.test(joined.replace(/<\s+/g, "<").replace(/\s*>\s*[:：]\s*$/, ">:")))) return j - i + 1;
   }
   return 0;
 }
@@ -304,7 +317,7 @@ function ownText(lines: string[]): { text: string; history: number } {
 
 /** The visible part of a plain-text reply. */
 export function visibleReply(text: string): string {
-  const lines = withWrappedQuotesMarked(text.replace(/\r\n?/g, "\n").split("\n").map(visible));
+  const lines = withWrappedQuotesMarked(withInlineAttributionsSplit(text.replace(/\r\n?/g, "\n").split("\n").map(visible)));
   const own = ownText(lines);
   // A forward without a comment: what was forwarded is what the person means us to read.
   if (own.text === "" && own.history < lines.length && FORWARD_MARKER.test(short(lines[own.history]!))) return ownText(forwardedBody(lines, own.history)).text;

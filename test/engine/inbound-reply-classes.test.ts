@@ -39,10 +39,16 @@ describe("quote headers", () => {
     ["On <date>, <name> said:", `${ANSWER}\n\nOn 10/12/15 12:30, Sam Rivera said:\nHi Ann, does Tuesday suit you?`],
     ["On <date>, <name> sent:, without a time", `${ANSWER}\n\nOn 11 Apr 2017, Sam Rivera sent:\n\n${QUOTE}`],
     ["a forum's Posted by line", `${ANSWER}\n\nPosted by sam on 01/21/2016\n\nHi Ann, does Tuesday suit you?`],
+    ["Gmail's ISO date, the address wrapped after its <", `${ANSWER}\n\n2014-10-17 11:28 GMT+03:00 Sam Rivera <\nsam@example.com>:\n\n${QUOTE}`],
+    ["wrapped over four lines", `${ANSWER}\n\nOn Fri, Jul 1, 2011\nat 4:35 PM,\nSam Rivera <sam@example.com>\nwrote:\n\n${QUOTE}`],
     ["Gmail's ISO date and a name, the address wrapped away", `${ANSWER}\n\n2016-03-03 17:21 GMT+01:00 Sam Rivera\n\n${QUOTE}`],
     ["Hebrew", `${ANSWER}\n\nבתאריך יום ג׳, 11 באפר׳ 2017 ב-22:07 מאת Sam Rivera <sam@example.com>:\n\n${QUOTE}`],
   ])("%s", (_, body) => {
     expect(visibleReply(body)).toBe(ANSWER);
+  });
+
+  it("keeps the sentence an attribution follows on the same line (HTML converted)", () => {
+    expect(visibleReply(`${ANSWER} On Tue, Apr 11, 2017 at 10:07 PM, Sam Rivera <sam@example.com> wrote:\n${QUOTE}`)).toBe(ANSWER);
   });
 
   it("does not take a sentence that mentions writing for an attribution", () => {
