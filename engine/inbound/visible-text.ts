@@ -82,7 +82,10 @@ const isQuoted = (line: string) => /^\s*>/.test(line);
 const WRAP_WIDTH = 60;
 
 /** Where an attribution starts after a sentence on the same line ("Thanks! On Tue, … Jane <jane@x> wrote:"), as HTML conversion leaves it. */
-const INLINE_ATTRIBUTION = /[.!?]\s+(?=(on|le|am|op|el|em|il|w dniu|den|på)\s)/iu;
+const ATTRIBUTION_OPENERS = "on|le|am|op|el|em|il|w dniu|den|på";
+const INLINE_ATTRIBUTION = new RegExp(`[.!?]\\s+(?=(${ATTRIBUTION_OPENERS})\\s)`, "iu");
+/** The first word of an attribution in the languages that start it with a preposition ("On …", "Le …", "Am …"). */
+const ATTRIBUTION_START = new RegExp(`^\\s*(${ATTRIBUTION_OPENERS})\\s`, "iu");
 
 /** Puts an attribution that follows the person's last sentence on its own line, so that the sentence stays. */
 function withInlineAttributionsSplit(lines: string[]): string[] {
@@ -138,6 +141,8 @@ function attributionLength(lines: string[], i: number): number {
       }
       // A quoted line ends the attribution, unless it is the closing ">" of a wrapped address.
       if ((isQuoted(line) && !wrapPiece) || (!wrapPiece && ++pieces > 4)) return 0;
+      // A finished sentence followed by an attribution of its own is not the attribution's first piece.
+      if (/[.!?]\s*$/.test(joined) && ATTRIBUTION_START.test(line)) return 0;
       joined = `${joined} ${line.trim()}`;
       if (joined.length > MATCHABLE) return 0;
     }
