@@ -71,7 +71,8 @@ const isHardText = (text: string) => saysUserUnknown(text) || saysHostUnknown(te
 const SOFT_TEXT =
   /(mailbox (is )?full|over ?quota|quota exceeded|insufficient (storage|space)|message (is )?too (large|big)|size limit|exceeds? .{0,30}size|spam|virus|blocked|banned|blacklist|block ?list|policy|reputation|rate limit|too many|temporar|try again|greylist|dmarc|spf|dkim|authentication|ptr|reverse dns|relay|disabled|suspended|account (is )?(locked|frozen))/i;
 /** Refusals about the sender or its host, not the recipient: "Sender address rejected", "Domain of sender address … does not exist". */
-const SENDER_SIDE = /(sender (address )?(rejected|denied|unknown|verify failed)|invalid sender|domain of sender|sender domain|sending ip|your (ip|host|server)|client host|does not exist e2110)/i;
+const SENDER_SIDE =
+  /(sender (address )?(rejected|denied|unknown|verify failed)|invalid sender|domain of sender|sender domain|sending ip|your (ip|host|server)|client host|does not exist e2110)/i;
 /** The network or DNS failed on the way, which says nothing about the address (sisimai's NetworkError, checked before HostUnknown). */
 const NETWORK_ERROR =
   /(host not found, try again|host name lookup failure|malformed (or unexpected )?name server reply|no route to host|host is unreachable|mail forwarding loop|too many hops|hop count exceeded|routing loop|message looping|unable to resolve route|dns records for the destination computer could not be found)/i;
@@ -79,7 +80,8 @@ const NETWORK_ERROR =
 const RECIPIENT_FILTER =
   /(refused due to recipient preferences|message filtered|message rejected due to user rules|user refuses to receive this mail|user reject|is not accepting any mail|you have been blocked by the recipient|this account is protected by|only accepting mail from specific email addresses|due to extended inactivity new mail is not currently being accepted|restricted sms e-mail)/i;
 /** What only the recipient's own mail system says, having looked the address up in its directory. */
-const DIRECTORY_MISS = /(not listed in (the )?(domino directory|public name & address book)|recipient name is not recognized|address couldn'?t be found|recipient not found by smtp address lookup)/i;
+const DIRECTORY_MISS =
+  /(not listed in (the )?(domino directory|public name & address book)|recipient name is not recognized|address couldn'?t be found|recipient not found by smtp address lookup)/i;
 /** Refused after the server had accepted the recipient, so the address exists. */
 const AFTER_DATA = /(in reply to end of data|after end of data|in reply to data command|after data command|x-failed-command: data|smtp; ?data)/i;
 
@@ -182,7 +184,8 @@ function readBounce(message: InboundMessage): Bounce {
 function refusalWithContinuation(lines: string[], at: number): string {
   const indent = (line: string) => /^\s*/.exec(line)![0].length;
   const parts = [lines[at]!.trim()];
-  for (let i = at + 1; i < Math.min(lines.length, at + 4) && /\S/.test(lines[i]!) && indent(lines[i]!) > 0 && indent(lines[i]!) >= indent(lines[at]!); i++) parts.push(lines[i]!.trim());
+  for (let i = at + 1; i < Math.min(lines.length, at + 4) && /\S/.test(lines[i]!) && indent(lines[i]!) > 0 && indent(lines[i]!) >= indent(lines[at]!); i++)
+    parts.push(lines[i]!.trim());
   return parts.join(" ");
 }
 

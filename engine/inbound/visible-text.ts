@@ -44,9 +44,11 @@ const PREVIOUS_REPLIES =
 const SHORT_RULE = /^\s*-{2,}\s*$/;
 
 /** A reply client's marker above the quoted message ("-----Original Message-----") and its translations. */
-const REPLY_MARKERS = "original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|mensagem original|oorspronkelijk bericht|oprindelig besked|opprinnelig melding|ursprungligt meddelande|alkuperäinen viesti|wiadomość oryginalna|исходное сообщение|původní zpráva|oryginalna wiadomość|оригінальне повідомлення|orijinal mesaj|özgün ileti|eredeti üzenet|mesaj original|message original|oprindelig meddelelse|αρχικό μήνυμα|元のメッセージ|原始邮件|原始郵件|원본 메시지|reply message|antwort nachricht";
+const REPLY_MARKERS =
+  "original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|mensagem original|oorspronkelijk bericht|oprindelig besked|opprinnelig melding|ursprungligt meddelande|alkuperäinen viesti|wiadomość oryginalna|исходное сообщение|původní zpráva|oryginalna wiadomość|оригінальне повідомлення|orijinal mesaj|özgün ileti|eredeti üzenet|mesaj original|message original|oprindelig meddelelse|αρχικό μήνυμα|元のメッセージ|原始邮件|原始郵件|원본 메시지|reply message|antwort nachricht";
 /** A forward's marker ("---------- Forwarded message ----------", Apple Mail's "Begin forwarded message:") and its translations. */
-const FORWARD_MARKERS = "forwarded message|begin forwarded message|mensagem encaminhada|wiadomość przekazana dalej|przekazana wiadomość|i̇letilen ileti|iletilen ileti|přeposlaná zpráva|転送メッセージ|転送されたメッセージ|전달된 메시지|weitergeleitete nachricht|message transféré|mensaje reenviado|messaggio inoltrato|doorgestuurd bericht|videresendt meddelelse|vidarebefordrat meddelande|välitetty viesti|пересылаемое сообщение|转发的邮件|début du message transféré|inicio del mensaje reenviado|inizio messaggio inoltrato|anfang der weitergeleiteten nachricht|begin doorgestuurd bericht";
+const FORWARD_MARKERS =
+  "forwarded message|begin forwarded message|mensagem encaminhada|wiadomość przekazana dalej|przekazana wiadomość|i̇letilen ileti|iletilen ileti|přeposlaná zpráva|転送メッセージ|転送されたメッセージ|전달된 메시지|weitergeleitete nachricht|message transféré|mensaje reenviado|messaggio inoltrato|doorgestuurd bericht|videresendt meddelelse|vidarebefordrat meddelande|välitetty viesti|пересылаемое сообщение|转发的邮件|début du message transféré|inicio del mensaje reenviado|inizio messaggio inoltrato|anfang der weitergeleiteten nachricht|begin doorgestuurd bericht";
 /** A marker alone on its line, between rules of dashes or stars, with or without a colon. */
 const markerLine = (names: string) => new RegExp(`^\\s*[-_=*>]*\\s*(${names})\\s*:?\\s*[-_=*]*\\s*$`, "iu");
 const SEPARATOR = markerLine(`${REPLY_MARKERS}|${FORWARD_MARKERS}`);
@@ -81,10 +83,11 @@ const isQuoted = (line: string) => /^\s*>/.test(line);
 /** A quoted line this long was likely wrapped by the client at its width. */
 const WRAP_WIDTH = 60;
 
-/** Where an attribution starts after a sentence on the same line ("Thanks! On Tue, … Jane <jane@x> wrote:"), as HTML conversion leaves it. */
-const ATTRIBUTION_OPENERS = "on|le|am|op|el|em|il|w dniu|den|på";
-const INLINE_ATTRIBUTION = new RegExp(`[.!?]\\s+(?=(${ATTRIBUTION_OPENERS})\\s)`, "iu");
 /** The first word of an attribution in the languages that start it with a preposition ("On …", "Le …", "Am …"). */
+const ATTRIBUTION_OPENERS = "on|le|am|op|el|em|il|w dniu|den|på";
+/** Where an attribution starts after a sentence on the same line ("Thanks! On Tue, … Jane <jane@x> wrote:"), as HTML conversion leaves it. */
+const INLINE_ATTRIBUTION = new RegExp(`[.!?]\\s+(?=(${ATTRIBUTION_OPENERS})\\s)`, "iu");
+/** A line that starts with such a word. */
 const ATTRIBUTION_START = new RegExp(`^\\s*(${ATTRIBUTION_OPENERS})\\s`, "iu");
 
 /** Puts an attribution that follows the person's last sentence on its own line, so that the sentence stays. */
@@ -104,7 +107,9 @@ function withInlineAttributionsSplit(lines: string[]): string[] {
  */
 function withWrappedQuotesMarked(lines: string[]): string[] {
   return lines.map((line, i) =>
-    i > 0 && i + 1 < lines.length && !isBlank(line) && !isQuoted(line) && isQuoted(lines[i - 1]!) && lines[i - 1]!.length >= WRAP_WIDTH && isQuoted(lines[i + 1]!) ? `> ${line}` : line,
+    i > 0 && i + 1 < lines.length && !isBlank(line) && !isQuoted(line) && isQuoted(lines[i - 1]!) && lines[i - 1]!.length >= WRAP_WIDTH && isQuoted(lines[i + 1]!)
+      ? `> ${line}`
+      : line,
   );
 }
 const isBlank = (line: string) => !/\S/.test(line);
@@ -303,7 +308,6 @@ function tidy(lines: string[]): string {
   const text = lines.map((line) => line.trimEnd()).join("\n");
   return text.replace(/^\n+|\n+$/g, "");
 }
-
 
 /** The lines of a forwarded message after its marker and header block (header lines and their wrapped continuations up to a blank line). */
 function forwardedBody(lines: string[], marker: number): string[] {

@@ -78,7 +78,10 @@ describe("separators", () => {
     ["Reply Message between dashes", `${ANSWER}\n\n----- Reply message -----\nFrom: Sam <sam@example.com>\nTo: ann@example.org\n\nHi Ann`],
     ["Apple Mail's forward in French", `${ANSWER}\n\nDébut du message transféré :\n\nDe: Sam <sam@example.com>\nObjet: Toit\n\nBonjour Ann`],
     ["a dated Date/To/Subject block without a From line", `${ANSWER}\n\nDate: Thu, 12 May 2016 10:00\nTo: Ann Lee\nSubject: Your roof\n\nHi Ann`],
-    ["a dated lead-in and a short rule over the header block", `${ANSWER}\n\n====\n\nMessage du : 12/12/2016 13:20\nDe : "Sam Rivera" <sam@example.com>\nA : ann@example.org\nSujet : Toit\n\nBonjour Ann`],
+    [
+      "a dated lead-in and a short rule over the header block",
+      `${ANSWER}\n\n====\n\nMessage du : 12/12/2016 13:20\nDe : "Sam Rivera" <sam@example.com>\nA : ann@example.org\nSujet : Toit\n\nBonjour Ann`,
+    ],
     ["the same heading in French", `${ANSWER}\n\n---\nRéponses précédentes\n\nSam Rivera : Bonjour Ann`],
   ])("%s", (_, body) => {
     expect(visibleReply(body)).toBe(ANSWER);
@@ -140,7 +143,8 @@ describe("mobile signatures", () => {
 
 describe("forwards", () => {
   it("reads a forward without a comment as what it forwards, without its header block", () => {
-    const body = "---------- Forwarded message ----------\nFrom: Sam <sam@example.com>\nDate: Thu, Jan 28, 2016 at 4:00 PM\nSubject: A subject that\nspans two lines\nTo: ann@example.org\n\n\nCan you quote the roof?\n";
+    const body =
+      "---------- Forwarded message ----------\nFrom: Sam <sam@example.com>\nDate: Thu, Jan 28, 2016 at 4:00 PM\nSubject: A subject that\nspans two lines\nTo: ann@example.org\n\n\nCan you quote the roof?\n";
     expect(visibleReply(body)).toBe("Can you quote the roof?");
   });
 

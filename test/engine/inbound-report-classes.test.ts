@@ -48,7 +48,14 @@ describe("failures without a status code, typed by their words", () => {
     // No status code and no sign of a refusal at RCPT: sisimai files these words under Filtered, soft.
     ["an invalid user address from a carrier's post_master (Verizon)", daemonReport("Re: Your roof", "Error: Invalid user address", "post_master@vtext.example.com"), "soft"],
     ["the same words refused at RCPT", daemonReport("Re: Your roof", ">>> RCPT To:<sam@example.org>\n<<< 550 Invalid user address", "post_master@vtext.example.com"), "hard"],
-    ["Exchange 2003's unknown recipient, in its directory's words", daemonReport("Undeliverable: Your roof", "Your message did not reach some or all of the intended recipients.\n\n      sam@example.org\n            The recipient name is not recognized"), "hard"],
+    [
+      "Exchange 2003's unknown recipient, in its directory's words",
+      daemonReport(
+        "Undeliverable: Your roof",
+        "Your message did not reach some or all of the intended recipients.\n\n      sam@example.org\n            The recipient name is not recognized",
+      ),
+      "hard",
+    ],
     ["a full mailbox", daemonReport("Undelivered Mail Returned to Sender", "Your message could not be delivered to sam@example.org:\nthe recipient's mailbox is full."), "soft"],
     [
       "a message too large",
@@ -71,7 +78,10 @@ describe("failures without a status code, typed by their words", () => {
       "Mail delivery failed: returning message to sender",
       "A message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  sam@example.org\n    SMTP error from remote mail server after RCPT TO:<sam@example.org>:\n    host mx.example.org [192.0.2.1]: 554 5.7.1 <sam@example.org>:\n    Recipient address rejected: Access denied",
     );
-    expect(await kindOf(raw)).toMatchObject({ kind: "bounce", bounce: { type: "hard", diagnostic: "host mx.example.org [192.0.2.1]: 554 5.7.1 <sam@example.org>: Recipient address rejected: Access denied" } });
+    expect(await kindOf(raw)).toMatchObject({
+      kind: "bounce",
+      bounce: { type: "hard", diagnostic: "host mx.example.org [192.0.2.1]: 554 5.7.1 <sam@example.org>: Recipient address rejected: Access denied" },
+    });
   });
 
   it("reads a report with no bounce subject when the Return-Path is empty (KDDI)", async () => {
