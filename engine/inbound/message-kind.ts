@@ -1,3 +1,4 @@
+import { HOST_UNKNOWN_PHRASES, MAILBOX_EXISTS_PHRASES, saysAny, USER_UNKNOWN_PHRASES } from "./bounce-phrases";
 import type { InboundMessage } from "./message";
 
 /**
@@ -40,11 +41,11 @@ const DELAY_BODY =
   /(this is a warning message only|you do not need to re-?send|only a temporary failure report|will (be )?retr(y|ied)|will keep trying|still (being )?(retried|trying)|has been delayed|not yet been delivered)/i;
 
 const AUTO_SUBJECT =
-  /^\s*(re:\s*)?(out of (the )?office|auto(matic)?[- ]?(reply|response|antwort|svar|respuesta|risposta)|autoreply|automatic reply|away from (the )?office|on (vacation|holiday|leave)|away until|vacation (reply|notice)|abwesen(d|heit)|automatische antwort|außer haus|nicht im büro|réponse automatique|absence|absent|respuesta automática|fuera de la oficina|ausente|risposta automatica|fuori (sede|ufficio)|assente|automatisch antwoord|afwezig|niet aanwezig|autosvar|frånvar|fraværende|poza biurem|nieobecn|автоответ|автоматический ответ|не в офисе|resposta automática|fora do escritório|automaattinen vastaus|automatická odpověď|automatyczna odpowiedź|otomatik (yanıt|cevap)|automatikus válasz|αυτόματη απάντηση|răspuns automat|automatisk svar|automatiskt svar|不在|自動応答|自動返信|自动回复|自动答复|自動回覆|자동 회신|자동 응답)/i;
+  /^\s*(re:\s*)?[[(]?\s*(out of (the )?office|auto(matic)?[- ]?(reply|response|antwort|svar|respuesta|risposta)|autoreply|automatic reply|away from (the )?office|on (vacation|holiday|leave)|away until|vacation (reply|notice)|abwesen(d|heit)|automatische antwort|außer haus|nicht im büro|réponse automatique|absence|absent|respuesta automática|fuera de la oficina|ausente|risposta automatica|fuori (sede|ufficio)|assente|automatisch antwoord|afwezig|niet aanwezig|autosvar|frånvar|fraværende|poza biurem|nieobecn|автоответ|автоматический ответ|не в офисе|resposta automática|fora do escritório|automaattinen vastaus|automatická odpověď|automatyczna odpowiedź|otomatik (yanıt|cevap)|automatikus válasz|αυτόματη απάντηση|răspuns automat|automatisk svar|automatiskt svar|不在|自動応答|自動返信|自动回复|自动答复|自動回覆|자동 회신|자동 응답)/i;
 const AUTO_BODY =
   /(i am (currently )?(out of (the )?office|away|on (vacation|holiday|leave|annual leave|parental leave|maternity leave))|i'?m (currently )?(out of (the )?office|away|on (vacation|holiday|leave))|i will be (out|away|back)|with limited access to (e-?mail|my e-?mail)|ich bin (bis|vom|derzeit|zurzeit)|je suis (absent|actuellement absent)|estoy (fuera|de vacaciones|ausente)|sono (fuori|assente|in ferie)|ik ben (afwezig|met vakantie)|estou (fora|de férias|ausente)|estarei (fora|ausente)|jag är (ledig|tjänstledig|på semester|borta)|jeg er (på ferie|fraværende|ikke på kontoret)|jestem (na urlopie|poza biurem|nieobecn)|olen (lomalla|poissa)|jsem (mimo kancelář|na dovolené)|я (в отпуске|нахожусь в отпуске)|i('?m| am) (currently )?(away from|out of) (my desk|the office)|will (respond|reply|get back to you) (to your (e-?mail|message) )?(when|as soon as|upon my return))/i;
 const CHALLENGE =
-  /(verify (that )?you are (a )?human|please (confirm|verify) (your (e-?mail|message|address)|that you)|sender verification (request|required|needed)|challenge[- ]response|i am protected by|spam ?arrest|boxbe|mailbox verification|click (the link|here) to (be added|verify|confirm) (to|your)|approved senders? list|please (add me to your|whitelist|white-list|allow-?list)|add (me|this address|my address) to your (white ?list|safe senders|address book|contacts)|whitelist(ing)? request|(to be|get) (whitelisted|white-listed)|(held|on hold|pending) (until|pending) (you|the sender) (verify|confirm))/i;
+  /(verify (that )?you are (a )?human|sender not pre-?approved|(add yourself to|on) my (\w+ )?guest list|your server requires confirmation|please (confirm|verify) (your (e-?mail|message|address)|that you)|sender verification (request|required|needed)|challenge[- ]response|i am protected by|spam ?arrest|boxbe|mailbox verification|click (the link|here) to (be added|verify|confirm) (to|your)|approved senders? list|please (add me to your|whitelist|white-list|allow-?list)|add (me|this address|my address) to your (white ?list|safe senders|address book|contacts)|whitelist(ing)? request|(to be|get) (whitelisted|white-listed)|(held|on hold|pending) (until|pending) (you|the sender) (verify|confirm))/i;
 
 /**
  * Hard or soft as established bounce classifiers (sisimai) map their reasons: the address or its
@@ -52,23 +53,35 @@ const CHALLENGE =
  * notaccept) is hard; a full or disabled mailbox, a policy, content, reputation or network
  * refusal is soft, and so is anything about our side (sender, IP) or refused after the
  * recipient was accepted (at DATA). Status codes where the address itself is bad (RFC 3463):
- * bad mailbox, bad domain, moved, unroutable, null MX.
+ * bad mailbox, bad domain, moved, unroutable, null MX, and Exchange's 5.1.3xx "unknown recipient" codes.
  */
-const HARD_STATUS = /^5\.1\.(0|1|2|3|6|10)$|^5\.4\.4$/;
+const HARD_STATUS = /^5\.1\.(0|1|2|3|6|10|3\d\d)$|^5\.4\.4$/;
 /** The mailbox exists (full, disabled), or the refusal is about security or policy: soft whatever the words say. */
 const SOFT_STATUS = /^5\.(2|6|7)\./;
 /** The mailbox does not exist. */
 const USER_UNKNOWN =
-  /(user unknown|unknown (or illegal )?user|illegal user|invalid user|mailbox unavailable|doesn'?t have an? [^\n]{0,40}account|no such (user|mailbox|recipient|address|account)|does ?n[o']t exist|not exist|mailbox (not found|does not exist|unavailable: user)|recipient (not found|unknown|address rejected: user unknown)|invalid (recipient|mailbox|address)|unknown (recipient|mailbox|address)|address (not found|unknown)|unrouteable address|no mailbox here|account (does not exist|not found|has been (deleted|removed))|has moved|is no longer (valid|available|with)|user not found|no longer (active|in use)|not listed in (the )?(domino directory|public name & address book|address book|directory)|recipient name is not recognized|recipient address rejected: access denied|check if (the )?address is correct)/i;
+  /(user unknown|unknown (or illegal )?user|illegal user|invalid user|mailbox unavailable|doesn'?t have an? [^\n]{0,40}account|no such (user|mailbox|recipient|address|account)|does ?n[o']t exist|not exist|mailbox (not found|does not exist|unavailable: user)|recipient (not found|unknown|address rejected: user unknown)|invalid (recipient|mailbox|address)|unknown (recipient|mailbox|address)|address (not found|unknown)|unrouteable address|no mailbox here|account (does not exist|not found|has been (deleted|removed))|has moved|is no longer (valid|available|with)|user not found|no longer (active|in use)|not listed in (the )?(domino directory|public name & address book|address book|directory)|recipient name is not recognized|recipient address rejected: access denied|recipient address rejected\.(\s|$)|check if (the )?address is correct)/i;
 /** The domain does not exist or takes no mail. */
 const HOST_UNKNOWN =
-  /(no such domain|invalid domain|unknown domain|host or domain name not found|domain (not found|does not exist|is not reachable)|name service error|host unknown|no mx (record|host)|couldn'?t find a mail exchanger|no smtp service|does not accept (e-?mail|mail)|not accepting (network )?messages|null mx|^[^@\s]{0,10}[45]\d\d [a-z0-9.-]{1,253}\.[a-z]{2,24} does not exist)/i;
-const isHardText = (text: string) => USER_UNKNOWN.test(text) || HOST_UNKNOWN.test(text);
+  /(no such domain|invalid domain|unknown domain|unknown host|domain must exist|name or service not known|mail domain mentioned in email address is unknown|host or domain name not found|domain (not found|does not exist|is not reachable)|name service error|host unknown|no mx (record|host)|couldn'?t find a mail exchanger|no smtp service|does not accept (e-?mail|mail)|not accepting (network )?messages|null mx|^[^@\s]{0,10}[45]\d\d [a-z0-9.-]{1,253}\.[a-z]{2,24} does not exist)/i;
+const saysUserUnknown = (text: string) => USER_UNKNOWN.test(text) || saysAny(text, USER_UNKNOWN_PHRASES);
+const saysHostUnknown = (text: string) => HOST_UNKNOWN.test(text) || saysAny(text, HOST_UNKNOWN_PHRASES);
+const isHardText = (text: string) => saysUserUnknown(text) || saysHostUnknown(text);
 /** Even with a permanent status these are about the message, a policy or our side, not the address. */
 const SOFT_TEXT =
   /(mailbox (is )?full|over ?quota|quota exceeded|insufficient (storage|space)|message (is )?too (large|big)|size limit|exceeds? .{0,30}size|spam|virus|blocked|banned|blacklist|block ?list|policy|reputation|rate limit|too many|temporar|try again|greylist|dmarc|spf|dkim|authentication|ptr|reverse dns|relay|disabled|suspended|account (is )?(locked|frozen))/i;
 /** Refusals about the sender or its host, not the recipient: "Sender address rejected", "Domain of sender address … does not exist". */
-const SENDER_SIDE = /(sender (address )?(rejected|denied|unknown|verify failed)|domain of sender|sender domain|sending ip|your (ip|host|server)|client host)/i;
+const SENDER_SIDE =
+  /(sender (address )?(rejected|denied|unknown|verify failed)|invalid sender|domain of sender|sender domain|sending ip|your (ip|host|server)|client host|does not exist e2110)/i;
+/** The network or DNS failed on the way, which says nothing about the address (sisimai's NetworkError, checked before HostUnknown). */
+const NETWORK_ERROR =
+  /(host not found, try again|host name lookup failure|malformed (or unexpected )?name server reply|no route to host|host is unreachable|mail forwarding loop|too many hops|hop count exceeded|routing loop|message looping|unable to resolve route|dns records for the destination computer could not be found)/i;
+/** The recipient's own filter refused the message: the address exists (sisimai's Filtered, soft even under a 5.1.1). */
+const RECIPIENT_FILTER =
+  /(refused due to recipient preferences|message filtered|message rejected due to user rules|user refuses to receive this mail|user reject|is not accepting any mail|you have been blocked by the recipient|this account is protected by|only accepting mail from specific email addresses|due to extended inactivity new mail is not currently being accepted|restricted sms e-mail)/i;
+/** What only the recipient's own mail system says, having looked the address up in its directory. */
+const DIRECTORY_MISS =
+  /(not listed in (the )?(domino directory|public name & address book)|recipient name is not recognized|address couldn'?t be found|recipient not found by smtp address lookup)/i;
 /** Refused after the server had accepted the recipient, so the address exists. */
 const AFTER_DATA = /(in reply to end of data|after end of data|in reply to data command|after data command|x-failed-command: data|smtp; ?data)/i;
 
@@ -104,13 +117,34 @@ function bounceType(status: string | null, diagnostic: string, body: string): "h
   const code = codes?.[codes.length - 1] ?? status;
   if (code?.startsWith("4")) return "soft";
   if (SENDER_SIDE.test(diagnostic)) return "soft";
+  if (NETWORK_ERROR.test(diagnostic)) return "soft";
   // A domain that does not exist stays so whenever it was said.
-  if (HOST_UNKNOWN.test(diagnostic)) return "hard";
+  if (saysHostUnknown(diagnostic)) return "hard";
+  if (RECIPIENT_FILTER.test(diagnostic)) return "soft";
   if (AFTER_DATA.test(diagnostic) || AFTER_DATA.test(body)) return "soft";
+  const command = smtpCommand(`${diagnostic}\n${body}`);
+  if (saysAny(diagnostic, MAILBOX_EXISTS_PHRASES)) return "soft";
+  // Refused at RCPT for an unknown user: the address is bad whatever the status code's subject says (sisimai's UserUnknown).
+  if (command === "RCPT" && saysUserUnknown(diagnostic)) return "hard";
   if (code && SOFT_STATUS.test(code)) return "soft";
   if (SOFT_TEXT.test(diagnostic) && !isHardText(diagnostic)) return "soft";
   if (code && HARD_STATUS.test(code)) return "hard";
-  return isHardText(diagnostic) || isHardText(body) ? "hard" : "soft";
+  // A mailbox server's own directory said so (Domino, Exchange, Gmail): the address is bad.
+  if (DIRECTORY_MISS.test(diagnostic)) return "hard";
+  // "User unknown" with neither a bad-mailbox status nor a refusal at RCPT: a filter's answer, not the mailbox's
+  // (sisimai's Filtered, checked after its UserUnknown); soft, and suppressed after repeats like any soft bounce.
+  if (saysUserUnknown(diagnostic)) return "soft";
+  return isHardText(body) ? "hard" : "soft";
+}
+
+/** The SMTP command a report says the refusal answered, the latest in a session's order (sisimai's smtp/command: upper case, not part of a word or an address, "[RCPT_TO]" counts). */
+function smtpCommand(text: string): "DATA" | "RCPT" | "MAIL" | "HELO" | null {
+  const said = text.slice(0, 20_000);
+  const found = (command: string) => new RegExp(`(?<![A-Za-z0-9@])${command}(?![A-Za-z0-9@])`).test(said);
+  if (found("DATA")) return "DATA";
+  if (found("RCPT")) return "RCPT";
+  if (/(?<![A-Za-z0-9@])MAIL F/.test(said)) return "MAIL";
+  return found("EHLO") || found("HELO") ? "HELO" : null;
 }
 
 /** A delivery failure from its RFC 3464 report, or from the text of a non-standard one. */
@@ -132,13 +166,27 @@ function readBounce(message: InboundMessage): Bounce {
   const smtp = /\b([45]\d\d)[ -]/.exec(body)?.[1];
   const lines = body.split("\n").map((l) => l.slice(0, 1000));
   // The line naming the refusal: one with an SMTP code, else one whose words say why (Domino, Exchange 2003, iMail …).
-  const line = lines.find((l) => /\b[45]\d\d\b|\b[45]\.\d{1,3}\.\d{1,3}\b/.test(l)) ?? lines.find((l) => isHardText(l) || SOFT_TEXT.test(l)) ?? "";
+  let at = lines.findIndex((l) => /\b[45]\d\d\b|\b[45]\.\d{1,3}\.\d{1,3}\b/.test(l));
+  if (at < 0) at = lines.findIndex((l) => isHardText(l) || SOFT_TEXT.test(l));
+  const line = at < 0 ? "" : refusalWithContinuation(lines, at);
   return {
     type: bounceType(code ?? (smtp ? `${smtp[0]}.0.0` : null), line, body),
     status: code,
     recipient: failedRecipient(body, message),
     diagnostic: line.trim().slice(0, 500),
   };
+}
+
+/**
+ * The refusal's line and the indented lines Exim and Postfix wrap it onto ("554 5.7.1 <jane@example.com>:",
+ * "    Recipient address rejected: Access denied"), joined, at most three more.
+ */
+function refusalWithContinuation(lines: string[], at: number): string {
+  const indent = (line: string) => /^\s*/.exec(line)![0].length;
+  const parts = [lines[at]!.trim()];
+  for (let i = at + 1; i < Math.min(lines.length, at + 4) && /\S/.test(lines[i]!) && indent(lines[i]!) > 0 && indent(lines[i]!) >= indent(lines[at]!); i++)
+    parts.push(lines[i]!.trim());
+  return parts.join(" ");
 }
 
 /** The failed address in a non-standard report: the first address the report names that is not ours or the reporter's. */
@@ -151,6 +199,14 @@ function failedRecipient(body: string, message: InboundMessage): string | null {
     if (!ours.has(address)) return address;
   }
   return null;
+}
+
+/** A delivery report that only holds the message for the sender to prove itself: no recipient failed for good, or the refusal itself asks for the proof. */
+function challengeReport(message: InboundMessage): boolean {
+  const status = message.reportParts.find((p) => /delivery-status/.test(p.mimeType));
+  const recipients = reportFields(status?.text ?? "").filter((f) => f.has("status") || f.has("diagnostic-code"));
+  if (recipients.length === 0) return false;
+  return recipients.every((f) => /^4\./.test(f.get("status") ?? "") || CHALLENGE.test(f.get("diagnostic-code") ?? ""));
 }
 
 const hasDeliveryStatus = (message: InboundMessage) =>
@@ -204,7 +260,10 @@ function isAutoReply(message: InboundMessage): boolean {
   if (["x-autoreply", "x-autorespond", "x-autoresponse", "x-autoreply-from", "x-mail-autoreply", "x-fc-machinegenerated"].some((name) => message.headers.has(name))) return true;
   // Mimecast marks forwards the same way, and a forward may carry a person's words.
   if (/^reply$/i.test(header(message, "x-autogenerated")) || /autoresponder/i.test(header(message, "x-post-messageclass"))) return true;
-  if (/^auto[_-]?reply$/i.test(header(message, "precedence"))) return true;
+  // Autoresponders mark their mail as bulk or junk so that other autoresponders stay quiet, and send it from
+  // the null sender as RFC 3834 asks; a failure report would have been read as a bounce before this.
+  if (/^(auto[_-]?reply|bulk|junk)$/i.test(header(message, "precedence"))) return true;
+  if (/^<\s*>$/.test(header(message, "return-path"))) return true;
   if (/^(oof|autoreply)$/i.test(header(message, "x-auto-response-suppress")) && AUTO_SUBJECT.test(message.subject)) return true;
   return AUTO_SUBJECT.test(message.subject) || AUTO_BODY.test(message.text.slice(0, 4000));
 }
@@ -214,8 +273,9 @@ export function messageKind(message: InboundMessage, receivedAt: number): Messag
   if (complaint) return complaint;
   const notice = deliveryNotice(message);
   if (notice) return { kind: "delivery_notice", notice };
-  // A challenge-response request comes from a filter, often with an empty Return-Path, and is no failure.
-  if (!hasDeliveryStatus(message) && CHALLENGE.test(`${message.subject}\n${message.text.slice(0, 4000)}`)) return { kind: "challenge" };
+  // A challenge-response request comes from a filter, often with an empty Return-Path, and is no failure,
+  // even when wrapped in a delivery report (Boxbe's "Sender not pre-approved", status 4.7.0).
+  if (CHALLENGE.test(`${message.subject}\n${message.text.slice(0, 4000)}`) && (!hasDeliveryStatus(message) || challengeReport(message))) return { kind: "challenge" };
   if (isBounce(message)) return { kind: "bounce", bounce: readBounce(message) };
   if (isAutoReply(message)) return { kind: "auto_reply", returnDate: returnDate(`${message.subject}\n${message.text.slice(0, 4000)}`, receivedAt) };
   return { kind: "human" };

@@ -36,11 +36,11 @@ const REPORT_TYPES = /^(message\/(delivery-status|global-delivery-status|feedbac
 /**
  * Where HTML clients put the quoted history: Gmail, Outlook (desktop and web, the bordered
  * <div> over its header block, Outlook for Mac's OLK_SRC_BODY_SECTION), Hotmail's
- * `<hr id="stopSpelling">`, Yahoo, Apple Mail, Thunderbird. The reply is what comes before.
+ * `<hr id="stopSpelling">`, Yahoo, Apple Mail, Thunderbird, Windows Mail's top-bordered <div>, Zimbra's divider <hr>. The reply is what comes before.
  * A plain <hr> becomes a rule in the text, cut there when a header block follows.
  */
 const HTML_HISTORY =
-  /<(blockquote|div[^>]{0,200}(gmail_quote|divRplyFwdMsg|appendonsend|yahoo_quoted|moz-cite-prefix|OutlookMessageHeader|mail-editor-reference-message-container|border-top:\s{0,3}solid)|span[^>]{0,200}OLK_SRC_BODY_SECTION|hr[^>]{0,200}stopSpelling)/i;
+  /<(blockquote|div[^>]{0,200}(gmail_quote|divRplyFwdMsg|appendonsend|yahoo_quoted|moz-cite-prefix|OutlookMessageHeader|mail-editor-reference-message-container|border-top:\s{0,3}solid|border-top-style:\s{0,3}solid)|span[^>]{0,200}OLK_SRC_BODY_SECTION|hr[^>]{0,200}(stopSpelling|__DIVIDER__))/i;
 
 const mailbox = (address: Address | undefined): { address: string | null; name: string } =>
   address && !address.group ? { address: address.address.trim().toLowerCase() || null, name: address.name } : { address: null, name: "" };

@@ -35,9 +35,20 @@ describe("quote headers", () => {
     ["Korean", `${ANSWER}\n\n2017년 4월 11일 (화) 오후 10:07, Sam Rivera <sam@example.com>님이 작성:\n\n${QUOTE}`],
     ["Turkish", `${ANSWER}\n\nSam Rivera <sam@example.com>, 11 Nis 2017 Sal, 22:07 tarihinde şunu yazdı:\n\n${QUOTE}`],
     ["Arabic", `${ANSWER}\n\nفي الثلاثاء، 11 أبريل 2017 10:07 م Sam Rivera <sam@example.com> كتب:\n\n${QUOTE}`],
+    ["a mailing-list gateway's, without time or address", `${ANSWER}\n\nSam Rivera via Example Forum wrote:\n\nHi Ann, does Tuesday suit you?`],
+    ["On <date>, <name> said:", `${ANSWER}\n\nOn 10/12/15 12:30, Sam Rivera said:\nHi Ann, does Tuesday suit you?`],
+    ["On <date>, <name> sent:, without a time", `${ANSWER}\n\nOn 11 Apr 2017, Sam Rivera sent:\n\n${QUOTE}`],
+    ["a forum's Posted by line", `${ANSWER}\n\nPosted by sam on 01/21/2016\n\nHi Ann, does Tuesday suit you?`],
+    ["Gmail's ISO date, the address wrapped after its <", `${ANSWER}\n\n2014-10-17 11:28 GMT+03:00 Sam Rivera <\nsam@example.com>:\n\n${QUOTE}`],
+    ["wrapped over four lines", `${ANSWER}\n\nOn Fri, Jul 1, 2011\nat 4:35 PM,\nSam Rivera <sam@example.com>\nwrote:\n\n${QUOTE}`],
+    ["Gmail's ISO date and a name, the address wrapped away", `${ANSWER}\n\n2016-03-03 17:21 GMT+01:00 Sam Rivera\n\n${QUOTE}`],
     ["Hebrew", `${ANSWER}\n\nבתאריך יום ג׳, 11 באפר׳ 2017 ב-22:07 מאת Sam Rivera <sam@example.com>:\n\n${QUOTE}`],
   ])("%s", (_, body) => {
     expect(visibleReply(body)).toBe(ANSWER);
+  });
+
+  it("keeps the sentence an attribution follows on the same line (HTML converted)", () => {
+    expect(visibleReply(`${ANSWER} On Tue, Apr 11, 2017 at 10:07 PM, Sam Rivera <sam@example.com> wrote:\n${QUOTE}`)).toBe(ANSWER);
   });
 
   it("does not take a sentence that mentions writing for an attribution", () => {
@@ -64,6 +75,13 @@ describe("separators", () => {
     ["a help desk's reply-above marker", `${ANSWER}\n\n##- Please type your reply above this line -##\n\nYour request (4711) has been updated.`],
     ["the same marker in German", `${ANSWER}\n\n##- Bitte geben Sie Ihre Antwort oberhalb dieser Zeile ein. -##\n\nIhre Anfrage (4711) wurde aktualisiert.`],
     ["a short rule and a Previous Replies heading", `${ANSWER}\n\n---\n\nPrevious Replies\n\nSam Rivera, Apr 11: Hi Ann, does Tuesday suit you?`],
+    ["Reply Message between dashes", `${ANSWER}\n\n----- Reply message -----\nFrom: Sam <sam@example.com>\nTo: ann@example.org\n\nHi Ann`],
+    ["Apple Mail's forward in French", `${ANSWER}\n\nDébut du message transféré :\n\nDe: Sam <sam@example.com>\nObjet: Toit\n\nBonjour Ann`],
+    ["a dated Date/To/Subject block without a From line", `${ANSWER}\n\nDate: Thu, 12 May 2016 10:00\nTo: Ann Lee\nSubject: Your roof\n\nHi Ann`],
+    [
+      "a dated lead-in and a short rule over the header block",
+      `${ANSWER}\n\n====\n\nMessage du : 12/12/2016 13:20\nDe : "Sam Rivera" <sam@example.com>\nA : ann@example.org\nSujet : Toit\n\nBonjour Ann`,
+    ],
     ["the same heading in French", `${ANSWER}\n\n---\nRéponses précédentes\n\nSam Rivera : Bonjour Ann`],
   ])("%s", (_, body) => {
     expect(visibleReply(body)).toBe(ANSWER);
@@ -78,6 +96,7 @@ describe("separators", () => {
     ["Romanian", "De la: Sam Rivera\nTrimis: marți, 11 aprilie 2017 22:07\nCătre: Ann Lee\nSubiect: Acoperișul"],
     ["Ukrainian", "Від: Sam Rivera\nНадіслано: 11 квітня 2017 р. 22:07\nКому: Ann Lee\nТема: Дах"],
     ["Japanese", "差出人: Sam Rivera\n送信日時: 2017年4月11日 22:07\n宛先: Ann Lee\n件名: 屋根"],
+    ["French (Outlook for Mac)", "Expéditeur: Sam Rivera <sam@example.com>\nDestinataire: Ann Lee\nObjet: Toit"],
     ["Chinese (traditional)", "寄件者: Sam Rivera\n寄件日期: 2017年4月11日 22:07\n收件者: Ann Lee\n主旨: 屋頂"],
   ])("an Outlook header block in %s", (_, block) => {
     expect(visibleReply(`${ANSWER}\n\n${block}\n\nHi Ann`)).toBe(ANSWER);
@@ -99,17 +118,64 @@ describe("separators", () => {
   });
 });
 
+describe("mobile signatures", () => {
+  it.each([
+    "Sent via mobile",
+    "(Sent from mobile device)",
+    "From my iPhone 6",
+    "Sam from mobile",
+    "Sent from my Samsung Galaxy smartphone.",
+    "Envoyé à partir de Outlook pour iOS<https://aka.ms/o0ukef>",
+    "Diese Nachricht wurde von meinem Android-Mobiltelefon mit K-9 Mail gesendet.",
+    "Odesláno z iPhonu",
+    "從我的 iPhone 傳送",
+    "发自我的iPhone",
+    "iPhoneから送信",
+  ])("%s", (line) => {
+    expect(visibleReply(`${ANSWER}\n\n${line}`)).toBe(ANSWER);
+  });
+
+  it("keeps a sentence that starts like one", () => {
+    const body = "From my side all is settled.\nSent by courier on Monday, as agreed.";
+    expect(visibleReply(body)).toBe(body);
+  });
+});
+
+describe("forwards", () => {
+  it("reads a forward without a comment as what it forwards, without its header block", () => {
+    const body =
+      "---------- Forwarded message ----------\nFrom: Sam <sam@example.com>\nDate: Thu, Jan 28, 2016 at 4:00 PM\nSubject: A subject that\nspans two lines\nTo: ann@example.org\n\n\nCan you quote the roof?\n";
+    expect(visibleReply(body)).toBe("Can you quote the roof?");
+  });
+
+  it("keeps only the comment of a forward with one", () => {
+    expect(visibleReply(`${ANSWER}\n\n---------- Forwarded message ----------\nFrom: Sam <sam@example.com>\n\nCan you quote the roof?`)).toBe(ANSWER);
+  });
+});
+
 describe("bottom-posting", () => {
   it.each([
     ["a quote, then the answer", `${QUOTE}\n${ANSWER}`],
     ["an attribution and a quote, then the answer", `On Tue, Apr 11, 2017 at 10:07 PM Sam Rivera <sam@example.com> wrote:\n${QUOTE}\n\n${ANSWER}`],
     ["the answer under the quote, signed", `${QUOTE}\n\n${ANSWER}\n\n-- \nAnn Lee`],
+    [
+      "a quoted line the client wrapped, its tail without the marker",
+      `${ANSWER}\n\nOn Tue, Apr 11, 2017 at 10:07 PM Sam Rivera <sam@example.com> wrote:\n> Hi Ann, we would like the whole roof done before the winter comes, if you\ncan.\n> Sam`,
+    ],
   ])("%s", (_, body) => {
     expect(visibleReply(body)).toBe(ANSWER);
   });
 
   it("keeps answers written between quotes, without the quotes", () => {
     expect(visibleReply("> Does Tuesday suit you?\nYes.\n\n> Morning or afternoon?\nMorning.")).toBe("Yes.\n\nMorning.");
+  });
+
+  it("leaves no paragraph break where a quote was cut from under a line", () => {
+    expect(visibleReply(`Hi Sam,\nOn Tue, Apr 11, 2017 at 10:07 PM Sam Rivera <sam@example.com> wrote:\n${QUOTE}\n\n${ANSWER}`)).toBe(`Hi Sam,\n${ANSWER}`);
+  });
+
+  it("keeps a short answer squeezed between quotes", () => {
+    expect(visibleReply("> Does Tuesday suit you?\nYes.\n> Morning or afternoon?\n\nMorning.")).toContain("Yes.");
   });
 });
 
@@ -145,6 +211,18 @@ describe("HTML replies", () => {
     const message = await html(
       `<div><p>${ANSWER}</p><div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm"><p><b>From:</b> Sam Rivera<br><b>Sent:</b> Tuesday<br><b>Subject:</b> Roof</p></div><p>Hi Ann</p></div>`,
     );
+    expect(visibleReply(message.text)).toBe(ANSWER);
+  });
+
+  it("cuts at Windows Mail's top-bordered <div>", async () => {
+    const message = await html(
+      `<div>${ANSWER}</div><div style="padding-top: 5px; border-top-color: rgb(229, 229, 229); border-top-width: 1px; border-top-style: solid;"><b>From:</b> Sam<br><b>Sent:</b> Tuesday</div><div>Hi Ann</div>`,
+    );
+    expect(visibleReply(message.text)).toBe(ANSWER);
+  });
+
+  it("cuts at Zimbra's divider", async () => {
+    const message = await html(`<div>${ANSWER}</div><hr id="zwchr" data-marker="__DIVIDER__"><div><b>From: </b>Sam<br><b>Sent: </b>Tuesday</div><div>Hi Ann</div>`);
     expect(visibleReply(message.text)).toBe(ANSWER);
   });
 

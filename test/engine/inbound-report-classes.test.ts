@@ -45,7 +45,17 @@ describe("failures without a status code, typed by their words", () => {
       ),
       "hard",
     ],
-    ["an invalid user address from a carrier's post_master (Verizon)", daemonReport("Re: Your roof", "Error: Invalid user address", "post_master@vtext.example.com"), "hard"],
+    // No status code and no sign of a refusal at RCPT: sisimai files these words under Filtered, soft.
+    ["an invalid user address from a carrier's post_master (Verizon)", daemonReport("Re: Your roof", "Error: Invalid user address", "post_master@vtext.example.com"), "soft"],
+    ["the same words refused at RCPT", daemonReport("Re: Your roof", ">>> RCPT To:<sam@example.org>\n<<< 550 Invalid user address", "post_master@vtext.example.com"), "hard"],
+    [
+      "Exchange 2003's unknown recipient, in its directory's words",
+      daemonReport(
+        "Undeliverable: Your roof",
+        "Your message did not reach some or all of the intended recipients.\n\n      sam@example.org\n            The recipient name is not recognized",
+      ),
+      "hard",
+    ],
     ["a full mailbox", daemonReport("Undelivered Mail Returned to Sender", "Your message could not be delivered to sam@example.org:\nthe recipient's mailbox is full."), "soft"],
     [
       "a message too large",
@@ -63,6 +73,17 @@ describe("failures without a status code, typed by their words", () => {
     if (kind.kind === "bounce") expect(kind.bounce.type).toBe(type);
   });
 
+  it("reads an Exim refusal wrapped onto an indented line as one", async () => {
+    const raw = daemonReport(
+      "Mail delivery failed: returning message to sender",
+      "A message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  sam@example.org\n    SMTP error from remote mail server after RCPT TO:<sam@example.org>:\n    host mx.example.org [192.0.2.1]: 554 5.7.1 <sam@example.org>:\n    Recipient address rejected: Access denied",
+    );
+    expect(await kindOf(raw)).toMatchObject({
+      kind: "bounce",
+      bounce: { type: "hard", diagnostic: "host mx.example.org [192.0.2.1]: 554 5.7.1 <sam@example.org>: Recipient address rejected: Access denied" },
+    });
+  });
+
   it("reads a report with no bounce subject when the Return-Path is empty (KDDI)", async () => {
     const raw = `Return-Path: <>\r\nFrom: no-reply@mx.example.jp\r\nTo: bounces@reply.example.com\r\nSubject: Mail\r\n\r\nYour mail sent on: Tue, 3 Nov 2026 10:00:00 +0900\r\n     Could not be delivered to: <sam@example.jp>\r\n     As their mailbox is full.\r\n`;
     expect(await kindOf(raw)).toMatchObject({ kind: "bounce", bounce: { type: "soft" } });
@@ -77,6 +98,11 @@ describe("coded failures, typed as sisimai maps them", () => {
     ["a disabled mailbox", dsn("failed", "5.2.1", "550 5.2.1 The email account that you tried to reach is disabled."), "soft"],
     ["an unknown user", dsn("failed", "5.1.1", "550 5.1.1 <sam@example.org>: Recipient address rejected: User unknown"), "hard"],
     ["a domain with no mail exchanger", dsn("failed", "5.4.4", "Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)"), "hard"],
+    ["an unknown user refused at RCPT under a mailbox-status code", dsn("failed", "5.2.1", "550 5.2.1 <sam@example.org>... User Unknown (in reply to RCPT TO command)"), "hard"],
+    ["a temporary DNS failure, however permanent the code", dsn("failed", "5.4.4", "Name service error for name=example.org type=MX: Host not found, try again"), "soft"],
+    ["the recipient's own filter, under a 5.1.1", dsn("failed", "5.1.1", "550 5.1.1 RCP-P2 Refused due to recipient preferences"), "soft"],
+    ["a suspended mailbox that also says unavailable", dsn("failed", "5.0.0", "550 5.0.0 Mailbox unavailable or access denied"), "soft"],
+    ["sisimai's unknown-user wording", dsn("failed", "5.0.0", "550 Sorry, no mailbox here by that name. (#5.1.1)"), "hard"],
   ])("%s → %s", async (_, raw, type) => {
     expect(await kindOf(raw)).toMatchObject({ kind: "bounce", bounce: { type } });
   });
@@ -119,6 +145,10 @@ describe("reports that are not bounces", () => {
       "a please-whitelist request with an empty Return-Path",
       `Return-Path: <>\r\nFrom: Spam Filter <filter@example.org>\r\nTo: bounces@reply.example.com\r\nSubject: Your message is held\r\n\r\nYour message to sam@example.org was not delivered yet. Please whitelist yourself by replying to this message.\r\n`,
     ],
+    [
+      "Boxbe inside a delivery report (status 4.7.0)",
+      `From: noreply@boxbe.com\r\nTo: bounces@reply.example.com\r\nSubject: Re: Your roof (Action Required)\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary="b1"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nPlease add yourself to my Boxbe Guest List so your messages will reach my inbox.\r\n\r\n--b1\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; boxbe.com\r\n\r\nFinal-Recipient: rfc822; sam@example.org\r\nAction: failed\r\nDiagnostic-Code: X-Boxbe-Notice; Sender not pre-approved.\r\nStatus: 4.7.0\r\n\r\n--b1--\r\n`,
+    ],
   ])("a challenge-response request (%s)", async (_, raw) => {
     expect(await kindOf(raw)).toEqual({ kind: "challenge" });
   });
@@ -136,6 +166,9 @@ describe("automatic replies beyond the common ones", () => {
     ["a body that promises an answer on return", reply("Re: Your roof", "Thanks for your email. I will respond when I return on Monday.")],
     ["Yahoo's X-Mail-Autoreply header", reply("Re: Your roof", "Thanks.", "X-Mail-Autoreply: yes\r\n")],
     ["FirstClass's X-FC-MachineGenerated header", reply("Re: Your roof", "Thanks.", "X-FC-MachineGenerated: true\r\n")],
+    ["a bracketed subject tag", reply("[Automatyczna odpowiedź] Państwa dach", "Dziękuję za wiadomość.")],
+    ["Precedence: junk, as responders mark their mail", reply("Thank you for your e-mail", "We will answer soon.", "Precedence: junk\r\n")],
+    ["the null sender RFC 3834 asks responders to use", reply("Thank you for your e-mail", "We will answer soon.", "Return-Path: <>\r\n")],
   ])("%s", async (_, raw) => {
     expect((await kindOf(raw)).kind).toBe("auto_reply");
   });
