@@ -24,9 +24,49 @@ export interface ProjectionMeters {
  */
 export async function projectLead(db: D1Database, state: LeadState, entries: TimelineEntry[], review: ReviewRow[] | null = null): Promise<ProjectionMeters> {
   const d1 = drizzle(db);
-  const { milestones = {} } = state;
   const posts = entries.filter((e) => e.kind === "form_submitted" && !e.submission.imported);
-  const row = {
+  const row = leadRowOf(state, entries);
+  // SQLite rewrites an index whenever its column is SET, changed or not: the indexed columns
+  // are set apart, each only when it differs, and the rest only when one of them differs — so a
+  // projection that changes nothing D1 shows writes nothing (D1's version then lags the object's:
+  // harmless, since one object's projections run one at a time, never an older after a newer).
+  const { id, createdAt, status, email, phone, sequenceId, version, formPostedAt, ...shown } = row;
+  const columnOf = (key: string) => leads[key as keyof typeof row];
+  const differs = sql.join(
+    [
+      ...Object.keys(shown).map((key) => sql`${columnOf(key)} IS NOT excluded.${sql.identifier(columnOf(key).name)}`),
+      sql`(${leads.formPostedAt} IS NULL AND excluded.form_posted_at IS NOT NULL)`,
+    ],
+    sql` OR `,
+  );
+  const upsertLead = d1
+    .insert(leads)
+    .values(row)
+    .onConflictDoUpdate({
+      target: leads.id,
+      set: { ...shown, version, formPostedAt: sql`coalesce(${leads.formPostedAt}, excluded.form_posted_at)` },
+      setWhere: sql`excluded.version > ${leads.version} AND (${differs})`,
+    });
+  const indexed = INDEXED_LEAD_COLUMNS.map((key) => {
+    const value = row[key];
+    const set = { [key]: value } as Pick<typeof row, typeof key>;
+    return (
+      d1
+        .update(leads)
+        .set({ ...set, version })
+        // An older projection moves nothing.
+        .where(and(eq(leads.id, id), sql`${leads.version} <= ${version}`, sql`${columnOf(key)} IS NOT ${value}`))
+    );
+  });
+  const results = await d1.batch([upsertLead, ...indexed, ...sitePosts(d1, posts), ...touchUpdates(d1, state.id, entries), ...reviewSync(d1, state.id, review)]);
+  return results.reduce((sum, r) => ({ rowsRead: sum.rowsRead + (r.meta.rows_read ?? 0), rowsWritten: sum.rowsWritten + (r.meta.rows_written ?? 0) }), { rowsRead: 0, rowsWritten: 0 });
+}
+
+/** The lead's row as the projection writes it: its profile, status, milestones and first form post (from these entries, if there). */
+export function leadRowOf(state: LeadState, entries: TimelineEntry[]) {
+  const { milestones = {} } = state;
+  const firstPost = entries.find((e) => e.kind === "form_submitted" && !e.submission.imported);
+  return {
     id: state.id,
     email: state.profile.email ?? null,
     phone: state.profile.phone ?? null,
@@ -50,20 +90,12 @@ export async function projectLead(db: D1Database, state: LeadState, entries: Tim
     opensHuman: state.engagement.opens.human,
     opensAuto: state.engagement.opens.auto,
     opensMachine: state.engagement.opens.machine,
-    formPostedAt: posts[0]?.at ?? null,
+    formPostedAt: firstPost?.at ?? null,
   };
-  const { id, ...changes } = row;
-  const upsertLead = d1
-    .insert(leads)
-    .values(row)
-    .onConflictDoUpdate({
-      target: leads.id,
-      set: { ...changes, formPostedAt: sql`coalesce(${leads.formPostedAt}, excluded.form_posted_at)` },
-      setWhere: sql`excluded.version > ${leads.version}`,
-    });
-  const results = await d1.batch([upsertLead, ...sitePosts(d1, posts), ...touchUpdates(d1, state.id, entries), ...reviewSync(d1, state.id, review)]);
-  return results.reduce((sum, r) => ({ rowsRead: sum.rowsRead + (r.meta.rows_read ?? 0), rowsWritten: sum.rowsWritten + (r.meta.rows_written ?? 0) }), { rowsRead: 0, rowsWritten: 0 });
 }
+
+/** The columns set apart from the lead row's upsert (projectLead says why): each written only when it differs. */
+export const INDEXED_LEAD_COLUMNS = ["status", "email", "phone", "sequenceId"] as const;
 
 /** A form post from a registered site's page marks the site (the first-run checklist's "a form on your site"); a known site costs a read, not a write. */
 function sitePosts(d1: ReturnType<typeof drizzle>, posts: TimelineEntry[]) {

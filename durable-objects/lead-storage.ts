@@ -48,6 +48,25 @@ const MIGRATIONS: string[] = [
      WHERE projected = 0 AND seq < (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'projected_through');
    DROP INDEX timeline_unprojected;
    ALTER TABLE timeline DROP COLUMN projected;`,
+  // Row meters count index entries and AUTOINCREMENT's counter as rows written: timeline seqs come
+  // from the engine and due ids only need to be unique, so neither keeps a counter, and the
+  // handful of due rows an object holds are read without a time index.
+  `CREATE TABLE timeline_next (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL);
+   INSERT INTO timeline_next (seq, at, kind, data) SELECT seq, at, kind, data FROM timeline;
+   DROP TABLE timeline;
+   ALTER TABLE timeline_next RENAME TO timeline;
+   CREATE TABLE due_next (
+     id INTEGER PRIMARY KEY,
+     kind TEXT NOT NULL,
+     due_at INTEGER NOT NULL,
+     payload TEXT NOT NULL DEFAULT '{}',
+     attempts INTEGER NOT NULL DEFAULT 0,
+     key TEXT
+   );
+   INSERT INTO due_next (id, kind, due_at, payload, attempts, key) SELECT id, kind, due_at, payload, attempts, key FROM due;
+   DROP TABLE due;
+   ALTER TABLE due_next RENAME TO due;
+   CREATE UNIQUE INDEX due_by_key ON due (key);`,
 ];
 
 export function readMeta(sql: SqlStorage, key: string): string | undefined {
