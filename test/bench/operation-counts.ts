@@ -48,9 +48,9 @@ const INDEX_ENTRIES_ON_INSERT = { events: 4, leads: 6, touches: 3, lead_daily: 1
  * where the provider gave one), and its day's rollup row with its key. A rollup row is counted
  * as new (the first lead of its day): with many leads a day it is an update, one row less.
  */
-const NOW_INDEX_ENTRIES = { leadInsert: 7, touchInsert: 4 };
-/** The lead row's columns whose change moves its day's rollup (the rollup trigger's WHEN): two rollup rows written. */
-const ROLLUP_COLUMNS = ["sequenceId", "contactedAt", "openedAt", "clickedAt", "repliedAt", "bookedAt", "unsubscribedAt", "bouncedAt", "opensHuman", "opensAuto", "opensMachine"] as const;
+const NOW_INDEX_ENTRIES = { leadInsert: 7, touchInsert: 5 };
+/** The lead row's counted columns: a change writes its day's rollup row once (a change of sequence moves the counts: two rows). */
+const ROLLUP_COLUMNS = ["contactedAt", "openedAt", "clickedAt", "repliedAt", "bookedAt", "unsubscribedAt", "bouncedAt", "opensHuman", "opensAuto", "opensMachine"] as const;
 /** D1 rows a projection reads: the lead row's upsert and its four indexed-column checks. */
 const PROJECTION_ROWS_READ = 5;
 /** Assumed wall time an object stays active per request (D1 and channel awaits included): an assumption, not measured. */
@@ -168,15 +168,16 @@ export function countOperations(config: ModelConfig, lead: "opener" | "engaged" 
       if (shown.some(differs) || (before.formPostedAt === null && row.formPostedAt !== null)) counts.d1RowsWritten += 1;
       // An indexed column that changed: the row again, and its index entry.
       for (const key of INDEXED_LEAD_COLUMNS) if (differs(key)) (counts.d1RowsWritten += 1), (counts.d1IndexEntriesWritten += 1);
-      if (ROLLUP_COLUMNS.some(differs)) counts.d1RowsWritten += 2;
+      if (differs("sequenceId")) counts.d1RowsWritten += 2;
+      else if (ROLLUP_COLUMNS.some(differs)) counts.d1RowsWritten += 1;
     }
     projected = { ...row, formPostedAt: projected?.formPostedAt ?? row.formPostedAt };
     const mark = (touchKey: string, column: string) => {
       counts.d1RowsRead += 1;
       if (marked.has(`${touchKey}:${column}`)) return;
       marked.add(`${touchKey}:${column}`);
-      // The touch row, and its rollup moved (a delivery is not in the rollup).
-      counts.d1RowsWritten += column === "delivered" ? 1 : 3;
+      // The touch row, and its rollup row (a delivery is not in the rollup).
+      counts.d1RowsWritten += column === "delivered" ? 1 : 2;
     };
     for (const entry of pending) {
       if (entry.kind === "touch_sent") {
