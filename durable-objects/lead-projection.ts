@@ -59,7 +59,10 @@ export async function projectLead(db: D1Database, state: LeadState, entries: Tim
     );
   });
   const results = await d1.batch([upsertLead, ...indexed, ...sitePosts(d1, posts), ...touchUpdates(d1, state.id, entries), ...reviewSync(d1, state.id, review)]);
-  return results.reduce((sum, r) => ({ rowsRead: sum.rowsRead + (r.meta.rows_read ?? 0), rowsWritten: sum.rowsWritten + (r.meta.rows_written ?? 0) }), { rowsRead: 0, rowsWritten: 0 });
+  return results.reduce((sum, r) => ({ rowsRead: sum.rowsRead + (r.meta.rows_read ?? 0), rowsWritten: sum.rowsWritten + (r.meta.rows_written ?? 0) }), {
+    rowsRead: 0,
+    rowsWritten: 0,
+  });
 }
 
 /** The lead's row as the projection writes it: its profile, status, milestones and first form post (from these entries, if there). */

@@ -23,7 +23,21 @@ export type EventLogWrite = { sink: "analytics_engine"; dataPoints: number } | {
  * data point cannot be erased (it ages out after three months), so personal data — the
  * address, the text, the form's fields — stays in the object and the stand-in, which erasure reaches.
  */
-const DESCRIPTIVE_FIELDS = ["enrolmentId", "sequenceId", "stepId", "intent", "channel", "key", "verdict", "origin", "draftedBy", "pageClass", "engagedMs", "linkIndex", "rule"] as const;
+const DESCRIPTIVE_FIELDS = [
+  "enrolmentId",
+  "sequenceId",
+  "stepId",
+  "intent",
+  "channel",
+  "key",
+  "verdict",
+  "origin",
+  "draftedBy",
+  "pageClass",
+  "engagedMs",
+  "linkIndex",
+  "rule",
+] as const;
 
 function descriptiveData(data: Record<string, unknown>): string {
   const kept: Record<string, unknown> = {};

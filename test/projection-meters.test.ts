@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { LeadObject } from "../durable-objects/lead-object";
 import { PRESETS } from "../schemas/sequence-presets";
 import type { SequenceVersion } from "../schemas/sequence";
+import * as storage from "../durable-objects/lead-storage";
 import { countOperations } from "./bench/operation-counts";
 import { advance, freshLead, MONDAY_10_NY, settle, submission } from "./lead-harness";
 
@@ -65,5 +66,41 @@ describe("storage meters", () => {
     const senderRows = model.touchesSent;
     expect(objectRowsWritten).toBeLessThanOrEqual(model.objectRowsWritten - senderRows);
     expect(objectRowsWritten).toBeGreaterThanOrEqual(0.85 * (model.objectRowsWritten - senderRows));
+  });
+});
+
+describe("the object's projection cursor", () => {
+  it("an object stored with per-entry projected marks moves to the cursor: what was projected stays projected, what waited (a re-judged entry too) is projected next", async () => {
+    const { stub } = await freshLead();
+    const { unprojected, left } = await runInDurableObject(stub, (_object: LeadObject, state) => {
+      const sql = state.storage.sql;
+      // The storage as the fifth migration left it, with entries 1–2 and 4 projected, 3 re-judged since and 5 new.
+      for (const table of ["lead", "timeline", "due", "meta", "chat_message", "schema_version"]) sql.exec(`DROP TABLE IF EXISTS ${table}`);
+      sql.exec(`CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version (version) VALUES (5);
+        CREATE TABLE lead (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), state TEXT NOT NULL);
+        CREATE TABLE timeline (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL, projected INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX timeline_unprojected ON timeline (projected) WHERE projected = 0;
+        CREATE TABLE due (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, due_at INTEGER NOT NULL, payload TEXT NOT NULL DEFAULT '{}', attempts INTEGER NOT NULL DEFAULT 0, key TEXT);
+        CREATE UNIQUE INDEX due_by_key ON due (key); CREATE INDEX due_by_time ON due (due_at);
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE chat_message (seq INTEGER PRIMARY KEY AUTOINCREMENT, conversation_id TEXT NOT NULL, from_who TEXT NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL);
+        INSERT INTO due (kind, key, due_at, payload) VALUES ('project', 'project', 5, '{"kind":"project","version":5}');`);
+      const entry = (seq: number, projected: number) =>
+        sql.exec("INSERT INTO timeline (seq, at, kind, data, projected) VALUES (?, ?, 'booked', ?, ?)", seq, seq * 1000, JSON.stringify({ source: "test" }), projected);
+      for (const [seq, projected] of [
+        [1, 1],
+        [2, 1],
+        [3, 0],
+        [4, 1],
+        [5, 0],
+      ] as const)
+        entry(seq, projected);
+      storage.migrate(sql);
+      const unprojected = storage.unprojectedTimeline(sql).map((e) => e.seq);
+      storage.markProjected(sql, unprojected);
+      return { unprojected, left: { next: storage.unprojectedTimeline(sql).length, due: storage.dueItems(sql, 10).map((d) => d.key) } };
+    });
+    expect(unprojected).toEqual([3, 5]);
+    expect(left).toEqual({ next: 0, due: ["project"] });
   });
 });

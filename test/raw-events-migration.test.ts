@@ -17,10 +17,18 @@ async function legacyLead(origin: string) {
   const event = (seq: number, kind: string, at: number, data: unknown) =>
     env.DB.prepare("INSERT INTO events (id, lead_id, kind, at, data) VALUES (?, ?, ?, ?, ?)").bind(`${leadId}:${seq}`, leadId, kind, at, JSON.stringify(data));
   await env.DB.batch([
-    env.DB.prepare("INSERT INTO leads (id, email, source, status, created_at, last_activity_at, version) VALUES (?, 'old@example.com', 'test', 'active', 1000, 1000, 3)").bind(leadId),
+    env.DB.prepare("INSERT INTO leads (id, email, source, status, created_at, last_activity_at, version) VALUES (?, 'old@example.com', 'test', 'active', 1000, 1000, 3)").bind(
+      leadId,
+    ),
     env.DB.prepare("INSERT INTO sites (origin, page_rules, created_at, updated_at) VALUES (?, '[]', 1, 1)").bind(origin),
-    env.DB.prepare("INSERT INTO touches (id, lead_id, sequence_id, step_id, channel, origin, sent_at) VALUES (?, ?, 'new-inquiry', 'acknowledge', 'email', 'template', 3000)").bind(`${leadId}:t1`, leadId),
-    env.DB.prepare("INSERT INTO touches (id, lead_id, sequence_id, step_id, channel, origin, sent_at) VALUES (?, ?, 'new-inquiry', 'value', 'email', 'template', 5000)").bind(`${leadId}:t2`, leadId),
+    env.DB.prepare("INSERT INTO touches (id, lead_id, sequence_id, step_id, channel, origin, sent_at) VALUES (?, ?, 'new-inquiry', 'acknowledge', 'email', 'template', 3000)").bind(
+      `${leadId}:t1`,
+      leadId,
+    ),
+    env.DB.prepare("INSERT INTO touches (id, lead_id, sequence_id, step_id, channel, origin, sent_at) VALUES (?, ?, 'new-inquiry', 'value', 'email', 'template', 5000)").bind(
+      `${leadId}:t2`,
+      leadId,
+    ),
     event(1, "form_submitted", 900, { submission: { formId: "f", imported: true, profile: {} } }),
     event(2, "form_submitted", 1000, { submission: { formId: "f", page: `${origin}/contact`, profile: {} } }),
     event(3, "touch_sent", 3000, { key: "t1", to: "old@example.com", messageId: `<t1.${leadId}@mail.example>`, providerId: `re_${leadId}` }),
@@ -57,7 +65,11 @@ describe("migration 0021 on a database with only raw events", () => {
     await env.DB.batch([
       env.DB.prepare("INSERT INTO leads (id, source, status, created_at, last_activity_at, version) VALUES (?, 'import', 'active', 1, 1, 1)").bind(leadId),
       env.DB.prepare("INSERT INTO sites (origin, page_rules, created_at, updated_at) VALUES (?, '[]', 1, 1)").bind(origin),
-      env.DB.prepare("INSERT INTO events (id, lead_id, kind, at, data) VALUES (?, ?, 'form_submitted', 1, ?)").bind(`${leadId}:1`, leadId, JSON.stringify({ submission: { imported: true, page: `${origin}/` } })),
+      env.DB.prepare("INSERT INTO events (id, lead_id, kind, at, data) VALUES (?, ?, 'form_submitted', 1, ?)").bind(
+        `${leadId}:1`,
+        leadId,
+        JSON.stringify({ submission: { imported: true, page: `${origin}/` } }),
+      ),
     ]);
     for (const query of backfill) await env.DB.prepare(query).run();
     expect(await env.DB.prepare("SELECT form_posted_at FROM leads WHERE id = ?").bind(leadId).first("form_posted_at")).toBeNull();

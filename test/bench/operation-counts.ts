@@ -167,7 +167,9 @@ export function countOperations(config: ModelConfig, lead: "opener" | "engaged" 
       const shown = (Object.keys(row) as (keyof typeof row)[]).filter((k) => !["id", "createdAt", "version", "formPostedAt", ...INDEXED_LEAD_COLUMNS].includes(k));
       if (shown.some(differs) || (before.formPostedAt === null && row.formPostedAt !== null)) counts.d1RowsWritten += 1;
       // An indexed column that changed: the row again, and its index entry.
-      for (const key of INDEXED_LEAD_COLUMNS) if (differs(key)) (counts.d1RowsWritten += 1), (counts.d1IndexEntriesWritten += 1);
+      const indexedChanged = INDEXED_LEAD_COLUMNS.filter(differs).length;
+      counts.d1RowsWritten += indexedChanged;
+      counts.d1IndexEntriesWritten += indexedChanged;
       if (differs("sequenceId")) counts.d1RowsWritten += 2;
       else if (ROLLUP_COLUMNS.some(differs)) counts.d1RowsWritten += 1;
     }
@@ -185,7 +187,10 @@ export function countOperations(config: ModelConfig, lead: "opener" | "engaged" 
         counts.d1IndexEntriesWritten += NOW_INDEX_ENTRIES.touchInsert + (entry.providerId ? 1 : 0);
       }
       if (entry.kind === "email_opened" && entry.verdict === "human") mark(entry.messageId, "opened");
-      if (entry.kind === "link_clicked" && entry.verdict === "human") mark(entry.messageId, "clicked"), mark(entry.messageId, "opened");
+      if (entry.kind === "link_clicked" && entry.verdict === "human") {
+        mark(entry.messageId, "clicked");
+        mark(entry.messageId, "opened");
+      }
       if (entry.kind === "reply_received" && entry.touchKey) mark(entry.touchKey, "replied");
       if (entry.kind === "touch_delivered") mark(entry.key, "delivered");
     }
@@ -235,7 +240,8 @@ export function countOperations(config: ModelConfig, lead: "opener" | "engaged" 
           if (state) project(state);
           break;
         default:
-          if (effect.kind === "send" || effect.kind === "draft" || effect.kind === "alert" || effect.kind === "hand_off" || effect.kind === "enrol" || effect.kind === "suppress") effectRow();
+          if (effect.kind === "send" || effect.kind === "draft" || effect.kind === "alert" || effect.kind === "hand_off" || effect.kind === "enrol" || effect.kind === "suppress")
+            effectRow();
           break;
       }
     }
