@@ -81,6 +81,6 @@ function effectContext(host: DrainHost, state: LeadState, now: number, settings:
     languageModel: host.seams.languageModel(settings),
     summaryModel: host.seams.languageModel(settings, "summary"),
     draftTimeoutMs: host.seams.draftTimeoutMs,
-    project: () => projectFromStorage(host.sql, host.seams.env.DB, host.load() ?? state),
+    project: () => projectFromStorage(host.sql, host.seams.env, host.load() ?? state),
   };
 }

@@ -1,20 +1,75 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { events, leads, reviewQueue, touches, type ReviewRow } from "../schemas/d1";
+import { leads, reviewQueue, sites, touches, type ReviewRow } from "../schemas/d1";
 import type { TimelineEntry } from "../schemas/lead";
 import type { LeadState } from "../engine/lead/lead-state";
+import { logRawEvents } from "../services/event-log";
 import * as storage from "./lead-storage";
 
+/** What a projection's batch cost D1, as its meters report it. */
+export interface ProjectionMeters {
+  rowsRead: number;
+  /** Rows and index entries, as D1 bills them. */
+  rowsWritten: number;
+}
+
 /**
- * Writes what the lead object knows into D1's cross-lead tables. Idempotent: events are
- * keyed by lead and sequence, the lead row only moves forward in version, and touch rows
- * only ever gain a first open, click or reply — so a retried or reordered projection
- * never leaves D1 older than it was.
+ * Writes what spans leads into D1: the lead row (its milestones), a row per sent touch and
+ * the marks on it, the review queue — triggers keep the daily rollups. Raw timeline entries
+ * are not written here: they go to the event log (services/event-log.ts). Idempotent and
+ * monotone: the lead row only moves forward in version and keeps its first form post, touch
+ * rows are inserted once and only ever gain a first open, click, reply or delivery, and a
+ * site only gains its first post — so a retried or reordered projection never leaves D1
+ * older than it was.
  */
-export async function projectLead(db: D1Database, state: LeadState, entries: TimelineEntry[], review: ReviewRow[] | null = null): Promise<void> {
+export async function projectLead(db: D1Database, state: LeadState, entries: TimelineEntry[], review: ReviewRow[] | null = null): Promise<ProjectionMeters> {
   const d1 = drizzle(db);
+  const posts = entries.filter((e) => e.kind === "form_submitted" && !e.submission.imported);
+  const row = leadRowOf(state, entries);
+  // SQLite rewrites an index whenever its column is SET, changed or not: the indexed columns
+  // are set apart, each only when it differs, and the rest only when one of them differs — so a
+  // projection that changes nothing D1 shows writes nothing (D1's version then lags the object's:
+  // harmless, since one object's projections run one at a time, never an older after a newer).
+  const { id, createdAt, status, email, phone, sequenceId, version, formPostedAt, ...shown } = row;
+  const columnOf = (key: string) => leads[key as keyof typeof row];
+  const differs = sql.join(
+    [
+      ...Object.keys(shown).map((key) => sql`${columnOf(key)} IS NOT excluded.${sql.identifier(columnOf(key).name)}`),
+      sql`(${leads.formPostedAt} IS NULL AND excluded.form_posted_at IS NOT NULL)`,
+    ],
+    sql` OR `,
+  );
+  const upsertLead = d1
+    .insert(leads)
+    .values(row)
+    .onConflictDoUpdate({
+      target: leads.id,
+      set: { ...shown, version, formPostedAt: sql`coalesce(${leads.formPostedAt}, excluded.form_posted_at)` },
+      setWhere: sql`excluded.version > ${leads.version} AND (${differs})`,
+    });
+  const indexed = INDEXED_LEAD_COLUMNS.map((key) => {
+    const value = row[key];
+    const set = { [key]: value } as Pick<typeof row, typeof key>;
+    return (
+      d1
+        .update(leads)
+        .set({ ...set, version })
+        // An older projection moves nothing.
+        .where(and(eq(leads.id, id), sql`${leads.version} <= ${version}`, sql`${columnOf(key)} IS NOT ${value}`))
+    );
+  });
+  const results = await d1.batch([upsertLead, ...indexed, ...sitePosts(d1, posts), ...touchUpdates(d1, state.id, entries), ...reviewSync(d1, state.id, review)]);
+  return results.reduce((sum, r) => ({ rowsRead: sum.rowsRead + (r.meta.rows_read ?? 0), rowsWritten: sum.rowsWritten + (r.meta.rows_written ?? 0) }), {
+    rowsRead: 0,
+    rowsWritten: 0,
+  });
+}
+
+/** The lead's row as the projection writes it: its profile, status, milestones and first form post (from these entries, if there). */
+export function leadRowOf(state: LeadState, entries: TimelineEntry[]) {
   const { milestones = {} } = state;
-  const row = {
+  const firstPost = entries.find((e) => e.kind === "form_submitted" && !e.submission.imported);
+  return {
     id: state.id,
     email: state.profile.email ?? null,
     phone: state.profile.phone ?? null,
@@ -38,25 +93,25 @@ export async function projectLead(db: D1Database, state: LeadState, entries: Tim
     opensHuman: state.engagement.opens.human,
     opensAuto: state.engagement.opens.auto,
     opensMachine: state.engagement.opens.machine,
+    formPostedAt: firstPost?.at ?? null,
   };
-  const { id, ...changes } = row;
-  const upsertLead = d1
-    .insert(leads)
-    .values(row)
-    .onConflictDoUpdate({ target: leads.id, set: changes, setWhere: sql`excluded.version > ${leads.version}` });
-  const eventRows = entries.map(({ seq, at, kind, ...data }) => ({ id: `${state.id}:${seq}`, leadId: state.id, kind, at, data }));
-  // D1 binds at most 100 parameters a statement; an event row takes 5.
-  const inserts = [];
-  for (let i = 0; i < eventRows.length; i += 20) {
-    inserts.push(
+}
+
+/** The columns set apart from the lead row's upsert (projectLead says why): each written only when it differs. */
+export const INDEXED_LEAD_COLUMNS = ["status", "email", "phone", "sequenceId"] as const;
+
+/** A form post from a registered site's page marks the site (the first-run checklist's "a form on your site"); a known site costs a read, not a write. */
+function sitePosts(d1: ReturnType<typeof drizzle>, posts: TimelineEntry[]) {
+  return posts.flatMap((post) => {
+    const page = post.kind === "form_submitted" ? post.submission.page : undefined;
+    if (!page || !URL.canParse(page)) return [];
+    return [
       d1
-        .insert(events)
-        .values(eventRows.slice(i, i + 20))
-        // A re-judged entry (a click found to be part of a burst) replaces its earlier row.
-        .onConflictDoUpdate({ target: events.id, set: { data: sql`excluded.data` } }),
-    );
-  }
-  await d1.batch([upsertLead, ...inserts, ...touchUpdates(d1, state.id, entries), ...reviewSync(d1, state.id, review)]);
+        .update(sites)
+        .set({ formPostedAt: post.at })
+        .where(and(eq(sites.origin, new URL(page).origin), isNull(sites.formPostedAt))),
+    ];
+  });
 }
 
 /** Drafts the owner must review before they may go: ready drafts of enrolments in `review` mode. */
@@ -105,6 +160,9 @@ function touchUpdates(d1: ReturnType<typeof drizzle>, leadId: string, entries: T
             origin: entry.origin ?? "template",
             draftedBy: entry.draftedBy ?? null,
             sentAt: entry.at,
+            messageId: entry.messageId,
+            providerId: entry.providerId ?? null,
+            sentTo: entry.to,
           })
           .onConflictDoNothing(),
       );
@@ -124,14 +182,20 @@ function reviewSync(d1: ReturnType<typeof drizzle>, leadId: string, review: Revi
   return review.length ? [cleared, d1.insert(reviewQueue).values(review)] : [cleared];
 }
 
-/** Projects the object's state and its unprojected timeline entries to D1; false when D1 failed (the object keeps the truth). */
-export async function projectFromStorage(objectSql: SqlStorage, db: D1Database, state: LeadState): Promise<boolean> {
+/**
+ * Projects the object's state to D1 and its unprojected timeline entries to the event log,
+ * then moves the projection cursor past them; false when either failed (the object keeps
+ * the truth, and the next attempt writes the same rows again).
+ */
+export async function projectFromStorage(objectSql: SqlStorage, env: Pick<Env, "DB" | "EVENT_LOG">, state: LeadState): Promise<boolean> {
   const entries = storage.unprojectedTimeline(objectSql);
   const review = reviewRows(state);
   const reviewSignature = JSON.stringify(review);
   const reviewChanged = reviewSignature !== (storage.readMeta(objectSql, "review") ?? "[]");
   try {
-    await projectLead(db, state, entries, reviewChanged ? review : null);
+    await projectLead(env.DB, state, entries, reviewChanged ? review : null);
+    // Apart from the projection's batch: in production it is no D1 write at all.
+    await logRawEvents(env, state.id, entries);
   } catch (error) {
     console.error(JSON.stringify({ leadId: state.id, event: "projection_failed", error: String(error) }));
     return false;

@@ -41,6 +41,32 @@ const MIGRATIONS: string[] = [
      text TEXT NOT NULL,
      at INTEGER NOT NULL
    );`,
+  // The projection keeps a cursor instead of marking each entry projected (one row written per
+  // projection, not one per entry): projected through a seq, and the re-judged entries below it.
+  `INSERT OR REPLACE INTO meta (key, value) SELECT 'projected_through', COALESCE(MAX(seq), 0) FROM timeline WHERE projected = 1;
+   INSERT OR REPLACE INTO meta (key, value) SELECT 'rejudged', json_group_array(seq) FROM timeline
+     WHERE projected = 0 AND seq < (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'projected_through');
+   DROP INDEX timeline_unprojected;
+   ALTER TABLE timeline DROP COLUMN projected;`,
+  // Row meters count index entries and AUTOINCREMENT's counter as rows written: timeline seqs come
+  // from the engine and due ids only need to be unique, so neither keeps a counter, and the
+  // handful of due rows an object holds are read without a time index.
+  `CREATE TABLE timeline_next (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL);
+   INSERT INTO timeline_next (seq, at, kind, data) SELECT seq, at, kind, data FROM timeline;
+   DROP TABLE timeline;
+   ALTER TABLE timeline_next RENAME TO timeline;
+   CREATE TABLE due_next (
+     id INTEGER PRIMARY KEY,
+     kind TEXT NOT NULL,
+     due_at INTEGER NOT NULL,
+     payload TEXT NOT NULL DEFAULT '{}',
+     attempts INTEGER NOT NULL DEFAULT 0,
+     key TEXT
+   );
+   INSERT INTO due_next (id, kind, due_at, payload, attempts, key) SELECT id, kind, due_at, payload, attempts, key FROM due;
+   DROP TABLE due;
+   ALTER TABLE due_next RENAME TO due;
+   CREATE UNIQUE INDEX due_by_key ON due (key);`,
 ];
 
 export function readMeta(sql: SqlStorage, key: string): string | undefined {
@@ -80,11 +106,25 @@ export function appendTimeline(sql: SqlStorage, entry: TimelineEntry): void {
   sql.exec("INSERT INTO timeline (seq, at, kind, data) VALUES (?, ?, ?, ?)", seq, at, kind, JSON.stringify(data));
 }
 
+/** Meta keys of the projection cursor: every entry up to this seq went to D1 and the event log, except those re-judged since. */
+const PROJECTED_THROUGH = "projected_through";
+const REJUDGED = "rejudged";
+
+interface ProjectionCursor {
+  through: number;
+  rejudged: number[];
+}
+
+function projectionCursor(sql: SqlStorage): ProjectionCursor {
+  return { through: Number(readMeta(sql, PROJECTED_THROUGH) ?? 0), rejudged: JSON.parse(readMeta(sql, REJUDGED) ?? "[]") as number[] };
+}
+
 /** Changes the verdict of earlier entries and queues them for projection again. */
 export function rejudgeTimeline(sql: SqlStorage, seqs: number[], verdict: Verdict, reason: string): void {
-  for (const seq of seqs) {
-    sql.exec("UPDATE timeline SET data = json_set(data, '$.verdict', ?, '$.reason', ?), projected = 0 WHERE seq = ?", verdict, reason, seq);
-  }
+  for (const seq of seqs) sql.exec("UPDATE timeline SET data = json_set(data, '$.verdict', ?, '$.reason', ?) WHERE seq = ?", verdict, reason, seq);
+  const { through, rejudged } = projectionCursor(sql);
+  const again = seqs.filter((seq) => seq <= through && !rejudged.includes(seq));
+  if (again.length > 0) writeMeta(sql, REJUDGED, JSON.stringify([...rejudged, ...again]));
 }
 
 interface TimelineRow extends Record<string, SqlStorageValue> {
@@ -101,11 +141,21 @@ export function readTimeline(sql: SqlStorage): TimelineEntry[] {
 }
 
 export function unprojectedTimeline(sql: SqlStorage): TimelineEntry[] {
-  return sql.exec<TimelineRow>("SELECT seq, at, kind, data FROM timeline WHERE projected = 0 ORDER BY seq").toArray().map(toEntry);
+  const { through, rejudged } = projectionCursor(sql);
+  return sql
+    .exec<TimelineRow>("SELECT seq, at, kind, data FROM timeline WHERE seq > ? OR seq IN (SELECT value FROM json_each(?)) ORDER BY seq", through, JSON.stringify(rejudged))
+    .toArray()
+    .map(toEntry);
 }
 
+/** Moves the cursor past the entries a projection wrote: one row, however many entries. */
 export function markProjected(sql: SqlStorage, seqs: number[]): void {
-  for (const seq of seqs) sql.exec("UPDATE timeline SET projected = 1 WHERE seq = ?", seq);
+  if (seqs.length === 0) return;
+  const { through, rejudged } = projectionCursor(sql);
+  const last = Math.max(...seqs);
+  if (last > through) writeMeta(sql, PROJECTED_THROUGH, String(last));
+  const left = rejudged.filter((seq) => !seqs.includes(seq));
+  if (left.length < rejudged.length) writeMeta(sql, REJUDGED, JSON.stringify(left));
 }
 
 /**
@@ -200,7 +250,7 @@ export function everything(sql: SqlStorage): { state: LeadState | null; timeline
 }
 
 /**
- * Deletes timeline entries older than `before` that D1 already has (an unprojected entry
+ * Deletes timeline entries older than `before` that were projected (an unprojected entry
  * waits for its projection). The lead's state — consents, suppressions, score, enrolments —
  * is not in the timeline and stays; entry numbers come from the state, so none is reused.
  */
@@ -209,7 +259,8 @@ export function pruneTimeline(sql: SqlStorage, before: number): number {
   // conversation in progress, whose row holds the last words.
   const chat = sql.exec("DELETE FROM chat_message WHERE at < ?", before).rowsWritten;
   sql.exec("DELETE FROM meta WHERE key = 'chat:conversation' AND json_extract(value, '$.lastAt') < ?", before);
-  return sql.exec("DELETE FROM timeline WHERE at < ? AND projected = 1", before).rowsWritten + chat;
+  const { through, rejudged } = projectionCursor(sql);
+  return sql.exec("DELETE FROM timeline WHERE at < ? AND seq <= ? AND seq NOT IN (SELECT value FROM json_each(?))", before, through, JSON.stringify(rejudged)).rowsWritten + chat;
 }
 
 /** When the oldest timeline entry or kept chat message happened, if there is one. */

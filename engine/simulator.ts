@@ -41,8 +41,8 @@ export interface Simulation {
   routing?: RoutingVersion;
   /** Answer each draft request at once with an empty draft by this drafter (a model that wrote nothing usable); unset, requests go unanswered. */
   draftAnswer?: "model" | "rules";
-  /** Sees every event applied and what the engine made of it (operation counts). */
-  observe?: (event: LeadEvent, effects: LeadEffect[], at: number) => void;
+  /** Sees every event applied, what the engine made of it and the lead after it (operation counts). */
+  observe?: (event: LeadEvent, effects: LeadEffect[], at: number, state: LeadState | null) => void;
 }
 
 export interface SimulationResult {
@@ -77,7 +77,7 @@ export function simulate(sim: Simulation): SimulationResult {
     events += 1;
     const outcome = applyEvent(state, event, at, config);
     if (outcome.state !== null) state = outcome.state;
-    sim.observe?.(event, outcome.effects, at);
+    sim.observe?.(event, outcome.effects, at, state);
     perform(outcome.effects, at);
   };
 

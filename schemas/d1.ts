@@ -64,6 +64,8 @@ export const leads = sqliteTable(
     opensHuman: integer("opens_human").notNull().default(0),
     opensAuto: integer("opens_auto").notNull().default(0),
     opensMachine: integer("opens_machine").notNull().default(0),
+    /** The lead's first form post that was not an import: the first-run checklist's "a test lead received". */
+    formPostedAt: integer("form_posted_at"),
   },
   (t) => [
     index("leads_created_idx").on(t.createdAt, t.id),
@@ -74,6 +76,12 @@ export const leads = sqliteTable(
   ],
 );
 
+/**
+ * The raw-event sink's local stand-in (services/event-log.ts): production writes raw events
+ * to Workers Analytics Engine instead, and nothing reads this table across leads but the
+ * data-rights export, erasure and retention. What spans leads lives on `leads`, `touches`
+ * and the rollups.
+ */
 export const events = sqliteTable(
   "events",
   {
@@ -84,14 +92,7 @@ export const events = sqliteTable(
     at: integer("at").notNull(),
     data: text("data", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
   },
-  (t) => [
-    index("events_lead_at_idx").on(t.leadId, t.at),
-    index("events_kind_at_idx").on(t.kind, t.at),
-    // A reply's In-Reply-To / References find the lead through the Message-IDs we sent.
-    index("events_message_id_idx").on(sql`json_extract(${t.data}, '$.messageId')`).where(sql`${t.kind} = 'touch_sent'`),
-    // A provider's delivery webhook may name its own id for the message (Resend's email_id).
-    index("events_provider_id_idx").on(sql`json_extract(${t.data}, '$.providerId')`).where(sql`${t.kind} = 'touch_sent'`),
-  ],
+  (t) => [index("events_lead_at_idx").on(t.leadId, t.at)],
 );
 
 export type FormRow = typeof forms.$inferSelect;
@@ -106,6 +107,8 @@ export const sites = sqliteTable("sites", {
   tracking: text("tracking").$type<"individual" | "aggregate">().notNull().default("individual"),
   /** The site's chat settings; null: chat off. */
   chat: text("chat", { mode: "json" }).$type<ChatSettings>(),
+  /** The first form post (not an import) from one of the site's pages: the first-run checklist's "a form on your site". */
+  formPostedAt: integer("form_posted_at"),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
@@ -253,8 +256,19 @@ export const touches = sqliteTable(
     repliedAt: integer("replied_at"),
     /** When the provider reported the recipient's server accepted it (Email Service events); null where no provider reports. */
     deliveredAt: integer("delivered_at"),
+    /** The Message-ID it went out with, as the transport gave it: a reply's In-Reply-To / References find the lead through it. Null on rows from before it was kept (none went out without one). */
+    messageId: text("message_id"),
+    /** The provider's own id for the message (Resend's `email_id`), which its delivery webhooks name. */
+    providerId: text("provider_id"),
+    /** The address it went to: a bounce must be about that address. */
+    sentTo: text("sent_to"),
   },
-  (t) => [index("touches_sent_idx").on(t.sentAt), index("touches_sequence_idx").on(t.sequenceId, t.sentAt)],
+  (t) => [
+    index("touches_sent_idx").on(t.sentAt),
+    index("touches_sequence_idx").on(t.sequenceId, t.sentAt),
+    index("touches_message_id_idx").on(t.messageId).where(sql`${t.messageId} IS NOT NULL`),
+    index("touches_provider_id_idx").on(t.providerId).where(sql`${t.providerId} IS NOT NULL`),
+  ],
 );
 
 /** Drafts waiting for the owner's review, across leads; the lead's object stays the authority. */

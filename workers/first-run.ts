@@ -24,21 +24,17 @@ const SENDING_DOMAIN_CHECKS = new Set(["sender", "email-transport", "email-bindi
 
 /**
  * Whether a form post arrived (an imported row is not one), and whether one came from a page
- * of a registered site that is not this engine (a form embedded in the owner's site).
+ * of a registered site that is not this engine (a form embedded in the owner's site). Each is
+ * a mark the projection keeps — the lead's first post, the site's first post — not a scan of raw events.
  */
-async function formPostsSeen(db: D1Database, engineOrigins: string[], siteOrigins: string[]): Promise<{ any: boolean; embedded: boolean }> {
-  const page = "json_extract(data, '$.submission.page')";
-  const posted = "kind = 'form_submitted' AND json_extract(data, '$.submission.imported') IS NULL";
-  const sites = siteOrigins.filter((origin) => !engineOrigins.includes(origin));
-  const onSite = sites.map((_, i) => `substr(${page}, 1, length(?${i + 1}) + 1) = ?${i + 1} || '/'`).join(" OR ");
+async function formPostsSeen(db: D1Database, engineOrigins: string[]): Promise<{ any: boolean; embedded: boolean }> {
+  const notEngine = engineOrigins.map((_, i) => `?${i + 1}`).join(", ");
   const [any, embedded] = await Promise.all([
-    db.prepare(`SELECT 1 AS found FROM events WHERE ${posted} LIMIT 1`).first(),
-    sites.length === 0
-      ? null
-      : db
-          .prepare(`SELECT 1 AS found FROM events WHERE ${posted} AND (${onSite}) LIMIT 1`)
-          .bind(...sites)
-          .first(),
+    db.prepare("SELECT 1 AS found FROM leads WHERE form_posted_at IS NOT NULL LIMIT 1").first(),
+    db
+      .prepare(`SELECT 1 AS found FROM sites WHERE form_posted_at IS NOT NULL AND origin NOT IN (${notEngine}) LIMIT 1`)
+      .bind(...engineOrigins)
+      .first(),
   ]);
   return { any: any !== null, embedded: embedded !== null };
 }
@@ -48,12 +44,12 @@ export async function firstRunChecklist(env: Env, engineOrigin: string): Promise
   const effective = await effectiveSettings(env);
   const { publicUrl } = effective.values;
   const publicOrigin = URL.canParse(publicUrl) ? new URL(publicUrl).origin : engineOrigin;
-  const [sites, forms, checks] = await Promise.all([listSites(env.DB), listForms(env.DB), checkDeployment(env, fetch, effective, (domain) => lookUpMxRemembered(domain))]);
-  const posts = await formPostsSeen(
-    env.DB,
-    [...new Set([engineOrigin, publicOrigin])],
-    sites.map((site) => site.origin),
-  );
+  const [sites, forms, checks, posts] = await Promise.all([
+    listSites(env.DB),
+    listForms(env.DB),
+    checkDeployment(env, fetch, effective, (domain) => lookUpMxRemembered(domain)),
+    formPostsSeen(env.DB, [...new Set([engineOrigin, publicOrigin])]),
+  ]);
   const sender = senderFrom(effective.values);
   const formPage = forms[0] ? `/dashboard/forms/${forms[0].id}` : "/dashboard/forms/new";
   const domainProblems = checks.filter((c) => SENDING_DOMAIN_CHECKS.has(c.id) && c.status !== "ok");

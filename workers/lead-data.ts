@@ -1,14 +1,16 @@
 import { eq, inArray, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { conversations, events, handOffs, inboundMessages, leads, outbox, reviewQueue, suppressions, touches, visitors } from "../schemas/d1";
+import { conversations, handOffs, inboundMessages, leads, outbox, reviewQueue, suppressions, touches, visitors } from "../schemas/d1";
 import type { LeadId } from "../schemas/lead";
 import { leadObject } from "./lead-stub";
 import { hashContactEntries, suppress, suppressionHash } from "../services/d1/suppressions";
+import { eraseLoggedEvents, loggedEventsOf } from "../services/event-log";
 
 /**
  * Data rights: everything held about one lead, and erasing it everywhere — the object's
- * storage, the D1 projection, its events and page views, visitor links, messages sent and
- * messages received.
+ * storage (its full timeline), the D1 projection, the raw-event log's local stand-in,
+ * visitor links, messages sent and messages received. Analytics Engine's data points (in
+ * production) carry no personal data but the lead id and age out after three months.
  */
 
 /** Inbound mail about the lead: matched to it, or sent from its address. */
@@ -31,7 +33,7 @@ export async function exportLead(env: Env, leadId: LeadId, now: number) {
   const profile = held?.state?.profile ?? { email: lead?.email ?? undefined, phone: lead?.phone ?? undefined };
   const values = await suppressionValues(env.LEAD_ID_SECRET, profile);
   const [eventRows, visitorRows, messageRows, inboundRows, suppressionRows, touchRows, handOffRows, reviewRows, conversationRows] = await Promise.all([
-    d1.select().from(events).where(eq(events.leadId, leadId)).all(),
+    loggedEventsOf(env.DB, leadId),
     d1.select().from(visitors).where(eq(visitors.leadId, leadId)).all(),
     d1.select().from(outbox).where(eq(outbox.leadId, leadId)).all(),
     d1.select().from(inboundMessages).where(inboundOf(leadId, profile.email)).all(),
@@ -49,6 +51,7 @@ export async function exportLead(env: Env, leadId: LeadId, now: number) {
     /** What the cross-lead database holds. */
     database: {
       lead,
+      /** The raw-event log's local stand-in (empty where Analytics Engine is bound: the object's timeline is the full record). */
       events: eventRows,
       visitors: visitorRows,
       messages: messageRows,
@@ -85,7 +88,7 @@ export async function eraseLead(env: Env, leadId: LeadId, now: number): Promise<
   }
   await suppress(env.DB, optedOut, now);
   await d1.batch([
-    d1.delete(events).where(eq(events.leadId, leadId)),
+    eraseLoggedEvents(env.DB, leadId),
     d1.delete(visitors).where(eq(visitors.leadId, leadId)),
     d1.delete(touches).where(eq(touches.leadId, leadId)),
     d1.delete(reviewQueue).where(eq(reviewQueue.leadId, leadId)),

@@ -4,7 +4,7 @@ import { FAILURE_MEMORY_MS } from "./dashboard/session";
 
 /**
  * The daily maintenance run (cron trigger). Every D1 table of raw records loses its rows
- * older than RETENTION_DAYS: events, outbox messages, inbound message records, touches,
+ * older than RETENTION_DAYS: raw events (the event log's local stand-in), outbox messages, inbound message records, touches,
  * hand-offs, visitor links, review drafts, chat conversation rows, posts waiting in the
  * unknown-site queue and aggregate page counts. Failed-token client
  * addresses go once they are forgotten (a day), dashboard sessions once expired or revoked.

@@ -1,4 +1,7 @@
-import type { LeadEffect, LeadEvent } from "../../engine/lead/lead-state";
+import type { LeadEffect, LeadEvent, LeadState } from "../../engine/lead/lead-state";
+import { timerKey } from "../../engine/lead/lead-state";
+import type { TimelineEntry } from "../../schemas/lead";
+import { INDEXED_LEAD_COLUMNS, leadRowOf } from "../../durable-objects/lead-projection";
 import type { OutgoingTouch } from "../../engine/lead/lead-state";
 import { simulate, type Reaction } from "../../engine/simulator";
 import { PRESETS } from "../../schemas/sequence-presets";
@@ -19,6 +22,13 @@ import { modelFor, SETTING_VARS } from "../../schemas/settings";
  * value email, clicks the proof email and asks about the price in answer to the objection
  * email: its reply is judged, and it is handed off.
  *
+ * Storage is counted as the row meters count it (a row, each index entry it touches and
+ * AUTOINCREMENT's counter are each a row written), per statement the object and the
+ * projection run; test/projection-meters.test.ts checks the counts against the meters of a
+ * real object and D1. `before` counts storage as it was before #23: every timeline entry a
+ * D1 event row (five index entries) and marked projected in the object, the lead row
+ * rewritten (all its indexes) at every projection, due rows with a time index and a counter.
+ *
  * Model calls are counted per task and priced with that task's model. `before` is the
  * configuration before issue #23: one 70B model for everything, a draft for every step and
  * again after every human signal, prompts without a budget (five earlier touches quoted,
@@ -30,8 +40,19 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const START = Date.UTC(2026, 10, 2, 15, 0);
 
-/** Secondary and primary-key index entries each table's insert writes (D1 bills an index entry as a written row). */
+/** Secondary and primary-key index entries each table's insert writes (D1 bills an index entry as a written row), before #23. */
 const INDEX_ENTRIES_ON_INSERT = { events: 4, leads: 6, touches: 3, lead_daily: 1, touch_daily: 1 };
+/**
+ * Now: a lead row's insert writes its text key and five indexes, and the day's rollup row with
+ * its key; a touch row its key, its time, sequence and Message-ID indexes (and the provider id
+ * where the provider gave one), and its day's rollup row with its key. A rollup row is counted
+ * as new (the first lead of its day): with many leads a day it is an update, one row less.
+ */
+const NOW_INDEX_ENTRIES = { leadInsert: 7, touchInsert: 5 };
+/** The lead row's counted columns: a change writes its day's rollup row once (a change of sequence moves the counts: two rows). */
+const ROLLUP_COLUMNS = ["contactedAt", "openedAt", "clickedAt", "repliedAt", "bookedAt", "unsubscribedAt", "bouncedAt", "opensHuman", "opensAuto", "opensMachine"] as const;
+/** D1 rows a projection reads: the lead row's upsert and its four indexed-column checks. */
+const PROJECTION_ROWS_READ = 5;
 /** Assumed wall time an object stays active per request (D1 and channel awaits included): an assumption, not measured. */
 export const ASSUMED_OBJECT_ACTIVE_MS = 20;
 const OBJECT_MEMORY_GB = 0.128;
@@ -57,13 +78,20 @@ export interface OperationCounts {
   /** The same calls and tokens, per task. */
   byTask: Record<CountedTask, { calls: number; inputTokens: number; outputTokens: number }>;
   touchesSent: number;
+  /** Raw timeline entries sent to the event log: Analytics Engine data points in production (none before #23: they were D1 rows). */
+  eventLogDataPoints: number;
 }
 
 /** A judgement's answer: a few JSON fields. */
 const JUDGEMENT_ANSWER_TOKENS = 60;
 const ENGAGED_REPLY = "Thanks, this is helpful. What would it cost for a roof our size, and could you start next month?";
 
-export function countOperations(config: ModelConfig, lead: "opener" | "engaged" = "opener"): OperationCounts {
+/**
+ * `silent`: never opens, clicks or replies (the meter test's lead). `days`: how much of the
+ * sequence runs.
+ */
+export function countOperations(config: ModelConfig, lead: "opener" | "engaged" | "silent" = "opener", days = 60): OperationCounts {
+  const storageBefore = config === "before";
   const withModel = config !== "local";
   const counts: OperationCounts = {
     workerRequests: 0,
@@ -81,6 +109,7 @@ export function countOperations(config: ModelConfig, lead: "opener" | "engaged" 
       summary: { calls: 0, inputTokens: 0, outputTokens: 0 },
     },
     touchesSent: 0,
+    eventLogDataPoints: 0,
   };
   const call = (task: CountedTask, inputTokens: number, outputTokens: number) => {
     counts.modelCalls += 1;
@@ -107,7 +136,7 @@ export function countOperations(config: ModelConfig, lead: "opener" | "engaged" 
   let leadRowWritten = false;
   let touchesAfterClick = -1;
   const react = (touch: OutgoingTouch): Reaction[] => {
-    if (touch.channel !== "email") return [];
+    if (touch.channel !== "email" || lead === "silent") return [];
     if (touch.stepId === "proof") touchesAfterClick = 0;
     const open: Reaction = { after: 3 * HOUR, kind: "open" };
     if (lead === "opener") return [open];
@@ -119,7 +148,107 @@ export function countOperations(config: ModelConfig, lead: "opener" | "engaged" 
     return [open];
   };
 
-  const observe = (event: LeadEvent, effects: LeadEffect[], at: number) => {
+  /** Now: what the object's due table holds (timer and effect keys), what was last projected, and the entries since. */
+  const dueKeys = new Set<string>();
+  let projected: ReturnType<typeof leadRowOf> | null = null;
+  let pending: TimelineEntry[] = [];
+  const marked = new Set<string>();
+  let cursorWritten = false;
+  const pruneDays = new Set<number>();
+  const project = (state: LeadState) => {
+    counts.d1RowsRead += PROJECTION_ROWS_READ;
+    const row = leadRowOf(state, pending);
+    if (projected === null) {
+      counts.d1RowsWritten += 2;
+      counts.d1IndexEntriesWritten += NOW_INDEX_ENTRIES.leadInsert;
+    } else {
+      const before = projected;
+      const differs = (key: keyof typeof row) => row[key] !== before[key];
+      const shown = (Object.keys(row) as (keyof typeof row)[]).filter((k) => !["id", "createdAt", "version", "formPostedAt", ...INDEXED_LEAD_COLUMNS].includes(k));
+      if (shown.some(differs) || (before.formPostedAt === null && row.formPostedAt !== null)) counts.d1RowsWritten += 1;
+      // An indexed column that changed: the row again, and its index entry.
+      const indexedChanged = INDEXED_LEAD_COLUMNS.filter(differs).length;
+      counts.d1RowsWritten += indexedChanged;
+      counts.d1IndexEntriesWritten += indexedChanged;
+      if (differs("sequenceId")) counts.d1RowsWritten += 2;
+      else if (ROLLUP_COLUMNS.some(differs)) counts.d1RowsWritten += 1;
+    }
+    projected = { ...row, formPostedAt: projected?.formPostedAt ?? row.formPostedAt };
+    const mark = (touchKey: string, column: string) => {
+      counts.d1RowsRead += 1;
+      if (marked.has(`${touchKey}:${column}`)) return;
+      marked.add(`${touchKey}:${column}`);
+      // The touch row, and its rollup row (a delivery is not in the rollup).
+      counts.d1RowsWritten += column === "delivered" ? 1 : 2;
+    };
+    for (const entry of pending) {
+      if (entry.kind === "touch_sent") {
+        counts.d1RowsWritten += 2;
+        counts.d1IndexEntriesWritten += NOW_INDEX_ENTRIES.touchInsert + (entry.providerId ? 1 : 0);
+      }
+      if (entry.kind === "email_opened" && entry.verdict === "human") mark(entry.messageId, "opened");
+      if (entry.kind === "link_clicked" && entry.verdict === "human") {
+        mark(entry.messageId, "clicked");
+        mark(entry.messageId, "opened");
+      }
+      if (entry.kind === "reply_received" && entry.touchKey) mark(entry.touchKey, "replied");
+      if (entry.kind === "touch_delivered") mark(entry.key, "delivered");
+    }
+    if (pending.length > 0) {
+      // The cursor's meta row (its key too, the first time); the entries go to the event log.
+      counts.objectRowsWritten += cursorWritten ? 1 : 2;
+      cursorWritten = true;
+      counts.eventLogDataPoints += pending.length;
+    }
+    pending = [];
+  };
+  /** Now: an effect's due row, written with its key (two rows), leased, deleted. A project row asked for again while queued is one row less: not counted. */
+  const effectRow = () => {
+    counts.objectRowsWritten += 4;
+  };
+  const observeNow = (event: LeadEvent, effects: LeadEffect[], at: number, state: LeadState | null) => {
+    if (event.kind === "timer_fired") {
+      counts.objectRowsWritten += 1; // leased
+      // A drain prunes the timeline at most once a day: its meta row.
+      const day = Math.floor(at / DAY);
+      if (!pruneDays.has(day)) counts.objectRowsWritten += pruneDays.size === 0 ? 2 : 1;
+      pruneDays.add(day);
+    }
+    for (const effect of effects) {
+      switch (effect.kind) {
+        case "append_timeline":
+          counts.objectRowsWritten += 1;
+          pending.push(effect.entry);
+          break;
+        case "rejudge_timeline":
+          // Each entry's verdict, and the cursor's list of re-judged entries.
+          counts.objectRowsWritten += effect.seqs.length + 1;
+          counts.eventLogDataPoints += effect.seqs.length;
+          break;
+        case "schedule": {
+          const key = timerKey(effect.timer);
+          counts.objectRowsWritten += dueKeys.has(key) ? 1 : 2;
+          dueKeys.add(key);
+          break;
+        }
+        case "unschedule":
+          counts.objectRowsWritten += 1;
+          dueKeys.delete(timerKey(effect.timer));
+          break;
+        case "project":
+          effectRow();
+          if (state) project(state);
+          break;
+        default:
+          if (effect.kind === "send" || effect.kind === "draft" || effect.kind === "alert" || effect.kind === "hand_off" || effect.kind === "enrol" || effect.kind === "suppress")
+            effectRow();
+          break;
+      }
+    }
+  };
+
+  const observe = (event: LeadEvent, effects: LeadEffect[], at: number, state: LeadState | null) => {
+    if (!storageBefore) observeNow(event, effects, at, state);
     switch (event.kind) {
       case "form_submitted":
         // The post: the form and the sequence looked up in D1, then one RPC to the object.
@@ -148,7 +277,7 @@ export function countOperations(config: ModelConfig, lead: "opener" | "engaged" 
       case "timer_fired":
         // Timers due together run in one alarm; each is leased (one row) while it runs.
         alarmTimes.add(at);
-        counts.objectRowsWritten += 1;
+        if (storageBefore) counts.objectRowsWritten += 1;
         break;
       default:
         break;
@@ -157,13 +286,16 @@ export function countOperations(config: ModelConfig, lead: "opener" | "engaged" 
     for (const effect of effects) {
       switch (effect.kind) {
         case "append_timeline":
+          if (effect.entry.kind === "touch_sent") {
+            counts.touchesSent += 1;
+            sentTexts.push({ ...(effect.entry.subject ? { subject: effect.entry.subject } : {}), text: effect.entry.text });
+          }
+          if (!storageBefore) break;
           // Inserted, then marked projected; one event row (and its index entries) in D1.
           counts.objectRowsWritten += 2;
           counts.d1RowsWritten += 1;
           counts.d1IndexEntriesWritten += INDEX_ENTRIES_ON_INSERT.events;
           if (effect.entry.kind === "touch_sent") {
-            counts.touchesSent += 1;
-            sentTexts.push({ ...(effect.entry.subject ? { subject: effect.entry.subject } : {}), text: effect.entry.text });
             counts.d1RowsWritten += 2; // the touch row and its day's rollup
             counts.d1IndexEntriesWritten += INDEX_ENTRIES_ON_INSERT.touches + INDEX_ENTRIES_ON_INSERT.touch_daily;
           }
@@ -173,14 +305,16 @@ export function countOperations(config: ModelConfig, lead: "opener" | "engaged" 
           }
           break;
         case "rejudge_timeline":
+          if (!storageBefore) break;
           counts.objectRowsWritten += 2 * effect.seqs.length;
           counts.d1RowsWritten += effect.seqs.length;
           break;
         case "schedule":
         case "unschedule":
-          counts.objectRowsWritten += 1;
+          if (storageBefore) counts.objectRowsWritten += 1;
           break;
         case "project":
+          if (!storageBefore) break;
           // The lead row (insert once, then updates) and its day's rollup (moved: two rows).
           counts.d1RowsRead += 1;
           counts.d1RowsWritten += leadRowWritten ? 3 : 2;
@@ -198,7 +332,7 @@ export function countOperations(config: ModelConfig, lead: "opener" | "engaged" 
           }
           break;
         case "draft":
-          counts.objectRowsWritten += 2; // queued, then done
+          if (storageBefore) counts.objectRowsWritten += 2; // queued, then done
           if (config === "now") {
             const prompt = DRAFT_INSTRUCTIONS + draftPrompt(effect.request, { earlierTouches: sentTexts.slice(-5), passages });
             const answer = estimateTokens((effect.request.template.body ?? "") + (effect.request.template.sms ?? "")) + 20;
@@ -227,7 +361,7 @@ export function countOperations(config: ModelConfig, lead: "opener" | "engaged" 
     },
     sequence: { id: "new-inquiry", version: 0, sequence: PRESETS.get("new-inquiry")! },
     start: START,
-    until: START + 60 * DAY,
+    until: START + days * DAY,
     react,
     draftAnswer: withModel ? "model" : "rules",
     observe,
@@ -238,6 +372,7 @@ export function countOperations(config: ModelConfig, lead: "opener" | "engaged" 
 
 interface Prices {
   checked: string;
+  analyticsEngine: { perMillionDataPointsWritten: number };
   workers: { perMillionRequests: number };
   durableObjects: { perMillionRequests: number; perMillionGbSeconds: number; perMillionRowsWritten: number };
   d1: { perMillionRowsRead: number; perMillionRowsWritten: number };
@@ -254,6 +389,7 @@ export function costPerThousandLeads(counts: OperationCounts, prices: Prices, mo
     objectRowsWritten: perMillion(counts.objectRowsWritten, prices.durableObjects.perMillionRowsWritten),
     d1RowsRead: perMillion(counts.d1RowsRead, prices.d1.perMillionRowsRead),
     d1RowsWritten: perMillion(counts.d1RowsWritten + counts.d1IndexEntriesWritten, prices.d1.perMillionRowsWritten),
+    eventLogDataPoints: perMillion(counts.eventLogDataPoints, prices.analyticsEngine.perMillionDataPointsWritten),
   };
   const round = (n: number) => Math.round(n * 10_000) / 10_000;
   const modelByTask = Object.fromEntries(

@@ -1,6 +1,6 @@
-import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { events, leads, touches } from "../../schemas/d1";
+import { leads, touches } from "../../schemas/d1";
 import type { LeadId } from "../../schemas/lead";
 import type { ReportReferences } from "../../engine/inbound/report-references";
 import type { SentMessage } from "../../engine/inbound/answered-touch";
@@ -39,27 +39,26 @@ export async function resolveLead(
   return null;
 }
 
-/** The first of these ids that is a Message-ID we sent (a `touch_sent` event), and its lead; providers report them with or without angle brackets. */
+/** A touch row's key: its id is `<leadId>:<touch key>`. */
+const keyOf = (leadId: string, touchId: string) => touchId.slice(leadId.length + 1);
+
+/** The first of these ids that is a Message-ID we sent (a touch row's), and its lead; providers report them with or without angle brackets. */
 async function sentMessage(db: D1Database, ids: string[]): Promise<{ leadId: LeadId; messageId: string } | null> {
   const wanted = [...new Set(ids.slice(-20).flatMap((id) => [id, `<${id}>`]))];
   if (wanted.length === 0) return null;
-  const row = await drizzle(db)
-    .select({ leadId: events.leadId, messageId: sql<string>`json_extract(${events.data}, '$.messageId')` })
-    .from(events)
-    .where(and(eq(events.kind, "touch_sent"), inArray(sql`json_extract(${events.data}, '$.messageId')`, wanted)))
-    .get();
-  return row ? { leadId: row.leadId as LeadId, messageId: row.messageId } : null;
+  const row = await drizzle(db).select({ leadId: touches.leadId, messageId: touches.messageId }).from(touches).where(inArray(touches.messageId, wanted)).get();
+  return row?.messageId ? { leadId: row.leadId as LeadId, messageId: row.messageId } : null;
 }
 
-/** The touch that went out with this Message-ID (its `touch_sent` event): its lead, touch key and address; null when we sent no such message. */
+/** The touch that went out with this Message-ID: its lead, touch key and address; null when we sent no such message. */
 export async function touchOfMessage(db: D1Database, messageId: string): Promise<SentTouchOfLead | null> {
   const bare = messageId.replace(/^<|>$/g, "");
-  return sentTouchWhere(db, inArray(sql<string>`json_extract(${events.data}, '$.messageId')`, [bare, `<${bare}>`]));
+  return sentTouchWhere(db, inArray(touches.messageId, [bare, `<${bare}>`]));
 }
 
 /** The touch a provider's own id for the message names (recorded when the provider accepted it). */
 export async function touchOfProviderId(db: D1Database, providerId: string): Promise<SentTouchOfLead | null> {
-  return sentTouchWhere(db, eq(sql<string>`json_extract(${events.data}, '$.providerId')`, providerId));
+  return sentTouchWhere(db, eq(touches.providerId, providerId));
 }
 
 export interface SentTouchOfLead {
@@ -70,29 +69,21 @@ export interface SentTouchOfLead {
 }
 
 async function sentTouchWhere(db: D1Database, match: SQL): Promise<SentTouchOfLead | null> {
-  const row = await drizzle(db)
-    .select({
-      leadId: events.leadId,
-      messageId: sql<string>`json_extract(${events.data}, '$.messageId')`,
-      key: sql<string>`json_extract(${events.data}, '$.key')`,
-      to: sql<string>`json_extract(${events.data}, '$.to')`,
-    })
-    .from(events)
-    .where(and(eq(events.kind, "touch_sent"), match))
-    .get();
-  return row ? { leadId: row.leadId as LeadId, key: row.key, to: row.to, messageId: row.messageId } : null;
+  const row = await drizzle(db).select({ id: touches.id, leadId: touches.leadId, messageId: touches.messageId, to: touches.sentTo }).from(touches).where(match).get();
+  if (!row?.messageId || row.to === null) return null;
+  return { leadId: row.leadId as LeadId, key: keyOf(row.leadId, row.id), to: row.to, messageId: row.messageId };
 }
 
-/** Which of these ids are Message-IDs we sent the lead (its `touch_sent` events), with the touch each carried. */
+/** Which of these ids are Message-IDs we sent the lead (its touch rows), with the touch each carried. */
 export async function sentToLead(db: D1Database, leadId: LeadId, ids: string[]): Promise<SentMessage[]> {
   const wanted = [...new Set(ids.slice(0, 20).flatMap((id) => [id, `<${id}>`]))];
   if (wanted.length === 0) return [];
-  const messageId = sql<string>`json_extract(${events.data}, '$.messageId')`;
-  return drizzle(db)
-    .select({ messageId, key: sql<string>`json_extract(${events.data}, '$.key')` })
-    .from(events)
-    .where(and(eq(events.kind, "touch_sent"), eq(events.leadId, leadId), inArray(messageId, wanted)))
+  const rows = await drizzle(db)
+    .select({ id: touches.id, messageId: touches.messageId })
+    .from(touches)
+    .where(and(eq(touches.leadId, leadId), inArray(touches.messageId, wanted)))
     .all();
+  return rows.flatMap((row) => (row.messageId ? [{ messageId: row.messageId, key: keyOf(leadId, row.id) }] : []));
 }
 
 /**

@@ -1,0 +1,106 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { LeadObject } from "../durable-objects/lead-object";
+import { PRESETS } from "../schemas/sequence-presets";
+import type { SequenceVersion } from "../schemas/sequence";
+import * as storage from "../durable-objects/lead-storage";
+import { countOperations } from "./bench/operation-counts";
+import { advance, freshLead, MONDAY_10_NY, settle, submission } from "./lead-harness";
+
+/**
+ * The bench's storage counts (test/bench/operation-counts.ts) against the meters: one lead
+ * runs the first days of new-inquiry in a real object on an injected clock, and what its
+ * projections wrote to D1 (each batch's `meta.rows_written`) and to its own SQLite (each
+ * cursor's `rowsWritten`) is summed.
+ */
+
+const NEW_INQUIRY: SequenceVersion = { id: "new-inquiry", version: 0, sequence: PRESETS.get("new-inquiry")! };
+const DAY = 86_400_000;
+const DAYS = 4;
+
+describe("storage meters", () => {
+  it("a lead's projections write to D1 what the bench counts — no raw event among them — and its object about what it counts", async () => {
+    const { leadId, stub } = await freshLead();
+    const d1 = { rowsWritten: 0 };
+    const points: AnalyticsEngineDataPoint[] = [];
+    const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
+    await runInDurableObject(stub, (object: LeadObject, state) => {
+      const metered = new Proxy(object.seams.env.DB, {
+        get(target, prop) {
+          if (prop !== "batch") return Reflect.get(target, prop);
+          // The projection's writes are its batches (the outbox, a local stand-in for sending, writes alone).
+          return async (batch: D1PreparedStatement[]) => {
+            const results = await target.batch(batch);
+            for (const result of results) d1.rowsWritten += result.meta.rows_written ?? 0;
+            return results;
+          };
+        },
+      });
+      // Production's sink: with it bound, nothing of the timeline goes to D1.
+      object.seams.env = { ...object.seams.env, DB: metered, EVENT_LOG: { writeDataPoint: (point) => points.push(point ?? {}) } };
+      const sql = state.storage.sql;
+      const exec = sql.exec.bind(sql);
+      sql.exec = ((query: string, ...bindings: SqlStorageValue[]) => {
+        const cursor = exec(query, ...bindings);
+        cursors.push(cursor);
+        return cursor;
+      }) as typeof sql.exec;
+    });
+
+    await stub.submitForm(submission(`meters-${leadId}@example.com`), NEW_INQUIRY);
+    await settle(stub);
+    const nextDue = () => runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ at: number | null }>("SELECT MIN(due_at) AS at FROM due").one().at);
+    for (let due = await nextDue(); due !== null && due <= MONDAY_10_NY + DAYS * DAY; due = await nextDue()) await advance(stub);
+    const objectRowsWritten = await runInDurableObject(stub, () => cursors.reduce((sum, cursor) => sum + cursor.rowsWritten, 0));
+
+    const model = countOperations("local", "silent", DAYS);
+    const timeline = (await stub.summary())!.timeline;
+    expect(timeline.filter((e) => e.kind === "touch_sent")).toHaveLength(model.touchesSent);
+    expect(d1.rowsWritten).toBe(model.d1RowsWritten + model.d1IndexEntriesWritten);
+    expect(points).toHaveLength(model.eventLogDataPoints);
+    expect(points.length).toBe(timeline.length);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM events WHERE lead_id = ?").bind(leadId).first("n")).toBe(0);
+    // The model counts every project row as written anew (the object rewrites one still queued: a row
+    // less) and the sender object's pacing row per send (another object, not metered here).
+    const senderRows = model.touchesSent;
+    expect(objectRowsWritten).toBeLessThanOrEqual(model.objectRowsWritten - senderRows);
+    expect(objectRowsWritten).toBeGreaterThanOrEqual(0.85 * (model.objectRowsWritten - senderRows));
+  });
+});
+
+describe("the object's projection cursor", () => {
+  it("an object stored with per-entry projected marks moves to the cursor: what was projected stays projected, what waited (a re-judged entry too) is projected next", async () => {
+    const { stub } = await freshLead();
+    const { unprojected, left } = await runInDurableObject(stub, (_object: LeadObject, state) => {
+      const sql = state.storage.sql;
+      // The storage as the fifth migration left it, with entries 1–2 and 4 projected, 3 re-judged since and 5 new.
+      for (const table of ["lead", "timeline", "due", "meta", "chat_message", "schema_version"]) sql.exec(`DROP TABLE IF EXISTS ${table}`);
+      sql.exec(`CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version (version) VALUES (5);
+        CREATE TABLE lead (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), state TEXT NOT NULL);
+        CREATE TABLE timeline (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL, projected INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX timeline_unprojected ON timeline (projected) WHERE projected = 0;
+        CREATE TABLE due (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, due_at INTEGER NOT NULL, payload TEXT NOT NULL DEFAULT '{}', attempts INTEGER NOT NULL DEFAULT 0, key TEXT);
+        CREATE UNIQUE INDEX due_by_key ON due (key); CREATE INDEX due_by_time ON due (due_at);
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE chat_message (seq INTEGER PRIMARY KEY AUTOINCREMENT, conversation_id TEXT NOT NULL, from_who TEXT NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL);
+        INSERT INTO due (kind, key, due_at, payload) VALUES ('project', 'project', 5, '{"kind":"project","version":5}');`);
+      const entry = (seq: number, projected: number) =>
+        sql.exec("INSERT INTO timeline (seq, at, kind, data, projected) VALUES (?, ?, 'booked', ?, ?)", seq, seq * 1000, JSON.stringify({ source: "test" }), projected);
+      for (const [seq, projected] of [
+        [1, 1],
+        [2, 1],
+        [3, 0],
+        [4, 1],
+        [5, 0],
+      ] as const)
+        entry(seq, projected);
+      storage.migrate(sql);
+      const unprojected = storage.unprojectedTimeline(sql).map((e) => e.seq);
+      storage.markProjected(sql, unprojected);
+      return { unprojected, left: { next: storage.unprojectedTimeline(sql).length, due: storage.dueItems(sql, 10).map((d) => d.key) } };
+    });
+    expect(unprojected).toEqual([3, 5]);
+    expect(left).toEqual({ next: 0, due: ["project"] });
+  });
+});
