@@ -2,10 +2,10 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import type { LeadObject } from "../durable-objects/lead-object";
-import type { SequenceVersion } from "../schemas/sequence";
+import type { SequenceInput, SequenceVersion } from "../schemas/sequence";
 import { PRESETS } from "../schemas/sequence-presets";
-import { unique } from "./helpers";
-import { freshLead, outboxFor, settle, submission, withEnv } from "./lead-harness";
+import { asOwner, call, makeForm, postJson, unique } from "./helpers";
+import { freshLead, outboxFor, settle, submission, summaryOf, withEnv } from "./lead-harness";
 
 /** The form post → first touch path (#23): fast, and every rule that guards it still holding. */
 
@@ -42,4 +42,57 @@ it("a new lead's acknowledgement is the first thing its object writes anywhere: 
   expect(writes[0]).toMatch(/^insert into "outbox"/);
   expect(writes.some((s) => /^insert into "leads"/.test(s))).toBe(true);
   expect((await outboxFor(leadId)).map((m) => m.channel)).toEqual(["email"]);
+});
+
+const json = (body: unknown, method = "PUT"): RequestInit => ({ method, body: JSON.stringify(body) });
+
+const browserPost = (formId: string, email: string) =>
+  call(`/f/${formId}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ email }).toString() });
+
+function answeredWith(subject: string, id: string): SequenceInput {
+  return {
+    id,
+    name: `Sequence ${id}`,
+    window: { days: [1, 2, 3, 4, 5, 6, 7], start: "00:00", end: "23:59" },
+    steps: [{ id: "hello", intent: "acknowledge", channels: ["email"], instant: true, email: { subject, body: "Thanks for asking." } }],
+  } as SequenceInput;
+}
+
+async function enrolmentOf(response: Response) {
+  const { leadId } = (await response.json()) as { leadId: string };
+  return (await summaryOf(env.LEADS.getByName(leadId))).enrolments[0];
+}
+
+it("an owner's edit of a form counts from the very next post: its thank-you page, its sequence, its deletion", async () => {
+  const form = await makeForm({ thankYouUrl: "https://site.example/thanks-1" });
+  expect((await browserPost(form.id, `${unique("edit")}@example.com`)).headers.get("location")).toBe("https://site.example/thanks-1");
+
+  expect((await asOwner(`/api/forms/${form.id}`, json({ thankYouUrl: "https://site.example/thanks-2" }, "PATCH"))).status).toBe(200);
+  expect((await browserPost(form.id, `${unique("edit")}@example.com`)).headers.get("location")).toBe("https://site.example/thanks-2");
+  // Two edits within a millisecond still move the form's version.
+  await asOwner(`/api/forms/${form.id}`, json({ thankYouUrl: "https://site.example/thanks-3" }, "PATCH"));
+  await asOwner(`/api/forms/${form.id}`, json({ thankYouUrl: "https://site.example/thanks-4" }, "PATCH"));
+  expect((await browserPost(form.id, `${unique("edit")}@example.com`)).headers.get("location")).toBe("https://site.example/thanks-4");
+
+  const sequenceId = unique("switched-to");
+  await asOwner(`/api/sequences/${sequenceId}`, json(answeredWith("Hi", sequenceId)));
+  await asOwner(`/api/forms/${form.id}`, json({ sequenceId }, "PATCH"));
+  expect(await enrolmentOf(await postJson(form.id, { email: `${unique("edit")}@example.com` }))).toMatchObject({ sequenceId, version: 1 });
+
+  expect((await asOwner(`/api/forms/${form.id}`, { method: "DELETE" })).status).toBe(204);
+  expect((await postJson(form.id, { email: `${unique("edit")}@example.com` })).status).toBe(404);
+});
+
+it("an owner's edit of a sequence counts from the very next post: new leads get the new version at once", async () => {
+  const sequenceId = unique("edited");
+  await asOwner(`/api/sequences/${sequenceId}`, json(answeredWith("First words", sequenceId)));
+  const form = await makeForm({ sequenceId });
+  expect(await enrolmentOf(await postJson(form.id, { email: `${unique("seq")}@example.com` }))).toMatchObject({ sequenceId, version: 1 });
+
+  await asOwner(`/api/sequences/${sequenceId}`, json(answeredWith("Second words", sequenceId)));
+  const response = await postJson(form.id, { email: `${unique("seq")}@example.com` });
+  const { leadId } = (await response.clone().json()) as { leadId: string };
+  expect(await enrolmentOf(response)).toMatchObject({ sequenceId, version: 2 });
+  await settle(env.LEADS.getByName(leadId));
+  expect((await outboxFor(leadId)).map((m) => m.subject)).toEqual(["Second words"]);
 });
