@@ -22,15 +22,25 @@ export interface DrainHost {
   apply(event: LeadEvent, settings: Settings, alongside?: () => void): void;
 }
 
+/**
+ * What the lead gets (or must stop getting) goes first, then the owner's view in D1, then the
+ * slower work for people: alerts, hand-offs, drafts of later touches.
+ */
+function rank(item: storage.DueItem): number {
+  if (item.kind === "project") return 1;
+  return ["alert", "hand_off", "handoff", "draft"].includes(item.kind) ? 2 : 0;
+}
+
 export async function runDue(host: DrainHost, settings: Settings): Promise<void> {
   // Bounded: each pass handles what is due now; new work due at once is picked up by the next pass.
   for (let pass = 0; pass < 50; pass++) {
     const due = storage.dueItems(host.sql, host.seams.clock.now());
     if (due.length === 0) return;
-    // What the lead gets (or must stop getting) goes first, then the owner's view in D1,
-    // then the slower work for people: alerts, hand-offs, drafts of later touches.
-    const rank = (item: storage.DueItem) => (item.kind === "project" ? 1 : ["alert", "hand_off", "handoff", "draft"].includes(item.kind) ? 2 : 0);
-    for (const item of due.sort((x, y) => rank(x) - rank(y))) await runItem(host, item, settings);
+    // A pass runs only the most urgent rank due: a step's timer queues the touch it sends, and
+    // that touch (a new lead's acknowledgement) must go before the projection and drafts the
+    // same event queued, not after them.
+    const urgent = Math.min(...due.map(rank));
+    for (const item of due.filter((i) => rank(i) === urgent)) await runItem(host, item, settings);
   }
 }
 

@@ -31,7 +31,8 @@ function bundle() {
   execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", ".bench/worker"], { stdio: "ignore" });
 }
 
-async function start(extraBindings = {}) {
+/** `shared` takes Miniflare's instance options (the profiler passes `inspectorPort`). */
+async function start(extraBindings = {}, shared = {}) {
   // The script is bundled already: no module rules (Miniflare 5 cannot carry them over).
   const { modulesRules: _rules, ...workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml").workerOptions;
   const worker = {
@@ -72,7 +73,7 @@ async function start(extraBindings = {}) {
     script: D1_PROBE,
   };
   // Miniflare 5 takes its own configuration shape; wrangler still hands out the v4 one.
-  const mf = new Miniflare(convertV4MiniflareOptions({ workers: [worker, probe] }));
+  const mf = new Miniflare(convertV4MiniflareOptions({ ...shared, workers: [worker, probe] }));
   const url = (await mf.ready).toString().replace(/\/$/, "");
   const db = await mf.getD1Database("DB");
   for (const file of readdirSync("migrations")

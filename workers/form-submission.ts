@@ -28,6 +28,18 @@ export interface Interpreted {
   caughtByHoneypot: boolean;
 }
 
+/** Built once per phone region: building the schema cost a form post more than parsing with it. */
+const fieldsSchemas = new Map<string, ReturnType<typeof captureFieldsSchema>>();
+function fieldsSchemaFor(phoneRegion: string): ReturnType<typeof captureFieldsSchema> {
+  const region = phoneRegion.toUpperCase();
+  let schema = fieldsSchemas.get(region);
+  if (!schema) {
+    schema = captureFieldsSchema(region as CountryCode);
+    fieldsSchemas.set(region, schema);
+  }
+  return schema;
+}
+
 /**
  * Turns posted fields into a normalised submission for the lead, or a 422 that names
  * every field that needs fixing.
@@ -51,7 +63,7 @@ export function interpretSubmission(
     }
   }
 
-  const schema = captureFieldsSchema(context.phoneRegion.toUpperCase() as CountryCode).superRefine((fields, ctx) => {
+  const schema = fieldsSchemaFor(context.phoneRegion).superRefine((fields, ctx) => {
     for (const channel of MessageChannelSchema.options) {
       if (form.consent[channel]?.required && fields[`consent_${channel}`] !== true) {
         ctx.addIssue({ code: "custom", path: [`consent_${channel}`], message: `this form needs consent to ${CONSENT_WORDS[channel]}` });

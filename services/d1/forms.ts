@@ -1,4 +1,4 @@
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { FormConfig } from "../../schemas/form";
 import { forms, type FormRow } from "../../schemas/d1";
@@ -19,8 +19,13 @@ const toConfig = (row: FormRow): FormConfig => ({
 });
 
 export async function findForm(db: D1Database, id: string): Promise<FormConfig | undefined> {
+  return (await formWithVersion(db, id))?.form;
+}
+
+/** A form with its version: `updated_at`, which every change moves forward (intake-config.ts caches by it). */
+export async function formWithVersion(db: D1Database, id: string): Promise<{ form: FormConfig; version: number } | undefined> {
   const row = await drizzle(db).select().from(forms).where(eq(forms.id, id)).get();
-  return row && toConfig(row);
+  return row && { form: toConfig(row), version: row.updatedAt };
 }
 
 export async function listForms(db: D1Database): Promise<FormConfig[]> {
@@ -44,7 +49,8 @@ export async function putForm(db: D1Database, form: FormConfig, now: number): Pr
   const row = await drizzle(db)
     .insert(forms)
     .values({ ...form, createdAt: now, updatedAt: now })
-    .onConflictDoUpdate({ target: forms.id, set: { ...fields, updatedAt: now } })
+    // Forward even for two changes within a millisecond: the edge's cached copy is keyed by it.
+    .onConflictDoUpdate({ target: forms.id, set: { ...fields, updatedAt: sql`max(${now}, "updated_at" + 1)` } })
     .returning()
     .get();
   return toConfig(row!);

@@ -1,4 +1,4 @@
-import { and, eq, inArray, or, type SQL } from "drizzle-orm";
+import { and, eq, or, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/max";
 import { suppressions } from "../../schemas/d1";
@@ -31,13 +31,17 @@ async function candidates(secret: string, channel: SuppressedChannel, address: s
   return found;
 }
 
-/** The reason this address gets nothing on this channel, or null. Read at the moment of every send. */
+/**
+ * The reason this address gets nothing on this channel, or null. Read at the moment of every
+ * send, so it is one statement on the primary key (channel, value), prepared as written:
+ * the address, its keyed hash, and for email its domain.
+ */
 export async function suppressionOf(db: D1Database, secret: string, channel: SuppressedChannel, address: string): Promise<string | null> {
-  const row = await drizzle(db)
-    .select({ reason: suppressions.reason, value: suppressions.value })
-    .from(suppressions)
-    .where(and(eq(suppressions.channel, channel), inArray(suppressions.value, await candidates(secret, channel, address))))
-    .get();
+  const [value, hash, domain = null] = await candidates(secret, channel, address);
+  const row = await db
+    .prepare("SELECT reason, value FROM suppressions WHERE channel = ?1 AND value IN (?2, ?3, ?4) LIMIT 1")
+    .bind(channel, value, hash, domain)
+    .first<{ reason: string; value: string }>();
   if (!row) return null;
   const what = row.value.startsWith("@") ? `domain ${row.value}` : "address";
   return `suppressed (${what}: ${row.reason})`;

@@ -8,7 +8,8 @@ import { readPostedFields } from "../form-body";
 import { limitBody } from "./body-limit";
 import { interpretSubmission } from "../form-submission";
 import { checkTurnstile, floodHold, refuseFloodingClient } from "../form-admission";
-import { findForm, originAllowed } from "../../services/d1/forms";
+import { originAllowed } from "../../services/d1/forms";
+import { formIntake, type IntakeConfig } from "../../services/d1/intake-config";
 import { knownSites } from "../../services/d1/sites";
 import { keepUnknownSitePost } from "../../services/d1/unknown-site-posts";
 import { answerInvalidPost } from "../form-errors";
@@ -17,7 +18,7 @@ import { leadIdFor } from "../../services/crypto/lead-identity";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-type CaptureEnv = { Bindings: Env; Variables: { form: FormConfig } };
+type CaptureEnv = { Bindings: Env; Variables: { form: FormConfig; intake: IntakeConfig } };
 
 /**
  * `POST /f/:formId`: a lead form post from any site, a browser or an API client. A post from
@@ -29,9 +30,11 @@ export const capture = new Hono<CaptureEnv>();
 
 capture.use("/:formId", async (c, next) => {
   const id = c.req.param("formId");
-  const form = FormIdSchema.safeParse(id).success ? await findForm(c.env.DB, id) : undefined;
-  if (!form) throw new AppError(404, "unknown_form", `There is no form "${id}".`);
+  const found = FormIdSchema.safeParse(id).success ? await formIntake(c.env.DB, id) : undefined;
+  if (!found) throw new AppError(404, "unknown_form", `There is no form "${id}".`);
+  const { form, ...intake } = found;
   c.set("form", form);
+  c.set("intake", intake);
   await next();
 });
 
@@ -75,7 +78,7 @@ capture.post("/:formId", limitBody(MAX_BODY_BYTES, "A form post"), async (c) => 
   // A bot that filled the honeypot gets the answer a person gets, and creates nothing.
   const leadId = caughtByHoneypot
     ? await leadIdFor(c.env.LEAD_ID_SECRET, submission.profile)
-    : (await admitPost(c.env, { sequenceId: form.sequenceId, submission, hold: await holdOf(), visitorId }, (work) => c.executionCtx.waitUntil(work))).leadId;
+    : (await admitPost(c.env, { sequenceId: form.sequenceId, submission, hold: await holdOf(), visitorId, config: c.var.intake }, (work) => c.executionCtx.waitUntil(work))).leadId;
   if (isApiClient) return c.json({ leadId }, 202);
   return c.redirect(form.thankYouUrl, 303);
 });
