@@ -28,6 +28,15 @@ import { acceptChat, closeSocket, receiveFrame } from "./lead-chat";
 const DAY = 86_400_000;
 
 /**
+ * Signals come in bursts: a mail client's open with its image proxy's, a scanner's run over
+ * every link, a visit's page views and leaves. Their D1 projection waits this long (wall
+ * time) after the first of a burst, so the burst shares one; anything else due sooner (a
+ * form post, a reply, a hand-off) takes the projection with it at once.
+ */
+export const SIGNAL_PROJECTION_DELAY_MS = 2_000;
+const SIGNALS: ReadonlySet<LeadEvent["kind"]> = new Set(["email_opened", "link_clicked", "page_viewed", "page_left"]);
+
+/**
  * One lead's authority: its profile, consents, timeline, enrolments and pending touches
  * live here. A thin shell — it loads state, asks the engine what changes, writes the
  * change and its effects as due rows in one transaction, and runs the rows from its one
@@ -39,6 +48,10 @@ export class LeadObject extends DurableObject<Env> {
   private draining: Promise<void> | null = null;
   /** The state as last saved, kept between events: parsing it again for every open and click is most of their cost. */
   private state: LeadState | null | undefined;
+  /** The alarm as this instance last set it (wall time, null: none); undefined until it sets one. A signal that moves nothing sets nothing. */
+  private alarmAt: number | null | undefined;
+  /** When the timeline next needs pruning, once known: it moves only when a prune runs (finding it scans the timeline). */
+  private pruneAt: number | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -206,6 +219,8 @@ export class LeadObject extends DurableObject<Env> {
     const state = this.load();
     await this.ctx.storage.deleteAlarm();
     this.state = undefined;
+    this.alarmAt = undefined;
+    this.pruneAt = undefined;
     await this.ctx.storage.deleteAll();
     // The object stays usable: a later form post from the same person starts afresh.
     storage.migrate(this.sql);
@@ -312,6 +327,8 @@ export class LeadObject extends DurableObject<Env> {
 
   /** Runs what is due: the engine's timers and the effects waiting in the due table. */
   override async alarm(): Promise<void> {
+    // The alarm that fired is spent: the next arming sets one whatever this instance set before.
+    this.alarmAt = undefined;
     await this.drain();
   }
 
@@ -330,8 +347,9 @@ export class LeadObject extends DurableObject<Env> {
     const settings = await this.settings();
     if (event) this.apply(event, settings, alongside);
     else if (alongside) this.ctx.storage.transactionSync(alongside);
-    await this.armAlarm();
-    if (this.seams.drainAfterEvents) this.ctx.waitUntil(this.drain(settings));
+    const earliest = await this.armAlarm();
+    // An open or a visit that only queued its (delayed) projection leaves the drain to the alarm.
+    if (this.seams.drainAfterEvents && earliest !== undefined && earliest <= this.seams.clock.now()) this.ctx.waitUntil(this.drain(settings));
   }
 
   /** Applies an event and writes its outcome; `alongside` runs inside the same transaction. */
@@ -357,7 +375,7 @@ export class LeadObject extends DurableObject<Env> {
           // A suppression still retrying must not land after the owner lifted it, nor a lift after a new opt-out.
           if (row.effect.kind === "unsuppress") storage.dropQueuedEffect(this.sql, `suppress:${row.effect.channel}:${row.effect.value}`);
           if (row.effect.kind === "suppress") storage.dropQueuedEffectsStartingWith(this.sql, `unsuppress:${row.effect.channel}:${row.effect.value}:`);
-          storage.queueEffect(this.sql, row.key, row.effect, now);
+          storage.queueEffect(this.sql, row.key, row.effect, row.effect.kind === "project" && SIGNALS.has(event.kind) ? this.signalProjectionAt() : now);
         }
       }
       alongside?.();
@@ -375,6 +393,7 @@ export class LeadObject extends DurableObject<Env> {
     this.draining = (async () => {
       try {
         storage.pruneTimelineDaily(this.sql, this.seams.clock.now(), retentionDaysFrom(this.seams.env) * DAY);
+        this.pruneAt = undefined;
         await runDue(this.drainHost, settings ?? (await this.settings()));
       } catch (error) {
         console.error(JSON.stringify({ leadId: this.leadId, event: "drain_failed", error: String(error) }));
@@ -386,13 +405,24 @@ export class LeadObject extends DurableObject<Env> {
     return this.draining;
   }
 
-  /** One alarm for many due rows (and the next timeline prune): set to the earliest, never in the past. */
-  private async armAlarm(): Promise<void> {
-    const times = [storage.earliestDue(this.sql), storage.nextPruneAt(this.sql, retentionDaysFrom(this.seams.env) * DAY)].filter((t): t is number => t !== undefined);
-    if (times.length === 0) {
-      await this.ctx.storage.deleteAlarm();
-      return;
-    }
-    await this.ctx.storage.setAlarm(Math.max(this.seams.clock.wallTimeOf(Math.min(...times)), this.seams.clock.wallNow() + 1));
+  /** When a signal's projection is due (engine time): the burst's delay from now, in wall time. */
+  private signalProjectionAt(): number {
+    return this.seams.clock.engineTimeAt(this.seams.clock.wallNow() + SIGNAL_PROJECTION_DELAY_MS);
+  }
+
+  /**
+   * One alarm for many due rows (and the next timeline prune): set to the earliest, never in
+   * the past, and left alone when it is already there. Returns the earliest due row (engine time).
+   */
+  private async armAlarm(): Promise<number | undefined> {
+    const earliest = storage.earliestDue(this.sql);
+    this.pruneAt ??= storage.nextPruneAt(this.sql, retentionDaysFrom(this.seams.env) * DAY);
+    const times = [earliest, this.pruneAt].filter((t): t is number => t !== undefined);
+    const at = times.length === 0 ? null : Math.max(this.seams.clock.wallTimeOf(Math.min(...times)), this.seams.clock.wallNow() + 1);
+    if (at === this.alarmAt) return earliest;
+    if (at === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(at);
+    this.alarmAt = at;
+    return earliest;
   }
 }
