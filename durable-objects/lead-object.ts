@@ -29,9 +29,10 @@ const DAY = 86_400_000;
 
 /**
  * Signals come in bursts: a mail client's open with its image proxy's, a scanner's run over
- * every link, a visit's page views and leaves. Their D1 projection waits this long (wall
- * time) after the first of a burst, so the burst shares one; anything else due sooner (a
- * form post, a reply, a hand-off) takes the projection with it at once.
+ * every link, a visit's page views and leaves. The first signal of a burst is projected to
+ * D1 at once; those that follow within this long (wall time) share one projection at the
+ * window's end. Anything else (a form post, a reply, a hand-off) takes a waiting projection
+ * with it at once.
  */
 export const SIGNAL_PROJECTION_DELAY_MS = 2_000;
 const SIGNALS: ReadonlySet<LeadEvent["kind"]> = new Set(["email_opened", "link_clicked", "page_viewed", "page_left"]);
@@ -52,6 +53,8 @@ export class LeadObject extends DurableObject<Env> {
   private alarmAt: number | null | undefined;
   /** When the timeline next needs pruning, once known: it moves only when a prune runs (finding it scans the timeline). */
   private pruneAt: number | undefined;
+  /** Wall time at which the current burst of signals ends: signals until then share the projection due then. */
+  private burstEndsAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -221,6 +224,7 @@ export class LeadObject extends DurableObject<Env> {
     this.state = undefined;
     this.alarmAt = undefined;
     this.pruneAt = undefined;
+    this.burstEndsAt = 0;
     await this.ctx.storage.deleteAll();
     // The object stays usable: a later form post from the same person starts afresh.
     storage.migrate(this.sql);
@@ -347,9 +351,12 @@ export class LeadObject extends DurableObject<Env> {
     const settings = await this.settings();
     if (event) this.apply(event, settings, alongside);
     else if (alongside) this.ctx.storage.transactionSync(alongside);
-    const earliest = await this.armAlarm();
-    // An open or a visit that only queued its (delayed) projection leaves the drain to the alarm.
+    // The drain leases what is due before the alarm is armed, in the same commit: the alarm then
+    // waits for the lease (an eviction mid-drain runs the rows again after it) and never fires
+    // at once for work already under way. A signal inside a burst has nothing due now: no drain.
+    const earliest = storage.earliestDue(this.sql);
     if (this.seams.drainAfterEvents && earliest !== undefined && earliest <= this.seams.clock.now()) this.ctx.waitUntil(this.drain(settings));
+    await this.armAlarm();
   }
 
   /** Applies an event and writes its outcome; `alongside` runs inside the same transaction. */
@@ -375,7 +382,7 @@ export class LeadObject extends DurableObject<Env> {
           // A suppression still retrying must not land after the owner lifted it, nor a lift after a new opt-out.
           if (row.effect.kind === "unsuppress") storage.dropQueuedEffect(this.sql, `suppress:${row.effect.channel}:${row.effect.value}`);
           if (row.effect.kind === "suppress") storage.dropQueuedEffectsStartingWith(this.sql, `unsuppress:${row.effect.channel}:${row.effect.value}:`);
-          storage.queueEffect(this.sql, row.key, row.effect, row.effect.kind === "project" && SIGNALS.has(event.kind) ? this.signalProjectionAt() : now);
+          storage.queueEffect(this.sql, row.key, row.effect, row.effect.kind === "project" && SIGNALS.has(event.kind) ? this.signalProjectionAt(now) : now);
         }
       }
       alongside?.();
@@ -405,24 +412,22 @@ export class LeadObject extends DurableObject<Env> {
     return this.draining;
   }
 
-  /** When a signal's projection is due (engine time): the burst's delay from now, in wall time. */
-  private signalProjectionAt(): number {
-    return this.seams.clock.engineTimeAt(this.seams.clock.wallNow() + SIGNAL_PROJECTION_DELAY_MS);
+  /** When a signal's projection is due (engine time): now for the first of a burst, the burst's end for the rest. */
+  private signalProjectionAt(now: number): number {
+    const wallNow = this.seams.clock.wallNow();
+    if (wallNow < this.burstEndsAt) return this.seams.clock.engineTimeAt(this.burstEndsAt);
+    this.burstEndsAt = wallNow + SIGNAL_PROJECTION_DELAY_MS;
+    return now;
   }
 
-  /**
-   * One alarm for many due rows (and the next timeline prune): set to the earliest, never in
-   * the past, and left alone when it is already there. Returns the earliest due row (engine time).
-   */
-  private async armAlarm(): Promise<number | undefined> {
-    const earliest = storage.earliestDue(this.sql);
+  /** One alarm for many due rows (and the next timeline prune): set to the earliest, never in the past, and left alone when it is already there. */
+  private async armAlarm(): Promise<void> {
     this.pruneAt ??= storage.nextPruneAt(this.sql, retentionDaysFrom(this.seams.env) * DAY);
-    const times = [earliest, this.pruneAt].filter((t): t is number => t !== undefined);
+    const times = [storage.earliestDue(this.sql), this.pruneAt].filter((t): t is number => t !== undefined);
     const at = times.length === 0 ? null : Math.max(this.seams.clock.wallTimeOf(Math.min(...times)), this.seams.clock.wallNow() + 1);
-    if (at === this.alarmAt) return earliest;
+    if (at === this.alarmAt) return;
     if (at === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(at);
     this.alarmAt = at;
-    return earliest;
   }
 }
