@@ -28,6 +28,16 @@ import { acceptChat, closeSocket, receiveFrame } from "./lead-chat";
 const DAY = 86_400_000;
 
 /**
+ * Signals come in bursts: a mail client's open with its image proxy's, a scanner's run over
+ * every link, a visit's page views and leaves. The first signal of a burst is projected to
+ * D1 at once; those that follow within this long (wall time) share one projection at the
+ * window's end. Anything else (a form post, a reply, a hand-off) takes a waiting projection
+ * with it at once.
+ */
+export const SIGNAL_PROJECTION_DELAY_MS = 2_000;
+const SIGNALS: ReadonlySet<LeadEvent["kind"]> = new Set(["email_opened", "link_clicked", "page_viewed", "page_left"]);
+
+/**
  * One lead's authority: its profile, consents, timeline, enrolments and pending touches
  * live here. A thin shell — it loads state, asks the engine what changes, writes the
  * change and its effects as due rows in one transaction, and runs the rows from its one
@@ -39,6 +49,12 @@ export class LeadObject extends DurableObject<Env> {
   private draining: Promise<void> | null = null;
   /** The state as last saved, kept between events: parsing it again for every open and click is most of their cost. */
   private state: LeadState | null | undefined;
+  /** The alarm as this instance last set it (wall time, null: none); undefined until it sets one. A signal that moves nothing sets nothing. */
+  private alarmAt: number | null | undefined;
+  /** When the timeline next needs pruning, once known: it moves only when a prune runs (finding it scans the timeline). */
+  private pruneAt: number | undefined;
+  /** Wall time at which the current burst of signals ends: signals until then share the projection due then. */
+  private burstEndsAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -206,6 +222,9 @@ export class LeadObject extends DurableObject<Env> {
     const state = this.load();
     await this.ctx.storage.deleteAlarm();
     this.state = undefined;
+    this.alarmAt = undefined;
+    this.pruneAt = undefined;
+    this.burstEndsAt = 0;
     await this.ctx.storage.deleteAll();
     // The object stays usable: a later form post from the same person starts afresh.
     storage.migrate(this.sql);
@@ -312,6 +331,8 @@ export class LeadObject extends DurableObject<Env> {
 
   /** Runs what is due: the engine's timers and the effects waiting in the due table. */
   override async alarm(): Promise<void> {
+    // The alarm that fired is spent: the next arming sets one whatever this instance set before.
+    this.alarmAt = undefined;
     await this.drain();
   }
 
@@ -330,8 +351,12 @@ export class LeadObject extends DurableObject<Env> {
     const settings = await this.settings();
     if (event) this.apply(event, settings, alongside);
     else if (alongside) this.ctx.storage.transactionSync(alongside);
+    // The drain leases what is due before the alarm is armed, in the same commit: the alarm then
+    // waits for the lease (an eviction mid-drain runs the rows again after it) and never fires
+    // at once for work already under way. A signal inside a burst has nothing due now: no drain.
+    const earliest = storage.earliestDue(this.sql);
+    if (this.seams.drainAfterEvents && earliest !== undefined && earliest <= this.seams.clock.now()) this.ctx.waitUntil(this.drain(settings));
     await this.armAlarm();
-    if (this.seams.drainAfterEvents) this.ctx.waitUntil(this.drain(settings));
   }
 
   /** Applies an event and writes its outcome; `alongside` runs inside the same transaction. */
@@ -357,7 +382,7 @@ export class LeadObject extends DurableObject<Env> {
           // A suppression still retrying must not land after the owner lifted it, nor a lift after a new opt-out.
           if (row.effect.kind === "unsuppress") storage.dropQueuedEffect(this.sql, `suppress:${row.effect.channel}:${row.effect.value}`);
           if (row.effect.kind === "suppress") storage.dropQueuedEffectsStartingWith(this.sql, `unsuppress:${row.effect.channel}:${row.effect.value}:`);
-          storage.queueEffect(this.sql, row.key, row.effect, now);
+          storage.queueEffect(this.sql, row.key, row.effect, row.effect.kind === "project" && SIGNALS.has(event.kind) ? this.signalProjectionAt(now) : now);
         }
       }
       alongside?.();
@@ -375,6 +400,7 @@ export class LeadObject extends DurableObject<Env> {
     this.draining = (async () => {
       try {
         storage.pruneTimelineDaily(this.sql, this.seams.clock.now(), retentionDaysFrom(this.seams.env) * DAY);
+        this.pruneAt = undefined;
         await runDue(this.drainHost, settings ?? (await this.settings()));
       } catch (error) {
         console.error(JSON.stringify({ leadId: this.leadId, event: "drain_failed", error: String(error) }));
@@ -386,13 +412,22 @@ export class LeadObject extends DurableObject<Env> {
     return this.draining;
   }
 
-  /** One alarm for many due rows (and the next timeline prune): set to the earliest, never in the past. */
+  /** When a signal's projection is due (engine time): now for the first of a burst, the burst's end for the rest. */
+  private signalProjectionAt(now: number): number {
+    const wallNow = this.seams.clock.wallNow();
+    if (wallNow < this.burstEndsAt) return this.seams.clock.engineTimeAt(this.burstEndsAt);
+    this.burstEndsAt = wallNow + SIGNAL_PROJECTION_DELAY_MS;
+    return now;
+  }
+
+  /** One alarm for many due rows (and the next timeline prune): set to the earliest, never in the past, and left alone when it is already there. */
   private async armAlarm(): Promise<void> {
-    const times = [storage.earliestDue(this.sql), storage.nextPruneAt(this.sql, retentionDaysFrom(this.seams.env) * DAY)].filter((t): t is number => t !== undefined);
-    if (times.length === 0) {
-      await this.ctx.storage.deleteAlarm();
-      return;
-    }
-    await this.ctx.storage.setAlarm(Math.max(this.seams.clock.wallTimeOf(Math.min(...times)), this.seams.clock.wallNow() + 1));
+    this.pruneAt ??= storage.nextPruneAt(this.sql, retentionDaysFrom(this.seams.env) * DAY);
+    const times = [storage.earliestDue(this.sql), this.pruneAt].filter((t): t is number => t !== undefined);
+    const at = times.length === 0 ? null : Math.max(this.seams.clock.wallTimeOf(Math.min(...times)), this.seams.clock.wallNow() + 1);
+    if (at === this.alarmAt) return;
+    if (at === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(at);
+    this.alarmAt = at;
   }
 }

@@ -67,16 +67,37 @@ function withSaved(defaults: EffectiveSettings, saved: Record<string, unknown>):
 /** The vars' settings per env object: an isolate keeps its env, so they are read once. */
 const fromVars = new WeakMap<object, EffectiveSettings>();
 
-/** One isolate's copy of the saved settings, per database, and the version it was read at. */
-const savedCache = new WeakMap<D1Database, { version: number; saved: Record<string, unknown> }>();
+/** One isolate's copy of the saved settings, per database, the version it was read at, and the settings they make. */
+const savedCache = new WeakMap<D1Database, { version: number; saved: Record<string, unknown>; merged?: { over: EffectiveSettings; effective: EffectiveSettings } }>();
+
+/**
+ * The version read in flight, per database: a burst of opens and clicks in one isolate asks
+ * D1 once, and every event of the burst waits for that read, begun after it arrived or just before.
+ */
+const versionReads = new WeakMap<D1Database, Promise<number>>();
 
 /** Forgets the cached copy: the isolate that saved reads the change at once. */
-const forgetSavedSettings = (db: D1Database) => savedCache.delete(db);
+const forgetSavedSettings = (db: D1Database) => {
+  savedCache.delete(db);
+  versionReads.delete(db);
+};
+
+function sharedVersionRead(db: D1Database): Promise<number> {
+  let read = versionReads.get(db);
+  if (!read) {
+    read = settingsVersion(db).finally(() => {
+      if (versionReads.get(db) === read) versionReads.delete(db);
+    });
+    versionReads.set(db, read);
+  }
+  return read;
+}
 
 /**
  * The effective settings, read once per request or alarm drain: one indexed read of the
  * version while the isolate's copy is current, the rows only after a change. Never throws:
  * when D1 cannot be read, the last copy (or the vars) stands, so no post or touch is lost to it.
+ * The settings returned are shared by every caller until the next change: read them, never change them.
  */
 export async function effectiveSettings(env: Env): Promise<EffectiveSettings> {
   let defaults = fromVars.get(env);
@@ -87,7 +108,8 @@ export async function effectiveSettings(env: Env): Promise<EffectiveSettings> {
   let cached = savedCache.get(env.DB);
   try {
     // The version first: a change landing between the two reads leaves the copy a version behind, so the next check reads again.
-    const version = await settingsVersion(env.DB);
+    const version = await sharedVersionRead(env.DB);
+    cached = savedCache.get(env.DB);
     if (!cached || version !== cached.version) {
       cached = { version, saved: await savedSettings(env.DB) };
       savedCache.set(env.DB, cached);
@@ -95,7 +117,10 @@ export async function effectiveSettings(env: Env): Promise<EffectiveSettings> {
   } catch (error) {
     console.error(JSON.stringify({ event: "settings_unreadable", error: String(error).slice(0, 200), using: cached ? "last read" : "wrangler vars" }));
   }
-  return cached ? withSaved(defaults, cached.saved) : defaults;
+  if (!cached) return defaults;
+  // Merged once per version and per set of vars (an isolate has one; a test may swap them).
+  if (cached.merged?.over !== defaults) cached.merged = { over: defaults, effective: withSaved(defaults, cached.saved) };
+  return cached.merged.effective;
 }
 
 export function engineConfigFrom(settings: Settings, env: { SCANNER_WINDOW_SECONDS?: string }): EngineConfig {

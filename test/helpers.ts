@@ -1,5 +1,6 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import { SIGNAL_PROJECTION_DELAY_MS, type LeadObject } from "../durable-objects/lead-object";
 import worker from "../workers/index";
 import type { FormConfig } from "../schemas/form";
 
@@ -55,6 +56,29 @@ export async function makeLead(fields: Record<string, unknown> = {}): Promise<st
   const response = await postJson(form.id, { email: `${unique("lead")}@example.com`, ...fields });
   if (response.status !== 202) throw new Error(`lead not created: ${response.status}`);
   return ((await response.json()) as { leadId: string }).leadId;
+}
+
+/**
+ * Lets the lead's burst window pass: its object drains as its alarm would once the delay of
+ * a signal's projection is over (its clock moved on by that delay for the drain alone).
+ */
+export async function afterSignalBurst(leadId: string): Promise<void> {
+  await runInDurableObject(env.LEADS.getByName(leadId), async (object: LeadObject) => {
+    await object.seams.drain();
+    const clock = object.seams.clock;
+    const later = (at: number) => at + SIGNAL_PROJECTION_DELAY_MS;
+    object.seams.clock = {
+      now: () => later(clock.now()),
+      wallNow: () => later(clock.wallNow()),
+      wallTimeOf: clock.wallTimeOf,
+      engineTimeAt: (wallAt) => clock.engineTimeAt(wallAt),
+    };
+    try {
+      await object.seams.drain();
+    } finally {
+      object.seams.clock = clock;
+    }
+  });
 }
 
 export const leadSummary = (leadId: string) => env.LEADS.getByName(leadId).summary();

@@ -9,7 +9,7 @@ import { clickTicket, clickToken, openToken, TICKET_PARAM, trackLink, unsubscrib
 import { hmacSha256 } from "../services/crypto/hmac";
 import { sameSecret } from "../services/crypto/same-secret";
 import worker from "../workers/index";
-import { asOwner, call, callAndSettle, leadSummary, makeLead, ORIGIN, unique } from "./helpers";
+import { afterSignalBurst, asOwner, call, callAndSettle, leadSummary, makeLead, ORIGIN, unique } from "./helpers";
 
 const keys = tokenKeys(env) as TokenKeys;
 const MINUTE = 60_000;
@@ -225,6 +225,7 @@ describe("GET /c/:token (click redirect)", () => {
     const lead = await leadSummary(leadId);
     expect(lead?.engagement.clicks).toEqual({ human: 0, auto: 0, machine: 2 });
     expect(lead?.timeline.filter((e) => e.kind === "link_clicked").map((e) => "verdict" in e && e.verdict)).toEqual(["machine", "machine"]);
+    await afterSignalBurst(leadId);
     const events = await env.DB.prepare("SELECT json_extract(data, '$.verdict') AS verdict FROM events WHERE lead_id = ? AND kind = 'link_clicked'").bind(leadId).all();
     expect(events.results.map((r) => r.verdict)).toEqual(["machine", "machine"]);
   });
