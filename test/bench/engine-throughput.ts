@@ -79,3 +79,16 @@ export function runEngine(leads: number): EngineRun {
     peakRssMb: Math.round(peakRss / 1024 / 1024),
   };
 }
+
+export interface GrowthPair {
+  runs: EngineRun[];
+  /** Wall time for the larger size over the smaller: 2.0 is linear growth for twice the leads. */
+  growth: number;
+}
+
+/** The smaller size, then the larger, after a short warm-up so the first is not charged for the JIT. */
+export function runGrowthPair([small, large]: [number, number]): GrowthPair {
+  runEngine(500);
+  const runs = [runEngine(small), runEngine(large)] as [EngineRun, EngineRun];
+  return { runs, growth: Number((runs[1].wallMs / runs[0].wallMs).toFixed(2)) };
+}
