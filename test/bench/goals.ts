@@ -183,7 +183,7 @@ export function issue23Figures(b: BenchFigures): Figure[] {
       ],
     },
     {
-      figure: `engine growth for 2× leads (${small} → ${large}), ${b.engineGrowth.length === 1 ? "in one run" : `in each of ${b.engineGrowth.length} runs`}`,
+      figure: `engine growth for 2× leads (${small} → ${large}) in CPU time, ${b.engineGrowth.length === 1 ? "in one run" : `in each of ${b.engineGrowth.length} runs`}`,
       whenFiled: "2.26 this run, 1.94 last",
       measures:
         b.engineGrowth.length === 0

@@ -48,7 +48,7 @@ describe("issue #23's goals table", () => {
   it("misses engine growth when one of the three runs is over 2.2, however good the others", () => {
     const table = goalsTable(issue23Figures(run({ engineGrowth: [1.4, 2.26, 1.9] })));
     expect(rowOf(table, "engine growth")).toBe(
-      "| engine growth for 2× leads (10k → 20k), in each of 3 runs | 2.26 this run, 1.94 last | run 1 1.4, run 2 2.26, run 3 1.9 | each ≤ 2.2 | **no** (run 2) |",
+      "| engine growth for 2× leads (10k → 20k) in CPU time, in each of 3 runs | 2.26 this run, 1.94 last | run 1 1.4, run 2 2.26, run 3 1.9 | each ≤ 2.2 | **no** (run 2) |",
     );
   });
 
