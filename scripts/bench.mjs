@@ -10,12 +10,14 @@ import { pathToFileURL } from "node:url";
 const benchStarted = performance.now();
 mkdirSync(".bench", { recursive: true });
 // Node cannot load TypeScript here: bundle the bench's TypeScript parts (and the engine they drive) first.
-const bundled = async (entry) => {
+const bundle = async (entry) => {
   const outfile = `.bench/${entry.split("/").pop().replace(/\.ts$/, ".mjs")}`;
   await build({ entryPoints: [entry], bundle: true, platform: "node", format: "esm", outfile, logLevel: "error" });
-  return import(pathToFileURL(outfile).href);
+  return outfile;
 };
-await bundled("test/bench/engine-throughput.ts");
+const bundled = async (entry) => import(pathToFileURL(await bundle(entry)).href);
+// The engine runs in child processes (scripts/bench-engine.mjs), which load this bundle.
+await bundle("test/bench/engine-throughput.ts");
 const { countOperations, costPerThousandLeads, modelsOf, ASSUMED_OBJECT_ACTIVE_MS } = await bundled("test/bench/operation-counts.ts");
 const { goalsTable, issue23Figures, verdict } = await bundled("test/bench/goals.ts");
 const { runHttp } = await import("./bench-http.mjs");
