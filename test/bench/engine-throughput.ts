@@ -31,6 +31,8 @@ function behaviour(i: number): (touch: OutgoingTouch) => Reaction[] {
 export interface EngineRun {
   leads: number;
   wallMs: number;
+  /** The process's CPU time (user and system) over the run: unlike wall time, not stretched by the neighbours' load on a shared machine. */
+  cpuMs: number;
   leadsPerSecond: number;
   touches: number;
   touchesPerSecond: number;
@@ -44,6 +46,7 @@ export function runEngine(leads: number): EngineRun {
   let events = 0;
   let peakRss = process.memoryUsage().rss;
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   for (let i = 0; i < leads; i++) {
     const leadId = i.toString(16).padStart(32, "0");
     const submission: Submission = {
@@ -68,14 +71,36 @@ export function runEngine(leads: number): EngineRun {
     if (i % 500 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }
   const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuStarted);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   return {
     leads,
     wallMs: Math.round(wallMs),
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
     leadsPerSecond: Math.round(leads / (wallMs / 1000)),
     touches,
     touchesPerSecond: Math.round(touches / (wallMs / 1000)),
     events,
     peakRssMb: Math.round(peakRss / 1024 / 1024),
   };
+}
+
+export interface GrowthPair {
+  warmUpLeads: number;
+  runs: EngineRun[];
+  /** CPU time for the larger size over the smaller: 2.0 is linear growth for twice the leads. */
+  growth: number;
+  /** The same in wall time, which a busy machine stretches for either size. */
+  wallGrowth: number;
+}
+
+/** Leads run first and not measured: the optimising compiler's work and the heap's growth would otherwise be charged to the smaller size alone, flattering the growth. */
+const WARM_UP_LEADS = 2_000;
+
+/** The smaller size, then the larger, after the warm-up. */
+export function runGrowthPair([small, large]: [number, number]): GrowthPair {
+  runEngine(WARM_UP_LEADS);
+  const runs = [runEngine(small), runEngine(large)] as [EngineRun, EngineRun];
+  const ratio = (a: number, b: number) => Number((b / a).toFixed(2));
+  return { warmUpLeads: WARM_UP_LEADS, runs, growth: ratio(runs[0].cpuMs, runs[1].cpuMs), wallGrowth: ratio(runs[0].wallMs, runs[1].wallMs) };
 }
