@@ -3,6 +3,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { leads, reviewQueue, sites, touches, type ReviewRow } from "../schemas/d1";
 import type { TimelineEntry } from "../schemas/lead";
 import type { LeadState } from "../engine/lead/lead-state";
+import { INDEXED_LEAD_COLUMNS, leadRowOf } from "../engine/lead/lead-row";
 import { logRawEvents } from "../services/event-log";
 import * as storage from "./lead-storage";
 
@@ -64,41 +65,6 @@ export async function projectLead(db: D1Database, state: LeadState, entries: Tim
     rowsWritten: 0,
   });
 }
-
-/** The lead's row as the projection writes it: its profile, status, milestones and first form post (from these entries, if there). */
-export function leadRowOf(state: LeadState, entries: TimelineEntry[]) {
-  const { milestones = {} } = state;
-  const firstPost = entries.find((e) => e.kind === "form_submitted" && !e.submission.imported);
-  return {
-    id: state.id,
-    email: state.profile.email ?? null,
-    phone: state.profile.phone ?? null,
-    name: state.profile.name ?? null,
-    company: state.profile.company ?? null,
-    title: state.profile.title ?? null,
-    source: state.profile.source ?? "unknown",
-    status: state.status,
-    score: state.score,
-    createdAt: state.createdAt,
-    lastActivityAt: state.lastActivityAt,
-    version: state.version,
-    sequenceId: state.enrolments[0]?.sequenceId ?? null,
-    contactedAt: milestones.contacted ?? null,
-    openedAt: milestones.opened ?? null,
-    clickedAt: milestones.clicked ?? null,
-    repliedAt: milestones.replied ?? null,
-    bookedAt: milestones.booked ?? null,
-    unsubscribedAt: milestones.unsubscribed ?? null,
-    bouncedAt: milestones.bounced ?? null,
-    opensHuman: state.engagement.opens.human,
-    opensAuto: state.engagement.opens.auto,
-    opensMachine: state.engagement.opens.machine,
-    formPostedAt: firstPost?.at ?? null,
-  };
-}
-
-/** The columns set apart from the lead row's upsert (projectLead says why): each written only when it differs. */
-export const INDEXED_LEAD_COLUMNS = ["status", "email", "phone", "sequenceId"] as const;
 
 /** A form post from a registered site's page marks the site (the first-run checklist's "a form on your site"); a known site costs a read, not a write. */
 function sitePosts(d1: ReturnType<typeof drizzle>, posts: TimelineEntry[]) {

@@ -7,15 +7,22 @@ const SPREAD_LEADS = Number(process.env.BENCH_SPREAD_LEADS ?? 1000);
 /** The owner's own site carries the booking page here, so a click on the acknowledgement's booking link hands the snippet a ticket. */
 const SPREAD_BOOKING_URL = "https://site.example/book";
 
-/** Waits until the objects have stopped writing to D1: the event rows stay the same for a second. */
+/**
+ * Waits until the objects have stopped writing to D1: the event log's local rows and the
+ * leads' versions stay the same for 3 s, longer than a signal burst's 2 s projection window.
+ */
 async function quiet(db, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
-  let last = -1;
+  let last = "";
+  let steadySince = Date.now();
   while (Date.now() < deadline) {
-    const { n } = await db.prepare("SELECT COUNT(*) AS n FROM events").first();
-    if (n === last) return;
-    last = n;
-    await new Promise((r) => setTimeout(r, 1_000));
+    const { n, v } = await db.prepare("SELECT (SELECT COUNT(*) FROM events) AS n, (SELECT COALESCE(SUM(version), 0) FROM leads) AS v").first();
+    const now = `${n}/${v}`;
+    if (now !== last) {
+      last = now;
+      steadySince = Date.now();
+    } else if (Date.now() - steadySince >= 3_000) return;
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
 

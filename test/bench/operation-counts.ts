@@ -1,7 +1,7 @@
 import type { LeadEffect, LeadEvent, LeadState } from "../../engine/lead/lead-state";
 import { timerKey } from "../../engine/lead/lead-state";
 import type { TimelineEntry } from "../../schemas/lead";
-import { INDEXED_LEAD_COLUMNS, leadRowOf } from "../../durable-objects/lead-projection";
+import { INDEXED_LEAD_COLUMNS, leadRowOf } from "../../engine/lead/lead-row";
 import type { OutgoingTouch } from "../../engine/lead/lead-state";
 import { simulate, type Reaction } from "../../engine/simulator";
 import { PRESETS } from "../../schemas/sequence-presets";
@@ -206,7 +206,21 @@ export function countOperations(config: ModelConfig, lead: "opener" | "engaged" 
   const effectRow = () => {
     counts.objectRowsWritten += 4;
   };
+  /**
+   * The drain runs a queued projection after the work due at its moment that goes first (the
+   * step's timer, the touch it sends and its delivery: lead-drain.ts's rank) and before drafts,
+   * so one projection covers them; the simulator runs them one by one, so the project row waits
+   * here until the simulation moves on.
+   */
+  let queued: { at: number } | null = null;
+  let latest: LeadState | null = null;
+  const runQueuedProjection = () => {
+    if (queued && latest) project(latest);
+    queued = null;
+  };
   const observeNow = (event: LeadEvent, effects: LeadEffect[], at: number, state: LeadState | null) => {
+    if (queued && (at > queued.at || event.kind === "draft_ready")) runQueuedProjection();
+    latest = state;
     if (event.kind === "timer_fired") {
       counts.objectRowsWritten += 1; // leased
       // A drain prunes the timeline at most once a day: its meta row.
@@ -237,7 +251,7 @@ export function countOperations(config: ModelConfig, lead: "opener" | "engaged" 
           break;
         case "project":
           effectRow();
-          if (state) project(state);
+          queued = { at };
           break;
         default:
           if (effect.kind === "send" || effect.kind === "draft" || effect.kind === "alert" || effect.kind === "hand_off" || effect.kind === "enrol" || effect.kind === "suppress")
@@ -366,6 +380,7 @@ export function countOperations(config: ModelConfig, lead: "opener" | "engaged" 
     draftAnswer: withModel ? "model" : "rules",
     observe,
   });
+  runQueuedProjection();
   counts.objectRequests += alarmTimes.size;
   return counts;
 }
