@@ -69,6 +69,32 @@ const MIGRATIONS: string[] = [
    CREATE UNIQUE INDEX due_by_key ON due (key);`,
 ];
 
+/**
+ * A new object's storage as the migrations leave it, made in one step: a new lead's object is
+ * made on its first post's path, and replaying the migrations built tables and indexes only to
+ * rebuild them (a seventh of a burst of posts' CPU in the profile). The storage test checks it
+ * against the replayed migrations, table by table and index by index.
+ */
+const CURRENT_SCHEMA = `CREATE TABLE lead (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), state TEXT NOT NULL);
+  CREATE TABLE timeline (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL);
+  CREATE TABLE due (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    due_at INTEGER NOT NULL,
+    payload TEXT NOT NULL DEFAULT '{}',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    key TEXT
+  );
+  CREATE UNIQUE INDEX due_by_key ON due (key);
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE chat_message (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id TEXT NOT NULL,
+    from_who TEXT NOT NULL,
+    text TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );`;
+
 export function readMeta(sql: SqlStorage, key: string): string | undefined {
   return sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value;
 }
@@ -80,9 +106,12 @@ export function writeMeta(sql: SqlStorage, key: string, value: string): void {
 export function migrate(sql: SqlStorage): void {
   sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
   const row = sql.exec<{ version: number }>("SELECT version FROM schema_version").toArray()[0];
-  const applied = row?.version ?? 0;
-  if (row === undefined) sql.exec("INSERT INTO schema_version (version) VALUES (0)");
-  for (let i = applied; i < MIGRATIONS.length; i++) {
+  if (row === undefined) {
+    sql.exec(CURRENT_SCHEMA);
+    sql.exec("INSERT INTO schema_version (version) VALUES (?)", MIGRATIONS.length);
+    return;
+  }
+  for (let i = row.version; i < MIGRATIONS.length; i++) {
     sql.exec(MIGRATIONS[i]!);
     sql.exec("UPDATE schema_version SET version = ?", i + 1);
   }

@@ -1,0 +1,60 @@
+import { runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { LeadObject } from "../durable-objects/lead-object";
+import * as storage from "../durable-objects/lead-storage";
+import { freshLead, MONDAY_10_NY, settle, submission } from "./lead-harness";
+import { PRESETS } from "../schemas/sequence-presets";
+
+/** Every table's columns and every index of the object's storage, in a form two storages can be compared by. */
+function describeStorage(sql: SqlStorage) {
+  const tables = sql
+    .exec<{ name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name")
+    .toArray();
+  return tables.map(({ name, sql: definition }) => ({
+    name,
+    autoincrement: /AUTOINCREMENT/i.test(definition),
+    columns: sql.exec(`PRAGMA table_info("${name}")`).toArray(),
+    indexes: sql
+      .exec<{ name: string; unique: number; partial: number }>(`PRAGMA index_list("${name}")`)
+      .toArray()
+      .map((index) => ({ name: index.name, unique: index.unique, partial: index.partial, columns: sql.exec(`PRAGMA index_info("${index.name}")`).toArray() }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+  }));
+}
+
+describe("the lead object's storage", () => {
+  it("a new object's storage is made at once and is the storage an old object's migrations lead to", async () => {
+    const made = await freshLead();
+    const fresh = await runInDurableObject(made.stub, (_object: LeadObject, state) => describeStorage(state.storage.sql));
+
+    const replayed = await freshLead();
+    const migrated = await runInDurableObject(replayed.stub, (_object: LeadObject, state) => {
+      const sql = state.storage.sql;
+      // An object from before the first migration: only its version row, at 0.
+      for (const table of ["lead", "timeline", "due", "meta", "chat_message", "schema_version"]) sql.exec(`DROP TABLE IF EXISTS ${table}`);
+      sql.exec("CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version (version) VALUES (0)");
+      storage.migrate(sql);
+      return describeStorage(sql);
+    });
+
+    expect(fresh.map((t) => t.name)).toEqual(["chat_message", "due", "lead", "meta", "schema_version", "timeline"]);
+    expect(fresh).toEqual(migrated);
+  });
+
+  it("a new object made at once is at the newest version: migrating again changes nothing, and its lead is followed up", async () => {
+    const { leadId, stub } = await freshLead();
+    const version = () =>
+      runInDurableObject(stub, (_object: LeadObject, state) => {
+        storage.migrate(state.storage.sql);
+        return state.storage.sql.exec<{ version: number; rows: number }>("SELECT MAX(version) AS version, COUNT(*) AS rows FROM schema_version").one();
+      });
+    const first = await version();
+    expect(first.rows).toBe(1);
+    expect(await version()).toEqual(first);
+
+    await stub.submitForm(submission(`storage-${leadId}@example.com`), { id: "new-inquiry", version: 0, sequence: PRESETS.get("new-inquiry")! });
+    await settle(stub);
+    const summary = await stub.summary();
+    expect(summary?.timeline.some((e) => e.kind === "touch_sent" && e.at >= MONDAY_10_NY)).toBe(true);
+  });
+});
