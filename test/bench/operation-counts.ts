@@ -202,7 +202,7 @@ export function countOperations(config: ModelConfig, lead: "opener" | "engaged" 
     }
     pending = [];
   };
-  /** Now: an effect's due row, written with its key (two rows), leased, deleted. A project row asked for again while queued is one row less: not counted. */
+  /** Now: an effect's due row, written with its key (two rows), leased, deleted. */
   const effectRow = () => {
     counts.objectRowsWritten += 4;
   };
@@ -250,7 +250,9 @@ export function countOperations(config: ModelConfig, lead: "opener" | "engaged" 
           dueKeys.delete(timerKey(effect.timer));
           break;
         case "project":
-          effectRow();
+          // Asked again while one waits: the waiting row is rewritten with the newer version.
+          if (queued) counts.objectRowsWritten += 1;
+          else effectRow();
           queued = { at };
           break;
         default:
