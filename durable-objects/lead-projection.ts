@@ -7,13 +7,6 @@ import { INDEXED_LEAD_COLUMNS, leadRowOf } from "../engine/lead/lead-row";
 import { logRawEvents } from "../services/event-log";
 import * as storage from "./lead-storage";
 
-/** What a projection's batch cost D1, as its meters report it. */
-export interface ProjectionMeters {
-  rowsRead: number;
-  /** Rows and index entries, as D1 bills them. */
-  rowsWritten: number;
-}
-
 /**
  * Writes what spans leads into D1: the lead row (its milestones), a row per sent touch and
  * the marks on it, the review queue — triggers keep the daily rollups. Raw timeline entries
@@ -23,7 +16,7 @@ export interface ProjectionMeters {
  * site only gains its first post — so a retried or reordered projection never leaves D1
  * older than it was.
  */
-export async function projectLead(db: D1Database, state: LeadState, entries: TimelineEntry[], review: ReviewRow[] | null = null): Promise<ProjectionMeters> {
+export async function projectLead(db: D1Database, state: LeadState, entries: TimelineEntry[], review: ReviewRow[] | null = null): Promise<void> {
   const d1 = drizzle(db);
   const posts = entries.filter((e) => e.kind === "form_submitted" && !e.submission.imported);
   const row = leadRowOf(state, entries);
@@ -59,11 +52,7 @@ export async function projectLead(db: D1Database, state: LeadState, entries: Tim
         .where(and(eq(leads.id, id), sql`${leads.version} <= ${version}`, sql`${columnOf(key)} IS NOT ${value}`))
     );
   });
-  const results = await d1.batch([upsertLead, ...indexed, ...sitePosts(d1, posts), ...touchUpdates(d1, state.id, entries), ...reviewSync(d1, state.id, review)]);
-  return results.reduce((sum, r) => ({ rowsRead: sum.rowsRead + (r.meta.rows_read ?? 0), rowsWritten: sum.rowsWritten + (r.meta.rows_written ?? 0) }), {
-    rowsRead: 0,
-    rowsWritten: 0,
-  });
+  await d1.batch([upsertLead, ...indexed, ...sitePosts(d1, posts), ...touchUpdates(d1, state.id, entries), ...reviewSync(d1, state.id, review)]);
 }
 
 /** A form post from a registered site's page marks the site (the first-run checklist's "a form on your site"); a known site costs a read, not a write. */
@@ -154,7 +143,8 @@ function reviewSync(d1: ReturnType<typeof drizzle>, leadId: string, review: Revi
  * the truth, and the next attempt writes the same rows again).
  */
 export async function projectFromStorage(objectSql: SqlStorage, env: Pick<Env, "DB" | "EVENT_LOG">, state: LeadState): Promise<boolean> {
-  const entries = storage.unprojectedTimeline(objectSql);
+  const read = storage.unprojectedTimeline(objectSql);
+  const { entries } = read;
   const review = reviewRows(state);
   const reviewSignature = JSON.stringify(review);
   const reviewChanged = reviewSignature !== (storage.readMeta(objectSql, "review") ?? "[]");
@@ -166,10 +156,7 @@ export async function projectFromStorage(objectSql: SqlStorage, env: Pick<Env, "
     console.error(JSON.stringify({ leadId: state.id, event: "projection_failed", error: String(error) }));
     return false;
   }
-  storage.markProjected(
-    objectSql,
-    entries.map((e) => e.seq),
-  );
+  storage.markProjected(objectSql, read);
   if (reviewChanged) storage.writeMeta(objectSql, "review", reviewSignature);
   return true;
 }

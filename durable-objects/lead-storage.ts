@@ -135,11 +135,16 @@ export function appendTimeline(sql: SqlStorage, entry: TimelineEntry): void {
   sql.exec("INSERT INTO timeline (seq, at, kind, data) VALUES (?, ?, ?, ?)", seq, at, kind, JSON.stringify(data));
 }
 
-/** Meta keys of the projection cursor: every entry up to this seq went to D1 and the event log, except those re-judged since. */
+/**
+ * Meta keys of the projection cursor: every entry up to this seq went to D1 and the event log,
+ * except those re-judged since. The re-judged list is a queue: a projection reads it, awaits D1,
+ * and then removes only what it read, so an entry re-judged while it was in flight (again, or
+ * after it was read with its old verdict) stays queued for the next one.
+ */
 const PROJECTED_THROUGH = "projected_through";
 const REJUDGED = "rejudged";
 
-interface ProjectionCursor {
+export interface ProjectionCursor {
   through: number;
   rejudged: number[];
 }
@@ -151,9 +156,9 @@ function projectionCursor(sql: SqlStorage): ProjectionCursor {
 /** Changes the verdict of earlier entries and queues them for projection again. */
 export function rejudgeTimeline(sql: SqlStorage, seqs: number[], verdict: Verdict, reason: string): void {
   for (const seq of seqs) sql.exec("UPDATE timeline SET data = json_set(data, '$.verdict', ?, '$.reason', ?) WHERE seq = ?", verdict, reason, seq);
-  const { through, rejudged } = projectionCursor(sql);
-  const again = seqs.filter((seq) => seq <= through && !rejudged.includes(seq));
-  if (again.length > 0) writeMeta(sql, REJUDGED, JSON.stringify([...rejudged, ...again]));
+  if (seqs.length === 0) return;
+  const { rejudged } = projectionCursor(sql);
+  writeMeta(sql, REJUDGED, JSON.stringify([...rejudged, ...seqs]));
 }
 
 interface TimelineRow extends Record<string, SqlStorageValue> {
@@ -169,22 +174,27 @@ export function readTimeline(sql: SqlStorage): TimelineEntry[] {
   return sql.exec<TimelineRow>("SELECT seq, at, kind, data FROM timeline ORDER BY seq").toArray().map(toEntry);
 }
 
-export function unprojectedTimeline(sql: SqlStorage): TimelineEntry[] {
-  const { through, rejudged } = projectionCursor(sql);
-  return sql
-    .exec<TimelineRow>("SELECT seq, at, kind, data FROM timeline WHERE seq > ? OR seq IN (SELECT value FROM json_each(?)) ORDER BY seq", through, JSON.stringify(rejudged))
+/** The entries a projection writes next, and the cursor as it read it (markProjected takes it back). */
+export function unprojectedTimeline(sql: SqlStorage): { entries: TimelineEntry[]; cursor: ProjectionCursor } {
+  const cursor = projectionCursor(sql);
+  const entries = sql
+    .exec<TimelineRow>(
+      "SELECT seq, at, kind, data FROM timeline WHERE seq > ? OR seq IN (SELECT value FROM json_each(?)) ORDER BY seq",
+      cursor.through,
+      JSON.stringify(cursor.rejudged),
+    )
     .toArray()
     .map(toEntry);
+  return { entries, cursor };
 }
 
-/** Moves the cursor past the entries a projection wrote: one row, however many entries. */
-export function markProjected(sql: SqlStorage, seqs: number[]): void {
-  if (seqs.length === 0) return;
+/** Moves the cursor past what a projection read and wrote: at most two rows, however many entries. */
+export function markProjected(sql: SqlStorage, read: { entries: TimelineEntry[]; cursor: ProjectionCursor }): void {
   const { through, rejudged } = projectionCursor(sql);
-  const last = Math.max(...seqs);
+  const last = Math.max(0, ...read.entries.map((e) => e.seq));
   if (last > through) writeMeta(sql, PROJECTED_THROUGH, String(last));
-  const left = rejudged.filter((seq) => !seqs.includes(seq));
-  if (left.length < rejudged.length) writeMeta(sql, REJUDGED, JSON.stringify(left));
+  // What was re-judged after the read was appended behind it.
+  if (read.cursor.rejudged.length > 0) writeMeta(sql, REJUDGED, JSON.stringify(rejudged.slice(read.cursor.rejudged.length)));
 }
 
 /**

@@ -15,8 +15,12 @@ import type { TimelineEntry } from "../schemas/lead";
 
 type EventLogEnv = { DB: D1Database; EVENT_LOG?: AnalyticsEngineDataset };
 
-/** What a write cost: Analytics Engine data points, or the stand-in's D1 rows (index entries included). */
-export type EventLogWrite = { sink: "analytics_engine"; dataPoints: number } | { sink: "d1"; rowsWritten: number };
+/**
+ * Analytics Engine takes at most 250 data points per invocation (its limits page), and an
+ * alarm's drain may project more than once: a projection writes at most this many, so a
+ * backlog (after a D1 outage) cannot push an invocation past the limit by itself.
+ */
+export const DATA_POINTS_PER_PROJECTION = 200;
 
 /**
  * The entry's fields that say what happened without saying who to or in whose words: a
@@ -48,16 +52,27 @@ function descriptiveData(data: Record<string, unknown>): string {
   return JSON.stringify(kept);
 }
 
-/** Writes the lead's entries to the sink. Idempotent on the stand-in (keyed by lead and seq); a retried projection may repeat a data point. */
-export async function logRawEvents(env: EventLogEnv, leadId: string, entries: TimelineEntry[]): Promise<EventLogWrite> {
+/**
+ * Writes the lead's entries to the sink. Idempotent on the stand-in (keyed by lead and seq); a
+ * retried projection may repeat a data point. Analytics Engine is a sampled sink for analysis,
+ * never the record (the object and its export are): entries past the cap, or a write the
+ * platform refuses, are logged as dropped and do not hold the projection back.
+ */
+export async function logRawEvents(env: EventLogEnv, leadId: string, entries: TimelineEntry[]): Promise<void> {
   if (env.EVENT_LOG) {
-    for (const { seq, at, kind, ...data } of entries) {
-      // The lead is the sampling key: Analytics Engine samples whole leads, never half a timeline.
-      env.EVENT_LOG.writeDataPoint({ indexes: [leadId], blobs: [kind, descriptiveData(data)], doubles: [at, seq] });
+    const written = entries.slice(0, DATA_POINTS_PER_PROJECTION);
+    try {
+      for (const { seq, at, kind, ...data } of written) {
+        // The lead is the sampling key: Analytics Engine samples whole leads, never half a timeline.
+        env.EVENT_LOG.writeDataPoint({ indexes: [leadId], blobs: [kind, descriptiveData(data)], doubles: [at, seq] });
+      }
+    } catch (error) {
+      console.error(JSON.stringify({ event: "event_log_refused", leadId, error: String(error).slice(0, 200) }));
     }
-    return { sink: "analytics_engine", dataPoints: entries.length };
+    if (entries.length > written.length) console.error(JSON.stringify({ event: "event_log_capped", leadId, dropped: entries.length - written.length }));
+    return;
   }
-  if (entries.length === 0) return { sink: "d1", rowsWritten: 0 };
+  if (entries.length === 0) return;
   const d1 = drizzle(env.DB);
   const rows = entries.map(({ seq, at, kind, ...data }) => ({ id: `${leadId}:${seq}`, leadId, kind, at, data }));
   // D1 binds at most 100 parameters a statement; an event row takes 5.
@@ -72,8 +87,7 @@ export async function logRawEvents(env: EventLogEnv, leadId: string, entries: Ti
     );
   }
   const [first, ...rest] = inserts;
-  const results = await d1.batch([first!, ...rest]);
-  return { sink: "d1", rowsWritten: results.reduce((sum, r) => sum + (r.meta.rows_written ?? 0), 0) };
+  await d1.batch([first!, ...rest]);
 }
 
 /** The stand-in's rows for one lead (the data-rights export); Analytics Engine's are read with its SQL API, not from here. */
@@ -81,7 +95,7 @@ export function loggedEventsOf(db: D1Database, leadId: string): Promise<EventRow
   return drizzle(db).select().from(events).where(eq(events.leadId, leadId)).all();
 }
 
-/** Erases the lead's rows from the stand-in; Analytics Engine's age out after three months (they hold no personal data but the lead id). */
+/** Erases the lead's rows from the stand-in; Analytics Engine's cannot be erased and age out after three months (no address, text or field, but indexed by the lead id: pseudonymous). */
 export function eraseLoggedEvents(db: D1Database, leadId: string) {
   return drizzle(db).delete(events).where(eq(events.leadId, leadId));
 }

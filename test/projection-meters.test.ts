@@ -6,6 +6,8 @@ import { PRESETS } from "../schemas/sequence-presets";
 import type { SequenceVersion } from "../schemas/sequence";
 import * as storage from "../durable-objects/lead-storage";
 import { countOperations } from "./bench/operation-counts";
+import { DATA_POINTS_PER_PROJECTION, logRawEvents } from "../services/event-log";
+import type { TimelineEntry } from "../schemas/lead";
 import { advance, freshLead, MONDAY_10_NY, settle, submission } from "./lead-harness";
 
 /**
@@ -95,11 +97,74 @@ describe("the object's projection cursor", () => {
       ] as const)
         entry(seq, projected);
       storage.migrate(sql);
-      const unprojected = storage.unprojectedTimeline(sql).map((e) => e.seq);
-      storage.markProjected(sql, unprojected);
-      return { unprojected, left: { next: storage.unprojectedTimeline(sql).length, due: storage.dueItems(sql, 10).map((d) => d.key) } };
+      const read = storage.unprojectedTimeline(sql);
+      storage.markProjected(sql, read);
+      return { unprojected: read.entries.map((e) => e.seq), left: { next: storage.unprojectedTimeline(sql).entries.length, due: storage.dueItems(sql, 10).map((d) => d.key) } };
     });
     expect(unprojected).toEqual([3, 5]);
     expect(left).toEqual({ next: 0, due: ["project"] });
+  });
+
+  it("an entry re-judged while a projection is in flight is projected again, with its newest verdict", async () => {
+    const { stub } = await freshLead();
+    const next = await runInDurableObject(stub, (_object: LeadObject, state) => {
+      const sql = state.storage.sql;
+      const entry = (seq: number) =>
+        storage.appendTimeline(sql, { seq, at: seq * 1000, kind: "email_opened", messageId: "m1", first: seq === 1, userAgent: "Mail", verdict: "human", reason: "a person" });
+      for (const seq of [1, 2, 3]) entry(seq);
+      storage.markProjected(sql, storage.unprojectedTimeline(sql));
+      // Entry 2 re-judged; entry 4 new. A projection reads both, then awaits D1...
+      storage.rejudgeTimeline(sql, [2], "machine", "first look");
+      entry(4);
+      const inFlight = storage.unprojectedTimeline(sql);
+      // ...while 2 is re-judged again, and 4 (read with its first verdict) and 1 are re-judged.
+      storage.rejudgeTimeline(sql, [2, 4, 1], "auto", "second look");
+      storage.markProjected(sql, inFlight);
+      const after = storage.unprojectedTimeline(sql);
+      storage.markProjected(sql, after);
+      return {
+        inFlight: inFlight.entries.map((e) => e.seq),
+        after: after.entries.map((e) => [e.seq, "verdict" in e ? e.verdict : null]),
+        then: storage.unprojectedTimeline(sql).entries.length,
+      };
+    });
+    expect(next.inFlight).toEqual([2, 4]);
+    expect(next.after).toEqual([
+      [1, "auto"],
+      [2, "auto"],
+      [4, "auto"],
+    ]);
+    expect(next.then).toBe(0);
+  });
+});
+
+describe("the event log in production (Analytics Engine)", () => {
+  const opens = (n: number): TimelineEntry[] =>
+    Array.from({ length: n }, (_, i) => ({
+      seq: i + 1,
+      at: i * 1000,
+      kind: "email_opened",
+      messageId: "m1",
+      first: i === 0,
+      userAgent: "Mail",
+      verdict: "human",
+      reason: "a person",
+    }));
+
+  it("a projection writes at most its cap of data points, below the platform's 250 per invocation, and no personal field among them", async () => {
+    const points: AnalyticsEngineDataPoint[] = [];
+    await logRawEvents({ DB: env.DB, EVENT_LOG: { writeDataPoint: (point) => points.push(point ?? {}) } }, "lead-cap", opens(260));
+    expect(DATA_POINTS_PER_PROJECTION).toBeLessThan(250);
+    expect(points).toHaveLength(DATA_POINTS_PER_PROJECTION);
+    expect(points[0]).toEqual({ indexes: ["lead-cap"], blobs: ["email_opened", JSON.stringify({ verdict: "human" })], doubles: [0, 1] });
+  });
+
+  it("a data point the platform refuses does not fail the projection (the object keeps the entry)", async () => {
+    const refusing = {
+      writeDataPoint: () => {
+        throw new Error("too many data points");
+      },
+    };
+    await expect(logRawEvents({ DB: env.DB, EVENT_LOG: refusing }, "lead-refused", opens(3))).resolves.toBeUndefined();
   });
 });
