@@ -15,7 +15,7 @@ import { languageModelFor } from "../services/ai/model";
 import { clockFrom } from "../services/clock";
 import { effectiveSettings, engineConfigFrom, retentionDaysFrom } from "../services/deployment-settings";
 import type { Settings } from "../schemas/settings";
-import { effectRowOf } from "./lead-effects";
+import { projectionDueAt, writeOutcome, type SignalBurst } from "./lead-outcome";
 import { runDue, type DrainHost } from "./lead-drain";
 import * as storage from "./lead-storage";
 import { summarize } from "../engine/lead/lead-summary";
@@ -26,16 +26,6 @@ import { adoptChat, type MovedChat } from "./chat-intake";
 import { acceptChat, closeSocket, receiveFrame } from "./lead-chat";
 
 const DAY = 86_400_000;
-
-/**
- * Signals come in bursts: a mail client's open with its image proxy's, a scanner's run over
- * every link, a visit's page views and leaves. The first signal of a burst is projected to
- * D1 at once; those that follow within this long (wall time) share one projection at the
- * window's end. Anything else (a form post, a reply, a hand-off) takes a waiting projection
- * with it at once.
- */
-export const SIGNAL_PROJECTION_DELAY_MS = 2_000;
-const SIGNALS: ReadonlySet<LeadEvent["kind"]> = new Set(["email_opened", "link_clicked", "page_viewed", "page_left"]);
 
 /**
  * One lead's authority: its profile, consents, timeline, enrolments and pending touches
@@ -53,8 +43,7 @@ export class LeadObject extends DurableObject<Env> {
   private alarmAt: number | null | undefined;
   /** When the timeline next needs pruning, once known: it moves only when a prune runs (finding it scans the timeline). */
   private pruneAt: number | undefined;
-  /** Wall time at which the current burst of signals ends: signals until then share the projection due then. */
-  private burstEndsAt = 0;
+  private readonly burst: SignalBurst = { endsAt: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -224,7 +213,7 @@ export class LeadObject extends DurableObject<Env> {
     this.state = undefined;
     this.alarmAt = undefined;
     this.pruneAt = undefined;
-    this.burstEndsAt = 0;
+    this.burst.endsAt = 0;
     await this.ctx.storage.deleteAll();
     // The object stays usable: a later form post from the same person starts afresh.
     storage.migrate(this.sql);
@@ -351,9 +340,8 @@ export class LeadObject extends DurableObject<Env> {
     const settings = await this.settings();
     if (event) this.apply(event, settings, alongside);
     else if (alongside) this.ctx.storage.transactionSync(alongside);
-    // The drain leases what is due before the alarm is armed, in the same commit: the alarm then
-    // waits for the lease (an eviction mid-drain runs the rows again after it) and never fires
-    // at once for work already under way. A signal inside a burst has nothing due now: no drain.
+    // The drain leases its first due row before the alarm is armed, in the same commit: the alarm then waits for
+    // that lease (an eviction runs the row again after it). A signal inside a burst has nothing due now: no drain.
     const earliest = storage.earliestDue(this.sql);
     if (this.seams.drainAfterEvents && earliest !== undefined && earliest <= this.seams.clock.now()) this.ctx.waitUntil(this.drain(settings));
     await this.armAlarm();
@@ -369,22 +357,9 @@ export class LeadObject extends DurableObject<Env> {
       return;
     }
     this.state = undefined;
+    const projectionAt = effects.some((e) => e.kind === "project") ? projectionDueAt(event, this.burst, this.seams.clock, now) : now;
     this.ctx.storage.transactionSync(() => {
-      storage.saveState(this.sql, state);
-      for (const effect of effects) {
-        if (effect.kind === "append_timeline") storage.appendTimeline(this.sql, effect.entry);
-        else if (effect.kind === "rejudge_timeline") storage.rejudgeTimeline(this.sql, effect.seqs, effect.verdict, effect.reason);
-        else if (effect.kind === "schedule") storage.setTimer(this.sql, effect.timer, effect.at);
-        else if (effect.kind === "unschedule") storage.clearTimer(this.sql, effect.timer);
-        else {
-          const row = effectRowOf(effect, state);
-          if (!row) continue;
-          // A suppression still retrying must not land after the owner lifted it, nor a lift after a new opt-out.
-          if (row.effect.kind === "unsuppress") storage.dropQueuedEffect(this.sql, `suppress:${row.effect.channel}:${row.effect.value}`);
-          if (row.effect.kind === "suppress") storage.dropQueuedEffectsStartingWith(this.sql, `unsuppress:${row.effect.channel}:${row.effect.value}:`);
-          storage.queueEffect(this.sql, row.key, row.effect, row.effect.kind === "project" && SIGNALS.has(event.kind) ? this.signalProjectionAt(now) : now);
-        }
-      }
+      writeOutcome(this.sql, state, effects, now, projectionAt);
       alongside?.();
     });
     // Only once the transaction holds: a write that failed leaves the stored state the truth.
@@ -410,14 +385,6 @@ export class LeadObject extends DurableObject<Env> {
       }
     })();
     return this.draining;
-  }
-
-  /** When a signal's projection is due (engine time): now for the first of a burst, the burst's end for the rest. */
-  private signalProjectionAt(now: number): number {
-    const wallNow = this.seams.clock.wallNow();
-    if (wallNow < this.burstEndsAt) return this.seams.clock.engineTimeAt(this.burstEndsAt);
-    this.burstEndsAt = wallNow + SIGNAL_PROJECTION_DELAY_MS;
-    return now;
   }
 
   /** One alarm for many due rows (and the next timeline prune): set to the earliest, never in the past, and left alone when it is already there. */

@@ -18,7 +18,8 @@ const bundle = async (entry) => {
 const bundled = async (entry) => import(pathToFileURL(await bundle(entry)).href);
 // The engine runs in child processes (scripts/bench-engine.mjs), which load this bundle.
 await bundle("test/bench/engine-throughput.ts");
-const { countOperations, costPerThousandLeads, modelsOf, ASSUMED_OBJECT_ACTIVE_MS } = await bundled("test/bench/operation-counts.ts");
+const { countOperations } = await bundled("test/bench/operation-counts.ts");
+const { costPerThousandLeads, modelsOf, ASSUMED_OBJECT_ACTIVE_MS } = await bundled("test/bench/lead-costs.ts");
 const { goalsTable, issue23Figures, verdict } = await bundled("test/bench/goals.ts");
 const { runHttp } = await import("./bench-http.mjs");
 const { hotPathSpread } = await import("./bench-hot-path.mjs");

@@ -1,6 +1,7 @@
 import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { SIGNAL_PROJECTION_DELAY_MS, type LeadObject } from "../durable-objects/lead-object";
+import type { LeadObject } from "../durable-objects/lead-object";
+import { SIGNAL_PROJECTION_DELAY_MS } from "../durable-objects/lead-outcome";
 import worker from "../workers/index";
 import type { FormConfig } from "../schemas/form";
 

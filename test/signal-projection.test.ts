@@ -1,7 +1,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { SIGNAL_PROJECTION_DELAY_MS, type LeadObject } from "../durable-objects/lead-object";
+import type { LeadObject } from "../durable-objects/lead-object";
+import { SIGNAL_PROJECTION_DELAY_MS } from "../durable-objects/lead-outcome";
 import type { SequenceVersion } from "../schemas/sequence";
 import { PRESETS } from "../schemas/sequence-presets";
 import type { RequestFacts } from "../schemas/tracking";
