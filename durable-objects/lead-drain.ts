@@ -26,10 +26,23 @@ export interface DrainHost {
  * What the lead gets (or must stop getting) goes first, then the owner's view in D1, then the
  * slower work for people: alerts, hand-offs, drafts of later touches.
  */
-function rank(item: storage.DueItem): number {
-  if (item.kind === "project") return 1;
-  return ["alert", "hand_off", "handoff", "draft"].includes(item.kind) ? 2 : 0;
-}
+const RANK: Record<storage.DueKind, 0 | 1 | 2> = {
+  timer: 0,
+  send: 0,
+  // A step's task for a rep is that step's touch.
+  rep_task: 0,
+  enrol: 0,
+  suppress: 0,
+  unsuppress: 0,
+  send_reconsent: 0,
+  conversation: 0,
+  project: 1,
+  alert: 2,
+  hand_off: 2,
+  handoff: 2,
+  draft: 2,
+};
+const rank = (item: storage.DueItem): number => RANK[item.kind];
 
 export async function runDue(host: DrainHost, settings: Settings): Promise<void> {
   // Bounded: each pass handles what is due now; new work due at once is picked up by the next pass.

@@ -1,9 +1,9 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { leads, reviewQueue, sites, touches, type ReviewRow } from "../schemas/d1";
+import { INDEXED_LEAD_COLUMNS, leads, reviewQueue, sites, touches, type ReviewRow } from "../schemas/d1";
 import type { TimelineEntry } from "../schemas/lead";
 import type { LeadState } from "../engine/lead/lead-state";
-import { INDEXED_LEAD_COLUMNS, leadRowOf } from "../engine/lead/lead-row";
+import { leadRowOf } from "../engine/lead/lead-row";
 import { logRawEvents } from "../services/event-log";
 import * as storage from "./lead-storage";
 

@@ -35,6 +35,13 @@ export const forms = sqliteTable("forms", {
   updatedAt: integer("updated_at").notNull(),
 });
 
+/**
+ * The lead row's columns that secondary indexes cover (below): the projection sets each apart
+ * and writes it only when it differs, as SQLite rewrites an index entry whenever its column is
+ * SET (lead-projection.ts).
+ */
+export const INDEXED_LEAD_COLUMNS = ["status", "email", "phone", "sequenceId"] as const;
+
 export const leads = sqliteTable(
   "leads",
   {

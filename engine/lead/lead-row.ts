@@ -32,6 +32,3 @@ export function leadRowOf(state: LeadState, entries: TimelineEntry[]) {
     formPostedAt: firstPost?.at ?? null,
   };
 }
-
-/** The columns set apart from the lead row's upsert (projectLead says why): each written only when it differs. */
-export const INDEXED_LEAD_COLUMNS = ["status", "email", "phone", "sequenceId"] as const;

@@ -1,7 +1,8 @@
 import type { LeadEffect, LeadEvent, LeadState } from "../../engine/lead/lead-state";
 import { timerKey } from "../../engine/lead/lead-state";
 import type { TimelineEntry } from "../../schemas/lead";
-import { INDEXED_LEAD_COLUMNS, leadRowOf } from "../../engine/lead/lead-row";
+import { leadRowOf } from "../../engine/lead/lead-row";
+import { INDEXED_LEAD_COLUMNS } from "../../schemas/d1";
 import type { OutgoingTouch } from "../../engine/lead/lead-state";
 import { simulate, type Reaction } from "../../engine/simulator";
 import { PRESETS } from "../../schemas/sequence-presets";
