@@ -17,13 +17,20 @@ const MATCHABLE = 400;
  * per language; the line may name the writer after it, and ends with a colon (or nothing).
  */
 const WROTE =
-  /(wrote|writes|said|says|verzond|a écrit|écrit|escribió|ha escrit|va escriure|escreveu|ha scritto|scritto|schrieb|skrev|schreef|geschreven|napisał\(a\)|napisał|napisała|pisze|kirjoitti|írta|написал\(а\)|написала|написал|написав|написа|пишет|пише|napsal\(a\)|napsal|napísal|napisao|napisala|je napisal|yazdı|έγραψε|a scris|scrie|har skrivit|skrifaði|kirjutas|rašė|rakstīja|đã viết|menulis|escribiu|idatzi zuen|het geskryf|aliandika|sumulat|написао|напиша|लिखा|লিখেছেন|نوشت|لکھا|כתב|كتب|เขียน|書きました|写道|寫道|작성|のメッセージ)(.{0,160}[:：])?[\s-]*$/iu;
+  /(wrote|writes|verzond|a écrit|écrit|escribió|ha escrit|va escriure|escreveu|ha scritto|scritto|schrieb|skrev|schreef|geschreven|napisał\(a\)|napisał|napisała|pisze|kirjoitti|írta|написал\(а\)|написала|написал|написав|написа|пишет|пише|napsal\(a\)|napsal|napísal|napisao|napisala|je napisal|yazdı|έγραψε|a scris|scrie|har skrivit|skrifaði|kirjutas|rašė|rakstīja|đã viết|menulis|escribiu|idatzi zuen|het geskryf|aliandika|sumulat|написао|напиша|लिखा|লিখেছেন|نوشت|لکھا|כתב|كتب|เขียน|書きました|写道|寫道|작성|のメッセージ)(.{0,160}[:：])?[\s-]*$/iu;
 /** Gmail's attribution in some locales: a date, a name and an address, then a colon. */
 const DATED_ADDRESS = /^[^<>\d]{0,40}\d[^<>]{0,120}<[^<>\s]{1,200}@[^<>\s]{1,200}>\s*[:：]\s*$/u;
 /** The same led by an ISO date ("2017-04-11 22:07 GMT+02:00 Jane <jane@x>:", "2013/7/20 Jane <jane@x>"), where some clients drop the colon. */
 const ISO_DATED_ADDRESS = /^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b[^<>]{0,120}<[^<>\s]{1,200}@[^<>\s]{1,200}>\s*[:：]?\s*$/u;
 /** Apple Mail and others: "On 11 Apr 2017, at 22:07, Jane Doe sent:", "On 11 Apr 2017, Jane Doe sent:". */
 const ON_AT_SENT = /^\s*on\s[^,\n]{0,80}\d[^,\n]{0,80},[^\n]{0,200}\bsent\s*[:：]\s*$/iu;
+/**
+ * "said"/"says" end many sentences a person writes ("Our CTO said", "as of 2025 the policy says"),
+ * so they make an attribution only when confirmed: ending in a colon over a quote, or in the
+ * forum form that names a clock time ("On 10/12/15 12:30, Jane Doe said:"). Never in a wrapped join.
+ */
+const SAID = /\b(said|says)\s*[:：]\s*$/iu;
+const ON_AT_SAID = /^\s*on\s[^,\n]{0,80}\d{1,2}:\d{2}[^,\n]{0,80},[^\n]{0,200}\bsaid\s*[:：]\s*$/iu;
 /** Gmail's ISO-dated attribution when the address wrapped away: "2016-03-03 17:21 GMT+01:00 Jane Doe". */
 const ISO_DATED_NAME = /^\s*\d{4}-\d{2}-\d{2} \d{1,2}:\d{2} GMT[+-]\d{2}:\d{2} [^<>:@\d]{1,80}$/u;
 /** Mailing-list and forum gateways: "Jane via Example Forum wrote:", which names neither time nor address. */
@@ -68,7 +75,30 @@ const MAILING_LIST_RULE = /^\s*_{10,}\s*$/;
 const SIGNATURE_DELIMITER = /^(--|—|–|-- |__|___)\s*$/;
 /** "Sent from my iPhone" and friends: a device line, short, at the end of what was written. */
 const DEVICE_LINE =
-  /^\s*[(<]{0,2}\s*(sent from|sent with|sent via|get outlook for|from my (?:iphone|ipad|android|phone|mobile|samsung|galaxy|blackberry|smartphone|tablet|pixel)|\S{1,20} from mobile|diese nachricht wurde von|odesláno z|odoslané z|gesendet von|gesendet mit|von meinem|envoyé de|envoyé depuis|envoyé avec|envoyé à partir de|enviado desde|enviado con|enviado do|enviado de|inviato da|verzonden met|verzonden vanaf|verstuurd vanaf|verstuurd met|skickat från|sendt fra|lähetetty|wysłane z|отправлено с|отправлено из)(\s[^,;.!?\n]{1,60})?(<[^<>\s]{1,200}>)?[\s.)>]*$|^\s*(发自我的|發自我的|從我的)[^\n]{1,30}$|^\s*[^\n]{1,30}(から送信|傳送)\s*$/iu;
+  /^\s*[(<]{0,2}\s*(sent from|sent with|get outlook for|diese nachricht wurde von|odesláno z|odoslané z|gesendet von|gesendet mit|von meinem|envoyé de|envoyé depuis|envoyé avec|envoyé à partir de|enviado desde|enviado con|enviado do|enviado de|inviato da|verzonden met|verzonden vanaf|verstuurd vanaf|verstuurd met|skickat från|sendt fra|lähetetty|wysłane z|отправлено с|отправлено из)\s[^,;.!?\n]{1,60}(<[^<>\s]{1,200}>)?[\s.)>]*$|^\s*(发自我的|發自我的|從我的)[^\n]{1,30}$|^\s*[^\n]{1,30}(から送信|傳送)\s*$/iu;
+/**
+ * Shorter forms that also start sentences ("From my phone it works fine", "Sent via the portal
+ * last week"): a device line only when it ends with the device or app ("From my Android phone",
+ * "Sent via Superhuman", "Sam from mobile"), and only with nothing but history or a signature after it.
+ */
+const LOOSE_DEVICE_LINE = /^\s*[(<]{0,2}\s*(sent via(?: my)?|from my|\S{1,20} from)((?:\s[^\s,;.!?()<>]{1,30}){1,4})[\s.)>]*$/iu;
+const DEVICE_NOUN = /^(iphone|ipad|android|phone|mobile|samsung|galaxy|blackberry|smartphone|tablet|pixel|device|cellphone)$/iu;
+/** What may follow the device in "From my …": its model ("iPhone 6", "Galaxy S9", "iPad Pro"). */
+const MODEL_WORD = /^([a-z]{0,2}\d{1,3}[a-z+]{0,4}|pro|max|plus|mini|ultra|lite|note)$/iu;
+/** What may follow an app's name in "Sent via …": capitalised words and their joints ("BlackBerry from T-Mobile"). */
+const APP_NAME_WORD = /^(\p{Lu}[\p{L}\d&+-]{0,29}|from|by|for|on)$/u;
+
+/** "From my Android phone", "Sent via Superhuman", "Sam from mobile": the line ends with the device or the app. */
+function isLooseDeviceLine(line: string): boolean {
+  const match = LOOSE_DEVICE_LINE.exec(line);
+  if (!match) return false;
+  const opening = match[1]!.toLowerCase();
+  const [first, ...rest] = match[2]!.trim().split(/\s+/) as [string, ...string[]];
+  const device = DEVICE_NOUN.test(first);
+  if (opening.startsWith("sent via")) return (device || /^\p{Lu}/u.test(first)) && rest.every((word) => APP_NAME_WORD.test(word) || DEVICE_NOUN.test(word));
+  if (opening === "from my") return device && rest.every((word) => DEVICE_NOUN.test(word) || MODEL_WORD.test(word));
+  return first.toLowerCase() === "mobile" && rest.length === 0;
+}
 
 /**
  * Characters that show nothing: zero-width spaces and joiners, soft hyphens, and U+1427,
@@ -103,14 +133,22 @@ function withInlineAttributionsSplit(lines: string[]): string[] {
 /**
  * Clients that wrap a long quoted line after quoting it leave its tail without the ">":
  * a line squeezed between a long quoted line and the next quoted one is part of the quote,
- * not an answer written under it.
+ * not an answer written under it, when it reads as that line's tail: the quoted line does not
+ * end in a question or a prompt, and the tail is short and goes on in lower case.
  */
 function withWrappedQuotesMarked(lines: string[]): string[] {
   return lines.map((line, i) =>
-    i > 0 && i + 1 < lines.length && !isBlank(line) && !isQuoted(line) && isQuoted(lines[i - 1]!) && lines[i - 1]!.length >= WRAP_WIDTH && isQuoted(lines[i + 1]!)
-      ? `> ${line}`
-      : line,
+    i > 0 && i + 1 < lines.length && !isBlank(line) && !isQuoted(line) && isQuoted(lines[i + 1]!) && isWrappedTail(lines[i - 1]!, line) ? `> ${line}` : line,
   );
+}
+
+/** A wrapped tail is what did not fit on its line: a few words, never a paragraph. */
+const WRAPPED_TAIL_MAX = 50;
+
+function isWrappedTail(quoted: string, line: string): boolean {
+  if (!isQuoted(quoted) || quoted.length < WRAP_WIDTH || quoted.length > MATCHABLE || line.trim().length > WRAPPED_TAIL_MAX) return false;
+  // A question or a prompt ("?", "!", ":") is where an answer goes; a full stop tells nothing, as clients wrap after one too (willdurand's email_7).
+  return !/[?!:]\s*$/.test(quoted) && /^\s*\p{Ll}/u.test(line);
 }
 const isBlank = (line: string) => !/\S/.test(line);
 const short = (line: string) => (line.length > MATCHABLE ? "" : line);
@@ -124,10 +162,10 @@ const short = (line: string) => (line.length > MATCHABLE ? "" : line);
 function attributionLength(lines: string[], i: number): number {
   const first = short(lines[i]!);
   if (isBlank(first)) return 0;
-  if ([DATED_ADDRESS, ISO_DATED_ADDRESS, ISO_DATED_NAME, ON_AT_SENT, VIA_WROTE, POSTED_BY].some((pattern) => pattern.test(first))) return 1;
+  if ([DATED_ADDRESS, ISO_DATED_ADDRESS, ISO_DATED_NAME, ON_AT_SENT, ON_AT_SAID, VIA_WROTE, POSTED_BY].some((pattern) => pattern.test(first))) return 1;
   if (isQuoted(first)) return 0;
-  // "Jane Doe wrote:" names neither time nor address, but a quote right under it confirms it.
-  if (WROTE.test(first) && /[:：]\s*$/.test(first) && first.length <= 120) {
+  // "Jane Doe wrote:" (or "said:") names neither time nor address, but a quote right under it confirms it.
+  if ((WROTE.test(first) || SAID.test(first)) && /[:：]\s*$/.test(first) && first.length <= 120) {
     const next = nextNonBlank(lines, i + 1, 2);
     if (next > 0 && isQuoted(lines[next]!)) return 1;
   }
@@ -252,6 +290,17 @@ function lineFacts(lines: string[]): LineFacts {
   return { attribution, nextText, answeredBelow };
 }
 
+/** Nothing after line `i` but blank lines, quoted history (no answer under it) or a signature. */
+function onlyHistoryAfter(lines: string[], facts: LineFacts, i: number): boolean {
+  const next = facts.nextText[i + 1]!;
+  if (next >= lines.length) return true;
+  const line = short(lines[next]!);
+  if (isQuoted(line)) return !facts.answeredBelow[next];
+  const attribution = facts.attribution[next]!;
+  if (attribution) return !facts.answeredBelow[next + attribution];
+  return SIGNATURE_DELIMITER.test(line) || MAILING_LIST_RULE.test(line) || SEPARATOR.test(line) || RULE.test(line) || isHeaderBlock(lines, next);
+}
+
 /** Where the quoted history starts: its line index, or the number of lines when nothing is quoted. */
 function historyStart(lines: string[], facts: LineFacts): number {
   for (let i = 0; i < lines.length; i++) {
@@ -259,6 +308,7 @@ function historyStart(lines: string[], facts: LineFacts): number {
     if (isBlank(line)) continue;
     // Mobile clients put the device line between the answer and the history.
     if (SEPARATOR.test(short(line)) || DEVICE_LINE.test(short(line)) || REPLY_ABOVE.test(short(line))) return i;
+    if (isLooseDeviceLine(short(line)) && onlyHistoryAfter(lines, facts, i)) return i;
     if (isHeaderBlock(lines, i)) return headerBlockStart(lines, i);
     if (SHORT_RULE.test(line) || RULE.test(line)) {
       const next = facts.nextText[i + 1]!;
@@ -299,7 +349,7 @@ function withoutSignature(lines: string[]): string[] {
   let body = delimiter > 0 ? lines.slice(0, delimiter) : lines;
   let end = body.length;
   while (end > 0 && isBlank(body[end - 1]!)) end--;
-  if (end > 0 && DEVICE_LINE.test(short(body[end - 1]!))) end--;
+  if (end > 0 && (DEVICE_LINE.test(short(body[end - 1]!)) || isLooseDeviceLine(short(body[end - 1]!)))) end--;
   body = body.slice(0, end);
   return body;
 }

@@ -51,6 +51,21 @@ describe("quote headers", () => {
     expect(visibleReply(`${ANSWER} On Tue, Apr 11, 2017 at 10:07 PM, Sam Rivera <sam@example.com> wrote:\n${QUOTE}`)).toBe(ANSWER);
   });
 
+  it.each([
+    [
+      "a sentence ending in said, wrapped onto the next line",
+      "Hi Anna,\n\nThanks for the demo on March 3. Our CTO said\nwe should move forward with 20 seats, starting in January.\n\nBest,\nTom",
+    ],
+    ["a sentence ending in says, with a year in it", "Hi Anna,\n\nI checked: as of 2025 the policy says\nwe can sign for two years.\n\nTom"],
+    ["said and a colon over the person's own text", "Hi Anna,\nOur CTO said on 3 March:\nwe go with 20 seats."],
+  ])("keeps %s (said/says make an attribution only over a quote)", (_, body) => {
+    expect(visibleReply(body)).toBe(body);
+  });
+
+  it("takes a said: line over a quote for an attribution", () => {
+    expect(visibleReply(`${ANSWER}\n\nSam Rivera said:\n${QUOTE}`)).toBe(ANSWER);
+  });
+
   it("does not take a sentence that mentions writing for an attribution", () => {
     const body = "On Monday I wrote the report and sent it to Sam.\nIt is attached again.";
     expect(visibleReply(body)).toBe(body);
@@ -139,6 +154,24 @@ describe("mobile signatures", () => {
     const body = "From my side all is settled.\nSent by courier on Monday, as agreed.";
     expect(visibleReply(body)).toBe(body);
   });
+
+  it.each([
+    ["From my phone, a sentence that goes on", "From my phone it works fine\nbut on desktop I get an error 500"],
+    ["Sent via, a sentence that goes on", "Sent via the portal last week but no answer\nso please call me on 555 1234"],
+    ["a bare From my phone with the person's text under it", "Yes, go ahead.\n\nFrom my phone\nbut call me first"],
+  ])("keeps %s", (_, body) => {
+    expect(visibleReply(body)).toBe(body);
+  });
+
+  it.each([
+    ["Sent via Superhuman", `${ANSWER}\n\nSent via Superhuman`],
+    ["From my Android phone", `${ANSWER}\n\nFrom my Android phone`],
+    ["Sent via BlackBerry from T-Mobile", `${ANSWER}\n\nSent via BlackBerry from T-Mobile`],
+    ["From my iPhone over a quote", `${ANSWER}\n\nFrom my iPhone\n\n${QUOTE}`],
+    ["Sent via Superhuman over an attribution", `${ANSWER}\n\nSent via Superhuman\n\nOn Tue, Apr 11, 2017 at 10:07 PM Sam Rivera <sam@example.com> wrote:\n${QUOTE}`],
+  ])("cuts a short device line that ends with the device or app (%s)", (_, body) => {
+    expect(visibleReply(body)).toBe(ANSWER);
+  });
 });
 
 describe("forwards", () => {
@@ -172,6 +205,26 @@ describe("bottom-posting", () => {
 
   it("leaves no paragraph break where a quote was cut from under a line", () => {
     expect(visibleReply(`Hi Sam,\nOn Tue, Apr 11, 2017 at 10:07 PM Sam Rivera <sam@example.com> wrote:\n${QUOTE}\n\n${ANSWER}`)).toBe(`Hi Sam,\n${ANSWER}`);
+  });
+
+  it.each([
+    [
+      "a number under a long question",
+      "> How many seats would your team need for the rollout next quarter, roughly?\n50 seats, maybe 60 by spring.\n> And when would you like to start?\nIn January.",
+      "50 seats, maybe 60 by spring.\nIn January.",
+    ],
+    [
+      "a lower-case answer under a long question",
+      "> Would you like to go ahead with the twenty seats we talked about on the call?\nyes, go ahead\n> And when would you like to start?\nIn January.",
+      "yes, go ahead\nIn January.",
+    ],
+    [
+      "a capitalised answer under a long quoted line",
+      "> We could start the rollout with the first team in the week after the holidays\nPlease do\n> and add the second team a month later\nAgreed.",
+      "Please do\nAgreed.",
+    ],
+  ])("keeps an answer squeezed between a long quoted line and the next (%s)", (_, body, answer) => {
+    expect(visibleReply(body)).toBe(answer);
   });
 
   it("keeps a short answer squeezed between quotes", () => {

@@ -152,6 +152,18 @@ describe("reports that are not bounces", () => {
   ])("a challenge-response request (%s)", async (_, raw) => {
     expect(await kindOf(raw)).toEqual({ kind: "challenge" });
   });
+
+  it.each([
+    ["you're on my guest list", "Great news – you're on my guest list for the launch on 3 May. Send me the contract before then."],
+    ["on my VIP guest list", "Done: you are on my VIP guest list for Friday. Let's sign there."],
+  ])("a person who says %s is no challenge", async (_, body) => {
+    expect(await kindOf(`From: Sam Rivera <sam@example.org>\r\nTo: reply+lead@reply.example.com\r\nSubject: Re: Your roof\r\n\r\n${body}\r\n`)).toEqual({ kind: "human" });
+  });
+
+  it("still reads a request to add yourself to a guest list as a challenge", async () => {
+    const raw = `From: Sam Rivera <sam@example.org>\r\nTo: bounces@reply.example.com\r\nSubject: Re: Your roof\r\n\r\nI only read mail from people I know. Please add yourself to my guest list to reach me.\r\n`;
+    expect(await kindOf(raw)).toEqual({ kind: "challenge" });
+  });
 });
 
 describe("automatic replies beyond the common ones", () => {
@@ -167,10 +179,20 @@ describe("automatic replies beyond the common ones", () => {
     ["Yahoo's X-Mail-Autoreply header", reply("Re: Your roof", "Thanks.", "X-Mail-Autoreply: yes\r\n")],
     ["FirstClass's X-FC-MachineGenerated header", reply("Re: Your roof", "Thanks.", "X-FC-MachineGenerated: true\r\n")],
     ["a bracketed subject tag", reply("[Automatyczna odpowiedź] Państwa dach", "Dziękuję za wiadomość.")],
-    ["Precedence: junk, as responders mark their mail", reply("Thank you for your e-mail", "We will answer soon.", "Precedence: junk\r\n")],
+    ["Precedence: junk with an auto-reply subject", reply("[Automatyczna odpowiedź] Państwa dach", "Dziękuję za wiadomość.", "Precedence: junk\r\n")],
+    ["Precedence: bulk from the null sender", reply("Thank you for your e-mail", "We will answer soon.", "Precedence: bulk\r\nReturn-Path: <>\r\n")],
     ["the null sender RFC 3834 asks responders to use", reply("Thank you for your e-mail", "We will answer soon.", "Return-Path: <>\r\n")],
   ])("%s", async (_, raw) => {
     expect((await kindOf(raw)).kind).toBe("auto_reply");
+  });
+
+  it.each(["bulk", "junk"])("leaves a person's reply relayed with Precedence: %s (Request Tracker, a list) a person", async (precedence) => {
+    const raw = reply(
+      "Re: [rt.example.org #4711] Your roof",
+      "Yes, we want the 20 seats. Please send the contract.",
+      `Precedence: ${precedence}\r\nRT-Ticket: rt.example.org #4711\r\n`,
+    );
+    expect(await kindOf(raw)).toEqual({ kind: "human" });
   });
 
   it("leaves a person who mentions the office alone", async () => {
