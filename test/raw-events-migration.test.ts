@@ -59,6 +59,27 @@ describe("migration 0021 on a database with only raw events", () => {
     expect(await sentToLead(env.DB, leadId, [`t2.${leadId}@mail.example`, "<someone-else@example.com>"])).toEqual([{ messageId: `<t2.${leadId}@mail.example>`, key: "t2" }]);
   });
 
+  it("a touch sent again (a retry after a lost answer) keeps its latest send", async () => {
+    const leadId = unique("resent").replace(/[^a-z0-9]/gi, "");
+    const sent = (seq: number, at: number, messageId: string) =>
+      env.DB.prepare("INSERT INTO events (id, lead_id, kind, at, data) VALUES (?, ?, 'touch_sent', ?, ?)").bind(
+        `${leadId}:${seq}`,
+        leadId,
+        at,
+        JSON.stringify({ key: "t1", to: "r@example.com", messageId }),
+      );
+    await env.DB.batch([
+      env.DB.prepare(
+        "INSERT INTO touches (id, lead_id, sequence_id, step_id, channel, origin, sent_at) VALUES (?, ?, 'new-inquiry', 'acknowledge', 'email', 'template', 3000)",
+      ).bind(`${leadId}:t1`, leadId),
+      sent(1, 3000, `<first.${leadId}@mail.example>`),
+      sent(2, 9000, `<latest.${leadId}@mail.example>`),
+      sent(3, 6000, `<middle.${leadId}@mail.example>`),
+    ]);
+    for (const query of backfill) await env.DB.prepare(query).run();
+    expect(await env.DB.prepare("SELECT message_id FROM touches WHERE id = ?").bind(`${leadId}:t1`).first("message_id")).toBe(`<latest.${leadId}@mail.example>`);
+  });
+
   it("leaves a site no post came from, and a lead that was only imported, unmarked", async () => {
     const origin = `https://${unique("quiet")}.example`;
     const leadId = unique("imported").replace(/[^a-z0-9]/gi, "");
