@@ -42,7 +42,8 @@ const RANK: Record<storage.DueKind, 0 | 1 | 2> = {
   handoff: 2,
   draft: 2,
 };
-const rank = (item: storage.DueItem): number => RANK[item.kind];
+// A kind this code does not know (a row from a newer version, after a rollback) runs with the touches and fails alone.
+const rank = (item: storage.DueItem): number => RANK[item.kind] ?? 0;
 
 export async function runDue(host: DrainHost, settings: Settings): Promise<void> {
   // Bounded: each pass handles what is due now; new work due at once is picked up by the next pass.

@@ -174,6 +174,8 @@ export async function performEffect(effect: EffectRow, context: EffectContext): 
       await upsertConversation(context.env.DB, effect.row);
       return { kind: "done" };
   }
+  // A row of a kind this version does not know (written by a newer one, before a rollback) fails alone.
+  return { kind: "retry", reason: `no effect of kind ${(effect as { kind: string }).kind} in this version` };
 }
 
 /** Hands a touch to its channel; whatever the channel answers is the engine's to judge (its own retries for deliveries). */
