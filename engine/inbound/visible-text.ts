@@ -27,10 +27,11 @@ const ON_AT_SENT = /^\s*on\s[^,\n]{0,80}\d[^,\n]{0,80},[^\n]{0,200}\bsent\s*[:�
 /**
  * "said"/"says" end many sentences a person writes ("Our CTO said", "as of 2025 the policy says"),
  * so they make an attribution only when confirmed: ending in a colon over a quote, or in the
- * forum form that names a clock time ("On 10/12/15 12:30, Jane Doe said:"). Never in a wrapped join.
+ * forum form that names a numeric date and a clock time ("On 10/12/15 12:30, Jane Doe said:"; a
+ * person's "On Monday at 10:30, my manager said:" names no date). Never in a wrapped join.
  */
 const SAID = /\b(said|says)\s*[:：]\s*$/iu;
-const ON_AT_SAID = /^\s*on\s[^,\n]{0,80}\d{1,2}:\d{2}[^,\n]{0,80},[^\n]{0,200}\bsaid\s*[:：]\s*$/iu;
+const ON_AT_SAID = /^\s*on\s[^,\n\d]{0,40}\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\s{1,3}(?:at\s{1,3})?\d{1,2}:\d{2}[^,\n]{0,30},[^\n]{0,200}\bsaid\s*[:：]\s*$/iu;
 /** Gmail's ISO-dated attribution when the address wrapped away: "2016-03-03 17:21 GMT+01:00 Jane Doe". */
 const ISO_DATED_NAME = /^\s*\d{4}-\d{2}-\d{2} \d{1,2}:\d{2} GMT[+-]\d{2}:\d{2} [^<>:@\d]{1,80}$/u;
 /** Mailing-list and forum gateways: "Jane via Example Forum wrote:", which names neither time nor address. */

@@ -58,6 +58,7 @@ describe("quote headers", () => {
     ],
     ["a sentence ending in says, with a year in it", "Hi Anna,\n\nI checked: as of 2025 the policy says\nwe can sign for two years.\n\nTom"],
     ["said and a colon over the person's own text", "Hi Anna,\nOur CTO said on 3 March:\nwe go with 20 seats."],
+    ["a sentence of the person's naming a day and a time", "On Monday at 10:30, my manager said:\nwe should sign this week. Can you send the contract?"],
   ])("keeps %s (said/says make an attribution only over a quote)", (_, body) => {
     expect(visibleReply(body)).toBe(body);
   });
