@@ -6,7 +6,8 @@ import type { EffectRow } from "./lead-effects";
 
 /**
  * The lead object's own SQLite schema, as an ordered list of migrations. An applied
- * migration is never edited: a change is a new entry at the end.
+ * migration is never edited: a change is a new entry at the end, and CURRENT_SCHEMA (below)
+ * changed to match — test/lead-storage.test.ts compares the two.
  */
 const MIGRATIONS: string[] = [
   `CREATE TABLE lead (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), state TEXT NOT NULL);

@@ -4,7 +4,7 @@ ALTER TABLE `touches` ADD `message_id` text;--> statement-breakpoint
 ALTER TABLE `touches` ADD `provider_id` text;--> statement-breakpoint
 ALTER TABLE `touches` ADD `sent_to` text;--> statement-breakpoint
 -- What resolution, delivery reports and the first-run checklist read across leads moves off the raw events onto these rows.
--- Each backfill reads the events it needs once and joins them by key: a subquery per row was planned on the
+-- The touches' and leads' backfills read the events they need once and join them by key: a subquery per row was planned on the
 -- kind index, scanning every touch_sent (or form_submitted) event for each row — minutes at 20,000 rows,
 -- past D1's per-query limit — where one pass takes 0.1 s.
 UPDATE `touches` SET `message_id` = `sent`.`message_id`, `provider_id` = `sent`.`provider_id`, `sent_to` = `sent`.`sent_to`

@@ -4,7 +4,7 @@ import { events, type EventRow } from "../schemas/d1";
 import type { TimelineEntry } from "../schemas/lead";
 
 /**
- * The raw-event sink: every timeline entry of every lead, for analysis across leads. The
+ * The raw-event sink: the timeline entries of every lead, for analysis across leads. The
  * lead's own object keeps its timeline (the dashboard and the lead's export read it there);
  * D1's cross-lead tables get only what spans leads (lead-projection.ts).
  *
@@ -63,7 +63,7 @@ export async function logRawEvents(env: EventLogEnv, leadId: string, entries: Ti
     const written = entries.slice(0, DATA_POINTS_PER_PROJECTION);
     try {
       for (const { seq, at, kind, ...data } of written) {
-        // The lead is the sampling key: Analytics Engine samples whole leads, never half a timeline.
+        // The lead is the sampling key: Analytics Engine samples whole leads, not entries of a lead.
         env.EVENT_LOG.writeDataPoint({ indexes: [leadId], blobs: [kind, descriptiveData(data)], doubles: [at, seq] });
       }
     } catch (error) {

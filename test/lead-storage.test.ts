@@ -5,8 +5,22 @@ import * as storage from "../durable-objects/lead-storage";
 import { freshLead, MONDAY_10_NY, settle, submission } from "./lead-harness";
 import { PRESETS } from "../schemas/sequence-presets";
 
-/** Every table's columns and every index of the object's storage, in a form two storages can be compared by. */
+/**
+ * Every table's columns and every index of the object's storage, its triggers and views, and
+ * what its tables hold, in a form two storages can be compared by. The projection cursor's two
+ * meta rows at their defaults (migration 6 writes them; a reader treats them as absent) are left out.
+ */
 function describeStorage(sql: SqlStorage) {
+  const others = sql.exec("SELECT type, name, sql FROM sqlite_master WHERE type IN ('trigger', 'view') ORDER BY name").toArray();
+  const meta = sql
+    .exec<{ key: string; value: string }>("SELECT key, value FROM meta ORDER BY key")
+    .toArray()
+    .filter((row) => !(row.key === "projected_through" && row.value === "0") && !(row.key === "rejudged" && row.value === "[]"));
+  const rows = Object.fromEntries(["lead", "timeline", "due", "chat_message"].map((table) => [table, sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n]));
+  return { tables: describeTables(sql), others, meta, rows };
+}
+
+function describeTables(sql: SqlStorage) {
   const tables = sql
     .exec<{ name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name")
     .toArray();
@@ -15,9 +29,19 @@ function describeStorage(sql: SqlStorage) {
     autoincrement: /AUTOINCREMENT/i.test(definition),
     columns: sql.exec(`PRAGMA table_info("${name}")`).toArray(),
     indexes: sql
-      .exec<{ name: string; unique: number; partial: number }>(`PRAGMA index_list("${name}")`)
+      .exec<{ name: string; unique: number }>(`PRAGMA index_list("${name}")`)
       .toArray()
-      .map((index) => ({ name: index.name, unique: index.unique, partial: index.partial, columns: sql.exec(`PRAGMA index_info("${index.name}")`).toArray() }))
+      .map((index) => ({
+        name: index.name,
+        unique: index.unique,
+        // A partial index's predicate, as written (spacing aside).
+        where:
+          (sql.exec<{ sql: string | null }>("SELECT sql FROM sqlite_master WHERE name = ?", index.name).toArray()[0]?.sql ?? "")
+            .match(/\bWHERE\b([\s\S]*)$/i)?.[1]
+            ?.replace(/\s+/g, " ")
+            .trim() ?? null,
+        columns: sql.exec(`PRAGMA index_info("${index.name}")`).toArray(),
+      }))
       .sort((a, b) => a.name.localeCompare(b.name)),
   }));
 }
@@ -37,7 +61,7 @@ describe("the lead object's storage", () => {
       return describeStorage(sql);
     });
 
-    expect(fresh.map((t) => t.name)).toEqual(["chat_message", "due", "lead", "meta", "schema_version", "timeline"]);
+    expect(fresh.tables.map((t) => t.name)).toEqual(["chat_message", "due", "lead", "meta", "schema_version", "timeline"]);
     expect(fresh).toEqual(migrated);
   });
 
@@ -56,5 +80,21 @@ describe("the lead object's storage", () => {
     await settle(stub);
     const summary = await stub.summary();
     expect(summary?.timeline.some((e) => e.kind === "touch_sent" && e.at >= MONDAY_10_NY)).toBe(true);
+  });
+
+  it("a due row of a kind this version does not know (left by a newer one) holds up nothing: the acknowledgement still goes", async () => {
+    const { leadId, stub } = await freshLead();
+    await runInDurableObject(stub, (_object: LeadObject, state) => {
+      state.storage.sql.exec("INSERT INTO due (kind, key, due_at, payload) VALUES ('from_the_future', 'from_the_future:1', 0, '{}')");
+    });
+    await stub.submitForm(submission(`unknown-kind-${leadId}@example.com`), { id: "new-inquiry", version: 0, sequence: PRESETS.get("new-inquiry")! });
+    await settle(stub);
+    const summary = await stub.summary();
+    expect(summary?.timeline.filter((e) => e.kind === "touch_sent")).toHaveLength(1);
+    const unknown = await runInDurableObject(stub, (_object: LeadObject, state) =>
+      state.storage.sql.exec<{ attempts: number }>("SELECT attempts FROM due WHERE kind = 'from_the_future'").toArray(),
+    );
+    expect(unknown).toHaveLength(1);
+    expect(unknown[0]!.attempts).toBeGreaterThanOrEqual(1);
   });
 });
