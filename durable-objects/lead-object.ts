@@ -203,11 +203,9 @@ export class LeadObject extends DurableObject<Env> {
     return held.state === null ? null : held;
   }
 
-  /**
-   * Erases the lead from this object: every row, the alarm. Returns the contacts the caller
-   * needs to finish the erasure in D1, or null when nothing was held.
-   */
+  /** Erases the lead from this object, every row and the alarm, once a drain under way is done (its projection would write again after); returns the contacts the caller needs to finish the erasure in D1, or null when nothing was held. */
   async erase(): Promise<{ email?: string; phone?: string; optedOut: Record<MessageChannel, boolean> } | null> {
+    await this.draining;
     const state = this.load();
     await this.ctx.storage.deleteAlarm();
     this.state = undefined;

@@ -105,6 +105,42 @@ describe("the object's projection cursor", () => {
     expect(left).toEqual({ next: 0, due: ["project"] });
   });
 
+  it("an erasure waits for a projection under way: nothing of the erased lead is written into the emptied object after it", async () => {
+    const { leadId, stub } = await freshLead();
+    // Made and settled inside the object: a promise resolved from the test's context would resume the object's work there.
+    const gate: { reached: boolean; release: () => void; erasing?: ReturnType<LeadObject["erase"]> } = { reached: false, release: () => {} };
+    await runInDurableObject(stub, (object: LeadObject) => {
+      const held = new Promise<void>((resolve) => (gate.release = resolve));
+      // The projection is the object's one D1 batch: it is held until the erasure has been asked for.
+      const holding = new Proxy(object.seams.env.DB, {
+        get(target, prop) {
+          if (prop !== "batch") return Reflect.get(target, prop);
+          return async (batch: D1PreparedStatement[]) => {
+            gate.reached = true;
+            await held;
+            return target.batch(batch);
+          };
+        },
+      });
+      object.seams.env = { ...object.seams.env, DB: holding };
+    });
+    await stub.submitForm(submission(`erased-${leadId}@example.com`), NEW_INQUIRY);
+    for (let i = 0; i < 1000 && !(await runInDurableObject(stub, () => gate.reached)); i++);
+    expect(gate.reached).toBe(true);
+    // The erasure begins (in the object, so it has begun before the projection is let go).
+    await runInDurableObject(stub, (object: LeadObject) => {
+      gate.erasing = object.erase();
+    });
+    await runInDurableObject(stub, () => gate.release());
+    expect(await runInDurableObject(stub, () => gate.erasing)).toMatchObject({ email: `erased-${leadId}@example.com` });
+    const left = await runInDurableObject(stub, (_object: LeadObject, state) => ({
+      cursor: storage.readMeta(state.storage.sql, "projected_through") ?? null,
+      timeline: storage.readTimeline(state.storage.sql).length,
+    }));
+    expect(left).toEqual({ cursor: null, timeline: 0 });
+    expect(await stub.summary()).toBeNull();
+  });
+
   it("an entry re-judged while a projection is in flight is projected again, with its newest verdict", async () => {
     const { stub } = await freshLead();
     const next = await runInDurableObject(stub, (_object: LeadObject, state) => {
