@@ -195,12 +195,23 @@ describe("the event log in production (Analytics Engine)", () => {
     expect(points[0]).toEqual({ indexes: ["lead-cap"], blobs: ["email_opened", JSON.stringify({ verdict: "human" })], doubles: [0, 1] });
   });
 
-  it("a data point the platform refuses does not fail the projection (the object keeps the entry)", async () => {
-    const refusing = {
-      writeDataPoint: () => {
-        throw new Error("too many data points");
-      },
-    };
-    await expect(logRawEvents({ DB: env.DB, EVENT_LOG: refusing }, "lead-refused", opens(3))).resolves.toBeUndefined();
+  it("a data point the platform refuses does not fail the projection: the lead still reaches D1, no projection is left to retry, the object keeps its timeline", async () => {
+    const { leadId, stub } = await freshLead();
+    await runInDurableObject(stub, (object: LeadObject) => {
+      const refusing = {
+        writeDataPoint: () => {
+          throw new Error("too many data points");
+        },
+      };
+      object.seams.env = { ...object.seams.env, EVENT_LOG: refusing };
+    });
+    await stub.submitForm(submission(`refused-${leadId}@example.com`), NEW_INQUIRY);
+    await settle(stub);
+    expect(await env.DB.prepare("SELECT contacted_at IS NOT NULL AS contacted FROM leads WHERE id = ?").bind(leadId).first("contacted")).toBe(1);
+    const waiting = await runInDurableObject(stub, (_object: LeadObject, state) =>
+      storage.dueItems(state.storage.sql, Number.MAX_SAFE_INTEGER).filter((d) => d.kind === "project"),
+    );
+    expect(waiting).toEqual([]);
+    expect((await stub.summary())!.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(["form_submitted", "touch_sent"]));
   });
 });
