@@ -130,7 +130,7 @@ export const SETTING_VARS: { [K in SettingKey]: { name: string; kind: VarKind; f
   smsCountries: { name: "SMS_COUNTRIES", kind: "list", fallback: [] },
   handOffWebhookUrl: { name: "HANDOFF_WEBHOOK_URL", kind: "text", fallback: "" },
   handOffEmail: { name: "HANDOFF_EMAIL", kind: "text", fallback: "" },
-  aiModel: { name: "AI_MODEL", kind: "text", fallback: "@cf/meta/llama-3.3-70b-instruct-fp8-fast" },
+  aiModel: { name: "AI_MODEL", kind: "text", fallback: "@cf/qwen/qwen3-30b-a3b-fp8" },
   aiFastModel: { name: "AI_FAST_MODEL", kind: "text", fallback: "@cf/meta/llama-3.1-8b-instruct-fp8-fast" },
 };
 

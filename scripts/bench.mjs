@@ -19,7 +19,7 @@ const bundled = async (entry) => import(pathToFileURL(await bundle(entry)).href)
 // The engine runs in child processes (scripts/bench-engine.mjs), which load this bundle.
 await bundle("test/bench/engine-throughput.ts");
 const { countOperations } = await bundled("test/bench/operation-counts.ts");
-const { costPerThousandLeads, modelsOf, ASSUMED_OBJECT_ACTIVE_MS } = await bundled("test/bench/lead-costs.ts");
+const { costPerThousandLeads, modelsOf, ASSUMED_OBJECT_ACTIVE_MS, MODEL_BEFORE } = await bundled("test/bench/lead-costs.ts");
 const { goalsTable, issue23Figures, verdict } = await bundled("test/bench/goals.ts");
 const { runHttp } = await import("./bench-http.mjs");
 const { hotPathSpread } = await import("./bench-hot-path.mjs");
@@ -80,15 +80,15 @@ const prices = JSON.parse(readFileSync("scripts/cloudflare-prices.json", "utf8")
 const operations = { local: countOperations("local"), before: countOperations("before"), now: countOperations("now") };
 const cost = costPerThousandLeads(operations.now, prices, modelsOf("now"));
 const costBefore = costPerThousandLeads(operations.before, prices, modelsOf("before"));
-// The owner's cheaper choice: AI_MODEL set to the quick model, so drafts run on it too.
-const allFast = () => modelsOf("now")("judgement");
-const costAllFast = costPerThousandLeads(operations.now, prices, allFast);
+// The owner's other choice: AI_MODEL set to the 70B (the default before), for a richer voice.
+const drafts70b = (task) => (task === "drafting" ? MODEL_BEFORE : modelsOf("now")(task));
+const costDrafts70b = costPerThousandLeads(operations.now, prices, drafts70b);
 // A lead that reads the pricing page, clicks, replies with a price question and is handed off: every task runs.
 const engaged = { before: countOperations("before", "engaged"), now: countOperations("now", "engaged") };
 const engagedCost = {
   before: costPerThousandLeads(engaged.before, prices, modelsOf("before")),
   now: costPerThousandLeads(engaged.now, prices, modelsOf("now")),
-  allFast: costPerThousandLeads(engaged.now, prices, allFast),
+  drafts70b: costPerThousandLeads(engaged.now, prices, drafts70b),
 };
 console.log(`operations per lead: ${JSON.stringify(operations.now)}`);
 console.log(`cost per 1,000 leads: platform $${cost.platform}, model $${cost.model} (before #23: $${costBefore.model}; prices checked ${cost.pricesChecked})`);
@@ -240,12 +240,12 @@ ${[
   .flatMap(([lead, o, c]) =>
     ["drafting", "judgement", "summary"].map((task) => {
       const used = (x) => `${x.byTask[task].calls} (${x.byTask[task].inputTokens.toLocaleString("en")} / ${x.byTask[task].outputTokens.toLocaleString("en")})`;
-      return `| ${lead}, ${task} | ${used(o.before)} | $${c.before.modelByTask[task].dollars} | ${used(o.now)}, ${c.now.modelByTask[task].model.replace("@cf/meta/", "")} | $${c.now.modelByTask[task].dollars} |`;
+      return `| ${lead}, ${task} | ${used(o.before)} | $${c.before.modelByTask[task].dollars} | ${used(o.now)}, ${c.now.modelByTask[task].model.replace(/^@cf\/[^/]+\//, "")} | $${c.now.modelByTask[task].dollars} |`;
     }),
   )
   .join("\n")}
 
-Model cost per 1,000 leads: the opener **$${costBefore.model}** before #23, **$${cost.model}** now; the engaged lead **$${engagedCost.before.model}** before, **$${engagedCost.now.model}** now. With drafts on the quick model too (\`AI_MODEL\` set to ${costAllFast.modelByTask.drafting.model}): **$${costAllFast.model}** and **$${engagedCost.allFast.model}**.
+Model cost per 1,000 leads: the opener **$${costBefore.model}** before #23, **$${cost.model}** now; the engaged lead **$${engagedCost.before.model}** before, **$${engagedCost.now.model}** now. With drafts on the 70B instead (\`AI_MODEL\` set to ${costDrafts70b.modelByTask.drafting.model}, the default before the mid-size one): **$${costDrafts70b.model}** and **$${engagedCost.drafts70b.model}**.
 
 Platform cost per 1,000 openers at list prices beyond the monthly allowances: **$${cost.platform}** (${Object.entries(cost.lines)
   .map(([k, v]) => `${k} $${v}`)
