@@ -62,15 +62,12 @@ async function runItem(host: DrainHost, item: storage.DueItem, settings: Setting
   const state = host.load();
   const now = host.seams.clock.now();
   const leaseEnd = host.seams.clock.engineTimeAt(host.seams.clock.wallNow() + EFFECT_LEASE_MS);
+  if (item.kind === "timer") return fireTimer(host, item, state, settings, now, leaseEnd);
   const leased = storage.leaseDue(host.sql, item.id, now, leaseEnd);
   if (leased === undefined) return;
   // A conversation row is the only effect of an object without a lead (an unknown visitor's chat); it reads no lead state.
   if (state === null && item.kind !== "conversation") return storage.completeDue(host.sql, item.id);
   const { payload, attempts } = leased;
-  if (item.kind === "timer") {
-    // The engine moves or clears the timer; one it leaves alone fires again after the lease.
-    return host.apply({ kind: "timer_fired", timer: JSON.parse(payload) as Timer }, settings);
-  }
   const effect = { ...JSON.parse(payload), kind: item.kind } as EffectRow;
   let result: EffectResult;
   try {
@@ -92,6 +89,27 @@ async function runItem(host: DrainHost, item: storage.DueItem, settings: Setting
   console.error(JSON.stringify({ leadId: host.ctx.id.name, event: "effect_not_done", effect: item.kind, key: item.key, attempts, reason: result.reason, givenUp }));
   if (!givenUp) return storage.retryDue(host.sql, item.id, now + retryDelayMs(attempts, Math.random()));
   host.apply({ kind: "effect_failed", effect: item.kind, attempts, reason: result.reason }, settings, () => storage.completeDue(host.sql, item.id, payload));
+}
+
+/**
+ * A timer fires in the one transaction that applies it, with nothing awaited in between, so it
+ * needs no lease written first (a row saved per timer). The engine moves or clears it; one it
+ * leaves as it was waits a lease before it fires again, as does one whose event throws.
+ */
+function fireTimer(host: DrainHost, item: storage.DueItem, state: LeadState | null, settings: Settings, now: number, leaseEnd: number): void {
+  // The row as it is now, if it is still due: an earlier row of the same pass may have moved or cleared it.
+  const row = storage.dueRow(host.sql, item.id, now);
+  if (row === undefined) return;
+  if (state === null) {
+    storage.completeDue(host.sql, item.id);
+    return;
+  }
+  try {
+    host.apply({ kind: "timer_fired", timer: JSON.parse(row.payload) as Timer }, settings, () => storage.leaseIfUnchanged(host.sql, item.id, row, leaseEnd));
+  } catch (error) {
+    storage.leaseDue(host.sql, item.id, now, leaseEnd);
+    throw error;
+  }
 }
 
 function effectContext(host: DrainHost, state: LeadState, now: number, settings: Settings): EffectContext {

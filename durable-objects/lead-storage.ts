@@ -279,6 +279,17 @@ export function leaseDue(sql: SqlStorage, id: number, now: number, until: number
     .toArray()[0];
 }
 
+/** A row as it is now, if it is still due (read only: a timer is leased only when the engine leaves it alone). */
+export function dueRow(sql: SqlStorage, id: number, now: number): DueRowNow | undefined {
+  return sql.exec<DueRowNow>("SELECT due_at AS dueAt, payload, attempts FROM due WHERE id = ? AND due_at <= ?", id, now).toArray()[0];
+}
+export type DueRowNow = { dueAt: number; payload: string; attempts: number };
+
+/** Leases a row only if it is exactly as read (nothing moved, cleared or re-set it since): no row written otherwise. */
+export function leaseIfUnchanged(sql: SqlStorage, id: number, read: DueRowNow, until: number): void {
+  sql.exec("UPDATE due SET due_at = ?, attempts = attempts + 1 WHERE id = ? AND due_at = ? AND payload = ? AND attempts = ?", until, id, read.dueAt, read.payload, read.attempts);
+}
+
 /** Puts a row that failed back for its next attempt. */
 export function retryDue(sql: SqlStorage, id: number, dueAt: number): void {
   sql.exec("UPDATE due SET due_at = ? WHERE id = ?", dueAt, id);

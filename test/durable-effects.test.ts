@@ -176,3 +176,38 @@ describe("the one retry policy", () => {
     await settle(stub);
   });
 });
+
+describe("timers", () => {
+  /** Puts a timer row straight into the object's due table, due now, and returns how the table holds it after a drain. */
+  async function afterFiring(payload: string) {
+    const { stub } = await freshLead();
+    await stub.submitForm(submission(`${unique("timer")}@example.com`), NEW_INQUIRY);
+    await settle(stub);
+    const now = clocks.get(stub.id.toString())!.at;
+    const key = `test-timer-${unique("t")}`;
+    await runInDurableObject(stub, (_o: LeadObject, state) => {
+      state.storage.sql.exec("INSERT INTO due (id, kind, key, due_at, payload) VALUES (1000001, 'timer', ?, ?, ?)", key, now, payload);
+    });
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    await settle(stub);
+    const row = await runInDurableObject(
+      stub,
+      (_o: LeadObject, state) => state.storage.sql.exec<{ due_at: number; attempts: number }>("SELECT due_at, attempts FROM due WHERE key = ?", key).toArray()[0],
+    );
+    return { row, now, logged: logged.mock.calls.map((c) => String(c[0])) };
+  }
+
+  it("a timer the engine leaves as it was waits a lease before it fires again, instead of firing in a loop", async () => {
+    // A delivery timer for a touch the lead does not have: the engine has nothing to change.
+    const { row, now } = await afterFiring(JSON.stringify({ kind: "delivery", key: "no-such-touch" }));
+    expect(row).toEqual({ due_at: expect.any(Number), attempts: 1 });
+    expect(row!.due_at).toBeGreaterThan(now + 50_000);
+  });
+
+  it("a timer whose event fails is leased like any effect, and the failure is logged", async () => {
+    const { row, now, logged } = await afterFiring("{not json");
+    expect(row!.attempts).toBe(1);
+    expect(row!.due_at).toBeGreaterThan(now + 50_000);
+    expect(logged.some((line) => line.includes("drain_failed"))).toBe(true);
+  });
+});

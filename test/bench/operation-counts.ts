@@ -215,7 +215,9 @@ export function countOperations(config: ModelConfig, lead: "opener" | "engaged" 
     if (queued && (at > queued.at || event.kind === "draft_ready")) runQueuedProjection();
     latest = state;
     if (event.kind === "timer_fired") {
-      counts.objectRowsWritten += 1; // leased
+      // Fired in the transaction that applies it: leased (one row) only when the engine leaves it as it was.
+      const fired = timerKey(event.timer);
+      if (!effects.some((e) => (e.kind === "schedule" || e.kind === "unschedule") && timerKey(e.timer) === fired)) counts.objectRowsWritten += 1;
       // A drain prunes the timeline at most once a day: its meta row.
       const day = Math.floor(at / DAY);
       if (!pruneDays.has(day)) counts.objectRowsWritten += pruneDays.size === 0 ? 2 : 1;
