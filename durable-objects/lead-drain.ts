@@ -45,6 +45,13 @@ const RANK: Record<storage.DueKind, 0 | 1 | 2> = {
 // A kind this code does not know (a row from a newer version, after a rollback) runs with the touches and fails alone.
 const rank = (item: storage.DueItem): number => RANK[item.kind] ?? 0;
 
+/**
+ * Kinds whose one row lasts (parked when done, not deleted) and runs without a lease: the
+ * projection, whose effect writes the same again when an eviction cuts it short, and which
+ * one object never runs twice at once (its drains are one at a time).
+ */
+const LASTING: ReadonlySet<storage.DueKind> = new Set(["project"]);
+
 export async function runDue(host: DrainHost, settings: Settings): Promise<void> {
   // Bounded: each pass handles what is due now; new work due at once is picked up by the next pass.
   for (let pass = 0; pass < 50; pass++) {
@@ -63,11 +70,13 @@ async function runItem(host: DrainHost, item: storage.DueItem, settings: Setting
   const now = host.seams.clock.now();
   const leaseEnd = host.seams.clock.engineTimeAt(host.seams.clock.wallNow() + EFFECT_LEASE_MS);
   if (item.kind === "timer") return fireTimer(host, item, state, settings, now, leaseEnd);
-  const leased = storage.leaseDue(host.sql, item.id, now, leaseEnd);
+  const lasting = LASTING.has(item.kind);
+  const leased = lasting ? attemptOf(storage.dueRow(host.sql, item.id, now)) : storage.leaseDue(host.sql, item.id, now, leaseEnd);
   if (leased === undefined) return;
   // A conversation row is the only effect of an object without a lead (an unknown visitor's chat); it reads no lead state.
   if (state === null && item.kind !== "conversation") return storage.completeDue(host.sql, item.id);
   const { payload, attempts } = leased;
+  const finish = () => (lasting ? storage.parkDue(host.sql, item.id, payload) : storage.completeDue(host.sql, item.id, payload));
   const effect = { ...JSON.parse(payload), kind: item.kind } as EffectRow;
   let result: EffectResult;
   try {
@@ -78,7 +87,7 @@ async function runItem(host: DrainHost, item: storage.DueItem, settings: Setting
   if (result.kind === "done") {
     const { then = [] } = result;
     const settle = () => {
-      storage.completeDue(host.sql, item.id, payload);
+      finish();
       for (const next of then) storage.queueEffect(host.sql, next.key, next.effect, now);
     };
     if (result.event) host.apply(result.event, settings, settle);
@@ -87,9 +96,12 @@ async function runItem(host: DrainHost, item: storage.DueItem, settings: Setting
   }
   const givenUp = result.kind === "failed" || attempts >= EFFECT_MAX_ATTEMPTS;
   console.error(JSON.stringify({ leadId: host.ctx.id.name, event: "effect_not_done", effect: item.kind, key: item.key, attempts, reason: result.reason, givenUp }));
-  if (!givenUp) return storage.retryDue(host.sql, item.id, now + retryDelayMs(attempts, Math.random()));
-  host.apply({ kind: "effect_failed", effect: item.kind, attempts, reason: result.reason }, settings, () => storage.completeDue(host.sql, item.id, payload));
+  if (!givenUp) return storage.retryDue(host.sql, item.id, now + retryDelayMs(attempts, Math.random()), attempts);
+  host.apply({ kind: "effect_failed", effect: item.kind, attempts, reason: result.reason }, settings, finish);
 }
+
+/** An unleased row's attempt: the row as it is, counting this attempt. */
+const attemptOf = (row: storage.DueRowNow | undefined) => row && { payload: row.payload, attempts: row.attempts + 1 };
 
 /**
  * A timer fires in the one transaction that applies it, with nothing awaited in between, so it

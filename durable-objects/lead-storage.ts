@@ -215,15 +215,23 @@ export interface DueItem {
 }
 
 /**
+ * The due time of a lasting row with nothing to do. The projection's row lasts: parked when
+ * done and woken by the next event that asks for it, it costs one row write each way instead
+ * of an insert and a delete, each with its key's index entry.
+ */
+export const PARKED = Number.MAX_SAFE_INTEGER;
+
+/**
  * Queues an effect unless the same one (by key) is already queued. A queued row asked for
  * again with a new payload (the projection, at a newer version) takes it and is due at
  * once, even mid-run, with its attempts counted afresh (a new request, not a retry):
- * completeDue then leaves it for the next pass. Call inside the state's transaction.
+ * completeDue then leaves it for the next pass. A parked row asked for again wakes. Call
+ * inside the state's transaction.
  */
 export function queueEffect(sql: SqlStorage, key: string, effect: EffectRow, dueAt: number): void {
   sql.exec(
     `INSERT INTO due (kind, key, due_at, payload) VALUES (?, ?, ?, ?)
-     ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, due_at = MIN(due.due_at, excluded.due_at), attempts = 0 WHERE due.payload <> excluded.payload`,
+     ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, due_at = MIN(due.due_at, excluded.due_at), attempts = 0 WHERE due.payload <> excluded.payload OR due.due_at = ${PARKED}`,
     effect.kind,
     key,
     dueAt,
@@ -250,20 +258,25 @@ export function dueItems(sql: SqlStorage, now: number): DueItem[] {
   return sql
     .exec<{ id: number; kind: DueKind; key: string | null; due_at: number; attempts: number; payload: string }>(
       "SELECT id, kind, key, due_at, attempts, payload FROM due WHERE due_at <= ? ORDER BY due_at, id",
-      now,
+      Math.min(now, PARKED - 1),
     )
     .toArray()
     .map((r) => ({ id: r.id, kind: r.kind, key: r.key, dueAt: r.due_at, attempts: r.attempts, payload: r.payload }));
 }
 
 export function earliestDue(sql: SqlStorage): number | undefined {
-  return sql.exec<{ at: number | null }>("SELECT MIN(due_at) AS at FROM due").toArray()[0]?.at ?? undefined;
+  return sql.exec<{ at: number | null }>("SELECT MIN(due_at) AS at FROM due WHERE due_at < ?", PARKED).toArray()[0]?.at ?? undefined;
 }
 
 /** Deletes a row that ran; with `payload`, only if it was not asked for again meanwhile. */
 export function completeDue(sql: SqlStorage, id: number, payload?: string): void {
   if (payload === undefined) sql.exec("DELETE FROM due WHERE id = ?", id);
   else sql.exec("DELETE FROM due WHERE id = ? AND payload = ?", id, payload);
+}
+
+/** Parks a lasting row that ran, unless it was asked for again meanwhile (it then stays due for the next pass). */
+export function parkDue(sql: SqlStorage, id: number, payload: string): void {
+  sql.exec("UPDATE due SET due_at = ?, attempts = 0 WHERE id = ? AND payload = ?", PARKED, id, payload);
 }
 
 /**
@@ -279,7 +292,7 @@ export function leaseDue(sql: SqlStorage, id: number, now: number, until: number
     .toArray()[0];
 }
 
-/** A row as it is now, if it is still due (read only: a timer is leased only when the engine leaves it alone). */
+/** A row as it is now, if it is still due (read only: for rows that run without a lease). */
 export function dueRow(sql: SqlStorage, id: number, now: number): DueRowNow | undefined {
   return sql.exec<DueRowNow>("SELECT due_at AS dueAt, payload, attempts FROM due WHERE id = ? AND due_at <= ?", id, now).toArray()[0];
 }
@@ -290,9 +303,9 @@ export function leaseIfUnchanged(sql: SqlStorage, id: number, read: DueRowNow, u
   sql.exec("UPDATE due SET due_at = ?, attempts = attempts + 1 WHERE id = ? AND due_at = ? AND payload = ? AND attempts = ?", until, id, read.dueAt, read.payload, read.attempts);
 }
 
-/** Puts a row that failed back for its next attempt. */
-export function retryDue(sql: SqlStorage, id: number, dueAt: number): void {
-  sql.exec("UPDATE due SET due_at = ? WHERE id = ?", dueAt, id);
+/** Puts a row that failed back for its next attempt, with the attempts made so far. */
+export function retryDue(sql: SqlStorage, id: number, dueAt: number, attempts: number): void {
+  sql.exec("UPDATE due SET due_at = ?, attempts = ? WHERE id = ?", dueAt, attempts, id);
 }
 
 /** Everything the object holds, for a data export. */

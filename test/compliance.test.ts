@@ -12,6 +12,7 @@ import { clickTicket, unsubscribeToken } from "../services/crypto/tracked-links"
 import { twilioSignature } from "../services/crypto/twilio-signature";
 import { asOwner, call, callAndSettle, makeForm, postJson, unique } from "./helpers";
 import { advance, clocks, freshLead, kinds, outboxFor, settle, stubFor, submission, summaryOf, withClock } from "./lead-harness";
+import * as storage from "../durable-objects/lead-storage";
 
 const NEW_INQUIRY: SequenceVersion = { id: "new-inquiry", version: 0, sequence: PRESETS.get("new-inquiry")! };
 const WARM: SequenceVersion = { id: "warm", version: 0, sequence: PRESETS.get("warm")! };
@@ -46,7 +47,7 @@ describe("unsubscribe", () => {
     const { leadId, stub, token, email } = await enrolledLead();
     const sentBefore = (await outboxFor(leadId)).length;
     // The next touches come due, but their alarm has not run yet.
-    const earliest = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ at: number }>("SELECT MIN(due_at) AS at FROM due").one().at);
+    const earliest = await runInDurableObject(stub, (_o, state) => (storage.earliestDue(state.storage.sql) ?? null) as number);
     clocks.get(stub.id.toString())!.at = earliest + 1;
 
     const response = await call(`/u/${token}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" });

@@ -5,6 +5,7 @@ import type { LeadObject } from "../durable-objects/lead-object";
 import type { OutboxRow } from "../schemas/d1";
 import type { LeadSummary, Submission } from "../schemas/lead";
 import { asOwner } from "./helpers";
+import * as storage from "../durable-objects/lead-storage";
 
 /**
  * Drives one lead's object on an injected clock: the test decides what time it is, runs
@@ -42,7 +43,7 @@ export const settle = (stub: DurableObjectStub<LeadObject>) => runInDurableObjec
 
 /** Moves the lead's clock to its earliest pending item and runs its alarm, as if the wait had passed. */
 export async function advance(stub: DurableObjectStub<LeadObject>): Promise<void> {
-  const earliest = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ at: number }>("SELECT MIN(due_at) AS at FROM due").one().at);
+  const earliest = await runInDurableObject(stub, (_o, state) => (storage.earliestDue(state.storage.sql) ?? null) as number);
   const time = clocks.get(stub.id.toString())!;
   time.at = Math.max(time.at, earliest);
   await runDurableObjectAlarm(stub);

@@ -52,7 +52,7 @@ describe("storage meters", () => {
 
     await stub.submitForm(submission(`meters-${leadId}@example.com`), NEW_INQUIRY);
     await settle(stub);
-    const nextDue = () => runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ at: number | null }>("SELECT MIN(due_at) AS at FROM due").one().at);
+    const nextDue = () => runInDurableObject(stub, (_o, state) => storage.earliestDue(state.storage.sql) ?? null);
     for (let due = await nextDue(); due !== null && due <= MONDAY_10_NY + DAYS * DAY; due = await nextDue()) await advance(stub);
     const objectRowsWritten = await runInDurableObject(stub, () => cursors.reduce((sum, cursor) => sum + cursor.rowsWritten, 0));
 
@@ -213,5 +213,51 @@ describe("the event log in production (Analytics Engine)", () => {
     );
     expect(waiting).toEqual([]);
     expect((await stub.summary())!.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(["form_submitted", "touch_sent"]));
+  });
+});
+
+describe("the projection's lasting row", () => {
+  const projectRow = (stub: DurableObjectStub<LeadObject>) =>
+    runInDurableObject(stub, (_o: LeadObject, state) =>
+      state.storage.sql.exec<{ due_at: number; attempts: number; payload: string }>("SELECT due_at, attempts, payload FROM due WHERE key = 'project'").toArray(),
+    );
+  const leadVersion = (leadId: string) => env.DB.prepare("SELECT version FROM leads WHERE id = ?").bind(leadId).first<number>("version");
+
+  it("a projection D1 refuses is retried, counting attempts, until D1 answers; then its row is parked, and the next event wakes it", async () => {
+    const { leadId, stub } = await freshLead();
+    const d1 = { refusals: 2 };
+    await runInDurableObject(stub, (object: LeadObject) => {
+      const refusing = new Proxy(object.seams.env.DB, {
+        get(target, prop) {
+          if (prop !== "batch") return Reflect.get(target, prop);
+          return async (batch: D1PreparedStatement[]) => {
+            if (d1.refusals > 0) {
+              d1.refusals--;
+              throw new Error("D1_ERROR: overloaded");
+            }
+            return target.batch(batch);
+          };
+        },
+      });
+      object.seams.env = { ...object.seams.env, DB: refusing };
+    });
+    await stub.submitForm(submission(`refused-d1-${leadId}@example.com`), NEW_INQUIRY);
+    await settle(stub);
+    expect(await leadVersion(leadId)).toBeNull();
+    expect(await projectRow(stub)).toEqual([expect.objectContaining({ attempts: 1 })]);
+    await advance(stub);
+    expect(await projectRow(stub)).toEqual([expect.objectContaining({ attempts: 2 })]);
+    await advance(stub);
+    const projected = (await leadVersion(leadId))!;
+    expect(projected).toBeGreaterThan(0);
+    const [parked] = await projectRow(stub);
+    expect(parked).toMatchObject({ due_at: storage.PARKED, attempts: 0 });
+    // Nothing is due for it: the object's alarm is not set by it.
+    expect(await runInDurableObject(stub, (_o: LeadObject, state) => storage.dueItems(state.storage.sql, Number.MAX_SAFE_INTEGER).some((d) => d.kind === "project"))).toBe(false);
+
+    await stub.requestHandOff("Asked for a call");
+    await settle(stub);
+    expect(await leadVersion(leadId)).toBeGreaterThan(projected);
+    expect(await projectRow(stub)).toEqual([expect.objectContaining({ due_at: storage.PARKED, attempts: 0 })]);
   });
 });

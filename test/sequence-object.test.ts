@@ -9,6 +9,7 @@ import { readRoutingAddress } from "../services/crypto/reply-address";
 import { tokenKeys } from "../services/crypto/signed-token";
 import { callAndSettle, makeForm, postJson, unique } from "./helpers";
 import { advance, clocks, freshLead, kinds, outboxFor, settle, stubFor, submission, summaryOf, withClock, withEnv } from "./lead-harness";
+import * as storage from "../durable-objects/lead-storage";
 
 const NEW_INQUIRY: SequenceVersion = { id: "new-inquiry", version: 0, sequence: PRESETS.get("new-inquiry")! };
 
@@ -74,10 +75,7 @@ describe("the lead's alarm", () => {
     const { leadId, stub } = await freshLead();
     await stub.submitForm(submission(`${unique("walk")}@example.com`), NEW_INQUIRY);
     await settle(stub);
-    const [alarm, earliest] = await runInDurableObject(stub, async (_o, state) => [
-      await state.storage.getAlarm(),
-      state.storage.sql.exec<{ at: number }>("SELECT MIN(due_at) AS at FROM due").one().at,
-    ]);
+    const [alarm, earliest] = await runInDurableObject(stub, async (_o, state) => [await state.storage.getAlarm(), (storage.earliestDue(state.storage.sql) ?? null) as number]);
     expect(alarm).not.toBeNull();
     expect((await summaryOf(stub)).enrolments[0]!.next).toEqual({ stepId: "value", dueAt: earliest });
 
@@ -100,7 +98,7 @@ describe("the lead's alarm", () => {
     const { leadId, stub } = await freshLead();
     await stub.submitForm(submission(`${unique("dup")}@example.com`), NEW_INQUIRY);
     await settle(stub);
-    const earliest = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ at: number }>("SELECT MIN(due_at) AS at FROM due").one().at);
+    const earliest = await runInDurableObject(stub, (_o, state) => (storage.earliestDue(state.storage.sql) ?? null) as number);
     clocks.get(stub.id.toString())!.at = earliest;
     await Promise.all([runDurableObjectAlarm(stub), runDurableObjectAlarm(stub), settle(stub)]);
     await settle(stub);
@@ -372,7 +370,7 @@ describe("eviction", () => {
     const after = stubFor(leadId);
     await withClock(after, time.at);
     for (let i = 0; i < 6; i++) {
-      const earliest = await runInDurableObject(after, (_o, state) => state.storage.sql.exec<{ at: number | null }>("SELECT MIN(due_at) AS at FROM due").one().at);
+      const earliest = await runInDurableObject(after, (_o, state) => storage.earliestDue(state.storage.sql) ?? null);
       if (earliest === null) break;
       clocks.get(after.id.toString())!.at = Math.max(clocks.get(after.id.toString())!.at, earliest);
       // A duplicated alarm on the new instance, too.

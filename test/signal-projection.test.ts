@@ -8,6 +8,7 @@ import { PRESETS } from "../schemas/sequence-presets";
 import type { RequestFacts } from "../schemas/tracking";
 import { unique } from "./helpers";
 import { advance, clocks, freshLead, settle, stubFor, submission, summaryOf, withClock } from "./lead-harness";
+import * as storage from "../durable-objects/lead-storage";
 
 /**
  * Opens, clicks and page views arrive in bursts; each is recorded in the lead's object at
@@ -35,7 +36,12 @@ interface LeadRow {
 const leadRow = (leadId: string) => env.DB.prepare("SELECT version, opens_human, opens_machine, score, status FROM leads WHERE id = ?").bind(leadId).first<LeadRow>();
 const eventRows = (leadId: string, kind: string) => env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE lead_id = ? AND kind = ?").bind(leadId, kind).first<{ n: number }>();
 const projectRows = (stub: DurableObjectStub<LeadObject>) =>
-  runInDurableObject(stub, (_o: LeadObject, state) => state.storage.sql.exec<{ due_at: number }>("SELECT due_at FROM due WHERE key = 'project'").toArray());
+  runInDurableObject(stub, (_o: LeadObject, state) =>
+    storage
+      .dueItems(state.storage.sql, Number.MAX_SAFE_INTEGER)
+      .filter((row) => row.key === "project")
+      .map((row) => ({ due_at: row.dueAt })),
+  );
 
 /** A lead enrolled and acknowledged, its projection in D1; the clock then moves an hour on (no scanner window). */
 async function acknowledgedLead() {

@@ -245,9 +245,11 @@ export function countOperations(config: ModelConfig, lead: "opener" | "engaged" 
           dueKeys.delete(timerKey(effect.timer));
           break;
         case "project":
-          // Asked again while one waits: the waiting row is rewritten with the newer version.
+          // Asked again while one waits: the waiting row is rewritten with the newer version. Else the
+          // lasting row is written (the first time with its key: two rows) or woken, then parked; no lease.
           if (queued) counts.objectRowsWritten += 1;
-          else effectRow();
+          else counts.objectRowsWritten += dueKeys.has("project") ? 2 : 3;
+          dueKeys.add("project");
           queued = { at };
           break;
         default:
