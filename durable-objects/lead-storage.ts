@@ -219,7 +219,8 @@ export interface DueItem {
  * done and woken by the next event that asks for it, it costs one row write each way instead
  * of an insert and a delete, each with its key's index entry.
  */
-export const PARKED = Number.MAX_SAFE_INTEGER;
+// The latest time a Date can hold: an older version that reads a parked row still gets a valid time.
+export const PARKED = 8_640_000_000_000_000;
 
 /**
  * Queues an effect unless the same one (by key) is already queued. A queued row asked for
