@@ -46,9 +46,9 @@ const RANK: Record<storage.DueKind, 0 | 1 | 2> = {
 const rank = (item: storage.DueItem): number => RANK[item.kind] ?? 0;
 
 /**
- * Kinds whose one row lasts (parked when done, not deleted) and runs without a lease: the
- * projection, whose effect writes the same again when an eviction cuts it short, and which
- * one object never runs twice at once (its drains are one at a time).
+ * Kinds whose one row lasts, parked when done instead of deleted: the projection, asked for
+ * again by nearly every event. It is leased like any row while it runs: the lease holds a
+ * burst's later signals to the burst's end and counts an attempt cut short by an eviction.
  */
 const LASTING: ReadonlySet<storage.DueKind> = new Set(["project"]);
 
@@ -70,13 +70,12 @@ async function runItem(host: DrainHost, item: storage.DueItem, settings: Setting
   const now = host.seams.clock.now();
   const leaseEnd = host.seams.clock.engineTimeAt(host.seams.clock.wallNow() + EFFECT_LEASE_MS);
   if (item.kind === "timer") return fireTimer(host, item, state, settings, now, leaseEnd);
-  const lasting = LASTING.has(item.kind);
-  const leased = lasting ? attemptOf(storage.dueRow(host.sql, item.id, now)) : storage.leaseDue(host.sql, item.id, now, leaseEnd);
+  const leased = storage.leaseDue(host.sql, item.id, now, leaseEnd);
   if (leased === undefined) return;
   // A conversation row is the only effect of an object without a lead (an unknown visitor's chat); it reads no lead state.
   if (state === null && item.kind !== "conversation") return storage.completeDue(host.sql, item.id);
   const { payload, attempts } = leased;
-  const finish = () => (lasting ? storage.parkDue(host.sql, item.id, payload) : storage.completeDue(host.sql, item.id, payload));
+  const finish = () => (LASTING.has(item.kind) ? storage.parkDue(host.sql, item.id, payload) : storage.completeDue(host.sql, item.id, payload));
   const effect = { ...JSON.parse(payload), kind: item.kind } as EffectRow;
   let result: EffectResult;
   try {
@@ -96,12 +95,9 @@ async function runItem(host: DrainHost, item: storage.DueItem, settings: Setting
   }
   const givenUp = result.kind === "failed" || attempts >= EFFECT_MAX_ATTEMPTS;
   console.error(JSON.stringify({ leadId: host.ctx.id.name, event: "effect_not_done", effect: item.kind, key: item.key, attempts, reason: result.reason, givenUp }));
-  if (!givenUp) return storage.retryDue(host.sql, item.id, now + retryDelayMs(attempts, Math.random()), attempts);
+  if (!givenUp) return storage.retryDue(host.sql, item.id, payload, now + retryDelayMs(attempts, Math.random()));
   host.apply({ kind: "effect_failed", effect: item.kind, attempts, reason: result.reason }, settings, finish);
 }
-
-/** An unleased row's attempt: the row as it is, counting this attempt. */
-const attemptOf = (row: storage.DueRowNow | undefined) => row && { payload: row.payload, attempts: row.attempts + 1 };
 
 /**
  * A timer fires in the one transaction that applies it, with nothing awaited in between, so it

@@ -338,8 +338,9 @@ export class LeadObject extends DurableObject<Env> {
     const settings = await this.settings();
     if (event) this.apply(event, settings, alongside);
     else if (alongside) this.ctx.storage.transactionSync(alongside);
-    // The drain leases its first due row before the alarm is armed, in the same commit: the alarm then waits for
-    // that lease (an eviction runs the row again after it). A signal inside a burst has nothing due now: no drain.
+    // The drain takes its first due row (leases it, or fires a timer) before the alarm is armed, in the same commit:
+    // the alarm then waits for that lease (an eviction runs the row again after it). A signal inside a burst has
+    // nothing due now: no drain.
     const earliest = storage.earliestDue(this.sql);
     if (this.seams.drainAfterEvents && earliest !== undefined && earliest <= this.seams.clock.now()) this.ctx.waitUntil(this.drain(settings));
     await this.armAlarm();

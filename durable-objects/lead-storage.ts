@@ -215,12 +215,13 @@ export interface DueItem {
 }
 
 /**
- * The due time of a lasting row with nothing to do. The projection's row lasts: parked when
- * done and woken by the next event that asks for it, it costs one row write each way instead
- * of an insert and a delete, each with its key's index entry.
+ * The due time of a lasting row with nothing to do, told apart by equality, never by range,
+ * so a fast demo clock never reaches it. The projection's row lasts: parked when done and woken
+ * by the next event that asks for it, it costs one row write each way instead of an insert
+ * with its key's index entry and a delete. A time the alarm API accepts (it refuses dates
+ * after 2189), so an older version that arms its alarm at a parked row still can.
  */
-// The latest time a Date can hold: an older version that reads a parked row still gets a valid time.
-export const PARKED = 8_640_000_000_000_000;
+export const PARKED = Date.UTC(2100, 0, 1);
 
 /**
  * Queues an effect unless the same one (by key) is already queued. A queued row asked for
@@ -232,7 +233,8 @@ export const PARKED = 8_640_000_000_000_000;
 export function queueEffect(sql: SqlStorage, key: string, effect: EffectRow, dueAt: number): void {
   sql.exec(
     `INSERT INTO due (kind, key, due_at, payload) VALUES (?, ?, ?, ?)
-     ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, due_at = MIN(due.due_at, excluded.due_at), attempts = 0 WHERE due.payload <> excluded.payload OR due.due_at = ${PARKED}`,
+     ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, due_at = CASE WHEN due.due_at = ${PARKED} THEN excluded.due_at ELSE MIN(due.due_at, excluded.due_at) END, attempts = 0
+       WHERE due.payload <> excluded.payload OR due.due_at = ${PARKED}`,
     effect.kind,
     key,
     dueAt,
@@ -258,15 +260,16 @@ export function clearTimer(sql: SqlStorage, timer: Timer): void {
 export function dueItems(sql: SqlStorage, now: number): DueItem[] {
   return sql
     .exec<{ id: number; kind: DueKind; key: string | null; due_at: number; attempts: number; payload: string }>(
-      "SELECT id, kind, key, due_at, attempts, payload FROM due WHERE due_at <= ? ORDER BY due_at, id",
-      Math.min(now, PARKED - 1),
+      "SELECT id, kind, key, due_at, attempts, payload FROM due WHERE due_at <= ? AND due_at <> ? ORDER BY due_at, id",
+      now,
+      PARKED,
     )
     .toArray()
     .map((r) => ({ id: r.id, kind: r.kind, key: r.key, dueAt: r.due_at, attempts: r.attempts, payload: r.payload }));
 }
 
 export function earliestDue(sql: SqlStorage): number | undefined {
-  return sql.exec<{ at: number | null }>("SELECT MIN(due_at) AS at FROM due WHERE due_at < ?", PARKED).toArray()[0]?.at ?? undefined;
+  return sql.exec<{ at: number | null }>("SELECT MIN(due_at) AS at FROM due WHERE due_at <> ?", PARKED).toArray()[0]?.at ?? undefined;
 }
 
 /** Deletes a row that ran; with `payload`, only if it was not asked for again meanwhile. */
@@ -293,7 +296,7 @@ export function leaseDue(sql: SqlStorage, id: number, now: number, until: number
     .toArray()[0];
 }
 
-/** A row as it is now, if it is still due (read only: for rows that run without a lease). */
+/** A row as it is now, if it is still due (read only: a timer is leased only when the engine leaves it alone). */
 export function dueRow(sql: SqlStorage, id: number, now: number): DueRowNow | undefined {
   return sql.exec<DueRowNow>("SELECT due_at AS dueAt, payload, attempts FROM due WHERE id = ? AND due_at <= ?", id, now).toArray()[0];
 }
@@ -304,9 +307,9 @@ export function leaseIfUnchanged(sql: SqlStorage, id: number, read: DueRowNow, u
   sql.exec("UPDATE due SET due_at = ?, attempts = attempts + 1 WHERE id = ? AND due_at = ? AND payload = ? AND attempts = ?", until, id, read.dueAt, read.payload, read.attempts);
 }
 
-/** Puts a row that failed back for its next attempt, with the attempts made so far. */
-export function retryDue(sql: SqlStorage, id: number, dueAt: number, attempts: number): void {
-  sql.exec("UPDATE due SET due_at = ?, attempts = ? WHERE id = ?", dueAt, attempts, id);
+/** Puts a row that failed back for its next attempt, unless it was asked for again meanwhile (that request is due as asked). */
+export function retryDue(sql: SqlStorage, id: number, payload: string, dueAt: number): void {
+  sql.exec("UPDATE due SET due_at = ? WHERE id = ? AND payload = ?", dueAt, id, payload);
 }
 
 /** Everything the object holds, for a data export. */

@@ -131,7 +131,7 @@ const results = {
   operations,
   cost,
   costBefore,
-  costAllFast,
+  costDrafts70b,
   engaged,
   engagedCost,
 };

@@ -78,6 +78,41 @@ describe("a burst of signals is projected once", () => {
     expect(await projectRows(stub)).toEqual([]);
   });
 
+  it("a signal that arrives while the burst's first projection is still writing to D1 waits for the burst's end", async () => {
+    const { leadId, stub } = await acknowledgedLead();
+    const before = (await leadRow(leadId))!;
+    const start = clocks.get(stub.id.toString())!.at;
+    // Made and settled inside the object: a promise resolved from the test's context would resume the object's work there.
+    const gate: { reached: boolean; release: () => void } = { reached: false, release: () => {} };
+    await runInDurableObject(stub, (object: LeadObject) => {
+      const held = new Promise<void>((resolve) => (gate.release = resolve));
+      const holding = new Proxy(object.seams.env.DB, {
+        get(target, prop) {
+          if (prop !== "batch") return Reflect.get(target, prop);
+          return async (batch: D1PreparedStatement[]) => {
+            gate.reached = true;
+            await held;
+            return target.batch(batch);
+          };
+        },
+      });
+      object.seams.env = { ...object.seams.env, DB: holding };
+    });
+    await stub.recordOpen(open(MAIL_CLIENT));
+    for (let i = 0; i < 1000 && !(await runInDurableObject(stub, () => gate.reached)); i++);
+    expect(gate.reached).toBe(true);
+    await stub.recordOpen(open(MAIL_CLIENT));
+    const waiting = await projectRows(stub);
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0]!.due_at).toBeGreaterThan(start);
+    expect(waiting[0]!.due_at).toBeLessThanOrEqual(start + SIGNAL_PROJECTION_DELAY_MS);
+    await runInDurableObject(stub, () => gate.release());
+    await settle(stub);
+    expect(await leadRow(leadId)).toMatchObject({ opens_human: 1, version: before.version + 1 });
+    await advance(stub);
+    expect(await leadRow(leadId)).toMatchObject({ opens_human: 2, version: before.version + 2 });
+  });
+
   it("machine opens are counted and projected as machine and move no score", async () => {
     const { leadId, stub } = await acknowledgedLead();
     const before = (await leadRow(leadId))!;

@@ -246,9 +246,9 @@ export function countOperations(config: ModelConfig, lead: "opener" | "engaged" 
           break;
         case "project":
           // Asked again while one waits: the waiting row is rewritten with the newer version. Else the
-          // lasting row is written (the first time with its key: two rows) or woken, then parked; no lease.
+          // lasting row is written (the first time with its key: two rows) or woken, leased, then parked.
           if (queued) counts.objectRowsWritten += 1;
-          else counts.objectRowsWritten += dueKeys.has("project") ? 2 : 3;
+          else counts.objectRowsWritten += dueKeys.has("project") ? 3 : 4;
           dueKeys.add("project");
           queued = { at };
           break;
