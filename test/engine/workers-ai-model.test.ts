@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DraftRequest } from "../../engine/drafting/draft-types";
 import { draftTouch } from "../../services/ai/drafting";
+import { judgeReplyWith } from "../../services/ai/reply-judgement";
 import { languageModelFrom, NO_THINKING_SWITCH } from "../../services/ai/model";
 import { SETTING_VARS } from "../../schemas/settings";
 
@@ -98,5 +99,15 @@ describe("the drafting model", () => {
     expect(answer.content).toBeNull();
     expect(calls).toHaveLength(2);
     expect(answer.notes.at(-1)).toBe("the template goes out instead");
+  });
+});
+
+describe("a Qwen3 model as the quick model", () => {
+  it("judges a reply from the JSON after its thinking, asked not to think", async () => {
+    const verdict = { intent: "interested", confidence: 0.9, competitor: null, buyingIntent: "ready_to_proceed" };
+    const { binding, calls } = bindingAnswering({ content: `<think>\n\n</think>\n\n${JSON.stringify(verdict)}` });
+    const judgement = await judgeReplyWith(languageModelFrom({ AI: binding }, QWEN3), "Sounds great, let us go ahead with the full replacement.", []);
+    expect(judgement).toMatchObject({ intent: "interested", judgedBy: "model" });
+    expect(calls[0]!.inputs.messages.at(-1)!.content.endsWith(`\n${NO_THINKING_SWITCH}`)).toBe(true);
   });
 });
