@@ -78,6 +78,10 @@ export const SettingsSchema = z.object({
   handOffEmail: email,
   aiModel: modelName,
   aiFastModel: modelName,
+  // Empty: the task runs on the quick model.
+  aiJudgementModel: optional(modelName),
+  aiSummaryModel: optional(modelName),
+  aiChatModel: optional(modelName),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export type SettingKey = keyof Settings;
@@ -85,12 +89,17 @@ export type SettingKey = keyof Settings;
 /** What a model is asked to do: drafting writes in the owner's voice; the rest are short, structured answers. */
 export type ModelTask = "drafting" | "judgement" | "summary" | "chat";
 
+/** The settings that name models. */
+export type ModelSettings = Pick<Settings, "aiModel" | "aiFastModel" | "aiJudgementModel" | "aiSummaryModel" | "aiChatModel">;
+const QUICK_TASK_MODEL = { judgement: "aiJudgementModel", summary: "aiSummaryModel", chat: "aiChatModel" } as const;
+
 /**
- * The model a task runs on: drafting on `aiModel`; reply judgements, hand-off summaries and
- * chat answers on the small fast `aiFastModel`, as they must answer within seconds and say little.
+ * The model a task runs on: drafting on `aiModel` (a mid-size model); reply judgements,
+ * hand-off summaries and chat answers on the small fast `aiFastModel`, as they must answer
+ * within seconds and say little, unless the task names a model of its own.
  */
-export function modelFor(settings: Pick<Settings, "aiModel" | "aiFastModel">, task: ModelTask): string {
-  return task === "drafting" ? settings.aiModel : settings.aiFastModel;
+export function modelFor(settings: ModelSettings, task: ModelTask): string {
+  return task === "drafting" ? settings.aiModel : settings[QUICK_TASK_MODEL[task]] || settings.aiFastModel;
 }
 export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as SettingKey[];
 
@@ -132,6 +141,9 @@ export const SETTING_VARS: { [K in SettingKey]: { name: string; kind: VarKind; f
   handOffEmail: { name: "HANDOFF_EMAIL", kind: "text", fallback: "" },
   aiModel: { name: "AI_MODEL", kind: "text", fallback: "@cf/qwen/qwen3-30b-a3b-fp8" },
   aiFastModel: { name: "AI_FAST_MODEL", kind: "text", fallback: "@cf/meta/llama-3.1-8b-instruct-fp8-fast" },
+  aiJudgementModel: { name: "AI_JUDGEMENT_MODEL", kind: "text", fallback: "" },
+  aiSummaryModel: { name: "AI_SUMMARY_MODEL", kind: "text", fallback: "" },
+  aiChatModel: { name: "AI_CHAT_MODEL", kind: "text", fallback: "" },
 };
 
 /** Each setting's name for people: the dashboard's labels, and the words of "set …" messages. */
@@ -165,6 +177,9 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   handOffEmail: "Hand-off email",
   aiModel: "AI model for drafts",
   aiFastModel: "AI model for quick judgements",
+  aiJudgementModel: "AI model for reply judgements",
+  aiSummaryModel: "AI model for hand-off briefs",
+  aiChatModel: "AI model for chat answers",
 };
 
 /**

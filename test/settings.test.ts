@@ -3,6 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { SequenceVersion } from "../schemas/sequence";
 import { PRESETS } from "../schemas/sequence-presets";
+import { modelFor, type ModelSettings, SETTING_KEYS } from "../schemas/settings";
 import worker from "../workers/index";
 import { asOwner, call, callAndSettle, OWNER_TOKEN, unique } from "./helpers";
 import { advance, freshLead, outboxFor, settle, submission, withEnv } from "./lead-harness";
@@ -126,7 +127,7 @@ describe("the dashboard's Settings page", () => {
     const { cookie, csrf } = await login();
     const html = await (await page("/dashboard/settings", { headers: { cookie } })).text();
     const ids = [...html.matchAll(/<(?:input|select|textarea)[^>]* id="(setting-[A-Za-z]+)"/g)].map((m) => m[1]);
-    expect(ids.length).toBe(29);
+    expect(ids.length).toBe(SETTING_KEYS.length);
     for (const id of ids) expect(html).toContain(`<label for="${id}">`);
     expect(html).toContain('data-check="email-transport" data-status="missing"');
 
@@ -183,6 +184,28 @@ describe("the dashboard's AI models", () => {
     expect((await audit())[0]).toMatchObject({ key: "aiFastModel", oldValue: "@cf/meta/llama-3.1-8b-instruct-fp8-fast", newValue: "@cf/meta/llama-3.2-3b-instruct" });
     const saved = await (await page("/dashboard/settings", { headers: { cookie } })).text();
     expect(saved).toMatch(/<tr data-audit="aiFastModel"><td>[^<]+<\/td><td>dashboard session [^<]+<\/td><td>AI model for quick judgements<\/td>/);
+  });
+});
+
+describe("a quick task's own model", () => {
+  it("is empty at first (the quick model answers), and a model saved for chat answers is the chat's alone", async () => {
+    const { cookie, csrf } = await login();
+    const html = await (await page("/dashboard/settings", { headers: { cookie } })).text();
+    for (const [key, label] of [
+      ["aiJudgementModel", "AI model for reply judgements"],
+      ["aiSummaryModel", "AI model for hand-off briefs"],
+      ["aiChatModel", "AI model for chat answers"],
+    ])
+      expect(html).toContain(`<label for="setting-${key}">${label}</label>`);
+    expect(html).toMatch(/data-setting="aiChatModel">[\s\S]*?value=""/);
+
+    expect((await postSettings(cookie, { _csrf: csrf, aiChatModel: "@cf/qwen/qwen3-30b-a3b-fp8" })).status).toBe(303);
+    const { settings } = (await (await asOwner("/api/settings")).json()) as { settings: Record<string, { value: unknown; source: string; var: string }> };
+    expect(settings.aiChatModel).toEqual({ value: "@cf/qwen/qwen3-30b-a3b-fp8", source: "saved", var: "AI_CHAT_MODEL" });
+    expect(settings.aiJudgementModel).toEqual({ value: "", source: "default", var: "AI_JUDGEMENT_MODEL" });
+    const effective = Object.fromEntries(Object.entries(settings).map(([key, s]) => [key, s.value])) as unknown as ModelSettings;
+    expect(modelFor(effective, "chat")).toBe("@cf/qwen/qwen3-30b-a3b-fp8");
+    expect(modelFor(effective, "judgement")).toBe(effective.aiFastModel);
   });
 });
 

@@ -1,6 +1,6 @@
 import { extractReasoningMiddleware, wrapLanguageModel, type LanguageModel, type LanguageModelMiddleware } from "ai";
 import { createWorkersAI } from "workers-ai-provider";
-import { modelFor, type ModelTask, type Settings } from "../../schemas/settings";
+import { modelFor, type ModelSettings, type ModelTask } from "../../schemas/settings";
 
 /**
  * Qwen3's hybrid models think before they answer unless asked not to, and the thinking is billed
@@ -33,6 +33,6 @@ export function languageModelFrom(env: { AI?: Ai }, model: string): LanguageMode
 }
 
 /** The model the settings name for a task (see `modelFor`), or null without a Workers AI binding. */
-export function languageModelFor(env: { AI?: Ai }, settings: Pick<Settings, "aiModel" | "aiFastModel">, task: ModelTask): LanguageModel | null {
+export function languageModelFor(env: { AI?: Ai }, settings: ModelSettings, task: ModelTask): LanguageModel | null {
   return languageModelFrom(env, modelFor(settings, task));
 }

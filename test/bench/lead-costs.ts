@@ -1,4 +1,4 @@
-import { modelFor, SETTING_VARS } from "../../schemas/settings";
+import { modelFor, type ModelSettings, SETTING_VARS } from "../../schemas/settings";
 import type { CountedTask, ModelConfig, OperationCounts } from "./operation-counts";
 
 /**
@@ -13,7 +13,13 @@ const OBJECT_MEMORY_GB = 0.128;
 /** The model configuration before issue #23: one model for every task. */
 export const MODEL_BEFORE = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 /** The deployment's defaults now (the wrangler vars' fallbacks), per task. */
-export const MODELS_NOW = { aiModel: SETTING_VARS.aiModel.fallback, aiFastModel: SETTING_VARS.aiFastModel.fallback };
+export const MODELS_NOW: ModelSettings = {
+  aiModel: SETTING_VARS.aiModel.fallback,
+  aiFastModel: SETTING_VARS.aiFastModel.fallback,
+  aiJudgementModel: SETTING_VARS.aiJudgementModel.fallback,
+  aiSummaryModel: SETTING_VARS.aiSummaryModel.fallback,
+  aiChatModel: SETTING_VARS.aiChatModel.fallback,
+};
 
 interface Prices {
   checked: string;

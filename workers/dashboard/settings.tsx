@@ -1,7 +1,7 @@
 import { SMS_QUIET_HOURS } from "../../engine/time/sending-window";
 import type { SettingsAuditRow } from "../../schemas/d1";
 import type { SequenceVersion } from "../../schemas/sequence";
-import { SETTING_LABELS, SETTING_VARS, settingAsText, type SettingKey } from "../../schemas/settings";
+import { modelFor, type ModelTask, SETTING_LABELS, SETTING_VARS, settingAsText, type SettingKey } from "../../schemas/settings";
 import { emailTransportName } from "../../services/channels/select";
 import { type EffectiveSettings, pacingRulesFrom } from "../../services/deployment-settings";
 import type { DestinationKind } from "../../services/hand-off-delivery";
@@ -48,9 +48,17 @@ const SECTIONS: { title: string; hint?: string; keys: SettingKey[] }[] = [
   },
   {
     title: "AI",
-    hint: "Drafts are written by the drafting model; reply judgements, hand-off briefs and chat answers by the quick one (short structured answers, within seconds).",
-    keys: ["aiModel", "aiFastModel"],
+    hint: "Drafts are written by the drafting model; reply judgements, hand-off briefs and chat answers by the quick one (short structured answers, within seconds), unless the task's own model below is set.",
+    keys: ["aiModel", "aiFastModel", "aiJudgementModel", "aiSummaryModel", "aiChatModel"],
   },
+];
+
+/** What each model task is called in the deployment's status. */
+const MODEL_TASKS: readonly (readonly [ModelTask, string])[] = [
+  ["drafting", "drafts"],
+  ["judgement", "reply judgements"],
+  ["summary", "hand-off briefs"],
+  ["chat", "chat answers"],
 ];
 
 /** The form's own layout: one column on a phone, label beside input from tablet width. */
@@ -169,7 +177,7 @@ export function Fixed(props: { env: Env; effective: EffectiveSettings; destinati
     [
       "AI",
       "AI" in env && env.AI
-        ? `Workers AI, ${effective.values.aiModel} (drafts), ${effective.values.aiFastModel} (judgements)`
+        ? `Workers AI, ${MODEL_TASKS.map(([task, what]) => `${modelFor(effective.values, task)} (${what})`).join(", ")}`
         : "no Workers AI binding: the deterministic drafter and heuristics run",
     ],
     ["Hand-off destinations", props.destinations.length ? props.destinations.join(", ") : "none configured (the dashboard's hand-off queue only)"],
