@@ -3,7 +3,6 @@ import type { LanguageModel } from "ai";
 import { MockLanguageModelV4 } from "ai/test";
 import { describe, expect, it } from "vitest";
 import type { LeadObject } from "../durable-objects/lead-object";
-import type { DraftRequest } from "../engine/drafting/draft-types";
 import type { ReviewRow } from "../schemas/d1";
 import type { LeadSummary } from "../schemas/lead";
 import { SequenceSchema, type Drafting, type SequenceVersion } from "../schemas/sequence";
@@ -11,6 +10,7 @@ import { checkDraft } from "../engine/drafting/draft-guardrails";
 import { draftPrompt, draftTouch, rulesDraft } from "../services/ai/drafting";
 import type { PeriodStats } from "../services/d1/stats";
 import { asOwner, unique } from "./helpers";
+import { BOOKING, draftRequest } from "./draft-request";
 import { advance, freshLead, MONDAY_10_NY, outboxFor, settle, submission, summaryOf } from "./lead-harness";
 
 /** Drafting with the AI SDK's mock model: guardrails, retry and fallback, the review modes, and what each touch records. */
@@ -30,23 +30,7 @@ const modelAnswering = (...texts: string[]) => {
 const silentModel = () =>
   new MockLanguageModelV4({ doGenerate: (options) => new Promise((_, reject) => options.abortSignal?.addEventListener("abort", () => reject(options.abortSignal?.reason))) });
 
-const BOOKING = "https://owner.example/book";
-const request = (overrides: Partial<DraftRequest> = {}): DraftRequest => ({
-  leadId: "l1",
-  enrolmentId: "e2",
-  sequenceId: "s",
-  stepId: "value",
-  intent: "value",
-  channels: ["email"],
-  basis: "template",
-  template: { subject: "A thought for Acme", body: "Hi Ann,\n\nMost roofs we inspect last 20 years. Our guide: https://owner.example/guide\n\nSam" },
-  profile: { firstName: "Ann", company: "Acme" },
-  facts: [],
-  bookingUrl: BOOKING,
-  dueAt: MONDAY_10_NY,
-  requestedAt: MONDAY_10_NY - 86_400_000,
-  ...overrides,
-});
+const request = draftRequest;
 const GOOD = {
   subject: "A thought for Acme",
   body: "Hi Ann,\n\nFor a team like Acme's, the question is how long the roof has left: most we inspect last 20 years. Our guide: https://owner.example/guide\n\nSam",

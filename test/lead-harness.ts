@@ -83,3 +83,34 @@ export const withEnv = (stub: DurableObjectStub<LeadObject>, overrides: Partial<
 
 export const summaryOf = async (stub: DurableObjectStub<LeadObject>) => (await stub.summary()) as LeadSummary;
 export const kinds = (summary: LeadSummary) => summary.timeline.map((e) => e.kind);
+
+/**
+ * Holds the object's D1 batches (its projections: the outbox writes alone) until released.
+ * The gate is made and settled inside the object: a promise resolved from the test's context
+ * would resume the object's work there.
+ */
+export async function holdProjections(stub: DurableObjectStub<LeadObject>) {
+  const gate = { reached: false, release: () => {} };
+  await runInDurableObject(stub, (object: LeadObject) => {
+    const held = new Promise<void>((resolve) => (gate.release = resolve));
+    const holding = new Proxy(object.seams.env.DB, {
+      get(target, prop) {
+        if (prop !== "batch") return Reflect.get(target, prop);
+        return async (batch: D1PreparedStatement[]) => {
+          gate.reached = true;
+          await held;
+          return target.batch(batch);
+        };
+      },
+    });
+    object.seams.env = { ...object.seams.env, DB: holding };
+  });
+  return {
+    /** Whether a projection is held at D1, after waiting a while for one. */
+    reached: async () => {
+      for (let i = 0; i < 1000 && !(await runInDurableObject(stub, () => gate.reached)); i++);
+      return gate.reached;
+    },
+    release: () => runInDurableObject(stub, () => gate.release()),
+  };
+}

@@ -8,7 +8,7 @@ import * as storage from "../durable-objects/lead-storage";
 import { countOperations } from "./bench/operation-counts";
 import { DATA_POINTS_PER_PROJECTION, logRawEvents } from "../services/event-log";
 import type { TimelineEntry } from "../schemas/lead";
-import { advance, freshLead, MONDAY_10_NY, settle, submission } from "./lead-harness";
+import { advance, freshLead, holdProjections, MONDAY_10_NY, settle, submission } from "./lead-harness";
 
 /**
  * The bench's storage counts (test/bench/operation-counts.ts) against the meters: one lead
@@ -107,31 +107,16 @@ describe("the object's projection cursor", () => {
 
   it("an erasure waits for a projection under way: nothing of the erased lead is written into the emptied object after it", async () => {
     const { leadId, stub } = await freshLead();
-    // Made and settled inside the object: a promise resolved from the test's context would resume the object's work there.
-    const gate: { reached: boolean; release: () => void; erasing?: ReturnType<LeadObject["erase"]> } = { reached: false, release: () => {} };
-    await runInDurableObject(stub, (object: LeadObject) => {
-      const held = new Promise<void>((resolve) => (gate.release = resolve));
-      // The projection is the object's one D1 batch: it is held until the erasure has been asked for.
-      const holding = new Proxy(object.seams.env.DB, {
-        get(target, prop) {
-          if (prop !== "batch") return Reflect.get(target, prop);
-          return async (batch: D1PreparedStatement[]) => {
-            gate.reached = true;
-            await held;
-            return target.batch(batch);
-          };
-        },
-      });
-      object.seams.env = { ...object.seams.env, DB: holding };
-    });
+    // The projection is the object's one D1 batch: it is held until the erasure has been asked for.
+    const projection = await holdProjections(stub);
     await stub.submitForm(submission(`erased-${leadId}@example.com`), NEW_INQUIRY);
-    for (let i = 0; i < 1000 && !(await runInDurableObject(stub, () => gate.reached)); i++);
-    expect(gate.reached).toBe(true);
+    expect(await projection.reached()).toBe(true);
     // The erasure begins (in the object, so it has begun before the projection is let go).
+    const gate: { erasing?: ReturnType<LeadObject["erase"]> } = {};
     await runInDurableObject(stub, (object: LeadObject) => {
       gate.erasing = object.erase();
     });
-    await runInDurableObject(stub, () => gate.release());
+    await projection.release();
     expect(await runInDurableObject(stub, () => gate.erasing)).toMatchObject({ email: `erased-${leadId}@example.com` });
     const left = await runInDurableObject(stub, (_object: LeadObject, state) => ({
       cursor: storage.readMeta(state.storage.sql, "projected_through") ?? null,

@@ -7,7 +7,7 @@ import type { SequenceVersion } from "../schemas/sequence";
 import { PRESETS } from "../schemas/sequence-presets";
 import type { RequestFacts } from "../schemas/tracking";
 import { unique } from "./helpers";
-import { advance, clocks, freshLead, settle, stubFor, submission, summaryOf, withClock } from "./lead-harness";
+import { advance, clocks, freshLead, holdProjections, settle, stubFor, submission, summaryOf, withClock } from "./lead-harness";
 import * as storage from "../durable-objects/lead-storage";
 
 /**
@@ -82,31 +82,15 @@ describe("a burst of signals is projected once", () => {
     const { leadId, stub } = await acknowledgedLead();
     const before = (await leadRow(leadId))!;
     const start = clocks.get(stub.id.toString())!.at;
-    // Made and settled inside the object: a promise resolved from the test's context would resume the object's work there.
-    const gate: { reached: boolean; release: () => void } = { reached: false, release: () => {} };
-    await runInDurableObject(stub, (object: LeadObject) => {
-      const held = new Promise<void>((resolve) => (gate.release = resolve));
-      const holding = new Proxy(object.seams.env.DB, {
-        get(target, prop) {
-          if (prop !== "batch") return Reflect.get(target, prop);
-          return async (batch: D1PreparedStatement[]) => {
-            gate.reached = true;
-            await held;
-            return target.batch(batch);
-          };
-        },
-      });
-      object.seams.env = { ...object.seams.env, DB: holding };
-    });
+    const projection = await holdProjections(stub);
     await stub.recordOpen(open(MAIL_CLIENT));
-    for (let i = 0; i < 1000 && !(await runInDurableObject(stub, () => gate.reached)); i++);
-    expect(gate.reached).toBe(true);
+    expect(await projection.reached()).toBe(true);
     await stub.recordOpen(open(MAIL_CLIENT));
     const waiting = await projectRows(stub);
     expect(waiting).toHaveLength(1);
     expect(waiting[0]!.due_at).toBeGreaterThan(start);
     expect(waiting[0]!.due_at).toBeLessThanOrEqual(start + SIGNAL_PROJECTION_DELAY_MS);
-    await runInDurableObject(stub, () => gate.release());
+    await projection.release();
     await settle(stub);
     expect(await leadRow(leadId)).toMatchObject({ opens_human: 1, version: before.version + 1 });
     await advance(stub);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { DraftRequest } from "../../engine/drafting/draft-types";
+import { draftRequest } from "../draft-request";
 import { draftTouch } from "../../services/ai/drafting";
 import { judgeReplyWith } from "../../services/ai/reply-judgement";
 import { languageModelFrom, NO_THINKING_SWITCH } from "../../services/ai/model";
@@ -27,22 +27,7 @@ function bindingAnswering(message: { content: string; reasoning_content?: string
   return { binding: binding as unknown as Ai, calls };
 }
 
-const DAY = 86_400_000;
-const request: DraftRequest = {
-  leadId: "l1",
-  enrolmentId: "e1",
-  sequenceId: "s",
-  stepId: "value",
-  intent: "value",
-  channels: ["email"],
-  basis: "template",
-  template: { subject: "A thought for Acme", body: "Hi Ann,\n\nMost roofs we inspect last 20 years. Our guide: https://owner.example/guide\n\nSam" },
-  profile: { firstName: "Ann", company: "Acme" },
-  facts: [],
-  bookingUrl: "https://owner.example/book",
-  dueAt: 20 * DAY,
-  requestedAt: 19 * DAY,
-};
+const request = draftRequest();
 const DRAFT = {
   subject: "A thought for Acme",
   body: "Hi Ann,\n\nFor a team like Acme's, the question is how long the roof has left: most we inspect last 20 years. Our guide: https://owner.example/guide\n\nSam",
