@@ -62,6 +62,8 @@ describe("the sequence editor in a browser", () => {
   it("a sequence edited, previewed and saved", async () => {
     await page.goto(`${engine.url}/dashboard/sequences/${sequenceId}`);
     await page.click("text=Edit steps, copy and rules");
+    // The click returns once the new page commits; its preview may still be arriving.
+    await page.waitForLoadState();
     expect(new URL(page.url()).pathname).toBe(`/dashboard/sequences/${sequenceId}/edit`);
     expect(await silentPreview()).toContain("day 1 · value · email · A thought");
 
