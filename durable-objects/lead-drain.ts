@@ -49,6 +49,8 @@ const rank = (item: storage.DueItem): number => RANK[item.kind] ?? 0;
  * Kinds whose one row lasts, parked when done instead of deleted: the projection, asked for
  * again by nearly every event. It is leased like any row while it runs: the lease holds a
  * burst's later signals to the burst's end and counts an attempt cut short by an eviction.
+ * It is never dropped, as D1 must come to mirror the lead: its failure is recorded once, at
+ * the cap, and it goes on at the longest wait.
  */
 const LASTING: ReadonlySet<storage.DueKind> = new Set(["project"]);
 
@@ -93,10 +95,15 @@ async function runItem(host: DrainHost, item: storage.DueItem, settings: Setting
     else host.ctx.storage.transactionSync(settle);
     return;
   }
-  const givenUp = result.kind === "failed" || attempts >= EFFECT_MAX_ATTEMPTS;
+  const lasting = LASTING.has(item.kind);
+  const givenUp = lasting ? attempts === EFFECT_MAX_ATTEMPTS : result.kind === "failed" || attempts >= EFFECT_MAX_ATTEMPTS;
   console.error(JSON.stringify({ leadId: host.ctx.id.name, event: "effect_not_done", effect: item.kind, key: item.key, attempts, reason: result.reason, givenUp }));
-  if (!givenUp) return storage.retryDue(host.sql, item.id, payload, now + retryDelayMs(attempts, Math.random()));
-  host.apply({ kind: "effect_failed", effect: item.kind, attempts, reason: result.reason }, settings, finish);
+  const retryAt = now + retryDelayMs(attempts, Math.random());
+  if (!givenUp) return storage.retryDue(host.sql, item.id, payload, retryAt);
+  const failed = { kind: "effect_failed" as const, effect: item.kind, attempts, reason: result.reason };
+  // The failure is a change of the lead, which asks for a projection again: the row keeps that newer request, at the longest wait.
+  if (lasting) return host.apply(failed, settings, () => storage.holdDue(host.sql, item.id, retryAt, attempts));
+  host.apply(failed, settings, finish);
 }
 
 /**

@@ -312,6 +312,11 @@ export function retryDue(sql: SqlStorage, id: number, payload: string, dueAt: nu
   sql.exec("UPDATE due SET due_at = ? WHERE id = ? AND payload = ?", dueAt, id, payload);
 }
 
+/** Sets a row's next attempt whatever asked for it meanwhile, keeping the attempts made: a lasting row whose failure was just recorded. */
+export function holdDue(sql: SqlStorage, id: number, dueAt: number, attempts: number): void {
+  sql.exec("UPDATE due SET due_at = ?, attempts = ? WHERE id = ?", dueAt, attempts, id);
+}
+
 /** Everything the object holds, for a data export. */
 export function everything(sql: SqlStorage): { state: LeadState | null; timeline: TimelineEntry[]; due: DueItem[] } {
   return { state: loadState(sql), timeline: readTimeline(sql), due: dueItems(sql, Number.MAX_SAFE_INTEGER) };

@@ -8,7 +8,7 @@ import * as storage from "../durable-objects/lead-storage";
 import { countOperations } from "./bench/operation-counts";
 import { DATA_POINTS_PER_PROJECTION, logRawEvents } from "../services/event-log";
 import type { TimelineEntry } from "../schemas/lead";
-import { advance, freshLead, holdProjections, MONDAY_10_NY, settle, submission } from "./lead-harness";
+import { advance, clocks, freshLead, holdProjections, MONDAY_10_NY, settle, submission } from "./lead-harness";
 
 /**
  * The bench's storage counts (test/bench/operation-counts.ts) against the meters: one lead
@@ -243,6 +243,44 @@ describe("the projection's lasting row", () => {
     await stub.requestHandOff("Asked for a call");
     await settle(stub);
     expect(await leadVersion(leadId)).toBeGreaterThan(projected);
+    expect(await projectRow(stub)).toEqual([expect.objectContaining({ due_at: storage.PARKED, attempts: 0 })]);
+  });
+
+  it("a projection D1 keeps refusing is recorded as failed once, at the eighth attempt, and goes on at the longest wait until D1 answers", async () => {
+    const { leadId, stub } = await freshLead();
+    const d1 = { down: true };
+    await runInDurableObject(stub, (object: LeadObject) => {
+      const down = new Proxy(object.seams.env.DB, {
+        get(target, prop) {
+          if (prop !== "batch") return Reflect.get(target, prop);
+          return async (batch: D1PreparedStatement[]) => {
+            if (d1.down) throw new Error("D1_ERROR: unavailable");
+            return target.batch(batch);
+          };
+        },
+      });
+      object.seams.env = { ...object.seams.env, DB: down };
+    });
+    await stub.submitForm(submission(`d1-down-${leadId}@example.com`), NEW_INQUIRY);
+    await settle(stub);
+    const failures = async () => (await stub.summary())!.timeline.filter((e) => e.kind === "effect_failed");
+    for (let attempt = 2; attempt <= 8; attempt++) await advance(stub);
+    expect(await failures()).toEqual([expect.objectContaining({ effect: "project", attempts: 8 })]);
+    for (let attempt = 9; attempt <= 11; attempt++) {
+      const before = clocks.get(stub.id.toString())!.at;
+      await advance(stub);
+      const [row] = await projectRow(stub);
+      expect(row!.attempts).toBe(attempt);
+      // An hour a wait, ±20 %.
+      expect(row!.due_at - clocks.get(stub.id.toString())!.at).toBeGreaterThanOrEqual(0.8 * 3_600_000);
+      expect(clocks.get(stub.id.toString())!.at).toBeGreaterThan(before);
+    }
+    expect(await failures()).toHaveLength(1);
+    expect(await leadVersion(leadId)).toBeNull();
+
+    d1.down = false;
+    await advance(stub);
+    expect(await leadVersion(leadId)).toBeGreaterThan(0);
     expect(await projectRow(stub)).toEqual([expect.objectContaining({ due_at: storage.PARKED, attempts: 0 })]);
   });
 });
