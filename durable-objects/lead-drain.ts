@@ -77,7 +77,7 @@ async function runItem(host: DrainHost, item: storage.DueItem, settings: Setting
   // A conversation row is the only effect of an object without a lead (an unknown visitor's chat); it reads no lead state.
   if (state === null && item.kind !== "conversation") return storage.completeDue(host.sql, item.id);
   const { payload, attempts } = leased;
-  const finish = () => (LASTING.has(item.kind) ? storage.parkDue(host.sql, item.id, payload) : storage.completeDue(host.sql, item.id, payload));
+  const lasting = LASTING.has(item.kind);
   const effect = { ...JSON.parse(payload), kind: item.kind } as EffectRow;
   let result: EffectResult;
   try {
@@ -88,14 +88,14 @@ async function runItem(host: DrainHost, item: storage.DueItem, settings: Setting
   if (result.kind === "done") {
     const { then = [] } = result;
     const settle = () => {
-      finish();
+      if (lasting) storage.parkDue(host.sql, item.id, payload);
+      else storage.completeDue(host.sql, item.id, payload);
       for (const next of then) storage.queueEffect(host.sql, next.key, next.effect, now);
     };
     if (result.event) host.apply(result.event, settings, settle);
     else host.ctx.storage.transactionSync(settle);
     return;
   }
-  const lasting = LASTING.has(item.kind);
   const givenUp = lasting ? attempts === EFFECT_MAX_ATTEMPTS : result.kind === "failed" || attempts >= EFFECT_MAX_ATTEMPTS;
   console.error(JSON.stringify({ leadId: host.ctx.id.name, event: "effect_not_done", effect: item.kind, key: item.key, attempts, reason: result.reason, givenUp }));
   const retryAt = now + retryDelayMs(attempts, Math.random());
@@ -103,7 +103,7 @@ async function runItem(host: DrainHost, item: storage.DueItem, settings: Setting
   const failed = { kind: "effect_failed" as const, effect: item.kind, attempts, reason: result.reason };
   // The failure is a change of the lead, which asks for a projection again: the row keeps that newer request, at the longest wait.
   if (lasting) return host.apply(failed, settings, () => storage.holdDue(host.sql, item.id, retryAt, attempts));
-  host.apply(failed, settings, finish);
+  host.apply(failed, settings, () => storage.completeDue(host.sql, item.id, payload));
 }
 
 /**
