@@ -45,15 +45,6 @@ const RANK: Record<storage.DueKind, 0 | 1 | 2> = {
 // A kind this code does not know (a row from a newer version, after a rollback) runs with the touches and fails alone.
 const rank = (item: storage.DueItem): number => RANK[item.kind] ?? 0;
 
-/**
- * Kinds whose one row lasts, parked when done instead of deleted: the projection, asked for
- * again by nearly every event. It is leased like any row while it runs: the lease holds a
- * burst's later signals to the burst's end and counts an attempt cut short by an eviction.
- * It is never dropped, as D1 must come to mirror the lead: its failure is recorded once, at
- * the cap, and it goes on at the longest wait.
- */
-const LASTING: ReadonlySet<storage.DueKind> = new Set(["project"]);
-
 export async function runDue(host: DrainHost, settings: Settings): Promise<void> {
   // Bounded: each pass handles what is due now; new work due at once is picked up by the next pass.
   for (let pass = 0; pass < 50; pass++) {
@@ -67,6 +58,14 @@ export async function runDue(host: DrainHost, settings: Settings): Promise<void>
   }
 }
 
+/**
+ * One row, leased for one attempt. A row asked for again while it runs is moved off its lease,
+ * so settling it (deleting, parking, a retry's wait) only touches a row that still holds the
+ * lease. A lasting row (the projection) is leased too: the lease holds a burst's later signals
+ * to the burst's end and counts an attempt cut short by an eviction. It is never dropped, as D1
+ * must come to mirror the lead: its failure is recorded once, at the cap, and it goes on at the
+ * longest wait.
+ */
 async function runItem(host: DrainHost, item: storage.DueItem, settings: Settings): Promise<void> {
   const state = host.load();
   const now = host.seams.clock.now();
@@ -77,7 +76,7 @@ async function runItem(host: DrainHost, item: storage.DueItem, settings: Setting
   // A conversation row is the only effect of an object without a lead (an unknown visitor's chat); it reads no lead state.
   if (state === null && item.kind !== "conversation") return storage.completeDue(host.sql, item.id);
   const { payload, attempts } = leased;
-  const lasting = LASTING.has(item.kind);
+  const lasting = storage.LASTING.has(item.kind);
   const effect = { ...JSON.parse(payload), kind: item.kind } as EffectRow;
   let result: EffectResult;
   try {
@@ -88,8 +87,8 @@ async function runItem(host: DrainHost, item: storage.DueItem, settings: Setting
   if (result.kind === "done") {
     const { then = [] } = result;
     const settle = () => {
-      if (lasting) storage.parkDue(host.sql, item.id, payload);
-      else storage.completeDue(host.sql, item.id, payload);
+      if (lasting) storage.parkDue(host.sql, item.id, leaseEnd);
+      else storage.completeDue(host.sql, item.id, leaseEnd);
       for (const next of then) storage.queueEffect(host.sql, next.key, next.effect, now);
     };
     if (result.event) host.apply(result.event, settings, settle);
@@ -99,11 +98,11 @@ async function runItem(host: DrainHost, item: storage.DueItem, settings: Setting
   const givenUp = lasting ? attempts === EFFECT_MAX_ATTEMPTS : result.kind === "failed" || attempts >= EFFECT_MAX_ATTEMPTS;
   console.error(JSON.stringify({ leadId: host.ctx.id.name, event: "effect_not_done", effect: item.kind, key: item.key, attempts, reason: result.reason, givenUp }));
   const retryAt = now + retryDelayMs(attempts, Math.random());
-  if (!givenUp) return storage.retryDue(host.sql, item.id, payload, retryAt);
+  if (!givenUp) return storage.retryDue(host.sql, item.id, leaseEnd, retryAt);
   const failed = { kind: "effect_failed" as const, effect: item.kind, attempts, reason: result.reason };
   // The failure is a change of the lead, which asks for a projection again: the row keeps that newer request, at the longest wait.
   if (lasting) return host.apply(failed, settings, () => storage.holdDue(host.sql, item.id, retryAt, attempts));
-  host.apply(failed, settings, () => storage.completeDue(host.sql, item.id, payload));
+  host.apply(failed, settings, () => storage.completeDue(host.sql, item.id, leaseEnd));
 }
 
 /**

@@ -41,7 +41,7 @@ export type EffectRow =
   | { kind: "handoff"; destination: DestinationKind; pkg: HandOffPackage; key: string; email?: string }
   | ({ kind: "draft" } & DraftRequest)
   /** `version`: the state it was asked for at; a newer request replaces the row's payload. */
-  | { kind: "project"; version: number }
+  | { kind: "project" }
   /** A chat's row in D1 (the live list, chat stats); the only effect an object without a lead has, so it reads no lead state. */
   | { kind: "conversation"; row: ConversationRow };
 
@@ -79,7 +79,7 @@ export function effectRowOf(effect: LeadEffect, state: LeadState): { key: string
     case "unschedule":
       return null;
     case "project":
-      return { key: "project", effect: { kind: "project", version: state.version } };
+      return { key: "project", effect: { kind: "project" } };
     case "send":
       return { key: `send:${effect.touch.key}`, effect: { kind: "send", touch: effect.touch } };
     case "enrol":

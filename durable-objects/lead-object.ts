@@ -43,7 +43,7 @@ export class LeadObject extends DurableObject<Env> {
   private alarmAt: number | null | undefined;
   /** When the timeline next needs pruning, once known: it moves only when a prune runs (finding it scans the timeline). */
   private pruneAt: number | undefined;
-  private readonly burst: SignalBurst = { endsAt: 0 };
+  private readonly burst: SignalBurst = { endsAt: 0, dueAt: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);

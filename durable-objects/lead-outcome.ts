@@ -13,9 +13,14 @@ import * as storage from "./lead-storage";
 export const SIGNAL_PROJECTION_DELAY_MS = 2_000;
 const SIGNALS: ReadonlySet<LeadEvent["kind"]> = new Set(["email_opened", "link_clicked", "page_viewed", "page_left"]);
 
-/** Wall time at which a lead's current burst of signals ends: signals until then share the projection due then. */
+/**
+ * A lead's current burst of signals: it ends at `endsAt` (wall time), and signals until then
+ * share the projection due at `dueAt` (engine time, fixed when the burst began, so that every
+ * signal of the burst asks for the same moment and the waiting row need not be written again).
+ */
 export interface SignalBurst {
   endsAt: number;
+  dueAt: number;
 }
 
 /**
@@ -25,8 +30,9 @@ export interface SignalBurst {
 export function projectionDueAt(event: LeadEvent, burst: SignalBurst, clock: Clock, now: number): number {
   const wallNow = clock.wallNow();
   if (!SIGNALS.has(event.kind)) return now;
-  if (wallNow < burst.endsAt) return clock.engineTimeAt(burst.endsAt);
+  if (wallNow < burst.endsAt) return burst.dueAt;
   burst.endsAt = wallNow + SIGNAL_PROJECTION_DELAY_MS;
+  burst.dueAt = clock.engineTimeAt(burst.endsAt);
   return now;
 }
 

@@ -224,17 +224,27 @@ export interface DueItem {
 export const PARKED = Date.UTC(2100, 0, 1);
 
 /**
+ * Kinds whose one row lasts, parked when done instead of deleted: the projection, asked for
+ * again by nearly every event. Its payload never changes, so a request that finds it waiting
+ * for the same moment or an earlier one writes nothing (a burst's later signals cost no row);
+ * only an earlier moment, or waking it, is written.
+ */
+export const LASTING: ReadonlySet<DueKind> = new Set(["project"]);
+const LASTING_SQL = [...LASTING].map((kind) => `'${kind}'`).join(", ");
+
+/**
  * Queues an effect unless the same one (by key) is already queued. A queued row asked for
- * again with a new payload (the projection, at a newer version) takes it and is due at
- * once, even mid-run, with its attempts counted afresh (a new request, not a retry):
- * completeDue then leaves it for the next pass. A parked row asked for again wakes. Call
+ * again with a new payload takes it and is due at once, even mid-run, with its attempts
+ * counted afresh (a new request, not a retry); a lasting row asked for sooner than it is due
+ * (mid-run: sooner than its lease ends) moves up the same way, and a parked one wakes. The
+ * attempt running then no longer holds its lease, and leaves the row for the next pass. Call
  * inside the state's transaction.
  */
 export function queueEffect(sql: SqlStorage, key: string, effect: EffectRow, dueAt: number): void {
   sql.exec(
     `INSERT INTO due (kind, key, due_at, payload) VALUES (?, ?, ?, ?)
      ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, due_at = CASE WHEN due.due_at = ${PARKED} THEN excluded.due_at ELSE MIN(due.due_at, excluded.due_at) END, attempts = 0
-       WHERE due.payload <> excluded.payload OR due.due_at = ${PARKED}`,
+       WHERE due.payload <> excluded.payload OR due.due_at = ${PARKED} OR (due.kind IN (${LASTING_SQL}) AND excluded.due_at < due.due_at)`,
     effect.kind,
     key,
     dueAt,
@@ -272,15 +282,18 @@ export function earliestDue(sql: SqlStorage): number | undefined {
   return sql.exec<{ at: number | null }>("SELECT MIN(due_at) AS at FROM due WHERE due_at <> ?", PARKED).toArray()[0]?.at ?? undefined;
 }
 
-/** Deletes a row that ran; with `payload`, only if it was not asked for again meanwhile. */
-export function completeDue(sql: SqlStorage, id: number, payload?: string): void {
-  if (payload === undefined) sql.exec("DELETE FROM due WHERE id = ?", id);
-  else sql.exec("DELETE FROM due WHERE id = ? AND payload = ?", id, payload);
+/**
+ * Deletes a row that ran; with `leaseEnd`, only if it still holds the lease its attempt took
+ * (a row asked for again meanwhile was moved to be due, and stays for the next pass).
+ */
+export function completeDue(sql: SqlStorage, id: number, leaseEnd?: number): void {
+  if (leaseEnd === undefined) sql.exec("DELETE FROM due WHERE id = ?", id);
+  else sql.exec("DELETE FROM due WHERE id = ? AND due_at = ?", id, leaseEnd);
 }
 
 /** Parks a lasting row that ran, unless it was asked for again meanwhile (it then stays due for the next pass). */
-export function parkDue(sql: SqlStorage, id: number, payload: string): void {
-  sql.exec("UPDATE due SET due_at = ?, attempts = 0 WHERE id = ? AND payload = ?", PARKED, id, payload);
+export function parkDue(sql: SqlStorage, id: number, leaseEnd: number): void {
+  sql.exec("UPDATE due SET due_at = ?, attempts = 0 WHERE id = ? AND due_at = ?", PARKED, id, leaseEnd);
 }
 
 /**
@@ -308,8 +321,8 @@ export function leaseIfUnchanged(sql: SqlStorage, id: number, read: DueRowNow, u
 }
 
 /** Puts a row that failed back for its next attempt, unless it was asked for again meanwhile (that request is due as asked). */
-export function retryDue(sql: SqlStorage, id: number, payload: string, dueAt: number): void {
-  sql.exec("UPDATE due SET due_at = ? WHERE id = ? AND payload = ?", dueAt, id, payload);
+export function retryDue(sql: SqlStorage, id: number, leaseEnd: number, dueAt: number): void {
+  sql.exec("UPDATE due SET due_at = ? WHERE id = ? AND due_at = ?", dueAt, id, leaseEnd);
 }
 
 /** Sets a row's next attempt whatever asked for it meanwhile, keeping the attempts made: a lasting row whose failure was just recorded. */

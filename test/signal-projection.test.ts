@@ -43,6 +43,21 @@ const projectRows = (stub: DurableObjectStub<LeadObject>) =>
       .map((row) => ({ due_at: row.dueAt })),
   );
 
+/** Counts the rows the object's SQLite writes from now on (its row meter, as billed). */
+async function meterObjectRows(stub: DurableObjectStub<LeadObject>): Promise<() => Promise<number>> {
+  const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
+  await runInDurableObject(stub, (_o: LeadObject, state) => {
+    const sql = state.storage.sql;
+    const exec = sql.exec.bind(sql);
+    sql.exec = ((query: string, ...bindings: SqlStorageValue[]) => {
+      const cursor = exec(query, ...bindings);
+      cursors.push(cursor);
+      return cursor;
+    }) as typeof sql.exec;
+  });
+  return () => runInDurableObject(stub, () => cursors.reduce((sum, cursor) => sum + cursor.rowsWritten, 0));
+}
+
 /** A lead enrolled and acknowledged, its projection in D1; the clock then moves an hour on (no scanner window). */
 async function acknowledgedLead() {
   const lead = await freshLead();
@@ -76,6 +91,20 @@ describe("a burst of signals is projected once", () => {
     expect(after.version).toBe(before.version + 5);
     expect((await eventRows(leadId, "email_opened"))!.n).toBe(5);
     expect(await projectRows(stub)).toEqual([]);
+  });
+
+  it("a burst's later signals write their state and timeline entry, and nothing for the projection that waits", async () => {
+    const { leadId, stub } = await acknowledgedLead();
+    await stub.recordOpen(open(MAIL_CLIENT));
+    await settle(stub);
+    expect(await projectRows(stub)).toEqual([]);
+    const rowsWritten = await meterObjectRows(stub);
+    for (let i = 0; i < 3; i++) await stub.recordOpen(open(MAIL_CLIENT));
+    // Each open's state and timeline entry, and the parked projection woken once for the burst's end.
+    expect(await rowsWritten()).toBe(3 * 2 + 1);
+    expect(await projectRows(stub)).toHaveLength(1);
+    await advance(stub);
+    expect(await leadRow(leadId)).toMatchObject({ opens_human: 4 });
   });
 
   it("a signal that arrives while the burst's first projection is still writing to D1 waits for the burst's end", async () => {

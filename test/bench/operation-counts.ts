@@ -245,10 +245,9 @@ export function countOperations(config: ModelConfig, lead: "opener" | "engaged" 
           dueKeys.delete(timerKey(effect.timer));
           break;
         case "project":
-          // Asked again while one waits: the waiting row is rewritten with the newer version. Else the
-          // lasting row is written (the first time with its key: two rows) or woken, leased, then parked.
-          if (queued) counts.objectRowsWritten += 1;
-          else counts.objectRowsWritten += dueKeys.has("project") ? 3 : 4;
+          // Asked again while one waits for the same moment: nothing written. Else the lasting row is
+          // written (the first time with its key: two rows) or woken, leased, then parked.
+          if (!queued) counts.objectRowsWritten += dueKeys.has("project") ? 3 : 4;
           dueKeys.add("project");
           queued = { at };
           break;
