@@ -7,8 +7,8 @@ import { isTimeZone } from "./time-zone";
  * default. Secrets (webhook signing keys, API keys) are not here: they stay Worker secrets.
  */
 
-/** Empty means "not set": the text fields of a fresh deployment start empty. */
-const optional = <T extends z.ZodType>(schema: T) => z.union([z.literal(""), schema]);
+/** Empty means "not set": the text fields of a fresh deployment start empty, and a blank one (spaces) is read as empty. */
+const optional = <T extends z.ZodType>(schema: T) => z.union([z.string().trim().pipe(z.literal("")), schema]);
 
 const text = (max: number) => z.string().trim().max(max, `at most ${max} characters`);
 const email = optional(z.email("must be an email address like sam@example.com").max(254));

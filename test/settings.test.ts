@@ -207,6 +207,14 @@ describe("a quick task's own model", () => {
     expect(modelFor(effective, "chat")).toBe("@cf/qwen/qwen3-30b-a3b-fp8");
     expect(modelFor(effective, "judgement")).toBe(effective.aiFastModel);
   });
+
+  it("reads a blank optional setting (spaces) as not set, as the dashboard's form does", async () => {
+    const response = await patch({ aiSummaryModel: "   ", handOffWebhookUrl: " \t" });
+    expect(response.status).toBe(200);
+    const { settings } = (await (await asOwner("/api/settings")).json()) as { settings: Record<string, { value: unknown }> };
+    expect([settings.aiSummaryModel!.value, settings.handOffWebhookUrl!.value]).toEqual(["", ""]);
+    expect((await patch({ aiSummaryModel: " no spaces inside " })).status).toBe(422);
+  });
 });
 
 describe("a setting changed is used by the next touch", () => {
