@@ -1,22 +1,29 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { INDEXED_LEAD_COLUMNS, leads, reviewQueue, sites, touches, type ReviewRow } from "../schemas/d1";
 import type { TimelineEntry } from "../schemas/lead";
 import type { LeadState } from "../engine/lead/lead-state";
 import { leadRowOf } from "../engine/lead/lead-row";
-import { logRawEvents } from "../services/event-log";
+import { logRawEvents, standInWrites } from "../services/event-log";
 import * as storage from "./lead-storage";
 
 /**
  * Writes what spans leads into D1: the lead row (its milestones), a row per sent touch and
- * the marks on it, the review queue — triggers keep the daily rollups. Raw timeline entries
- * are not written here: they go to the event log (services/event-log.ts). Idempotent and
+ * the marks on it, the review queue — triggers keep the daily rollups — and in the same batch
+ * `alongside` (the event log's local stand-in; services/event-log.ts). Idempotent and
  * monotone: the lead row only moves forward in version and keeps its first form post, touch
  * rows are inserted once and only ever gain a first open, click, reply or delivery, and a
  * site only gains its first post — so a retried or reordered projection never leaves D1
  * older than it was.
  */
-export async function projectLead(db: D1Database, state: LeadState, entries: TimelineEntry[], review: ReviewRow[] | null = null): Promise<void> {
+export async function projectLead(
+  db: D1Database,
+  state: LeadState,
+  entries: TimelineEntry[],
+  review: ReviewRow[] | null = null,
+  alongside: BatchItem<"sqlite">[] = [],
+): Promise<void> {
   const d1 = drizzle(db);
   const posts = entries.filter((e) => e.kind === "form_submitted" && !e.submission.imported);
   const row = leadRowOf(state, entries);
@@ -52,7 +59,7 @@ export async function projectLead(db: D1Database, state: LeadState, entries: Tim
         .where(and(eq(leads.id, id), sql`${leads.version} <= ${version}`, sql`${columnOf(key)} IS NOT ${value}`))
     );
   });
-  await d1.batch([upsertLead, ...indexed, ...sitePosts(d1, posts), ...touchUpdates(d1, state.id, entries), ...reviewSync(d1, state.id, review)]);
+  await d1.batch([upsertLead, ...indexed, ...sitePosts(d1, posts), ...touchUpdates(d1, state.id, entries), ...reviewSync(d1, state.id, review), ...alongside]);
 }
 
 /** A form post from a registered site's page marks the site (the first-run checklist's "a form on your site"); a known site costs a read, not a write. */
@@ -138,9 +145,10 @@ function reviewSync(d1: ReturnType<typeof drizzle>, leadId: string, review: Revi
 }
 
 /**
- * Projects the object's state to D1 and its unprojected timeline entries to the event log,
- * then moves the projection cursor past them; false when either failed (the object keeps
- * the truth, and the next attempt writes the same rows again).
+ * Projects the object's state to D1 and its unprojected timeline entries to the event log
+ * (Analytics Engine once D1 holds the batch; locally, its stand-in in the batch), then moves the
+ * projection cursor past them; false when D1 refused (the object keeps the truth, and the next
+ * attempt writes the same rows again).
  */
 export async function projectFromStorage(objectSql: SqlStorage, env: Pick<Env, "DB" | "EVENT_LOG">, state: LeadState): Promise<boolean> {
   const read = storage.unprojectedTimeline(objectSql);
@@ -149,9 +157,8 @@ export async function projectFromStorage(objectSql: SqlStorage, env: Pick<Env, "
   const reviewSignature = JSON.stringify(review);
   const reviewChanged = reviewSignature !== (storage.readMeta(objectSql, "review") ?? "[]");
   try {
-    await projectLead(env.DB, state, entries, reviewChanged ? review : null);
-    // Apart from the projection's batch: in production it is no D1 write at all.
-    await logRawEvents(env, state.id, entries);
+    await projectLead(env.DB, state, entries, reviewChanged ? review : null, standInWrites(env, state.id, entries));
+    logRawEvents(env, state.id, entries);
   } catch (error) {
     console.error(JSON.stringify({ leadId: state.id, event: "projection_failed", error: String(error) }));
     return false;

@@ -1,4 +1,5 @@
 import { eq, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { events, type EventRow } from "../schemas/d1";
 import type { TimelineEntry } from "../schemas/lead";
@@ -53,30 +54,36 @@ function descriptiveData(data: Record<string, unknown>): string {
 }
 
 /**
- * Writes the lead's entries to the sink. Idempotent on the stand-in (keyed by lead and seq); a
- * retried projection may repeat a data point. Analytics Engine is a sampled sink for analysis,
- * never the record (the object and its export are): entries past the cap, or a write the
- * platform refuses, are logged as dropped and do not hold the projection back.
+ * Writes the lead's entries to Analytics Engine, where it is bound; a retried projection may
+ * repeat a data point. It is a sampled sink for analysis, never the record (the object and
+ * its export are): entries past the cap, or a write the platform refuses, are logged as
+ * dropped and do not hold the projection back.
  */
-export async function logRawEvents(env: EventLogEnv, leadId: string, entries: TimelineEntry[]): Promise<void> {
-  if (env.EVENT_LOG) {
-    const written = entries.slice(0, DATA_POINTS_PER_PROJECTION);
-    try {
-      for (const { seq, at, kind, ...data } of written) {
-        // The lead is the sampling key: Analytics Engine samples whole leads, not entries of a lead.
-        env.EVENT_LOG.writeDataPoint({ indexes: [leadId], blobs: [kind, descriptiveData(data)], doubles: [at, seq] });
-      }
-    } catch (error) {
-      console.error(JSON.stringify({ event: "event_log_refused", leadId, error: String(error).slice(0, 200) }));
+export function logRawEvents(env: EventLogEnv, leadId: string, entries: TimelineEntry[]): void {
+  if (!env.EVENT_LOG) return;
+  const written = entries.slice(0, DATA_POINTS_PER_PROJECTION);
+  try {
+    for (const { seq, at, kind, ...data } of written) {
+      // The lead is the sampling key: Analytics Engine samples whole leads, not entries of a lead.
+      env.EVENT_LOG.writeDataPoint({ indexes: [leadId], blobs: [kind, descriptiveData(data)], doubles: [at, seq] });
     }
-    if (entries.length > written.length) console.error(JSON.stringify({ event: "event_log_capped", leadId, dropped: entries.length - written.length }));
-    return;
+  } catch (error) {
+    console.error(JSON.stringify({ event: "event_log_refused", leadId, error: String(error).slice(0, 200) }));
   }
-  if (entries.length === 0) return;
+  if (entries.length > written.length) console.error(JSON.stringify({ event: "event_log_capped", leadId, dropped: entries.length - written.length }));
+}
+
+/**
+ * The stand-in's writes for the lead's entries, where Analytics Engine is not bound: they go
+ * in the projection's own batch (one D1 round trip and commit, not two, and written with it
+ * or not at all). Idempotent, keyed by lead and seq.
+ */
+export function standInWrites(env: EventLogEnv, leadId: string, entries: TimelineEntry[]): BatchItem<"sqlite">[] {
+  if (env.EVENT_LOG || entries.length === 0) return [];
   const d1 = drizzle(env.DB);
   const rows = entries.map(({ seq, at, kind, ...data }) => ({ id: `${leadId}:${seq}`, leadId, kind, at, data }));
-  // D1 binds at most 100 parameters a statement; an event row takes 5.
   const inserts = [];
+  // D1 binds at most 100 parameters a statement; an event row takes 5.
   for (let i = 0; i < rows.length; i += 20) {
     inserts.push(
       d1
@@ -86,8 +93,7 @@ export async function logRawEvents(env: EventLogEnv, leadId: string, entries: Ti
         .onConflictDoUpdate({ target: events.id, set: { data: sql`excluded.data` } }),
     );
   }
-  const [first, ...rest] = inserts;
-  await d1.batch([first!, ...rest]);
+  return inserts;
 }
 
 /** The stand-in's rows for one lead (the data-rights export); Analytics Engine's are read with its SQL API, not from here. */

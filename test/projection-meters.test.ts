@@ -159,6 +159,34 @@ describe("the object's projection cursor", () => {
   });
 });
 
+describe("the event log's local stand-in", () => {
+  it("is written in the projection's own batch: one D1 round trip per projection, the lead and its raw events together", async () => {
+    const { leadId, stub } = await freshLead();
+    const batches: number[] = [];
+    await runInDurableObject(stub, (object: LeadObject) => {
+      const db = object.seams.env.DB;
+      const counted = new Proxy(db, {
+        get: (target, prop) =>
+          prop === "batch"
+            ? (statements: D1PreparedStatement[]) => {
+                batches.push(statements.length);
+                return target.batch(statements);
+              }
+            : Reflect.get(target, prop),
+      });
+      object.seams.env = { ...object.seams.env, DB: counted, EVENT_LOG: undefined };
+    });
+    await stub.submitForm(submission(`stand-in-${leadId}@example.com`), NEW_INQUIRY);
+    await settle(stub);
+    const timeline = (await stub.summary())!.timeline;
+    const logged = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE lead_id = ?").bind(leadId).first<number>("n");
+    expect(logged).toBe(timeline.length);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM leads WHERE id = ?").bind(leadId).first<number>("n")).toBe(1);
+    // The acknowledgement's outbox row is written alone; every other D1 write of the lead is the one projection's batch.
+    expect(batches).toHaveLength(1);
+  });
+});
+
 describe("the event log in production (Analytics Engine)", () => {
   const opens = (n: number): TimelineEntry[] =>
     Array.from({ length: n }, (_, i) => ({
@@ -174,7 +202,7 @@ describe("the event log in production (Analytics Engine)", () => {
 
   it("a projection writes at most its cap of data points, below the platform's 250 per invocation, and no personal field among them", async () => {
     const points: AnalyticsEngineDataPoint[] = [];
-    await logRawEvents({ DB: env.DB, EVENT_LOG: { writeDataPoint: (point) => points.push(point ?? {}) } }, "lead-cap", opens(260));
+    logRawEvents({ DB: env.DB, EVENT_LOG: { writeDataPoint: (point) => points.push(point ?? {}) } }, "lead-cap", opens(260));
     expect(DATA_POINTS_PER_PROJECTION).toBeLessThan(250);
     expect(points).toHaveLength(DATA_POINTS_PER_PROJECTION);
     expect(points[0]).toEqual({ indexes: ["lead-cap"], blobs: ["email_opened", JSON.stringify({ verdict: "human" })], doubles: [0, 1] });
