@@ -59,9 +59,9 @@ export async function runDue(host: DrainHost, settings: Settings): Promise<void>
 }
 
 /**
- * One row, leased for one attempt. A row asked for again while it runs is moved off its lease,
- * so settling it (deleting, parking, a retry's wait) only touches a row that still holds the
- * lease. A lasting row (the projection) is leased too: the lease holds a burst's later signals
+ * One row, leased for one attempt. A row asked for again while it runs no longer holds its
+ * lease (storage.Lease), and settling it (deleting, parking, a retry's wait) only touches a
+ * row that still does. A lasting row (the projection) is leased too: the lease holds a burst's later signals
  * to the burst's end and counts an attempt cut short by an eviction. It is never dropped, as D1
  * must come to mirror the lead: its failure is recorded once, at the cap, and it goes on at the
  * longest wait.
@@ -76,6 +76,7 @@ async function runItem(host: DrainHost, item: storage.DueItem, settings: Setting
   // A conversation row is the only effect of an object without a lead (an unknown visitor's chat); it reads no lead state.
   if (state === null && item.kind !== "conversation") return storage.completeDue(host.sql, item.id);
   const { payload, attempts } = leased;
+  const lease = { until: leaseEnd, attempts };
   const lasting = storage.LASTING.has(item.kind);
   const effect = { ...JSON.parse(payload), kind: item.kind } as EffectRow;
   let result: EffectResult;
@@ -87,8 +88,8 @@ async function runItem(host: DrainHost, item: storage.DueItem, settings: Setting
   if (result.kind === "done") {
     const { then = [] } = result;
     const settle = () => {
-      if (lasting) storage.parkDue(host.sql, item.id, leaseEnd);
-      else storage.completeDue(host.sql, item.id, leaseEnd);
+      if (lasting) storage.parkDue(host.sql, item.id, lease);
+      else storage.completeDue(host.sql, item.id, lease);
       for (const next of then) storage.queueEffect(host.sql, next.key, next.effect, now);
     };
     if (result.event) host.apply(result.event, settings, settle);
@@ -98,11 +99,11 @@ async function runItem(host: DrainHost, item: storage.DueItem, settings: Setting
   const givenUp = lasting ? attempts === EFFECT_MAX_ATTEMPTS : result.kind === "failed" || attempts >= EFFECT_MAX_ATTEMPTS;
   console.error(JSON.stringify({ leadId: host.ctx.id.name, event: "effect_not_done", effect: item.kind, key: item.key, attempts, reason: result.reason, givenUp }));
   const retryAt = now + retryDelayMs(attempts, Math.random());
-  if (!givenUp) return storage.retryDue(host.sql, item.id, leaseEnd, retryAt);
+  if (!givenUp) return storage.retryDue(host.sql, item.id, lease, retryAt);
   const failed = { kind: "effect_failed" as const, effect: item.kind, attempts, reason: result.reason };
   // The failure is a change of the lead, which asks for a projection again: the row keeps that newer request, at the longest wait.
   if (lasting) return host.apply(failed, settings, () => storage.holdDue(host.sql, item.id, retryAt, attempts));
-  host.apply(failed, settings, () => storage.completeDue(host.sql, item.id, leaseEnd));
+  host.apply(failed, settings, () => storage.completeDue(host.sql, item.id, lease));
 }
 
 /**

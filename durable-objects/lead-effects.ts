@@ -40,7 +40,7 @@ export type EffectRow =
   /** One destination of a hand-off; the package was built once, by the `hand_off` row. */
   | { kind: "handoff"; destination: DestinationKind; pkg: HandOffPackage; key: string; email?: string }
   | ({ kind: "draft" } & DraftRequest)
-  /** `version`: the state it was asked for at; a newer request replaces the row's payload. */
+  /** Projects the lead as it is when it runs: one lasting row, whatever asked for it (lead-storage.ts, LASTING). */
   | { kind: "project" }
   /** A chat's row in D1 (the live list, chat stats); the only effect an object without a lead has, so it reads no lead state. */
   | { kind: "conversation"; row: ConversationRow };

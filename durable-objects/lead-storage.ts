@@ -226,8 +226,8 @@ export const PARKED = Date.UTC(2100, 0, 1);
 /**
  * Kinds whose one row lasts, parked when done instead of deleted: the projection, asked for
  * again by nearly every event. Its payload never changes, so a request that finds it waiting
- * for the same moment or an earlier one writes nothing (a burst's later signals cost no row);
- * only an earlier moment, or waking it, is written.
+ * untried for the same moment or a later one writes nothing (a burst's later signals cost no
+ * row); an earlier moment, waking it, or a row being tried or retried is written.
  */
 export const LASTING: ReadonlySet<DueKind> = new Set(["project"]);
 const LASTING_SQL = [...LASTING].map((kind) => `'${kind}'`).join(", ");
@@ -235,16 +235,15 @@ const LASTING_SQL = [...LASTING].map((kind) => `'${kind}'`).join(", ");
 /**
  * Queues an effect unless the same one (by key) is already queued. A queued row asked for
  * again with a new payload takes it and is due at once, even mid-run, with its attempts
- * counted afresh (a new request, not a retry); a lasting row asked for sooner than it is due
- * (mid-run: sooner than its lease ends) moves up the same way, and a parked one wakes. The
- * attempt running then no longer holds its lease, and leaves the row for the next pass. Call
- * inside the state's transaction.
+ * counted afresh (a new request, not a retry); so does a lasting row asked for sooner than it
+ * is due, or while it is tried or waits for a retry, and a parked one wakes. Attempts back at
+ * 0, no lease holds the row any more (see `Lease`). Call inside the state's transaction.
  */
 export function queueEffect(sql: SqlStorage, key: string, effect: EffectRow, dueAt: number): void {
   sql.exec(
     `INSERT INTO due (kind, key, due_at, payload) VALUES (?, ?, ?, ?)
      ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, due_at = CASE WHEN due.due_at = ${PARKED} THEN excluded.due_at ELSE MIN(due.due_at, excluded.due_at) END, attempts = 0
-       WHERE due.payload <> excluded.payload OR due.due_at = ${PARKED} OR (due.kind IN (${LASTING_SQL}) AND excluded.due_at < due.due_at)`,
+       WHERE due.payload <> excluded.payload OR due.due_at = ${PARKED} OR (due.kind IN (${LASTING_SQL}) AND (excluded.due_at < due.due_at OR due.attempts > 0))`,
     effect.kind,
     key,
     dueAt,
@@ -283,17 +282,24 @@ export function earliestDue(sql: SqlStorage): number | undefined {
 }
 
 /**
- * Deletes a row that ran; with `leaseEnd`, only if it still holds the lease its attempt took
- * (a row asked for again meanwhile was moved to be due, and stays for the next pass).
+ * A row as one attempt leased it: due at the lease's end, with the attempts it counted. A
+ * request for the row meanwhile sets its attempts back to 0, which no lease leaves, so a
+ * row still holding its lease is one nobody asked for again.
  */
-export function completeDue(sql: SqlStorage, id: number, leaseEnd?: number): void {
-  if (leaseEnd === undefined) sql.exec("DELETE FROM due WHERE id = ?", id);
-  else sql.exec("DELETE FROM due WHERE id = ? AND due_at = ?", id, leaseEnd);
+export interface Lease {
+  until: number;
+  attempts: number;
+}
+
+/** Deletes a row that ran; with its `lease`, only if it still holds it (a row asked for again meanwhile stays for the next pass). */
+export function completeDue(sql: SqlStorage, id: number, lease?: Lease): void {
+  if (lease === undefined) sql.exec("DELETE FROM due WHERE id = ?", id);
+  else sql.exec("DELETE FROM due WHERE id = ? AND due_at = ? AND attempts = ?", id, lease.until, lease.attempts);
 }
 
 /** Parks a lasting row that ran, unless it was asked for again meanwhile (it then stays due for the next pass). */
-export function parkDue(sql: SqlStorage, id: number, leaseEnd: number): void {
-  sql.exec("UPDATE due SET due_at = ?, attempts = 0 WHERE id = ? AND due_at = ?", PARKED, id, leaseEnd);
+export function parkDue(sql: SqlStorage, id: number, lease: Lease): void {
+  sql.exec("UPDATE due SET due_at = ?, attempts = 0 WHERE id = ? AND due_at = ? AND attempts = ?", PARKED, id, lease.until, lease.attempts);
 }
 
 /**
@@ -321,8 +327,8 @@ export function leaseIfUnchanged(sql: SqlStorage, id: number, read: DueRowNow, u
 }
 
 /** Puts a row that failed back for its next attempt, unless it was asked for again meanwhile (that request is due as asked). */
-export function retryDue(sql: SqlStorage, id: number, leaseEnd: number, dueAt: number): void {
-  sql.exec("UPDATE due SET due_at = ? WHERE id = ? AND due_at = ?", dueAt, id, leaseEnd);
+export function retryDue(sql: SqlStorage, id: number, lease: Lease, dueAt: number): void {
+  sql.exec("UPDATE due SET due_at = ? WHERE id = ? AND due_at = ? AND attempts = ?", dueAt, id, lease.until, lease.attempts);
 }
 
 /** Sets a row's next attempt whatever asked for it meanwhile, keeping the attempts made: a lasting row whose failure was just recorded. */

@@ -97,4 +97,31 @@ describe("the lead object's storage", () => {
     expect(unknown).toHaveLength(1);
     expect(unknown[0]!.attempts).toBeGreaterThanOrEqual(1);
   });
+
+  it("an attempt settles its row only while the row holds its lease: a request for it meanwhile, even after the lease ran out, stays for the next pass", async () => {
+    const { stub } = await freshLead();
+    const left = await runInDurableObject(stub, (_object: LeadObject, state) => {
+      const sql = state.storage.sql;
+      const row = (key: string) =>
+        sql.exec<{ id: number; due_at: number; attempts: number; payload: string }>("SELECT id, due_at, attempts, payload FROM due WHERE key = ?", key).one();
+      const conversation = (text: string) => ({ kind: "conversation", row: { text } }) as unknown as Parameters<typeof storage.queueEffect>[2];
+      const until = 60_000;
+      // A keyed effect asked for again, with new content, once its attempt outlived the lease.
+      storage.queueEffect(sql, "conversation:1", conversation("first"), 0);
+      const first = row("conversation:1");
+      const lease = { until, attempts: storage.leaseDue(sql, first.id, 0, until)!.attempts };
+      storage.queueEffect(sql, "conversation:1", conversation("second"), until + 1);
+      storage.completeDue(sql, first.id, lease);
+      // The projection asked for again past its lease's end.
+      storage.queueEffect(sql, "project", { kind: "project" }, 0);
+      const project = row("project");
+      const projectLease = { until, attempts: storage.leaseDue(sql, project.id, 0, until)!.attempts };
+      storage.queueEffect(sql, "project", { kind: "project" }, until + 1);
+      storage.parkDue(sql, project.id, projectLease);
+      return { conversation: row("conversation:1"), project: row("project") };
+    });
+    expect(left.conversation).toMatchObject({ payload: JSON.stringify({ kind: "conversation", row: { text: "second" } }), attempts: 0 });
+    // Not parked: due again, as the request that came after the lease asked.
+    expect(left.project).toMatchObject({ due_at: 60_000, attempts: 0 });
+  });
 });

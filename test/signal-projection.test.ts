@@ -126,6 +126,19 @@ describe("a burst of signals is projected once", () => {
     expect(await leadRow(leadId)).toMatchObject({ opens_human: 2, version: before.version + 2 });
   });
 
+  it("an event that comes after a running projection's lease ran out still reaches D1 once that projection ends", async () => {
+    const { leadId, stub } = await acknowledgedLead();
+    const projection = await holdProjections(stub);
+    await stub.recordOpen(open(MAIL_CLIENT));
+    expect(await projection.reached()).toBe(true);
+    // The projection outlives its lease (a minute); the hand-off asks for one at a moment past the lease's end.
+    clocks.get(stub.id.toString())!.at += 2 * 60_000;
+    await stub.requestHandOff("Asked for a call");
+    await projection.release();
+    await settle(stub);
+    expect(await leadRow(leadId)).toMatchObject({ status: "with_rep" });
+  });
+
   it("machine opens are counted and projected as machine and move no score", async () => {
     const { leadId, stub } = await acknowledgedLead();
     const before = (await leadRow(leadId))!;
