@@ -367,11 +367,13 @@ const PRUNED_AT = "timeline_pruned_at";
 /**
  * Retention for the lead's own records: timeline entries older than the retention period
  * go, at most once a day, from the drain (the daily cron cannot visit every object). The
- * lead's state — consents, suppressions, score — is not in the timeline and stays.
+ * lead's state — consents, suppressions, score — is not in the timeline and stays. Until an
+ * entry has passed retention there is nothing to do and nothing is written (no mark a day
+ * for a lead's first year).
  */
 export function pruneTimelineDaily(sql: SqlStorage, now: number, retentionMs: number): void {
-  const last = Number(readMeta(sql, PRUNED_AT) ?? 0);
-  if (now - last < DAY) return;
+  const due = nextPruneAt(sql, retentionMs);
+  if (due === undefined || now < due) return;
   pruneTimeline(sql, now - retentionMs);
   writeMeta(sql, PRUNED_AT, String(now));
 }

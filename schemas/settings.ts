@@ -107,6 +107,9 @@ export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as SettingKey[];
 export const SettingsPatchSchema = SettingsSchema.partial().strict();
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 
+/** How many days raw records are kept when RETENTION_DAYS (a var, not a setting) is unset: a year and a month. */
+export const DEFAULT_RETENTION_DAYS = 395;
+
 /** How a wrangler var spells a setting: as it is, a number, a comma list, or on/off. */
 type VarKind = "text" | "number" | "list" | "switch";
 

@@ -1,6 +1,7 @@
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from "../engine/engine-config";
 import type { PacingRules } from "../engine/time/sender-pacing";
 import {
+  DEFAULT_RETENTION_DAYS,
   SETTING_KEYS,
   SETTING_LABELS,
   SETTING_VARS,
@@ -200,10 +201,10 @@ export function pacingRulesFrom(settings: Settings): PacingRules {
   };
 }
 
-/** How many days raw records (D1 rows, each lead's timeline entries) are kept: RETENTION_DAYS, default 395. */
+/** How many days raw records (D1 rows, each lead's timeline entries) are kept: RETENTION_DAYS, default DEFAULT_RETENTION_DAYS. */
 export function retentionDaysFrom(env: { RETENTION_DAYS?: string }): number {
   const days = Number(env.RETENTION_DAYS);
-  return Number.isFinite(days) && days >= 1 ? days : 395;
+  return Number.isFinite(days) && days >= 1 ? days : DEFAULT_RETENTION_DAYS;
 }
 
 /**

@@ -389,12 +389,19 @@ describe("retention and tracking switches", () => {
     const email = `${unique("aged")}@example.com`;
     await stub.submitForm(submission(email, { consent: { email: true }, consentWording: { email: "Yes, email me." } }));
     await settle(stub);
+    // Two days on, a second post drains the object: nothing has passed retention, so no prune runs and none is marked (a row a day it would cost).
+    time.at += 2 * 86_400_000;
+    await stub.submitForm(submission(email));
+    await settle(stub);
+    const pruneMark = () => runInDurableObject(stub, (_o, state) => state.storage.sql.exec("SELECT value FROM meta WHERE key = 'timeline_pruned_at'").toArray().length);
+    expect(await pruneMark()).toBe(0);
     const before = await summaryOf(stub);
     expect(before.timeline.length).toBeGreaterThan(0);
     expect(before.consent.email).toBeDefined();
     // An idle lead: no event comes, only the alarm the object keeps for its next prune.
     time.at += 400 * 86_400_000;
     expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await pruneMark()).toBe(1);
     const after = await summaryOf(stub);
     expect(after.timeline).toEqual([]);
     expect(after.consent).toEqual(before.consent);

@@ -3,6 +3,7 @@ import { timerKey } from "../../engine/lead/lead-state";
 import type { TimelineEntry } from "../../schemas/lead";
 import { leadRowOf } from "../../engine/lead/lead-row";
 import { INDEXED_LEAD_COLUMNS } from "../../schemas/d1";
+import { DEFAULT_RETENTION_DAYS } from "../../schemas/settings";
 import type { OutgoingTouch } from "../../engine/lead/lead-state";
 import { simulate, type Reaction } from "../../engine/simulator";
 import { PRESETS } from "../../schemas/sequence-presets";
@@ -39,6 +40,8 @@ import { CHARS_PER_TOKEN, estimateTokens, PROMPT_BUDGETS } from "../../engine/dr
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const START = Date.UTC(2026, 10, 2, 15, 0);
+/** The deployment's default retention: the object prunes nothing, and marks no prune, before an entry is this old. */
+const RETENTION_MS = DEFAULT_RETENTION_DAYS * DAY;
 
 /** Secondary and primary-key index entries each table's insert writes (D1 bills an index entry as a written row), before #23. */
 const INDEX_ENTRIES_ON_INSERT = { events: 4, leads: 6, touches: 3, lead_daily: 1, touch_daily: 1 };
@@ -218,10 +221,12 @@ export function countOperations(config: ModelConfig, lead: "opener" | "engaged" 
       // Fired in the transaction that applies it: leased (one row) only when the engine leaves it as it was.
       const fired = timerKey(event.timer);
       if (!effects.some((e) => (e.kind === "schedule" || e.kind === "unschedule") && timerKey(e.timer) === fired)) counts.objectRowsWritten += 1;
-      // A drain prunes the timeline at most once a day: its meta row.
+      // A drain prunes the timeline at most once a day, once its first entry has passed retention: its meta row.
       const day = Math.floor(at / DAY);
-      if (!pruneDays.has(day)) counts.objectRowsWritten += pruneDays.size === 0 ? 2 : 1;
-      pruneDays.add(day);
+      if (at >= START + RETENTION_MS && !pruneDays.has(day)) {
+        counts.objectRowsWritten += pruneDays.size === 0 ? 2 : 1;
+        pruneDays.add(day);
+      }
     }
     for (const effect of effects) {
       switch (effect.kind) {
