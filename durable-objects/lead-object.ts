@@ -373,8 +373,9 @@ export class LeadObject extends DurableObject<Env> {
     if (this.draining) return this.draining;
     this.draining = (async () => {
       try {
-        storage.pruneTimelineDaily(this.sql, this.seams.clock.now(), retentionDaysFrom(this.seams.env) * DAY);
-        this.pruneAt = undefined;
+        const retentionMs = retentionDaysFrom(this.seams.env) * DAY;
+        const next = storage.nextPruneAt(this.sql, retentionMs);
+        this.pruneAt = storage.pruneTimelineDaily(this.sql, this.seams.clock.now(), retentionMs, next) ? undefined : next;
         await runDue(this.drainHost, settings ?? (await this.settings()));
       } catch (error) {
         console.error(JSON.stringify({ leadId: this.leadId, event: "drain_failed", error: String(error) }));

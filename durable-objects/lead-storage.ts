@@ -369,13 +369,13 @@ const PRUNED_AT = "timeline_pruned_at";
  * go, at most once a day, from the drain (the daily cron cannot visit every object). The
  * lead's state — consents, suppressions, score — is not in the timeline and stays. Until an
  * entry has passed retention there is nothing to do and nothing is written (no mark a day
- * for a lead's first year).
+ * for a lead's first year). `due`: nextPruneAt, when the caller has just read it. True when it pruned.
  */
-export function pruneTimelineDaily(sql: SqlStorage, now: number, retentionMs: number): void {
-  const due = nextPruneAt(sql, retentionMs);
-  if (due === undefined || now < due) return;
+export function pruneTimelineDaily(sql: SqlStorage, now: number, retentionMs: number, due = nextPruneAt(sql, retentionMs)): boolean {
+  if (due === undefined || now < due) return false;
   pruneTimeline(sql, now - retentionMs);
   writeMeta(sql, PRUNED_AT, String(now));
+  return true;
 }
 
 /** When pruning next has something to do: once the oldest entry passes retention, and not within a day of the last prune. */
