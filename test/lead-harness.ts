@@ -84,6 +84,21 @@ export const withEnv = (stub: DurableObjectStub<LeadObject>, overrides: Partial<
 export const summaryOf = async (stub: DurableObjectStub<LeadObject>) => (await stub.summary()) as LeadSummary;
 export const kinds = (summary: LeadSummary) => summary.timeline.map((e) => e.kind);
 
+/** Counts the rows the object's SQLite writes from now on (its row meter, as billed). */
+export async function meterObjectRows(stub: DurableObjectStub<LeadObject>): Promise<() => Promise<number>> {
+  const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
+  await runInDurableObject(stub, (_o: LeadObject, state) => {
+    const sql = state.storage.sql;
+    const exec = sql.exec.bind(sql);
+    sql.exec = ((query: string, ...bindings: SqlStorageValue[]) => {
+      const cursor = exec(query, ...bindings);
+      cursors.push(cursor);
+      return cursor;
+    }) as typeof sql.exec;
+  });
+  return () => runInDurableObject(stub, () => cursors.reduce((sum, cursor) => sum + cursor.rowsWritten, 0));
+}
+
 /**
  * Holds the object's D1 batches (its projections: the outbox writes alone) until released.
  * The gate is made and settled inside the object: a promise resolved from the test's context

@@ -8,7 +8,7 @@ import * as storage from "../durable-objects/lead-storage";
 import { countOperations } from "./bench/operation-counts";
 import { DATA_POINTS_PER_PROJECTION, logRawEvents } from "../services/event-log";
 import type { TimelineEntry } from "../schemas/lead";
-import { advance, clocks, freshLead, holdProjections, MONDAY_10_NY, settle, submission } from "./lead-harness";
+import { advance, clocks, freshLead, holdProjections, meterObjectRows, MONDAY_10_NY, settle, submission } from "./lead-harness";
 
 /**
  * The bench's storage counts (test/bench/operation-counts.ts) against the meters: one lead
@@ -26,8 +26,7 @@ describe("storage meters", () => {
     const { leadId, stub } = await freshLead();
     const d1 = { rowsWritten: 0 };
     const points: AnalyticsEngineDataPoint[] = [];
-    const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
-    await runInDurableObject(stub, (object: LeadObject, state) => {
+    await runInDurableObject(stub, (object: LeadObject) => {
       const metered = new Proxy(object.seams.env.DB, {
         get(target, prop) {
           if (prop !== "batch") return Reflect.get(target, prop);
@@ -41,20 +40,14 @@ describe("storage meters", () => {
       });
       // Production's sink: with it bound, nothing of the timeline goes to D1.
       object.seams.env = { ...object.seams.env, DB: metered, EVENT_LOG: { writeDataPoint: (point) => points.push(point ?? {}) } };
-      const sql = state.storage.sql;
-      const exec = sql.exec.bind(sql);
-      sql.exec = ((query: string, ...bindings: SqlStorageValue[]) => {
-        const cursor = exec(query, ...bindings);
-        cursors.push(cursor);
-        return cursor;
-      }) as typeof sql.exec;
     });
+    const objectRows = await meterObjectRows(stub);
 
     await stub.submitForm(submission(`meters-${leadId}@example.com`), NEW_INQUIRY);
     await settle(stub);
     const nextDue = () => runInDurableObject(stub, (_o, state) => storage.earliestDue(state.storage.sql) ?? null);
     for (let due = await nextDue(); due !== null && due <= MONDAY_10_NY + DAYS * DAY; due = await nextDue()) await advance(stub);
-    const objectRowsWritten = await runInDurableObject(stub, () => cursors.reduce((sum, cursor) => sum + cursor.rowsWritten, 0));
+    const objectRowsWritten = await objectRows();
 
     const model = countOperations("local", "silent", DAYS);
     const timeline = (await stub.summary())!.timeline;

@@ -7,7 +7,7 @@ import type { SequenceVersion } from "../schemas/sequence";
 import { PRESETS } from "../schemas/sequence-presets";
 import type { RequestFacts } from "../schemas/tracking";
 import { unique } from "./helpers";
-import { advance, clocks, freshLead, holdProjections, settle, stubFor, submission, summaryOf, withClock } from "./lead-harness";
+import { advance, clocks, freshLead, holdProjections, meterObjectRows, settle, stubFor, submission, summaryOf, withClock } from "./lead-harness";
 import * as storage from "../durable-objects/lead-storage";
 
 /**
@@ -42,21 +42,6 @@ const projectRows = (stub: DurableObjectStub<LeadObject>) =>
       .filter((row) => row.key === "project")
       .map((row) => ({ due_at: row.dueAt })),
   );
-
-/** Counts the rows the object's SQLite writes from now on (its row meter, as billed). */
-async function meterObjectRows(stub: DurableObjectStub<LeadObject>): Promise<() => Promise<number>> {
-  const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
-  await runInDurableObject(stub, (_o: LeadObject, state) => {
-    const sql = state.storage.sql;
-    const exec = sql.exec.bind(sql);
-    sql.exec = ((query: string, ...bindings: SqlStorageValue[]) => {
-      const cursor = exec(query, ...bindings);
-      cursors.push(cursor);
-      return cursor;
-    }) as typeof sql.exec;
-  });
-  return () => runInDurableObject(stub, () => cursors.reduce((sum, cursor) => sum + cursor.rowsWritten, 0));
-}
 
 /** A lead enrolled and acknowledged, its projection in D1; the clock then moves an hour on (no scanner window). */
 async function acknowledgedLead() {
