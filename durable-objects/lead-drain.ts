@@ -61,10 +61,10 @@ export async function runDue(host: DrainHost, settings: Settings): Promise<void>
 /**
  * One row, leased for one attempt. A row asked for again while it runs no longer holds its
  * lease (storage.Lease), and settling it (deleting, parking, a retry's wait) only touches a
- * row that still does. A lasting row (the projection) is leased too: the lease holds a burst's later signals
- * to the burst's end and counts an attempt cut short by an eviction. It is never dropped, as D1
- * must come to mirror the lead: its failure is recorded once, at the cap, and it goes on at the
- * longest wait.
+ * row that still does. A lasting row (the projection) is leased too: the lease holds a
+ * burst's later signals to the burst's end and counts an attempt cut short by an eviction. It
+ * is never dropped, as D1 must come to mirror the lead: its failure is recorded once, at the
+ * cap, and it goes on at the longest wait.
  */
 async function runItem(host: DrainHost, item: storage.DueItem, settings: Settings): Promise<void> {
   const state = host.load();
