@@ -3,7 +3,7 @@
  * 30 seconds, capped at an hour a wait, with ±20% jitter so that a thousand leads hit by
  * the same outage do not come back in the same second; given up after the eighth attempt
  * (about two hours of trying), visibly. The projection is recorded as failed there but not
- * dropped (lead-drain.ts, LASTING).
+ * dropped (lead-storage.ts, LASTING).
  */
 
 export const EFFECT_MAX_ATTEMPTS = 8;
