@@ -1,6 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { EMPTY_PACING, pacingToday, reserveSlot, type PacingRules, type PacingState, type Reservation } from "../engine/time/sender-pacing";
-import type { SendingDay } from "../schemas/lead";
+import { EMPTY_PACING, pacingToday, reserveSlots, type PacingRules, type PacingState, type SlotAnswer, type SlotAsk } from "../engine/time/sender-pacing";
 
 /**
  * One per sending address: the single place that counts what this address sent today,
@@ -23,18 +22,18 @@ export class SenderObject extends DurableObject<Env> {
   }
 
   /**
-   * Reserves the send slot for a touch (the same slot again for a retried touch), or says why
-   * it may not go; `heldBy` is the day's cap when that is what moved it to a later day.
+   * Reserves send slots for a batch of touches, in the order they asked (the same slot again
+   * for a retried touch), or says why one may not go; `heldBy` is the day's cap when that is
+   * what moved a touch to a later day. One state write for the whole batch.
    */
-  async reserve(key: string, now: number, rules: PacingRules, instant = false, recipientDomain?: string): Promise<{ slot: number; heldBy?: SendingDay } | { refused: string }> {
+  async reserveMany(asks: SlotAsk[], rules: PacingRules): Promise<SlotAnswer[]> {
     const current = this.state;
-    const reservation: Reservation = reserveSlot(current, rules, key, now, instant, recipientDomain);
-    if (reservation.state !== current) {
-      this.state = reservation.state;
-      await this.ctx.storage.put("pacing", reservation.state);
+    const { state, answers } = reserveSlots(current, rules, asks);
+    if (state !== current) {
+      this.state = state;
+      await this.ctx.storage.put("pacing", state);
     }
-    if (reservation.refused !== undefined) return { refused: reservation.refused };
-    return reservation.heldBy ? { slot: reservation.slot, heldBy: reservation.heldBy } : { slot: reservation.slot };
+    return answers;
   }
 
   /** Today's cap and sends, and how many touches wait for a later day's room. */

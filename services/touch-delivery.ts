@@ -4,11 +4,13 @@ import type { EmailTransport } from "./channels/transport";
 import type { Transports } from "./channels/select";
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import type { Settings } from "../schemas/settings";
+import type { SlotAsk } from "../engine/time/sender-pacing";
 import { pacingRulesFrom, senderFrom, smsCountriesFrom } from "./deployment-settings";
 import { composeEmail, composeSms, type Sender } from "./email-composer";
 import { tokenKeys } from "./crypto/signed-token";
 import { knownSites } from "./d1/sites";
 import { suppressionOf } from "./d1/suppressions";
+import { slotBatcher, timeLimit } from "./pacing-batches";
 
 /** What became of one attempt to send a touch; the lead's engine decides what follows. */
 export type DeliveryOutcome =
@@ -62,7 +64,7 @@ export async function deliverTouch({ env, settings, transports, now }: DeliveryD
   if (!keys) return { kind: "failed", permanent: false, reason: "TOKEN_SECRET is not set" };
   const { sender } = identity;
   const recipientDomain = touch.to.slice(touch.to.lastIndexOf("@") + 1);
-  const reservation = await pacingOf(env, sender).reserve(idempotencyKey, now, pacingRulesFrom(settings), touch.instant, recipientDomain);
+  const reservation = await askSlot(env, sender, settings, { key: idempotencyKey, now, instant: touch.instant, recipientDomain });
   if ("refused" in reservation) return { kind: "blocked", reason: reservation.refused };
   if (reservation.slot > now) return { kind: "deferred", until: reservation.slot, ...(reservation.heldBy ? { heldBy: reservation.heldBy } : {}) };
   // Click tickets identify visitors: only for sites that track individuals.
@@ -73,6 +75,17 @@ export async function deliverTouch({ env, settings, transports, now }: DeliveryD
 
 /** The sending address's pacing: one object per address, however its case is written. */
 const pacingOf = (env: Env, sender: Sender) => env.SENDERS.getByName(sender.email.toLowerCase());
+
+/** This isolate's batches of slot requests (see pacing-batches.ts): lanes by address and rules. */
+const batchedSlot = slotBatcher(() => timeLimit(10_000));
+
+/** A touch's send slot from its address's pacing, asked with the other touches asking at the moment. */
+function askSlot(env: Env, sender: Sender, settings: Settings, ask: SlotAsk) {
+  const rules = pacingRulesFrom(settings);
+  // Touches under different rules (settings just changed) never share a call.
+  const lane = `${sender.email.toLowerCase()} ${JSON.stringify(rules)}`;
+  return batchedSlot(lane, ask, (asks) => pacingOf(env, sender).reserveMany(asks, rules));
+}
 
 /** Where the sending address stands today (its cap, its sends, the touches the cap holds back); null while the sender is not set. */
 export async function sendingToday(env: Env, settings: Settings, now: number) {

@@ -1,9 +1,12 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { expect, it } from "vitest";
+import { expect, it, vi } from "vitest";
+import { SenderObject } from "../durable-objects/sender-object";
 import type { LeadObject } from "../durable-objects/lead-object";
 import type { SequenceInput, SequenceVersion } from "../schemas/sequence";
 import { PRESETS } from "../schemas/sequence-presets";
+import type { SlotAsk } from "../engine/time/sender-pacing";
+import { slotBatcher, timeLimit } from "../services/pacing-batches";
 import { asOwner, call, makeForm, postJson, unique } from "./helpers";
 import { freshLead, outboxFor, settle, submission, summaryOf, withEnv } from "./lead-harness";
 
@@ -117,7 +120,7 @@ it("a suppressed address, or one on a suppressed domain, gets no first touch: th
   }
 });
 
-it("many first touches at once from one sending address: the daily cap and the per-domain cap on instant answers still hold", async () => {
+it("many first touches at once from one sending address: the daily cap and the per-domain cap on instant answers still hold, the pacing asked in batches", async () => {
   const capped = { SENDER_EMAIL: `${unique("burst")}@example.com`, SENDER_DAILY_CAP: "5", WARMUP_DAYS: "0", INSTANT_PER_DOMAIN_DAILY_CAP: "3" };
   const domain = `${unique("one-domain")}.example`;
   const leads = await Promise.all(
@@ -128,8 +131,18 @@ it("many first touches at once from one sending address: the daily cap and the p
       return { ...lead, email: i < 4 ? `person${i}@${domain}` : `${unique("elsewhere")}@example.org` };
     }),
   );
+  const batches: number[] = [];
+  const reserveMany = SenderObject.prototype.reserveMany;
+  const spy = vi.spyOn(SenderObject.prototype, "reserveMany").mockImplementation(function (this: SenderObject, asks, rules) {
+    batches.push(asks.length);
+    return reserveMany.call(this, asks, rules);
+  });
   await Promise.all(leads.map(async ({ stub, email }) => stub.submitForm(submission(email), NEW_INQUIRY)));
   await Promise.all(leads.map(({ stub }) => settle(stub)));
+  spy.mockRestore();
+  // The sender's pacing was asked once per batch: every touch once, in fewer calls than touches.
+  expect(batches.reduce((a, b) => a + b, 0)).toBe(leads.length);
+  expect(batches.length).toBeLessThan(leads.length);
 
   const sent = await Promise.all(leads.map(async ({ leadId }) => (await outboxFor(leadId)).filter((m) => m.channel === "email").length));
   expect(sent.reduce((a, b) => a + b, 0)).toBe(5);
@@ -144,7 +157,7 @@ it("many first touches at once from one sending address: the daily cap and the p
   }
 });
 
-it("fifty touches asking one sending address for a slot at the same moment: exactly the day's cap go now, the rest the next day", async () => {
+it("fifty touches asking one sending address for a slot at the same moment: exactly the day's cap go now, the rest the next day, in a few calls", async () => {
   const rules = {
     dailyCap: 20,
     warmupDays: 0,
@@ -158,9 +171,19 @@ it("fifty touches asking one sending address for a slot at the same moment: exac
   };
   const sender = env.SENDERS.getByName(`${unique("race")}@example.com`);
   const now = Date.UTC(2026, 10, 2, 15, 0);
-  const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => sender.reserve(`lead-${i}:ack`, now, rules, true, `d${i}.example`)));
+  const askSlot = slotBatcher(() => timeLimit(30_000));
+  const calls: number[] = [];
+  const reserveMany = (asks: SlotAsk[]) => {
+    calls.push(asks.length);
+    return sender.reserveMany(asks, rules);
+  };
+  const answers = await Promise.all(
+    Array.from({ length: 50 }, (_, i) => askSlot("race", { key: `lead-${i}:ack`, now, instant: true, recipientDomain: `d${i}.example` }, reserveMany)),
+  );
   const slots = answers.map((a) => ("slot" in a ? a.slot : Number.NaN));
   expect(slots.filter((at) => at === now)).toHaveLength(20);
   expect(slots.filter((at) => at >= Date.UTC(2026, 10, 3, 5, 0))).toHaveLength(30);
   expect((await sender.today(now, rules)).sent).toBe(20);
+  // Asked in one turn, they share one call and one write of the sender's state.
+  expect(calls).toEqual([50]);
 });

@@ -127,6 +127,30 @@ export function reserveSlot(state: PacingState, rules: PacingRules, key: string,
   return heldByCap ? { state: next, slot, heldBy: sendingDayOf(rules, firstDay, today) } : { state: next, slot };
 }
 
+/** One touch's request for a send slot; `key` keeps a retried touch in the place it was given. */
+export interface SlotAsk {
+  key: string;
+  now: number;
+  instant?: boolean;
+  recipientDomain?: string;
+}
+
+/** A slot (with the day that held it back, if the cap did), or why the touch may not go. */
+export type SlotAnswer = { slot: number; heldBy?: SendingDay } | { refused: string };
+
+/** Slots for several touches, handed out in the order they asked, and the state with them all taken. */
+export function reserveSlots(state: PacingState, rules: PacingRules, asks: readonly SlotAsk[]): { state: PacingState; answers: SlotAnswer[] } {
+  const answers: SlotAnswer[] = [];
+  let current = state;
+  for (const ask of asks) {
+    const reservation = reserveSlot(current, rules, ask.key, ask.now, ask.instant ?? false, ask.recipientDomain);
+    current = reservation.state;
+    if (reservation.refused !== undefined) answers.push({ refused: reservation.refused });
+    else answers.push(reservation.heldBy ? { slot: reservation.slot, heldBy: reservation.heldBy } : { slot: reservation.slot });
+  }
+  return { state: current, answers };
+}
+
 /** Where the address stands now: today's cap and sends, and the touches the cap holds for a later day. */
 export function pacingToday(state: PacingState, rules: PacingRules, now: number): { today: SendingDay; sent: number; heldBack: number } {
   const today = dayOf(now, rules.timezone);
