@@ -36,6 +36,16 @@ export class SenderObject extends DurableObject<Env> {
     return answers;
   }
 
+  /**
+   * The previous release's one-touch request, kept for one release: during a gradual
+   * deployment or a rollback, lead objects on that release still ask this way.
+   */
+  async reserve(key: string, now: number, rules: PacingRules, instant = false, recipientDomain?: string): Promise<SlotAnswer> {
+    const [answer] = await this.reserveMany([{ key, now, instant, recipientDomain }], rules);
+    if (!answer) throw new Error("the pacing gave no answer for the touch");
+    return answer;
+  }
+
   /** Today's cap and sends, and how many touches wait for a later day's room. */
   async today(now: number, rules: PacingRules): Promise<ReturnType<typeof pacingToday>> {
     return pacingToday(this.state, rules, now);

@@ -7,17 +7,33 @@ import type { SlotAnswer, SlotAsk } from "../engine/time/sender-pacing";
  * call. A burst of form posts then costs the sender a few calls and state writes, not one of
  * each per lead, and an idle lane asks at once, so no touch waits for a batch to fill.
  *
- * Touches in a batch come from different objects, so each waits on a call another object
- * made. A call that never answers (its object gone mid-call) must not strand them: every
- * touch gives up at its own deadline (a transient failure its engine retries; the sender
- * keeps a slot it gave by the touch's key, so the retry gets the same one), and a batch
- * waits for the call ahead of it no longer than its first touch's deadline.
+ * Touches in a batch come from different objects. workerd lets an object await a promise made
+ * and settled in another object's context (`handle_cross_request_promise_resolution`, on from
+ * the compatibility date in wrangler.toml; `no_handle_cross_request_promise_resolution` would
+ * break this), but a promise settled from a context other than its own runs its followers in
+ * the wrong one and fails their I/O. So the touch that opens a batch makes its call, with its
+ * own stub, and the others await that call's answers. Its context can end while it waits
+ * (its object reset, or over a limit), taking its timers and continuations with it: every
+ * touch gives up on its answer at its own deadline (a transient failure its engine retries;
+ * the sender keeps a slot it gave by the touch's key, so if the call reached it the retry gets
+ * the same one), and a batch still unsent well past the time its opener would have sent it
+ * is left to them, while later touches open another.
  */
 
-/** Gives up on a call after a while; `clear` once the answer is in. */
+/** Gives up after a while; `clear` once the wait is over. */
 export interface Deadline {
   expired: Promise<never>;
   clear(): void;
+}
+
+export interface BatchLimits {
+  /** How long a batch's opener lets the call ahead hold the batch back before sending it beside that call. */
+  waitAhead: () => Deadline;
+  /** How long a touch waits for its answer in all. */
+  answer: () => Deadline;
+  /** A batch still unsent this long after it opened has lost its opener. */
+  abandonedAfterMs: number;
+  now: () => number;
 }
 
 /** Asks one address's pacing for a batch of slots, answered in the same order. */
@@ -25,67 +41,86 @@ export type ReserveMany = (asks: SlotAsk[]) => Promise<SlotAnswer[]>;
 
 interface Batch {
   asks: SlotAsk[];
+  openedAt: number;
   answers: Promise<SlotAnswer[]>;
 }
 
 interface Lane {
-  /** The batch still taking touches: it goes when the call ahead of it is back. */
+  /** The batch still taking touches. */
   open?: Batch;
-  /** Settles when the call that is out is back, however it ended. */
+  /** Settles when the last batch opened is back, however it ended. */
   out?: Promise<void>;
 }
 
 const ignore = () => undefined;
 
+/** Opens a lane's next batch: it goes, with its opener's stub, once the call ahead is back or has been waited for long enough. */
+function openBatch(lane: Lane, reserveMany: ReserveMany, limits: BatchLimits): Batch {
+  const ahead = lane.out;
+  const batch: Batch = { asks: [], openedAt: limits.now(), answers: Promise.resolve([]) };
+  batch.answers = (async () => {
+    if (ahead) {
+      const wait = limits.waitAhead();
+      await Promise.race([ahead, wait.expired]).catch(ignore);
+      wait.clear();
+    } else {
+      // A microtask at least: touches asking in the same turn share the call.
+      await undefined;
+    }
+    if (lane.open === batch) lane.open = undefined;
+    return reserveMany([...batch.asks]);
+  })();
+  // Touches that gave up no longer listen; that must not read as unhandled.
+  batch.answers.catch(ignore);
+  lane.open = batch;
+  lane.out = batch.answers.then(ignore, ignore);
+  return batch;
+}
+
 /** A batcher with lanes of its own: one per isolate in production, one per case in tests. */
-export function slotBatcher(deadline: () => Deadline) {
+export function slotBatcher(limits: BatchLimits) {
+  // One lane per address and rules, kept for the isolate's life: a handful, each two references.
   const lanes = new Map<string, Lane>();
 
-  function openBatch(name: string, lane: Lane, reserveMany: ReserveMany, expired: Promise<never>): Batch {
-    const ahead = lane.out;
-    const asks: SlotAsk[] = [];
-    const answers = (async () => {
-      // Always at least a microtask: touches asking in the same turn share the call.
-      await (ahead ? Promise.race([ahead, expired]).catch(ignore) : undefined);
-      if (lane.open?.asks === asks) lane.open = undefined;
-      return reserveMany(asks);
-    })();
-    const batch: Batch = { asks, answers };
-    const out = batch.answers.then(ignore, ignore);
-    lane.open = batch;
-    lane.out = out;
-    void out.then(() => {
-      if (lane.out === out && !lane.open && lanes.get(name) === lane) lanes.delete(name);
-    });
-    return batch;
-  }
-
-  /** This touch's slot, asked in the lane's next batch; `reserveMany` is used if this touch opens it. */
-  return async function askSlot(name: string, ask: SlotAsk, reserveMany: ReserveMany): Promise<SlotAnswer> {
-    const limit = deadline();
+  /** This touch's slot, asked in its lane's next batch; `reserveMany` makes the call if this touch opens the batch. */
+  return async function batchedSlot(laneKey: string, ask: SlotAsk, reserveMany: ReserveMany): Promise<SlotAnswer> {
+    const deadline = limits.answer();
     try {
-      const lane = lanes.get(name) ?? {};
-      lanes.set(name, lane);
-      const batch = lane.open ?? openBatch(name, lane, reserveMany, limit.expired);
+      const lane = lanes.get(laneKey) ?? {};
+      lanes.set(laneKey, lane);
+      const open = lane.open && limits.now() - lane.open.openedAt <= limits.abandonedAfterMs ? lane.open : undefined;
+      const batch = open ?? openBatch(lane, reserveMany, limits);
       const index = batch.asks.push(ask) - 1;
-      const answers = await Promise.race([batch.answers, limit.expired]);
+      const answers = await Promise.race([batch.answers, deadline.expired]);
       // Answers pair with touches by place: a short answer cannot say whose slot is whose.
-      const answer = answers.length === batch.asks.length ? answers[index] : undefined;
-      if (!answer) throw new Error(`the sender's pacing answered ${answers.length} of ${batch.asks.length} touches`);
-      return answer;
+      const slot = answers.length === batch.asks.length ? answers[index] : undefined;
+      if (!slot) throw new Error(`the sender's pacing answered ${answers.length} of ${batch.asks.length} touches`);
+      return slot;
     } finally {
-      limit.clear();
+      deadline.clear();
     }
   };
 }
 
-/** A deadline on a timer: the sender's pacing answers in milliseconds, so seconds mean it is gone. */
-export function timeLimit(ms: number): Deadline {
+/** A deadline on a timer. */
+export function timeLimit(ms: number, what: string): Deadline {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the sender's pacing did not answer within ${ms / 1000} s`)), ms);
+    timer = setTimeout(() => reject(new Error(`${what} within ${ms / 1000} s`)), ms);
   });
   // Raced only while a touch waits; after that nobody listens, and that must not read as unhandled.
   expired.catch(ignore);
   return { expired, clear: () => clearTimeout(timer) };
 }
+
+/**
+ * The sender's pacing answers in milliseconds (p50 36 ms inside a burst of 50 posts): a call
+ * ahead still out after 2 s is slow or gone, and the next batch goes beside it; a batch not
+ * sent 4 s after it opened lost its opener; no answer in 10 s, and the touch is retried.
+ */
+export const PACING_LIMITS: BatchLimits = {
+  waitAhead: () => timeLimit(2_000, "the call ahead did not answer"),
+  answer: () => timeLimit(10_000, "the sender's pacing did not answer"),
+  abandonedAfterMs: 4_000,
+  now: () => Date.now(),
+};

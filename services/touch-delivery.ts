@@ -10,7 +10,7 @@ import { composeEmail, composeSms, type Sender } from "./email-composer";
 import { tokenKeys } from "./crypto/signed-token";
 import { knownSites } from "./d1/sites";
 import { suppressionOf } from "./d1/suppressions";
-import { slotBatcher, timeLimit } from "./pacing-batches";
+import { PACING_LIMITS, slotBatcher } from "./pacing-batches";
 
 /** What became of one attempt to send a touch; the lead's engine decides what follows. */
 export type DeliveryOutcome =
@@ -64,7 +64,11 @@ export async function deliverTouch({ env, settings, transports, now }: DeliveryD
   if (!keys) return { kind: "failed", permanent: false, reason: "TOKEN_SECRET is not set" };
   const { sender } = identity;
   const recipientDomain = touch.to.slice(touch.to.lastIndexOf("@") + 1);
-  const reservation = await askSlot(env, sender, settings, { key: idempotencyKey, now, instant: touch.instant, recipientDomain });
+  const reservation = await slotFor(env, sender, settings, { key: idempotencyKey, now, instant: touch.instant, recipientDomain }).catch((error: unknown) => ({
+    unreachable: String(error),
+  }));
+  // The engine retries a passing failure; if the request reached the sender, the retry gets the slot it was given.
+  if ("unreachable" in reservation) return { kind: "failed", permanent: false, reason: `could not reach the sending address's pacing: ${reservation.unreachable.slice(0, 120)}` };
   if ("refused" in reservation) return { kind: "blocked", reason: reservation.refused };
   if (reservation.slot > now) return { kind: "deferred", until: reservation.slot, ...(reservation.heldBy ? { heldBy: reservation.heldBy } : {}) };
   // Click tickets identify visitors: only for sites that track individuals.
@@ -77,10 +81,10 @@ export async function deliverTouch({ env, settings, transports, now }: DeliveryD
 const pacingOf = (env: Env, sender: Sender) => env.SENDERS.getByName(sender.email.toLowerCase());
 
 /** This isolate's batches of slot requests (see pacing-batches.ts): lanes by address and rules. */
-const batchedSlot = slotBatcher(() => timeLimit(10_000));
+const batchedSlot = slotBatcher(PACING_LIMITS);
 
 /** A touch's send slot from its address's pacing, asked with the other touches asking at the moment. */
-function askSlot(env: Env, sender: Sender, settings: Settings, ask: SlotAsk) {
+function slotFor(env: Env, sender: Sender, settings: Settings, ask: SlotAsk) {
   const rules = pacingRulesFrom(settings);
   // Touches under different rules (settings just changed) never share a call.
   const lane = `${sender.email.toLowerCase()} ${JSON.stringify(rules)}`;

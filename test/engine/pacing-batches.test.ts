@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SlotAnswer, SlotAsk } from "../../engine/time/sender-pacing";
-import { type Deadline, slotBatcher } from "../../services/pacing-batches";
+import { type BatchLimits, type Deadline, slotBatcher } from "../../services/pacing-batches";
 
 /** Sender pacing asked once per batch (#23): the lanes, with calls and deadlines the test settles by hand. */
 
@@ -14,17 +14,17 @@ function pacingCalls() {
   return { calls, reserveMany };
 }
 
-/** Deadlines that expire only when the test expires them, in the order the touches asked. */
+/** A clock of deadlines that expire only when the test expires them, each kind in the order the touches asked. */
 function deadlines() {
-  const all: { expire(): void; cleared: boolean }[] = [];
-  const make = (): Deadline => {
+  const made = { waitAhead: [] as { expire(): void; cleared: boolean }[], answer: [] as { expire(): void; cleared: boolean }[] };
+  const make = (kind: keyof typeof made) => (): Deadline => {
     let expire = () => {};
     const expired = new Promise<never>((_, reject) => {
-      expire = () => reject(new Error("deadline"));
+      expire = () => reject(new Error(`${kind} deadline`));
     });
     expired.catch(() => undefined);
     const entry = { expire, cleared: false };
-    all.push(entry);
+    made[kind].push(entry);
     return {
       expired,
       clear: () => {
@@ -32,7 +32,9 @@ function deadlines() {
       },
     };
   };
-  return { all, make };
+  const clock = { at: 0 };
+  const limits: BatchLimits = { waitAhead: make("waitAhead"), answer: make("answer"), abandonedAfterMs: 4_000, now: () => clock.at };
+  return { ...made, limits, clock };
 }
 
 const ask = (key: string, now = 1_000): SlotAsk => ({ key, now, instant: true, recipientDomain: "example.com" });
@@ -44,7 +46,7 @@ const turns = async () => {
 describe("asking a sender's pacing in batches", () => {
   it("touches asking while a call is out go together in the next call, each with its own answer", async () => {
     const { calls, reserveMany } = pacingCalls();
-    const askSlot = slotBatcher(deadlines().make);
+    const askSlot = slotBatcher(deadlines().limits);
     const first = askSlot("owner@example.com", ask("a", 1), reserveMany);
     await turns();
     expect(calls.map((c) => c.asks.map((a) => a.key))).toEqual([["a"]]);
@@ -62,7 +64,7 @@ describe("asking a sender's pacing in batches", () => {
 
   it("an idle lane asks at once, and lanes for different addresses never wait on each other", async () => {
     const { calls, reserveMany } = pacingCalls();
-    const askSlot = slotBatcher(deadlines().make);
+    const askSlot = slotBatcher(deadlines().limits);
     const one = askSlot("one@example.com", ask("a"), reserveMany);
     const two = askSlot("two@example.com", ask("b"), reserveMany);
     await turns();
@@ -75,7 +77,7 @@ describe("asking a sender's pacing in batches", () => {
 
   it("a call that fails fails every touch in it, and the next batch still goes", async () => {
     const { calls, reserveMany } = pacingCalls();
-    const askSlot = slotBatcher(deadlines().make);
+    const askSlot = slotBatcher(deadlines().limits);
     const failing = [askSlot("s", ask("a"), reserveMany), askSlot("s", ask("b"), reserveMany)];
     await turns();
     const next = askSlot("s", ask("c"), reserveMany);
@@ -87,32 +89,56 @@ describe("asking a sender's pacing in batches", () => {
     expect(await next).toEqual({ slot: 1_000 });
   });
 
-  it("a call that never answers: its touches give up at their deadlines, and the batch behind it goes at its first touch's deadline", async () => {
+  it("a call that never answers: the batch behind it goes once its opener has waited long enough, and its touches keep their answers", async () => {
     const { calls, reserveMany } = pacingCalls();
     const clock = deadlines();
-    const askSlot = slotBatcher(clock.make);
+    const askSlot = slotBatcher(clock.limits);
     const stranded = askSlot("s", ask("a"), reserveMany);
     await turns();
     const behind = [askSlot("s", ask("b"), reserveMany), askSlot("s", ask("c"), reserveMany)];
     await turns();
     expect(calls).toHaveLength(1);
 
-    clock.all[0]!.expire();
-    await expect(stranded).rejects.toThrow("deadline");
+    clock.answer[0]!.expire();
+    await expect(stranded).rejects.toThrow("answer deadline");
     await turns();
-    // Still waiting on the stranded call: only the batch's first touch's deadline lets it go.
+    // Still behind the stranded call: the opener's wait for the call ahead bounds it, not an answer's deadline.
     expect(calls).toHaveLength(1);
-    clock.all[1]!.expire();
-    await expect(behind[0]).rejects.toThrow("deadline");
+    clock.waitAhead[0]!.expire();
     await turns();
     expect(calls.map((c) => c.asks.map((a) => a.key))).toEqual([["a"], ["b", "c"]]);
     calls[1]!.answer();
-    expect(await behind[1]).toEqual({ slot: 1_000 });
-    expect(clock.all[2]!.cleared).toBe(true);
+    expect(await Promise.all(behind)).toEqual([{ slot: 1_000 }, { slot: 1_000 }]);
+    expect([...clock.waitAhead, ...clock.answer].every((d) => d.cleared)).toBe(true);
+  });
+
+  it("a batch whose opener is gone before it sent: touches within the opener's time join it, later ones open another that goes", async () => {
+    const { calls, reserveMany } = pacingCalls();
+    const clock = deadlines();
+    const askSlot = slotBatcher(clock.limits);
+    void askSlot("s", ask("a"), reserveMany).catch(() => undefined);
+    await turns();
+    // "b" opens the next batch and its object goes away: its timers never fire, it never sends.
+    const lost = [askSlot("s", ask("b"), reserveMany), askSlot("s", ask("c"), reserveMany)];
+    await turns();
+    clock.clock.at = 4_001;
+    const later = askSlot("s", ask("d"), reserveMany);
+    await turns();
+    expect(calls).toHaveLength(1);
+    // "d" waits for the call ahead no longer than any opener, then goes beside it.
+    clock.waitAhead[1]!.expire();
+    await turns();
+    expect(calls.map((c) => c.asks.map((a) => a.key))).toEqual([["a"], ["d"]]);
+    calls[1]!.answer();
+    expect(await later).toEqual({ slot: 1_000 });
+    // The abandoned batch's touches give up at their own deadlines, to be retried.
+    clock.answer[1]!.expire();
+    clock.answer[2]!.expire();
+    for (const touch of lost) await expect(touch).rejects.toThrow("answer deadline");
   });
 
   it("an answer that leaves a touch out fails every touch in the batch: none gets a slot that may be another's", async () => {
-    const askSlot = slotBatcher(deadlines().make);
+    const askSlot = slotBatcher(deadlines().limits);
     const short = async (asks: SlotAsk[]): Promise<SlotAnswer[]> => asks.slice(1).map(() => ({ slot: 5 }));
     const touches = [askSlot("s", ask("a"), short), askSlot("s", ask("b"), short)];
     for (const touch of touches) await expect(touch).rejects.toThrow("answered 1 of 2 touches");

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { capOn, EMPTY_PACING, pacingToday, reserveSlot, sendingDayOf, type PacingRules, type PacingState, type Reservation } from "../../engine/time/sender-pacing";
+import {
+  capOn,
+  EMPTY_PACING,
+  pacingToday,
+  reserveSlot,
+  reserveSlots,
+  sendingDayOf,
+  type PacingRules,
+  type PacingState,
+  type Reservation,
+  type SlotAsk,
+} from "../../engine/time/sender-pacing";
 
 const RULES: PacingRules = {
   dailyCap: 100,
@@ -96,6 +107,19 @@ describe("sender pacing", () => {
     const again = reserveSlot(first.state, RULES, "a", T0 + 5_000);
     expect(slotOf(again)).toBe(slotOf(first));
     expect(again.state).toBe(first.state);
+  });
+
+  it("a batch is answered in the order it asked, as if each touch had asked alone: one slot for a touch asked twice, nothing taken by a refusal", () => {
+    const instant = (key: string): SlotAsk => ({ key, now: T0, instant: true, recipientDomain: "victim.example" });
+    const asks: SlotAsk[] = [instant("a"), instant("b"), instant("a"), instant("c"), instant("d"), { key: "e", now: T0 + 1_000 }];
+    const { state, answers } = reserveSlots(EMPTY_PACING, RULES, asks);
+    expect(answers.slice(0, 4)).toEqual([{ slot: T0 }, { slot: T0 }, { slot: T0 }, { slot: T0 }]);
+    expect(answers[4]).toEqual({ refused: expect.stringMatching(/3 instant answers to victim\.example today already/) });
+    expect(answers[5]).toEqual({ slot: T0 + 1_000 });
+    expect(state.counts["2026-11-02"]).toBe(4);
+    let alone = EMPTY_PACING;
+    for (const ask of asks) alone = reserveSlot(alone, RULES, ask.key, ask.now, ask.instant, ask.recipientDomain).state;
+    expect(state).toEqual(alone);
   });
 
   it("an instant answer leaves at once while the day has room, and counts", () => {
