@@ -8,16 +8,16 @@ import type { SlotAnswer, SlotAsk } from "../engine/time/sender-pacing";
  * each per lead, and an idle lane asks at once, so no touch waits for a batch to fill.
  *
  * Touches in a batch come from different objects. workerd lets an object await a promise made
- * and settled in another object's context (`handle_cross_request_promise_resolution`, on from
- * the compatibility date in wrangler.toml; `no_handle_cross_request_promise_resolution` would
- * break this), but a promise settled from a context other than its own runs its followers in
- * the wrong one and fails their I/O. So the touch that opens a batch makes its call, with its
- * own stub, and the others await that call's answers. Its context can end while it waits
- * (its object reset, or over a limit), taking its timers and continuations with it: every
- * touch gives up on its answer at its own deadline (a transient failure its engine retries;
- * the sender keeps a slot it gave by the touch's key, so if the call reached it the retry gets
- * the same one), and a batch still unsent well past the time its opener would have sent it
- * is left to them, while later touches open another.
+ * and settled in another object's context (the waiter gets a promise of its own, settled in
+ * its own context), but a promise settled from a context other than its maker's runs its
+ * followers in the wrong one and fails their I/O; the suite showed both. So the touch that
+ * opens a batch makes its call, with its own stub, and settles the batch's answers; the
+ * others only await them. Its context can end while it waits (its object reset, or over a
+ * limit), taking its timers and continuations with it: every touch gives up on its answer at
+ * its own deadline (a transient failure its engine retries; the sender keeps a slot it gave
+ * by the touch's key, so if the call reached it the retry gets the same one), and a batch
+ * still unsent well past the time its opener would have sent it is left to them, while
+ * later touches open another without waiting on it.
  */
 
 /** Gives up after a while; `clear` once the wait is over. */
@@ -48,15 +48,14 @@ interface Batch {
 interface Lane {
   /** The batch still taking touches. */
   open?: Batch;
-  /** Settles when the last batch opened is back, however it ended. */
+  /** Settles when the last batch opened is back, however it ended (never, if its opener is gone). */
   out?: Promise<void>;
 }
 
 const ignore = () => undefined;
 
 /** Opens a lane's next batch: it goes, with its opener's stub, once the call ahead is back or has been waited for long enough. */
-function openBatch(lane: Lane, reserveMany: ReserveMany, limits: BatchLimits): Batch {
-  const ahead = lane.out;
+function openBatch(lane: Lane, ahead: Promise<void> | undefined, reserveMany: ReserveMany, limits: BatchLimits): Batch {
   const batch: Batch = { asks: [], openedAt: limits.now(), answers: Promise.resolve([]) };
   batch.answers = (async () => {
     if (ahead) {
@@ -88,8 +87,9 @@ export function slotBatcher(limits: BatchLimits) {
     try {
       const lane = lanes.get(laneKey) ?? {};
       lanes.set(laneKey, lane);
-      const open = lane.open && limits.now() - lane.open.openedAt <= limits.abandonedAfterMs ? lane.open : undefined;
-      const batch = open ?? openBatch(lane, reserveMany, limits);
+      const abandoned = lane.open !== undefined && limits.now() - lane.open.openedAt > limits.abandonedAfterMs;
+      // An abandoned batch's call will never come back: the next one does not wait on it.
+      const batch = (!abandoned && lane.open) || openBatch(lane, abandoned ? undefined : lane.out, reserveMany, limits);
       const index = batch.asks.push(ask) - 1;
       const answers = await Promise.race([batch.answers, deadline.expired]);
       // Answers pair with touches by place: a short answer cannot say whose slot is whose.

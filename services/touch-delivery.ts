@@ -65,10 +65,10 @@ export async function deliverTouch({ env, settings, transports, now }: DeliveryD
   const { sender } = identity;
   const recipientDomain = touch.to.slice(touch.to.lastIndexOf("@") + 1);
   const reservation = await slotFor(env, sender, settings, { key: idempotencyKey, now, instant: touch.instant, recipientDomain }).catch((error: unknown) => ({
-    unreachable: String(error),
+    unanswered: String(error),
   }));
   // The engine retries a passing failure; if the request reached the sender, the retry gets the slot it was given.
-  if ("unreachable" in reservation) return { kind: "failed", permanent: false, reason: `could not reach the sending address's pacing: ${reservation.unreachable.slice(0, 120)}` };
+  if ("unanswered" in reservation) return { kind: "failed", permanent: false, reason: `no slot from the sending address's pacing: ${reservation.unanswered.slice(0, 120)}` };
   if ("refused" in reservation) return { kind: "blocked", reason: reservation.refused };
   if (reservation.slot > now) return { kind: "deferred", until: reservation.slot, ...(reservation.heldBy ? { heldBy: reservation.heldBy } : {}) };
   // Click tickets identify visitors: only for sites that track individuals.

@@ -112,29 +112,30 @@ describe("asking a sender's pacing in batches", () => {
     expect([...clock.waitAhead, ...clock.answer].every((d) => d.cleared)).toBe(true);
   });
 
-  it("a batch whose opener is gone before it sent: touches within the opener's time join it, later ones open another that goes", async () => {
+  it("a batch whose opener is gone before it sent: touches within the opener's time join it, later ones open another that goes at once", async () => {
     const { calls, reserveMany } = pacingCalls();
     const clock = deadlines();
     const askSlot = slotBatcher(clock.limits);
     void askSlot("s", ask("a"), reserveMany).catch(() => undefined);
     await turns();
-    // "b" opens the next batch and its object goes away: its timers never fire, it never sends.
-    const lost = [askSlot("s", ask("b"), reserveMany), askSlot("s", ask("c"), reserveMany)];
+    // "b" opens the next batch and its object goes away: its wait never ends, it never sends.
+    void askSlot("s", ask("b"), reserveMany).catch(() => undefined);
+    const joined = askSlot("s", ask("c"), reserveMany);
     await turns();
+    clock.clock.at = 4_000;
+    const within = askSlot("s", ask("d"), reserveMany);
     clock.clock.at = 4_001;
-    const later = askSlot("s", ask("d"), reserveMany);
+    const later = askSlot("s", ask("e"), reserveMany);
     await turns();
-    expect(calls).toHaveLength(1);
-    // "d" waits for the call ahead no longer than any opener, then goes beside it.
-    clock.waitAhead[1]!.expire();
-    await turns();
-    expect(calls.map((c) => c.asks.map((a) => a.key))).toEqual([["a"], ["d"]]);
+    // Neither the stranded call ahead nor the abandoned batch holds "e" back.
+    expect(calls.map((c) => c.asks.map((a) => a.key))).toEqual([["a"], ["e"]]);
     calls[1]!.answer();
     expect(await later).toEqual({ slot: 1_000 });
-    // The abandoned batch's touches give up at their own deadlines, to be retried.
-    clock.answer[1]!.expire();
+    // The abandoned batch's touches in live objects give up at their own deadlines, to be retried.
     clock.answer[2]!.expire();
-    for (const touch of lost) await expect(touch).rejects.toThrow("answer deadline");
+    clock.answer[3]!.expire();
+    await expect(joined).rejects.toThrow("answer deadline");
+    await expect(within).rejects.toThrow("answer deadline");
   });
 
   it("an answer that leaves a touch out fails every touch in the batch: none gets a slot that may be another's", async () => {
