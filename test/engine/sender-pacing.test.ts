@@ -34,14 +34,18 @@ function slotOf(reservation: Reservation): number {
 /** Monday 2 November 2026, 10:00 in New York. */
 const T0 = Date.UTC(2026, 10, 2, 15, 0);
 
+/** `count` touches asking in turn at `now`, as one batch; a refusal fails the test. */
 function reserveMany(count: number, now: number, state: PacingState = EMPTY_PACING, rules = RULES) {
-  const slots: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const next = reserveSlot(state, rules, `lead-${i}:e1-t1-email`, now);
-    state = next.state;
-    slots.push(slotOf(next));
-  }
-  return { state, slots };
+  const batch = reserveSlots(
+    state,
+    rules,
+    Array.from({ length: count }, (_, i) => ({ key: `lead-${i}:e1-t1-email`, now })),
+  );
+  const slots = batch.answers.map((answer) => {
+    if ("refused" in answer) throw new Error(`refused: ${answer.refused}`);
+    return answer.slot;
+  });
+  return { state: batch.state, slots };
 }
 
 /** The address's cap on its `n`-th day of sending (1 is the first), starting 2 November 2026. */
